@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { bindStores, type DataMap, parseDataMap } from '../core/data-map';
+
+/**
+ * Environment of every function, validated once per cold start. The CDK sets
+ * these in AWS; the local runtime sets them before loading any handler.
+ */
+const Env = z.object({
+  DSR_LEDGER_TABLE: z.string().min(1),
+  DSR_EXPORT_BUCKET: z.string().min(1),
+  DSR_STATE_MACHINE_ARN: z.string().min(1),
+  /** Verified SES identity the emails come from. */
+  DSR_MAIL_FROM: z.string().min(3),
+  /** Base URL of the API, for links in emails (no trailing slash). */
+  DSR_PUBLIC_URL: z.url(),
+  /** Where the hashing secret lives: a Secrets Manager secret (AWS) or a file (local). */
+  DSR_SECRET_ARN: z.string().optional(),
+  DSR_SECRET_FILE: z.string().optional(),
+  /** The data map as JSON (inlined at bundle time in AWS, set by the local runtime). */
+  DSR_DATA_MAP: z.string().min(2),
+  /** Optional JSON `{ storeId: tableOrBucketName }` binding stores to this deployment's resources. */
+  DSR_STORE_BINDINGS: z.string().optional(),
+  DSR_EXPORT_LINK_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  DSR_PRESIGNED_URL_TTL_SECONDS: z.coerce.number().int().positive().max(300).default(300),
+  DSR_VERIFICATION_TTL_SECONDS: z.coerce.number().int().positive().default(15 * 60),
+  /** Set by the local runtime: S3 path-style addressing for the emulator. */
+  DSR_S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
+export type Config = z.infer<typeof Env> & { readonly dataMap: DataMap };
+
+let cached: Config | undefined;
+
+/** Validated configuration; throws naming every missing or bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (cached && env === process.env) return cached;
+  const result = Env.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`configuration is invalid: ${problems}`);
+  }
+  const bindings = result.data.DSR_STORE_BINDINGS
+    ? z.record(z.string(), z.string()).parse(JSON.parse(result.data.DSR_STORE_BINDINGS))
+    : {};
+  const dataMap = bindStores(parseDataMap(JSON.parse(result.data.DSR_DATA_MAP), 'DSR_DATA_MAP'), bindings);
+  const config = { ...result.data, dataMap };
+  if (env === process.env) cached = config;
+  return config;
+}
+
+/** For tests that change the environment between cases. */
+export function resetConfigCache(): void {
+  cached = undefined;
+}

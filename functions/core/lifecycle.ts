@@ -1,0 +1,50 @@
+/** Request statuses, as support staff see them in the ledger. */
+export const REQUEST_STATUSES = [
+  'pending_verification',
+  'verified',
+  'in_progress',
+  'completed',
+  'failed',
+  'expired',
+  'rejected',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export type LifecycleEvent = 'verify' | 'start' | 'complete' | 'fail' | 'expire' | 'reject';
+
+/** status -> event -> next status. Anything not listed is an invalid transition. */
+const TRANSITIONS: Record<RequestStatus, Partial<Record<LifecycleEvent, RequestStatus>>> = {
+  pending_verification: { verify: 'verified', expire: 'expired', reject: 'rejected', fail: 'failed' },
+  verified: { start: 'in_progress', fail: 'failed' },
+  in_progress: { complete: 'completed', fail: 'failed' },
+  completed: {},
+  failed: {},
+  expired: {},
+  rejected: {},
+};
+
+export const TERMINAL_STATUSES: ReadonlySet<RequestStatus> = new Set(
+  REQUEST_STATUSES.filter((s) => Object.keys(TRANSITIONS[s]).length === 0),
+);
+
+export class InvalidTransitionError extends Error {
+  override readonly name = 'InvalidTransitionError';
+  constructor(
+    readonly from: RequestStatus,
+    readonly event: LifecycleEvent,
+  ) {
+    super(`a request that is ${from} cannot ${event}`);
+  }
+}
+
+/** Next status for `event`, or throws `InvalidTransitionError`. */
+export function advance(from: RequestStatus, event: LifecycleEvent): RequestStatus {
+  const next = TRANSITIONS[from][event];
+  if (!next) throw new InvalidTransitionError(from, event);
+  return next;
+}
+
+/** Statuses from which `event` is allowed: used as a condition on ledger writes. */
+export function statusesAllowing(event: LifecycleEvent): RequestStatus[] {
+  return REQUEST_STATUSES.filter((s) => TRANSITIONS[s][event] !== undefined);
+}

@@ -1,0 +1,71 @@
+/**
+ * The API's routes, in one table used by the CDK (API Gateway resources and
+ * one function per route) and by the local server (same handlers, same events).
+ */
+export type RouteAccess =
+  | 'ledger:read'
+  | 'ledger:write'
+  | 'secret:read'
+  | 'workflow:start'
+  | 'workflow:callback'
+  | 'exports:read';
+
+export interface Route {
+  readonly method: 'GET' | 'POST';
+  /** API Gateway path syntax: `{name}` for a path parameter. */
+  readonly path: string;
+  /** Function that serves the route; several routes may share one. */
+  readonly functionName: string;
+}
+
+export interface HttpFunction {
+  readonly entry: string;
+  readonly handler: 'handler';
+  readonly description: string;
+  readonly access: readonly RouteAccess[];
+}
+
+export const HTTP_FUNCTIONS = {
+  SubmitRequest: {
+    entry: 'functions/http/submit-request.ts',
+    handler: 'handler',
+    description: 'POST /requests: records the request, then starts its workflow',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'workflow:start'],
+  },
+  VerifyRequest: {
+    entry: 'functions/http/verify-request.ts',
+    handler: 'handler',
+    description: 'POST /requests/{requestId}/verify: checks the code or link token and resumes the workflow',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'workflow:callback'],
+  },
+  GetRequestStatus: {
+    entry: 'functions/http/get-request-status.ts',
+    handler: 'handler',
+    description: 'GET /requests/{requestId}: progress for the holder of the status token',
+    access: ['ledger:read', 'secret:read'],
+  },
+  DownloadExport: {
+    entry: 'functions/http/download-export.ts',
+    handler: 'handler',
+    description: 'GET /requests/{requestId}/export: checks the emailed token, redirects to a short-lived URL',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'exports:read'],
+  },
+  Pages: {
+    entry: 'functions/http/pages.ts',
+    handler: 'handler',
+    description: 'GET /, the verification confirmation page and /health',
+    access: [],
+  },
+} as const satisfies Record<string, HttpFunction>;
+
+export type HttpFunctionName = keyof typeof HTTP_FUNCTIONS;
+
+export const ROUTES: readonly (Route & { functionName: HttpFunctionName })[] = [
+  { method: 'GET', path: '/', functionName: 'Pages' },
+  { method: 'GET', path: '/health', functionName: 'Pages' },
+  { method: 'POST', path: '/requests', functionName: 'SubmitRequest' },
+  { method: 'GET', path: '/requests/{requestId}', functionName: 'GetRequestStatus' },
+  { method: 'GET', path: '/requests/{requestId}/verify', functionName: 'Pages' },
+  { method: 'POST', path: '/requests/{requestId}/verify', functionName: 'VerifyRequest' },
+  { method: 'GET', path: '/requests/{requestId}/export', functionName: 'DownloadExport' },
+];

@@ -1,0 +1,103 @@
+/**
+ * The registry of the workflow's Lambda tasks: one entry per function that
+ * `dsr.asl.json` references as `${<Name>FunctionArn}`. The CDK builds one
+ * function per entry (and grants exactly `access`); the local runtime binds
+ * every Task state whose FunctionName names an entry to that same handler.
+ * A test fails if a Task state names no entry or an entry is never named.
+ */
+import path from 'node:path';
+
+/** What a task function may touch; the CDK turns each into the narrowest grant. */
+export type TaskAccess =
+  | 'ledger:read'
+  | 'ledger:write'
+  | 'secret:read'
+  | 'mail:send'
+  | 'exports:read'
+  | 'exports:write'
+  | 'stores:read';
+
+export interface TaskEntry {
+  /** Source file of the handler, relative to the repository root. */
+  readonly entry: string;
+  /** Exported handler function name. */
+  readonly handler: 'handler';
+  readonly description: string;
+  readonly access: readonly TaskAccess[];
+  /** Lambda timeout; Step Functions retries on top of this. */
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
+
+export const TASKS = {
+  ValidateRequest: {
+    entry: 'functions/tasks/validate-request.ts',
+    handler: 'handler',
+    description: 'Checks the ledger entry behind a new execution',
+    access: ['ledger:read'],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  RequestVerification: {
+    entry: 'functions/tasks/request-verification.ts',
+    handler: 'handler',
+    description: 'Emails the one-time code and link, stores their hashes and the task token',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  },
+  PlanStores: {
+    entry: 'functions/tasks/plan-stores.ts',
+    handler: 'handler',
+    description: "Resolves the subject's identities and plans the stores to visit",
+    access: ['ledger:read', 'ledger:write', 'stores:read'],
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  },
+  ExportStore: {
+    entry: 'functions/tasks/export-store.ts',
+    handler: 'handler',
+    description: "Streams one store's records for the subject into the exports bucket",
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'exports:write'],
+    timeoutSeconds: 900,
+    memoryMb: 512,
+  },
+  PackageExport: {
+    entry: 'functions/tasks/package-export.ts',
+    handler: 'handler',
+    description: 'Streams the per-store files into one zip with a manifest and index',
+    access: ['ledger:read', 'exports:read', 'exports:write'],
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+  },
+  SendExportLink: {
+    entry: 'functions/tasks/send-export-link.ts',
+    handler: 'handler',
+    description: 'Mints an expiring download token and emails the link',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  },
+  RecordOutcome: {
+    entry: 'functions/tasks/record-outcome.ts',
+    handler: 'handler',
+    description: 'Records the final status (completed, failed, expired, rejected) in the ledger',
+    access: ['ledger:read', 'ledger:write'],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+} as const satisfies Record<string, TaskEntry>;
+
+export type TaskName = keyof typeof TASKS;
+
+/** The ASL placeholder for a task function's ARN. */
+export const functionArnVariable = (name: TaskName): string => `${name}FunctionArn`;
+
+export const WORKFLOW_DEFINITION_FILE = path.join(__dirname, 'dsr.asl.json');
+
+/** Task names a FunctionName like `${PlanStoresFunctionArn}` refers to, or undefined. */
+export function taskNameOf(functionName: unknown): string | undefined {
+  if (typeof functionName !== 'string') return undefined;
+  const match = /^\$\{([A-Za-z0-9]+)FunctionArn\}$/.exec(functionName);
+  return match?.[1];
+}
