@@ -36,7 +36,8 @@ let cached: Config | undefined;
 /** Validated configuration; throws naming every missing or bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (cached && env === process.env) return cached;
-  const result = Env.safeParse(env);
+  // In AWS the data map is inlined at bundle time (esbuild `define` of this exact expression).
+  const result = Env.safeParse({ ...env, DSR_DATA_MAP: env.DSR_DATA_MAP ?? process.env.DSR_DATA_MAP });
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`configuration is invalid: ${problems}`);
