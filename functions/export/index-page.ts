@@ -1,0 +1,93 @@
+import type { DataCategory } from '../core/data-map';
+import { CATEGORY_LABELS } from './categories';
+
+/** What index.html shows for one store. */
+export interface IndexStore {
+  readonly storeId: string;
+  readonly description: string;
+  readonly categories: readonly DataCategory[];
+  readonly records: number;
+  /** Path inside the zip, e.g. `stores/orders.json`. */
+  readonly file: string;
+  /** Paths inside the zip of the store's attachments. */
+  readonly attachments: readonly string[];
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+function storeSection(store: IndexStore): string {
+  const e = escapeHtml;
+  const categories = store.categories
+    .map((c) => `<li>${e(CATEGORY_LABELS[c].en)} / <span lang="id">${e(CATEGORY_LABELS[c].id)}</span></li>`)
+    .join('\n        ');
+  const files =
+    store.attachments.length === 0
+      ? ''
+      : `
+      <p>Files / <span lang="id">Berkas</span> (${store.attachments.length}):</p>
+      <ul>
+        ${store.attachments.map((a) => `<li><a href="${e(a)}">${e(a.split('/').pop() ?? a)}</a></li>`).join('\n        ')}
+      </ul>`;
+  return `
+    <section id="store-${e(store.storeId)}">
+      <h2>${e(store.description)} <small>(${e(store.storeId)})</small></h2>
+      <p>Kinds of data / <span lang="id">Jenis data</span>:</p>
+      <ul>
+        ${categories}
+      </ul>
+      <p>Records / <span lang="id">Catatan</span>: <strong>${store.records}</strong></p>
+      <p>Data (JSON): <a href="${e(store.file)}">${e(store.file)}</a></p>${files}
+    </section>`;
+}
+
+/**
+ * A page a person can read (English / Bahasa Indonesia): what the export is,
+ * per store the categories in plain words, record counts and links to the
+ * files. Every piece of text is HTML-escaped.
+ */
+export function renderIndexHtml(args: {
+  readonly requestId: string;
+  readonly generatedAt: string;
+  readonly stores: readonly IndexStore[];
+}): string {
+  const e = escapeHtml;
+  const total = args.stores.reduce((sum, s) => sum + s.records, 0);
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>Your data / Data Anda — ${e(args.requestId)}</title>
+    <style>
+      body { font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
+      section { border-top: 1px solid #ccc; margin-top: 1.5rem; }
+      [lang="id"] { color: #444; }
+    </style>
+  </head>
+  <body>
+    <h1>A copy of your personal data / <span lang="id">Salinan data pribadi Anda</span></h1>
+    <p>This archive holds the personal data we keep about you, as requested (request ${e(args.requestId)},
+      prepared ${e(args.generatedAt)}). Each section below is one place where we store data: what kinds of data
+      it holds, how many records, and a link to the machine-readable JSON file. <code>manifest.json</code> lists
+      every file with its SHA-256 checksum.</p>
+    <p lang="id">Arsip ini berisi data pribadi Anda yang kami simpan, sesuai permintaan Anda (permintaan
+      ${e(args.requestId)}, disiapkan ${e(args.generatedAt)}). Setiap bagian di bawah adalah satu tempat kami
+      menyimpan data: jenis data, jumlah catatan, dan tautan ke berkas JSON yang dapat dibaca mesin.
+      <code>manifest.json</code> mencantumkan setiap berkas beserta checksum SHA-256-nya.</p>
+    <p>Total records / <span lang="id">Jumlah catatan</span>: <strong>${total}</strong></p>
+${args.stores.map(storeSection).join('\n')}
+  </body>
+</html>
+`;
+}

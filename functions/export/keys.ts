@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { RequestId } from '../core/request';
+
+/** Same shape as a data-map store id; the only store-derived part of an export key. */
+export const ExportStoreId = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/);
+
+/** A sanitised attachment file name: no path, no leading dot, safe characters only. */
+export const ExportFileName = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,119}$/);
+
+/**
+ * Thrown when a request id, store id or file name would make an unsafe S3 key.
+ * Its name is part of the workflow contract (Catch matches on it); the message holds no input.
+ */
+export class UnsafeExportKeyError extends Error {
+  override readonly name = 'UnsafeExportKeyError';
+}
+
+function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  // The rejected value is not echoed: it may be anything, including personal data.
+  if (!parsed.success) throw new UnsafeExportKeyError(`invalid ${what} for an export key`);
+  return parsed.data;
+}
+
+/** Validated request id (`YYYYMMDD-<type>-<10 base32>`), or throws UnsafeExportKeyError. */
+export function safeRequestId(value: unknown): string {
+  return check(RequestId, value, 'request id');
+}
+
+/** Validated store id, or throws UnsafeExportKeyError. */
+export function safeStoreId(value: unknown): string {
+  return check(ExportStoreId, value, 'store id');
+}
+
+/** Validated sanitised file name, or throws UnsafeExportKeyError. */
+export function safeFileName(value: unknown): string {
+  return check(ExportFileName, value, 'file name');
+}
+
+/** Every object of one request's export lives under this prefix. */
+export function exportPrefix(requestId: string): string {
+  return `exports/${safeRequestId(requestId)}/`;
+}
+
+/** `exports/<requestId>/stores/<storeId>.json` */
+export function storeExportKey(requestId: string, storeId: string): string {
+  return `${exportPrefix(requestId)}stores/${safeStoreId(storeId)}.json`;
+}
+
+/** Path of an attachment relative to the `stores/` folder: `<storeId>/files/<name>`. */
+export function attachmentPath(storeId: string, name: string): string {
+  return `${safeStoreId(storeId)}/files/${safeFileName(name)}`;
+}
+
+/** `exports/<requestId>/stores/<storeId>/files/<name>` */
+export function attachmentKey(requestId: string, storeId: string, name: string): string {
+  return `${exportPrefix(requestId)}stores/${attachmentPath(storeId, name)}`;
+}
+
+/** `exports/<requestId>/export.zip` */
+export function exportZipKey(requestId: string): string {
+  return `${exportPrefix(requestId)}export.zip`;
+}
+
+const UNSAFE_CHARS = /[^A-Za-z0-9._-]/g;
+const MAX_NAME = 120;
+
+/**
+ * Turns an attachment's original name into a safe file name: basename only,
+ * `[A-Za-z0-9._-]` only, no leading dot, bounded length; never empty.
+ */
+export function sanitiseFileName(original: string): string {
+  const base = original.split(/[/\\]/).pop() ?? '';
+  let name = base.replace(UNSAFE_CHARS, '_').replace(/^[._]+/, '');
+  if (name.length > MAX_NAME) {
+    const dot = name.lastIndexOf('.');
+    const ext = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : '';
+    name = name.slice(0, MAX_NAME - ext.length) + ext;
+  }
+  return name.length > 0 ? name : 'file';
+}
+
+/**
+ * Hands out unique names per store. Compared case-insensitively so that
+ * unzipping on macOS or Windows never overwrites one file with another.
+ */
+export class FileNameAllocator {
+  private readonly used = new Set<string>();
+
+  allocate(original: string): string {
+    const name = sanitiseFileName(original);
+    const dot = name.lastIndexOf('.');
+    const stem = dot > 0 ? name.slice(0, dot) : name;
+    const ext = dot > 0 ? name.slice(dot) : '';
+    let candidate = name;
+    for (let n = 2; this.used.has(candidate.toLowerCase()); n++) {
+      const suffix = `-${n}`;
+      candidate = stem.slice(0, MAX_NAME - ext.length - suffix.length) + suffix + ext;
+    }
+    this.used.add(candidate.toLowerCase());
+    return candidate;
+  }
+}

@@ -1,0 +1,233 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import JSZip from 'jszip';
+import type { ExportedRecord } from '../../functions/connectors/connector';
+import { packageExport } from '../../functions/export/package';
+import { type StoreExportResult, writeStoreExport } from '../../functions/export/store-export';
+import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
+
+const REQUEST_ID = '20260315-access-abcdefgh23';
+const BUCKET = 'dsr-exports';
+const ORDER_COUNT = 20_000;
+
+let emulators: Emulators;
+let s3: S3Client;
+
+beforeAll(async () => {
+  emulators = await startEmulators();
+  const env = emulatorEnvironment(emulators.endpoints);
+  s3 = new S3Client({
+    endpoint: emulators.endpoints.s3,
+    forcePathStyle: true,
+    region: env.AWS_REGION,
+    credentials: {
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
+    },
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await emulators?.stop();
+});
+
+/** Orders in pages of 500, generated lazily: the test itself never holds them all. */
+async function* orders(count: number): AsyncIterable<readonly ExportedRecord[]> {
+  for (let start = 0; start < count; start += 500) {
+    const page: ExportedRecord[] = [];
+    for (let i = start; i < Math.min(count, start + 500); i++) {
+      page.push({
+        ref: { kind: 'dynamodb', key: { orderId: `o-${i}` } },
+        data: { orderId: `o-${i}`, customerId: 'c-1', total: i * 1000, note: 'Pesanan — ü ✓' },
+      });
+    }
+    yield page;
+  }
+}
+
+const DOCUMENTS = [
+  { name: 'invoice.pdf', bytes: Buffer.from('%PDF-1.4 fake invoice one') },
+  { name: 'invoice.pdf', bytes: Buffer.from('%PDF-1.4 fake invoice two') },
+  { name: '../../../etc/passwd', bytes: Buffer.alloc(300_000, 7) },
+];
+
+async function* documents(): AsyncIterable<readonly ExportedRecord[]> {
+  yield DOCUMENTS.map((doc, i) => ({
+    ref: { kind: 's3', bucket: 'demo-documents', key: `documents/c-1/${i}` },
+    data: { documentId: `d-${i}`, uploadedAt: '2026-01-01T00:00:00Z' },
+    attachment: { name: doc.name, size: doc.bytes.length, open: async () => Readable.from([doc.bytes]) },
+  }));
+}
+
+async function* nothing(): AsyncIterable<readonly ExportedRecord[]> {}
+
+const STORES = [
+  { id: 'orders', description: 'Orders & payments', categories: ['transaction' as const] },
+  { id: 'documents', description: 'Uploaded documents', categories: ['registration' as const] },
+  {
+    id: 'messages',
+    description: 'Support messages',
+    categories: ['communication' as const, 'device' as const],
+  },
+];
+
+async function download(key: string): Promise<Buffer> {
+  const response = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return Buffer.from(await (response.Body as NonNullable<typeof response.Body>).transformToByteArray());
+}
+
+describe('an access export, written per store and packaged as one zip', () => {
+  let results: StoreExportResult[];
+  let zip: JSZip;
+  let packaged: { key: string; records: number; size: number };
+
+  /** A file of the zip; a missing one fails the test with its name. */
+  function entry(name: string): JSZip.JSZipObject {
+    const file = zip.file(name);
+    if (!file) throw new Error(`zip has no ${name}`);
+    return file;
+  }
+  const text = (name: string) => entry(name).async('string');
+  const bytesOf = (name: string) => entry(name).async('nodebuffer');
+
+  beforeAll(async () => {
+    const deps = { s3, bucket: BUCKET };
+    results = [
+      await writeStoreExport(deps, {
+        requestId: REQUEST_ID,
+        storeId: 'orders',
+        records: orders(ORDER_COUNT),
+      }),
+      await writeStoreExport(deps, { requestId: REQUEST_ID, storeId: 'documents', records: documents() }),
+      await writeStoreExport(deps, { requestId: REQUEST_ID, storeId: 'messages', records: nothing() }),
+    ];
+    packaged = await packageExport(deps, {
+      requestId: REQUEST_ID,
+      exports: results,
+      stores: STORES,
+      generatedAt: new Date('2026-03-15T10:00:00Z'),
+    });
+    zip = await JSZip.loadAsync(await download(packaged.key));
+  });
+
+  it('counts in the manifest what was written for each store', async () => {
+    const manifest = JSON.parse(await text('manifest.json'));
+    expect(manifest.requestId).toBe(REQUEST_ID);
+    expect(manifest.generatedAt).toBe('2026-03-15T10:00:00.000Z');
+    expect(
+      manifest.stores.map((s: { storeId: string; records: number; attachments: number }) => [
+        s.storeId,
+        s.records,
+        s.attachments,
+      ]),
+    ).toEqual([
+      ['orders', ORDER_COUNT, 0],
+      ['documents', 3, 3],
+      ['messages', 0, 0],
+    ]);
+    expect(packaged.records).toBe(ORDER_COUNT + 3);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: packaged.key }));
+    expect(head.ContentLength).toBe(packaged.size);
+  });
+
+  it('records a sha256 that matches each store file in the zip', async () => {
+    const manifest = JSON.parse(await text('manifest.json'));
+    for (const store of manifest.stores as { storeId: string; sha256: string; file: string }[]) {
+      const bytes = await bytesOf(store.file);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(store.sha256);
+    }
+  });
+
+  it('holds store files that parse and contain every record', async () => {
+    const ordersFile = JSON.parse(await text('stores/orders.json'));
+    expect(ordersFile.storeId).toBe('orders');
+    expect(ordersFile.records).toHaveLength(ORDER_COUNT);
+    expect(ordersFile.records[ORDER_COUNT - 1]).toEqual({
+      orderId: `o-${ORDER_COUNT - 1}`,
+      customerId: 'c-1',
+      total: (ORDER_COUNT - 1) * 1000,
+      note: 'Pesanan — ü ✓',
+    });
+    const empty = JSON.parse(await text('stores/messages.json'));
+    expect(empty).toEqual({ storeId: 'messages', records: [] });
+    for (const name of Object.keys(zip.files).filter((n) => n.endsWith('.json'))) {
+      await expect(text(name).then(JSON.parse)).resolves.toBeDefined();
+    }
+  });
+
+  it('links each document record to its own file with the original bytes, under a safe name', async () => {
+    const docs = JSON.parse(await text('stores/documents.json'));
+    const files = docs.records.map((r: { file: string }) => r.file);
+    expect(files).toEqual([
+      'documents/files/invoice.pdf',
+      'documents/files/invoice-2.pdf',
+      'documents/files/passwd',
+    ]);
+    for (const [i, file] of files.entries()) {
+      const bytes = await bytesOf(`stores/${file}`);
+      expect(bytes.equals(DOCUMENTS[i]?.bytes ?? Buffer.alloc(0))).toBe(true);
+    }
+    expect(Object.keys(zip.files).some((n) => n.includes('..'))).toBe(false);
+  });
+
+  it('keeps every object of the request under its own prefix', async () => {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
+    const keys = (listed.Contents ?? []).map((o) => o.Key ?? '');
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((k) => !/^exports\/[0-9]{8}-access-[a-z2-7]{10}\/[A-Za-z0-9._/-]+$/.test(k))).toEqual(
+      [],
+    );
+    expect(keys.filter((k) => k.includes('..'))).toEqual([]);
+  });
+
+  it('has an index.html that names each store, its kinds of data in EN/ID and its record count', async () => {
+    const html = await text('index.html');
+    for (const store of STORES) expect(html).toContain(`(${store.id})`);
+    expect(html).toContain('Orders &amp; payments');
+    expect(html).toContain('Transaction information');
+    expect(html).toContain('Informasi transaksi');
+    expect(html).toContain('Komunikasi');
+    expect(html).toContain(`<strong>${ORDER_COUNT}</strong>`);
+    expect(html).toContain('href="stores/documents/files/invoice-2.pdf"');
+  });
+});
+
+describe('failures while exporting', () => {
+  it('leaves no store file behind when reading the store fails midway through a multipart upload', async () => {
+    const requestId = '20260315-access-failfailfa';
+    async function* failing(): AsyncIterable<readonly ExportedRecord[]> {
+      yield* orders(80_000); // past one 5 MiB part, so a multipart upload is under way
+      throw new Error('store unavailable');
+    }
+    await expect(
+      writeStoreExport({ s3, bucket: BUCKET }, { requestId, storeId: 'orders', records: failing() }),
+    ).rejects.toThrow('store unavailable');
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `exports/${requestId}/` }),
+    );
+    expect(listed.Contents ?? []).toHaveLength(0);
+  });
+
+  it('refuses to package a store file that changed since it was written, and stores no zip', async () => {
+    const requestId = '20260315-access-changedabc';
+    const deps = { s3, bucket: BUCKET };
+    const result = await writeStoreExport(deps, { requestId, storeId: 'orders', records: orders(10) });
+    const tampered = { ...result, sha256: '0'.repeat(64) };
+    await expect(
+      packageExport(deps, { requestId, exports: [tampered], stores: STORES }),
+    ).rejects.toMatchObject({ name: 'ExportIntegrityError' });
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `exports/${requestId}/` }),
+    );
+    expect((listed.Contents ?? []).map((o) => o.Key)).toEqual([`exports/${requestId}/stores/orders.json`]);
+  });
+});
