@@ -1,0 +1,284 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { IdentityKind } from '../core/data-map';
+import {
+  type ExportInfo,
+  type Ledger,
+  type LedgerRecord,
+  type NewLedgerRecord,
+  RequestNotFoundError,
+  StatusConflictError,
+  type StoreProgress,
+  type VerificationState,
+} from '../core/ledger-record';
+import { advance, type LifecycleEvent, type RequestStatus } from '../core/lifecycle';
+import { withTransient } from './errors';
+
+/** The most wrong codes a request survives; the 5th wrong try rejects it. */
+export const MAX_VERIFICATION_ATTEMPTS = 5;
+
+export class DuplicateRequestError extends Error {
+  override readonly name = 'DuplicateRequest';
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+export interface TransitionOptions {
+  readonly now?: Date;
+  readonly note?: string;
+  readonly failure?: { readonly error: string; readonly cause: string };
+}
+
+/**
+ * The request ledger over one DynamoDB table (one item per request). Every
+ * status change goes through the lifecycle table and a condition on the
+ * stored status, so two writers can never both move the same request.
+ */
+export class LedgerTable implements Ledger {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Writes a new request as `pending_verification`; fails if the id exists. */
+  async create(record: NewLedgerRecord, now = new Date()): Promise<LedgerRecord> {
+    const at = now.toISOString();
+    const item: LedgerRecord = {
+      ...record,
+      status: 'pending_verification',
+      updatedAt: at,
+      history: [{ status: 'pending_verification', at }],
+    };
+    try {
+      await withTransient(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(requestId)',
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isConditionFailure(error))
+        throw new DuplicateRequestError(`request ${record.requestId} already exists`);
+      throw error;
+    }
+    return item;
+  }
+
+  /** The ledger entry, or undefined. Strongly consistent so a fresh write is always seen. */
+  async get(requestId: string): Promise<LedgerRecord | undefined> {
+    const out = await withTransient(() =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: { requestId }, ConsistentRead: true })),
+    );
+    return out.Item as LedgerRecord | undefined;
+  }
+
+  /** The ledger entry, or `RequestNotFound`. */
+  async require(requestId: string): Promise<LedgerRecord> {
+    const record = await this.get(requestId);
+    if (!record) throw new RequestNotFoundError(requestId);
+    return record;
+  }
+
+  /**
+   * Moves the request on by `event` (lifecycle table), conditional on the
+   * status read just before; appends to history. Throws `InvalidTransitionError`
+   * if the lifecycle forbids it, `StatusConflict` if another writer moved it first.
+   */
+  async transition(
+    requestId: string,
+    event: LifecycleEvent,
+    options: TransitionOptions = {},
+  ): Promise<RequestStatus> {
+    const current = await this.require(requestId);
+    const next = advance(current.status, event);
+    const at = (options.now ?? new Date()).toISOString();
+    const entry = { status: next, at, ...(options.note ? { note: options.note } : {}) };
+    const sets = [
+      '#status = :next',
+      'updatedAt = :at',
+      'history = list_append(if_not_exists(history, :empty), :entry)',
+    ];
+    const values: Record<string, unknown> = {
+      ':next': next,
+      ':from': current.status,
+      ':at': at,
+      ':entry': [entry],
+      ':empty': [],
+    };
+    if (options.failure) {
+      sets.push('failure = :failure');
+      values[':failure'] = options.failure;
+    }
+    try {
+      await withTransient(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { requestId },
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: '#status = :from',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        const latest = await this.get(requestId);
+        throw new StatusConflictError(requestId, latest?.status);
+      }
+      throw error;
+    }
+    return next;
+  }
+
+  /** Stores (or replaces, on retry) the verification hashes and task token while the request awaits verification. */
+  async setVerification(requestId: string, verification: VerificationState): Promise<void> {
+    await this.conditionalUpdate(requestId, 'SET verification = :v, updatedAt = :at', {
+      ':v': verification,
+      ':at': verification.sentAt,
+      ':pending': 'pending_verification',
+    });
+  }
+
+  /**
+   * Counts one wrong code atomically and returns the new attempt count.
+   * Fails with `StatusConflict` once the request left `pending_verification`
+   * or the attempts are used up, so concurrent guesses cannot exceed the limit.
+   */
+  async recordWrongAttempt(requestId: string): Promise<number> {
+    try {
+      const out = await withTransient(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { requestId },
+            UpdateExpression: 'SET verification.attempts = verification.attempts + :one',
+            ConditionExpression: '#status = :pending AND verification.attempts < :max',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':pending': 'pending_verification',
+              ':max': MAX_VERIFICATION_ATTEMPTS,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return (
+        (out.Attributes as LedgerRecord | undefined)?.verification?.attempts ?? MAX_VERIFICATION_ATTEMPTS
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        const latest = await this.get(requestId);
+        throw new StatusConflictError(requestId, latest?.status);
+      }
+      throw error;
+    }
+  }
+
+  /** Saves the resolved identities and the plan (every store `pending`) while in progress. */
+  async setPlan(
+    requestId: string,
+    identities: Partial<Record<IdentityKind, readonly string[]>>,
+    storeIds: readonly string[],
+    now = new Date(),
+  ): Promise<void> {
+    const stores = Object.fromEntries(
+      storeIds.map((id) => [id, { status: 'pending' } satisfies StoreProgress]),
+    );
+    await this.conditionalUpdate(requestId, 'SET identities = :ids, stores = :stores, updatedAt = :at', {
+      ':ids': identities,
+      ':stores': stores,
+      ':at': now.toISOString(),
+      ':pending': 'in_progress',
+    });
+  }
+
+  /** Records one store's progress (the plan must exist). */
+  async setStoreProgress(
+    requestId: string,
+    storeId: string,
+    progress: StoreProgress,
+    now = new Date(),
+  ): Promise<void> {
+    try {
+      await withTransient(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { requestId },
+            UpdateExpression: 'SET stores.#store = :p, updatedAt = :at',
+            ConditionExpression: 'attribute_exists(stores)',
+            ExpressionAttributeNames: { '#store': storeId },
+            ExpressionAttributeValues: { ':p': progress, ':at': now.toISOString() },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new RequestNotFoundError(requestId);
+      throw error;
+    }
+  }
+
+  /** Stores the download token's hash and expiry for the packaged export. */
+  async setExportInfo(requestId: string, info: ExportInfo, now = new Date()): Promise<void> {
+    await this.conditionalUpdate(requestId, 'SET exportInfo = :e, updatedAt = :at', {
+      ':e': info,
+      ':at': now.toISOString(),
+      ':pending': 'in_progress',
+    });
+  }
+
+  /** Counts one download. */
+  async countDownload(requestId: string): Promise<void> {
+    await withTransient(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { requestId },
+          UpdateExpression: 'SET exportInfo.downloads = exportInfo.downloads + :one',
+          ConditionExpression: 'attribute_exists(exportInfo)',
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      ),
+    );
+  }
+
+  /** An update that applies only while the request is in the status bound to `:pending`. */
+  private async conditionalUpdate(
+    requestId: string,
+    updateExpression: string,
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await withTransient(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { requestId },
+            UpdateExpression: updateExpression,
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        const latest = await this.get(requestId);
+        if (!latest) throw new RequestNotFoundError(requestId);
+        throw new StatusConflictError(requestId, latest.status);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { RequestType } from '../core/request';
+import { withTransient } from './errors';
+
+/** Starts the request's execution, named after the request id so support can find it. */
+export async function startRequestExecution(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  input: { requestId: string; type: RequestType },
+): Promise<void> {
+  await withTransient(() =>
+    sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: input.requestId, input: JSON.stringify(input) }),
+    ),
+  );
+}
+
+/** Resumes the waiting verification task. */
+export async function completeTask(sfn: SFNClient, taskToken: string, output: unknown): Promise<void> {
+  await withTransient(() =>
+    sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })),
+  );
+}
+
+/** Fails the waiting verification task with an error name the ASL `Catch` matches. */
+export async function failTask(
+  sfn: SFNClient,
+  taskToken: string,
+  error: string,
+  cause: string,
+): Promise<void> {
+  await withTransient(() => sfn.send(new SendTaskFailureCommand({ taskToken, error, cause })));
+}
+
+const GONE_TASK_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+/** True when the waiting task no longer exists (timed out or already closed). */
+export function isGoneTask(error: unknown): boolean {
+  return error instanceof Error && GONE_TASK_ERRORS.has(error.name);
+}

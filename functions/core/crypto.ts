@@ -1,0 +1,35 @@
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+
+/** What a keyed hash is for; distinct purposes never produce comparable hashes. */
+export type HashPurpose =
+  | 'subject'
+  | 'status-token'
+  | 'verification-code'
+  | 'verification-link'
+  | 'export-token';
+
+/**
+ * HMAC-SHA256 (hex) of `value`, domain-separated by `purpose`, so a code hash
+ * can never be replayed as a token hash and stored hashes reveal nothing without the key.
+ */
+export function keyedHash(key: Buffer, purpose: HashPurpose, value: string): string {
+  return createHmac('sha256', key).update(`${purpose}\u0000${value}`, 'utf8').digest('hex');
+}
+
+/** 32 random bytes, base64url: status tokens, link tokens, export tokens. */
+export function randomToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** A 6-digit one-time code, uniformly distributed (leading zeros kept). */
+export function randomCode(): string {
+  return randomInt(0, 1_000_000).toString().padStart(6, '0');
+}
+
+/** Compares two strings without leaking where they differ; different lengths are simply unequal. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  if (left.length !== right.length) return false;
+  return timingSafeEqual(left, right);
+}

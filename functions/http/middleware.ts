@@ -1,0 +1,166 @@
+/**
+ * The one middy stack every HTTP function uses: normalised headers, a body
+ * size guard, JSON parsing, zod validation, and errors turned into JSON
+ * answers. Business errors are http-errors with `expose`; anything else is a
+ * plain 500 without details.
+ */
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import createError from 'http-errors';
+import type { z } from 'zod';
+import { logger } from '../aws/logger';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type Middleware = MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>;
+
+const BASE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+
+/** An exposed HTTP error whose body is the JSON `{ error, message, ...extra }`. */
+export function httpError(
+  status: number,
+  error: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): createError.HttpError {
+  return createError(status, JSON.stringify({ error, message, ...extra }), {
+    expose: true,
+    headers: { ...BASE_HEADERS, 'content-type': 'application/json' },
+  });
+}
+
+/** A JSON response that is never cached. */
+export function json(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { ...BASE_HEADERS, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** An HTML response that is never cached. */
+export function html(
+  statusCode: number,
+  body: string,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { ...BASE_HEADERS, 'content-type': 'text/html; charset=utf-8', ...headers },
+    body,
+  };
+}
+
+/** Rejects bodies over 16 KB before anything parses them. */
+const bodySizeGuard = (): Middleware => ({
+  before: (request) => {
+    const { body, isBase64Encoded } = request.event;
+    if (typeof body !== 'string') return;
+    const size = isBase64Encoded ? Buffer.from(body, 'base64').length : Buffer.byteLength(body, 'utf8');
+    if (size > MAX_BODY_BYTES) {
+      throw httpError(413, 'payload_too_large', `the request body must be at most ${MAX_BODY_BYTES} bytes`);
+    }
+  },
+});
+
+const FORM_TYPE = /^application\/x-www-form-urlencoded($|;)/;
+
+/**
+ * @middy/http-json-body-parser, with its 415 for malformed JSON answered as a
+ * 400 (the client sent a broken body, not a wrong media type). Form bodies pass
+ * through as strings when `allowForm` is set.
+ */
+const jsonBody = (allowForm: boolean): Middleware => {
+  const parser = httpJsonBodyParser({ disableContentTypeError: allowForm });
+  return {
+    before: async (request) => {
+      if (request.event.body === null || request.event.body === undefined || request.event.body === '') {
+        if (request.event.httpMethod === 'GET') return;
+        throw httpError(400, 'invalid_request', 'the request needs a JSON body');
+      }
+      const type = request.event.headers?.['content-type'] ?? '';
+      if (allowForm && FORM_TYPE.test(type)) return;
+      try {
+        await parser.before?.(request as never);
+      } catch (error) {
+        const status = (error as { statusCode?: number }).statusCode;
+        if (status === 415 && /malformed/i.test((error as Error).message)) {
+          throw httpError(400, 'invalid_json', 'the request body is not valid JSON');
+        }
+        throw httpError(415, 'unsupported_media_type', 'send the body as application/json');
+      }
+    },
+  };
+};
+
+/** Parses `value` with `schema` or throws a 400 naming each bad field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const fields: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) fields[[...issue.path, key].join('.')] = 'is not a known field';
+      continue;
+    }
+    if (issue.code === 'invalid_union') {
+      // The verify body: report the first alternative's problems, they are the most common case.
+      for (const inner of issue.errors[0] ?? []) {
+        const path = [...issue.path, ...inner.path].join('.') || 'body';
+        fields[path] ??= inner.message;
+      }
+      continue;
+    }
+    const path = issue.path.join('.') || 'body';
+    fields[path] ??= issue.message;
+  }
+  throw httpError(400, 'invalid_request', `invalid ${Object.keys(fields).join(', ')}`, { fields });
+}
+
+/** Adds the no-store headers to every response, errors included (runs last on error). */
+const baseHeaders = (): Middleware => {
+  const apply: Middleware['after'] = (request) => {
+    if (request.response) request.response.headers = { ...BASE_HEADERS, ...request.response.headers };
+  };
+  return { after: apply, onError: apply };
+};
+
+export interface RouteOptions {
+  /** Accept `application/x-www-form-urlencoded` bodies as raw strings (the confirmation page's form). */
+  readonly allowForm?: boolean;
+  /** Parse a body at all (POST routes). */
+  readonly body?: boolean;
+}
+
+/** Wraps an API Gateway handler in the shared stack. */
+export function httpRoute(handler: Handler, options: RouteOptions = {}) {
+  const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(baseHeaders())
+    .use(httpHeaderNormalizer())
+    .use(bodySizeGuard());
+  if (options.body) stack.use(jsonBody(options.allowForm ?? false));
+  return stack
+    .use(
+      httpErrorHandler({
+        // Names and statuses only: messages of unexpected errors might carry data.
+        logger: (error: unknown) =>
+          logger.error('request failed', {
+            errorName: (error as Error)?.name,
+            statusCode: (error as { statusCode?: number })?.statusCode,
+          }),
+        fallbackMessage: JSON.stringify({
+          error: 'internal_error',
+          message: 'something went wrong on our side',
+        }),
+      }),
+    )
+    .handler(handler);
+}

@@ -1,0 +1,121 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import { RequestId } from '../core/request';
+import { escapeHtml, page, pageHeaders } from './html';
+import { html, httpError, httpRoute, json } from './middleware';
+
+const FORM_SCRIPT = `
+const $ = (id) => document.getElementById(id);
+let requestId = '', statusToken = '';
+const show = (id) => $(id).classList.remove('hidden');
+const say = (id, text) => { $(id).textContent = text; };
+async function call(method, url, body, token) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = 'Bearer ' + token;
+  const res = await fetch(url, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  let data = {};
+  try { data = await res.json(); } catch (e) {}
+  return { ok: res.ok, status: res.status, data };
+}
+function problem(data) {
+  const fields = data.fields ? ' (' + Object.entries(data.fields).map(([k, v]) => k + ': ' + v).join('; ') + ')' : '';
+  return (data.message || 'something went wrong') + fields;
+}
+$('request-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const f = new FormData(ev.target);
+  const body = { type: f.get('type'), email: f.get('email'), jurisdiction: f.get('jurisdiction'), locale: f.get('locale') };
+  if (f.get('fullName')) body.fullName = f.get('fullName');
+  if (f.get('phone')) body.phone = f.get('phone');
+  const r = await call('POST', 'requests', body);
+  if (!r.ok) return say('request-error', problem(r.data));
+  requestId = r.data.requestId; statusToken = r.data.statusToken;
+  say('request-error', ''); say('request-id', requestId);
+  $('request-form').classList.add('hidden'); show('verify-section');
+});
+$('verify-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const r = await call('POST', 'requests/' + encodeURIComponent(requestId) + '/verify', { code: $('code').value.trim() });
+  if (!r.ok) return say('verify-error', problem(r.data));
+  say('verify-error', ''); $('verify-form').classList.add('hidden'); show('status-section'); poll();
+});
+async function poll() {
+  const r = await call('GET', 'requests/' + encodeURIComponent(requestId), undefined, statusToken);
+  if (r.ok) {
+    say('status', r.data.status.replace('_', ' '));
+    const rows = $('stores'); rows.textContent = '';
+    for (const s of r.data.stores) {
+      const tr = document.createElement('tr');
+      for (const v of [s.storeId, s.status, s.records === undefined ? '' : String(s.records)]) {
+        const td = document.createElement('td'); td.textContent = v; tr.appendChild(td);
+      }
+      rows.appendChild(tr);
+    }
+    if (['completed', 'failed', 'expired', 'rejected'].includes(r.data.status)) {
+      if (r.data.status === 'completed') show('done');
+      return;
+    }
+  }
+  setTimeout(poll, 2000);
+}
+`;
+
+const FORM_BODY = `
+<h1>Your data at Impor.in</h1>
+<p>Ask for a copy of your data, its deletion, or to stop marketing. We will email you a code to confirm it is you.</p>
+<form id="request-form">
+<fieldset><legend>What do you want?</legend>
+<label><input type="radio" name="type" value="access" checked> A copy of my data</label>
+<label><input type="radio" name="type" value="delete"> Delete my data</label>
+<label><input type="radio" name="type" value="opt_out"> Stop marketing to me</label></fieldset>
+<label>Email <input type="email" name="email" required autocomplete="email"></label>
+<label>Full name (optional) <input name="fullName" autocomplete="name"></label>
+<label>Phone (optional) <input name="phone" autocomplete="tel"></label>
+<label>Jurisdiction <select name="jurisdiction"><option value="ID">Indonesia</option><option value="EU">European Union</option><option value="US-CA">California</option></select></label>
+<label>Language <select name="locale"><option value="en">English</option><option value="id">Bahasa Indonesia</option></select></label>
+<button type="submit">Send request</button>
+<p id="request-error" role="alert"></p>
+</form>
+<section id="verify-section" class="hidden">
+<p>Request <strong id="request-id"></strong> received. Enter the 6-digit code we emailed you.</p>
+<form id="verify-form"><label>Code <input id="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" required></label>
+<button type="submit">Confirm</button><p id="verify-error" role="alert"></p></form>
+</section>
+<section id="status-section" class="hidden">
+<p>Status: <strong id="status"></strong></p>
+<table><thead><tr><th>Store</th><th>Progress</th><th>Records</th></tr></thead><tbody id="stores"></tbody></table>
+<p id="done" class="hidden">Done: check your email for the download link.</p>
+</section>`;
+
+const VerifyQuery = z.object({ token: z.string().min(20).max(200) });
+
+/** GET /, GET /health and the confirmation page GET /requests/{requestId}/verify (which never verifies by itself). */
+export async function pages(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  switch (event.resource) {
+    case '/health':
+      return json(200, { status: 'ok' });
+    case '/':
+      return html(200, page('Your data at Impor.in', FORM_BODY, FORM_SCRIPT), pageHeaders(FORM_SCRIPT));
+    case '/requests/{requestId}/verify': {
+      const id = RequestId.safeParse(event.pathParameters?.requestId);
+      const query = VerifyQuery.safeParse(event.queryStringParameters ?? {});
+      if (!id.success || !query.success) {
+        return html(
+          400,
+          page('Link not valid', '<h1>This link is not valid</h1><p>Use the link from your email.</p>'),
+          pageHeaders(),
+        );
+      }
+      // Mail scanners prefetch links: the GET only shows a button; the POST verifies.
+      const body = `<h1>Confirm your request</h1>
+<p>Request <strong>${escapeHtml(id.data)}</strong>. Press the button to confirm it was you who asked.</p>
+<form method="post" action="verify"><input type="hidden" name="token" value="${escapeHtml(query.data.token)}">
+<button type="submit">Yes, this was me</button></form>`;
+      return html(200, page('Confirm your request', body), pageHeaders());
+    }
+    default:
+      throw httpError(404, 'not_found', 'there is no such page');
+  }
+}
+
+export const handler = httpRoute(pages);

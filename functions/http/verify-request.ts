@@ -1,0 +1,149 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { HttpError } from 'http-errors';
+import { sfnClient } from '../aws/clients';
+import { MAX_VERIFICATION_ATTEMPTS } from '../aws/ledger';
+import { logger } from '../aws/logger';
+import { hashingKey, ledgerTable } from '../aws/runtime';
+import { completeTask, failTask, isGoneTask } from '../aws/workflow';
+import { constantTimeEqual, keyedHash } from '../core/crypto';
+import { StatusConflictError } from '../core/ledger-record';
+import { RequestId, VerifyRequestBody } from '../core/request';
+import { escapeHtml, page, pageHeaders } from './html';
+import { html, httpError, httpRoute, json, parseOrThrow } from './middleware';
+
+const FORM_TYPE = /^application\/x-www-form-urlencoded($|;)/;
+
+/** The verify outcome as JSON: 200 verified, or the http-error to throw. */
+async function verify(
+  requestIdRaw: string | undefined,
+  rawBody: unknown,
+): Promise<{ requestId: string; status: 'verified' }> {
+  const idResult = RequestId.safeParse(requestIdRaw);
+  if (!idResult.success) throw httpError(404, 'not_found', 'there is no such request');
+  const requestId = idResult.data;
+  const body = parseOrThrow(VerifyRequestBody, rawBody);
+
+  const ledger = ledgerTable();
+  const record = await ledger.get(requestId);
+  if (!record) throw httpError(404, 'not_found', 'there is no such request');
+  if (record.status !== 'pending_verification') {
+    throw httpError(
+      409,
+      'not_pending',
+      `this request is ${record.status.replace('_', ' ')} and cannot be verified again`,
+    );
+  }
+  const verification = record.verification;
+  if (!verification) {
+    throw httpError(
+      409,
+      'not_ready',
+      'the verification email has not been sent yet; please try again in a minute',
+    );
+  }
+  if (Date.parse(verification.expiresAt) <= Date.now()) {
+    throw httpError(
+      410,
+      'code_expired',
+      'this code or link has expired; submit a new request to get a fresh one',
+    );
+  }
+
+  const key = await hashingKey();
+  const matches =
+    'code' in body
+      ? constantTimeEqual(keyedHash(key, 'verification-code', body.code), verification.codeHash)
+      : constantTimeEqual(keyedHash(key, 'verification-link', body.token), verification.linkTokenHash);
+
+  if (!matches) {
+    let attempts: number;
+    try {
+      attempts = await ledger.recordWrongAttempt(requestId);
+    } catch (error) {
+      if (error instanceof StatusConflictError) {
+        throw httpError(409, 'not_pending', 'this request can no longer be verified');
+      }
+      throw error;
+    }
+    if (attempts >= MAX_VERIFICATION_ATTEMPTS) {
+      await ledger
+        .transition(requestId, 'reject', { note: 'too many wrong verification codes' })
+        .catch((error: unknown) => {
+          if (!(error instanceof StatusConflictError)) throw error;
+        });
+      await failTask(
+        sfnClient(),
+        verification.taskToken,
+        'VerificationRejected',
+        'too many wrong verification codes',
+      );
+      logger.info('verification rejected', { requestId });
+      throw httpError(
+        403,
+        'rejected',
+        'too many wrong codes: this request has been rejected for your protection; please submit a new request',
+        { attemptsLeft: 0 },
+      );
+    }
+    const attemptsLeft = MAX_VERIFICATION_ATTEMPTS - attempts;
+    throw httpError(403, 'wrong_code', `that code is not right; ${attemptsLeft} attempt(s) left`, {
+      attemptsLeft,
+    });
+  }
+
+  const verifiedAt = new Date();
+  try {
+    await ledger.transition(requestId, 'verify', { now: verifiedAt });
+  } catch (error) {
+    if (error instanceof StatusConflictError)
+      throw httpError(409, 'not_pending', 'this request can no longer be verified');
+    throw error;
+  }
+  try {
+    await completeTask(sfnClient(), verification.taskToken, { verifiedAt: verifiedAt.toISOString() });
+  } catch (error) {
+    if (isGoneTask(error)) {
+      logger.warn('verified after the workflow stopped waiting', { requestId });
+      throw httpError(410, 'code_expired', 'this request has expired; please submit a new request');
+    }
+    throw error;
+  }
+  logger.info('request verified', { requestId });
+  return { requestId, status: 'verified' };
+}
+
+/**
+ * POST /requests/{requestId}/verify with `{code}` or `{token}`. JSON in, JSON
+ * out; a form post from the confirmation page gets a small HTML page back.
+ */
+export async function verifyRequest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const isForm = FORM_TYPE.test(event.headers?.['content-type'] ?? '');
+  const requestId = event.pathParameters?.requestId;
+  if (!isForm) return json(200, await verify(requestId, event.body));
+
+  const form = Object.fromEntries(new URLSearchParams(typeof event.body === 'string' ? event.body : ''));
+  try {
+    await verify(requestId, form);
+    return html(
+      200,
+      page(
+        'Request confirmed',
+        '<h1>Thank you</h1><p>Your request is confirmed. We will email you when it is done.</p>',
+      ),
+      pageHeaders(),
+    );
+  } catch (error) {
+    const status = (error as HttpError).statusCode;
+    if (typeof status !== 'number' || status >= 500) throw error;
+    const message =
+      (JSON.parse((error as HttpError).message) as { message?: string }).message ??
+      'this link cannot be used';
+    return html(
+      status,
+      page('Request not confirmed', `<h1>Not confirmed</h1><p>${escapeHtml(message)}</p>`),
+      pageHeaders(),
+    );
+  }
+}
+
+export const handler = httpRoute(verifyRequest, { body: true, allowForm: true });

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { dynamoDbClient, s3Client } from '../aws/clients';
+import { withTransient } from '../aws/errors';
+import { logger } from '../aws/logger';
+import { config, ledgerTable } from '../aws/runtime';
+import { resolveSubject } from '../connectors/resolve-subject';
+import { StatusConflictError } from '../core/ledger-record';
+
+const Input = z.object({ requestId: z.string().min(1) });
+
+/** PlanStores: moves the request to in_progress, resolves the subject's identities and plans every store. */
+export async function handler(event: unknown): Promise<{ stores: { storeId: string }[] }> {
+  const { requestId } = Input.parse(event);
+  const ledger = ledgerTable();
+  const record = await ledger.require(requestId);
+  if (record.status !== 'in_progress') {
+    // A retry after a successful transition finds in_progress already: carry on.
+    await ledger.transition(requestId, 'start').catch((error: unknown) => {
+      if (!(error instanceof StatusConflictError && error.current === 'in_progress')) throw error;
+    });
+  }
+  const { dataMap } = config();
+  const subject = await withTransient(() =>
+    resolveSubject(dataMap, { dynamodb: dynamoDbClient(), s3: s3Client() }, record.contact.email),
+  );
+  const storeIds = dataMap.stores.map((s) => s.id);
+  await ledger.setPlan(requestId, subject.identities, storeIds);
+  logger.info('stores planned', { requestId, stores: storeIds.length });
+  return { stores: storeIds.map((storeId) => ({ storeId })) };
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { sesClient } from '../aws/clients';
+import { logger } from '../aws/logger';
+import { sendMail } from '../aws/mailer';
+import { config, hashingKey, ledgerTable } from '../aws/runtime';
+import { keyedHash, randomCode, randomToken } from '../core/crypto';
+import { verificationMail } from '../core/emails';
+
+const Input = z.object({ requestId: z.string().min(1), taskToken: z.string().min(1) });
+
+/**
+ * RequestVerification (waitForTaskToken): mints a code and link token, stores
+ * their hashes with the task token (a retry replaces both), and emails them.
+ */
+export async function handler(event: unknown): Promise<{ requestId: string }> {
+  const { requestId, taskToken } = Input.parse(event);
+  const cfg = config();
+  const ledger = ledgerTable();
+  const record = await ledger.require(requestId);
+  const key = await hashingKey();
+  const code = randomCode();
+  const linkToken = randomToken();
+  const now = new Date();
+  await ledger.setVerification(requestId, {
+    codeHash: keyedHash(key, 'verification-code', code),
+    linkTokenHash: keyedHash(key, 'verification-link', linkToken),
+    attempts: 0,
+    taskToken,
+    sentAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + cfg.DSR_VERIFICATION_TTL_SECONDS * 1000).toISOString(),
+  });
+  const link = `${cfg.DSR_PUBLIC_URL}/requests/${encodeURIComponent(requestId)}/verify?token=${encodeURIComponent(linkToken)}`;
+  const mail = verificationMail(record.locale, {
+    requestId,
+    code,
+    link,
+    minutes: Math.round(cfg.DSR_VERIFICATION_TTL_SECONDS / 60),
+  });
+  await sendMail(sesClient(), cfg.DSR_MAIL_FROM, { to: record.contact.email, ...mail });
+  logger.info('verification sent', { requestId });
+  return { requestId };
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { sesClient } from '../aws/clients';
+import { logger } from '../aws/logger';
+import { sendMail } from '../aws/mailer';
+import { config, hashingKey, ledgerTable } from '../aws/runtime';
+import { keyedHash, randomToken } from '../core/crypto';
+import { exportReadyMail } from '../core/emails';
+
+const Input = z.object({ requestId: z.string().min(1), key: z.string().min(1) });
+
+/** SendExportLink: mints an expiring download token, stores its hash, emails a link to the API (never a pre-signed URL). */
+export async function handler(event: unknown): Promise<{ requestId: string }> {
+  const { requestId, key } = Input.parse(event);
+  const cfg = config();
+  const ledger = ledgerTable();
+  const record = await ledger.require(requestId);
+  const token = randomToken();
+  const now = new Date();
+  await ledger.setExportInfo(requestId, {
+    key,
+    tokenHash: keyedHash(await hashingKey(), 'export-token', token),
+    expiresAt: new Date(now.getTime() + cfg.DSR_EXPORT_LINK_TTL_SECONDS * 1000).toISOString(),
+    downloads: 0,
+  });
+  const link = `${cfg.DSR_PUBLIC_URL}/requests/${encodeURIComponent(requestId)}/export?token=${encodeURIComponent(token)}`;
+  const mail = exportReadyMail(record.locale, {
+    requestId,
+    link,
+    days: Math.max(1, Math.round(cfg.DSR_EXPORT_LINK_TTL_SECONDS / 86400)),
+  });
+  await sendMail(sesClient(), cfg.DSR_MAIL_FROM, { to: record.contact.email, ...mail });
+  logger.info('export link sent', { requestId });
+  return { requestId };
+}

@@ -1,0 +1,84 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDbConnector, refKey } from '../../functions/connectors/dynamodb';
+import { createConnector } from '../../functions/connectors/registry';
+import { InvalidIdentityError, S3Connector, subjectPrefix } from '../../functions/connectors/s3';
+import type { DynamoDbStore } from '../../functions/core/data-map';
+import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+
+const dataMap = loadDemoDataMap();
+const document = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'ap-southeast-3' }));
+const ddbMock = mockClient(DynamoDBDocumentClient);
+const orders = dataMap.stores.find((s) => s.id === 'orders') as DynamoDbStore;
+
+afterEach(() => ddbMock.reset());
+
+describe('DynamoDB connector (mocked SDK)', () => {
+  it('queries the GSI once per page with LastEvaluatedKey and never scans', async () => {
+    // Prepare
+    ddbMock
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [{ orderId: 'o1', customerId: 'c1' }], LastEvaluatedKey: { orderId: 'o1' } })
+      .resolvesOnce({ Items: [{ orderId: 'o2', customerId: 'c1' }] });
+    ddbMock.on(ScanCommand).rejects(new Error('Scan is forbidden'));
+
+    // Act
+    const records = [];
+    for await (const page of new DynamoDbConnector(orders, document).export({
+      identities: { customerId: ['c1', 'c1'] },
+    })) {
+      records.push(...page);
+    }
+
+    // Assess
+    expect(records.map((r) => r.data.orderId)).toEqual(['o1', 'o2']);
+    expect(ddbMock.commandCalls(ScanCommand)).toHaveLength(0);
+    const calls = ddbMock.commandCalls(QueryCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]?.args[0].input).toMatchObject({
+      TableName: orders.table,
+      IndexName: 'byCustomer',
+      ExpressionAttributeValues: { ':pk': 'c1' },
+    });
+    expect(calls[1]?.args[0].input.ExclusiveStartKey).toEqual({ orderId: 'o1' });
+  });
+
+  it('never scans for any store of the demo data map', async () => {
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
+    for (const store of dataMap.stores.filter((s) => s.kind === 'dynamodb')) {
+      for await (const _ of createConnector(store, { dynamodb: document, s3: new S3Client({}) }).locate({
+        identities: { email: ['a@example.test'], customerId: ['c1'] },
+      })) {
+        // drain
+      }
+    }
+    expect(ddbMock.commandCalls(ScanCommand)).toHaveLength(0);
+    expect(ddbMock.commandCalls(QueryCommand).length).toBe(4);
+  });
+
+  it('keys a record ref by the query key and the item’s id attributes', () => {
+    expect(refKey({ customerId: 'c1', orderId: 'o1', amountIdr: 5, fullName: 'x' }, 'customerId')).toEqual({
+      customerId: 'c1',
+      orderId: 'o1',
+    });
+  });
+});
+
+describe('S3 subject prefix', () => {
+  it('substitutes a safe identity value into the template', () => {
+    expect(subjectPrefix('documents/{customerId}/', 'cus-1')).toBe('documents/cus-1/');
+    expect(subjectPrefix('mail/{email}/', 'a.b+c@example.test')).toBe('mail/a.b+c@example.test/');
+  });
+
+  it.each(['../x', 'a/b', 'a..b', '', '%2e%2e', 'a\nb'])('refuses %j so no key escapes the prefix', (bad) => {
+    expect(() => subjectPrefix('documents/{customerId}/', bad)).toThrow(InvalidIdentityError);
+  });
+
+  it('creates an S3 connector for S3 stores', () => {
+    const store = dataMap.stores.find((s) => s.kind === 's3');
+    if (!store) throw new Error('no s3 store');
+    expect(createConnector(store, { dynamodb: document, s3: new S3Client({}) })).toBeInstanceOf(S3Connector);
+  });
+});

@@ -1,0 +1,146 @@
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { keyedHash } from '../../functions/core/crypto';
+import { lambdaContext } from '../support/lambda-context';
+import { apiEvent, fakeLedger, mockDocumentClient, setTestEnvironment, TEST_KEY_HEX } from './http-support';
+
+setTestEnvironment();
+const { handler } =
+  require('../../functions/http/verify-request') as typeof import('../../functions/http/verify-request');
+
+const ddb = mockDocumentClient();
+const sfn = mockClient(SFNClient);
+const key = Buffer.from(TEST_KEY_HEX, 'hex');
+const requestId = '20260101-access-abcdefghij';
+const CODE = '246810';
+const LINK_TOKEN = 'link-token-for-tests-0123456789';
+let ledger: ReturnType<typeof fakeLedger>;
+
+function plantRequest(expiresAt = new Date(Date.now() + 600_000).toISOString()) {
+  ledger.set(requestId, {
+    requestId,
+    type: 'access',
+    status: 'pending_verification',
+    contact: { email: 'someone@example.com' },
+    history: [{ status: 'pending_verification', at: '2026-01-01T00:00:00.000Z' }],
+    verification: {
+      codeHash: keyedHash(key, 'verification-code', CODE),
+      linkTokenHash: keyedHash(key, 'verification-link', LINK_TOKEN),
+      attempts: 0,
+      taskToken: 'task-token-1',
+      expiresAt,
+      sentAt: '2026-01-01T00:00:00.000Z',
+    },
+  });
+}
+
+const verify = (body: string, contentType = 'application/json', id = requestId) =>
+  handler(
+    apiEvent({
+      resource: '/requests/{requestId}/verify',
+      httpMethod: 'POST',
+      pathParameters: { requestId: id },
+      headers: { 'Content-Type': contentType },
+      body,
+    }),
+    lambdaContext(),
+  );
+
+beforeEach(() => {
+  ledger = fakeLedger(ddb);
+  sfn.on(SendTaskSuccessCommand).resolves({});
+  sfn.on(SendTaskFailureCommand).resolves({});
+});
+afterEach(() => {
+  ddb.reset();
+  sfn.reset();
+});
+
+describe('POST /requests/{requestId}/verify', () => {
+  it('verifies the right code and resumes the workflow with the verification time', async () => {
+    plantRequest();
+    const res = await verify(JSON.stringify({ code: CODE }));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ requestId, status: 'verified' });
+    expect(ledger.get(requestId)?.status).toBe('verified');
+    const call = sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
+    expect(call?.taskToken).toBe('task-token-1');
+    expect(JSON.parse(call?.output ?? '{}')).toEqual({ verifiedAt: expect.any(String) });
+  });
+
+  it('counts wrong codes, rejects on the 5th and answers the 6th with 409', async () => {
+    plantRequest();
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await verify(JSON.stringify({ code: '000000' })));
+    const statuses = answers.map((r) => r.statusCode);
+    expect(statuses).toEqual([403, 403, 403, 403, 403, 409]);
+    expect(answers.slice(0, 4).map((r) => JSON.parse(r.body).attemptsLeft)).toEqual([4, 3, 2, 1]);
+    expect(JSON.parse(answers[4]?.body ?? '{}')).toMatchObject({ error: 'rejected', attemptsLeft: 0 });
+    expect(ledger.get(requestId)?.status).toBe('rejected');
+    const failures = sfn.commandCalls(SendTaskFailureCommand);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.args[0].input).toMatchObject({
+      taskToken: 'task-token-1',
+      error: 'VerificationRejected',
+    });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('refuses the right code once the request was rejected', async () => {
+    plantRequest();
+    for (let i = 0; i < 5; i++) await verify(JSON.stringify({ code: '000000' }));
+    const res = await verify(JSON.stringify({ code: CODE }));
+    expect(res.statusCode).toBe(409);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('tells the person an expired code has expired', async () => {
+    plantRequest(new Date(Date.now() - 1000).toISOString());
+    const res = await verify(JSON.stringify({ code: CODE }));
+    expect(res.statusCode).toBe(410);
+    expect(JSON.parse(res.body).message).toMatch(/expired/);
+  });
+
+  it('answers 404 for a request that does not exist', async () => {
+    const res = await verify(
+      JSON.stringify({ code: CODE }),
+      'application/json',
+      '20260101-access-zzzzzzzzzz',
+    );
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('rejects a code that is not 6 digits, naming the field', async () => {
+    plantRequest();
+    const res = await verify(JSON.stringify({ code: '12ab' }));
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body).fields).toHaveProperty('code');
+    expect(ledger.get(requestId)?.verification).toMatchObject({ attempts: 0 });
+  });
+
+  it('verifies a form post from the confirmation page and answers with an HTML page', async () => {
+    plantRequest();
+    const res = await verify(`token=${encodeURIComponent(LINK_TOKEN)}`, 'application/x-www-form-urlencoded');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers?.['content-type']).toMatch(/^text\/html/);
+    expect(res.body).toContain('confirmed');
+    expect(ledger.get(requestId)?.status).toBe('verified');
+  });
+
+  it('shows a wrong link token as an HTML page with a clear message', async () => {
+    plantRequest();
+    const res = await verify('token=wrong-token-wrong-token-wrong', 'application/x-www-form-urlencoded');
+    expect(res.statusCode).toBe(403);
+    expect(res.headers?.['content-type']).toMatch(/^text\/html/);
+    expect(res.body).toContain('attempt(s) left');
+  });
+});
+
+describe('POST /requests/{requestId}/verify after the workflow stopped waiting', () => {
+  it('answers 410 when the task token has timed out', async () => {
+    plantRequest();
+    sfn.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('timed out'), { name: 'TaskTimedOut' }));
+    const res = await verify(JSON.stringify({ code: CODE }));
+    expect(res.statusCode).toBe(410);
+  });
+});

@@ -1,0 +1,171 @@
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { keyedHash } from '../../functions/core/crypto';
+import { fakeLedger, mockDocumentClient, setTestEnvironment, TEST_KEY_HEX } from './http-support';
+
+setTestEnvironment();
+const validate =
+  require('../../functions/tasks/validate-request') as typeof import('../../functions/tasks/validate-request');
+const requestVerification =
+  require('../../functions/tasks/request-verification') as typeof import('../../functions/tasks/request-verification');
+const sendExportLink =
+  require('../../functions/tasks/send-export-link') as typeof import('../../functions/tasks/send-export-link');
+const recordOutcome =
+  require('../../functions/tasks/record-outcome') as typeof import('../../functions/tasks/record-outcome');
+
+const ddb = mockDocumentClient();
+const ses = mockClient(SESv2Client);
+const key = Buffer.from(TEST_KEY_HEX, 'hex');
+const requestId = '20260101-access-abcdefghij';
+let ledger: ReturnType<typeof fakeLedger>;
+
+function plant(status: string, locale = 'en') {
+  ledger.set(requestId, {
+    requestId,
+    type: 'access',
+    status,
+    locale,
+    contact: { email: 'someone@example.com' },
+    history: [{ status, at: '2026-01-01T00:00:00.000Z' }],
+  });
+}
+
+function sentMail() {
+  const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+  return {
+    to: input?.Destination?.ToAddresses,
+    from: input?.FromEmailAddress,
+    subject: input?.Content?.Simple?.Subject?.Data ?? '',
+    text: input?.Content?.Simple?.Body?.Text?.Data ?? '',
+  };
+}
+
+beforeEach(() => {
+  ledger = fakeLedger(ddb);
+  ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+});
+afterEach(() => {
+  ddb.reset();
+  ses.reset();
+});
+
+describe('ValidateRequest', () => {
+  it('passes a request that is in the ledger with the same type', async () => {
+    plant('pending_verification');
+    await expect(validate.handler({ requestId, type: 'access' })).resolves.toEqual({
+      requestId,
+      type: 'access',
+    });
+  });
+
+  it('fails with RequestNotFound when the type does not match the ledger', async () => {
+    plant('pending_verification');
+    await expect(validate.handler({ requestId, type: 'delete' })).rejects.toMatchObject({
+      name: 'RequestNotFound',
+    });
+  });
+});
+
+describe('RequestVerification', () => {
+  it('emails a code and a confirmation link, storing only their hashes and the task token', async () => {
+    plant('pending_verification');
+    await requestVerification.handler({ requestId, taskToken: 'task-1' });
+    const mail = sentMail();
+    expect(mail.to).toEqual(['someone@example.com']);
+    expect(mail.from).toBe('privacy@example.com');
+    const code = /code: ([0-9]{6})/.exec(mail.text)?.[1] ?? '';
+    const link = /(https:\/\/dsr\.example\.com\/requests\/\S+)/.exec(mail.text)?.[1] ?? '';
+    const token = new URL(link).searchParams.get('token') ?? '';
+    expect(new URL(link).pathname).toBe(`/requests/${requestId}/verify`);
+    const stored = ledger.get(requestId)?.verification as Record<string, unknown>;
+    expect(stored).toMatchObject({
+      codeHash: keyedHash(key, 'verification-code', code),
+      linkTokenHash: keyedHash(key, 'verification-link', token),
+      attempts: 0,
+      taskToken: 'task-1',
+    });
+    expect(JSON.stringify(stored)).not.toContain(code);
+  });
+
+  it('writes to Indonesian requesters in Indonesian', async () => {
+    plant('pending_verification', 'id');
+    await requestVerification.handler({ requestId, taskToken: 'task-1' });
+    expect(sentMail().subject).toMatch(/^Kode konfirmasi/);
+  });
+
+  it('replaces the task token on a retry', async () => {
+    plant('pending_verification');
+    await requestVerification.handler({ requestId, taskToken: 'task-1' });
+    await requestVerification.handler({ requestId, taskToken: 'task-2' });
+    expect(ledger.get(requestId)?.verification).toMatchObject({ taskToken: 'task-2' });
+  });
+
+  it('surfaces SES throttling as a TransientError so the workflow retries', async () => {
+    plant('pending_verification');
+    ses
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }));
+    await expect(requestVerification.handler({ requestId, taskToken: 'task-1' })).rejects.toMatchObject({
+      name: 'TransientError',
+    });
+  });
+});
+
+describe('SendExportLink', () => {
+  it('emails a link to the API with a token whose hash only is stored, never a pre-signed URL', async () => {
+    plant('in_progress');
+    await sendExportLink.handler({ requestId, key: `exports/${requestId}/export.zip` });
+    const { text } = sentMail();
+    const link = new URL(/(https:\/\/dsr\.example\.com\/\S+)/.exec(text)?.[1] ?? '');
+    expect(link.pathname).toBe(`/requests/${requestId}/export`);
+    expect(text).not.toMatch(/X-Amz-/);
+    expect(ledger.get(requestId)?.exportInfo).toMatchObject({
+      key: `exports/${requestId}/export.zip`,
+      tokenHash: keyedHash(key, 'export-token', link.searchParams.get('token') ?? ''),
+      downloads: 0,
+    });
+  });
+});
+
+describe('RecordOutcome', () => {
+  it('marks a request failed with the reason, cutting the cause to 500 characters', async () => {
+    plant('in_progress');
+    await recordOutcome.handler({
+      requestId,
+      outcome: 'failed',
+      error: { Error: 'Boom', Cause: 'x'.repeat(2000) },
+    });
+    const item = ledger.get(requestId);
+    expect(item?.status).toBe('failed');
+    expect((item?.failure as { cause: string } | undefined)?.cause).toHaveLength(500);
+  });
+
+  it('succeeds again when the request already has that outcome', async () => {
+    plant('rejected');
+    await expect(recordOutcome.handler({ requestId, outcome: 'rejected' })).resolves.toEqual({
+      requestId,
+      status: 'rejected',
+    });
+    expect(ledger.get(requestId)?.history).toHaveLength(1);
+  });
+
+  it('logs and returns for a request missing from the ledger instead of failing the workflow', async () => {
+    await expect(recordOutcome.handler({ requestId, outcome: 'expired' })).resolves.toEqual({
+      requestId,
+      status: 'missing',
+    });
+  });
+});
+
+describe('RecordOutcome on a finished request', () => {
+  it('keeps the first outcome instead of failing the workflow', async () => {
+    plant('completed');
+    await expect(
+      recordOutcome.handler({ requestId, outcome: 'failed', error: { Error: 'Late' } }),
+    ).resolves.toEqual({
+      requestId,
+      status: 'completed',
+    });
+    expect(ledger.get(requestId)?.status).toBe('completed');
+  });
+});
