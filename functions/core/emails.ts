@@ -16,13 +16,13 @@ export function verificationMail(
   const { requestId, code, link, minutes } = args;
   if (locale === 'id') {
     return {
-      subject: `Kode konfirmasi permintaan data Anda: ${code}`,
+      subject: 'Kode konfirmasi permintaan data Anda',
       text: `Kami menerima permintaan ${requestId} atas data pribadi Anda di Impor.in.\n\nKode konfirmasi: ${code}\n\nAtau buka tautan ini untuk mengonfirmasi:\n${link}\n\nKode berlaku ${minutes} menit. Jika Anda tidak mengajukan permintaan ini, abaikan email ini.`,
       html: `<p>Kami menerima permintaan <strong>${esc(requestId)}</strong> atas data pribadi Anda di Impor.in.</p><p>Kode konfirmasi: <strong style="font-size:1.4em">${esc(code)}</strong></p><p><a href="${esc(link)}">Konfirmasi permintaan</a></p><p>Kode berlaku ${minutes} menit. Jika Anda tidak mengajukan permintaan ini, abaikan email ini.</p>`,
     };
   }
   return {
-    subject: `Your data request confirmation code: ${code}`,
+    subject: 'Your data request confirmation code',
     text: `We received request ${requestId} about your personal data at Impor.in.\n\nConfirmation code: ${code}\n\nOr open this link to confirm:\n${link}\n\nThe code is valid for ${minutes} minutes. If you did not make this request, ignore this email.`,
     html: `<p>We received request <strong>${esc(requestId)}</strong> about your personal data at Impor.in.</p><p>Confirmation code: <strong style="font-size:1.4em">${esc(code)}</strong></p><p><a href="${esc(link)}">Confirm the request</a></p><p>The code is valid for ${minutes} minutes. If you did not make this request, ignore this email.</p>`,
   };

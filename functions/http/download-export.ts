@@ -36,7 +36,8 @@ export async function downloadExport(event: APIGatewayProxyEvent): Promise<APIGa
       'this download link has expired; please submit a new access request',
     );
   }
-  if (record.status !== 'completed') {
+  // The link is minted only after the zip is stored, just before MarkCompleted runs: both states are ready.
+  if (record.status !== 'completed' && record.status !== 'in_progress') {
     throw httpError(409, 'not_ready', 'your data is not ready yet; please try again shortly');
   }
   const cfg = config();
