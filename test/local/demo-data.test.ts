@@ -1,0 +1,200 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ExportedRecord } from '../../functions/connectors/connector';
+import { createConnector } from '../../functions/connectors/registry';
+import { resolveSubject } from '../../functions/connectors/resolve-subject';
+import type { DataMap } from '../../functions/core/data-map';
+import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
+import {
+  countFootprint,
+  type DemoClients,
+  plantSubject,
+  seededEmail,
+  seedPopulation,
+} from '../../infra/local/demo-data';
+import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
+
+let emulators: Emulators;
+let clients: DemoClients;
+const dataMap: DataMap = loadDemoDataMap();
+const STORE_IDS = dataMap.stores.map((s) => s.id).sort();
+
+async function exportAll(email: string): Promise<Record<string, ExportedRecord[]>> {
+  const subject = await resolveSubject(dataMap, clients, email);
+  const out: Record<string, ExportedRecord[]> = {};
+  for (const store of dataMap.stores) {
+    out[store.id] = [];
+    for await (const page of createConnector(store, clients).export(subject)) out[store.id]?.push(...page);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  emulators = await startEmulators();
+  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const raw = new DynamoDBClient({ ...common, endpoint: emulators.endpoints.dynamodb });
+  clients = {
+    dynamodb: DynamoDBDocumentClient.from(raw),
+    s3: new S3Client({ ...common, endpoint: emulators.endpoints.s3, forcePathStyle: true }),
+  };
+  for (const s of dataMap.stores) {
+    if (s.kind === 'dynamodb') {
+      const def = DEMO_TABLES[s.id];
+      if (!def) throw new Error(`no table definition for ${s.id}`);
+      await raw.send(new CreateTableCommand(createTableInput(s.table, def)));
+    } else {
+      await clients.s3.send(new CreateBucketCommand({ Bucket: s.bucket }));
+    }
+  }
+});
+
+afterAll(async () => {
+  clients?.dynamodb.destroy();
+  clients?.s3.destroy();
+  await emulators?.stop();
+});
+
+describe('plantSubject', () => {
+  it('plants the subject in every store and reports exactly what an export finds', async () => {
+    // Act
+    const counts = await plantSubject(clients, dataMap, {
+      email: 'Ani.Planted@Example.test',
+      fullName: 'Ani Tertanam',
+      records: 4,
+    });
+
+    // Assess
+    expect(Object.keys(counts).sort()).toEqual(STORE_IDS);
+    expect(counts).toEqual({
+      customers: 1,
+      'marketing-preferences': 1,
+      orders: 4,
+      messages: 4,
+      activity: 4,
+      documents: 4,
+    });
+    const exported = await exportAll('ani.planted@example.test');
+    for (const id of STORE_IDS) expect(exported[id]).toHaveLength(counts[id] ?? -1);
+    expect(exported.customers?.[0]?.data).toMatchObject({
+      email: 'ani.planted@example.test',
+      fullName: 'Ani Tertanam',
+    });
+  });
+
+  it('spreads activity over several JSON Lines objects', async () => {
+    await plantSubject(clients, dataMap, { email: 'spread@example.test', records: 9 });
+    const exported = await exportAll('spread@example.test');
+    const keys = new Set(exported.activity?.map((r) => (r.ref.kind === 's3' ? r.ref.key : '')));
+    expect(keys.size).toBeGreaterThan(1);
+    for (const key of keys) expect(key).toMatch(/^activity\/cus-[^/]+\/\d{4}-\d{2}-\d{2}\.jsonl$/);
+  });
+
+  it('adds records to an existing subject and returns the new totals', async () => {
+    const first = await plantSubject(clients, dataMap, { email: 'twice@example.test', records: 2 });
+    const second = await plantSubject(clients, dataMap, { email: 'twice@example.test', records: 3 });
+
+    expect(first.orders).toBe(2);
+    expect(second).toEqual({
+      customers: 1,
+      'marketing-preferences': 1,
+      orders: 5,
+      messages: 5,
+      activity: 5,
+      documents: 5,
+    });
+    expect(await countFootprint(clients, dataMap, 'twice@example.test')).toEqual(second);
+  });
+
+  it('never lets one subject see another subject’s records', async () => {
+    await plantSubject(clients, dataMap, { email: 'dewi.a@example.test', fullName: 'Dewi Alfa', records: 3 });
+    await plantSubject(clients, dataMap, { email: 'dewi.b@example.test', fullName: 'Dewi Beta', records: 3 });
+
+    const a = JSON.stringify(await exportAll('dewi.a@example.test'));
+    const b = JSON.stringify(await exportAll('dewi.b@example.test'));
+
+    expect(a).toContain('Dewi Alfa');
+    expect(a).not.toContain('dewi.b@example.test');
+    expect(a).not.toContain('Dewi Beta');
+    expect(b).not.toContain('dewi.a@example.test');
+    expect(b).not.toContain('Dewi Alfa');
+  });
+});
+
+describe('seedPopulation', () => {
+  it('seeds 50 Indonesian customers, each found by email exactly once even after seeding again', async () => {
+    // Act: seeding twice with the same seed must overwrite, not duplicate
+    const started = Date.now();
+    expect(await seedPopulation(clients, dataMap, { customers: 50, seed: 7 })).toEqual({ customers: 50 });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await seedPopulation(clients, dataMap, { customers: 50, seed: 7 });
+
+    // Assess
+    const emails = Array.from({ length: 50 }, (_, i) => seededEmail(7, i));
+    expect(new Set(emails).size).toBe(50);
+    for (const email of emails) {
+      const subject = await resolveSubject(dataMap, clients, email);
+      expect(subject.identities.customerId).toHaveLength(1);
+    }
+    const someone = await exportAll(emails[17] ?? '');
+    expect(someone.customers?.[0]?.data).toMatchObject({
+      email: emails[17],
+      phone: expect.stringMatching(/^\+628\d{9}$/),
+      npwp: expect.stringMatching(/^\d{2}\.\d{3}\.\d{3}\.\d-\d{3}\.\d{3}$/),
+      city: expect.any(String),
+    });
+    expect(someone['marketing-preferences']).toHaveLength(1);
+    expect(someone.activity?.length).toBeGreaterThan(0);
+  });
+});
+
+describe('npm run seed', () => {
+  const run = promisify(execFile);
+  const cli = (args: string[], localDir: string) =>
+    // Async on purpose: a synchronous child calling this process's emulators would deadlock.
+    run(path.resolve('node_modules/.bin/tsx'), ['infra/local/seed-cli.ts', ...args], {
+      env: { ...process.env, DSR_LOCAL_DIR: localDir },
+    });
+  let localDir: string;
+
+  beforeAll(async () => {
+    localDir = await mkdtemp(path.join(tmpdir(), 'dsr-seed-'));
+  });
+  afterAll(async () => {
+    await rm(localDir, { recursive: true, force: true });
+  });
+
+  it('tells the user to start the local system when it is not running', async () => {
+    await expect(cli(['--subject', 'cli@example.test'], localDir)).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('start the local system first with npm start'),
+    });
+  });
+
+  it('plants a subject in the running system and prints the counts as its last line', async () => {
+    await writeFile(path.join(localDir, 'endpoints.json'), JSON.stringify(emulators.endpoints));
+
+    const { stdout } = await cli(
+      ['--subject', 'Cli.User@example.test', '--records', '3', '--name', 'Rina Cli'],
+      localDir,
+    );
+
+    const lines = stdout.trim().split('\n');
+    const counts = JSON.parse(lines[lines.length - 1] ?? '');
+    expect(counts).toEqual({
+      customers: 1,
+      orders: 3,
+      messages: 3,
+      'marketing-preferences': 1,
+      activity: 3,
+      documents: 3,
+    });
+    expect(await countFootprint(clients, dataMap, 'cli.user@example.test')).toEqual(counts);
+  });
+});
