@@ -1,0 +1,69 @@
+/**
+ * The CDK app entry: the only place that reads context and environment.
+ * `npx cdk synth -c demoStores=true -c mailFrom=privacy@example.com` etc.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { z } from 'zod';
+import { parseDataMap } from '../functions/core/data-map';
+import { DsrWorkflowStack, type DsrWorkflowStackProps } from './stack';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** Context values arrive as strings from `-c key=value` and as JSON values from cdk.json. */
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false);
+const Context = z.object({
+  demoStores: flag,
+  dataMap: z.string().min(1).default('config/impor-in.data-map.json'),
+  mailFrom: z.string().min(3).default('privacy@impor.in'),
+  publicBaseUrl: z.url().optional(),
+  sesIdentity: z.string().min(3).optional(),
+  stackName: z.string().min(1).default('DsrWorkflowStack'),
+  /** The CMK-encrypted TableV2 needs a concrete region; Impor.in serves Indonesia (Jakarta). */
+  region: z
+    .string()
+    .min(1)
+    .default(process.env.CDK_DEFAULT_REGION ?? 'ap-southeast-3'),
+});
+export type DsrContext = z.infer<typeof Context>;
+
+/**
+ * Reads the app's context, builds the stack and applies the cdk-nag packs.
+ * `overrides` is for tests (e.g. stub handler entries); the CLI passes none.
+ */
+export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {}): DsrWorkflowStack {
+  const read = (key: string): unknown => {
+    const value: unknown = app.node.tryGetContext(key);
+    return value === '' ? undefined : value;
+  };
+  const ctx = Context.parse({
+    demoStores: read('demoStores'),
+    dataMap: read('dataMap'),
+    mailFrom: read('mailFrom'),
+    publicBaseUrl: read('publicBaseUrl'),
+    sesIdentity: read('sesIdentity'),
+    stackName: read('stackName'),
+    region: read('region'),
+  });
+  const dataMapPath = path.resolve(ROOT, ctx.dataMap);
+  const dataMap = parseDataMap(JSON.parse(fs.readFileSync(dataMapPath, 'utf8')), ctx.dataMap);
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const stack = new DsrWorkflowStack(app, ctx.stackName, {
+    env: { region: ctx.region, ...(account ? { account } : {}) },
+    description: 'Data-subject request workflow (access, delete, opt-out)',
+    dataMap,
+    demoStores: ctx.demoStores,
+    mailFrom: ctx.mailFrom,
+    ...(ctx.publicBaseUrl ? { publicBaseUrl: ctx.publicBaseUrl } : {}),
+    ...(ctx.sesIdentity ? { sesIdentity: ctx.sesIdentity } : {}),
+    ...overrides,
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  return stack;
+}
+
+if (require.main === module) {
+  buildApp(new App());
+}

@@ -1,0 +1,116 @@
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { Route } from '../../functions/http/routes';
+
+export const API_STAGE = 'prod';
+
+export interface ApiProps {
+  readonly logKey: kms.IKey;
+  readonly logRetention?: logs.RetentionDays;
+  /** Steady-state requests per second per method. */
+  readonly throttlingRateLimit?: number;
+  readonly throttlingBurstLimit?: number;
+}
+
+/** The public REST API. Routes are added once their functions exist ({@link Api.addRoutes}). */
+export class Api extends Construct {
+  public readonly restApi: apigw.RestApi;
+  public readonly accessLogs: logs.LogGroup;
+  private readonly validator: apigw.RequestValidator;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: props.logKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.restApi = new apigw.RestApi(this, 'RestApi', {
+      description: 'Data-subject requests: submit, verify, follow and download',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+      deployOptions: {
+        stageName: API_STAGE,
+        // The request-id-only access log; no bodies, no query strings (they carry tokens).
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: apigw.AccessLogField.contextRequestId(),
+            requestTime: apigw.AccessLogField.contextRequestTime(),
+            httpMethod: apigw.AccessLogField.contextHttpMethod(),
+            resourcePath: apigw.AccessLogField.contextResourcePath(),
+            status: apigw.AccessLogField.contextStatus(),
+            responseLatency: apigw.AccessLogField.contextResponseLatency(),
+            integrationError: apigw.AccessLogField.contextIntegrationErrorMessage(),
+          }),
+        ),
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: true,
+        throttlingRateLimit: props.throttlingRateLimit ?? 20,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 40,
+      },
+    });
+    // Path parameters are required at the edge; bodies are validated with zod in the handlers.
+    this.validator = this.restApi.addRequestValidator('RequestValidator', {
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+    Validations.of(this.restApi).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'The account-level API Gateway logging role; AWS maintains the narrow push-to-logs policy',
+    });
+    Validations.of(this.restApi).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        'Method throttling guards the few endpoints; a WAF web ACL is an account-level choice left to the deployer',
+    });
+  }
+
+  /**
+   * The invoke URL, built from the API id and region without referring to the
+   * stage or deployment (which depend on the methods, hence on the functions).
+   */
+  public get defaultBaseUrl(): string {
+    const stack = Stack.of(this);
+    return `https://${this.restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${API_STAGE}`;
+  }
+
+  /** One method per route, integrated with the route's function. */
+  public addRoutes<N extends string>(
+    routes: readonly (Route & { functionName: N })[],
+    functions: Readonly<Record<N, lambda.IFunction>>,
+  ): void {
+    const integrations = new Map<string, apigw.LambdaIntegration>();
+    for (const route of routes) {
+      const resource = this.restApi.root.resourceForPath(route.path);
+      const fn = functions[route.functionName];
+      const integration = integrations.get(route.functionName) ?? new apigw.LambdaIntegration(fn);
+      integrations.set(route.functionName, integration);
+      const params = [...route.path.matchAll(/\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]);
+      const method = resource.addMethod(route.method, integration, {
+        ...(params.length > 0
+          ? {
+              requestParameters: Object.fromEntries(params.map((p) => [`method.request.path.${p}`, true])),
+              requestValidator: this.validator,
+            }
+          : {}),
+      });
+      // The subject is anonymous until verified: possession of the emailed code/token is the authorisation.
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'Public by design: requesters are anonymous; handlers check the emailed code or token',
+      });
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason: 'Public by design: requesters have no accounts; handlers check the emailed code or token',
+      });
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+export interface MonitoringProps {
+  readonly stateMachine: sfn.IStateMachine;
+  readonly restApi: apigw.RestApi;
+}
+
+/** Alarms on failed or timed-out requests (each one is a legal deadline at risk) and one dashboard. */
+export class Monitoring extends Construct {
+  public readonly failedAlarm: cloudwatch.Alarm;
+  public readonly timedOutAlarm: cloudwatch.Alarm;
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const period = Duration.minutes(5);
+    const { stateMachine, restApi } = props;
+    this.failedAlarm = stateMachine.metricFailed({ period }).createAlarm(this, 'ExecutionsFailed', {
+      alarmDescription: 'A data-subject request workflow failed',
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.timedOutAlarm = stateMachine.metricTimedOut({ period }).createAlarm(this, 'ExecutionsTimedOut', {
+      alarmDescription: 'A data-subject request workflow timed out',
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard');
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Requests (workflow executions)',
+        left: [
+          stateMachine.metricStarted({ period }),
+          stateMachine.metricSucceeded({ period }),
+          stateMachine.metricFailed({ period }),
+          stateMachine.metricTimedOut({ period }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'API errors',
+        left: [restApi.metricClientError({ period }), restApi.metricServerError({ period })],
+      }),
+      new cloudwatch.AlarmStatusWidget({ alarms: [this.failedAlarm, this.timedOutAlarm] }),
+    );
+  }
+}

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import type { DataMap } from '../functions/core/data-map';
+import { ROUTES } from '../functions/http/routes';
+import { Api } from './constructs/api';
+import { DemoStores } from './constructs/demo-stores';
+import { Encryption } from './constructs/encryption';
+import { ExportsBucket } from './constructs/exports-bucket';
+import { Functions } from './constructs/functions';
+import { Ledger } from './constructs/ledger';
+import { Monitoring } from './constructs/monitoring';
+import { Secrets } from './constructs/secrets';
+import { Workflow } from './constructs/workflow';
+
+export interface DsrWorkflowStackProps extends StackProps {
+  /** The data map, already parsed; inlined into every function bundle. */
+  readonly dataMap: DataMap;
+  /** Create the Impor.in demo tables and buckets and bind the data map's stores to them. */
+  readonly demoStores?: boolean;
+  /** Sender address of every email. */
+  readonly mailFrom: string;
+  /** Base URL for links in emails (e.g. a custom domain); default: the API's execute-api URL. */
+  readonly publicBaseUrl?: string;
+  /** Domain or address to create as an SES identity; default: none (an existing verified identity is used). */
+  readonly sesIdentity?: string;
+  /** Repository root holding the handler entries and package-lock.json; tests point it at stubs. */
+  readonly projectRoot?: string;
+}
+
+/** The whole DSR system: it only composes the constructs, one per concern. */
+export class DsrWorkflowStack extends Stack {
+  public readonly encryption: Encryption;
+  public readonly ledger: Ledger;
+  public readonly exports: ExportsBucket;
+  public readonly secrets: Secrets;
+  public readonly demoStores?: DemoStores;
+  public readonly api: Api;
+  public readonly functions: Functions;
+  public readonly workflow: Workflow;
+  public readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: DsrWorkflowStackProps) {
+    super(scope, id, props);
+    this.encryption = new Encryption(this, 'Encryption');
+    const key = this.encryption.key;
+    this.ledger = new Ledger(this, 'Ledger', { encryptionKey: key });
+    this.exports = new ExportsBucket(this, 'Exports', { encryptionKey: key });
+    this.secrets = new Secrets(this, 'Secrets', { encryptionKey: key });
+    if (props.demoStores) {
+      this.demoStores = new DemoStores(this, 'DemoStores', {
+        accessLogsBucket: this.exports.accessLogsBucket,
+      });
+    }
+    if (props.sesIdentity) {
+      new ses.EmailIdentity(this, 'MailIdentity', {
+        identity: props.sesIdentity.includes('@')
+          ? ses.Identity.email(props.sesIdentity)
+          : ses.Identity.domain(props.sesIdentity),
+      });
+    }
+    this.api = new Api(this, 'Api', { logKey: key });
+
+    // Named from the stack so its ARN is known to the task functions before it exists.
+    const stateMachineName = `${this.stackName}-Dsr`;
+    const mailDomain = props.mailFrom.split('@')[1];
+    this.functions = new Functions(this, 'Functions', {
+      dataMap: props.dataMap,
+      ledger: this.ledger.table,
+      exportsBucket: this.exports.bucket,
+      encryptionKey: key,
+      hashingKey: this.secrets.hashingKey,
+      mailFrom: props.mailFrom,
+      mailIdentities: [...new Set([props.mailFrom, ...(mailDomain ? [mailDomain] : [])])],
+      publicUrl: props.publicBaseUrl?.replace(/\/+$/, '') ?? this.api.defaultBaseUrl,
+      stateMachineArn: Workflow.arnFor(this, stateMachineName),
+      ...(this.demoStores ? { demoStores: this.demoStores } : {}),
+      projectRoot: props.projectRoot ?? path.resolve(__dirname, '..'),
+    });
+    this.workflow = new Workflow(this, 'Workflow', {
+      taskFunctions: this.functions.tasks,
+      stateMachineName,
+      logKey: key,
+    });
+    this.functions.grantWorkflowAccess(this.workflow.stateMachine);
+    this.api.addRoutes(ROUTES, this.functions.http);
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stateMachine: this.workflow.stateMachine,
+      restApi: this.api.restApi,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
+    new CfnOutput(this, 'ExportBucketName', { value: this.exports.bucket.bucketName });
+  }
+}

@@ -1,0 +1,241 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { HTTP_FUNCTIONS, ROUTES } from '../../functions/http/routes';
+import { functionArnVariable, TASKS, type TaskName } from '../../workflows/tasks';
+import { synth } from './support/synth';
+
+// One synth for the whole file: it is the slow part.
+const { app, template } = synth();
+const resources = template.toJSON().Resources as Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown> }
+>;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const keyRef = { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] };
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+const statements = (roleIdPrefix = ''): Statement[] =>
+  ofType('AWS::IAM::Policy')
+    .filter(([id]) => id.startsWith(roleIdPrefix))
+    .flatMap(
+      ([, r]) => (r.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [],
+    );
+
+describe('the DSR workflow stack', () => {
+  it('deploys the workflow with every task function ARN bound', () => {
+    const [[, machine] = []] = ofType('AWS::StepFunctions::StateMachine');
+    const definition = machine?.Properties?.DefinitionString as string;
+    const substitutions = machine?.Properties?.DefinitionSubstitutions as Record<string, unknown>;
+    const placeholders = new Set([...definition.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]));
+
+    expect([...placeholders].sort()).toEqual(Object.keys(substitutions).sort());
+    for (const name of Object.keys(TASKS) as TaskName[]) {
+      expect(substitutions[functionArnVariable(name)]).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(new RegExp(`^Functions${name}Function`)), 'Arn'],
+      });
+    }
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+  });
+
+  it('lets the state machine invoke exactly the task functions', () => {
+    const invoke = statements().filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
+    const targets = invoke.flatMap((s) => [s.Resource].flat()) as { 'Fn::GetAtt': [string, string] }[];
+    expect(targets.map((t) => t['Fn::GetAtt'][0].replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual(
+      Object.keys(TASKS)
+        .map((n) => `Functions${n}`)
+        .sort(),
+    );
+  });
+
+  it('serves every route of the route table', () => {
+    const methods = ofType('AWS::ApiGateway::Method').map(([, r]) => r.Properties?.HttpMethod);
+    expect(methods).toHaveLength(ROUTES.length);
+    for (const route of ROUTES) {
+      const last = route.path.split('/').filter(Boolean).at(-1);
+      if (!last) {
+        template.hasResourceProperties('AWS::ApiGateway::Method', {
+          HttpMethod: route.method,
+          ResourceId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRestApi'), 'RootResourceId'] },
+        });
+      } else {
+        template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: last });
+      }
+    }
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      TracingEnabled: true,
+      AccessLogSetting: Match.objectLike({ Format: Match.stringLikeRegexp('"requestId"') }),
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 })],
+    });
+  });
+
+  it('builds one Node.js 24 ARM function per task and HTTP function', () => {
+    const functions = ofType('AWS::Lambda::Function').map(([, r]) => r.Properties ?? {});
+    expect(functions).toHaveLength(Object.keys(TASKS).length + Object.keys(HTTP_FUNCTIONS).length);
+    for (const fn of functions) {
+      expect(fn).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+  });
+
+  it('keeps the ledger encrypted with the CMK, recoverable and retained', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+        Replicas: [
+          Match.objectLike({
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            SSESpecification: { KMSMasterKeyId: keyRef },
+          }),
+        ],
+      }),
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('locks the exports bucket down and expires exports after 8 days', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyRef },
+          }),
+        ],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'exports/', ExpirationInDays: 8, Status: 'Enabled' }),
+          Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+        ]),
+      },
+    });
+    for (const [, bucket] of ofType('AWS::S3::Bucket')) {
+      expect(bucket.Properties?.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+    }
+    const policies = ofType('AWS::S3::BucketPolicy').map(([, r]) => JSON.stringify(r.Properties));
+    expect(policies).toHaveLength(ofType('AWS::S3::Bucket').length);
+    for (const policy of policies) expect(policy).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('grants no wildcard action on any service', () => {
+    const actions = statements().flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a))).toEqual([]);
+  });
+
+  it('grants every function exactly the access its registry entry declares', () => {
+    // Each declared access, recognised by an action (and, where two share one, by the resource).
+    const accessOf = (action: string, resource: string): string | undefined => {
+      if (action === 'dynamodb:GetItem' && resource.includes('LedgerTable')) return 'ledger:read';
+      if (action === 'dynamodb:PutItem' && resource.includes('LedgerTable')) return 'ledger:write';
+      if (action === 'dynamodb:Query' && !resource.includes('LedgerTable')) return 'stores:read';
+      if (action === 's3:GetObject')
+        return resource.includes('ExportsBucket') ? 'exports:read' : 'stores:read';
+      if (action === 's3:PutObject' && resource.includes('ExportsBucket')) return 'exports:write';
+      const byAction: Record<string, string> = {
+        'secretsmanager:GetSecretValue': 'secret:read',
+        'ses:SendEmail': 'mail:send',
+        'states:StartExecution': 'workflow:start',
+        'states:SendTaskSuccess': 'workflow:callback',
+      };
+      return byAction[action];
+    };
+    const registry: Record<string, readonly string[]> = Object.fromEntries(
+      [...Object.entries(TASKS), ...Object.entries(HTTP_FUNCTIONS)].map(([n, e]) => [n, e.access]),
+    );
+    for (const [name, declared] of Object.entries(registry)) {
+      const granted = new Set<string>();
+      for (const s of statements(`Functions${name}FunctionRole`)) {
+        for (const action of [s.Action].flat()) {
+          const access = accessOf(action, JSON.stringify(s.Resource));
+          if (access) granted.add(access);
+        }
+      }
+      expect({ name, access: [...granted].sort() }).toEqual({ name, access: [...declared].sort() });
+    }
+  });
+
+  it('lets only the verify function resume a paused workflow', () => {
+    const callbacks = ofType('AWS::IAM::Policy').filter(([, r]) =>
+      JSON.stringify(r.Properties).includes('states:SendTaskSuccess'),
+    );
+    expect(callbacks.map(([id]) => id)).toEqual([
+      expect.stringMatching(/^FunctionsVerifyRequestFunctionRole/),
+    ]);
+  });
+
+  it('gives a function with no declared access nothing beyond its logs and traces', () => {
+    const actions = statements('FunctionsPagesFunctionRole').flatMap((s) => [s.Action].flat());
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((a) => !/^(logs|xray):/.test(a))).toEqual([]);
+  });
+
+  it('lets only the functions that mail send mail', () => {
+    const senders = ofType('AWS::IAM::Policy')
+      .filter(([, r]) => JSON.stringify(r.Properties).includes('ses:SendEmail'))
+      .map(([id]) => id.replace(/^Functions/, '').replace(/FunctionRole.*$/, ''))
+      .sort();
+    const declared = Object.entries(TASKS)
+      .filter(([, t]) => (t.access as readonly string[]).includes('mail:send'))
+      .map(([n]) => n)
+      .sort();
+    expect(senders).toEqual(declared);
+  });
+
+  it('has no unacknowledged AwsSolutions or Serverless findings', () => {
+    const findings = [new AwsSolutionsChecks(app), new ServerlessChecks(app)].flatMap((pack) =>
+      pack.validateScope(app).violations.map((v) => v.ruleName),
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('keeps the logical ids of stateful resources stable', () => {
+    const stateful = Object.entries(resources)
+      .filter(([, r]) =>
+        [
+          'AWS::KMS::Key',
+          'AWS::DynamoDB::GlobalTable',
+          'AWS::S3::Bucket',
+          'AWS::SecretsManager::Secret',
+          'AWS::StepFunctions::StateMachine',
+        ].includes(r.Type),
+      )
+      .map(([id, r]) => `${r.Type} ${id}`)
+      .sort();
+    expect(stateful).toEqual([
+      'AWS::DynamoDB::GlobalTable LedgerTable9343E4AA',
+      'AWS::KMS::Key EncryptionKey3A692D6E',
+      'AWS::S3::Bucket ExportsAccessLogs43BFA596',
+      'AWS::S3::Bucket ExportsBucket54D5CE64',
+      'AWS::SecretsManager::Secret SecretsHashingKeyCC1E433D',
+      'AWS::StepFunctions::StateMachine WorkflowStateMachine8F1B1C15',
+    ]);
+  });
+
+  it('creates no demo stores unless asked', () => {
+    expect(ofType('AWS::DynamoDB::GlobalTable')).toHaveLength(1);
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties?.Environment).not.toHaveProperty('Variables.DSR_STORE_BINDINGS');
+    }
+  });
+});
