@@ -20,9 +20,17 @@ const Env = z.object({
   DSR_DATA_MAP: z.string().min(2),
   /** Optional JSON `{ storeId: tableOrBucketName }` binding stores to this deployment's resources. */
   DSR_STORE_BINDINGS: z.string().optional(),
-  DSR_EXPORT_LINK_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  DSR_EXPORT_LINK_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * 3600),
   DSR_PRESIGNED_URL_TTL_SECONDS: z.coerce.number().int().positive().max(300).default(300),
-  DSR_VERIFICATION_TTL_SECONDS: z.coerce.number().int().positive().default(15 * 60),
+  DSR_VERIFICATION_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60),
   /** Set by the local runtime: S3 path-style addressing for the emulator. */
   DSR_S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])

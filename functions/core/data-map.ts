@@ -1,7 +1,14 @@
 import { z } from 'zod';
 
 /** Categories of personal data named in the privacy policy (section 1). */
-export const DataCategory = z.enum(['registration', 'transaction', 'communication', 'device', 'activity', 'marketing']);
+export const DataCategory = z.enum([
+  'registration',
+  'transaction',
+  'communication',
+  'device',
+  'activity',
+  'marketing',
+]);
 export type DataCategory = z.infer<typeof DataCategory>;
 
 /** Identifiers a store can be keyed by. `email` comes from the request; others are resolved from stores. */
@@ -86,7 +93,11 @@ export const DataMap = z
     const seen = new Set<string>();
     for (const [i, store] of map.stores.entries()) {
       if (seen.has(store.id)) {
-        ctx.addIssue({ code: 'custom', path: ['stores', i, 'id'], message: `duplicate store id "${store.id}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stores', i, 'id'],
+          message: `duplicate store id "${store.id}"`,
+        });
       }
       seen.add(store.id);
     }

@@ -35,7 +35,10 @@ const singleLine = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !/[\r\n\u0000-\u001f\u007f]/.test(s), { message: 'must be a single line of printable text' });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
+      message: 'must be a single line of printable text',
+    });
 
 export const EmailAddress = z
   .string()
@@ -60,7 +63,9 @@ export type SubmitRequestBody = z.infer<typeof SubmitRequestBody>;
 
 /** Body of `POST /requests/{requestId}/verify`: either the emailed code or the emailed link's token. */
 export const VerifyRequestBody = z.union([
-  z.strictObject({ code: z.string().regex(/^[0-9]{6}$/, { message: 'must be the 6-digit code from the email' }) }),
+  z.strictObject({
+    code: z.string().regex(/^[0-9]{6}$/, { message: 'must be the 6-digit code from the email' }),
+  }),
   z.strictObject({ token: z.string().min(20).max(200) }),
 ]);
 export type VerifyRequestBody = z.infer<typeof VerifyRequestBody>;

@@ -77,7 +77,10 @@ export function createTableInput(tableName: string, def: TableDefinition) {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
     KeySchema: keySchema(def.partitionKey, def.sortKey),
     ...(gsis.length > 0
       ? {

@@ -2,9 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import startSes from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
-import startSes from 'aws-ses-v2-local';
 
 /** s3rver accepts only these credentials; dynalite and the SES emulator accept any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -52,7 +52,9 @@ function close(server: Server): Promise<void> {
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const host = options.host ?? '127.0.0.1';
   const dataDir = options.dataDir;
-  const s3Dir = dataDir ? path.join(dataDir, 's3') : path.resolve('.local', 'tmp', `s3-${process.pid}-${Date.now()}`);
+  const s3Dir = dataDir
+    ? path.join(dataDir, 's3')
+    : path.resolve('.local', 'tmp', `s3-${process.pid}-${Date.now()}`);
   await mkdir(s3Dir, { recursive: true });
   if (dataDir) await mkdir(path.join(dataDir, 'dynamodb'), { recursive: true });
 
