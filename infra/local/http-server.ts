@@ -1,0 +1,239 @@
+/**
+ * The API on this machine: matches the same route table the CDK deploys
+ * (`functions/http/routes.ts`), turns each request into the API Gateway REST
+ * (v1) proxy event, and calls the same handler the route's Lambda runs.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { HTTP_FUNCTIONS, type HttpFunctionName, ROUTES } from '../../functions/http/routes';
+import { lambdaContext } from './lambda-context';
+
+export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+export type HttpHandlers = Record<HttpFunctionName, HttpHandler>;
+
+/** API Gateway's payload limit is 10 MB; ours is 1 MB, refused before any handler runs. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Imports every HTTP function's handler. Call only after the environment is set. */
+export async function loadHttpHandlers(): Promise<HttpHandlers> {
+  const entries = await Promise.all(
+    (Object.keys(HTTP_FUNCTIONS) as HttpFunctionName[]).map(async (name) => {
+      const mod = (await import(path.join(REPO_ROOT, HTTP_FUNCTIONS[name].entry))) as {
+        handler?: HttpHandler;
+        default?: { handler?: HttpHandler };
+      };
+      const handler = mod.handler ?? mod.default?.handler;
+      if (typeof handler !== 'function') throw new Error(`${HTTP_FUNCTIONS[name].entry} exports no handler`);
+      return [name, handler] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as HttpHandlers;
+}
+
+interface CompiledRoute {
+  readonly method: string;
+  readonly resource: string;
+  readonly pattern: RegExp;
+  readonly params: string[];
+  readonly functionName: HttpFunctionName;
+}
+
+const compiled: CompiledRoute[] = ROUTES.map((route) => {
+  const params: string[] = [];
+  const source = route.path
+    .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+    .replace(/\\?\{(\w+)\\?\}|\{(\w+)\}/g, (_m, a, b) => {
+      params.push(a ?? b);
+      return '([^/]+)';
+    });
+  return {
+    method: route.method,
+    resource: route.path,
+    pattern: new RegExp(`^${source}/?$`),
+    params,
+    functionName: route.functionName,
+  };
+});
+
+/** The route serving `method` + `pathname`, with its decoded path parameters. */
+export function matchRoute(
+  method: string,
+  pathname: string,
+): { route: CompiledRoute; pathParameters: Record<string, string> } | undefined {
+  for (const route of compiled) {
+    if (route.method !== method) continue;
+    const match = route.pattern.exec(pathname === '' ? '/' : pathname);
+    if (!match) continue;
+    const pathParameters: Record<string, string> = {};
+    route.params.forEach((name, i) => {
+      pathParameters[name] = decodeURIComponent(match[i + 1] ?? '');
+    });
+    return { route, pathParameters };
+  }
+  return undefined;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Drain an oversized body (up to a hard cap) before answering 413, so the client reads the answer, not a reset.
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 10 * MAX_BODY_BYTES) req.destroy();
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
+  }
+  if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The API Gateway REST proxy event for a request matched to `resource`. */
+export function buildEvent(
+  req: IncomingMessage,
+  url: URL,
+  resource: string,
+  pathParameters: Record<string, string>,
+  body: string,
+): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (!values) continue;
+    headers[name] = values.join(',');
+    multiValueHeaders[name] = values;
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = value;
+    multiQuery[name] = [...(multiQuery[name] ?? []), value];
+  }
+  const hasQuery = url.searchParams.size > 0;
+  const requestId = randomUUID();
+  const method = req.method ?? 'GET';
+  return {
+    httpMethod: method,
+    path: url.pathname,
+    resource,
+    pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    headers,
+    multiValueHeaders,
+    body: body.length > 0 ? body : null,
+    isBase64Encoded: false,
+    stageVariables: null,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: null,
+      protocol: `HTTP/${req.httpVersion}`,
+      httpMethod: method,
+      path: url.pathname,
+      stage: 'local',
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: resource,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+        user: null,
+        userAgent: req.headers['user-agent'] ?? null,
+        userArn: null,
+      },
+    },
+  };
+}
+
+function writeResult(res: ServerResponse, result: APIGatewayProxyResult): void {
+  const headers: Record<string, string | number | boolean | string[]> = {};
+  for (const [name, value] of Object.entries(result.multiValueHeaders ?? {}))
+    headers[name] = value.map(String);
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = value;
+  res.writeHead(result.statusCode, headers as Record<string, string | string[]>);
+  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+function writeJson(res: ServerResponse, statusCode: number, body: unknown): void {
+  res.writeHead(statusCode, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+export interface HttpServerOptions {
+  readonly handlers: HttpHandlers;
+  readonly port?: number;
+  readonly host?: string;
+  /** Local-only routes tried before the route table (e.g. execution inspection); return true when served. */
+  readonly extra?: (req: IncomingMessage, url: URL, res: ServerResponse) => boolean;
+  readonly log?: (line: string) => void;
+}
+
+export interface HttpServer {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the API server (port 0 = any free port). */
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const host = options.host ?? '127.0.0.1';
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      if (options.extra?.(req, url, res)) return;
+      const matched = matchRoute(req.method ?? 'GET', url.pathname);
+      if (!matched) {
+        req.resume();
+        writeJson(res, 404, { message: 'Not Found' });
+        return;
+      }
+      const body = await readBody(req);
+      const handler = options.handlers[matched.route.functionName];
+      const event = buildEvent(req, url, matched.route.resource, matched.pathParameters, body);
+      const result = await handler(event, lambdaContext(matched.route.functionName, 29));
+      writeResult(res, result);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        writeJson(res, 413, { message: 'Request body is larger than 1 MB' });
+        return;
+      }
+      // The error itself may hold personal data: log only its class.
+      options.log?.(
+        `handler error ${error instanceof Error ? error.name : 'unknown'} on ${req.method} ${url.pathname.split('/')[1] ?? ''}`,
+      );
+      if (!res.headersSent) writeJson(res, 500, { message: 'Internal Server Error' });
+      else res.end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * `npm start`: the whole system on this machine, no Docker, no AWS.
+ * PORT (3000), SES_PORT (8005), DSR_LOCAL_DIR (.local), DSR_DEMO_CUSTOMERS (500).
+ */
+import { z } from 'zod';
+import { startLocalSystem } from './system';
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SES_PORT: z.coerce.number().int().min(0).max(65535).default(8005),
+  DSR_LOCAL_DIR: z.string().min(1).default('.local'),
+  DSR_DEMO_CUSTOMERS: z.coerce.number().int().min(0).default(500),
+});
+
+async function main(): Promise<void> {
+  const env = Env.parse(process.env);
+  const started = Date.now();
+  const log = (line: string) => console.log(`[dsr] ${line}`);
+  const system = await startLocalSystem({
+    dataDir: env.DSR_LOCAL_DIR,
+    port: env.PORT,
+    sesPort: env.SES_PORT,
+    demoCustomers: env.DSR_DEMO_CUSTOMERS,
+    log,
+  });
+  const { urls } = system;
+  console.log(
+    [
+      '',
+      `DSR workflow running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s${system.seeded ? `, seeded ${env.DSR_DEMO_CUSTOMERS} demo customers` : ''})`,
+      '',
+      `  Request form        ${urls.form}`,
+      `  Mailbox (codes)     ${urls.mailbox}   (JSON: ${urls.mailboxJson})`,
+      `  Health              ${urls.health}`,
+      `  Executions          ${urls.executions}   (one: ${urls.executions}/<requestId>)`,
+      '',
+      '  Plant data for your email, then request it through the form:',
+      '    npm run seed -- --subject you@example.com',
+      '',
+      `  Emulators: DynamoDB ${urls.dynamodb}  S3 ${urls.s3}  SES ${urls.ses}  Step Functions ${urls.sfn}`,
+      `  Data: ${env.DSR_LOCAL_DIR}/ (delete it to start afresh). Ctrl+C to stop.`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    system.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error('[dsr] failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

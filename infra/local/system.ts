@@ -1,0 +1,281 @@
+/**
+ * The whole system on this machine: emulators, resources created from the
+ * same definitions the CDK uses, the workflow runner behind a Step Functions
+ * endpoint, and the API, with the real handlers loaded after the environment
+ * they read is in place.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DataMap, parseDataMap } from '../../functions/core/data-map';
+import { createTableInput, DEMO_TABLES, LEDGER_TABLE } from '../definitions/tables';
+import { emulatorEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators';
+import { type HttpHandlers, loadHttpHandlers, startHttpServer } from './http-server';
+import { startSfnEndpoint } from './sfn-endpoint';
+import {
+  type ExecutionRecord,
+  LOCAL_STATE_MACHINE_ARN,
+  loadTaskHandlers,
+  type TaskHandlers,
+  WorkflowRunner,
+} from './workflow-runner';
+
+export const LEDGER_TABLE_NAME = 'dsr-ledger';
+export const EXPORT_BUCKET_NAME = 'dsr-exports';
+const DATA_MAP_FILE = path.resolve(__dirname, '..', '..', 'config', 'impor-in.data-map.json');
+const SEEDED_MARKER = 'seeded.json';
+
+export interface LocalSystemOptions {
+  readonly dataDir: string;
+  /** API and form; 0 = any free port. */
+  readonly port: number;
+  /** SES mailbox page and `/store`; 0 = any free port. */
+  readonly sesPort: number;
+  readonly sfnPort?: number;
+  /** Demo customers seeded on first start. */
+  readonly demoCustomers: number;
+  /** false = skip seeding the demo population. */
+  readonly seed?: boolean;
+  /** Replace the real handlers (tests). */
+  readonly handlers?: { readonly tasks?: TaskHandlers; readonly http?: HttpHandlers };
+  /** Shorten Task timeouts, e.g. `{ RequestVerification: 5 }` (tests). */
+  readonly taskTimeoutOverrides?: Readonly<Record<string, number>>;
+  readonly retryIntervalMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalSystemUrls {
+  readonly api: string;
+  readonly form: string;
+  readonly health: string;
+  readonly executions: string;
+  readonly mailbox: string;
+  readonly mailboxJson: string;
+  readonly dynamodb: string;
+  readonly s3: string;
+  readonly ses: string;
+  readonly sfn: string;
+}
+
+export interface LocalSystem {
+  readonly urls: LocalSystemUrls;
+  readonly dataMap: DataMap;
+  readonly runner: WorkflowRunner;
+  /** SDK clients pointed at the emulators (for seeding and tests). */
+  readonly clients: { readonly dynamodb: DynamoDBDocumentClient; readonly s3: S3Client };
+  /** Whether this start seeded the demo population. */
+  readonly seeded: boolean;
+  stop(): Promise<void>;
+}
+
+/** The hashing secret: created once (32 random bytes, hex, owner-only) and kept across restarts. */
+async function ensureSecretFile(file: string): Promise<void> {
+  if (existsSync(file)) return;
+  await writeFile(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+}
+
+async function createResources(
+  clients: LocalSystem['clients'],
+  raw: DynamoDBClient,
+  dataMap: DataMap,
+): Promise<void> {
+  const tables: [string, (typeof DEMO_TABLES)[string]][] = [[LEDGER_TABLE_NAME, LEDGER_TABLE]];
+  const buckets = new Set<string>([EXPORT_BUCKET_NAME]);
+  for (const store of dataMap.stores) {
+    if (store.kind === 'dynamodb') {
+      const def = DEMO_TABLES[store.id];
+      if (!def) throw new Error(`no table definition for demo store ${store.id}`);
+      tables.push([store.table, def]);
+    } else buckets.add(store.bucket);
+  }
+  for (const [name, def] of tables) {
+    try {
+      await raw.send(new CreateTableCommand(createTableInput(name, def)));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+  }
+  for (const bucket of buckets) {
+    try {
+      await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    } catch (error) {
+      const name = error instanceof Error ? error.name : '';
+      if (!(error instanceof BucketAlreadyOwnedByYou) && name !== 'BucketAlreadyExists') throw error;
+    }
+  }
+}
+
+function executionView(e: ExecutionRecord, withEvents: boolean) {
+  return {
+    name: e.name,
+    executionArn: e.executionArn,
+    status: e.status,
+    startDate: e.startDate.toISOString(),
+    stopDate: e.stopDate?.toISOString(),
+    error: e.error,
+    ...(withEvents
+      ? {
+          events: e.events.map((event) => ({
+            type: event.type,
+            timestamp: new Date(event.timestamp).toISOString(),
+            ...('state' in event ? { state: event.state.name } : {}),
+            ...('Error' in event ? { error: event.Error } : {}),
+          })),
+        }
+      : {}),
+  };
+}
+
+/** `GET /local/executions[/<name>]`: what support would see in the console (no inputs or outputs). */
+function inspection(runner: WorkflowRunner) {
+  return (req: IncomingMessage, url: URL, res: ServerResponse): boolean => {
+    const match = /^\/local\/executions(?:\/([A-Za-z0-9_-]+))?\/?$/.exec(url.pathname);
+    if (req.method !== 'GET' || !match) return false;
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body, null, 2));
+    };
+    const name = match[1];
+    if (!name) send(200, { executions: runner.list().map((e) => executionView(e, false)) });
+    else {
+      try {
+        send(200, executionView(runner.describe(name), true));
+      } catch {
+        send(404, { message: 'execution not found' });
+      }
+    }
+    return true;
+  };
+}
+
+/** Starts everything; see `LocalSystemOptions`. */
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = path.resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const secretFile = path.join(dataDir, 'secret.key');
+  await ensureSecretFile(secretFile);
+  const dataMapJson = await readFile(DATA_MAP_FILE, 'utf8');
+  const dataMap = parseDataMap(JSON.parse(dataMapJson), DATA_MAP_FILE);
+
+  const emulators = await startEmulators({ dataDir, sesPort: options.sesPort });
+  const stops: (() => Promise<void>)[] = [() => emulators.stop()];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    // The SFN endpoint must exist before the env names it; the runner's handlers load afterwards.
+    let runner: WorkflowRunner | undefined;
+    const sfnRunner = new Proxy({} as WorkflowRunner, {
+      get: (_t, prop) => {
+        if (!runner) throw new Error('the workflow runner is not ready');
+        const value = Reflect.get(runner, prop, runner);
+        return typeof value === 'function' ? value.bind(runner) : value;
+      },
+    });
+    const sfn = await startSfnEndpoint(sfnRunner, options.sfnPort ?? 0);
+    stops.push(() => sfn.stop());
+
+    // Reserve the API port first so DSR_PUBLIC_URL (links in emails) names the real port.
+    let handlers: HttpHandlers | undefined;
+    const lazyHttp = new Proxy({} as HttpHandlers, {
+      get: (_t, prop: string) => {
+        const handler = handlers?.[prop as keyof HttpHandlers];
+        if (!handler) throw new Error('the API is not ready');
+        return handler;
+      },
+    });
+    const api = await startHttpServer({
+      handlers: lazyHttp,
+      port: options.port,
+      host: '127.0.0.1',
+      extra: (req, url, res) => (runner ? inspection(runner)(req, url, res) : false),
+      log,
+    });
+    stops.push(() => api.stop());
+    const apiUrl = `http://localhost:${api.port}`;
+
+    Object.assign(process.env, emulatorEnvironment(emulators.endpoints), {
+      AWS_ENDPOINT_URL_SFN: sfn.url,
+      DSR_LEDGER_TABLE: LEDGER_TABLE_NAME,
+      DSR_EXPORT_BUCKET: EXPORT_BUCKET_NAME,
+      DSR_STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
+      DSR_MAIL_FROM: 'privacy@impor.in.example',
+      DSR_PUBLIC_URL: apiUrl,
+      DSR_SECRET_FILE: secretFile,
+      DSR_DATA_MAP: JSON.stringify(JSON.parse(dataMapJson)),
+    });
+
+    const raw = new DynamoDBClient({
+      endpoint: emulators.endpoints.dynamodb,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const clients = {
+      dynamodb: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }),
+      s3: new S3Client({
+        endpoint: emulators.endpoints.s3,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+        forcePathStyle: true,
+      }),
+    };
+    stops.push(async () => {
+      clients.dynamodb.destroy();
+      clients.s3.destroy();
+    });
+    await createResources(clients, raw, dataMap);
+
+    let seeded = false;
+    const marker = path.join(dataDir, SEEDED_MARKER);
+    if (options.seed !== false && !existsSync(marker)) {
+      const { seedPopulation } = await import('./demo-data');
+      const result = await seedPopulation(clients, dataMap, { customers: options.demoCustomers });
+      await writeFile(marker, JSON.stringify({ seededAt: new Date().toISOString(), ...result }));
+      seeded = true;
+      log(`seeded ${result.customers} demo customers`);
+    }
+
+    // Only now, with the environment set, load the handler modules.
+    const taskHandlers = options.handlers?.tasks ?? (await loadTaskHandlers());
+    handlers = options.handlers?.http ?? (await loadHttpHandlers());
+    runner = new WorkflowRunner({
+      handlers: taskHandlers,
+      log,
+      ...(options.taskTimeoutOverrides ? { taskTimeoutOverrides: options.taskTimeoutOverrides } : {}),
+      ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
+    });
+    const workflow = runner;
+    stops.push(() => workflow.stop());
+
+    const urls: LocalSystemUrls = {
+      api: apiUrl,
+      form: `${apiUrl}/`,
+      health: `${apiUrl}/health`,
+      executions: `${apiUrl}/local/executions`,
+      mailbox: `${emulators.endpoints.ses.replace('127.0.0.1', 'localhost')}/`,
+      mailboxJson: `${emulators.endpoints.ses.replace('127.0.0.1', 'localhost')}/store`,
+      dynamodb: emulators.endpoints.dynamodb,
+      s3: emulators.endpoints.s3,
+      ses: emulators.endpoints.ses,
+      sfn: sfn.url,
+    };
+    await writeFile(
+      path.join(dataDir, 'endpoints.json'),
+      JSON.stringify(
+        { dynamodb: urls.dynamodb, s3: urls.s3, ses: urls.ses, sfn: urls.sfn, api: urls.api },
+        null,
+        2,
+      ),
+    );
+    return { urls, dataMap, runner: workflow, clients, seeded, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,484 @@
+/**
+ * Runs THE workflow (`workflows/dsr.asl.json`, read as-is) in this process
+ * with aws-local-stepfunctions, every Task state bound through the registry
+ * (`workflows/tasks.ts`) to a handler, and task tokens bridged to
+ * SendTaskSuccess / SendTaskFailure.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Context } from 'aws-lambda';
+import {
+  ExecutionError,
+  ExecutionTimeoutError,
+  type RunOptions,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import { TASKS, type TaskName, taskNameOf, WORKFLOW_DEFINITION_FILE } from '../../workflows/tasks';
+import { lambdaContext } from './lambda-context';
+
+// aws-local-stepfunctions 3.0.0 calls Promise.withResolvers, which Node 20 lacks.
+installPromiseWithResolvers();
+
+/** A Lambda handler as the workflow calls it. */
+export type TaskHandler = (payload: unknown, context: Context) => Promise<unknown>;
+export type TaskHandlers = Record<TaskName, TaskHandler>;
+
+type StateDefinition = StateMachineDefinition['States'][string];
+type JsonValue = Parameters<StateMachine['run']>[0];
+type EventLog = Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'];
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface ExecutionRecord {
+  readonly name: string;
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  status: ExecutionStatus;
+  /** Input and output as JSON strings, as the Step Functions API returns them. */
+  readonly input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  readonly startDate: Date;
+  stopDate?: Date;
+  /** Per-state events from the interpreter, for an execution-history view. */
+  readonly events: EventLog[];
+}
+
+/** An error with a Step Functions API error code as its name. */
+export class StepFunctionsError extends Error {
+  constructor(
+    readonly code:
+      | 'ExecutionAlreadyExists'
+      | 'ExecutionDoesNotExist'
+      | 'TaskDoesNotExist'
+      | 'InvalidExecutionInput'
+      | 'InvalidName'
+      | 'InvalidToken',
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export interface WorkflowRunnerOptions {
+  readonly handlers: TaskHandlers;
+  /** Parsed definition; defaults to `workflows/dsr.asl.json`. Never mutated. */
+  readonly definition?: StateMachineDefinition;
+  readonly stateMachineArn?: string;
+  /** Milliseconds between retries for every retrying state (tests: 0); unset = the ASL's backoff. */
+  readonly retryIntervalMs?: number;
+  /** Task state name → TimeoutSeconds, applied to a copy of the definition (tests shorten verification). */
+  readonly taskTimeoutOverrides?: Readonly<Record<string, number>>;
+  /** Receives one line per execution start/stop (execution names only, no personal data). */
+  readonly log?: (line: string) => void;
+}
+
+export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:ap-southeast-3:000000000000:stateMachine:dsr-workflow';
+
+/** The workflow definition, parsed from the one ASL file the CDK also deploys. */
+export function loadDefinition(file: string = WORKFLOW_DEFINITION_FILE): StateMachineDefinition {
+  return JSON.parse(readFileSync(file, 'utf8')) as StateMachineDefinition;
+}
+
+export interface TaskStateInfo {
+  /** State name (unique across nested Map processors). */
+  readonly stateName: string;
+  readonly resource: string;
+  /** Registry name the state's FunctionName refers to, if any. */
+  readonly taskName: string | undefined;
+}
+
+/** Every Task state of the definition, including states inside Map ItemProcessors and Parallel branches. */
+export function taskStatesOf(definition: Pick<StateMachineDefinition, 'States'>): TaskStateInfo[] {
+  const found: TaskStateInfo[] = [];
+  const visit = (states: Record<string, StateDefinition>) => {
+    for (const [stateName, state] of Object.entries(states)) {
+      if (state.Type === 'Task') {
+        const params = state.Parameters as Record<string, unknown> | undefined;
+        found.push({ stateName, resource: state.Resource, taskName: taskNameOf(params?.FunctionName) });
+      } else if (state.Type === 'Map') {
+        const processor = state.ItemProcessor ?? state.Iterator;
+        if (processor) visit(processor.States);
+      } else if (state.Type === 'Parallel') {
+        for (const branch of state.Branches) visit(branch.States);
+      }
+    }
+  };
+  visit(definition.States);
+  return found;
+}
+
+/** Task states whose FunctionName names no registry entry (should be none). */
+export function unboundTaskStates(definition: Pick<StateMachineDefinition, 'States'>): TaskStateInfo[] {
+  return taskStatesOf(definition).filter((t) => t.taskName === undefined || !(t.taskName in TASKS));
+}
+
+/** Registry entries no Task state refers to (should be none). */
+export function unusedRegistryEntries(definition: Pick<StateMachineDefinition, 'States'>): TaskName[] {
+  const used = new Set(taskStatesOf(definition).map((t) => t.taskName));
+  return (Object.keys(TASKS) as TaskName[]).filter((name) => !used.has(name));
+}
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * Imports every registry entry's handler module. Call only after the
+ * environment is set: handler modules read it when they load.
+ */
+export async function loadTaskHandlers(): Promise<TaskHandlers> {
+  const entries = await Promise.all(
+    (Object.keys(TASKS) as TaskName[]).map(async (name) => {
+      const mod = (await import(path.join(REPO_ROOT, TASKS[name].entry))) as {
+        handler?: TaskHandler;
+        default?: { handler?: TaskHandler };
+      };
+      const handler = mod.handler ?? mod.default?.handler;
+      if (typeof handler !== 'function') throw new Error(`${TASKS[name].entry} exports no handler`);
+      return [name, handler] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as TaskHandlers;
+}
+
+// setTimeout overflows above 2^31-1 ms and then fires at once; longer timeouts cannot happen in one local process anyway.
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+interface ParkedTask {
+  readonly execution: string;
+  resolve(output: unknown): void;
+  reject(error: Error): void;
+}
+
+/** Runs executions of the workflow and answers the Step Functions operations the handlers use. */
+export class WorkflowRunner {
+  readonly stateMachineArn: string;
+  private readonly definition: StateMachineDefinition;
+  private readonly machine: StateMachine;
+  private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly finished = new Map<string, Promise<ExecutionRecord>>();
+  private readonly parked = new Map<string, ParkedTask>();
+  private readonly bindings: Map<string, TaskName>;
+  private readonly aborts = new Map<string, () => void>();
+
+  constructor(private readonly options: WorkflowRunnerOptions) {
+    this.stateMachineArn = options.stateMachineArn ?? LOCAL_STATE_MACHINE_ARN;
+    this.definition = prepareDefinition(
+      options.definition ?? loadDefinition(),
+      options.taskTimeoutOverrides ?? {},
+    );
+    const unbound = unboundTaskStates(this.definition);
+    if (unbound.length > 0) {
+      throw new Error(`Task states without a registry entry: ${unbound.map((t) => t.stateName).join(', ')}`);
+    }
+    this.bindings = new Map(taskStatesOf(this.definition).map((t) => [t.stateName, t.taskName as TaskName]));
+    for (const taskName of this.bindings.values()) {
+      if (typeof options.handlers[taskName] !== 'function')
+        throw new Error(`no handler given for task ${taskName}`);
+    }
+    // Paths in the ASL use `$$.Task.Token`, which the validator's path check does not know.
+    this.machine = new StateMachine(this.definition, { validationOptions: { checkPaths: false } });
+  }
+
+  /** Starts an execution named `name` (the request id); throws ExecutionAlreadyExists on reuse. */
+  start(name: string, input: string): ExecutionRecord {
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name))
+      throw new StepFunctionsError('InvalidName', 'invalid execution name');
+    if (this.executions.has(name)) {
+      throw new StepFunctionsError('ExecutionAlreadyExists', `execution ${name} already exists`);
+    }
+    let parsedInput: JsonValue;
+    try {
+      parsedInput = JSON.parse(input) as JsonValue;
+    } catch {
+      throw new StepFunctionsError('InvalidExecutionInput', 'input is not JSON');
+    }
+    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const record: ExecutionRecord = {
+      name,
+      executionArn,
+      stateMachineArn: this.stateMachineArn,
+      status: 'RUNNING',
+      input,
+      startDate: new Date(),
+      events: [],
+    };
+    this.executions.set(name, record);
+    const run = this.machine.run(parsedInput, this.runOptions(record));
+    this.aborts.set(name, run.abort);
+    this.options.log?.(`execution ${name} started`);
+    const collectEvents = (async () => {
+      for await (const event of run.eventLogs) record.events.push(event);
+    })().catch(() => undefined);
+    const done = run.result.then(
+      (output) => {
+        record.status = 'SUCCEEDED';
+        record.output = JSON.stringify(output ?? null);
+      },
+      (error: unknown) => {
+        const { status, name: errorName, cause } = describeFailure(error);
+        record.status = status;
+        record.error = errorName;
+        record.cause = cause;
+      },
+    );
+    this.finished.set(
+      name,
+      done.then(async () => {
+        record.stopDate = new Date();
+        this.aborts.delete(name);
+        for (const [token, task] of this.parked) if (task.execution === name) this.parked.delete(token);
+        await collectEvents;
+        this.options.log?.(`execution ${name} ${record.status.toLowerCase()}`);
+        return record;
+      }),
+    );
+    return record;
+  }
+
+  /** Aborts every running execution (waiting tasks hold timers for days) and waits for them to stop. */
+  async stop(): Promise<void> {
+    for (const abort of this.aborts.values()) abort();
+    // Settling parked tasks lets the interpreter clear their timeout timers.
+    for (const [token, task] of this.parked) {
+      this.parked.delete(token);
+      task.reject(namedError('States.Aborted', 'the local runtime stopped'));
+    }
+    await Promise.all([...this.finished.values()]);
+  }
+
+  describe(name: string): ExecutionRecord {
+    const record = this.executions.get(name);
+    if (!record) throw new StepFunctionsError('ExecutionDoesNotExist', 'execution does not exist');
+    return record;
+  }
+
+  /** Looks an execution up by its ARN (as the API passes it) or its name. */
+  describeArn(executionArnOrName: string): ExecutionRecord {
+    return this.describe(executionArnOrName.split(':').pop() ?? executionArnOrName);
+  }
+
+  list(): ExecutionRecord[] {
+    return [...this.executions.values()].sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+  }
+
+  /** Resolves once the execution has stopped. */
+  async waitFor(name: string): Promise<ExecutionRecord> {
+    const done = this.finished.get(name);
+    if (!done) throw new StepFunctionsError('ExecutionDoesNotExist', 'execution does not exist');
+    return done;
+  }
+
+  /** Completes a waiting task with `output` (JSON text) as its result. */
+  sendTaskSuccess(token: string, output: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(output);
+    } catch {
+      throw new StepFunctionsError('InvalidExecutionInput', 'output is not JSON');
+    }
+    this.takeParked(token).resolve(parsed);
+  }
+
+  /** Fails a waiting task with `error` as the error name the ASL's Catch matches. */
+  sendTaskFailure(token: string, error = 'States.TaskFailed', cause = ''): void {
+    const failure = new Error(cause);
+    failure.name = error;
+    this.takeParked(token).reject(failure);
+  }
+
+  /** Confirms the token is still waiting (heartbeats have no timeout to extend locally). */
+  sendTaskHeartbeat(token: string): void {
+    if (!this.parked.has(token)) throw new StepFunctionsError('TaskDoesNotExist', 'task does not exist');
+  }
+
+  /** Tokens currently waiting for a callback (tests use this to find the verification's token). */
+  waitingTokens(execution?: string): string[] {
+    return [...this.parked]
+      .filter(([, t]) => !execution || t.execution === execution)
+      .map(([token]) => token);
+  }
+
+  private takeParked(token: string): ParkedTask {
+    const task = this.parked.get(token);
+    if (!task)
+      throw new StepFunctionsError('TaskDoesNotExist', 'task does not exist or has already completed');
+    this.parked.delete(token);
+    return task;
+  }
+
+  private runOptions(record: ExecutionRecord): RunOptions {
+    const taskResourceLocalHandlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+    for (const [stateName, taskName] of this.bindings) {
+      const state = findState(this.definition.States, stateName);
+      const waits = state?.Type === 'Task' && state.Resource.endsWith('.waitForTaskToken');
+      const invoke = this.invoker(taskName);
+      taskResourceLocalHandlers[stateName] = waits
+        ? (input) => this.invokeAndWait(record.name, invoke, input)
+        : async (input) => ({ Payload: (await invoke(payloadOf(input))) as JsonValue, StatusCode: 200 });
+    }
+    const retryIntervalOverrides: Record<string, number> = {};
+    if (this.options.retryIntervalMs !== undefined) {
+      for (const name of retryingStates(this.definition.States))
+        retryIntervalOverrides[name] = this.options.retryIntervalMs;
+    }
+    return {
+      overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+      context: {
+        Execution: { Id: record.executionArn, Name: record.name },
+        StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').pop() },
+        // The interpreter has no $$.Task.Token: a getter hands out a fresh token each time the path is read.
+        Task: {
+          get Token() {
+            return randomBytes(48).toString('base64url');
+          },
+        },
+      },
+    };
+  }
+
+  private async invokeAndWait(
+    execution: string,
+    invoke: (payload: unknown) => Promise<unknown>,
+    input: JsonValue,
+  ): Promise<JsonValue> {
+    const payload = payloadOf(input);
+    const token = (payload as { taskToken?: unknown } | null)?.taskToken;
+    if (typeof token !== 'string') throw namedError('States.Runtime', 'the Payload carries no taskToken');
+    const callback = new Promise<unknown>((resolve, reject) => {
+      this.parked.set(token, { execution, resolve, reject });
+    });
+    try {
+      await invoke(payload);
+    } catch (error) {
+      this.parked.delete(token);
+      throw error;
+    }
+    return (await callback) as JsonValue;
+  }
+
+  private invoker(taskName: TaskName): (payload: unknown) => Promise<unknown> {
+    const handler = this.options.handlers[taskName];
+    const { timeoutSeconds } = TASKS[taskName];
+    return async (payload) => {
+      try {
+        return (await handler(payload, lambdaContext(`dsr-${taskName}`, timeoutSeconds))) ?? null;
+      } catch (error) {
+        throw asLambdaError(error);
+      }
+    };
+  }
+}
+
+function payloadOf(input: JsonValue): unknown {
+  return input !== null && typeof input === 'object' && !Array.isArray(input) ? input.Payload : undefined;
+}
+
+/** Like Lambda's errorType: the thrown error's name, or its class name when the name was left as 'Error'. */
+function asLambdaError(error: unknown): Error {
+  if (!(error instanceof Error)) return namedError('Error', String(error));
+  const className = error.constructor?.name;
+  const name = error.name && error.name !== 'Error' ? error.name : (className ?? 'Error');
+  return namedError(name, error.message);
+}
+
+function namedError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+function describeFailure(error: unknown): { status: ExecutionStatus; name: string; cause: string } {
+  if (error instanceof ExecutionTimeoutError)
+    return { status: 'TIMED_OUT', name: 'States.Timeout', cause: '' };
+  if (error instanceof ExecutionError && error.cause instanceof Error) {
+    return { status: 'FAILED', name: error.cause.name, cause: error.cause.message };
+  }
+  if (error instanceof Error && error.name === 'ExecutionAbortedError')
+    return { status: 'ABORTED', name: 'Aborted', cause: '' };
+  return { status: 'FAILED', name: error instanceof Error ? error.name : 'Error', cause: '' };
+}
+
+function findState(states: Record<string, StateDefinition>, name: string): StateDefinition | undefined {
+  for (const [stateName, state] of Object.entries(states)) {
+    if (stateName === name) return state;
+    const nested =
+      state.Type === 'Map'
+        ? [state.ItemProcessor ?? state.Iterator]
+        : state.Type === 'Parallel'
+          ? state.Branches
+          : [];
+    for (const machine of nested) {
+      const found = machine && findState(machine.States, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function retryingStates(states: Record<string, StateDefinition>): string[] {
+  const names: string[] = [];
+  for (const [name, state] of Object.entries(states)) {
+    if ('Retry' in state && state.Retry) names.push(name);
+    if (state.Type === 'Map') {
+      const processor = state.ItemProcessor ?? state.Iterator;
+      if (processor) names.push(...retryingStates(processor.States));
+    } else if (state.Type === 'Parallel') {
+      for (const branch of state.Branches) names.push(...retryingStates(branch.States));
+    }
+  }
+  return names;
+}
+
+/** A deep copy with timeouts the interpreter can hold in a timer, and any test overrides applied. */
+function prepareDefinition(
+  source: StateMachineDefinition,
+  taskTimeoutOverrides: Readonly<Record<string, number>>,
+): StateMachineDefinition {
+  // JSON round trip, not structuredClone: under jest's vm realm the latter yields objects the interpreter does not see as plain.
+  const definition = JSON.parse(JSON.stringify(source)) as StateMachineDefinition;
+  if (definition.TimeoutSeconds !== undefined && definition.TimeoutSeconds > MAX_TIMER_SECONDS) {
+    delete definition.TimeoutSeconds;
+  }
+  const clampTasks = (states: Record<string, StateDefinition>) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type === 'Task') {
+        const override = taskTimeoutOverrides[name];
+        if (override !== undefined) state.TimeoutSeconds = override;
+        if (state.TimeoutSeconds !== undefined)
+          state.TimeoutSeconds = Math.min(state.TimeoutSeconds, MAX_TIMER_SECONDS);
+      } else if (state.Type === 'Map') {
+        const processor = state.ItemProcessor ?? state.Iterator;
+        if (processor) clampTasks(processor.States);
+      } else if (state.Type === 'Parallel') {
+        for (const branch of state.Branches) clampTasks(branch.States);
+      }
+    }
+  };
+  clampTasks(definition.States);
+  for (const name of Object.keys(taskTimeoutOverrides)) {
+    if (findState(definition.States, name)?.Type !== 'Task') throw new Error(`no Task state named ${name}`);
+  }
+  return definition;
+}
+
+function installPromiseWithResolvers(): void {
+  const ctor = Promise as unknown as { withResolvers?: unknown };
+  if (typeof ctor.withResolvers === 'function') return;
+  Object.defineProperty(Promise, 'withResolvers', {
+    configurable: true,
+    writable: true,
+    value<T>() {
+      let resolve!: (value: T | PromiseLike<T>) => void;
+      let reject!: (reason?: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}

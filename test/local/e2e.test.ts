@@ -1,0 +1,267 @@
+/**
+ * End to end on this machine: the real handlers, the real ASL in the local
+ * interpreter, the emulators, over HTTP, as a person would use it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import JSZip from 'jszip';
+import type { LocalSystem } from '../../infra/local/system';
+import { startLocalSystem } from '../../infra/local/system';
+
+jest.setTimeout(180_000);
+
+const subjectA = {
+  email: 'ayu.lestari.e2e@example.com',
+  fullName: 'Ayu Lestari Testcase',
+  phone: '+6281200000001',
+};
+const subjectB = {
+  email: 'budi.santoso.e2e@example.test',
+  fullName: 'Budi Santoso Otherperson',
+  phone: '+6281200000002',
+};
+
+interface SesEmail {
+  readonly destination: { readonly to: string[] };
+  readonly subject: string;
+  readonly body: { readonly html?: string; readonly text?: string };
+  readonly at?: number;
+}
+
+let system: LocalSystem;
+let dataDir: string;
+let api: string;
+let planted: { a: Record<string, number>; b: Record<string, number> };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function poll<T>(read: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Emails to `email` that mention `requestId`, oldest first. */
+async function emailsFor(email: string, requestId: string): Promise<SesEmail[]> {
+  const res = await fetch(`${system.urls.ses}/store`);
+  const store = (await res.json()) as { emails: SesEmail[] };
+  return store.emails.filter(
+    (e) => e.destination.to.includes(email) && `${e.body.html ?? ''}${e.body.text ?? ''}`.includes(requestId),
+  );
+}
+
+const textOf = (email: SesEmail) =>
+  `${email.body.text ?? ''}\n${(email.body.html ?? '').replace(/<[^>]+>/g, ' ')}`;
+
+function codeIn(email: SesEmail): string {
+  const match = /(?<![\d-])(\d{6})(?![\d-])/.exec(textOf(email));
+  if (!match?.[1]) throw new Error('no 6-digit code in the verification email');
+  return match[1];
+}
+
+function exportLinkIn(email: SesEmail): string {
+  const html = email.body.html ?? '';
+  const match = /https?:\/\/[^"'\s<>]+\/export\?token=[^"'\s<>]+/.exec(`${html} ${email.body.text ?? ''}`);
+  if (!match) throw new Error('no export link in the email');
+  return match[0].replace(/&amp;/g, '&');
+}
+
+async function postJson(pathname: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${api}${pathname}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+async function submit(type: string, email: string) {
+  const res = await postJson('/requests', { type, email });
+  expect(res.status).toBe(202);
+  return (await res.json()) as { requestId: string; status: string; statusToken: string };
+}
+
+async function statusOf(requestId: string, statusToken: string) {
+  const res = await fetch(`${api}/requests/${requestId}`, {
+    headers: { authorization: `Bearer ${statusToken}` },
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as {
+    requestId: string;
+    status: string;
+    stores?: { storeId: string; status: string }[];
+  };
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-e2e-'));
+  system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 20 });
+  api = system.urls.api;
+  const { plantSubject } = await import('../../infra/local/demo-data');
+  planted = {
+    a: await plantSubject(system.clients, system.dataMap, subjectA),
+    b: await plantSubject(system.clients, system.dataMap, subjectB),
+  };
+});
+
+afterAll(async () => {
+  await system?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('an access request on the local system', () => {
+  it('is ready: /health answers 200 and the form is served', async () => {
+    expect((await fetch(`${api}/health`)).status).toBe(200);
+    const form = await fetch(`${api}/`);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toMatch(/<form/i);
+  });
+
+  it("delivers a zip of exactly the requester's data through the emailed link, and nobody else's", async () => {
+    const startedAt = Date.now();
+
+    // Act: submit, read the code, verify, wait for completion
+    const { requestId, statusToken } = await submit('access', subjectA.email);
+    const [verification] = await poll(
+      async () => {
+        const found = await emailsFor(subjectA.email, requestId);
+        return found.length > 0 ? found : undefined;
+      },
+      20_000,
+      'the verification email',
+    );
+    const verify = await postJson(`/requests/${requestId}/verify`, {
+      code: codeIn(verification as SesEmail),
+    });
+    expect(verify.status).toBe(200);
+    await poll(
+      async () => {
+        const s = await statusOf(requestId, statusToken);
+        if (['failed', 'expired', 'rejected'].includes(s.status))
+          throw new Error(`request ended ${s.status}`);
+        return s.status === 'completed' ? s : undefined;
+      },
+      60_000,
+      'the request to complete',
+    );
+    const emails = await emailsFor(subjectA.email, requestId);
+    expect(emails).toHaveLength(2);
+    const link = exportLinkIn(emails[1] as SesEmail);
+
+    const redirect = await fetch(link, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    const location = redirect.headers.get('location');
+    expect(location).toBeTruthy();
+    const download = await fetch(location as string);
+    expect(download.status).toBe(200);
+    const zip = await JSZip.loadAsync(Buffer.from(await download.arrayBuffer()));
+    const wallMs = Date.now() - startedAt;
+    console.log(`end-to-end wall time of one local access request: ${wallMs} ms`);
+
+    // Assess: the manifest counts what was planted, per store
+    const manifestFile = zip.file('manifest.json');
+    expect(manifestFile).not.toBeNull();
+    const manifest = JSON.parse(await (manifestFile as JSZip.JSZipObject).async('string')) as {
+      requestId: string;
+      stores: { storeId: string; records: number; sha256: string }[];
+    };
+    expect(manifest.requestId).toBe(requestId);
+    const counted = Object.fromEntries(manifest.stores.map((s) => [s.storeId, s.records]));
+    expect(counted).toEqual(planted.a);
+    for (const store of system.dataMap.stores) expect(planted.a[store.id]).toBeGreaterThan(0);
+
+    // Every file parses, and the other subject appears in none of them
+    const files = Object.values(zip.files).filter((f) => !f.dir);
+    expect(files.length).toBeGreaterThanOrEqual(system.dataMap.stores.length + 2);
+    for (const file of files) {
+      const text = await file.async('string');
+      if (file.name.endsWith('.json')) expect(() => JSON.parse(text)).not.toThrow();
+      if (file.name.endsWith('.jsonl')) {
+        for (const line of text.split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+      }
+      if (file.name.endsWith('.html')) expect(text).toMatch(/<html/i);
+      const lower = text.toLowerCase();
+      expect(lower).not.toContain(subjectB.email.toLowerCase());
+      expect(lower).not.toContain(subjectB.fullName.toLowerCase());
+    }
+    // Support finds the execution under the request id
+    const execution = await poll(
+      async () => {
+        const res = await fetch(`${system.urls.executions}/${requestId}`);
+        const body = (await res.json()) as { status: string; events: unknown[] };
+        return body.status === 'SUCCEEDED' ? body : undefined;
+      },
+      10_000,
+      'the execution to succeed',
+    );
+    expect(execution.events.length).toBeGreaterThan(10);
+    const all = (await Promise.all(files.map((f) => f.async('string')))).join('\n').toLowerCase();
+    expect(all).toContain(subjectA.email.toLowerCase());
+  });
+});
+
+describe('bad input over HTTP', () => {
+  it('answers malformed JSON with 400', async () => {
+    const res = await postJson('/requests', '{"type": "access", "email": ');
+    expect(res.status).toBe(400);
+  });
+
+  it('answers an unknown request type with 400 naming the field', async () => {
+    const res = await postJson('/requests', { type: 'sell_my_data', email: 'someone@example.com' });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('type');
+  });
+
+  it('answers an invalid email with 400 naming the field', async () => {
+    const res = await postJson('/requests', { type: 'access', email: 'not-an-email' });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('email');
+  });
+
+  it('refuses a body over 1 MB with 413', async () => {
+    const res = await postJson('/requests', {
+      type: 'access',
+      email: 'big@example.com',
+      fullName: 'x'.repeat(1_100_000),
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it('rejects the request after five wrong codes, and says so in its status', async () => {
+    const email = 'wrong.codes@example.com';
+    const { requestId, statusToken } = await submit('access', email);
+    const [verification] = await poll(
+      async () => {
+        const found = await emailsFor(email, requestId);
+        return found.length > 0 ? found : undefined;
+      },
+      20_000,
+      'the verification email',
+    );
+    const real = codeIn(verification as SesEmail);
+    const wrong = real === '000000' ? '111111' : '000000';
+
+    const tryWrong = async () => (await postJson(`/requests/${requestId}/verify`, { code: wrong })).status;
+    for (let i = 0; i < 4; i++) expect([400, 403]).toContain(await tryWrong());
+    expect((await statusOf(requestId, statusToken)).status).toBe('pending_verification');
+    expect([400, 403]).toContain(await tryWrong());
+    await poll(
+      async () => ((await statusOf(requestId, statusToken)).status === 'rejected' ? true : undefined),
+      20_000,
+      'the request to be rejected after the fifth wrong code',
+    );
+    expect(await tryWrong()).not.toBe(200);
+    // The right code no longer helps.
+    expect((await postJson(`/requests/${requestId}/verify`, { code: real })).status).not.toBe(200);
+  });
+
+  it('answers an unknown route with 404 JSON', async () => {
+    const res = await fetch(`${api}/no/such/route`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/json');
+  });
+});

@@ -1,0 +1,56 @@
+import type { TaskHandler, TaskHandlers } from '../../infra/local/workflow-runner';
+import type { TaskName } from '../../workflows/tasks';
+
+export interface StubCall {
+  readonly task: TaskName;
+  readonly payload: unknown;
+}
+
+/**
+ * Stub task handlers that record every call and answer like the real ones
+ * (small values: store ids, keys, counts). Override any task per test.
+ */
+export function stubHandlers(
+  overrides: Partial<Record<TaskName, TaskHandler>> = {},
+  stores: readonly string[] = ['customers', 'orders', 'activity'],
+): { handlers: TaskHandlers; calls: StubCall[]; callsOf(task: TaskName): unknown[] } {
+  const calls: StubCall[] = [];
+  const defaults: TaskHandlers = {
+    ValidateRequest: async (p) => p,
+    RequestVerification: async () => ({ emailed: true }),
+    PlanStores: async () => ({ stores: stores.map((storeId) => ({ storeId })) }),
+    ExportStore: async (p) => {
+      const { storeId } = p as { storeId: string };
+      return { storeId, key: `work/${storeId}.json`, records: 2 };
+    },
+    PackageExport: async () => ({ key: 'exports/request.zip', records: stores.length * 2 }),
+    SendExportLink: async () => ({ sent: true }),
+    RecordOutcome: async (p) => p,
+  };
+  const handlers = Object.fromEntries(
+    (Object.keys(defaults) as TaskName[]).map((task) => {
+      const impl = overrides[task] ?? defaults[task];
+      const recorded: TaskHandler = async (payload, context) => {
+        calls.push({ task, payload });
+        return impl(payload, context);
+      };
+      return [task, recorded];
+    }),
+  ) as TaskHandlers;
+  return { handlers, calls, callsOf: (task) => calls.filter((c) => c.task === task).map((c) => c.payload) };
+}
+
+/** Polls until `read` returns a value, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  read: () => T | undefined,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

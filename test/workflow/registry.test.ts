@@ -1,0 +1,58 @@
+import {
+  loadDefinition,
+  taskStatesOf,
+  unboundTaskStates,
+  unusedRegistryEntries,
+  WorkflowRunner,
+} from '../../infra/local/workflow-runner';
+import { TASKS } from '../../workflows/tasks';
+import { stubHandlers } from '../support/stub-handlers';
+
+// asl-validator ships no types; this is the shape of its JS API.
+const validateAsl = require('asl-validator') as (
+  definition: unknown,
+  options?: { checkPaths?: boolean; checkArn?: boolean },
+) => { isValid: boolean; errors: unknown[] };
+
+describe('the workflow definition and the task registry', () => {
+  const definition = loadDefinition();
+
+  it('binds every Task state, nested ones included, to a registry entry', () => {
+    const tasks = taskStatesOf(definition);
+    expect(tasks.map((t) => t.stateName)).toEqual(
+      expect.arrayContaining(['ValidateRequest', 'ExportStore', 'MarkFailed']),
+    );
+    expect(unboundTaskStates(definition)).toEqual([]);
+  });
+
+  it('uses every registry entry in some Task state', () => {
+    expect(unusedRegistryEntries(definition)).toEqual([]);
+  });
+
+  it('notices a Task state that names no registry entry and an entry no state uses', () => {
+    const broken = JSON.parse(JSON.stringify(definition));
+    broken.States.ExportStores.ItemProcessor.States.ExportStore.Parameters.FunctionName =
+      '$' + '{NoSuchFunctionArn}';
+    expect(unboundTaskStates(broken).map((t) => t.stateName)).toEqual(['ExportStore']);
+    expect(unusedRegistryEntries(broken)).toEqual(['ExportStore']);
+    expect(Object.keys(TASKS)).toContain('ExportStore');
+  });
+
+  it('is valid Amazon States Language', () => {
+    const result = validateAsl(JSON.parse(JSON.stringify(definition)), { checkPaths: true, checkArn: true });
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+});
+
+describe('the local workflow runner', () => {
+  it('refuses to start when a Task state names no registry entry', () => {
+    const broken = loadDefinition();
+    (
+      broken.States.MarkFailed as unknown as { Parameters: { FunctionName: string } }
+    ).Parameters.FunctionName = '$' + '{GoneFunctionArn}';
+    expect(() => new WorkflowRunner({ handlers: stubHandlers().handlers, definition: broken })).toThrow(
+      /MarkFailed/,
+    );
+  });
+});
