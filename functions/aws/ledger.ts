@@ -108,7 +108,6 @@ export class LedgerTable implements Ledger {
     ];
     const values: Record<string, unknown> = {
       ':next': next,
-      ':from': current.status,
       ':at': at,
       ':entry': [entry],
       ':empty': [],
@@ -117,26 +116,10 @@ export class LedgerTable implements Ledger {
       sets.push('failure = :failure');
       values[':failure'] = options.failure;
     }
-    try {
-      await withTransient(() =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { requestId },
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: '#status = :from',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: values,
-          }),
-        ),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) {
-        const latest = await this.get(requestId);
-        throw new StatusConflictError(requestId, latest?.status);
-      }
-      throw error;
-    }
+    await this.conditionalUpdate(requestId, `SET ${sets.join(', ')}`, {
+      ...values,
+      ':expected': current.status,
+    });
     return next;
   }
 
@@ -145,7 +128,7 @@ export class LedgerTable implements Ledger {
     await this.conditionalUpdate(requestId, 'SET verification = :v, updatedAt = :at', {
       ':v': verification,
       ':at': verification.sentAt,
-      ':pending': 'pending_verification',
+      ':expected': 'pending_verification',
     });
   }
 
@@ -162,11 +145,11 @@ export class LedgerTable implements Ledger {
             TableName: this.tableName,
             Key: { requestId },
             UpdateExpression: 'SET verification.attempts = verification.attempts + :one',
-            ConditionExpression: '#status = :pending AND verification.attempts < :max',
+            ConditionExpression: '#status = :expected AND verification.attempts < :max',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':one': 1,
-              ':pending': 'pending_verification',
+              ':expected': 'pending_verification',
               ':max': MAX_VERIFICATION_ATTEMPTS,
             },
             ReturnValues: 'ALL_NEW',
@@ -199,7 +182,7 @@ export class LedgerTable implements Ledger {
       ':ids': identities,
       ':stores': stores,
       ':at': now.toISOString(),
-      ':pending': 'in_progress',
+      ':expected': 'in_progress',
     });
   }
 
@@ -234,7 +217,7 @@ export class LedgerTable implements Ledger {
     await this.conditionalUpdate(requestId, 'SET exportInfo = :e, updatedAt = :at', {
       ':e': info,
       ':at': now.toISOString(),
-      ':pending': 'in_progress',
+      ':expected': 'in_progress',
     });
   }
 
@@ -253,7 +236,7 @@ export class LedgerTable implements Ledger {
     );
   }
 
-  /** An update that applies only while the request is in the status bound to `:pending`. */
+  /** An update that applies only while the request is in the status bound to `:expected`. */
   private async conditionalUpdate(
     requestId: string,
     updateExpression: string,
@@ -266,7 +249,7 @@ export class LedgerTable implements Ledger {
             TableName: this.tableName,
             Key: { requestId },
             UpdateExpression: updateExpression,
-            ConditionExpression: '#status = :pending',
+            ConditionExpression: '#status = :expected',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: values,
           }),

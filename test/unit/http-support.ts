@@ -87,7 +87,7 @@ export function fakeLedger(ddb: AwsClientStub<DynamoDBDocumentClient>): Map<stri
           const verification = item?.verification as { attempts: number } | undefined;
           if (
             !item ||
-            item.status !== v[':pending'] ||
+            item.status !== v[':expected'] ||
             !verification ||
             verification.attempts >= (v[':max'] as number)
           ) {
@@ -97,7 +97,7 @@ export function fakeLedger(ddb: AwsClientStub<DynamoDBDocumentClient>): Map<stri
           return { Attributes: structuredClone(item) };
         }
         if (expr.includes('#status = :next')) {
-          if (!item || item.status !== v[':from']) throw conditionFailed();
+          if (!item || item.status !== v[':expected']) throw conditionFailed();
           item.status = v[':next'];
           item.updatedAt = v[':at'];
           item.history = [...((item.history as unknown[]) ?? []), ...(v[':entry'] as unknown[])];
@@ -105,12 +105,12 @@ export function fakeLedger(ddb: AwsClientStub<DynamoDBDocumentClient>): Map<stri
           return {};
         }
         if (expr.includes('verification = :v')) {
-          if (!item || item.status !== v[':pending']) throw conditionFailed();
+          if (!item || item.status !== v[':expected']) throw conditionFailed();
           item.verification = structuredClone(v[':v']);
           return {};
         }
         if (expr.includes('exportInfo = :e')) {
-          if (!item || item.status !== v[':pending']) throw conditionFailed();
+          if (!item || item.status !== v[':expected']) throw conditionFailed();
           item.exportInfo = structuredClone(v[':e']);
           return {};
         }
