@@ -7,6 +7,7 @@ import { hashingKey, ledgerTable } from '../aws/runtime';
 import { completeTask, failTask, isGoneTask } from '../aws/workflow';
 import { constantTimeEqual, keyedHash } from '../core/crypto';
 import { StatusConflictError } from '../core/ledger-record';
+import { InvalidTransitionError } from '../core/lifecycle';
 import { RequestId, VerifyRequestBody } from '../core/request';
 import { escapeHtml, page, pageHeaders } from './html';
 import { html, httpError, httpRoute, json, parseOrThrow } from './middleware';
@@ -91,14 +92,9 @@ async function verify(
     });
   }
 
+  // Resume the workflow first: if that fails the request stays pending and the same code works on a retry.
+  // Should the ledger write below be lost, PlanStores records `verified` (only this endpoint resumes the task).
   const verifiedAt = new Date();
-  try {
-    await ledger.transition(requestId, 'verify', { now: verifiedAt });
-  } catch (error) {
-    if (error instanceof StatusConflictError)
-      throw httpError(409, 'not_pending', 'this request can no longer be verified');
-    throw error;
-  }
   try {
     await completeTask(sfnClient(), verification.taskToken, { verifiedAt: verifiedAt.toISOString() });
   } catch (error) {
@@ -108,6 +104,10 @@ async function verify(
     }
     throw error;
   }
+  await ledger.transition(requestId, 'verify', { now: verifiedAt }).catch((error: unknown) => {
+    // The workflow may already have moved the request on (PlanStores): that is the outcome we want.
+    if (!(error instanceof StatusConflictError || error instanceof InvalidTransitionError)) throw error;
+  });
   logger.info('request verified', { requestId });
   return { requestId, status: 'verified' };
 }

@@ -13,6 +13,15 @@ export async function handler(event: unknown): Promise<{ stores: { storeId: stri
   const { requestId } = Input.parse(event);
   const ledger = ledgerTable();
   const record = await ledger.require(requestId);
+  if (record.status === 'pending_verification') {
+    // The workflow only resumes when the verify endpoint completed the task token; its own ledger
+    // write (made after resuming) may not have landed yet, or may have been lost.
+    await ledger
+      .transition(requestId, 'verify', { note: 'recorded by the workflow' })
+      .catch((error: unknown) => {
+        if (!(error instanceof StatusConflictError)) throw error;
+      });
+  }
   if (record.status !== 'in_progress') {
     // A retry after a successful transition finds in_progress already: carry on.
     await ledger.transition(requestId, 'start').catch((error: unknown) => {

@@ -144,3 +144,24 @@ describe('POST /requests/{requestId}/verify after the workflow stopped waiting',
     expect(res.statusCode).toBe(410);
   });
 });
+
+describe('POST /requests/{requestId}/verify when Step Functions hiccups', () => {
+  it('keeps the request pending when the workflow cannot be resumed, so the same code works on a retry', async () => {
+    // Prepare
+    plantRequest();
+    const outage = Object.assign(new Error('service unavailable'), { name: 'ServiceUnavailable' });
+    sfn.on(SendTaskSuccessCommand).rejectsOnce(outage).resolves({});
+
+    // Act
+    const first = await verify(JSON.stringify({ code: CODE }));
+    const afterFirst = ledger.get(requestId)?.status;
+    const second = await verify(JSON.stringify({ code: CODE }));
+
+    // Assess
+    expect(first.statusCode).toBeGreaterThanOrEqual(500);
+    expect(afterFirst).toBe('pending_verification');
+    expect(second.statusCode).toBe(200);
+    expect(ledger.get(requestId)?.status).toBe('verified');
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LedgerTable } from '../../functions/aws/ledger';
+import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+import { createTableInput, DEMO_TABLES, LEDGER_TABLE } from '../../infra/definitions/tables';
+import { plantSubject } from '../../infra/local/demo-data';
+import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
+import { setTestEnvironment } from '../unit/http-support';
+
+const dataMap = loadDemoDataMap();
+const requestId = '20260101-access-planstores';
+let emulators: Emulators;
+let ledger: LedgerTable;
+
+beforeAll(async () => {
+  emulators = await startEmulators();
+  setTestEnvironment();
+  Object.assign(process.env, emulatorEnvironment(emulators.endpoints));
+  process.env.DSR_DATA_MAP = readFileSync(
+    path.join(__dirname, '../../config/impor-in.data-map.json'),
+    'utf8',
+  );
+  const raw = new DynamoDBClient({});
+  const s3 = new S3Client({ forcePathStyle: true });
+  await raw.send(new CreateTableCommand(createTableInput('dsr-ledger', LEDGER_TABLE)));
+  for (const store of dataMap.stores) {
+    if (store.kind === 'dynamodb') {
+      const def = DEMO_TABLES[store.id];
+      if (def) await raw.send(new CreateTableCommand(createTableInput(store.table, def)));
+    } else {
+      await s3.send(new CreateBucketCommand({ Bucket: store.bucket }));
+    }
+  }
+  const dynamodb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  await plantSubject({ dynamodb, s3 }, dataMap, { email: 'planned.subject@example.test', records: 2 });
+  ledger = new LedgerTable(dynamodb, 'dsr-ledger');
+});
+afterAll(async () => {
+  await emulators?.stop();
+});
+
+describe('PlanStores', () => {
+  it('records the verification itself when the verify endpoint resumed the workflow but its ledger write was lost', async () => {
+    // Prepare: the workflow was resumed, yet the ledger still says pending_verification
+    await ledger.create({
+      requestId,
+      type: 'access',
+      jurisdiction: 'ID',
+      locale: 'en',
+      receivedAt: '2026-01-01T00:00:00.000Z',
+      dueAt: '2026-01-04T00:00:00.000Z',
+      subjectHash: 'subject-hash',
+      contact: { email: 'planned.subject@example.test' },
+      statusTokenHash: 'token-hash',
+    });
+    const { handler } =
+      require('../../functions/tasks/plan-stores') as typeof import('../../functions/tasks/plan-stores');
+
+    // Act
+    const plan = await handler({ requestId });
+
+    // Assess
+    expect(plan.stores.map((s) => s.storeId).sort()).toEqual(dataMap.stores.map((s) => s.id).sort());
+    const stored = await ledger.get(requestId);
+    expect(stored?.status).toBe('in_progress');
+    expect(stored?.history.map((h) => h.status)).toEqual(['pending_verification', 'verified', 'in_progress']);
+    expect(stored?.identities?.customerId).toHaveLength(1);
+  });
+});
