@@ -1,0 +1,110 @@
+/**
+ * The request form in a real browser (Debian's Chromium through playwright-core),
+ * against the whole local system: a person's path from form to finished request.
+ * Without a Chromium on the machine this file is skipped with a notice, unless
+ * DSR_REQUIRE_BROWSER=1 (set by CI, which installs Chromium) makes that a failure.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import type { LocalSystem } from '../../infra/local/system';
+import { startLocalSystem } from '../../infra/local/system';
+
+jest.setTimeout(180_000);
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser && process.env.DSR_REQUIRE_BROWSER === '1') {
+  throw new Error(`DSR_REQUIRE_BROWSER=1 but no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+}
+if (!haveBrowser) console.warn(`form.browser.test: skipped, no Chromium at ${CHROMIUM}`);
+const describeWithBrowser = haveBrowser ? describe : describe.skip;
+
+const subject = { email: 'sari.browser@example.test', fullName: 'Sari Browsertest' };
+
+let system: LocalSystem;
+let dataDir: string;
+let browser: Browser;
+let planted: Record<string, number>;
+
+beforeAll(async () => {
+  if (!haveBrowser) return;
+  dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-browser-'));
+  system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 10 });
+  const { plantSubject } = await import('../../infra/local/demo-data');
+  planted = await plantSubject(system.clients, system.dataMap, { ...subject, records: 3 });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function codeFor(email: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const store = (await (await fetch(`${system.urls.ses}/store`)).json()) as {
+      emails: { destination: { to: string[] }; body: { text?: string } }[];
+    };
+    const mail = store.emails.find((e) => e.destination.to.includes(email));
+    const code = /(?<![\d-])(\d{6})(?![\d-])/.exec(mail?.body.text ?? '')?.[1];
+    if (code) return code;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no verification email arrived');
+}
+
+describeWithBrowser('the request form in a browser', () => {
+  it('takes an access request, accepts the emailed code and shows every store finished', async () => {
+    // Prepare
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+
+    // Act: fill in the form as a person would
+    await page.goto(`${system.urls.api}/`);
+    await page.fill('input[name=email]', subject.email);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#verify-section:not(.hidden)');
+    await page.fill('#code', await codeFor(subject.email));
+    await page.click('#verify-form button[type=submit]');
+    await page.waitForSelector('#done:not(.hidden)', { timeout: 60_000 });
+
+    // Assess: the page shows completion and each store's records as planted
+    expect(await page.textContent('#status')).toBe('completed');
+    // Read in the page as text: this project compiles without DOM types.
+    const rows = (await page.evaluate(
+      `Array.from(document.querySelectorAll('#stores tr')).map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? ''))`,
+    )) as string[][];
+    const shown = Object.fromEntries(rows.map(([store, , records]) => [store, Number(records)]));
+    expect(shown).toEqual(planted);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('names the bad field when the email is not valid, without leaving the form', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${system.urls.api}/`);
+    // The browser's own check is bypassed, so the API's message is what the person sees.
+    await page.$eval('input[name=email]', (el) => el.setAttribute('type', 'text'));
+    await page.fill('input[name=email]', 'not-an-email');
+    await page.click('button[type=submit]');
+    await page.waitForFunction("(document.getElementById('request-error')?.textContent ?? '') !== ''");
+    expect(await page.textContent('#request-error')).toMatch(/email/i);
+    expect(await page.isVisible('#request-form')).toBe(true);
+  });
+});
