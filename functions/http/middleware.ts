@@ -147,20 +147,40 @@ export function httpRoute(handler: Handler, options: RouteOptions = {}) {
     .use(httpHeaderNormalizer())
     .use(bodySizeGuard());
   if (options.body) stack.use(jsonBody(options.allowForm ?? false));
-  return stack
-    .use(
-      httpErrorHandler({
-        // Names and statuses only: messages of unexpected errors might carry data.
-        logger: (error: unknown) =>
-          logger.error('request failed', {
-            errorName: (error as Error)?.name,
-            statusCode: (error as { statusCode?: number })?.statusCode,
+  return (
+    stack
+      .use(
+        httpErrorHandler({
+          // Names and statuses only: messages of unexpected errors might carry data.
+          logger: (error: unknown) =>
+            logger.error('request failed', {
+              errorName: (error as Error)?.name,
+              statusCode: (error as { statusCode?: number })?.statusCode,
+            }),
+          fallbackMessage: JSON.stringify({
+            error: 'internal_error',
+            message: 'something went wrong on our side',
           }),
-        fallbackMessage: JSON.stringify({
-          error: 'internal_error',
-          message: 'something went wrong on our side',
         }),
-      }),
-    )
-    .handler(handler);
+      )
+      // Registered after the error handler so it runs before it (middy runs onError in reverse).
+      .use(transientAsUnavailable())
+      .handler(handler)
+  );
+}
+
+/** A passing AWS fault is the client's cue to retry, not an internal error: 503 with Retry-After. */
+function transientAsUnavailable(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    onError: async (request) => {
+      if (request.error?.name !== 'TransientError') return;
+      const unavailable = httpError(
+        503,
+        'temporarily_unavailable',
+        'a service we depend on is briefly unavailable; nothing was lost, please try again',
+      );
+      unavailable.headers = { ...unavailable.headers, 'retry-after': '5' };
+      request.error = unavailable;
+    },
+  };
 }
