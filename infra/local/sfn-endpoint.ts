@@ -41,14 +41,11 @@ function operations(runner: WorkflowRunner): Record<string, (body: unknown) => u
     DescribeExecution: (body) =>
       describe(runner.describeArn(z.object({ executionArn: z.string() }).parse(body).executionArn)),
     ListExecutions: () => ({
-      executions: runner.list().map((e) => ({
-        executionArn: e.executionArn,
-        stateMachineArn: e.stateMachineArn,
-        name: e.name,
-        status: e.status,
-        startDate: epochSeconds(e.startDate),
-        stopDate: epochSeconds(e.stopDate),
-      })),
+      // The summary is the description without payloads, as in the real API.
+      executions: runner.list().map((e) => {
+        const { input: _input, output: _output, error: _error, cause: _cause, ...summary } = describe(e);
+        return summary;
+      }),
     }),
     GetExecutionHistory: (body) => {
       const execution = runner.describeArn(z.object({ executionArn: z.string() }).parse(body).executionArn);
