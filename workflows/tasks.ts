@@ -15,7 +15,11 @@ export type TaskAccess =
   | 'mail:send'
   | 'exports:read'
   | 'exports:write'
-  | 'stores:read';
+  | 'stores:read'
+  /** Delete, update and rewrite the subject's records in the data map's stores (erasure). */
+  | 'stores:write'
+  /** Write-once certificates of erasure in the audit bucket. */
+  | 'audit:write';
 
 export interface TaskEntry {
   /** Source file of the handler, relative to the repository root. */
@@ -78,10 +82,50 @@ export const TASKS = {
     timeoutSeconds: 15,
     memoryMb: 256,
   },
+  ScheduleErasure: {
+    entry: 'functions/tasks/schedule-erasure.ts',
+    handler: 'handler',
+    description: 'Starts a verified delete grace period and emails the cancel link',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  },
+  EraseStore: {
+    entry: 'functions/tasks/erase-store.ts',
+    handler: 'handler',
+    description: "Decides and carries out erasure of the subject's records in one store",
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'secret:read',
+      'stores:read',
+      'stores:write',
+      'exports:read',
+      'exports:write',
+    ],
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+  },
+  VerifyStoreErasure: {
+    entry: 'functions/tasks/verify-store-erasure.ts',
+    handler: 'handler',
+    description: 'Runs the store lookup again and fails unless only retained or masked records remain',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'stores:read', 'exports:read'],
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+  },
+  IssueCertificate: {
+    entry: 'functions/tasks/issue-certificate.ts',
+    handler: 'handler',
+    description: 'Writes the certificate of erasure to the audit bucket and emails the summary',
+    access: ['ledger:read', 'ledger:write', 'exports:read', 'audit:write', 'mail:send'],
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  },
   RecordOutcome: {
     entry: 'functions/tasks/record-outcome.ts',
     handler: 'handler',
-    description: 'Records the final status (completed, failed, expired, rejected) in the ledger',
+    description: 'Records the final status in the ledger and drops contact data from finished requests',
     access: ['ledger:read', 'ledger:write'],
     timeoutSeconds: 10,
     memoryMb: 256,

@@ -8,6 +8,8 @@ import { bindStores, type DataMap, parseDataMap } from '../core/data-map';
 const Env = z.object({
   DSR_LEDGER_TABLE: z.string().min(1),
   DSR_EXPORT_BUCKET: z.string().min(1),
+  /** Certificates of erasure (Object Lock in AWS); only the certificate task writes here. */
+  DSR_AUDIT_BUCKET: z.string().min(1).optional(),
   DSR_STATE_MACHINE_ARN: z.string().min(1),
   /** Verified SES identity the emails come from. */
   DSR_MAIL_FROM: z.string().min(3),
@@ -31,6 +33,13 @@ const Env = z.object({
     .int()
     .positive()
     .default(15 * 60),
+  /** How long a verified delete waits, cancellable, before anything is erased (24 h; 30 s locally). */
+  DSR_DELETE_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .max(30 * 24 * 3600)
+    .default(24 * 3600),
   /** Set by the local runtime: S3 path-style addressing for the emulator. */
   DSR_S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { IdentityKind } from '../core/data-map';
+import type { RecordDecision } from '../core/erasure';
 
 /** The identifiers known for one data subject; values were resolved by the system, never raw input for keys. */
 export interface Subject {
@@ -9,7 +10,18 @@ export interface Subject {
 /** Where a record lives: the item key for DynamoDB, the object (and line) for S3. */
 export type RecordRef =
   | { readonly kind: 'dynamodb'; readonly key: Readonly<Record<string, string | number>> }
-  | { readonly kind: 's3'; readonly bucket: string; readonly key: string; readonly line?: number };
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      readonly key: string;
+      /** 1-based line of a JSON Lines object (export only). */
+      readonly line?: number;
+      /** Set by `locate`: the object version (`null` on unversioned buckets, as S3 says). */
+      readonly versionId?: string;
+      /** Set by `locate`: an older version or a delete marker, recoverable but not current. */
+      readonly noncurrent?: boolean;
+      readonly deleteMarker?: boolean;
+    };
 
 /** One record as exported for the subject. */
 export interface ExportedRecord {
@@ -19,12 +31,17 @@ export interface ExportedRecord {
   readonly attachment?: { readonly name: string; readonly size?: number; open(): Promise<Readable> };
 }
 
-/** Outcome of an erasure, per store (filled in by the erasure issue). */
+/** What a connector did while carrying out erasure decisions (writes actually sent). */
 export interface EraseReceipt {
   readonly storeId: string;
+  /** Records (items, lines, objects) removed. */
   readonly deleted: number;
-  readonly masked: number;
-  readonly retained: number;
+  /** Records rewritten with masked or removed fields. */
+  readonly updated: number;
+  /** Records left as they are (retained without changes, or held). */
+  readonly kept: number;
+  /** S3 only: object versions and delete markers removed, so nothing stays recoverable. */
+  readonly versionsDeleted?: number;
 }
 
 export interface OptOutReceipt {
@@ -38,12 +55,20 @@ export interface OptOutReceipt {
  */
 export interface Connector {
   readonly storeId: string;
-  /** References to the subject's records, page by page. Never a Scan. */
+  /**
+   * Everything recoverable that belongs to the subject, page by page: current
+   * records and, where the store keeps them, older versions and delete markers
+   * (flagged `noncurrent`). Never a Scan. Used to prove an erasure.
+   */
   locate(subject: Subject): AsyncIterable<readonly RecordRef[]>;
-  /** The subject's records, page by page. */
+  /** The subject's current records, page by page. */
   export(subject: Subject): AsyncIterable<readonly ExportedRecord[]>;
-  /** Deletes, masks or retains per the data map. Idempotent. Absent until the erasure issue. */
-  erase?(subject: Subject): Promise<EraseReceipt>;
+  /**
+   * Carries out erasure decisions (made by `decideErasure` from records this
+   * connector exported). Idempotent: a record already gone or already masked is
+   * no error, so a retry after a crash ends in the same state.
+   */
+  erase?(decisions: AsyncIterable<readonly RecordDecision[]>): Promise<EraseReceipt>;
   /** Turns marketing consent off. Absent where the store holds no consent. */
   optOut?(subject: Subject): Promise<OptOutReceipt>;
 }

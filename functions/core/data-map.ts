@@ -18,7 +18,16 @@ export type IdentityKind = z.infer<typeof IdentityKind>;
 /** What erasure does to a field (or, as `default`, to the whole record). */
 export const FieldPolicy = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('delete') }),
-  z.strictObject({ action: z.literal('mask') }),
+  z.strictObject({
+    action: z.literal('mask'),
+    /** The non-identifying value written over the field; default `MASK_VALUE`. */
+    with: z.string().max(100).optional(),
+    /**
+     * Shared records (e.g. a thread between two customers): mask the field only
+     * when its value is one of this subject's identifiers, so other people's stay.
+     */
+    onlyIfSubject: z.boolean().optional(),
+  }),
   z.strictObject({
     action: z.literal('retain'),
     legalBasis: z.string().min(10, { message: 'must say which law requires keeping the data' }),
@@ -27,11 +36,48 @@ export const FieldPolicy = z.discriminatedUnion('action', [
 ]);
 export type FieldPolicy = z.infer<typeof FieldPolicy>;
 
-const ErasurePolicy = z.strictObject({
-  /** Applies to the record as a whole and to fields not listed. */
-  default: FieldPolicy,
-  fields: z.record(z.string(), FieldPolicy).default({}),
+/** What a mask writes when the data map names no value. */
+export const MASK_VALUE = '[erased]';
+
+/**
+ * A legal hold or blocker: matching records (or, without `when`, the whole
+ * store) are kept untouched and the subject is told why. Data, not code.
+ */
+export const ErasureHold = z.strictObject({
+  /** Machine-readable reason, e.g. `open_order`; shown in the certificate. */
+  reason: z.string().regex(/^[a-z][a-z0-9_]{2,40}$/, { message: 'must be snake_case, e.g. open_order' }),
+  /** What the subject is told, in each language the emails use. */
+  description: z.strictObject({ en: z.string().min(5), id: z.string().min(5) }),
+  /** Records whose `field` equals one of `in` are held. */
+  when: z
+    .strictObject({
+      field: z.string().min(1),
+      in: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1),
+    })
+    .optional(),
 });
+export type ErasureHold = z.infer<typeof ErasureHold>;
+
+const ErasurePolicy = z
+  .strictObject({
+    /**
+     * The record as a whole: `delete` removes it; `mask` keeps it with every
+     * non-key field masked; `retain` keeps it (with `fields` applied) for the legal basis.
+     */
+    default: FieldPolicy,
+    /** Per-field overrides; only meaningful when the record is kept (default mask or retain). */
+    fields: z.record(z.string(), FieldPolicy).default({}),
+    holds: z.array(ErasureHold).default([]),
+  })
+  .refine((p) => p.default.action !== 'delete' || Object.keys(p.fields).length === 0, {
+    message: 'fields only apply when the record is kept: with default "delete" the whole record goes',
+    path: ['fields'],
+  })
+  .refine((p) => Object.values(p.fields).every((f) => f.action !== 'retain'), {
+    message: 'a field cannot be retained on its own: retain the record (default) and mask or delete fields',
+    path: ['fields'],
+  });
+export type ErasurePolicy = z.infer<typeof ErasurePolicy>;
 
 const storeId = z
   .string()
@@ -52,6 +98,8 @@ export const DynamoDbStore = z.strictObject({
   ...storeBase,
   kind: z.literal('dynamodb'),
   table: z.string().min(3),
+  /** The table's own primary key (the Query may use a GSI, which hides it); erasure writes by it. */
+  primaryKey: z.strictObject({ partitionKey: z.string().min(1), sortKey: z.string().min(1).optional() }),
   locate: z.strictObject({
     identity: IdentityKind,
     /** Partition key attribute of the table, or of `index` when set. Always a Query, never a Scan. */
@@ -63,21 +111,31 @@ export type DynamoDbStore = z.infer<typeof DynamoDbStore>;
 
 const PREFIX_PLACEHOLDER = /\{(email|phone|customerId)\}/g;
 
-export const S3Store = z.strictObject({
-  ...storeBase,
-  kind: z.literal('s3'),
-  bucket: z.string().min(3),
-  /** Key prefix with exactly one identity placeholder, e.g. `activity/{customerId}/`. */
-  prefix: z
-    .string()
-    .refine((p) => (p.match(PREFIX_PLACEHOLDER) ?? []).length === 1, {
-      message: 'must contain exactly one placeholder: {email}, {phone} or {customerId}',
-    })
-    .refine((p) => p.endsWith('/'), { message: 'must end with "/" so one subject never matches another' })
-    .refine((p) => !p.includes('..'), { message: 'must not contain ".."' }),
-  /** jsonl: each line of each object is one record; binary: each object is one record (a document). */
-  format: z.enum(['jsonl', 'binary']),
-});
+export const S3Store = z
+  .strictObject({
+    ...storeBase,
+    kind: z.literal('s3'),
+    bucket: z.string().min(3),
+    /** Key prefix with exactly one identity placeholder, e.g. `activity/{customerId}/`. */
+    prefix: z
+      .string()
+      .refine((p) => (p.match(PREFIX_PLACEHOLDER) ?? []).length === 1, {
+        message: 'must contain exactly one placeholder: {email}, {phone} or {customerId}',
+      })
+      .refine((p) => p.endsWith('/'), { message: 'must end with "/" so one subject never matches another' })
+      .refine((p) => !p.includes('..'), { message: 'must not contain ".."' }),
+    /** jsonl: each line of each object is one record; binary: each object is one record (a document). */
+    format: z.enum(['jsonl', 'binary']),
+  })
+  .refine(
+    (s) =>
+      s.format === 'jsonl' ||
+      (s.erasure.default.action !== 'mask' && Object.keys(s.erasure.fields).length === 0),
+    {
+      message: 'a binary object cannot be masked field by field: use delete or retain',
+      path: ['erasure'],
+    },
+  );
 export type S3Store = z.infer<typeof S3Store>;
 
 export const StoreConfig = z.discriminatedUnion('kind', [DynamoDbStore, S3Store]);

@@ -1,4 +1,5 @@
 import type { IdentityKind } from './data-map';
+import type { ErasureCounts } from './erasure';
 import type { RequestStatus } from './lifecycle';
 import type { Jurisdiction, Locale, RequestType } from './request';
 
@@ -7,6 +8,31 @@ export type StoreProgressStatus = 'pending' | 'in_progress' | 'completed' | 'fai
 export interface StoreProgress {
   readonly status: StoreProgressStatus;
   readonly records?: number;
+  /** Delete requests: what erasure decided for this store (from its inventory, so retries count the same). */
+  readonly erasure?: ErasureCounts;
+  /** Delete requests: the re-query after erasure found exactly what the decisions allow. */
+  readonly verified?: boolean;
+}
+
+/** A delete request's grace period and cancel link (only the link token's hash is stored). */
+export interface ErasureSchedule {
+  readonly graceEndsAt: string;
+  readonly cancelTokenHash: string;
+}
+
+/** Records kept after an erasure, by legal basis: what the retention sweep will erase, and when. */
+export interface RetentionEntry {
+  readonly storeId: string;
+  readonly legalBasis: string;
+  readonly retainedUntil: string;
+  readonly records: number;
+}
+
+/** Where the certificate of erasure is (audit bucket keys). */
+export interface CertificateInfo {
+  readonly jsonKey: string;
+  readonly htmlKey: string;
+  readonly issuedAt: string;
 }
 
 export interface HistoryEntry {
@@ -44,13 +70,25 @@ export interface LedgerRecord {
   readonly updatedAt: string;
   /** keyedHash('subject', subjectLookupForm(email)): lookups without plaintext. */
   readonly subjectHash: string;
-  /** Plaintext contact details, kept in one attribute so an erasure policy can remove it. */
-  readonly contact: { readonly email: string; readonly fullName?: string; readonly phone?: string };
+  /** Plaintext contact details, in one attribute so minimisation removes it when the request is finished. */
+  readonly contact?: { readonly email: string; readonly fullName?: string; readonly phone?: string };
   readonly statusTokenHash: string;
   readonly verification?: VerificationState;
   readonly identities?: Partial<Record<IdentityKind, readonly string[]>>;
   readonly stores?: Readonly<Record<string, StoreProgress>>;
   readonly exportInfo?: ExportInfo;
+  readonly erasureSchedule?: ErasureSchedule;
+  readonly certificate?: CertificateInfo;
+  /**
+   * Kept after a delete finishes (with no contact data): the pseudonymous ids of
+   * retained records (e.g. customerId, never email or phone) and what is retained until when,
+   * so later requests and the retention sweep can still find them.
+   */
+  readonly retention?: {
+    readonly identities: Partial<Record<IdentityKind, readonly string[]>>;
+    readonly entries: readonly RetentionEntry[];
+    readonly until: string;
+  };
   readonly failure?: { readonly error: string; readonly cause: string };
   readonly history: readonly HistoryEntry[];
 }
@@ -58,7 +96,17 @@ export interface LedgerRecord {
 /** A new ledger entry: everything the submit endpoint knows. */
 export type NewLedgerRecord = Omit<
   LedgerRecord,
-  'status' | 'updatedAt' | 'history' | 'verification' | 'identities' | 'stores' | 'exportInfo' | 'failure'
+  | 'status'
+  | 'updatedAt'
+  | 'history'
+  | 'verification'
+  | 'identities'
+  | 'stores'
+  | 'exportInfo'
+  | 'failure'
+  | 'erasureSchedule'
+  | 'certificate'
+  | 'retention'
 >;
 
 /** Ledger port: every status change is checked against the lifecycle table and the stored status. */
@@ -84,4 +132,18 @@ export class StatusConflictError extends Error {
   ) {
     super(`request ${requestId} is ${current ?? 'missing'}; the change was not applied`);
   }
+}
+
+/** Thrown when a step needs the subject's contact details but the finished request no longer holds them. */
+export class ContactMinimisedError extends Error {
+  override readonly name = 'ContactMinimised';
+  constructor(readonly requestId: string) {
+    super(`request ${requestId} no longer holds contact details`);
+  }
+}
+
+/** The contact details of an open request, or `ContactMinimised`. */
+export function contactOf(record: LedgerRecord): NonNullable<LedgerRecord['contact']> {
+  if (!record.contact) throw new ContactMinimisedError(record.requestId);
+  return record.contact;
 }

@@ -2,25 +2,39 @@
 export const REQUEST_STATUSES = [
   'pending_verification',
   'verified',
+  /** A verified delete waiting out its grace period; the subject can still cancel. */
+  'scheduled',
   'in_progress',
   'completed',
   'failed',
   'expired',
   'rejected',
+  /** The subject cancelled a delete during its grace period; nothing was erased. */
+  'cancelled',
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-export type LifecycleEvent = 'verify' | 'start' | 'complete' | 'fail' | 'expire' | 'reject';
+export type LifecycleEvent =
+  | 'verify'
+  | 'schedule'
+  | 'cancel'
+  | 'start'
+  | 'complete'
+  | 'fail'
+  | 'expire'
+  | 'reject';
 
 /** status -> event -> next status. Anything not listed is an invalid transition. */
 const TRANSITIONS: Record<RequestStatus, Partial<Record<LifecycleEvent, RequestStatus>>> = {
   pending_verification: { verify: 'verified', expire: 'expired', reject: 'rejected', fail: 'failed' },
-  verified: { start: 'in_progress', fail: 'failed' },
+  verified: { start: 'in_progress', schedule: 'scheduled', fail: 'failed' },
+  scheduled: { start: 'in_progress', cancel: 'cancelled', fail: 'failed' },
   in_progress: { complete: 'completed', fail: 'failed' },
   completed: {},
   failed: {},
   expired: {},
   rejected: {},
+  cancelled: {},
 };
 
 export const TERMINAL_STATUSES: ReadonlySet<RequestStatus> = new Set(

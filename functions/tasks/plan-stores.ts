@@ -4,7 +4,7 @@ import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
 import { config, ledgerTable } from '../aws/runtime';
 import { resolveSubject } from '../connectors/resolve-subject';
-import { StatusConflictError } from '../core/ledger-record';
+import { contactOf, StatusConflictError } from '../core/ledger-record';
 
 const Input = z.object({ requestId: z.string().min(1) });
 
@@ -30,7 +30,7 @@ export async function handler(event: unknown): Promise<{ stores: { storeId: stri
   }
   const { dataMap } = config();
   const subject = await withTransient(() =>
-    resolveSubject(dataMap, { dynamodb: dynamoDbClient(), s3: s3Client() }, record.contact.email),
+    resolveSubject(dataMap, { dynamodb: dynamoDbClient(), s3: s3Client() }, contactOf(record).email),
   );
   const storeIds = dataMap.stores.map((s) => s.id);
   await ledger.setPlan(requestId, subject.identities, storeIds);

@@ -5,6 +5,7 @@ import { sendMail } from '../aws/mailer';
 import { config, hashingKey, ledgerTable } from '../aws/runtime';
 import { keyedHash, randomCode, randomToken } from '../core/crypto';
 import { verificationMail } from '../core/emails';
+import { contactOf } from '../core/ledger-record';
 
 const Input = z.object({ requestId: z.string().min(1), taskToken: z.string().min(1) });
 
@@ -36,7 +37,7 @@ export async function handler(event: unknown): Promise<{ requestId: string }> {
     link,
     minutes: Math.round(cfg.DSR_VERIFICATION_TTL_SECONDS / 60),
   });
-  await sendMail(sesClient(), cfg.DSR_MAIL_FROM, { to: record.contact.email, ...mail });
+  await sendMail(sesClient(), cfg.DSR_MAIL_FROM, { to: contactOf(record).email, ...mail });
   logger.info('verification sent', { requestId });
   return { requestId };
 }

@@ -5,6 +5,7 @@ import { sendMail } from '../aws/mailer';
 import { config, hashingKey, ledgerTable } from '../aws/runtime';
 import { keyedHash, randomToken } from '../core/crypto';
 import { exportReadyMail } from '../core/emails';
+import { contactOf } from '../core/ledger-record';
 
 const Input = z.object({ requestId: z.string().min(1), key: z.string().min(1) });
 
@@ -28,7 +29,7 @@ export async function handler(event: unknown): Promise<{ requestId: string }> {
     link,
     days: Math.max(1, Math.round(cfg.DSR_EXPORT_LINK_TTL_SECONDS / 86400)),
   });
-  await sendMail(sesClient(), cfg.DSR_MAIL_FROM, { to: record.contact.email, ...mail });
+  await sendMail(sesClient(), cfg.DSR_MAIL_FROM, { to: contactOf(record).email, ...mail });
   logger.info('export link sent', { requestId });
   return { requestId };
 }

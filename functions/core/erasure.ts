@@ -1,0 +1,156 @@
+/**
+ * What erasure does to one record, decided from the data map alone (pure, no
+ * AWS). Connectors carry decisions out; the certificate counts them.
+ */
+import type { RecordRef } from '../connectors/connector';
+import { type ErasureHold, type FieldPolicy, MASK_VALUE, type StoreConfig } from './data-map';
+
+/** What became of a record, as the certificate and the subject's email report it. */
+export type RecordOutcome = 'deleted' | 'masked' | 'retained' | 'held';
+
+/** What the connector does to the stored record. */
+export type ErasureAction =
+  | { readonly kind: 'delete' }
+  /** Overwrite `set` fields, remove `remove` fields, keep the rest. */
+  | {
+      readonly kind: 'update';
+      readonly set: Readonly<Record<string, string>>;
+      readonly remove: readonly string[];
+    }
+  | { readonly kind: 'keep' };
+
+export interface RecordDecision {
+  readonly ref: RecordRef;
+  readonly outcome: RecordOutcome;
+  readonly action: ErasureAction;
+  /** Retained: the law that requires keeping it, and until when (ISO date). */
+  readonly legalBasis?: string;
+  readonly retainedUntil?: string;
+  /** Held: the hold's reason, e.g. `open_order`. */
+  readonly holdReason?: string;
+}
+
+/** Per-store counts of one erasure; the same decisions always give the same counts. */
+export interface ErasureCounts {
+  readonly found: number;
+  readonly deleted: number;
+  readonly masked: number;
+  readonly retained: number;
+  readonly held: number;
+}
+
+/** The subject's identifier values (email, phone, customerId, ...) as resolved by the system. */
+export type SubjectValues = readonly string[];
+
+const DAY_MS = 24 * 3600 * 1000;
+
+function comparable(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.trim().toLowerCase();
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+/** The hold that applies to a record, if any: a store-wide hold, or one whose `when` matches. */
+export function holdFor(
+  holds: readonly ErasureHold[],
+  data: Readonly<Record<string, unknown>>,
+): ErasureHold | undefined {
+  return holds.find((hold) => {
+    if (!hold.when) return true;
+    const value = data[hold.when.field];
+    return hold.when.in.some((candidate) => candidate === value);
+  });
+}
+
+/** Attribute names that identify the stored record itself and so are never masked or removed. */
+export function keyAttributes(store: StoreConfig): ReadonlySet<string> {
+  if (store.kind !== 'dynamodb') return new Set();
+  const { primaryKey, locate } = store;
+  const names = [primaryKey.partitionKey, primaryKey.sortKey, locate.partitionKey];
+  return new Set(names.filter((n): n is string => typeof n === 'string'));
+}
+
+/**
+ * Applies field policies to a kept record: masks (all non-key fields for
+ * `maskAll`, else only listed ones) and removals. Fields absent from the record
+ * are left alone, so applying a decision twice gives the same record.
+ */
+function fieldChanges(
+  store: StoreConfig,
+  data: Readonly<Record<string, unknown>>,
+  subjectValues: ReadonlySet<string>,
+  maskAll: boolean,
+): { set: Record<string, string>; remove: string[] } {
+  const keys = keyAttributes(store);
+  const set: Record<string, string> = {};
+  const remove: string[] = [];
+  const { fields } = store.erasure;
+  const policyOf = (name: string): FieldPolicy | undefined =>
+    fields[name] ?? (maskAll ? { action: 'mask' } : undefined);
+  for (const [name, value] of Object.entries(data)) {
+    if (keys.has(name) || value === undefined || value === null) continue;
+    const policy = policyOf(name);
+    if (!policy) continue;
+    if (policy.action === 'delete') remove.push(name);
+    else if (policy.action === 'mask') {
+      if (policy.onlyIfSubject) {
+        const form = comparable(value);
+        if (form === undefined || !subjectValues.has(form)) continue;
+      }
+      set[name] = policy.with ?? MASK_VALUE;
+    }
+  }
+  return { set, remove };
+}
+
+/**
+ * The decision for one of the subject's records under its store's erasure
+ * policy: holds first, then the record-level default, then field policies.
+ * `now` dates the retention end (erasure date + retentionDays).
+ */
+export function decideErasure(
+  store: StoreConfig,
+  record: { readonly ref: RecordRef; readonly data: Readonly<Record<string, unknown>> },
+  subjectValues: SubjectValues,
+  now: Date,
+): RecordDecision {
+  const { ref, data } = record;
+  const hold = holdFor(store.erasure.holds, data);
+  if (hold) return { ref, outcome: 'held', action: { kind: 'keep' }, holdReason: hold.reason };
+
+  const policy = store.erasure.default;
+  if (policy.action === 'delete') return { ref, outcome: 'deleted', action: { kind: 'delete' } };
+
+  const values = new Set(subjectValues.map((v) => v.trim().toLowerCase()));
+  const { set, remove } = fieldChanges(store, data, values, policy.action === 'mask');
+  const changed = Object.keys(set).length > 0 || remove.length > 0;
+  const action: ErasureAction = changed ? { kind: 'update', set, remove } : { kind: 'keep' };
+  if (policy.action === 'mask') return { ref, outcome: 'masked', action };
+  return {
+    ref,
+    outcome: 'retained',
+    action,
+    legalBasis: policy.legalBasis,
+    retainedUntil: new Date(now.getTime() + policy.retentionDays * DAY_MS).toISOString().slice(0, 10),
+  };
+}
+
+/** Counts decisions by outcome. */
+export function countOutcomes(decisions: Iterable<Pick<RecordDecision, 'outcome'>>): ErasureCounts {
+  const counts = { found: 0, deleted: 0, masked: 0, retained: 0, held: 0 };
+  for (const { outcome } of decisions) {
+    counts.found += 1;
+    counts[outcome] += 1;
+  }
+  return counts;
+}
+
+/** Thrown by a connector that cannot carry out a decision (e.g. masking a binary object). */
+export class UnsupportedErasureError extends Error {
+  override readonly name = 'UnsupportedErasureError';
+}
+
+/** Thrown when re-querying finds more of the subject than the decisions allow. Not retried: goes to support. */
+export class ErasureIncompleteError extends Error {
+  override readonly name = 'ErasureIncomplete';
+}
