@@ -20,6 +20,15 @@ const Context = z.object({
   mailFrom: z.string().min(3).default('privacy@impor.in'),
   publicBaseUrl: z.url().optional(),
   sesIdentity: z.string().min(3).optional(),
+  /** Certificates of erasure stay locked this long; 3653 days = the 10-year tax retention they prove. */
+  auditRetentionDays: z.coerce.number().int().min(1).max(36500).default(3653),
+  /** A verified delete waits this long, cancellable, before erasure starts (max 30 days, as the functions accept). */
+  deleteGraceSeconds: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .max(30 * 24 * 3600)
+    .default(24 * 3600),
   stackName: z.string().min(1).default('DsrWorkflowStack'),
   /** The CMK-encrypted TableV2 needs a concrete region; Impor.in serves Indonesia (Jakarta). */
   region: z
@@ -44,6 +53,8 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     mailFrom: read('mailFrom'),
     publicBaseUrl: read('publicBaseUrl'),
     sesIdentity: read('sesIdentity'),
+    auditRetentionDays: read('auditRetentionDays'),
+    deleteGraceSeconds: read('deleteGraceSeconds'),
     stackName: read('stackName'),
     region: read('region'),
   });
@@ -56,6 +67,8 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     dataMap,
     demoStores: ctx.demoStores,
     mailFrom: ctx.mailFrom,
+    auditRetentionDays: ctx.auditRetentionDays,
+    deleteGraceSeconds: ctx.deleteGraceSeconds,
     ...(ctx.publicBaseUrl ? { publicBaseUrl: ctx.publicBaseUrl } : {}),
     ...(ctx.sesIdentity ? { sesIdentity: ctx.sesIdentity } : {}),
     ...overrides,

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { DataMap } from '../functions/core/data-map';
 import { ROUTES } from '../functions/http/routes';
 import { Api } from './constructs/api';
+import { AuditBucket } from './constructs/audit-bucket';
 import { DemoStores } from './constructs/demo-stores';
 import { Encryption } from './constructs/encryption';
 import { ExportsBucket } from './constructs/exports-bucket';
@@ -25,6 +26,10 @@ export interface DsrWorkflowStackProps extends StackProps {
   readonly publicBaseUrl?: string;
   /** Domain or address to create as an SES identity; default: none (an existing verified identity is used). */
   readonly sesIdentity?: string;
+  /** Days each certificate of erasure is locked (Object Lock, COMPLIANCE mode). */
+  readonly auditRetentionDays: number;
+  /** Seconds a verified delete waits, cancellable by the subject, before erasure starts. */
+  readonly deleteGraceSeconds: number;
   /** Repository root holding the handler entries and package-lock.json; tests point it at stubs. */
   readonly projectRoot?: string;
 }
@@ -34,6 +39,7 @@ export class DsrWorkflowStack extends Stack {
   public readonly encryption: Encryption;
   public readonly ledger: Ledger;
   public readonly exports: ExportsBucket;
+  public readonly audit: AuditBucket;
   public readonly secrets: Secrets;
   public readonly demoStores?: DemoStores;
   public readonly api: Api;
@@ -47,6 +53,11 @@ export class DsrWorkflowStack extends Stack {
     const key = this.encryption.key;
     this.ledger = new Ledger(this, 'Ledger', { encryptionKey: key });
     this.exports = new ExportsBucket(this, 'Exports', { encryptionKey: key });
+    this.audit = new AuditBucket(this, 'Audit', {
+      encryptionKey: key,
+      accessLogsBucket: this.exports.accessLogsBucket,
+      retentionDays: props.auditRetentionDays,
+    });
     this.secrets = new Secrets(this, 'Secrets', { encryptionKey: key });
     if (props.demoStores) {
       this.demoStores = new DemoStores(this, 'DemoStores', {
@@ -69,6 +80,8 @@ export class DsrWorkflowStack extends Stack {
       dataMap: props.dataMap,
       ledger: this.ledger.table,
       exportsBucket: this.exports.bucket,
+      auditBucket: this.audit.bucket,
+      deleteGraceSeconds: props.deleteGraceSeconds,
       encryptionKey: key,
       hashingKey: this.secrets.hashingKey,
       mailFrom: props.mailFrom,
@@ -94,5 +107,6 @@ export class DsrWorkflowStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
     new CfnOutput(this, 'ExportBucketName', { value: this.exports.bucket.bucketName });
+    new CfnOutput(this, 'AuditBucketName', { value: this.audit.bucket.bucketName });
   }
 }

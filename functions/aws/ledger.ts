@@ -1,7 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { IdentityKind } from '../core/data-map';
 import {
+  type CertificateInfo,
+  type ErasureSchedule,
   type ExportInfo,
   type Ledger,
   type LedgerRecord,
@@ -12,6 +20,16 @@ import {
   type VerificationState,
 } from '../core/ledger-record';
 import { advance, type LifecycleEvent, type RequestStatus } from '../core/lifecycle';
+
+/** The ledger's index by keyed subject hash (see `infra/definitions/tables.ts`). */
+export const BY_SUBJECT_INDEX = 'bySubject';
+
+/** Finished statuses whose entries are minimised; `failed` keeps contact data so support can reach the person. */
+export const MINIMISED_STATUSES: readonly RequestStatus[] = ['completed', 'expired', 'rejected', 'cancelled'];
+
+type Retention = NonNullable<LedgerRecord['retention']>;
+type Identities = Partial<Record<IdentityKind, readonly string[]>>;
+
 import { withTransient } from './errors';
 
 /** The most wrong codes a request survives; the 5th wrong try rejects it. */
@@ -97,6 +115,16 @@ export class LedgerTable implements Ledger {
     event: LifecycleEvent,
     options: TransitionOptions = {},
   ): Promise<RequestStatus> {
+    return this.transitionWith(requestId, event, options);
+  }
+
+  /** `transition`, also SETting `extra` attributes (`name → value`) in the same conditional update. */
+  private async transitionWith(
+    requestId: string,
+    event: LifecycleEvent,
+    options: TransitionOptions,
+    extra: Record<string, unknown> = {},
+  ): Promise<RequestStatus> {
     const current = await this.require(requestId);
     const next = advance(current.status, event);
     const at = (options.now ?? new Date()).toISOString();
@@ -115,6 +143,10 @@ export class LedgerTable implements Ledger {
     if (options.failure) {
       sets.push('failure = :failure');
       values[':failure'] = options.failure;
+    }
+    for (const [name, value] of Object.entries(extra)) {
+      sets.push(`${name} = :${name}`);
+      values[`:${name}`] = value;
     }
     await this.conditionalUpdate(requestId, `SET ${sets.join(', ')}`, {
       ...values,
@@ -210,6 +242,123 @@ export class LedgerTable implements Ledger {
       if (isConditionFailure(error)) throw new RequestNotFoundError(requestId);
       throw error;
     }
+  }
+
+  /**
+   * Starts a verified delete's grace period: `verified → scheduled` with the
+   * schedule, in one conditional update. On a retry that finds the request
+   * already scheduled, only the cancel token's hash is replaced (a fresh link
+   * is emailed) and the original `graceEndsAt` stays, so retries never extend
+   * the wait. Returns the schedule in effect.
+   */
+  async schedule(requestId: string, schedule: ErasureSchedule, now = new Date()): Promise<ErasureSchedule> {
+    const current = await this.require(requestId);
+    if (current.status === 'scheduled' && current.erasureSchedule) {
+      await this.conditionalUpdate(
+        requestId,
+        'SET erasureSchedule.cancelTokenHash = :hash, updatedAt = :at',
+        {
+          ':hash': schedule.cancelTokenHash,
+          ':at': now.toISOString(),
+          ':expected': 'scheduled',
+        },
+      );
+      return { ...current.erasureSchedule, cancelTokenHash: schedule.cancelTokenHash };
+    }
+    await this.transitionWith(requestId, 'schedule', { now }, { erasureSchedule: schedule });
+    return schedule;
+  }
+
+  /** The subject cancels during the grace period: `scheduled → cancelled`, or `StatusConflict` once erasure started. */
+  async cancel(requestId: string, now = new Date()): Promise<void> {
+    await this.transitionWith(requestId, 'cancel', { now, note: 'cancelled by the subject' });
+  }
+
+  /** Records where the certificate of erasure is and, when something is kept, what is retained (while in progress). */
+  async setCertificate(
+    requestId: string,
+    info: CertificateInfo,
+    retention?: Retention,
+    now = new Date(),
+  ): Promise<void> {
+    const sets = ['certificate = :c', 'updatedAt = :at'];
+    const values: Record<string, unknown> = {
+      ':c': info,
+      ':at': now.toISOString(),
+      ':expected': 'in_progress',
+    };
+    if (retention) {
+      sets.push('retention = :r');
+      values[':r'] = retention;
+    }
+    await this.conditionalUpdate(requestId, `SET ${sets.join(', ')}`, values);
+  }
+
+  /**
+   * Drops what identifies the person from a finished request (contact, the
+   * verification state, resolved identities, the cancel schedule); keeps the
+   * keyed hash, outcome, timestamps, history, counts, certificate and retention.
+   * Only for `MINIMISED_STATUSES`: a failed request keeps contact for support.
+   */
+  async minimise(requestId: string, now = new Date()): Promise<void> {
+    const allowed = Object.fromEntries(MINIMISED_STATUSES.map((s, i) => [`:done${i}`, s]));
+    try {
+      await withTransient(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { requestId },
+            UpdateExpression: 'REMOVE contact, verification, identities, erasureSchedule SET updatedAt = :at',
+            ConditionExpression: `#status IN (${Object.keys(allowed).join(', ')})`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ...allowed, ':at': now.toISOString() },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        const latest = await this.get(requestId);
+        if (!latest) throw new RequestNotFoundError(requestId);
+        throw new StatusConflictError(requestId, latest.status);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The pseudonymous identities (e.g. customerId) that earlier completed
+   * deletes of the same subject kept with retained records, merged, so later
+   * requests still find those records. Reads the `bySubject` index (eventually consistent).
+   */
+  async retainedIdentities(subjectHash: string): Promise<Identities> {
+    const merged = new Map<IdentityKind, Set<string>>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await withTransient(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: BY_SUBJECT_INDEX,
+            KeyConditionExpression: 'subjectHash = :h',
+            FilterExpression: '#type = :delete AND #status = :completed AND attribute_exists(retention)',
+            ProjectionExpression: 'retention',
+            ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+            ExpressionAttributeValues: { ':h': subjectHash, ':delete': 'delete', ':completed': 'completed' },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const identities = (item as Pick<LedgerRecord, 'retention'>).retention?.identities ?? {};
+        for (const [kind, values] of Object.entries(identities) as [IdentityKind, readonly string[]][]) {
+          const set = merged.get(kind) ?? new Set<string>();
+          for (const value of values ?? []) set.add(value);
+          merged.set(kind, set);
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return Object.fromEntries([...merged].map(([kind, values]) => [kind, [...values].sort()]));
   }
 
   /** Stores the download token's hash and expiry for the packaged export. */

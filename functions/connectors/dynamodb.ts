@@ -1,15 +1,47 @@
-import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  paginateQuery,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { TransientError } from '../aws/errors';
 import type { DynamoDbStore } from '../core/data-map';
-import type { Connector, ExportedRecord, RecordRef, Subject } from './connector';
+import type { RecordDecision } from '../core/erasure';
+import type { Connector, EraseReceipt, ExportedRecord, RecordRef, Subject } from './connector';
+
+/** How `erase` retries the items a BatchWriteItem leaves unprocessed (throttling, partition limits). */
+export interface UnprocessedRetry {
+  /** Calls per batch, the first included, before giving up with a `TransientError`; default 8. */
+  readonly maxAttempts?: number;
+  /** Backoff base and cap; each wait is a random time up to min(cap, base * 2^attempt) ("full jitter"). */
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+}
 
 export interface DynamoDbConnectorOptions {
   /** Items per Query page (DynamoDB's `Limit`); unset = up to 1 MB per page. */
   readonly pageSize?: number;
+  /** Writes (25-item batches or single updates) in flight during `erase`; default 8. */
+  readonly writeConcurrency?: number;
+  readonly retry?: UnprocessedRetry;
 }
+
+/** A record key that does not match the table's primary key in the data map. Not retried: the map needs fixing. */
+export class PrimaryKeyError extends Error {
+  override readonly name = 'PrimaryKeyError';
+}
+
+type PrimaryKey = DynamoDbStore['primaryKey'];
+type ItemKey = Record<string, string | number>;
+
+/** BatchWriteItem takes at most 25 requests per call. */
+const BATCH_SIZE = 25;
 
 /**
  * Finds a subject's items with Query on the table or on the data map's GSI,
- * one Query per known identity value. Never a Scan: a Scan reads everyone's data.
+ * one Query per known identity value, and erases them by primary key.
+ * Never a Scan: a Scan reads everyone's data.
  */
 export class DynamoDbConnector implements Connector {
   readonly storeId: string;
@@ -22,12 +54,13 @@ export class DynamoDbConnector implements Connector {
     this.storeId = store.id;
   }
 
+  /** DynamoDB keeps no old versions: what is recoverable is exactly the current items. */
   async *locate(subject: Subject): AsyncIterable<readonly RecordRef[]> {
     for await (const page of this.export(subject)) yield page.map((r) => r.ref);
   }
 
   async *export(subject: Subject): AsyncIterable<readonly ExportedRecord[]> {
-    const { table, locate } = this.store;
+    const { table, locate, primaryKey } = this.store;
     const values = [...new Set(subject.identities[locate.identity] ?? [])];
     for (const value of values) {
       const pages = paginateQuery(
@@ -44,24 +77,187 @@ export class DynamoDbConnector implements Connector {
         const items = page.Items ?? [];
         if (items.length === 0) continue;
         yield items.map((item) => ({
-          ref: { kind: 'dynamodb', key: refKey(item, locate.partitionKey) },
+          ref: { kind: 'dynamodb', key: refKey(item, primaryKey, this.storeId) },
           data: item,
         }));
       }
     }
   }
+
+  /**
+   * Deletes with BatchWriteItem (25 per call, unprocessed items retried with
+   * backoff), masks/removes fields with UpdateItem conditioned on the item
+   * still existing (an item already gone is no error), and sends nothing for
+   * `keep`. Every key is checked against the primary key before any write.
+   */
+  async erase(decisions: AsyncIterable<readonly RecordDecision[]>): Promise<EraseReceipt> {
+    const writes = new InFlight(this.options.writeConcurrency ?? 8);
+    let deleted = 0;
+    let updated = 0;
+    let kept = 0;
+    let deletes = new Map<string, ItemKey>();
+    const flushDeletes = async () => {
+      const batch = [...deletes.values()];
+      deletes = new Map();
+      if (batch.length === 0) return;
+      await writes.add(async () => {
+        await this.deleteBatch(batch);
+        deleted += batch.length;
+      });
+    };
+
+    for await (const page of decisions) {
+      for (const decision of page) {
+        const { action } = decision;
+        if (action.kind === 'keep') {
+          kept += 1;
+          continue;
+        }
+        const key = this.keyOf(decision.ref);
+        if (action.kind === 'delete') {
+          // One batch must not name a key twice (DynamoDB rejects it); deleting twice across batches is harmless.
+          deletes.set(JSON.stringify(key), key);
+          if (deletes.size >= BATCH_SIZE) await flushDeletes();
+          continue;
+        }
+        const update = this.updateInput(key, action.set, action.remove);
+        if (!update) {
+          kept += 1;
+          continue;
+        }
+        await writes.add(async () => {
+          if (await this.update(update)) updated += 1;
+        });
+      }
+    }
+    await flushDeletes();
+    await writes.drain();
+    return { storeId: this.storeId, deleted, updated, kept };
+  }
+
+  /** The item key of a decision's ref: exactly the table's primary key, or a refusal. */
+  private keyOf(ref: RecordRef): ItemKey {
+    if (ref.kind !== 'dynamodb') {
+      throw new PrimaryKeyError(`store ${this.storeId} got a decision for a ${ref.kind} record`);
+    }
+    return refKey(ref.key, this.store.primaryKey, this.storeId);
+  }
+
+  private updateInput(key: ItemKey, set: Readonly<Record<string, string>>, remove: readonly string[]) {
+    const { partitionKey, sortKey } = this.store.primaryKey;
+    const setNames = Object.keys(set);
+    for (const name of [...setNames, ...remove]) {
+      if (name === partitionKey || name === sortKey) {
+        throw new PrimaryKeyError(`store ${this.storeId}: erasure cannot change key attribute ${name}`);
+      }
+    }
+    const removeNames = remove.filter((name) => !(name in set));
+    if (setNames.length === 0 && removeNames.length === 0) return undefined;
+    // Every attribute goes through a placeholder: field names may be reserved words (status, name, ...).
+    const names: Record<string, string> = { '#key': partitionKey };
+    const values: Record<string, string> = {};
+    const clauses: string[] = [];
+    if (setNames.length > 0) {
+      const parts = setNames.map((name, i) => {
+        names[`#s${i}`] = name;
+        values[`:s${i}`] = set[name] as string;
+        return `#s${i} = :s${i}`;
+      });
+      clauses.push(`SET ${parts.join(', ')}`);
+    }
+    if (removeNames.length > 0) {
+      const parts = removeNames.map((name, i) => {
+        names[`#r${i}`] = name;
+        return `#r${i}`;
+      });
+      clauses.push(`REMOVE ${parts.join(', ')}`);
+    }
+    return {
+      TableName: this.store.table,
+      Key: key,
+      UpdateExpression: clauses.join(' '),
+      ConditionExpression: 'attribute_exists(#key)',
+      ExpressionAttributeNames: names,
+      ...(setNames.length > 0 ? { ExpressionAttributeValues: values } : {}),
+    };
+  }
+
+  /** True when the item was updated, false when it was already gone (idempotent retry). */
+  private async update(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+    try {
+      await this.client.send(new UpdateCommand(input));
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  private async deleteBatch(keys: readonly ItemKey[]): Promise<void> {
+    const { table } = this.store;
+    const maxAttempts = this.options.retry?.maxAttempts ?? 8;
+    const base = this.options.retry?.baseDelayMs ?? 50;
+    const cap = this.options.retry?.maxDelayMs ?? 5_000;
+    let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= maxAttempts) {
+        throw new TransientError(
+          `store ${this.storeId}: ${requests.length} deletes still unprocessed after ${maxAttempts} attempts`,
+        );
+      }
+      if (attempt > 0) await sleep(Math.random() * Math.min(cap, base * 2 ** attempt));
+      const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+      requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+    }
+  }
 }
 
 /**
- * The data map names only the Query's partition key, not the table's primary
- * key (a GSI hides it), so the ref keeps that key plus every string attribute
- * named `…Id`: by convention the demo tables' keys (customerId, orderId, messageId).
+ * The primary key of an item (or of a ref's key): exactly the attributes the
+ * data map names as the table's key, so erasure can write by it. Throws when
+ * one is missing or is not a string or number (names only; never values).
  */
-export function refKey(item: Record<string, unknown>, partitionKey: string): Record<string, string | number> {
-  const key: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(item)) {
-    const isKeyLike = name === partitionKey || name.endsWith('Id');
-    if (isKeyLike && (typeof value === 'string' || typeof value === 'number')) key[name] = value;
+export function refKey(
+  item: Readonly<Record<string, unknown>>,
+  primaryKey: PrimaryKey,
+  storeId = 'store',
+): ItemKey {
+  const key: ItemKey = {};
+  for (const name of [primaryKey.partitionKey, primaryKey.sortKey]) {
+    if (name === undefined) continue;
+    const value = item[name];
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new PrimaryKeyError(`store ${storeId}: record has no usable key attribute ${name}`);
+    }
+    key[name] = value;
   }
   return key;
+}
+
+/** Runs async writes with at most `limit` in flight; the first failure is thrown by the next `add` or by `drain`. */
+class InFlight {
+  private readonly running = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly limit: number) {}
+
+  async add(task: () => Promise<void>): Promise<void> {
+    while (this.running.size >= this.limit) await Promise.race(this.running);
+    this.throwIfFailed();
+    const promise: Promise<void> = task()
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => this.running.delete(promise));
+    this.running.add(promise);
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.running);
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
 }

@@ -2,13 +2,17 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import {
   type _Object,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { identityOfPrefix, type S3Store } from '../core/data-map';
-import type { Connector, ExportedRecord, RecordRef, Subject } from './connector';
+import { type ErasureAction, type RecordDecision, UnsupportedErasureError } from '../core/erasure';
+import type { Connector, EraseReceipt, ExportedRecord, RecordRef, Subject } from './connector';
 
 /** Records per page for JSON Lines stores: bounded so memory stays flat. */
 export const JSONL_PAGE_SIZE = 500;
@@ -18,6 +22,68 @@ const SAFE_IDENTITY = /^[A-Za-z0-9._@+-]{1,200}$/;
 /** An identity value that could widen or escape a subject's key prefix. Name is matched by the workflow. */
 export class InvalidIdentityError extends Error {
   override readonly name = 'InvalidIdentityError';
+}
+
+/** A decision names a record this connector could not have produced (other bucket, outside the subject prefixes). */
+export class ForeignRecordError extends Error {
+  override readonly name = 'ForeignRecordError';
+}
+
+/** S3 answered DeleteObjects with per-key errors: the objects are not (all) gone. */
+export class S3DeleteError extends Error {
+  override readonly name = 'S3DeleteError';
+}
+
+/** DeleteObjects takes at most this many keys or versions per call. */
+const DELETE_BATCH = 1000;
+
+/** One object version or delete marker, as ListObjectVersions reports it. */
+export interface ListedVersion {
+  readonly key: string;
+  /** `null` on a bucket that was never versioned, as S3 says. */
+  readonly versionId: string;
+  readonly isLatest: boolean;
+  readonly deleteMarker: boolean;
+}
+
+/**
+ * Every version and delete marker under `prefix`, page by page
+ * (ListObjectVersions has no SDK paginator: it resumes on two markers).
+ */
+export async function* listVersionPages(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+): AsyncIterable<ListedVersion[]> {
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  for (;;) {
+    const out = await client.send(
+      new ListObjectVersionsCommand({
+        Bucket: bucket,
+        Prefix: prefix,
+        KeyMarker: keyMarker,
+        VersionIdMarker: versionIdMarker,
+      }),
+    );
+    const listed = (
+      entries: { Key?: string; VersionId?: string; IsLatest?: boolean }[],
+      deleteMarker: boolean,
+    ) =>
+      entries
+        .filter((e) => e.Key?.startsWith(prefix))
+        .map((e) => ({
+          key: e.Key as string,
+          versionId: e.VersionId ?? 'null',
+          isLatest: e.IsLatest === true,
+          deleteMarker,
+        }));
+    yield [...listed(out.Versions ?? [], false), ...listed(out.DeleteMarkers ?? [], true)];
+    if (!out.IsTruncated) return;
+    if (!out.NextKeyMarker) throw new Error('ListObjectVersions was truncated without a next key marker');
+    keyMarker = out.NextKeyMarker;
+    versionIdMarker = out.NextVersionIdMarker;
+  }
 }
 
 /** The key prefix of one identity value; throws unless the value is a plain, single path segment. */
@@ -42,6 +108,44 @@ function lineData(text: string): Record<string, unknown> {
 }
 
 /**
+ * The lines of a JSON Lines text exactly as `readline` (and so `export`)
+ * numbers them: CRLF, LF and lone CR end a line, a final line ending adds no line.
+ */
+function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n|\r(?!\n)/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/**
+ * One line after an erasure decision: `delete` empties it (line numbers stay
+ * stable, export skips empty lines), `update` overwrites existing fields with
+ * `set` and drops `remove`, `keep` leaves it byte for byte. Applying it twice
+ * gives the same line.
+ */
+function eraseLine(text: string, action: ErasureAction | undefined): string {
+  if (!action || action.kind === 'keep' || text.trim() === '') return text;
+  if (action.kind === 'delete') return '';
+  const removed = new Set(action.remove);
+  const record = lineData(text);
+  // fromEntries defines own properties, so a field named `__proto__` stays data.
+  const updated = Object.fromEntries(
+    Object.entries(record)
+      .filter(([field]) => !removed.has(field))
+      .map(([field, value]) => [field, Object.hasOwn(action.set, field) ? action.set[field] : value]),
+  );
+  return JSON.stringify(updated);
+}
+
+/** Erasure counts of one object's decisions. */
+interface Tally {
+  deleted: number;
+  updated: number;
+  kept: number;
+  versionsDeleted: number;
+}
+
+/**
  * Lists the objects under each subject prefix (ListObjectsV2, paginated) and
  * streams them: `jsonl` yields one record per non-empty line, `binary` one
  * record per object with the bytes as a lazily opened attachment.
@@ -56,11 +160,182 @@ export class S3Connector implements Connector {
     this.storeId = store.id;
   }
 
-  /** Object-level refs (no line numbers): enough to find, and later delete, what the subject owns. */
+  /**
+   * Every version and delete marker under the subject's prefixes
+   * (ListObjectVersions): object-level refs flagged `noncurrent` unless they
+   * are the current version, so a proof of erasure sees what stays recoverable.
+   */
   async *locate(subject: Subject): AsyncIterable<readonly RecordRef[]> {
-    for await (const { objects } of this.listPages(subject)) {
-      yield objects.map((o) => ({ kind: 's3', bucket: this.store.bucket, key: o.Key as string }));
+    for (const prefix of this.subjectPrefixes(subject)) {
+      for await (const versions of listVersionPages(this.client, this.store.bucket, prefix)) {
+        const refs: RecordRef[] = versions
+          .filter((v) => !v.key.endsWith('/'))
+          .map((v) => ({
+            kind: 's3',
+            bucket: this.store.bucket,
+            key: v.key,
+            versionId: v.versionId,
+            noncurrent: !v.isLatest || v.deleteMarker,
+            deleteMarker: v.deleteMarker,
+          }));
+        if (refs.length > 0) yield refs;
+      }
     }
+  }
+
+  /**
+   * Carries out decisions object by object (decisions of one object arrive
+   * consecutively, possibly across pages). An object whose every decision is
+   * `delete` goes with all its versions and delete markers; a JSON Lines object
+   * with other decisions is rewritten in place (see `eraseLine`) and then loses
+   * its older versions and delete markers, which hold the data as it was. An
+   * object whose decisions all keep it is not touched. Idempotent: a second run
+   * writes nothing new, and an object already gone is no error.
+   */
+  async erase(decisions: AsyncIterable<readonly RecordDecision[]>): Promise<EraseReceipt> {
+    const tally: Tally = { deleted: 0, updated: 0, kept: 0, versionsDeleted: 0 };
+    const finished = new Set<string>();
+    let key: string | undefined;
+    let group: RecordDecision[] = [];
+    const flush = async () => {
+      if (key === undefined) return;
+      await this.eraseObject(key, group, tally);
+      finished.add(key);
+    };
+    for await (const page of decisions) {
+      for (const decision of page) {
+        const next = this.ownKey(decision.ref);
+        if (next === key) {
+          group.push(decision);
+          continue;
+        }
+        await flush();
+        // A later group of an object already handled could undo what it decided (e.g. delete a kept line).
+        if (finished.has(next))
+          throw new Error(`store ${this.storeId}: decisions of one object are not consecutive`);
+        key = next;
+        group = [decision];
+      }
+    }
+    await flush();
+    return { storeId: this.storeId, ...tally };
+  }
+
+  /**
+   * The object key of a ref this connector produced: this store's bucket, a
+   * key under a prefix `subjectPrefix` makes for this store's template, and
+   * nothing that could escape it. Anything else is refused before any write.
+   */
+  private ownKey(ref: RecordRef): string {
+    const refuse = () =>
+      new ForeignRecordError(`store ${this.storeId}: a decision names a record outside this store`);
+    if (ref.kind !== 's3' || ref.bucket !== this.store.bucket) throw refuse();
+    const template = this.store.prefix;
+    const match = /\{(email|phone|customerId)\}/.exec(template);
+    if (!match) throw refuse();
+    const head = template.slice(0, match.index);
+    const tail = template.slice(match.index + match[0].length);
+    const { key } = ref;
+    if (!key.startsWith(head)) throw refuse();
+    const end = key.indexOf(tail, head.length);
+    if (end <= head.length) throw refuse();
+    let prefix: string;
+    try {
+      prefix = subjectPrefix(template, key.slice(head.length, end));
+    } catch {
+      throw refuse();
+    }
+    const rest = key.slice(prefix.length);
+    if (!key.startsWith(prefix) || rest === '' || rest.split('/').some((p) => p === '..' || p === '.')) {
+      throw refuse();
+    }
+    if (
+      ref.line !== undefined &&
+      (this.store.format !== 'jsonl' || !Number.isInteger(ref.line) || ref.line < 1)
+    ) {
+      throw refuse();
+    }
+    return key;
+  }
+
+  private async eraseObject(key: string, decisions: readonly RecordDecision[], tally: Tally): Promise<void> {
+    const kinds = new Set(decisions.map((d) => d.action.kind));
+    const count = (kind: ErasureAction['kind']) => decisions.filter((d) => d.action.kind === kind).length;
+    const objectLevel = decisions.filter((d) => d.ref.kind === 's3' && d.ref.line === undefined).length;
+    if (objectLevel > 0) {
+      // Binary objects, and objects that exist only as old versions: no lines to rewrite.
+      if (objectLevel !== decisions.length || kinds.size > 1) {
+        throw new Error(`store ${this.storeId}: conflicting decisions for one object`);
+      }
+      if (kinds.has('update')) {
+        throw new UnsupportedErasureError(
+          `store ${this.storeId}: a whole object can be deleted or kept, not masked`,
+        );
+      }
+    }
+    tally.deleted += count('delete');
+    tally.updated += count('update');
+    tally.kept += count('keep');
+    if (kinds.size === 1 && kinds.has('keep')) return;
+    if (kinds.size === 1 && kinds.has('delete')) {
+      tally.versionsDeleted += await this.deleteVersions(key, () => true);
+      return;
+    }
+    const actions = new Map(decisions.map((d) => [(d.ref as { line: number }).line, d.action]));
+    const current = await this.readText(key);
+    if (current) {
+      const lines = splitLines(current.text).map((text, i) => eraseLine(text, actions.get(i + 1)));
+      const text = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+      if (text !== current.text) {
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.store.bucket,
+            Key: key,
+            Body: text,
+            ContentType: current.contentType ?? 'application/x-ndjson',
+          }),
+        );
+      }
+    }
+    // Older versions still hold the unmasked lines; with no current object, nothing of it is kept.
+    tally.versionsDeleted += await this.deleteVersions(key, (v) => !current || !v.isLatest || v.deleteMarker);
+  }
+
+  /** The current text of an object, or undefined when it has none (gone, or a delete marker). */
+  private async readText(key: string): Promise<{ text: string; contentType?: string } | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.store.bucket, Key: key }));
+      return { text: (await out.Body?.transformToString('utf8')) ?? '', contentType: out.ContentType };
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+
+  /** Permanently deletes the versions and delete markers of exactly `key` that `which` selects. */
+  private async deleteVersions(key: string, which: (v: ListedVersion) => boolean): Promise<number> {
+    const doomed: string[] = [];
+    for await (const versions of listVersionPages(this.client, this.store.bucket, key)) {
+      for (const v of versions) if (v.key === key && which(v)) doomed.push(v.versionId);
+    }
+    for (let i = 0; i < doomed.length; i += DELETE_BATCH) {
+      const batch = doomed.slice(i, i + DELETE_BATCH);
+      const out = await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.store.bucket,
+          Delete: { Objects: batch.map((VersionId) => ({ Key: key, VersionId })), Quiet: true },
+        }),
+      );
+      const errors = out.Errors ?? [];
+      if (errors.length > 0) {
+        // Codes only: keys may contain an identifier.
+        const codes = [...new Set(errors.map((e) => e.Code ?? 'unknown'))].join(', ');
+        throw new S3DeleteError(
+          `store ${this.storeId}: S3 refused to delete ${errors.length} object version(s) (${codes})`,
+        );
+      }
+    }
+    return doomed.length;
   }
 
   async *export(subject: Subject): AsyncIterable<readonly ExportedRecord[]> {
@@ -92,12 +367,15 @@ export class S3Connector implements Connector {
     if (page.length > 0) yield page;
   }
 
-  private async *listPages(subject: Subject): AsyncIterable<{ prefix: string; objects: _Object[] }> {
+  /** The subject's key prefixes; every value is validated before any request, so a bad one never reaches S3. */
+  private subjectPrefixes(subject: Subject): string[] {
     const identity = identityOfPrefix(this.store.prefix);
     const values = identity ? [...new Set(subject.identities[identity] ?? [])] : [];
-    // Validate every value before any request, so a bad one never reaches S3.
-    const prefixes = values.map((v) => subjectPrefix(this.store.prefix, v));
-    for (const prefix of prefixes) {
+    return values.map((v) => subjectPrefix(this.store.prefix, v));
+  }
+
+  private async *listPages(subject: Subject): AsyncIterable<{ prefix: string; objects: _Object[] }> {
+    for (const prefix of this.subjectPrefixes(subject)) {
       for await (const page of paginateListObjectsV2(
         { client: this.client },
         { Bucket: this.store.bucket, Prefix: prefix },

@@ -6,7 +6,10 @@ export type HashPurpose =
   | 'status-token'
   | 'verification-code'
   | 'verification-link'
-  | 'export-token';
+  | 'export-token'
+  | 'cancel-token'
+  /** Identifier values an erasure must leave nowhere (compared by hash, never stored in plaintext). */
+  | 'identifier';
 
 /**
  * HMAC-SHA256 (hex) of `value`, domain-separated by `purpose`, so a code hash

@@ -47,3 +47,53 @@ export function exportReadyMail(
     html: `<p>The copy of your data for request <strong>${esc(requestId)}</strong> is ready.</p><p><a href="${esc(link)}">Download your data</a> (valid for ${days} days).</p>`,
   };
 }
+
+/** A grace period in words: whole days, hours, minutes or seconds, whichever fits. */
+function durationText(locale: Locale, seconds: number): string {
+  const bySecond: [number, string, string, string] = [1, 'second', 'seconds', 'detik'];
+  const units: [number, string, string, string][] = [
+    [86400, 'day', 'days', 'hari'],
+    [3600, 'hour', 'hours', 'jam'],
+    [60, 'minute', 'minutes', 'menit'],
+  ];
+  const [size, one, many, id] = units.find(([size]) => seconds >= size && seconds % size === 0) ?? bySecond;
+  const count = Math.round(seconds / size);
+  if (locale === 'id') return `${count} ${id}`;
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** When erasure starts, in Jakarta time (where Impor.in is) and UTC, for the reader's language. */
+function startText(locale: Locale, at: Date): string {
+  const local = new Intl.DateTimeFormat(locale === 'id' ? 'id-ID' : 'en-GB', {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'Asia/Jakarta',
+  }).format(at);
+  return `${local} WIB (${at.toISOString().slice(0, 16).replace('T', ' ')} UTC)`;
+}
+
+/**
+ * The "your deletion is scheduled" email (EN or ID): when erasure starts and
+ * the link that cancels it until then. The link carries the cancel token, so it
+ * appears only in the body, never in the subject line.
+ */
+export function erasureScheduledMail(
+  locale: Locale,
+  args: { requestId: string; link: string; startsAt: Date; graceSeconds: number },
+): MailContent {
+  const { requestId, link, startsAt, graceSeconds } = args;
+  const when = startText(locale, startsAt);
+  const wait = durationText(locale, graceSeconds);
+  if (locale === 'id') {
+    return {
+      subject: 'Penghapusan data Anda di Impor.in telah dijadwalkan',
+      text: `Permintaan ${requestId} untuk menghapus data pribadi Anda di Impor.in telah dikonfirmasi.\n\nPenghapusan dimulai dalam ${wait}, pada ${when}. Sampai saat itu Anda dapat membatalkannya:\n${link}\n\nData yang wajib kami simpan menurut hukum (misalnya catatan pajak) akan disimpan dengan alasannya; Anda akan menerima ringkasan setelah selesai.`,
+      html: `<p>Permintaan <strong>${esc(requestId)}</strong> untuk menghapus data pribadi Anda di Impor.in telah dikonfirmasi.</p><p>Penghapusan dimulai dalam ${esc(wait)}, pada <strong>${esc(when)}</strong>.</p><p><a href="${esc(link)}">Batalkan penghapusan</a> (hanya sebelum waktu tersebut).</p><p>Data yang wajib kami simpan menurut hukum (misalnya catatan pajak) akan disimpan dengan alasannya; Anda akan menerima ringkasan setelah selesai.</p>`,
+    };
+  }
+  return {
+    subject: 'The deletion of your Impor.in data is scheduled',
+    text: `Request ${requestId} to delete your personal data at Impor.in is confirmed.\n\nErasure starts in ${wait}, at ${when}. Until then you can cancel it:\n${link}\n\nRecords the law requires us to keep (such as tax records) are kept, with the reason; you will get a summary when it is done.`,
+    html: `<p>Request <strong>${esc(requestId)}</strong> to delete your personal data at Impor.in is confirmed.</p><p>Erasure starts in ${esc(wait)}, at <strong>${esc(when)}</strong>.</p><p><a href="${esc(link)}">Cancel the deletion</a> (only before that time).</p><p>Records the law requires us to keep (such as tax records) are kept, with the reason; you will get a summary when it is done.</p>`,
+  };
+}

@@ -44,9 +44,26 @@ export type SubjectValues = readonly string[];
 
 const DAY_MS = 24 * 3600 * 1000;
 
+const PHONE_LIKE = /^\+?[0-9 ()./-]{6,24}$/;
+/** Values this short collide with ordinary data (codes, flags); they never count as identifiers. */
+const MIN_IDENTIFIER_LENGTH = 3;
+
+/**
+ * The comparable form of an identifier: NFKC, trimmed, lower-cased; phone-like
+ * values keep only digits (and a leading `+`), so `+62 812-3456` and `+628123456`
+ * match. Undefined for values too short to identify anyone.
+ */
+export function normaliseIdentifier(value: string): string | undefined {
+  let form = value.normalize('NFKC').trim().toLowerCase();
+  if (PHONE_LIKE.test(form) && /[0-9]{6}/.test(form.replace(/[^0-9]/g, ''))) {
+    form = (form.startsWith('+') ? '+' : '') + form.replace(/[^0-9]/g, '');
+  }
+  return form.length >= MIN_IDENTIFIER_LENGTH ? form : undefined;
+}
+
 function comparable(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim().toLowerCase();
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return normaliseIdentifier(value);
+  if (typeof value === 'number') return normaliseIdentifier(String(value));
   return undefined;
 }
 
@@ -62,11 +79,16 @@ export function holdFor(
   });
 }
 
-/** Attribute names that identify the stored record itself and so are never masked or removed. */
+/**
+ * Attribute names never masked or removed: the table's primary key, and the
+ * lookup key when it is a pseudonymous id (customerId), so retained records stay
+ * findable. A lookup by email or phone is contact data and is masked like any field.
+ */
 export function keyAttributes(store: StoreConfig): ReadonlySet<string> {
   if (store.kind !== 'dynamodb') return new Set();
   const { primaryKey, locate } = store;
-  const names = [primaryKey.partitionKey, primaryKey.sortKey, locate.partitionKey];
+  const lookupKey = locate.identity === 'customerId' ? locate.partitionKey : undefined;
+  const names = [primaryKey.partitionKey, primaryKey.sortKey, lookupKey];
   return new Set(names.filter((n): n is string => typeof n === 'string'));
 }
 
@@ -121,7 +143,7 @@ export function decideErasure(
   const policy = store.erasure.default;
   if (policy.action === 'delete') return { ref, outcome: 'deleted', action: { kind: 'delete' } };
 
-  const values = new Set(subjectValues.map((v) => v.trim().toLowerCase()));
+  const values = new Set(subjectValues.map(comparable).filter((v): v is string => v !== undefined));
   const { set, remove } = fieldChanges(store, data, values, policy.action === 'mask');
   const changed = Object.keys(set).length > 0 || remove.length > 0;
   const action: ErasureAction = changed ? { kind: 'update', set, remove } : { kind: 'keep' };

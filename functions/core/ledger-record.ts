@@ -87,7 +87,8 @@ export interface LedgerRecord {
   readonly retention?: {
     readonly identities: Partial<Record<IdentityKind, readonly string[]>>;
     readonly entries: readonly RetentionEntry[];
-    readonly until: string;
+    /** When the last retained record may go; absent when only held records remain (no date until the hold lifts). */
+    readonly until?: string;
   };
   readonly failure?: { readonly error: string; readonly cause: string };
   readonly history: readonly HistoryEntry[];

@@ -101,3 +101,33 @@ export class FileNameAllocator {
     return candidate;
   }
 }
+
+/** Every erasure working file of one request (exports bucket) lives under this prefix. */
+export function erasurePrefix(requestId: string): string {
+  return `erasure/${safeRequestId(requestId)}/`;
+}
+
+/** `erasure/<requestId>/<storeId>.decisions.jsonl`: one erasure decision per line (the manifest). */
+export function erasureDecisionsKey(requestId: string, storeId: string): string {
+  return `${erasurePrefix(requestId)}${safeStoreId(storeId)}.decisions.jsonl`;
+}
+
+/** `erasure/<requestId>/<storeId>.summary.json`: written last, it marks the manifest complete. */
+export function erasureSummaryKey(requestId: string, storeId: string): string {
+  return `${erasurePrefix(requestId)}${safeStoreId(storeId)}.summary.json`;
+}
+
+/** Certificates of one request (audit bucket) live under this prefix. */
+export function certificatePrefix(requestId: string): string {
+  return `certificates/${safeRequestId(requestId)}/`;
+}
+
+/** `certificates/<requestId>/certificate.json` */
+export function certificateJsonKey(requestId: string): string {
+  return `${certificatePrefix(requestId)}certificate.json`;
+}
+
+/** `certificates/<requestId>/certificate.html` */
+export function certificateHtmlKey(requestId: string): string {
+  return `${certificatePrefix(requestId)}certificate.html`;
+}

@@ -40,6 +40,10 @@ export async function getRequestStatus(event: APIGatewayProxyEvent): Promise<API
     receivedAt: record.receivedAt,
     dueAt: record.dueAt,
     updatedAt: record.updatedAt,
+    // A delete in its grace period: when erasure starts (the cancel link works until then).
+    ...(record.status === 'scheduled' && record.erasureSchedule
+      ? { erasureStartsAt: record.erasureSchedule.graceEndsAt }
+      : {}),
     stores: Object.entries(record.stores ?? {})
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([storeId, progress]) => ({

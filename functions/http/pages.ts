@@ -43,6 +43,10 @@ async function poll() {
   const r = await call('GET', 'requests/' + encodeURIComponent(requestId), undefined, statusToken);
   if (r.ok) {
     say('status', r.data.status.replace('_', ' '));
+    if (r.data.status === 'scheduled' && r.data.erasureStartsAt) {
+      say('schedule', 'Erasure starts at ' + new Date(r.data.erasureStartsAt).toLocaleString() + '. Until then you can cancel it with the link in your email.');
+      show('schedule');
+    } else $('schedule').classList.add('hidden');
     const rows = $('stores'); rows.textContent = '';
     for (const s of r.data.stores) {
       const tr = document.createElement('tr');
@@ -51,8 +55,11 @@ async function poll() {
       }
       rows.appendChild(tr);
     }
-    if (['completed', 'failed', 'expired', 'rejected'].includes(r.data.status)) {
-      if (r.data.status === 'completed') show('done');
+    if (['completed', 'failed', 'expired', 'rejected', 'cancelled'].includes(r.data.status)) {
+      if (r.data.status === 'completed') {
+        if (r.data.type === 'delete') say('done', 'Done: your data has been erased, except what the law requires us to keep. Check your email for the summary.');
+        show('done');
+      }
       return;
     }
   }
@@ -83,11 +90,29 @@ const FORM_BODY = `
 </section>
 <section id="status-section" class="hidden">
 <p>Status: <strong id="status"></strong></p>
+<p id="schedule" class="hidden"></p>
 <table><thead><tr><th>Store</th><th>Progress</th><th>Records</th></tr></thead><tbody id="stores"></tbody></table>
 <p id="done" class="hidden">Done: check your email for the download link.</p>
 </section>`;
 
 const VerifyQuery = z.object({ token: z.string().min(20).max(200) });
+
+/** The page a link with a bad id or token shape gets (400). */
+export const invalidLinkPage = (): string =>
+  page('Link not valid', '<h1>This link is not valid</h1><p>Use the link from your email.</p>');
+
+/**
+ * The cancel confirmation page for the emailed link (EN and ID). Mail
+ * scanners prefetch links, so it only shows a button; its POST cancels.
+ */
+export function cancelConfirmationPage(requestId: string, token: string): string {
+  const body = `<h1>Cancel the deletion of your data?</h1>
+<p>Request <strong>${escapeHtml(requestId)}</strong> will erase your personal data at Impor.in when its waiting period ends. Press the button to stop it; nothing will be deleted.</p>
+<p lang="id">Permintaan ini akan menghapus data pribadi Anda di Impor.in setelah masa tunggu berakhir. Tekan tombol untuk membatalkannya; tidak ada data yang dihapus.</p>
+<form method="post" action="cancel"><input type="hidden" name="token" value="${escapeHtml(token)}">
+<button type="submit">Yes, cancel the deletion / Ya, batalkan penghapusan</button></form>`;
+  return page('Cancel the deletion', body);
+}
 
 /** GET /, GET /health and the confirmation page GET /requests/{requestId}/verify (which never verifies by itself). */
 export async function pages(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -100,11 +125,7 @@ export async function pages(event: APIGatewayProxyEvent): Promise<APIGatewayProx
       const id = RequestId.safeParse(event.pathParameters?.requestId);
       const query = VerifyQuery.safeParse(event.queryStringParameters ?? {});
       if (!id.success || !query.success) {
-        return html(
-          400,
-          page('Link not valid', '<h1>This link is not valid</h1><p>Use the link from your email.</p>'),
-          pageHeaders(),
-        );
+        return html(400, invalidLinkPage(), pageHeaders());
       }
       // Mail scanners prefetch links: the GET only shows a button; the POST verifies.
       const body = `<h1>Confirm your request</h1>

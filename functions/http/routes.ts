@@ -50,6 +50,13 @@ export const HTTP_FUNCTIONS = {
     description: 'GET /requests/{requestId}/export: checks the emailed token, redirects to a short-lived URL',
     access: ['ledger:read', 'ledger:write', 'secret:read', 'exports:read'],
   },
+  CancelRequest: {
+    entry: 'functions/http/cancel-request.ts',
+    handler: 'handler',
+    description:
+      'GET/POST /requests/{requestId}/cancel: the cancel page, and cancelling a delete in its grace period',
+    access: ['ledger:read', 'ledger:write', 'secret:read'],
+  },
   Pages: {
     entry: 'functions/http/pages.ts',
     handler: 'handler',
@@ -68,4 +75,6 @@ export const ROUTES: readonly (Route & { functionName: HttpFunctionName })[] = [
   { method: 'GET', path: '/requests/{requestId}/verify', functionName: 'Pages' },
   { method: 'POST', path: '/requests/{requestId}/verify', functionName: 'VerifyRequest' },
   { method: 'GET', path: '/requests/{requestId}/export', functionName: 'DownloadExport' },
+  { method: 'GET', path: '/requests/{requestId}/cancel', functionName: 'CancelRequest' },
+  { method: 'POST', path: '/requests/{requestId}/cancel', functionName: 'CancelRequest' },
 ];

@@ -4,15 +4,39 @@ import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
 import { config, ledgerTable } from '../aws/runtime';
 import { resolveSubject } from '../connectors/resolve-subject';
+import type { IdentityKind } from '../core/data-map';
 import { contactOf, StatusConflictError } from '../core/ledger-record';
 
 const Input = z.object({ requestId: z.string().min(1) });
 
-/** PlanStores: moves the request to in_progress, resolves the subject's identities and plans every store. */
+type Identities = Partial<Record<IdentityKind, readonly string[]>>;
+
+/** The subject cancelled the delete during its grace period: nothing is erased (the ASL catches this name). */
+export class RequestCancelledError extends Error {
+  override readonly name = 'RequestCancelled';
+  constructor(readonly requestId: string) {
+    super(`request ${requestId} was cancelled during its grace period`);
+  }
+}
+
+function mergeIdentities(a: Identities, b: Identities): Identities {
+  const kinds = new Set([...Object.keys(a), ...Object.keys(b)] as IdentityKind[]);
+  return Object.fromEntries(
+    [...kinds].map((kind) => [kind, [...new Set([...(a[kind] ?? []), ...(b[kind] ?? [])])]]),
+  );
+}
+
+/**
+ * PlanStores: moves the request to in_progress (from verified, or from
+ * scheduled once a delete's grace period is over), resolves the subject's
+ * identities, adds the pseudonymous ones earlier erasures kept with retained
+ * records, and plans every store. A cancelled delete throws `RequestCancelled`.
+ */
 export async function handler(event: unknown): Promise<{ stores: { storeId: string }[] }> {
   const { requestId } = Input.parse(event);
   const ledger = ledgerTable();
   const record = await ledger.require(requestId);
+  if (record.status === 'cancelled') throw new RequestCancelledError(requestId);
   if (record.status === 'pending_verification') {
     // The workflow only resumes when the verify endpoint completed the task token; its own ledger
     // write (made after resuming) may not have landed yet, or may have been lost.
@@ -24,7 +48,10 @@ export async function handler(event: unknown): Promise<{ stores: { storeId: stri
   }
   if (record.status !== 'in_progress') {
     // A retry after a successful transition finds in_progress already: carry on.
+    // A cancel that lands first wins the conditional write: nothing is erased.
     await ledger.transition(requestId, 'start').catch((error: unknown) => {
+      if (error instanceof StatusConflictError && error.current === 'cancelled')
+        throw new RequestCancelledError(requestId);
       if (!(error instanceof StatusConflictError && error.current === 'in_progress')) throw error;
     });
   }
@@ -32,8 +59,9 @@ export async function handler(event: unknown): Promise<{ stores: { storeId: stri
   const subject = await withTransient(() =>
     resolveSubject(dataMap, { dynamodb: dynamoDbClient(), s3: s3Client() }, contactOf(record).email),
   );
+  const identities = mergeIdentities(subject.identities, await ledger.retainedIdentities(record.subjectHash));
   const storeIds = dataMap.stores.map((s) => s.id);
-  await ledger.setPlan(requestId, subject.identities, storeIds);
+  await ledger.setPlan(requestId, identities, storeIds);
   logger.info('stores planned', { requestId, stores: storeIds.length });
   return { stores: storeIds.map((storeId) => ({ storeId })) };
 }

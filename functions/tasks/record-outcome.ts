@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { MINIMISED_STATUSES } from '../aws/ledger';
 import { logger } from '../aws/logger';
 import { ledgerTable } from '../aws/runtime';
 import { StatusConflictError } from '../core/ledger-record';
-import { type LifecycleEvent, TERMINAL_STATUSES } from '../core/lifecycle';
+import { type LifecycleEvent, type RequestStatus, TERMINAL_STATUSES } from '../core/lifecycle';
 
-const Outcome = z.enum(['completed', 'failed', 'expired', 'rejected']);
+const Outcome = z.enum(['completed', 'failed', 'expired', 'rejected', 'cancelled']);
 
 const Input = z.object({
   requestId: z.string().min(1),
@@ -18,11 +19,26 @@ const EVENT: Record<z.infer<typeof Outcome>, LifecycleEvent> = {
   failed: 'fail',
   expired: 'expire',
   rejected: 'reject',
+  cancelled: 'cancel',
 };
 
 export const MAX_CAUSE_CHARS = 500;
 
-/** RecordOutcome: the final status in the ledger; idempotent, and a missing request is logged, not retried. */
+/**
+ * Drops contact data from a finished request. Not on `failed`: support must
+ * still be able to reach the person about a request that did not finish.
+ */
+async function minimiseIfFinished(requestId: string, status: RequestStatus): Promise<void> {
+  if (!MINIMISED_STATUSES.includes(status)) return;
+  await ledgerTable().minimise(requestId);
+  logger.info('ledger entry minimised', { requestId, status });
+}
+
+/**
+ * RecordOutcome: the final status in the ledger, then minimisation of a
+ * finished request; idempotent (a retry minimises again), and a missing
+ * request is logged, not retried.
+ */
 export async function handler(event: unknown): Promise<{ requestId: string; status: string }> {
   const { requestId, outcome, error } = Input.parse(event);
   const ledger = ledgerTable();
@@ -31,7 +47,10 @@ export async function handler(event: unknown): Promise<{ requestId: string; stat
     logger.error('outcome for a request missing from the ledger', { requestId, outcome });
     return { requestId, status: 'missing' };
   }
-  if (record.status === outcome) return { requestId, status: outcome };
+  if (record.status === outcome) {
+    await minimiseIfFinished(requestId, outcome);
+    return { requestId, status: outcome };
+  }
   if (TERMINAL_STATUSES.has(record.status)) {
     // A finished request keeps its outcome; retrying cannot change that, so do not fail the workflow over it.
     logger.warn('outcome ignored for a finished request', { requestId, outcome, status: record.status });
@@ -48,10 +67,9 @@ export async function handler(event: unknown): Promise<{ requestId: string; stat
     await ledger.transition(requestId, EVENT[outcome], failure ? { failure, note: failure.error } : {});
   } catch (caught) {
     // A concurrent writer reaching the same outcome is success.
-    if (caught instanceof StatusConflictError && caught.current === outcome)
-      return { requestId, status: outcome };
-    throw caught;
+    if (!(caught instanceof StatusConflictError && caught.current === outcome)) throw caught;
   }
+  await minimiseIfFinished(requestId, outcome);
   logger.info('outcome recorded', { requestId, outcome });
   return { requestId, status: outcome };
 }

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -37,6 +37,12 @@ export class DemoStores extends Construct {
         enforceSSL: true,
         encryption: s3.BucketEncryption.S3_MANAGED,
         objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        // Like real stores: erasure must find and remove every old version, not only the current one.
+        versioned: true,
+        // A failed rewrite of a JSON Lines object must not leave its uploaded parts behind.
+        lifecycleRules: [
+          { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ],
         serverAccessLogsBucket: props.accessLogsBucket,
         serverAccessLogsPrefix: `demo-${storeId}/`,
         removalPolicy: RemovalPolicy.DESTROY,

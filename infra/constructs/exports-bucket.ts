@@ -5,14 +5,25 @@ import { Construct } from 'constructs';
 
 /** Key prefix under which export files and archives are written. */
 export const EXPORTS_PREFIX = 'exports/';
+/** Key prefix of the erasure working files (decision manifests and their summaries). */
+export const ERASURE_PREFIX = 'erasure/';
 
 export interface ExportsBucketProps {
   readonly encryptionKey: kms.IKey;
   /** Days an export object lives; the emailed link lives 7 days, so one more. */
   readonly exportExpiration?: Duration;
+  /**
+   * Days erasure manifests live: long enough for a failed erasure to be fixed
+   * and redriven (Step Functions redrives within 14 days); the certificate in
+   * the audit bucket is the lasting record.
+   */
+  readonly erasureFilesExpiration?: Duration;
 }
 
-/** Where access-request exports are assembled and downloaded from, plus its access-log bucket. */
+/**
+ * Where access-request exports are assembled and downloaded from and where
+ * erasure keeps its working files, plus the access-log bucket of every bucket.
+ */
 export class ExportsBucket extends Construct {
   public readonly bucket: s3.Bucket;
   public readonly accessLogsBucket: s3.Bucket;
@@ -49,6 +60,12 @@ export class ExportsBucket extends Construct {
           prefix: EXPORTS_PREFIX,
           expiration: props.exportExpiration ?? Duration.days(8),
           // Versioning keeps deleted exports as noncurrent versions; personal data must not linger.
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        {
+          id: 'ExpireErasureFiles',
+          prefix: ERASURE_PREFIX,
+          expiration: props.erasureFilesExpiration ?? Duration.days(30),
           noncurrentVersionExpiration: Duration.days(1),
         },
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },

@@ -7,20 +7,41 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { DataMap } from '../../functions/core/data-map';
+import type { DataMap, DynamoDbStore, S3Store } from '../../functions/core/data-map';
 import { HTTP_FUNCTIONS, type HttpFunctionName, type RouteAccess } from '../../functions/http/routes';
 import { TASKS, type TaskAccess, type TaskName } from '../../workflows/tasks';
+import { CERTIFICATES_PREFIX } from './audit-bucket';
 import type { DemoStores } from './demo-stores';
 import { DsrFunction } from './dsr-function';
-import { EXPORTS_PREFIX } from './exports-bucket';
+import { ERASURE_PREFIX, EXPORTS_PREFIX } from './exports-bucket';
 import { acknowledgeWildcardAction, acknowledgeWildcardResource } from './nag';
 
 type Access = TaskAccess | RouteAccess;
+
+/** Where in the exports bucket a function works. */
+interface ExportsScope {
+  readonly prefixes: readonly string[];
+  /**
+   * May list the whole bucket. S3 answers a GET of a missing key with 404
+   * (NoSuchKey) only to a caller that may list the bucket, and a prefix
+   * condition never matches a GET; the erasure tasks tell a first run from a
+   * retry by a missing summary. Key names hold request and store ids only.
+   */
+  readonly listWholeBucket: boolean;
+}
+/** The tasks: exports, and erasure manifests and summaries. */
+const TASK_EXPORTS: ExportsScope = { prefixes: [EXPORTS_PREFIX, ERASURE_PREFIX], listWholeBucket: true };
+/** The internet-facing functions only ever serve exports, never erasure files. */
+const HTTP_EXPORTS: ExportsScope = { prefixes: [EXPORTS_PREFIX], listWholeBucket: false };
 
 export interface FunctionsProps {
   readonly dataMap: DataMap;
   readonly ledger: dynamodb.ITableV2;
   readonly exportsBucket: s3.IBucket;
+  /** Object Lock bucket of the certificates of erasure; only `audit:write` functions see it. */
+  readonly auditBucket: s3.IBucket;
+  /** Seconds a verified delete waits, cancellable, before erasure starts. */
+  readonly deleteGraceSeconds: number;
   readonly encryptionKey: kms.IKey;
   readonly hashingKey: secretsmanager.ISecret;
   /** SES identities (domain and/or address) the functions may send from. */
@@ -55,14 +76,22 @@ export class Functions extends Construct {
       DSR_MAIL_FROM: props.mailFrom,
       DSR_PUBLIC_URL: props.publicUrl,
       DSR_SECRET_ARN: props.hashingKey.secretArn,
+      // Every function, not only the scheduler: one value, so nothing can disagree about the grace period.
+      DSR_DELETE_GRACE_SECONDS: String(props.deleteGraceSeconds),
       ...(props.demoStores
         ? { DSR_STORE_BINDINGS: Stack.of(this).toJsonString(props.demoStores.bindings) }
         : {}),
     };
+    // Only the functions that write certificates learn where the audit bucket is.
+    const environmentFor = (access: readonly Access[]): Record<string, string> =>
+      access.includes('audit:write')
+        ? { ...environment, DSR_AUDIT_BUCKET: props.auditBucket.bucketName }
+        : environment;
     const make = (
       name: string,
       entry: string,
       description: string,
+      access: readonly Access[],
       size: { timeout: Duration; memorySize?: number },
     ) =>
       new DsrFunction(this, name, {
@@ -73,17 +102,17 @@ export class Functions extends Construct {
         description,
         dataMap: props.dataMap,
         logKey: props.encryptionKey,
-        environment,
+        environment: environmentFor(access),
         ...size,
       });
 
     const tasks = {} as Record<TaskName, DsrFunction>;
     for (const [name, task] of Object.entries(TASKS) as [TaskName, (typeof TASKS)[TaskName]][]) {
-      const fn = make(`${name}Function`, task.entry, task.description, {
+      const fn = make(`${name}Function`, task.entry, task.description, task.access, {
         timeout: Duration.seconds(task.timeoutSeconds),
         memorySize: task.memoryMb,
       });
-      for (const access of task.access) this.grant(fn, access);
+      for (const access of task.access) this.grant(fn, access, TASK_EXPORTS);
       tasks[name] = fn;
     }
     const http = {} as Record<HttpFunctionName, DsrFunction>;
@@ -91,12 +120,13 @@ export class Functions extends Construct {
       HttpFunctionName,
       (typeof HTTP_FUNCTIONS)[HttpFunctionName],
     ][]) {
-      const fn = make(`${name}Function`, def.entry, def.description, {
+      const fn = make(`${name}Function`, def.entry, def.description, def.access, {
         // API Gateway gives up after 29 s; handlers do a few reads and writes.
         timeout: Duration.seconds(10),
       });
       for (const access of def.access) {
-        if (access !== 'workflow:start' && access !== 'workflow:callback') this.grant(fn, access);
+        if (access !== 'workflow:start' && access !== 'workflow:callback')
+          this.grant(fn, access, HTTP_EXPORTS);
       }
       http[name] = fn;
     }
@@ -124,9 +154,11 @@ export class Functions extends Construct {
     }
   }
 
-  private grant(fn: DsrFunction, access: Access): void {
+  private grant(fn: DsrFunction, access: Access, exportsScope: ExportsScope): void {
     const { ledger, exportsBucket, encryptionKey, hashingKey } = this.props;
     const role = fn.role as iam.IRole;
+    const { prefixes, listWholeBucket } = exportsScope;
+    const exportObjects = prefixes.map((prefix) => exportsBucket.arnForObjects(`${prefix}*`));
     switch (access) {
       case 'ledger:read':
         ledger.grantReadData(fn);
@@ -153,24 +185,26 @@ export class Functions extends Construct {
         fn.addToRolePolicy(
           new iam.PolicyStatement({
             actions: ['s3:GetObject'],
-            resources: [exportsBucket.arnForObjects(`${EXPORTS_PREFIX}*`)],
+            resources: exportObjects,
           }),
         );
         fn.addToRolePolicy(
           new iam.PolicyStatement({
             actions: ['s3:ListBucket'],
             resources: [exportsBucket.bucketArn],
-            conditions: { StringLike: { 's3:prefix': [`${EXPORTS_PREFIX}*`] } },
+            ...(listWholeBucket
+              ? {}
+              : { conditions: { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } } }),
           }),
         );
         encryptionKey.grantDecrypt(fn);
-        this.acknowledgeExports(role);
+        this.acknowledgeExports(role, exportObjects);
         return;
       case 'exports:write':
         fn.addToRolePolicy(
           new iam.PolicyStatement({
             actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-            resources: [exportsBucket.arnForObjects(`${EXPORTS_PREFIX}*`)],
+            resources: exportObjects,
           }),
         );
         // SSE-KMS uploads (multipart ones included) need a data key and to read it back.
@@ -180,7 +214,7 @@ export class Functions extends Construct {
             resources: [encryptionKey.keyArn],
           }),
         );
-        this.acknowledgeExports(role);
+        this.acknowledgeExports(role, exportObjects);
         return;
       case 'mail:send':
         fn.addToRolePolicy(
@@ -195,6 +229,24 @@ export class Functions extends Construct {
       case 'stores:read':
         this.grantStoresRead(fn);
         return;
+      case 'stores:write':
+        this.grantStoresWrite(fn);
+        return;
+      case 'audit:write': {
+        const certificates = this.props.auditBucket.arnForObjects(`${CERTIFICATES_PREFIX}*`);
+        // PutObject only: no read, no delete, no retention or legal-hold changes.
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [certificates] }));
+        // SSE-KMS single-part uploads need a data key, nothing more.
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [encryptionKey.keyArn] }),
+        );
+        acknowledgeWildcardResource(
+          role,
+          certificates,
+          'Certificates are keyed by request id under certificates/, only known at run time; nothing else in the bucket',
+        );
+        return;
+      }
       case 'workflow:start':
       case 'workflow:callback':
         throw new Error(`${access} is granted by grantWorkflowAccess`);
@@ -205,15 +257,14 @@ export class Functions extends Construct {
     }
   }
 
-  /** Query on each DynamoDB store (and the index it is located by); list/get under each S3 store's prefix. */
+  /**
+   * Query on each DynamoDB store (and the index it is located by); list
+   * objects and their versions, and get them, under each S3 store's prefix.
+   */
   private grantStoresRead(fn: DsrFunction): void {
-    const stack = Stack.of(this);
-    const { dataMap, demoStores } = this.props;
-    for (const store of dataMap.stores) {
+    for (const store of this.props.dataMap.stores) {
       if (store.kind === 'dynamodb') {
-        const tableArn =
-          demoStores?.tables[store.id]?.tableArn ??
-          stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: store.table });
+        const tableArn = this.tableArnOf(store);
         fn.addToRolePolicy(
           new iam.PolicyStatement({
             actions: ['dynamodb:Query'],
@@ -221,38 +272,99 @@ export class Functions extends Construct {
           }),
         );
       } else {
-        const bucketName = demoStores?.buckets[store.id]?.bucketName ?? store.bucket;
-        const bucketArn = stack.formatArn({
-          service: 's3',
-          region: '',
-          account: '',
-          resource: bucketName,
-        });
-        // Everything before the identity placeholder, e.g. `activity/` of `activity/{customerId}/`.
-        const fixedPrefix = store.prefix.slice(0, store.prefix.indexOf('{'));
+        const { bucketArn, fixedPrefix, objects } = this.bucketOf(store);
+        // ListBucketVersions: locate reports every recoverable version and delete marker.
         fn.addToRolePolicy(
           new iam.PolicyStatement({
-            actions: ['s3:ListBucket'],
+            actions: ['s3:ListBucket', 's3:ListBucketVersions'],
             resources: [bucketArn],
             conditions: { StringLike: { 's3:prefix': [`${fixedPrefix}*`] } },
           }),
         );
-        const objects = `${bucketArn}/${fixedPrefix}*`;
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
-        acknowledgeWildcardResource(
-          fn.role as iam.IRole,
-          objects,
-          `Objects of store ${store.id} are keyed per subject under ${store.prefix}; the subject is known only at run time`,
-        );
+        this.acknowledgeStoreObjects(fn, store, objects);
       }
     }
   }
 
-  private acknowledgeExports(role: iam.IRole): void {
-    acknowledgeWildcardResource(
-      role,
-      this.props.exportsBucket.arnForObjects(`${EXPORTS_PREFIX}*`),
-      'Export objects are keyed by request id under exports/, only known at run time; nothing else in the bucket',
+  /**
+   * Erasure: delete and update items of each DynamoDB store by its primary key
+   * (writes never address an index); in each S3 store's prefix, delete objects
+   * with all their versions and rewrite JSON Lines objects in place.
+   */
+  private grantStoresWrite(fn: DsrFunction): void {
+    for (const store of this.props.dataMap.stores) {
+      if (store.kind === 'dynamodb') {
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+            resources: [this.tableArnOf(store)],
+          }),
+        );
+      } else {
+        const { bucketArn, fixedPrefix, objects } = this.bucketOf(store);
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['s3:ListBucketVersions'],
+            resources: [bucketArn],
+            conditions: { StringLike: { 's3:prefix': [`${fixedPrefix}*`] } },
+          }),
+        );
+        // A retried erasure reads objects it already deleted: S3 answers NoSuchKey (not AccessDenied)
+        // only to a caller that may list the bucket, and no prefix condition matches a GET.
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucketArn] }));
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['s3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+            resources: [objects],
+          }),
+        );
+        this.acknowledgeStoreObjects(fn, store, objects);
+      }
+    }
+  }
+
+  /** The store's table: the demo table when deployed with demo stores, else the data map's name. */
+  private tableArnOf(store: DynamoDbStore): string {
+    return (
+      this.props.demoStores?.tables[store.id]?.tableArn ??
+      Stack.of(this).formatArn({ service: 'dynamodb', resource: 'table', resourceName: store.table })
     );
+  }
+
+  /** The store's bucket ARN, the fixed part of its prefix and the ARN pattern of its objects. */
+  private bucketOf(store: S3Store): {
+    bucketArn: string;
+    fixedPrefix: string;
+    objects: string;
+  } {
+    const bucketName = this.props.demoStores?.buckets[store.id]?.bucketName ?? store.bucket;
+    const bucketArn = Stack.of(this).formatArn({
+      service: 's3',
+      region: '',
+      account: '',
+      resource: bucketName,
+    });
+    // Everything before the identity placeholder, e.g. `activity/` of `activity/{customerId}/`.
+    const fixedPrefix = store.prefix.slice(0, store.prefix.indexOf('{'));
+    return { bucketArn, fixedPrefix, objects: `${bucketArn}/${fixedPrefix}*` };
+  }
+
+  private acknowledgeStoreObjects(fn: DsrFunction, store: S3Store, objects: string): void {
+    acknowledgeWildcardResource(
+      fn.role as iam.IRole,
+      objects,
+      `Objects of store ${store.id} are keyed per subject under ${store.prefix}; the subject is known only at run time`,
+    );
+  }
+
+  private acknowledgeExports(role: iam.IRole, objects: readonly string[]): void {
+    for (const resource of objects) {
+      acknowledgeWildcardResource(
+        role,
+        resource,
+        'Export and erasure files are keyed by request id under exports/ and erasure/, only known at run time',
+      );
+    }
   }
 }

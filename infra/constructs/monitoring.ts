@@ -9,7 +9,12 @@ export interface MonitoringProps {
   readonly restApi: apigw.RestApi;
 }
 
-/** Alarms on failed or timed-out requests (each one is a legal deadline at risk) and one dashboard. */
+/**
+ * Alarms on failed or timed-out requests (each one is a legal deadline at risk) and one dashboard.
+ * A delete whose erasure cannot be verified (`ErasureIncomplete`, never retried) is caught into
+ * MarkFailed and ends in the `RequestFailed` Fail state, so it counts as a failed execution and
+ * raises `ExecutionsFailed` for support (test/infra/erasure.test.ts checks that path).
+ */
 export class Monitoring extends Construct {
   public readonly failedAlarm: cloudwatch.Alarm;
   public readonly timedOutAlarm: cloudwatch.Alarm;

@@ -20,6 +20,14 @@ export interface PlantOptions {
   readonly phone?: string;
   /** Orders, messages, activity events and documents to add (each); default 5. */
   readonly records?: number;
+  /**
+   * Statuses given to the planted orders, cycled in order (e.g. `['delivered']`
+   * for only closed orders, `['in_transit', 'paid']` for every other one open);
+   * default random.
+   */
+  readonly orderStatuses?: readonly string[];
+  /** Documents to add when not `records` (uploads are the slowest to write locally). */
+  readonly documents?: number;
 }
 
 export interface PopulationOptions {
@@ -58,7 +66,8 @@ const HS_ITEMS = [
   { hsCode: '8509.40.00', description: 'Kitchen blender', minIdr: 300_000, maxIdr: 2_000_000 },
   { hsCode: '9102.11.00', description: 'Wristwatch', minIdr: 400_000, maxIdr: 6_000_000 },
 ] as const;
-const ORDER_STATUSES = ['in_transit', 'delivered', 'unpaid', 'paid'] as const;
+/** Order statuses the demo uses; the data map holds `in_transit` and `unpaid` orders (open orders). */
+export const ORDER_STATUSES = ['in_transit', 'delivered', 'unpaid', 'paid'] as const;
 const PAYMENT_METHODS = ['credit_card', 'bank_transfer', 'gopay', 'ovo', 'qris', 'virtual_account'] as const;
 const CHANNELS = ['email', 'whatsapp', 'support_chat'] as const;
 const PAGES = [
@@ -175,6 +184,7 @@ function preferencesItem(f: Faker, customerId: string): Item {
 function orderItem(
   f: Faker,
   customer: { customerId: string; email: string; fullName: string; phone: string },
+  status?: string,
 ): Item {
   const items = f.helpers.multiple(
     () => {
@@ -194,7 +204,7 @@ function orderItem(
     orderId: `ORD-${f.string.alphanumeric({ length: 12, casing: 'upper' })}`,
     customerId: customer.customerId,
     createdAt: f.date.past({ years: 2 }).toISOString(),
-    status: f.helpers.arrayElement(ORDER_STATUSES),
+    status: status ?? f.helpers.arrayElement(ORDER_STATUSES),
     items,
     amountIdr,
     dutyIdr,
@@ -409,6 +419,9 @@ async function existingAccount(
   throw new Error('the resolved account disappeared while planting');
 }
 
+/** Records of each kind generated and written per round by `plantSubject`. */
+const PLANT_ROUND = 500;
+
 /**
  * Plants a footprint for `email` in every demo store: one account and one
  * consent record, and `records` (default 5) orders, messages, activity events
@@ -426,6 +439,10 @@ export async function plantSubject(
   if (!Number.isInteger(records) || records < 0 || records > 10_000) {
     throw new RangeError('records must be an integer from 0 to 10000');
   }
+  const documents = options.documents ?? records;
+  if (!Number.isInteger(documents) || documents < 0 || documents > records) {
+    throw new RangeError('documents must be an integer from 0 to records');
+  }
   const existing = await resolveSubject(dataMap, clients, email);
   const existingId = existing.identities.customerId?.[0];
   const f = newFaker(Math.floor(Math.random() * 2 ** 31));
@@ -441,8 +458,28 @@ export async function plantSubject(
           f.date.past({ years: 3 }),
         )
       : await existingAccount(clients, dataMap, existing, customerId);
-  const print = footprint(f, customer, records, existingId === undefined);
-  await writeFootprints(clients, dataMap, [print], true);
+  const c = {
+    customerId,
+    email: String(customer.email),
+    fullName: String(customer.fullName),
+    phone: String(customer.phone),
+  };
+  const statuses = options.orderStatuses ?? [];
+  // Written in rounds so 10,000 records keep memory flat; activity is made once, grouped per day.
+  for (let from = 0; from === 0 || from < records; from += PLANT_ROUND) {
+    const count = Math.min(PLANT_ROUND, records - from);
+    const indexes = Array.from({ length: count }, (_, i) => from + i);
+    const print: Footprint = {
+      ...(from === 0 && existingId === undefined
+        ? { customer, preferences: preferencesItem(f, customerId) }
+        : {}),
+      orders: indexes.map((i) => orderItem(f, c, statuses[i % statuses.length])),
+      messages: indexes.map(() => messageItem(f, customerId)),
+      activity: from === 0 ? activityEvents(f, customerId, records) : new Map(),
+      documents: indexes.filter((i) => i < documents).map((i) => documentObject(f, customer, i)),
+    };
+    await writeFootprints(clients, dataMap, [print], true);
+  }
   return countFootprint(clients, dataMap, email);
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import startSes from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { installS3Versioning } from './s3-versioning';
 
 /** s3rver accepts only these credentials; dynalite and the SES emulator accept any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -47,7 +48,8 @@ function close(server: Server): Promise<void> {
 /**
  * Starts DynamoDB (dynalite), S3 (s3rver) and SES (aws-ses-v2-local) in this
  * process, each on its own port. Data persists under `dataDir` when given
- * (the SES mailbox is memory-only).
+ * (the SES mailbox is memory-only). S3 supports bucket versioning (see
+ * `s3-versioning.ts`); buckets are unversioned until PutBucketVersioning.
  */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const host = options.host ?? '127.0.0.1';
@@ -67,6 +69,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   const dynamoPort = await listen(dynamo, 0, host);
 
   const s3 = new S3rver({ address: host, port: 0, directory: s3Dir, silent: true, resetOnClose: !dataDir });
+  // s3rver has no object versioning; the erasure needs it (old versions hold personal data).
+  await installS3Versioning(s3);
   const s3Address = await s3.run();
 
   const ses = await startSes({ host, port: options.sesPort ?? 0 });

@@ -1,5 +1,6 @@
 /**
- * `npm run seed -- --subject EMAIL [--records N] [--name "Full Name"] [--phone +62…]`
+ * `npm run seed -- --subject EMAIL [--records N] [--documents N] [--order-statuses delivered,in_transit]
+ *   [--name "Full Name"] [--phone +62…]`
  * Plants a footprint for EMAIL in every demo store of the running local system
  * and prints, as its last stdout line, the JSON record counts per store.
  */
@@ -13,7 +14,7 @@ import { z } from 'zod';
 import { parseDataMap } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { EmailAddress } from '../../functions/core/request';
-import { plantSubject } from './demo-data';
+import { ORDER_STATUSES, plantSubject } from './demo-data';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators';
 
 const Endpoints = z.object({ dynamodb: z.url(), s3: z.url() }).loose();
@@ -39,18 +40,32 @@ async function main(argv: readonly string[]): Promise<void> {
     options: {
       subject: { type: 'string' },
       records: { type: 'string' },
+      documents: { type: 'string' },
+      'order-statuses': { type: 'string' },
       name: { type: 'string' },
       phone: { type: 'string' },
     },
     strict: true,
   });
   if (!values.subject)
-    throw new UsageError('usage: npm run seed -- --subject EMAIL [--records N] [--name "Full Name"]');
+    throw new UsageError(
+      'usage: npm run seed -- --subject EMAIL [--records N] [--documents N] [--order-statuses delivered,paid] [--name "Full Name"]',
+    );
   const email = EmailAddress.safeParse(values.subject);
   if (!email.success) throw new UsageError('--subject must be a valid email address');
   const records = values.records === undefined ? 5 : Number(values.records);
   if (!Number.isInteger(records) || records < 0 || records > 10_000) {
     throw new UsageError('--records must be an integer from 0 to 10000');
+  }
+  const documents = values.documents === undefined ? records : Number(values.documents);
+  if (!Number.isInteger(documents) || documents < 0 || documents > records) {
+    throw new UsageError('--documents must be an integer from 0 to --records');
+  }
+  const statuses = z
+    .array(z.enum(ORDER_STATUSES))
+    .safeParse(values['order-statuses']?.split(',').map((s) => s.trim()) ?? []);
+  if (!statuses.success) {
+    throw new UsageError(`--order-statuses must be a comma-separated list of ${ORDER_STATUSES.join(', ')}`);
   }
 
   const endpoints = await readEndpoints(process.env.DSR_LOCAL_DIR ?? '.local');
@@ -70,6 +85,8 @@ async function main(argv: readonly string[]): Promise<void> {
     const counts = await plantSubject({ dynamodb, s3 }, dataMap, {
       email: email.data,
       records,
+      documents,
+      orderStatuses: statuses.data,
       ...(values.name ? { fullName: values.name } : {}),
       ...(values.phone ? { phone: values.phone } : {}),
     });

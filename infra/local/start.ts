@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole system on this machine, no Docker, no AWS.
- * PORT (3000), SES_PORT (8005), DSR_LOCAL_DIR (.local), DSR_DEMO_CUSTOMERS (500).
+ * PORT (3000), SES_PORT (8005), DSR_LOCAL_DIR (.local), DSR_DEMO_CUSTOMERS (500),
+ * DSR_DELETE_GRACE_SECONDS (30 locally: how long a delete can be cancelled).
  */
 import { z } from 'zod';
 import { startLocalSystem } from './system';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     demoCustomers: env.DSR_DEMO_CUSTOMERS,
     log,
   });
-  const { urls } = system;
+  const { urls, paths } = system;
   console.log(
     [
       '',
@@ -33,6 +34,11 @@ async function main(): Promise<void> {
       `  Mailbox (codes)     ${urls.mailbox}   (JSON: ${urls.mailboxJson})`,
       `  Health              ${urls.health}`,
       `  Executions          ${urls.executions}   (one: ${urls.executions}/<requestId>)`,
+      `  Certificates        ${urls.certificates}/<requestId>   (JSON: .../<requestId>.json)`,
+      `                      on disk: ${paths.certificates}/<requestId>/ (s3rver files, suffix ._S3rver_object)`,
+      '',
+      `  Delete requests wait ${system.deleteGraceSeconds} s before erasure (DSR_DELETE_GRACE_SECONDS); the email`,
+      '  sent after confirming carries a cancel link that works until then.',
       '',
       '  Plant data for your email, then request it through the form:',
       '    npm run seed -- --subject you@example.com',

@@ -10,9 +10,17 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type DataMap, parseDataMap } from '../../functions/core/data-map';
+import { RequestId } from '../../functions/core/request';
+import { certificateHtmlKey, certificateJsonKey } from '../../functions/export/keys';
 import { createTableInput, DEMO_TABLES, LEDGER_TABLE } from '../definitions/tables';
 import { emulatorEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators';
 import { type HttpHandlers, loadHttpHandlers, startHttpServer } from './http-server';
@@ -27,6 +35,10 @@ import {
 
 export const LEDGER_TABLE_NAME = 'dsr-ledger';
 export const EXPORT_BUCKET_NAME = 'dsr-exports';
+/** Certificates of erasure; a plain local bucket (Object Lock exists only in the CDK stack). */
+export const AUDIT_BUCKET_NAME = 'dsr-audit';
+/** A delete's grace period on this machine, unless DSR_DELETE_GRACE_SECONDS or the option says otherwise. */
+export const LOCAL_DELETE_GRACE_SECONDS = 30;
 const DATA_MAP_FILE = path.resolve(__dirname, '..', '..', 'config', 'impor-in.data-map.json');
 const SEEDED_MARKER = 'seeded.json';
 
@@ -46,6 +58,8 @@ export interface LocalSystemOptions {
   /** Shorten Task timeouts, e.g. `{ RequestVerification: 5 }` (tests). */
   readonly taskTimeoutOverrides?: Readonly<Record<string, number>>;
   readonly retryIntervalMs?: number;
+  /** Grace period of delete requests in seconds (tests: short); default DSR_DELETE_GRACE_SECONDS, else 30. */
+  readonly deleteGraceSeconds?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -54,6 +68,8 @@ export interface LocalSystemUrls {
   readonly form: string;
   readonly health: string;
   readonly executions: string;
+  /** `<certificates>/<requestId>` (HTML) or `<requestId>.json`: a delete's certificate of erasure. */
+  readonly certificates: string;
   readonly mailbox: string;
   readonly mailboxJson: string;
   readonly dynamodb: string;
@@ -62,9 +78,18 @@ export interface LocalSystemUrls {
   readonly sfn: string;
 }
 
+/** Where things a person may want to look at live on disk. */
+export interface LocalSystemPaths {
+  /** s3rver's directory of the audit bucket: `certificates/<requestId>/certificate.{json,html}` (s3rver adds `._S3rver_object`). */
+  readonly certificates: string;
+}
+
 export interface LocalSystem {
   readonly urls: LocalSystemUrls;
   readonly dataMap: DataMap;
+  readonly paths: LocalSystemPaths;
+  /** The delete grace period in effect, in seconds. */
+  readonly deleteGraceSeconds: number;
   readonly runner: WorkflowRunner;
   /** SDK clients pointed at the emulators (for seeding and tests). */
   readonly clients: { readonly dynamodb: DynamoDBDocumentClient; readonly s3: S3Client };
@@ -83,15 +108,21 @@ async function createResources(
   clients: LocalSystem['clients'],
   raw: DynamoDBClient,
   dataMap: DataMap,
+  log: (line: string) => void,
 ): Promise<void> {
   const tables: [string, (typeof DEMO_TABLES)[string]][] = [[LEDGER_TABLE_NAME, LEDGER_TABLE]];
-  const buckets = new Set<string>([EXPORT_BUCKET_NAME]);
+  const buckets = new Set<string>([EXPORT_BUCKET_NAME, AUDIT_BUCKET_NAME]);
+  // The data map's buckets are versioned, as in AWS: erasure must remove old versions too.
+  const versioned = new Set<string>();
   for (const store of dataMap.stores) {
     if (store.kind === 'dynamodb') {
       const def = DEMO_TABLES[store.id];
       if (!def) throw new Error(`no table definition for demo store ${store.id}`);
       tables.push([store.table, def]);
-    } else buckets.add(store.bucket);
+    } else {
+      buckets.add(store.bucket);
+      versioned.add(store.bucket);
+    }
   }
   for (const [name, def] of tables) {
     try {
@@ -106,6 +137,17 @@ async function createResources(
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
       if (!(error instanceof BucketAlreadyOwnedByYou) && name !== 'BucketAlreadyExists') throw error;
+    }
+  }
+  for (const bucket of versioned) {
+    try {
+      await clients.s3.send(
+        new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+      );
+    } catch (error) {
+      // An S3 emulator without the versioning layer (infra/local/s3-versioning.ts) answers NotImplemented.
+      if (!(error instanceof Error && error.name === 'NotImplemented')) throw error;
+      log(`bucket ${bucket} is not versioned: the S3 emulator does not implement versioning`);
     }
   }
 }
@@ -153,6 +195,42 @@ function inspection(runner: WorkflowRunner) {
   };
 }
 
+/**
+ * `GET /local/certificates/<requestId>[.json]`: the certificate of erasure from
+ * the audit bucket, readable in a browser (in AWS it sits in the Object Lock bucket).
+ */
+function certificates(s3: S3Client) {
+  return (req: IncomingMessage, url: URL, res: ServerResponse): boolean => {
+    const match = /^\/local\/certificates\/([^/.]+)(\.json)?\/?$/.exec(url.pathname);
+    if (req.method !== 'GET' || !match) return false;
+    const id = RequestId.safeParse(match[1]);
+    const fail = (status: number, message: string) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message }));
+    };
+    if (!id.success) {
+      fail(404, 'no such certificate');
+      return true;
+    }
+    const json = match[2] === '.json';
+    const key = json ? certificateJsonKey(id.data) : certificateHtmlKey(id.data);
+    s3.send(new GetObjectCommand({ Bucket: AUDIT_BUCKET_NAME, Key: key }))
+      .then(async (out) => {
+        const body = (await out.Body?.transformToString('utf8')) ?? '';
+        res.writeHead(200, {
+          'content-type': json ? 'application/json' : 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+        });
+        res.end(body);
+      })
+      .catch((error: unknown) => {
+        const name = error instanceof Error ? error.name : '';
+        fail(name === 'NoSuchKey' ? 404 : 500, name === 'NoSuchKey' ? 'no such certificate' : 'read failed');
+      });
+    return true;
+  };
+}
+
 /** Starts everything; see `LocalSystemOptions`. */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const log = options.log ?? (() => undefined);
@@ -183,6 +261,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
     // Reserve the API port first so DSR_PUBLIC_URL (links in emails) names the real port.
     let handlers: HttpHandlers | undefined;
+    let viewCertificate: ReturnType<typeof certificates> | undefined;
     const lazyHttp = new Proxy({} as HttpHandlers, {
       get: (_t, prop: string) => {
         const handler = handlers?.[prop as keyof HttpHandlers];
@@ -194,16 +273,28 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       handlers: lazyHttp,
       port: options.port,
       host: '127.0.0.1',
-      extra: (req, url, res) => (runner ? inspection(runner)(req, url, res) : false),
+      extra: (req, url, res) =>
+        (runner ? inspection(runner)(req, url, res) : false) ||
+        (viewCertificate ? viewCertificate(req, url, res) : false),
       log,
     });
     stops.push(() => api.stop());
     const apiUrl = `http://localhost:${api.port}`;
+    const deleteGraceSeconds =
+      options.deleteGraceSeconds ??
+      (process.env.DSR_DELETE_GRACE_SECONDS !== undefined && process.env.DSR_DELETE_GRACE_SECONDS !== ''
+        ? Number(process.env.DSR_DELETE_GRACE_SECONDS)
+        : LOCAL_DELETE_GRACE_SECONDS);
+    if (!Number.isInteger(deleteGraceSeconds) || deleteGraceSeconds < 0) {
+      throw new Error('the delete grace period must be a whole number of seconds, 0 or more');
+    }
 
     Object.assign(process.env, emulatorEnvironment(emulators.endpoints), {
       AWS_ENDPOINT_URL_SFN: sfn.url,
       DSR_LEDGER_TABLE: LEDGER_TABLE_NAME,
       DSR_EXPORT_BUCKET: EXPORT_BUCKET_NAME,
+      DSR_AUDIT_BUCKET: AUDIT_BUCKET_NAME,
+      DSR_DELETE_GRACE_SECONDS: String(deleteGraceSeconds),
       DSR_STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
       DSR_MAIL_FROM: 'privacy@impor.in.example',
       DSR_PUBLIC_URL: apiUrl,
@@ -229,7 +320,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       clients.dynamodb.destroy();
       clients.s3.destroy();
     });
-    await createResources(clients, raw, dataMap);
+    await createResources(clients, raw, dataMap, log);
+    viewCertificate = certificates(clients.s3);
 
     let seeded = false;
     const marker = path.join(dataDir, SEEDED_MARKER);
@@ -258,6 +350,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       form: `${apiUrl}/`,
       health: `${apiUrl}/health`,
       executions: `${apiUrl}/local/executions`,
+      certificates: `${apiUrl}/local/certificates`,
       mailbox: `${emulators.endpoints.ses.replace('127.0.0.1', 'localhost')}/`,
       mailboxJson: `${emulators.endpoints.ses.replace('127.0.0.1', 'localhost')}/store`,
       dynamodb: emulators.endpoints.dynamodb,
@@ -273,7 +366,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         2,
       ),
     );
-    return { urls, dataMap, runner: workflow, clients, seeded, stop: stopAll };
+    const paths: LocalSystemPaths = {
+      certificates: path.join(dataDir, 's3', AUDIT_BUCKET_NAME, 'certificates'),
+    };
+    return { urls, dataMap, paths, deleteGraceSeconds, runner: workflow, clients, seeded, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

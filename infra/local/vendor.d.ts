@@ -28,6 +28,10 @@ declare module 's3rver' {
     constructor(options: S3rverOptions);
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
+    /** The koa middleware stack (S3rver is a koa app); composed when `run()` starts listening. */
+    readonly middleware: unknown[];
+    /** Its FilesystemStore (untyped). */
+    readonly store: unknown;
   }
   export = S3rver;
 }

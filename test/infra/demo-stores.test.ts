@@ -37,8 +37,16 @@ describe('the stack with demo stores and its own mail identity', () => {
     );
   });
 
-  it('creates one locked-down bucket per demo S3 store', () => {
-    template.resourceCountIs('AWS::S3::Bucket', DEMO_BUCKET_STORES.length + 2);
+  it('creates one locked-down, versioned bucket per demo S3 store', () => {
+    // Plus the exports, access-log and audit buckets.
+    template.resourceCountIs('AWS::S3::Bucket', DEMO_BUCKET_STORES.length + 3);
+    const demo = Object.entries(template.findResources('AWS::S3::Bucket')).filter(([id]) =>
+      id.startsWith('DemoStores'),
+    );
+    expect(demo).toHaveLength(DEMO_BUCKET_STORES.length);
+    for (const [, bucket] of demo) {
+      expect(bucket).toMatchObject({ Properties: { VersioningConfiguration: { Status: 'Enabled' } } });
+    }
   });
 
   it('binds every demo store to its physical name in every function', () => {
@@ -57,7 +65,7 @@ describe('the stack with demo stores and its own mail identity', () => {
     }
   });
 
-  it('lets the store readers query the demo tables only, never scan them', () => {
+  it('lets functions query, update and delete demo table items by key, never scan them', () => {
     const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(policies).toContain('DemoStoresCustomersTable');
     const storeStatements = Object.values(
@@ -72,6 +80,12 @@ describe('the stack with demo stores and its own mail identity', () => {
           JSON.stringify(s.Resource).includes('DemoStores') && JSON.stringify(s.Resource).includes('Table'),
       );
     expect(storeStatements.length).toBeGreaterThan(0);
-    for (const s of storeStatements) expect(s.Action).toBe('dynamodb:Query');
+    const actions = new Set(storeStatements.flatMap((s) => [s.Action].flat()));
+    expect([...actions].sort()).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
   });
 });

@@ -138,6 +138,18 @@ describe('the DSR workflow stack', () => {
     for (const policy of policies) expect(policy).toContain('"aws:SecureTransport":"false"');
   });
 
+  it('locks certificates of erasure for the 10-year tax retention and waits a day before erasing, by default', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 3653 } },
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DSR_DELETE_GRACE_SECONDS: '86400' }) },
+    });
+  });
+
   it('grants no wildcard action on any service', () => {
     const actions = statements().flatMap((s) => [s.Action].flat());
     expect(actions.filter((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a))).toEqual([]);
@@ -149,9 +161,13 @@ describe('the DSR workflow stack', () => {
       if (action === 'dynamodb:GetItem' && resource.includes('LedgerTable')) return 'ledger:read';
       if (action === 'dynamodb:PutItem' && resource.includes('LedgerTable')) return 'ledger:write';
       if (action === 'dynamodb:Query' && !resource.includes('LedgerTable')) return 'stores:read';
+      if (action === 'dynamodb:DeleteItem' && !resource.includes('LedgerTable')) return 'stores:write';
       if (action === 's3:GetObject')
         return resource.includes('ExportsBucket') ? 'exports:read' : 'stores:read';
-      if (action === 's3:PutObject' && resource.includes('ExportsBucket')) return 'exports:write';
+      if (action === 's3:PutObject') {
+        if (resource.includes('ExportsBucket')) return 'exports:write';
+        return resource.includes('AuditBucket') ? 'audit:write' : 'stores:write';
+      }
       const byAction: Record<string, string> = {
         'secretsmanager:GetSecretValue': 'secret:read',
         'ses:SendEmail': 'mail:send',
@@ -225,6 +241,7 @@ describe('the DSR workflow stack', () => {
     expect(stateful).toEqual([
       'AWS::DynamoDB::GlobalTable LedgerTable9343E4AA',
       'AWS::KMS::Key EncryptionKey3A692D6E',
+      'AWS::S3::Bucket AuditBucket7486E833',
       'AWS::S3::Bucket ExportsAccessLogs43BFA596',
       'AWS::S3::Bucket ExportsBucket54D5CE64',
       'AWS::SecretsManager::Secret SecretsHashingKeyCC1E433D',

@@ -83,10 +83,8 @@ describe('DynamoDB connector', () => {
     const records = pages.flat();
     expect(records).toHaveLength(23);
     expect(new Set(records.map((r) => r.data.customerId))).toEqual(new Set(['cus-pages']));
-    expect(records[0]?.ref).toEqual({
-      kind: 'dynamodb',
-      key: { customerId: 'cus-pages', orderId: 'ORD-cus-pages-0' },
-    });
+    // The ref carries the table's primary key (orderId), not the GSI key it was found by.
+    expect(records[0]?.ref).toEqual({ kind: 'dynamodb', key: { orderId: 'ORD-cus-pages-0' } });
   });
 
   it('follows LastEvaluatedKey past the 1 MB page limit', async () => {

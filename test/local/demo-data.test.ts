@@ -112,6 +112,55 @@ describe('plantSubject', () => {
     expect(await countFootprint(clients, dataMap, 'twice@example.test')).toEqual(second);
   });
 
+  it('gives the planted orders the statuses asked for, cycled over the orders', async () => {
+    const counts = await plantSubject(clients, dataMap, {
+      email: 'statuses@example.test',
+      records: 6,
+      orderStatuses: ['delivered', 'in_transit'],
+    });
+    const closedOnly = await plantSubject(clients, dataMap, {
+      email: 'closed.only@example.test',
+      records: 4,
+      orderStatuses: ['delivered'],
+    });
+
+    expect(counts.orders).toBe(6);
+    const statuses = (await exportAll('statuses@example.test')).orders?.map((r) => r.data.status).sort();
+    expect(statuses).toEqual([
+      'delivered',
+      'delivered',
+      'delivered',
+      'in_transit',
+      'in_transit',
+      'in_transit',
+    ]);
+    expect(closedOnly.orders).toBe(4);
+    const closed = (await exportAll('closed.only@example.test')).orders?.map((r) => r.data.status);
+    expect(closed).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
+  });
+
+  it('plants more records than one write round holds and counts every one', async () => {
+    const counts = await plantSubject(clients, dataMap, {
+      email: 'many@example.test',
+      records: 501,
+      documents: 2,
+    });
+
+    expect(counts).toEqual({
+      customers: 1,
+      'marketing-preferences': 1,
+      orders: 501,
+      messages: 501,
+      activity: 501,
+      documents: 2,
+    });
+    const exported = await exportAll('many@example.test');
+    expect(new Set(exported.orders?.map((r) => r.data.orderId)).size).toBe(501);
+    expect(
+      new Set(exported.activity?.map((r) => (r.ref.kind === 's3' ? r.ref.key : ''))).size,
+    ).toBeLessThanOrEqual(3);
+  });
+
   it('never lets one subject see another subject’s records', async () => {
     await plantSubject(clients, dataMap, { email: 'dewi.a@example.test', fullName: 'Dewi Alfa', records: 3 });
     await plantSubject(clients, dataMap, { email: 'dewi.b@example.test', fullName: 'Dewi Beta', records: 3 });
@@ -177,11 +226,29 @@ describe('npm run seed', () => {
     });
   });
 
+  it('refuses an order status the demo does not know', async () => {
+    await writeFile(path.join(localDir, 'endpoints.json'), JSON.stringify(emulators.endpoints));
+    await expect(
+      cli(['--subject', 'cli.bad@example.test', '--order-statuses', 'delivered,lost'], localDir),
+    ).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('--order-statuses must be') });
+  });
+
   it('plants a subject in the running system and prints the counts as its last line', async () => {
     await writeFile(path.join(localDir, 'endpoints.json'), JSON.stringify(emulators.endpoints));
 
     const { stdout } = await cli(
-      ['--subject', 'Cli.User@example.test', '--records', '3', '--name', 'Rina Cli'],
+      [
+        '--subject',
+        'Cli.User@example.test',
+        '--records',
+        '3',
+        '--documents',
+        '1',
+        '--order-statuses',
+        'delivered',
+        '--name',
+        'Rina Cli',
+      ],
       localDir,
     );
 
@@ -193,8 +260,10 @@ describe('npm run seed', () => {
       messages: 3,
       'marketing-preferences': 1,
       activity: 3,
-      documents: 3,
+      documents: 1,
     });
     expect(await countFootprint(clients, dataMap, 'cli.user@example.test')).toEqual(counts);
+    const statuses = (await exportAll('cli.user@example.test')).orders?.map((r) => r.data.status);
+    expect(statuses).toEqual(['delivered', 'delivered', 'delivered']);
   });
 });

@@ -158,3 +158,159 @@ describe('request ledger on DynamoDB', () => {
     });
   });
 });
+
+function newDelete(subjectHash = 'delete-subject') {
+  const base = newRequest();
+  return {
+    ...base,
+    requestId: base.requestId.replace('-access-', '-delete-'),
+    type: 'delete' as const,
+    subjectHash,
+  };
+}
+
+const schedule = (hash: string) => ({ graceEndsAt: '2026-01-02T00:00:00.000Z', cancelTokenHash: hash });
+
+describe('erasure steps in the ledger on DynamoDB', () => {
+  it('schedules a verified delete with its grace period in one step, and keeps the end of the grace period on a retry', async () => {
+    const request = newDelete();
+    await ledger.create(request);
+    await ledger.transition(request.requestId, 'verify');
+
+    await ledger.schedule(request.requestId, schedule('hash-1'), new Date('2026-01-01T00:00:00.000Z'));
+    const again = await ledger.schedule(request.requestId, {
+      graceEndsAt: '2026-01-09T00:00:00.000Z',
+      cancelTokenHash: 'hash-2',
+    });
+
+    const stored = await ledger.get(request.requestId);
+    expect(stored?.status).toBe('scheduled');
+    expect(stored?.erasureSchedule).toEqual(schedule('hash-2'));
+    expect(again).toEqual(schedule('hash-2'));
+    expect(stored?.history.map((h) => h.status)).toEqual(['pending_verification', 'verified', 'scheduled']);
+  });
+
+  it('refuses to schedule a request that is not verified', async () => {
+    const request = newDelete();
+    await ledger.create(request);
+    await expect(ledger.schedule(request.requestId, schedule('h'))).rejects.toBeInstanceOf(
+      InvalidTransitionError,
+    );
+    expect((await ledger.get(request.requestId))?.erasureSchedule).toBeUndefined();
+  });
+
+  it('cancels only while scheduled: once the erasure started, the cancel loses', async () => {
+    const cancelled = newDelete();
+    await ledger.create(cancelled);
+    await ledger.transition(cancelled.requestId, 'verify');
+    await ledger.schedule(cancelled.requestId, schedule('h'));
+    await ledger.cancel(cancelled.requestId);
+    expect((await ledger.get(cancelled.requestId))?.status).toBe('cancelled');
+
+    const started = newDelete();
+    await ledger.create(started);
+    await ledger.transition(started.requestId, 'verify');
+    await ledger.schedule(started.requestId, schedule('h'));
+    const results = await Promise.allSettled([
+      ledger.transition(started.requestId, 'start'),
+      ledger.cancel(started.requestId),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const status = (await ledger.get(started.requestId))?.status;
+    expect(['in_progress', 'cancelled']).toContain(status);
+    await expect(ledger.cancel(started.requestId)).rejects.toBeDefined();
+  });
+
+  it('records the certificate and what is retained only while the erasure is in progress', async () => {
+    const request = newDelete();
+    await ledger.create(request);
+    await ledger.transition(request.requestId, 'verify');
+    const info = {
+      jsonKey: 'certificates/x/certificate.json',
+      htmlKey: 'certificates/x/certificate.html',
+      issuedAt: '2026-01-01T00:00:00.000Z',
+    };
+    const retention = {
+      identities: { customerId: ['cus-kept'] },
+      entries: [{ storeId: 'orders', legalBasis: 'tax law', retainedUntil: '2036-01-01', records: 2 }],
+      until: '2036-01-01',
+    };
+    await expect(ledger.setCertificate(request.requestId, info, retention)).rejects.toBeInstanceOf(
+      StatusConflictError,
+    );
+
+    await ledger.transition(request.requestId, 'start');
+    await ledger.setCertificate(request.requestId, info, retention);
+
+    expect(await ledger.get(request.requestId)).toMatchObject({ certificate: info, retention });
+  });
+
+  it('minimises a finished request: no contact, verification, identities or schedule, but the proof stays', async () => {
+    const request = newDelete('minimised-subject');
+    await ledger.create(request);
+    await ledger.setVerification(request.requestId, verification('token-1'));
+    await ledger.transition(request.requestId, 'verify');
+    await ledger.schedule(request.requestId, schedule('h'));
+    await ledger.transition(request.requestId, 'start');
+    await ledger.setPlan(request.requestId, { email: ['someone@example.com'], customerId: ['cus-1'] }, [
+      'orders',
+    ]);
+    await ledger.setStoreProgress(request.requestId, 'orders', { status: 'completed', records: 2 });
+    await expect(ledger.minimise(request.requestId)).rejects.toBeInstanceOf(StatusConflictError);
+    await ledger.transition(request.requestId, 'complete');
+
+    await ledger.minimise(request.requestId);
+
+    const stored = await ledger.get(request.requestId);
+    for (const gone of ['contact', 'verification', 'identities', 'erasureSchedule'])
+      expect(stored).not.toHaveProperty(gone);
+    expect(stored).toMatchObject({
+      status: 'completed',
+      subjectHash: 'minimised-subject',
+      stores: { orders: { status: 'completed', records: 2 } },
+    });
+    expect(JSON.stringify(stored)).not.toContain('someone@example.com');
+  });
+
+  it('never minimises a failed request, whose contact support still needs', async () => {
+    const request = newDelete();
+    await ledger.create(request);
+    await ledger.transition(request.requestId, 'fail', { failure: { error: 'Boom', cause: '' } });
+    await expect(ledger.minimise(request.requestId)).rejects.toBeInstanceOf(StatusConflictError);
+    expect((await ledger.get(request.requestId))?.contact?.email).toBe('someone@example.com');
+  });
+
+  it('finds the pseudonymous identities earlier completed deletes of the same subject kept, and nothing else', async () => {
+    const subjectHash = 'retained-subject';
+    const finish = async (
+      customerIds: string[] | undefined,
+      outcome: 'complete' | 'fail',
+      hash = subjectHash,
+    ) => {
+      const request = newDelete(hash);
+      await ledger.create(request);
+      await ledger.transition(request.requestId, 'verify');
+      await ledger.transition(request.requestId, 'start');
+      if (customerIds) {
+        await ledger.setCertificate(
+          request.requestId,
+          { jsonKey: 'j', htmlKey: 'h', issuedAt: '2026-01-01T00:00:00.000Z' },
+          { identities: { customerId: customerIds }, entries: [], until: '2036-01-01' },
+        );
+      }
+      await ledger.transition(
+        request.requestId,
+        outcome,
+        outcome === 'fail' ? { failure: { error: 'E', cause: '' } } : {},
+      );
+    };
+    await finish(['cus-a'], 'complete');
+    await finish(['cus-b', 'cus-a'], 'complete');
+    await finish(undefined, 'complete');
+    await finish(['cus-failed'], 'fail');
+    await finish(['cus-other'], 'complete', 'someone-else');
+
+    expect(await ledger.retainedIdentities(subjectHash)).toEqual({ customerId: ['cus-a', 'cus-b'] });
+    expect(await ledger.retainedIdentities('never-seen')).toEqual({});
+  });
+});

@@ -69,4 +69,90 @@ describe('PlanStores', () => {
     expect(stored?.history.map((h) => h.status)).toEqual(['pending_verification', 'verified', 'in_progress']);
     expect(stored?.identities?.customerId).toHaveLength(1);
   });
+
+  const base = {
+    jurisdiction: 'ID' as const,
+    locale: 'en' as const,
+    receivedAt: '2026-01-01T00:00:00.000Z',
+    dueAt: '2026-01-04T00:00:00.000Z',
+    statusTokenHash: 'token-hash',
+  };
+  const handler = () =>
+    (require('../../functions/tasks/plan-stores') as typeof import('../../functions/tasks/plan-stores'))
+      .handler;
+
+  it('starts a delete whose grace period is over', async () => {
+    const id = '20260101-delete-planstarta';
+    await ledger.create({
+      ...base,
+      requestId: id,
+      type: 'delete',
+      subjectHash: 'h-start',
+      contact: { email: 'planned.subject@example.test' },
+    });
+    await ledger.transition(id, 'verify');
+    await ledger.schedule(id, { graceEndsAt: '2026-01-01T00:00:30.000Z', cancelTokenHash: 'h' });
+
+    await handler()({ requestId: id });
+
+    expect((await ledger.get(id))?.status).toBe('in_progress');
+  });
+
+  it('throws RequestCancelled and plans nothing for a delete the subject cancelled', async () => {
+    const id = '20260101-delete-plancancel';
+    await ledger.create({
+      ...base,
+      requestId: id,
+      type: 'delete',
+      subjectHash: 'h-cancel',
+      contact: { email: 'planned.subject@example.test' },
+    });
+    await ledger.transition(id, 'verify');
+    await ledger.schedule(id, { graceEndsAt: '2026-01-01T00:00:30.000Z', cancelTokenHash: 'h' });
+    await ledger.cancel(id);
+
+    await expect(handler()({ requestId: id })).rejects.toMatchObject({ name: 'RequestCancelled' });
+
+    const stored = await ledger.get(id);
+    expect(stored?.status).toBe('cancelled');
+    expect(stored?.stores).toBeUndefined();
+  });
+
+  it('adds the identities an earlier erasure of the same subject kept, so retained records are still found', async () => {
+    // Prepare: an earlier delete of this subject completed and kept records under customerId cus-kept-1
+    const earlier = '20260101-delete-planearlie';
+    await ledger.create({
+      ...base,
+      requestId: earlier,
+      type: 'delete',
+      subjectHash: 'h-retained',
+      contact: { email: 'gone.subject@example.test' },
+    });
+    await ledger.transition(earlier, 'verify');
+    await ledger.transition(earlier, 'start');
+    await ledger.setCertificate(
+      earlier,
+      { jsonKey: 'j', htmlKey: 'h', issuedAt: '2026-01-01T00:00:00.000Z' },
+      { identities: { customerId: ['cus-kept-1'] }, entries: [], until: '2036-01-01' },
+    );
+    await ledger.transition(earlier, 'complete');
+    const later = '20260101-access-planlatera';
+    await ledger.create({
+      ...base,
+      requestId: later,
+      type: 'access',
+      subjectHash: 'h-retained',
+      contact: { email: 'gone.subject@example.test' },
+    });
+    await ledger.transition(later, 'verify');
+
+    // Act: the customers record is gone, so the email alone resolves to no customerId
+    await handler()({ requestId: later });
+
+    // Assess
+    expect((await ledger.get(later))?.identities).toEqual({
+      email: ['gone.subject@example.test'],
+      customerId: ['cus-kept-1'],
+    });
+  });
 });

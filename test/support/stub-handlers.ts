@@ -4,7 +4,12 @@ import type { TaskName } from '../../workflows/tasks';
 export interface StubCall {
   readonly task: TaskName;
   readonly payload: unknown;
+  /** Date.now() when the task was called. */
+  readonly at: number;
 }
+
+/** What a stubbed EraseStore reports per store. */
+export const STUB_ERASURE_COUNTS = { found: 3, deleted: 1, masked: 1, retained: 1, held: 0 } as const;
 
 /**
  * Stub task handlers that record every call and answer like the real ones
@@ -25,13 +30,28 @@ export function stubHandlers(
     },
     PackageExport: async () => ({ key: 'exports/request.zip', records: stores.length * 2 }),
     SendExportLink: async () => ({ sent: true }),
+    // No grace period unless a test asks for one.
+    ScheduleErasure: async (p) => ({ requestId: (p as { requestId: string }).requestId, graceSeconds: 0 }),
+    EraseStore: async (p) => ({ storeId: (p as { storeId: string }).storeId, counts: STUB_ERASURE_COUNTS }),
+    VerifyStoreErasure: async (p) => ({
+      storeId: (p as { storeId: string }).storeId,
+      remaining: STUB_ERASURE_COUNTS.masked + STUB_ERASURE_COUNTS.retained,
+      verified: true,
+    }),
+    IssueCertificate: async (p) => {
+      const { requestId } = p as { requestId: string };
+      return {
+        jsonKey: `certificates/${requestId}/certificate.json`,
+        htmlKey: `certificates/${requestId}/certificate.html`,
+      };
+    },
     RecordOutcome: async (p) => p,
   };
   const handlers = Object.fromEntries(
     (Object.keys(defaults) as TaskName[]).map((task) => {
       const impl = overrides[task] ?? defaults[task];
       const recorded: TaskHandler = async (payload, context) => {
-        calls.push({ task, payload });
+        calls.push({ task, payload, at: Date.now() });
         return impl(payload, context);
       };
       return [task, recorded];

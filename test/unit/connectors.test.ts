@@ -58,11 +58,36 @@ describe('DynamoDB connector (mocked SDK)', () => {
     expect(ddbMock.commandCalls(QueryCommand).length).toBe(4);
   });
 
-  it('keys a record ref by the query key and the item’s id attributes', () => {
-    expect(refKey({ customerId: 'c1', orderId: 'o1', amountIdr: 5, fullName: 'x' }, 'customerId')).toEqual({
-      customerId: 'c1',
-      orderId: 'o1',
-    });
+  it('keys a record ref by exactly the table’s primary key, not by the query key', () => {
+    const messages = dataMap.stores.find((s) => s.id === 'messages') as DynamoDbStore;
+    const item = { customerId: 'c1', orderId: 'o1', messageId: 'm1', amountIdr: 5, fullName: 'x' };
+    expect(refKey(item, orders.primaryKey)).toEqual({ orderId: 'o1' });
+    expect(refKey(item, messages.primaryKey)).toEqual({ customerId: 'c1', messageId: 'm1' });
+  });
+
+  it('refuses an item that lacks a primary key attribute, naming the attribute but no value', () => {
+    expect(() => refKey({ customerId: 'c1', amountIdr: 5 }, orders.primaryKey, 'orders')).toThrow(
+      expect.objectContaining({ name: 'PrimaryKeyError', message: expect.stringContaining('orderId') }),
+    );
+    const error = (() => {
+      try {
+        refKey({ customerId: 'c1@example.test' }, orders.primaryKey, 'orders');
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error?.message).not.toContain('c1@example.test');
+  });
+
+  it('puts only the primary key into the refs an export yields', async () => {
+    ddbMock.on(QueryCommand).resolves({ Items: [{ orderId: 'o1', customerId: 'c1', paymentId: 'p1' }] });
+    const refs = [];
+    for await (const page of new DynamoDbConnector(orders, document).locate({
+      identities: { customerId: ['c1'] },
+    })) {
+      refs.push(...page);
+    }
+    expect(refs).toEqual([{ kind: 'dynamodb', key: { orderId: 'o1' } }]);
   });
 });
 

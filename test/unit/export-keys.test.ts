@@ -3,7 +3,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { ExportedRecord } from '../../functions/connectors/connector';
 import { CATEGORY_LABELS, categoryLabel } from '../../functions/export/categories';
 import { escapeHtml, renderIndexHtml } from '../../functions/export/index-page';
-import { FileNameAllocator, sanitiseFileName, UnsafeExportKeyError } from '../../functions/export/keys';
+import {
+  certificateHtmlKey,
+  certificateJsonKey,
+  erasureDecisionsKey,
+  erasureSummaryKey,
+  FileNameAllocator,
+  sanitiseFileName,
+  UnsafeExportKeyError,
+} from '../../functions/export/keys';
 import { packageExport } from '../../functions/export/package';
 import { writeStoreExport } from '../../functions/export/store-export';
 
@@ -67,6 +75,28 @@ describe('export keys', () => {
       packageExport(deps, { requestId: GOOD_REQUEST, exports: [forged], stores: [] }),
     ).rejects.toThrow();
     expect(s3Mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('erasure and certificate keys', () => {
+  it('puts the erasure manifest and summary under erasure/<requestId>/ and certificates under certificates/<requestId>/', () => {
+    const id = '20260315-delete-abcdefgh23';
+    expect(erasureDecisionsKey(id, 'orders')).toBe(`erasure/${id}/orders.decisions.jsonl`);
+    expect(erasureSummaryKey(id, 'marketing-preferences')).toBe(
+      `erasure/${id}/marketing-preferences.summary.json`,
+    );
+    expect(certificateJsonKey(id)).toBe(`certificates/${id}/certificate.json`);
+    expect(certificateHtmlKey(id)).toBe(`certificates/${id}/certificate.html`);
+  });
+
+  it.each([
+    () => erasureDecisionsKey('../20260315-delete-abcdefgh23', 'orders'),
+    () => erasureSummaryKey('20260315-delete-abcdefgh23', '../orders'),
+    () => erasureDecisionsKey('20260315-delete-abcdefgh23', 'orders/x'),
+    () => certificateJsonKey('person@example.com'),
+    () => certificateHtmlKey('20260315-delete-abcdefgh23/..'),
+  ])('refuses an unsafe id instead of building a key (case %#)', (build) => {
+    expect(build).toThrow(UnsafeExportKeyError);
   });
 });
 

@@ -74,6 +74,20 @@ describe('GET /requests/{requestId}', () => {
     expect(res.body).not.toContain('Test Person');
   });
 
+  it('tells the holder of a delete in its grace period when erasure starts, but never the cancel token hash', async () => {
+    plant({
+      type: 'delete',
+      status: 'scheduled',
+      erasureSchedule: { graceEndsAt: '2026-01-02T00:00:00.000Z', cancelTokenHash: 'cancel-hash-value' },
+    });
+    const res = await getStatus({ Authorization: `Bearer ${STATUS_TOKEN}` });
+    expect(JSON.parse(res.body)).toMatchObject({
+      status: 'scheduled',
+      erasureStartsAt: '2026-01-02T00:00:00.000Z',
+    });
+    expect(res.body).not.toContain('cancel-hash-value');
+  });
+
   it('asks for the token with 401 when it is missing', async () => {
     plant();
     expect((await getStatus({})).statusCode).toBe(401);

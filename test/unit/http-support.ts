@@ -6,7 +6,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -102,6 +108,33 @@ export function fakeLedger(ddb: AwsClientStub<DynamoDBDocumentClient>): Map<stri
           item.updatedAt = v[':at'];
           item.history = [...((item.history as unknown[]) ?? []), ...(v[':entry'] as unknown[])];
           if (v[':failure']) item.failure = v[':failure'];
+          if (v[':erasureSchedule']) item.erasureSchedule = structuredClone(v[':erasureSchedule']);
+          return {};
+        }
+        if (expr.includes('erasureSchedule.cancelTokenHash = :hash')) {
+          if (!item || item.status !== v[':expected']) throw conditionFailed();
+          (item.erasureSchedule as Item).cancelTokenHash = v[':hash'];
+          return {};
+        }
+        if (expr.startsWith('REMOVE contact')) {
+          const allowed = Object.entries(v)
+            .filter(([k]) => k.startsWith(':done'))
+            .map(([, status]) => status);
+          if (!item || !allowed.includes(item.status)) throw conditionFailed();
+          for (const name of ['contact', 'verification', 'identities', 'erasureSchedule']) delete item[name];
+          item.updatedAt = v[':at'];
+          return {};
+        }
+        if (expr.includes('certificate = :c')) {
+          if (!item || item.status !== v[':expected']) throw conditionFailed();
+          item.certificate = structuredClone(v[':c']);
+          if (v[':r']) item.retention = structuredClone(v[':r']);
+          return {};
+        }
+        if (expr.includes('identities = :ids')) {
+          if (!item || item.status !== v[':expected']) throw conditionFailed();
+          item.identities = structuredClone(v[':ids']);
+          item.stores = structuredClone(v[':stores']);
           return {};
         }
         if (expr.includes('verification = :v')) {
@@ -123,6 +156,18 @@ export function fakeLedger(ddb: AwsClientStub<DynamoDBDocumentClient>): Map<stri
         throw new Error(`fake ledger: unsupported update ${expr}`);
       },
     );
+  // The bySubject index: completed deletes of one subject that kept something.
+  ddb.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Item }) => ({
+    Items: [...items.values()]
+      .filter(
+        (i) =>
+          i.subjectHash === input.ExpressionAttributeValues[':h'] &&
+          i.type === 'delete' &&
+          i.status === 'completed' &&
+          i.retention !== undefined,
+      )
+      .map((i) => ({ retention: structuredClone(i.retention) })),
+  }));
   return items;
 }
 

@@ -24,4 +24,13 @@ describe('request lifecycle', () => {
   it('allows rejection only while verification is pending', () => {
     expect(statusesAllowing('reject')).toEqual(['pending_verification']);
   });
+
+  it('lets a delete wait out its grace period, cancellable only until its erasure starts', () => {
+    expect(advance('verified', 'schedule')).toBe('scheduled');
+    expect(advance('scheduled', 'start')).toBe('in_progress');
+    expect(advance('scheduled', 'cancel')).toBe('cancelled');
+    expect(statusesAllowing('cancel')).toEqual(['scheduled']);
+    expect(() => advance('in_progress', 'cancel')).toThrow(InvalidTransitionError);
+    expect(TERMINAL_STATUSES.has('cancelled')).toBe(true);
+  });
 });

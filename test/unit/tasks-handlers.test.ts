@@ -12,6 +12,8 @@ const sendExportLink =
   require('../../functions/tasks/send-export-link') as typeof import('../../functions/tasks/send-export-link');
 const recordOutcome =
   require('../../functions/tasks/record-outcome') as typeof import('../../functions/tasks/record-outcome');
+const scheduleErasure =
+  require('../../functions/tasks/schedule-erasure') as typeof import('../../functions/tasks/schedule-erasure');
 
 const ddb = mockDocumentClient();
 const ses = mockClient(SESv2Client);
@@ -167,5 +169,155 @@ describe('RecordOutcome on a finished request', () => {
       status: 'completed',
     });
     expect(ledger.get(requestId)?.status).toBe('completed');
+  });
+});
+
+const deleteId = '20260101-delete-abcdefghij';
+
+function plantDelete(status: string, extra: Record<string, unknown> = {}, locale = 'en') {
+  ledger.set(deleteId, {
+    requestId: deleteId,
+    type: 'delete',
+    status,
+    locale,
+    subjectHash: 'subject-hash',
+    contact: { email: 'leaving@example.com', fullName: 'Leaving Testperson' },
+    history: [{ status, at: '2026-01-01T00:00:00.000Z' }],
+    ...extra,
+  });
+}
+
+const cancelLinkIn = (text: string) =>
+  new URL(
+    /(https:\/\/dsr\.example\.com\/requests\/\S+\/cancel\S*)/.exec(text)?.[1] ?? 'https://invalid.example',
+  );
+
+describe('ScheduleErasure', () => {
+  it('schedules a verified delete and emails a cancel link whose token only the hash of is stored', async () => {
+    // Prepare
+    plantDelete('verified');
+    const before = Date.now();
+
+    // Act
+    const out = await scheduleErasure.handler({ requestId: deleteId });
+
+    // Assess
+    expect(out).toEqual({ requestId: deleteId, graceSeconds: 86400 });
+    const mail = sentMail();
+    expect(mail.to).toEqual(['leaving@example.com']);
+    const link = cancelLinkIn(mail.text);
+    expect(link.pathname).toBe(`/requests/${deleteId}/cancel`);
+    const token = link.searchParams.get('token') ?? '';
+    expect(token.length).toBeGreaterThanOrEqual(40);
+    expect(mail.subject).not.toContain(token);
+    expect(mail.text).toMatch(/Erasure starts in 1 day, at /);
+    const stored = ledger.get(deleteId);
+    expect(stored?.status).toBe('scheduled');
+    const schedule = stored?.erasureSchedule as { graceEndsAt: string; cancelTokenHash: string };
+    expect(schedule.cancelTokenHash).toBe(keyedHash(key, 'cancel-token' as never, token));
+    expect(Date.parse(schedule.graceEndsAt) - before).toBeGreaterThanOrEqual(86400_000);
+    expect(JSON.stringify(stored)).not.toContain(token);
+  });
+
+  it('writes to Indonesian requesters in Indonesian', async () => {
+    plantDelete('verified', {}, 'id');
+    await scheduleErasure.handler({ requestId: deleteId });
+    expect(sentMail().subject).toMatch(/^Penghapusan data Anda/);
+    expect(sentMail().text).toMatch(/Penghapusan dimulai dalam 1 hari, pada /);
+  });
+
+  it('on a retry emails a fresh link, retires the old one and keeps the original end of the grace period', async () => {
+    plantDelete('verified');
+    await scheduleErasure.handler({ requestId: deleteId });
+    const first = structuredClone(ledger.get(deleteId)?.erasureSchedule) as {
+      graceEndsAt: string;
+      cancelTokenHash: string;
+    };
+
+    const again = await scheduleErasure.handler({ requestId: deleteId });
+
+    const second = ledger.get(deleteId)?.erasureSchedule as { graceEndsAt: string; cancelTokenHash: string };
+    expect(second.graceEndsAt).toBe(first.graceEndsAt);
+    expect(second.cancelTokenHash).not.toBe(first.cancelTokenHash);
+    expect(again.graceSeconds).toBeLessThanOrEqual(86400);
+    const lastMail =
+      ses.commandCalls(SendEmailCommand)[1]?.args[0].input.Content?.Simple?.Body?.Text?.Data ?? '';
+    const token = cancelLinkIn(lastMail).searchParams.get('token') ?? '';
+    expect(second.cancelTokenHash).toBe(keyedHash(key, 'cancel-token' as never, token));
+    expect(ledger.get(deleteId)?.history).toHaveLength(2);
+  });
+
+  it('records the verification first when the verify endpoint resumed the workflow but its ledger write was lost', async () => {
+    plantDelete('pending_verification');
+    await scheduleErasure.handler({ requestId: deleteId });
+    expect(
+      ((ledger.get(deleteId)?.history as { status: string }[] | undefined) ?? []).map((h) => h.status),
+    ).toEqual(['pending_verification', 'verified', 'scheduled']);
+  });
+
+  it('refuses to schedule a request that was already cancelled', async () => {
+    plantDelete('cancelled');
+    await expect(scheduleErasure.handler({ requestId: deleteId })).rejects.toThrow();
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+});
+
+describe('RecordOutcome minimisation', () => {
+  const open = {
+    verification: { codeHash: 'c', linkTokenHash: 'l', attempts: 0, taskToken: 't' },
+    identities: { email: ['leaving@example.com'], customerId: ['cus-1'] },
+    erasureSchedule: { graceEndsAt: '2026-01-02T00:00:00.000Z', cancelTokenHash: 'h' },
+    certificate: { jsonKey: 'certificates/x/certificate.json', htmlKey: 'certificates/x/certificate.html' },
+    retention: { identities: { customerId: ['cus-1'] }, entries: [], until: '2036-01-01' },
+    stores: { orders: { status: 'completed', records: 2 } },
+  };
+
+  it('drops the contact, verification, identities and cancel schedule of a completed delete, keeping its proof', async () => {
+    plantDelete('in_progress', open);
+
+    await recordOutcome.handler({ requestId: deleteId, outcome: 'completed' });
+
+    const item = ledger.get(deleteId) as Record<string, unknown>;
+    expect(item.status).toBe('completed');
+    for (const gone of ['contact', 'verification', 'identities', 'erasureSchedule'])
+      expect(item).not.toHaveProperty(gone);
+    expect(item).toMatchObject({
+      subjectHash: 'subject-hash',
+      certificate: open.certificate,
+      retention: open.retention,
+      stores: open.stores,
+    });
+    expect(JSON.stringify(item)).not.toContain('leaving@example.com');
+  });
+
+  it('keeps the contact of a failed request so support can reach the person', async () => {
+    plantDelete('in_progress', open);
+    await recordOutcome.handler({
+      requestId: deleteId,
+      outcome: 'failed',
+      error: { Error: 'ErasureIncomplete' },
+    });
+    expect(ledger.get(deleteId)).toMatchObject({
+      status: 'failed',
+      contact: { email: 'leaving@example.com' },
+      failure: { error: 'ErasureIncomplete' },
+    });
+  });
+
+  it('minimises a delete the subject cancelled, and does so again on a retry', async () => {
+    plantDelete('cancelled', open);
+    await expect(recordOutcome.handler({ requestId: deleteId, outcome: 'cancelled' })).resolves.toEqual({
+      requestId: deleteId,
+      status: 'cancelled',
+    });
+    await recordOutcome.handler({ requestId: deleteId, outcome: 'cancelled' });
+    expect(ledger.get(deleteId)).not.toHaveProperty('contact');
+    expect(ledger.get(deleteId)?.history).toHaveLength(1);
+  });
+
+  it('minimises expired and rejected requests too', async () => {
+    plant('pending_verification');
+    await recordOutcome.handler({ requestId, outcome: 'expired' });
+    expect(ledger.get(requestId)).not.toHaveProperty('contact');
   });
 });

@@ -17,6 +17,7 @@ describe('the local API server', () => {
     SubmitRequest: reply,
     VerifyRequest: reply,
     GetRequestStatus: reply,
+    CancelRequest: reply,
     Pages: reply,
     DownloadExport: async () => {
       throw new Error('secret detail about someone@example.com');

@@ -129,22 +129,23 @@ describe('the workflow, run as written with stubbed tasks', () => {
     expect(execution.events.filter((e) => e.type === 'StateRetried')).toHaveLength(2);
   });
 
-  it('marks a delete request failed as not yet supported once it is verified', async () => {
-    const deleteId = '20260101-delete-ABCDEFGHJK';
+  it('marks an opt-out request failed as not yet supported once it is verified', async () => {
+    const optOutId = '20260101-opt-out-ABCDEFGHJK';
     const stubs = stubHandlers();
-    const { runner, name } = run(stubs, { requestId: deleteId, type: 'delete' });
+    const { runner, name } = run(stubs, { requestId: optOutId, type: 'opt_out' });
 
     runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
     const execution = await runner.waitFor(name);
 
     expect(stubs.callsOf('RecordOutcome')).toEqual([
       {
-        requestId: deleteId,
+        requestId: optOutId,
         outcome: 'failed',
         error: expect.objectContaining({ Error: 'RequestTypeNotSupported' }),
       },
     ]);
     expect(stubs.callsOf('PlanStores')).toEqual([]);
+    expect(stubs.callsOf('ScheduleErasure')).toEqual([]);
     expect(execution.status).toBe('FAILED');
   });
 
@@ -162,5 +163,175 @@ describe('the workflow, run as written with stubbed tasks', () => {
     expect(() => runner.sendTaskSuccess('no-such-token', '{}')).toThrow(
       expect.objectContaining({ name: 'TaskDoesNotExist' }),
     );
+  });
+});
+
+const deleteId = '20260101-delete-ABCDEFGHJK';
+
+class RequestCancelled extends Error {
+  override name = 'RequestCancelled';
+}
+class ErasureIncomplete extends Error {
+  override name = 'ErasureIncomplete';
+}
+
+describe('the delete path, run as written with stubbed tasks', () => {
+  it('schedules, waits out the grace period, erases and verifies every store, issues the certificate and marks it completed', async () => {
+    // Prepare
+    const stubs = stubHandlers();
+    const { runner, name } = run(stubs, { requestId: deleteId, type: 'delete' });
+
+    // Act
+    runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
+    const execution = await runner.waitFor(name);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(stubs.callsOf('ScheduleErasure')).toEqual([{ requestId: deleteId }]);
+    expect(stubs.callsOf('PlanStores')).toHaveLength(1);
+    const perStore = ['customers', 'orders', 'activity'].map((storeId) => ({ requestId: deleteId, storeId }));
+    expect(stubs.callsOf('EraseStore')).toEqual(expect.arrayContaining(perStore));
+    expect(stubs.callsOf('EraseStore')).toHaveLength(3);
+    expect(stubs.callsOf('VerifyStoreErasure')).toEqual(expect.arrayContaining(perStore));
+    expect(stubs.callsOf('VerifyStoreErasure')).toHaveLength(3);
+    // Each store is verified only after it was erased.
+    for (const storeId of ['customers', 'orders', 'activity']) {
+      const erased = stubs.calls.find(
+        (c) => c.task === 'EraseStore' && (c.payload as { storeId: string }).storeId === storeId,
+      );
+      const verified = stubs.calls.find(
+        (c) => c.task === 'VerifyStoreErasure' && (c.payload as { storeId: string }).storeId === storeId,
+      );
+      expect(stubs.calls.indexOf(verified as never)).toBeGreaterThan(stubs.calls.indexOf(erased as never));
+    }
+    expect(stubs.callsOf('IssueCertificate')).toEqual([{ requestId: deleteId }]);
+    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: deleteId, outcome: 'completed' }]);
+    expect(stubs.callsOf('ExportStore')).toEqual([]);
+    expect(stubs.callsOf('SendExportLink')).toEqual([]);
+  });
+
+  it('waits the grace period the schedule returns before anything is planned or erased', async () => {
+    const stubs = stubHandlers({
+      ScheduleErasure: async () => ({ requestId: deleteId, graceSeconds: 1 }),
+    });
+    const { runner, name } = run(stubs, { requestId: deleteId, type: 'delete' });
+
+    runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
+    const execution = await runner.waitFor(name);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    const scheduled = stubs.calls.find((c) => c.task === 'ScheduleErasure')?.at ?? 0;
+    const planned = stubs.calls.find((c) => c.task === 'PlanStores')?.at ?? 0;
+    expect(planned - scheduled).toBeGreaterThanOrEqual(950);
+    expect(execution.events.some((e) => 'state' in e && e.state.name === 'AwaitGracePeriod')).toBe(true);
+  });
+
+  it('stops a delete the subject cancelled during the grace period: nothing is erased and the request ends cancelled', async () => {
+    // Prepare: PlanStores sees what the cancel endpoint wrote to the ledger
+    let cancelled = false;
+    const stubs = stubHandlers({
+      ScheduleErasure: async () => ({ requestId: deleteId, graceSeconds: 1 }),
+      PlanStores: async () => {
+        if (cancelled) throw new RequestCancelled('cancelled during the grace period');
+        return { stores: [{ storeId: 'customers' }] };
+      },
+    });
+    const { runner, name } = run(stubs, { requestId: deleteId, type: 'delete' });
+
+    // Act: cancel while the workflow waits
+    runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
+    await eventually(() => stubs.callsOf('ScheduleErasure')[0], 5000, 'the schedule');
+    cancelled = true;
+    const execution = await runner.waitFor(name);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(stubs.callsOf('PlanStores')).toHaveLength(1);
+    expect(stubs.callsOf('EraseStore')).toEqual([]);
+    expect(stubs.callsOf('IssueCertificate')).toEqual([]);
+    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: deleteId, outcome: 'cancelled' }]);
+  });
+
+  it('fails the request to support with ErasureIncomplete when the re-query finds a record left behind, without retrying it', async () => {
+    const stubs = stubHandlers({
+      VerifyStoreErasure: async (p) => {
+        const { storeId } = p as { storeId: string };
+        if (storeId === 'orders')
+          throw new ErasureIncomplete('store orders: 1 record remains that should be gone');
+        return { storeId, remaining: 0, verified: true };
+      },
+    });
+    const { runner, name } = run(stubs, { requestId: deleteId, type: 'delete' });
+
+    runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
+    const execution = await runner.waitFor(name);
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RequestFailed');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([
+      {
+        requestId: deleteId,
+        outcome: 'failed',
+        error: { Error: 'ErasureIncomplete', Cause: 'store orders: 1 record remains that should be gone' },
+      },
+    ]);
+    const ordersChecks = stubs
+      .callsOf('VerifyStoreErasure')
+      .filter((p) => (p as { storeId: string }).storeId === 'orders');
+    expect(ordersChecks).toHaveLength(1);
+    expect(stubs.callsOf('IssueCertificate')).toEqual([]);
+  });
+
+  it('retries a store whose erasure hits a TransientError, then completes', async () => {
+    let failures = 0;
+    const stubs = stubHandlers({
+      EraseStore: async (p) => {
+        const { storeId } = p as { storeId: string };
+        if (storeId === 'activity' && failures++ < 2) throw new TransientError('throttled');
+        return { storeId, counts: { found: 1, deleted: 1, masked: 0, retained: 0, held: 0 } };
+      },
+    });
+    const { runner, name } = run(stubs, { requestId: deleteId, type: 'delete' });
+
+    runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
+    const execution = await runner.waitFor(name);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(stubs.callsOf('EraseStore')).toHaveLength(5);
+    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: deleteId, outcome: 'completed' }]);
+  });
+
+  it('marks the request failed when the certificate cannot be issued', async () => {
+    const stubs = stubHandlers({
+      IssueCertificate: async () => {
+        throw new Error('audit bucket refused the write');
+      },
+    });
+    const { runner, name } = run(stubs, { requestId: deleteId, type: 'delete' });
+
+    runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
+    const execution = await runner.waitFor(name);
+
+    expect(execution.status).toBe('FAILED');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([
+      { requestId: deleteId, outcome: 'failed', error: expect.objectContaining({ Error: 'Error' }) },
+    ]);
+  });
+
+  it('stops promptly when the local runtime stops during a long grace period, erasing nothing', async () => {
+    const stubs = stubHandlers({
+      ScheduleErasure: async () => ({ requestId: deleteId, graceSeconds: 24 * 3600 }),
+    });
+    const { runner, name } = run(stubs, { requestId: deleteId, type: 'delete' });
+    runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
+    await eventually(() => stubs.callsOf('ScheduleErasure')[0], 5000, 'the schedule');
+
+    const stopping = Date.now();
+    await runner.stop();
+
+    expect(Date.now() - stopping).toBeLessThan(2000);
+    expect(runner.describe(name).status).toBe('ABORTED');
+    expect(stubs.callsOf('PlanStores')).toEqual([]);
+    expect(stubs.callsOf('EraseStore')).toEqual([]);
   });
 });

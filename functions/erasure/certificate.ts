@@ -1,0 +1,242 @@
+/**
+ * The certificate of erasure: per store what was found, deleted, masked,
+ * retained (with legal basis and retention end) and held (with the reason the
+ * subject is told), and the result of the re-query. It names the subject only
+ * by the ledger's keyed hash.
+ */
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { DataMap } from '../core/data-map';
+import { type ErasureCounts, ErasureIncompleteError } from '../core/erasure';
+import type { LedgerRecord, RetentionEntry } from '../core/ledger-record';
+import { escapeHtml } from '../export/index-page';
+import { certificateHtmlKey, certificateJsonKey, safeRequestId } from '../export/keys';
+import { type ErasureSummary, readSummary } from './manifest';
+
+export interface CertificateStore {
+  readonly storeId: string;
+  readonly description: string;
+  readonly found: number;
+  readonly deleted: number;
+  readonly masked: number;
+  readonly retained: {
+    readonly records: number;
+    readonly entries: readonly { legalBasis: string; retainedUntil: string; records: number }[];
+  };
+  readonly held: {
+    readonly records: number;
+    readonly holds: readonly {
+      reason: string;
+      description: { readonly en: string; readonly id: string };
+      records: number;
+    }[];
+  };
+  /** Every lookup of the store ran again after erasure and found only what the decisions keep. */
+  readonly verification: { readonly method: 're-query'; readonly passed: boolean };
+}
+
+export interface Certificate {
+  readonly version: 1;
+  readonly type: 'certificate-of-erasure';
+  readonly organisation: string;
+  readonly requestId: string;
+  /** keyedHash('subject', email lookup form): the only reference to the person. */
+  readonly subjectHash: string;
+  readonly receivedAt: string;
+  readonly verifiedAt?: string;
+  readonly erasureStartedAt?: string;
+  /** Every store erased and verified; the certificate is issued at that moment. */
+  readonly erasureCompletedAt: string;
+  readonly issuedAt: string;
+  readonly totals: ErasureCounts;
+  readonly stores: readonly CertificateStore[];
+}
+
+export interface CertificateStorage {
+  readonly s3: S3Client;
+  readonly exportBucket: string;
+  readonly auditBucket: string;
+}
+
+const lastAt = (record: LedgerRecord, status: LedgerRecord['status']) =>
+  record.history.filter((h) => h.status === status).at(-1)?.at;
+
+/**
+ * Builds the certificate from the ledger entry and each planned store's
+ * erasure summary. Refuses (ErasureIncomplete) while any store is not erased
+ * and verified: a certificate must never claim more than was proven.
+ */
+export function buildCertificate(args: {
+  readonly record: LedgerRecord;
+  readonly dataMap: DataMap;
+  readonly summaries: ReadonlyMap<string, ErasureSummary>;
+  readonly issuedAt: Date;
+}): Certificate {
+  const { record, dataMap, summaries } = args;
+  const planned = new Set(Object.keys(record.stores ?? {}));
+  const totals = { found: 0, deleted: 0, masked: 0, retained: 0, held: 0 };
+  const stores = dataMap.stores
+    .filter((s) => planned.has(s.id))
+    .map((store): CertificateStore => {
+      const summary = summaries.get(store.id);
+      const progress = record.stores?.[store.id];
+      if (!summary || progress?.status !== 'completed' || progress.verified !== true) {
+        throw new ErasureIncompleteError(`store ${store.id} is not erased and verified yet`);
+      }
+      const { counts } = summary;
+      for (const k of Object.keys(totals) as (keyof ErasureCounts)[]) totals[k] += counts[k];
+      const described = new Map(store.erasure.holds.map((h) => [h.reason, h.description]));
+      return {
+        storeId: store.id,
+        description: store.description,
+        found: counts.found,
+        deleted: counts.deleted,
+        masked: counts.masked,
+        retained: { records: counts.retained, entries: summary.retention },
+        held: {
+          records: counts.held,
+          holds: summary.holds.map((h) => ({
+            reason: h.reason,
+            description: described.get(h.reason) ?? { en: h.reason, id: h.reason },
+            records: h.records,
+          })),
+        },
+        verification: { method: 're-query', passed: true },
+      };
+    });
+  const issuedAt = args.issuedAt.toISOString();
+  const verifiedAt = lastAt(record, 'verified');
+  const erasureStartedAt = lastAt(record, 'in_progress');
+  return {
+    version: 1,
+    type: 'certificate-of-erasure',
+    organisation: dataMap.organisation,
+    requestId: record.requestId,
+    subjectHash: record.subjectHash,
+    receivedAt: record.receivedAt,
+    ...(verifiedAt ? { verifiedAt } : {}),
+    ...(erasureStartedAt ? { erasureStartedAt } : {}),
+    erasureCompletedAt: issuedAt,
+    issuedAt,
+    totals,
+    stores,
+  };
+}
+
+/**
+ * What the ledger keeps for retained records after the request is minimised:
+ * pseudonymous identities only (e.g. customerId, never email or phone) and the
+ * retention entries. Undefined when nothing is retained.
+ */
+export function retentionOf(
+  record: LedgerRecord,
+  certificate: Certificate,
+): LedgerRecord['retention'] | undefined {
+  const entries: RetentionEntry[] = certificate.stores.flatMap((s) =>
+    s.retained.entries.map((e) => ({ storeId: s.storeId, ...e })),
+  );
+  // Held records stay too, so later requests must still find them.
+  const held = certificate.stores.some((s) => s.held.records > 0);
+  if (entries.length === 0 && !held) return undefined;
+  const { email: _email, phone: _phone, ...pseudonymous } = record.identities ?? {};
+  // ISO dates sort as text; the latest end is when the last retained record may go.
+  const until = entries
+    .map((e) => e.retainedUntil)
+    .sort()
+    .at(-1);
+  return { identities: pseudonymous, entries, ...(until ? { until } : {}) };
+}
+
+const e = escapeHtml;
+const date = (iso: string | undefined) => (iso ? e(iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')) : '—');
+
+function storeRows(store: CertificateStore): string {
+  const retained = store.retained.entries
+    .map(
+      (r) =>
+        `<li>${r.records} — ${e(r.legalBasis)}; until / <span lang="id">sampai</span> ${e(r.retainedUntil)}</li>`,
+    )
+    .join('');
+  const held = store.held.holds
+    .map(
+      (h) =>
+        `<li>${h.records} — <code>${e(h.reason)}</code>: ${e(h.description.en)} / <span lang="id">${e(h.description.id)}</span></li>`,
+    )
+    .join('');
+  return `
+    <section>
+      <h2>${e(store.description)} <small>(<code>${e(store.storeId)}</code>)</small></h2>
+      <table>
+        <tr><th>Found / <span lang="id">Ditemukan</span></th><td>${store.found}</td></tr>
+        <tr><th>Deleted / <span lang="id">Dihapus</span></th><td>${store.deleted}</td></tr>
+        <tr><th>Masked / <span lang="id">Disamarkan</span></th><td>${store.masked}</td></tr>
+        <tr><th>Retained / <span lang="id">Disimpan</span></th><td>${store.retained.records}${retained ? `<ul>${retained}</ul>` : ''}</td></tr>
+        <tr><th>Held / <span lang="id">Ditahan</span></th><td>${store.held.records}${held ? `<ul>${held}</ul>` : ''}</td></tr>
+        <tr><th>Re-query / <span lang="id">Pemeriksaan ulang</span></th><td>${store.verification.passed ? 'passed / <span lang="id">lulus</span>' : 'FAILED / <span lang="id">GAGAL</span>'}</td></tr>
+      </table>
+    </section>`;
+}
+
+/** The certificate as a readable, self-contained bilingual (EN/ID) HTML page. */
+export function renderCertificateHtml(certificate: Certificate): string {
+  const c = certificate;
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Certificate of erasure / Sertifikat penghapusan — ${e(c.requestId)}</title>
+  <style>
+    body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+    table { border-collapse: collapse; width: 100%; }
+    th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #ddd; }
+    th { width: 16rem; }
+    code { word-break: break-all; }
+    [lang="id"] { color: #555; }
+  </style>
+</head>
+<body>
+  <h1>Certificate of erasure <span lang="id">/ Sertifikat penghapusan data</span></h1>
+  <p>${e(c.organisation)} erased the personal data of the data subject below as the data map requires, kept only what the law requires or a hold blocks, and proved the result by running every lookup again.</p>
+  <p lang="id">${e(c.organisation)} telah menghapus data pribadi subjek data di bawah ini sesuai peta data, hanya menyimpan yang diwajibkan hukum atau yang ditahan, dan membuktikan hasilnya dengan menjalankan ulang setiap pencarian.</p>
+  <table>
+    <tr><th>Request / <span lang="id">Permintaan</span></th><td><code>${e(c.requestId)}</code></td></tr>
+    <tr><th>Subject (keyed hash) / <span lang="id">Subjek (hash berkunci)</span></th><td><code>${e(c.subjectHash)}</code></td></tr>
+    <tr><th>Received / <span lang="id">Diterima</span></th><td>${date(c.receivedAt)}</td></tr>
+    <tr><th>Identity verified / <span lang="id">Identitas diverifikasi</span></th><td>${date(c.verifiedAt)}</td></tr>
+    <tr><th>Erasure started / <span lang="id">Penghapusan dimulai</span></th><td>${date(c.erasureStartedAt)}</td></tr>
+    <tr><th>Erasure completed / <span lang="id">Penghapusan selesai</span></th><td>${date(c.erasureCompletedAt)}</td></tr>
+    <tr><th>Records found / <span lang="id">Catatan ditemukan</span></th><td>${c.totals.found}: ${c.totals.deleted} deleted / <span lang="id">dihapus</span>, ${c.totals.masked} masked / <span lang="id">disamarkan</span>, ${c.totals.retained} retained / <span lang="id">disimpan</span>, ${c.totals.held} held / <span lang="id">ditahan</span></td></tr>
+  </table>
+  ${c.stores.map(storeRows).join('\n')}
+  <p><small>Issued / <span lang="id">Diterbitkan</span> ${date(c.issuedAt)}</small></p>
+</body>
+</html>
+`;
+}
+
+/**
+ * Reads every planned store's summary, builds the certificate and writes it as
+ * `certificates/<requestId>/certificate.json` and `.html` to the audit bucket
+ * (Object Lock in AWS; overwriting on a retry adds a version, never removes one).
+ */
+export async function issueCertificate(
+  deps: CertificateStorage,
+  args: { readonly record: LedgerRecord; readonly dataMap: DataMap; readonly issuedAt: Date },
+): Promise<{ certificate: Certificate; jsonKey: string; htmlKey: string }> {
+  const requestId = safeRequestId(args.record.requestId);
+  const summaries = new Map<string, ErasureSummary>();
+  for (const storeId of Object.keys(args.record.stores ?? {})) {
+    const summary = await readSummary({ s3: deps.s3, bucket: deps.exportBucket }, requestId, storeId);
+    if (summary) summaries.set(storeId, summary);
+  }
+  const certificate = buildCertificate({ ...args, summaries });
+  const jsonKey = certificateJsonKey(requestId);
+  const htmlKey = certificateHtmlKey(requestId);
+  const put = (Key: string, Body: string, ContentType: string) =>
+    deps.s3.send(
+      // A checksum is what S3 Object Lock requires of every write.
+      new PutObjectCommand({ Bucket: deps.auditBucket, Key, Body, ContentType, ChecksumAlgorithm: 'SHA256' }),
+    );
+  await put(jsonKey, `${JSON.stringify(certificate, null, 2)}\n`, 'application/json; charset=utf-8');
+  await put(htmlKey, renderCertificateHtml(certificate), 'text/html; charset=utf-8');
+  return { certificate, jsonKey, htmlKey };
+}

@@ -1,0 +1,142 @@
+/**
+ * Inventory: what erasure will do in one store, decided once per request.
+ * The decisions are streamed to a manifest in the exports bucket; the summary
+ * (counts, retention, holds, keyed identifier hashes) is written last and
+ * marks the manifest complete, so a retry reuses it instead of deciding again
+ * on data that may already be half erased.
+ */
+import { Readable } from 'node:stream';
+import type { Connector, RecordRef, Subject } from '../connectors/connector';
+import type { StoreConfig } from '../core/data-map';
+import { decideErasure, type RecordDecision } from '../core/erasure';
+import type { LedgerRecord } from '../core/ledger-record';
+import { erasureDecisionsKey, safeRequestId, safeStoreId } from '../export/keys';
+import { type ExportStorage, uploadStream } from '../export/s3-stream';
+import { deepStrings, identifierHash } from './identifiers';
+import { type ErasureSummary, readSummary, writeSummary } from './manifest';
+
+export interface InventoryArgs {
+  readonly requestId: string;
+  readonly store: StoreConfig;
+  readonly connector: Connector;
+  readonly subject: Subject;
+  /** The request's contact details (name and phone may identify the subject in kept records). */
+  readonly contact?: LedgerRecord['contact'];
+  readonly hashingKey: Buffer;
+  readonly now?: Date;
+}
+
+/** Identity kinds whose values are plaintext identifiers (customerId is pseudonymous and stays on retained records). */
+const IDENTIFYING_KINDS = ['email', 'phone'] as const;
+
+/** A decision for an object that survives only as old versions or delete markers (no current record). */
+function orphanDecision(store: StoreConfig, ref: RecordRef, now: Date): RecordDecision {
+  const decision = decideErasure(store, { ref, data: {} }, [], now);
+  // An old version cannot be masked: unless it is held or retained, it goes.
+  return decision.outcome === 'masked' ? { ref, outcome: 'deleted', action: { kind: 'delete' } } : decision;
+}
+
+/**
+ * The store's erasure summary: reused when a previous attempt completed the
+ * inventory, otherwise made by streaming `connector.export` through
+ * `decideErasure` into `erasure/<requestId>/<storeId>.decisions.jsonl`. For S3
+ * stores, objects that `locate` finds only as old versions or delete markers get
+ * a decision too, so nothing recoverable is left out. Memory stays flat apart
+ * from the identifier hashes (one per distinct masked value) and, for S3, the
+ * set of object keys.
+ */
+export async function takeInventory(deps: ExportStorage, args: InventoryArgs): Promise<ErasureSummary> {
+  const requestId = safeRequestId(args.requestId);
+  const storeId = safeStoreId(args.store.id);
+  const existing = await readSummary(deps, requestId, storeId);
+  if (existing) return existing;
+
+  const { store, connector, subject, contact, hashingKey } = args;
+  const now = args.now ?? new Date();
+  const hashes = new Set<string>();
+  const addHash = (value: string) => {
+    const hash = identifierHash(hashingKey, value);
+    if (hash) hashes.add(hash);
+  };
+  for (const kind of IDENTIFYING_KINDS) for (const value of subject.identities[kind] ?? []) addHash(value);
+  for (const value of [contact?.email, contact?.fullName, contact?.phone]) if (value) addHash(value);
+
+  // `onlyIfSubject` masks compare with every value known to be the subject's, pseudonymous ones included.
+  const subjectValues = [
+    ...Object.values(subject.identities).flatMap((values) => values ?? []),
+    ...[contact?.email, contact?.fullName, contact?.phone].filter((v): v is string => Boolean(v)),
+  ];
+  const counts = { found: 0, deleted: 0, masked: 0, retained: 0, held: 0 };
+  const retention = new Map<string, { legalBasis: string; retainedUntil: string; records: number }>();
+  const holds = new Map<string, number>();
+  const tally = (decision: RecordDecision) => {
+    counts.found += 1;
+    counts[decision.outcome] += 1;
+    if (decision.outcome === 'retained' && decision.legalBasis && decision.retainedUntil) {
+      const id = `${decision.legalBasis}\u0000${decision.retainedUntil}`;
+      const entry = retention.get(id) ?? {
+        legalBasis: decision.legalBasis,
+        retainedUntil: decision.retainedUntil,
+        records: 0,
+      };
+      entry.records += 1;
+      retention.set(id, entry);
+    }
+    if (decision.outcome === 'held' && decision.holdReason) {
+      holds.set(decision.holdReason, (holds.get(decision.holdReason) ?? 0) + 1);
+    }
+  };
+
+  async function* manifest(): AsyncGenerator<string> {
+    const currentObjects = new Set<string>();
+    for await (const page of connector.export(subject)) {
+      const lines: string[] = [];
+      for (const record of page) {
+        const decision = decideErasure(store, record, subjectValues, now);
+        tally(decision);
+        if (decision.action.kind === 'update') {
+          // The values a mask overwrites identify the subject: the re-query must not find them again.
+          for (const [field, written] of Object.entries(decision.action.set)) {
+            for (const original of deepStrings(record.data[field]))
+              if (original !== written) addHash(original);
+          }
+        }
+        if (record.ref.kind === 's3') currentObjects.add(record.ref.key);
+        lines.push(JSON.stringify(decision));
+      }
+      if (lines.length > 0) yield `${lines.join('\n')}\n`;
+    }
+    if (store.kind !== 's3') return;
+    const orphans = new Set<string>();
+    for await (const refs of connector.locate(subject)) {
+      const lines: string[] = [];
+      for (const ref of refs) {
+        if (ref.kind !== 's3' || currentObjects.has(ref.key) || orphans.has(ref.key)) continue;
+        orphans.add(ref.key);
+        const decision = orphanDecision(store, { kind: 's3', bucket: ref.bucket, key: ref.key }, now);
+        tally(decision);
+        lines.push(JSON.stringify(decision));
+      }
+      if (lines.length > 0) yield `${lines.join('\n')}\n`;
+    }
+  }
+
+  await uploadStream(
+    deps,
+    erasureDecisionsKey(requestId, storeId),
+    Readable.from(manifest()),
+    'application/x-ndjson',
+  );
+  const summary: ErasureSummary = {
+    version: 1,
+    requestId,
+    storeId,
+    counts,
+    identifierHashes: [...hashes].sort(),
+    retention: [...retention.values()],
+    holds: [...holds].map(([reason, records]) => ({ reason, records })),
+    createdAt: now.toISOString(),
+  };
+  await writeSummary(deps, summary);
+  return summary;
+}

@@ -1,0 +1,141 @@
+/**
+ * The erasure manifest of one store: every decision as a JSON Lines object in
+ * the exports bucket, and a summary written after it that marks it complete.
+ * Retries read these instead of deciding again, so they apply the same
+ * decisions and report the same counts.
+ */
+import { createInterface } from 'node:readline';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import type { RecordDecision } from '../core/erasure';
+import { erasureDecisionsKey, erasureSummaryKey } from '../export/keys';
+import { type ExportStorage, openObject } from '../export/s3-stream';
+
+/** Decisions per page handed to a connector or read back: bounded, so memory stays flat. */
+export const DECISION_PAGE_SIZE = 500;
+
+const RecordRefSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('dynamodb'),
+    key: z.record(z.string(), z.union([z.string(), z.number()])),
+  }),
+  z.strictObject({
+    kind: z.literal('s3'),
+    bucket: z.string().min(1),
+    key: z.string().min(1),
+    line: z.number().int().positive().optional(),
+    versionId: z.string().optional(),
+    noncurrent: z.boolean().optional(),
+    deleteMarker: z.boolean().optional(),
+  }),
+]);
+
+/** One manifest line: a `RecordDecision` as `decideErasure` made it. */
+export const DecisionLine = z.strictObject({
+  ref: RecordRefSchema,
+  outcome: z.enum(['deleted', 'masked', 'retained', 'held']),
+  action: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('delete') }),
+    z.strictObject({
+      kind: z.literal('update'),
+      set: z.record(z.string(), z.string()),
+      remove: z.array(z.string()),
+    }),
+    z.strictObject({ kind: z.literal('keep') }),
+  ]),
+  legalBasis: z.string().optional(),
+  retainedUntil: z.string().optional(),
+  holdReason: z.string().optional(),
+});
+
+const Count = z.number().int().nonnegative();
+
+/** What one store's inventory found: counts and keyed hashes only, never personal data. */
+export const ErasureSummary = z.strictObject({
+  version: z.literal(1),
+  requestId: z.string(),
+  storeId: z.string(),
+  counts: z.strictObject({ found: Count, deleted: Count, masked: Count, retained: Count, held: Count }),
+  /** keyedHash('identifier', …) of the subject's identifiers and of every value a mask overwrites. */
+  identifierHashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)),
+  retention: z.array(z.strictObject({ legalBasis: z.string(), retainedUntil: z.string(), records: Count })),
+  holds: z.array(z.strictObject({ reason: z.string(), records: Count })),
+  createdAt: z.string(),
+});
+export type ErasureSummary = z.infer<typeof ErasureSummary>;
+
+/** Thrown when a manifest in S3 is not what this code wrote (a bug or tampering). Not retried. */
+export class ErasureManifestError extends Error {
+  override readonly name = 'ErasureManifestError';
+}
+
+function isMissing(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return error instanceof NoSuchKey || name === 'NoSuchKey' || name === 'NotFound';
+}
+
+/** The store's summary, or undefined while its inventory has not completed. */
+export async function readSummary(
+  deps: ExportStorage,
+  requestId: string,
+  storeId: string,
+): Promise<ErasureSummary | undefined> {
+  const key = erasureSummaryKey(requestId, storeId);
+  let text: string;
+  try {
+    const out = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
+    text = (await out.Body?.transformToString('utf8')) ?? '';
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+  const parsed = ErasureSummary.safeParse(parseJson(text));
+  if (!parsed.success) throw new ErasureManifestError(`erasure summary of store ${storeId} is malformed`);
+  return parsed.data;
+}
+
+/** Writes the summary (after the manifest: its presence says the manifest is complete). */
+export async function writeSummary(deps: ExportStorage, summary: ErasureSummary): Promise<void> {
+  await deps.s3.send(
+    new PutObjectCommand({
+      Bucket: deps.bucket,
+      Key: erasureSummaryKey(summary.requestId, summary.storeId),
+      Body: JSON.stringify(summary),
+      ContentType: 'application/json; charset=utf-8',
+    }),
+  );
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Streams the manifest back as pages of decisions, one line at a time (never read whole). */
+export async function* readDecisions(
+  deps: ExportStorage,
+  requestId: string,
+  storeId: string,
+): AsyncIterable<readonly RecordDecision[]> {
+  const body = await openObject(deps, erasureDecisionsKey(requestId, storeId));
+  const lines = createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY });
+  let page: RecordDecision[] = [];
+  let number = 0;
+  for await (const text of lines) {
+    number += 1;
+    if (text.trim() === '') continue;
+    const parsed = DecisionLine.safeParse(parseJson(text));
+    if (!parsed.success) {
+      throw new ErasureManifestError(`erasure manifest of store ${storeId} is malformed at line ${number}`);
+    }
+    page.push(parsed.data as RecordDecision);
+    if (page.length >= DECISION_PAGE_SIZE) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
+}
