@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { bindStores, type DataMap, parseDataMap } from '../core/data-map';
 
+const limit = (fallback: number) => z.coerce.number().int().positive().max(1_000_000).default(fallback);
+const windowSeconds = (fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3600)
+    .default(fallback);
+
 /**
  * Environment of every function, validated once per cold start. The CDK sets
  * these in AWS; the local runtime sets them before loading any handler.
@@ -40,6 +49,21 @@ const Env = z.object({
     .nonnegative()
     .max(30 * 24 * 3600)
     .default(24 * 3600),
+  /** Rate-limit counters (`RATE_LIMIT_TABLE`); needed by the functions that limit (submit, verify, cancel, resend). */
+  DSR_RATE_LIMIT_TABLE: z.string().min(1).optional(),
+  /** Powertools idempotency records for `Idempotency-Key` on `POST /requests` (`IDEMPOTENCY_TABLE`). */
+  DSR_IDEMPOTENCY_TABLE: z.string().min(1).optional(),
+  /** Submissions per client IP per window (default 20 per 10 minutes). */
+  DSR_LIMIT_SUBMIT_PER_IP: limit(20),
+  DSR_LIMIT_SUBMIT_IP_WINDOW_SECONDS: windowSeconds(600),
+  /** Submissions per subject (keyed hash of the email) per window (default 5 per hour). */
+  DSR_LIMIT_SUBMIT_PER_SUBJECT: limit(5),
+  DSR_LIMIT_SUBMIT_SUBJECT_WINDOW_SECONDS: windowSeconds(3600),
+  /** Verify, cancel and resend attempts per client IP per window (default 30 per 10 minutes), on top of 5 wrong codes per request. */
+  DSR_LIMIT_VERIFY_PER_IP: limit(30),
+  DSR_LIMIT_VERIFY_IP_WINDOW_SECONDS: windowSeconds(600),
+  /** Verification emails a request may ask to be sent again. */
+  DSR_MAX_RESENDS: z.coerce.number().int().nonnegative().max(20).default(3),
   /** Set by the local runtime: S3 path-style addressing for the emulator. */
   DSR_S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])

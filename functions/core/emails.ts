@@ -8,6 +8,11 @@ export interface MailContent {
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** The emailed verification link: it opens the confirmation page, whose form POSTs the token. */
+export function verificationLink(publicUrl: string, requestId: string, linkToken: string): string {
+  return `${publicUrl}/requests/${encodeURIComponent(requestId)}/verify?token=${encodeURIComponent(linkToken)}`;
+}
+
 /** The verification email (EN or ID): the 6-digit code and a link to the confirmation page. */
 export function verificationMail(
   locale: Locale,
@@ -28,23 +33,38 @@ export function verificationMail(
   };
 }
 
-/** The "your data is ready" email (EN or ID): a link to the API, never a pre-signed URL. */
+/**
+ * The "your data is ready" email (EN or ID): a link to the API, never a
+ * pre-signed URL. When the search found nothing (`records` is 0) it says so
+ * plainly; the archive then only lists the places that were searched.
+ */
 export function exportReadyMail(
   locale: Locale,
-  args: { requestId: string; link: string; days: number },
+  args: { requestId: string; link: string; days: number; records?: number },
 ): MailContent {
   const { requestId, link, days } = args;
+  const none = args.records === 0;
   if (locale === 'id') {
+    const lead = none
+      ? `Kami telah memeriksa semua tempat kami menyimpan data untuk permintaan ${requestId}. Kami tidak menyimpan data apa pun tentang Anda.`
+      : `Salinan data untuk permintaan ${requestId} sudah siap.`;
+    const action = none ? 'Daftar tempat yang kami periksa' : 'Unduh data Anda';
     return {
-      subject: 'Salinan data Anda dari Impor.in sudah siap',
-      text: `Salinan data untuk permintaan ${requestId} sudah siap.\n\nUnduh di sini (berlaku ${days} hari):\n${link}`,
-      html: `<p>Salinan data untuk permintaan <strong>${esc(requestId)}</strong> sudah siap.</p><p><a href="${esc(link)}">Unduh data Anda</a> (berlaku ${days} hari).</p>`,
+      subject: none
+        ? 'Kami tidak menyimpan data tentang Anda di Impor.in'
+        : 'Salinan data Anda dari Impor.in sudah siap',
+      text: `${lead}\n\n${action} (berlaku ${days} hari):\n${link}`,
+      html: `<p>${esc(lead)}</p><p><a href="${esc(link)}">${action}</a> (berlaku ${days} hari).</p>`,
     };
   }
+  const lead = none
+    ? `We searched every place we keep data for request ${requestId}. We hold no data about you.`
+    : `The copy of your data for request ${requestId} is ready.`;
+  const action = none ? 'See the list of places we searched' : 'Download your data';
   return {
-    subject: 'Your copy of your Impor.in data is ready',
-    text: `The copy of your data for request ${requestId} is ready.\n\nDownload it here (valid for ${days} days):\n${link}`,
-    html: `<p>The copy of your data for request <strong>${esc(requestId)}</strong> is ready.</p><p><a href="${esc(link)}">Download your data</a> (valid for ${days} days).</p>`,
+    subject: none ? 'We hold no data about you at Impor.in' : 'Your copy of your Impor.in data is ready',
+    text: `${lead}\n\n${action} here (valid for ${days} days):\n${link}`,
+    html: `<p>${esc(lead)}</p><p><a href="${esc(link)}">${action}</a> (valid for ${days} days).</p>`,
   };
 }
 

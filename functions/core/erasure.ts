@@ -125,23 +125,34 @@ function fieldChanges(
   return { set, remove };
 }
 
+export interface DecideOptions {
+  /**
+   * The store's retention period has ended (the retention sweep): a `retain`
+   * default deletes the whole record instead. Holds still apply first.
+   */
+  readonly retentionEnded?: boolean;
+}
+
 /**
  * The decision for one of the subject's records under its store's erasure
  * policy: holds first, then the record-level default, then field policies.
- * `now` dates the retention end (erasure date + retentionDays).
+ * `now` dates the retention end (erasure date + retentionDays); with
+ * `retentionEnded` a retained record is deleted instead.
  */
 export function decideErasure(
   store: StoreConfig,
   record: { readonly ref: RecordRef; readonly data: Readonly<Record<string, unknown>> },
   subjectValues: SubjectValues,
   now: Date,
+  options: DecideOptions = {},
 ): RecordDecision {
   const { ref, data } = record;
   const hold = holdFor(store.erasure.holds, data);
   if (hold) return { ref, outcome: 'held', action: { kind: 'keep' }, holdReason: hold.reason };
 
   const policy = store.erasure.default;
-  if (policy.action === 'delete') return { ref, outcome: 'deleted', action: { kind: 'delete' } };
+  const deletes = policy.action === 'delete' || (policy.action === 'retain' && options.retentionEnded);
+  if (deletes) return { ref, outcome: 'deleted', action: { kind: 'delete' } };
 
   const values = new Set(subjectValues.map(comparable).filter((v): v is string => v !== undefined));
   const { set, remove } = fieldChanges(store, data, values, policy.action === 'mask');

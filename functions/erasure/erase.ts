@@ -26,6 +26,6 @@ export async function eraseStore(deps: ExportStorage, args: InventoryArgs): Prom
   const receipt =
     summary.counts.found === 0
       ? { storeId: connector.storeId, deleted: 0, updated: 0, kept: 0 }
-      : await connector.erase(readDecisions(deps, requestId, args.store.id));
+      : await connector.erase(readDecisions(deps, requestId, args.store.id, args.retention?.run));
   return { storeId: args.store.id, counts: summary.counts, receipt };
 }

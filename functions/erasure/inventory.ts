@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import type { Connector, RecordRef, Subject } from '../connectors/connector';
 import type { StoreConfig } from '../core/data-map';
-import { decideErasure, type RecordDecision } from '../core/erasure';
+import { type DecideOptions, decideErasure, type RecordDecision } from '../core/erasure';
 import type { LedgerRecord } from '../core/ledger-record';
 import { erasureDecisionsKey, safeRequestId, safeStoreId } from '../export/keys';
 import { type ExportStorage, uploadStream } from '../export/s3-stream';
@@ -24,14 +24,25 @@ export interface InventoryArgs {
   readonly contact?: LedgerRecord['contact'];
   readonly hashingKey: Buffer;
   readonly now?: Date;
+  /**
+   * The retention sweep: the store's retention has ended, so retained records
+   * are deleted (held ones stay held), and the manifest goes to the sweep's own
+   * folder `run` (`retention-<YYYY-MM-DD>`, see `retentionRun`) beside the request's original one.
+   */
+  readonly retention?: { readonly run: string };
 }
 
 /** Identity kinds whose values are plaintext identifiers (customerId is pseudonymous and stays on retained records). */
 const IDENTIFYING_KINDS = ['email', 'phone'] as const;
 
 /** A decision for an object that survives only as old versions or delete markers (no current record). */
-function orphanDecision(store: StoreConfig, ref: RecordRef, now: Date): RecordDecision {
-  const decision = decideErasure(store, { ref, data: {} }, [], now);
+function orphanDecision(
+  store: StoreConfig,
+  ref: RecordRef,
+  now: Date,
+  options: DecideOptions,
+): RecordDecision {
+  const decision = decideErasure(store, { ref, data: {} }, [], now, options);
   // An old version cannot be masked: unless it is held or retained, it goes.
   return decision.outcome === 'masked' ? { ref, outcome: 'deleted', action: { kind: 'delete' } } : decision;
 }
@@ -48,8 +59,10 @@ function orphanDecision(store: StoreConfig, ref: RecordRef, now: Date): RecordDe
 export async function takeInventory(deps: ExportStorage, args: InventoryArgs): Promise<ErasureSummary> {
   const requestId = safeRequestId(args.requestId);
   const storeId = safeStoreId(args.store.id);
-  const existing = await readSummary(deps, requestId, storeId);
+  const run = args.retention?.run;
+  const existing = await readSummary(deps, requestId, storeId, run);
   if (existing) return existing;
+  const decideOptions: DecideOptions = args.retention ? { retentionEnded: true } : {};
 
   const { store, connector, subject, contact, hashingKey } = args;
   const now = args.now ?? new Date();
@@ -92,7 +105,7 @@ export async function takeInventory(deps: ExportStorage, args: InventoryArgs): P
     for await (const page of connector.export(subject)) {
       const lines: string[] = [];
       for (const record of page) {
-        const decision = decideErasure(store, record, subjectValues, now);
+        const decision = decideErasure(store, record, subjectValues, now, decideOptions);
         tally(decision);
         if (decision.action.kind === 'update') {
           // The values a mask overwrites identify the subject: the re-query must not find them again.
@@ -113,7 +126,8 @@ export async function takeInventory(deps: ExportStorage, args: InventoryArgs): P
       for (const ref of refs) {
         if (ref.kind !== 's3' || currentObjects.has(ref.key) || orphans.has(ref.key)) continue;
         orphans.add(ref.key);
-        const decision = orphanDecision(store, { kind: 's3', bucket: ref.bucket, key: ref.key }, now);
+        const orphan = { kind: 's3' as const, bucket: ref.bucket, key: ref.key };
+        const decision = orphanDecision(store, orphan, now, decideOptions);
         tally(decision);
         lines.push(JSON.stringify(decision));
       }
@@ -123,7 +137,7 @@ export async function takeInventory(deps: ExportStorage, args: InventoryArgs): P
 
   await uploadStream(
     deps,
-    erasureDecisionsKey(requestId, storeId),
+    erasureDecisionsKey(requestId, storeId, run),
     Readable.from(manifest()),
     'application/x-ndjson',
   );
@@ -131,6 +145,7 @@ export async function takeInventory(deps: ExportStorage, args: InventoryArgs): P
     version: 1,
     requestId,
     storeId,
+    ...(run === undefined ? {} : { run }),
     counts,
     identifierHashes: [...hashes].sort(),
     retention: [...retention.values()],

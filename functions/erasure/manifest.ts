@@ -55,6 +55,8 @@ export const ErasureSummary = z.strictObject({
   version: z.literal(1),
   requestId: z.string(),
   storeId: z.string(),
+  /** Set by a retention sweep (`retention-<YYYY-MM-DD>`): whose folder the manifest is in. */
+  run: z.string().optional(),
   counts: z.strictObject({ found: Count, deleted: Count, masked: Count, retained: Count, held: Count }),
   /** keyedHash('identifier', …) of the subject's identifiers and of every value a mask overwrites. */
   identifierHashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)),
@@ -74,13 +76,14 @@ function isMissing(error: unknown): boolean {
   return error instanceof NoSuchKey || name === 'NoSuchKey' || name === 'NotFound';
 }
 
-/** The store's summary, or undefined while its inventory has not completed. */
+/** The store's summary (of the request, or of one retention sweep `run`), or undefined while its inventory has not completed. */
 export async function readSummary(
   deps: ExportStorage,
   requestId: string,
   storeId: string,
+  run?: string,
 ): Promise<ErasureSummary | undefined> {
-  const key = erasureSummaryKey(requestId, storeId);
+  const key = erasureSummaryKey(requestId, storeId, run);
   let text: string;
   try {
     const out = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
@@ -99,7 +102,7 @@ export async function writeSummary(deps: ExportStorage, summary: ErasureSummary)
   await deps.s3.send(
     new PutObjectCommand({
       Bucket: deps.bucket,
-      Key: erasureSummaryKey(summary.requestId, summary.storeId),
+      Key: erasureSummaryKey(summary.requestId, summary.storeId, summary.run),
       Body: JSON.stringify(summary),
       ContentType: 'application/json; charset=utf-8',
     }),
@@ -119,8 +122,9 @@ export async function* readDecisions(
   deps: ExportStorage,
   requestId: string,
   storeId: string,
+  run?: string,
 ): AsyncIterable<readonly RecordDecision[]> {
-  const body = await openObject(deps, erasureDecisionsKey(requestId, storeId));
+  const body = await openObject(deps, erasureDecisionsKey(requestId, storeId, run));
   const lines = createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY });
   let page: RecordDecision[] = [];
   let number = 0;

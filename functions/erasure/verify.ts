@@ -17,6 +17,8 @@ export interface VerifyArgs {
   readonly connector: Connector;
   readonly subject: Subject;
   readonly hashingKey: Buffer;
+  /** A retention sweep's run (`retention-<YYYY-MM-DD>`): verify against its manifest, not the request's original one. */
+  readonly run?: string;
   /**
    * Waits before looking again when the first look finds something, so reads
    * that lag the erasure's writes settle; only the last look decides.
@@ -76,14 +78,15 @@ export async function verifyStoreErasure(deps: ExportStorage, args: VerifyArgs):
   const requestId = safeRequestId(args.requestId);
   const storeId = safeStoreId(args.storeId);
   const { connector, subject, hashingKey } = args;
-  const summary = await readSummary(deps, requestId, storeId);
+  const { run } = args;
+  const summary = await readSummary(deps, requestId, storeId, run);
   if (!summary) throw new ErasureIncompleteError(`store ${storeId}: no erasure inventory to verify against`);
 
   const kept = new Map<string, Expectation>();
   const shapes = new Map<string, Expectation>();
   const changedObjects = new Set<string>();
   const keptObjects = new Set<string>();
-  for await (const page of readDecisions(deps, requestId, storeId)) {
+  for await (const page of readDecisions(deps, requestId, storeId, run)) {
     for (const { ref, action, outcome } of page) {
       if (ref.kind === 's3') {
         if (action.kind !== 'keep') changedObjects.add(objectOf(ref));

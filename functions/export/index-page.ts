@@ -51,6 +51,13 @@ function storeSection(store: IndexStore): string {
     </section>`;
 }
 
+// Said plainly when every store was searched and none holds anything about the subject.
+const NO_DATA = `    <p id="no-data"><strong>We hold no data about you.</strong> We searched every place listed below and found
+      nothing about you.</p>
+    <p lang="id"><strong>Kami tidak menyimpan data apa pun tentang Anda.</strong> Kami telah memeriksa setiap
+      tempat yang tercantum di bawah dan tidak menemukan apa pun tentang Anda.</p>
+`;
+
 /**
  * A page a person can read (English / Bahasa Indonesia): what the export is,
  * per store the categories in plain words, record counts and links to the
@@ -86,7 +93,7 @@ export function renderIndexHtml(args: {
       menyimpan data: jenis data, jumlah catatan, dan tautan ke berkas JSON yang dapat dibaca mesin.
       <code>manifest.json</code> mencantumkan setiap berkas beserta checksum SHA-256-nya.</p>
     <p>Total records / <span lang="id">Jumlah catatan</span>: <strong>${total}</strong></p>
-${args.stores.map(storeSection).join('\n')}
+${total === 0 ? NO_DATA : ''}${args.stores.map(storeSection).join('\n')}
   </body>
 </html>
 `;

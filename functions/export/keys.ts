@@ -107,14 +107,40 @@ export function erasurePrefix(requestId: string): string {
   return `erasure/${safeRequestId(requestId)}/`;
 }
 
-/** `erasure/<requestId>/<storeId>.decisions.jsonl`: one erasure decision per line (the manifest). */
-export function erasureDecisionsKey(requestId: string, storeId: string): string {
-  return `${erasurePrefix(requestId)}${safeStoreId(storeId)}.decisions.jsonl`;
+/** A calendar day `YYYY-MM-DD` (UTC), as the retention sweep names its runs. */
+export const IsoDay = z.iso.date();
+
+/** Validated `YYYY-MM-DD`, or throws UnsafeExportKeyError. */
+export function safeDay(value: unknown): string {
+  return check(IsoDay, value, 'date');
 }
 
-/** `erasure/<requestId>/<storeId>.summary.json`: written last, it marks the manifest complete. */
-export function erasureSummaryKey(requestId: string, storeId: string): string {
-  return `${erasurePrefix(requestId)}${safeStoreId(storeId)}.summary.json`;
+/**
+ * The retention sweep's working folder for one day, `retention-<YYYY-MM-DD>`:
+ * its erasure manifests sit beside the request's original ones, never over them.
+ */
+export function retentionRun(today: string): string {
+  return `retention-${safeDay(today)}`;
+}
+
+const RetentionRun = z.string().regex(/^retention-\d{4}-\d{2}-\d{2}$/);
+
+/** `erasure/<requestId>/` or, for a retention sweep run, `erasure/<requestId>/<run>/`. */
+function erasureFolder(requestId: string, run?: string): string {
+  return run === undefined ? erasurePrefix(requestId) : `${erasurePrefix(requestId)}${check(RetentionRun, run, 'erasure run')}/`;
+}
+
+/**
+ * `erasure/<requestId>/<storeId>.decisions.jsonl`: one erasure decision per line (the manifest);
+ * a retention sweep's under `erasure/<requestId>/retention-<YYYY-MM-DD>/`.
+ */
+export function erasureDecisionsKey(requestId: string, storeId: string, run?: string): string {
+  return `${erasureFolder(requestId, run)}${safeStoreId(storeId)}.decisions.jsonl`;
+}
+
+/** `erasure/<requestId>/[<run>/]<storeId>.summary.json`: written last, it marks the manifest complete. */
+export function erasureSummaryKey(requestId: string, storeId: string, run?: string): string {
+  return `${erasureFolder(requestId, run)}${safeStoreId(storeId)}.summary.json`;
 }
 
 /** Certificates of one request (audit bucket) live under this prefix. */
@@ -130,4 +156,9 @@ export function certificateJsonKey(requestId: string): string {
 /** `certificates/<requestId>/certificate.html` */
 export function certificateHtmlKey(requestId: string): string {
   return `${certificatePrefix(requestId)}certificate.html`;
+}
+
+/** `certificates/<requestId>/retention-<YYYY-MM-DD>.json`: the retention sweep's addendum to the certificate. */
+export function retentionAddendumKey(requestId: string, today: string): string {
+  return `${certificatePrefix(requestId)}${retentionRun(today)}.json`;
 }

@@ -50,7 +50,11 @@ export async function getRequestStatus(event: APIGatewayProxyEvent): Promise<API
         storeId,
         status: progress.status,
         ...(progress.records !== undefined ? { records: progress.records } : {}),
+        // Deletes: what erasure did here, and whether the re-query proved it.
+        ...(progress.erasure ? { erasure: progress.erasure } : {}),
+        ...(progress.verified !== undefined ? { verified: progress.verified } : {}),
       })),
+    ...(record.failure ? { failure: { error: record.failure.error } } : {}),
     history: record.history.map(({ status, at }) => ({ status, at })),
   });
 }

@@ -4,7 +4,7 @@ import { logger } from '../aws/logger';
 import { sendMail } from '../aws/mailer';
 import { config, hashingKey, ledgerTable } from '../aws/runtime';
 import { keyedHash, randomCode, randomToken } from '../core/crypto';
-import { verificationMail } from '../core/emails';
+import { verificationLink, verificationMail } from '../core/emails';
 import { contactOf } from '../core/ledger-record';
 
 const Input = z.object({ requestId: z.string().min(1), taskToken: z.string().min(1) });
@@ -30,7 +30,7 @@ export async function handler(event: unknown): Promise<{ requestId: string }> {
     sentAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + cfg.DSR_VERIFICATION_TTL_SECONDS * 1000).toISOString(),
   });
-  const link = `${cfg.DSR_PUBLIC_URL}/requests/${encodeURIComponent(requestId)}/verify?token=${encodeURIComponent(linkToken)}`;
+  const link = verificationLink(cfg.DSR_PUBLIC_URL, requestId, linkToken);
   const mail = verificationMail(record.locale, {
     requestId,
     code,

@@ -9,7 +9,18 @@ import { contactOf } from '../core/ledger-record';
 
 const Input = z.object({ requestId: z.string().min(1), key: z.string().min(1) });
 
-/** SendExportLink: mints an expiring download token, stores its hash, emails a link to the API (never a pre-signed URL). */
+/** Records found across the plan's stores, from the ledger's per-store progress; undefined if any count is missing. */
+function recordsFound(stores: Record<string, { readonly records?: number }> | undefined): number | undefined {
+  const counts = Object.values(stores ?? {}).map((s) => s.records);
+  if (counts.length === 0 || counts.some((n) => typeof n !== 'number')) return undefined;
+  return (counts as number[]).reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * SendExportLink: mints an expiring download token, stores its hash, emails a
+ * link to the API (never a pre-signed URL). A subject we hold nothing about is
+ * told so plainly, through the same steps and the same kind of email.
+ */
 export async function handler(event: unknown): Promise<{ requestId: string }> {
   const { requestId, key } = Input.parse(event);
   const cfg = config();
@@ -28,6 +39,7 @@ export async function handler(event: unknown): Promise<{ requestId: string }> {
     requestId,
     link,
     days: Math.max(1, Math.round(cfg.DSR_EXPORT_LINK_TTL_SECONDS / 86400)),
+    records: recordsFound(record.stores),
   });
   await sendMail(sesClient(), cfg.DSR_MAIL_FROM, { to: contactOf(record).email, ...mail });
   logger.info('export link sent', { requestId });

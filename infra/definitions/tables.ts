@@ -28,7 +28,29 @@ export const LEDGER_TABLE: TableDefinition = {
       partitionKey: { name: 'subjectHash', type: 'S' },
       sortKey: { name: 'receivedAt', type: 'S' },
     },
+    // Sparse: only finished deletes that still retain records carry `retentionDue`, so the sweep reads just those.
+    {
+      indexName: 'byRetentionDue',
+      partitionKey: { name: 'retentionDue', type: 'S' },
+      sortKey: { name: 'retentionUntil', type: 'S' },
+    },
   ],
+};
+
+/**
+ * Fixed-window rate-limit counters: one item per (rule, hashed key, window start), counted with an
+ * atomic `ADD hits :one`. The window is in the key, so counting is right without TTL (dynalite has
+ * none); `expiresAt` (epoch seconds) lets DynamoDB delete old windows in AWS.
+ */
+export const RATE_LIMIT_TABLE: TableDefinition = {
+  partitionKey: { name: 'limitKey', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+};
+
+/** Powertools idempotency records for `Idempotency-Key` on `POST /requests` (its default shape). */
+export const IDEMPOTENCY_TABLE: TableDefinition = {
+  partitionKey: { name: 'id', type: 'S' },
+  timeToLiveAttribute: 'expiration',
 };
 
 /** The Impor.in demo stores' tables, keyed by data-map store id. */

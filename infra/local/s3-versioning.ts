@@ -94,8 +94,17 @@ interface FilesystemStore {
   deleteObject(bucket: string, key: string): Promise<void>;
   listObjects(
     bucket: string,
-    options: { prefix?: string },
-  ): Promise<{ objects: { key: string; metadata: Record<string, string | number> }[] }>;
+    options: { prefix?: string; delimiter?: string; startAfter?: string; maxKeys?: number },
+  ): Promise<{
+    objects: {
+      key: string;
+      size: number;
+      lastModifiedDate: Date;
+      metadata: Record<string, string | number>;
+    }[];
+    commonPrefixes: string[];
+    isTruncated: boolean;
+  }>;
 }
 
 /** The part of a koa context used here (koa ships no types in this project). */
@@ -540,6 +549,84 @@ async function listObjectVersions(ctx: KoaContext, bucket: string, { versions }:
   };
 }
 
+/**
+ * ListObjectsV2 continuation tokens. s3rver 3.7.1 encrypts its own with DES,
+ * which OpenSSL 3 (Node 17+) refuses, so any truncated listing answered 500
+ * (`ERR_OSSL_EVP_UNSUPPORTED`). Ours are opaque to clients but plain inside:
+ * base64url of `<bucket>/<last key listed>`.
+ */
+const TOKEN_PREFIX = 'v1:';
+
+function continuationToken(bucket: string, lastKey: string): string {
+  return Buffer.from(`${TOKEN_PREFIX}${bucket}/${lastKey}`, 'utf8').toString('base64url');
+}
+
+/** The key to list after, or an InvalidArgument error as S3 gives for a token that is not its own. */
+function startAfterToken(bucket: string, token: string): string {
+  const decoded = Buffer.from(token, 'base64url').toString('utf8');
+  const head = `${TOKEN_PREFIX}${bucket}/`;
+  if (!decoded.startsWith(head) || decoded.length === head.length) {
+    throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect', {
+      ArgumentName: 'continuation-token',
+    });
+  }
+  return decoded.slice(head.length);
+}
+
+/**
+ * GET Bucket with `list-type=2`, answered here instead of by s3rver (see
+ * `continuationToken`), from the same store listing and with the same
+ * response shape. Like s3rver, the next page starts after the last key listed.
+ */
+async function listObjectsV2(ctx: KoaContext, bucket: string, { store }: Handlers): Promise<void> {
+  if (queryString(ctx, 'marker') !== undefined) {
+    throw new S3Error('InvalidArgument', 'Marker unsupported with REST.GET.BUCKET in list-type=2', {
+      ArgumentName: 'marker',
+    });
+  }
+  const rawMax = queryString(ctx, 'max-keys');
+  if (rawMax !== undefined && !/^\d+$/.test(rawMax)) {
+    throw new S3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', {
+      ArgumentName: 'max-keys',
+      ArgumentValue: rawMax,
+    });
+  }
+  const maxKeys = rawMax === undefined ? 1000 : Math.min(Number(rawMax), 1000);
+  const prefix = queryString(ctx, 'prefix') || undefined;
+  const delimiter = queryString(ctx, 'delimiter') || undefined;
+  const token = queryString(ctx, 'continuation-token') || undefined;
+  const startAfter = token ? startAfterToken(bucket, token) : queryString(ctx, 'start-after') || undefined;
+  const result =
+    maxKeys === 0
+      ? { objects: [], commonPrefixes: [], isTruncated: false }
+      : await store.listObjects(bucket, { prefix, delimiter, startAfter, maxKeys });
+  const last = result.objects[result.objects.length - 1];
+  const fetchOwner = queryString(ctx, 'fetch-owner') === 'true';
+  ctx.body = {
+    ListBucketResult: {
+      '@': { xmlns: XMLNS },
+      Name: bucket,
+      Prefix: prefix ?? '',
+      StartAfter: token ? undefined : startAfter,
+      ContinuationToken: token,
+      NextContinuationToken: result.isTruncated && last ? continuationToken(bucket, last.key) : undefined,
+      KeyCount: result.objects.length,
+      MaxKeys: rawMax ?? 1000,
+      Delimiter: delimiter,
+      IsTruncated: result.isTruncated,
+      Contents: result.objects.map((object) => ({
+        Key: object.key,
+        LastModified: object.lastModifiedDate.toISOString(),
+        ETag: object.metadata.etag,
+        Size: object.size,
+        Owner: fetchOwner ? OWNER : undefined,
+        StorageClass: 'STANDARD',
+      })),
+      CommonPrefixes: result.commonPrefixes.map((p) => ({ Prefix: p })),
+    },
+  };
+}
+
 async function putBucketVersioning(ctx: KoaContext, bucket: string, { versions }: Handlers): Promise<void> {
   const body = (await readXml(ctx)).VersioningConfiguration as { Status?: unknown } | undefined;
   const status = body?.Status;
@@ -700,6 +787,7 @@ export function s3VersioningMiddleware(versions: VersionStore, store: Filesystem
     const handled =
       key === undefined
         ? (method === 'GET' && (subresource === 'versions' || subresource === 'versioning')) ||
+          (method === 'GET' && !subresource && queryString(ctx, 'list-type') === '2') ||
           (method === 'PUT' && subresource === 'versioning') ||
           (method === 'POST' && subresource === 'delete') ||
           (versioned && (method === 'DELETE' || method === 'POST') && !subresource)
@@ -715,6 +803,7 @@ export function s3VersioningMiddleware(versions: VersionStore, store: Filesystem
     if (key !== undefined) return objectRequest(ctx, next, bucket, key, subresource, handlers);
 
     if (method === 'GET' && subresource === 'versions') return listObjectVersions(ctx, bucket, handlers);
+    if (method === 'GET' && !subresource) return listObjectsV2(ctx, bucket, handlers);
     if (method === 'GET' && subresource === 'versioning') {
       const status = await versions.status(bucket);
       ctx.body = { VersioningConfiguration: { '@': { xmlns: XMLNS }, Status: status } };

@@ -250,7 +250,12 @@ describe('a delete request on the local system', () => {
     expect((await statusOf(requestId, submitted.statusToken)).status).toBe('scheduled');
     expect(await customerIdOf(subjectA.email)).toBe(customerIdA);
 
-    await until(requestId, submitted.statusToken, 'completed');
+    const done = (await until(requestId, submitted.statusToken, 'completed')) as {
+      stores?: { storeId: string; erasure?: { deleted: number }; verified?: boolean }[];
+    };
+    // The status page shows what erasure did per store, and that each store was proved.
+    const messages = done.stores?.find((s) => s.storeId === 'messages');
+    expect(messages).toMatchObject({ erasure: { deleted: planted.a.messages }, verified: true });
     const wallMs = Date.now() - started;
     expect(wallMs).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
     console.log(`end-to-end wall time of one local delete request (grace ${GRACE_SECONDS} s): ${wallMs} ms`);

@@ -17,6 +17,7 @@ import {
   type ListObjectVersionsCommandOutput,
   PutBucketVersioningCommand,
   PutObjectCommand,
+  paginateListObjectsV2,
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -367,5 +368,91 @@ describe('local S3 versioning', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('listing more objects than one page holds', () => {
+  const MANY = 1_250;
+  const keyOf = (i: number) => `many/obj-${String(i).padStart(5, '0')}.txt`;
+  let name: string;
+
+  /** Puts `count` tiny objects under `many/` (32 in flight) plus two outside the prefix. */
+  async function fill(Bucket: string, count: number): Promise<void> {
+    const keys = [...Array.from({ length: count }, (_, i) => keyOf(i)), 'aaa-before.txt', 'zzz-after.txt'];
+    let next = 0;
+    const worker = async () => {
+      while (next < keys.length) {
+        const Key = keys[next++] as string;
+        await s3.send(new PutObjectCommand({ Bucket, Key, Body: 'x' }));
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, worker));
+  }
+
+  async function listAll(Bucket: string, Prefix?: string, MaxKeys?: number) {
+    const listed: string[] = [];
+    let pages = 0;
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket, Prefix, MaxKeys })) {
+      pages += 1;
+      listed.push(...(page.Contents ?? []).map((o) => o.Key as string));
+    }
+    return { listed, pages };
+  }
+
+  beforeAll(async () => {
+    // Versioned: the buckets erasure lists are, and their writes go through the version store.
+    name = await bucket(true);
+    await fill(name, MANY);
+  }, 60_000);
+
+  it('pages ListObjectsV2 through 1,250 objects under one prefix, each exactly once and in order', async () => {
+    // Act
+    const { listed, pages } = await listAll(name, 'many/');
+
+    // Assess
+    expect(pages).toBe(2);
+    expect(listed).toEqual(Array.from({ length: MANY }, (_, i) => keyOf(i)));
+  });
+
+  it('honours a small MaxKeys and StartAfter across continuation tokens', async () => {
+    // Act
+    const { listed, pages } = await listAll(name, undefined, 400);
+    const after = await s3.send(
+      new ListObjectsV2Command({ Bucket: name, StartAfter: keyOf(1_247), MaxKeys: 10 }),
+    );
+
+    // Assess
+    expect(pages).toBe(4);
+    expect(listed).toHaveLength(MANY + 2);
+    expect(new Set(listed).size).toBe(MANY + 2);
+    expect((after.Contents ?? []).map((o) => o.Key)).toEqual([keyOf(1_248), keyOf(1_249), 'zzz-after.txt']);
+    expect(after.IsTruncated).toBe(false);
+  });
+
+  it('refuses a continuation token it did not issue, or one issued for another bucket', async () => {
+    // Prepare
+    const first = await s3.send(new ListObjectsV2Command({ Bucket: name, MaxKeys: 1 }));
+    expect(first.NextContinuationToken).toBeDefined();
+
+    // Act
+    const forged = s3.send(new ListObjectsV2Command({ Bucket: name, ContinuationToken: 'bm90LW91cnM' }));
+    const other = await bucket(false);
+    await put(other, 'one.txt', 'x');
+    const elsewhere = s3.send(
+      new ListObjectsV2Command({ Bucket: other, ContinuationToken: first.NextContinuationToken }),
+    );
+
+    // Assess
+    await expect(forged).rejects.toMatchObject({ name: 'InvalidArgument' });
+    await expect(elsewhere).rejects.toMatchObject({ name: 'InvalidArgument' });
+  });
+
+  it('pages ListObjectVersions at its default page size through 1,250 objects under one prefix', async () => {
+    // Act
+    const listed = await versions(name, 'many/');
+
+    // Assess
+    expect(listed.map((v) => v.key)).toEqual(Array.from({ length: MANY }, (_, i) => keyOf(i)));
+    expect(listed.every((v) => v.latest && !v.marker)).toBe(true);
   });
 });
