@@ -8,12 +8,16 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { z } from 'zod';
 import { parseDataMap } from '../functions/core/data-map';
+import { RATE_LIMIT_ENV, type RateLimitSettings } from './constructs/functions';
 import { DsrWorkflowStack, type DsrWorkflowStackProps } from './stack';
 
 const ROOT = path.resolve(__dirname, '..');
 
 /** Context values arrive as strings from `-c key=value` and as JSON values from cdk.json. */
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false);
+/** A WAF rate-based rule's limit: requests per client IP per 5 minutes (WAF accepts 10 and up). */
+const wafLimit = z.coerce.number().int().min(10).max(2_000_000_000);
+const positive = z.coerce.number().int().positive().optional();
 const Context = z.object({
   demoStores: flag,
   dataMap: z.string().min(1).default('config/impor-in.data-map.json'),
@@ -29,6 +33,20 @@ const Context = z.object({
     .nonnegative()
     .max(30 * 24 * 3600)
     .default(24 * 3600),
+  /**
+   * WAF: POSTs (submit, verify, resend, cancel) per client IP per 5 minutes. Far above the
+   * application's own limits (20 submissions and 30 verification attempts per 10 minutes), so only floods hit it.
+   */
+  wafRateLimitPer5Min: wafLimit.default(300),
+  /** WAF: requests of any method per client IP per 5 minutes; the status page polls every 2 s (150 per 5 min). */
+  wafRequestLimitPer5Min: wafLimit.default(1500),
+  /** The application's rate limits (`DSR_LIMIT_*`, `DSR_MAX_RESENDS`); unset = the functions' defaults. */
+  ...(Object.fromEntries(Object.keys(RATE_LIMIT_ENV).map((k) => [k, positive])) as Record<
+    keyof typeof RATE_LIMIT_ENV,
+    typeof positive
+  >),
+  /** 0 turns resending off; the functions accept at most 20. */
+  maxResends: z.coerce.number().int().nonnegative().max(20).optional(),
   stackName: z.string().min(1).default('DsrWorkflowStack'),
   /** The CMK-encrypted TableV2 needs a concrete region; Impor.in serves Indonesia (Jakarta). */
   region: z
@@ -55,11 +73,20 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     sesIdentity: read('sesIdentity'),
     auditRetentionDays: read('auditRetentionDays'),
     deleteGraceSeconds: read('deleteGraceSeconds'),
+    wafRateLimitPer5Min: read('wafRateLimitPer5Min'),
+    wafRequestLimitPer5Min: read('wafRequestLimitPer5Min'),
+    ...Object.fromEntries(Object.keys(RATE_LIMIT_ENV).map((k) => [k, read(k)])),
     stackName: read('stackName'),
     region: read('region'),
   });
   const dataMapPath = path.resolve(ROOT, ctx.dataMap);
   const dataMap = parseDataMap(JSON.parse(fs.readFileSync(dataMapPath, 'utf8')), ctx.dataMap);
+  const rateLimits: RateLimitSettings = Object.fromEntries(
+    Object.keys(RATE_LIMIT_ENV).flatMap((k) => {
+      const value = ctx[k as keyof typeof RATE_LIMIT_ENV];
+      return value === undefined ? [] : [[k, value]];
+    }),
+  );
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const stack = new DsrWorkflowStack(app, ctx.stackName, {
     env: { region: ctx.region, ...(account ? { account } : {}) },
@@ -69,6 +96,9 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     mailFrom: ctx.mailFrom,
     auditRetentionDays: ctx.auditRetentionDays,
     deleteGraceSeconds: ctx.deleteGraceSeconds,
+    wafWriteLimitPer5Min: ctx.wafRateLimitPer5Min,
+    wafRequestLimitPer5Min: ctx.wafRequestLimitPer5Min,
+    rateLimits,
     ...(ctx.publicBaseUrl ? { publicBaseUrl: ctx.publicBaseUrl } : {}),
     ...(ctx.sesIdentity ? { sesIdentity: ctx.sesIdentity } : {}),
     ...overrides,

@@ -4,14 +4,18 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import type { DataMap } from '../functions/core/data-map';
 import { ROUTES } from '../functions/http/routes';
+import { JOBS } from '../functions/jobs/jobs';
 import { Api } from './constructs/api';
 import { AuditBucket } from './constructs/audit-bucket';
 import { DemoStores } from './constructs/demo-stores';
 import { Encryption } from './constructs/encryption';
 import { ExportsBucket } from './constructs/exports-bucket';
-import { Functions } from './constructs/functions';
+import { Firewall } from './constructs/firewall';
+import { Functions, type RateLimitSettings } from './constructs/functions';
+import { Idempotency, RateLimits } from './constructs/guard-tables';
 import { Ledger } from './constructs/ledger';
 import { Monitoring } from './constructs/monitoring';
+import { Schedules } from './constructs/schedules';
 import { Secrets } from './constructs/secrets';
 import { Workflow } from './constructs/workflow';
 
@@ -30,6 +34,12 @@ export interface DsrWorkflowStackProps extends StackProps {
   readonly auditRetentionDays: number;
   /** Seconds a verified delete waits, cancellable by the subject, before erasure starts. */
   readonly deleteGraceSeconds: number;
+  /** WAF: POST requests one client IP may make in 5 minutes before it gets 429s. */
+  readonly wafWriteLimitPer5Min: number;
+  /** WAF: requests of any method one client IP may make in 5 minutes before it gets 429s. */
+  readonly wafRequestLimitPer5Min: number;
+  /** The application's rate limits; unset ones keep the functions' documented defaults. */
+  readonly rateLimits?: RateLimitSettings;
   /** Repository root holding the handler entries and package-lock.json; tests point it at stubs. */
   readonly projectRoot?: string;
 }
@@ -38,11 +48,15 @@ export interface DsrWorkflowStackProps extends StackProps {
 export class DsrWorkflowStack extends Stack {
   public readonly encryption: Encryption;
   public readonly ledger: Ledger;
+  public readonly rateLimits: RateLimits;
+  public readonly idempotency: Idempotency;
   public readonly exports: ExportsBucket;
   public readonly audit: AuditBucket;
   public readonly secrets: Secrets;
   public readonly demoStores?: DemoStores;
   public readonly api: Api;
+  public readonly firewall: Firewall;
+  public readonly schedules: Schedules;
   public readonly functions: Functions;
   public readonly workflow: Workflow;
   public readonly monitoring: Monitoring;
@@ -52,6 +66,8 @@ export class DsrWorkflowStack extends Stack {
     this.encryption = new Encryption(this, 'Encryption');
     const key = this.encryption.key;
     this.ledger = new Ledger(this, 'Ledger', { encryptionKey: key });
+    this.rateLimits = new RateLimits(this, 'RateLimits', { encryptionKey: key });
+    this.idempotency = new Idempotency(this, 'Idempotency', { encryptionKey: key });
     this.exports = new ExportsBucket(this, 'Exports', { encryptionKey: key });
     this.audit = new AuditBucket(this, 'Audit', {
       encryptionKey: key,
@@ -72,6 +88,7 @@ export class DsrWorkflowStack extends Stack {
       });
     }
     this.api = new Api(this, 'Api', { logKey: key });
+    this.schedules = new Schedules(this, 'Schedules');
 
     // Named from the stack so its ARN is known to the task functions before it exists.
     const stateMachineName = `${this.stackName}-Dsr`;
@@ -79,6 +96,10 @@ export class DsrWorkflowStack extends Stack {
     this.functions = new Functions(this, 'Functions', {
       dataMap: props.dataMap,
       ledger: this.ledger.table,
+      rateLimits: this.rateLimits.table,
+      idempotency: this.idempotency.table,
+      ...(props.rateLimits ? { rateLimitSettings: props.rateLimits } : {}),
+      jobsDeadLetterQueue: this.schedules.deadLetterQueue,
       exportsBucket: this.exports.bucket,
       auditBucket: this.audit.bucket,
       deleteGraceSeconds: props.deleteGraceSeconds,
@@ -98,9 +119,18 @@ export class DsrWorkflowStack extends Stack {
     });
     this.functions.grantWorkflowAccess(this.workflow.stateMachine);
     this.api.addRoutes(ROUTES, this.functions.http);
+    this.schedules.addJobs(JOBS, this.functions.jobs);
+    this.firewall = new Firewall(this, 'Firewall', {
+      stage: this.api.stage,
+      writeLimitPer5Min: props.wafWriteLimitPer5Min,
+      requestLimitPer5Min: props.wafRequestLimitPer5Min,
+      logKey: key,
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.workflow.stateMachine,
       restApi: this.api.restApi,
+      firewall: this.firewall,
+      jobAlarms: [this.schedules.failedRunsAlarm],
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });

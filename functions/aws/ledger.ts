@@ -19,10 +19,42 @@ import {
   type StoreProgress,
   type VerificationState,
 } from '../core/ledger-record';
-import { advance, type LifecycleEvent, type RequestStatus } from '../core/lifecycle';
+import { advance, type LifecycleEvent, type RequestStatus, TERMINAL_STATUSES } from '../core/lifecycle';
 
 /** The ledger's index by keyed subject hash (see `infra/definitions/tables.ts`). */
 export const BY_SUBJECT_INDEX = 'bySubject';
+
+/** The ledger's sparse index of finished deletes that still retain records, by retention end. */
+export const BY_RETENTION_DUE_INDEX = 'byRetentionDue';
+
+/** The value of `retentionDue` while retained records wait for the retention sweep. */
+export const RETENTION_PENDING = 'pending';
+
+/** How many due entries the sweep reads per run unless told otherwise. */
+export const DEFAULT_DUE_RETENTIONS_LIMIT = 25;
+
+/** A completed delete whose retention has ended (or is re-checked): what the sweep works on. */
+export type DueRetention = LedgerRecord & {
+  readonly retention: NonNullable<LedgerRecord['retention']>;
+  /** `pending` until the sweep closes the retention; only then is the entry out of the index. */
+  readonly retentionDue: typeof RETENTION_PENDING;
+  /** `YYYY-MM-DD`: when the sweep is due (the retention end, or the next re-check). */
+  readonly retentionUntil: string;
+  /**
+   * The sweep run (`retention-<YYYY-MM-DD>`) working on this entry, set when it
+   * starts: a rerun after a crash or failure reuses that run's manifests and
+   * addendum, so it ends with the same counts. Cleared when the entry is closed or deferred.
+   */
+  readonly retentionRun?: string;
+};
+
+/** What the retention sweep reports when it closes an entry's retention. */
+export interface RetentionClosure {
+  /** Audit bucket key of the sweep's addendum to the certificate. */
+  readonly addendumKey: string;
+  /** Records the sweep erased, over all stores. */
+  readonly deleted: number;
+}
 
 /** Finished statuses whose entries are minimised; `failed` keeps contact data so support can reach the person. */
 export const MINIMISED_STATUSES: readonly RequestStatus[] = ['completed', 'expired', 'rejected', 'cancelled'];
@@ -274,7 +306,12 @@ export class LedgerTable implements Ledger {
     await this.transitionWith(requestId, 'cancel', { now, note: 'cancelled by the subject' });
   }
 
-  /** Records where the certificate of erasure is and, when something is kept, what is retained (while in progress). */
+  /**
+   * Records where the certificate of erasure is and, when something is kept,
+   * what is retained (while in progress). A retention with an end date also
+   * puts the entry in the `byRetentionDue` index (`retentionDue = pending`,
+   * `retentionUntil` = that date) for the retention sweep; held-only retention has no date.
+   */
   async setCertificate(
     requestId: string,
     info: CertificateInfo,
@@ -291,7 +328,158 @@ export class LedgerTable implements Ledger {
       sets.push('retention = :r');
       values[':r'] = retention;
     }
-    await this.conditionalUpdate(requestId, `SET ${sets.join(', ')}`, values);
+    let expression = `SET ${sets.join(', ')}`;
+    if (retention?.until) {
+      expression += ', retentionDue = :due, retentionUntil = :until';
+      values[':due'] = RETENTION_PENDING;
+      values[':until'] = retention.until;
+    } else {
+      // A retry that no longer retains anything must not leave the entry due.
+      expression += ' REMOVE retentionDue, retentionUntil';
+    }
+    await this.conditionalUpdate(requestId, expression, values);
+  }
+
+  /**
+   * Completed deletes whose retention sweep is due on `today` (`YYYY-MM-DD`),
+   * oldest first, at most `limit`. Reads the sparse `byRetentionDue` index
+   * (eventually consistent): re-read an entry with `require` before acting on it.
+   */
+  async dueRetentions(today: string, limit = DEFAULT_DUE_RETENTIONS_LIMIT): Promise<DueRetention[]> {
+    const due: DueRetention[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await withTransient(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: BY_RETENTION_DUE_INDEX,
+            KeyConditionExpression: 'retentionDue = :pending AND retentionUntil <= :today',
+            FilterExpression: '#type = :delete AND #status = :completed AND attribute_exists(retention)',
+            ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':pending': RETENTION_PENDING,
+              ':today': today,
+              ':delete': 'delete',
+              ':completed': 'completed',
+            },
+            Limit: limit,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) if (due.length < limit) due.push(item as DueRetention);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && due.length < limit);
+    return due;
+  }
+
+  /**
+   * Claims a due entry for the sweep run `run` (`retention-<YYYY-MM-DD>`) and
+   * returns the run in effect: an earlier run that did not finish keeps its
+   * claim, so its manifests are reused. `StatusConflict` once the retention is closed.
+   */
+  async beginRetentionSweep(requestId: string, run: string, now = new Date()): Promise<string> {
+    try {
+      const out = await withTransient(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { requestId },
+            UpdateExpression: 'SET retentionRun = if_not_exists(retentionRun, :run), updatedAt = :at',
+            ConditionExpression: '#status = :completed AND retentionDue = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':run': run,
+              ':at': now.toISOString(),
+              ':completed': 'completed',
+              ':pending': RETENTION_PENDING,
+            },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
+      );
+      return (out.Attributes as { retentionRun?: string } | undefined)?.retentionRun ?? run;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const latest = await this.get(requestId);
+      if (!latest) throw new RequestNotFoundError(requestId);
+      throw new StatusConflictError(requestId, latest.status);
+    }
+  }
+
+  /**
+   * Keeps a due entry open with held records left and moves its next sweep to
+   * `nextCheck` (`YYYY-MM-DD`), so it does not block the entries behind it.
+   * Ends the run's claim: the next check takes a fresh inventory, as holds may
+   * have lifted. No-op once the retention is closed.
+   */
+  async deferRetention(requestId: string, nextCheck: string, now = new Date()): Promise<void> {
+    try {
+      await withTransient(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { requestId },
+            UpdateExpression: 'SET retentionUntil = :next, updatedAt = :at REMOVE retentionRun',
+            ConditionExpression: 'retentionDue = :pending',
+            ExpressionAttributeValues: {
+              ':next': nextCheck,
+              ':at': now.toISOString(),
+              ':pending': RETENTION_PENDING,
+            },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      if (!(await this.get(requestId))) throw new RequestNotFoundError(requestId);
+    }
+  }
+
+  /**
+   * The retention sweep erased every retained record: takes the entry out of
+   * the due index and drops the pseudonymous identities (nothing is left to
+   * find), keeps the evidence (retention entries, certificate, history) and
+   * notes the sweep in the history. Returns false when an earlier run already
+   * closed it (a rerun changes nothing).
+   */
+  async closeRetention(requestId: string, result: RetentionClosure, now = new Date()): Promise<boolean> {
+    const at = now.toISOString();
+    const entry = {
+      status: 'completed',
+      at,
+      note: `retention ended: ${result.deleted} retained record(s) erased; addendum ${result.addendumKey}`,
+    };
+    try {
+      await withTransient(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { requestId },
+            UpdateExpression:
+              'REMOVE retentionDue, retentionUntil, retentionRun, retention.identities ' +
+              'SET updatedAt = :at, history = list_append(if_not_exists(history, :empty), :entry)',
+            ConditionExpression: '#status = :completed AND retentionDue = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':at': at,
+              ':entry': [entry],
+              ':empty': [],
+              ':completed': 'completed',
+              ':pending': RETENTION_PENDING,
+            },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const latest = await this.get(requestId);
+      if (!latest) throw new RequestNotFoundError(requestId);
+      if (latest.status !== 'completed') throw new StatusConflictError(requestId, latest.status);
+      return false;
+    }
   }
 
   /**
@@ -383,6 +571,41 @@ export class LedgerTable implements Ledger {
         }),
       ),
     );
+  }
+
+  /**
+   * The newest request of `type` for this subject that is not finished (any
+   * status but a terminal one), or undefined: repeated submissions get the open
+   * request back instead of starting another. Reads the `bySubject` index, which
+   * is eventually consistent, so two submissions in the same instant may both start.
+   */
+  async openRequestFor(
+    subjectHash: string,
+    type: LedgerRecord['type'],
+  ): Promise<Pick<LedgerRecord, 'requestId' | 'type' | 'status' | 'receivedAt'> | undefined> {
+    const finished = Object.fromEntries([...TERMINAL_STATUSES].map((s, i) => [`:finished${i}`, s]));
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await withTransient(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: BY_SUBJECT_INDEX,
+            KeyConditionExpression: 'subjectHash = :h',
+            FilterExpression: `#type = :type AND NOT (#status IN (${Object.keys(finished).join(', ')}))`,
+            ProjectionExpression: 'requestId, #type, #status, receivedAt',
+            ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+            ExpressionAttributeValues: { ':h': subjectHash, ':type': type, ...finished },
+            ScanIndexForward: false,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      const open = page.Items?.[0];
+      if (open) return open as Pick<LedgerRecord, 'requestId' | 'type' | 'status' | 'receivedAt'>;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return undefined;
   }
 
   /** An update that applies only while the request is in the status bound to `:expected`. */

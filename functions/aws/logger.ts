@@ -57,9 +57,9 @@ const KEEP = [
 ];
 
 const URL_QUERY = /\b(https?:\/\/[^\s?#"'<>]+)\?[^\s"'<>]*/gi;
-const EMAIL = /[^\s@<>"'(),;:[\]]+@[^\s@<>"'(),;:[\]]+\.[^\s@<>"'(),;:[\]]+/g;
+const EMAIL = /[^\s@<>"'(),;:[\]]+@[^\s@<>"'(),;:[\].]+(?:\.[^\s@<>"'(),;:[\].]+)+/g;
 const PHONE = /(?<![\w])\+?[0-9](?:[ ().-]{0,2}[0-9]){7,15}(?![\w])/g;
-const CODE = /(?<![\w.])[0-9]{6}(?![\w.])/g;
+const CODE = /(?<![\w.])[0-9]{6}(?!\w|\.[0-9])/g;
 const TOKEN_LIKE = /[A-Za-z0-9_-]{20,}/g;
 const WORDS_ONLY = /^(?:[A-Za-z][a-z]*)(?:[-_]?[A-Za-z][a-z]*)*$/;
 
@@ -95,7 +95,11 @@ type ErrorFormatter = (error: Error) => Record<string, unknown>;
  * Deep copy of `value` with personal data removed: strings scrubbed, values
  * under personal keys replaced, errors formatted with scrubbed message, stack and cause.
  */
-export function redactValue(value: unknown, formatError?: ErrorFormatter, seen = new WeakSet<object>()): unknown {
+export function redactValue(
+  value: unknown,
+  formatError?: ErrorFormatter,
+  seen = new WeakSet<object>(),
+): unknown {
   if (typeof value === 'string') return redactText(value);
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value)) return '[circular]';
@@ -159,8 +163,14 @@ export class RedactingLogFormatter extends LogFormatter {
 }
 
 /** Builds a logger with the redaction layer (tests build their own to capture output). */
-export function createLogger(serviceName = 'dsr-workflow'): Logger {
-  return new Logger({ serviceName, logFormatter: new RedactingLogFormatter() });
+export function createLogger(
+  options: { serviceName?: string; logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' } = {},
+): Logger {
+  return new Logger({
+    serviceName: options.serviceName ?? 'dsr-workflow',
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    logFormatter: new RedactingLogFormatter(),
+  });
 }
 
 /** The one logger. Log request ids and counts; the redaction layer is the safety net, not the plan. */

@@ -8,6 +8,8 @@ export type HashPurpose =
   | 'verification-link'
   | 'export-token'
   | 'cancel-token'
+  /** Rate-limit counters: client IPs never stored in plaintext. */
+  | 'client-ip'
   /** Identifier values an erasure must leave nowhere (compared by hash, never stored in plaintext). */
   | 'identifier';
 

@@ -46,6 +46,8 @@ export interface VerificationState {
   readonly codeHash: string;
   readonly linkTokenHash: string;
   readonly attempts: number;
+  /** New codes sent on request (`POST …/resend`), at most `DSR_MAX_RESENDS`. */
+  readonly resends?: number;
   readonly taskToken: string;
   readonly expiresAt: string;
   readonly sentAt: string;

@@ -40,11 +40,20 @@ const singleLine = (max: number) =>
       message: 'must be a single line of printable text',
     });
 
+/**
+ * An email address, normalised (NFKC, trimmed, domain lower-cased) and then
+ * validated, so the limits hold for what is stored and mailed: NFKC can
+ * lengthen a string (a ligature becomes three letters), hence the second max.
+ */
 export const EmailAddress = z
   .string()
-  .max(254)
+  .max(1024)
   .transform(normaliseEmail)
-  .pipe(z.email({ message: 'must be a valid email address' }));
+  .pipe(
+    z
+      .email({ message: 'must be a valid email address' })
+      .max(254, { message: 'must be at most 254 characters' }),
+  );
 
 /** Body of `POST /requests`. Unknown keys are rejected so typos are not silently ignored. */
 export const SubmitRequestBody = z.strictObject({

@@ -30,7 +30,8 @@ const TEXT = {
     held: ['Not erased yet', 'These records could not be erased yet:'],
     records: (n: number) => `${n} ${n === 1 ? 'record' : 'records'}`,
     until: 'until',
-    nothing: 'We held no personal data about you.',
+    nothing: 'We held no personal data about you; nothing needed erasing.',
+    nothingSubject: 'We held no data about you at Impor.in',
   },
   id: {
     subject: 'Data Anda di Impor.in telah dihapus',
@@ -48,7 +49,8 @@ const TEXT = {
     held: ['Belum dihapus', 'Data berikut belum dapat dihapus:'],
     records: (n: number) => `${n} data`,
     until: 'sampai',
-    nothing: 'Kami tidak menyimpan data pribadi Anda.',
+    nothing: 'Kami tidak menyimpan data pribadi apa pun tentang Anda; tidak ada yang perlu dihapus.',
+    nothingSubject: 'Kami tidak menyimpan data Anda di Impor.in',
   },
 } as const;
 
@@ -103,8 +105,10 @@ function htmlPart(locale: Locale, certificate: Certificate): string {
 /** The erasure summary email, EN and ID in one mail, the request's language first. */
 export function erasureSummaryMail(locale: Locale, certificate: Certificate): MailContent {
   const order: Locale[] = locale === 'id' ? ['id', 'en'] : ['en', 'id'];
+  // Same wording whether or not the person was known: the mail goes only to the verified address.
+  const key = certificate.totals.found === 0 ? 'nothingSubject' : 'subject';
   return {
-    subject: `${TEXT[order[0] as Locale].subject} / ${TEXT[order[1] as Locale].subject}`,
+    subject: `${TEXT[order[0] as Locale][key]} / ${TEXT[order[1] as Locale][key]}`,
     text: order.map((l) => textPart(l, certificate)).join('\n\n-----\n\n'),
     html: order.map((l) => htmlPart(l, certificate)).join('<hr>'),
   };

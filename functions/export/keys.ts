@@ -5,7 +5,11 @@ import { RequestId } from '../core/request';
 export const ExportStoreId = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/);
 
 /** A sanitised attachment file name: no path, no leading dot, safe characters only. */
-export const ExportFileName = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,119}$/);
+export const ExportFileName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,119}$/)
+  // Never `..` anywhere, so no tool that joins keys into paths can be walked upwards.
+  .refine((name) => !name.includes('..'));
 
 /**
  * Thrown when a request id, store id or file name would make an unsafe S3 key.
@@ -71,7 +75,10 @@ const MAX_NAME = 120;
  */
 export function sanitiseFileName(original: string): string {
   const base = original.split(/[/\\]/).pop() ?? '';
-  let name = base.replace(UNSAFE_CHARS, '_').replace(/^[._]+/, '');
+  let name = base
+    .replace(UNSAFE_CHARS, '_')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[._]+/, '');
   if (name.length > MAX_NAME) {
     const dot = name.lastIndexOf('.');
     const ext = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : '';
@@ -127,7 +134,9 @@ const RetentionRun = z.string().regex(/^retention-\d{4}-\d{2}-\d{2}$/);
 
 /** `erasure/<requestId>/` or, for a retention sweep run, `erasure/<requestId>/<run>/`. */
 function erasureFolder(requestId: string, run?: string): string {
-  return run === undefined ? erasurePrefix(requestId) : `${erasurePrefix(requestId)}${check(RetentionRun, run, 'erasure run')}/`;
+  return run === undefined
+    ? erasurePrefix(requestId)
+    : `${erasurePrefix(requestId)}${check(RetentionRun, run, 'erasure run')}/`;
 }
 
 /**

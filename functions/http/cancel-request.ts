@@ -2,13 +2,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { HttpError } from 'http-errors';
 import { z } from 'zod';
 import { logger } from '../aws/logger';
+import { limitClientIp } from '../aws/rate-limit';
 import { hashingKey, ledgerTable } from '../aws/runtime';
 import { constantTimeEqual, type HashPurpose, keyedHash } from '../core/crypto';
 import { StatusConflictError } from '../core/ledger-record';
 import { InvalidTransitionError } from '../core/lifecycle';
 import { RequestId } from '../core/request';
 import { escapeHtml, page, pageHeaders } from './html';
-import { html, httpError, httpRoute, json, parseOrThrow } from './middleware';
+import { asHttpError, html, httpError, httpRoute, json, parseOrThrow } from './middleware';
 import { cancelConfirmationPage, invalidLinkPage } from './pages';
 
 const FORM_TYPE = /^application\/x-www-form-urlencoded($|;)/;
@@ -80,10 +81,13 @@ export async function cancelRequest(event: APIGatewayProxyEvent): Promise<APIGat
     return html(200, cancelConfirmationPage(id.data, token.data), pageHeaders());
   }
 
-  if (!FORM_TYPE.test(event.headers?.['content-type'] ?? ''))
+  if (!FORM_TYPE.test(event.headers?.['content-type'] ?? '')) {
+    await limitClientIp(event, 'verify');
     return json(200, await cancel(requestId, event.body));
+  }
   const form = Object.fromEntries(new URLSearchParams(typeof event.body === 'string' ? event.body : ''));
   try {
+    await limitClientIp(event, 'verify');
     await cancel(requestId, form);
     return html(
       200,
@@ -93,17 +97,17 @@ export async function cancelRequest(event: APIGatewayProxyEvent): Promise<APIGat
       ),
       pageHeaders(),
     );
-  } catch (error) {
-    const status = (error as HttpError).statusCode;
+  } catch (caught) {
+    // Rate limits and outages keep their status and Retry-After on the HTML page too.
+    const error = asHttpError(caught) as HttpError;
+    const status = error.statusCode;
     if (typeof status !== 'number' || status >= 500) throw error;
-    const message =
-      (JSON.parse((error as HttpError).message) as { message?: string }).message ??
-      'this link cannot be used';
-    return html(
-      status,
-      page('Not cancelled', `<h1>Not cancelled</h1><p>${escapeHtml(message)}</p>`),
-      pageHeaders(),
-    );
+    const message = (JSON.parse(error.message) as { message?: string }).message ?? 'this link cannot be used';
+    const retryAfter = error.headers?.['retry-after'];
+    return html(status, page('Not cancelled', `<h1>Not cancelled</h1><p>${escapeHtml(message)}</p>`), {
+      ...pageHeaders(),
+      ...(retryAfter ? { 'retry-after': retryAfter } : {}),
+    });
   }
 }
 

@@ -12,6 +12,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import createError from 'http-errors';
 import type { z } from 'zod';
 import { logger } from '../aws/logger';
+import { RateLimitedError, RateLimiterUnavailableError } from '../aws/rate-limit';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -152,11 +153,13 @@ export function httpRoute(handler: Handler, options: RouteOptions = {}) {
       .use(
         httpErrorHandler({
           // Names and statuses only: messages of unexpected errors might carry data.
-          logger: (error: unknown) =>
-            logger.error('request failed', {
-              errorName: (error as Error)?.name,
-              statusCode: (error as { statusCode?: number })?.statusCode,
-            }),
+          logger: (error: unknown) => {
+            const statusCode = (error as { statusCode?: number })?.statusCode;
+            const fields = { errorName: (error as Error)?.name, statusCode };
+            // A client's mistake (wrong code, bad field) is routine; only our own failures are errors.
+            if (statusCode !== undefined && statusCode < 500) logger.info('request refused', fields);
+            else logger.error('request failed', fields);
+          },
           fallbackMessage: JSON.stringify({
             error: 'internal_error',
             message: 'something went wrong on our side',
@@ -164,23 +167,54 @@ export function httpRoute(handler: Handler, options: RouteOptions = {}) {
         }),
       )
       // Registered after the error handler so it runs before it (middy runs onError in reverse).
-      .use(transientAsUnavailable())
+      .use(knownErrorsAsHttp())
       .handler(handler)
   );
 }
 
-/** A passing AWS fault is the client's cue to retry, not an internal error: 503 with Retry-After. */
-function transientAsUnavailable(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+/** "45 seconds" or "7 minutes": a wait in words for the 429 message. */
+function waitInWords(seconds: number): string {
+  if (seconds < 120) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
+
+/** 503 with Retry-After: the client's cue to retry, not an internal error. */
+export function unavailableError(retryAfterSeconds = 5): createError.HttpError {
+  const unavailable = httpError(
+    503,
+    'temporarily_unavailable',
+    'a service we depend on is briefly unavailable; nothing was lost, please try again',
+  );
+  unavailable.headers = { ...unavailable.headers, 'retry-after': String(retryAfterSeconds) };
+  return unavailable;
+}
+
+/**
+ * The exposed http-error for errors every route may meet, else `error` unchanged:
+ * over a rate limit → 429 with Retry-After (seconds to the window's end); a
+ * passing AWS fault or an unavailable rate limiter → 503 with Retry-After.
+ * Routes that answer forms with HTML use it to keep these statuses and headers.
+ */
+export function asHttpError(error: unknown): unknown {
+  if (error instanceof RateLimitedError) {
+    const limited = httpError(
+      429,
+      'rate_limited',
+      `too many requests; please try again in ${waitInWords(error.retryAfterSeconds)}`,
+    );
+    limited.headers = { ...limited.headers, 'retry-after': String(error.retryAfterSeconds) };
+    return limited;
+  }
+  if (error instanceof RateLimiterUnavailableError || (error as Error)?.name === 'TransientError') {
+    return unavailableError();
+  }
+  return error;
+}
+
+function knownErrorsAsHttp(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     onError: async (request) => {
-      if (request.error?.name !== 'TransientError') return;
-      const unavailable = httpError(
-        503,
-        'temporarily_unavailable',
-        'a service we depend on is briefly unavailable; nothing was lost, please try again',
-      );
-      unavailable.headers = { ...unavailable.headers, 'retry-after': '5' };
-      request.error = unavailable;
+      request.error = asHttpError(request.error) as Error;
     },
   };
 }

@@ -29,15 +29,23 @@ $('request-form').addEventListener('submit', async (ev) => {
   if (f.get('phone')) body.phone = f.get('phone');
   const r = await call('POST', 'requests', body);
   if (!r.ok) return say('request-error', problem(r.data));
-  requestId = r.data.requestId; statusToken = r.data.statusToken;
+  requestId = r.data.requestId; statusToken = r.data.statusToken || '';
   say('request-error', ''); say('request-id', requestId);
+  // An open request of the same kind already exists: its status token went out with it, not again.
+  if (!statusToken) say('request-note', 'You already have an open request of this kind. Use the code or link in the email we sent you for it.');
   $('request-form').classList.add('hidden'); show('verify-section');
 });
 $('verify-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const r = await call('POST', 'requests/' + encodeURIComponent(requestId) + '/verify', { code: $('code').value.trim() });
   if (!r.ok) return say('verify-error', problem(r.data));
-  say('verify-error', ''); $('verify-form').classList.add('hidden'); show('status-section'); poll();
+  say('verify-error', ''); $('verify-form').classList.add('hidden');
+  if (!statusToken) return say('request-note', 'Confirmed. We will email you when it is done.');
+  show('status-section'); poll();
+});
+$('resend').addEventListener('click', async () => {
+  const r = await call('POST', 'requests/' + encodeURIComponent(requestId) + '/resend');
+  say('verify-error', r.ok ? 'A new code is on its way; the previous one no longer works.' : problem(r.data));
 });
 async function poll() {
   const r = await call('GET', 'requests/' + encodeURIComponent(requestId), undefined, statusToken);
@@ -85,8 +93,10 @@ const FORM_BODY = `
 </form>
 <section id="verify-section" class="hidden">
 <p>Request <strong id="request-id"></strong> received. Enter the 6-digit code we emailed you.</p>
+<p id="request-note" role="status"></p>
 <form id="verify-form"><label>Code <input id="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" required></label>
 <button type="submit">Confirm</button><p id="verify-error" role="alert"></p></form>
+<p><button type="button" id="resend">Send me a new code</button></p>
 </section>
 <section id="status-section" class="hidden">
 <p>Status: <strong id="status"></strong></p>

@@ -8,7 +8,13 @@ export type RouteAccess =
   | 'secret:read'
   | 'workflow:start'
   | 'workflow:callback'
-  | 'exports:read';
+  | 'exports:read'
+  /** Rate-limit counters table: UpdateItem only. */
+  | 'limits:write'
+  /** Idempotency records table: GetItem, PutItem, UpdateItem, DeleteItem. */
+  | 'idempotency:write'
+  /** SES SendEmail from the configured identity. */
+  | 'mail:send';
 
 export interface Route {
   readonly method: 'GET' | 'POST';
@@ -30,13 +36,26 @@ export const HTTP_FUNCTIONS = {
     entry: 'functions/http/submit-request.ts',
     handler: 'handler',
     description: 'POST /requests: records the request, then starts its workflow',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'workflow:start'],
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'secret:read',
+      'workflow:start',
+      'limits:write',
+      'idempotency:write',
+    ],
   },
   VerifyRequest: {
     entry: 'functions/http/verify-request.ts',
     handler: 'handler',
     description: 'POST /requests/{requestId}/verify: checks the code or link token and resumes the workflow',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'workflow:callback'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'workflow:callback', 'limits:write'],
+  },
+  ResendVerification: {
+    entry: 'functions/http/resend-verification.ts',
+    handler: 'handler',
+    description: 'POST /requests/{requestId}/resend: a new code and link while awaiting verification',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'limits:write'],
   },
   GetRequestStatus: {
     entry: 'functions/http/get-request-status.ts',
@@ -55,7 +74,7 @@ export const HTTP_FUNCTIONS = {
     handler: 'handler',
     description:
       'GET/POST /requests/{requestId}/cancel: the cancel page, and cancelling a delete in its grace period',
-    access: ['ledger:read', 'ledger:write', 'secret:read'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'limits:write'],
   },
   Pages: {
     entry: 'functions/http/pages.ts',
@@ -74,6 +93,7 @@ export const ROUTES: readonly (Route & { functionName: HttpFunctionName })[] = [
   { method: 'GET', path: '/requests/{requestId}', functionName: 'GetRequestStatus' },
   { method: 'GET', path: '/requests/{requestId}/verify', functionName: 'Pages' },
   { method: 'POST', path: '/requests/{requestId}/verify', functionName: 'VerifyRequest' },
+  { method: 'POST', path: '/requests/{requestId}/resend', functionName: 'ResendVerification' },
   { method: 'GET', path: '/requests/{requestId}/export', functionName: 'DownloadExport' },
   { method: 'GET', path: '/requests/{requestId}/cancel', functionName: 'CancelRequest' },
   { method: 'POST', path: '/requests/{requestId}/cancel', functionName: 'CancelRequest' },

@@ -3,6 +3,7 @@ import type { HttpError } from 'http-errors';
 import { sfnClient } from '../aws/clients';
 import { MAX_VERIFICATION_ATTEMPTS } from '../aws/ledger';
 import { logger } from '../aws/logger';
+import { limitClientIp } from '../aws/rate-limit';
 import { hashingKey, ledgerTable } from '../aws/runtime';
 import { completeTask, failTask, isGoneTask } from '../aws/workflow';
 import { constantTimeEqual, keyedHash } from '../core/crypto';
@@ -10,7 +11,7 @@ import { StatusConflictError } from '../core/ledger-record';
 import { InvalidTransitionError } from '../core/lifecycle';
 import { RequestId, VerifyRequestBody } from '../core/request';
 import { escapeHtml, page, pageHeaders } from './html';
-import { html, httpError, httpRoute, json, parseOrThrow } from './middleware';
+import { asHttpError, html, httpError, httpRoute, json, parseOrThrow } from './middleware';
 
 const FORM_TYPE = /^application\/x-www-form-urlencoded($|;)/;
 
@@ -46,7 +47,7 @@ async function verify(
     throw httpError(
       410,
       'code_expired',
-      'this code or link has expired; submit a new request to get a fresh one',
+      'this code or link has expired; ask for a new code (POST /requests/{requestId}/resend, or "Send me a new code" on the form)',
     );
   }
 
@@ -119,10 +120,14 @@ async function verify(
 export async function verifyRequest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const isForm = FORM_TYPE.test(event.headers?.['content-type'] ?? '');
   const requestId = event.pathParameters?.requestId;
-  if (!isForm) return json(200, await verify(requestId, event.body));
+  if (!isForm) {
+    await limitClientIp(event, 'verify');
+    return json(200, await verify(requestId, event.body));
+  }
 
   const form = Object.fromEntries(new URLSearchParams(typeof event.body === 'string' ? event.body : ''));
   try {
+    await limitClientIp(event, 'verify');
     await verify(requestId, form);
     return html(
       200,
@@ -132,16 +137,17 @@ export async function verifyRequest(event: APIGatewayProxyEvent): Promise<APIGat
       ),
       pageHeaders(),
     );
-  } catch (error) {
-    const status = (error as HttpError).statusCode;
+  } catch (caught) {
+    // Rate limits and outages keep their status and Retry-After on the HTML page too.
+    const error = asHttpError(caught) as HttpError;
+    const status = error.statusCode;
     if (typeof status !== 'number' || status >= 500) throw error;
-    const message =
-      (JSON.parse((error as HttpError).message) as { message?: string }).message ??
-      'this link cannot be used';
+    const message = (JSON.parse(error.message) as { message?: string }).message ?? 'this link cannot be used';
+    const retryAfter = error.headers?.['retry-after'];
     return html(
       status,
       page('Request not confirmed', `<h1>Not confirmed</h1><p>${escapeHtml(message)}</p>`),
-      pageHeaders(),
+      { ...pageHeaders(), ...(retryAfter ? { 'retry-after': retryAfter } : {}) },
     );
   }
 }

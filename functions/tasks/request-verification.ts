@@ -25,7 +25,9 @@ export async function handler(event: unknown): Promise<{ requestId: string }> {
   await ledger.setVerification(requestId, {
     codeHash: keyedHash(key, 'verification-code', code),
     linkTokenHash: keyedHash(key, 'verification-link', linkToken),
-    attempts: 0,
+    // A retried task keeps the counts, so a retry never grants extra guesses or resends.
+    attempts: record.verification?.attempts ?? 0,
+    ...(record.verification?.resends !== undefined ? { resends: record.verification.resends } : {}),
     taskToken,
     sentAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + cfg.DSR_VERIFICATION_TTL_SECONDS * 1000).toISOString(),

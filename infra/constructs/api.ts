@@ -66,11 +66,36 @@ export class Api extends Construct {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       reason: 'The account-level API Gateway logging role; AWS maintains the narrow push-to-logs policy',
     });
-    Validations.of(this.restApi).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason:
-        'Method throttling guards the few endpoints; a WAF web ACL is an account-level choice left to the deployer',
+    // API Gateway's own 4xx answers, in the same JSON shape and plain words as the handlers'.
+    const plain = (error: string, message: string) => ({
+      'application/json': JSON.stringify({ error, message }),
     });
+    this.restApi.addGatewayResponse('Throttled', {
+      type: apigw.ResponseType.THROTTLED,
+      statusCode: '429',
+      responseHeaders: { 'Retry-After': "'1'" },
+      templates: plain('rate_limited', 'The service is busy. Please wait a moment and try again.'),
+    });
+    // A request a WAF managed rule blocked (the rate-based rules answer their own 429).
+    this.restApi.addGatewayResponse('WafFiltered', {
+      type: apigw.ResponseType.WAF_FILTERED,
+      statusCode: '403',
+      templates: plain(
+        'blocked',
+        'This request looks unsafe and was blocked. Remove any code or markup and try again.',
+      ),
+    });
+    // API Gateway answers an unknown path with 403 "Missing Authentication Token"; it is a 404.
+    this.restApi.addGatewayResponse('UnknownPath', {
+      type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+      statusCode: '404',
+      templates: plain('not_found', 'There is nothing at this address.'),
+    });
+  }
+
+  /** The deployed stage (`prod`), for the WAF association and metrics. */
+  public get stage(): apigw.Stage {
+    return this.restApi.deploymentStage;
   }
 
   /**

@@ -59,11 +59,14 @@ export class DsrFunction extends nodejs.NodejsFunction {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions',
     });
-    // Invoked synchronously only (API Gateway, Step Functions): the caller sees and retries errors.
-    Validations.of(this).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'Invoked synchronously by API Gateway and Step Functions; failures return to the caller, which retries and catches',
-    });
+    // Without a dead-letter queue it must be invoked synchronously (API Gateway, Step Functions):
+    // the caller sees and retries errors. Scheduled jobs, invoked asynchronously, pass a queue.
+    if (!props.deadLetterQueue && !props.deadLetterQueueEnabled) {
+      Validations.of(this).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'Invoked synchronously by API Gateway and Step Functions; failures return to the caller, which retries and catches',
+      });
+    }
   }
 }

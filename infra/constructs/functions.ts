@@ -5,10 +5,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DataMap, DynamoDbStore, S3Store } from '../../functions/core/data-map';
 import { HTTP_FUNCTIONS, type HttpFunctionName, type RouteAccess } from '../../functions/http/routes';
+import { JOBS, type JobName } from '../../functions/jobs/jobs';
 import { TASKS, type TaskAccess, type TaskName } from '../../workflows/tasks';
 import { CERTIFICATES_PREFIX } from './audit-bucket';
 import type { DemoStores } from './demo-stores';
@@ -17,6 +19,19 @@ import { ERASURE_PREFIX, EXPORTS_PREFIX } from './exports-bucket';
 import { acknowledgeWildcardAction, acknowledgeWildcardResource } from './nag';
 
 type Access = TaskAccess | RouteAccess;
+
+/** Context-configurable rate limits (see infra/app.ts) → the env vars the limited functions read. */
+export const RATE_LIMIT_ENV = {
+  limitSubmitPerIp: 'DSR_LIMIT_SUBMIT_PER_IP',
+  limitSubmitIpWindowSeconds: 'DSR_LIMIT_SUBMIT_IP_WINDOW_SECONDS',
+  limitSubmitPerSubject: 'DSR_LIMIT_SUBMIT_PER_SUBJECT',
+  limitSubmitSubjectWindowSeconds: 'DSR_LIMIT_SUBMIT_SUBJECT_WINDOW_SECONDS',
+  limitVerifyPerIp: 'DSR_LIMIT_VERIFY_PER_IP',
+  limitVerifyIpWindowSeconds: 'DSR_LIMIT_VERIFY_IP_WINDOW_SECONDS',
+  maxResends: 'DSR_MAX_RESENDS',
+} as const;
+/** Unset settings keep the functions' documented defaults. */
+export type RateLimitSettings = Partial<Record<keyof typeof RATE_LIMIT_ENV, number>>;
 
 /** Where in the exports bucket a function works. */
 interface ExportsScope {
@@ -37,6 +52,12 @@ const HTTP_EXPORTS: ExportsScope = { prefixes: [EXPORTS_PREFIX], listWholeBucket
 export interface FunctionsProps {
   readonly dataMap: DataMap;
   readonly ledger: dynamodb.ITableV2;
+  /** Rate-limit counters; only `limits:write` functions see it. */
+  readonly rateLimits: dynamodb.ITableV2;
+  /** Powertools idempotency records; only `idempotency:write` functions see it. */
+  readonly idempotency: dynamodb.ITableV2;
+  /** Values for the rate-limited functions' env; unset ones keep the code defaults. */
+  readonly rateLimitSettings?: RateLimitSettings;
   readonly exportsBucket: s3.IBucket;
   /** Object Lock bucket of the certificates of erasure; only `audit:write` functions see it. */
   readonly auditBucket: s3.IBucket;
@@ -52,18 +73,21 @@ export interface FunctionsProps {
   /** ARN of the workflow state machine, known before it exists (see Workflow.arnFor). */
   readonly stateMachineArn: string;
   readonly demoStores?: DemoStores;
+  /** Receives the scheduled jobs' failed runs (they are invoked asynchronously). */
+  readonly jobsDeadLetterQueue: sqs.IQueue;
   /** Repository root: the registry's entry paths, package-lock.json and esbuild's working directory. */
   readonly projectRoot: string;
 }
 
 /**
- * One function per workflow task and per HTTP function, each granted exactly
- * the access its registry entry declares. Workflow grants come later, once
- * the state machine exists ({@link Functions.grantWorkflowAccess}).
+ * One function per workflow task, HTTP function and scheduled job, each
+ * granted exactly the access its registry entry declares. Workflow grants come
+ * later, once the state machine exists ({@link Functions.grantWorkflowAccess}).
  */
 export class Functions extends Construct {
   public readonly tasks: Readonly<Record<TaskName, DsrFunction>>;
   public readonly http: Readonly<Record<HttpFunctionName, DsrFunction>>;
+  public readonly jobs: Readonly<Record<JobName, DsrFunction>>;
   private readonly props: FunctionsProps;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
@@ -82,17 +106,24 @@ export class Functions extends Construct {
         ? { DSR_STORE_BINDINGS: Stack.of(this).toJsonString(props.demoStores.bindings) }
         : {}),
     };
-    // Only the functions that write certificates learn where the audit bucket is.
-    const environmentFor = (access: readonly Access[]): Record<string, string> =>
-      access.includes('audit:write')
-        ? { ...environment, DSR_AUDIT_BUCKET: props.auditBucket.bucketName }
-        : environment;
+    const limits = Object.entries(props.rateLimitSettings ?? {}).flatMap(([setting, value]) =>
+      value === undefined ? [] : [[RATE_LIMIT_ENV[setting as keyof typeof RATE_LIMIT_ENV], String(value)]],
+    );
+    // A function learns where the audit bucket and the guard tables are only if it may use them.
+    const environmentFor = (access: readonly Access[]): Record<string, string> => ({
+      ...environment,
+      ...(access.includes('audit:write') ? { DSR_AUDIT_BUCKET: props.auditBucket.bucketName } : {}),
+      ...(access.includes('limits:write')
+        ? { DSR_RATE_LIMIT_TABLE: props.rateLimits.tableName, ...Object.fromEntries(limits) }
+        : {}),
+      ...(access.includes('idempotency:write') ? { DSR_IDEMPOTENCY_TABLE: props.idempotency.tableName } : {}),
+    });
     const make = (
       name: string,
       entry: string,
       description: string,
       access: readonly Access[],
-      size: { timeout: Duration; memorySize?: number },
+      size: { timeout: Duration; memorySize?: number; deadLetterQueue?: sqs.IQueue },
     ) =>
       new DsrFunction(this, name, {
         entry: path.join(props.projectRoot, entry),
@@ -130,8 +161,20 @@ export class Functions extends Construct {
       }
       http[name] = fn;
     }
+    const jobs = {} as Record<JobName, DsrFunction>;
+    for (const [name, job] of Object.entries(JOBS) as [JobName, (typeof JOBS)[JobName]][]) {
+      // EventBridge invokes asynchronously: Lambda retries twice, then the run lands in the queue.
+      const fn = make(`${name}Function`, job.entry, job.description, job.access, {
+        timeout: Duration.seconds(job.timeoutSeconds),
+        memorySize: job.memoryMb,
+        deadLetterQueue: props.jobsDeadLetterQueue,
+      });
+      for (const access of job.access) this.grant(fn, access, TASK_EXPORTS);
+      jobs[name] = fn;
+    }
     this.tasks = tasks;
     this.http = http;
+    this.jobs = jobs;
   }
 
   /** Grants `workflow:start` and `workflow:callback` on the state machine, as the HTTP registry declares. */
@@ -140,7 +183,7 @@ export class Functions extends Construct {
       HttpFunctionName,
       (typeof HTTP_FUNCTIONS)[HttpFunctionName],
     ][]) {
-      const access: readonly RouteAccess[] = def.access;
+      const access: readonly Access[] = def.access;
       if (access.includes('workflow:start')) stateMachine.grantStartExecution(this.http[name]);
       if (access.includes('workflow:callback')) {
         // Success or failure only: the verify function resumes a paused execution, it never heartbeats.
@@ -161,22 +204,29 @@ export class Functions extends Construct {
     const exportObjects = prefixes.map((prefix) => exportsBucket.arnForObjects(`${prefix}*`));
     switch (access) {
       case 'ledger:read':
-        ledger.grantReadData(fn);
+        // What functions/aws/ledger.ts calls: items by request id, requests by index (bySubject, byRetentionDue).
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+            resources: [ledger.tableArn, `${ledger.tableArn}/index/*`],
+          }),
+        );
+        encryptionKey.grant(fn, 'kms:Decrypt', 'kms:DescribeKey');
         acknowledgeWildcardResource(
           role,
           `${ledger.tableArn}/index/*`,
-          'Reads query the ledger by its bySubject index; the grant covers the table indexes only',
+          'Reads query the ledger by its bySubject and byRetentionDue indexes; the grant covers the table indexes only',
         );
         return;
       case 'ledger:write':
-        ledger.grantWriteData(fn);
-        for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-          acknowledgeWildcardAction(
-            role,
-            action,
-            'CDK grant for writing the CMK-encrypted ledger, limited to that one key',
-          );
-        }
+        // Conditional puts and updates only: nothing deletes a ledger entry (minimisation updates it).
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+            resources: [ledger.tableArn],
+          }),
+        );
+        this.grantTableKey(fn);
         return;
       case 'secret:read':
         hashingKey.grantRead(fn);
@@ -216,6 +266,22 @@ export class Functions extends Construct {
         );
         this.acknowledgeExports(role, exportObjects);
         return;
+      case 'limits:write':
+        // One atomic `ADD hits :one` per check: no reads, no deletes (old windows expire by TTL).
+        this.props.rateLimits.grant(fn, 'dynamodb:UpdateItem');
+        this.grantTableKey(fn);
+        return;
+      case 'idempotency:write':
+        // What Powertools' DynamoDB persistence layer calls, nothing more (no Query, no Scan).
+        this.props.idempotency.grant(
+          fn,
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+        );
+        this.grantTableKey(fn);
+        return;
       case 'mail:send':
         fn.addToRolePolicy(
           new iam.PolicyStatement({
@@ -254,6 +320,25 @@ export class Functions extends Construct {
         const unknown: never = access;
         throw new Error(`no grant for access ${String(unknown)}`);
       }
+    }
+  }
+
+  /** Reading and writing items of a table encrypted with the CMK: the key actions CDK's table grants use. */
+  private grantTableKey(fn: DsrFunction): void {
+    this.props.encryptionKey.grant(
+      fn,
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:Encrypt',
+      'kms:ReEncrypt*',
+      'kms:GenerateDataKey*',
+    );
+    for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+      acknowledgeWildcardAction(
+        fn.role as iam.IRole,
+        action,
+        'CDK grant for items of a CMK-encrypted table, limited to that one key',
+      );
     }
   }
 

@@ -3,10 +3,15 @@ import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { FIREWALL_RULES, type Firewall } from './firewall';
 
 export interface MonitoringProps {
   readonly stateMachine: sfn.IStateMachine;
   readonly restApi: apigw.RestApi;
+  /** Its blocked requests are graphed per rule, so support can tell a flood from a misfiring rule. */
+  readonly firewall: Firewall;
+  /** Alarms raised elsewhere (e.g. failed scheduled jobs), shown with the workflow's. */
+  readonly jobAlarms?: readonly cloudwatch.IAlarm[];
 }
 
 /**
@@ -23,7 +28,7 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const period = Duration.minutes(5);
-    const { stateMachine, restApi } = props;
+    const { stateMachine, restApi, firewall } = props;
     this.failedAlarm = stateMachine.metricFailed({ period }).createAlarm(this, 'ExecutionsFailed', {
       alarmDescription: 'A data-subject request workflow failed',
       threshold: 1,
@@ -51,7 +56,15 @@ export class Monitoring extends Construct {
         title: 'API errors',
         left: [restApi.metricClientError({ period }), restApi.metricServerError({ period })],
       }),
-      new cloudwatch.AlarmStatusWidget({ alarms: [this.failedAlarm, this.timedOutAlarm] }),
+      new cloudwatch.GraphWidget({
+        title: 'Requests blocked by the firewall',
+        left: Object.values(FIREWALL_RULES).map((rule) =>
+          firewall.metricBlocked(rule, { period, label: rule }),
+        ),
+      }),
+      new cloudwatch.AlarmStatusWidget({
+        alarms: [this.failedAlarm, this.timedOutAlarm, ...(props.jobAlarms ?? [])],
+      }),
     );
   }
 }

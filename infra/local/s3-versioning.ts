@@ -15,6 +15,9 @@
  * A bucket that was never versioned has no index: its objects are listed as
  * version `null`. The subset implemented is the one the erasure uses; the
  * rest of versioning (copy from a version, MFA delete, delimiters) answers NotImplemented.
+ *
+ * ListObjectsV2 is answered here too, for every bucket: s3rver's own answers
+ * 500 once a listing is truncated (see `continuationToken`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
@@ -418,11 +421,25 @@ export class VersionStore {
     options: { prefix: string; keyMarker: string; versionIdMarker: string; maxKeys: number },
   ): Promise<{ entries: { key: string; entry: VersionEntry; isLatest: boolean }[]; isTruncated: boolean }> {
     const { prefix, keyMarker, versionIdMarker, maxKeys } = options;
-    const current = await this.store.listObjects(bucket, { prefix });
+    // Current objects after the marker, at most maxKeys + 1 of them (each has a version): a page never
+    // reaches past the last one listed, so keys only the version index knows still sort into place.
+    const current = await this.store.listObjects(bucket, {
+      prefix,
+      ...(keyMarker ? { startAfter: keyMarker } : {}),
+      maxKeys: maxKeys + 1,
+    });
+    // Past the last key listed, current objects are unknown: the page stops there (if it got that far).
+    const bound = current.isTruncated ? current.objects[current.objects.length - 1]?.key : undefined;
+    const resumed = versionIdMarker && keyMarker.startsWith(prefix) ? [keyMarker] : [];
     const keys = [
-      ...new Set([...current.objects.map((o) => o.key), ...(await this.indexedKeys(bucket, prefix))]),
+      ...new Set([
+        ...resumed,
+        ...current.objects.map((o) => o.key),
+        ...(await this.indexedKeys(bucket, prefix)),
+      ]),
     ]
       .filter((k) => (versionIdMarker ? k >= keyMarker : k > keyMarker))
+      .filter((k) => bound === undefined || k <= bound)
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const out: { key: string; entry: VersionEntry; isLatest: boolean }[] = [];
     for (const key of keys) {
@@ -439,7 +456,7 @@ export class VersionStore {
         out.push({ key, entry, isLatest: i === 0 });
       }
     }
-    return { entries: out, isTruncated: false };
+    return { entries: out, isTruncated: bound !== undefined && out.length > 0 };
   }
 }
 

@@ -9,7 +9,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BucketAlreadyOwnedByYou,
   CreateBucketCommand,
@@ -21,7 +26,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type DataMap, parseDataMap } from '../../functions/core/data-map';
 import { RequestId } from '../../functions/core/request';
 import { certificateHtmlKey, certificateJsonKey } from '../../functions/export/keys';
-import { createTableInput, DEMO_TABLES, LEDGER_TABLE } from '../definitions/tables';
+import {
+  createTableInput,
+  DEMO_TABLES,
+  IDEMPOTENCY_TABLE,
+  LEDGER_TABLE,
+  RATE_LIMIT_TABLE,
+  type TableDefinition,
+} from '../definitions/tables';
 import { emulatorEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators';
 import { type HttpHandlers, loadHttpHandlers, startHttpServer } from './http-server';
 import { startSfnEndpoint } from './sfn-endpoint';
@@ -34,6 +46,14 @@ import {
 } from './workflow-runner';
 
 export const LEDGER_TABLE_NAME = 'dsr-ledger';
+export const RATE_LIMIT_TABLE_NAME = 'dsr-rate-limits';
+export const IDEMPOTENCY_TABLE_NAME = 'dsr-idempotency';
+/**
+ * Rate limits on this machine, unless DSR_LIMIT_* or the `rateLimits` option say otherwise:
+ * generous, because the e2e and browser tests (and a person trying the form) submit and verify
+ * many requests from 127.0.0.1. Tests of the limits set their own budgets.
+ */
+export const LOCAL_RATE_LIMIT = 10_000;
 export const EXPORT_BUCKET_NAME = 'dsr-exports';
 /** Certificates of erasure; a plain local bucket (Object Lock exists only in the CDK stack). */
 export const AUDIT_BUCKET_NAME = 'dsr-audit';
@@ -60,7 +80,31 @@ export interface LocalSystemOptions {
   readonly retryIntervalMs?: number;
   /** Grace period of delete requests in seconds (tests: short); default DSR_DELETE_GRACE_SECONDS, else 30. */
   readonly deleteGraceSeconds?: number;
+  /** Rate-limit budgets (tests of the limits); unset ones come from DSR_LIMIT_*, else `LOCAL_RATE_LIMIT`. */
+  readonly rateLimits?: LocalRateLimits;
   readonly log?: (line: string) => void;
+}
+
+/** Budgets per window (the windows themselves come from DSR_LIMIT_*_WINDOW_SECONDS or the defaults). */
+export interface LocalRateLimits {
+  readonly submitPerIp?: number;
+  readonly submitPerSubject?: number;
+  /** Verify, cancel and resend attempts per client IP. */
+  readonly verifyPerIp?: number;
+}
+
+/** DSR_LIMIT_* budgets: the option, else the environment, else `LOCAL_RATE_LIMIT`. */
+function rateLimitEnvironment(limits: LocalRateLimits = {}): Record<string, string> {
+  const pick = (name: string, value: number | undefined) => {
+    const chosen = value ?? (process.env[name] ? Number(process.env[name]) : LOCAL_RATE_LIMIT);
+    if (!Number.isInteger(chosen) || chosen < 1) throw new Error(`${name} must be a whole number, 1 or more`);
+    return String(chosen);
+  };
+  return {
+    DSR_LIMIT_SUBMIT_PER_IP: pick('DSR_LIMIT_SUBMIT_PER_IP', limits.submitPerIp),
+    DSR_LIMIT_SUBMIT_PER_SUBJECT: pick('DSR_LIMIT_SUBMIT_PER_SUBJECT', limits.submitPerSubject),
+    DSR_LIMIT_VERIFY_PER_IP: pick('DSR_LIMIT_VERIFY_PER_IP', limits.verifyPerIp),
+  };
 }
 
 export interface LocalSystemUrls {
@@ -104,13 +148,31 @@ async function ensureSecretFile(file: string): Promise<void> {
   await writeFile(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
 }
 
+/**
+ * A data dir from an older version may lack indexes added since. dynalite cannot
+ * add an index to an existing table, so say plainly what to do instead of failing later.
+ */
+async function checkIndexes(raw: DynamoDBClient, name: string, def: TableDefinition): Promise<void> {
+  const table = await raw.send(new DescribeTableCommand({ TableName: name }));
+  const existing = new Set((table.Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+  const missing = (def.globalSecondaryIndexes ?? []).filter((g) => !existing.has(g.indexName));
+  if (missing.length > 0) {
+    throw new Error(
+      `the local table ${name} was created by an older version and lacks the index ${missing.map((g) => g.indexName).join(', ')}; stop, remove the local data directory (.local) and start again`,
+    );
+  }
+}
+
 async function createResources(
   clients: LocalSystem['clients'],
   raw: DynamoDBClient,
   dataMap: DataMap,
-  log: (line: string) => void,
 ): Promise<void> {
-  const tables: [string, (typeof DEMO_TABLES)[string]][] = [[LEDGER_TABLE_NAME, LEDGER_TABLE]];
+  const tables: [string, (typeof DEMO_TABLES)[string]][] = [
+    [LEDGER_TABLE_NAME, LEDGER_TABLE],
+    [RATE_LIMIT_TABLE_NAME, RATE_LIMIT_TABLE],
+    [IDEMPOTENCY_TABLE_NAME, IDEMPOTENCY_TABLE],
+  ];
   const buckets = new Set<string>([EXPORT_BUCKET_NAME, AUDIT_BUCKET_NAME]);
   // The data map's buckets are versioned, as in AWS: erasure must remove old versions too.
   const versioned = new Set<string>();
@@ -129,6 +191,7 @@ async function createResources(
       await raw.send(new CreateTableCommand(createTableInput(name, def)));
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
+      await checkIndexes(raw, name, def);
     }
   }
   for (const bucket of buckets) {
@@ -140,15 +203,9 @@ async function createResources(
     }
   }
   for (const bucket of versioned) {
-    try {
-      await clients.s3.send(
-        new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
-      );
-    } catch (error) {
-      // An S3 emulator without the versioning layer (infra/local/s3-versioning.ts) answers NotImplemented.
-      if (!(error instanceof Error && error.name === 'NotImplemented')) throw error;
-      log(`bucket ${bucket} is not versioned: the S3 emulator does not implement versioning`);
-    }
+    await clients.s3.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
   }
 }
 
@@ -292,6 +349,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     Object.assign(process.env, emulatorEnvironment(emulators.endpoints), {
       AWS_ENDPOINT_URL_SFN: sfn.url,
       DSR_LEDGER_TABLE: LEDGER_TABLE_NAME,
+      DSR_RATE_LIMIT_TABLE: RATE_LIMIT_TABLE_NAME,
+      DSR_IDEMPOTENCY_TABLE: IDEMPOTENCY_TABLE_NAME,
+      ...rateLimitEnvironment(options.rateLimits),
       DSR_EXPORT_BUCKET: EXPORT_BUCKET_NAME,
       DSR_AUDIT_BUCKET: AUDIT_BUCKET_NAME,
       DSR_DELETE_GRACE_SECONDS: String(deleteGraceSeconds),
@@ -320,7 +380,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       clients.dynamodb.destroy();
       clients.s3.destroy();
     });
-    await createResources(clients, raw, dataMap, log);
+    await createResources(clients, raw, dataMap);
     viewCertificate = certificates(clients.s3);
 
     let seeded = false;

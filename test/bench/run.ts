@@ -1,17 +1,88 @@
 /**
  * `npm run bench`: prints speed and memory figures (never a pass/fail gate).
- * Export streaming: wall time and peak RSS growth for writing + zipping N records.
+ * Sections, chosen with `BENCH` (comma-separated; default `export,erase`):
+ * - export: wall time and peak RSS growth for writing + zipping N records
+ *   (`BENCH_EXPORT_RECORDS`, default 10000,100000,400000);
+ * - erase: one subject planted with `3 × BENCH_ERASE_RECORDS + BENCH_ERASE_DOCUMENTS + 2`
+ *   records (default 2500 and 2498: 10,000) erased and verified store by store
+ *   (`BENCH_ERASE_CONCURRENCY` stores at once, default 4 like the workflow's Map).
  */
+import { loadavg } from 'node:os';
+import { benchErase } from './erase-bench';
 import { benchExport } from './export-bench';
 
-async function main(): Promise<void> {
+const round = (n: number) => Math.round(n);
+const perSecond = (records: number, ms: number) => (ms > 0 ? Math.round((records / ms) * 1000) : 0);
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number`);
+  return value;
+}
+
+async function exportSection(): Promise<void> {
   const sizes = (process.env.BENCH_EXPORT_RECORDS ?? '10000,100000,400000').split(',').map(Number);
   console.log('export (write store file + package zip, s3rver in-process)');
   console.log('records\twall ms\trecords/s\tpeak RSS +MiB\tzip bytes');
   for (const n of sizes) {
     const r = await benchExport(n);
-    const perSecond = Math.round((r.records / r.wallMs) * 1000);
-    console.log(`${r.records}\t${r.wallMs}\t${perSecond}\t${r.peakRssDeltaMiB}\t${r.zipBytes}`);
+    console.log(
+      `${r.records}\t${round(r.wallMs)}\t${perSecond(r.records, r.wallMs)}\t${r.peakRssDeltaMiB.toFixed(1)}\t${r.zipBytes}`,
+    );
+  }
+}
+
+async function eraseSection(): Promise<void> {
+  const records = intFromEnv('BENCH_ERASE_RECORDS', 2_500);
+  const documents = intFromEnv('BENCH_ERASE_DOCUMENTS', 2_498);
+  const concurrency = Math.max(1, intFromEnv('BENCH_ERASE_CONCURRENCY', 4));
+  const r = await benchErase({ records, documents, concurrency, others: 3 });
+  const planted = Object.values(r.planted).reduce((a, b) => a + b, 0);
+  console.log(
+    `erase (one subject, eraseStore + verifyStoreErasure per store, ${concurrency} store(s) at once, dynalite + s3rver in-process)`,
+  );
+  console.log(
+    `planted ${planted} records for the subject in ${round(r.plantMs)} ms (plus 3 other subjects): ` +
+      Object.entries(r.planted)
+        .map(([id, n]) => `${id} ${n}`)
+        .join(', '),
+  );
+  console.log('store\tfound\tdeleted\tmasked\tretained\theld\terase ms\tverify ms\trecords/s (erase)');
+  let found = 0;
+  let eraseMs = 0;
+  for (const s of r.stores) {
+    const c = s.counts;
+    found += c.found;
+    eraseMs += s.eraseMs;
+    const verify = s.verifyMs === undefined ? `FAILED (${s.verifyError ?? ''})` : String(round(s.verifyMs));
+    console.log(
+      `${s.storeId}\t${c.found}\t${c.deleted}\t${c.masked}\t${c.retained}\t${c.held}\t${round(s.eraseMs)}\t${verify}\t${perSecond(c.found, s.eraseMs)}`,
+    );
+  }
+  console.log(
+    `total: ${found} records, ${round(r.totalMs)} ms wall (erase + verify, all stores) = ${perSecond(found, r.totalMs)} records/s; ` +
+      `sum of per-store erase ms ${round(eraseMs)}; process CPU ${round(r.cpuMs)} ms (${perSecond(found, r.cpuMs)} records per CPU-second); ` +
+      `peak RSS +${r.peakRssDeltaMiB.toFixed(1)} MiB`,
+  );
+  console.log(`other subjects untouched: ${r.othersUntouched ? 'yes' : 'NO'}`);
+}
+
+const SECTIONS: Record<string, () => Promise<void>> = { export: exportSection, erase: eraseSection };
+
+async function main(): Promise<void> {
+  const chosen = (process.env.BENCH ?? 'export,erase').split(',').map((s) => s.trim());
+  const unknown = chosen.filter((s) => !(s in SECTIONS));
+  if (unknown.length > 0) throw new Error(`unknown BENCH section(s): ${unknown.join(', ')}`);
+  console.log(
+    `node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  for (const name of chosen) {
+    await SECTIONS[name]?.();
+    console.log(`load average after ${name}: ${loadavg()[0]?.toFixed(2)}`);
+    console.log('');
   }
 }
 

@@ -1,7 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { HTTP_FUNCTIONS, ROUTES } from '../../functions/http/routes';
+import { JOBS } from '../../functions/jobs/jobs';
 import { functionArnVariable, TASKS, type TaskName } from '../../workflows/tasks';
+import { accessGranted, grantsOf } from './support/policies';
 import { synth } from './support/synth';
 
 // One synth for the whole file: it is the slow part.
@@ -77,9 +79,11 @@ describe('the DSR workflow stack', () => {
     });
   });
 
-  it('builds one Node.js 24 ARM function per task and HTTP function', () => {
+  it('builds one Node.js 24 ARM function per task, HTTP function and scheduled job', () => {
     const functions = ofType('AWS::Lambda::Function').map(([, r]) => r.Properties ?? {});
-    expect(functions).toHaveLength(Object.keys(TASKS).length + Object.keys(HTTP_FUNCTIONS).length);
+    expect(functions).toHaveLength(
+      Object.keys(TASKS).length + Object.keys(HTTP_FUNCTIONS).length + Object.keys(JOBS).length,
+    );
     for (const fn of functions) {
       expect(fn).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -155,39 +159,38 @@ describe('the DSR workflow stack', () => {
     expect(actions.filter((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a))).toEqual([]);
   });
 
+  it('grants no wildcard action on the ledger, the guard tables, the buckets or any data store', () => {
+    const dataStore = /Table|Bucket|:dynamodb:|:s3:::/;
+    const onData = grantsOf(template).filter((g) => dataStore.test(g.resource));
+    expect(onData.length).toBeGreaterThan(0);
+    expect(onData.filter((g) => g.action.includes('*'))).toEqual([]);
+  });
+
+  it('rate-limits each client IP at the WAF by default: 300 POSTs and 1500 requests per 5 minutes', () => {
+    const [[, acl] = []] = ofType('AWS::WAFv2::WebACL');
+    const limits = Object.fromEntries(
+      (
+        (acl?.Properties?.Rules ?? []) as {
+          Name: string;
+          Statement: { RateBasedStatement?: { Limit: number } };
+        }[]
+      )
+        .filter((r) => r.Statement.RateBasedStatement)
+        .map((r) => [r.Name, r.Statement.RateBasedStatement?.Limit]),
+    );
+    expect(limits).toEqual({ LimitWritesPerIp: 300, LimitRequestsPerIp: 1500 });
+  });
+
   it('grants every function exactly the access its registry entry declares', () => {
-    // Each declared access, recognised by an action (and, where two share one, by the resource).
-    const accessOf = (action: string, resource: string): string | undefined => {
-      if (action === 'dynamodb:GetItem' && resource.includes('LedgerTable')) return 'ledger:read';
-      if (action === 'dynamodb:PutItem' && resource.includes('LedgerTable')) return 'ledger:write';
-      if (action === 'dynamodb:Query' && !resource.includes('LedgerTable')) return 'stores:read';
-      if (action === 'dynamodb:DeleteItem' && !resource.includes('LedgerTable')) return 'stores:write';
-      if (action === 's3:GetObject')
-        return resource.includes('ExportsBucket') ? 'exports:read' : 'stores:read';
-      if (action === 's3:PutObject') {
-        if (resource.includes('ExportsBucket')) return 'exports:write';
-        return resource.includes('AuditBucket') ? 'audit:write' : 'stores:write';
-      }
-      const byAction: Record<string, string> = {
-        'secretsmanager:GetSecretValue': 'secret:read',
-        'ses:SendEmail': 'mail:send',
-        'states:StartExecution': 'workflow:start',
-        'states:SendTaskSuccess': 'workflow:callback',
-      };
-      return byAction[action];
-    };
+    const grants = grantsOf(template);
     const registry: Record<string, readonly string[]> = Object.fromEntries(
-      [...Object.entries(TASKS), ...Object.entries(HTTP_FUNCTIONS)].map(([n, e]) => [n, e.access]),
+      [...Object.entries(TASKS), ...Object.entries(HTTP_FUNCTIONS), ...Object.entries(JOBS)].map(([n, e]) => [
+        n,
+        e.access,
+      ]),
     );
     for (const [name, declared] of Object.entries(registry)) {
-      const granted = new Set<string>();
-      for (const s of statements(`Functions${name}FunctionRole`)) {
-        for (const action of [s.Action].flat()) {
-          const access = accessOf(action, JSON.stringify(s.Resource));
-          if (access) granted.add(access);
-        }
-      }
-      expect({ name, access: [...granted].sort() }).toEqual({ name, access: [...declared].sort() });
+      expect({ name, access: accessGranted(grants, name) }).toEqual({ name, access: [...declared].sort() });
     }
   });
 
@@ -211,7 +214,7 @@ describe('the DSR workflow stack', () => {
       .filter(([, r]) => JSON.stringify(r.Properties).includes('ses:SendEmail'))
       .map(([id]) => id.replace(/^Functions/, '').replace(/FunctionRole.*$/, ''))
       .sort();
-    const declared = Object.entries(TASKS)
+    const declared = [...Object.entries(TASKS), ...Object.entries(HTTP_FUNCTIONS), ...Object.entries(JOBS)]
       .filter(([, t]) => (t.access as readonly string[]).includes('mail:send'))
       .map(([n]) => n)
       .sort();
@@ -234,23 +237,29 @@ describe('the DSR workflow stack', () => {
           'AWS::S3::Bucket',
           'AWS::SecretsManager::Secret',
           'AWS::StepFunctions::StateMachine',
+          'AWS::SQS::Queue',
+          'AWS::WAFv2::WebACL',
         ].includes(r.Type),
       )
       .map(([id, r]) => `${r.Type} ${id}`)
       .sort();
     expect(stateful).toEqual([
+      'AWS::DynamoDB::GlobalTable IdempotencyTable48612DF4',
       'AWS::DynamoDB::GlobalTable LedgerTable9343E4AA',
+      'AWS::DynamoDB::GlobalTable RateLimitsTable29A563C1',
       'AWS::KMS::Key EncryptionKey3A692D6E',
       'AWS::S3::Bucket AuditBucket7486E833',
       'AWS::S3::Bucket ExportsAccessLogs43BFA596',
       'AWS::S3::Bucket ExportsBucket54D5CE64',
+      'AWS::SQS::Queue SchedulesDeadLetterQueue84E31400',
       'AWS::SecretsManager::Secret SecretsHashingKeyCC1E433D',
       'AWS::StepFunctions::StateMachine WorkflowStateMachine8F1B1C15',
+      'AWS::WAFv2::WebACL FirewallWebAcl5A849C4E',
     ]);
   });
 
   it('creates no demo stores unless asked', () => {
-    expect(ofType('AWS::DynamoDB::GlobalTable')).toHaveLength(1);
+    expect(ofType('AWS::DynamoDB::GlobalTable').filter(([id]) => id.startsWith('DemoStores'))).toEqual([]);
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       expect(fn.Properties?.Environment).not.toHaveProperty('Variables.DSR_STORE_BINDINGS');
     }

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LedgerTable, MAX_VERIFICATION_ATTEMPTS } from '../../functions/aws/ledger';
+import { type DueRetention, LedgerTable, MAX_VERIFICATION_ATTEMPTS } from '../../functions/aws/ledger';
 import { StatusConflictError } from '../../functions/core/ledger-record';
 import { InvalidTransitionError } from '../../functions/core/lifecycle';
 import { createTableInput, LEDGER_TABLE } from '../../infra/definitions/tables';
@@ -312,5 +312,89 @@ describe('erasure steps in the ledger on DynamoDB', () => {
 
     expect(await ledger.retainedIdentities(subjectHash)).toEqual({ customerId: ['cus-a', 'cus-b'] });
     expect(await ledger.retainedIdentities('never-seen')).toEqual({});
+  });
+});
+
+describe("the retention sweep's view of the ledger on DynamoDB", () => {
+  const info = { jsonKey: 'j', htmlKey: 'h', issuedAt: '2026-01-01T00:00:00.000Z' };
+  /** A delete that retains records until `until`, finished with `outcome` (or left in progress). */
+  const retaining = async (until: string | undefined, outcome: 'complete' | 'fail' | 'none' = 'complete') => {
+    const request = newDelete('sweep-subject');
+    await ledger.create(request);
+    await ledger.transition(request.requestId, 'verify');
+    await ledger.transition(request.requestId, 'start');
+    const entries = until
+      ? [{ storeId: 'orders', legalBasis: 'tax law', retainedUntil: until, records: 1 }]
+      : [];
+    await ledger.setCertificate(request.requestId, info, {
+      identities: { customerId: ['cus-swept'] },
+      entries,
+      ...(until ? { until } : {}),
+    });
+    if (outcome !== 'none') {
+      await ledger.transition(
+        request.requestId,
+        outcome,
+        outcome === 'fail' ? { failure: { error: 'E', cause: '' } } : {},
+      );
+    }
+    return request.requestId;
+  };
+  const get = async (requestId: string) => (await ledger.get(requestId)) as DueRetention | undefined;
+  // Dates well before the other tests' (2036) so only these entries are due.
+  let late: string;
+  let early: string;
+
+  it('lists completed deletes whose retention has ended, oldest first, and no others', async () => {
+    late = await retaining('2030-01-10');
+    early = await retaining('2030-01-05');
+    await retaining('2030-03-01'); // not yet due
+    await retaining('2030-01-01', 'fail'); // failed: support, not the sweep
+    await retaining('2030-01-02', 'none'); // still in progress
+    await retaining(undefined); // only held records: no date
+
+    const due = await ledger.dueRetentions('2030-02-01');
+
+    expect(due.map((d) => d.requestId)).toEqual([early, late]);
+    expect(due[0]).toMatchObject({ retentionDue: 'pending', retentionUntil: '2030-01-05' });
+    expect((await ledger.dueRetentions('2030-02-01', 1)).map((d) => d.requestId)).toEqual([early]);
+    expect(await ledger.dueRetentions('2029-12-31')).toEqual([]);
+  });
+
+  it('closes a retention once: off the list, pseudonymous ids gone, evidence and history kept', async () => {
+    const addendumKey = `certificates/${late}/retention-2030-02-01.json`;
+
+    const first = await ledger.closeRetention(late, { addendumKey, deleted: 1 });
+    const closed = await get(late);
+    const second = await ledger.closeRetention(late, { addendumKey, deleted: 1 });
+
+    expect([first, second]).toEqual([true, false]);
+    expect(closed).not.toHaveProperty('retentionDue');
+    expect(closed).not.toHaveProperty('retentionUntil');
+    expect(closed?.retention).toEqual({
+      entries: [{ storeId: 'orders', legalBasis: 'tax law', retainedUntil: '2030-01-10', records: 1 }],
+      until: '2030-01-10',
+    });
+    expect(closed?.history.at(-1)?.note).toBe(
+      `retention ended: 1 retained record(s) erased; addendum ${addendumKey}`,
+    );
+    expect((await get(late))?.history).toEqual(closed?.history);
+    expect((await ledger.dueRetentions('2030-02-01')).map((d) => d.requestId)).toEqual([early]);
+  });
+
+  it('keeps the first claimed sweep run for reruns, and a deferred entry waits for its next check with a fresh run', async () => {
+    const run = await ledger.beginRetentionSweep(early, 'retention-2030-02-01');
+    const rerun = await ledger.beginRetentionSweep(early, 'retention-2030-02-02');
+    await ledger.deferRetention(early, '2030-02-03');
+    const dueMeanwhile = await ledger.dueRetentions('2030-02-02');
+
+    expect([run, rerun]).toEqual(['retention-2030-02-01', 'retention-2030-02-01']);
+    expect(dueMeanwhile).toEqual([]);
+    expect(await get(early)).toMatchObject({ retentionDue: 'pending', retentionUntil: '2030-02-03' });
+    expect(await get(early)).not.toHaveProperty('retentionRun');
+    expect(await ledger.beginRetentionSweep(early, 'retention-2030-02-03')).toBe('retention-2030-02-03');
+    await expect(ledger.beginRetentionSweep(late, 'retention-2030-02-01')).rejects.toBeInstanceOf(
+      StatusConflictError,
+    );
   });
 });

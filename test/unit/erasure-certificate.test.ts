@@ -152,4 +152,25 @@ describe('erasure summary email', () => {
     expect(mail.text).not.toContain('Kept because the law requires it');
     expect(mail.text).not.toContain('Not erased yet');
   });
+
+  it('says plainly that it held no data about a person it knew nothing of', () => {
+    const mail = erasureSummaryMail('en', {
+      version: 1,
+      type: 'certificate-of-erasure',
+      organisation: 'Impor.in',
+      requestId: '20260101-delete-abcdefghij',
+      subjectHash: 'f'.repeat(64),
+      receivedAt: issuedAt.toISOString(),
+      erasureCompletedAt: issuedAt.toISOString(),
+      issuedAt: issuedAt.toISOString(),
+      totals: { found: 0, deleted: 0, masked: 0, retained: 0, held: 0 },
+      stores: [],
+    });
+
+    expect(mail.subject).toBe(
+      'We held no data about you at Impor.in / Kami tidak menyimpan data Anda di Impor.in',
+    );
+    expect(mail.text).toContain('nothing needed erasing');
+    expect(mail.text).toContain('tidak ada yang perlu dihapus');
+  });
 });

@@ -214,3 +214,36 @@ describe('erasure decisions', () => {
     ).toEqual({ found: 4, deleted: 2, masked: 1, retained: 0, held: 1 });
   });
 });
+
+describe('erasure decisions once the retention has ended', () => {
+  const retainOrders = {
+    default: { action: 'retain', legalBasis: BASIS, retentionDays: 3653 },
+    fields: { recipientName: { action: 'mask' } },
+    holds: [openOrderHold],
+  };
+  const ended = { retentionEnded: true };
+
+  it('deletes a record its store retains, instead of keeping it masked', () => {
+    const store = dynamo(retainOrders);
+
+    expect(decideErasure(store, { ref, data: order }, SUBJECT, NOW, ended)).toEqual({
+      ref,
+      outcome: 'deleted',
+      action: { kind: 'delete' },
+    });
+  });
+
+  it('still keeps a held record untouched', () => {
+    const store = dynamo(retainOrders);
+
+    const decision = decideErasure(store, { ref, data: { ...order, status: 'unpaid' } }, SUBJECT, NOW, ended);
+
+    expect(decision).toEqual({ ref, outcome: 'held', action: { kind: 'keep' }, holdReason: 'open_order' });
+  });
+
+  it('leaves records of a masking store masked: only retention ends', () => {
+    const store = dynamo({ default: { action: 'mask' } });
+
+    expect(decideErasure(store, { ref, data: order }, SUBJECT, NOW, ended).outcome).toBe('masked');
+  });
+});

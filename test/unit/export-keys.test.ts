@@ -107,6 +107,7 @@ describe('attachment file names', () => {
     ['.htaccess', 'htaccess'],
     ['..', 'file'],
     ['faktur-Mei#1.pdf', 'faktur-Mei_1.pdf'],
+    ['invoice..pdf', 'invoice.pdf'],
   ])('turns %p into the safe name %p', (original, safe) => {
     expect(sanitiseFileName(original)).toBe(safe);
   });

@@ -5,6 +5,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import {
+  IdempotencyItemAlreadyExistsError,
+  IdempotencyItemNotFoundError,
+} from '@aws-lambda-powertools/idempotency';
+import { BasePersistenceLayer, type IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
@@ -18,6 +23,7 @@ import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { mockClient } from 'aws-sdk-client-mock';
 
 export const TEST_KEY_HEX = 'ab'.repeat(32);
+export const RATE_LIMIT_TABLE_NAME = 'dsr-rate-limits';
 
 /** Sets the env every function reads; call before importing handler modules. */
 export function setTestEnvironment(): void {
@@ -29,6 +35,8 @@ export function setTestEnvironment(): void {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     DSR_LEDGER_TABLE: 'dsr-ledger',
+    DSR_RATE_LIMIT_TABLE: RATE_LIMIT_TABLE_NAME,
+    DSR_IDEMPOTENCY_TABLE: 'dsr-idempotency',
     DSR_EXPORT_BUCKET: 'dsr-exports',
     DSR_STATE_MACHINE_ARN: 'arn:aws:states:ap-southeast-3:000000000000:stateMachine:dsr',
     DSR_MAIL_FROM: 'privacy@example.com',
@@ -66,7 +74,11 @@ const conditionFailed = () =>
  * A ledger table in memory that honours the ledger adapter's conditions
  * (status checks, attempt limit), so handler tests see real race semantics.
  */
-export function fakeLedger(ddb: AwsClientStub<DynamoDBDocumentClient>): Map<string, Item> {
+export function fakeLedger(
+  ddb: AwsClientStub<DynamoDBDocumentClient>,
+  /** Rate-limit counters by `limitKey` (the rate-limit table's `ADD hits :one`). */
+  limits: Map<string, number> = new Map(),
+): Map<string, Item> {
   const items = new Map<string, Item>();
   ddb.on(GetCommand).callsFake((input: { Key: { requestId: string } }) => {
     const item = items.get(input.Key.requestId);
@@ -81,11 +93,18 @@ export function fakeLedger(ddb: AwsClientStub<DynamoDBDocumentClient>): Map<stri
     .on(UpdateCommand)
     .callsFake(
       (input: {
-        Key: { requestId: string };
+        TableName: string;
+        Key: { requestId: string; limitKey?: string };
         UpdateExpression: string;
         ExpressionAttributeValues?: Item;
         ExpressionAttributeNames?: Record<string, string>;
       }) => {
+        if (input.TableName === RATE_LIMIT_TABLE_NAME) {
+          const limitKey = input.Key.limitKey as string;
+          const hits = (limits.get(limitKey) ?? 0) + 1;
+          limits.set(limitKey, hits);
+          return { Attributes: { hits } };
+        }
         const item = items.get(input.Key.requestId);
         const v = input.ExpressionAttributeValues ?? {};
         const expr = input.UpdateExpression;
@@ -156,19 +175,70 @@ export function fakeLedger(ddb: AwsClientStub<DynamoDBDocumentClient>): Map<stri
         throw new Error(`fake ledger: unsupported update ${expr}`);
       },
     );
+  ddb.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Item }) => {
+    const values = input.ExpressionAttributeValues;
+    // The bySubject index: the subject's open (not finished) request of one type, newest first.
+    if (values[':type'] !== undefined) {
+      const finished = Object.entries(values)
+        .filter(([k]) => k.startsWith(':finished'))
+        .map(([, status]) => status);
+      return {
+        Items: [...items.values()]
+          .filter((i) => i.subjectHash === values[':h'] && i.type === values[':type'])
+          .filter((i) => !finished.includes(i.status))
+          .sort((a, b) => String(b.receivedAt).localeCompare(String(a.receivedAt)))
+          .map(({ requestId, type, status, receivedAt }) => ({ requestId, type, status, receivedAt })),
+      };
+    }
+    return queryRetained(values);
+  });
   // The bySubject index: completed deletes of one subject that kept something.
-  ddb.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Item }) => ({
+  const queryRetained = (values: Item) => ({
     Items: [...items.values()]
       .filter(
         (i) =>
-          i.subjectHash === input.ExpressionAttributeValues[':h'] &&
+          i.subjectHash === values[':h'] &&
           i.type === 'delete' &&
           i.status === 'completed' &&
           i.retention !== undefined,
       )
       .map((i) => ({ retention: structuredClone(i.retention) })),
-  }));
+  });
   return items;
+}
+
+/**
+ * Powertools idempotency records in memory, with the DynamoDB layer's put
+ * condition (a live record, or an in-progress one whose expiry has not passed, blocks).
+ */
+export class MemoryIdempotencyStore extends BasePersistenceLayer {
+  readonly records = new Map<string, IdempotencyRecord>();
+
+  protected async _putRecord(record: IdempotencyRecord): Promise<void> {
+    const existing = this.records.get(record.idempotencyKey);
+    const inProgressExpired =
+      existing?.getStatus() === 'INPROGRESS' &&
+      existing.inProgressExpiryTimestamp !== undefined &&
+      existing.inProgressExpiryTimestamp < Date.now();
+    if (existing && !existing.isExpired() && !inProgressExpired) {
+      throw new IdempotencyItemAlreadyExistsError('the key exists', existing);
+    }
+    this.records.set(record.idempotencyKey, record);
+  }
+
+  protected async _getRecord(idempotencyKey: string): Promise<IdempotencyRecord> {
+    const record = this.records.get(idempotencyKey);
+    if (!record) throw new IdempotencyItemNotFoundError();
+    return record;
+  }
+
+  protected async _updateRecord(record: IdempotencyRecord): Promise<void> {
+    this.records.set(record.idempotencyKey, record);
+  }
+
+  protected async _deleteRecord(record: IdempotencyRecord): Promise<void> {
+    this.records.delete(record.idempotencyKey);
+  }
 }
 
 export const mockDocumentClient = () => mockClient(DynamoDBDocumentClient);

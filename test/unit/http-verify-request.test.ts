@@ -1,5 +1,7 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { resetRateLimiter } from '../../functions/aws/rate-limit';
 import { keyedHash } from '../../functions/core/crypto';
 import { lambdaContext } from '../support/lambda-context';
 import { apiEvent, fakeLedger, mockDocumentClient, setTestEnvironment, TEST_KEY_HEX } from './http-support';
@@ -34,7 +36,11 @@ function plantRequest(expiresAt = new Date(Date.now() + 600_000).toISOString()) 
   });
 }
 
-const verify = (body: string, contentType = 'application/json', id = requestId) =>
+// The limiter's clock: 2026-01-01T00:00:00Z starts a 10-minute window.
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+let now = T0;
+
+const verify = (body: string, contentType = 'application/json', id = requestId, sourceIp = '203.0.113.7') =>
   handler(
     apiEvent({
       resource: '/requests/{requestId}/verify',
@@ -42,11 +48,14 @@ const verify = (body: string, contentType = 'application/json', id = requestId) 
       pathParameters: { requestId: id },
       headers: { 'Content-Type': contentType },
       body,
+      requestContext: { identity: { sourceIp } } as APIGatewayProxyEvent['requestContext'],
     }),
     lambdaContext(),
   );
 
 beforeEach(() => {
+  now = T0;
+  resetRateLimiter(() => new Date(now));
   ledger = fakeLedger(ddb);
   sfn.on(SendTaskSuccessCommand).resolves({});
   sfn.on(SendTaskFailureCommand).resolves({});
@@ -164,5 +173,58 @@ describe('POST /requests/{requestId}/verify when Step Functions hiccups', () => 
     expect(second.statusCode).toBe(200);
     expect(ledger.get(requestId)?.status).toBe('verified');
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(2);
+  });
+});
+
+describe('POST /requests/{requestId}/verify rate limit per client IP', () => {
+  /** 30 attempts on ids that do not exist: probing counts like guessing. */
+  async function useUpBudget(sourceIp = '203.0.113.7') {
+    for (let i = 0; i < 30; i++) {
+      const res = await verify(
+        JSON.stringify({ code: '000000' }),
+        'application/json',
+        `20260101-access-probe${String(i).padStart(5, 'a')}`,
+        sourceIp,
+      );
+      expect(res.statusCode).toBe(404);
+    }
+  }
+
+  it('answers the 31st attempt in 10 minutes with 429, even with the right code', async () => {
+    // Prepare
+    plantRequest();
+    await useUpBudget();
+    // Act
+    const res = await verify(JSON.stringify({ code: CODE }));
+    // Assess
+    expect(res.statusCode).toBe(429);
+    expect(res.headers?.['retry-after']).toBe('600');
+    expect(JSON.parse(res.body).error).toBe('rate_limited');
+    expect(ledger.get(requestId)?.status).toBe('pending_verification');
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('lets the same client verify once the window has passed', async () => {
+    plantRequest();
+    await useUpBudget();
+    now = T0 + 600_000;
+    expect((await verify(JSON.stringify({ code: CODE }))).statusCode).toBe(200);
+  });
+
+  it("does not hold one client back for another one's attempts", async () => {
+    plantRequest();
+    await useUpBudget('198.51.100.20');
+    expect((await verify(JSON.stringify({ code: CODE }))).statusCode).toBe(200);
+  });
+
+  it('answers a limited form post with an HTML page that keeps the 429 and Retry-After', async () => {
+    plantRequest();
+    await useUpBudget();
+    now = T0 + 540_000;
+    const res = await verify(`code=${CODE}`, 'application/x-www-form-urlencoded');
+    expect(res.statusCode).toBe(429);
+    expect(res.headers?.['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers?.['retry-after']).toBe('60');
+    expect(res.body).toContain('too many requests; please try again in 60 seconds');
   });
 });

@@ -102,6 +102,22 @@ describe('RequestVerification', () => {
     expect(ledger.get(requestId)?.verification).toMatchObject({ taskToken: 'task-2' });
   });
 
+  it('keeps the wrong-code and resend counts on a retry, so a retry grants no extra guesses', async () => {
+    plant('pending_verification');
+    await requestVerification.handler({ requestId, taskToken: 'task-1' });
+    const first = ledger.get(requestId) as Record<string, unknown>;
+    ledger.set(requestId, {
+      ...first,
+      verification: { ...(first.verification as object), attempts: 3, resends: 2 },
+    });
+    await requestVerification.handler({ requestId, taskToken: 'task-2' });
+    expect(ledger.get(requestId)?.verification).toMatchObject({
+      attempts: 3,
+      resends: 2,
+      taskToken: 'task-2',
+    });
+  });
+
   it('surfaces SES throttling as a TransientError so the workflow retries', async () => {
     plant('pending_verification');
     ses

@@ -16,6 +16,7 @@ describe('the local API server', () => {
   const handlers: HttpHandlers = {
     SubmitRequest: reply,
     VerifyRequest: reply,
+    ResendVerification: reply,
     GetRequestStatus: reply,
     CancelRequest: reply,
     Pages: reply,

@@ -46,3 +46,53 @@ export function grantsOfFunction(grants: readonly Grant[], name: string): Grant[
 export function functionOf(grant: Grant): string {
   return grant.policyId.replace(/^Functions/, '').replace(/FunctionRole.*$/, '');
 }
+
+const LEDGER_ACCESS: Record<string, string> = {
+  'dynamodb:GetItem': 'ledger:read',
+  'dynamodb:Query': 'ledger:read',
+  'dynamodb:PutItem': 'ledger:write',
+  'dynamodb:UpdateItem': 'ledger:write',
+};
+const STORE_ACCESS: Record<string, string> = {
+  'dynamodb:Query': 'stores:read',
+  's3:GetObject': 'stores:read',
+  'dynamodb:DeleteItem': 'stores:write',
+  'dynamodb:UpdateItem': 'stores:write',
+  'dynamodb:BatchWriteItem': 'stores:write',
+  's3:PutObject': 'stores:write',
+  's3:DeleteObject': 'stores:write',
+  's3:DeleteObjectVersion': 'stores:write',
+};
+const SERVICE_ACCESS: Record<string, string> = {
+  'secretsmanager:GetSecretValue': 'secret:read',
+  'ses:SendEmail': 'mail:send',
+  'ses:SendRawEmail': 'mail:send',
+  'states:StartExecution': 'workflow:start',
+  'states:SendTaskSuccess': 'workflow:callback',
+};
+
+/**
+ * The registry access kind a grant gives (see workflows/tasks.ts and
+ * functions/http/routes.ts), recognised by its action and resource, or
+ * undefined for supporting grants (logs, traces, KMS, listing).
+ */
+export function accessOf(grant: Grant): string | undefined {
+  const { action, resource } = grant;
+  if (resource.includes('LedgerTable')) return LEDGER_ACCESS[action];
+  if (resource.includes('RateLimitsTable')) return 'limits:write';
+  if (resource.includes('IdempotencyTable')) return 'idempotency:write';
+  if (resource.includes('ExportsBucket')) {
+    if (action === 's3:GetObject') return 'exports:read';
+    if (action === 's3:PutObject') return 'exports:write';
+    return undefined;
+  }
+  if (resource.includes('AuditBucket')) return action === 's3:PutObject' ? 'audit:write' : 'audit:other';
+  if (action.startsWith('dynamodb:') || action.startsWith('s3:')) return STORE_ACCESS[action];
+  return SERVICE_ACCESS[action];
+}
+
+/** The access kinds one registry function's grants give, sorted. */
+export function accessGranted(grants: readonly Grant[], name: string): string[] {
+  const kinds = grantsOfFunction(grants, name).flatMap((g) => accessOf(g) ?? []);
+  return [...new Set(kinds)].sort();
+}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HTTP_FUNCTIONS } from '../../../functions/http/routes';
+import { JOBS } from '../../../functions/jobs/jobs';
 import { buildApp } from '../../../infra/app';
 import type { DsrWorkflowStack } from '../../../infra/stack';
 import { TASKS } from '../../../workflows/tasks';
@@ -16,7 +17,11 @@ const CDK_JSON = path.join(__dirname, '../../../cdk.json');
  */
 export function stubHandlers(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dsr-infra-'));
-  for (const { entry } of [...Object.values(TASKS), ...Object.values(HTTP_FUNCTIONS)]) {
+  for (const { entry } of [
+    ...Object.values(TASKS),
+    ...Object.values(HTTP_FUNCTIONS),
+    ...Object.values(JOBS),
+  ]) {
     fs.mkdirSync(path.dirname(path.join(root, entry)), { recursive: true });
     fs.writeFileSync(path.join(root, entry), 'export const handler = async () => ({});\n');
   }

@@ -1,0 +1,280 @@
+/**
+ * The retention sweep: records a delete kept for a legal retention period are
+ * erased once that period has ended. For each due ledger entry it runs the same
+ * inventory → erase → re-query proof as the delete did, store by store, with
+ * `retain` turned into `delete` (holds still apply), writes an addendum to the
+ * request's certificate and closes the retention. Idempotent: each run day has
+ * its own manifests (`erasure/<requestId>/retention-<day>/`), reused on rerun.
+ */
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Connector } from '../connectors/connector';
+import type { DataMap, StoreConfig } from '../core/data-map';
+import { type ErasureCounts, ErasureIncompleteError } from '../core/erasure';
+import type { LedgerRecord } from '../core/ledger-record';
+import { retentionAddendumKey, retentionRun, safeDay } from '../export/keys';
+import type { ExportStorage } from '../export/s3-stream';
+import { eraseStore } from './erase';
+import { readSummary } from './manifest';
+import { verifyStoreErasure } from './verify';
+
+/** What the sweep needs from the ledger (`LedgerTable` implements it). */
+export interface RetentionLedger {
+  dueRetentions(today: string, limit?: number): Promise<readonly LedgerRecord[]>;
+  get(requestId: string): Promise<LedgerRecord | undefined>;
+  beginRetentionSweep(requestId: string, run: string, now?: Date): Promise<string>;
+  deferRetention(requestId: string, nextCheck: string, now?: Date): Promise<void>;
+  closeRetention(
+    requestId: string,
+    result: { readonly addendumKey: string; readonly deleted: number },
+    now?: Date,
+  ): Promise<boolean>;
+}
+
+export interface RetentionSweepDeps {
+  readonly ledger: RetentionLedger;
+  /** The exports bucket: the sweep's working manifests. */
+  readonly exports: ExportStorage;
+  /** The audit bucket: addenda to certificates. */
+  readonly audit: { readonly s3: S3Client; readonly bucket: string };
+  readonly dataMap: DataMap;
+  readonly connectorFor: (store: StoreConfig) => Connector;
+  readonly hashingKey: Buffer;
+}
+
+export interface RetentionSweepOptions {
+  /** The run's day, `YYYY-MM-DD` (UTC): entries whose retention ended on or before it are due. */
+  readonly today: string;
+  /** Entries per run (bounded, so a run fits its time limit); default 25. */
+  readonly limit?: number;
+  /** Days until an entry with held records left is looked at again; default 1 (the next daily run). */
+  readonly recheckDays?: number;
+  readonly now?: Date;
+  /** Waits of the re-query for lagging reads (see `DEFAULT_SETTLE_DELAYS_MS`). */
+  readonly settleDelaysMs?: readonly number[];
+  /** Asked before each entry; false stops the run (e.g. the Lambda is running out of time). */
+  readonly keepGoing?: () => boolean;
+}
+
+export interface StoreSweep {
+  readonly storeId: string;
+  readonly counts: ErasureCounts;
+  /** Current records left (held ones) after the re-query. */
+  readonly remaining: number;
+}
+
+/**
+ * `closed`: every retained record is gone and the retention is closed;
+ * `held`: held records remain, the entry stays open until `nextCheck`;
+ * `failed`: the entry stays due (retried by the next run, with the same manifests) and goes to support;
+ * `skipped`: a fresh read shows it is no longer due (e.g. a concurrent run closed it).
+ */
+export type RequestSweepOutcome = 'closed' | 'held' | 'failed' | 'skipped';
+
+export interface RequestSweep {
+  readonly requestId: string;
+  readonly outcome: RequestSweepOutcome;
+  readonly stores: readonly StoreSweep[];
+  readonly addendumKey?: string;
+  readonly nextCheck?: string;
+  /** `failed`: the error's name and, for `ErasureIncomplete`, its message (store and counts only). */
+  readonly error?: string;
+}
+
+export interface RetentionSweepReport {
+  readonly today: string;
+  readonly requests: readonly RequestSweep[];
+}
+
+/** The addendum to a certificate of erasure: what the sweep erased; counts and dates, no personal data. */
+export interface RetentionAddendum {
+  readonly version: 1;
+  readonly type: 'retention-erasure-addendum';
+  readonly organisation: string;
+  readonly requestId: string;
+  /** keyedHash('subject', …) as in the certificate: the only reference to the person. */
+  readonly subjectHash: string;
+  readonly certificateKey?: string;
+  readonly sweptOn: string;
+  readonly retentionUntil?: string;
+  readonly totals: ErasureCounts;
+  readonly stores: readonly {
+    readonly storeId: string;
+    readonly description: string;
+    readonly legalBases: readonly string[];
+    readonly retainedUntil: string;
+    readonly inventoriedAt: string;
+    readonly found: number;
+    readonly deleted: number;
+    readonly held: { readonly records: number; readonly reasons: readonly string[] };
+    readonly verification: { readonly method: 're-query'; readonly passed: true; readonly remaining: number };
+  }[];
+  /** `closed`: nothing retained remains; `held`: held records remain and are looked at again on `nextCheck`. */
+  readonly outcome: 'closed' | 'held';
+  readonly nextCheck?: string;
+}
+
+/** Thrown when a due entry names a store the data map no longer has, or keeps no identity to find records by. */
+export class RetentionSweepError extends Error {
+  override readonly name = 'RetentionSweepError';
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** `YYYY-MM-DD` plus `days`. */
+export function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${safeDay(day)}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+type Due = LedgerRecord & { retentionDue?: string; retentionUntil?: string; retentionRun?: string };
+
+/**
+ * Runs the sweep for `options.today`: reads at most `limit` due entries and
+ * handles them one at a time. A failing entry is reported, never stops the others.
+ */
+export async function sweepRetention(
+  deps: RetentionSweepDeps,
+  options: RetentionSweepOptions,
+): Promise<RetentionSweepReport> {
+  const today = safeDay(options.today);
+  const due = await deps.ledger.dueRetentions(today, options.limit);
+  const requests: RequestSweep[] = [];
+  for (const entry of due) {
+    if (options.keepGoing && !options.keepGoing()) break;
+    requests.push(await sweepRequest(deps, entry.requestId, { ...options, today }));
+  }
+  return { today, requests };
+}
+
+/**
+ * Sweeps one ledger entry: every store with a retention entry is erased with
+ * retention ended and verified by re-query, then the addendum is written and
+ * the retention closed (or, with held records left, deferred to the next check).
+ */
+export async function sweepRequest(
+  deps: RetentionSweepDeps,
+  requestId: string,
+  options: RetentionSweepOptions,
+): Promise<RequestSweep> {
+  const today = safeDay(options.today);
+  const nextCheck = addDays(today, options.recheckDays ?? 1);
+  const now = options.now ?? new Date();
+  // The index is eventually consistent: decide on a strongly consistent read.
+  const record = (await deps.ledger.get(requestId)) as Due | undefined;
+  const retention = record?.retention;
+  if (
+    !record ||
+    !retention ||
+    record.status !== 'completed' ||
+    record.retentionDue !== 'pending' ||
+    (record.retentionUntil ?? '9999') > today
+  ) {
+    return { requestId, outcome: 'skipped', stores: [] };
+  }
+  const stores: StoreSweep[] = [];
+  try {
+    // A run that crashed or failed earlier keeps its claim: its manifests, counts and addendum are reused.
+    const run = await deps.ledger.beginRetentionSweep(requestId, retentionRun(today), now);
+    const runDay = safeDay(run.slice('retention-'.length));
+    const identities = retention.identities;
+    if (Object.values(identities).every((values) => (values ?? []).length === 0)) {
+      throw new RetentionSweepError(`request ${requestId} keeps no identity to find its retained records by`);
+    }
+    const retainedIds = new Set(retention.entries.map((e) => e.storeId));
+    const unknown = [...retainedIds].filter((id) => !deps.dataMap.stores.some((s) => s.id === id));
+    if (unknown.length > 0) {
+      throw new RetentionSweepError(`request ${requestId} retains records in stores not in the data map`);
+    }
+    const addendumStores: RetentionAddendum['stores'][number][] = [];
+    for (const store of deps.dataMap.stores.filter((s) => retainedIds.has(s.id))) {
+      const connector = deps.connectorFor(store);
+      const args = {
+        requestId,
+        store,
+        connector,
+        subject: { identities },
+        hashingKey: deps.hashingKey,
+        now,
+        retention: { run },
+      };
+      const { counts } = await eraseStore(deps.exports, args);
+      const verified = await verifyStoreErasure(deps.exports, {
+        ...args,
+        storeId: store.id,
+        run,
+        ...(options.settleDelaysMs ? { settleDelaysMs: options.settleDelaysMs } : {}),
+      });
+      const summary = await readSummary(deps.exports, requestId, store.id, run);
+      if (!summary) throw new ErasureIncompleteError(`store ${store.id}: no erasure inventory`);
+      stores.push({ storeId: store.id, counts, remaining: verified.remaining });
+      const entries = retention.entries.filter((e) => e.storeId === store.id);
+      addendumStores.push({
+        storeId: store.id,
+        description: store.description,
+        legalBases: [...new Set(entries.map((e) => e.legalBasis))],
+        retainedUntil:
+          entries
+            .map((e) => e.retainedUntil)
+            .sort()
+            .at(-1) ?? today,
+        inventoriedAt: summary.createdAt,
+        found: counts.found,
+        deleted: counts.deleted,
+        held: { records: counts.held, reasons: summary.holds.map((h) => h.reason) },
+        verification: { method: 're-query', passed: true, remaining: verified.remaining },
+      });
+    }
+    const totals = { found: 0, deleted: 0, masked: 0, retained: 0, held: 0 };
+    for (const { counts } of stores)
+      for (const k of Object.keys(totals) as (keyof ErasureCounts)[]) totals[k] += counts[k];
+    // With retention ended nothing is retained any more; anything else would close a retention too early.
+    if (totals.retained > 0) {
+      throw new RetentionSweepError(
+        `request ${requestId}: ${totals.retained} record(s) still retained after the sweep`,
+      );
+    }
+    const held = totals.held > 0;
+    const addendum: RetentionAddendum = {
+      version: 1,
+      type: 'retention-erasure-addendum',
+      organisation: deps.dataMap.organisation,
+      requestId,
+      subjectHash: record.subjectHash,
+      ...(record.certificate ? { certificateKey: record.certificate.jsonKey } : {}),
+      sweptOn: runDay,
+      ...(retention.until ? { retentionUntil: retention.until } : {}),
+      totals,
+      stores: addendumStores,
+      outcome: held ? 'held' : 'closed',
+      ...(held ? { nextCheck } : {}),
+    };
+    const addendumKey = retentionAddendumKey(requestId, runDay);
+    await deps.audit.s3.send(
+      new PutObjectCommand({
+        Bucket: deps.audit.bucket,
+        Key: addendumKey,
+        Body: `${JSON.stringify(addendum, null, 2)}\n`,
+        ContentType: 'application/json; charset=utf-8',
+        ChecksumAlgorithm: 'SHA256',
+      }),
+    );
+    if (held) {
+      // Held records wait for their hold to lift; the entry stays open and is looked at again.
+      await deps.ledger.deferRetention(requestId, nextCheck, now);
+      return { requestId, outcome: 'held', stores, addendumKey, nextCheck };
+    }
+    await deps.ledger.closeRetention(requestId, { addendumKey, deleted: totals.deleted }, now);
+    return { requestId, outcome: 'closed', stores, addendumKey };
+  } catch (error) {
+    // The entry stays due and keeps its run's claim: the job's retries and the next runs try it
+    // again with the same manifests, and a failure that persists reaches support through the job's alarm.
+    const name = error instanceof Error ? error.name : 'Error';
+    const known = error instanceof ErasureIncompleteError || error instanceof RetentionSweepError;
+    // Only our own messages are safe to report (store ids and counts); SDK messages may echo data.
+    return {
+      requestId,
+      outcome: 'failed',
+      stores,
+      error: known ? `${name}: ${(error as Error).message}` : name,
+    };
+  }
+}

@@ -1,0 +1,205 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createConnector } from '../../functions/connectors/registry';
+import { resolveSubject } from '../../functions/connectors/resolve-subject';
+import type { DataMap } from '../../functions/core/data-map';
+import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+import type { ErasureCounts } from '../../functions/core/erasure';
+import { eraseStore } from '../../functions/erasure/erase';
+import { verifyStoreErasure } from '../../functions/erasure/verify';
+import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
+import { type DemoClients, plantSubject } from '../../infra/local/demo-data';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
+
+/** How the erased subject's footprint is planted (see `plantSubject`). */
+export interface EraseBenchOptions {
+  /** Orders, messages and activity events planted (each). */
+  readonly records: number;
+  /** Documents planted (at most `records`). */
+  readonly documents: number;
+  /** Stores erased at once, like the workflow's EraseStores Map (MaxConcurrency 4). */
+  readonly concurrency: number;
+  /** Other subjects planted around the erased one (records each: 20, documents: 5). */
+  readonly others: number;
+}
+
+/** One store's figures. */
+export interface StoreBench {
+  readonly storeId: string;
+  readonly counts: ErasureCounts;
+  readonly eraseMs: number;
+  /** Undefined when verification failed (`verifyError` says why; counts only, no data). */
+  readonly verifyMs?: number;
+  readonly verifyError?: string;
+}
+
+/** What one run of the erase benchmark measured. */
+export interface EraseBenchResult {
+  /** What the connectors found for the subject before erasure, per store. */
+  readonly planted: Readonly<Record<string, number>>;
+  readonly plantMs: number;
+  readonly stores: readonly StoreBench[];
+  /** Wall time from the first store's erasure starting to the last store's verification ending. */
+  readonly totalMs: number;
+  /** CPU time (user + system) this process spent during that wall time: emulators and SDK included, less load-sensitive. */
+  readonly cpuMs: number;
+  /** Highest RSS seen during erasure minus RSS just before it, in MiB. */
+  readonly peakRssDeltaMiB: number;
+  /** Whether every other subject's records (all stores, data and refs) are exactly as before the erasure. */
+  readonly othersUntouched: boolean;
+}
+
+const EXPORTS = 'dsr-bench-exports';
+const SUBJECT = {
+  email: 'bench.erasure@example.test',
+  fullName: 'Bench Erasure Contoh',
+  phone: '+628100000001',
+};
+const REQUEST_ID = '20260101-delete-benchbench';
+
+async function createDemoResources(raw: DynamoDBClient, s3: S3Client, dataMap: DataMap): Promise<void> {
+  for (const store of dataMap.stores) {
+    if (store.kind === 'dynamodb') {
+      const def = DEMO_TABLES[store.id];
+      if (!def) throw new Error(`no table definition for demo store ${store.id}`);
+      await raw.send(new CreateTableCommand(createTableInput(store.table, def)));
+    } else {
+      // Versioned, as locally and in AWS: erasure removes old versions too.
+      await s3.send(new CreateBucketCommand({ Bucket: store.bucket }));
+      await s3.send(
+        new PutBucketVersioningCommand({
+          Bucket: store.bucket,
+          VersioningConfiguration: { Status: 'Enabled' },
+        }),
+      );
+    }
+  }
+  await s3.send(new CreateBucketCommand({ Bucket: EXPORTS }));
+}
+
+/** A digest of everything the connectors export for `email` in every store (sorted, so order does not count). */
+async function footprintDigest(clients: DemoClients, dataMap: DataMap, email: string): Promise<string> {
+  const subject = await resolveSubject(dataMap, clients, email);
+  const lines: string[] = [];
+  for (const store of dataMap.stores) {
+    for await (const page of createConnector(store, clients).export(subject)) {
+      for (const r of page) lines.push(JSON.stringify([store.id, r.ref, Object.entries(r.data).sort()]));
+    }
+  }
+  return createHash('sha256').update(lines.sort().join('\n')).digest('hex');
+}
+
+/** Runs `work` over `inputs` with at most `limit` in flight, results in input order. */
+async function mapLimited<T, R>(inputs: readonly T[], limit: number, work: (input: T) => Promise<R>) {
+  const out: R[] = new Array(inputs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length) {
+      const i = next++;
+      out[i] = await work(inputs[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, inputs.length)) }, worker));
+  return out;
+}
+
+/**
+ * Plants one subject with `3 × records + documents + 2` records (an account,
+ * a consent record, `records` orders, messages and activity events, and
+ * `documents` documents) plus a few other subjects on fresh emulators, then
+ * erases every demo store the way the workflow's EraseStores Map does
+ * (`eraseStore` then `verifyStoreErasure` per store, `concurrency` stores at
+ * once), timing each store and the whole, and sampling RSS every 20 ms.
+ */
+export async function benchErase(options: EraseBenchOptions): Promise<EraseBenchResult> {
+  const emulators = await startEmulators();
+  const raw = new DynamoDBClient({
+    endpoint: emulators.endpoints.dynamodb,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const s3 = new S3Client({
+    endpoint: emulators.endpoints.s3,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+  });
+  const clients: DemoClients = {
+    dynamodb: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }),
+    s3,
+  };
+  const dataMap = loadDemoDataMap();
+  try {
+    await createDemoResources(raw, s3, dataMap);
+    const plantStarted = performance.now();
+    const others = Array.from({ length: options.others }, (_, i) => `bench.other.${i}@example.test`);
+    for (const email of others) await plantSubject(clients, dataMap, { email, records: 20, documents: 5 });
+    // Every fourth order is in transit (held: open order); the rest are retained with masks.
+    const planted = await plantSubject(clients, dataMap, {
+      ...SUBJECT,
+      records: options.records,
+      documents: options.documents,
+      orderStatuses: ['delivered', 'paid', 'in_transit', 'delivered'],
+    });
+    const plantMs = performance.now() - plantStarted;
+    const othersBefore = await Promise.all(others.map((email) => footprintDigest(clients, dataMap, email)));
+    const subject = await resolveSubject(dataMap, clients, SUBJECT.email);
+    const hashingKey = randomBytes(32);
+    const deps = { s3, bucket: EXPORTS };
+
+    global.gc?.();
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    let stores: StoreBench[];
+    try {
+      stores = await mapLimited(dataMap.stores, options.concurrency, async (store): Promise<StoreBench> => {
+        const args = {
+          requestId: REQUEST_ID,
+          storeId: store.id,
+          store,
+          connector: createConnector(store, clients),
+          subject,
+          contact: SUBJECT,
+          hashingKey,
+        };
+        const eraseStarted = performance.now();
+        const { counts } = await eraseStore(deps, args);
+        const eraseMs = performance.now() - eraseStarted;
+        const verifyStarted = performance.now();
+        try {
+          // The emulators are consistent at once: no waiting for lagging reads.
+          await verifyStoreErasure(deps, { ...args, settleDelaysMs: [] });
+          return { storeId: store.id, counts, eraseMs, verifyMs: performance.now() - verifyStarted };
+        } catch (error) {
+          return { storeId: store.id, counts, eraseMs, verifyError: (error as Error).message };
+        }
+      });
+    } finally {
+      clearInterval(sampler);
+    }
+    const totalMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const othersAfter = await Promise.all(others.map((email) => footprintDigest(clients, dataMap, email)));
+    return {
+      planted,
+      plantMs,
+      stores,
+      totalMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      peakRssDeltaMiB: (peak - baseline) / (1024 * 1024),
+      othersUntouched: JSON.stringify(othersAfter) === JSON.stringify(othersBefore),
+    };
+  } finally {
+    raw.destroy();
+    s3.destroy();
+    await emulators.stop();
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * No enumeration: `POST /requests` answers a known and an unknown email with
+ * the same status, the same body keys and (within noise) the same time,
+ * because nothing on that path looks at the company's stores. A statistical
+ * property of one code path on this machine, not a speed gate.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import JSZip from 'jszip';
+import type { LocalSystem } from '../../infra/local/system';
+import { startLocalSystem } from '../../infra/local/system';
+
+jest.setTimeout(120_000);
+
+const TRIES = 30;
+let system: LocalSystem;
+let dataDir: string;
+let knownEmails: string[];
+
+beforeAll(async () => {
+  // Sixty submissions from one address: lift the per-IP budget (it has its own tests).
+  process.env.DSR_LIMIT_SUBMIT_PER_IP = '1000';
+  dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-enum-'));
+  system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: TRIES });
+  const customers = system.dataMap.stores.find((s) => s.id === 'customers');
+  if (customers?.kind !== 'dynamodb') throw new Error('the demo data map has no customers table');
+  // Test set-up only: the emails of the seeded customers, straight from their table.
+  const out = await system.clients.dynamodb.send(
+    new ScanCommand({ TableName: customers.table, ProjectionExpression: 'email' }),
+  );
+  knownEmails = (out.Items ?? []).map((i) => String(i.email)).slice(0, TRIES);
+});
+
+afterAll(async () => {
+  await system?.stop();
+  delete process.env.DSR_LIMIT_SUBMIT_PER_IP;
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+interface Answer {
+  readonly status: number;
+  readonly keys: string;
+  readonly requestStatus: unknown;
+  readonly ms: number;
+}
+
+async function submit(email: string): Promise<Answer> {
+  const started = performance.now();
+  const res = await fetch(`${system.urls.api}/requests`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'access', email }),
+  });
+  const body = (await res.json()) as Record<string, unknown>;
+  const ms = performance.now() - started;
+  return { status: res.status, keys: Object.keys(body).sort().join(','), requestStatus: body.status, ms };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+describe('submitting a request', () => {
+  it('answers a known and an unknown email alike: status, body keys and median time within 20 %', async () => {
+    // Prepare: every known email is a seeded customer; every unknown one exists nowhere
+    expect(knownEmails).toHaveLength(TRIES);
+    const unknownEmails = Array.from({ length: TRIES }, (_, i) => `nobody.${i}.${Date.now()}@example.test`);
+    for (let i = 0; i < 5; i++) await submit(`warm.up.${i}@example.test`);
+
+    // Act: interleaved, so drift on the machine hits both sides alike
+    const known: Answer[] = [];
+    const unknown: Answer[] = [];
+    for (let i = 0; i < TRIES; i++) {
+      known.push(await submit(knownEmails[i] as string));
+      unknown.push(await submit(unknownEmails[i] as string));
+    }
+
+    // Assess
+    const shapes = new Set([...known, ...unknown].map((a) => `${a.status} ${a.keys} ${a.requestStatus}`));
+    expect([...shapes]).toEqual(['202 requestId,status,statusToken pending_verification']);
+    const knownMs = median(known.map((a) => a.ms));
+    const unknownMs = median(unknown.map((a) => a.ms));
+    console.log(`POST /requests median: known ${knownMs.toFixed(1)} ms, unknown ${unknownMs.toFixed(1)} ms`);
+    expect(Math.max(knownMs, unknownMs) / Math.min(knownMs, unknownMs)).toBeLessThanOrEqual(1.2);
+  });
+
+  it('completes a verified access request for an unknown email and says plainly that we hold no data', async () => {
+    // Prepare
+    const email = `nobody.verified.${Date.now()}@example.test`;
+    const res = await fetch(`${system.urls.api}/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'access', email }),
+    });
+    const { requestId, statusToken } = (await res.json()) as { requestId: string; statusToken: string };
+    const mailsFor = async () => {
+      const store = (await (await fetch(`${system.urls.ses}/store`)).json()) as {
+        emails: { destination: { to: string[] }; subject: string; body: { text?: string } }[];
+      };
+      return store.emails.filter(
+        (e) => e.destination.to.includes(email) && (e.body.text ?? '').includes(requestId),
+      );
+    };
+    const waitFor = async <T>(read: () => Promise<T | undefined>, what: string): Promise<T> => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const value = await read();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const first = await waitFor(async () => (await mailsFor())[0], 'the verification email');
+    const code = /Confirmation code: (\d{6})/.exec(first.body.text ?? '')?.[1];
+
+    // Act
+    const verified = await fetch(`${system.urls.api}/requests/${requestId}/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
+    expect(verified.status).toBe(200);
+    const result = await waitFor(async () => (await mailsFor())[1], 'the result email');
+
+    // Assess
+    expect(result.subject).toMatch(/We hold no data about you/);
+    expect(result.body.text).toMatch(/We hold no data about you\./);
+    const status = await waitFor(async () => {
+      const answer = (await (
+        await fetch(`${system.urls.api}/requests/${requestId}`, {
+          headers: { authorization: `Bearer ${statusToken}` },
+        })
+      ).json()) as { status: string; stores: { records?: number }[] };
+      return answer.status === 'completed' ? answer : undefined;
+    }, 'the request to complete');
+    expect(status.status).toBe('completed');
+    expect(status.stores.every((s) => s.records === 0)).toBe(true);
+    // The archive behind the link says the same, in both languages.
+    const link = /https?:\/\/\S+\/export\?token=\S+/.exec(result.body.text ?? '')?.[0] as string;
+    const redirect = await fetch(link, { redirect: 'manual' });
+    const zip = await JSZip.loadAsync(
+      Buffer.from(await (await fetch(redirect.headers.get('location') as string)).arrayBuffer()),
+    );
+    const index = await zip.file('index.html')?.async('string');
+    expect(index).toContain('We hold no data about you.');
+    expect(index).toContain('Kami tidak menyimpan data apa pun tentang Anda.');
+  });
+});
