@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { s3Client } from '../aws/clients';
 import { logger } from '../aws/logger';
+import { limitClientIp } from '../aws/rate-limit';
 import { config, hashingKey, ledgerTable } from '../aws/runtime';
 import { constantTimeEqual, keyedHash } from '../core/crypto';
 import { RequestId } from '../core/request';
@@ -16,19 +17,22 @@ const forbidden = () =>
 
 /**
  * GET /requests/{requestId}/export?token=...: checks the emailed token and
- * redirects to a pre-signed URL valid for minutes, minted now.
+ * redirects to a pre-signed URL valid for minutes, minted now. Every attempt,
+ * malformed or not, spends the client IP's verify budget (429 over it), so
+ * tokens cannot be guessed at speed.
  */
 export async function downloadExport(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  await limitClientIp(event, 'verify');
   const id = RequestId.safeParse(event.pathParameters?.requestId);
   const token = ExportToken.safeParse(event.queryStringParameters?.token);
   if (!id.success || !token.success) throw forbidden();
   const requestId = id.data;
   const record = await ledgerTable().get(requestId);
   const info = record?.exportInfo;
-  const key = await hashingKey();
-  if (!record || !info || !constantTimeEqual(keyedHash(key, 'export-token', token.data), info.tokenHash)) {
-    throw forbidden();
-  }
+  // Hash and compare even for an unknown id, so a miss takes as long as a wrong token.
+  const presented = keyedHash(await hashingKey(), 'export-token', token.data);
+  const stored = info?.tokenHash ?? '0'.repeat(presented.length);
+  if (!constantTimeEqual(presented, stored) || !record || !info) throw forbidden();
   if (Date.parse(info.expiresAt) <= Date.now()) {
     throw httpError(
       410,

@@ -1,6 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { resetRateLimiter } from '../../functions/aws/rate-limit';
 import { keyedHash } from '../../functions/core/crypto';
+import { HTTP_FUNCTIONS } from '../../functions/http/routes';
 import { lambdaContext } from '../support/lambda-context';
 import { apiEvent, fakeLedger, mockDocumentClient, setTestEnvironment, TEST_KEY_HEX } from './http-support';
 
@@ -17,11 +20,17 @@ const key = Buffer.from(TEST_KEY_HEX, 'hex');
 const requestId = '20260101-access-abcdefghij';
 const STATUS_TOKEN = 'status-token-for-tests-0123456789';
 const EXPORT_TOKEN = 'export-token-for-tests-0123456789';
+const OTHER_ID = '20260101-access-klmnopqrst';
+const OTHER_EXPORT_TOKEN = 'other-export-token-for-tests-987654';
 let ledger: ReturnType<typeof fakeLedger>;
 
-function plant(overrides: Record<string, unknown> = {}) {
-  ledger.set(requestId, {
-    requestId,
+// The rate limiter's clock: 2026-01-01T00:00:00Z starts a 10-minute window.
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+let now = T0;
+
+function plant(overrides: Record<string, unknown> = {}, id = requestId, exportToken = EXPORT_TOKEN) {
+  ledger.set(id, {
+    requestId: id,
     type: 'access',
     status: 'completed',
     jurisdiction: 'ID',
@@ -34,8 +43,8 @@ function plant(overrides: Record<string, unknown> = {}) {
     statusTokenHash: keyedHash(key, 'status-token', STATUS_TOKEN),
     stores: { orders: { status: 'completed', records: 3 }, customers: { status: 'in_progress' } },
     exportInfo: {
-      key: `exports/${requestId}/export.zip`,
-      tokenHash: keyedHash(key, 'export-token', EXPORT_TOKEN),
+      key: `exports/${id}/export.zip`,
+      tokenHash: keyedHash(key, 'export-token', exportToken),
       expiresAt: new Date(Date.now() + 3600_000).toISOString(),
       downloads: 0,
     },
@@ -45,6 +54,8 @@ function plant(overrides: Record<string, unknown> = {}) {
 }
 
 beforeEach(() => {
+  now = T0;
+  resetRateLimiter(() => new Date(now));
   ledger = fakeLedger(ddb);
 });
 afterEach(() => {
@@ -106,15 +117,19 @@ describe('GET /requests/{requestId}', () => {
   });
 });
 
-const getExport = (token?: string) =>
+const getExport = (token?: string, id = requestId, sourceIp = '203.0.113.7') =>
   download.handler(
     apiEvent({
       resource: '/requests/{requestId}/export',
-      pathParameters: { requestId },
+      pathParameters: { requestId: id },
       queryStringParameters: token ? { token } : null,
+      requestContext: { identity: { sourceIp } } as APIGatewayProxyEvent['requestContext'],
     }),
     lambdaContext(),
   );
+
+const downloadsOf = (id: string) =>
+  (ledger.get(id)?.exportInfo as { downloads: number } | undefined)?.downloads;
 
 describe('GET /requests/{requestId}/export', () => {
   it('redirects the emailed link to a short-lived pre-signed URL and counts the download', async () => {
@@ -149,6 +164,103 @@ describe('GET /requests/{requestId}/export', () => {
     });
     const res = await getExport(EXPORT_TOKEN);
     expect(res.statusCode).toBe(410);
+  });
+
+  it("refuses one request's export token on another request, exactly like a wrong token", async () => {
+    // Prepare: two finished requests, each with its own emailed token.
+    plant();
+    plant({}, OTHER_ID, OTHER_EXPORT_TOKEN);
+    // Act: the other request's (valid) token against this request, and a plain wrong token.
+    const crossed = await getExport(OTHER_EXPORT_TOKEN);
+    const wrong = await getExport('wrong-token-wrong-token-wrong-token');
+    // Assess
+    expect(crossed.statusCode).toBe(403);
+    expect(crossed.body).toBe(wrong.body);
+    expect(crossed.headers?.location).toBeUndefined();
+    expect(downloadsOf(requestId)).toBe(0);
+    expect(downloadsOf(OTHER_ID)).toBe(0);
+  });
+
+  it('refuses a tampered export token', async () => {
+    plant();
+    const last = EXPORT_TOKEN.at(-1) === 'x' ? 'y' : 'x';
+    for (const tampered of [
+      `${EXPORT_TOKEN.slice(0, -1)}${last}`,
+      `${EXPORT_TOKEN}0`,
+      EXPORT_TOKEN.slice(0, -1),
+      EXPORT_TOKEN.toUpperCase(),
+    ]) {
+      const res = await getExport(tampered);
+      expect({ tampered, status: res.statusCode, location: res.headers?.location }).toEqual({
+        tampered,
+        status: 403,
+        location: undefined,
+      });
+    }
+    expect(downloadsOf(requestId)).toBe(0);
+  });
+
+  it("redirects to a pre-signed URL that expires within 5 minutes and names only this request's export", async () => {
+    plant();
+    plant({}, OTHER_ID, OTHER_EXPORT_TOKEN);
+    const res = await getExport(EXPORT_TOKEN);
+    expect(res.statusCode).toBe(302);
+    const location = new URL(res.headers?.location as string);
+    const expires = Number(location.searchParams.get('X-Amz-Expires'));
+    expect(expires).toBeGreaterThan(0);
+    expect(expires).toBeLessThanOrEqual(300);
+    // Virtual-hosted style: the bucket is in the host, the key is the whole path.
+    expect(location.hostname.startsWith('dsr-exports.')).toBe(true);
+    expect(decodeURIComponent(location.pathname)).toBe(`/exports/${requestId}/export.zip`);
+    expect(res.headers?.location).not.toContain(OTHER_ID);
+    expect(downloadsOf(OTHER_ID)).toBe(0);
+  });
+});
+
+describe('GET /requests/{requestId}/export rate limit per client IP', () => {
+  /** 30 guesses from one address: wrong tokens, malformed ones and unknown ids all count. */
+  async function useUpBudget(sourceIp = '203.0.113.7') {
+    for (let i = 0; i < 30; i++) {
+      const res =
+        i % 3 === 0
+          ? await getExport(`guess-${String(i).padStart(30, '0')}`, requestId, sourceIp)
+          : i % 3 === 1
+            ? await getExport(undefined, requestId, sourceIp)
+            : await getExport(EXPORT_TOKEN, `20260101-access-probe${String(i).padStart(5, 'a')}`, sourceIp);
+      expect(res.statusCode).toBe(403);
+    }
+  }
+
+  it('declares the rate-limit counters in its access list, so the stack grants and configures them', () => {
+    expect(HTTP_FUNCTIONS.DownloadExport.access).toContain('limits:write');
+  });
+
+  it('answers the 31st attempt in 10 minutes with 429 and Retry-After, even with the right token', async () => {
+    // Prepare
+    plant();
+    await useUpBudget();
+    now = T0 + 120_000;
+    // Act
+    const res = await getExport(EXPORT_TOKEN);
+    // Assess
+    expect(res.statusCode).toBe(429);
+    expect(res.headers?.['retry-after']).toBe('480');
+    expect(JSON.parse(res.body).error).toBe('rate_limited');
+    expect(res.headers?.location).toBeUndefined();
+    expect(downloadsOf(requestId)).toBe(0);
+  });
+
+  it('lets the same client download once the window has passed', async () => {
+    plant();
+    await useUpBudget();
+    now = T0 + 600_000;
+    expect((await getExport(EXPORT_TOKEN)).statusCode).toBe(302);
+  });
+
+  it("does not hold one client back for another one's guesses", async () => {
+    plant();
+    await useUpBudget('198.51.100.20');
+    expect((await getExport(EXPORT_TOKEN)).statusCode).toBe(302);
   });
 });
 

@@ -145,6 +145,38 @@ describe('POST /requests/{requestId}/verify', () => {
   });
 });
 
+describe('POST /requests/{requestId}/verify with a link that was already used', () => {
+  it('refuses the used link with a clear 409 and changes nothing', async () => {
+    // Prepare: the emailed link has verified the request once.
+    plantRequest();
+    const first = await verify(JSON.stringify({ token: LINK_TOKEN }));
+    expect(first.statusCode).toBe(200);
+    const afterUse = structuredClone(ledger.get(requestId));
+
+    // Act: the same link again, as JSON and as the confirmation page's form post, then the code.
+    const again = await verify(JSON.stringify({ token: LINK_TOKEN }));
+    const againForm = await verify(
+      `token=${encodeURIComponent(LINK_TOKEN)}`,
+      'application/x-www-form-urlencoded',
+    );
+    const code = await verify(JSON.stringify({ code: CODE }));
+
+    // Assess
+    expect(again.statusCode).toBe(409);
+    expect(JSON.parse(again.body)).toMatchObject({
+      error: 'not_pending',
+      message: 'this request is verified and cannot be verified again',
+    });
+    expect(againForm.statusCode).toBe(409);
+    expect(againForm.headers?.['content-type']).toMatch(/^text\/html/);
+    expect(againForm.body).toContain('cannot be verified again');
+    expect(code.statusCode).toBe(409);
+    expect(ledger.get(requestId)).toEqual(afterUse);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+    expect(sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(0);
+  });
+});
+
 describe('POST /requests/{requestId}/verify after the workflow stopped waiting', () => {
   it('answers 410 when the task token has timed out', async () => {
     plantRequest();
