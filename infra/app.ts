@@ -24,6 +24,21 @@ const Context = z.object({
   mailFrom: z.string().min(3).default('privacy@impor.in'),
   publicBaseUrl: z.url().optional(),
   sesIdentity: z.string().min(3).optional(),
+  /** SES v2 contact list (its name) whose topic preferences opt-outs set to OPT_OUT; unset = none. */
+  sesContactList: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
+  /** Comma-separated topics of that list to opt out of; unset = every topic the list defines. */
+  sesContactTopics: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0),
+    ),
   /** Certificates of erasure stay locked this long; 3653 days = the 10-year tax retention they prove. */
   auditRetentionDays: z.coerce.number().int().min(1).max(36500).default(3653),
   /** A verified delete waits this long, cancellable, before erasure starts (max 30 days, as the functions accept). */
@@ -71,6 +86,8 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     mailFrom: read('mailFrom'),
     publicBaseUrl: read('publicBaseUrl'),
     sesIdentity: read('sesIdentity'),
+    sesContactList: read('sesContactList'),
+    sesContactTopics: read('sesContactTopics'),
     auditRetentionDays: read('auditRetentionDays'),
     deleteGraceSeconds: read('deleteGraceSeconds'),
     wafRateLimitPer5Min: read('wafRateLimitPer5Min'),
@@ -101,6 +118,8 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     rateLimits,
     ...(ctx.publicBaseUrl ? { publicBaseUrl: ctx.publicBaseUrl } : {}),
     ...(ctx.sesIdentity ? { sesIdentity: ctx.sesIdentity } : {}),
+    ...(ctx.sesContactList ? { sesContactList: ctx.sesContactList } : {}),
+    ...(ctx.sesContactTopics.length > 0 ? { sesContactTopics: ctx.sesContactTopics } : {}),
     ...overrides,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

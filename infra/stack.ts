@@ -17,6 +17,7 @@ import { Ledger } from './constructs/ledger';
 import { Monitoring } from './constructs/monitoring';
 import { Schedules } from './constructs/schedules';
 import { Secrets } from './constructs/secrets';
+import { SuppressionList } from './constructs/suppression';
 import { Workflow } from './constructs/workflow';
 
 export interface DsrWorkflowStackProps extends StackProps {
@@ -40,6 +41,10 @@ export interface DsrWorkflowStackProps extends StackProps {
   readonly wafRequestLimitPer5Min: number;
   /** The application's rate limits; unset ones keep the functions' documented defaults. */
   readonly rateLimits?: RateLimitSettings;
+  /** SES v2 contact list whose topic preferences opt-outs set to OPT_OUT; default: none. */
+  readonly sesContactList?: string;
+  /** Topics of that contact list to opt out of; default: every topic the list defines. */
+  readonly sesContactTopics?: readonly string[];
   /** Repository root holding the handler entries and package-lock.json; tests point it at stubs. */
   readonly projectRoot?: string;
 }
@@ -50,6 +55,7 @@ export class DsrWorkflowStack extends Stack {
   public readonly ledger: Ledger;
   public readonly rateLimits: RateLimits;
   public readonly idempotency: Idempotency;
+  public readonly suppression: SuppressionList;
   public readonly exports: ExportsBucket;
   public readonly audit: AuditBucket;
   public readonly secrets: Secrets;
@@ -68,6 +74,7 @@ export class DsrWorkflowStack extends Stack {
     this.ledger = new Ledger(this, 'Ledger', { encryptionKey: key });
     this.rateLimits = new RateLimits(this, 'RateLimits', { encryptionKey: key });
     this.idempotency = new Idempotency(this, 'Idempotency', { encryptionKey: key });
+    this.suppression = new SuppressionList(this, 'Suppression', { encryptionKey: key });
     this.exports = new ExportsBucket(this, 'Exports', { encryptionKey: key });
     this.audit = new AuditBucket(this, 'Audit', {
       encryptionKey: key,
@@ -98,6 +105,9 @@ export class DsrWorkflowStack extends Stack {
       ledger: this.ledger.table,
       rateLimits: this.rateLimits.table,
       idempotency: this.idempotency.table,
+      suppression: this.suppression.table,
+      ...(props.sesContactList ? { sesContactList: props.sesContactList } : {}),
+      ...(props.sesContactTopics ? { sesContactTopics: props.sesContactTopics } : {}),
       ...(props.rateLimits ? { rateLimitSettings: props.rateLimits } : {}),
       jobsDeadLetterQueue: this.schedules.deadLetterQueue,
       exportsBucket: this.exports.bucket,
@@ -138,5 +148,6 @@ export class DsrWorkflowStack extends Stack {
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
     new CfnOutput(this, 'ExportBucketName', { value: this.exports.bucket.bucketName });
     new CfnOutput(this, 'AuditBucketName', { value: this.audit.bucket.bucketName });
+    new CfnOutput(this, 'SuppressionTableName', { value: this.suppression.table.tableName });
   }
 }

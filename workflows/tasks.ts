@@ -19,7 +19,13 @@ export type TaskAccess =
   /** Delete, update and rewrite the subject's records in the data map's stores (erasure). */
   | 'stores:write'
   /** Write-once certificates of erasure in the audit bucket. */
-  | 'audit:write';
+  | 'audit:write'
+  /** DynamoDB `UpdateItem` only, on the stores that declare `marketingConsentFields` (opt-out). */
+  | 'stores:consent'
+  /** The suppression table: PutItem, UpdateItem, GetItem. */
+  | 'suppression:write'
+  /** SES v2 CreateContact/UpdateContact on the configured contact list (`DSR_SES_CONTACT_LIST`). */
+  | 'contacts:write';
 
 export interface TaskEntry {
   /** Source file of the handler, relative to the repository root. */
@@ -121,6 +127,23 @@ export const TASKS = {
     access: ['ledger:read', 'ledger:write', 'exports:read', 'audit:write', 'mail:send'],
     timeoutSeconds: 60,
     memoryMb: 512,
+  },
+  OptOutStore: {
+    entry: 'functions/tasks/opt-out-store.ts',
+    handler: 'handler',
+    description: "Turns marketing consent off on the subject's records in one store",
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'stores:consent'],
+    timeoutSeconds: 900,
+    memoryMb: 512,
+  },
+  RecordSuppression: {
+    entry: 'functions/tasks/record-suppression.ts',
+    handler: 'handler',
+    description:
+      'Adds the subject to the suppression list and contact list opt-outs, and emails the confirmation',
+    access: ['ledger:read', 'suppression:write', 'contacts:write', 'mail:send'],
+    timeoutSeconds: 30,
+    memoryMb: 256,
   },
   RecordOutcome: {
     entry: 'functions/tasks/record-outcome.ts',

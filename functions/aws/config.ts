@@ -53,6 +53,20 @@ const Env = z.object({
   DSR_RATE_LIMIT_TABLE: z.string().min(1).optional(),
   /** Powertools idempotency records for `Idempotency-Key` on `POST /requests` (`IDEMPOTENCY_TABLE`). */
   DSR_IDEMPOTENCY_TABLE: z.string().min(1).optional(),
+  /** Suppression list (`SUPPRESSION_TABLE`): keyed hashes of opted-out subjects; read by sign-up and import flows. */
+  DSR_SUPPRESSION_TABLE: z.string().min(1).optional(),
+  /** SES v2 contact list whose topic preferences an opt-out sets to OPT_OUT; unset = no contact list (local). */
+  DSR_SES_CONTACT_LIST: z.string().min(1).optional(),
+  /** Comma-separated topic names of that list; unset = every topic the list defines. */
+  DSR_SES_CONTACT_TOPICS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0),
+    ),
   /** Submissions per client IP per window (default 20 per 10 minutes). */
   DSR_LIMIT_SUBMIT_PER_IP: limit(20),
   DSR_LIMIT_SUBMIT_IP_WINDOW_SECONDS: windowSeconds(600),
@@ -62,6 +76,12 @@ const Env = z.object({
   /** Verify, cancel and resend attempts per client IP per window (default 30 per 10 minutes), on top of 5 wrong codes per request. */
   DSR_LIMIT_VERIFY_PER_IP: limit(30),
   DSR_LIMIT_VERIFY_IP_WINDOW_SECONDS: windowSeconds(600),
+  /**
+   * Code attempts per subject (keyed hash) per window, across all of its requests (default 10 per
+   * day): many IPs each opening requests for one address still get only a handful of guesses a day.
+   */
+  DSR_LIMIT_VERIFY_PER_SUBJECT: limit(10),
+  DSR_LIMIT_VERIFY_SUBJECT_WINDOW_SECONDS: windowSeconds(24 * 3600),
   /** Verification emails a request may ask to be sent again. */
   DSR_MAX_RESENDS: z.coerce.number().int().nonnegative().max(20).default(3),
   /** Set by the local runtime: S3 path-style addressing for the emulator. */

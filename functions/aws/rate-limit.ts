@@ -124,6 +124,12 @@ export function rateLimitRules(config: Config) {
       limit: config.DSR_LIMIT_VERIFY_PER_IP,
       windowSeconds: config.DSR_LIMIT_VERIFY_IP_WINDOW_SECONDS,
     },
+    /** Code attempts per subject across all its requests: slow guessing from many IPs. */
+    verifyPerSubject: {
+      name: 'verify-subject',
+      limit: config.DSR_LIMIT_VERIFY_PER_SUBJECT,
+      windowSeconds: config.DSR_LIMIT_VERIFY_SUBJECT_WINDOW_SECONDS,
+    },
   } as const satisfies Record<string, RateLimitRule>;
 }
 
@@ -179,4 +185,9 @@ export async function limitClientIp(event: APIGatewayProxyEvent, kind: 'submit' 
 /** Counts one submission for a subject, by its keyed hash (`keyedHash(key, 'subject', lookupForm)`). */
 export async function limitSubject(subjectHash: string): Promise<void> {
   await rateLimiter().hit(rateLimitRules(loadConfig()).submitPerSubject, subjectHash);
+}
+
+/** Counts one verification-code attempt for a subject, whichever of its requests and IPs it comes from. */
+export async function limitSubjectVerification(subjectHash: string): Promise<void> {
+  await rateLimiter().hit(rateLimitRules(loadConfig()).verifyPerSubject, subjectHash);
 }

@@ -11,7 +11,8 @@ import { withTransient } from './errors';
 export async function startRequestExecution(
   sfn: SFNClient,
   stateMachineArn: string,
-  input: { requestId: string; type: RequestType },
+  /** `preVerified`: set only by one-click unsubscribe, whose signed token already proves the address. */
+  input: { requestId: string; type: RequestType; preVerified?: true },
 ): Promise<void> {
   await withTransient(() =>
     sfn.send(

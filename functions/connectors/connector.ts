@@ -44,9 +44,18 @@ export interface EraseReceipt {
   readonly versionsDeleted?: number;
 }
 
+/** What a connector did while turning marketing consent off. */
 export interface OptOutReceipt {
   readonly storeId: string;
+  /** Records whose consent fields were set to false (again, on a retry). */
   readonly updated: number;
+}
+
+/** Which request turned consent off, and when: written next to the consent fields as evidence. */
+export interface OptOutContext {
+  readonly requestId: string;
+  /** ISO 8601 time of the opt-out. */
+  readonly at: string;
 }
 
 /**
@@ -69,6 +78,10 @@ export interface Connector {
    * no error, so a retry after a crash ends in the same state.
    */
   erase?(decisions: AsyncIterable<readonly RecordDecision[]>): Promise<EraseReceipt>;
-  /** Turns marketing consent off. Absent where the store holds no consent. */
-  optOut?(subject: Subject): Promise<OptOutReceipt>;
+  /**
+   * Turns marketing consent off on every record of the subject, stamped with
+   * the request id and time. Idempotent (a retry writes the same values; a
+   * record gone meanwhile is no error). Absent where the store holds no consent.
+   */
+  optOut?(subject: Subject, context: OptOutContext): Promise<OptOutReceipt>;
 }

@@ -8,7 +8,15 @@ import {
 import { TransientError } from '../aws/errors';
 import type { DynamoDbStore } from '../core/data-map';
 import type { RecordDecision } from '../core/erasure';
-import type { Connector, EraseReceipt, ExportedRecord, RecordRef, Subject } from './connector';
+import type {
+  Connector,
+  EraseReceipt,
+  ExportedRecord,
+  OptOutContext,
+  OptOutReceipt,
+  RecordRef,
+  Subject,
+} from './connector';
 
 /** How `erase` retries the items a BatchWriteItem leaves unprocessed (throttling, partition limits). */
 export interface UnprocessedRetry {
@@ -135,6 +143,40 @@ export class DynamoDbConnector implements Connector {
     return { storeId: this.storeId, deleted, updated, kept };
   }
 
+  /**
+   * Sets every `marketingConsentFields` attribute to `false`, plus
+   * `marketingOptOutAt` and `marketingOptOutRequestId`, on each of the
+   * subject's items: found by Query (never a Scan), written by primary key with
+   * UpdateItem conditioned on the item still existing. A store that declares
+   * no consent fields is left alone (0 updated).
+   */
+  async optOut(subject: Subject, context: OptOutContext): Promise<OptOutReceipt> {
+    const fields = this.store.marketingConsentFields ?? [];
+    if (fields.length === 0) return { storeId: this.storeId, updated: 0 };
+    const set: Record<string, boolean | string> = Object.fromEntries(fields.map((f) => [f, false]));
+    set.marketingOptOutAt = context.at;
+    set.marketingOptOutRequestId = context.requestId;
+    const writes = new InFlight(this.options.writeConcurrency ?? 8);
+    const done = new Set<string>();
+    let updated = 0;
+    for await (const page of this.export(subject)) {
+      for (const record of page) {
+        const key = this.keyOf(record.ref);
+        // Two identities can find the same item: write it once.
+        const id = JSON.stringify(key);
+        if (done.has(id)) continue;
+        done.add(id);
+        const input = this.updateInput(key, set, []);
+        if (!input) continue;
+        await writes.add(async () => {
+          if (await this.update(input)) updated += 1;
+        });
+      }
+    }
+    await writes.drain();
+    return { storeId: this.storeId, updated };
+  }
+
   /** The item key of a decision's ref: exactly the table's primary key, or a refusal. */
   private keyOf(ref: RecordRef): ItemKey {
     if (ref.kind !== 'dynamodb') {
@@ -143,7 +185,11 @@ export class DynamoDbConnector implements Connector {
     return refKey(ref.key, this.store.primaryKey, this.storeId);
   }
 
-  private updateInput(key: ItemKey, set: Readonly<Record<string, string>>, remove: readonly string[]) {
+  private updateInput(
+    key: ItemKey,
+    set: Readonly<Record<string, string | boolean>>,
+    remove: readonly string[],
+  ) {
     const { partitionKey, sortKey } = this.store.primaryKey;
     const setNames = Object.keys(set);
     for (const name of [...setNames, ...remove]) {
@@ -155,12 +201,12 @@ export class DynamoDbConnector implements Connector {
     if (setNames.length === 0 && removeNames.length === 0) return undefined;
     // Every attribute goes through a placeholder: field names may be reserved words (status, name, ...).
     const names: Record<string, string> = { '#key': partitionKey };
-    const values: Record<string, string> = {};
+    const values: Record<string, string | boolean> = {};
     const clauses: string[] = [];
     if (setNames.length > 0) {
       const parts = setNames.map((name, i) => {
         names[`#s${i}`] = name;
-        values[`:s${i}`] = set[name] as string;
+        values[`:s${i}`] = set[name] as string | boolean;
         return `#s${i} = :s${i}`;
       });
       clauses.push(`SET ${parts.join(', ')}`);

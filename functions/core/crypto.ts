@@ -11,7 +11,9 @@ export type HashPurpose =
   /** Rate-limit counters: client IPs never stored in plaintext. */
   | 'client-ip'
   /** Identifier values an erasure must leave nowhere (compared by hash, never stored in plaintext). */
-  | 'identifier';
+  | 'identifier'
+  /** One-click unsubscribe tokens: their signature, and the used-token marker in the suppression table. */
+  | 'unsubscribe';
 
 /**
  * HMAC-SHA256 (hex) of `value`, domain-separated by `purpose`, so a code hash

@@ -117,3 +117,49 @@ export function erasureScheduledMail(
     html: `<p>Request <strong>${esc(requestId)}</strong> to delete your personal data at Impor.in is confirmed.</p><p>Erasure starts in ${esc(wait)}, at <strong>${esc(when)}</strong>.</p><p><a href="${esc(link)}">Cancel the deletion</a> (only before that time).</p><p>Records the law requires us to keep (such as tax records) are kept, with the reason; you will get a summary when it is done.</p>`,
   };
 }
+
+/**
+ * The "you will get no more marketing" email (EN or ID): which places were
+ * updated and that the address stays on the suppression list. Store
+ * descriptions come from the data map; no record contents appear.
+ */
+export function optOutConfirmedMail(
+  locale: Locale,
+  args: { requestId: string; stores: readonly { description: string; records: number }[] },
+): MailContent {
+  const { requestId, stores } = args;
+  const list = (recordsWord: string) =>
+    stores.map((s) => `- ${s.description} (${s.records} ${recordsWord})`).join('\n');
+  const htmlList = (recordsWord: string) =>
+    stores.length === 0
+      ? ''
+      : `<ul>${stores.map((s) => `<li>${esc(s.description)} (${s.records} ${recordsWord})</li>`).join('')}</ul>`;
+  if (locale === 'id') {
+    const places =
+      stores.length === 0
+        ? 'Kami tidak menyimpan persetujuan pemasaran atas nama Anda.'
+        : `Persetujuan pemasaran (email, WhatsApp, SMS, dan cookie iklan) telah dimatikan di:\n${list('catatan')}`;
+    return {
+      subject: 'Anda tidak akan lagi menerima pemasaran dari Impor.in',
+      text: `Permintaan ${requestId} untuk berhenti menerima pemasaran telah selesai.\n\n${places}\n\nAlamat Anda masuk daftar penolakan kami, sehingga pendaftaran atau impor data di kemudian hari tidak akan mengaktifkannya kembali. Email tentang pesanan dan akun Anda tetap dikirim.`,
+      html: `<p>Permintaan <strong>${esc(requestId)}</strong> untuk berhenti menerima pemasaran telah selesai.</p>${
+        stores.length === 0
+          ? '<p>Kami tidak menyimpan persetujuan pemasaran atas nama Anda.</p>'
+          : `<p>Persetujuan pemasaran (email, WhatsApp, SMS, dan cookie iklan) telah dimatikan di:</p>${htmlList('catatan')}`
+      }<p>Alamat Anda masuk daftar penolakan kami, sehingga pendaftaran atau impor data di kemudian hari tidak akan mengaktifkannya kembali. Email tentang pesanan dan akun Anda tetap dikirim.</p>`,
+    };
+  }
+  const places =
+    stores.length === 0
+      ? 'We hold no marketing consent for you.'
+      : `Marketing consent (email, WhatsApp, SMS and advertising cookies) is now off in:\n${list('records')}`;
+  return {
+    subject: 'You will no longer receive marketing from Impor.in',
+    text: `Request ${requestId} to stop marketing to you is done.\n\n${places}\n\nYour address is on our suppression list, so a later sign-up or data import will not turn marketing back on. Emails about your orders and account still arrive.`,
+    html: `<p>Request <strong>${esc(requestId)}</strong> to stop marketing to you is done.</p>${
+      stores.length === 0
+        ? '<p>We hold no marketing consent for you.</p>'
+        : `<p>Marketing consent (email, WhatsApp, SMS and advertising cookies) is now off in:</p>${htmlList('records')}`
+    }<p>Your address is on our suppression list, so a later sign-up or data import will not turn marketing back on. Emails about your orders and account still arrive.</p>`,
+  };
+}

@@ -14,7 +14,9 @@ export type RouteAccess =
   /** Idempotency records table: GetItem, PutItem, UpdateItem, DeleteItem. */
   | 'idempotency:write'
   /** SES SendEmail from the configured identity. */
-  | 'mail:send';
+  | 'mail:send'
+  /** Suppression list table: GetItem, PutItem, UpdateItem (one-click unsubscribe marks its token used). */
+  | 'suppression:write';
 
 export interface Route {
   readonly method: 'GET' | 'POST';
@@ -67,7 +69,7 @@ export const HTTP_FUNCTIONS = {
     entry: 'functions/http/download-export.ts',
     handler: 'handler',
     description: 'GET /requests/{requestId}/export: checks the emailed token, redirects to a short-lived URL',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'exports:read'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'exports:read', 'limits:write'],
   },
   CancelRequest: {
     entry: 'functions/http/cancel-request.ts',
@@ -75,6 +77,20 @@ export const HTTP_FUNCTIONS = {
     description:
       'GET/POST /requests/{requestId}/cancel: the cancel page, and cancelling a delete in its grace period',
     access: ['ledger:read', 'ledger:write', 'secret:read', 'limits:write'],
+  },
+  Unsubscribe: {
+    entry: 'functions/http/unsubscribe.ts',
+    handler: 'handler',
+    description:
+      'GET/POST /unsubscribe: the confirmation page, and a one-click opt-out (RFC 8058) for a signed token',
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'secret:read',
+      'workflow:start',
+      'limits:write',
+      'suppression:write',
+    ],
   },
   Pages: {
     entry: 'functions/http/pages.ts',
@@ -97,4 +113,6 @@ export const ROUTES: readonly (Route & { functionName: HttpFunctionName })[] = [
   { method: 'GET', path: '/requests/{requestId}/export', functionName: 'DownloadExport' },
   { method: 'GET', path: '/requests/{requestId}/cancel', functionName: 'CancelRequest' },
   { method: 'POST', path: '/requests/{requestId}/cancel', functionName: 'CancelRequest' },
+  { method: 'GET', path: '/unsubscribe', functionName: 'Unsubscribe' },
+  { method: 'POST', path: '/unsubscribe', functionName: 'Unsubscribe' },
 ];

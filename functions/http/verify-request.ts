@@ -3,7 +3,7 @@ import type { HttpError } from 'http-errors';
 import { sfnClient } from '../aws/clients';
 import { MAX_VERIFICATION_ATTEMPTS } from '../aws/ledger';
 import { logger } from '../aws/logger';
-import { limitClientIp } from '../aws/rate-limit';
+import { limitClientIp, limitSubjectVerification } from '../aws/rate-limit';
 import { hashingKey, ledgerTable } from '../aws/runtime';
 import { completeTask, failTask, isGoneTask } from '../aws/workflow';
 import { constantTimeEqual, keyedHash } from '../core/crypto';
@@ -51,6 +51,8 @@ async function verify(
     );
   }
 
+  // A 6-digit code is guessable in aggregate: cap code attempts per person, not just per IP and request.
+  if ('code' in body) await limitSubjectVerification(record.subjectHash);
   const key = await hashingKey();
   const matches =
     'code' in body

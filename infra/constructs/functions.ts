@@ -28,6 +28,8 @@ export const RATE_LIMIT_ENV = {
   limitSubmitSubjectWindowSeconds: 'DSR_LIMIT_SUBMIT_SUBJECT_WINDOW_SECONDS',
   limitVerifyPerIp: 'DSR_LIMIT_VERIFY_PER_IP',
   limitVerifyIpWindowSeconds: 'DSR_LIMIT_VERIFY_IP_WINDOW_SECONDS',
+  limitVerifyPerSubject: 'DSR_LIMIT_VERIFY_PER_SUBJECT',
+  limitVerifySubjectWindowSeconds: 'DSR_LIMIT_VERIFY_SUBJECT_WINDOW_SECONDS',
   maxResends: 'DSR_MAX_RESENDS',
 } as const;
 /** Unset settings keep the functions' documented defaults. */
@@ -56,6 +58,12 @@ export interface FunctionsProps {
   readonly rateLimits: dynamodb.ITableV2;
   /** Powertools idempotency records; only `idempotency:write` functions see it. */
   readonly idempotency: dynamodb.ITableV2;
+  /** The suppression list; only `suppression:write` functions see it. */
+  readonly suppression: dynamodb.ITableV2;
+  /** SES v2 contact list whose topic preferences an opt-out sets; unset = no contact list, no grant. */
+  readonly sesContactList?: string;
+  /** Topics of that list to opt out of; unset = every topic the list defines. */
+  readonly sesContactTopics?: readonly string[];
   /** Values for the rate-limited functions' env; unset ones keep the code defaults. */
   readonly rateLimitSettings?: RateLimitSettings;
   readonly exportsBucket: s3.IBucket;
@@ -117,6 +125,15 @@ export class Functions extends Construct {
         ? { DSR_RATE_LIMIT_TABLE: props.rateLimits.tableName, ...Object.fromEntries(limits) }
         : {}),
       ...(access.includes('idempotency:write') ? { DSR_IDEMPOTENCY_TABLE: props.idempotency.tableName } : {}),
+      ...(access.includes('suppression:write') ? { DSR_SUPPRESSION_TABLE: props.suppression.tableName } : {}),
+      ...(access.includes('contacts:write') && props.sesContactList
+        ? {
+            DSR_SES_CONTACT_LIST: props.sesContactList,
+            ...(props.sesContactTopics?.length
+              ? { DSR_SES_CONTACT_TOPICS: props.sesContactTopics.join(',') }
+              : {}),
+          }
+        : {}),
     });
     const make = (
       name: string,
@@ -298,6 +315,28 @@ export class Functions extends Construct {
       case 'stores:write':
         this.grantStoresWrite(fn);
         return;
+      case 'stores:consent':
+        this.grantStoresConsent(fn);
+        return;
+      case 'suppression:write':
+        // Conditional puts and updates of suppression entries and used-token markers; never a delete or scan.
+        this.props.suppression.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+        this.grantTableKey(fn);
+        return;
+      case 'contacts:write': {
+        // Without a configured contact list the function has nothing to update, so it gets no grant.
+        const list = this.props.sesContactList;
+        if (!list) return;
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['ses:CreateContact', 'ses:UpdateContact'],
+            resources: [
+              Stack.of(this).formatArn({ service: 'ses', resource: 'contact-list', resourceName: list }),
+            ],
+          }),
+        );
+        return;
+      }
       case 'audit:write': {
         const certificates = this.props.auditBucket.arnForObjects(`${CERTIFICATES_PREFIX}*`);
         // PutObject only: no read, no delete, no retention or legal-hold changes.
@@ -407,6 +446,20 @@ export class Functions extends Construct {
         this.acknowledgeStoreObjects(fn, store, objects);
       }
     }
+  }
+
+  /**
+   * Opt-out: `UpdateItem` by primary key, only on DynamoDB stores that declare
+   * `marketingConsentFields`; no delete, no put, nothing on any other store.
+   */
+  private grantStoresConsent(fn: DsrFunction): void {
+    const tables = this.props.dataMap.stores.flatMap((store) =>
+      store.kind === 'dynamodb' && (store.marketingConsentFields?.length ?? 0) > 0
+        ? [this.tableArnOf(store)]
+        : [],
+    );
+    if (tables.length === 0) return;
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: tables }));
   }
 
   /** The store's table: the demo table when deployed with demo stores, else the data map's name. */

@@ -53,6 +53,15 @@ export const IDEMPOTENCY_TABLE: TableDefinition = {
   timeToLiveAttribute: 'expiration',
 };
 
+/**
+ * The suppression list: one item per opted-out subject, keyed by
+ * `keyedHash('subject', subjectLookupForm(email))`, never the address itself.
+ * One-click unsubscribe also keeps its used-token markers here (`token#<hash>`).
+ */
+export const SUPPRESSION_TABLE: TableDefinition = {
+  partitionKey: { name: 'subjectHash', type: 'S' },
+};
+
 /** The Impor.in demo stores' tables, keyed by data-map store id. */
 export const DEMO_TABLES: Readonly<Record<string, TableDefinition>> = {
   customers: {

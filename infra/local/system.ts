@@ -32,6 +32,7 @@ import {
   IDEMPOTENCY_TABLE,
   LEDGER_TABLE,
   RATE_LIMIT_TABLE,
+  SUPPRESSION_TABLE,
   type TableDefinition,
 } from '../definitions/tables';
 import { emulatorEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators';
@@ -48,6 +49,8 @@ import {
 export const LEDGER_TABLE_NAME = 'dsr-ledger';
 export const RATE_LIMIT_TABLE_NAME = 'dsr-rate-limits';
 export const IDEMPOTENCY_TABLE_NAME = 'dsr-idempotency';
+/** Opted-out subjects by keyed hash (and one-click token markers). */
+export const SUPPRESSION_TABLE_NAME = 'dsr-suppression';
 /**
  * Rate limits on this machine, unless DSR_LIMIT_* or the `rateLimits` option say otherwise:
  * generous, because the e2e and browser tests (and a person trying the form) submit and verify
@@ -91,6 +94,8 @@ export interface LocalRateLimits {
   readonly submitPerSubject?: number;
   /** Verify, cancel and resend attempts per client IP. */
   readonly verifyPerIp?: number;
+  /** Code attempts per person (keyed hash) across requests. */
+  readonly verifyPerSubject?: number;
 }
 
 /** DSR_LIMIT_* budgets: the option, else the environment, else `LOCAL_RATE_LIMIT`. */
@@ -104,6 +109,7 @@ function rateLimitEnvironment(limits: LocalRateLimits = {}): Record<string, stri
     DSR_LIMIT_SUBMIT_PER_IP: pick('DSR_LIMIT_SUBMIT_PER_IP', limits.submitPerIp),
     DSR_LIMIT_SUBMIT_PER_SUBJECT: pick('DSR_LIMIT_SUBMIT_PER_SUBJECT', limits.submitPerSubject),
     DSR_LIMIT_VERIFY_PER_IP: pick('DSR_LIMIT_VERIFY_PER_IP', limits.verifyPerIp),
+    DSR_LIMIT_VERIFY_PER_SUBJECT: pick('DSR_LIMIT_VERIFY_PER_SUBJECT', limits.verifyPerSubject),
   };
 }
 
@@ -172,6 +178,7 @@ async function createResources(
     [LEDGER_TABLE_NAME, LEDGER_TABLE],
     [RATE_LIMIT_TABLE_NAME, RATE_LIMIT_TABLE],
     [IDEMPOTENCY_TABLE_NAME, IDEMPOTENCY_TABLE],
+    [SUPPRESSION_TABLE_NAME, SUPPRESSION_TABLE],
   ];
   const buckets = new Set<string>([EXPORT_BUCKET_NAME, AUDIT_BUCKET_NAME]);
   // The data map's buckets are versioned, as in AWS: erasure must remove old versions too.
@@ -351,6 +358,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       DSR_LEDGER_TABLE: LEDGER_TABLE_NAME,
       DSR_RATE_LIMIT_TABLE: RATE_LIMIT_TABLE_NAME,
       DSR_IDEMPOTENCY_TABLE: IDEMPOTENCY_TABLE_NAME,
+      DSR_SUPPRESSION_TABLE: SUPPRESSION_TABLE_NAME,
       ...rateLimitEnvironment(options.rateLimits),
       DSR_EXPORT_BUCKET: EXPORT_BUCKET_NAME,
       DSR_AUDIT_BUCKET: AUDIT_BUCKET_NAME,

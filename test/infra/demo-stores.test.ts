@@ -33,7 +33,8 @@ describe('the stack with demo stores and its own mail identity', () => {
         ],
         SSESpecification: { SSEEnabled: true },
       },
-      Object.keys(DEMO_TABLES).length + 1,
+      // Plus the ledger and the suppression list.
+      Object.keys(DEMO_TABLES).length + 2,
     );
   });
 

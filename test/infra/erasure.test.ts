@@ -121,11 +121,17 @@ describe('erasure in the deployed stack', () => {
     }
   });
 
-  it('lets no function without stores:write change or delete store records', () => {
+  it('lets no function without stores:write change or delete store records, and opt-outs only update them', () => {
     const writers = [
       ...new Set(grants.filter((g) => onStore(g.resource) && ERASING.test(g.action)).map(functionOf)),
     ].sort();
-    expect(writers).toEqual(declaring('stores:write'));
+    expect(writers).toEqual([...declaring('stores:write'), ...declaring('stores:consent')].sort());
+    for (const name of declaring('stores:consent')) {
+      const changes = grantsOfFunction(grants, name).filter(
+        (g) => onStore(g.resource) && ERASING.test(g.action),
+      );
+      expect([...new Set(changes.map((g) => g.action))]).toEqual(['dynamodb:UpdateItem']);
+    }
     expect(writers).not.toContain('ExportStore');
     // The exporter reads stores, nothing else.
     const exporterOnStores = grantsOfFunction(grants, 'ExportStore').filter((g) => onStore(g.resource));

@@ -190,7 +190,17 @@ describe('the DSR workflow stack', () => {
       ]),
     );
     for (const [name, declared] of Object.entries(registry)) {
-      expect({ name, access: accessGranted(grants, name) }).toEqual({ name, access: [...declared].sort() });
+      // No SES contact list is configured by default, so `contacts:write` has nothing to grant.
+      const expected = declared.filter((access) => access !== 'contacts:write');
+      expect({ name, access: accessGranted(grants, name) }).toEqual({ name, access: [...expected].sort() });
+    }
+  });
+
+  it('grants no SES contact-list access and names no contact list unless one is configured', () => {
+    const actions = statements().flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => /^ses:(Create|Update)Contact$/.test(a))).toEqual([]);
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties?.Environment).not.toHaveProperty('Variables.DSR_SES_CONTACT_LIST');
     }
   });
 
@@ -247,6 +257,7 @@ describe('the DSR workflow stack', () => {
       'AWS::DynamoDB::GlobalTable IdempotencyTable48612DF4',
       'AWS::DynamoDB::GlobalTable LedgerTable9343E4AA',
       'AWS::DynamoDB::GlobalTable RateLimitsTable29A563C1',
+      'AWS::DynamoDB::GlobalTable SuppressionTableE8D1D573',
       'AWS::KMS::Key EncryptionKey3A692D6E',
       'AWS::S3::Bucket AuditBucket7486E833',
       'AWS::S3::Bucket ExportsAccessLogs43BFA596',

@@ -430,7 +430,11 @@ describe('listing more objects than one page holds', () => {
     expect(pages).toBe(3);
     expect(listed).toHaveLength(MANY + 2);
     expect(new Set(listed).size).toBe(MANY + 2);
-    expect((after.Contents ?? []).map((o) => o.Key)).toEqual([keyOf(MANY - 2), keyOf(MANY - 1), 'zzz-after.txt']);
+    expect((after.Contents ?? []).map((o) => o.Key)).toEqual([
+      keyOf(MANY - 2),
+      keyOf(MANY - 1),
+      'zzz-after.txt',
+    ]);
     expect(after.IsTruncated).toBe(false);
   });
 

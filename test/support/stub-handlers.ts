@@ -45,6 +45,8 @@ export function stubHandlers(
         htmlKey: `certificates/${requestId}/certificate.html`,
       };
     },
+    OptOutStore: async (p) => ({ storeId: (p as { storeId: string }).storeId, updated: 1, skipped: false }),
+    RecordSuppression: async () => ({ suppressed: true, contactList: false, stores: 1 }),
     RecordOutcome: async (p) => p,
   };
   const handlers = Object.fromEntries(

@@ -18,11 +18,12 @@ const CODE = '246810';
 const LINK_TOKEN = 'link-token-for-tests-0123456789';
 let ledger: ReturnType<typeof fakeLedger>;
 
-function plantRequest(expiresAt = new Date(Date.now() + 600_000).toISOString()) {
-  ledger.set(requestId, {
-    requestId,
+function plantRequest(expiresAt = new Date(Date.now() + 600_000).toISOString(), id = requestId) {
+  ledger.set(id, {
+    requestId: id,
     type: 'access',
     status: 'pending_verification',
+    subjectHash: keyedHash(key, 'subject', 'someone@example.com'),
     contact: { email: 'someone@example.com' },
     history: [{ status: 'pending_verification', at: '2026-01-01T00:00:00.000Z' }],
     verification: {
@@ -258,5 +259,33 @@ describe('POST /requests/{requestId}/verify rate limit per client IP', () => {
     expect(res.headers?.['content-type']).toBe('text/html; charset=utf-8');
     expect(res.headers?.['retry-after']).toBe('60');
     expect(res.body).toContain('too many requests; please try again in 60 seconds');
+  });
+});
+
+describe('POST /requests/{requestId}/verify rate limit per person', () => {
+  it('allows 10 code attempts a day for one person across requests and IPs, then answers 429 even to the right code', async () => {
+    // Prepare: three open requests for the same email, guessed at from a different IP each time
+    const ids = ['20260101-access-aaaaaaaaaa', '20260101-access-bbbbbbbbbb', '20260101-access-cccccccccc'];
+    for (const id of ids) plantRequest(undefined, id);
+    const wrong = JSON.stringify({ code: '000000' });
+
+    // Act
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const id = ids[Math.floor(i / 4)] as string;
+      statuses.push((await verify(wrong, 'application/json', id, `198.51.100.${i + 1}`)).statusCode);
+    }
+    const eleventh = await verify(
+      JSON.stringify({ code: CODE }),
+      'application/json',
+      ids[2],
+      '198.51.100.99',
+    );
+
+    // Assess
+    expect(statuses.every((s) => s === 403)).toBe(true);
+    expect(eleventh.statusCode).toBe(429);
+    expect(Number(eleventh.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(ledger.get(ids[2] as string)?.status).toBe('pending_verification');
   });
 });

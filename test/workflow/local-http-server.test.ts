@@ -19,6 +19,7 @@ describe('the local API server', () => {
     ResendVerification: reply,
     GetRequestStatus: reply,
     CancelRequest: reply,
+    Unsubscribe: reply,
     Pages: reply,
     DownloadExport: async () => {
       throw new Error('secret detail about someone@example.com');

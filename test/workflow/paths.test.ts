@@ -129,7 +129,7 @@ describe('the workflow, run as written with stubbed tasks', () => {
     expect(execution.events.filter((e) => e.type === 'StateRetried')).toHaveLength(2);
   });
 
-  it('marks an opt-out request failed as not yet supported once it is verified', async () => {
+  it('answers a verified opt-out by turning consent off in every planned store, suppressing the subject and marking it completed', async () => {
     const optOutId = '20260101-opt-out-ABCDEFGHJK';
     const stubs = stubHandlers();
     const { runner, name } = run(stubs, { requestId: optOutId, type: 'opt_out' });
@@ -137,16 +137,78 @@ describe('the workflow, run as written with stubbed tasks', () => {
     runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
     const execution = await runner.waitFor(name);
 
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(stubs.callsOf('PlanStores')).toHaveLength(1);
+    expect(stubs.callsOf('OptOutStore')).toEqual(
+      expect.arrayContaining([
+        { requestId: optOutId, storeId: 'customers' },
+        { requestId: optOutId, storeId: 'orders' },
+        { requestId: optOutId, storeId: 'activity' },
+      ]),
+    );
+    expect(stubs.callsOf('OptOutStore')).toHaveLength(3);
+    expect(stubs.callsOf('RecordSuppression')).toEqual([{ requestId: optOutId }]);
+    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: optOutId, outcome: 'completed' }]);
+    expect(stubs.callsOf('ExportStore')).toEqual([]);
+    expect(stubs.callsOf('ScheduleErasure')).toEqual([]);
+    expect(stubs.callsOf('EraseStore')).toEqual([]);
+    const suppressedAt = stubs.calls.find((c) => c.task === 'RecordSuppression')?.at ?? 0;
+    const lastStore = Math.max(...stubs.calls.filter((c) => c.task === 'OptOutStore').map((c) => c.at));
+    expect(suppressedAt).toBeGreaterThanOrEqual(lastStore);
+  });
+
+  it('skips the verification email for an opt-out started by a one-click unsubscribe (preVerified)', async () => {
+    const optOutId = '20260101-opt-out-BCDEFGHJKM';
+    const stubs = stubHandlers();
+    const { runner, name } = run(stubs, { requestId: optOutId, type: 'opt_out', preVerified: true });
+
+    const execution = await runner.waitFor(name);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(stubs.callsOf('ValidateRequest')).toEqual([
+      { requestId: optOutId, type: 'opt_out', preVerified: true },
+    ]);
+    expect(stubs.callsOf('RequestVerification')).toEqual([]);
+    expect(stubs.callsOf('OptOutStore')).toHaveLength(3);
+    expect(stubs.callsOf('RecordSuppression')).toEqual([{ requestId: optOutId }]);
+    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: optOutId, outcome: 'completed' }]);
+  });
+
+  it('still asks for verification when preVerified is anything but true', async () => {
+    const optOutId = '20260101-opt-out-CDEFGHJKMN';
+    const stubs = stubHandlers();
+    const { runner, name } = run(stubs, { requestId: optOutId, type: 'opt_out', preVerified: 'yes' });
+
+    const token = await verificationToken(runner, name);
+    expect(stubs.callsOf('OptOutStore')).toEqual([]);
+    runner.sendTaskSuccess(token, '{}');
+    const execution = await runner.waitFor(name);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(stubs.callsOf('RequestVerification')).toEqual([{ requestId: optOutId, taskToken: token }]);
+  });
+
+  it('marks an opt-out failed, without suppressing, when a store cannot be updated', async () => {
+    const optOutId = '20260101-opt-out-DEFGHJKMNP';
+    const stubs = stubHandlers({
+      OptOutStore: async () => {
+        throw new StoreUnreachable('store timed out');
+      },
+    });
+    const { runner, name } = run(stubs, { requestId: optOutId, type: 'opt_out' });
+
+    runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
+    const execution = await runner.waitFor(name);
+
+    expect(execution.status).toBe('FAILED');
+    expect(stubs.callsOf('RecordSuppression')).toEqual([]);
     expect(stubs.callsOf('RecordOutcome')).toEqual([
       {
         requestId: optOutId,
         outcome: 'failed',
-        error: expect.objectContaining({ Error: 'RequestTypeNotSupported' }),
+        error: { Error: 'StoreUnreachable', Cause: 'store timed out' },
       },
     ]);
-    expect(stubs.callsOf('PlanStores')).toEqual([]);
-    expect(stubs.callsOf('ScheduleErasure')).toEqual([]);
-    expect(execution.status).toBe('FAILED');
   });
 
   it('refuses a second execution with the same request id', () => {

@@ -38,6 +38,18 @@ describe('the workflow definition and the task registry', () => {
     expect(Object.keys(TASKS)).toContain('ExportStore');
   });
 
+  it('routes every request type the API accepts to its own steps, so none ends as unsupported', () => {
+    const route = definition.States.RouteByType as unknown as {
+      Choices: { StringEquals: string; Next: string }[];
+    };
+    const routed = Object.fromEntries(route.Choices.map((c) => [c.StringEquals, c.Next]));
+    expect(routed).toEqual({ access: 'PlanStores', delete: 'ScheduleErasure', opt_out: 'PlanOptOut' });
+    expect(Object.keys(definition.States)).not.toContain('RequestTypeNotYetSupported');
+    const optOut = definition.States.OptOutStores as unknown as { MaxConcurrency: number; Next: string };
+    expect(optOut.MaxConcurrency).toBe(4);
+    expect(optOut.Next).toBe('RecordSuppression');
+  });
+
   it('is valid Amazon States Language', () => {
     const result = validateAsl(JSON.parse(JSON.stringify(definition)), { checkPaths: true, checkArn: true });
     expect(result.errors).toEqual([]);

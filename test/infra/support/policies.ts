@@ -69,6 +69,8 @@ const SERVICE_ACCESS: Record<string, string> = {
   'ses:SendRawEmail': 'mail:send',
   'states:StartExecution': 'workflow:start',
   'states:SendTaskSuccess': 'workflow:callback',
+  'ses:CreateContact': 'contacts:write',
+  'ses:UpdateContact': 'contacts:write',
 };
 
 /**
@@ -81,6 +83,7 @@ export function accessOf(grant: Grant): string | undefined {
   if (resource.includes('LedgerTable')) return LEDGER_ACCESS[action];
   if (resource.includes('RateLimitsTable')) return 'limits:write';
   if (resource.includes('IdempotencyTable')) return 'idempotency:write';
+  if (resource.includes('SuppressionTable')) return 'suppression:write';
   if (resource.includes('ExportsBucket')) {
     if (action === 's3:GetObject') return 'exports:read';
     if (action === 's3:PutObject') return 'exports:write';
@@ -91,8 +94,17 @@ export function accessOf(grant: Grant): string | undefined {
   return SERVICE_ACCESS[action];
 }
 
-/** The access kinds one registry function's grants give, sorted. */
+/** True when a grant only updates items of a store table: `stores:consent`, unless the function also erases. */
+const isStoreUpdate = (grant: Grant) =>
+  grant.action === 'dynamodb:UpdateItem' && accessOf(grant) === 'stores:write';
+
+/**
+ * The access kinds one registry function's grants give, sorted. A function
+ * whose only store writes are `UpdateItem` has `stores:consent` (opt-out), not `stores:write`.
+ */
 export function accessGranted(grants: readonly Grant[], name: string): string[] {
-  const kinds = grantsOfFunction(grants, name).flatMap((g) => accessOf(g) ?? []);
+  const own = grantsOfFunction(grants, name);
+  const erases = own.some((g) => accessOf(g) === 'stores:write' && !isStoreUpdate(g));
+  const kinds = own.flatMap((g) => (isStoreUpdate(g) && !erases ? 'stores:consent' : (accessOf(g) ?? [])));
   return [...new Set(kinds)].sort();
 }

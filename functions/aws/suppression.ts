@@ -1,0 +1,162 @@
+/**
+ * The suppression list and SES contact-list preferences: what makes an opt-out
+ * stick after the request is finished. Entries are keyed by the keyed hash of
+ * the subject's email, so the table never holds an address.
+ */
+import {
+  AlreadyExistsException,
+  CreateContactCommand,
+  NotFoundException,
+  type SESv2Client,
+  type TopicPreference,
+  UpdateContactCommand,
+} from '@aws-sdk/client-sesv2';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keyedHash } from '../core/crypto';
+import { subjectLookupForm } from '../core/request';
+import { dynamoDbClient } from './clients';
+import { loadConfig } from './config';
+import { withTransient } from './errors';
+import { hashingKey } from './runtime';
+
+/** Marketing channels an opt-out stops (the demo data map's consent fields map onto these). */
+export const MARKETING_CHANNELS = ['email', 'whatsapp', 'sms', 'advertising'] as const;
+export type MarketingChannel = (typeof MARKETING_CHANNELS)[number];
+
+export interface SuppressionRecord {
+  readonly requestId: string;
+  /** ISO 8601 time of the opt-out. */
+  readonly at: string;
+  readonly channels: readonly MarketingChannel[];
+}
+
+/** The suppression table is not configured for this function. Not retried: the deployment needs fixing. */
+export class SuppressionNotConfiguredError extends Error {
+  override readonly name = 'SuppressionNotConfigured';
+}
+
+/** Subject hashes are hex; other keys in the table (one-click token markers, `token#…`) are never subjects. */
+const SUBJECT_HASH = /^[0-9a-f]{64}$/;
+
+/** Adapter over the suppression table (`SUPPRESSION_TABLE`, partition key `subjectHash`). */
+export class SuppressionList {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Adds (or refreshes) a subject's entry. Idempotent: the first opt-out time
+   * stays, channels accumulate, and the latest request id is kept as evidence.
+   */
+  async suppress(subjectHash: string, record: SuppressionRecord): Promise<void> {
+    if (!SUBJECT_HASH.test(subjectHash)) throw new Error('suppress needs a subject hash');
+    if (record.channels.length === 0) throw new Error('suppress needs at least one channel');
+    await withTransient(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { subjectHash },
+          UpdateExpression:
+            'SET suppressedAt = if_not_exists(suppressedAt, :at), lastOptOutAt = :at, lastRequestId = :rid ADD channels :channels, requestIds :rids',
+          ExpressionAttributeValues: {
+            ':at': record.at,
+            ':rid': record.requestId,
+            ':channels': new Set(record.channels),
+            ':rids': new Set([record.requestId]),
+          },
+        }),
+      ),
+    );
+  }
+
+  /** True when the subject has opted out (strongly consistent read: a sign-up right after an opt-out sees it). */
+  async isSuppressedHash(subjectHash: string): Promise<boolean> {
+    if (!SUBJECT_HASH.test(subjectHash)) return false;
+    const out = await withTransient(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { subjectHash },
+          ConsistentRead: true,
+          ProjectionExpression: 'suppressedAt',
+        }),
+      ),
+    );
+    return typeof out.Item?.suppressedAt === 'string';
+  }
+}
+
+let list: SuppressionList | undefined;
+
+/** The suppression list of this deployment (`DSR_SUPPRESSION_TABLE`), or `SuppressionNotConfigured`. */
+export function suppressionList(): SuppressionList {
+  if (list) return list;
+  const table = loadConfig().DSR_SUPPRESSION_TABLE;
+  if (!table) throw new SuppressionNotConfiguredError('DSR_SUPPRESSION_TABLE is not set');
+  list = new SuppressionList(dynamoDbClient(), table);
+  return list;
+}
+
+/** For tests that change the environment between cases. */
+export function resetSuppressionList(): void {
+  list = undefined;
+}
+
+/** The suppression key of an email: the same keyed hash the ledger stores as `subjectHash`. */
+export function suppressionHash(key: Buffer, email: string): string {
+  return keyedHash(key, 'subject', subjectLookupForm(email));
+}
+
+/**
+ * Whether this address has opted out of marketing: what a sign-up or import
+ * flow asks before it records consent or sends marketing. Compares keyed
+ * hashes only, so the address is never stored or logged.
+ */
+export async function isSuppressed(
+  email: string,
+  deps?: { readonly list: SuppressionList; readonly key: Buffer },
+): Promise<boolean> {
+  const key = deps?.key ?? (await hashingKey());
+  return (deps?.list ?? suppressionList()).isSuppressedHash(suppressionHash(key, email));
+}
+
+export interface ContactListOptOut {
+  readonly contactListName: string;
+  /** Topics to set to OPT_OUT explicitly; `UnsubscribeAll` covers the list's other topics as well. */
+  readonly topics: readonly string[];
+  readonly email: string;
+}
+
+/**
+ * Sets the subject's preferences in an SES v2 contact list to opt-out: every
+ * named topic `OPT_OUT` and `UnsubscribeAll`, so SES list management stops
+ * marketing mail even from tools outside this system. A contact the list does
+ * not know yet is created already opted out (a later import cannot opt it in
+ * without overwriting an explicit preference).
+ */
+export async function optOutOfContactList(ses: SESv2Client, input: ContactListOptOut): Promise<void> {
+  const TopicPreferences: TopicPreference[] = input.topics.map((TopicName) => ({
+    TopicName,
+    SubscriptionStatus: 'OPT_OUT',
+  }));
+  const prefs = {
+    ContactListName: input.contactListName,
+    EmailAddress: input.email,
+    TopicPreferences,
+    UnsubscribeAll: true,
+  };
+  const update = () => withTransient(() => ses.send(new UpdateContactCommand(prefs)));
+  try {
+    await update();
+  } catch (error) {
+    if (!(error instanceof NotFoundException)) throw error;
+    try {
+      await withTransient(() => ses.send(new CreateContactCommand(prefs)));
+    } catch (createError) {
+      // Created concurrently (a retry, or an import): update the contact that now exists.
+      if (!(createError instanceof AlreadyExistsException)) throw createError;
+      await update();
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * One-click unsubscribe tokens (RFC 8058) for marketing mail: a signed,
+ * expiring statement "this address may be opted out". The signature is what
+ * proves the address, so the opt-out it starts needs no further verification.
+ * Format: `<base64url payload>.<base64url HMAC-SHA256>`, payload `{e, x}`
+ * (email, expiry in epoch seconds).
+ */
+import { z } from 'zod';
+import { constantTimeEqual, keyedHash } from './crypto';
+import { EmailAddress } from './request';
+
+/** How long a token in a marketing email stays usable unless configured (`DSR_UNSUBSCRIBE_TOKEN_TTL_SECONDS`). */
+export const DEFAULT_UNSUBSCRIBE_TOKEN_TTL_SECONDS = 60 * 24 * 3600;
+
+/** Why a token was refused: `expired` answers 410, the others 400. */
+export type UnsubscribeTokenProblem = 'malformed' | 'tampered' | 'expired';
+
+/** A token that cannot be used; the message never contains the token or the address. */
+export class UnsubscribeTokenError extends Error {
+  override readonly name = 'UnsubscribeTokenError';
+  constructor(readonly reason: UnsubscribeTokenProblem) {
+    super(`unsubscribe token is ${reason}`);
+  }
+}
+
+const Payload = z.strictObject({ e: EmailAddress, x: z.number().int().positive() });
+
+// Tokens ride in URLs and headers: base64url characters only, bounded length.
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{2,1400}\.[A-Za-z0-9_-]{43}$/;
+
+function signatureOf(key: Buffer, payload: string): string {
+  return Buffer.from(keyedHash(key, 'unsubscribe', payload), 'hex').toString('base64url');
+}
+
+/** A token for `email` that stops working at `expiresAt`. */
+export function createUnsubscribeToken(key: Buffer, email: string, expiresAt: Date): string {
+  const payload = Buffer.from(
+    JSON.stringify({ e: EmailAddress.parse(email), x: Math.floor(expiresAt.getTime() / 1000) }),
+    'utf8',
+  ).toString('base64url');
+  return `${payload}.${signatureOf(key, payload)}`;
+}
+
+/**
+ * The email address a token was issued for, or `UnsubscribeTokenError`:
+ * `malformed` (not a token at all), `tampered` (signature does not match),
+ * `expired` (signed, but past its expiry at `now`).
+ */
+export function readUnsubscribeToken(key: Buffer, token: string, now: Date = new Date()): string {
+  if (!TOKEN_SHAPE.test(token)) throw new UnsubscribeTokenError('malformed');
+  const [payload = '', signature = ''] = token.split('.');
+  if (!constantTimeEqual(signature, signatureOf(key, payload))) throw new UnsubscribeTokenError('tampered');
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    throw new UnsubscribeTokenError('malformed');
+  }
+  const parsed = Payload.safeParse(decoded);
+  if (!parsed.success) throw new UnsubscribeTokenError('malformed');
+  if (parsed.data.x * 1000 <= now.getTime()) throw new UnsubscribeTokenError('expired');
+  return parsed.data.e;
+}
+
+/** The token's marker in the suppression table, so each token starts at most one opt-out. */
+export function usedTokenKey(key: Buffer, token: string): string {
+  return `token#${keyedHash(key, 'unsubscribe', `used\u0000${token}`)}`;
+}
+
+/** The link a marketing email carries, e.g. `https://dsr.example.com/unsubscribe?token=…`. */
+export function unsubscribeUrl(publicUrl: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/unsubscribe?token=${encodeURIComponent(token)}`;
+}
+
+/** RFC 8058 headers for a marketing email: the link, and that a POST to it unsubscribes in one click. */
+export function unsubscribeHeaders(
+  publicUrl: string,
+  token: string,
+): { 'List-Unsubscribe': string; 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } {
+  return {
+    'List-Unsubscribe': `<${unsubscribeUrl(publicUrl, token)}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
+}
+
+/** When a token minted at `now` expires, for a TTL in seconds (default 60 days). */
+export function unsubscribeTokenExpiry(
+  now: Date,
+  ttlSeconds: number = DEFAULT_UNSUBSCRIBE_TOKEN_TTL_SECONDS,
+): Date {
+  return new Date(now.getTime() + ttlSeconds * 1000);
+}

@@ -1,0 +1,189 @@
+/**
+ * End to end on this machine: an opt-out request through the real handlers,
+ * the real ASL in the local interpreter and the emulators, over HTTP.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { LocalSystem } from '../../infra/local/system';
+import { startLocalSystem } from '../../infra/local/system';
+
+jest.setTimeout(120_000);
+
+const subjectA = {
+  email: 'ayu.optout.e2e@example.com',
+  fullName: 'Ayu Berhenti Testcase',
+  phone: '+6281200000021',
+};
+const subjectB = {
+  email: 'budi.stays.e2e@example.test',
+  fullName: 'Budi Tetap Otherperson',
+  phone: '+6281200000022',
+};
+const CONSENT_FIELDS = ['emailOptIn', 'whatsappOptIn', 'smsOptIn', 'advertisingCookies'] as const;
+
+interface SesEmail {
+  readonly destination: { readonly to: string[] };
+  readonly subject: string;
+  readonly body: { readonly html?: string; readonly text?: string };
+}
+
+let system: LocalSystem;
+let dataDir: string;
+let api: string;
+let customerIds: Record<'a' | 'b', string>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function poll<T>(read: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function emailsFor(email: string, requestId: string): Promise<SesEmail[]> {
+  const res = await fetch(`${system.urls.ses}/store`);
+  const store = (await res.json()) as { emails: SesEmail[] };
+  return store.emails.filter(
+    (e) => e.destination.to.includes(email) && `${e.body.html ?? ''}${e.body.text ?? ''}`.includes(requestId),
+  );
+}
+
+function codeIn(email: SesEmail): string {
+  const text = `${email.body.text ?? ''}\n${(email.body.html ?? '').replace(/<[^>]+>/g, ' ')}`;
+  const match = /(?<![\d-])(\d{6})(?![\d-])/.exec(text);
+  if (!match?.[1]) throw new Error('no 6-digit code in the verification email');
+  return match[1];
+}
+
+async function postJson(pathname: string, body: unknown) {
+  return fetch(`${api}${pathname}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+async function statusOf(requestId: string, statusToken: string): Promise<string> {
+  const res = await fetch(`${api}/requests/${requestId}`, {
+    headers: { authorization: `Bearer ${statusToken}` },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { status: string }).status;
+}
+
+async function customerIdOf(email: string): Promise<string> {
+  const { resolveSubject } = await import('../../functions/connectors/resolve-subject');
+  const subject = await resolveSubject(system.dataMap, system.clients, email);
+  const id = subject.identities.customerId?.[0];
+  if (!id) throw new Error('planted subject has no customerId');
+  return id;
+}
+
+async function consentOf(customerId: string): Promise<Record<string, unknown> | undefined> {
+  const out = await system.clients.dynamodb.send(
+    new GetCommand({ TableName: 'impor-marketing-preferences', Key: { customerId }, ConsistentRead: true }),
+  );
+  return out.Item;
+}
+
+/** The demo seeds random consent; start from everything on, so "off" is the opt-out's doing. */
+async function consentAllOn(customerId: string): Promise<void> {
+  await system.clients.dynamodb.send(
+    new UpdateCommand({
+      TableName: 'impor-marketing-preferences',
+      Key: { customerId },
+      UpdateExpression: `SET ${CONSENT_FIELDS.map((f) => `${f} = :on`).join(', ')}`,
+      ConditionExpression: 'attribute_exists(customerId)',
+      ExpressionAttributeValues: { ':on': true },
+    }),
+  );
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-e2e-opt-out-'));
+  system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 5 });
+  api = system.urls.api;
+  const { plantSubject } = await import('../../infra/local/demo-data');
+  await plantSubject(system.clients, system.dataMap, { ...subjectA, records: 2 });
+  await plantSubject(system.clients, system.dataMap, { ...subjectB, records: 2 });
+  customerIds = { a: await customerIdOf(subjectA.email), b: await customerIdOf(subjectB.email) };
+  await consentAllOn(customerIds.a);
+  await consentAllOn(customerIds.b);
+});
+
+afterAll(async () => {
+  await system?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('an opt-out request on the local system', () => {
+  it('turns marketing consent off for the subject only, suppresses the address and confirms by email', async () => {
+    // Act: submit, verify with the emailed code, wait until the workflow is done.
+    const submitted = await postJson('/requests', { type: 'opt_out', email: subjectA.email });
+    expect(submitted.status).toBe(202);
+    const { requestId, statusToken } = (await submitted.json()) as { requestId: string; statusToken: string };
+    const [verification] = await poll(
+      async () => {
+        const found = await emailsFor(subjectA.email, requestId);
+        return found.length > 0 ? found : undefined;
+      },
+      20_000,
+      'the verification email',
+    );
+    const verify = await postJson(`/requests/${requestId}/verify`, {
+      code: codeIn(verification as SesEmail),
+    });
+    expect(verify.status).toBe(200);
+    await poll(
+      async () => {
+        const status = await statusOf(requestId, statusToken);
+        if (['failed', 'expired', 'rejected', 'cancelled'].includes(status))
+          throw new Error(`request ended ${status}`);
+        return status === 'completed' ? status : undefined;
+      },
+      60_000,
+      'the opt-out to complete',
+    );
+
+    // Assess: consent off with evidence, for the subject only.
+    const a = await consentOf(customerIds.a);
+    for (const field of CONSENT_FIELDS) expect(a?.[field]).toBe(false);
+    expect(a?.marketingOptOutRequestId).toBe(requestId);
+    expect(Number.isNaN(Date.parse(String(a?.marketingOptOutAt)))).toBe(false);
+    const b = await consentOf(customerIds.b);
+    for (const field of CONSENT_FIELDS) expect(b?.[field]).toBe(true);
+    expect(b).not.toHaveProperty('marketingOptOutAt');
+
+    // The suppression list answers for later sign-ups and imports.
+    const { isSuppressed } = await import('../../functions/aws/suppression');
+    expect(await isSuppressed(subjectA.email.toUpperCase())).toBe(true);
+    expect(await isSuppressed(subjectB.email)).toBe(false);
+
+    // The subject got the confirmation, naming the store that changed.
+    const mails = await emailsFor(subjectA.email, requestId);
+    const confirmation = mails.find(
+      (m) => m.subject === 'You will no longer receive marketing from Impor.in',
+    );
+    expect(confirmation).toBeDefined();
+    expect(confirmation?.body.text).toContain('Marketing consent per channel');
+    expect(await emailsFor(subjectB.email, requestId)).toEqual([]);
+
+    // The ledger shows every store visited: consent changed in one, the others had none.
+    const ledger = await system.clients.dynamodb.send(
+      new GetCommand({ TableName: 'dsr-ledger', Key: { requestId }, ConsistentRead: true }),
+    );
+    const stores = ledger.Item?.stores as Record<string, { status: string; records?: number }>;
+    expect(Object.keys(stores).sort()).toEqual(system.dataMap.stores.map((s) => s.id).sort());
+    expect(stores['marketing-preferences']).toEqual({ status: 'completed', records: 1 });
+    for (const [storeId, progress] of Object.entries(stores)) {
+      if (storeId !== 'marketing-preferences') expect(progress).toEqual({ status: 'completed', records: 0 });
+    }
+    expect(ledger.Item?.status).toBe('completed');
+  });
+});
