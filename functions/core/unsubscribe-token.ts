@@ -3,8 +3,10 @@
  * expiring statement "this address may be opted out". The signature is what
  * proves the address, so the opt-out it starts needs no further verification.
  * Format: `<base64url payload>.<base64url HMAC-SHA256>`, payload `{e, x}`
- * (email, expiry in epoch seconds).
+ * (email, expiry in epoch seconds) encrypted with AES-256-GCM, so the address
+ * never sits readable in a URL that proxies or access logs may keep.
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { constantTimeEqual, keyedHash } from './crypto';
 import { EmailAddress } from './request';
@@ -28,16 +30,42 @@ const Payload = z.strictObject({ e: EmailAddress, x: z.number().int().positive()
 // Tokens ride in URLs and headers: base64url characters only, bounded length.
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{2,1400}\.[A-Za-z0-9_-]{43}$/;
 
+/** The payload's encryption key, derived from the hashing secret so no second secret is needed. */
+function payloadKey(key: Buffer): Buffer {
+  return Buffer.from(keyedHash(key, 'unsubscribe', 'payload-encryption-key'), 'hex');
+}
+
+function seal(key: Buffer, plaintext: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', payloadKey(key), iv);
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+}
+
+function open(key: Buffer, sealed: string): string {
+  const bytes = Buffer.from(sealed, 'base64url');
+  if (bytes.length < 12 + 16 + 1) throw new UnsubscribeTokenError('malformed');
+  const decipher = createDecipheriv('aes-256-gcm', payloadKey(key), bytes.subarray(0, 12));
+  decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+  try {
+    return Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString(
+      'utf8',
+    );
+  } catch {
+    throw new UnsubscribeTokenError('tampered');
+  }
+}
+
 function signatureOf(key: Buffer, payload: string): string {
   return Buffer.from(keyedHash(key, 'unsubscribe', payload), 'hex').toString('base64url');
 }
 
 /** A token for `email` that stops working at `expiresAt`. */
 export function createUnsubscribeToken(key: Buffer, email: string, expiresAt: Date): string {
-  const payload = Buffer.from(
+  const payload = seal(
+    key,
     JSON.stringify({ e: EmailAddress.parse(email), x: Math.floor(expiresAt.getTime() / 1000) }),
-    'utf8',
-  ).toString('base64url');
+  );
   return `${payload}.${signatureOf(key, payload)}`;
 }
 
@@ -52,8 +80,9 @@ export function readUnsubscribeToken(key: Buffer, token: string, now: Date = new
   if (!constantTimeEqual(signature, signatureOf(key, payload))) throw new UnsubscribeTokenError('tampered');
   let decoded: unknown;
   try {
-    decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
+    decoded = JSON.parse(open(key, payload));
+  } catch (error) {
+    if (error instanceof UnsubscribeTokenError) throw error;
     throw new UnsubscribeTokenError('malformed');
   }
   const parsed = Payload.safeParse(decoded);
