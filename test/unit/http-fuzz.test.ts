@@ -251,7 +251,13 @@ const bodyArb = fc.oneof(
   {
     weight: 1,
     arbitrary: shapedBody.map((v) =>
-      new URLSearchParams(Object.entries(v).map(([k, x]): [string, string] => [k, String(x)])).toString(),
+      new URLSearchParams(
+        // JSON text, not String(): a generated object may carry a `toString` key that is no function.
+        Object.entries(v).map(([k, x]): [string, string] => [
+          k,
+          typeof x === 'string' ? x : (JSON.stringify(x) ?? ''),
+        ]),
+      ).toString(),
     ),
   },
   {
