@@ -4,6 +4,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { IdentityKind } from '../core/data-map';
@@ -347,30 +348,23 @@ export class LedgerTable implements Ledger {
    */
   async dueRetentions(today: string, limit = DEFAULT_DUE_RETENTIONS_LIMIT): Promise<DueRetention[]> {
     const due: DueRetention[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await withTransient(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: BY_RETENTION_DUE_INDEX,
-            KeyConditionExpression: 'retentionDue = :pending AND retentionUntil <= :today',
-            FilterExpression: '#type = :delete AND #status = :completed AND attribute_exists(retention)',
-            ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':pending': RETENTION_PENDING,
-              ':today': today,
-              ':delete': 'delete',
-              ':completed': 'completed',
-            },
-            Limit: limit,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) if (due.length < limit) due.push(item as DueRetention);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && due.length < limit);
+    const items = this.queryItems<DueRetention>({
+      IndexName: BY_RETENTION_DUE_INDEX,
+      KeyConditionExpression: 'retentionDue = :pending AND retentionUntil <= :today',
+      FilterExpression: '#type = :delete AND #status = :completed AND attribute_exists(retention)',
+      ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':pending': RETENTION_PENDING,
+        ':today': today,
+        ':delete': 'delete',
+        ':completed': 'completed',
+      },
+      Limit: limit,
+    });
+    for await (const item of items) {
+      due.push(item);
+      if (due.length >= limit) break;
+    }
     return due;
   }
 
@@ -520,32 +514,22 @@ export class LedgerTable implements Ledger {
    */
   async retainedIdentities(subjectHash: string): Promise<Identities> {
     const merged = new Map<IdentityKind, Set<string>>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await withTransient(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: BY_SUBJECT_INDEX,
-            KeyConditionExpression: 'subjectHash = :h',
-            FilterExpression: '#type = :delete AND #status = :completed AND attribute_exists(retention)',
-            ProjectionExpression: 'retention',
-            ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
-            ExpressionAttributeValues: { ':h': subjectHash, ':delete': 'delete', ':completed': 'completed' },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        const identities = (item as Pick<LedgerRecord, 'retention'>).retention?.identities ?? {};
-        for (const [kind, values] of Object.entries(identities) as [IdentityKind, readonly string[]][]) {
-          const set = merged.get(kind) ?? new Set<string>();
-          for (const value of values ?? []) set.add(value);
-          merged.set(kind, set);
-        }
+    const items = this.queryItems<Pick<LedgerRecord, 'retention'>>({
+      IndexName: BY_SUBJECT_INDEX,
+      KeyConditionExpression: 'subjectHash = :h',
+      FilterExpression: '#type = :delete AND #status = :completed AND attribute_exists(retention)',
+      ProjectionExpression: 'retention',
+      ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+      ExpressionAttributeValues: { ':h': subjectHash, ':delete': 'delete', ':completed': 'completed' },
+    });
+    for await (const item of items) {
+      const identities = item.retention?.identities ?? {};
+      for (const [kind, values] of Object.entries(identities) as [IdentityKind, readonly string[]][]) {
+        const set = merged.get(kind) ?? new Set<string>();
+        for (const value of values ?? []) set.add(value);
+        merged.set(kind, set);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return Object.fromEntries([...merged].map(([kind, values]) => [kind, [...values].sort()]));
   }
 
@@ -584,28 +568,32 @@ export class LedgerTable implements Ledger {
     type: LedgerRecord['type'],
   ): Promise<Pick<LedgerRecord, 'requestId' | 'type' | 'status' | 'receivedAt'> | undefined> {
     const finished = Object.fromEntries([...TERMINAL_STATUSES].map((s, i) => [`:finished${i}`, s]));
+    const items = this.queryItems<Pick<LedgerRecord, 'requestId' | 'type' | 'status' | 'receivedAt'>>({
+      IndexName: BY_SUBJECT_INDEX,
+      KeyConditionExpression: 'subjectHash = :h',
+      FilterExpression: `#type = :type AND NOT (#status IN (${Object.keys(finished).join(', ')}))`,
+      ProjectionExpression: 'requestId, #type, #status, receivedAt',
+      ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+      ExpressionAttributeValues: { ':h': subjectHash, ':type': type, ...finished },
+      ScanIndexForward: false,
+    });
+    for await (const open of items) return open;
+    return undefined;
+  }
+
+  /** Every item a Query on the ledger (or one of its indexes) returns, page after page. */
+  private async *queryItems<Item>(
+    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+  ): AsyncIterable<Item> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await withTransient(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: BY_SUBJECT_INDEX,
-            KeyConditionExpression: 'subjectHash = :h',
-            FilterExpression: `#type = :type AND NOT (#status IN (${Object.keys(finished).join(', ')}))`,
-            ProjectionExpression: 'requestId, #type, #status, receivedAt',
-            ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
-            ExpressionAttributeValues: { ':h': subjectHash, ':type': type, ...finished },
-            ScanIndexForward: false,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
+        this.db.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey })),
       );
-      const open = page.Items?.[0];
-      if (open) return open as Pick<LedgerRecord, 'requestId' | 'type' | 'status' | 'receivedAt'>;
+      // The ledger's own items, written only by this class.
+      yield* (page.Items ?? []) as Item[];
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return undefined;
   }
 
   /** An update that applies only while the request is in the status bound to `:expected`. */
