@@ -7,11 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import JSZip from 'jszip';
 import type { LocalSystem } from '../../infra/local/system';
 import { startLocalSystem } from '../../infra/local/system';
 import { loadTaskHandlers, type TaskHandlers } from '../../infra/local/workflow-runner';
+import { codeIn, LocalApi, linkIn, poll, type SesEmail, sleep, textOf } from '../support/local-api';
 
 jest.setTimeout(240_000);
 
@@ -38,124 +39,19 @@ const subjectD = {
   phone: '+6281200000014',
 };
 
-interface SesEmail {
-  readonly destination: { readonly to: string[] };
-  readonly subject: string;
-  readonly body: { readonly html?: string; readonly text?: string };
-}
-
 let system: LocalSystem;
 let dataDir: string;
-let api: string;
+let local: LocalApi;
 let planted: Record<'a' | 'b' | 'c' | 'd', Record<string, number>>;
 /** A request id whose messages store gets a record planted right after it was erased. */
 let injectLeftoverFor: string | undefined;
 let customerIdD: string;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function poll<T>(read: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-async function emailsFor(email: string, requestId: string): Promise<SesEmail[]> {
-  const res = await fetch(`${system.urls.ses}/store`);
-  const store = (await res.json()) as { emails: SesEmail[] };
-  return store.emails.filter(
-    (e) => e.destination.to.includes(email) && `${e.body.html ?? ''}${e.body.text ?? ''}`.includes(requestId),
-  );
-}
-
-const textOf = (email: SesEmail) =>
-  `${email.body.text ?? ''}\n${(email.body.html ?? '').replace(/<[^>]+>/g, ' ')}`;
-
-function codeIn(email: SesEmail): string {
-  const match = /(?<![\d-])(\d{6})(?![\d-])/.exec(textOf(email));
-  if (!match?.[1]) throw new Error('no 6-digit code in the verification email');
-  return match[1];
-}
-
-function linkIn(email: SesEmail, pathPart: string): string {
-  const all = `${email.body.html ?? ''} ${email.body.text ?? ''}`;
-  const match = new RegExp(`https?://[^"'\\s<>]+/${pathPart}\\?token=[^"'\\s<>]+`).exec(all);
-  if (!match) throw new Error(`no ${pathPart} link in the email`);
-  return match[0].replace(/&amp;/g, '&');
-}
-
-async function postJson(pathname: string, body: unknown) {
-  return fetch(`${api}${pathname}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
-
-async function statusOf(requestId: string, statusToken: string) {
-  const res = await fetch(`${api}/requests/${requestId}`, {
-    headers: { authorization: `Bearer ${statusToken}` },
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { requestId: string; status: string };
-}
-
-/** Submits and verifies a request with the emailed code; returns its ids. */
-async function submitVerified(type: string, email: string) {
-  const res = await postJson('/requests', { type, email });
-  expect(res.status).toBe(202);
-  const { requestId, statusToken } = (await res.json()) as { requestId: string; statusToken: string };
-  const [verification] = await poll(
-    async () => {
-      const found = await emailsFor(email, requestId);
-      return found.length > 0 ? found : undefined;
-    },
-    20_000,
-    'the verification email',
-  );
-  const verify = await postJson(`/requests/${requestId}/verify`, { code: codeIn(verification as SesEmail) });
-  expect(verify.status).toBe(200);
-  return { requestId, statusToken };
-}
-
-async function until(requestId: string, statusToken: string, wanted: string, timeoutMs = 60_000) {
-  return poll(
-    async () => {
-      const s = await statusOf(requestId, statusToken);
-      if (s.status === wanted) return s;
-      if (['failed', 'expired', 'rejected', 'completed', 'cancelled'].includes(s.status))
-        throw new Error(`request ended ${s.status}, not ${wanted}`);
-      return undefined;
-    },
-    timeoutMs,
-    `the request to be ${wanted}`,
-  );
-}
-
-async function ledgerEntry(requestId: string): Promise<Record<string, unknown>> {
-  const out = await system.clients.dynamodb.send(
-    new GetCommand({ TableName: 'dsr-ledger', Key: { requestId }, ConsistentRead: true }),
-  );
-  return out.Item as Record<string, unknown>;
-}
-
-async function customerIdOf(email: string): Promise<string> {
-  const { resolveSubject } = await import('../../functions/connectors/resolve-subject');
-  const subject = await resolveSubject(system.dataMap, system.clients, email);
-  const id = subject.identities.customerId?.[0];
-  if (!id) throw new Error('planted subject has no customerId');
-  return id;
-}
-
 /** Downloads the zip an access request delivers. */
 async function accessExport(email: string): Promise<JSZip> {
-  const { requestId, statusToken } = await submitVerified('access', email);
-  await until(requestId, statusToken, 'completed');
-  const emails = await emailsFor(email, requestId);
+  const { requestId, statusToken } = await local.submitVerified('access', email);
+  await local.until(requestId, statusToken, 'completed');
+  const emails = await local.emailsFor(email, requestId);
   const redirect = await fetch(linkIn(emails[emails.length - 1] as SesEmail, 'export'), {
     redirect: 'manual',
   });
@@ -208,7 +104,7 @@ beforeAll(async () => {
     deleteGraceSeconds: GRACE_SECONDS,
     handlers: { tasks },
   });
-  api = system.urls.api;
+  local = new LocalApi(system);
   const { plantSubject } = await import('../../infra/local/demo-data');
   planted = {
     a: await plantSubject(system.clients, system.dataMap, {
@@ -219,7 +115,7 @@ beforeAll(async () => {
     c: await plantSubject(system.clients, system.dataMap, subjectC),
     d: await plantSubject(system.clients, system.dataMap, { ...subjectD, orderStatuses: ['delivered'] }),
   };
-  customerIdD = await customerIdOf(subjectD.email);
+  customerIdD = await local.customerIdOf(subjectD.email);
 });
 
 afterAll(async () => {
@@ -232,25 +128,25 @@ describe('a delete request on the local system', () => {
   let customerIdA: string;
 
   it('waits out the grace period, erases per policy, proves it and issues a certificate', async () => {
-    customerIdA = await customerIdOf(subjectA.email);
+    customerIdA = await local.customerIdOf(subjectA.email);
     const started = Date.now();
-    const submitted = await submitVerified('delete', subjectA.email);
+    const submitted = await local.submitVerified('delete', subjectA.email);
     requestId = submitted.requestId;
 
     // The grace-period email carries a cancel link; nothing is erased yet.
     const graceMail = await poll(
       async () =>
-        (await emailsFor(subjectA.email, requestId)).find((e) =>
+        (await local.emailsFor(subjectA.email, requestId)).find((e) =>
           /\/cancel\?token=/.test(textOf(e) + (e.body.html ?? '')),
         ),
       20_000,
       'the grace-period email',
     );
     expect(linkIn(graceMail, 'cancel')).toContain(`/requests/${requestId}/cancel?token=`);
-    expect((await statusOf(requestId, submitted.statusToken)).status).toBe('scheduled');
-    expect(await customerIdOf(subjectA.email)).toBe(customerIdA);
+    expect((await local.statusOf(requestId, submitted.statusToken)).status).toBe('scheduled');
+    expect(await local.customerIdOf(subjectA.email)).toBe(customerIdA);
 
-    const done = (await until(requestId, submitted.statusToken, 'completed')) as {
+    const done = (await local.until(requestId, submitted.statusToken, 'completed')) as {
       stores?: { storeId: string; erasure?: { deleted: number }; verified?: boolean }[];
     };
     // The status page shows what erasure did per store, and that each store was proved.
@@ -261,7 +157,7 @@ describe('a delete request on the local system', () => {
     console.log(`end-to-end wall time of one local delete request (grace ${GRACE_SECONDS} s): ${wallMs} ms`);
 
     // Certificate: per store counts, proof, and no plaintext identifiers.
-    const entry = await ledgerEntry(requestId);
+    const entry = await local.ledgerEntry(requestId);
     const certificate = entry.certificate as { jsonKey: string; htmlKey: string };
     const read = async (key: string) =>
       (
@@ -319,7 +215,7 @@ describe('a delete request on the local system', () => {
     expect(JSON.stringify(entry).toLowerCase()).not.toContain(subjectA.email.toLowerCase());
 
     // The subject is told what was deleted, what was kept and why.
-    const summary = (await emailsFor(subjectA.email, requestId)).at(-1) as SesEmail;
+    const summary = (await local.emailsFor(subjectA.email, requestId)).at(-1) as SesEmail;
     expect(textOf(summary)).toContain('UU KUP');
     expect(textOf(summary)).toMatch(/transit/i);
   });
@@ -360,10 +256,10 @@ describe('a delete request on the local system', () => {
   });
 
   it('keeps everything when the subject cancels during the grace period', async () => {
-    const { requestId: cancelId, statusToken } = await submitVerified('delete', subjectC.email);
+    const { requestId: cancelId, statusToken } = await local.submitVerified('delete', subjectC.email);
     const graceMail = await poll(
       async () =>
-        (await emailsFor(subjectC.email, cancelId)).find((e) =>
+        (await local.emailsFor(subjectC.email, cancelId)).find((e) =>
           /\/cancel\?token=/.test(e.body.html ?? e.body.text ?? ''),
         ),
       20_000,
@@ -373,10 +269,10 @@ describe('a delete request on the local system', () => {
     // Opening the link only shows a page; a mail scanner cannot cancel.
     const page = await fetch(link);
     expect(page.status).toBe(200);
-    expect((await statusOf(cancelId, statusToken)).status).toBe('scheduled');
-    const cancel = await postJson(link.pathname, { token: link.searchParams.get('token') });
+    expect((await local.statusOf(cancelId, statusToken)).status).toBe('scheduled');
+    const cancel = await local.postJson(link.pathname, { token: link.searchParams.get('token') });
     expect(cancel.status).toBe(200);
-    expect((await statusOf(cancelId, statusToken)).status).toBe('cancelled');
+    expect((await local.statusOf(cancelId, statusToken)).status).toBe('cancelled');
 
     await sleep(GRACE_SECONDS * 1000 + 1500);
     const execution = await poll(
@@ -395,27 +291,20 @@ describe('a delete request on the local system', () => {
   });
 
   it('fails, for support to see, when a record is left behind after erasure', async () => {
-    const res = await postJson('/requests', { type: 'delete', email: subjectD.email });
+    const res = await local.postJson('/requests', { type: 'delete', email: subjectD.email });
     const { requestId: leftoverId, statusToken } = (await res.json()) as {
       requestId: string;
       statusToken: string;
     };
     injectLeftoverFor = leftoverId;
-    const [verification] = await poll(
-      async () => {
-        const found = await emailsFor(subjectD.email, leftoverId);
-        return found.length > 0 ? found : undefined;
-      },
-      20_000,
-      'the verification email',
-    );
-    await postJson(`/requests/${leftoverId}/verify`, { code: codeIn(verification as SesEmail) });
+    const verification = await local.verificationEmail(subjectD.email, leftoverId);
+    await local.postJson(`/requests/${leftoverId}/verify`, { code: codeIn(verification) });
     await poll(
-      async () => ((await statusOf(leftoverId, statusToken)).status === 'failed' ? true : undefined),
+      async () => ((await local.statusOf(leftoverId, statusToken)).status === 'failed' ? true : undefined),
       60_000,
       'the request to fail',
     );
-    const entry = await ledgerEntry(leftoverId);
+    const entry = await local.ledgerEntry(leftoverId);
     expect((entry.failure as { error: string }).error).toBe('ErasureIncomplete');
     expect((entry.failure as { cause: string }).cause).toContain('messages');
     // The failure keeps the contact so support can reach the person.

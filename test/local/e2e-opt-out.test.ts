@@ -8,6 +8,7 @@ import path from 'node:path';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalSystem } from '../../infra/local/system';
 import { startLocalSystem } from '../../infra/local/system';
+import { LocalApi } from '../support/local-api';
 
 jest.setTimeout(120_000);
 
@@ -23,67 +24,10 @@ const subjectB = {
 };
 const CONSENT_FIELDS = ['emailOptIn', 'whatsappOptIn', 'smsOptIn', 'advertisingCookies'] as const;
 
-interface SesEmail {
-  readonly destination: { readonly to: string[] };
-  readonly subject: string;
-  readonly body: { readonly html?: string; readonly text?: string };
-}
-
 let system: LocalSystem;
 let dataDir: string;
-let api: string;
+let local: LocalApi;
 let customerIds: Record<'a' | 'b', string>;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function poll<T>(read: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-async function emailsFor(email: string, requestId: string): Promise<SesEmail[]> {
-  const res = await fetch(`${system.urls.ses}/store`);
-  const store = (await res.json()) as { emails: SesEmail[] };
-  return store.emails.filter(
-    (e) => e.destination.to.includes(email) && `${e.body.html ?? ''}${e.body.text ?? ''}`.includes(requestId),
-  );
-}
-
-function codeIn(email: SesEmail): string {
-  const text = `${email.body.text ?? ''}\n${(email.body.html ?? '').replace(/<[^>]+>/g, ' ')}`;
-  const match = /(?<![\d-])(\d{6})(?![\d-])/.exec(text);
-  if (!match?.[1]) throw new Error('no 6-digit code in the verification email');
-  return match[1];
-}
-
-async function postJson(pathname: string, body: unknown) {
-  return fetch(`${api}${pathname}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
-
-async function statusOf(requestId: string, statusToken: string): Promise<string> {
-  const res = await fetch(`${api}/requests/${requestId}`, {
-    headers: { authorization: `Bearer ${statusToken}` },
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { status: string }).status;
-}
-
-async function customerIdOf(email: string): Promise<string> {
-  const { resolveSubject } = await import('../../functions/connectors/resolve-subject');
-  const subject = await resolveSubject(system.dataMap, system.clients, email);
-  const id = subject.identities.customerId?.[0];
-  if (!id) throw new Error('planted subject has no customerId');
-  return id;
-}
 
 async function consentOf(customerId: string): Promise<Record<string, unknown> | undefined> {
   const out = await system.clients.dynamodb.send(
@@ -108,11 +52,11 @@ async function consentAllOn(customerId: string): Promise<void> {
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-e2e-opt-out-'));
   system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 5 });
-  api = system.urls.api;
+  local = new LocalApi(system);
   const { plantSubject } = await import('../../infra/local/demo-data');
   await plantSubject(system.clients, system.dataMap, { ...subjectA, records: 2 });
   await plantSubject(system.clients, system.dataMap, { ...subjectB, records: 2 });
-  customerIds = { a: await customerIdOf(subjectA.email), b: await customerIdOf(subjectB.email) };
+  customerIds = { a: await local.customerIdOf(subjectA.email), b: await local.customerIdOf(subjectB.email) };
   await consentAllOn(customerIds.a);
   await consentAllOn(customerIds.b);
 });
@@ -125,31 +69,8 @@ afterAll(async () => {
 describe('an opt-out request on the local system', () => {
   it('turns marketing consent off for the subject only, suppresses the address and confirms by email', async () => {
     // Act: submit, verify with the emailed code, wait until the workflow is done.
-    const submitted = await postJson('/requests', { type: 'opt_out', email: subjectA.email });
-    expect(submitted.status).toBe(202);
-    const { requestId, statusToken } = (await submitted.json()) as { requestId: string; statusToken: string };
-    const [verification] = await poll(
-      async () => {
-        const found = await emailsFor(subjectA.email, requestId);
-        return found.length > 0 ? found : undefined;
-      },
-      20_000,
-      'the verification email',
-    );
-    const verify = await postJson(`/requests/${requestId}/verify`, {
-      code: codeIn(verification as SesEmail),
-    });
-    expect(verify.status).toBe(200);
-    await poll(
-      async () => {
-        const status = await statusOf(requestId, statusToken);
-        if (['failed', 'expired', 'rejected', 'cancelled'].includes(status))
-          throw new Error(`request ended ${status}`);
-        return status === 'completed' ? status : undefined;
-      },
-      60_000,
-      'the opt-out to complete',
-    );
+    const { requestId, statusToken } = await local.submitVerified('opt_out', subjectA.email);
+    await local.until(requestId, statusToken, 'completed');
 
     // Assess: consent off with evidence, for the subject only.
     const a = await consentOf(customerIds.a);
@@ -166,13 +87,13 @@ describe('an opt-out request on the local system', () => {
     expect(await isSuppressed(subjectB.email)).toBe(false);
 
     // The subject got the confirmation, naming the store that changed.
-    const mails = await emailsFor(subjectA.email, requestId);
+    const mails = await local.emailsFor(subjectA.email, requestId);
     const confirmation = mails.find(
       (m) => m.subject === 'You will no longer receive marketing from Impor.in',
     );
     expect(confirmation).toBeDefined();
     expect(confirmation?.body.text).toContain('Marketing consent per channel');
-    expect(await emailsFor(subjectB.email, requestId)).toEqual([]);
+    expect(await local.emailsFor(subjectB.email, requestId)).toEqual([]);
 
     // The ledger shows every store visited: consent changed in one, the others had none.
     const ledger = await system.clients.dynamodb.send(

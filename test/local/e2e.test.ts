@@ -8,6 +8,7 @@ import path from 'node:path';
 import JSZip from 'jszip';
 import type { LocalSystem } from '../../infra/local/system';
 import { startLocalSystem } from '../../infra/local/system';
+import { codeIn, LocalApi, linkIn, poll, type SesEmail } from '../support/local-api';
 
 jest.setTimeout(180_000);
 
@@ -22,85 +23,17 @@ const subjectB = {
   phone: '+6281200000002',
 };
 
-interface SesEmail {
-  readonly destination: { readonly to: string[] };
-  readonly subject: string;
-  readonly body: { readonly html?: string; readonly text?: string };
-  readonly at?: number;
-}
-
 let system: LocalSystem;
 let dataDir: string;
 let api: string;
+let local: LocalApi;
 let planted: { a: Record<string, number>; b: Record<string, number> };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function poll<T>(read: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-/** Emails to `email` that mention `requestId`, oldest first. */
-async function emailsFor(email: string, requestId: string): Promise<SesEmail[]> {
-  const res = await fetch(`${system.urls.ses}/store`);
-  const store = (await res.json()) as { emails: SesEmail[] };
-  return store.emails.filter(
-    (e) => e.destination.to.includes(email) && `${e.body.html ?? ''}${e.body.text ?? ''}`.includes(requestId),
-  );
-}
-
-const textOf = (email: SesEmail) =>
-  `${email.body.text ?? ''}\n${(email.body.html ?? '').replace(/<[^>]+>/g, ' ')}`;
-
-function codeIn(email: SesEmail): string {
-  const match = /(?<![\d-])(\d{6})(?![\d-])/.exec(textOf(email));
-  if (!match?.[1]) throw new Error('no 6-digit code in the verification email');
-  return match[1];
-}
-
-function exportLinkIn(email: SesEmail): string {
-  const html = email.body.html ?? '';
-  const match = /https?:\/\/[^"'\s<>]+\/export\?token=[^"'\s<>]+/.exec(`${html} ${email.body.text ?? ''}`);
-  if (!match) throw new Error('no export link in the email');
-  return match[0].replace(/&amp;/g, '&');
-}
-
-async function postJson(pathname: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${api}${pathname}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
-
-async function submit(type: string, email: string) {
-  const res = await postJson('/requests', { type, email });
-  expect(res.status).toBe(202);
-  return (await res.json()) as { requestId: string; status: string; statusToken: string };
-}
-
-async function statusOf(requestId: string, statusToken: string) {
-  const res = await fetch(`${api}/requests/${requestId}`, {
-    headers: { authorization: `Bearer ${statusToken}` },
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as {
-    requestId: string;
-    status: string;
-    stores?: { storeId: string; status: string }[];
-  };
-}
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-e2e-'));
   system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 20 });
   api = system.urls.api;
+  local = new LocalApi(system);
   const { plantSubject } = await import('../../infra/local/demo-data');
   planted = {
     a: await plantSubject(system.clients, system.dataMap, subjectA),
@@ -125,32 +58,11 @@ describe('an access request on the local system', () => {
     const startedAt = Date.now();
 
     // Act: submit, read the code, verify, wait for completion
-    const { requestId, statusToken } = await submit('access', subjectA.email);
-    const [verification] = await poll(
-      async () => {
-        const found = await emailsFor(subjectA.email, requestId);
-        return found.length > 0 ? found : undefined;
-      },
-      20_000,
-      'the verification email',
-    );
-    const verify = await postJson(`/requests/${requestId}/verify`, {
-      code: codeIn(verification as SesEmail),
-    });
-    expect(verify.status).toBe(200);
-    await poll(
-      async () => {
-        const s = await statusOf(requestId, statusToken);
-        if (['failed', 'expired', 'rejected'].includes(s.status))
-          throw new Error(`request ended ${s.status}`);
-        return s.status === 'completed' ? s : undefined;
-      },
-      60_000,
-      'the request to complete',
-    );
-    const emails = await emailsFor(subjectA.email, requestId);
+    const { requestId, statusToken } = await local.submitVerified('access', subjectA.email);
+    await local.until(requestId, statusToken, 'completed');
+    const emails = await local.emailsFor(subjectA.email, requestId);
     expect(emails).toHaveLength(2);
-    const link = exportLinkIn(emails[1] as SesEmail);
+    const link = linkIn(emails[1] as SesEmail, 'export');
 
     const redirect = await fetch(link, { redirect: 'manual' });
     expect(redirect.status).toBe(302);
@@ -206,24 +118,24 @@ describe('an access request on the local system', () => {
 
 describe('bad input over HTTP', () => {
   it('answers malformed JSON with 400', async () => {
-    const res = await postJson('/requests', '{"type": "access", "email": ');
+    const res = await local.postJson('/requests', '{"type": "access", "email": ');
     expect(res.status).toBe(400);
   });
 
   it('answers an unknown request type with 400 naming the field', async () => {
-    const res = await postJson('/requests', { type: 'sell_my_data', email: 'someone@example.com' });
+    const res = await local.postJson('/requests', { type: 'sell_my_data', email: 'someone@example.com' });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('type');
   });
 
   it('answers an invalid email with 400 naming the field', async () => {
-    const res = await postJson('/requests', { type: 'access', email: 'not-an-email' });
+    const res = await local.postJson('/requests', { type: 'access', email: 'not-an-email' });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('email');
   });
 
   it('refuses a body over 1 MB with 413', async () => {
-    const res = await postJson('/requests', {
+    const res = await local.postJson('/requests', {
       type: 'access',
       email: 'big@example.com',
       fullName: 'x'.repeat(1_100_000),
@@ -233,30 +145,23 @@ describe('bad input over HTTP', () => {
 
   it('rejects the request after five wrong codes, and says so in its status', async () => {
     const email = 'wrong.codes@example.com';
-    const { requestId, statusToken } = await submit('access', email);
-    const [verification] = await poll(
-      async () => {
-        const found = await emailsFor(email, requestId);
-        return found.length > 0 ? found : undefined;
-      },
-      20_000,
-      'the verification email',
-    );
-    const real = codeIn(verification as SesEmail);
+    const { requestId, statusToken } = await local.submit('access', email);
+    const real = codeIn(await local.verificationEmail(email, requestId));
     const wrong = real === '000000' ? '111111' : '000000';
 
-    const tryWrong = async () => (await postJson(`/requests/${requestId}/verify`, { code: wrong })).status;
+    const tryWrong = async () =>
+      (await local.postJson(`/requests/${requestId}/verify`, { code: wrong })).status;
     for (let i = 0; i < 4; i++) expect([400, 403]).toContain(await tryWrong());
-    expect((await statusOf(requestId, statusToken)).status).toBe('pending_verification');
+    expect((await local.statusOf(requestId, statusToken)).status).toBe('pending_verification');
     expect([400, 403]).toContain(await tryWrong());
     await poll(
-      async () => ((await statusOf(requestId, statusToken)).status === 'rejected' ? true : undefined),
+      async () => ((await local.statusOf(requestId, statusToken)).status === 'rejected' ? true : undefined),
       20_000,
       'the request to be rejected after the fifth wrong code',
     );
     expect(await tryWrong()).not.toBe(200);
     // The right code no longer helps.
-    expect((await postJson(`/requests/${requestId}/verify`, { code: real })).status).not.toBe(200);
+    expect((await local.postJson(`/requests/${requestId}/verify`, { code: real })).status).not.toBe(200);
   });
 
   it('answers an unknown route with 404 JSON', async () => {

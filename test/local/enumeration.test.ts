@@ -11,6 +11,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import JSZip from 'jszip';
 import type { LocalSystem } from '../../infra/local/system';
 import { startLocalSystem } from '../../infra/local/system';
+import { LocalApi, linkIn, poll } from '../support/local-api';
 
 jest.setTimeout(120_000);
 
@@ -18,6 +19,7 @@ const TRIES = 30;
 /** Each round needs fresh emails: a second request for the same person gets the open one back. */
 const ROUNDS = 3;
 let system: LocalSystem;
+let local: LocalApi;
 let dataDir: string;
 let knownEmails: string[];
 
@@ -26,6 +28,7 @@ beforeAll(async () => {
   process.env.DSR_LIMIT_SUBMIT_PER_IP = '1000';
   dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-enum-'));
   system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: TRIES * ROUNDS });
+  local = new LocalApi(system);
   const customers = system.dataMap.stores.find((s) => s.id === 'customers');
   if (customers?.kind !== 'dynamodb') throw new Error('the demo data map has no customers table');
   // Test set-up only: the emails of the seeded customers, straight from their table.
@@ -50,11 +53,7 @@ interface Answer {
 
 async function submit(email: string): Promise<Answer> {
   const started = performance.now();
-  const res = await fetch(`${system.urls.api}/requests`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'access', email }),
-  });
+  const res = await local.postJson('/requests', { type: 'access', email });
   const body = (await res.json()) as Record<string, unknown>;
   const ms = performance.now() - started;
   return { status: res.status, keys: Object.keys(body).sort().join(','), requestStatus: body.status, ms };
@@ -118,56 +117,25 @@ describe('submitting a request', () => {
   it('completes a verified access request for an unknown email and says plainly that we hold no data', async () => {
     // Prepare
     const email = `nobody.verified.${Date.now()}@example.test`;
-    const res = await fetch(`${system.urls.api}/requests`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'access', email }),
-    });
+    const res = await local.postJson('/requests', { type: 'access', email });
     const { requestId, statusToken } = (await res.json()) as { requestId: string; statusToken: string };
-    const mailsFor = async () => {
-      const store = (await (await fetch(`${system.urls.ses}/store`)).json()) as {
-        emails: { destination: { to: string[] }; subject: string; body: { text?: string } }[];
-      };
-      return store.emails.filter(
-        (e) => e.destination.to.includes(email) && (e.body.text ?? '').includes(requestId),
-      );
-    };
-    const waitFor = async <T>(read: () => Promise<T | undefined>, what: string): Promise<T> => {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const value = await read();
-        if (value !== undefined) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
-    const first = await waitFor(async () => (await mailsFor())[0], 'the verification email');
+    const mailsFor = () => local.emailsFor(email, requestId);
+    const first = await poll(async () => (await mailsFor())[0], 30_000, 'the verification email');
     const code = /Confirmation code: (\d{6})/.exec(first.body.text ?? '')?.[1];
 
     // Act
-    const verified = await fetch(`${system.urls.api}/requests/${requestId}/verify`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code }),
-    });
+    const verified = await local.postJson(`/requests/${requestId}/verify`, { code });
     expect(verified.status).toBe(200);
-    const result = await waitFor(async () => (await mailsFor())[1], 'the result email');
+    const result = await poll(async () => (await mailsFor())[1], 30_000, 'the result email');
 
     // Assess
     expect(result.subject).toMatch(/We hold no data about you/);
     expect(result.body.text).toMatch(/We hold no data about you\./);
-    const status = await waitFor(async () => {
-      const answer = (await (
-        await fetch(`${system.urls.api}/requests/${requestId}`, {
-          headers: { authorization: `Bearer ${statusToken}` },
-        })
-      ).json()) as { status: string; stores: { records?: number }[] };
-      return answer.status === 'completed' ? answer : undefined;
-    }, 'the request to complete');
+    const status = await local.until(requestId, statusToken, 'completed', 30_000);
     expect(status.status).toBe('completed');
     expect(status.stores.every((s) => s.records === 0)).toBe(true);
     // The archive behind the link says the same, in both languages.
-    const link = /https?:\/\/\S+\/export\?token=\S+/.exec(result.body.text ?? '')?.[0] as string;
+    const link = linkIn(result, 'export');
     const redirect = await fetch(link, { redirect: 'manual' });
     const zip = await JSZip.loadAsync(
       Buffer.from(await (await fetch(redirect.headers.get('location') as string)).arrayBuffer()),

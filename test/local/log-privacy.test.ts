@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalSystem } from '../../infra/local/system';
+import { LocalApi, poll, sleep } from '../support/local-api';
 
 jest.setTimeout(120_000);
 
@@ -20,11 +21,6 @@ const subject = {
   fullName: 'Sari Wulandari Logprivacy',
   phone: '+6281277770042',
 };
-
-interface SesEmail {
-  readonly destination: { readonly to: string[] };
-  readonly body: { readonly html?: string; readonly text?: string };
-}
 
 const captured: string[] = [];
 const restores: (() => void)[] = [];
@@ -57,28 +53,7 @@ function release(): void {
 
 let system: LocalSystem;
 let dataDir: string;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function poll<T>(read: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-async function mailsFor(requestId: string): Promise<SesEmail[]> {
-  const res = await fetch(`${system.urls.ses}/store`);
-  const store = (await res.json()) as { emails: SesEmail[] };
-  return store.emails.filter(
-    (e) =>
-      e.destination.to.some((to) => to.toLowerCase() === subject.email.toLowerCase()) &&
-      `${e.body.text ?? ''}`.includes(requestId),
-  );
-}
+let local: LocalApi;
 
 beforeAll(async () => {
   captureAllOutput();
@@ -91,6 +66,7 @@ beforeAll(async () => {
     demoCustomers: 5,
     log: (line) => captured.push(line),
   });
+  local = new LocalApi(system);
   const { plantSubject } = await import('../../infra/local/demo-data');
   await plantSubject(system.clients, system.dataMap, subject);
 });
@@ -104,19 +80,11 @@ afterAll(async () => {
 describe('the logs of a full access request', () => {
   it("never contain the subject's email, name, phone, code, link tokens or the pre-signed URL", async () => {
     // Act: submit with every contact field, verify by code, download through the emailed link
-    const submitted = await fetch(`${system.urls.api}/requests`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'access', ...subject }),
-    });
+    const submitted = await local.postJson('/requests', { type: 'access', ...subject });
     expect(submitted.status).toBe(202);
     const { requestId, statusToken } = (await submitted.json()) as { requestId: string; statusToken: string };
-    const [verification] = await poll(
-      async () => ((await mailsFor(requestId)).length > 0 ? mailsFor(requestId) : undefined),
-      20_000,
-      'the verification email',
-    );
-    const text = verification?.body.text ?? '';
+    const verification = await local.verificationEmail(subject.email, requestId);
+    const text = verification.body.text ?? '';
     const code = /Confirmation code: (\d{6})/.exec(text)?.[1];
     const linkToken = /verify\?token=([^\s]+)/.exec(text)?.[1];
     expect(code).toBeDefined();
@@ -124,25 +92,13 @@ describe('the logs of a full access request', () => {
 
     // A wrong code first, so the failure path logs too.
     const wrong = code === '000000' ? '111111' : '000000';
-    expect(
-      (
-        await fetch(`${system.urls.api}/requests/${requestId}/verify`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ code: wrong }),
-        })
-      ).status,
-    ).toBe(403);
-    const verified = await fetch(`${system.urls.api}/requests/${requestId}/verify`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code }),
-    });
+    expect((await local.postJson(`/requests/${requestId}/verify`, { code: wrong })).status).toBe(403);
+    const verified = await local.postJson(`/requests/${requestId}/verify`, { code });
     expect(verified.status).toBe(200);
 
     const ready = await poll(
       async () => {
-        const mails = await mailsFor(requestId);
+        const mails = await local.emailsFor(subject.email, requestId);
         return mails.length >= 2 ? mails[1] : undefined;
       },
       60_000,

@@ -20,33 +20,19 @@ import {
   SUPPRESSION_TABLE_NAME,
   startLocalSystem,
 } from '../../infra/local/system';
+import { LocalApi, poll } from '../support/local-api';
 
 jest.setTimeout(120_000);
 
 const subject = { email: 'sinta.unsubscribe.e2e@example.com', fullName: 'Sinta Testcase' };
 
-interface SesEmail {
-  readonly destination: { readonly to: string[] };
-  readonly subject: string;
-}
-
 let system: LocalSystem;
 let dataDir: string;
 let api: string;
+let local: LocalApi;
 let key: Buffer;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const inAMonth = () => new Date(Date.now() + 30 * 24 * 3600_000);
-
-async function poll<T>(read: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** What a mail client sends for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`. */
 const oneClick = (token: string) =>
@@ -79,12 +65,6 @@ async function optOutsOf(email: string): Promise<LedgerRecord[]> {
   return records.map((r) => r.Item as LedgerRecord);
 }
 
-async function emailsTo(email: string): Promise<SesEmail[]> {
-  const res = await fetch(`${system.urls.ses}/store`);
-  const store = (await res.json()) as { emails: SesEmail[] };
-  return store.emails.filter((e) => e.destination.to.includes(email));
-}
-
 async function marketingPreferencesOf(customerId: string): Promise<Record<string, unknown> | undefined> {
   const store = system.dataMap.stores.find((s) => s.id === 'marketing-preferences');
   if (store?.kind !== 'dynamodb') throw new Error('the demo data map has no marketing-preferences table');
@@ -100,13 +80,12 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-unsubscribe-'));
   system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 0, seed: false });
   api = system.urls.api;
+  local = new LocalApi(system);
   key = keyFromText(await readFile(path.join(dataDir, 'secret.key'), 'utf8'));
   const { plantSubject } = await import('../../infra/local/demo-data');
   const planted = await plantSubject(system.clients, system.dataMap, subject);
   expect(planted['marketing-preferences']).toBeGreaterThan(0);
-  const { resolveSubject } = await import('../../functions/connectors/resolve-subject');
-  const resolved = await resolveSubject(system.dataMap, system.clients, subjectLookupForm(subject.email));
-  customerId = resolved.identities.customerId?.[0] as string;
+  customerId = await local.customerIdOf(subjectLookupForm(subject.email));
 });
 
 afterAll(async () => {
@@ -171,7 +150,7 @@ describe('one-click unsubscribe on the local system', () => {
     ]);
     expect(done.history[1]).toMatchObject({ note: 'one-click unsubscribe' });
     expect(done.verification).toBeUndefined();
-    const subjects = (await emailsTo(subject.email)).map((e) => e.subject);
+    const subjects = (await local.emailsTo(subject.email)).map((e) => e.subject);
     expect(subjects.filter((s) => /confirmation code|kode konfirmasi/i.test(s))).toEqual([]);
     expect(await isSuppressed(subject.email)).toBe(true);
     expect(await isSuppressed('someone.else@example.com')).toBe(false);
