@@ -1,18 +1,15 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { HttpError } from 'http-errors';
 import { z } from 'zod';
 import { logger } from '../aws/logger';
-import { limitClientIp } from '../aws/rate-limit';
 import { hashingKey, ledgerTable } from '../aws/runtime';
 import { constantTimeEqual, type HashPurpose, keyedHash } from '../core/crypto';
 import { StatusConflictError } from '../core/ledger-record';
 import { InvalidTransitionError } from '../core/lifecycle';
 import { RequestId } from '../core/request';
-import { escapeHtml, page, pageHeaders } from './html';
-import { asHttpError, html, httpError, httpRoute, json, parseOrThrow } from './middleware';
+import { answerJsonOrForm } from './form-post';
+import { page, pageHeaders } from './html';
+import { html, httpError, httpRoute, parseOrThrow } from './middleware';
 import { cancelConfirmationPage, invalidLinkPage } from './pages';
-
-const FORM_TYPE = /^application\/x-www-form-urlencoded($|;)/;
 
 // Same purpose as ScheduleErasure's; the cast goes once `HashPurpose` lists 'cancel-token'.
 const CANCEL_TOKEN_PURPOSE = 'cancel-token' satisfies HashPurpose;
@@ -81,34 +78,14 @@ export async function cancelRequest(event: APIGatewayProxyEvent): Promise<APIGat
     return html(200, cancelConfirmationPage(id.data, token.data), pageHeaders());
   }
 
-  if (!FORM_TYPE.test(event.headers?.['content-type'] ?? '')) {
-    await limitClientIp(event, 'verify');
-    return json(200, await cancel(requestId, event.body));
-  }
-  const form = Object.fromEntries(new URLSearchParams(typeof event.body === 'string' ? event.body : ''));
-  try {
-    await limitClientIp(event, 'verify');
-    await cancel(requestId, form);
-    return html(
-      200,
-      page(
-        'Deletion cancelled',
-        '<h1>Deletion cancelled</h1><p>Nothing has been deleted. You can close this page.</p><p lang="id">Penghapusan dibatalkan. Tidak ada data yang dihapus.</p>',
-      ),
-      pageHeaders(),
-    );
-  } catch (caught) {
-    // Rate limits and outages keep their status and Retry-After on the HTML page too.
-    const error = asHttpError(caught) as HttpError;
-    const status = error.statusCode;
-    if (typeof status !== 'number' || status >= 500) throw error;
-    const message = (JSON.parse(error.message) as { message?: string }).message ?? 'this link cannot be used';
-    const retryAfter = error.headers?.['retry-after'];
-    return html(status, page('Not cancelled', `<h1>Not cancelled</h1><p>${escapeHtml(message)}</p>`), {
-      ...pageHeaders(),
-      ...(retryAfter ? { 'retry-after': retryAfter } : {}),
-    });
-  }
+  return answerJsonOrForm(event, (body) => cancel(requestId, body), {
+    done: page(
+      'Deletion cancelled',
+      '<h1>Deletion cancelled</h1><p>Nothing has been deleted. You can close this page.</p><p lang="id">Penghapusan dibatalkan. Tidak ada data yang dihapus.</p>',
+    ),
+    refusedTitle: 'Not cancelled',
+    refusedHeading: 'Not cancelled',
+  });
 }
 
 export const handler = httpRoute(cancelRequest, { body: true, allowForm: true });

@@ -1,19 +1,17 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { HttpError } from 'http-errors';
 import { sfnClient } from '../aws/clients';
 import { MAX_VERIFICATION_ATTEMPTS } from '../aws/ledger';
 import { logger } from '../aws/logger';
-import { limitClientIp, limitSubjectVerification } from '../aws/rate-limit';
+import { limitSubjectVerification } from '../aws/rate-limit';
 import { hashingKey, ledgerTable } from '../aws/runtime';
 import { completeTask, failTask, isGoneTask } from '../aws/workflow';
 import { constantTimeEqual, keyedHash } from '../core/crypto';
 import { StatusConflictError } from '../core/ledger-record';
 import { InvalidTransitionError } from '../core/lifecycle';
 import { RequestId, VerifyRequestBody } from '../core/request';
-import { escapeHtml, page, pageHeaders } from './html';
-import { asHttpError, html, httpError, httpRoute, json, parseOrThrow } from './middleware';
-
-const FORM_TYPE = /^application\/x-www-form-urlencoded($|;)/;
+import { answerJsonOrForm } from './form-post';
+import { page } from './html';
+import { httpError, httpRoute, parseOrThrow } from './middleware';
 
 /** The verify outcome as JSON: 200 verified, or the http-error to throw. */
 async function verify(
@@ -120,38 +118,14 @@ async function verify(
  * out; a form post from the confirmation page gets a small HTML page back.
  */
 export async function verifyRequest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const isForm = FORM_TYPE.test(event.headers?.['content-type'] ?? '');
-  const requestId = event.pathParameters?.requestId;
-  if (!isForm) {
-    await limitClientIp(event, 'verify');
-    return json(200, await verify(requestId, event.body));
-  }
-
-  const form = Object.fromEntries(new URLSearchParams(typeof event.body === 'string' ? event.body : ''));
-  try {
-    await limitClientIp(event, 'verify');
-    await verify(requestId, form);
-    return html(
-      200,
-      page(
-        'Request confirmed',
-        '<h1>Thank you</h1><p>Your request is confirmed. We will email you when it is done.</p>',
-      ),
-      pageHeaders(),
-    );
-  } catch (caught) {
-    // Rate limits and outages keep their status and Retry-After on the HTML page too.
-    const error = asHttpError(caught) as HttpError;
-    const status = error.statusCode;
-    if (typeof status !== 'number' || status >= 500) throw error;
-    const message = (JSON.parse(error.message) as { message?: string }).message ?? 'this link cannot be used';
-    const retryAfter = error.headers?.['retry-after'];
-    return html(
-      status,
-      page('Request not confirmed', `<h1>Not confirmed</h1><p>${escapeHtml(message)}</p>`),
-      { ...pageHeaders(), ...(retryAfter ? { 'retry-after': retryAfter } : {}) },
-    );
-  }
+  return answerJsonOrForm(event, (body) => verify(event.pathParameters?.requestId, body), {
+    done: page(
+      'Request confirmed',
+      '<h1>Thank you</h1><p>Your request is confirmed. We will email you when it is done.</p>',
+    ),
+    refusedTitle: 'Request not confirmed',
+    refusedHeading: 'Not confirmed',
+  });
 }
 
 export const handler = httpRoute(verifyRequest, { body: true, allowForm: true });
