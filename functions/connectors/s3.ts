@@ -88,7 +88,8 @@ export async function* listVersionPages(
 
 /** The key prefix of one identity value; throws unless the value is a plain, single path segment. */
 export function subjectPrefix(template: string, value: string): string {
-  if (!SAFE_IDENTITY.test(value) || value.includes('..') || value.includes('/')) {
+  // A value starting with "." could be "." itself: a path segment that tools resolve to the parent prefix.
+  if (!SAFE_IDENTITY.test(value) || value.startsWith('.') || value.includes('..') || value.includes('/')) {
     // No value in the message: it may be personal data.
     throw new InvalidIdentityError('identity value is not allowed in an S3 key prefix');
   }

@@ -97,9 +97,12 @@ describe('S3 subject prefix', () => {
     expect(subjectPrefix('mail/{email}/', 'a.b+c@example.test')).toBe('mail/a.b+c@example.test/');
   });
 
-  it.each(['../x', 'a/b', 'a..b', '', '%2e%2e', 'a\nb'])('refuses %j so no key escapes the prefix', (bad) => {
-    expect(() => subjectPrefix('documents/{customerId}/', bad)).toThrow(InvalidIdentityError);
-  });
+  it.each(['../x', 'a/b', 'a..b', '', '%2e%2e', 'a\nb', '.', '.hidden'])(
+    'refuses %j so no key escapes the prefix',
+    (bad) => {
+      expect(() => subjectPrefix('documents/{customerId}/', bad)).toThrow(InvalidIdentityError);
+    },
+  );
 
   it('creates an S3 connector for S3 stores', () => {
     const store = dataMap.stores.find((s) => s.kind === 's3');
