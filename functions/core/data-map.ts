@@ -215,3 +215,15 @@ export function bindStores(map: DataMap, bindings: Record<string, string>): Data
     }),
   };
 }
+
+/** A store id the data map does not know; the workflow only plans known ones, so this is a deployment mismatch. */
+export class UnknownStoreError extends Error {
+  override readonly name = 'UnknownStore';
+}
+
+/** The data map's store with this id, or `UnknownStore`. */
+export function storeOf(map: DataMap, storeId: string): StoreConfig {
+  const store = map.stores.find((s) => s.id === storeId);
+  if (!store) throw new UnknownStoreError(`store ${storeId} is not in the data map`);
+  return store;
+}

@@ -4,20 +4,16 @@ import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
 import { config, ledgerTable } from '../aws/runtime';
 import { createConnector } from '../connectors/registry';
+import { storeOf } from '../core/data-map';
 import { type StoreExportResult, writeStoreExport } from '../export/store-export';
 
 const Input = z.object({ requestId: z.string().min(1), storeId: z.string().min(1) });
-
-export class UnknownStoreError extends Error {
-  override readonly name = 'UnknownStore';
-}
 
 /** ExportStore (one Map iteration): streams one store's records for the subject into the exports bucket. */
 export async function handler(event: unknown): Promise<StoreExportResult> {
   const { requestId, storeId } = Input.parse(event);
   const cfg = config();
-  const store = cfg.dataMap.stores.find((s) => s.id === storeId);
-  if (!store) throw new UnknownStoreError(`store ${storeId} is not in the data map`);
+  const store = storeOf(cfg.dataMap, storeId);
   const ledger = ledgerTable();
   const record = await ledger.require(requestId);
   await ledger.setStoreProgress(requestId, storeId, { status: 'in_progress' });

@@ -4,9 +4,9 @@ import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
 import { config, hashingKey, ledgerTable } from '../aws/runtime';
 import { createConnector } from '../connectors/registry';
+import { storeOf } from '../core/data-map';
 import { ErasureIncompleteError } from '../core/erasure';
 import { type VerifiedStore, verifyStoreErasure } from '../erasure/verify';
-import { UnknownStoreError } from './export-store';
 
 const Input = z.object({ requestId: z.string().min(1), storeId: z.string().min(1) });
 
@@ -21,8 +21,7 @@ export const verifySettings: { settleDelaysMs?: readonly number[] } = {};
 export async function handler(event: unknown): Promise<VerifiedStore> {
   const { requestId, storeId } = Input.parse(event);
   const cfg = config();
-  const store = cfg.dataMap.stores.find((s) => s.id === storeId);
-  if (!store) throw new UnknownStoreError(`store ${storeId} is not in the data map`);
+  const store = storeOf(cfg.dataMap, storeId);
   const ledger = ledgerTable();
   const record = await ledger.require(requestId);
   const progress = record.stores?.[storeId] ?? { status: 'completed' as const };
