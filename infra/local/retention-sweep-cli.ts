@@ -6,35 +6,13 @@
  * erased in a demo; `--list` only shows which requests are due. Prints request
  * ids, store ids and counts only, and as its last stdout line the JSON report.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { LedgerTable } from '../../functions/aws/ledger';
-import { keyFromText } from '../../functions/aws/secrets';
 import { createConnector } from '../../functions/connectors/registry';
-import { parseDataMap } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { type RequestSweep, sweepRetention } from '../../functions/erasure/retention-sweep';
 import { IsoDay } from '../../functions/export/keys';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators';
+import { connectToRunningSystem, reportFailure, UsageError } from './running-system';
 import { AUDIT_BUCKET_NAME, EXPORT_BUCKET_NAME, LEDGER_TABLE_NAME } from './system';
-
-const Endpoints = z.object({ dynamodb: z.url(), s3: z.url() }).loose();
-
-class UsageError extends Error {}
-
-async function readLocalFile(dir: string, name: string): Promise<string> {
-  const file = path.join(dir, name);
-  try {
-    return await readFile(file, 'utf8');
-  } catch {
-    throw new UsageError(`no ${file}: start the local system first with npm start`);
-  }
-}
 
 function describe(request: RequestSweep): string {
   const stores = request.stores
@@ -65,24 +43,10 @@ async function main(argv: readonly string[]): Promise<void> {
     throw new UsageError('--limit must be an integer from 1 to 1000');
   }
 
-  const dir = process.env.DSR_LOCAL_DIR ?? '.local';
-  const parsed = Endpoints.safeParse(JSON.parse(await readLocalFile(dir, 'endpoints.json')));
-  if (!parsed.success)
-    throw new UsageError('endpoints.json is not valid; restart the local system with npm start');
-  const endpoints = parsed.data;
-  const hashingKey = keyFromText(await readLocalFile(dir, 'secret.key'));
-  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const dynamodb = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
-    {
-      marshallOptions: { removeUndefinedValues: true },
-    },
-  );
-  const s3 = new S3Client({ ...common, endpoint: endpoints.s3, forcePathStyle: true });
-  // The local runtime may run a custom data map (DSR_DATA_MAP), as the functions do.
-  const dataMap = process.env.DSR_DATA_MAP
-    ? parseDataMap(JSON.parse(process.env.DSR_DATA_MAP))
-    : loadDemoDataMap();
+  const system = await connectToRunningSystem();
+  const { dynamodb, s3 } = system.clients;
+  const hashingKey = await system.hashingKey();
+  const dataMap = system.dataMap;
   const ledger = new LedgerTable(dynamodb, LEDGER_TABLE_NAME);
   try {
     if (values.list) {
@@ -108,22 +72,20 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     if (report.requests.some((r) => r.outcome === 'failed')) process.exitCode = 1;
   } finally {
-    dynamodb.destroy();
-    s3.destroy();
+    system.close();
   }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const { name, code, message } = (error ?? {}) as { name?: string; code?: string; message?: string };
-  const isArgsError = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
-  const missingIndex = name === 'ValidationException' && /specified index/.test(message ?? '');
-  // Other errors print only their name and code: SDK messages can echo keys and values.
-  const text =
-    error instanceof UsageError || isArgsError
-      ? message
-      : missingIndex
-        ? 'the local ledger table predates the retention index: stop npm start, remove .local and start again'
-        : `the sweep failed (${code ?? name ?? 'Error'}); is the local system from npm start still running?`;
-  process.stderr.write(`retention-sweep: ${text}\n`);
-  process.exitCode = 1;
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  if (name === 'ValidationException' && /specified index/.test(message ?? '')) {
+    const hint =
+      'the local ledger table predates the retention index: stop npm start, remove .local and start again';
+    return reportFailure('retention-sweep', new UsageError(hint), hint);
+  }
+  reportFailure(
+    'retention-sweep',
+    error,
+    'the sweep failed; is the local system from npm start still running?',
+  );
 });

@@ -3,11 +3,8 @@
  * link and RFC 8058 headers a marketing email to EMAIL would carry, signed with
  * the running local system's secret (what a marketing sender does in AWS).
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { keyFromText } from '../../functions/aws/secrets';
 import { EmailAddress } from '../../functions/core/request';
 import {
   createUnsubscribeToken,
@@ -15,8 +12,7 @@ import {
   unsubscribeTokenExpiry,
   unsubscribeUrl,
 } from '../../functions/core/unsubscribe-token';
-
-const Endpoints = z.object({ api: z.url() }).loose();
+import { connectToRunningSystem, reportFailure, UsageError } from './running-system';
 
 async function main(argv: readonly string[]): Promise<void> {
   const { values } = parseArgs({
@@ -24,32 +20,27 @@ async function main(argv: readonly string[]): Promise<void> {
     options: { email: { type: 'string' }, 'valid-days': { type: 'string' } },
   });
   const email = EmailAddress.safeParse(values.email);
-  if (!email.success) throw new Error('usage: npm run unsubscribe-link -- --email you@example.com');
+  if (!email.success) throw new UsageError('usage: npm run unsubscribe-link -- --email you@example.com');
   const days = z.coerce
     .number()
     .int()
     .positive()
     .max(365)
     .parse(values['valid-days'] ?? '60');
-  const dir = path.resolve(process.env.DSR_LOCAL_DIR ?? '.local');
-  let endpoints: z.infer<typeof Endpoints>;
-  let secret: string;
-  try {
-    endpoints = Endpoints.parse(JSON.parse(await readFile(path.join(dir, 'endpoints.json'), 'utf8')));
-    secret = await readFile(path.join(dir, 'secret.key'), 'utf8');
-  } catch {
-    throw new Error(`no running local system under ${dir}: start it first with npm start`);
-  }
+  const system = await connectToRunningSystem();
   const token = createUnsubscribeToken(
-    keyFromText(secret),
+    await system.hashingKey().finally(() => system.close()),
     email.data,
     unsubscribeTokenExpiry(new Date(), days * 24 * 3600),
   );
-  console.log(unsubscribeUrl(endpoints.api, token));
-  console.log(JSON.stringify(unsubscribeHeaders(endpoints.api, token), null, 2));
+  console.log(unsubscribeUrl(system.api, token));
+  console.log(JSON.stringify(unsubscribeHeaders(system.api, token), null, 2));
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main(process.argv.slice(2)).catch((error: unknown) =>
+  reportFailure(
+    'unsubscribe-link',
+    error,
+    'could not make a link; is the local system from npm start still running?',
+  ),
+);

@@ -1,0 +1,77 @@
+/**
+ * What the command-line tools (`npm run seed`, `retention-sweep`,
+ * `unsubscribe-link`) need from the system `npm start` is running: its
+ * endpoints, SDK clients pointed at them, its data map and its hashing secret.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { keyFromText } from '../../functions/aws/secrets';
+import { type DataMap, parseDataMap } from '../../functions/core/data-map';
+import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators';
+
+/** A problem the user can fix (bad argument, system not started): its message is shown as is. */
+export class UsageError extends Error {}
+
+const Endpoints = z.object({ dynamodb: z.url(), s3: z.url(), api: z.url() }).loose();
+
+export interface RunningSystem {
+  readonly api: string;
+  readonly clients: { readonly dynamodb: DynamoDBDocumentClient; readonly s3: S3Client };
+  readonly dataMap: DataMap;
+  hashingKey(): Promise<Buffer>;
+  close(): void;
+}
+
+async function readLocalFile(dir: string, name: string): Promise<string> {
+  const file = path.join(dir, name);
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError(`no ${file}: start the local system first with npm start`);
+  }
+}
+
+/** Connects to the system running under `DSR_LOCAL_DIR` (default `.local`). */
+export async function connectToRunningSystem(
+  dir = process.env.DSR_LOCAL_DIR ?? '.local',
+): Promise<RunningSystem> {
+  const parsed = Endpoints.safeParse(JSON.parse(await readLocalFile(dir, 'endpoints.json')));
+  if (!parsed.success)
+    throw new UsageError('endpoints.json is not valid; restart the local system with npm start');
+  const endpoints = parsed.data;
+  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const dynamodb = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
+    {
+      marshallOptions: { removeUndefinedValues: true },
+    },
+  );
+  const s3 = new S3Client({ ...common, endpoint: endpoints.s3, forcePathStyle: true });
+  return {
+    api: endpoints.api,
+    clients: { dynamodb, s3 },
+    // The local runtime may run a custom data map (DSR_DATA_MAP), as the functions do.
+    dataMap: process.env.DSR_DATA_MAP
+      ? parseDataMap(JSON.parse(process.env.DSR_DATA_MAP))
+      : loadDemoDataMap(),
+    hashingKey: async () => keyFromText(await readLocalFile(dir, 'secret.key')),
+    close() {
+      dynamodb.destroy();
+      s3.destroy();
+    },
+  };
+}
+
+/** The tools' error line: usage problems as written, anything else by name and code only (SDK messages can echo data). */
+export function reportFailure(tool: string, error: unknown, hint: string): void {
+  const { name, code, message } = (error ?? {}) as { name?: string; code?: string; message?: string };
+  const isArgsError = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+  const text = error instanceof UsageError || isArgsError ? message : `${hint} (${code ?? name ?? 'Error'})`;
+  process.stderr.write(`${tool}: ${text}\n`);
+  process.exitCode = 1;
+}
