@@ -28,13 +28,15 @@ async function main(argv: readonly string[]): Promise<void> {
     .max(365)
     .parse(values['valid-days'] ?? '60');
   const system = await connectToRunningSystem();
+  const api = system.api;
+  if (!api) throw new UsageError('endpoints.json names no API URL; restart the local system with npm start');
   const token = createUnsubscribeToken(
     await system.hashingKey().finally(() => system.close()),
     email.data,
     unsubscribeTokenExpiry(new Date(), days * 24 * 3600),
   );
-  console.log(unsubscribeUrl(system.api, token));
-  console.log(JSON.stringify(unsubscribeHeaders(system.api, token), null, 2));
+  console.log(unsubscribeUrl(api, token));
+  console.log(JSON.stringify(unsubscribeHeaders(api, token), null, 2));
 }
 
 main(process.argv.slice(2)).catch((error: unknown) =>
