@@ -24,6 +24,8 @@ const Context = z.object({
   mailFrom: z.string().min(3).default('privacy@impor.in'),
   publicBaseUrl: z.url().optional(),
   sesIdentity: z.string().min(3).optional(),
+  /** Where partner escalations are emailed; unset = logged and alarmed only. */
+  supportEmail: z.email().optional(),
   /** SES v2 contact list (its name) whose topic preferences opt-outs set to OPT_OUT; unset = none. */
   sesContactList: z
     .string()
@@ -86,6 +88,7 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     mailFrom: read('mailFrom'),
     publicBaseUrl: read('publicBaseUrl'),
     sesIdentity: read('sesIdentity'),
+    supportEmail: read('supportEmail'),
     sesContactList: read('sesContactList'),
     sesContactTopics: read('sesContactTopics'),
     auditRetentionDays: read('auditRetentionDays'),
@@ -118,6 +121,7 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     rateLimits,
     ...(ctx.publicBaseUrl ? { publicBaseUrl: ctx.publicBaseUrl } : {}),
     ...(ctx.sesIdentity ? { sesIdentity: ctx.sesIdentity } : {}),
+    ...(ctx.supportEmail ? { supportEmail: ctx.supportEmail } : {}),
     ...(ctx.sesContactList ? { sesContactList: ctx.sesContactList } : {}),
     ...(ctx.sesContactTopics.length > 0 ? { sesContactTopics: ctx.sesContactTopics } : {}),
     ...overrides,

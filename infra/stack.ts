@@ -2,7 +2,7 @@ import path from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import type { DataMap } from '../functions/core/data-map';
+import { type DataMap, isProcessor } from '../functions/core/data-map';
 import { ROUTES } from '../functions/http/routes';
 import { JOBS } from '../functions/jobs/jobs';
 import { Api } from './constructs/api';
@@ -15,6 +15,7 @@ import { Functions, type RateLimitSettings } from './constructs/functions';
 import { Idempotency, RateLimits } from './constructs/guard-tables';
 import { Ledger } from './constructs/ledger';
 import { Monitoring } from './constructs/monitoring';
+import { PartnerSecrets } from './constructs/partner-secrets';
 import { Schedules } from './constructs/schedules';
 import { Secrets } from './constructs/secrets';
 import { SuppressionList } from './constructs/suppression';
@@ -45,6 +46,8 @@ export interface DsrWorkflowStackProps extends StackProps {
   readonly sesContactList?: string;
   /** Topics of that contact list to opt out of; default: every topic the list defines. */
   readonly sesContactTopics?: readonly string[];
+  /** Where partner escalations are emailed (`DSR_SUPPORT_EMAIL`); default: logged and alarmed only. */
+  readonly supportEmail?: string;
   /** Repository root holding the handler entries and package-lock.json; tests point it at stubs. */
   readonly projectRoot?: string;
 }
@@ -59,6 +62,7 @@ export class DsrWorkflowStack extends Stack {
   public readonly exports: ExportsBucket;
   public readonly audit: AuditBucket;
   public readonly secrets: Secrets;
+  public readonly partnerSecrets: PartnerSecrets;
   public readonly demoStores?: DemoStores;
   public readonly api: Api;
   public readonly firewall: Firewall;
@@ -82,6 +86,11 @@ export class DsrWorkflowStack extends Stack {
       retentionDays: props.auditRetentionDays,
     });
     this.secrets = new Secrets(this, 'Secrets', { encryptionKey: key });
+    // First among the data map's resources: a non-https partner endpoint stops the synth here.
+    this.partnerSecrets = new PartnerSecrets(this, 'PartnerSecrets', {
+      processors: props.dataMap.stores.filter(isProcessor),
+      encryptionKey: key,
+    });
     if (props.demoStores) {
       this.demoStores = new DemoStores(this, 'DemoStores', {
         accessLogsBucket: this.exports.accessLogsBucket,
@@ -115,6 +124,8 @@ export class DsrWorkflowStack extends Stack {
       deleteGraceSeconds: props.deleteGraceSeconds,
       encryptionKey: key,
       hashingKey: this.secrets.hashingKey,
+      partnerSecrets: this.partnerSecrets,
+      ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
       mailFrom: props.mailFrom,
       mailIdentities: [...new Set([props.mailFrom, ...(mailDomain ? [mailDomain] : [])])],
       publicUrl: props.publicBaseUrl?.replace(/\/+$/, '') ?? this.api.defaultBaseUrl,
@@ -141,6 +152,7 @@ export class DsrWorkflowStack extends Stack {
       restApi: this.api.restApi,
       firewall: this.firewall,
       jobAlarms: [this.schedules.failedRunsAlarm],
+      escalationLogs: this.functions.tasks.EscalateProcessor.logs,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });

@@ -25,7 +25,11 @@ export type TaskAccess =
   /** The suppression table: PutItem, UpdateItem, GetItem. */
   | 'suppression:write'
   /** SES v2 CreateContact/UpdateContact on the configured contact list (`DSR_SES_CONTACT_LIST`). */
-  | 'contacts:write';
+  | 'contacts:write'
+  /** Secrets Manager GetSecretValue on the data map's processor secrets (partners' HMAC keys), by name. */
+  | 'partners:secret'
+  /** SendTaskSuccess/SendTaskFailure on the state machine (a task that completes its own wait). */
+  | 'workflow:callback';
 
 export interface TaskEntry {
   /** Source file of the handler, relative to the repository root. */
@@ -142,6 +146,24 @@ export const TASKS = {
     description:
       'Adds the subject to the suppression list and contact list opt-outs, and emails the confirmation',
     access: ['ledger:read', 'suppression:write', 'contacts:write', 'mail:send'],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  },
+  NotifyProcessor: {
+    entry: 'functions/tasks/notify-processor.ts',
+    handler: 'handler',
+    description:
+      'Sends a processor (partner) a signed request with retries, records every attempt, and resumes the workflow on its acknowledgement',
+    access: ['ledger:read', 'ledger:write', 'partners:secret', 'workflow:callback', 'exports:write'],
+    timeoutSeconds: 300,
+    memoryMb: 512,
+  },
+  EscalateProcessor: {
+    entry: 'functions/tasks/escalate-processor.ts',
+    handler: 'handler',
+    description:
+      'Records that a processor did not acknowledge in time (or refused) and tells support; the request goes on',
+    access: ['ledger:read', 'ledger:write', 'mail:send'],
     timeoutSeconds: 30,
     memoryMb: 256,
   },

@@ -15,12 +15,16 @@ import {
   type Ledger,
   type LedgerRecord,
   type NewLedgerRecord,
+  type PartnerAck,
+  type PartnerEscalation,
+  type PartnerEvidence,
   RequestNotFoundError,
   StatusConflictError,
   type StoreProgress,
   type VerificationState,
 } from '../core/ledger-record';
 import { advance, type LifecycleEvent, type RequestStatus, TERMINAL_STATUSES } from '../core/lifecycle';
+import type { PartnerAttempt } from '../processors/client';
 
 /** The ledger's index by keyed subject hash (see `infra/definitions/tables.ts`). */
 export const BY_SUBJECT_INDEX = 'bySubject';
@@ -56,6 +60,29 @@ export interface RetentionClosure {
   /** Records the sweep erased, over all stores. */
   readonly deleted: number;
 }
+
+/** What `recordPartnerAck` did: `recorded: false` when an earlier acknowledgement won. */
+export interface PartnerAckResult {
+  readonly recorded: boolean;
+  /** The waiting task's token (also on a duplicate, so a retried callback can still resume the workflow). */
+  readonly taskToken?: string;
+  /** The partner had already been escalated when this acknowledgement arrived (it is recorded `late`). */
+  readonly wasEscalated: boolean;
+}
+
+/** Thrown when a partner has no evidence on a request (it was never notified of it). */
+export class PartnerNotNotifiedError extends Error {
+  override readonly name = 'PartnerNotNotified';
+  constructor(
+    readonly requestId: string,
+    readonly partnerId: string,
+  ) {
+    super(`partner ${partnerId} was not notified of request ${requestId}`);
+  }
+}
+
+// Optimistic writes retry this often when a concurrent writer changed the partner's evidence in between.
+const PARTNER_WRITE_ATTEMPTS = 5;
 
 /** Finished statuses whose entries are minimised; `failed` keeps contact data so support can reach the person. */
 export const MINIMISED_STATUSES: readonly RequestStatus[] = ['completed', 'expired', 'rejected', 'cancelled'];
@@ -278,6 +305,221 @@ export class LedgerTable implements Ledger {
   }
 
   /**
+   * Starts (or, on a retry, resumes) the evidence of notifying one processor.
+   * Stores the task token BEFORE anything is sent, so a partner calling back at
+   * once finds it. A retry keeps the original deadline, notice time, attempts
+   * and any acknowledgement, and only replaces the task token. Returns the
+   * evidence in effect.
+   */
+  async beginPartnerNotice(
+    requestId: string,
+    evidence: PartnerEvidence,
+    now = new Date(),
+  ): Promise<PartnerEvidence> {
+    await this.ensurePartnersMap(requestId, now);
+    const partnerId = evidence.partnerId;
+    try {
+      await withTransient(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { requestId },
+            UpdateExpression: 'SET partners.#p = :e, updatedAt = :at',
+            ConditionExpression: 'attribute_not_exists(partners.#p)',
+            ExpressionAttributeNames: { '#p': partnerId },
+            ExpressionAttributeValues: { ':e': evidence, ':at': now.toISOString() },
+          }),
+        ),
+      );
+      return evidence;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const sets = ['updatedAt = :at'];
+    const values: Record<string, unknown> = { ':at': now.toISOString() };
+    if (evidence.taskToken) {
+      sets.push('partners.#p.taskToken = :t');
+      values[':t'] = evidence.taskToken;
+    }
+    const out = await withTransient(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { requestId },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(partners.#p)',
+          ExpressionAttributeNames: { '#p': partnerId },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    const current = (out.Attributes as LedgerRecord | undefined)?.partners?.[partnerId];
+    if (!current) throw new PartnerNotNotifiedError(requestId, partnerId);
+    return current;
+  }
+
+  /** Appends one delivery attempt to a processor's evidence. */
+  async recordPartnerAttempt(
+    requestId: string,
+    partnerId: string,
+    attempt: PartnerAttempt,
+    now = new Date(),
+  ): Promise<void> {
+    try {
+      await this.updatePartner(
+        requestId,
+        partnerId,
+        'SET partners.#p.attempts = list_append(if_not_exists(partners.#p.attempts, :empty), :a), updatedAt = :at',
+        'attribute_exists(partners.#p)',
+        { ':a': [attempt], ':empty': [], ':at': now.toISOString() },
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new PartnerNotNotifiedError(requestId, partnerId);
+      throw error;
+    }
+  }
+
+  /**
+   * The partner accepted the request and will call back: `notifying → awaiting_ack`.
+   * A callback that already landed (acknowledged) or an escalation is left as it is.
+   */
+  async markPartnerAwaiting(requestId: string, partnerId: string, now = new Date()): Promise<void> {
+    try {
+      await this.updatePartner(
+        requestId,
+        partnerId,
+        'SET partners.#p.#ps = :awaiting, updatedAt = :at',
+        'partners.#p.#ps = :notifying',
+        { ':awaiting': 'awaiting_ack', ':notifying': 'notifying', ':at': now.toISOString() },
+        { '#ps': 'status' },
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = (await this.get(requestId))?.partners?.[partnerId];
+      if (!current) throw new PartnerNotNotifiedError(requestId, partnerId);
+    }
+  }
+
+  /**
+   * Records a processor's acknowledgement; the first one wins (a conditional
+   * write), later ones are duplicates. One that arrives after the partner was
+   * escalated is recorded with `late: true`, the escalation stays. Returns the
+   * waiting task's token so the caller can resume the workflow.
+   *
+   * @throws PartnerNotNotifiedError when the partner was never notified of the request.
+   */
+  async recordPartnerAck(
+    requestId: string,
+    partnerId: string,
+    ack: PartnerAck,
+    now = new Date(),
+  ): Promise<PartnerAckResult> {
+    for (let attempt = 1; ; attempt++) {
+      const current = (await this.get(requestId))?.partners?.[partnerId];
+      if (!current) throw new PartnerNotNotifiedError(requestId, partnerId);
+      const wasEscalated = current.status === 'escalated' || current.escalation !== undefined;
+      const tokenOf = (e: PartnerEvidence) => (e.taskToken ? { taskToken: e.taskToken } : {});
+      if (current.ack) return { recorded: false, wasEscalated, ...tokenOf(current) };
+      const stored: PartnerAck = wasEscalated ? { ...ack, late: true } : ack;
+      try {
+        // Conditional on the status just read, so `late` is right even if an escalation lands in between.
+        await this.updatePartner(
+          requestId,
+          partnerId,
+          'SET partners.#p.ack = :ack, partners.#p.#ps = :acknowledged, updatedAt = :at',
+          'attribute_not_exists(partners.#p.ack) AND partners.#p.#ps = :seen',
+          {
+            ':ack': stored,
+            ':acknowledged': 'acknowledged',
+            ':seen': current.status,
+            ':at': now.toISOString(),
+          },
+          { '#ps': 'status' },
+        );
+        return { recorded: true, wasEscalated, ...tokenOf(current) };
+      } catch (error) {
+        if (!isConditionFailure(error) || attempt >= PARTNER_WRITE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /**
+   * Records that support was told about a processor. Loses to an
+   * acknowledgement that already landed (`escalated: false`), unless that
+   * acknowledgement says the partner failed; a repeated escalation keeps the
+   * first one's time and reason.
+   *
+   * @throws PartnerNotNotifiedError when the partner was never notified of the request.
+   */
+  async recordPartnerEscalation(
+    requestId: string,
+    partnerId: string,
+    escalation: PartnerEscalation,
+    now = new Date(),
+  ): Promise<{ escalated: boolean }> {
+    try {
+      await this.updatePartner(
+        requestId,
+        partnerId,
+        'SET partners.#p.escalation = if_not_exists(partners.#p.escalation, :esc), partners.#p.#ps = :escalated, updatedAt = :at',
+        'attribute_exists(partners.#p) AND (attribute_not_exists(partners.#p.ack) OR partners.#p.ack.#ps = :failed)',
+        { ':esc': escalation, ':escalated': 'escalated', ':failed': 'failed', ':at': now.toISOString() },
+        { '#ps': 'status' },
+      );
+      return { escalated: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = (await this.get(requestId))?.partners?.[partnerId];
+      if (!current) throw new PartnerNotNotifiedError(requestId, partnerId);
+      return { escalated: false };
+    }
+  }
+
+  /** Creates the empty `partners` map once, so per-partner paths can be written. */
+  private async ensurePartnersMap(requestId: string, now: Date): Promise<void> {
+    try {
+      await withTransient(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { requestId },
+            UpdateExpression: 'SET partners = if_not_exists(partners, :empty), updatedAt = :at',
+            ConditionExpression: 'attribute_exists(requestId)',
+            ExpressionAttributeValues: { ':empty': {}, ':at': now.toISOString() },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new RequestNotFoundError(requestId);
+      throw error;
+    }
+  }
+
+  /** An update of one partner's evidence (`#p`); a failed condition is rethrown for the caller to judge. */
+  private async updatePartner(
+    requestId: string,
+    partnerId: string,
+    updateExpression: string,
+    condition: string,
+    values: Record<string, unknown>,
+    names: Record<string, string> = {},
+  ): Promise<void> {
+    await withTransient(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { requestId },
+          UpdateExpression: updateExpression,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#p': partnerId, ...names },
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  /**
    * Starts a verified delete's grace period: `verified → scheduled` with the
    * schedule, in one conditional update. On a retry that finds the request
    * already scheduled, only the cancel token's hash is replaced (a fresh link
@@ -478,21 +720,26 @@ export class LedgerTable implements Ledger {
 
   /**
    * Drops what identifies the person from a finished request (contact, the
-   * verification state, resolved identities, the cancel schedule); keeps the
-   * keyed hash, outcome, timestamps, history, counts, certificate and retention.
+   * verification state, resolved identities, the cancel schedule, partners'
+   * task tokens); keeps the keyed hash, outcome, timestamps, history, counts,
+   * certificate, retention and partner evidence.
    * Only for `MINIMISED_STATUSES`: a failed request keeps contact for support.
    */
   async minimise(requestId: string, now = new Date()): Promise<void> {
     const allowed = Object.fromEntries(MINIMISED_STATUSES.map((s, i) => [`:done${i}`, s]));
+    // Partner evidence stays (no personal data), but not the task tokens it held while waiting.
+    const waiting = Object.values((await this.get(requestId))?.partners ?? {}).filter((p) => p.taskToken);
+    const partnerNames = Object.fromEntries(waiting.map((p, i) => [`#partner${i}`, p.partnerId]));
+    const removeTokens = Object.keys(partnerNames).map((name) => `, partners.${name}.taskToken`);
     try {
       await withTransient(() =>
         this.db.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { requestId },
-            UpdateExpression: 'REMOVE contact, verification, identities, erasureSchedule SET updatedAt = :at',
+            UpdateExpression: `REMOVE contact, verification, identities, erasureSchedule${removeTokens.join('')} SET updatedAt = :at`,
             ConditionExpression: `#status IN (${Object.keys(allowed).join(', ')})`,
-            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeNames: { '#status': 'status', ...partnerNames },
             ExpressionAttributeValues: { ...allowed, ':at': now.toISOString() },
           }),
         ),

@@ -7,9 +7,13 @@ export interface Subject {
   readonly identities: Partial<Record<IdentityKind, readonly string[]>>;
 }
 
-/** Where a record lives: the item key for DynamoDB, the object (and line) for S3. */
+/**
+ * Where a record lives: the item key for DynamoDB, the object (and line) for S3,
+ * the partner's reference for records a processor returned for an access request.
+ */
 export type RecordRef =
   | { readonly kind: 'dynamodb'; readonly key: Readonly<Record<string, string | number>> }
+  | { readonly kind: 'processor'; readonly partnerId: string; readonly reference: string }
   | {
       readonly kind: 's3';
       readonly bucket: string;

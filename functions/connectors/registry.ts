@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { StoreConfig } from '../core/data-map';
+import type { DataStore } from '../core/data-map';
 import type { Connector } from './connector';
 import { DynamoDbConnector } from './dynamodb';
 import { S3Connector } from './s3';
@@ -11,8 +11,11 @@ export interface ConnectorClients {
   readonly s3: S3Client;
 }
 
-/** The connector for a store of the data map: a plain switch over its kind. */
-export function createConnector(store: StoreConfig, clients: ConnectorClients): Connector {
+/**
+ * The connector for a data store of the data map: a plain switch over its kind.
+ * Processors have no connector: they are told through their webhook (functions/processors).
+ */
+export function createConnector(store: DataStore, clients: ConnectorClients): Connector {
   switch (store.kind) {
     case 'dynamodb':
       return new DynamoDbConnector(store, clients.dynamodb);

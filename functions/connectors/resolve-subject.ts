@@ -1,5 +1,5 @@
 import type { DataMap, IdentityKind } from '../core/data-map';
-import { identityOf } from '../core/data-map';
+import { identityOf, isDataStore } from '../core/data-map';
 import { subjectLookupForm } from '../core/request';
 import type { Subject } from './connector';
 import { type ConnectorClients, createConnector } from './registry';
@@ -20,7 +20,9 @@ export async function resolveSubject(
   const snapshot = (): Subject => ({
     identities: Object.fromEntries([...known].map(([kind, values]) => [kind, [...values]])),
   });
-  const providers = dataMap.stores.filter((s) => s.provides && Object.keys(s.provides).length > 0);
+  const providers = dataMap.stores
+    .filter(isDataStore)
+    .filter((s) => s.provides && Object.keys(s.provides).length > 0);
 
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const subject = snapshot();

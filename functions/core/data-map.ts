@@ -138,8 +138,69 @@ export const S3Store = z
   );
 export type S3Store = z.infer<typeof S3Store>;
 
-export const StoreConfig = z.discriminatedUnion('kind', [DynamoDbStore, S3Store]);
+/** What a partner (processor) can be asked to do for a data subject. */
+export const PartnerRequestType = z.enum(['access', 'delete', 'opt_out']);
+export type PartnerRequestType = z.infer<typeof PartnerRequestType>;
+
+/**
+ * A third party that processes our customers' data for us (logistics, payments).
+ * We hold none of its data: it is told about requests through its signed webhook
+ * and acknowledges them, so it has no erasure policy, `provides` or consent fields.
+ */
+export const ProcessorStore = z.strictObject({
+  /** Same rules as other stores; also the partnerId in URLs (`/processors/{id}/callback`). */
+  id: storeId,
+  kind: z.literal('processor'),
+  /** The partner's name as the subject knows it, e.g. "Kirim Cepat Logistics". */
+  name: z.string().min(2).max(100),
+  /** What the partner does with our customers' data (the processing record says this). */
+  description: z.string().min(1),
+  categories: z.array(DataCategory).min(1),
+  /** Where it processes, ISO 3166-1 alpha-2. */
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166 country code, e.g. ID' })
+    .optional(),
+  /** The partner's DSR webhook; https is required outside local mode (checked where it is used). */
+  endpoint: z.url(),
+  /** Secrets Manager secret name holding the shared HMAC secret. */
+  secretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, {
+    message: 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)',
+  }),
+  /** Identities the partner already knows the subject by; only these are sent. */
+  identifiers: z.array(IdentityKind).min(1),
+  /** What the partner handles; it gets access requests only if it declares them. */
+  requestTypes: z.array(PartnerRequestType).min(1),
+  /** The partner's deadline to acknowledge; then support is told. */
+  acknowledgeWithinSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24 * 3600),
+  retry: z
+    .strictObject({
+      attempts: z.number().int().min(1).max(10),
+      baseDelayMs: z.number().int().min(10).max(60000),
+    })
+    .default({ attempts: 4, baseDelayMs: 500 }),
+});
+export type ProcessorStore = z.infer<typeof ProcessorStore>;
+
+/** A store where we hold personal data ourselves (connectors read and erase it). */
+export type DataStore = DynamoDbStore | S3Store;
+
+export const StoreConfig = z.discriminatedUnion('kind', [DynamoDbStore, S3Store, ProcessorStore]);
 export type StoreConfig = z.infer<typeof StoreConfig>;
+
+/** True for stores we hold data in; false for processors (partners). */
+export function isDataStore(store: StoreConfig): store is DataStore {
+  return store.kind !== 'processor';
+}
+
+/** True for processors (partners told through their webhook). */
+export function isProcessor(store: StoreConfig): store is ProcessorStore {
+  return store.kind === 'processor';
+}
 
 export const DataMap = z
   .strictObject({
@@ -160,8 +221,22 @@ export const DataMap = z
       seen.add(store.id);
     }
     const provided = new Set<string>(['email']);
-    for (const s of map.stores) for (const k of Object.keys(s.provides ?? {})) provided.add(k);
+    for (const s of map.stores.filter(isDataStore))
+      for (const k of Object.keys(s.provides ?? {})) provided.add(k);
     for (const [i, store] of map.stores.entries()) {
+      if (store.kind === 'processor') {
+        // A partner can only be sent identities the system can actually resolve.
+        for (const [j, identity] of store.identifiers.entries()) {
+          if (!provided.has(identity)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['stores', i, 'identifiers', j],
+              message: `processor "${store.id}" is sent ${identity}, but no store provides it`,
+            });
+          }
+        }
+        continue;
+      }
       const identity = store.kind === 'dynamodb' ? store.locate.identity : identityOfPrefix(store.prefix);
       if (identity && !provided.has(identity)) {
         ctx.addIssue({
@@ -181,7 +256,7 @@ export function identityOfPrefix(prefix: string): IdentityKind | undefined {
 }
 
 /** The identity a store is looked up by. */
-export function identityOf(store: StoreConfig): IdentityKind {
+export function identityOf(store: DataStore): IdentityKind {
   const identity = store.kind === 'dynamodb' ? store.locate.identity : identityOfPrefix(store.prefix);
   if (!identity) throw new Error(`store ${store.id} has no identity placeholder`);
   return identity;
@@ -204,14 +279,18 @@ export function parseDataMap(input: unknown, source = 'data map'): DataMap {
 /**
  * Replaces the physical table/bucket names of stores, so one data map serves
  * several deployments (e.g. demo stores created by the CDK with generated names).
+ * For a processor the binding is its endpoint URL (locally: a partner simulator).
  */
 export function bindStores(map: DataMap, bindings: Record<string, string>): DataMap {
   return {
     ...map,
-    stores: map.stores.map((store) => {
+    stores: map.stores.map((store): StoreConfig => {
       const name = bindings[store.id];
       if (!name) return store;
-      return store.kind === 'dynamodb' ? { ...store, table: name } : { ...store, bucket: name };
+      if (store.kind === 'dynamodb') return { ...store, table: name };
+      if (store.kind === 's3') return { ...store, bucket: name };
+      if (!URL.canParse(name)) throw new DataMapError(`the binding of processor ${store.id} is not a URL`);
+      return { ...store, endpoint: name };
     }),
   };
 }
@@ -225,5 +304,19 @@ export class UnknownStoreError extends Error {
 export function storeOf(map: DataMap, storeId: string): StoreConfig {
   const store = map.stores.find((s) => s.id === storeId);
   if (!store) throw new UnknownStoreError(`store ${storeId} is not in the data map`);
+  return store;
+}
+
+/** The data store with this id, or `UnknownStore` (also for a processor: it holds no data of ours). */
+export function dataStoreOf(map: DataMap, storeId: string): DataStore {
+  const store = storeOf(map, storeId);
+  if (!isDataStore(store)) throw new UnknownStoreError(`store ${storeId} is not a data store`);
+  return store;
+}
+
+/** The processor with this id, or `UnknownStore` (also for a data store). */
+export function processorOf(map: DataMap, storeId: string): ProcessorStore {
+  const store = storeOf(map, storeId);
+  if (!isProcessor(store)) throw new UnknownStoreError(`store ${storeId} is not a processor`);
   return store;
 }

@@ -118,16 +118,56 @@ export function erasureScheduledMail(
   };
 }
 
+/** A partner told about an opt-out, as the subject is told: its name and whether it confirmed. */
+export interface OptOutPartner {
+  readonly name: string;
+  /** `followed_up`: it did not confirm in time (or could not comply) and support is following up. */
+  readonly outcome: 'confirmed' | 'followed_up' | 'pending';
+}
+
+const PARTNER_TEXT = {
+  en: {
+    intro: 'We also told the partners that process your data for us to stop marketing to you:',
+    confirmed: 'confirmed',
+    followed_up: 'has not confirmed; our support team is following up',
+    pending: 'told; waiting for its confirmation',
+  },
+  id: {
+    intro:
+      'Kami juga meminta mitra yang memproses data Anda untuk kami agar berhenti mengirim pemasaran kepada Anda:',
+    confirmed: 'telah mengonfirmasi',
+    followed_up: 'belum mengonfirmasi; tim dukungan kami sedang menindaklanjutinya',
+    pending: 'sudah diberi tahu; menunggu konfirmasinya',
+  },
+} as const;
+
+/** The partners paragraph of the opt-out mail (text and HTML); empty when no partner was told. */
+function partnerLines(locale: Locale, partners: readonly OptOutPartner[]): { text: string; html: string } {
+  if (partners.length === 0) return { text: '', html: '' };
+  const t = PARTNER_TEXT[locale];
+  return {
+    text: `\n\n${t.intro}\n${partners.map((p) => `- ${p.name}: ${t[p.outcome]}`).join('\n')}`,
+    html: `<p>${esc(t.intro)}</p><ul>${partners.map((p) => `<li>${esc(p.name)}: ${esc(t[p.outcome])}</li>`).join('')}</ul>`,
+  };
+}
+
 /**
  * The "you will get no more marketing" email (EN or ID): which places were
- * updated and that the address stays on the suppression list. Store
- * descriptions come from the data map; no record contents appear.
+ * updated, which partners were told (confirmed, or followed up by support),
+ * and that the address stays on the suppression list. Store descriptions and
+ * partner names come from the data map; no record contents or partner
+ * references appear.
  */
 export function optOutConfirmedMail(
   locale: Locale,
-  args: { requestId: string; stores: readonly { description: string; records: number }[] },
+  args: {
+    requestId: string;
+    stores: readonly { description: string; records: number }[];
+    partners?: readonly OptOutPartner[];
+  },
 ): MailContent {
   const { requestId, stores } = args;
+  const told = partnerLines(locale, args.partners ?? []);
   const list = (recordsWord: string) =>
     stores.map((s) => `- ${s.description} (${s.records} ${recordsWord})`).join('\n');
   const htmlList = (recordsWord: string) =>
@@ -141,12 +181,12 @@ export function optOutConfirmedMail(
         : `Persetujuan pemasaran (email, WhatsApp, SMS, dan cookie iklan) telah dimatikan di:\n${list('catatan')}`;
     return {
       subject: 'Anda tidak akan lagi menerima pemasaran dari Impor.in',
-      text: `Permintaan ${requestId} untuk berhenti menerima pemasaran telah selesai.\n\n${places}\n\nAlamat Anda masuk daftar penolakan kami, sehingga pendaftaran atau impor data di kemudian hari tidak akan mengaktifkannya kembali. Email tentang pesanan dan akun Anda tetap dikirim.`,
+      text: `Permintaan ${requestId} untuk berhenti menerima pemasaran telah selesai.\n\n${places}${told.text}\n\nAlamat Anda masuk daftar penolakan kami, sehingga pendaftaran atau impor data di kemudian hari tidak akan mengaktifkannya kembali. Email tentang pesanan dan akun Anda tetap dikirim.`,
       html: `<p>Permintaan <strong>${esc(requestId)}</strong> untuk berhenti menerima pemasaran telah selesai.</p>${
         stores.length === 0
           ? '<p>Kami tidak menyimpan persetujuan pemasaran atas nama Anda.</p>'
           : `<p>Persetujuan pemasaran (email, WhatsApp, SMS, dan cookie iklan) telah dimatikan di:</p>${htmlList('catatan')}`
-      }<p>Alamat Anda masuk daftar penolakan kami, sehingga pendaftaran atau impor data di kemudian hari tidak akan mengaktifkannya kembali. Email tentang pesanan dan akun Anda tetap dikirim.</p>`,
+      }${told.html}<p>Alamat Anda masuk daftar penolakan kami, sehingga pendaftaran atau impor data di kemudian hari tidak akan mengaktifkannya kembali. Email tentang pesanan dan akun Anda tetap dikirim.</p>`,
     };
   }
   const places =
@@ -155,11 +195,11 @@ export function optOutConfirmedMail(
       : `Marketing consent (email, WhatsApp, SMS and advertising cookies) is now off in:\n${list('records')}`;
   return {
     subject: 'You will no longer receive marketing from Impor.in',
-    text: `Request ${requestId} to stop marketing to you is done.\n\n${places}\n\nYour address is on our suppression list, so a later sign-up or data import will not turn marketing back on. Emails about your orders and account still arrive.`,
+    text: `Request ${requestId} to stop marketing to you is done.\n\n${places}${told.text}\n\nYour address is on our suppression list, so a later sign-up or data import will not turn marketing back on. Emails about your orders and account still arrive.`,
     html: `<p>Request <strong>${esc(requestId)}</strong> to stop marketing to you is done.</p>${
       stores.length === 0
         ? '<p>We hold no marketing consent for you.</p>'
         : `<p>Marketing consent (email, WhatsApp, SMS and advertising cookies) is now off in:</p>${htmlList('records')}`
-    }<p>Your address is on our suppression list, so a later sign-up or data import will not turn marketing back on. Emails about your orders and account still arrive.</p>`,
+    }${told.html}<p>Your address is on our suppression list, so a later sign-up or data import will not turn marketing back on. Emails about your orders and account still arrive.</p>`,
   };
 }

@@ -3,7 +3,7 @@
  * AWS). Connectors carry decisions out; the certificate counts them.
  */
 import type { RecordRef } from '../connectors/connector';
-import { type ErasureHold, type FieldPolicy, MASK_VALUE, type StoreConfig } from './data-map';
+import { type DataStore, type ErasureHold, type FieldPolicy, MASK_VALUE } from './data-map';
 
 /** What became of a record, as the certificate and the subject's email report it. */
 export type RecordOutcome = 'deleted' | 'masked' | 'retained' | 'held';
@@ -84,7 +84,7 @@ export function holdFor(
  * lookup key when it is a pseudonymous id (customerId), so retained records stay
  * findable. A lookup by email or phone is contact data and is masked like any field.
  */
-export function keyAttributes(store: StoreConfig): ReadonlySet<string> {
+export function keyAttributes(store: DataStore): ReadonlySet<string> {
   if (store.kind !== 'dynamodb') return new Set();
   const { primaryKey, locate } = store;
   const lookupKey = locate.identity === 'customerId' ? locate.partitionKey : undefined;
@@ -98,7 +98,7 @@ export function keyAttributes(store: StoreConfig): ReadonlySet<string> {
  * are left alone, so applying a decision twice gives the same record.
  */
 function fieldChanges(
-  store: StoreConfig,
+  store: DataStore,
   data: Readonly<Record<string, unknown>>,
   subjectValues: ReadonlySet<string>,
   maskAll: boolean,
@@ -140,7 +140,7 @@ export interface DecideOptions {
  * `retentionEnded` a retained record is deleted instead.
  */
 export function decideErasure(
-  store: StoreConfig,
+  store: DataStore,
   record: { readonly ref: RecordRef; readonly data: Readonly<Record<string, unknown>> },
   subjectValues: SubjectValues,
   now: Date,

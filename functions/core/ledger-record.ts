@@ -1,9 +1,11 @@
+import type { PartnerAttempt } from '../processors/client';
 import type { IdentityKind } from './data-map';
 import type { ErasureCounts } from './erasure';
 import type { RequestStatus } from './lifecycle';
 import type { Jurisdiction, Locale, RequestType } from './request';
 
-export type StoreProgressStatus = 'pending' | 'in_progress' | 'completed' | 'failed';
+/** `escalated`: a processor did not acknowledge by its deadline (or refused); support follows up. */
+export type StoreProgressStatus = 'pending' | 'in_progress' | 'completed' | 'failed' | 'escalated';
 
 export interface StoreProgress {
   readonly status: StoreProgressStatus;
@@ -60,6 +62,49 @@ export interface ExportInfo {
   readonly downloads: number;
 }
 
+/** A processor's acknowledgement: from its webhook's answer or, later, its signed callback. */
+export interface PartnerAck {
+  readonly at: string;
+  readonly via: 'response' | 'callback';
+  readonly status: 'completed' | 'not_found' | 'retained' | 'failed';
+  /** The partner's own reference for the request. */
+  readonly reference: string;
+  readonly detail?: string;
+  readonly retained?: readonly {
+    readonly category?: string;
+    readonly reason: string;
+    readonly until?: string;
+  }[];
+  /** Access: how many records the partner returned (the records themselves go to the export). */
+  readonly records?: number;
+  /** Arrived after the request was escalated to support. */
+  readonly late?: true;
+}
+
+/** Support was told that a processor did not acknowledge (in time, or at all). */
+export interface PartnerEscalation {
+  readonly at: string;
+  readonly reason: 'deadline_passed' | 'partner_unavailable' | 'partner_rejected' | 'invalid_response';
+  readonly httpStatus?: number;
+}
+
+/** Evidence of telling one processor about a request: every call, the acknowledgement or the escalation. */
+export interface PartnerEvidence {
+  readonly partnerId: string;
+  readonly name: string;
+  readonly type: RequestType;
+  readonly idempotencyKey: string;
+  /** When the partner must have acknowledged (its `acknowledgeWithinSeconds` after the first notice). */
+  readonly deadline: string;
+  readonly notifiedAt: string;
+  readonly status: 'notifying' | 'awaiting_ack' | 'acknowledged' | 'escalated';
+  readonly attempts: readonly PartnerAttempt[];
+  readonly ack?: PartnerAck;
+  readonly escalation?: PartnerEscalation;
+  /** The workflow's task token while it waits; dropped by minimisation. */
+  readonly taskToken?: string;
+}
+
 /** One request in the ledger (one DynamoDB item). */
 export interface LedgerRecord {
   readonly requestId: string;
@@ -93,6 +138,8 @@ export interface LedgerRecord {
     readonly until?: string;
   };
   readonly failure?: { readonly error: string; readonly cause: string };
+  /** Processors told about this request, by partner id (no personal data: kept after minimisation). */
+  readonly partners?: Readonly<Record<string, PartnerEvidence>>;
   readonly history: readonly HistoryEntry[];
 }
 
@@ -110,6 +157,7 @@ export type NewLedgerRecord = Omit<
   | 'erasureSchedule'
   | 'certificate'
   | 'retention'
+  | 'partners'
 >;
 
 /** Ledger port: every status change is checked against the lifecycle table and the stored status. */

@@ -1,15 +1,17 @@
 /**
  * The certificate of erasure: per store what was found, deleted, masked,
  * retained (with legal basis and retention end) and held (with the reason the
- * subject is told), and the result of the re-query. It names the subject only
- * by the ledger's keyed hash.
+ * subject is told), and the result of the re-query; then per partner
+ * (processor) when it was told and how it answered, or that it was escalated to
+ * support. It names the subject only by the ledger's keyed hash.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { DataMap } from '../core/data-map';
+import { type DataMap, type DataStore, isDataStore } from '../core/data-map';
 import { type ErasureCounts, ErasureIncompleteError } from '../core/erasure';
-import type { LedgerRecord, RetentionEntry } from '../core/ledger-record';
+import type { LedgerRecord, PartnerAck, PartnerEscalation, RetentionEntry } from '../core/ledger-record';
 import { escapeHtml } from '../export/index-page';
 import { certificateHtmlKey, certificateJsonKey, safeRequestId } from '../export/keys';
+import { type PartnerCallStatus, partnerCallStatus, partnerCallsOf } from '../export/partner-calls';
 import { type ErasureSummary, readSummary } from './manifest';
 
 export interface CertificateStore {
@@ -34,6 +36,20 @@ export interface CertificateStore {
   readonly verification: { readonly method: 're-query'; readonly passed: boolean };
 }
 
+/** One partner (processor) told about the erasure, from the request's evidence; references are the partner's own. */
+export interface CertificatePartner {
+  readonly partnerId: string;
+  readonly name: string;
+  readonly notifiedAt: string;
+  /** The partner's deadline to acknowledge. */
+  readonly deadline: string;
+  /** Deliveries tried (retries included). */
+  readonly attempts: number;
+  readonly status: PartnerCallStatus;
+  readonly ack?: Pick<PartnerAck, 'at' | 'via' | 'status' | 'reference' | 'detail' | 'retained' | 'late'>;
+  readonly escalation?: Pick<PartnerEscalation, 'at' | 'reason'>;
+}
+
 export interface Certificate {
   readonly version: 1;
   readonly type: 'certificate-of-erasure';
@@ -49,6 +65,8 @@ export interface Certificate {
   readonly issuedAt: string;
   readonly totals: ErasureCounts;
   readonly stores: readonly CertificateStore[];
+  /** Every partner the request was sent to, acknowledged or escalated; empty when none. */
+  readonly partners: readonly CertificatePartner[];
 }
 
 export interface CertificateStorage {
@@ -60,10 +78,47 @@ export interface CertificateStorage {
 const lastAt = (record: LedgerRecord, status: LedgerRecord['status']) =>
   record.history.filter((h) => h.status === status).at(-1)?.at;
 
+/** The data stores (never processors) the request planned, in data-map order. */
+export function plannedDataStores(record: LedgerRecord, dataMap: DataMap): DataStore[] {
+  const planned = new Set(Object.keys(record.stores ?? {}));
+  return dataMap.stores.filter(isDataStore).filter((s) => planned.has(s.id));
+}
+
+/** The request's partner evidence as the certificate shows it: no task tokens, attempts as a count. */
+export function certificatePartners(record: LedgerRecord, dataMap: DataMap): CertificatePartner[] {
+  return partnerCallsOf(record, dataMap).map((p): CertificatePartner => {
+    const { ack, escalation } = p;
+    return {
+      partnerId: p.partnerId,
+      name: p.name,
+      notifiedAt: p.notifiedAt,
+      deadline: p.deadline,
+      attempts: p.attempts.length,
+      status: partnerCallStatus(p),
+      ...(ack
+        ? {
+            ack: {
+              at: ack.at,
+              via: ack.via,
+              status: ack.status,
+              reference: ack.reference,
+              ...(ack.detail !== undefined ? { detail: ack.detail } : {}),
+              ...(ack.retained && ack.retained.length > 0 ? { retained: ack.retained } : {}),
+              ...(ack.late ? { late: ack.late } : {}),
+            },
+          }
+        : {}),
+      ...(escalation ? { escalation: { at: escalation.at, reason: escalation.reason } } : {}),
+    };
+  });
+}
+
 /**
- * Builds the certificate from the ledger entry and each planned store's
- * erasure summary. Refuses (ErasureIncomplete) while any store is not erased
- * and verified: a certificate must never claim more than was proven.
+ * Builds the certificate from the ledger entry, each planned data store's
+ * erasure summary and the partner evidence. Refuses (ErasureIncomplete) while
+ * any data store is not erased and verified: a certificate must never claim
+ * more than was proven. Partners do not block it: one that did not answer in
+ * time is listed as escalated to support.
  */
 export function buildCertificate(args: {
   readonly record: LedgerRecord;
@@ -72,37 +127,34 @@ export function buildCertificate(args: {
   readonly issuedAt: Date;
 }): Certificate {
   const { record, dataMap, summaries } = args;
-  const planned = new Set(Object.keys(record.stores ?? {}));
   const totals = { found: 0, deleted: 0, masked: 0, retained: 0, held: 0 };
-  const stores = dataMap.stores
-    .filter((s) => planned.has(s.id))
-    .map((store): CertificateStore => {
-      const summary = summaries.get(store.id);
-      const progress = record.stores?.[store.id];
-      if (!summary || progress?.status !== 'completed' || progress.verified !== true) {
-        throw new ErasureIncompleteError(`store ${store.id} is not erased and verified yet`);
-      }
-      const { counts } = summary;
-      for (const k of Object.keys(totals) as (keyof ErasureCounts)[]) totals[k] += counts[k];
-      const described = new Map(store.erasure.holds.map((h) => [h.reason, h.description]));
-      return {
-        storeId: store.id,
-        description: store.description,
-        found: counts.found,
-        deleted: counts.deleted,
-        masked: counts.masked,
-        retained: { records: counts.retained, entries: summary.retention },
-        held: {
-          records: counts.held,
-          holds: summary.holds.map((h) => ({
-            reason: h.reason,
-            description: described.get(h.reason) ?? { en: h.reason, id: h.reason },
-            records: h.records,
-          })),
-        },
-        verification: { method: 're-query', passed: true },
-      };
-    });
+  const stores = plannedDataStores(record, dataMap).map((store): CertificateStore => {
+    const summary = summaries.get(store.id);
+    const progress = record.stores?.[store.id];
+    if (!summary || progress?.status !== 'completed' || progress.verified !== true) {
+      throw new ErasureIncompleteError(`store ${store.id} is not erased and verified yet`);
+    }
+    const { counts } = summary;
+    for (const k of Object.keys(totals) as (keyof ErasureCounts)[]) totals[k] += counts[k];
+    const described = new Map(store.erasure.holds.map((h) => [h.reason, h.description]));
+    return {
+      storeId: store.id,
+      description: store.description,
+      found: counts.found,
+      deleted: counts.deleted,
+      masked: counts.masked,
+      retained: { records: counts.retained, entries: summary.retention },
+      held: {
+        records: counts.held,
+        holds: summary.holds.map((h) => ({
+          reason: h.reason,
+          description: described.get(h.reason) ?? { en: h.reason, id: h.reason },
+          records: h.records,
+        })),
+      },
+      verification: { method: 're-query', passed: true },
+    };
+  });
   const issuedAt = args.issuedAt.toISOString();
   const verifiedAt = lastAt(record, 'verified');
   const erasureStartedAt = lastAt(record, 'in_progress');
@@ -119,6 +171,7 @@ export function buildCertificate(args: {
     issuedAt,
     totals,
     stores,
+    partners: certificatePartners(record, dataMap),
   };
 }
 
@@ -176,6 +229,63 @@ function storeRows(store: CertificateStore): string {
     </section>`;
 }
 
+const ACK_TEXT: Record<PartnerAck['status'], [string, string]> = {
+  completed: ['completed: erased what it held', 'selesai: menghapus data yang disimpannya'],
+  not_found: ['held no data about the subject', 'tidak menyimpan data subjek'],
+  retained: ['completed, keeping records the law requires', 'selesai, menyimpan data yang diwajibkan hukum'],
+  failed: ['could not carry out the request', 'tidak dapat menjalankan permintaan'],
+};
+
+const ESCALATION_TEXT: Record<PartnerEscalation['reason'], [string, string]> = {
+  deadline_passed: ['no answer by its deadline', 'tidak menjawab sebelum tenggat'],
+  partner_unavailable: ['could not be reached', 'tidak dapat dihubungi'],
+  partner_rejected: ['refused the request', 'menolak permintaan'],
+  invalid_response: ['answered with an invalid response', 'menjawab dengan respons yang tidak sah'],
+};
+
+const both = ([en, id]: readonly [string, string]) => `${e(en)} / <span lang="id">${e(id)}</span>`;
+
+function partnerRows(partner: CertificatePartner): string {
+  const { ack, escalation } = partner;
+  const retained = (ack?.retained ?? [])
+    .map(
+      (r) =>
+        `<li>${r.category ? `${e(r.category)}: ` : ''}${e(r.reason)}${r.until ? `; until / <span lang="id">sampai</span> ${e(r.until)}` : ''}</li>`,
+    )
+    .join('');
+  const answer = ack
+    ? `${both(ACK_TEXT[ack.status])}<br>${date(ack.at)}, via ${ack.via === 'callback' ? 'callback' : 'response / <span lang="id">respons</span>'}${ack.late ? ' (after the escalation / <span lang="id">setelah eskalasi</span>)' : ''}${ack.detail ? `<br>${e(ack.detail)}` : ''}${retained ? `<ul>${retained}</ul>` : ''}`
+    : partner.status === 'escalated'
+      ? 'Not acknowledged; our support team is following up / <span lang="id">Belum dikonfirmasi; tim dukungan kami menindaklanjuti</span>'
+      : 'Awaiting acknowledgement / <span lang="id">Menunggu konfirmasi</span>';
+  const escalated = escalation
+    ? `<tr><th>Escalated / <span lang="id">Dieskalasi</span></th><td>${date(escalation.at)}: ${both(ESCALATION_TEXT[escalation.reason])}</td></tr>`
+    : '';
+  return `
+    <section class="partner" id="partner-${e(partner.partnerId)}">
+      <h3>${e(partner.name)} <small>(<code>${e(partner.partnerId)}</code>)</small></h3>
+      <table>
+        <tr><th>Told / <span lang="id">Diberi tahu</span></th><td>${date(partner.notifiedAt)}</td></tr>
+        <tr><th>Deadline / <span lang="id">Tenggat</span></th><td>${date(partner.deadline)}</td></tr>
+        <tr><th>Deliveries / <span lang="id">Pengiriman</span></th><td>${partner.attempts}</td></tr>
+        <tr><th>Answer / <span lang="id">Jawaban</span></th><td>${answer}</td></tr>
+        ${ack ? `<tr><th>Partner reference / <span lang="id">Referensi mitra</span></th><td><code>${e(ack.reference)}</code></td></tr>` : ''}
+        ${escalated}
+      </table>
+    </section>`;
+}
+
+function partnersSection(partners: readonly CertificatePartner[]): string {
+  if (partners.length === 0) return '';
+  return `
+  <section id="partners">
+    <h2>Partners told / <span lang="id">Mitra yang diberi tahu</span></h2>
+    <p>Every partner that processes this data for us was told to erase it, and its answer is kept as evidence.</p>
+    <p lang="id">Setiap mitra yang memproses data ini untuk kami diminta menghapusnya, dan jawabannya disimpan sebagai bukti.</p>
+    ${partners.map(partnerRows).join('\n')}
+  </section>`;
+}
+
 /** The certificate as a readable, self-contained bilingual (EN/ID) HTML page. */
 export function renderCertificateHtml(certificate: Certificate): string {
   const c = certificate;
@@ -207,6 +317,7 @@ export function renderCertificateHtml(certificate: Certificate): string {
     <tr><th>Records found / <span lang="id">Catatan ditemukan</span></th><td>${c.totals.found}: ${c.totals.deleted} deleted / <span lang="id">dihapus</span>, ${c.totals.masked} masked / <span lang="id">disamarkan</span>, ${c.totals.retained} retained / <span lang="id">disimpan</span>, ${c.totals.held} held / <span lang="id">ditahan</span></td></tr>
   </table>
   ${c.stores.map(storeRows).join('\n')}
+  ${partnersSection(c.partners)}
   <p><small>Issued / <span lang="id">Diterbitkan</span> ${date(c.issuedAt)}</small></p>
 </body>
 </html>
@@ -224,9 +335,10 @@ export async function issueCertificate(
 ): Promise<{ certificate: Certificate; jsonKey: string; htmlKey: string }> {
   const requestId = safeRequestId(args.record.requestId);
   const summaries = new Map<string, ErasureSummary>();
-  for (const storeId of Object.keys(args.record.stores ?? {})) {
-    const summary = await readSummary({ s3: deps.s3, bucket: deps.exportBucket }, requestId, storeId);
-    if (summary) summaries.set(storeId, summary);
+  // Processors have no erasure summary: their evidence is in the ledger entry.
+  for (const store of plannedDataStores(args.record, args.dataMap)) {
+    const summary = await readSummary({ s3: deps.s3, bucket: deps.exportBucket }, requestId, store.id);
+    if (summary) summaries.set(store.id, summary);
   }
   const certificate = buildCertificate({ ...args, summaries });
   const jsonKey = certificateJsonKey(requestId);

@@ -7,7 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import type { Connector, RecordRef, Subject } from '../connectors/connector';
-import type { StoreConfig } from '../core/data-map';
+import type { DataStore } from '../core/data-map';
 import { type DecideOptions, decideErasure, type RecordDecision } from '../core/erasure';
 import type { LedgerRecord } from '../core/ledger-record';
 import { erasureDecisionsKey, safeRequestId, safeStoreId } from '../export/keys';
@@ -17,7 +17,7 @@ import { type ErasureSummary, readSummary, writeSummary } from './manifest';
 
 export interface InventoryArgs {
   readonly requestId: string;
-  readonly store: StoreConfig;
+  readonly store: DataStore;
   readonly connector: Connector;
   readonly subject: Subject;
   /** The request's contact details (name and phone may identify the subject in kept records). */
@@ -36,12 +36,7 @@ export interface InventoryArgs {
 const IDENTIFYING_KINDS = ['email', 'phone'] as const;
 
 /** A decision for an object that survives only as old versions or delete markers (no current record). */
-function orphanDecision(
-  store: StoreConfig,
-  ref: RecordRef,
-  now: Date,
-  options: DecideOptions,
-): RecordDecision {
+function orphanDecision(store: DataStore, ref: RecordRef, now: Date, options: DecideOptions): RecordDecision {
   const decision = decideErasure(store, { ref, data: {} }, [], now, options);
   // An old version cannot be masked: unless it is held or retained, it goes.
   return decision.outcome === 'masked' ? { ref, outcome: 'deleted', action: { kind: 'delete' } } : decision;

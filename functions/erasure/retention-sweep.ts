@@ -8,7 +8,7 @@
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Connector } from '../connectors/connector';
-import type { DataMap, StoreConfig } from '../core/data-map';
+import { type DataMap, type DataStore, isDataStore } from '../core/data-map';
 import { type ErasureCounts, ErasureIncompleteError } from '../core/erasure';
 import type { LedgerRecord } from '../core/ledger-record';
 import { retentionAddendumKey, retentionRun, safeDay } from '../export/keys';
@@ -37,7 +37,7 @@ export interface RetentionSweepDeps {
   /** The audit bucket: addenda to certificates. */
   readonly audit: { readonly s3: S3Client; readonly bucket: string };
   readonly dataMap: DataMap;
-  readonly connectorFor: (store: StoreConfig) => Connector;
+  readonly connectorFor: (store: DataStore) => Connector;
   readonly hashingKey: Buffer;
 }
 
@@ -180,12 +180,14 @@ export async function sweepRequest(
       throw new RetentionSweepError(`request ${requestId} keeps no identity to find its retained records by`);
     }
     const retainedIds = new Set(retention.entries.map((e) => e.storeId));
-    const unknown = [...retainedIds].filter((id) => !deps.dataMap.stores.some((s) => s.id === id));
+    // Only data stores retain records; a processor id here is as wrong as an unknown one.
+    const dataStores = deps.dataMap.stores.filter(isDataStore);
+    const unknown = [...retainedIds].filter((id) => !dataStores.some((s) => s.id === id));
     if (unknown.length > 0) {
       throw new RetentionSweepError(`request ${requestId} retains records in stores not in the data map`);
     }
     const addendumStores: RetentionAddendum['stores'][number][] = [];
-    for (const store of deps.dataMap.stores.filter((s) => retainedIds.has(s.id))) {
+    for (const store of dataStores.filter((s) => retainedIds.has(s.id))) {
       const connector = deps.connectorFor(store);
       const args = {
         requestId,

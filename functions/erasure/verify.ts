@@ -52,6 +52,8 @@ export function unitOf(ref: RecordRef): string {
     const entries = Object.entries(ref.key).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `dynamodb:${JSON.stringify(entries)}`;
   }
+  // Processor records are never erased by us (the partner erases); a unit keeps the type total.
+  if (ref.kind === 'processor') return `processor:${ref.partnerId}/${ref.reference}`;
   return `s3:${ref.bucket}/${ref.key}${ref.line === undefined ? '' : `#${ref.line}`}`;
 }
 

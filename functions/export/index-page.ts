@@ -1,5 +1,6 @@
 import type { DataCategory } from '../core/data-map';
 import { CATEGORY_LABELS } from './categories';
+import type { PartnerOutcome } from './partner-calls';
 
 /** What index.html shows for one store. */
 export interface IndexStore {
@@ -11,6 +12,20 @@ export interface IndexStore {
   readonly file: string;
   /** Paths inside the zip of the store's attachments. */
   readonly attachments: readonly string[];
+}
+
+/** What index.html shows for one recipient (a processor in the data map). */
+export interface IndexRecipient {
+  readonly partnerId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly categories: readonly DataCategory[];
+  readonly country?: string;
+  /** How this request's call to the partner ended; `not_asked` when it does not handle access requests. */
+  readonly answer: PartnerOutcome | 'not_asked';
+  /** Records the partner sent for this request, and their file in the zip. */
+  readonly records?: number;
+  readonly file?: string;
 }
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -51,6 +66,64 @@ function storeSection(store: IndexStore): string {
     </section>`;
 }
 
+const SENT = {
+  en: 'Answered our request and sent the data it holds about you.',
+  id: 'Telah menjawab permintaan kami dan mengirim data tentang Anda yang disimpannya.',
+};
+
+const ANSWERS: Record<IndexRecipient['answer'], { en: string; id: string }> = {
+  confirmed: {
+    en: 'Answered our request: it holds no data about you.',
+    id: 'Telah menjawab permintaan kami: tidak menyimpan data tentang Anda.',
+  },
+  followed_up: {
+    en: 'Did not answer in time; our support team is following up.',
+    id: 'Tidak menjawab tepat waktu; tim dukungan kami sedang menindaklanjuti.',
+  },
+  pending: { en: 'Asked for this copy; no answer yet.', id: 'Sudah dimintai salinan ini; belum menjawab.' },
+  not_asked: {
+    en: 'Not asked for a copy: this partner does not handle access requests.',
+    id: 'Tidak dimintai salinan: mitra ini tidak melayani permintaan akses.',
+  },
+};
+
+function recipientItem(recipient: IndexRecipient): string {
+  const e = escapeHtml;
+  const answer =
+    recipient.answer === 'confirmed' && (recipient.records ?? 0) > 0 ? SENT : ANSWERS[recipient.answer];
+  const categories = recipient.categories
+    .map((c) => `${e(CATEGORY_LABELS[c].en)} / <span lang="id">${e(CATEGORY_LABELS[c].id)}</span>`)
+    .join('; ');
+  const records =
+    recipient.file !== undefined
+      ? `
+        <p>Records it sent / <span lang="id">Catatan yang dikirim</span>: <strong>${recipient.records ?? 0}</strong>,
+          <a href="${e(recipient.file)}">${e(recipient.file)}</a></p>`
+      : '';
+  return `
+      <li id="recipient-${e(recipient.partnerId)}" class="recipient recipient-${e(recipient.answer)}">
+        <strong>${e(recipient.name)}</strong>${recipient.country ? ` (${e(recipient.country)})` : ''}
+        <p>${e(recipient.description)}</p>
+        <p>Kinds of data / <span lang="id">Jenis data</span>: ${categories}</p>
+        <p class="answer">${e(answer.en)} / <span lang="id">${e(answer.id)}</span></p>${records}
+      </li>`;
+}
+
+/** "Who receives your data": every processor in the data map, and how this request's call to it ended. */
+function recipientsSection(recipients: readonly IndexRecipient[]): string {
+  if (recipients.length === 0) return '';
+  return `
+    <section id="recipients">
+      <h2>Who receives your data / <span lang="id">Siapa yang menerima data Anda</span></h2>
+      <p>These partners process data about you for us. <code>processing-record.json</code> lists them and every
+        call we made to them for this request, with their answers.</p>
+      <p lang="id">Mitra berikut memproses data tentang Anda untuk kami. <code>processing-record.json</code>
+        mencantumkan mereka dan setiap panggilan kami kepada mereka untuk permintaan ini, beserta jawabannya.</p>
+      <ul>${recipients.map(recipientItem).join('')}
+      </ul>
+    </section>`;
+}
+
 // Said plainly when every store was searched and none holds anything about the subject.
 const NO_DATA = `    <p id="no-data"><strong>We hold no data about you.</strong> We searched every place listed below and found
       nothing about you.</p>
@@ -61,12 +134,15 @@ const NO_DATA = `    <p id="no-data"><strong>We hold no data about you.</strong>
 /**
  * A page a person can read (English / Bahasa Indonesia): what the export is,
  * per store the categories in plain words, record counts and links to the
- * files. Every piece of text is HTML-escaped.
+ * files; then who receives the data (partners) and how each answered this
+ * request. Every piece of text is HTML-escaped.
  */
 export function renderIndexHtml(args: {
   readonly requestId: string;
   readonly generatedAt: string;
   readonly stores: readonly IndexStore[];
+  /** Processors in the data map; none when absent. */
+  readonly recipients?: readonly IndexRecipient[];
 }): string {
   const e = escapeHtml;
   const total = args.stores.reduce((sum, s) => sum + s.records, 0);
@@ -94,6 +170,7 @@ export function renderIndexHtml(args: {
       <code>manifest.json</code> mencantumkan setiap berkas beserta checksum SHA-256-nya.</p>
     <p>Total records / <span lang="id">Jumlah catatan</span>: <strong>${total}</strong></p>
 ${total === 0 ? NO_DATA : ''}${args.stores.map(storeSection).join('\n')}
+${recipientsSection(args.recipients ?? [])}
   </body>
 </html>
 `;

@@ -2,19 +2,24 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, NoSuchKey } from '@aws-sdk/client-s3';
 import archiver, { type Archiver } from 'archiver';
 import { z } from 'zod';
-import type { DataCategory } from '../core/data-map';
-import { type IndexStore, renderIndexHtml } from './index-page';
+import type { DataCategory, PartnerRequestType } from '../core/data-map';
+import type { PartnerAck, PartnerEscalation, PartnerEvidence } from '../core/ledger-record';
+import type { RequestType } from '../core/request';
+import { type IndexRecipient, type IndexStore, renderIndexHtml } from './index-page';
 import {
   attachmentKey,
   attachmentPath,
+  ExportStoreId,
   exportZipKey,
   safeFileName,
   safeRequestId,
   safeStoreId,
   storeExportKey,
 } from './keys';
+import { partnerCallStatus, partnerOutcome } from './partner-calls';
 import { type ExportStorage, openObject, uploadStream } from './s3-stream';
 import { StoreExportResult } from './store-export';
 
@@ -23,14 +28,74 @@ export class ExportIntegrityError extends Error {
   override readonly name = 'ExportIntegrityError';
 }
 
+/**
+ * A partner branch that ended without a store file in the workflow state:
+ * EscalateProcessor's answer (`escalated: false` when an acknowledgement won the
+ * race against the escalation), or NotifyProcessor's acknowledgement without records.
+ */
+export const PartnerExportOutcome = z.union([
+  z.strictObject({
+    storeId: ExportStoreId,
+    escalated: z.boolean(),
+    reason: z
+      .string()
+      .regex(/^[a-z_]{1,40}$/)
+      .optional(),
+  }),
+  z.strictObject({
+    storeId: ExportStoreId,
+    partner: z.strictObject({ status: z.string().max(40), reference: z.string().max(200) }),
+  }),
+]);
+export type PartnerExportOutcome = z.infer<typeof PartnerExportOutcome>;
+
+/** One item of PackageExport's `exports`: what each Map iteration (store or partner) returned. */
+export const PackageExportItem = z.union([StoreExportResult, PartnerExportOutcome]);
+export type PackageExportItem = z.infer<typeof PackageExportItem>;
+
+/** A processor in the data map: someone who receives the subject's data from us. */
+export interface ProcessingRecipient {
+  readonly partnerId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly categories: readonly DataCategory[];
+  readonly country?: string;
+  readonly requestTypes: readonly PartnerRequestType[];
+}
+
+/** This request's call to one partner, as recorded in the ledger (no task token). */
+export interface ProcessingPartnerCall {
+  readonly partnerId: string;
+  readonly name: string;
+  readonly type: RequestType;
+  readonly notifiedAt: string;
+  readonly attempts: PartnerEvidence['attempts'];
+  readonly ack?: PartnerAck;
+  readonly escalation?: PartnerEscalation;
+}
+
+/** processing-record.json: who receives the subject's data, and what this request asked of them. */
+export interface ProcessingRecord {
+  readonly requestId: string;
+  readonly generatedAt: string;
+  readonly recipients: readonly ProcessingRecipient[];
+  readonly partnerCalls: readonly ProcessingPartnerCall[];
+}
+
 export interface PackageExportArgs {
   readonly requestId: string;
-  readonly exports: readonly StoreExportResult[];
+  /** Validated here (zod): store files, and partner outcomes without a file in the state. */
+  readonly exports: readonly unknown[];
+  /** How index.html names each exported store or partner (description, or a partner's name). */
   readonly stores: readonly {
     readonly id: string;
     readonly description: string;
     readonly categories: DataCategory[];
   }[];
+  /** Every processor in the data map (empty when there are none). */
+  readonly recipients?: readonly ProcessingRecipient[];
+  /** This request's partner evidence from the ledger. */
+  readonly partnerCalls?: readonly PartnerEvidence[];
   readonly generatedAt?: Date;
 }
 
@@ -41,7 +106,7 @@ export interface PackagedExport {
   readonly size: number;
 }
 
-/** manifest.json: ids, counts and hashes only, never personal data. */
+/** manifest.json: ids, counts and hashes only, never personal data or partner references. */
 export interface ExportManifest {
   readonly requestId: string;
   readonly generatedAt: string;
@@ -52,16 +117,105 @@ export interface ExportManifest {
     readonly file: string;
     readonly attachments: number;
   }[];
+  readonly processingRecord: { readonly file: 'processing-record.json'; readonly sha256: string };
+  /** Each partner asked for this request and where its call ended. */
+  readonly partners: readonly {
+    readonly partnerId: string;
+    readonly status: 'acknowledged' | 'escalated' | 'pending';
+  }[];
+}
+
+/** A partner's records file (written by its acknowledgement) is bounded by the 5 MiB answer cap; this leaves room. */
+const MAX_PARTNER_FILE_BYTES = 16 * 1024 * 1024;
+
+/** Only the shape is checked: the file was written by writeStoreExport. */
+const PartnerFile = z.object({ records: z.array(z.unknown()) });
+
+/** A store file to put in the zip: from the workflow state, or a partner's file found in the bucket. */
+type PackagedStore = StoreExportResult & { readonly bytes?: Buffer };
+
+/**
+ * A partner whose acknowledgement did not travel through the workflow state
+ * (it won a race against the escalation, or came by callback) may still have
+ * written its records file: read it (bounded) so its hash and count are known
+ * before the manifest is written. Undefined when there is none.
+ */
+async function partnerFile(
+  deps: ExportStorage,
+  requestId: string,
+  storeId: string,
+): Promise<PackagedStore | undefined> {
+  const key = storeExportKey(requestId, storeId);
+  let bytes: Buffer;
+  try {
+    const response = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
+    if ((response.ContentLength ?? 0) > MAX_PARTNER_FILE_BYTES) {
+      throw new ExportIntegrityError(`partner file ${storeId} is larger than a partner answer can be`);
+    }
+    bytes = Buffer.from((await response.Body?.transformToByteArray()) ?? []);
+  } catch (error) {
+    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+  let records: number;
+  try {
+    records = PartnerFile.parse(JSON.parse(bytes.toString('utf8'))).records.length;
+  } catch {
+    throw new ExportIntegrityError(`partner file ${storeId} is not an export file`);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { storeId, records, sha256, key, attachments: [], bytes };
+}
+
+const isStoreFile = (item: PackageExportItem): item is StoreExportResult => 'sha256' in item;
+
+/** The index's view of each recipient: what this request asked of it and how that ended. */
+function indexRecipients(
+  recipients: readonly ProcessingRecipient[],
+  calls: readonly PartnerEvidence[],
+  outcomes: readonly PartnerExportOutcome[],
+  files: ReadonlyMap<string, PackagedStore>,
+): IndexRecipient[] {
+  const callOf = new Map(calls.map((c) => [c.partnerId, c]));
+  const outcomeOf = new Map(outcomes.map((o) => [o.storeId, o]));
+  return recipients.map((r): IndexRecipient => {
+    const call = callOf.get(r.partnerId);
+    const outcome = outcomeOf.get(r.partnerId);
+    const file = files.get(r.partnerId);
+    const escalatedInState = outcome !== undefined && 'escalated' in outcome && outcome.escalated;
+    const answer = call
+      ? partnerOutcome(call)
+      : escalatedInState
+        ? 'followed_up'
+        : file || outcome
+          ? 'confirmed'
+          : 'not_asked';
+    return {
+      partnerId: r.partnerId,
+      name: r.name,
+      description: r.description,
+      categories: r.categories,
+      ...(r.country ? { country: r.country } : {}),
+      answer,
+      ...(file ? { records: file.records, file: `stores/${r.partnerId}.json` } : {}),
+    };
+  });
 }
 
 /** Adds one entry and waits until archiver has consumed it, so only one source stream is open at a time. */
-function addEntry(archive: Archiver, source: Readable | string, name: string, date: Date): Promise<void> {
+function addEntry(
+  archive: Archiver,
+  source: Readable | string | Buffer,
+  name: string,
+  date: Date,
+): Promise<void> {
+  const stream = typeof source === 'string' || Buffer.isBuffer(source) ? undefined : source;
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       archive.off('entry', onEntry);
       archive.off('error', onError);
       archive.off('close', onClose);
-      if (typeof source !== 'string') source.off('error', onError);
+      stream?.off('error', onError);
     };
     const onEntry = () => {
       cleanup();
@@ -76,7 +230,7 @@ function addEntry(archive: Archiver, source: Readable | string, name: string, da
     archive.once('entry', onEntry);
     archive.once('error', onError);
     archive.once('close', onClose);
-    if (typeof source !== 'string') source.once('error', onError);
+    stream?.once('error', onError);
     archive.append(source, { name, date });
   });
 }
@@ -105,9 +259,12 @@ function hashing(): Transform & { digest(): string } {
 
 /**
  * Builds the one zip a data subject downloads, `exports/<requestId>/export.zip`:
- * `manifest.json`, `index.html` (EN/ID), `stores/<storeId>.json` per store and
+ * `manifest.json`, `index.html` (EN/ID), `processing-record.json` (every
+ * recipient in the data map and this request's partner calls),
+ * `stores/<storeId>.json` per store or answering partner and
  * `stores/<storeId>/files/...` attachments. Each store file is streamed from S3
- * into the archive, which streams into a multipart upload: nothing is held whole.
+ * into the archive, which streams into a multipart upload: nothing is held whole
+ * (a partner's file, bounded by its answer cap, is read once to hash it).
  * Keys are rebuilt from validated ids, never taken from the input.
  *
  * @throws UnsafeExportKeyError on an invalid request id, store id or file name.
@@ -115,14 +272,37 @@ function hashing(): Transform & { digest(): string } {
  */
 export async function packageExport(deps: ExportStorage, args: PackageExportArgs): Promise<PackagedExport> {
   const requestId = safeRequestId(args.requestId);
-  const exports = z.array(StoreExportResult).parse(args.exports);
+  const items = z.array(PackageExportItem).parse(args.exports);
+  const outcomes = items.filter((i): i is PartnerExportOutcome => !isStoreFile(i));
+  const exports: PackagedStore[] = items.filter(isStoreFile);
+  for (const outcome of outcomes) {
+    const found = await partnerFile(deps, requestId, safeStoreId(outcome.storeId));
+    if (found) exports.push(found);
+  }
   for (const result of exports) {
     safeStoreId(result.storeId);
     for (const file of result.attachments) safeFileName(file.name);
   }
   const generatedAt = args.generatedAt ?? new Date();
   const key = exportZipKey(requestId);
+  const calls = args.partnerCalls ?? [];
+  const recipients = args.recipients ?? [];
 
+  const processingRecord: ProcessingRecord = {
+    requestId,
+    generatedAt: generatedAt.toISOString(),
+    recipients,
+    partnerCalls: calls.map((c) => ({
+      partnerId: c.partnerId,
+      name: c.name,
+      type: c.type,
+      notifiedAt: c.notifiedAt,
+      attempts: c.attempts,
+      ...(c.ack ? { ack: c.ack } : {}),
+      ...(c.escalation ? { escalation: c.escalation } : {}),
+    })),
+  };
+  const processingJson = `${JSON.stringify(processingRecord, null, 2)}\n`;
   const manifest: ExportManifest = {
     requestId,
     generatedAt: generatedAt.toISOString(),
@@ -133,7 +313,14 @@ export async function packageExport(deps: ExportStorage, args: PackageExportArgs
       file: `stores/${r.storeId}.json`,
       attachments: r.attachments.length,
     })),
+    processingRecord: {
+      file: 'processing-record.json',
+      sha256: createHash('sha256').update(processingJson).digest('hex'),
+    },
+    partners: calls.map((c) => ({ partnerId: c.partnerId, status: partnerCallStatus(c) })),
   };
+  const files = new Map(exports.map((r) => [r.storeId, r]));
+  const indexRecipientsList = indexRecipients(recipients, calls, outcomes, files);
   const described = new Map(args.stores.map((s) => [s.id, s]));
   const indexStores: IndexStore[] = exports.map((r) => ({
     storeId: r.storeId,
@@ -147,9 +334,20 @@ export async function packageExport(deps: ExportStorage, args: PackageExportArgs
   const archive = archiver('zip', { zlib: { level: 6 } });
   const fill = async (): Promise<void> => {
     await addEntry(archive, `${JSON.stringify(manifest, null, 2)}\n`, 'manifest.json', generatedAt);
-    const html = renderIndexHtml({ requestId, generatedAt: manifest.generatedAt, stores: indexStores });
+    const html = renderIndexHtml({
+      requestId,
+      generatedAt: manifest.generatedAt,
+      stores: indexStores,
+      recipients: indexRecipientsList,
+    });
     await addEntry(archive, html, 'index.html', generatedAt);
+    await addEntry(archive, processingJson, 'processing-record.json', generatedAt);
     for (const result of exports) {
+      if (result.bytes) {
+        // Already read and hashed (a partner's file found in the bucket).
+        await addEntry(archive, result.bytes, `stores/${result.storeId}.json`, generatedAt);
+        continue;
+      }
       const check = hashing();
       const source = await openObject(deps, storeExportKey(requestId, result.storeId));
       // pipeline destroys `check` with the error if the S3 stream fails, which addEntry turns into a rejection.

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { hashingKey, ledgerTable } from '../aws/runtime';
 import { constantTimeEqual, keyedHash } from '../core/crypto';
 import { RequestId } from '../core/request';
+import { partnerCallsOf } from '../export/partner-calls';
 import { httpError, httpRoute, json } from './middleware';
 
 // One body for "no such request" and "wrong token", so ids cannot be probed.
@@ -54,6 +55,16 @@ export async function getRequestStatus(event: APIGatewayProxyEvent): Promise<API
         ...(progress.erasure ? { erasure: progress.erasure } : {}),
         ...(progress.verified !== undefined ? { verified: progress.verified } : {}),
       })),
+    // Partners told about the request: names and progress only, never their references.
+    ...(record.partners
+      ? {
+          partners: partnerCallsOf(record).map((p) => ({
+            partnerId: p.partnerId,
+            name: p.name,
+            status: p.status,
+          })),
+        }
+      : {}),
     ...(record.failure ? { failure: { error: record.failure.error } } : {}),
     history: record.history.map(({ status, at }) => ({ status, at })),
   });

@@ -60,14 +60,14 @@ export function html(
   };
 }
 
-/** Rejects bodies over 16 KB before anything parses them. */
-const bodySizeGuard = (): Middleware => ({
+/** Rejects bodies over `maxBytes` (16 KB unless the route says otherwise) before anything parses them. */
+const bodySizeGuard = (maxBytes: number): Middleware => ({
   before: (request) => {
     const { body, isBase64Encoded } = request.event;
     if (typeof body !== 'string') return;
     const size = isBase64Encoded ? Buffer.from(body, 'base64').length : Buffer.byteLength(body, 'utf8');
-    if (size > MAX_BODY_BYTES) {
-      throw httpError(413, 'payload_too_large', `the request body must be at most ${MAX_BODY_BYTES} bytes`);
+    if (size > maxBytes) {
+      throw httpError(413, 'payload_too_large', `the request body must be at most ${maxBytes} bytes`);
     }
   },
 });
@@ -137,8 +137,10 @@ const baseHeaders = (): Middleware => {
 export interface RouteOptions {
   /** Accept `application/x-www-form-urlencoded` bodies as raw strings (the confirmation page's form). */
   readonly allowForm?: boolean;
-  /** Parse a body at all (POST routes). */
+  /** Parse a body at all (POST routes). Leave unset to get the raw body (e.g. to check a signature over its bytes). */
   readonly body?: boolean;
+  /** Largest body accepted, in bytes; default `MAX_BODY_BYTES` (16 KB). */
+  readonly maxBodyBytes?: number;
 }
 
 /** Wraps an API Gateway handler in the shared stack. */
@@ -146,7 +148,7 @@ export function httpRoute(handler: Handler, options: RouteOptions = {}) {
   const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(baseHeaders())
     .use(httpHeaderNormalizer())
-    .use(bodySizeGuard());
+    .use(bodySizeGuard(options.maxBodyBytes ?? MAX_BODY_BYTES));
   if (options.body) stack.use(jsonBody(options.allowForm ?? false));
   return (
     stack

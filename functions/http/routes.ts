@@ -9,6 +9,10 @@ export type RouteAccess =
   | 'workflow:start'
   | 'workflow:callback'
   | 'exports:read'
+  /** Per-store export files in the exports bucket (a partner's records from its callback). */
+  | 'exports:write'
+  /** Secrets Manager GetSecretValue on the data map's processor secrets (partners' HMAC keys), by name. */
+  | 'partners:secret'
   /** Rate-limit counters table: UpdateItem only. */
   | 'limits:write'
   /** Idempotency records table: GetItem, PutItem, UpdateItem, DeleteItem. */
@@ -92,6 +96,13 @@ export const HTTP_FUNCTIONS = {
       'suppression:write',
     ],
   },
+  ProcessorCallback: {
+    entry: 'functions/http/processor-callback.ts',
+    handler: 'handler',
+    description:
+      "POST /processors/{partnerId}/callback: a partner's signed acknowledgement, recorded as evidence; resumes the workflow",
+    access: ['ledger:read', 'ledger:write', 'partners:secret', 'workflow:callback', 'exports:write'],
+  },
   Pages: {
     entry: 'functions/http/pages.ts',
     handler: 'handler',
@@ -115,4 +126,5 @@ export const ROUTES: readonly (Route & { functionName: HttpFunctionName })[] = [
   { method: 'POST', path: '/requests/{requestId}/cancel', functionName: 'CancelRequest' },
   { method: 'GET', path: '/unsubscribe', functionName: 'Unsubscribe' },
   { method: 'POST', path: '/unsubscribe', functionName: 'Unsubscribe' },
+  { method: 'POST', path: '/processors/{partnerId}/callback', functionName: 'ProcessorCallback' },
 ];

@@ -4,7 +4,7 @@ import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
 import { config, hashingKey, ledgerTable } from '../aws/runtime';
 import { createConnector } from '../connectors/registry';
-import { storeOf } from '../core/data-map';
+import { dataStoreOf } from '../core/data-map';
 import type { ErasureCounts } from '../core/erasure';
 import { eraseStore } from '../erasure/erase';
 
@@ -18,7 +18,7 @@ const Input = z.object({ requestId: z.string().min(1), storeId: z.string().min(1
 export async function handler(event: unknown): Promise<{ storeId: string; counts: ErasureCounts }> {
   const { requestId, storeId } = Input.parse(event);
   const cfg = config();
-  const store = storeOf(cfg.dataMap, storeId);
+  const store = dataStoreOf(cfg.dataMap, storeId);
   const ledger = ledgerTable();
   const record = await ledger.require(requestId);
   await ledger.setStoreProgress(requestId, storeId, { status: 'in_progress' });

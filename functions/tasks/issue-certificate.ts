@@ -17,8 +17,9 @@ export class AuditBucketMissingError extends Error {
 
 /**
  * IssueCertificate: writes the certificate of erasure (JSON + HTML, keyed
- * subject hash only) to the audit bucket, records it and what is retained in
- * the ledger, and emails the subject a bilingual summary.
+ * subject hash only; data stores and the partners told) to the audit bucket,
+ * records it and what is retained in the ledger, and emails the subject a
+ * bilingual summary that says which partners confirmed and which support follows up.
  */
 export async function handler(event: unknown): Promise<{ jsonKey: string; htmlKey: string }> {
   const { requestId } = Input.parse(event);
@@ -42,6 +43,11 @@ export async function handler(event: unknown): Promise<{ jsonKey: string; htmlKe
   );
   const mail = erasureSummaryMail(record.locale, certificate);
   await sendMail(sesClient(), cfg.DSR_MAIL_FROM, { to: contactOf(record).email, ...mail });
-  logger.info('certificate issued', { requestId, ...certificate.totals });
+  logger.info('certificate issued', {
+    requestId,
+    ...certificate.totals,
+    partners: certificate.partners.length,
+    partnersEscalated: certificate.partners.filter((p) => p.status === 'escalated').length,
+  });
   return { jsonKey, htmlKey };
 }

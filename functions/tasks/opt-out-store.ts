@@ -4,7 +4,7 @@ import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
 import { config, ledgerTable } from '../aws/runtime';
 import { createConnector } from '../connectors/registry';
-import { storeOf } from '../core/data-map';
+import { dataStoreOf } from '../core/data-map';
 import type { LedgerRecord } from '../core/ledger-record';
 
 const Input = z.object({ requestId: z.string().min(1), storeId: z.string().min(1) });
@@ -39,7 +39,7 @@ function optOutTime(record: LedgerRecord): string {
 export async function handler(event: unknown): Promise<OptOutStoreResult> {
   const { requestId, storeId } = Input.parse(event);
   const cfg = config();
-  const store = storeOf(cfg.dataMap, storeId);
+  const store = dataStoreOf(cfg.dataMap, storeId);
   const ledger = ledgerTable();
   const connector = createConnector(store, { dynamodb: dynamoDbClient(), s3: s3Client() });
   if ((store.marketingConsentFields ?? []).length === 0) {

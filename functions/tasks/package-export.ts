@@ -2,23 +2,53 @@ import { z } from 'zod';
 import { s3Client } from '../aws/clients';
 import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
-import { config } from '../aws/runtime';
-import { packageExport } from '../export/package';
-import { StoreExportResult } from '../export/store-export';
+import { config, ledgerTable } from '../aws/runtime';
+import { isDataStore, isProcessor } from '../core/data-map';
+import { PackageExportItem, packageExport } from '../export/package';
+import { partnerCallStatus, partnerCallsOf } from '../export/partner-calls';
 
-const Input = z.object({ requestId: z.string().min(1), exports: z.array(StoreExportResult) });
+// Each Map iteration's output: a store file, or a partner branch's escalation / acknowledgement.
+const Input = z.object({ requestId: z.string().min(1), exports: z.array(PackageExportItem) });
 
-/** PackageExport: streams the per-store files into one zip; returns its key and record count. */
+/**
+ * PackageExport: streams the per-store (and per-partner) files into one zip
+ * with the processing record (every processor in the data map and this
+ * request's partner calls); returns its key and record count.
+ */
 export async function handler(event: unknown): Promise<{ key: string; records: number }> {
   const { requestId, exports } = Input.parse(event);
   const cfg = config();
+  const record = await ledgerTable().require(requestId);
   const exported = new Set(exports.map((e) => e.storeId));
+  // A partner's records appear like a store's, under its name.
   const stores = cfg.dataMap.stores
     .filter((s) => exported.has(s.id))
-    .map((s) => ({ id: s.id, description: s.description, categories: s.categories }));
+    .map((s) => ({
+      id: s.id,
+      description: isDataStore(s) ? s.description : s.name,
+      categories: s.categories,
+    }));
+  const recipients = cfg.dataMap.stores.filter(isProcessor).map((p) => ({
+    partnerId: p.id,
+    name: p.name,
+    description: p.description,
+    categories: p.categories,
+    ...(p.country ? { country: p.country } : {}),
+    requestTypes: p.requestTypes,
+  }));
+  const partnerCalls = partnerCallsOf(record, cfg.dataMap);
   const result = await withTransient(() =>
-    packageExport({ s3: s3Client(), bucket: cfg.DSR_EXPORT_BUCKET }, { requestId, exports, stores }),
+    packageExport(
+      { s3: s3Client(), bucket: cfg.DSR_EXPORT_BUCKET },
+      { requestId, exports, stores, recipients, partnerCalls },
+    ),
   );
-  logger.info('export packaged', { requestId, records: result.records, size: result.size });
+  logger.info('export packaged', {
+    requestId,
+    records: result.records,
+    size: result.size,
+    partners: partnerCalls.length,
+    partnersEscalated: partnerCalls.filter((c) => partnerCallStatus(c) === 'escalated').length,
+  });
   return { key: result.key, records: result.records };
 }

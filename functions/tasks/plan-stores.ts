@@ -4,8 +4,15 @@ import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
 import { config, ledgerTable } from '../aws/runtime';
 import { resolveSubject } from '../connectors/resolve-subject';
-import type { IdentityKind } from '../core/data-map';
+import {
+  type DataMap,
+  type IdentityKind,
+  isDataStore,
+  isProcessor,
+  type StoreConfig,
+} from '../core/data-map';
 import { contactOf, StatusConflictError } from '../core/ledger-record';
+import type { RequestType } from '../core/request';
 
 const Input = z.object({ requestId: z.string().min(1) });
 
@@ -26,13 +33,39 @@ function mergeIdentities(a: Identities, b: Identities): Identities {
   );
 }
 
+/** One Map iteration: which store, its kind (processors take the partner branch) and, for a processor, its deadline. */
+export interface PlannedStore {
+  readonly storeId: string;
+  readonly kind: StoreConfig['kind'];
+  /** The processor's `acknowledgeWithinSeconds` (the partner Task state's timeout); 0 for data stores. */
+  readonly ackSeconds: number;
+}
+
+/**
+ * The stores a request of `type` visits: every data store, and every
+ * processor that declares it handles that type (access only if it says so).
+ */
+export function plannedStores(dataMap: DataMap, type: RequestType): PlannedStore[] {
+  // Data stores first: a partner's wait (up to its deadline) holds a Map slot, so it must not delay our own stores.
+  return [
+    ...dataMap.stores
+      .filter(isDataStore)
+      .map((store) => ({ storeId: store.id, kind: store.kind, ackSeconds: 0 })),
+    ...dataMap.stores
+      .filter(isProcessor)
+      .filter((store) => store.requestTypes.includes(type))
+      .map((store) => ({ storeId: store.id, kind: store.kind, ackSeconds: store.acknowledgeWithinSeconds })),
+  ];
+}
+
 /**
  * PlanStores: moves the request to in_progress (from verified, or from
  * scheduled once a delete's grace period is over), resolves the subject's
  * identities, adds the pseudonymous ones earlier erasures kept with retained
- * records, and plans every store. A cancelled delete throws `RequestCancelled`.
+ * records, and plans every data store and the processors that handle the
+ * request's type. A cancelled delete throws `RequestCancelled`.
  */
-export async function handler(event: unknown): Promise<{ stores: { storeId: string }[] }> {
+export async function handler(event: unknown): Promise<{ stores: PlannedStore[] }> {
   const { requestId } = Input.parse(event);
   const ledger = ledgerTable();
   const record = await ledger.require(requestId);
@@ -60,8 +93,16 @@ export async function handler(event: unknown): Promise<{ stores: { storeId: stri
     resolveSubject(dataMap, { dynamodb: dynamoDbClient(), s3: s3Client() }, contactOf(record).email),
   );
   const identities = mergeIdentities(subject.identities, await ledger.retainedIdentities(record.subjectHash));
-  const storeIds = dataMap.stores.map((s) => s.id);
-  await ledger.setPlan(requestId, identities, storeIds);
-  logger.info('stores planned', { requestId, stores: storeIds.length });
-  return { stores: storeIds.map((storeId) => ({ storeId })) };
+  const stores = plannedStores(dataMap, record.type);
+  await ledger.setPlan(
+    requestId,
+    identities,
+    stores.map((s) => s.storeId),
+  );
+  logger.info('stores planned', {
+    requestId,
+    stores: stores.length,
+    processors: stores.filter((s) => s.kind === 'processor').length,
+  });
+  return { stores };
 }

@@ -4,8 +4,10 @@ import { logger } from '../aws/logger';
 import { sendMail } from '../aws/mailer';
 import { config, ledgerTable } from '../aws/runtime';
 import { MARKETING_CHANNELS, optOutOfContactList, suppressionList } from '../aws/suppression';
+import { isDataStore } from '../core/data-map';
 import { optOutConfirmedMail } from '../core/emails';
 import { contactOf, type LedgerRecord } from '../core/ledger-record';
+import { partnerCallsOf, partnerOutcome } from '../export/partner-calls';
 
 const Input = z.object({ requestId: z.string().min(1) });
 
@@ -15,6 +17,8 @@ export interface RecordSuppressionResult {
   readonly contactList: boolean;
   /** Stores whose consent was turned off, with their record counts. */
   readonly stores: number;
+  /** Partners told about the opt-out (acknowledged or followed up by support). */
+  readonly partners: number;
 }
 
 /** Same stable time as OptOutStore: when the request started. */
@@ -26,7 +30,8 @@ function optOutTime(record: LedgerRecord): string {
  * RecordSuppression: adds the subject's keyed hash to the suppression list (so
  * `isSuppressed(email)` answers true from now on), sets the SES contact-list
  * topics to OPT_OUT where a list is configured, and emails the subject a
- * bilingual confirmation listing the stores whose consent was turned off.
+ * bilingual confirmation listing the stores whose consent was turned off and
+ * the partners told (which confirmed, which our support team follows up).
  * Each step is idempotent; a retry may send the confirmation twice.
  */
 export async function handler(event: unknown): Promise<RecordSuppressionResult> {
@@ -48,13 +53,30 @@ export async function handler(event: unknown): Promise<RecordSuppressionResult> 
     });
   }
   const stores = cfg.dataMap.stores
+    .filter(isDataStore)
     .filter((s) => (s.marketingConsentFields ?? []).length > 0)
     .map((s) => ({ description: s.description, records: record.stores?.[s.id]?.records ?? 0 }))
     .filter((s) => s.records > 0);
+  // Names only: a partner's reference and our identifiers never go into the mail.
+  const partners = partnerCallsOf(record, cfg.dataMap).map((p) => ({
+    name: p.name,
+    outcome: partnerOutcome(p),
+  }));
   await sendMail(sesClient(), cfg.DSR_MAIL_FROM, {
     to: contact.email,
-    ...optOutConfirmedMail(record.locale, { requestId, stores }),
+    ...optOutConfirmedMail(record.locale, { requestId, stores, partners }),
   });
-  logger.info('subject suppressed', { requestId, contactList: Boolean(listName), stores: stores.length });
-  return { suppressed: true, contactList: Boolean(listName), stores: stores.length };
+  logger.info('subject suppressed', {
+    requestId,
+    contactList: Boolean(listName),
+    stores: stores.length,
+    partners: partners.length,
+    partnersFollowedUp: partners.filter((p) => p.outcome === 'followed_up').length,
+  });
+  return {
+    suppressed: true,
+    contactList: Boolean(listName),
+    stores: stores.length,
+    partners: partners.length,
+  };
 }

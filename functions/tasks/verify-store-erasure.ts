@@ -4,7 +4,7 @@ import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
 import { config, hashingKey, ledgerTable } from '../aws/runtime';
 import { createConnector } from '../connectors/registry';
-import { storeOf } from '../core/data-map';
+import { dataStoreOf } from '../core/data-map';
 import { ErasureIncompleteError } from '../core/erasure';
 import { type VerifiedStore, verifyStoreErasure } from '../erasure/verify';
 
@@ -21,7 +21,7 @@ export const verifySettings: { settleDelaysMs?: readonly number[] } = {};
 export async function handler(event: unknown): Promise<VerifiedStore> {
   const { requestId, storeId } = Input.parse(event);
   const cfg = config();
-  const store = storeOf(cfg.dataMap, storeId);
+  const store = dataStoreOf(cfg.dataMap, storeId);
   const ledger = ledgerTable();
   const record = await ledger.require(requestId);
   const progress = record.stores?.[storeId] ?? { status: 'completed' as const };

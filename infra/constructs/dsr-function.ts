@@ -23,6 +23,9 @@ export interface DsrFunctionProps
  * AWS SDK bundled and the data map inlined at bundle time.
  */
 export class DsrFunction extends nodejs.NodejsFunction {
+  /** The function's own log group (metric filters read it). */
+  public readonly logs: logs.LogGroup;
+
   constructor(scope: Construct, id: string, props: DsrFunctionProps) {
     const { dataMap, logKey, logRetention, ...rest } = props;
     const role = new iam.Role(scope, `${id}Role`, {
@@ -53,6 +56,7 @@ export class DsrFunction extends nodejs.NodejsFunction {
         define: { 'process.env.DSR_DATA_MAP': JSON.stringify(JSON.stringify(dataMap)) },
       },
     });
+    this.logs = logGroup;
     // Explicit log permissions instead of the AWSLambdaBasicExecutionRole managed policy.
     logGroup.grantWrite(role);
     Validations.of(role).acknowledge({

@@ -8,7 +8,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { DataMap, DynamoDbStore, S3Store } from '../../functions/core/data-map';
+import { type DataMap, type DynamoDbStore, isDataStore, type S3Store } from '../../functions/core/data-map';
 import { HTTP_FUNCTIONS, type HttpFunctionName, type RouteAccess } from '../../functions/http/routes';
 import { JOBS, type JobName } from '../../functions/jobs/jobs';
 import { TASKS, type TaskAccess, type TaskName } from '../../workflows/tasks';
@@ -17,6 +17,7 @@ import type { DemoStores } from './demo-stores';
 import { DsrFunction } from './dsr-function';
 import { ERASURE_PREFIX, EXPORTS_PREFIX } from './exports-bucket';
 import { acknowledgeWildcardAction, acknowledgeWildcardResource } from './nag';
+import type { PartnerSecrets } from './partner-secrets';
 
 type Access = TaskAccess | RouteAccess;
 
@@ -35,6 +36,16 @@ export const RATE_LIMIT_ENV = {
 /** Unset settings keep the functions' documented defaults. */
 export type RateLimitSettings = Partial<Record<keyof typeof RATE_LIMIT_ENV, number>>;
 
+/** Where a function's grants reach beyond what its access kind alone says. */
+interface GrantScope {
+  readonly exports: ExportsScope;
+  /**
+   * Extra SES identities `mail:send` covers: an SES account still in the
+   * sandbox also authorises the recipient's identity (support's address and domain).
+   */
+  readonly mailTo: readonly string[];
+}
+
 /** Where in the exports bucket a function works. */
 interface ExportsScope {
   readonly prefixes: readonly string[];
@@ -50,6 +61,15 @@ interface ExportsScope {
 const TASK_EXPORTS: ExportsScope = { prefixes: [EXPORTS_PREFIX, ERASURE_PREFIX], listWholeBucket: true };
 /** The internet-facing functions only ever serve exports, never erasure files. */
 const HTTP_EXPORTS: ExportsScope = { prefixes: [EXPORTS_PREFIX], listWholeBucket: false };
+
+/** The tasks that email support (`DSR_SUPPORT_EMAIL`) rather than a data subject. */
+const SUPPORT_MAIL_TASKS: ReadonlySet<TaskName> = new Set<TaskName>(['EscalateProcessor']);
+
+/**
+ * Resuming a paused execution: success or failure only (the ASL sets no
+ * HeartbeatSeconds, so nothing heartbeats).
+ */
+const CALLBACK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'];
 
 export interface FunctionsProps {
   readonly dataMap: DataMap;
@@ -73,6 +93,10 @@ export interface FunctionsProps {
   readonly deleteGraceSeconds: number;
   readonly encryptionKey: kms.IKey;
   readonly hashingKey: secretsmanager.ISecret;
+  /** The processors' shared HMAC secrets; only `partners:secret` functions may read them. */
+  readonly partnerSecrets: PartnerSecrets;
+  /** Where partner escalations are emailed; unset = logged and alarmed only. */
+  readonly supportEmail?: string;
   /** SES identities (domain and/or address) the functions may send from. */
   readonly mailIdentities: readonly string[];
   readonly mailFrom: string;
@@ -85,6 +109,12 @@ export interface FunctionsProps {
   readonly jobsDeadLetterQueue: sqs.IQueue;
   /** Repository root: the registry's entry paths, package-lock.json and esbuild's working directory. */
   readonly projectRoot: string;
+}
+
+/** Support's address and its domain, as SES identities. */
+function supportIdentities(email: string): string[] {
+  const domain = email.split('@')[1];
+  return [email, ...(domain ? [domain] : [])];
 }
 
 /**
@@ -140,7 +170,12 @@ export class Functions extends Construct {
       entry: string,
       description: string,
       access: readonly Access[],
-      size: { timeout: Duration; memorySize?: number; deadLetterQueue?: sqs.IQueue },
+      size: {
+        timeout: Duration;
+        memorySize?: number;
+        deadLetterQueue?: sqs.IQueue;
+        environment?: Record<string, string>;
+      },
     ) =>
       new DsrFunction(this, name, {
         entry: path.join(props.projectRoot, entry),
@@ -150,17 +185,23 @@ export class Functions extends Construct {
         description,
         dataMap: props.dataMap,
         logKey: props.encryptionKey,
-        environment: environmentFor(access),
         ...size,
+        environment: { ...environmentFor(access), ...size.environment },
       });
 
     const tasks = {} as Record<TaskName, DsrFunction>;
     for (const [name, task] of Object.entries(TASKS) as [TaskName, (typeof TASKS)[TaskName]][]) {
+      const mailsSupport = SUPPORT_MAIL_TASKS.has(name) && props.supportEmail !== undefined;
       const fn = make(`${name}Function`, task.entry, task.description, task.access, {
         timeout: Duration.seconds(task.timeoutSeconds),
         memorySize: task.memoryMb,
+        ...(mailsSupport ? { environment: { DSR_SUPPORT_EMAIL: props.supportEmail as string } } : {}),
       });
-      for (const access of task.access) this.grant(fn, access, TASK_EXPORTS);
+      const scope: GrantScope = {
+        exports: TASK_EXPORTS,
+        mailTo: mailsSupport ? supportIdentities(props.supportEmail as string) : [],
+      };
+      for (const access of task.access) this.grant(fn, access, scope);
       tasks[name] = fn;
     }
     const http = {} as Record<HttpFunctionName, DsrFunction>;
@@ -173,8 +214,7 @@ export class Functions extends Construct {
         timeout: Duration.seconds(10),
       });
       for (const access of def.access) {
-        if (access !== 'workflow:start' && access !== 'workflow:callback')
-          this.grant(fn, access, HTTP_EXPORTS);
+        if (access !== 'workflow:start') this.grant(fn, access, { exports: HTTP_EXPORTS, mailTo: [] });
       }
       http[name] = fn;
     }
@@ -186,7 +226,7 @@ export class Functions extends Construct {
         memorySize: job.memoryMb,
         deadLetterQueue: props.jobsDeadLetterQueue,
       });
-      for (const access of job.access) this.grant(fn, access, TASK_EXPORTS);
+      for (const access of job.access) this.grant(fn, access, { exports: TASK_EXPORTS, mailTo: [] });
       jobs[name] = fn;
     }
     this.tasks = tasks;
@@ -194,7 +234,11 @@ export class Functions extends Construct {
     this.jobs = jobs;
   }
 
-  /** Grants `workflow:start` and `workflow:callback` on the state machine, as the HTTP registry declares. */
+  /**
+   * Grants `workflow:start` on the state machine, as the HTTP registry declares.
+   * (`workflow:callback` needs no state machine object: it is granted on the
+   * ARN known in advance, so task functions can have it without a cycle.)
+   */
   public grantWorkflowAccess(stateMachine: sfn.IStateMachine): void {
     for (const [name, def] of Object.entries(HTTP_FUNCTIONS) as [
       HttpFunctionName,
@@ -202,22 +246,13 @@ export class Functions extends Construct {
     ][]) {
       const access: readonly Access[] = def.access;
       if (access.includes('workflow:start')) stateMachine.grantStartExecution(this.http[name]);
-      if (access.includes('workflow:callback')) {
-        // Success or failure only: the verify function resumes a paused execution, it never heartbeats.
-        this.http[name].addToRolePolicy(
-          new iam.PolicyStatement({
-            actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-            resources: [stateMachine.stateMachineArn],
-          }),
-        );
-      }
     }
   }
 
-  private grant(fn: DsrFunction, access: Access, exportsScope: ExportsScope): void {
+  private grant(fn: DsrFunction, access: Access, scope: GrantScope): void {
     const { ledger, exportsBucket, encryptionKey, hashingKey } = this.props;
     const role = fn.role as iam.IRole;
-    const { prefixes, listWholeBucket } = exportsScope;
+    const { prefixes, listWholeBucket } = scope.exports;
     const exportObjects = prefixes.map((prefix) => exportsBucket.arnForObjects(`${prefix}*`));
     switch (access) {
       case 'ledger:read':
@@ -303,10 +338,19 @@ export class Functions extends Construct {
         fn.addToRolePolicy(
           new iam.PolicyStatement({
             actions: ['ses:SendEmail'],
-            resources: this.props.mailIdentities.map((identity) =>
+            resources: [...new Set([...this.props.mailIdentities, ...scope.mailTo])].map((identity) =>
               Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
             ),
           }),
+        );
+        return;
+      case 'partners:secret':
+        this.props.partnerSecrets.grantRead(fn);
+        return;
+      case 'workflow:callback':
+        // The ARN built from the state machine's name: the machine depends on the task functions, not back.
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({ actions: CALLBACK_ACTIONS, resources: [this.props.stateMachineArn] }),
         );
         return;
       case 'stores:read':
@@ -353,7 +397,6 @@ export class Functions extends Construct {
         return;
       }
       case 'workflow:start':
-      case 'workflow:callback':
         throw new Error(`${access} is granted by grantWorkflowAccess`);
       default: {
         const unknown: never = access;
@@ -386,7 +429,7 @@ export class Functions extends Construct {
    * objects and their versions, and get them, under each S3 store's prefix.
    */
   private grantStoresRead(fn: DsrFunction): void {
-    for (const store of this.props.dataMap.stores) {
+    for (const store of this.props.dataMap.stores.filter(isDataStore)) {
       if (store.kind === 'dynamodb') {
         const tableArn = this.tableArnOf(store);
         fn.addToRolePolicy(
@@ -417,7 +460,7 @@ export class Functions extends Construct {
    * with all their versions and rewrite JSON Lines objects in place.
    */
   private grantStoresWrite(fn: DsrFunction): void {
-    for (const store of this.props.dataMap.stores) {
+    for (const store of this.props.dataMap.stores.filter(isDataStore)) {
       if (store.kind === 'dynamodb') {
         fn.addToRolePolicy(
           new iam.PolicyStatement({
@@ -453,11 +496,13 @@ export class Functions extends Construct {
    * `marketingConsentFields`; no delete, no put, nothing on any other store.
    */
   private grantStoresConsent(fn: DsrFunction): void {
-    const tables = this.props.dataMap.stores.flatMap((store) =>
-      store.kind === 'dynamodb' && (store.marketingConsentFields?.length ?? 0) > 0
-        ? [this.tableArnOf(store)]
-        : [],
-    );
+    const tables = this.props.dataMap.stores
+      .filter(isDataStore)
+      .flatMap((store) =>
+        store.kind === 'dynamodb' && (store.marketingConsentFields?.length ?? 0) > 0
+          ? [this.tableArnOf(store)]
+          : [],
+      );
     if (tables.length === 0) return;
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: tables }));
   }

@@ -1,9 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { FIREWALL_RULES, type Firewall } from './firewall';
+
+/** Namespace of the metrics this stack derives from its own logs. */
+export const METRICS_NAMESPACE = 'DsrWorkflow';
+/** The message EscalateProcessor logs (Powertools JSON, `message` key) once per partner escalated to support. */
+export const ESCALATION_LOG_MESSAGE = 'partner escalated';
 
 export interface MonitoringProps {
   readonly stateMachine: sfn.IStateMachine;
@@ -12,6 +18,8 @@ export interface MonitoringProps {
   readonly firewall: Firewall;
   /** Alarms raised elsewhere (e.g. failed scheduled jobs), shown with the workflow's. */
   readonly jobAlarms?: readonly cloudwatch.IAlarm[];
+  /** EscalateProcessor's log group: each `partner escalated` line counts as one `PartnerEscalations`. */
+  readonly escalationLogs?: logs.ILogGroup;
 }
 
 /**
@@ -19,10 +27,13 @@ export interface MonitoringProps {
  * A delete whose erasure cannot be verified (`ErasureIncomplete`, never retried) is caught into
  * MarkFailed and ends in the `RequestFailed` Fail state, so it counts as a failed execution and
  * raises `ExecutionsFailed` for support (test/infra/erasure.test.ts checks that path).
+ * A partner that misses its deadline does not fail the request: it is escalated, counted as
+ * `PartnerEscalations` and alarmed on, so support follows up with the partner.
  */
 export class Monitoring extends Construct {
   public readonly failedAlarm: cloudwatch.Alarm;
   public readonly timedOutAlarm: cloudwatch.Alarm;
+  public readonly escalationsAlarm?: cloudwatch.Alarm;
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -41,6 +52,25 @@ export class Monitoring extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    let escalations: cloudwatch.Metric | undefined;
+    if (props.escalationLogs) {
+      const filter = new logs.MetricFilter(this, 'PartnerEscalationsFilter', {
+        logGroup: props.escalationLogs,
+        filterPattern: logs.FilterPattern.stringValue('$.message', '=', ESCALATION_LOG_MESSAGE),
+        metricNamespace: METRICS_NAMESPACE,
+        metricName: 'PartnerEscalations',
+        metricValue: '1',
+      });
+      escalations = filter.metric({ period, statistic: cloudwatch.Stats.SUM });
+      this.escalationsAlarm = escalations.createAlarm(this, 'PartnerEscalations', {
+        alarmDescription:
+          'A partner did not acknowledge a data-subject request in time; follow the support runbook (partner escalations)',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard');
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
@@ -62,8 +92,16 @@ export class Monitoring extends Construct {
           firewall.metricBlocked(rule, { period, label: rule }),
         ),
       }),
+      ...(escalations
+        ? [new cloudwatch.GraphWidget({ title: 'Partners escalated to support', left: [escalations] })]
+        : []),
       new cloudwatch.AlarmStatusWidget({
-        alarms: [this.failedAlarm, this.timedOutAlarm, ...(props.jobAlarms ?? [])],
+        alarms: [
+          this.failedAlarm,
+          this.timedOutAlarm,
+          ...(this.escalationsAlarm ? [this.escalationsAlarm] : []),
+          ...(props.jobAlarms ?? []),
+        ],
       }),
     );
   }

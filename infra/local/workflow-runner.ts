@@ -54,6 +54,7 @@ export class StepFunctionsError extends Error {
       | 'ExecutionAlreadyExists'
       | 'ExecutionDoesNotExist'
       | 'TaskDoesNotExist'
+      | 'TaskTimedOut'
       | 'InvalidExecutionInput'
       | 'InvalidName'
       | 'InvalidToken',
@@ -151,7 +152,16 @@ interface ParkedTask {
   readonly execution: string;
   resolve(output: unknown): void;
   reject(error: Error): void;
+  /** Ends the wait when the Task state's timeout passes, so a late callback is refused as in AWS. */
+  timer?: NodeJS.Timeout;
 }
+
+/**
+ * The interpreter evaluates `TimeoutSecondsPath` against the input after
+ * `Parameters` (AWS: against the state input). The prepared copy carries the
+ * value through this hidden parameter; `payloadOf` never passes it to a handler.
+ */
+const LOCAL_TIMEOUT_PARAMETER = '__localTimeoutSeconds';
 
 /** Runs executions of the workflow and answers the Step Functions operations the handlers use. */
 export class WorkflowRunner {
@@ -161,6 +171,8 @@ export class WorkflowRunner {
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly finished = new Map<string, Promise<ExecutionRecord>>();
   private readonly parked = new Map<string, ParkedTask>();
+  /** Tokens whose Task state timed out, by execution, until it ends: a late callback gets TaskTimedOut. */
+  private readonly timedOut = new Map<string, string>();
   private readonly bindings: Map<string, TaskName>;
   private readonly aborts = new Map<string, () => void>();
 
@@ -230,7 +242,8 @@ export class WorkflowRunner {
       done.then(async () => {
         record.stopDate = new Date();
         this.aborts.delete(name);
-        for (const [token, task] of this.parked) if (task.execution === name) this.parked.delete(token);
+        for (const [token, task] of this.parked) if (task.execution === name) this.unpark(token);
+        for (const [token, execution] of this.timedOut) if (execution === name) this.timedOut.delete(token);
         await collectEvents;
         this.options.log?.(`execution ${name} ${record.status.toLowerCase()}`);
         return record;
@@ -244,7 +257,7 @@ export class WorkflowRunner {
     for (const abort of this.aborts.values()) abort();
     // Settling parked tasks lets the interpreter clear their timeout timers.
     for (const [token, task] of this.parked) {
-      this.parked.delete(token);
+      this.unpark(token);
       task.reject(namedError('States.Aborted', 'the local runtime stopped'));
     }
     await Promise.all([...this.finished.values()]);
@@ -292,6 +305,7 @@ export class WorkflowRunner {
 
   /** Confirms the token is still waiting (heartbeats have no timeout to extend locally). */
   sendTaskHeartbeat(token: string): void {
+    if (this.timedOut.has(token)) throw new StepFunctionsError('TaskTimedOut', 'the task has timed out');
     if (!this.parked.has(token)) throw new StepFunctionsError('TaskDoesNotExist', 'task does not exist');
   }
 
@@ -304,10 +318,17 @@ export class WorkflowRunner {
 
   private takeParked(token: string): ParkedTask {
     const task = this.parked.get(token);
-    if (!task)
+    if (!task) {
+      if (this.timedOut.has(token)) throw new StepFunctionsError('TaskTimedOut', 'the task has timed out');
       throw new StepFunctionsError('TaskDoesNotExist', 'task does not exist or has already completed');
-    this.parked.delete(token);
+    }
+    this.unpark(token);
     return task;
+  }
+
+  private unpark(token: string): void {
+    clearTimeout(this.parked.get(token)?.timer);
+    this.parked.delete(token);
   }
 
   private runOptions(record: ExecutionRecord): RunOptions {
@@ -316,8 +337,9 @@ export class WorkflowRunner {
       const state = findState(this.definition.States, stateName);
       const waits = state?.Type === 'Task' && state.Resource.endsWith('.waitForTaskToken');
       const invoke = this.invoker(taskName);
+      const fixedTimeout = state?.Type === 'Task' ? state.TimeoutSeconds : undefined;
       taskResourceLocalHandlers[stateName] = waits
-        ? (input) => this.invokeAndWait(record.name, invoke, input)
+        ? (input) => this.invokeAndWait(record.name, invoke, input, timeoutSecondsOf(input) ?? fixedTimeout)
         : async (input) => ({ Payload: (await invoke(payloadOf(input))) as JsonValue, StatusCode: 200 });
     }
     const retryIntervalOverrides: Record<string, number> = {};
@@ -344,17 +366,27 @@ export class WorkflowRunner {
     execution: string,
     invoke: (payload: unknown) => Promise<unknown>,
     input: JsonValue,
+    timeoutSeconds: number | undefined,
   ): Promise<JsonValue> {
     const payload = payloadOf(input);
     const token = (payload as { taskToken?: unknown } | null)?.taskToken;
     if (typeof token !== 'string') throw namedError('States.Runtime', 'the Payload carries no taskToken');
     const callback = new Promise<unknown>((resolve, reject) => {
-      this.parked.set(token, { execution, resolve, reject });
+      const task: ParkedTask = { execution, resolve, reject };
+      if (timeoutSeconds !== undefined && timeoutSeconds <= MAX_TIMER_SECONDS) {
+        // The interpreter's own timer fails the state; this one retires the token (unref: never keeps the process up).
+        task.timer = setTimeout(() => {
+          if (this.parked.get(token) !== task) return;
+          this.parked.delete(token);
+          this.timedOut.set(token, execution);
+        }, timeoutSeconds * 1000).unref();
+      }
+      this.parked.set(token, task);
     });
     try {
       await invoke(payload);
     } catch (error) {
-      this.parked.delete(token);
+      this.unpark(token);
       throw error;
     }
     return (await callback) as JsonValue;
@@ -371,6 +403,13 @@ export class WorkflowRunner {
       }
     };
   }
+}
+
+/** The hidden timeout parameter of a state prepared from `TimeoutSecondsPath`, if any. */
+function timeoutSecondsOf(input: JsonValue): number | undefined {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return undefined;
+  const value = input[LOCAL_TIMEOUT_PARAMETER];
+  return typeof value === 'number' ? value : undefined;
 }
 
 function payloadOf(input: JsonValue): unknown {
@@ -447,7 +486,20 @@ function prepareDefinition(
     for (const [name, state] of Object.entries(states)) {
       if (state.Type === 'Task') {
         const override = taskTimeoutOverrides[name];
-        if (override !== undefined) state.TimeoutSeconds = override;
+        if (override !== undefined) {
+          state.TimeoutSeconds = override;
+          delete state.TimeoutSecondsPath;
+        }
+        const params = state.Parameters;
+        if (
+          state.TimeoutSecondsPath !== undefined &&
+          params &&
+          typeof params === 'object' &&
+          !Array.isArray(params)
+        ) {
+          state.Parameters = { ...params, [`${LOCAL_TIMEOUT_PARAMETER}.$`]: state.TimeoutSecondsPath };
+          state.TimeoutSecondsPath = `$.${LOCAL_TIMEOUT_PARAMETER}`;
+        }
         if (state.TimeoutSeconds !== undefined)
           state.TimeoutSeconds = Math.min(state.TimeoutSeconds, MAX_TIMER_SECONDS);
       } else if (state.Type === 'Map') {

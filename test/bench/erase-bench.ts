@@ -4,7 +4,7 @@ import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
-import type { DataMap } from '../../functions/core/data-map';
+import { type DataMap, isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import type { ErasureCounts } from '../../functions/core/erasure';
 import { eraseStore } from '../../functions/erasure/erase';
@@ -60,7 +60,7 @@ const SUBJECT = {
 const REQUEST_ID = '20260101-delete-benchbench';
 
 async function createDemoResources(raw: DynamoDBClient, s3: S3Client, dataMap: DataMap): Promise<void> {
-  for (const store of dataMap.stores) {
+  for (const store of dataMap.stores.filter(isDataStore)) {
     if (store.kind === 'dynamodb') {
       const def = DEMO_TABLES[store.id];
       if (!def) throw new Error(`no table definition for demo store ${store.id}`);
@@ -83,7 +83,7 @@ async function createDemoResources(raw: DynamoDBClient, s3: S3Client, dataMap: D
 async function footprintDigest(clients: DemoClients, dataMap: DataMap, email: string): Promise<string> {
   const subject = await resolveSubject(dataMap, clients, email);
   const lines: string[] = [];
-  for (const store of dataMap.stores) {
+  for (const store of dataMap.stores.filter(isDataStore)) {
     for await (const page of createConnector(store, clients).export(subject)) {
       for (const r of page) lines.push(JSON.stringify([store.id, r.ref, Object.entries(r.data).sort()]));
     }
@@ -159,28 +159,33 @@ export async function benchErase(options: EraseBenchOptions): Promise<EraseBench
     const started = performance.now();
     let stores: StoreBench[];
     try {
-      stores = await mapLimited(dataMap.stores, options.concurrency, async (store): Promise<StoreBench> => {
-        const args = {
-          requestId: REQUEST_ID,
-          storeId: store.id,
-          store,
-          connector: createConnector(store, clients),
-          subject,
-          contact: SUBJECT,
-          hashingKey,
-        };
-        const eraseStarted = performance.now();
-        const { counts } = await eraseStore(deps, args);
-        const eraseMs = performance.now() - eraseStarted;
-        const verifyStarted = performance.now();
-        try {
-          // The emulators are consistent at once: no waiting for lagging reads.
-          await verifyStoreErasure(deps, { ...args, settleDelaysMs: [] });
-          return { storeId: store.id, counts, eraseMs, verifyMs: performance.now() - verifyStarted };
-        } catch (error) {
-          return { storeId: store.id, counts, eraseMs, verifyError: (error as Error).message };
-        }
-      });
+      // Partners are told over HTTP, not erased here: the bench measures the data stores.
+      stores = await mapLimited(
+        dataMap.stores.filter(isDataStore),
+        options.concurrency,
+        async (store): Promise<StoreBench> => {
+          const args = {
+            requestId: REQUEST_ID,
+            storeId: store.id,
+            store,
+            connector: createConnector(store, clients),
+            subject,
+            contact: SUBJECT,
+            hashingKey,
+          };
+          const eraseStarted = performance.now();
+          const { counts } = await eraseStore(deps, args);
+          const eraseMs = performance.now() - eraseStarted;
+          const verifyStarted = performance.now();
+          try {
+            // The emulators are consistent at once: no waiting for lagging reads.
+            await verifyStoreErasure(deps, { ...args, settleDelaysMs: [] });
+            return { storeId: store.id, counts, eraseMs, verifyMs: performance.now() - verifyStarted };
+          } catch (error) {
+            return { storeId: store.id, counts, eraseMs, verifyError: (error as Error).message };
+          }
+        },
+      );
     } finally {
       clearInterval(sampler);
     }

@@ -204,13 +204,19 @@ describe('the DSR workflow stack', () => {
     }
   });
 
-  it('lets only the verify function resume a paused workflow', () => {
-    const callbacks = ofType('AWS::IAM::Policy').filter(([, r]) =>
-      JSON.stringify(r.Properties).includes('states:SendTaskSuccess'),
+  it('lets only the functions declaring workflow:callback resume a paused workflow', () => {
+    const callbacks = ofType('AWS::IAM::Policy')
+      .filter(([, r]) => JSON.stringify(r.Properties).includes('states:SendTaskSuccess'))
+      .map(([id]) => id.replace(/^Functions/, '').replace(/FunctionRole.*$/, ''))
+      .sort();
+    const declared = [...Object.entries(TASKS), ...Object.entries(HTTP_FUNCTIONS), ...Object.entries(JOBS)]
+      .filter(([, t]) => (t.access as readonly string[]).includes('workflow:callback'))
+      .map(([n]) => n)
+      .sort();
+    expect(declared).toEqual(
+      expect.arrayContaining(['VerifyRequest', 'NotifyProcessor', 'ProcessorCallback']),
     );
-    expect(callbacks.map(([id]) => id)).toEqual([
-      expect.stringMatching(/^FunctionsVerifyRequestFunctionRole/),
-    ]);
+    expect(callbacks).toEqual(declared);
   });
 
   it('gives a function with no declared access nothing beyond its logs and traces', () => {
@@ -263,6 +269,8 @@ describe('the DSR workflow stack', () => {
       'AWS::S3::Bucket ExportsAccessLogs43BFA596',
       'AWS::S3::Bucket ExportsBucket54D5CE64',
       'AWS::SQS::Queue SchedulesDeadLetterQueue84E31400',
+      'AWS::SecretsManager::Secret PartnerSecretsLogisticsSecret3A715200',
+      'AWS::SecretsManager::Secret PartnerSecretsPaymentsSecret54AFA98F',
       'AWS::SecretsManager::Secret SecretsHashingKeyCC1E433D',
       'AWS::StepFunctions::StateMachine WorkflowStateMachine8F1B1C15',
       'AWS::WAFv2::WebACL FirewallWebAcl5A849C4E',

@@ -6,7 +6,7 @@ import { DynamoDbConnector } from '../../functions/connectors/dynamodb';
 import { createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { InvalidIdentityError, S3Connector } from '../../functions/connectors/s3';
-import type { DataMap, DynamoDbStore, S3Store } from '../../functions/core/data-map';
+import { type DataMap, type DynamoDbStore, isDataStore, type S3Store } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
@@ -44,7 +44,7 @@ beforeAll(async () => {
   const raw = new DynamoDBClient({ ...common, endpoint: emulators.endpoints.dynamodb });
   dynamodb = DynamoDBDocumentClient.from(raw);
   s3 = new S3Client({ ...common, endpoint: emulators.endpoints.s3, forcePathStyle: true });
-  for (const s of dataMap.stores) {
+  for (const s of dataMap.stores.filter(isDataStore)) {
     if (s.kind === 'dynamodb') {
       const def = DEMO_TABLES[s.id];
       if (!def) throw new Error(`no table definition for ${s.id}`);

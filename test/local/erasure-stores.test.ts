@@ -14,7 +14,7 @@ import type { ExportedRecord, Subject } from '../../functions/connectors/connect
 import { type ConnectorClients, createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { keyedHash } from '../../functions/core/crypto';
-import type { StoreConfig } from '../../functions/core/data-map';
+import { type DataStore, dataStoreOf, isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { ErasureIncompleteError } from '../../functions/core/erasure';
 import { eraseStore } from '../../functions/erasure/erase';
@@ -36,11 +36,9 @@ let clients: ConnectorClients;
 let raw: DynamoDBClient;
 let ledger: LedgerTable;
 
-const store = (id: string): StoreConfig => {
-  const found = dataMap.stores.find((s) => s.id === id);
-  if (!found) throw new Error(`no store ${id}`);
-  return found;
-};
+const store = (id: string): DataStore => dataStoreOf(dataMap, id);
+/** Every store that holds data here; processors are partners, reached over HTTP, not through a connector. */
+const DATA_STORE_IDS = dataMap.stores.filter(isDataStore).map((s) => s.id);
 
 /** Every record a connector exports for the subject, by store, sorted so runs compare. */
 async function footprint(subject: Subject, storeIds: readonly string[]) {
@@ -103,7 +101,7 @@ beforeAll(async () => {
   const dynamodb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   clients = { dynamodb, s3 };
   await raw.send(new CreateTableCommand(createTableInput('dsr-ledger', LEDGER_TABLE)));
-  for (const s of dataMap.stores) {
+  for (const s of dataMap.stores.filter(isDataStore)) {
     if (s.kind === 'dynamodb') {
       const def = DEMO_TABLES[s.id];
       if (def) await raw.send(new CreateTableCommand(createTableInput(s.table, def)));
@@ -139,10 +137,7 @@ describe('erasing demo stores on the emulators', () => {
   it("erases orders and messages for one subject, proves it, and leaves the other subject's records as they were", async () => {
     // Prepare
     const other = await resolveSubject(dataMap, clients, OTHER.email);
-    const otherBefore = await footprint(
-      other,
-      dataMap.stores.map((s) => s.id),
-    );
+    const otherBefore = await footprint(other, DATA_STORE_IDS);
     const subject = await openDelete(requestId, ERASED, storeIds);
     const { erase, verify } = tasks();
 
@@ -177,12 +172,7 @@ describe('erasing demo stores on the emulators', () => {
       ERASED.email,
       ERASED.email,
     ]);
-    expect(
-      await footprint(
-        other,
-        dataMap.stores.map((s) => s.id),
-      ),
-    ).toEqual(otherBefore);
+    expect(await footprint(other, DATA_STORE_IDS)).toEqual(otherBefore);
     const progress = (await ledger.get(requestId))?.stores;
     expect(progress?.orders).toMatchObject({ status: 'completed', records: 6, verified: true });
     expect(progress?.messages?.erasure).toEqual({ found: 6, deleted: 6, masked: 0, retained: 0, held: 0 });

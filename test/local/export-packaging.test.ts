@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-s3';
 import JSZip from 'jszip';
 import type { ExportedRecord } from '../../functions/connectors/connector';
-import { packageExport } from '../../functions/export/package';
+import type { PartnerEvidence } from '../../functions/core/ledger-record';
+import { type ProcessingRecipient, packageExport } from '../../functions/export/package';
 import { type StoreExportResult, writeStoreExport } from '../../functions/export/store-export';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
 
@@ -229,5 +230,261 @@ describe('failures while exporting', () => {
       new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `exports/${requestId}/` }),
     );
     expect((listed.Contents ?? []).map((o) => o.Key)).toEqual([`exports/${requestId}/stores/orders.json`]);
+  });
+});
+
+const RECIPIENTS: ProcessingRecipient[] = [
+  {
+    partnerId: 'logistics',
+    name: 'Kirim Cepat Logistics',
+    description: 'Delivers import orders to customers',
+    categories: ['transaction'],
+    country: 'ID',
+    requestTypes: ['access', 'delete', 'opt_out'],
+  },
+  {
+    partnerId: 'payments',
+    name: 'BayarKu Payment Gateway',
+    description: 'Processes payments for orders',
+    categories: ['transaction'],
+    country: 'ID',
+    requestTypes: ['delete', 'opt_out'],
+  },
+];
+const PARTNER_STORES = [
+  ...STORES,
+  { id: 'logistics', description: 'Kirim Cepat Logistics', categories: ['transaction' as const] },
+];
+
+function logisticsCall(requestId: string, over: Partial<PartnerEvidence>): PartnerEvidence {
+  return {
+    partnerId: 'logistics',
+    name: 'Kirim Cepat Logistics',
+    type: 'access',
+    idempotencyKey: `${requestId}:logistics:access`,
+    deadline: '2026-03-18T10:00:00.000Z',
+    notifiedAt: '2026-03-15T09:00:00.000Z',
+    status: 'acknowledged',
+    attempts: [
+      { attempt: 1, at: '2026-03-15T09:00:00.000Z', durationMs: 12, httpStatus: 503, outcome: 'retry' },
+      {
+        attempt: 2,
+        at: '2026-03-15T09:00:01.000Z',
+        durationMs: 15,
+        httpStatus: 200,
+        outcome: 'acknowledged',
+      },
+    ],
+    ...over,
+  };
+}
+
+async function* shipments(): AsyncIterable<readonly ExportedRecord[]> {
+  yield [1, 2].map((i) => ({
+    ref: { kind: 'processor' as const, partnerId: 'logistics', reference: 'KCL-7F3A9C' },
+    data: { shipmentId: `s-${i}`, recipient: 'Budi Example', address: 'Jl. Contoh 1' },
+  }));
+}
+
+describe('an access export that reached partners', () => {
+  const deps = () => ({ s3, bucket: BUCKET });
+
+  async function packaged(requestId: string, exports: unknown[], partnerCalls: PartnerEvidence[]) {
+    const result = await packageExport(deps(), {
+      requestId,
+      exports,
+      stores: PARTNER_STORES,
+      recipients: RECIPIENTS,
+      partnerCalls,
+      generatedAt: new Date('2026-03-15T10:00:00Z'),
+    });
+    const zip = await JSZip.loadAsync(await download(result.key));
+    const read = async (name: string) => {
+      const file = zip.file(name);
+      if (!file) throw new Error(`zip has no ${name}`);
+      return file.async('string');
+    };
+    return { result, zip, read };
+  }
+
+  it('lists every processor as a recipient and the partner calls of this request in processing-record.json, and the records a partner sent as a store file', async () => {
+    const requestId = '20260315-access-partnersaa';
+    const orders_ = await writeStoreExport(deps(), { requestId, storeId: 'orders', records: orders(3) });
+    const logistics = await writeStoreExport(deps(), {
+      requestId,
+      storeId: 'logistics',
+      records: shipments(),
+    });
+    const call = logisticsCall(requestId, {
+      ack: {
+        at: '2026-03-15T09:00:01.000Z',
+        via: 'response',
+        status: 'completed',
+        reference: 'KCL-7F3A9C',
+        records: 2,
+      },
+    });
+
+    const { result, read } = await packaged(requestId, [orders_, logistics], [call]);
+
+    const record = JSON.parse(await read('processing-record.json'));
+    expect(record).toEqual({
+      requestId,
+      generatedAt: '2026-03-15T10:00:00.000Z',
+      recipients: RECIPIENTS,
+      partnerCalls: [
+        {
+          partnerId: 'logistics',
+          name: 'Kirim Cepat Logistics',
+          type: 'access',
+          notifiedAt: '2026-03-15T09:00:00.000Z',
+          attempts: call.attempts,
+          ack: call.ack,
+        },
+      ],
+    });
+    expect(JSON.parse(await read('stores/logistics.json')).records).toHaveLength(2);
+    expect(result.records).toBe(5);
+    const manifest = JSON.parse(await read('manifest.json'));
+    expect(manifest.partners).toEqual([{ partnerId: 'logistics', status: 'acknowledged' }]);
+    expect(manifest.stores.map((s: { storeId: string }) => s.storeId)).toEqual(['orders', 'logistics']);
+    expect(manifest.processingRecord.sha256).toBe(
+      createHash('sha256')
+        .update(await read('processing-record.json'))
+        .digest('hex'),
+    );
+    // The manifest holds ids and counts: no partner names or references.
+    expect(JSON.stringify(manifest)).not.toMatch(/Kirim Cepat|BayarKu|KCL-/);
+  });
+
+  it('shows in index.html who receives the data, in English and Indonesian, and what each partner did for this request', async () => {
+    const requestId = '20260315-access-partnersbb';
+    const logistics = await writeStoreExport(deps(), {
+      requestId,
+      storeId: 'logistics',
+      records: shipments(),
+    });
+    const call = logisticsCall(requestId, {
+      ack: {
+        at: '2026-03-15T09:00:01.000Z',
+        via: 'response',
+        status: 'completed',
+        reference: 'KCL-7F3A9C',
+        records: 2,
+      },
+    });
+
+    const { read } = await packaged(requestId, [logistics], [call]);
+
+    const html = await read('index.html');
+    expect(html).toContain('Who receives your data / <span lang="id">Siapa yang menerima data Anda</span>');
+    const logisticsItem = html.slice(
+      html.indexOf('id="recipient-logistics"'),
+      html.indexOf('id="recipient-payments"'),
+    );
+    expect(logisticsItem).toContain('<strong>Kirim Cepat Logistics</strong> (ID)');
+    expect(logisticsItem).toContain('sent the data it holds about you');
+    expect(logisticsItem).toContain('href="stores/logistics.json"');
+    const paymentsItem = html.slice(html.indexOf('id="recipient-payments"'));
+    expect(paymentsItem).toContain('<strong>BayarKu Payment Gateway</strong>');
+    expect(paymentsItem).toContain('this partner does not handle access requests');
+    expect(paymentsItem).toContain('mitra ini tidak melayani permintaan akses');
+    expect(html).toContain('<h2>Kirim Cepat Logistics <small>(logistics)</small></h2>');
+  });
+
+  it('says a partner that answered with no records holds no data about the subject', async () => {
+    const requestId = '20260315-access-partnersff';
+    async function* none(): AsyncIterable<readonly ExportedRecord[]> {}
+    const logistics = await writeStoreExport(deps(), { requestId, storeId: 'logistics', records: none() });
+    const call = logisticsCall(requestId, {
+      ack: { at: '2026-03-15T09:00:01.000Z', via: 'response', status: 'not_found', reference: 'KCL-NONE01' },
+    });
+
+    const { read } = await packaged(requestId, [logistics], [call]);
+
+    const html = await read('index.html');
+    const logisticsItem = html.slice(
+      html.indexOf('id="recipient-logistics"'),
+      html.indexOf('id="recipient-payments"'),
+    );
+    expect(logisticsItem).toContain('Answered our request: it holds no data about you.');
+    expect(logisticsItem).not.toContain('sent the data it holds about you');
+  });
+
+  it('shows a partner that did not answer in time as being followed up by our support team, with no file for it', async () => {
+    const requestId = '20260315-access-partnerscc';
+    const orders_ = await writeStoreExport(deps(), { requestId, storeId: 'orders', records: orders(1) });
+    const call = logisticsCall(requestId, {
+      status: 'escalated',
+      attempts: [
+        { attempt: 1, at: '2026-03-15T09:00:00.000Z', durationMs: 20, httpStatus: 202, outcome: 'accepted' },
+      ],
+      escalation: { at: '2026-03-18T10:00:00.000Z', reason: 'deadline_passed' },
+    });
+
+    const { zip, read } = await packaged(
+      requestId,
+      [orders_, { storeId: 'logistics', escalated: true, reason: 'deadline_passed' }],
+      [call],
+    );
+
+    const html = await read('index.html');
+    const logisticsItem = html.slice(
+      html.indexOf('id="recipient-logistics"'),
+      html.indexOf('id="recipient-payments"'),
+    );
+    expect(logisticsItem).toContain('Did not answer in time; our support team is following up.');
+    expect(logisticsItem).toContain('Tidak menjawab tepat waktu; tim dukungan kami sedang menindaklanjuti.');
+    expect(zip.file('stores/logistics.json')).toBeNull();
+    const record = JSON.parse(await read('processing-record.json'));
+    expect(record.partnerCalls[0].escalation).toEqual({
+      at: '2026-03-18T10:00:00.000Z',
+      reason: 'deadline_passed',
+    });
+    expect(JSON.parse(await read('manifest.json')).partners).toEqual([
+      { partnerId: 'logistics', status: 'escalated' },
+    ]);
+  });
+
+  it('includes the records of a partner whose callback beat the escalation, with their hash in the manifest', async () => {
+    const requestId = '20260315-access-partnersdd';
+    // The callback wrote the file; the workflow only learnt that the escalation lost the race.
+    await writeStoreExport(deps(), { requestId, storeId: 'logistics', records: shipments() });
+    const call = logisticsCall(requestId, {
+      ack: {
+        at: '2026-03-18T09:59:59.000Z',
+        via: 'callback',
+        status: 'completed',
+        reference: 'KCL-7F3A9C',
+        records: 2,
+      },
+    });
+
+    const { read } = await packaged(requestId, [{ storeId: 'logistics', escalated: false }], [call]);
+
+    const manifest = JSON.parse(await read('manifest.json'));
+    const file = await read('stores/logistics.json');
+    expect(manifest.stores).toEqual([
+      {
+        storeId: 'logistics',
+        records: 2,
+        sha256: createHash('sha256').update(file).digest('hex'),
+        file: 'stores/logistics.json',
+        attachments: 0,
+      },
+    ]);
+    expect(await read('index.html')).toContain('sent the data it holds about you');
+  });
+
+  it('refuses a partner outcome that is neither a store file nor an escalation, and stores no zip', async () => {
+    const requestId = '20260315-access-partnersee';
+
+    await expect(packaged(requestId, [{ storeId: 'logistics', escalated: 'yes' }], [])).rejects.toMatchObject(
+      { name: 'ZodError' },
+    );
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `exports/${requestId}/` }),
+    );
+    expect(listed.Contents ?? []).toHaveLength(0);
   });
 });

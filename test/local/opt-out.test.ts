@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { SuppressionList, suppressionHash } from '../../functions/aws/suppression';
 import { DynamoDbConnector } from '../../functions/connectors/dynamodb';
 import { createConnector } from '../../functions/connectors/registry';
-import type { DataMap, DynamoDbStore } from '../../functions/core/data-map';
+import { type DataMap, type DynamoDbStore, dataStoreOf } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { createTableInput, DEMO_TABLES, SUPPRESSION_TABLE } from '../../infra/definitions/tables';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
@@ -140,8 +140,7 @@ describe('turning marketing consent off in a DynamoDB store', () => {
   });
 
   it('offers no opt-out on S3 stores, which hold no consent', () => {
-    const activity = dataMap.stores.find((s) => s.id === 'activity');
-    if (!activity) throw new Error('no activity store');
+    const activity = dataStoreOf(dataMap, 'activity');
     const connector = createConnector(activity, { dynamodb, s3: {} as never });
     expect(connector.optOut).toBeUndefined();
   });

@@ -4,7 +4,9 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LedgerTable } from '../../functions/aws/ledger';
+import { isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+import type { PlannedStore } from '../../functions/tasks/plan-stores';
 import { createTableInput, DEMO_TABLES, LEDGER_TABLE } from '../../infra/definitions/tables';
 import { plantSubject } from '../../infra/local/demo-data';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
@@ -12,6 +14,15 @@ import { setTestEnvironment } from '../unit/http-support';
 
 const dataMap = loadDemoDataMap();
 const requestId = '20260101-access-planstores';
+/** Every data store is visited whatever the request type; processors only for the types they declare. */
+const DATA_STORES: PlannedStore[] = dataMap.stores
+  .filter(isDataStore)
+  .map((s) => ({ storeId: s.id, kind: s.kind, ackSeconds: 0 }));
+// Both demo partners must acknowledge within 3 x 24 h (PDP).
+const LOGISTICS: PlannedStore = { storeId: 'logistics', kind: 'processor', ackSeconds: 259200 };
+const PAYMENTS: PlannedStore = { storeId: 'payments', kind: 'processor', ackSeconds: 259200 };
+const byId = (stores: readonly PlannedStore[]) =>
+  [...stores].sort((a, b) => a.storeId.localeCompare(b.storeId));
 let emulators: Emulators;
 let ledger: LedgerTable;
 
@@ -26,7 +37,7 @@ beforeAll(async () => {
   const raw = new DynamoDBClient({});
   const s3 = new S3Client({ forcePathStyle: true });
   await raw.send(new CreateTableCommand(createTableInput('dsr-ledger', LEDGER_TABLE)));
-  for (const store of dataMap.stores) {
+  for (const store of dataMap.stores.filter(isDataStore)) {
     if (store.kind === 'dynamodb') {
       const def = DEMO_TABLES[store.id];
       if (def) await raw.send(new CreateTableCommand(createTableInput(store.table, def)));
@@ -63,7 +74,7 @@ describe('PlanStores', () => {
     const plan = await handler({ requestId });
 
     // Assess
-    expect(plan.stores.map((s) => s.storeId).sort()).toEqual(dataMap.stores.map((s) => s.id).sort());
+    expect(byId(plan.stores)).toEqual(byId([...DATA_STORES, LOGISTICS]));
     const stored = await ledger.get(requestId);
     expect(stored?.status).toBe('in_progress');
     expect(stored?.history.map((h) => h.status)).toEqual(['pending_verification', 'verified', 'in_progress']);
@@ -81,7 +92,29 @@ describe('PlanStores', () => {
     (require('../../functions/tasks/plan-stores') as typeof import('../../functions/tasks/plan-stores'))
       .handler;
 
-  it('starts a delete whose grace period is over', async () => {
+  it('plans an access request for every data store and the logistics partner, but not the payment gateway, which handles no access requests', async () => {
+    // Prepare
+    const id = '20260101-access-planaccess';
+    await ledger.create({
+      ...base,
+      requestId: id,
+      type: 'access',
+      subjectHash: 'h-access',
+      contact: { email: 'planned.subject@example.test' },
+    });
+    await ledger.transition(id, 'verify');
+
+    // Act
+    const plan = await handler()({ requestId: id });
+
+    // Assess
+    expect(byId(plan.stores)).toEqual(byId([...DATA_STORES, LOGISTICS]));
+    const planned = Object.keys((await ledger.get(id))?.stores ?? {}).sort();
+    expect(planned).toEqual([...DATA_STORES.map((s) => s.storeId), 'logistics'].sort());
+    expect(planned).not.toContain('payments');
+  });
+
+  it('starts a delete whose grace period is over and plans it for every data store and both partners', async () => {
     const id = '20260101-delete-planstarta';
     await ledger.create({
       ...base,
@@ -93,9 +126,14 @@ describe('PlanStores', () => {
     await ledger.transition(id, 'verify');
     await ledger.schedule(id, { graceEndsAt: '2026-01-01T00:00:30.000Z', cancelTokenHash: 'h' });
 
-    await handler()({ requestId: id });
+    const plan = await handler()({ requestId: id });
 
     expect((await ledger.get(id))?.status).toBe('in_progress');
+    // A delete reaches both partners, each with its own acknowledgement deadline.
+    expect(byId(plan.stores)).toEqual(byId([...DATA_STORES, LOGISTICS, PAYMENTS]));
+    expect(Object.keys((await ledger.get(id))?.stores ?? {}).sort()).toEqual(
+      [...DATA_STORES.map((s) => s.storeId), 'logistics', 'payments'].sort(),
+    );
   });
 
   it('throws RequestCancelled and plans nothing for a delete the subject cancelled', async () => {

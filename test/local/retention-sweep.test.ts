@@ -15,7 +15,7 @@ import type { ExportedRecord, Subject } from '../../functions/connectors/connect
 import { type ConnectorClients, createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { keyedHash } from '../../functions/core/crypto';
-import type { StoreConfig } from '../../functions/core/data-map';
+import { type DataStore, dataStoreOf, isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import {
   addDays,
@@ -32,7 +32,8 @@ const dataMap = loadDemoDataMap();
 const KEY = Buffer.from(TEST_KEY_HEX, 'hex');
 const EXPORTS = 'dsr-exports';
 const AUDIT = 'dsr-audit';
-const ALL_STORES = dataMap.stores.map((s) => s.id);
+/** Every store that holds records here (processors are partners, reached over HTTP). */
+const ALL_STORES = dataMap.stores.filter(isDataStore).map((s) => s.id);
 const RITA = {
   email: 'rita.retained@example.test',
   fullName: 'Rita Retained Contoh',
@@ -50,11 +51,7 @@ let emulators: Emulators;
 let clients: ConnectorClients;
 let ledger: LedgerTable;
 
-const store = (id: string): StoreConfig => {
-  const found = dataMap.stores.find((s) => s.id === id);
-  if (!found) throw new Error(`no store ${id}`);
-  return found;
-};
+const store = (id: string): DataStore => dataStoreOf(dataMap, id);
 
 /** Every current record of the subject, by store, sorted so runs compare. */
 async function footprint(subject: Subject, storeIds: readonly string[] = ALL_STORES) {
@@ -169,7 +166,7 @@ beforeAll(async () => {
   const dynamodb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   clients = { dynamodb, s3 };
   await raw.send(new CreateTableCommand(createTableInput('dsr-ledger', LEDGER_TABLE)));
-  for (const s of dataMap.stores) {
+  for (const s of dataMap.stores.filter(isDataStore)) {
     if (s.kind === 'dynamodb') {
       const def = DEMO_TABLES[s.id];
       if (def) await raw.send(new CreateTableCommand(createTableInput(s.table, def)));

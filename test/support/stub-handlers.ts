@@ -11,6 +11,14 @@ export interface StubCall {
 /** What a stubbed EraseStore reports per store. */
 export const STUB_ERASURE_COUNTS = { found: 3, deleted: 1, masked: 1, retained: 1, held: 0 } as const;
 
+/** The caught error name → escalation reason, as the real EscalateProcessor maps it (unknown = unavailable). */
+const ESCALATION_REASONS: Readonly<Record<string, string>> = {
+  'States.Timeout': 'deadline_passed',
+  PartnerUnavailable: 'partner_unavailable',
+  PartnerRejected: 'partner_rejected',
+  PartnerResponseInvalid: 'invalid_response',
+};
+
 /**
  * Stub task handlers that record every call and answer like the real ones
  * (small values: store ids, keys, counts). Override any task per test.
@@ -23,7 +31,9 @@ export function stubHandlers(
   const defaults: TaskHandlers = {
     ValidateRequest: async (p) => p,
     RequestVerification: async () => ({ emailed: true }),
-    PlanStores: async () => ({ stores: stores.map((storeId) => ({ storeId })) }),
+    PlanStores: async () => ({
+      stores: stores.map((storeId) => ({ storeId, kind: 'dynamodb', ackSeconds: 0 })),
+    }),
     ExportStore: async (p) => {
       const { storeId } = p as { storeId: string };
       return { storeId, key: `work/${storeId}.json`, records: 2 };
@@ -47,6 +57,16 @@ export function stubHandlers(
     },
     OptOutStore: async (p) => ({ storeId: (p as { storeId: string }).storeId, updated: 1, skipped: false }),
     RecordSuppression: async () => ({ suppressed: true, contactList: false, stores: 1 }),
+    // A partner that accepted and will call back: tests complete (or let time out) the task token themselves.
+    NotifyProcessor: async (p) => ({ storeId: (p as { storeId: string }).storeId, outcome: 'awaiting_ack' }),
+    EscalateProcessor: async (p) => {
+      const { storeId, error } = p as { storeId: string; error: { Error?: string } };
+      return {
+        storeId,
+        escalated: true,
+        reason: ESCALATION_REASONS[error.Error ?? ''] ?? 'partner_unavailable',
+      };
+    },
     RecordOutcome: async (p) => p,
   };
   const handlers = Object.fromEntries(

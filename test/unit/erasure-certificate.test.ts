@@ -1,16 +1,25 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { ErasureIncompleteError } from '../../functions/core/erasure';
-import type { LedgerRecord } from '../../functions/core/ledger-record';
-import { buildCertificate, renderCertificateHtml, retentionOf } from '../../functions/erasure/certificate';
+import type { LedgerRecord, PartnerEvidence } from '../../functions/core/ledger-record';
+import {
+  buildCertificate,
+  issueCertificate,
+  renderCertificateHtml,
+  retentionOf,
+} from '../../functions/erasure/certificate';
 import { erasureSummaryMail } from '../../functions/erasure/certificate-mail';
 import type { ErasureSummary } from '../../functions/erasure/manifest';
+import { erasureSummaryKey } from '../../functions/export/keys';
+import { memoryS3 } from './erasure-fakes';
 
 const dataMap = loadDemoDataMap();
 const REQUEST = '20260315-delete-abcdefgh23';
 const EMAIL = 'budi.erased@example.test';
 const NAME = 'Budi Erased';
 const PHONE = '+628110000001';
-const TAX = dataMap.stores.find((s) => s.id === 'orders')?.erasure.default;
+const TAX = dataMap.stores.filter(isDataStore).find((s) => s.id === 'orders')?.erasure.default;
 const BASIS = TAX?.action === 'retain' ? TAX.legalBasis : 'missing';
 
 const record: LedgerRecord = {
@@ -165,6 +174,7 @@ describe('erasure summary email', () => {
       issuedAt: issuedAt.toISOString(),
       totals: { found: 0, deleted: 0, masked: 0, retained: 0, held: 0 },
       stores: [],
+      partners: [],
     });
 
     expect(mail.subject).toBe(
@@ -172,5 +182,230 @@ describe('erasure summary email', () => {
     );
     expect(mail.text).toContain('nothing needed erasing');
     expect(mail.text).toContain('tidak ada yang perlu dihapus');
+  });
+});
+
+const LOGISTICS_REF = 'KCL-7F3A9C';
+const PAYMENTS_REF = 'BYK-19QX2M';
+const KEEPS = 'Bank Indonesia payment-system record keeping (PBI 22/23/2020): 10 years';
+
+const told = (partnerId: string, name: string, over: Partial<PartnerEvidence>): PartnerEvidence => ({
+  partnerId,
+  name,
+  type: 'delete',
+  idempotencyKey: `${REQUEST}:${partnerId}:delete`,
+  deadline: '2026-03-19T08:05:01.000Z',
+  notifiedAt: '2026-03-16T08:05:02.000Z',
+  status: 'acknowledged',
+  attempts: [
+    { attempt: 1, at: '2026-03-16T08:05:02.000Z', durationMs: 40, httpStatus: 200, outcome: 'acknowledged' },
+  ],
+  ...over,
+});
+
+const logisticsAck = told('logistics', 'Kirim Cepat Logistics', {
+  ack: { at: '2026-03-16T08:05:02.100Z', via: 'response', status: 'completed', reference: LOGISTICS_REF },
+});
+const paymentsRetained = told('payments', 'BayarKu Payment Gateway', {
+  attempts: [
+    { attempt: 1, at: '2026-03-16T08:05:02.000Z', durationMs: 30, httpStatus: 500, outcome: 'retry' },
+    { attempt: 2, at: '2026-03-16T08:05:03.000Z', durationMs: 30, httpStatus: 202, outcome: 'accepted' },
+  ],
+  ack: {
+    at: '2026-03-16T08:06:30.000Z',
+    via: 'callback',
+    status: 'retained',
+    reference: PAYMENTS_REF,
+    retained: [{ category: 'transaction', reason: KEEPS, until: '2036-03-16' }],
+  },
+});
+const paymentsEscalated = told('payments', 'BayarKu Payment Gateway', {
+  status: 'escalated',
+  attempts: [
+    { attempt: 1, at: '2026-03-16T08:05:02.000Z', durationMs: 30, httpStatus: 202, outcome: 'accepted' },
+  ],
+  escalation: { at: '2026-03-19T08:05:01.000Z', reason: 'deadline_passed' },
+  taskToken: 'task-token-that-must-not-leak',
+});
+
+/** The delete with both partners told; processors are in the plan like stores, but have no erasure summary. */
+const withPartners = (payments: PartnerEvidence): LedgerRecord => ({
+  ...record,
+  stores: {
+    ...record.stores,
+    logistics: { status: 'completed' },
+    payments: { status: payments.status === 'escalated' ? 'escalated' : 'completed' },
+  },
+  partners: { payments, logistics: logisticsAck },
+});
+
+describe('partners in the certificate of erasure', () => {
+  it('lists each partner told with its answer, reference and time, in data-map order, and never as a store', () => {
+    const certificate = buildCertificate({
+      record: withPartners(paymentsRetained),
+      dataMap,
+      summaries,
+      issuedAt,
+    });
+
+    expect(certificate.stores.map((s) => s.storeId)).toEqual(['customers', 'orders']);
+    expect(certificate.partners).toEqual([
+      {
+        partnerId: 'logistics',
+        name: 'Kirim Cepat Logistics',
+        notifiedAt: '2026-03-16T08:05:02.000Z',
+        deadline: '2026-03-19T08:05:01.000Z',
+        attempts: 1,
+        status: 'acknowledged',
+        ack: {
+          at: '2026-03-16T08:05:02.100Z',
+          via: 'response',
+          status: 'completed',
+          reference: LOGISTICS_REF,
+        },
+      },
+      {
+        partnerId: 'payments',
+        name: 'BayarKu Payment Gateway',
+        notifiedAt: '2026-03-16T08:05:02.000Z',
+        deadline: '2026-03-19T08:05:01.000Z',
+        attempts: 2,
+        status: 'acknowledged',
+        ack: {
+          at: '2026-03-16T08:06:30.000Z',
+          via: 'callback',
+          status: 'retained',
+          reference: PAYMENTS_REF,
+          retained: [{ category: 'transaction', reason: KEEPS, until: '2036-03-16' }],
+        },
+      },
+    ]);
+  });
+
+  it('shows a partner that did not answer by its deadline as escalated with the reason, without its task token', () => {
+    const certificate = buildCertificate({
+      record: withPartners(paymentsEscalated),
+      dataMap,
+      summaries,
+      issuedAt,
+    });
+
+    expect(certificate.partners.find((p) => p.partnerId === 'payments')).toEqual({
+      partnerId: 'payments',
+      name: 'BayarKu Payment Gateway',
+      notifiedAt: '2026-03-16T08:05:02.000Z',
+      deadline: '2026-03-19T08:05:01.000Z',
+      attempts: 1,
+      status: 'escalated',
+      escalation: { at: '2026-03-19T08:05:01.000Z', reason: 'deadline_passed' },
+    });
+    expect(JSON.stringify(certificate)).not.toContain('task-token-that-must-not-leak');
+  });
+
+  it('counts a partner that answered it could not comply as escalated, and tells the subject support is following up', () => {
+    const refused = told('payments', 'BayarKu Payment Gateway', {
+      status: 'escalated',
+      ack: { at: '2026-03-16T08:06:00.000Z', via: 'callback', status: 'failed', reference: PAYMENTS_REF },
+      escalation: { at: '2026-03-16T08:06:01.000Z', reason: 'partner_rejected' },
+    });
+    const certificate = buildCertificate({ record: withPartners(refused), dataMap, summaries, issuedAt });
+
+    expect(certificate.partners.find((p) => p.partnerId === 'payments')?.status).toBe('escalated');
+    const text = erasureSummaryMail('en', certificate).text;
+    expect(text).not.toContain('- BayarKu Payment Gateway: ');
+    expect(text.slice(text.indexOf('Being followed up by our support team'))).toContain(
+      '- BayarKu Payment Gateway',
+    );
+  });
+
+  it('has a bilingual "Partners told" section naming each partner, its reference and, for an escalated one, that support is following up', () => {
+    const html = renderCertificateHtml(
+      buildCertificate({ record: withPartners(paymentsEscalated), dataMap, summaries, issuedAt }),
+    );
+
+    expect(html).toContain('Partners told / <span lang="id">Mitra yang diberi tahu</span>');
+    const logistics = html.slice(
+      html.indexOf('id="partner-logistics"'),
+      html.indexOf('id="partner-payments"'),
+    );
+    expect(logistics).toContain('Kirim Cepat Logistics');
+    expect(logistics).toContain(`<code>${LOGISTICS_REF}</code>`);
+    expect(logistics).toContain('completed: erased what it held');
+    const payments = html.slice(html.indexOf('id="partner-payments"'));
+    expect(payments).toContain('BayarKu Payment Gateway');
+    expect(payments).toContain('our support team is following up');
+    expect(payments).toContain('tim dukungan kami menindaklanjuti');
+    expect(payments).toContain('no answer by its deadline');
+    expect(payments).toContain('2026-03-19 08:05:01 UTC');
+  });
+
+  it('has no partner section when no partner was told', () => {
+    const html = renderCertificateHtml(buildCertificate({ record, dataMap, summaries, issuedAt }));
+
+    expect(html).not.toContain('Partners told');
+  });
+});
+
+describe('partners in the erasure summary email', () => {
+  it('says which partners confirmed, what a partner keeps by law and why, by name only', () => {
+    const mail = erasureSummaryMail(
+      'en',
+      buildCertificate({ record: withPartners(paymentsRetained), dataMap, summaries, issuedAt }),
+    );
+
+    expect(mail.text).toContain('Confirmed by our partners');
+    expect(mail.text).toContain('- Kirim Cepat Logistics: erased your data\n');
+    expect(mail.text).toContain(
+      `- BayarKu Payment Gateway: erased your data except records the law requires it to keep; keeps Transaction information: ${KEEPS} (until 2036-03-16)`,
+    );
+    expect(mail.text).toContain('Dikonfirmasi oleh mitra kami');
+    expect(mail.text).not.toContain('Being followed up by our support team');
+    for (const part of [mail.text, mail.html, mail.subject]) {
+      for (const hidden of [LOGISTICS_REF, PAYMENTS_REF, EMAIL, 'cus-1']) {
+        expect(part).not.toContain(hidden);
+      }
+    }
+  });
+
+  it('tells the subject that a partner which did not confirm in time is being followed up by our support team', () => {
+    const mail = erasureSummaryMail(
+      'id',
+      buildCertificate({ record: withPartners(paymentsEscalated), dataMap, summaries, issuedAt }),
+    );
+
+    const followedUp = mail.text.slice(mail.text.indexOf('Being followed up by our support team'));
+    expect(followedUp).toContain('- BayarKu Payment Gateway');
+    expect(followedUp.split('\n\n')[0]).not.toContain('Kirim Cepat Logistics');
+    expect(mail.text).toContain('Sedang ditindaklanjuti oleh tim dukungan kami\n');
+    expect(mail.text).toMatch(
+      /Dikonfirmasi oleh mitra kami\n.*\n- Kirim Cepat Logistics: telah menghapus data Anda/,
+    );
+    expect(mail.html).toContain('<li>BayarKu Payment Gateway</li>');
+  });
+});
+
+describe('issuing a certificate for a delete that reached partners', () => {
+  it('reads erasure summaries only for data stores and writes the partners into the stored certificate', async () => {
+    const bucket = memoryS3();
+    for (const [storeId, s] of summaries) {
+      bucket.objects.set(`exports/${erasureSummaryKey(REQUEST, storeId)}`, Buffer.from(JSON.stringify(s)));
+    }
+
+    const { jsonKey } = await issueCertificate(
+      { s3: bucket.s3, exportBucket: 'exports', auditBucket: 'audit' },
+      { record: withPartners(paymentsEscalated), dataMap, issuedAt },
+    );
+
+    const read = bucket.mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key);
+    expect(read.sort()).toEqual([
+      erasureSummaryKey(REQUEST, 'customers'),
+      erasureSummaryKey(REQUEST, 'orders'),
+    ]);
+    const stored = JSON.parse(bucket.text(`audit/${jsonKey}`) ?? '{}');
+    expect(stored.partners.map((p: { name: string; status: string }) => [p.name, p.status])).toEqual([
+      ['Kirim Cepat Logistics', 'acknowledged'],
+      ['BayarKu Payment Gateway', 'escalated'],
+    ]);
+    bucket.mock.restore();
   });
 });

@@ -20,6 +20,7 @@ describe('the local API server', () => {
     GetRequestStatus: reply,
     CancelRequest: reply,
     Unsubscribe: reply,
+    ProcessorCallback: reply,
     Pages: reply,
     DownloadExport: async () => {
       throw new Error('secret detail about someone@example.com');

@@ -3,6 +3,14 @@ import { eventually, stubHandlers } from '../support/stub-handlers';
 
 const requestId = '20260101-access-ABCDEFGHJK';
 
+/** One Map iteration's input for a data store, as the ItemSelector builds it. */
+const storeItem = (id: string, storeId: string) => ({
+  requestId: id,
+  storeId,
+  kind: 'dynamodb',
+  ackSeconds: 0,
+});
+
 class TransientError extends Error {}
 class StoreUnreachable extends Error {
   override name = 'StoreUnreachable';
@@ -52,9 +60,9 @@ describe('the workflow, run as written with stubbed tasks', () => {
     expect(stubs.callsOf('RequestVerification')).toEqual([{ requestId, taskToken: token }]);
     expect(stubs.callsOf('ExportStore')).toEqual(
       expect.arrayContaining([
-        { requestId, storeId: 'customers' },
-        { requestId, storeId: 'orders' },
-        { requestId, storeId: 'activity' },
+        storeItem(requestId, 'customers'),
+        storeItem(requestId, 'orders'),
+        storeItem(requestId, 'activity'),
       ]),
     );
     expect(stubs.callsOf('ExportStore')).toHaveLength(3);
@@ -115,7 +123,7 @@ describe('the workflow, run as written with stubbed tasks', () => {
     const stubs = stubHandlers({
       PlanStores: async () => {
         if (failures++ < 2) throw new TransientError('throttled');
-        return { stores: [{ storeId: 'customers' }] };
+        return { stores: [{ storeId: 'customers', kind: 'dynamodb', ackSeconds: 0 }] };
       },
     });
     const { runner, name } = run(stubs, { requestId, type: 'access' });
@@ -141,9 +149,9 @@ describe('the workflow, run as written with stubbed tasks', () => {
     expect(stubs.callsOf('PlanStores')).toHaveLength(1);
     expect(stubs.callsOf('OptOutStore')).toEqual(
       expect.arrayContaining([
-        { requestId: optOutId, storeId: 'customers' },
-        { requestId: optOutId, storeId: 'orders' },
-        { requestId: optOutId, storeId: 'activity' },
+        storeItem(optOutId, 'customers'),
+        storeItem(optOutId, 'orders'),
+        storeItem(optOutId, 'activity'),
       ]),
     );
     expect(stubs.callsOf('OptOutStore')).toHaveLength(3);
@@ -251,10 +259,14 @@ describe('the delete path, run as written with stubbed tasks', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(stubs.callsOf('ScheduleErasure')).toEqual([{ requestId: deleteId }]);
     expect(stubs.callsOf('PlanStores')).toHaveLength(1);
-    const perStore = ['customers', 'orders', 'activity'].map((storeId) => ({ requestId: deleteId, storeId }));
-    expect(stubs.callsOf('EraseStore')).toEqual(expect.arrayContaining(perStore));
+    const stores = ['customers', 'orders', 'activity'];
+    expect(stubs.callsOf('EraseStore')).toEqual(
+      expect.arrayContaining(stores.map((storeId) => storeItem(deleteId, storeId))),
+    );
     expect(stubs.callsOf('EraseStore')).toHaveLength(3);
-    expect(stubs.callsOf('VerifyStoreErasure')).toEqual(expect.arrayContaining(perStore));
+    expect(stubs.callsOf('VerifyStoreErasure')).toEqual(
+      expect.arrayContaining(stores.map((storeId) => ({ requestId: deleteId, storeId }))),
+    );
     expect(stubs.callsOf('VerifyStoreErasure')).toHaveLength(3);
     // Each store is verified only after it was erased.
     for (const storeId of ['customers', 'orders', 'activity']) {
@@ -295,7 +307,7 @@ describe('the delete path, run as written with stubbed tasks', () => {
       ScheduleErasure: async () => ({ requestId: deleteId, graceSeconds: 1 }),
       PlanStores: async () => {
         if (cancelled) throw new RequestCancelled('cancelled during the grace period');
-        return { stores: [{ storeId: 'customers' }] };
+        return { stores: [{ storeId: 'customers', kind: 'dynamodb', ackSeconds: 0 }] };
       },
     });
     const { runner, name } = run(stubs, { requestId: deleteId, type: 'delete' });

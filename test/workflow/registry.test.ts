@@ -50,6 +50,61 @@ describe('the workflow definition and the task registry', () => {
     expect(optOut.Next).toBe('RecordSuppression');
   });
 
+  it('sends every processor to its partner branch in all three Maps, waiting until the partner’s own deadline and escalating instead of failing', () => {
+    const branches = {
+      ExportStores: ['ExportTarget', 'ExportFromPartner', 'EscalateExport', 'ExportStore'],
+      EraseStores: ['ErasureTarget', 'NotifyPartnerOfErasure', 'EscalateErasure', 'EraseStore'],
+      OptOutStores: ['OptOutTarget', 'NotifyPartnerOfOptOut', 'EscalateOptOut', 'OptOutStore'],
+    } as const;
+    for (const [mapName, [choiceName, notifyName, escalateName, dataName]] of Object.entries(branches)) {
+      const map = definition.States[mapName] as unknown as {
+        ItemSelector: Record<string, string>;
+        ItemProcessor: { StartAt: string; States: Record<string, Record<string, unknown>> };
+      };
+      expect(map.ItemSelector).toEqual({
+        'requestId.$': '$.requestId',
+        'storeId.$': '$$.Map.Item.Value.storeId',
+        'kind.$': '$$.Map.Item.Value.kind',
+        'ackSeconds.$': '$$.Map.Item.Value.ackSeconds',
+      });
+      const states = map.ItemProcessor.States;
+      expect(map.ItemProcessor.StartAt).toBe(choiceName);
+      expect(states[choiceName]).toMatchObject({
+        Choices: [{ Variable: '$.kind', StringEquals: 'processor', Next: notifyName }],
+        Default: dataName,
+      });
+      expect(states[notifyName]).toMatchObject({
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: {
+          FunctionName: '$' + '{NotifyProcessorFunctionArn}',
+          Payload: { 'requestId.$': '$.requestId', 'storeId.$': '$.storeId', 'taskToken.$': '$$.Task.Token' },
+        },
+        TimeoutSecondsPath: '$.ackSeconds',
+        Catch: [
+          {
+            ErrorEquals: [
+              'States.Timeout',
+              'PartnerUnavailable',
+              'PartnerRejected',
+              'PartnerResponseInvalid',
+            ],
+            ResultPath: '$.error',
+            Next: escalateName,
+          },
+        ],
+      });
+      expect(states[escalateName]).toMatchObject({
+        Parameters: {
+          FunctionName: '$' + '{EscalateProcessorFunctionArn}',
+          Payload: { 'requestId.$': '$.requestId', 'storeId.$': '$.storeId', 'error.$': '$.error' },
+        },
+        OutputPath: '$.Payload',
+        End: true,
+      });
+      expect(states[escalateName]).not.toHaveProperty('Catch');
+    }
+  });
+
   it('is valid Amazon States Language', () => {
     const result = validateAsl(JSON.parse(JSON.stringify(definition)), { checkPaths: true, checkArn: true });
     expect(result.errors).toEqual([]);

@@ -69,6 +69,7 @@ const SERVICE_ACCESS: Record<string, string> = {
   'ses:SendRawEmail': 'mail:send',
   'states:StartExecution': 'workflow:start',
   'states:SendTaskSuccess': 'workflow:callback',
+  'states:SendTaskFailure': 'workflow:callback',
   'ses:CreateContact': 'contacts:write',
   'ses:UpdateContact': 'contacts:write',
 };
@@ -90,6 +91,8 @@ export function accessOf(grant: Grant): string | undefined {
     return undefined;
   }
   if (resource.includes('AuditBucket')) return action === 's3:PutObject' ? 'audit:write' : 'audit:other';
+  // The hashing key is granted by reference; partner secrets by name (`:secret:<name>-??????`).
+  if (action === 'secretsmanager:GetSecretValue' && resource.includes(':secret:')) return 'partners:secret';
   if (action.startsWith('dynamodb:') || action.startsWith('s3:')) return STORE_ACCESS[action];
   return SERVICE_ACCESS[action];
 }

@@ -1,0 +1,106 @@
+/**
+ * The callback's domain: a partner acknowledges a request it accepted
+ * earlier. The signature is checked over the raw body before anything is
+ * parsed or written; the first acknowledgement wins; one after the partner was
+ * escalated is kept as `late` evidence. Nothing here reads the environment.
+ */
+
+import { PartnerNotNotifiedError } from '../aws/ledger';
+import { type DataMap, type ProcessorStore, processorOf, UnknownStoreError } from '../core/data-map';
+import { type AckDeps, settleAcknowledgement, toPartnerAck } from './notify';
+import { PartnerCallback } from './protocol';
+import { verifyPartnerSignature } from './signature';
+
+export interface CallbackDeps extends AckDeps {
+  readonly dataMap: DataMap;
+  readonly secretOf: (store: ProcessorStore) => Promise<Buffer>;
+}
+
+export interface CallbackInput {
+  readonly partnerId: string;
+  /** The `x-dsr-timestamp` and `x-dsr-signature` headers as received. */
+  readonly timestamp: string | undefined;
+  readonly signature: string | undefined;
+  /** The body exactly as received (the signature covers these bytes). */
+  readonly rawBody: string;
+}
+
+/** What the callback did; the HTTP layer turns each into a status. */
+export type CallbackOutcome =
+  | { readonly kind: 'unknown_partner' }
+  | { readonly kind: 'invalid_signature' }
+  /** Field paths only: values may be personal. */
+  | { readonly kind: 'invalid_body'; readonly fields: readonly string[] }
+  | { readonly kind: 'unknown_request'; readonly requestId: string }
+  | { readonly kind: 'duplicate'; readonly requestId: string }
+  | { readonly kind: 'recorded'; readonly requestId: string; readonly late: boolean };
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Handles `POST /processors/{partnerId}/callback`: unknown partner → nothing;
+ * a missing, stale or wrong signature → nothing written; an invalid body or a
+ * request this partner was never told about → refused; else the
+ * acknowledgement is recorded (first wins), an access request's records go to
+ * the export, and the waiting workflow task is resumed.
+ */
+export async function handlePartnerCallback(
+  deps: CallbackDeps,
+  input: CallbackInput,
+): Promise<CallbackOutcome> {
+  let store: ProcessorStore;
+  try {
+    store = processorOf(deps.dataMap, input.partnerId);
+  } catch (error) {
+    if (error instanceof UnknownStoreError) return { kind: 'unknown_partner' };
+    throw error;
+  }
+  const secret = await deps.secretOf(store);
+  const signed = verifyPartnerSignature(
+    secret,
+    { timestamp: input.timestamp, signature: input.signature },
+    input.rawBody,
+    deps.now().getTime(),
+  );
+  if (!signed) return { kind: 'invalid_signature' };
+
+  const parsed = PartnerCallback.safeParse(parseJson(input.rawBody));
+  if (!parsed.success) {
+    return {
+      kind: 'invalid_body',
+      fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.') || 'body'))],
+    };
+  }
+  const body = parsed.data;
+  const { requestId } = body;
+  const record = await deps.ledger.get(requestId);
+  if (!record?.partners?.[store.id]) return { kind: 'unknown_request', requestId };
+
+  const ack = toPartnerAck(body, 'callback', deps.now());
+  let result: Awaited<ReturnType<AckDeps['ledger']['recordPartnerAck']>>;
+  try {
+    result = await deps.ledger.recordPartnerAck(requestId, store.id, ack, deps.now());
+  } catch (error) {
+    if (error instanceof PartnerNotNotifiedError) return { kind: 'unknown_request', requestId };
+    throw error;
+  }
+  if (!result.recorded) return { kind: 'duplicate', requestId };
+  // After an escalation the workflow has moved on: the late answer is evidence only.
+  if (!result.wasEscalated) {
+    await settleAcknowledgement(deps, {
+      requestId,
+      type: record.type,
+      partnerId: store.id,
+      ack,
+      records: body.records,
+      taskToken: result.taskToken,
+    });
+  }
+  return { kind: 'recorded', requestId, late: result.wasEscalated };
+}

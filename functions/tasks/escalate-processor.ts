@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { sesClient } from '../aws/clients';
+import type { LedgerTable } from '../aws/ledger';
+import { logger } from '../aws/logger';
+import { type Mail, sendMail } from '../aws/mailer';
+import { config, ledgerTable } from '../aws/runtime';
+import { type DataMap, type ProcessorStore, processorOf } from '../core/data-map';
+import type { PartnerEscalation, PartnerEvidence } from '../core/ledger-record';
+import { escapeHtml } from '../http/html';
+import { idempotencyKeyOf } from '../processors/protocol';
+
+const Input = z.object({
+  requestId: z.string().min(1),
+  storeId: z.string().min(1),
+  // The ASL passes the caught error as { Error, Cause }.
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough(),
+});
+export type EscalateInput = z.infer<typeof Input>;
+
+/** What the Map iteration outputs for an escalated (or, if an ack won the race, acknowledged) processor. */
+export type EscalateResult =
+  | { readonly storeId: string; readonly escalated: false }
+  | { readonly storeId: string; readonly escalated: true; readonly reason: PartnerEscalation['reason'] };
+
+/** The error names the partner branch's Catch passes on, and what each means for support. */
+const REASONS: Readonly<Record<string, PartnerEscalation['reason']>> = {
+  'States.Timeout': 'deadline_passed',
+  PartnerUnavailable: 'partner_unavailable',
+  PartnerRejected: 'partner_rejected',
+  PartnerResponseInvalid: 'invalid_response',
+};
+
+const REASON_TEXT: Record<PartnerEscalation['reason'], string> = {
+  deadline_passed: 'the partner did not acknowledge the request by its deadline',
+  partner_unavailable: 'the partner could not be reached after every retry',
+  partner_rejected: 'the partner refused the request (or reported that it could not carry it out)',
+  invalid_response: 'the partner answered with a response that is not valid under the protocol',
+};
+
+/** The reason an escalation records for the caught error name (unknown names count as unavailable). */
+export function escalationReason(errorName: string | undefined): PartnerEscalation['reason'] {
+  return REASONS[errorName ?? ''] ?? 'partner_unavailable';
+}
+
+export interface EscalateDeps {
+  readonly dataMap: DataMap;
+  readonly ledger: Pick<
+    LedgerTable,
+    'require' | 'beginPartnerNotice' | 'recordPartnerEscalation' | 'setStoreProgress'
+  >;
+  /** Sends the support email; absent when `DSR_SUPPORT_EMAIL` is unset (log line and alarm only). */
+  readonly notifySupport?: (mail: Omit<Mail, 'to'>) => Promise<void>;
+  readonly now: () => Date;
+}
+
+/** The support email: ids, partner, deadline, reason and attempts; never the subject's data. */
+export function escalationMail(
+  evidence: PartnerEvidence,
+  escalation: PartnerEscalation,
+  requestId: string,
+): Omit<Mail, 'to'> {
+  const attempts = evidence.attempts.map(
+    (a) =>
+      `#${a.attempt} at ${a.at}: ${a.outcome}${a.httpStatus !== undefined ? ` (HTTP ${a.httpStatus})` : ''}`,
+  );
+  const facts: [string, string][] = [
+    ['Request', requestId],
+    ['Type', evidence.type],
+    ['Partner', `${evidence.name} (${evidence.partnerId})`],
+    ['Idempotency key', evidence.idempotencyKey],
+    ['Notified at', evidence.notifiedAt],
+    ['Deadline', evidence.deadline],
+    ['Reason', `${escalation.reason}: ${REASON_TEXT[escalation.reason]}`],
+    ['Attempts', attempts.length > 0 ? attempts.join('; ') : 'none recorded'],
+  ];
+  const steps = [
+    `Contact ${evidence.name} through the partner channel and ask them to act on request ${requestId} (same idempotency key).`,
+    'Ask them to confirm through their callback, so the acknowledgement lands in the evidence (recorded as late).',
+    'If they cannot, record their answer in the support case; the certificate and package already say the partner is being followed up.',
+    'See README, "Support runbook: partner escalations".',
+  ];
+  const text = [
+    `A partner has not acknowledged a data-subject request. The request itself went on; this partner needs a follow-up.`,
+    '',
+    ...facts.map(([k, v]) => `${k}: ${v}`),
+    '',
+    'What to do:',
+    ...steps.map((s, i) => `${i + 1}. ${s}`),
+  ].join('\n');
+  const html = [
+    '<p>A partner has not acknowledged a data-subject request. The request itself went on; this partner needs a follow-up.</p>',
+    `<table>${facts.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`,
+    `<p>What to do:</p><ol>${steps.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ol>`,
+  ].join('\n');
+  return { subject: `[DSR] Partner ${evidence.name} has not acknowledged ${requestId}`, text, html };
+}
+
+/**
+ * Records that a processor did not acknowledge (deadline passed, unreachable,
+ * refused, invalid answer) and tells support. Loses to an acknowledgement that
+ * already landed. The request goes on either way; the escalation is evidence.
+ */
+export async function escalateProcessor(deps: EscalateDeps, input: EscalateInput): Promise<EscalateResult> {
+  const { requestId, storeId } = input;
+  const store: ProcessorStore = processorOf(deps.dataMap, storeId);
+  const record = await deps.ledger.require(requestId);
+  const now = deps.now();
+  let evidence = record.partners?.[storeId];
+  // Nothing was recorded if the notice itself never started: escalate all the same, with what is known.
+  evidence ??= await deps.ledger.beginPartnerNotice(
+    requestId,
+    {
+      partnerId: store.id,
+      name: store.name,
+      type: record.type,
+      idempotencyKey: idempotencyKeyOf(requestId, store.id, record.type),
+      deadline: new Date(now.getTime() + store.acknowledgeWithinSeconds * 1000).toISOString(),
+      notifiedAt: now.toISOString(),
+      status: 'notifying',
+      attempts: [],
+    },
+    now,
+  );
+  const reason = escalationReason(input.error.Error);
+  const lastStatus = evidence.attempts.at(-1)?.httpStatus;
+  const escalation: PartnerEscalation = {
+    at: now.toISOString(),
+    reason,
+    ...(reason !== 'deadline_passed' && lastStatus !== undefined ? { httpStatus: lastStatus } : {}),
+  };
+  const { escalated } = await deps.ledger.recordPartnerEscalation(requestId, storeId, escalation, now);
+  if (!escalated) {
+    logger.info('partner acknowledged before the escalation', { requestId, partnerId: storeId });
+    return { storeId, escalated: false };
+  }
+  await deps.ledger.setStoreProgress(requestId, storeId, { status: 'escalated' }, now);
+  // The CDK's metric filter (and its alarm) matches this message.
+  logger.warn('partner escalated', { requestId, partnerId: storeId, reason });
+  if (deps.notifySupport) await deps.notifySupport(escalationMail(evidence, escalation, requestId));
+  return { storeId, escalated: true, reason };
+}
+
+/** EscalateProcessor: the partner branch's Catch; see `escalateProcessor`. */
+export async function handler(event: unknown): Promise<EscalateResult> {
+  const input = Input.parse(event);
+  const cfg = config();
+  const support = cfg.DSR_SUPPORT_EMAIL;
+  return escalateProcessor(
+    {
+      dataMap: cfg.dataMap,
+      ledger: ledgerTable(),
+      ...(support
+        ? { notifySupport: (mail) => sendMail(sesClient(), cfg.DSR_MAIL_FROM, { ...mail, to: support }) }
+        : {}),
+      now: () => new Date(),
+    },
+    input,
+  );
+}

@@ -1,0 +1,184 @@
+import type { Mail } from '../../functions/aws/mailer';
+import { setTestEnvironment } from './http-support';
+import { demoDataMap, MemoryPartnerLedger } from './partner-fakes';
+
+setTestEnvironment();
+const { logger } = require('../../functions/aws/logger') as typeof import('../../functions/aws/logger');
+const { escalateProcessor } =
+  require('../../functions/tasks/escalate-processor') as typeof import('../../functions/tasks/escalate-processor');
+
+const requestId = '20260101-delete-abcdefghjk';
+const NOW = new Date('2026-01-04T01:00:05.000Z');
+
+let ledger: MemoryPartnerLedger;
+let mails: Omit<Mail, 'to'>[];
+
+/** The logistics partner was notified; its only attempt ended as given. */
+function notified(
+  attempt: { httpStatus?: number; outcome: 'accepted' | 'retry' | 'rejected' } = {
+    outcome: 'accepted',
+    httpStatus: 202,
+  },
+) {
+  ledger.plant(requestId, 'delete', { email: ['someone@example.com'], customerId: ['CUST-0001'] });
+  void ledger.beginPartnerNotice(requestId, {
+    partnerId: 'logistics',
+    name: 'Kirim Cepat Logistics',
+    type: 'delete',
+    idempotencyKey: `${requestId}:logistics:delete`,
+    deadline: '2026-01-04T01:00:00.000Z',
+    notifiedAt: '2026-01-01T01:00:00.000Z',
+    status: 'awaiting_ack',
+    attempts: [{ attempt: 1, at: '2026-01-01T01:00:00.000Z', durationMs: 40, ...attempt }],
+    taskToken: 'waiting-token',
+  });
+}
+
+function deps(withSupport = true) {
+  return {
+    dataMap: demoDataMap(),
+    ledger,
+    ...(withSupport
+      ? {
+          notifySupport: async (mail: Omit<Mail, 'to'>) => {
+            mails.push(mail);
+          },
+        }
+      : {}),
+    now: () => NOW,
+  };
+}
+
+beforeEach(() => {
+  ledger = new MemoryPartnerLedger();
+  mails = [];
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('escalating a processor that did not acknowledge', () => {
+  it('records the escalation, marks the partner escalated, logs "partner escalated" and emails support without personal data', async () => {
+    // Prepare
+    notified();
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+
+    // Act
+    const result = await escalateProcessor(deps(), {
+      requestId,
+      storeId: 'logistics',
+      error: { Error: 'States.Timeout', Cause: '' },
+    });
+
+    // Assess
+    expect(result).toEqual({ storeId: 'logistics', escalated: true, reason: 'deadline_passed' });
+    expect(ledger.partner(requestId, 'logistics')).toMatchObject({
+      status: 'escalated',
+      escalation: { at: NOW.toISOString(), reason: 'deadline_passed' },
+    });
+    expect(ledger.partner(requestId, 'logistics')?.escalation).not.toHaveProperty('httpStatus');
+    expect((await ledger.get(requestId))?.stores?.logistics).toEqual({ status: 'escalated' });
+    expect(warn).toHaveBeenCalledWith('partner escalated', {
+      requestId,
+      partnerId: 'logistics',
+      reason: 'deadline_passed',
+    });
+    expect(mails).toHaveLength(1);
+    const [mail] = mails;
+    expect(mail?.subject).toBe(`[DSR] Partner Kirim Cepat Logistics has not acknowledged ${requestId}`);
+    for (const fact of [
+      requestId,
+      'delete',
+      '2026-01-04T01:00:00.000Z',
+      'deadline_passed',
+      '#1',
+      'What to do',
+    ]) {
+      expect(mail?.text).toContain(fact);
+    }
+    for (const personal of ['someone@example.com', 'CUST-0001', 'waiting-token']) {
+      expect(JSON.stringify(mail)).not.toContain(personal);
+    }
+  });
+
+  it.each([
+    ['PartnerUnavailable', 'partner_unavailable', { outcome: 'retry', httpStatus: 503 }, 503],
+    ['PartnerRejected', 'partner_rejected', { outcome: 'rejected', httpStatus: 403 }, 403],
+    ['PartnerResponseInvalid', 'invalid_response', { outcome: 'rejected', httpStatus: 200 }, 200],
+  ] as const)(
+    'escalates a %s error as %s with the last HTTP status',
+    async (error, reason, attempt, httpStatus) => {
+      notified(attempt);
+
+      const result = await escalateProcessor(deps(), {
+        requestId,
+        storeId: 'logistics',
+        error: { Error: error },
+      });
+
+      expect(result).toEqual({ storeId: 'logistics', escalated: true, reason });
+      expect(ledger.partner(requestId, 'logistics')?.escalation).toEqual({
+        at: NOW.toISOString(),
+        reason,
+        httpStatus,
+      });
+    },
+  );
+
+  it('does nothing when the acknowledgement landed first: no escalation, no email, the partner stays acknowledged', async () => {
+    notified();
+    await ledger.recordPartnerAck(requestId, 'logistics', {
+      at: '2026-01-04T01:00:04.000Z',
+      via: 'callback',
+      status: 'completed',
+      reference: 'KCL-1',
+    });
+
+    const result = await escalateProcessor(deps(), {
+      requestId,
+      storeId: 'logistics',
+      error: { Error: 'States.Timeout' },
+    });
+
+    expect(result).toEqual({ storeId: 'logistics', escalated: false });
+    expect(ledger.partner(requestId, 'logistics')?.status).toBe('acknowledged');
+    expect(ledger.partner(requestId, 'logistics')?.escalation).toBeUndefined();
+    expect(mails).toEqual([]);
+  });
+
+  it('only logs and records when no support address is configured', async () => {
+    notified();
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+
+    const result = await escalateProcessor(deps(false), {
+      requestId,
+      storeId: 'logistics',
+      error: { Error: 'States.Timeout' },
+    });
+
+    expect(result.escalated).toBe(true);
+    expect(warn).toHaveBeenCalledWith(
+      'partner escalated',
+      expect.objectContaining({ partnerId: 'logistics' }),
+    );
+    expect(mails).toEqual([]);
+  });
+
+  it('escalates a partner whose notice never started, with what the data map says about it', async () => {
+    ledger.plant(requestId, 'delete', { email: ['someone@example.com'] });
+
+    const result = await escalateProcessor(deps(), {
+      requestId,
+      storeId: 'payments',
+      error: { Error: 'PartnerUnavailable' },
+    });
+
+    expect(result).toEqual({ storeId: 'payments', escalated: true, reason: 'partner_unavailable' });
+    expect(ledger.partner(requestId, 'payments')).toMatchObject({
+      name: 'BayarKu Payment Gateway',
+      status: 'escalated',
+      attempts: [],
+    });
+    expect(mails[0]?.text).toContain('none recorded');
+  });
+});

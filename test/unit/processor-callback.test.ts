@@ -1,0 +1,254 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { CallbackDeps } from '../../functions/processors/callback';
+import { signPartnerBody } from '../../functions/processors/signature';
+import { lambdaContext } from '../support/lambda-context';
+import { memoryS3 } from './erasure-fakes';
+import { apiEvent, setTestEnvironment } from './http-support';
+import { demoDataMap, MemoryPartnerLedger, PARTNER_SECRET } from './partner-fakes';
+
+setTestEnvironment();
+const { processorCallbackRoute } =
+  require('../../functions/http/processor-callback') as typeof import('../../functions/http/processor-callback');
+
+const deleteId = '20260101-delete-abcdefghjk';
+const accessId = '20260101-access-abcdefghjk';
+const NOW = new Date('2026-01-01T02:00:00.000Z');
+const nowSeconds = Math.floor(NOW.getTime() / 1000);
+
+let ledger: MemoryPartnerLedger;
+let s3: ReturnType<typeof memoryS3>;
+let completed: { token: string; output: unknown }[];
+let failed: { token: string; error: string }[];
+let secretLoads: number;
+
+/** A request whose logistics partner accepted and is awaited with task token `waiting-token`. */
+function awaitPartner(requestId: string, type: 'delete' | 'access', partnerId = 'logistics') {
+  ledger.plant(requestId, type, { email: ['someone@example.com'] });
+  void ledger.beginPartnerNotice(requestId, {
+    partnerId,
+    name: 'Kirim Cepat Logistics',
+    type,
+    idempotencyKey: `${requestId}:${partnerId}:${type}`,
+    deadline: '2026-01-04T01:00:00.000Z',
+    notifiedAt: '2026-01-01T01:00:00.000Z',
+    status: 'awaiting_ack',
+    attempts: [],
+    taskToken: 'waiting-token',
+  });
+}
+
+beforeEach(() => {
+  ledger = new MemoryPartnerLedger();
+  s3 = memoryS3();
+  completed = [];
+  failed = [];
+  secretLoads = 0;
+});
+afterEach(() => {
+  s3.mock.restore();
+});
+
+const route = processorCallbackRoute(
+  (): CallbackDeps => ({
+    dataMap: demoDataMap(),
+    ledger,
+    exports: { s3: s3.s3, bucket: 'dsr-exports' },
+    secretOf: async () => {
+      secretLoads++;
+      return PARTNER_SECRET;
+    },
+    completeTask: async (token, output) => {
+      completed.push({ token, output });
+    },
+    failTask: async (token, error) => {
+      failed.push({ token, error });
+    },
+    now: () => NOW,
+  }),
+);
+
+function callback(
+  body: string,
+  options: { partnerId?: string; secret?: Buffer; timestamp?: number; headers?: Record<string, string> } = {},
+): APIGatewayProxyEvent {
+  const timestamp = options.timestamp ?? nowSeconds;
+  const partnerId = options.partnerId ?? 'logistics';
+  return apiEvent({
+    resource: '/processors/{partnerId}/callback',
+    path: `/processors/${partnerId}/callback`,
+    httpMethod: 'POST',
+    pathParameters: { partnerId },
+    headers: options.headers ?? {
+      'Content-Type': 'application/json',
+      'X-DSR-Timestamp': String(timestamp),
+      'X-DSR-Signature': signPartnerBody(options.secret ?? PARTNER_SECRET, timestamp, body),
+    },
+    body,
+  });
+}
+
+async function send(event: APIGatewayProxyEvent) {
+  const result = await route(event, lambdaContext('dsr-ProcessorCallback', 10));
+  return { status: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
+}
+
+const completedBody = (requestId = deleteId, extra: object = {}) =>
+  JSON.stringify({ requestId, status: 'completed', reference: 'KCL-7F3A9C', ...extra });
+
+describe('POST /processors/{partnerId}/callback', () => {
+  it("records a correctly signed acknowledgement and resumes the waiting workflow with the partner's answer", async () => {
+    // Prepare
+    awaitPartner(deleteId, 'delete');
+
+    // Act
+    const answer = await send(callback(completedBody()));
+
+    // Assess
+    expect(answer).toEqual({ status: 200, body: { recorded: true, late: false } });
+    expect(ledger.partner(deleteId, 'logistics')).toMatchObject({
+      status: 'acknowledged',
+      ack: { via: 'callback', status: 'completed', reference: 'KCL-7F3A9C', at: NOW.toISOString() },
+    });
+    expect(completed).toEqual([
+      {
+        token: 'waiting-token',
+        output: { storeId: 'logistics', partner: { status: 'completed', reference: 'KCL-7F3A9C' } },
+      },
+    ]);
+    expect((await ledger.get(deleteId))?.stores?.logistics).toEqual({ status: 'completed' });
+  });
+
+  it.each([
+    ['signed with another secret', (body: string) => callback(body, { secret: Buffer.alloc(32, 7) })],
+    ['signed six minutes ago', (body: string) => callback(body, { timestamp: nowSeconds - 360 })],
+    [
+      'changed after signing',
+      (body: string) => ({ ...callback(body), body: body.replace('completed', 'not_found') }),
+    ],
+    [
+      'without signature headers',
+      (body: string) => callback(body, { headers: { 'content-type': 'application/json' } }),
+    ],
+  ])('rejects a callback %s with 401 and leaves the ledger byte-for-byte unchanged', async (_, build) => {
+    awaitPartner(deleteId, 'delete');
+    const before = ledger.snapshot(deleteId);
+
+    const answer = await send(build(completedBody()));
+
+    expect(answer.status).toBe(401);
+    expect(answer.body.error).toBe('invalid_signature');
+    expect(ledger.snapshot(deleteId)).toBe(before);
+    expect(completed).toEqual([]);
+    expect(s3.objects.size).toBe(0);
+  });
+
+  it('verifies the signature over the raw bytes of a base64-encoded body', async () => {
+    awaitPartner(deleteId, 'delete');
+    const body = completedBody();
+    const event = callback(body);
+
+    const answer = await send({
+      ...event,
+      body: Buffer.from(body).toString('base64'),
+      isBase64Encoded: true,
+    });
+
+    expect(answer).toEqual({ status: 200, body: { recorded: true, late: false } });
+  });
+
+  it('answers 404 for a partner that is not in the data map (nor a data store id), before any secret is loaded', async () => {
+    for (const partnerId of ['no-such-partner', 'customers']) {
+      const answer = await send(callback(completedBody(), { partnerId }));
+      expect(answer).toMatchObject({ status: 404, body: { error: 'unknown_partner' } });
+    }
+    expect(secretLoads).toBe(0);
+  });
+
+  it('answers 400 naming the fields of a correctly signed body that breaks the protocol, and for one that is not JSON', async () => {
+    awaitPartner(deleteId, 'delete');
+    const before = ledger.snapshot(deleteId);
+
+    const wrong = await send(callback(completedBody(deleteId, { status: 'done', reference: 'has spaces' })));
+    const notJson = await send(callback('{"requestId":'));
+
+    expect(wrong).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect(Object.keys(wrong.body.fields as object).sort()).toEqual(['reference', 'status']);
+    expect(notJson).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect(ledger.snapshot(deleteId)).toBe(before);
+  });
+
+  it('answers 404 for a request this partner was never told about, and for one that does not exist', async () => {
+    awaitPartner(deleteId, 'delete', 'payments');
+    const before = ledger.snapshot(deleteId);
+
+    const notTold = await send(callback(completedBody()));
+    const missing = await send(callback(completedBody('20260101-delete-zzzzzzzzzz')));
+
+    expect(notTold).toMatchObject({ status: 404, body: { error: 'unknown_request' } });
+    expect(missing).toMatchObject({ status: 404, body: { error: 'unknown_request' } });
+    expect(ledger.snapshot(deleteId)).toBe(before);
+  });
+
+  it('answers a repeated callback as a duplicate and keeps the first acknowledgement', async () => {
+    awaitPartner(deleteId, 'delete');
+    await send(callback(completedBody()));
+
+    const again = await send(callback(completedBody(deleteId, { reference: 'KCL-OTHER' })));
+
+    expect(again).toEqual({ status: 200, body: { recorded: false, duplicate: true } });
+    expect(ledger.partner(deleteId, 'logistics')?.ack?.reference).toBe('KCL-7F3A9C');
+    expect(completed).toHaveLength(1);
+  });
+
+  it('records a callback that arrives after the escalation as late evidence, without resuming the workflow', async () => {
+    awaitPartner(deleteId, 'delete');
+    await ledger.recordPartnerEscalation(deleteId, 'logistics', {
+      at: '2026-01-04T01:00:00.000Z',
+      reason: 'deadline_passed',
+    });
+
+    const answer = await send(callback(completedBody()));
+
+    expect(answer).toEqual({ status: 200, body: { recorded: true, late: true } });
+    expect(ledger.partner(deleteId, 'logistics')).toMatchObject({
+      escalation: { reason: 'deadline_passed' },
+      ack: { reference: 'KCL-7F3A9C', late: true },
+    });
+    expect(completed).toEqual([]);
+  });
+
+  it("writes an access partner's records from its callback to the export and resumes the workflow with that file", async () => {
+    awaitPartner(accessId, 'access');
+    const records = [{ orderId: 'ORD-1', recipient: 'Test Person' }];
+
+    const answer = await send(callback(completedBody(accessId, { records })));
+
+    expect(answer.status).toBe(200);
+    const file = s3.text(`dsr-exports/exports/${accessId}/stores/logistics.json`);
+    expect(JSON.parse(file ?? '{}')).toEqual({ storeId: 'logistics', records });
+    expect(completed).toEqual([
+      { token: 'waiting-token', output: expect.objectContaining({ storeId: 'logistics', records: 1 }) },
+    ]);
+    expect(ledger.partner(accessId, 'logistics')?.ack?.records).toBe(1);
+  });
+
+  it('fails the waiting task as PartnerRejected when the partner calls back that it could not do it', async () => {
+    awaitPartner(deleteId, 'delete');
+
+    const answer = await send(callback(completedBody(deleteId, { status: 'failed' })));
+
+    expect(answer.status).toBe(200);
+    expect(failed).toEqual([{ token: 'waiting-token', error: 'PartnerRejected' }]);
+    expect(completed).toEqual([]);
+  });
+
+  it('refuses a body over 1 MiB with 413 before loading any secret', async () => {
+    awaitPartner(accessId, 'access');
+    const big = completedBody(accessId, { detail: 'x'.repeat(1024 * 1024) });
+
+    const answer = await send(callback(big));
+
+    expect(answer.status).toBe(413);
+    expect(secretLoads).toBe(0);
+  });
+});
