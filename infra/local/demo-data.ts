@@ -5,8 +5,11 @@ import { base, en, Faker, id_ID } from '@faker-js/faker';
 import type { Subject } from '../../functions/connectors/connector';
 import { createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
-import type { DataMap, DynamoDbStore, S3Store } from '../../functions/core/data-map';
+import { type DataMap, type DynamoDbStore, isDataStore, type S3Store } from '../../functions/core/data-map';
 import { subjectLookupForm } from '../../functions/core/request';
+import type { PartnerRole, PartnerSink } from './partners/holdings';
+
+export type { PartnerSink } from './partners/holdings';
 
 /** The SDK clients seeding writes through (the same ones the connectors read with). */
 export interface DemoClients {
@@ -28,12 +31,16 @@ export interface PlantOptions {
   readonly orderStatuses?: readonly string[];
   /** Documents to add when not `records` (uploads are the slowest to write locally). */
   readonly documents?: number;
+  /** Also give the partners (logistics, payments) their records about these orders. */
+  readonly partners?: PartnerSink;
 }
 
 export interface PopulationOptions {
   readonly customers: number;
   /** Faker seed: the same seed yields the same population (re-seeding overwrites, never duplicates). */
   readonly seed?: number;
+  /** Also give the partners (logistics, payments) their records about each customer's orders. */
+  readonly partners?: PartnerSink;
 }
 
 type Item = Record<string, unknown>;
@@ -276,6 +283,80 @@ function documentObject(f: Faker, customer: Item, index: number): S3Object {
   return { key: `${prefix}${name}`, body, contentType: 'application/pdf' };
 }
 
+/** How the payment gateway shows the instrument: never a full card number or phone. */
+function maskedInstrument(order: Item, phone: string): string {
+  const orderDigits = String(order.orderId).replace(/\D/g, '').padStart(4, '0').slice(-4);
+  switch (order.paymentMethod) {
+    case 'credit_card':
+      return `**** **** **** ${String(order.paymentCardLast4 ?? '0000')}`;
+    case 'gopay':
+    case 'ovo':
+      return `${String(order.paymentMethod)} ${phone.slice(0, 4)}******${phone.slice(-3)}`;
+    case 'qris':
+      return 'QRIS';
+    default:
+      return `VA ****${orderDigits}`;
+  }
+}
+
+/**
+ * What a partner holds about a customer's orders: the logistics company a
+ * shipment per shipped order (recipient, phone, address), the payment gateway
+ * a payment per paid order (payer, masked instrument, amount). Unpaid orders
+ * reached neither. Derived from the orders without drawing random numbers, so
+ * seeding stays reproducible.
+ */
+export function partnerRecords(
+  role: PartnerRole,
+  customer: { readonly fullName: string; readonly email: string; readonly phone: string },
+  orders: readonly Item[],
+): Record<string, unknown>[] {
+  const reached = orders.filter((o) => o.status !== 'unpaid');
+  const suffix = (o: Item) => String(o.orderId).replace(/^ORD-/, '');
+  if (role === 'logistics') {
+    return reached.map((o) => ({
+      shipmentId: `SHP-${suffix(o)}`,
+      orderId: o.orderId,
+      recipientName: o.recipientName,
+      recipientPhone: o.recipientPhone,
+      deliveryAddress: o.shippingAddress,
+      status: o.status === 'in_transit' ? 'in_transit' : 'delivered',
+      bookedAt: o.createdAt,
+      marketing: true,
+    }));
+  }
+  return reached.map((o) => ({
+    paymentId: `PAY-${suffix(o)}`,
+    orderId: o.orderId,
+    payerName: customer.fullName,
+    payerEmail: customer.email,
+    method: o.paymentMethod,
+    instrument: maskedInstrument(o, customer.phone),
+    amountIdr: Number(o.amountIdr) + Number(o.dutyIdr) + Number(o.vatIdr),
+    paidAt: o.createdAt,
+    marketing: true,
+  }));
+}
+
+/** Gives every partner in the sink its records about these orders (nothing when it has none). */
+async function plantAtPartners(
+  sink: PartnerSink | undefined,
+  customer: {
+    readonly customerId: string;
+    readonly fullName: string;
+    readonly email: string;
+    readonly phone: string;
+  },
+  orders: readonly Item[],
+): Promise<void> {
+  if (!sink) return;
+  for (const partner of sink.partners) {
+    const records = partnerRecords(partner.role, customer, orders);
+    if (records.length === 0) continue;
+    await sink.plant(partner.id, { customerId: customer.customerId, email: customer.email, records });
+  }
+}
+
 function footprint(f: Faker, customer: Item, records: number, withAccount: boolean): Footprint {
   const c = {
     customerId: String(customer.customerId),
@@ -397,7 +478,8 @@ export async function countFootprint(
 ): Promise<Record<string, number>> {
   const subject = await resolveSubject(dataMap, clients, email);
   const counts: Record<string, number> = {};
-  for (const store of dataMap.stores) {
+  // Partners hold their own records; only the stores we hold data in are counted.
+  for (const store of dataMap.stores.filter(isDataStore)) {
     let n = 0;
     for await (const page of createConnector(store, clients).export(subject)) n += page.length;
     counts[store.id] = n;
@@ -479,6 +561,7 @@ export async function plantSubject(
       documents: indexes.filter((i) => i < documents).map((i) => documentObject(f, customer, i)),
     };
     await writeFootprints(clients, dataMap, [print], true);
+    await plantAtPartners(options.partners, c, print.orders);
   }
   return countFootprint(clients, dataMap, email);
 }
@@ -526,6 +609,7 @@ export async function seedPopulation(
     print.activity = activityEvents(f, customerId, f.number.int({ min: 1, max: 6 }), 1);
     if (i % 4 === 0) print.documents = [documentObject(f, customer, i)];
     prints.push(print);
+    await plantAtPartners(options.partners, c, print.orders);
   }
   await writeFootprints(clients, dataMap, prints, false);
   return { customers: options.customers };

@@ -17,13 +17,17 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators';
 /** A problem the user can fix (bad argument, system not started): its message is shown as is. */
 export class UsageError extends Error {}
 
-const Endpoints = z.object({ dynamodb: z.url(), s3: z.url(), api: z.url().optional() }).loose();
+const Endpoints = z
+  .object({ dynamodb: z.url(), s3: z.url(), api: z.url().optional(), partners: z.url().optional() })
+  .loose();
 
 export interface RunningSystem {
   /** The API's base URL (absent when another tool wrote endpoints.json without it). */
   readonly api?: string;
   readonly clients: { readonly dynamodb: DynamoDBDocumentClient; readonly s3: S3Client };
   readonly dataMap: DataMap;
+  /** The partner simulators' base URL (absent when endpoints.json predates them). */
+  readonly partners?: string;
   hashingKey(): Promise<Buffer>;
   close(): void;
 }
@@ -55,6 +59,7 @@ export async function connectToRunningSystem(
   const s3 = new S3Client({ ...common, endpoint: endpoints.s3, forcePathStyle: true });
   return {
     ...(endpoints.api ? { api: endpoints.api } : {}),
+    ...(endpoints.partners ? { partners: endpoints.partners } : {}),
     clients: { dynamodb, s3 },
     // The local runtime may run a custom data map (DSR_DATA_MAP), as the functions do.
     dataMap: process.env.DSR_DATA_MAP

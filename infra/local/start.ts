@@ -1,14 +1,15 @@
 /**
  * `npm start`: the whole system on this machine, no Docker, no AWS.
- * PORT (3000), SES_PORT (8005), DSR_LOCAL_DIR (.local), DSR_DEMO_CUSTOMERS (500),
- * DSR_DELETE_GRACE_SECONDS (30 locally: how long a delete can be cancelled).
+ * PORT (3000), SES_PORT (8005), PARTNER_PORT (3100: the demo partners), DSR_LOCAL_DIR (.local),
+ * DSR_DEMO_CUSTOMERS (500), DSR_DELETE_GRACE_SECONDS (30 locally: how long a delete can be cancelled).
  */
 import { z } from 'zod';
-import { startLocalSystem } from './system';
+import { LOCAL_PARTNER_PORT, LOCAL_SUPPORT_EMAIL, startLocalSystem } from './system';
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   SES_PORT: z.coerce.number().int().min(0).max(65535).default(8005),
+  PARTNER_PORT: z.coerce.number().int().min(0).max(65535).default(LOCAL_PARTNER_PORT),
   DSR_LOCAL_DIR: z.string().min(1).default('.local'),
   DSR_DEMO_CUSTOMERS: z.coerce.number().int().min(0).default(500),
 });
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     dataDir: env.DSR_LOCAL_DIR,
     port: env.PORT,
     sesPort: env.SES_PORT,
+    partnerPort: env.PARTNER_PORT,
     demoCustomers: env.DSR_DEMO_CUSTOMERS,
     log,
   });
@@ -39,6 +41,17 @@ async function main(): Promise<void> {
       '',
       `  Delete requests wait ${system.deleteGraceSeconds} s before erasure (DSR_DELETE_GRACE_SECONDS); the email`,
       '  sent after confirming carries a cancel link that works until then.',
+      '',
+      `  Partners            ${urls.partners}/partners   (${system.partners.ids().join(', ')})`,
+      ...system.partners
+        .ids()
+        .map(
+          (id) =>
+            `    ${id.padEnd(17)} received: ${urls.partners}/partners/${id}/received   holds: .../${id}/holdings`,
+        ),
+      `    make one fail, slow or late: curl -X POST ${urls.partners}/partners/payments/behaviour \\`,
+      `      -H 'content-type: application/json' -d '{"failTimes":2}'   (or {"ack":"never"}, {"delayMs":3000})`,
+      `  A partner that does not acknowledge in time is escalated to ${LOCAL_SUPPORT_EMAIL} (see the mailbox).`,
       '',
       '  Plant data for your email, then request it through the form:',
       '    npm run seed -- --subject you@example.com',

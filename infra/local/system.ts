@@ -5,7 +5,7 @@
  * they read is in place.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -23,7 +23,15 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type DataMap, parseDataMap } from '../../functions/core/data-map';
+import { keyFromText } from '../../functions/aws/secrets';
+import {
+  bindStores,
+  type DataMap,
+  isDataStore,
+  isProcessor,
+  type ProcessorStore,
+  parseDataMap,
+} from '../../functions/core/data-map';
 import { RequestId } from '../../functions/core/request';
 import { certificateHtmlKey, certificateJsonKey } from '../../functions/export/keys';
 import {
@@ -37,6 +45,13 @@ import {
 } from '../definitions/tables';
 import { emulatorEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators';
 import { type HttpHandlers, loadHttpHandlers, startHttpServer } from './http-server';
+import type { PartnerRole } from './partners/holdings';
+import {
+  type PartnerSimulators,
+  type SimulatedPartner,
+  startPartnerSimulators,
+  webhookPath,
+} from './partners/simulators';
 import { startSfnEndpoint } from './sfn-endpoint';
 import {
   type ExecutionRecord,
@@ -62,6 +77,10 @@ export const EXPORT_BUCKET_NAME = 'dsr-exports';
 export const AUDIT_BUCKET_NAME = 'dsr-audit';
 /** A delete's grace period on this machine, unless DSR_DELETE_GRACE_SECONDS or the option says otherwise. */
 export const LOCAL_DELETE_GRACE_SECONDS = 30;
+/** The partner simulators' port for `npm start`, unless PARTNER_PORT says otherwise. */
+export const LOCAL_PARTNER_PORT = 3100;
+/** Where escalations about partners that did not acknowledge go (the local mailbox shows them). */
+export const LOCAL_SUPPORT_EMAIL = 'support@impor.in.example';
 const DATA_MAP_FILE = path.resolve(__dirname, '..', '..', 'config', 'impor-in.data-map.json');
 const SEEDED_MARKER = 'seeded.json';
 
@@ -85,6 +104,15 @@ export interface LocalSystemOptions {
   readonly deleteGraceSeconds?: number;
   /** Rate-limit budgets (tests of the limits); unset ones come from DSR_LIMIT_*, else `LOCAL_RATE_LIMIT`. */
   readonly rateLimits?: LocalRateLimits;
+  /**
+   * The partner simulators' port; default PARTNER_PORT, else 0 = any free port, so test
+   * files running side by side never collide (`npm start` passes 3100).
+   */
+  readonly partnerPort?: number;
+  /** Replaces every processor's `acknowledgeWithinSeconds` (tests of escalation: a few seconds). */
+  readonly partnerAckSeconds?: number;
+  /** Replaces every processor's retry base delay in ms (tests: small, so retries take no time). */
+  readonly partnerRetryBaseDelayMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -126,6 +154,8 @@ export interface LocalSystemUrls {
   readonly s3: string;
   readonly ses: string;
   readonly sfn: string;
+  /** The partner simulators: `GET <partners>/partners`, `<partners>/partners/<id>/received`. */
+  readonly partners: string;
 }
 
 /** Where things a person may want to look at live on disk. */
@@ -143,6 +173,10 @@ export interface LocalSystem {
   readonly runner: WorkflowRunner;
   /** SDK clients pointed at the emulators (for seeding and tests). */
   readonly clients: { readonly dynamodb: DynamoDBDocumentClient; readonly s3: S3Client };
+  /** The demo partners every processor of the data map is bound to. */
+  readonly partners: PartnerSimulators;
+  /** `<dataDir>/partner-secrets`: each partner's HMAC secret as `<id>.key` (hex). */
+  readonly partnerSecretsDir: string;
   /** Whether this start seeded the demo population. */
   readonly seeded: boolean;
   stop(): Promise<void>;
@@ -183,7 +217,7 @@ async function createResources(
   const buckets = new Set<string>([EXPORT_BUCKET_NAME, AUDIT_BUCKET_NAME]);
   // The data map's buckets are versioned, as in AWS: erasure must remove old versions too.
   const versioned = new Set<string>();
-  for (const store of dataMap.stores) {
+  for (const store of dataMap.stores.filter(isDataStore)) {
     if (store.kind === 'dynamodb') {
       const def = DEMO_TABLES[store.id];
       if (!def) throw new Error(`no table definition for demo store ${store.id}`);
@@ -295,6 +329,42 @@ function certificates(s3: S3Client) {
   };
 }
 
+/** Which demo partner simulates a processor: the payment gateway for payment processors, else the logistics company. */
+function roleOf(store: ProcessorStore): PartnerRole {
+  return /pay/i.test(`${store.id} ${store.name}`) ? 'payments' : 'logistics';
+}
+
+/**
+ * The data map the functions get (DSR_DATA_MAP): the configured one, with the
+ * tests' shorter partner deadlines and retry delays when asked for.
+ */
+function localDataMapJson(
+  raw: unknown,
+  options: Pick<LocalSystemOptions, 'partnerAckSeconds' | 'partnerRetryBaseDelayMs'>,
+): unknown {
+  const { partnerAckSeconds: ack, partnerRetryBaseDelayMs: delay } = options;
+  if (ack === undefined && delay === undefined) return raw;
+  const map = raw as { stores: Record<string, unknown>[] };
+  return {
+    ...map,
+    stores: map.stores.map((store) => {
+      if (store.kind !== 'processor') return store;
+      const retry = (store.retry as { attempts?: number } | undefined) ?? {};
+      return {
+        ...store,
+        ...(ack !== undefined ? { acknowledgeWithinSeconds: ack } : {}),
+        ...(delay !== undefined ? { retry: { attempts: retry.attempts ?? 4, baseDelayMs: delay } } : {}),
+      };
+    }),
+  };
+}
+
+/** Each processor's shared HMAC secret: created once per partner (32 random bytes, hex, owner-only). */
+async function ensurePartnerSecrets(dir: string, processors: readonly ProcessorStore[]): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  for (const p of processors) await ensureSecretFile(path.join(dir, `${p.id}.key`));
+}
+
 /** Starts everything; see `LocalSystemOptions`. */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const log = options.log ?? (() => undefined);
@@ -302,8 +372,16 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   await mkdir(dataDir, { recursive: true });
   const secretFile = path.join(dataDir, 'secret.key');
   await ensureSecretFile(secretFile);
-  const dataMapJson = await readFile(DATA_MAP_FILE, 'utf8');
-  const dataMap = parseDataMap(JSON.parse(dataMapJson), DATA_MAP_FILE);
+  const dataMapJson = localDataMapJson(JSON.parse(await readFile(DATA_MAP_FILE, 'utf8')), options);
+  const configured = parseDataMap(dataMapJson, DATA_MAP_FILE);
+  const processors = configured.stores.filter(isProcessor);
+  const partnerSecretsDir = path.join(dataDir, 'partner-secrets');
+  await ensurePartnerSecrets(partnerSecretsDir, processors);
+  const partnerPort =
+    options.partnerPort ?? (process.env.PARTNER_PORT ? Number(process.env.PARTNER_PORT) : 0);
+  if (!Number.isInteger(partnerPort) || partnerPort < 0 || partnerPort > 65535) {
+    throw new Error('the partner port must be a whole number from 0 to 65535');
+  }
 
   const emulators = await startEmulators({ dataDir, sesPort: options.sesPort });
   const stops: (() => Promise<void>)[] = [() => emulators.stop()];
@@ -311,6 +389,30 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
   };
   try {
+    // The partners must listen before the env binds each processor's endpoint to them.
+    let apiUrl = '';
+    const secrets = new Map(
+      processors.map((p) => [
+        p.id,
+        keyFromText(readFileSync(path.join(partnerSecretsDir, `${p.id}.key`), 'utf8')),
+      ]),
+    );
+    const partners = await startPartnerSimulators({
+      port: partnerPort,
+      dataDir,
+      partners: processors.map((p): SimulatedPartner => ({ id: p.id, name: p.name, role: roleOf(p) })),
+      secretOf: (id) => {
+        const secret = secrets.get(id);
+        if (!secret) throw new Error(`no secret for partner ${id}`);
+        return secret;
+      },
+      callbackBaseUrl: () => apiUrl,
+      log,
+    });
+    stops.push(() => partners.stop());
+    const bindings = Object.fromEntries(processors.map((p) => [p.id, `${partners.url}${webhookPath(p.id)}`]));
+    const dataMap = bindStores(configured, bindings);
+
     // The SFN endpoint must exist before the env names it; the runner's handlers load afterwards.
     let runner: WorkflowRunner | undefined;
     const sfnRunner = new Proxy({} as WorkflowRunner, {
@@ -343,7 +445,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       log,
     });
     stops.push(() => api.stop());
-    const apiUrl = `http://localhost:${api.port}`;
+    apiUrl = `http://localhost:${api.port}`;
     const deleteGraceSeconds =
       options.deleteGraceSeconds ??
       (process.env.DSR_DELETE_GRACE_SECONDS !== undefined && process.env.DSR_DELETE_GRACE_SECONDS !== ''
@@ -367,7 +469,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       DSR_MAIL_FROM: 'privacy@impor.in.example',
       DSR_PUBLIC_URL: apiUrl,
       DSR_SECRET_FILE: secretFile,
-      DSR_DATA_MAP: JSON.stringify(JSON.parse(dataMapJson)),
+      DSR_DATA_MAP: JSON.stringify(dataMapJson),
+      DSR_STORE_BINDINGS: JSON.stringify(bindings),
+      DSR_PARTNER_SECRETS_DIR: partnerSecretsDir,
+      DSR_ALLOW_INSECURE_PARTNER_URLS: 'true',
+      DSR_SUPPORT_EMAIL: LOCAL_SUPPORT_EMAIL,
     });
 
     const raw = new DynamoDBClient({
@@ -395,7 +501,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const marker = path.join(dataDir, SEEDED_MARKER);
     if (options.seed !== false && !existsSync(marker)) {
       const { seedPopulation } = await import('./demo-data');
-      const result = await seedPopulation(clients, dataMap, { customers: options.demoCustomers });
+      const result = await seedPopulation(clients, dataMap, { customers: options.demoCustomers, partners });
+      await partners.flush();
       await writeFile(marker, JSON.stringify({ seededAt: new Date().toISOString(), ...result }));
       seeded = true;
       log(`seeded ${result.customers} demo customers`);
@@ -425,11 +532,19 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       s3: emulators.endpoints.s3,
       ses: emulators.endpoints.ses,
       sfn: sfn.url,
+      partners: partners.url.replace('127.0.0.1', 'localhost'),
     };
     await writeFile(
       path.join(dataDir, 'endpoints.json'),
       JSON.stringify(
-        { dynamodb: urls.dynamodb, s3: urls.s3, ses: urls.ses, sfn: urls.sfn, api: urls.api },
+        {
+          dynamodb: urls.dynamodb,
+          s3: urls.s3,
+          ses: urls.ses,
+          sfn: urls.sfn,
+          api: urls.api,
+          partners: partners.url,
+        },
         null,
         2,
       ),
@@ -437,7 +552,18 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const paths: LocalSystemPaths = {
       certificates: path.join(dataDir, 's3', AUDIT_BUCKET_NAME, 'certificates'),
     };
-    return { urls, dataMap, paths, deleteGraceSeconds, runner: workflow, clients, seeded, stop: stopAll };
+    return {
+      urls,
+      dataMap,
+      paths,
+      deleteGraceSeconds,
+      runner: workflow,
+      clients,
+      partners,
+      partnerSecretsDir,
+      seeded,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

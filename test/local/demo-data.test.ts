@@ -9,27 +9,46 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ExportedRecord } from '../../functions/connectors/connector';
 import { createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
-import type { DataMap } from '../../functions/core/data-map';
+import { type DataMap, type DataStore, isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
 import {
   countFootprint,
   type DemoClients,
+  type PartnerSink,
   plantSubject,
   seededEmail,
   seedPopulation,
 } from '../../infra/local/demo-data';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
+import type { PartnerHolding } from '../../infra/local/partners';
 
 let emulators: Emulators;
 let clients: DemoClients;
 const dataMap: DataMap = loadDemoDataMap();
-const STORE_IDS = dataMap.stores.map((s) => s.id).sort();
+/** The stores we hold data in (processors hold their own, at the partners). */
+const DATA_STORES: DataStore[] = dataMap.stores.filter(isDataStore);
+const STORE_IDS = DATA_STORES.map((s) => s.id).sort();
+
+/** A partner sink that keeps what each partner was given. */
+function recordingSink(): PartnerSink & { given: Record<string, PartnerHolding[]> } {
+  const given: Record<string, PartnerHolding[]> = { logistics: [], payments: [] };
+  return {
+    partners: [
+      { id: 'logistics', role: 'logistics' },
+      { id: 'payments', role: 'payments' },
+    ],
+    given,
+    plant: (id, holding) => {
+      given[id]?.push(holding);
+    },
+  };
+}
 
 async function exportAll(email: string): Promise<Record<string, ExportedRecord[]>> {
   const subject = await resolveSubject(dataMap, clients, email);
   const out: Record<string, ExportedRecord[]> = {};
-  for (const store of dataMap.stores) {
+  for (const store of DATA_STORES) {
     out[store.id] = [];
     for await (const page of createConnector(store, clients).export(subject)) out[store.id]?.push(...page);
   }
@@ -44,7 +63,7 @@ beforeAll(async () => {
     dynamodb: DynamoDBDocumentClient.from(raw),
     s3: new S3Client({ ...common, endpoint: emulators.endpoints.s3, forcePathStyle: true }),
   };
-  for (const s of dataMap.stores) {
+  for (const s of DATA_STORES) {
     if (s.kind === 'dynamodb') {
       const def = DEMO_TABLES[s.id];
       if (!def) throw new Error(`no table definition for ${s.id}`);
@@ -161,6 +180,44 @@ describe('plantSubject', () => {
     ).toBeLessThanOrEqual(3);
   });
 
+  it('gives the logistics partner a shipment and the payment gateway a payment for each paid order', async () => {
+    const sink = recordingSink();
+
+    await plantSubject(clients, dataMap, {
+      email: 'Eka.Partner@example.test',
+      fullName: 'Eka Mitra',
+      phone: '+6281200000099',
+      records: 3,
+      orderStatuses: ['delivered', 'unpaid', 'in_transit'],
+      partners: sink,
+    });
+
+    const customerId = (await resolveSubject(dataMap, clients, 'eka.partner@example.test')).identities
+      .customerId?.[0];
+    const orders = (await exportAll('eka.partner@example.test')).orders ?? [];
+    const paidOrderIds = orders.filter((o) => o.data.status !== 'unpaid').map((o) => o.data.orderId);
+    for (const id of ['logistics', 'payments']) {
+      expect(sink.given[id]).toHaveLength(1);
+      expect(sink.given[id]?.[0]).toMatchObject({ customerId, email: 'eka.partner@example.test' });
+      expect(sink.given[id]?.[0]?.records.map((r) => r.orderId).sort()).toEqual(paidOrderIds.sort());
+    }
+    expect(sink.given.logistics?.[0]?.records[0]).toMatchObject({
+      recipientName: expect.any(String),
+      recipientPhone: expect.any(String),
+      deliveryAddress: expect.any(String),
+      marketing: true,
+    });
+    // The payment gateway shows the instrument masked, never a full card number.
+    for (const r of sink.given.payments?.[0]?.records ?? []) {
+      expect(r).toMatchObject({
+        payerName: 'Eka Mitra',
+        payerEmail: 'eka.partner@example.test',
+        marketing: true,
+      });
+      expect(String(r.instrument)).not.toMatch(/\d{5,}/);
+    }
+  });
+
   it('never lets one subject see another subject’s records', async () => {
     await plantSubject(clients, dataMap, { email: 'dewi.a@example.test', fullName: 'Dewi Alfa', records: 3 });
     await plantSubject(clients, dataMap, { email: 'dewi.b@example.test', fullName: 'Dewi Beta', records: 3 });
@@ -180,7 +237,10 @@ describe('seedPopulation', () => {
   it('seeds 50 Indonesian customers, each found by email exactly once even after seeding again', async () => {
     // Act: seeding twice with the same seed must overwrite, not duplicate
     const started = Date.now();
-    expect(await seedPopulation(clients, dataMap, { customers: 50, seed: 7 })).toEqual({ customers: 50 });
+    const sink = recordingSink();
+    expect(await seedPopulation(clients, dataMap, { customers: 50, seed: 7, partners: sink })).toEqual({
+      customers: 50,
+    });
     expect(Date.now() - started).toBeLessThan(15_000);
     await seedPopulation(clients, dataMap, { customers: 50, seed: 7 });
 
@@ -200,6 +260,9 @@ describe('seedPopulation', () => {
     });
     expect(someone['marketing-preferences']).toHaveLength(1);
     expect(someone.activity?.length).toBeGreaterThan(0);
+    // The partners hold records for the customers whose orders reached them.
+    expect(sink.given.logistics?.length).toBeGreaterThan(10);
+    expect(sink.given.payments?.length).toBe(sink.given.logistics?.length);
   });
 });
 

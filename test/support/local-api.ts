@@ -4,7 +4,13 @@
  * started `LocalSystem`. Only types are imported from the local system, so a
  * test can still set environment variables before it loads the handlers.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import JSZip from 'jszip';
+import type { PartnerEvidence } from '../../functions/core/ledger-record';
+import type { Received } from '../../infra/local/partners';
 import type { LocalSystem } from '../../infra/local/system';
 
 /** One email as the SES emulator's `/store` lists it. */
@@ -174,6 +180,67 @@ export class LocalApi {
       new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: { requestId }, ConsistentRead: true }),
     );
     return out.Item as Record<string, unknown>;
+  }
+
+  /** The request's partner evidence in the ledger (`{}` when no partner was told). */
+  async partnerEvidence(requestId: string): Promise<Record<string, PartnerEvidence>> {
+    const entry = await this.ledgerEntry(requestId);
+    return (entry?.partners ?? {}) as Record<string, PartnerEvidence>;
+  }
+
+  /** What partner `partnerId`'s simulator received for `requestId`, oldest first. */
+  receivedBy(partnerId: string, requestId: string): Received[] {
+    return this.system.partners.received(partnerId).filter((r) => r.request?.requestId === requestId);
+  }
+
+  /** Partner `partnerId`'s shared HMAC secret, as the local system created it. */
+  async partnerSecret(partnerId: string): Promise<Buffer> {
+    const { keyFromText } = await import('../../functions/aws/secrets');
+    return keyFromText(await readFile(path.join(this.system.partnerSecretsDir, `${partnerId}.key`), 'utf8'));
+  }
+
+  /**
+   * POSTs `body` to `/processors/<partnerId>/callback` signed with `secret`
+   * (the partner's own, unless a test forges one), or unsigned with `null`.
+   */
+  async postPartnerCallback(partnerId: string, body: unknown, secret: Buffer | null): Promise<Response> {
+    const { signPartnerBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } = await import(
+      '../../functions/processors/signature'
+    );
+    const text = JSON.stringify(body);
+    const timestamp = Math.floor(Date.now() / 1000);
+    return this.postJson(
+      `/processors/${encodeURIComponent(partnerId)}/callback`,
+      text,
+      secret
+        ? {
+            [TIMESTAMP_HEADER]: String(timestamp),
+            [SIGNATURE_HEADER]: signPartnerBody(secret, timestamp, text),
+          }
+        : { [TIMESTAMP_HEADER]: String(timestamp) },
+    );
+  }
+
+  /** The text of an object in the audit bucket (a certificate of erasure). */
+  async auditObject(key: string): Promise<string> {
+    const { AUDIT_BUCKET_NAME } = await import('../../infra/local/system');
+    const out = await this.system.clients.s3.send(
+      new GetObjectCommand({ Bucket: AUDIT_BUCKET_NAME, Key: key }),
+    );
+    return (await out.Body?.transformToString('utf8')) ?? '';
+  }
+
+  /** Submits and verifies an access request, waits for it, and downloads the zip its email links to. */
+  async accessExport(email: string): Promise<{ requestId: string; zip: JSZip }> {
+    const { requestId, statusToken } = await this.submitVerified('access', email);
+    await this.until(requestId, statusToken, 'completed');
+    const emails = await this.emailsFor(email, requestId);
+    const redirect = await fetch(linkIn(emails[emails.length - 1] as SesEmail, 'export'), {
+      redirect: 'manual',
+    });
+    expect(redirect.status).toBe(302);
+    const download = await fetch(redirect.headers.get('location') as string);
+    return { requestId, zip: await JSZip.loadAsync(Buffer.from(await download.arrayBuffer())) };
   }
 
   /** The subject's customer id, found the way the workflow finds it. */

@@ -1,0 +1,395 @@
+/**
+ * Two demo partners on one local HTTP server: what a logistics company and a
+ * payment gateway would run to receive our DSR webhooks. Each verifies our
+ * signature, answers a repeated idempotency key with its first answer, acts
+ * on what it holds, and acknowledges in its response or later through our
+ * signed callback route. Everything it received is listed as JSON.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { PartnerRequest } from '../../../functions/processors/protocol';
+import {
+  IDEMPOTENCY_HEADER,
+  SIGNATURE_HEADER,
+  signPartnerBody,
+  TIMESTAMP_HEADER,
+  verifyPartnerSignature,
+} from '../../../functions/processors/signature';
+import { Behaviour, BehaviourChange, defaultBehaviour } from './behaviour';
+import { HoldingsBook, type PartnerAction, PartnerHolding, type PartnerRole } from './holdings';
+
+/** A partner as the simulators run it. */
+export interface SimulatedPartner {
+  /** The processor's store id in the data map (also its id in URLs). */
+  readonly id: string;
+  readonly name: string;
+  readonly role: PartnerRole;
+}
+
+export interface PartnerSimulatorOptions {
+  /** 0 = any free port. */
+  readonly port: number;
+  /** Holdings go to `<dataDir>/partners/<id>.json`. */
+  readonly dataDir: string;
+  readonly partners: readonly SimulatedPartner[];
+  /** The HMAC secret shared with partner `id` (read at each use, so it may be created after start). */
+  readonly secretOf: (id: string) => Buffer;
+  /** The DSR API's base URL; callbacks go to `<it>/processors/<id>/callback`. */
+  readonly callbackBaseUrl: () => string;
+  /** Receives lines with partner ids, request types and statuses only. */
+  readonly log?: (line: string) => void;
+}
+
+/** One delivery a partner received, as the partner saw it (fake demo data only). */
+export interface Received {
+  readonly at: string;
+  readonly idempotencyKey: string;
+  readonly signatureValid: boolean;
+  /** A repeated idempotency key, answered with the first answer. */
+  readonly duplicate: boolean;
+  /** null when the body was not a valid request (or the signature was refused first). */
+  readonly request: PartnerRequest | null;
+  readonly response: { readonly status: number; readonly body: unknown };
+  /** The asynchronous acknowledgement, once sent: the API's HTTP status, or the error's name. */
+  callback?: { at: string; status?: number; error?: string };
+}
+
+export interface PartnerSimulators {
+  /** Base URL, e.g. `http://127.0.0.1:3100`; a partner's webhook is `<url>/partners/<id>/dsr`. */
+  readonly url: string;
+  readonly port: number;
+  readonly partners: readonly SimulatedPartner[];
+  ids(): string[];
+  /** Changes how partner `id` answers from now on; returns the whole behaviour now in effect. */
+  setBehaviour(id: string, change: Partial<Behaviour>): Behaviour;
+  /** Back to the partner's default behaviour. */
+  reset(id: string): Behaviour;
+  behaviour(id: string): Behaviour;
+  received(id: string): Received[];
+  /** Gives partner `id` records about a subject (demo data); also `POST /partners/<id>/holdings`. */
+  plant(id: string, holding: PartnerHolding): void;
+  holdings(id: string): PartnerHolding[];
+  /** Waits until the holdings are on disk. */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The webhook path of partner `id` on the simulators' server. */
+export const webhookPath = (id: string) => `/partners/${encodeURIComponent(id)}/dsr`;
+
+const REFERENCE_PREFIX: Record<PartnerRole, string> = { logistics: 'KCL', payments: 'BYK' };
+const MAX_REQUEST_BYTES = 256 * 1024;
+const CALLBACK_TIMEOUT_MS = 10_000;
+/** The `received` listing keeps the latest deliveries only, so a long `npm start` stays small. */
+const MAX_RECEIVED = 1000;
+
+interface PartnerState {
+  readonly partner: SimulatedPartner;
+  readonly book: HoldingsBook;
+  behaviour: Behaviour;
+  readonly received: Received[];
+  /** Idempotency key → the first successful answer, replayed for repeats. */
+  readonly answers: Map<string, { status: number; body: unknown }>;
+}
+
+class TooLarge extends Error {}
+
+async function readRaw(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) throw new TooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The body as JSON; `undefined` when it is not JSON (the schema then refuses it). */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const raw = await readRaw(req);
+  try {
+    return JSON.parse(raw || '{}');
+  } catch {
+    return undefined;
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body, null, 2));
+}
+
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/** Unref'd: a slow answer still pending never keeps a stopping process alive. */
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+/** Starts the simulators; see `PartnerSimulatorOptions`. */
+export async function startPartnerSimulators(options: PartnerSimulatorOptions): Promise<PartnerSimulators> {
+  const log = options.log ?? (() => undefined);
+  const states = new Map<string, PartnerState>();
+  for (const partner of options.partners) {
+    const book = new HoldingsBook(path.join(options.dataDir, 'partners', `${partner.id}.json`));
+    await book.load();
+    states.set(partner.id, {
+      partner,
+      book,
+      behaviour: defaultBehaviour(partner.role),
+      received: [],
+      answers: new Map(),
+    });
+  }
+  const stateOf = (id: string): PartnerState => {
+    const state = states.get(id);
+    if (!state) throw new Error(`no simulated partner ${id}`);
+    return state;
+  };
+
+  // Pending callbacks: cancelled on stop, so nothing calls a stopped API.
+  const timers = new Set<NodeJS.Timeout>();
+  const aborts = new Set<AbortController>();
+  let stopped = false;
+
+  async function sendCallback(state: PartnerState, entry: Received, body: Record<string, unknown>) {
+    const { partner, behaviour } = state;
+    const text = JSON.stringify(body);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const secret = behaviour.callbackSignature === 'valid' ? options.secretOf(partner.id) : randomBytes(32);
+    const abort = new AbortController();
+    aborts.add(abort);
+    const timeout = setTimeout(() => abort.abort(), CALLBACK_TIMEOUT_MS);
+    const at = new Date().toISOString();
+    try {
+      const res = await fetch(
+        `${options.callbackBaseUrl()}/processors/${encodeURIComponent(partner.id)}/callback`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [TIMESTAMP_HEADER]: String(timestamp),
+            [SIGNATURE_HEADER]: signPartnerBody(secret, timestamp, text),
+          },
+          body: text,
+          signal: abort.signal,
+        },
+      );
+      await res.arrayBuffer().catch(() => undefined);
+      entry.callback = { at, status: res.status };
+      log(`partner ${partner.id}: callback answered ${res.status}`);
+    } catch (error) {
+      entry.callback = { at, error: error instanceof Error ? error.name : 'Error' };
+      if (!stopped) log(`partner ${partner.id}: callback failed (${entry.callback.error})`);
+    } finally {
+      clearTimeout(timeout);
+      aborts.delete(abort);
+    }
+  }
+
+  function responseBody(state: PartnerState, action: PartnerAction, reference: string) {
+    const ack = state.behaviour.ack;
+    if (ack !== 'sync') return { status: 202, body: { status: 'accepted', reference } };
+    return {
+      status: 200,
+      body: {
+        status: action.status,
+        reference,
+        detail: action.detail,
+        ...(action.retained ? { retained: action.retained } : {}),
+        ...(action.records ? { records: action.records } : {}),
+      },
+    };
+  }
+
+  async function deliver(state: PartnerState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { partner } = state;
+    const raw = await readRaw(req);
+    if (state.behaviour.delayMs > 0) await sleep(state.behaviour.delayMs);
+    // Read after the delay: a concurrent delivery may have counted down failTimes meanwhile.
+    const behaviour = state.behaviour;
+    const idempotencyKey = header(req, IDEMPOTENCY_HEADER) ?? '';
+    const signatureValid = verifyPartnerSignature(
+      options.secretOf(partner.id),
+      { timestamp: header(req, TIMESTAMP_HEADER), signature: header(req, SIGNATURE_HEADER) },
+      raw,
+    );
+    const record = (entry: Omit<Received, 'at'>) => {
+      const full: Received = { at: new Date().toISOString(), ...entry };
+      state.received.push(full);
+      if (state.received.length > MAX_RECEIVED)
+        state.received.splice(0, state.received.length - MAX_RECEIVED);
+      sendJson(res, entry.response.status, entry.response.body);
+      log(`partner ${partner.id}: ${entry.request?.type ?? 'unreadable request'} → ${entry.response.status}`);
+      return full;
+    };
+    let parsedJson: unknown;
+    try {
+      parsedJson = JSON.parse(raw);
+    } catch {
+      parsedJson = undefined;
+    }
+    const parsed = PartnerRequest.safeParse(parsedJson);
+    const request = signatureValid && parsed.success ? parsed.data : null;
+
+    if (behaviour.failTimes > 0) {
+      state.behaviour = { ...behaviour, failTimes: behaviour.failTimes - 1 };
+      record({
+        idempotencyKey,
+        signatureValid,
+        duplicate: false,
+        request,
+        response: { status: behaviour.failStatus, body: { error: 'temporarily_unavailable' } },
+      });
+      return;
+    }
+    if (!signatureValid) {
+      record({
+        idempotencyKey,
+        signatureValid,
+        duplicate: false,
+        request: null,
+        response: { status: 401, body: { error: 'invalid_signature' } },
+      });
+      return;
+    }
+    if (!request || idempotencyKey === '') {
+      record({
+        idempotencyKey,
+        signatureValid,
+        duplicate: false,
+        request,
+        response: {
+          status: 400,
+          body: { error: idempotencyKey === '' ? 'missing_idempotency_key' : 'invalid_request' },
+        },
+      });
+      return;
+    }
+    const first = state.answers.get(idempotencyKey);
+    if (first) {
+      record({ idempotencyKey, signatureValid, duplicate: true, request, response: first });
+      return;
+    }
+
+    const action = state.book.act(partner.role, request.type, request.subject);
+    const reference = `${REFERENCE_PREFIX[partner.role]}-${randomBytes(3).toString('hex').toUpperCase()}`;
+    const response = responseBody(state, action, reference);
+    state.answers.set(idempotencyKey, response);
+    const entry = record({ idempotencyKey, signatureValid, duplicate: false, request, response });
+    if (behaviour.ack === 'async') {
+      const callback = {
+        requestId: request.requestId,
+        status: action.status,
+        reference,
+        detail: action.detail,
+        ...(action.retained ? { retained: action.retained } : {}),
+        ...(action.records ? { records: action.records } : {}),
+      };
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        void sendCallback(state, entry, callback);
+      }, behaviour.ackDelayMs);
+      timers.add(timer);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const fail = (status: number, error: string) => {
+      req.resume();
+      sendJson(res, status, { error });
+    };
+    if (url.pathname.replace(/\/$/, '') === '/partners') {
+      if (method !== 'GET') return fail(405, 'method_not_allowed');
+      return sendJson(res, 200, {
+        partners: options.partners.map(({ id, name, role }) => ({ id, name, role })),
+      });
+    }
+    const match = /^\/partners\/([^/]+)\/(dsr|received|behaviour|holdings)\/?$/.exec(url.pathname);
+    if (!match) return fail(404, 'not_found');
+    const state = states.get(decodeURIComponent(match[1] ?? ''));
+    if (!state) return fail(404, 'unknown_partner');
+    const id = state.partner.id;
+    const action = `${method} ${match[2]}`;
+    const handle = async () => {
+      switch (action) {
+        case 'POST dsr':
+          return deliver(state, req, res);
+        case 'GET received':
+          req.resume();
+          return sendJson(res, 200, { partnerId: id, received: state.received });
+        case 'GET holdings':
+          req.resume();
+          return sendJson(res, 200, { partnerId: id, holdings: state.book.all() });
+        case 'POST holdings': {
+          // Demo only: `npm run seed` plants a subject's partner records from another process.
+          const parsed = PartnerHolding.safeParse(await readJson(req));
+          if (!parsed.success) return sendJson(res, 400, { error: 'invalid_holding' });
+          state.book.plant(parsed.data);
+          return sendJson(res, 201, { partnerId: id, customerId: parsed.data.customerId });
+        }
+        case 'POST behaviour': {
+          const parsed = BehaviourChange.safeParse(await readJson(req));
+          if (!parsed.success) return sendJson(res, 400, { error: 'invalid_behaviour' });
+          return sendJson(res, 200, simulators.setBehaviour(id, parsed.data));
+        }
+        default:
+          return fail(405, 'method_not_allowed');
+      }
+    };
+    handle().catch((error: unknown) => {
+      if (error instanceof TooLarge) return fail(413, 'too_large');
+      log(`partner ${id}: ${error instanceof Error ? error.name : 'error'} on ${action}`);
+      sendJson(res, 500, { error: 'internal_error' });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  const simulators: PartnerSimulators = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    partners: options.partners,
+    ids: () => [...states.keys()],
+    setBehaviour(id, change) {
+      const state = stateOf(id);
+      state.behaviour = Behaviour.parse({ ...state.behaviour, ...change });
+      log(`partner ${id}: behaviour ${JSON.stringify(state.behaviour)}`);
+      return { ...state.behaviour };
+    },
+    reset(id) {
+      const state = stateOf(id);
+      state.behaviour = defaultBehaviour(state.partner.role);
+      return { ...state.behaviour };
+    },
+    behaviour: (id) => ({ ...stateOf(id).behaviour }),
+    received: (id) => [...stateOf(id).received],
+    plant: (id, holding) => stateOf(id).book.plant(holding),
+    holdings: (id) => stateOf(id).book.all(),
+    flush: async () => {
+      for (const state of states.values()) await state.book.flush();
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      for (const abort of aborts) abort.abort();
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await simulators.flush();
+    },
+  };
+  return simulators;
+}

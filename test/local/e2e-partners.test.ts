@@ -1,0 +1,345 @@
+/**
+ * End to end on this machine: opt-out, delete and access requests reaching the
+ * two demo partners (a logistics company answering in its response, a payment
+ * gateway answering through our signed callback route), through the real
+ * handlers, the real ASL in the local interpreter, the emulators and the
+ * partner simulators, over HTTP. One system for every test; each test sets the
+ * partner behaviour it needs and the next one starts from the defaults.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type JSZip from 'jszip';
+import type { PartnerEvidence } from '../../functions/core/ledger-record';
+import { PAYMENTS_RETENTION_REASON, type Received } from '../../infra/local/partners';
+import type { LocalSystem } from '../../infra/local/system';
+import { startLocalSystem } from '../../infra/local/system';
+import { LocalApi, poll, type SesEmail, textOf } from '../support/local-api';
+
+jest.setTimeout(60_000);
+
+/** Every partner's deadline here: short, so the escalation test waits seconds, not three days. */
+const ACK_SECONDS = 6;
+const GRACE_SECONDS = 1;
+const SUPPORT_EMAIL = 'support@impor.in.example';
+const PARTNER_NAMES = { logistics: 'Kirim Cepat Logistics', payments: 'BayarKu Payment Gateway' } as const;
+
+const person = (key: string, n: number) => ({
+  email: `${key}.partners.e2e@example.test`,
+  fullName: `${key[0]?.toUpperCase()}${key.slice(1)} Mitra Testcase`,
+  phone: `+62812000001${String(n).padStart(2, '0')}`,
+});
+const subjects = {
+  optOut: person('ayu', 31),
+  erase: person('budi', 32),
+  retried: person('citra', 33),
+  escalated: person('dewi', 34),
+  forged: person('eka', 35),
+  access: person('fajar', 36),
+};
+
+let system: LocalSystem;
+let dataDir: string;
+let local: LocalApi;
+const customerIds: Record<string, string> = {};
+
+/** The request's evidence for one partner, failing clearly when it is missing. */
+async function evidenceOf(requestId: string, partnerId: string): Promise<PartnerEvidence> {
+  const evidence = (await local.partnerEvidence(requestId))[partnerId];
+  if (!evidence) throw new Error(`no evidence for partner ${partnerId}`);
+  return evidence;
+}
+
+/** A partner's records about a customer at the simulator. */
+const heldBy = (partnerId: string, customerId: string) =>
+  system.partners.holdings(partnerId).find((h) => h.customerId === customerId)?.records ?? [];
+
+/** The partner's reference in its answer to a delivery. */
+const referenceOf = (received: Received | undefined) =>
+  (received?.response.body as { reference?: string } | undefined)?.reference;
+
+async function jsonIn<T>(zip: JSZip, name: string): Promise<T> {
+  const file = zip.file(name);
+  if (!file) throw new Error(`no ${name} in the export`);
+  return JSON.parse(await file.async('string')) as T;
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-e2e-partners-'));
+  system = await startLocalSystem({
+    dataDir,
+    port: 0,
+    sesPort: 0,
+    partnerPort: 0,
+    demoCustomers: 5,
+    deleteGraceSeconds: GRACE_SECONDS,
+    partnerAckSeconds: ACK_SECONDS,
+    partnerRetryBaseDelayMs: 20,
+  });
+  local = new LocalApi(system);
+  const { plantSubject } = await import('../../infra/local/demo-data');
+  // Paid and delivered orders only: both partners hold records about each one.
+  await Promise.all(
+    Object.entries(subjects).map(async ([key, subject]) => {
+      await plantSubject(system.clients, system.dataMap, {
+        ...subject,
+        records: 2,
+        documents: 0,
+        orderStatuses: ['delivered', 'paid'],
+        partners: system.partners,
+      });
+      customerIds[key] = await local.customerIdOf(subject.email);
+    }),
+  );
+});
+
+afterAll(async () => {
+  await system?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  for (const id of system.partners.ids()) system.partners.reset(id);
+  // The payment gateway calls back quickly, well within the short deadline.
+  system.partners.setBehaviour('payments', { ackDelayMs: 200 });
+});
+
+describe('partners on the local system', () => {
+  it('an opt-out reaches both partners with a correctly signed request, each acknowledges, and the request’s evidence lists both', async () => {
+    // Prepare
+    const subject = subjects.optOut;
+    const customerId = customerIds.optOut as string;
+
+    // Act
+    const { requestId, statusToken } = await local.submitVerified('opt_out', subject.email);
+    await local.until(requestId, statusToken, 'completed');
+
+    // Assess: each partner got one signed request, naming the subject only by what it already knows.
+    for (const partnerId of ['logistics', 'payments']) {
+      const received = local.receivedBy(partnerId, requestId);
+      expect(received).toHaveLength(1);
+      expect(received[0]).toMatchObject({
+        signatureValid: true,
+        duplicate: false,
+        idempotencyKey: `${requestId}:${partnerId}:opt_out`,
+        request: {
+          version: 1,
+          type: 'opt_out',
+          subject: { customerId: [customerId], email: [subject.email] },
+        },
+      });
+      // It acted: marketing is off on everything it holds about the subject.
+      const records = heldBy(partnerId, customerId);
+      expect(records.length).toBeGreaterThan(0);
+      for (const r of records) expect(r.marketing).toBe(false);
+    }
+    const paymentsAnswer = local.receivedBy('payments', requestId)[0];
+    expect(paymentsAnswer?.callback).toMatchObject({ status: 200 });
+
+    // The evidence: the logistics answer in its response, the payment gateway's by callback.
+    const logistics = await evidenceOf(requestId, 'logistics');
+    expect(logistics).toMatchObject({
+      name: PARTNER_NAMES.logistics,
+      type: 'opt_out',
+      status: 'acknowledged',
+      ack: { via: 'response', status: 'completed', reference: expect.stringMatching(/^KCL-/) },
+    });
+    expect(logistics.attempts.map((a) => a.outcome)).toEqual(['acknowledged']);
+    const payments = await evidenceOf(requestId, 'payments');
+    expect(payments).toMatchObject({
+      name: PARTNER_NAMES.payments,
+      status: 'acknowledged',
+      ack: {
+        via: 'callback',
+        status: 'completed',
+        reference: referenceOf(paymentsAnswer),
+      },
+    });
+    expect(payments.attempts.map((a) => a.outcome)).toEqual(['accepted']);
+    expect(payments.taskToken).toBeUndefined();
+    const entry = await local.ledgerEntry(requestId);
+    expect(entry.stores).toMatchObject({
+      logistics: { status: 'completed' },
+      payments: { status: 'completed' },
+    });
+
+    // The subject's confirmation names the partners that were told.
+    const confirmation = (await local.emailsFor(subject.email, requestId)).at(-1) as SesEmail;
+    expect(textOf(confirmation)).toContain(PARTNER_NAMES.logistics);
+    expect(textOf(confirmation)).toContain(PARTNER_NAMES.payments);
+  });
+
+  it('a delete reaches both partners and the certificate lists their acknowledgements', async () => {
+    const subject = subjects.erase;
+    const customerId = customerIds.erase as string;
+
+    const { requestId, statusToken } = await local.submitVerified('delete', subject.email);
+    await local.until(requestId, statusToken, 'completed');
+
+    for (const partnerId of ['logistics', 'payments']) {
+      expect(local.receivedBy(partnerId, requestId)).toMatchObject([
+        { signatureValid: true, request: { type: 'delete' } },
+      ]);
+    }
+    // The logistics company deleted its shipments; the payment gateway keeps payments by law.
+    expect(heldBy('logistics', customerId)).toEqual([]);
+    expect(heldBy('payments', customerId).length).toBeGreaterThan(0);
+
+    const entry = await local.ledgerEntry(requestId);
+    const { jsonKey, htmlKey } = entry.certificate as { jsonKey: string; htmlKey: string };
+    const json = await local.auditObject(jsonKey);
+    const certificate = JSON.parse(json) as {
+      partners: {
+        partnerId: string;
+        name: string;
+        status: string;
+        attempts: number;
+        ack?: { via: string; status: string; reference: string; retained?: { reason: string }[] };
+      }[];
+    };
+    const byId = Object.fromEntries(certificate.partners.map((p) => [p.partnerId, p]));
+    expect(byId.logistics).toMatchObject({
+      name: PARTNER_NAMES.logistics,
+      status: 'acknowledged',
+      attempts: 1,
+      ack: { via: 'response', status: 'completed', reference: expect.stringMatching(/^KCL-/) },
+    });
+    expect(byId.payments).toMatchObject({
+      name: PARTNER_NAMES.payments,
+      status: 'acknowledged',
+      ack: { via: 'callback', status: 'retained', retained: [{ reason: PAYMENTS_RETENTION_REASON }] },
+    });
+    const html = await local.auditObject(htmlKey);
+    expect(html).toContain('Partners told');
+    expect(html).toContain(PARTNER_NAMES.payments);
+    for (const text of [json, html]) expect(text.toLowerCase()).not.toContain(subject.email);
+  });
+
+  it('a partner answering 500 twice then 200 is retried and its acknowledgement recorded with three attempts', async () => {
+    system.partners.setBehaviour('logistics', { failTimes: 2, failStatus: 500 });
+
+    const { requestId, statusToken } = await local.submitVerified('opt_out', subjects.retried.email);
+    await local.until(requestId, statusToken, 'completed');
+
+    // The partner saw the same request three times, under one idempotency key.
+    const received = local.receivedBy('logistics', requestId);
+    expect(received.map((r) => r.response.status)).toEqual([500, 500, 200]);
+    expect(new Set(received.map((r) => r.idempotencyKey))).toEqual(
+      new Set([`${requestId}:logistics:opt_out`]),
+    );
+    for (const r of received) expect(r.signatureValid).toBe(true);
+    const evidence = await evidenceOf(requestId, 'logistics');
+    expect(evidence.attempts.map((a) => [a.attempt, a.httpStatus, a.outcome])).toEqual([
+      [1, 500, 'retry'],
+      [2, 500, 'retry'],
+      [3, 200, 'acknowledged'],
+    ]);
+    expect(evidence).toMatchObject({ status: 'acknowledged', ack: { status: 'completed' } });
+  });
+
+  it('a partner that never acknowledges is escalated to support by its deadline and the request still completes', async () => {
+    system.partners.setBehaviour('payments', { ack: 'never' });
+    const subject = subjects.escalated;
+
+    const { requestId, statusToken } = await local.submitVerified('opt_out', subject.email);
+    const done = await local.until(requestId, statusToken, 'completed', ACK_SECONDS * 1000 + 30_000);
+
+    // Accepted, then silence: support was told once the deadline passed, not before.
+    expect(local.receivedBy('payments', requestId)).toMatchObject([{ response: { status: 202 } }]);
+    const evidence = await evidenceOf(requestId, 'payments');
+    expect(evidence).toMatchObject({ status: 'escalated', escalation: { reason: 'deadline_passed' } });
+    expect(evidence.ack).toBeUndefined();
+    const waitedMs = Date.parse(evidence.escalation?.at ?? '') - Date.parse(evidence.notifiedAt);
+    expect(waitedMs).toBeGreaterThanOrEqual(ACK_SECONDS * 1000 - 1000);
+    expect(waitedMs).toBeLessThan(ACK_SECONDS * 1000 + 10_000);
+    expect(done.stores.find((s) => s.storeId === 'payments')?.status).toBe('escalated');
+    expect(await evidenceOf(requestId, 'logistics')).toMatchObject({ status: 'acknowledged' });
+
+    // Support got an email naming the partner and the request, without the subject's data.
+    const escalation = await poll(
+      async () => (await local.emailsTo(SUPPORT_EMAIL)).find((m) => m.subject.includes(requestId)),
+      10_000,
+      'the escalation email',
+    );
+    expect(escalation.subject).toBe(
+      `[DSR] Partner ${PARTNER_NAMES.payments} has not acknowledged ${requestId}`,
+    );
+    const text = textOf(escalation).toLowerCase();
+    expect(text).not.toContain(subject.email);
+    expect(text).not.toContain(subject.fullName.toLowerCase());
+  });
+
+  it('a callback with a bad signature is rejected with 401 and changes nothing', async () => {
+    // The payment gateway signs its callback with the wrong secret.
+    system.partners.setBehaviour('payments', { callbackSignature: 'invalid', ackDelayMs: 50 });
+    const { requestId, statusToken } = await local.submitVerified('opt_out', subjects.forged.email);
+    const sent = await poll(
+      async () => local.receivedBy('payments', requestId).find((r) => r.callback),
+      ACK_SECONDS * 1000,
+      'the partner’s callback',
+    );
+    expect(sent.callback).toMatchObject({ status: 401 });
+    const before = await evidenceOf(requestId, 'payments');
+    expect(before).toMatchObject({ status: 'awaiting_ack' });
+    expect(before.ack).toBeUndefined();
+
+    // Forged and unsigned callbacks are refused too, and nothing is written.
+    const reference = referenceOf(sent);
+    const body = { requestId, status: 'completed', reference };
+    const forged = await local.postPartnerCallback('payments', body, randomBytes(32));
+    const unsigned = await local.postPartnerCallback('payments', body, null);
+    expect(forged.status).toBe(401);
+    expect(await forged.json()).toMatchObject({ error: 'invalid_signature' });
+    expect(unsigned.status).toBe(401);
+    expect(await evidenceOf(requestId, 'payments')).toEqual(before);
+    expect((await local.statusOf(requestId, statusToken)).status).not.toBe('completed');
+
+    // The partner's correctly signed callback is still the first acknowledgement.
+    const genuine = await local.postPartnerCallback('payments', body, await local.partnerSecret('payments'));
+    expect(genuine.status).toBe(200);
+    expect(await genuine.json()).toEqual({ recorded: true, late: false });
+    await local.until(requestId, statusToken, 'completed');
+    expect(await evidenceOf(requestId, 'payments')).toMatchObject({
+      status: 'acknowledged',
+      ack: { via: 'callback', status: 'completed', reference },
+    });
+  });
+
+  it('an access request includes the logistics partner’s records and a processing record listing both partners', async () => {
+    const customerId = customerIds.access as string;
+    const held = heldBy('logistics', customerId);
+    expect(held.length).toBeGreaterThan(0);
+
+    const { requestId, zip } = await local.accessExport(subjects.access.email);
+
+    // Only the logistics partner declared access requests.
+    expect(local.receivedBy('logistics', requestId)).toMatchObject([{ request: { type: 'access' } }]);
+    expect(local.receivedBy('payments', requestId)).toEqual([]);
+    const stored = await jsonIn<{ records: Record<string, unknown>[] }>(zip, 'stores/logistics.json');
+    expect(stored.records).toHaveLength(held.length);
+    expect(JSON.stringify(stored.records)).toContain(String(held[0]?.shipmentId));
+
+    const record = await jsonIn<{
+      requestId: string;
+      recipients: { partnerId: string; name: string; description: string; requestTypes: string[] }[];
+      partnerCalls: { partnerId: string; type: string; attempts: unknown[]; ack?: { status: string } }[];
+    }>(zip, 'processing-record.json');
+    expect(record.requestId).toBe(requestId);
+    expect(record.recipients.map((r) => [r.partnerId, r.name])).toEqual([
+      ['logistics', PARTNER_NAMES.logistics],
+      ['payments', PARTNER_NAMES.payments],
+    ]);
+    expect(record.partnerCalls).toMatchObject([
+      {
+        partnerId: 'logistics',
+        type: 'access',
+        attempts: [{ outcome: 'acknowledged' }],
+        ack: { status: 'completed' },
+      },
+    ]);
+    const index = await (zip.file('index.html') as JSZip.JSZipObject).async('string');
+    expect(index).toContain('Who receives your data');
+    expect(index).toContain(PARTNER_NAMES.payments);
+  });
+});
