@@ -19,12 +19,14 @@
  * ListObjectsV2 is answered here too, for every bucket: s3rver's own answers
  * 500 once a listing is truncated (see `continuationToken`).
  */
-import { randomBytes } from 'node:crypto';
-import type { Dirent } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, type Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type S3rver from 's3rver';
 
 /** The hidden bucket directory holding version data; S3 bucket names cannot start with a dot. */
@@ -80,9 +82,19 @@ export interface VersionEntry {
 
 // ---- s3rver internals (untyped JavaScript), given the shapes this module relies on ----
 
+/** What s3rver hands its store to write. */
+interface S3rverObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly content: Buffer | NodeJS.ReadableStream;
+  readonly metadata: unknown;
+}
+
 /** The part of s3rver's FilesystemStore used here. */
 interface FilesystemStore {
   readonly rootDirectory: string;
+  putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
+  putMetadata(bucket: string, key: string, metadata: unknown, md5: string): Promise<void>;
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   getBucket(bucket: string): Promise<unknown>;
   existsObject(bucket: string, key: string): Promise<boolean>;
@@ -847,8 +859,38 @@ export function s3VersioningMiddleware(versions: VersionStore, store: Filesystem
  */
 export async function installS3Versioning(server: S3rver): Promise<VersionStore> {
   const store = server.store as FilesystemStore;
+  awaitFlushedWrites(store);
   const versions = new VersionStore(store);
   await versions.init();
   server.middleware.splice(server.middleware.length - 1, 0, s3VersioningMiddleware(versions, store));
   return versions;
+}
+
+/**
+ * s3rver 3.7's putObject resolves before its file stream has flushed, so a read
+ * or stat right after a PUT can see a short file (a version recorded with size 0
+ * under load). This one resolves only once the file is complete on disk.
+ */
+function awaitFlushedWrites(store: FilesystemStore): void {
+  store.putObject = async (object) => {
+    const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+    await mkdir(path.dirname(objectPath), { recursive: true });
+    const md5 = createHash('md5');
+    let size = 0;
+    const source = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
+    await pipeline(
+      source,
+      new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          md5.update(chunk);
+          size += chunk.length;
+          callback(null, chunk);
+        },
+      }),
+      createWriteStream(objectPath),
+    );
+    const digest = md5.digest('hex');
+    await store.putMetadata(object.bucket, object.key, object.metadata, digest);
+    return { size, md5: digest };
+  };
 }

@@ -134,8 +134,13 @@ describe('partners on the local system', () => {
       expect(records.length).toBeGreaterThan(0);
       for (const r of records) expect(r.marketing).toBe(false);
     }
-    const paymentsAnswer = local.receivedBy('payments', requestId)[0];
-    expect(paymentsAnswer?.callback).toMatchObject({ status: 200 });
+    // The simulator notes our answer to its callback as it arrives, which can trail the workflow.
+    const paymentsAnswer = await poll(
+      async () => local.receivedBy('payments', requestId).find((r) => r.callback?.status !== undefined),
+      5_000,
+      'the payment gateway’s callback answer',
+    );
+    expect(paymentsAnswer.callback).toMatchObject({ status: 200 });
 
     // The evidence: the logistics answer in its response, the payment gateway's by callback.
     const logistics = await evidenceOf(requestId, 'logistics');
@@ -280,8 +285,15 @@ describe('partners on the local system', () => {
       'the partner’s callback',
     );
     expect(sent.callback).toMatchObject({ status: 401 });
-    const before = await evidenceOf(requestId, 'payments');
-    expect(before).toMatchObject({ status: 'awaiting_ack' });
+    // NotifyProcessor records the 202 after the partner answered, so the refused callback may land first.
+    const before = await poll(
+      async () => {
+        const evidence = await evidenceOf(requestId, 'payments');
+        return evidence.status === 'awaiting_ack' ? evidence : undefined;
+      },
+      ACK_SECONDS * 1000,
+      'the partner to be awaited',
+    );
     expect(before.ack).toBeUndefined();
 
     // Forged and unsigned callbacks are refused too, and nothing is written.
