@@ -8,7 +8,7 @@ import type { LedgerTable } from '../aws/ledger';
 import { isGoneTask } from '../aws/workflow';
 import type { ExportedRecord } from '../connectors/connector';
 import { type DataMap, type ProcessorStore, processorOf } from '../core/data-map';
-import type { PartnerAck, PartnerEvidence } from '../core/ledger-record';
+import type { LedgerRecord, PartnerAck, PartnerEvidence } from '../core/ledger-record';
 import type { RequestType } from '../core/request';
 import type { ExportStorage } from '../export/s3-stream';
 import { type StoreExportResult, writeStoreExport } from '../export/store-export';
@@ -173,6 +173,26 @@ export async function settleAcknowledgement(
   return output;
 }
 
+/** The evidence of a notice about to be sent: its idempotency key and the partner's deadline from now. */
+export function newPartnerEvidence(
+  store: ProcessorStore,
+  record: Pick<LedgerRecord, 'requestId' | 'type'>,
+  now: Date,
+  taskToken?: string,
+): PartnerEvidence {
+  return {
+    partnerId: store.id,
+    name: store.name,
+    type: record.type,
+    idempotencyKey: idempotencyKeyOf(record.requestId, store.id, record.type),
+    deadline: new Date(now.getTime() + store.acknowledgeWithinSeconds * 1000).toISOString(),
+    notifiedAt: now.toISOString(),
+    status: 'notifying',
+    attempts: [],
+    ...(taskToken ? { taskToken } : {}),
+  };
+}
+
 /**
  * Tells one processor about a request: stores the task token first (so an
  * immediate callback finds it), sends the signed request with retries
@@ -190,17 +210,7 @@ export async function notifyProcessor(deps: NotifyDeps, input: NotifyInput): Pro
     throw new PartnerNotPlannedError(`processor ${storeId} does not handle ${record.type} requests`);
   }
   const now = deps.now();
-  const evidence: PartnerEvidence = {
-    partnerId: store.id,
-    name: store.name,
-    type: record.type,
-    idempotencyKey: idempotencyKeyOf(requestId, store.id, record.type),
-    deadline: new Date(now.getTime() + store.acknowledgeWithinSeconds * 1000).toISOString(),
-    notifiedAt: now.toISOString(),
-    status: 'notifying',
-    attempts: [],
-    taskToken,
-  };
+  const evidence = newPartnerEvidence(store, record, now, taskToken);
   const current = await deps.ledger.beginPartnerNotice(requestId, evidence, now);
   // A retry after the acknowledgement was recorded: resume without asking again (access asks again for the records).
   if (current.ack && current.ack.status !== 'failed' && !(record.type === 'access' && current.ack.records)) {

@@ -7,7 +7,7 @@ import { config, ledgerTable } from '../aws/runtime';
 import { type DataMap, type ProcessorStore, processorOf } from '../core/data-map';
 import type { PartnerEscalation, PartnerEvidence } from '../core/ledger-record';
 import { escapeHtml } from '../http/html';
-import { idempotencyKeyOf } from '../processors/protocol';
+import { newPartnerEvidence } from '../processors/notify';
 
 const Input = z.object({
   requestId: z.string().min(1),
@@ -107,20 +107,7 @@ export async function escalateProcessor(deps: EscalateDeps, input: EscalateInput
   const now = deps.now();
   let evidence = record.partners?.[storeId];
   // Nothing was recorded if the notice itself never started: escalate all the same, with what is known.
-  evidence ??= await deps.ledger.beginPartnerNotice(
-    requestId,
-    {
-      partnerId: store.id,
-      name: store.name,
-      type: record.type,
-      idempotencyKey: idempotencyKeyOf(requestId, store.id, record.type),
-      deadline: new Date(now.getTime() + store.acknowledgeWithinSeconds * 1000).toISOString(),
-      notifiedAt: now.toISOString(),
-      status: 'notifying',
-      attempts: [],
-    },
-    now,
-  );
+  evidence ??= await deps.ledger.beginPartnerNotice(requestId, newPartnerEvidence(store, record, now), now);
   const reason = escalationReason(input.error.Error);
   const lastStatus = evidence.attempts.at(-1)?.httpStatus;
   const escalation: PartnerEscalation = {
