@@ -476,6 +476,17 @@ export class LedgerTable implements Ledger {
     }
   }
 
+  /** Notes that support was emailed about this partner's escalation, so a retried task does not email again. */
+  async markSupportNotified(requestId: string, partnerId: string, now = new Date()): Promise<void> {
+    await this.updatePartner(
+      requestId,
+      partnerId,
+      'SET partners.#p.escalation.supportNotifiedAt = :at, updatedAt = :at',
+      'attribute_exists(partners.#p.escalation)',
+      { ':at': now.toISOString() },
+    );
+  }
+
   /** Creates the empty `partners` map once, so per-partner paths can be written. */
   private async ensurePartnersMap(requestId: string, now: Date): Promise<void> {
     try {

@@ -86,6 +86,8 @@ export interface PartnerEscalation {
   readonly at: string;
   readonly reason: 'deadline_passed' | 'partner_unavailable' | 'partner_rejected' | 'invalid_response';
   readonly httpStatus?: number;
+  /** When support was emailed about it (a retried escalation does not email again). */
+  readonly supportNotifiedAt?: string;
 }
 
 /** Evidence of telling one processor about a request: every call, the acknowledgement or the escalation. */

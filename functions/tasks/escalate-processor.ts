@@ -46,7 +46,7 @@ export interface EscalateDeps {
   readonly dataMap: DataMap;
   readonly ledger: Pick<
     LedgerTable,
-    'require' | 'beginPartnerNotice' | 'recordPartnerEscalation' | 'setStoreProgress'
+    'require' | 'beginPartnerNotice' | 'recordPartnerEscalation' | 'setStoreProgress' | 'markSupportNotified'
   >;
   /** Sends the support email; absent when `DSR_SUPPORT_EMAIL` is unset (log line and alarm only). */
   readonly notifySupport?: (mail: Omit<Mail, 'to'>) => Promise<void>;
@@ -123,7 +123,11 @@ export async function escalateProcessor(deps: EscalateDeps, input: EscalateInput
   await deps.ledger.setStoreProgress(requestId, storeId, { status: 'escalated' }, now);
   // The CDK's metric filter (and its alarm) matches this message.
   logger.warn('partner escalated', { requestId, partnerId: storeId, reason });
-  if (deps.notifySupport) await deps.notifySupport(escalationMail(evidence, escalation, requestId));
+  // A retry after the email went out (e.g. the progress write failed) must not email support again.
+  if (deps.notifySupport && evidence.escalation?.supportNotifiedAt === undefined) {
+    await deps.notifySupport(escalationMail(evidence, escalation, requestId));
+    await deps.ledger.markSupportNotified(requestId, storeId, now);
+  }
   return { storeId, escalated: true, reason };
 }
 

@@ -121,9 +121,23 @@ describe('escalating a processor that did not acknowledge', () => {
         at: NOW.toISOString(),
         reason,
         httpStatus,
+        supportNotifiedAt: NOW.toISOString(),
       });
     },
   );
+
+  it('emails support once when Step Functions runs the escalation again after its answer was lost', async () => {
+    notified();
+    const input = { requestId, storeId: 'logistics', error: { Error: 'States.Timeout', Cause: '' } };
+
+    const first = await escalateProcessor(deps(), input);
+    const retried = await escalateProcessor(deps(), input);
+
+    expect(retried).toEqual(first);
+    expect((await ledger.get(requestId))?.stores?.logistics).toEqual({ status: 'escalated' });
+    expect(ledger.partner(requestId, 'logistics')?.escalation?.supportNotifiedAt).toBe(NOW.toISOString());
+    expect(mails).toHaveLength(1);
+  });
 
   it('does nothing when the acknowledgement landed first: no escalation, no email, the partner stays acknowledged', async () => {
     notified();

@@ -137,6 +137,12 @@ export class MemoryPartnerLedger {
     current.status = 'escalated';
     return { escalated: true };
   }
+
+  async markSupportNotified(requestId: string, partnerId: string, now = new Date()): Promise<void> {
+    const current = this.evidence(requestId, partnerId);
+    if (!current.escalation) throw new Error('no escalation to note');
+    current.escalation = { ...current.escalation, supportNotifiedAt: now.toISOString() };
+  }
 }
 
 export interface PartnerCall {
