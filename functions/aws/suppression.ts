@@ -70,6 +70,36 @@ export class SuppressionList {
     );
   }
 
+  /** Whether the confirmation of this opt-out request already went out (a retried task must not send it twice). */
+  async wasConfirmed(subjectHash: string, requestId: string): Promise<boolean> {
+    const out = await withTransient(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { subjectHash },
+          ConsistentRead: true,
+          ProjectionExpression: 'confirmedRequestIds',
+        }),
+      ),
+    );
+    const confirmed = out.Item?.confirmedRequestIds as Set<string> | undefined;
+    return confirmed?.has(requestId) ?? false;
+  }
+
+  /** Notes that this opt-out request's confirmation was sent. */
+  async markConfirmed(subjectHash: string, requestId: string): Promise<void> {
+    await withTransient(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { subjectHash },
+          UpdateExpression: 'ADD confirmedRequestIds :rids',
+          ExpressionAttributeValues: { ':rids': new Set([requestId]) },
+        }),
+      ),
+    );
+  }
+
   /** True when the subject has opted out (strongly consistent read: a sign-up right after an opt-out sees it). */
   async isSuppressedHash(subjectHash: string): Promise<boolean> {
     if (!SUBJECT_HASH.test(subjectHash)) return false;

@@ -32,14 +32,15 @@ function optOutTime(record: LedgerRecord): string {
  * topics to OPT_OUT where a list is configured, and emails the subject a
  * bilingual confirmation listing the stores whose consent was turned off and
  * the partners told (which confirmed, which our support team follows up).
- * Each step is idempotent; a retry may send the confirmation twice.
+ * Each step is idempotent, and a retry after the confirmation went out does not send it again.
  */
 export async function handler(event: unknown): Promise<RecordSuppressionResult> {
   const { requestId } = Input.parse(event);
   const cfg = config();
   const record = await ledgerTable().require(requestId);
   const contact = contactOf(record);
-  await suppressionList().suppress(record.subjectHash, {
+  const list = suppressionList();
+  await list.suppress(record.subjectHash, {
     requestId,
     at: optOutTime(record),
     channels: MARKETING_CHANNELS,
@@ -62,10 +63,13 @@ export async function handler(event: unknown): Promise<RecordSuppressionResult> 
     name: p.name,
     outcome: partnerOutcome(p),
   }));
-  await sendMail(sesClient(), cfg.DSR_MAIL_FROM, {
-    to: contact.email,
-    ...optOutConfirmedMail(record.locale, { requestId, stores, partners }),
-  });
+  if (!(await list.wasConfirmed(record.subjectHash, requestId))) {
+    await sendMail(sesClient(), cfg.DSR_MAIL_FROM, {
+      to: contact.email,
+      ...optOutConfirmedMail(record.locale, { requestId, stores, partners }),
+    });
+    await list.markConfirmed(record.subjectHash, requestId);
+  }
   logger.info('subject suppressed', {
     requestId,
     contactList: Boolean(listName),

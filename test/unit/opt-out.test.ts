@@ -85,7 +85,17 @@ beforeEach(() => {
       const v = input.ExpressionAttributeValues;
       const id = input.Key.subjectHash as string;
       const before = suppressed.get(id);
+      if (v[':rids'] && !v[':channels']) {
+        // markConfirmed: the confirmation of this request went out.
+        const confirmed = [
+          ...((before?.confirmedRequestIds as Set<string>) ?? []),
+          ...(v[':rids'] as Set<string>),
+        ];
+        suppressed.set(id, { ...before, subjectHash: id, confirmedRequestIds: new Set(confirmed) });
+        return {};
+      }
       suppressed.set(id, {
+        ...before,
         subjectHash: id,
         suppressedAt: before?.suppressedAt ?? v[':at'],
         lastRequestId: v[':rid'],

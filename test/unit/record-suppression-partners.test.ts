@@ -70,6 +70,29 @@ afterEach(() => {
   ses.reset();
 });
 
+describe('the opt-out confirmation is sent once', () => {
+  it('does not email the subject again when the task is retried after the confirmation went out', async () => {
+    plant({});
+    // The suppression entry remembers confirmed requests, as the table does.
+    const confirmed = new Set<string>();
+    ddb.on(GetCommand, { TableName: 'dsr-suppression' }).callsFake(() => ({
+      Item: confirmed.size > 0 ? { confirmedRequestIds: new Set(confirmed) } : undefined,
+    }));
+    ddb
+      .on(UpdateCommand, { TableName: 'dsr-suppression' })
+      .callsFake((input: { UpdateExpression: string }) => {
+        if (input.UpdateExpression.includes('confirmedRequestIds')) confirmed.add(requestId);
+        return {};
+      });
+
+    await recordSuppression.handler({ requestId });
+    await recordSuppression.handler({ requestId });
+
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(confirmed).toEqual(new Set([requestId]));
+  });
+});
+
 describe('the opt-out confirmation lists the partners told', () => {
   it('names the partner that confirmed and says support is following up the one that did not answer in time', async () => {
     plant({
