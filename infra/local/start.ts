@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole system on this machine, no Docker, no AWS.
  * PORT (3000), SES_PORT (8005), PARTNER_PORT (3100: the demo partners), DSR_LOCAL_DIR (.local),
- * DSR_DEMO_CUSTOMERS (500), DSR_DELETE_GRACE_SECONDS (30 locally: how long a delete can be cancelled).
+ * DSR_DEMO_CUSTOMERS (500), DSR_DELETE_GRACE_SECONDS (30 locally: how long a delete can be cancelled),
+ * DSR_PARTNER_ACK_SECONDS (120 locally, 72 h in the data map: how long partners have to acknowledge).
  */
 import { z } from 'zod';
 import { LOCAL_PARTNER_PORT, LOCAL_SUPPORT_EMAIL, startLocalSystem } from './system';
@@ -12,6 +13,8 @@ const Env = z.object({
   PARTNER_PORT: z.coerce.number().int().min(0).max(65535).default(LOCAL_PARTNER_PORT),
   DSR_LOCAL_DIR: z.string().min(1).default('.local'),
   DSR_DEMO_CUSTOMERS: z.coerce.number().int().min(0).default(500),
+  // Short enough to watch an escalation happen; the data map's 72 h applies in AWS.
+  DSR_PARTNER_ACK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
 });
 
 async function main(): Promise<void> {
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
     sesPort: env.SES_PORT,
     partnerPort: env.PARTNER_PORT,
     demoCustomers: env.DSR_DEMO_CUSTOMERS,
+    partnerAckSeconds: env.DSR_PARTNER_ACK_SECONDS,
     log,
   });
   const { urls, paths } = system;
@@ -51,7 +55,7 @@ async function main(): Promise<void> {
         ),
       `    make one fail, slow or late: curl -X POST ${urls.partners}/partners/payments/behaviour \\`,
       `      -H 'content-type: application/json' -d '{"failTimes":2}'   (or {"ack":"never"}, {"delayMs":3000})`,
-      `  A partner that does not acknowledge in time is escalated to ${LOCAL_SUPPORT_EMAIL} (see the mailbox).`,
+      `  Partners have ${env.DSR_PARTNER_ACK_SECONDS} s to acknowledge (DSR_PARTNER_ACK_SECONDS); one that does not is escalated to ${LOCAL_SUPPORT_EMAIL} (see the mailbox).`,
       '',
       '  Plant data for your email, then request it through the form:',
       '    npm run seed -- --subject you@example.com',
