@@ -20,6 +20,7 @@ import {
 } from '../../functions/processors/signature';
 import {
   httpPartnerSink,
+  LOGISTICS_RETENTION_REASON,
   PAYMENTS_RETENTION_REASON,
   type PartnerSimulators,
   type SimulatedPartner,
@@ -190,6 +191,26 @@ describe('the local partner simulators', () => {
     const onDisk = await readFile(path.join(dataDir, 'partners', 'logistics.json'), 'utf8');
     expect(onDisk).toContain(budi.customerId);
     expect(onDisk).not.toContain('ORD-A1');
+  });
+
+  it('the logistics partner keeps a shipment still in transit after a delete, says why, and deletes the rest', async () => {
+    const cara = { customerId: 'cus-cara-0003', email: 'cara.partner@example.test' };
+    sims.plant('logistics', {
+      ...cara,
+      records: [shipment('ORD-C1'), { ...shipment('ORD-C2'), status: 'in_transit' }],
+    });
+
+    const answer = await deliver('logistics', 'delete', cara);
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      status: 'retained',
+      detail: '1 shipment records deleted; 1 kept until delivered',
+      retained: [{ category: 'transaction', reason: LOGISTICS_RETENTION_REASON }],
+    });
+    expect(held('logistics', cara.customerId)).toEqual([
+      { ...shipment('ORD-C2'), status: 'in_transit', marketing: false },
+    ]);
   });
 
   it('refuses a request with a wrong or missing signature with 401, records it and changes nothing', async () => {

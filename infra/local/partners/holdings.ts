@@ -36,6 +36,10 @@ const HoldingsFile = z.strictObject({ version: z.literal(1), holdings: z.array(P
 export const PAYMENTS_RETENTION_REASON =
   'Bank Indonesia payment-system record keeping (PBI 22/23/2020): 10 years';
 
+/** Why the logistics partner keeps a shipment after a delete: the parcel is still on its way. */
+export const LOGISTICS_RETENTION_REASON =
+  'Shipment still in transit: its record is needed to deliver the parcel and is deleted after delivery';
+
 /** Identifiers a request names the subject by (the partner's own identifiers only). */
 export type SubjectIdentifiers = Partial<Record<string, readonly string[]>>;
 
@@ -130,9 +134,23 @@ export class HoldingsBook {
             ],
           };
         }
-        for (const h of held) this.bySubject.delete(h.customerId);
+        // A carrier keeps a parcel's shipment record until it is delivered; the rest goes now.
+        let kept = 0;
+        for (const h of held) {
+          const inTransit = h.records.filter((r) => r.status === 'in_transit');
+          kept += inTransit.length;
+          for (const r of inTransit) r.marketing = false;
+          if (inTransit.length === 0) this.bySubject.delete(h.customerId);
+          else this.bySubject.set(h.customerId, { ...h, records: inTransit });
+        }
         this.schedule();
-        return { status: 'completed', detail: `${records.length} ${noun} records deleted` };
+        const deleted = `${records.length - kept} ${noun} records deleted`;
+        if (kept === 0) return { status: 'completed', detail: deleted };
+        return {
+          status: 'retained',
+          detail: `${deleted}; ${kept} kept until delivered`,
+          retained: [{ category: 'transaction', reason: LOGISTICS_RETENTION_REASON }],
+        };
       }
       default:
         return { status: 'not_found', detail: `request type not handled` };

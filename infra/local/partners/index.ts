@@ -1,6 +1,12 @@
 /** The local partner simulators: see `simulators.ts`. */
 export { Behaviour, BehaviourChange, defaultBehaviour } from './behaviour';
-export { PAYMENTS_RETENTION_REASON, PartnerHolding, PartnerRole, type PartnerSink } from './holdings';
+export {
+  LOGISTICS_RETENTION_REASON,
+  PAYMENTS_RETENTION_REASON,
+  PartnerHolding,
+  PartnerRole,
+  type PartnerSink,
+} from './holdings';
 export { httpPartnerSink } from './http-sink';
 export {
   type PartnerSimulatorOptions,
