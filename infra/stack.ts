@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { type DataMap, isProcessor } from '../functions/core/data-map';
 import { ROUTES } from '../functions/http/routes';
 import { JOBS } from '../functions/jobs/jobs';
+import { Alerts } from './constructs/alerts';
 import { Api } from './constructs/api';
 import { AuditBucket } from './constructs/audit-bucket';
 import { DemoStores } from './constructs/demo-stores';
@@ -46,7 +47,10 @@ export interface DsrWorkflowStackProps extends StackProps {
   readonly sesContactList?: string;
   /** Topics of that contact list to opt out of; default: every topic the list defines. */
   readonly sesContactTopics?: readonly string[];
-  /** Where partner escalations are emailed (`DSR_SUPPORT_EMAIL`); default: logged and alarmed only. */
+  /**
+   * Where partner escalations are emailed (`DSR_SUPPORT_EMAIL`) and every alarm is notified (an
+   * email subscription to the alarm topic); default: logged and alarmed only.
+   */
   readonly supportEmail?: string;
   /** Repository root holding the handler entries and package-lock.json; tests point it at stubs. */
   readonly projectRoot?: string;
@@ -55,6 +59,7 @@ export interface DsrWorkflowStackProps extends StackProps {
 /** The whole DSR system: it only composes the constructs, one per concern. */
 export class DsrWorkflowStack extends Stack {
   public readonly encryption: Encryption;
+  public readonly alerts: Alerts;
   public readonly ledger: Ledger;
   public readonly rateLimits: RateLimits;
   public readonly idempotency: Idempotency;
@@ -75,6 +80,12 @@ export class DsrWorkflowStack extends Stack {
     super(scope, id, props);
     this.encryption = new Encryption(this, 'Encryption');
     const key = this.encryption.key;
+    // Every alarm of the stack, in any construct, notifies support through this topic.
+    this.alerts = new Alerts(this, 'Alerts', {
+      encryptionKey: key,
+      ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
+    });
+    this.alerts.notifyEveryAlarmIn(this);
     this.ledger = new Ledger(this, 'Ledger', { encryptionKey: key });
     this.rateLimits = new RateLimits(this, 'RateLimits', { encryptionKey: key });
     this.idempotency = new Idempotency(this, 'Idempotency', { encryptionKey: key });
@@ -161,5 +172,6 @@ export class DsrWorkflowStack extends Stack {
     new CfnOutput(this, 'ExportBucketName', { value: this.exports.bucket.bucketName });
     new CfnOutput(this, 'AuditBucketName', { value: this.audit.bucket.bucketName });
     new CfnOutput(this, 'SuppressionTableName', { value: this.suppression.table.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alerts.topic.topicArn });
   }
 }

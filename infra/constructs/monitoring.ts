@@ -29,6 +29,7 @@ export interface MonitoringProps {
  * raises `ExecutionsFailed` for support (test/infra/erasure.test.ts checks that path).
  * A partner that misses its deadline does not fail the request: it is escalated, counted as
  * `PartnerEscalations` and alarmed on, so support follows up with the partner.
+ * Every alarm here notifies support through the stack's alarm topic (see `Alerts`).
  */
 export class Monitoring extends Construct {
   public readonly failedAlarm: cloudwatch.Alarm;

@@ -277,6 +277,17 @@ describe('the DSR workflow stack', () => {
     ]);
   });
 
+  it('subscribes no one to the alarm topic without a support address, yet still sends every alarm to it', () => {
+    expect(ofType('AWS::SNS::Subscription')).toEqual([]);
+    const [[topicId] = []] = ofType('AWS::SNS::Topic');
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const [, alarm] of alarms) {
+      expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties?.OKActions).toEqual([{ Ref: topicId }]);
+    }
+  });
+
   it('creates no demo stores unless asked', () => {
     expect(ofType('AWS::DynamoDB::GlobalTable').filter(([id]) => id.startsWith('DemoStores'))).toEqual([]);
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
