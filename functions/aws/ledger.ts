@@ -649,9 +649,7 @@ export class LedgerTable implements Ledger {
       return (out.Attributes as { retentionRun?: string } | undefined)?.retentionRun ?? run;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const latest = await this.get(requestId);
-      if (!latest) throw new RequestNotFoundError(requestId);
-      throw new StatusConflictError(requestId, latest.status);
+      throw await this.conflictOf(requestId);
     }
   }
 
@@ -756,11 +754,7 @@ export class LedgerTable implements Ledger {
         ),
       );
     } catch (error) {
-      if (isConditionFailure(error)) {
-        const latest = await this.get(requestId);
-        if (!latest) throw new RequestNotFoundError(requestId);
-        throw new StatusConflictError(requestId, latest.status);
-      }
+      if (isConditionFailure(error)) throw await this.conflictOf(requestId);
       throw error;
     }
   }
@@ -874,12 +868,14 @@ export class LedgerTable implements Ledger {
         ),
       );
     } catch (error) {
-      if (isConditionFailure(error)) {
-        const latest = await this.get(requestId);
-        if (!latest) throw new RequestNotFoundError(requestId);
-        throw new StatusConflictError(requestId, latest.status);
-      }
+      if (isConditionFailure(error)) throw await this.conflictOf(requestId);
       throw error;
     }
+  }
+
+  /** Why a conditional write on this request failed: it is gone, or its status moved on. */
+  private async conflictOf(requestId: string): Promise<RequestNotFoundError | StatusConflictError> {
+    const latest = await this.get(requestId);
+    return latest ? new StatusConflictError(requestId, latest.status) : new RequestNotFoundError(requestId);
   }
 }

@@ -203,7 +203,12 @@ async function checkIndexes(raw: DynamoDBClient, name: string, def: TableDefinit
   }
 }
 
-async function createResources(
+/**
+ * Creates what the system needs on the emulators from the CDK's own definitions:
+ * the ledger and guard tables, the exports and audit buckets, and every data
+ * store of the map (buckets versioned, as in AWS). Existing ones are kept.
+ */
+export async function createResources(
   clients: LocalSystem['clients'],
   raw: DynamoDBClient,
   dataMap: DataMap,

@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  PutBucketVersioningCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LedgerTable } from '../../functions/aws/ledger';
 import type { ExportedRecord, Subject } from '../../functions/connectors/connector';
@@ -19,9 +13,9 @@ import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { ErasureIncompleteError } from '../../functions/core/erasure';
 import { eraseStore } from '../../functions/erasure/erase';
 import { verifyStoreErasure } from '../../functions/erasure/verify';
-import { createTableInput, DEMO_TABLES, LEDGER_TABLE } from '../../infra/definitions/tables';
 import { plantSubject } from '../../infra/local/demo-data';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
+import { createResources } from '../../infra/local/system';
 import { setTestEnvironment, TEST_KEY_HEX } from '../unit/http-support';
 
 const dataMap = loadDemoDataMap();
@@ -100,22 +94,7 @@ beforeAll(async () => {
   const s3 = new S3Client({ forcePathStyle: true });
   const dynamodb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   clients = { dynamodb, s3 };
-  await raw.send(new CreateTableCommand(createTableInput('dsr-ledger', LEDGER_TABLE)));
-  for (const s of dataMap.stores.filter(isDataStore)) {
-    if (s.kind === 'dynamodb') {
-      const def = DEMO_TABLES[s.id];
-      if (def) await raw.send(new CreateTableCommand(createTableInput(s.table, def)));
-    } else {
-      await s3.send(new CreateBucketCommand({ Bucket: s.bucket }));
-      await s3.send(
-        new PutBucketVersioningCommand({
-          Bucket: s.bucket,
-          VersioningConfiguration: { Status: 'Enabled' },
-        }),
-      );
-    }
-  }
-  for (const bucket of [EXPORTS, AUDIT]) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await createResources(clients, raw, dataMap);
   ledger = new LedgerTable(dynamodb, 'dsr-ledger');
   // Every third order is in transit: held (open_order), the rest retained with masks.
   await plantSubject(clients, dataMap, {

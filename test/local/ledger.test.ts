@@ -1,30 +1,17 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type DueRetention, LedgerTable, MAX_VERIFICATION_ATTEMPTS } from '../../functions/aws/ledger';
+import { type DueRetention, type LedgerTable, MAX_VERIFICATION_ATTEMPTS } from '../../functions/aws/ledger';
 import { StatusConflictError } from '../../functions/core/ledger-record';
 import { InvalidTransitionError } from '../../functions/core/lifecycle';
-import { createTableInput, LEDGER_TABLE } from '../../infra/definitions/tables';
-import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
+import { startLedgerTable } from '../support/ledger-table';
 
-let emulators: Emulators;
+let stopLedger: () => Promise<void>;
 let ledger: LedgerTable;
 let seq = 0;
 
 beforeAll(async () => {
-  emulators = await startEmulators();
-  const raw = new DynamoDBClient({
-    endpoint: emulators.endpoints.dynamodb,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  await raw.send(new CreateTableCommand(createTableInput('dsr-ledger', LEDGER_TABLE)));
-  ledger = new LedgerTable(
-    DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }),
-    'dsr-ledger',
-  );
+  ({ ledger, stop: stopLedger } = await startLedgerTable());
 });
 afterAll(async () => {
-  await emulators.stop();
+  await stopLedger();
 });
 
 function newRequest() {

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LedgerTable } from '../../functions/aws/ledger';
 import { isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import type { PlannedStore } from '../../functions/tasks/plan-stores';
-import { createTableInput, DEMO_TABLES, LEDGER_TABLE } from '../../infra/definitions/tables';
 import { plantSubject } from '../../infra/local/demo-data';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
+import { createResources } from '../../infra/local/system';
 import { setTestEnvironment } from '../unit/http-support';
 
 const dataMap = loadDemoDataMap();
@@ -36,16 +36,8 @@ beforeAll(async () => {
   );
   const raw = new DynamoDBClient({});
   const s3 = new S3Client({ forcePathStyle: true });
-  await raw.send(new CreateTableCommand(createTableInput('dsr-ledger', LEDGER_TABLE)));
-  for (const store of dataMap.stores.filter(isDataStore)) {
-    if (store.kind === 'dynamodb') {
-      const def = DEMO_TABLES[store.id];
-      if (def) await raw.send(new CreateTableCommand(createTableInput(store.table, def)));
-    } else {
-      await s3.send(new CreateBucketCommand({ Bucket: store.bucket }));
-    }
-  }
   const dynamodb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  await createResources({ dynamodb, s3 }, raw, dataMap);
   await plantSubject({ dynamodb, s3 }, dataMap, { email: 'planned.subject@example.test', records: 2 });
   ledger = new LedgerTable(dynamodb, 'dsr-ledger');
 });

@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutBucketVersioningCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type DueRetention, LedgerTable } from '../../functions/aws/ledger';
 import type { ExportedRecord, Subject } from '../../functions/connectors/connector';
@@ -23,9 +16,9 @@ import {
   type RetentionSweepOptions,
   sweepRetention,
 } from '../../functions/erasure/retention-sweep';
-import { createTableInput, DEMO_TABLES, LEDGER_TABLE } from '../../infra/definitions/tables';
 import { plantSubject } from '../../infra/local/demo-data';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
+import { createResources } from '../../infra/local/system';
 import { setTestEnvironment, TEST_KEY_HEX } from '../unit/http-support';
 
 const dataMap = loadDemoDataMap();
@@ -165,19 +158,7 @@ beforeAll(async () => {
   const s3 = new S3Client({ forcePathStyle: true });
   const dynamodb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   clients = { dynamodb, s3 };
-  await raw.send(new CreateTableCommand(createTableInput('dsr-ledger', LEDGER_TABLE)));
-  for (const s of dataMap.stores.filter(isDataStore)) {
-    if (s.kind === 'dynamodb') {
-      const def = DEMO_TABLES[s.id];
-      if (def) await raw.send(new CreateTableCommand(createTableInput(s.table, def)));
-    } else {
-      await s3.send(new CreateBucketCommand({ Bucket: s.bucket }));
-      await s3.send(
-        new PutBucketVersioningCommand({ Bucket: s.bucket, VersioningConfiguration: { Status: 'Enabled' } }),
-      );
-    }
-  }
-  for (const bucket of [EXPORTS, AUDIT]) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await createResources(clients, raw, dataMap);
   ledger = new LedgerTable(dynamodb, 'dsr-ledger');
 
   await plantSubject(clients, dataMap, { ...RITA, records: 3, orderStatuses: ['delivered', 'paid'] });
