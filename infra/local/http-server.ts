@@ -78,18 +78,20 @@ export function matchRoute(
   return undefined;
 }
 
-class BodyTooLarge extends Error {}
+/** A request body over the limit: answer 413. */
+export class BodyTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage): Promise<string> {
+/** Reads a request body as UTF-8, refusing more than `limit` bytes (local servers only). */
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   // Drain an oversized body (up to a hard cap) before answering 413, so the client reads the answer, not a reset.
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > 10 * MAX_BODY_BYTES) req.destroy();
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
+    if (size > 10 * limit) req.destroy();
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
-  if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+  if (size > limit) throw new BodyTooLarge();
   return Buffer.concat(chunks).toString('utf8');
 }
 

@@ -17,6 +17,7 @@ import {
   TIMESTAMP_HEADER,
   verifyPartnerSignature,
 } from '../../../functions/processors/signature';
+import { BodyTooLarge, readBody } from '../http-server';
 import { Behaviour, BehaviourChange, defaultBehaviour } from './behaviour';
 import { HoldingsBook, type PartnerAction, PartnerHolding, type PartnerRole } from './holdings';
 
@@ -94,18 +95,7 @@ interface PartnerState {
   readonly answers: Map<string, { status: number; body: unknown }>;
 }
 
-class TooLarge extends Error {}
-
-async function readRaw(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) throw new TooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+const readRaw = (req: IncomingMessage) => readBody(req, MAX_REQUEST_BYTES);
 
 /** The body as JSON; `undefined` when it is not JSON (the schema then refuses it). */
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -345,7 +335,7 @@ export async function startPartnerSimulators(options: PartnerSimulatorOptions): 
       }
     };
     handle().catch((error: unknown) => {
-      if (error instanceof TooLarge) return fail(413, 'too_large');
+      if (error instanceof BodyTooLarge) return fail(413, 'too_large');
       log(`partner ${id}: ${error instanceof Error ? error.name : 'error'} on ${action}`);
       sendJson(res, 500, { error: 'internal_error' });
     });
