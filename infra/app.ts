@@ -24,7 +24,7 @@ const Context = z.object({
   mailFrom: z.string().min(3).default('privacy@impor.in'),
   publicBaseUrl: z.url().optional(),
   sesIdentity: z.string().min(3).optional(),
-  /** Where partner escalations and every alarm are emailed; unset = logged and alarmed, nobody subscribed. */
+  /** Where processor escalations and every alarm are emailed; unset = logged and alarmed, nobody subscribed. */
   supportEmail: z.email().optional(),
   /** SES v2 contact list (its name) whose topic preferences opt-outs set to OPT_OUT; unset = none. */
   sesContactList: z

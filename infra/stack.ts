@@ -16,7 +16,7 @@ import { Functions, type RateLimitSettings } from './constructs/functions';
 import { Idempotency, RateLimits } from './constructs/guard-tables';
 import { Ledger } from './constructs/ledger';
 import { Monitoring } from './constructs/monitoring';
-import { PartnerSecrets } from './constructs/partner-secrets';
+import { ProcessorSecrets } from './constructs/processor-secrets';
 import { Schedules } from './constructs/schedules';
 import { Secrets } from './constructs/secrets';
 import { SuppressionList } from './constructs/suppression';
@@ -48,7 +48,7 @@ export interface DsrWorkflowStackProps extends StackProps {
   /** Topics of that contact list to opt out of; default: every topic the list defines. */
   readonly sesContactTopics?: readonly string[];
   /**
-   * Where partner escalations are emailed (`DSR_SUPPORT_EMAIL`) and every alarm is notified (an
+   * Where processor escalations are emailed (`DSR_SUPPORT_EMAIL`) and every alarm is notified (an
    * email subscription to the alarm topic); default: logged and alarmed only.
    */
   readonly supportEmail?: string;
@@ -67,7 +67,7 @@ export class DsrWorkflowStack extends Stack {
   public readonly exports: ExportsBucket;
   public readonly audit: AuditBucket;
   public readonly secrets: Secrets;
-  public readonly partnerSecrets: PartnerSecrets;
+  public readonly processorSecrets: ProcessorSecrets;
   public readonly demoStores?: DemoStores;
   public readonly api: Api;
   public readonly firewall: Firewall;
@@ -97,8 +97,8 @@ export class DsrWorkflowStack extends Stack {
       retentionDays: props.auditRetentionDays,
     });
     this.secrets = new Secrets(this, 'Secrets', { encryptionKey: key });
-    // First among the data map's resources: a non-https partner endpoint stops the synth here.
-    this.partnerSecrets = new PartnerSecrets(this, 'PartnerSecrets', {
+    // First among the data map's resources: a non-https processor endpoint stops the synth here.
+    this.processorSecrets = new ProcessorSecrets(this, 'PartnerSecrets', {
       processors: props.dataMap.stores.filter(isProcessor),
       encryptionKey: key,
     });
@@ -135,7 +135,7 @@ export class DsrWorkflowStack extends Stack {
       deleteGraceSeconds: props.deleteGraceSeconds,
       encryptionKey: key,
       hashingKey: this.secrets.hashingKey,
-      partnerSecrets: this.partnerSecrets,
+      processorSecrets: this.processorSecrets,
       ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
       mailFrom: props.mailFrom,
       mailIdentities: [...new Set([props.mailFrom, ...(mailDomain ? [mailDomain] : [])])],

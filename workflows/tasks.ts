@@ -26,8 +26,8 @@ export type TaskAccess =
   | 'suppression:write'
   /** SES v2 CreateContact/UpdateContact on the configured contact list (`DSR_SES_CONTACT_LIST`). */
   | 'contacts:write'
-  /** Secrets Manager GetSecretValue on the data map's processor secrets (partners' HMAC keys), by name. */
-  | 'partners:secret'
+  /** Secrets Manager GetSecretValue on the data map's processor secrets (processors' HMAC keys), by name. */
+  | 'processors:secret'
   /** SendTaskSuccess/SendTaskFailure on the state machine (a task that completes its own wait). */
   | 'workflow:callback';
 
@@ -154,7 +154,7 @@ export const TASKS = {
     handler: 'handler',
     description:
       'Sends a processor (partner) a signed request with retries, records every attempt, and resumes the workflow on its acknowledgement',
-    access: ['ledger:read', 'ledger:write', 'partners:secret', 'workflow:callback', 'exports:write'],
+    access: ['ledger:read', 'ledger:write', 'processors:secret', 'workflow:callback', 'exports:write'],
     timeoutSeconds: 300,
     memoryMb: 512,
   },

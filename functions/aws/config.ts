@@ -84,17 +84,17 @@ const Env = z.object({
   DSR_LIMIT_VERIFY_SUBJECT_WINDOW_SECONDS: windowSeconds(24 * 3600),
   /** Verification emails a request may ask to be sent again. */
   DSR_MAX_RESENDS: z.coerce.number().int().nonnegative().max(20).default(3),
-  /** Local only: directory of `<partnerId>.key` files holding each processor's HMAC secret. */
-  DSR_PARTNER_SECRETS_DIR: z.string().min(1).optional(),
-  /** `true` only in the local runtime, whose partner simulators listen on plain http. */
-  DSR_ALLOW_INSECURE_PARTNER_URLS: z
+  /** Local only: directory of `<processorId>.key` files holding each processor's HMAC secret. */
+  DSR_PROCESSOR_SECRETS_DIR: z.string().min(1).optional(),
+  /** `true` only in the local runtime, whose processor simulators listen on plain http. */
+  DSR_ALLOW_INSECURE_PROCESSOR_URLS: z
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
-  /** Where partner escalations are emailed; unset = log line and alarm only. */
+  /** Where processor escalations are emailed; unset = log line and alarm only. */
   DSR_SUPPORT_EMAIL: z.email().optional(),
-  /** Per-attempt timeout of a call to a partner's webhook. */
-  DSR_PARTNER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Per-attempt timeout of a call to a processor's webhook. */
+  DSR_PROCESSOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Set by the local runtime: S3 path-style addressing for the emulator. */
   DSR_S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])
@@ -118,13 +118,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? z.record(z.string(), z.string()).parse(JSON.parse(result.data.DSR_STORE_BINDINGS))
     : {};
   const dataMap = bindStores(parseDataMap(JSON.parse(result.data.DSR_DATA_MAP), 'DSR_DATA_MAP'), bindings);
-  if (!result.data.DSR_ALLOW_INSECURE_PARTNER_URLS) assertHttpsProcessors(dataMap);
+  if (!result.data.DSR_ALLOW_INSECURE_PROCESSOR_URLS) assertHttpsProcessors(dataMap);
   const config = { ...result.data, dataMap };
   if (env === process.env) cached = config;
   return config;
 }
 
-/** A cheap early failure at cold start; the partner client checks every URL again before calling it. */
+/** A cheap early failure at cold start; the processor client checks every URL again before calling it. */
 function assertHttpsProcessors(dataMap: DataMap): void {
   for (const store of dataMap.stores.filter(isProcessor)) {
     if (new URL(store.endpoint).protocol !== 'https:') {

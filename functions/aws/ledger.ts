@@ -15,16 +15,16 @@ import {
   type Ledger,
   type LedgerRecord,
   type NewLedgerRecord,
-  type PartnerAck,
-  type PartnerEscalation,
-  type PartnerEvidence,
+  type ProcessorAck,
+  type ProcessorEscalation,
+  type ProcessorEvidence,
   RequestNotFoundError,
   StatusConflictError,
   type StoreProgress,
   type VerificationState,
 } from '../core/ledger-record';
 import { advance, type LifecycleEvent, type RequestStatus, TERMINAL_STATUSES } from '../core/lifecycle';
-import type { PartnerAttempt } from '../processors/client';
+import type { ProcessorAttempt } from '../processors/client';
 
 /** The ledger's index by keyed subject hash (see `infra/definitions/tables.ts`). */
 export const BY_SUBJECT_INDEX = 'bySubject';
@@ -61,28 +61,28 @@ export interface RetentionClosure {
   readonly deleted: number;
 }
 
-/** What `recordPartnerAck` did: `recorded: false` when an earlier acknowledgement won. */
-export interface PartnerAckResult {
+/** What `recordProcessorAck` did: `recorded: false` when an earlier acknowledgement won. */
+export interface ProcessorAckResult {
   readonly recorded: boolean;
   /** The waiting task's token (also on a duplicate, so a retried callback can still resume the workflow). */
   readonly taskToken?: string;
-  /** The partner had already been escalated when this acknowledgement arrived (it is recorded `late`). */
+  /** The processor had already been escalated when this acknowledgement arrived (it is recorded `late`). */
   readonly wasEscalated: boolean;
 }
 
-/** Thrown when a partner has no evidence on a request (it was never notified of it). */
-export class PartnerNotNotifiedError extends Error {
-  override readonly name = 'PartnerNotNotified';
+/** Thrown when a processor has no evidence on a request (it was never notified of it). */
+export class ProcessorNotNotifiedError extends Error {
+  override readonly name = 'ProcessorNotNotified';
   constructor(
     readonly requestId: string,
-    readonly partnerId: string,
+    readonly processorId: string,
   ) {
-    super(`partner ${partnerId} was not notified of request ${requestId}`);
+    super(`partner ${processorId} was not notified of request ${requestId}`);
   }
 }
 
-// Optimistic writes retry this often when a concurrent writer changed the partner's evidence in between.
-const PARTNER_WRITE_ATTEMPTS = 5;
+// Optimistic writes retry this often when a concurrent writer changed the processor's evidence in between.
+const PROCESSOR_WRITE_ATTEMPTS = 5;
 
 /** Finished statuses whose entries are minimised; `failed` keeps contact data so support can reach the person. */
 export const MINIMISED_STATUSES: readonly RequestStatus[] = ['completed', 'expired', 'rejected', 'cancelled'];
@@ -306,27 +306,27 @@ export class LedgerTable implements Ledger {
 
   /**
    * Starts (or, on a retry, resumes) the evidence of notifying one processor.
-   * Stores the task token BEFORE anything is sent, so a partner calling back at
+   * Stores the task token BEFORE anything is sent, so a processor calling back at
    * once finds it. A retry keeps the original deadline, notice time, attempts
    * and any acknowledgement, and only replaces the task token. Returns the
    * evidence in effect.
    */
-  async beginPartnerNotice(
+  async beginProcessorNotice(
     requestId: string,
-    evidence: PartnerEvidence,
+    evidence: ProcessorEvidence,
     now = new Date(),
-  ): Promise<PartnerEvidence> {
-    await this.ensurePartnersMap(requestId, now);
-    const partnerId = evidence.partnerId;
+  ): Promise<ProcessorEvidence> {
+    await this.ensureProcessorsMap(requestId, now);
+    const processorId = evidence.processorId;
     try {
       await withTransient(() =>
         this.db.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { requestId },
-            UpdateExpression: 'SET partners.#p = :e, updatedAt = :at',
-            ConditionExpression: 'attribute_not_exists(partners.#p)',
-            ExpressionAttributeNames: { '#p': partnerId },
+            UpdateExpression: 'SET processors.#p = :e, updatedAt = :at',
+            ConditionExpression: 'attribute_not_exists(processors.#p)',
+            ExpressionAttributeNames: { '#p': processorId },
             ExpressionAttributeValues: { ':e': evidence, ':at': now.toISOString() },
           }),
         ),
@@ -338,7 +338,7 @@ export class LedgerTable implements Ledger {
     const sets = ['updatedAt = :at'];
     const values: Record<string, unknown> = { ':at': now.toISOString() };
     if (evidence.taskToken) {
-      sets.push('partners.#p.taskToken = :t');
+      sets.push('processors.#p.taskToken = :t');
       values[':t'] = evidence.taskToken;
     }
     const out = await withTransient(() =>
@@ -347,88 +347,88 @@ export class LedgerTable implements Ledger {
           TableName: this.tableName,
           Key: { requestId },
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(partners.#p)',
-          ExpressionAttributeNames: { '#p': partnerId },
+          ConditionExpression: 'attribute_exists(processors.#p)',
+          ExpressionAttributeNames: { '#p': processorId },
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
       ),
     );
-    const current = (out.Attributes as LedgerRecord | undefined)?.partners?.[partnerId];
-    if (!current) throw new PartnerNotNotifiedError(requestId, partnerId);
+    const current = (out.Attributes as LedgerRecord | undefined)?.processors?.[processorId];
+    if (!current) throw new ProcessorNotNotifiedError(requestId, processorId);
     return current;
   }
 
   /** Appends one delivery attempt to a processor's evidence. */
-  async recordPartnerAttempt(
+  async recordProcessorAttempt(
     requestId: string,
-    partnerId: string,
-    attempt: PartnerAttempt,
+    processorId: string,
+    attempt: ProcessorAttempt,
     now = new Date(),
   ): Promise<void> {
     try {
-      await this.updatePartner(
+      await this.updateProcessor(
         requestId,
-        partnerId,
-        'SET partners.#p.attempts = list_append(if_not_exists(partners.#p.attempts, :empty), :a), updatedAt = :at',
-        'attribute_exists(partners.#p)',
+        processorId,
+        'SET processors.#p.attempts = list_append(if_not_exists(processors.#p.attempts, :empty), :a), updatedAt = :at',
+        'attribute_exists(processors.#p)',
         { ':a': [attempt], ':empty': [], ':at': now.toISOString() },
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new PartnerNotNotifiedError(requestId, partnerId);
+      if (isConditionFailure(error)) throw new ProcessorNotNotifiedError(requestId, processorId);
       throw error;
     }
   }
 
   /**
-   * The partner accepted the request and will call back: `notifying → awaiting_ack`.
+   * The processor accepted the request and will call back: `notifying → awaiting_ack`.
    * A callback that already landed (acknowledged) or an escalation is left as it is.
    */
-  async markPartnerAwaiting(requestId: string, partnerId: string, now = new Date()): Promise<void> {
+  async markProcessorAwaiting(requestId: string, processorId: string, now = new Date()): Promise<void> {
     try {
-      await this.updatePartner(
+      await this.updateProcessor(
         requestId,
-        partnerId,
-        'SET partners.#p.#ps = :awaiting, updatedAt = :at',
-        'partners.#p.#ps = :notifying',
+        processorId,
+        'SET processors.#p.#ps = :awaiting, updatedAt = :at',
+        'processors.#p.#ps = :notifying',
         { ':awaiting': 'awaiting_ack', ':notifying': 'notifying', ':at': now.toISOString() },
         { '#ps': 'status' },
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const current = (await this.get(requestId))?.partners?.[partnerId];
-      if (!current) throw new PartnerNotNotifiedError(requestId, partnerId);
+      const current = (await this.get(requestId))?.processors?.[processorId];
+      if (!current) throw new ProcessorNotNotifiedError(requestId, processorId);
     }
   }
 
   /**
    * Records a processor's acknowledgement; the first one wins (a conditional
-   * write), later ones are duplicates. One that arrives after the partner was
+   * write), later ones are duplicates. One that arrives after the processor was
    * escalated is recorded with `late: true`, the escalation stays. Returns the
    * waiting task's token so the caller can resume the workflow.
    *
-   * @throws PartnerNotNotifiedError when the partner was never notified of the request.
+   * @throws ProcessorNotNotifiedError when the processor was never notified of the request.
    */
-  async recordPartnerAck(
+  async recordProcessorAck(
     requestId: string,
-    partnerId: string,
-    ack: PartnerAck,
+    processorId: string,
+    ack: ProcessorAck,
     now = new Date(),
-  ): Promise<PartnerAckResult> {
+  ): Promise<ProcessorAckResult> {
     for (let attempt = 1; ; attempt++) {
-      const current = (await this.get(requestId))?.partners?.[partnerId];
-      if (!current) throw new PartnerNotNotifiedError(requestId, partnerId);
+      const current = (await this.get(requestId))?.processors?.[processorId];
+      if (!current) throw new ProcessorNotNotifiedError(requestId, processorId);
       const wasEscalated = current.status === 'escalated' || current.escalation !== undefined;
-      const tokenOf = (e: PartnerEvidence) => (e.taskToken ? { taskToken: e.taskToken } : {});
+      const tokenOf = (e: ProcessorEvidence) => (e.taskToken ? { taskToken: e.taskToken } : {});
       if (current.ack) return { recorded: false, wasEscalated, ...tokenOf(current) };
-      const stored: PartnerAck = wasEscalated ? { ...ack, late: true } : ack;
+      const stored: ProcessorAck = wasEscalated ? { ...ack, late: true } : ack;
       try {
         // Conditional on the status just read, so `late` is right even if an escalation lands in between.
-        await this.updatePartner(
+        await this.updateProcessor(
           requestId,
-          partnerId,
-          'SET partners.#p.ack = :ack, partners.#p.#ps = :acknowledged, updatedAt = :at',
-          'attribute_not_exists(partners.#p.ack) AND partners.#p.#ps = :seen',
+          processorId,
+          'SET processors.#p.ack = :ack, processors.#p.#ps = :acknowledged, updatedAt = :at',
+          'attribute_not_exists(processors.#p.ack) AND processors.#p.#ps = :seen',
           {
             ':ack': stored,
             ':acknowledged': 'acknowledged',
@@ -439,7 +439,7 @@ export class LedgerTable implements Ledger {
         );
         return { recorded: true, wasEscalated, ...tokenOf(current) };
       } catch (error) {
-        if (!isConditionFailure(error) || attempt >= PARTNER_WRITE_ATTEMPTS) throw error;
+        if (!isConditionFailure(error) || attempt >= PROCESSOR_WRITE_ATTEMPTS) throw error;
       }
     }
   }
@@ -447,55 +447,55 @@ export class LedgerTable implements Ledger {
   /**
    * Records that support was told about a processor. Loses to an
    * acknowledgement that already landed (`escalated: false`), unless that
-   * acknowledgement says the partner failed; a repeated escalation keeps the
+   * acknowledgement says the processor failed; a repeated escalation keeps the
    * first one's time and reason.
    *
-   * @throws PartnerNotNotifiedError when the partner was never notified of the request.
+   * @throws ProcessorNotNotifiedError when the processor was never notified of the request.
    */
-  async recordPartnerEscalation(
+  async recordProcessorEscalation(
     requestId: string,
-    partnerId: string,
-    escalation: PartnerEscalation,
+    processorId: string,
+    escalation: ProcessorEscalation,
     now = new Date(),
   ): Promise<{ escalated: boolean }> {
     try {
-      await this.updatePartner(
+      await this.updateProcessor(
         requestId,
-        partnerId,
-        'SET partners.#p.escalation = if_not_exists(partners.#p.escalation, :esc), partners.#p.#ps = :escalated, updatedAt = :at',
-        'attribute_exists(partners.#p) AND (attribute_not_exists(partners.#p.ack) OR partners.#p.ack.#ps = :failed)',
+        processorId,
+        'SET processors.#p.escalation = if_not_exists(processors.#p.escalation, :esc), processors.#p.#ps = :escalated, updatedAt = :at',
+        'attribute_exists(processors.#p) AND (attribute_not_exists(processors.#p.ack) OR processors.#p.ack.#ps = :failed)',
         { ':esc': escalation, ':escalated': 'escalated', ':failed': 'failed', ':at': now.toISOString() },
         { '#ps': 'status' },
       );
       return { escalated: true };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const current = (await this.get(requestId))?.partners?.[partnerId];
-      if (!current) throw new PartnerNotNotifiedError(requestId, partnerId);
+      const current = (await this.get(requestId))?.processors?.[processorId];
+      if (!current) throw new ProcessorNotNotifiedError(requestId, processorId);
       return { escalated: false };
     }
   }
 
-  /** Notes that support was emailed about this partner's escalation, so a retried task does not email again. */
-  async markSupportNotified(requestId: string, partnerId: string, now = new Date()): Promise<void> {
-    await this.updatePartner(
+  /** Notes that support was emailed about this processor's escalation, so a retried task does not email again. */
+  async markSupportNotified(requestId: string, processorId: string, now = new Date()): Promise<void> {
+    await this.updateProcessor(
       requestId,
-      partnerId,
-      'SET partners.#p.escalation.supportNotifiedAt = :at, updatedAt = :at',
-      'attribute_exists(partners.#p.escalation)',
+      processorId,
+      'SET processors.#p.escalation.supportNotifiedAt = :at, updatedAt = :at',
+      'attribute_exists(processors.#p.escalation)',
       { ':at': now.toISOString() },
     );
   }
 
-  /** Creates the empty `partners` map once, so per-partner paths can be written. */
-  private async ensurePartnersMap(requestId: string, now: Date): Promise<void> {
+  /** Creates the empty `processors` map once, so per-processor paths can be written. */
+  private async ensureProcessorsMap(requestId: string, now: Date): Promise<void> {
     try {
       await withTransient(() =>
         this.db.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { requestId },
-            UpdateExpression: 'SET partners = if_not_exists(partners, :empty), updatedAt = :at',
+            UpdateExpression: 'SET processors = if_not_exists(processors, :empty), updatedAt = :at',
             ConditionExpression: 'attribute_exists(requestId)',
             ExpressionAttributeValues: { ':empty': {}, ':at': now.toISOString() },
           }),
@@ -507,10 +507,10 @@ export class LedgerTable implements Ledger {
     }
   }
 
-  /** An update of one partner's evidence (`#p`); a failed condition is rethrown for the caller to judge. */
-  private async updatePartner(
+  /** An update of one processor's evidence (`#p`); a failed condition is rethrown for the caller to judge. */
+  private async updateProcessor(
     requestId: string,
-    partnerId: string,
+    processorId: string,
     updateExpression: string,
     condition: string,
     values: Record<string, unknown>,
@@ -523,7 +523,7 @@ export class LedgerTable implements Ledger {
           Key: { requestId },
           UpdateExpression: updateExpression,
           ConditionExpression: condition,
-          ExpressionAttributeNames: { '#p': partnerId, ...names },
+          ExpressionAttributeNames: { '#p': processorId, ...names },
           ExpressionAttributeValues: values,
         }),
       ),
@@ -729,17 +729,17 @@ export class LedgerTable implements Ledger {
 
   /**
    * Drops what identifies the person from a finished request (contact, the
-   * verification state, resolved identities, the cancel schedule, partners'
+   * verification state, resolved identities, the cancel schedule, processors'
    * task tokens); keeps the keyed hash, outcome, timestamps, history, counts,
-   * certificate, retention and partner evidence.
+   * certificate, retention and processor evidence.
    * Only for `MINIMISED_STATUSES`: a failed request keeps contact for support.
    */
   async minimise(requestId: string, now = new Date()): Promise<void> {
     const allowed = Object.fromEntries(MINIMISED_STATUSES.map((s, i) => [`:done${i}`, s]));
-    // Partner evidence stays (no personal data), but not the task tokens it held while waiting.
-    const waiting = Object.values((await this.get(requestId))?.partners ?? {}).filter((p) => p.taskToken);
-    const partnerNames = Object.fromEntries(waiting.map((p, i) => [`#partner${i}`, p.partnerId]));
-    const removeTokens = Object.keys(partnerNames).map((name) => `, partners.${name}.taskToken`);
+    // Processor evidence stays (no personal data), but not the task tokens it held while waiting.
+    const waiting = Object.values((await this.get(requestId))?.processors ?? {}).filter((p) => p.taskToken);
+    const processorNames = Object.fromEntries(waiting.map((p, i) => [`#processor${i}`, p.processorId]));
+    const removeTokens = Object.keys(processorNames).map((name) => `, processors.${name}.taskToken`);
     try {
       await withTransient(() =>
         this.db.send(
@@ -748,7 +748,7 @@ export class LedgerTable implements Ledger {
             Key: { requestId },
             UpdateExpression: `REMOVE contact, verification, identities, erasureSchedule${removeTokens.join('')} SET updatedAt = :at`,
             ConditionExpression: `#status IN (${Object.keys(allowed).join(', ')})`,
-            ExpressionAttributeNames: { '#status': 'status', ...partnerNames },
+            ExpressionAttributeNames: { '#status': 'status', ...processorNames },
             ExpressionAttributeValues: { ...allowed, ':at': now.toISOString() },
           }),
         ),

@@ -1,12 +1,8 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { Mail, Mailer } from '../core/ports';
 import { withTransient } from './errors';
 
-export interface Mail {
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly html: string;
-}
+export type { Mail };
 
 /** Sends one email through SES v2 (Simple content, text + html). */
 export async function sendMail(ses: SESv2Client, from: string, mail: Mail): Promise<void> {
@@ -27,4 +23,16 @@ export async function sendMail(ses: SESv2Client, from: string, mail: Mail): Prom
       }),
     ),
   );
+}
+
+/** The `Mailer` port on SES v2, sending from one verified identity. */
+export class SesMailer implements Mailer {
+  constructor(
+    private readonly ses: SESv2Client,
+    private readonly from: string,
+  ) {}
+
+  send(mail: Mail): Promise<void> {
+    return sendMail(this.ses, this.from, mail);
+  }
 }

@@ -11,9 +11,9 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { keyedHash } from '../core/crypto';
 import { dynamoDbClient } from './clients';
+import { hashingKey } from './composition-root';
 import { type Config, loadConfig } from './config';
 import { logger } from './logger';
-import { hashingKey } from './runtime';
 
 /** A budget: at most `limit` hits per key in each aligned window of `windowSeconds`. */
 export interface RateLimitRule {

@@ -15,9 +15,9 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import { keyedHash } from '../core/crypto';
 import { subjectLookupForm } from '../core/request';
 import { dynamoDbClient } from './clients';
+import { hashingKey } from './composition-root';
 import { loadConfig } from './config';
 import { withTransient } from './errors';
-import { hashingKey } from './runtime';
 
 /** Marketing channels an opt-out stops (the demo data map's consent fields map onto these). */
 export const MARKETING_CHANNELS = ['email', 'whatsapp', 'sms', 'advertising'] as const;

@@ -4,6 +4,7 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import type { WorkflowControl } from '../core/ports';
 import type { RequestType } from '../core/request';
 import { withTransient } from './errors';
 
@@ -43,4 +44,24 @@ const GONE_TASK_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidTo
 /** True when the waiting task no longer exists (timed out or already closed). */
 export function isGoneTask(error: unknown): boolean {
   return error instanceof Error && GONE_TASK_ERRORS.has(error.name);
+}
+
+/** The `WorkflowControl` port on Step Functions. */
+export class StepFunctionsWorkflow implements WorkflowControl {
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  start(input: { requestId: string; type: RequestType; preVerified?: true }): Promise<void> {
+    return startRequestExecution(this.sfn, this.stateMachineArn, input);
+  }
+
+  succeed(taskToken: string, output: unknown): Promise<void> {
+    return completeTask(this.sfn, taskToken, output);
+  }
+
+  fail(taskToken: string, error: string, cause: string): Promise<void> {
+    return failTask(this.sfn, taskToken, error, cause);
+  }
 }

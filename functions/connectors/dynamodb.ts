@@ -16,7 +16,7 @@ import type {
   OptOutReceipt,
   RecordRef,
   Subject,
-} from './connector';
+} from '../core/ports';
 
 /** How `erase` retries the items a BatchWriteItem leaves unprocessed (throttling, partition limits). */
 export interface UnprocessedRetry {

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DataStore } from '../core/data-map';
-import type { Connector } from './connector';
+import type { Connector } from '../core/ports';
 import { DynamoDbConnector } from './dynamodb';
 import { S3Connector } from './s3';
 

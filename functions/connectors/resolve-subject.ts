@@ -1,7 +1,7 @@
 import type { DataMap, IdentityKind } from '../core/data-map';
 import { identityOf, isDataStore } from '../core/data-map';
+import type { Subject } from '../core/ports';
 import { subjectLookupForm } from '../core/request';
-import type { Subject } from './connector';
 import { type ConnectorClients, createConnector } from './registry';
 
 const MAX_ROUNDS = 3;

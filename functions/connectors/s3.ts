@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { identityOfPrefix, type S3Store } from '../core/data-map';
 import { type ErasureAction, type RecordDecision, UnsupportedErasureError } from '../core/erasure';
-import type { Connector, EraseReceipt, ExportedRecord, RecordRef, Subject } from './connector';
+import type { Connector, EraseReceipt, ExportedRecord, RecordRef, Subject } from '../core/ports';
 
 /** Records per page for JSON Lines stores: bounded so memory stays flat. */
 export const JSONL_PAGE_SIZE = 500;

@@ -138,9 +138,9 @@ export const S3Store = z
   );
 export type S3Store = z.infer<typeof S3Store>;
 
-/** What a partner (processor) can be asked to do for a data subject. */
-export const PartnerRequestType = z.enum(['access', 'delete', 'opt_out']);
-export type PartnerRequestType = z.infer<typeof PartnerRequestType>;
+/** What a processor (processor) can be asked to do for a data subject. */
+export const ProcessorRequestType = z.enum(['access', 'delete', 'opt_out']);
+export type ProcessorRequestType = z.infer<typeof ProcessorRequestType>;
 
 /**
  * A third party that processes our customers' data for us (logistics, payments).
@@ -148,12 +148,12 @@ export type PartnerRequestType = z.infer<typeof PartnerRequestType>;
  * and acknowledges them, so it has no erasure policy, `provides` or consent fields.
  */
 export const ProcessorStore = z.strictObject({
-  /** Same rules as other stores; also the partnerId in URLs (`/processors/{id}/callback`). */
+  /** Same rules as other stores; also the processorId in URLs (`/processors/{id}/callback`). */
   id: storeId,
   kind: z.literal('processor'),
-  /** The partner's name as the subject knows it, e.g. "Kirim Cepat Logistics". */
+  /** The processor's name as the subject knows it, e.g. "Kirim Cepat Logistics". */
   name: z.string().min(2).max(100),
-  /** What the partner does with our customers' data (the processing record says this). */
+  /** What the processor does with our customers' data (the processing record says this). */
   description: z.string().min(1),
   categories: z.array(DataCategory).min(1),
   /** Where it processes, ISO 3166-1 alpha-2. */
@@ -161,17 +161,17 @@ export const ProcessorStore = z.strictObject({
     .string()
     .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166 country code, e.g. ID' })
     .optional(),
-  /** The partner's DSR webhook; https is required outside local mode (checked where it is used). */
+  /** The processor's DSR webhook; https is required outside local mode (checked where it is used). */
   endpoint: z.url(),
   /** Secrets Manager secret name holding the shared HMAC secret. */
   secretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, {
     message: 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)',
   }),
-  /** Identities the partner already knows the subject by; only these are sent. */
+  /** Identities the processor already knows the subject by; only these are sent. */
   identifiers: z.array(IdentityKind).min(1),
-  /** What the partner handles; it gets access requests only if it declares them. */
-  requestTypes: z.array(PartnerRequestType).min(1),
-  /** The partner's deadline to acknowledge; then support is told. */
+  /** What the processor handles; it gets access requests only if it declares them. */
+  requestTypes: z.array(ProcessorRequestType).min(1),
+  /** The processor's deadline to acknowledge; then support is told. */
   acknowledgeWithinSeconds: z
     .number()
     .int()
@@ -192,12 +192,12 @@ export type DataStore = DynamoDbStore | S3Store;
 export const StoreConfig = z.discriminatedUnion('kind', [DynamoDbStore, S3Store, ProcessorStore]);
 export type StoreConfig = z.infer<typeof StoreConfig>;
 
-/** True for stores we hold data in; false for processors (partners). */
+/** True for stores we hold data in; false for processors (processors). */
 export function isDataStore(store: StoreConfig): store is DataStore {
   return store.kind !== 'processor';
 }
 
-/** True for processors (partners told through their webhook). */
+/** True for processors (processors told through their webhook). */
 export function isProcessor(store: StoreConfig): store is ProcessorStore {
   return store.kind === 'processor';
 }
@@ -225,7 +225,7 @@ export const DataMap = z
       for (const k of Object.keys(s.provides ?? {})) provided.add(k);
     for (const [i, store] of map.stores.entries()) {
       if (store.kind === 'processor') {
-        // A partner can only be sent identities the system can actually resolve.
+        // A processor can only be sent identities the system can actually resolve.
         for (const [j, identity] of store.identifiers.entries()) {
           if (!provided.has(identity)) {
             ctx.addIssue({
@@ -279,7 +279,7 @@ export function parseDataMap(input: unknown, source = 'data map'): DataMap {
 /**
  * Replaces the physical table/bucket names of stores, so one data map serves
  * several deployments (e.g. demo stores created by the CDK with generated names).
- * For a processor the binding is its endpoint URL (locally: a partner simulator).
+ * For a processor the binding is its endpoint URL (locally: a processor simulator).
  */
 export function bindStores(map: DataMap, bindings: Record<string, string>): DataMap {
   return {

@@ -118,14 +118,14 @@ export function erasureScheduledMail(
   };
 }
 
-/** A partner told about an opt-out, as the subject is told: its name and whether it confirmed. */
-export interface OptOutPartner {
+/** A processor told about an opt-out, as the subject is told: its name and whether it confirmed. */
+export interface OptOutProcessor {
   readonly name: string;
   /** `followed_up`: it did not confirm in time (or could not comply) and support is following up. */
   readonly outcome: 'confirmed' | 'followed_up' | 'pending';
 }
 
-const PARTNER_TEXT = {
+const PROCESSOR_TEXT = {
   en: {
     intro: 'We also told the partners that process your data for us to stop marketing to you:',
     confirmed: 'confirmed',
@@ -141,21 +141,24 @@ const PARTNER_TEXT = {
   },
 } as const;
 
-/** The partners paragraph of the opt-out mail (text and HTML); empty when no partner was told. */
-function partnerLines(locale: Locale, partners: readonly OptOutPartner[]): { text: string; html: string } {
-  if (partners.length === 0) return { text: '', html: '' };
-  const t = PARTNER_TEXT[locale];
+/** The processors paragraph of the opt-out mail (text and HTML); empty when no processor was told. */
+function processorLines(
+  locale: Locale,
+  processors: readonly OptOutProcessor[],
+): { text: string; html: string } {
+  if (processors.length === 0) return { text: '', html: '' };
+  const t = PROCESSOR_TEXT[locale];
   return {
-    text: `\n\n${t.intro}\n${partners.map((p) => `- ${p.name}: ${t[p.outcome]}`).join('\n')}`,
-    html: `<p>${esc(t.intro)}</p><ul>${partners.map((p) => `<li>${esc(p.name)}: ${esc(t[p.outcome])}</li>`).join('')}</ul>`,
+    text: `\n\n${t.intro}\n${processors.map((p) => `- ${p.name}: ${t[p.outcome]}`).join('\n')}`,
+    html: `<p>${esc(t.intro)}</p><ul>${processors.map((p) => `<li>${esc(p.name)}: ${esc(t[p.outcome])}</li>`).join('')}</ul>`,
   };
 }
 
 /**
  * The "you will get no more marketing" email (EN or ID): which places were
- * updated, which partners were told (confirmed, or followed up by support),
+ * updated, which processors were told (confirmed, or followed up by support),
  * and that the address stays on the suppression list. Store descriptions and
- * partner names come from the data map; no record contents or partner
+ * processor names come from the data map; no record contents or processor
  * references appear.
  */
 export function optOutConfirmedMail(
@@ -163,11 +166,11 @@ export function optOutConfirmedMail(
   args: {
     requestId: string;
     stores: readonly { description: string; records: number }[];
-    partners?: readonly OptOutPartner[];
+    processors?: readonly OptOutProcessor[];
   },
 ): MailContent {
   const { requestId, stores } = args;
-  const told = partnerLines(locale, args.partners ?? []);
+  const told = processorLines(locale, args.processors ?? []);
   const list = (recordsWord: string) =>
     stores.map((s) => `- ${s.description} (${s.records} ${recordsWord})`).join('\n');
   const htmlList = (recordsWord: string) =>

@@ -2,8 +2,9 @@
  * What erasure does to one record, decided from the data map alone (pure, no
  * AWS). Connectors carry decisions out; the certificate counts them.
  */
-import type { RecordRef } from '../connectors/connector';
+
 import { type DataStore, type ErasureHold, type FieldPolicy, MASK_VALUE } from './data-map';
+import type { RecordRef } from './ports';
 
 /** What became of a record, as the certificate and the subject's email report it. */
 export type RecordOutcome = 'deleted' | 'masked' | 'retained' | 'held';

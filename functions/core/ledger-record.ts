@@ -1,4 +1,4 @@
-import type { PartnerAttempt } from '../processors/client';
+import type { ProcessorAttempt } from '../processors/client';
 import type { IdentityKind } from './data-map';
 import type { ErasureCounts } from './erasure';
 import type { RequestStatus } from './lifecycle';
@@ -63,11 +63,11 @@ export interface ExportInfo {
 }
 
 /** A processor's acknowledgement: from its webhook's answer or, later, its signed callback. */
-export interface PartnerAck {
+export interface ProcessorAck {
   readonly at: string;
   readonly via: 'response' | 'callback';
   readonly status: 'completed' | 'not_found' | 'retained' | 'failed';
-  /** The partner's own reference for the request. */
+  /** The processor's own reference for the request. */
   readonly reference: string;
   readonly detail?: string;
   readonly retained?: readonly {
@@ -75,34 +75,34 @@ export interface PartnerAck {
     readonly reason: string;
     readonly until?: string;
   }[];
-  /** Access: how many records the partner returned (the records themselves go to the export). */
+  /** Access: how many records the processor returned (the records themselves go to the export). */
   readonly records?: number;
   /** Arrived after the request was escalated to support. */
   readonly late?: true;
 }
 
 /** Support was told that a processor did not acknowledge (in time, or at all). */
-export interface PartnerEscalation {
+export interface ProcessorEscalation {
   readonly at: string;
-  readonly reason: 'deadline_passed' | 'partner_unavailable' | 'partner_rejected' | 'invalid_response';
+  readonly reason: 'deadline_passed' | 'processor_unavailable' | 'processor_rejected' | 'invalid_response';
   readonly httpStatus?: number;
   /** When support was emailed about it (a retried escalation does not email again). */
   readonly supportNotifiedAt?: string;
 }
 
 /** Evidence of telling one processor about a request: every call, the acknowledgement or the escalation. */
-export interface PartnerEvidence {
-  readonly partnerId: string;
+export interface ProcessorEvidence {
+  readonly processorId: string;
   readonly name: string;
   readonly type: RequestType;
   readonly idempotencyKey: string;
-  /** When the partner must have acknowledged (its `acknowledgeWithinSeconds` after the first notice). */
+  /** When the processor must have acknowledged (its `acknowledgeWithinSeconds` after the first notice). */
   readonly deadline: string;
   readonly notifiedAt: string;
   readonly status: 'notifying' | 'awaiting_ack' | 'acknowledged' | 'escalated';
-  readonly attempts: readonly PartnerAttempt[];
-  readonly ack?: PartnerAck;
-  readonly escalation?: PartnerEscalation;
+  readonly attempts: readonly ProcessorAttempt[];
+  readonly ack?: ProcessorAck;
+  readonly escalation?: ProcessorEscalation;
   /** The workflow's task token while it waits; dropped by minimisation. */
   readonly taskToken?: string;
 }
@@ -140,8 +140,8 @@ export interface LedgerRecord {
     readonly until?: string;
   };
   readonly failure?: { readonly error: string; readonly cause: string };
-  /** Processors told about this request, by partner id (no personal data: kept after minimisation). */
-  readonly partners?: Readonly<Record<string, PartnerEvidence>>;
+  /** Processors told about this request, by processor id (no personal data: kept after minimisation). */
+  readonly processors?: Readonly<Record<string, ProcessorEvidence>>;
   readonly history: readonly HistoryEntry[];
 }
 
@@ -159,7 +159,7 @@ export type NewLedgerRecord = Omit<
   | 'erasureSchedule'
   | 'certificate'
   | 'retention'
-  | 'partners'
+  | 'processors'
 >;
 
 /** Ledger port: every status change is checked against the lifecycle table and the stored status. */

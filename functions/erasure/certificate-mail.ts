@@ -2,15 +2,15 @@
  * The email that tells the subject what erasure did: one mail in English and
  * Indonesian (the request's language first), a section per outcome, with the
  * legal basis and retention end of what is kept and the reason for what is held,
- * then which partners confirmed and which our support team is following up.
+ * then which processors confirmed and which our support team is following up.
  * Only this subject's own records are described; nothing about anyone else.
- * Partners appear by name only: never their references or identifiers.
+ * Processors appear by name only: never their references or identifiers.
  */
 import { DataCategory } from '../core/data-map';
 import type { MailContent } from '../core/emails';
 import type { Locale } from '../core/request';
 import { CATEGORY_LABELS } from '../export/categories';
-import type { Certificate, CertificatePartner } from './certificate';
+import type { Certificate, CertificateProcessor } from './certificate';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -36,21 +36,24 @@ const TEXT = {
     until: 'until',
     nothing: 'We held no personal data about you; nothing needed erasing.',
     nothingSubject: 'We held no data about you at Impor.in',
-    partnersConfirmed: [
+    processorsConfirmed: [
       'Confirmed by our partners',
       'We also told the partners that process your data for us to erase it. These partners confirmed:',
     ],
-    partnersFollowedUp: [
+    processorsFollowedUp: [
       'Being followed up by our support team',
       'These partners have not confirmed; our support team is following up with them:',
     ],
-    partnersPending: ['Waiting for our partners', 'These partners have been told and have not answered yet:'],
-    partnerDone: {
+    processorsPending: [
+      'Waiting for our partners',
+      'These partners have been told and have not answered yet:',
+    ],
+    processorDone: {
       completed: 'erased your data',
       not_found: 'held no data about you',
       retained: 'erased your data except records the law requires it to keep',
     },
-    partnerKeeps: 'keeps',
+    processorKeeps: 'keeps',
   },
   id: {
     subject: 'Data Anda di Impor.in telah dihapus',
@@ -70,66 +73,66 @@ const TEXT = {
     until: 'sampai',
     nothing: 'Kami tidak menyimpan data pribadi apa pun tentang Anda; tidak ada yang perlu dihapus.',
     nothingSubject: 'Kami tidak menyimpan data Anda di Impor.in',
-    partnersConfirmed: [
+    processorsConfirmed: [
       'Dikonfirmasi oleh mitra kami',
       'Kami juga meminta mitra yang memproses data Anda untuk kami agar menghapusnya. Mitra berikut telah mengonfirmasi:',
     ],
-    partnersFollowedUp: [
+    processorsFollowedUp: [
       'Sedang ditindaklanjuti oleh tim dukungan kami',
       'Mitra berikut belum mengonfirmasi; tim dukungan kami sedang menindaklanjutinya:',
     ],
-    partnersPending: ['Menunggu mitra kami', 'Mitra berikut sudah diberi tahu dan belum menjawab:'],
-    partnerDone: {
+    processorsPending: ['Menunggu mitra kami', 'Mitra berikut sudah diberi tahu dan belum menjawab:'],
+    processorDone: {
       completed: 'telah menghapus data Anda',
       not_found: 'tidak menyimpan data tentang Anda',
       retained: 'telah menghapus data Anda kecuali data yang wajib disimpannya menurut hukum',
     },
-    partnerKeeps: 'menyimpan',
+    processorKeeps: 'menyimpan',
   },
 } as const;
 
 const section = ([title, intro]: readonly [string, string], items: string[]): Section[] =>
   items.length > 0 ? [{ title, intro, items }] : [];
 
-/** A partner that answered `failed` has not done what was asked: support follows it up too. */
-const confirmed = (p: CertificatePartner) =>
+/** A processor that answered `failed` has not done what was asked: support follows it up too. */
+const confirmed = (p: CertificateProcessor) =>
   p.status === 'acknowledged' && p.ack !== undefined && p.ack.status !== 'failed';
-const followedUp = (p: CertificatePartner) =>
+const followedUp = (p: CertificateProcessor) =>
   p.status === 'escalated' || (p.status === 'acknowledged' && p.ack?.status === 'failed');
 
-/** A partner's category in plain words when it is one of ours, else as the partner wrote it. */
+/** A processor's category in plain words when it is one of ours, else as the processor wrote it. */
 function categoryText(locale: Locale, category: string): string {
   const known = DataCategory.safeParse(category);
   return known.success ? CATEGORY_LABELS[known.data][locale] : category;
 }
 
-/** What a partner confirmed, and what it keeps by law and why; its name only, never its reference. */
-function partnerItem(locale: Locale, partner: CertificatePartner): string {
+/** What a processor confirmed, and what it keeps by law and why; its name only, never its reference. */
+function processorItem(locale: Locale, processor: CertificateProcessor): string {
   const t = TEXT[locale];
-  const status = partner.ack?.status;
-  const done = status && status !== 'failed' ? t.partnerDone[status] : '';
-  const kept = (partner.ack?.retained ?? []).map(
+  const status = processor.ack?.status;
+  const done = status && status !== 'failed' ? t.processorDone[status] : '';
+  const kept = (processor.ack?.retained ?? []).map(
     (r) =>
-      `${t.partnerKeeps} ${r.category ? `${categoryText(locale, r.category)}: ` : ''}${r.reason}${r.until ? ` (${t.until} ${r.until})` : ''}`,
+      `${t.processorKeeps} ${r.category ? `${categoryText(locale, r.category)}: ` : ''}${r.reason}${r.until ? ` (${t.until} ${r.until})` : ''}`,
   );
-  return [`${partner.name}: ${done}`, ...kept].join('; ');
+  return [`${processor.name}: ${done}`, ...kept].join('; ');
 }
 
-function partnerSections(locale: Locale, certificate: Certificate): Section[] {
+function processorSections(locale: Locale, certificate: Certificate): Section[] {
   const t = TEXT[locale];
-  const partners = certificate.partners;
+  const processors = certificate.processors;
   return [
     ...section(
-      t.partnersConfirmed,
-      partners.filter(confirmed).map((p) => partnerItem(locale, p)),
+      t.processorsConfirmed,
+      processors.filter(confirmed).map((p) => processorItem(locale, p)),
     ),
     ...section(
-      t.partnersFollowedUp,
-      partners.filter(followedUp).map((p) => p.name),
+      t.processorsFollowedUp,
+      processors.filter(followedUp).map((p) => p.name),
     ),
     ...section(
-      t.partnersPending,
-      partners.filter((p) => p.status === 'pending').map((p) => p.name),
+      t.processorsPending,
+      processors.filter((p) => p.status === 'pending').map((p) => p.name),
     ),
   ];
 }
@@ -167,10 +170,12 @@ function textPart(locale: Locale, certificate: Certificate): string {
   const t = TEXT[locale];
   const text = (s: Section) => `${s.title}\n${s.intro}\n${s.items.map((i) => `- ${i}`).join('\n')}`;
   const stores = storeSections(locale, certificate).map(text);
-  const partners = partnerSections(locale, certificate).map(text);
-  return [t.opening(certificate.requestId), ...(stores.length > 0 ? stores : [t.nothing]), ...partners].join(
-    '\n\n',
-  );
+  const processors = processorSections(locale, certificate).map(text);
+  return [
+    t.opening(certificate.requestId),
+    ...(stores.length > 0 ? stores : [t.nothing]),
+    ...processors,
+  ].join('\n\n');
 }
 
 function htmlPart(locale: Locale, certificate: Certificate): string {
@@ -178,8 +183,8 @@ function htmlPart(locale: Locale, certificate: Certificate): string {
   const html = (s: Section) =>
     `<h3>${esc(s.title)}</h3><p>${esc(s.intro)}</p><ul>${s.items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`;
   const stores = storeSections(locale, certificate).map(html);
-  const partners = partnerSections(locale, certificate).map(html);
-  return `<div lang="${locale}"><p>${esc(t.opening(certificate.requestId))}</p>${stores.length > 0 ? stores.join('') : `<p>${esc(t.nothing)}</p>`}${partners.join('')}</div>`;
+  const processors = processorSections(locale, certificate).map(html);
+  return `<div lang="${locale}"><p>${esc(t.opening(certificate.requestId))}</p>${stores.length > 0 ? stores.join('') : `<p>${esc(t.nothing)}</p>`}${processors.join('')}</div>`;
 }
 
 /** The erasure summary email, EN and ID in one mail, the request's language first. */

@@ -1,17 +1,17 @@
 /**
  * The certificate of erasure: per store what was found, deleted, masked,
  * retained (with legal basis and retention end) and held (with the reason the
- * subject is told), and the result of the re-query; then per partner
+ * subject is told), and the result of the re-query; then per processor
  * (processor) when it was told and how it answered, or that it was escalated to
  * support. It names the subject only by the ledger's keyed hash.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type DataMap, type DataStore, isDataStore } from '../core/data-map';
 import { type ErasureCounts, ErasureIncompleteError } from '../core/erasure';
-import type { LedgerRecord, PartnerAck, PartnerEscalation, RetentionEntry } from '../core/ledger-record';
+import type { LedgerRecord, ProcessorAck, ProcessorEscalation, RetentionEntry } from '../core/ledger-record';
 import { escapeHtml } from '../export/index-page';
 import { certificateHtmlKey, certificateJsonKey, safeRequestId } from '../export/keys';
-import { type PartnerCallStatus, partnerCallStatus, partnerCallsOf } from '../export/partner-calls';
+import { type ProcessorCallStatus, processorCallStatus, processorCallsOf } from '../export/processor-calls';
 import { type ErasureSummary, readSummary } from './manifest';
 
 export interface CertificateStore {
@@ -36,18 +36,18 @@ export interface CertificateStore {
   readonly verification: { readonly method: 're-query'; readonly passed: boolean };
 }
 
-/** One partner (processor) told about the erasure, from the request's evidence; references are the partner's own. */
-export interface CertificatePartner {
-  readonly partnerId: string;
+/** One processor (processor) told about the erasure, from the request's evidence; references are the processor's own. */
+export interface CertificateProcessor {
+  readonly processorId: string;
   readonly name: string;
   readonly notifiedAt: string;
-  /** The partner's deadline to acknowledge. */
+  /** The processor's deadline to acknowledge. */
   readonly deadline: string;
   /** Deliveries tried (retries included). */
   readonly attempts: number;
-  readonly status: PartnerCallStatus;
-  readonly ack?: Pick<PartnerAck, 'at' | 'via' | 'status' | 'reference' | 'detail' | 'retained' | 'late'>;
-  readonly escalation?: Pick<PartnerEscalation, 'at' | 'reason'>;
+  readonly status: ProcessorCallStatus;
+  readonly ack?: Pick<ProcessorAck, 'at' | 'via' | 'status' | 'reference' | 'detail' | 'retained' | 'late'>;
+  readonly escalation?: Pick<ProcessorEscalation, 'at' | 'reason'>;
 }
 
 export interface Certificate {
@@ -65,8 +65,8 @@ export interface Certificate {
   readonly issuedAt: string;
   readonly totals: ErasureCounts;
   readonly stores: readonly CertificateStore[];
-  /** Every partner the request was sent to, acknowledged or escalated; empty when none. */
-  readonly partners: readonly CertificatePartner[];
+  /** Every processor the request was sent to, acknowledged or escalated; empty when none. */
+  readonly processors: readonly CertificateProcessor[];
 }
 
 export interface CertificateStorage {
@@ -84,17 +84,17 @@ export function plannedDataStores(record: LedgerRecord, dataMap: DataMap): DataS
   return dataMap.stores.filter(isDataStore).filter((s) => planned.has(s.id));
 }
 
-/** The request's partner evidence as the certificate shows it: no task tokens, attempts as a count. */
-export function certificatePartners(record: LedgerRecord, dataMap: DataMap): CertificatePartner[] {
-  return partnerCallsOf(record, dataMap).map((p): CertificatePartner => {
+/** The request's processor evidence as the certificate shows it: no task tokens, attempts as a count. */
+export function certificateProcessors(record: LedgerRecord, dataMap: DataMap): CertificateProcessor[] {
+  return processorCallsOf(record, dataMap).map((p): CertificateProcessor => {
     const { ack, escalation } = p;
     return {
-      partnerId: p.partnerId,
+      processorId: p.processorId,
       name: p.name,
       notifiedAt: p.notifiedAt,
       deadline: p.deadline,
       attempts: p.attempts.length,
-      status: partnerCallStatus(p),
+      status: processorCallStatus(p),
       ...(ack
         ? {
             ack: {
@@ -115,9 +115,9 @@ export function certificatePartners(record: LedgerRecord, dataMap: DataMap): Cer
 
 /**
  * Builds the certificate from the ledger entry, each planned data store's
- * erasure summary and the partner evidence. Refuses (ErasureIncomplete) while
+ * erasure summary and the processor evidence. Refuses (ErasureIncomplete) while
  * any data store is not erased and verified: a certificate must never claim
- * more than was proven. Partners do not block it: one that did not answer in
+ * more than was proven. Processors do not block it: one that did not answer in
  * time is listed as escalated to support.
  */
 export function buildCertificate(args: {
@@ -171,7 +171,7 @@ export function buildCertificate(args: {
     issuedAt,
     totals,
     stores,
-    partners: certificatePartners(record, dataMap),
+    processors: certificateProcessors(record, dataMap),
   };
 }
 
@@ -229,24 +229,24 @@ function storeRows(store: CertificateStore): string {
     </section>`;
 }
 
-const ACK_TEXT: Record<PartnerAck['status'], [string, string]> = {
+const ACK_TEXT: Record<ProcessorAck['status'], [string, string]> = {
   completed: ['completed: erased what it held', 'selesai: menghapus data yang disimpannya'],
   not_found: ['held no data about the subject', 'tidak menyimpan data subjek'],
   retained: ['completed, keeping records the law requires', 'selesai, menyimpan data yang diwajibkan hukum'],
   failed: ['could not carry out the request', 'tidak dapat menjalankan permintaan'],
 };
 
-const ESCALATION_TEXT: Record<PartnerEscalation['reason'], [string, string]> = {
+const ESCALATION_TEXT: Record<ProcessorEscalation['reason'], [string, string]> = {
   deadline_passed: ['no answer by its deadline', 'tidak menjawab sebelum tenggat'],
-  partner_unavailable: ['could not be reached', 'tidak dapat dihubungi'],
-  partner_rejected: ['refused the request', 'menolak permintaan'],
+  processor_unavailable: ['could not be reached', 'tidak dapat dihubungi'],
+  processor_rejected: ['refused the request', 'menolak permintaan'],
   invalid_response: ['answered with an invalid response', 'menjawab dengan respons yang tidak sah'],
 };
 
 const both = ([en, id]: readonly [string, string]) => `${e(en)} / <span lang="id">${e(id)}</span>`;
 
-function partnerRows(partner: CertificatePartner): string {
-  const { ack, escalation } = partner;
+function processorRows(processor: CertificateProcessor): string {
+  const { ack, escalation } = processor;
   const retained = (ack?.retained ?? [])
     .map(
       (r) =>
@@ -255,19 +255,19 @@ function partnerRows(partner: CertificatePartner): string {
     .join('');
   const answer = ack
     ? `${both(ACK_TEXT[ack.status])}<br>${date(ack.at)}, via ${ack.via === 'callback' ? 'callback' : 'response / <span lang="id">respons</span>'}${ack.late ? ' (after the escalation / <span lang="id">setelah eskalasi</span>)' : ''}${ack.detail ? `<br>${e(ack.detail)}` : ''}${retained ? `<ul>${retained}</ul>` : ''}`
-    : partner.status === 'escalated'
+    : processor.status === 'escalated'
       ? 'Not acknowledged; our support team is following up / <span lang="id">Belum dikonfirmasi; tim dukungan kami menindaklanjuti</span>'
       : 'Awaiting acknowledgement / <span lang="id">Menunggu konfirmasi</span>';
   const escalated = escalation
     ? `<tr><th>Escalated / <span lang="id">Dieskalasi</span></th><td>${date(escalation.at)}: ${both(ESCALATION_TEXT[escalation.reason])}</td></tr>`
     : '';
   return `
-    <section class="partner" id="partner-${e(partner.partnerId)}">
-      <h3>${e(partner.name)} <small>(<code>${e(partner.partnerId)}</code>)</small></h3>
+    <section class="partner" id="partner-${e(processor.processorId)}">
+      <h3>${e(processor.name)} <small>(<code>${e(processor.processorId)}</code>)</small></h3>
       <table>
-        <tr><th>Told / <span lang="id">Diberi tahu</span></th><td>${date(partner.notifiedAt)}</td></tr>
-        <tr><th>Deadline / <span lang="id">Tenggat</span></th><td>${date(partner.deadline)}</td></tr>
-        <tr><th>Deliveries / <span lang="id">Pengiriman</span></th><td>${partner.attempts}</td></tr>
+        <tr><th>Told / <span lang="id">Diberi tahu</span></th><td>${date(processor.notifiedAt)}</td></tr>
+        <tr><th>Deadline / <span lang="id">Tenggat</span></th><td>${date(processor.deadline)}</td></tr>
+        <tr><th>Deliveries / <span lang="id">Pengiriman</span></th><td>${processor.attempts}</td></tr>
         <tr><th>Answer / <span lang="id">Jawaban</span></th><td>${answer}</td></tr>
         ${ack ? `<tr><th>Partner reference / <span lang="id">Referensi mitra</span></th><td><code>${e(ack.reference)}</code></td></tr>` : ''}
         ${escalated}
@@ -275,14 +275,14 @@ function partnerRows(partner: CertificatePartner): string {
     </section>`;
 }
 
-function partnersSection(partners: readonly CertificatePartner[]): string {
-  if (partners.length === 0) return '';
+function processorsSection(processors: readonly CertificateProcessor[]): string {
+  if (processors.length === 0) return '';
   return `
   <section id="partners">
     <h2>Partners told / <span lang="id">Mitra yang diberi tahu</span></h2>
     <p>Every partner that processes this data for us was told to erase it, and its answer is kept as evidence.</p>
     <p lang="id">Setiap mitra yang memproses data ini untuk kami diminta menghapusnya, dan jawabannya disimpan sebagai bukti.</p>
-    ${partners.map(partnerRows).join('\n')}
+    ${processors.map(processorRows).join('\n')}
   </section>`;
 }
 
@@ -317,7 +317,7 @@ export function renderCertificateHtml(certificate: Certificate): string {
     <tr><th>Records found / <span lang="id">Catatan ditemukan</span></th><td>${c.totals.found}: ${c.totals.deleted} deleted / <span lang="id">dihapus</span>, ${c.totals.masked} masked / <span lang="id">disamarkan</span>, ${c.totals.retained} retained / <span lang="id">disimpan</span>, ${c.totals.held} held / <span lang="id">ditahan</span></td></tr>
   </table>
   ${c.stores.map(storeRows).join('\n')}
-  ${partnersSection(c.partners)}
+  ${processorsSection(c.processors)}
   <p><small>Issued / <span lang="id">Diterbitkan</span> ${date(c.issuedAt)}</small></p>
 </body>
 </html>

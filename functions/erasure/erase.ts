@@ -1,5 +1,5 @@
-import type { EraseReceipt } from '../connectors/connector';
 import { type ErasureCounts, UnsupportedErasureError } from '../core/erasure';
+import type { EraseReceipt } from '../core/ports';
 import type { ExportStorage } from '../export/s3-stream';
 import { type InventoryArgs, takeInventory } from './inventory';
 import { readDecisions } from './manifest';

@@ -6,10 +6,10 @@
  * on data that may already be half erased.
  */
 import { Readable } from 'node:stream';
-import type { Connector, RecordRef, Subject } from '../connectors/connector';
 import type { DataStore } from '../core/data-map';
 import { type DecideOptions, decideErasure, type RecordDecision } from '../core/erasure';
 import type { LedgerRecord } from '../core/ledger-record';
+import type { Connector, RecordRef, Subject } from '../core/ports';
 import { erasureDecisionsKey, safeRequestId, safeStoreId } from '../export/keys';
 import { type ExportStorage, uploadStream } from '../export/s3-stream';
 import { deepStrings, identifierHash } from './identifiers';

@@ -7,10 +7,10 @@
  * its own manifests (`erasure/<requestId>/retention-<day>/`), reused on rerun.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Connector } from '../connectors/connector';
 import { type DataMap, type DataStore, isDataStore } from '../core/data-map';
 import { type ErasureCounts, ErasureIncompleteError } from '../core/erasure';
 import type { LedgerRecord } from '../core/ledger-record';
+import type { Connector } from '../core/ports';
 import { retentionAddendumKey, retentionRun, safeDay } from '../export/keys';
 import type { ExportStorage } from '../export/s3-stream';
 import { eraseStore } from './erase';

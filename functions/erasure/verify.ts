@@ -4,8 +4,8 @@
  * of the subject left in it. Any surplus is a failure for support.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Connector, RecordRef, Subject } from '../connectors/connector';
 import { ErasureIncompleteError } from '../core/erasure';
+import type { Connector, RecordRef, Subject } from '../core/ports';
 import { safeRequestId, safeStoreId } from '../export/keys';
 import type { ExportStorage } from '../export/s3-stream';
 import { deepStrings, identifierHash } from './identifiers';
@@ -52,8 +52,8 @@ export function unitOf(ref: RecordRef): string {
     const entries = Object.entries(ref.key).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `dynamodb:${JSON.stringify(entries)}`;
   }
-  // Processor records are never erased by us (the partner erases); a unit keeps the type total.
-  if (ref.kind === 'processor') return `processor:${ref.partnerId}/${ref.reference}`;
+  // Processor records are never erased by us (the processor erases); a unit keeps the type total.
+  if (ref.kind === 'processor') return `processor:${ref.processorId}/${ref.reference}`;
   return `s3:${ref.bucket}/${ref.key}${ref.line === undefined ? '' : `#${ref.line}`}`;
 }
 

@@ -1,6 +1,6 @@
 import type { DataCategory } from '../core/data-map';
 import { CATEGORY_LABELS } from './categories';
-import type { PartnerOutcome } from './partner-calls';
+import type { ProcessorOutcome } from './processor-calls';
 
 /** What index.html shows for one store. */
 export interface IndexStore {
@@ -16,14 +16,14 @@ export interface IndexStore {
 
 /** What index.html shows for one recipient (a processor in the data map). */
 export interface IndexRecipient {
-  readonly partnerId: string;
+  readonly processorId: string;
   readonly name: string;
   readonly description: string;
   readonly categories: readonly DataCategory[];
   readonly country?: string;
-  /** How this request's call to the partner ended; `not_asked` when it does not handle access requests. */
-  readonly answer: PartnerOutcome | 'not_asked';
-  /** Records the partner sent for this request, and their file in the zip. */
+  /** How this request's call to the processor ended; `not_asked` when it does not handle access requests. */
+  readonly answer: ProcessorOutcome | 'not_asked';
+  /** Records the processor sent for this request, and their file in the zip. */
   readonly records?: number;
   readonly file?: string;
 }
@@ -101,7 +101,7 @@ function recipientItem(recipient: IndexRecipient): string {
           <a href="${e(recipient.file)}">${e(recipient.file)}</a></p>`
       : '';
   return `
-      <li id="recipient-${e(recipient.partnerId)}" class="recipient recipient-${e(recipient.answer)}">
+      <li id="recipient-${e(recipient.processorId)}" class="recipient recipient-${e(recipient.answer)}">
         <strong>${e(recipient.name)}</strong>${recipient.country ? ` (${e(recipient.country)})` : ''}
         <p>${e(recipient.description)}</p>
         <p>Kinds of data / <span lang="id">Jenis data</span>: ${categories}</p>
@@ -134,7 +134,7 @@ const NO_DATA = `    <p id="no-data"><strong>We hold no data about you.</strong>
 /**
  * A page a person can read (English / Bahasa Indonesia): what the export is,
  * per store the categories in plain words, record counts and links to the
- * files; then who receives the data (partners) and how each answered this
+ * files; then who receives the data (processors) and how each answered this
  * request. Every piece of text is HTML-escaped.
  */
 export function renderIndexHtml(args: {

@@ -5,8 +5,8 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, NoSuchKey } from '@aws-sdk/client-s3';
 import archiver, { type Archiver } from 'archiver';
 import { z } from 'zod';
-import type { DataCategory, PartnerRequestType } from '../core/data-map';
-import type { PartnerAck, PartnerEscalation, PartnerEvidence } from '../core/ledger-record';
+import type { DataCategory, ProcessorRequestType } from '../core/data-map';
+import type { ProcessorAck, ProcessorEscalation, ProcessorEvidence } from '../core/ledger-record';
 import type { RequestType } from '../core/request';
 import { type IndexRecipient, type IndexStore, renderIndexHtml } from './index-page';
 import {
@@ -19,7 +19,7 @@ import {
   safeStoreId,
   storeExportKey,
 } from './keys';
-import { partnerCallStatus, partnerOutcome } from './partner-calls';
+import { processorCallStatus, processorOutcome } from './processor-calls';
 import { type ExportStorage, openObject, uploadStream } from './s3-stream';
 import { StoreExportResult } from './store-export';
 
@@ -29,11 +29,11 @@ export class ExportIntegrityError extends Error {
 }
 
 /**
- * A partner branch that ended without a store file in the workflow state:
+ * A processor branch that ended without a store file in the workflow state:
  * EscalateProcessor's answer (`escalated: false` when an acknowledgement won the
  * race against the escalation), or NotifyProcessor's acknowledgement without records.
  */
-export const PartnerExportOutcome = z.union([
+export const ProcessorExportOutcome = z.union([
   z.strictObject({
     storeId: ExportStoreId,
     escalated: z.boolean(),
@@ -44,34 +44,34 @@ export const PartnerExportOutcome = z.union([
   }),
   z.strictObject({
     storeId: ExportStoreId,
-    partner: z.strictObject({ status: z.string().max(40), reference: z.string().max(200) }),
+    processor: z.strictObject({ status: z.string().max(40), reference: z.string().max(200) }),
   }),
 ]);
-export type PartnerExportOutcome = z.infer<typeof PartnerExportOutcome>;
+export type ProcessorExportOutcome = z.infer<typeof ProcessorExportOutcome>;
 
-/** One item of PackageExport's `exports`: what each Map iteration (store or partner) returned. */
-export const PackageExportItem = z.union([StoreExportResult, PartnerExportOutcome]);
+/** One item of PackageExport's `exports`: what each Map iteration (store or processor) returned. */
+export const PackageExportItem = z.union([StoreExportResult, ProcessorExportOutcome]);
 export type PackageExportItem = z.infer<typeof PackageExportItem>;
 
 /** A processor in the data map: someone who receives the subject's data from us. */
 export interface ProcessingRecipient {
-  readonly partnerId: string;
+  readonly processorId: string;
   readonly name: string;
   readonly description: string;
   readonly categories: readonly DataCategory[];
   readonly country?: string;
-  readonly requestTypes: readonly PartnerRequestType[];
+  readonly requestTypes: readonly ProcessorRequestType[];
 }
 
-/** This request's call to one partner, as recorded in the ledger (no task token). */
-export interface ProcessingPartnerCall {
-  readonly partnerId: string;
+/** This request's call to one processor, as recorded in the ledger (no task token). */
+export interface ProcessingProcessorCall {
+  readonly processorId: string;
   readonly name: string;
   readonly type: RequestType;
   readonly notifiedAt: string;
-  readonly attempts: PartnerEvidence['attempts'];
-  readonly ack?: PartnerAck;
-  readonly escalation?: PartnerEscalation;
+  readonly attempts: ProcessorEvidence['attempts'];
+  readonly ack?: ProcessorAck;
+  readonly escalation?: ProcessorEscalation;
 }
 
 /** processing-record.json: who receives the subject's data, and what this request asked of them. */
@@ -79,14 +79,14 @@ export interface ProcessingRecord {
   readonly requestId: string;
   readonly generatedAt: string;
   readonly recipients: readonly ProcessingRecipient[];
-  readonly partnerCalls: readonly ProcessingPartnerCall[];
+  readonly processorCalls: readonly ProcessingProcessorCall[];
 }
 
 export interface PackageExportArgs {
   readonly requestId: string;
-  /** Validated here (zod): store files, and partner outcomes without a file in the state. */
+  /** Validated here (zod): store files, and processor outcomes without a file in the state. */
   readonly exports: readonly unknown[];
-  /** How index.html names each exported store or partner (description, or a partner's name). */
+  /** How index.html names each exported store or processor (description, or a processor's name). */
   readonly stores: readonly {
     readonly id: string;
     readonly description: string;
@@ -94,8 +94,8 @@ export interface PackageExportArgs {
   }[];
   /** Every processor in the data map (empty when there are none). */
   readonly recipients?: readonly ProcessingRecipient[];
-  /** This request's partner evidence from the ledger. */
-  readonly partnerCalls?: readonly PartnerEvidence[];
+  /** This request's processor evidence from the ledger. */
+  readonly processorCalls?: readonly ProcessorEvidence[];
   readonly generatedAt?: Date;
 }
 
@@ -106,7 +106,7 @@ export interface PackagedExport {
   readonly size: number;
 }
 
-/** manifest.json: ids, counts and hashes only, never personal data or partner references. */
+/** manifest.json: ids, counts and hashes only, never personal data or processor references. */
 export interface ExportManifest {
   readonly requestId: string;
   readonly generatedAt: string;
@@ -118,29 +118,29 @@ export interface ExportManifest {
     readonly attachments: number;
   }[];
   readonly processingRecord: { readonly file: 'processing-record.json'; readonly sha256: string };
-  /** Each partner asked for this request and where its call ended. */
-  readonly partners: readonly {
-    readonly partnerId: string;
+  /** Each processor asked for this request and where its call ended. */
+  readonly processors: readonly {
+    readonly processorId: string;
     readonly status: 'acknowledged' | 'escalated' | 'pending';
   }[];
 }
 
-/** A partner's records file (written by its acknowledgement) is bounded by the 5 MiB answer cap; this leaves room. */
-const MAX_PARTNER_FILE_BYTES = 16 * 1024 * 1024;
+/** A processor's records file (written by its acknowledgement) is bounded by the 5 MiB answer cap; this leaves room. */
+const MAX_PROCESSOR_FILE_BYTES = 16 * 1024 * 1024;
 
 /** Only the shape is checked: the file was written by writeStoreExport. */
-const PartnerFile = z.object({ records: z.array(z.unknown()) });
+const ProcessorFile = z.object({ records: z.array(z.unknown()) });
 
-/** A store file to put in the zip: from the workflow state, or a partner's file found in the bucket. */
+/** A store file to put in the zip: from the workflow state, or a processor's file found in the bucket. */
 type PackagedStore = StoreExportResult & { readonly bytes?: Buffer };
 
 /**
- * A partner whose acknowledgement did not travel through the workflow state
+ * A processor whose acknowledgement did not travel through the workflow state
  * (it won a race against the escalation, or came by callback) may still have
  * written its records file: read it (bounded) so its hash and count are known
  * before the manifest is written. Undefined when there is none.
  */
-async function partnerFile(
+async function processorFile(
   deps: ExportStorage,
   requestId: string,
   storeId: string,
@@ -149,7 +149,7 @@ async function partnerFile(
   let bytes: Buffer;
   try {
     const response = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
-    if ((response.ContentLength ?? 0) > MAX_PARTNER_FILE_BYTES) {
+    if ((response.ContentLength ?? 0) > MAX_PROCESSOR_FILE_BYTES) {
       throw new ExportIntegrityError(`partner file ${storeId} is larger than a partner answer can be`);
     }
     bytes = Buffer.from((await response.Body?.transformToByteArray()) ?? []);
@@ -159,7 +159,7 @@ async function partnerFile(
   }
   let records: number;
   try {
-    records = PartnerFile.parse(JSON.parse(bytes.toString('utf8'))).records.length;
+    records = ProcessorFile.parse(JSON.parse(bytes.toString('utf8'))).records.length;
   } catch {
     throw new ExportIntegrityError(`partner file ${storeId} is not an export file`);
   }
@@ -172,32 +172,32 @@ const isStoreFile = (item: PackageExportItem): item is StoreExportResult => 'sha
 /** The index's view of each recipient: what this request asked of it and how that ended. */
 function indexRecipients(
   recipients: readonly ProcessingRecipient[],
-  calls: readonly PartnerEvidence[],
-  outcomes: readonly PartnerExportOutcome[],
+  calls: readonly ProcessorEvidence[],
+  outcomes: readonly ProcessorExportOutcome[],
   files: ReadonlyMap<string, PackagedStore>,
 ): IndexRecipient[] {
-  const callOf = new Map(calls.map((c) => [c.partnerId, c]));
+  const callOf = new Map(calls.map((c) => [c.processorId, c]));
   const outcomeOf = new Map(outcomes.map((o) => [o.storeId, o]));
   return recipients.map((r): IndexRecipient => {
-    const call = callOf.get(r.partnerId);
-    const outcome = outcomeOf.get(r.partnerId);
-    const file = files.get(r.partnerId);
+    const call = callOf.get(r.processorId);
+    const outcome = outcomeOf.get(r.processorId);
+    const file = files.get(r.processorId);
     const escalatedInState = outcome !== undefined && 'escalated' in outcome && outcome.escalated;
     const answer = call
-      ? partnerOutcome(call)
+      ? processorOutcome(call)
       : escalatedInState
         ? 'followed_up'
         : file || outcome
           ? 'confirmed'
           : 'not_asked';
     return {
-      partnerId: r.partnerId,
+      processorId: r.processorId,
       name: r.name,
       description: r.description,
       categories: r.categories,
       ...(r.country ? { country: r.country } : {}),
       answer,
-      ...(file ? { records: file.records, file: `stores/${r.partnerId}.json` } : {}),
+      ...(file ? { records: file.records, file: `stores/${r.processorId}.json` } : {}),
     };
   });
 }
@@ -260,11 +260,11 @@ function hashing(): Transform & { digest(): string } {
 /**
  * Builds the one zip a data subject downloads, `exports/<requestId>/export.zip`:
  * `manifest.json`, `index.html` (EN/ID), `processing-record.json` (every
- * recipient in the data map and this request's partner calls),
- * `stores/<storeId>.json` per store or answering partner and
+ * recipient in the data map and this request's processor calls),
+ * `stores/<storeId>.json` per store or answering processor and
  * `stores/<storeId>/files/...` attachments. Each store file is streamed from S3
  * into the archive, which streams into a multipart upload: nothing is held whole
- * (a partner's file, bounded by its answer cap, is read once to hash it).
+ * (a processor's file, bounded by its answer cap, is read once to hash it).
  * Keys are rebuilt from validated ids, never taken from the input.
  *
  * @throws UnsafeExportKeyError on an invalid request id, store id or file name.
@@ -273,10 +273,10 @@ function hashing(): Transform & { digest(): string } {
 export async function packageExport(deps: ExportStorage, args: PackageExportArgs): Promise<PackagedExport> {
   const requestId = safeRequestId(args.requestId);
   const items = z.array(PackageExportItem).parse(args.exports);
-  const outcomes = items.filter((i): i is PartnerExportOutcome => !isStoreFile(i));
+  const outcomes = items.filter((i): i is ProcessorExportOutcome => !isStoreFile(i));
   const exports: PackagedStore[] = items.filter(isStoreFile);
   for (const outcome of outcomes) {
-    const found = await partnerFile(deps, requestId, safeStoreId(outcome.storeId));
+    const found = await processorFile(deps, requestId, safeStoreId(outcome.storeId));
     if (found) exports.push(found);
   }
   for (const result of exports) {
@@ -285,15 +285,15 @@ export async function packageExport(deps: ExportStorage, args: PackageExportArgs
   }
   const generatedAt = args.generatedAt ?? new Date();
   const key = exportZipKey(requestId);
-  const calls = args.partnerCalls ?? [];
+  const calls = args.processorCalls ?? [];
   const recipients = args.recipients ?? [];
 
   const processingRecord: ProcessingRecord = {
     requestId,
     generatedAt: generatedAt.toISOString(),
     recipients,
-    partnerCalls: calls.map((c) => ({
-      partnerId: c.partnerId,
+    processorCalls: calls.map((c) => ({
+      processorId: c.processorId,
       name: c.name,
       type: c.type,
       notifiedAt: c.notifiedAt,
@@ -317,7 +317,7 @@ export async function packageExport(deps: ExportStorage, args: PackageExportArgs
       file: 'processing-record.json',
       sha256: createHash('sha256').update(processingJson).digest('hex'),
     },
-    partners: calls.map((c) => ({ partnerId: c.partnerId, status: partnerCallStatus(c) })),
+    processors: calls.map((c) => ({ processorId: c.processorId, status: processorCallStatus(c) })),
   };
   const files = new Map(exports.map((r) => [r.storeId, r]));
   const indexRecipientsList = indexRecipients(recipients, calls, outcomes, files);
@@ -344,7 +344,7 @@ export async function packageExport(deps: ExportStorage, args: PackageExportArgs
     await addEntry(archive, processingJson, 'processing-record.json', generatedAt);
     for (const result of exports) {
       if (result.bytes) {
-        // Already read and hashed (a partner's file found in the bucket).
+        // Already read and hashed (a processor's file found in the bucket).
         await addEntry(archive, result.bytes, `stores/${result.storeId}.json`, generatedAt);
         continue;
       }

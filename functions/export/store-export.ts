@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { ExportedRecord } from '../connectors/connector';
+import type { ExportedRecord } from '../core/ports';
 import {
   attachmentKey,
   attachmentPath,

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
+import { hashingKey, ledgerTable } from '../aws/composition-root';
 import { logger } from '../aws/logger';
-import { hashingKey, ledgerTable } from '../aws/runtime';
 import { constantTimeEqual, type HashPurpose, keyedHash } from '../core/crypto';
 import { StatusConflictError } from '../core/ledger-record';
 import { InvalidTransitionError } from '../core/lifecycle';

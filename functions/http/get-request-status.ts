@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { hashingKey, ledgerTable } from '../aws/runtime';
+import { hashingKey, ledgerTable } from '../aws/composition-root';
 import { constantTimeEqual, keyedHash } from '../core/crypto';
 import { RequestId } from '../core/request';
-import { partnerCallsOf } from '../export/partner-calls';
+import { processorCallsOf } from '../export/processor-calls';
 import { httpError, httpRoute, json } from './middleware';
 
 // One body for "no such request" and "wrong token", so ids cannot be probed.
@@ -55,11 +55,11 @@ export async function getRequestStatus(event: APIGatewayProxyEvent): Promise<API
         ...(progress.erasure ? { erasure: progress.erasure } : {}),
         ...(progress.verified !== undefined ? { verified: progress.verified } : {}),
       })),
-    // Partners told about the request: names and progress only, never their references.
-    ...(record.partners
+    // Processors told about the request: names and progress only, never their references.
+    ...(record.processors
       ? {
-          partners: partnerCallsOf(record).map((p) => ({
-            partnerId: p.partnerId,
+          processors: processorCallsOf(record).map((p) => ({
+            processorId: p.processorId,
             name: p.name,
             status: p.status,
           })),

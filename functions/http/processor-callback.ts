@@ -1,17 +1,17 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { s3Client, secretsClient, sfnClient } from '../aws/clients';
+import { config, ledgerTable } from '../aws/composition-root';
 import { logger } from '../aws/logger';
-import { config, ledgerTable } from '../aws/runtime';
 import { completeTask, failTask } from '../aws/workflow';
-import { type CallbackDeps, handlePartnerCallback } from '../processors/callback';
-import { loadPartnerSecret } from '../processors/secrets';
+import { type CallbackDeps, handleProcessorCallback } from '../processors/callback';
+import { loadProcessorSecret } from '../processors/secrets';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../processors/signature';
 import { httpError, httpRoute, json } from './middleware';
 
-/** A partner's callback may carry the records of an access request. */
+/** A processor's callback may carry the records of an access request. */
 export const CALLBACK_MAX_BODY_BYTES = 1024 * 1024;
 
-/** The body exactly as the partner sent it: the signature covers these bytes. */
+/** The body exactly as the processor sent it: the signature covers these bytes. */
 function rawBodyOf(event: APIGatewayProxyEvent): string {
   if (typeof event.body !== 'string') return '';
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
@@ -25,7 +25,7 @@ function runtimeDeps(): CallbackDeps {
     dataMap: cfg.dataMap,
     ledger: ledgerTable(),
     exports: { s3: s3Client(), bucket: cfg.DSR_EXPORT_BUCKET },
-    secretOf: (store) => loadPartnerSecret(store, { dir: cfg.DSR_PARTNER_SECRETS_DIR }, secretsClient),
+    secretOf: (store) => loadProcessorSecret(store, { dir: cfg.DSR_PROCESSOR_SECRETS_DIR }, secretsClient),
     completeTask: (token, output) => completeTask(sfn, token, output),
     failTask: (token, error, cause) => failTask(sfn, token, error, cause),
     now: () => new Date(),
@@ -33,8 +33,8 @@ function runtimeDeps(): CallbackDeps {
 }
 
 /**
- * POST /processors/{partnerId}/callback: a partner's signed acknowledgement.
- * 404 unknown partner; 401 bad signature (nothing written); 400 bad body;
+ * POST /processors/{processorId}/callback: a processor's signed acknowledgement.
+ * 404 unknown processor; 401 bad signature (nothing written); 400 bad body;
  * 404 a request it was never told about; 200 recorded (`late` after an
  * escalation) or a duplicate. The body is not parsed by the middleware: the
  * signature covers its raw bytes.
@@ -42,18 +42,18 @@ function runtimeDeps(): CallbackDeps {
 export function processorCallbackRoute(deps: () => CallbackDeps) {
   return httpRoute(
     async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-      const partnerId = event.pathParameters?.partnerId ?? '';
-      const outcome = await handlePartnerCallback(deps(), {
-        partnerId,
+      const processorId = event.pathParameters?.processorId ?? '';
+      const outcome = await handleProcessorCallback(deps(), {
+        processorId,
         timestamp: event.headers?.[TIMESTAMP_HEADER],
         signature: event.headers?.[SIGNATURE_HEADER],
         rawBody: rawBodyOf(event),
       });
       switch (outcome.kind) {
-        case 'unknown_partner':
-          throw httpError(404, 'unknown_partner', 'there is no such partner');
+        case 'unknown_processor':
+          throw httpError(404, 'unknown_processor', 'there is no such partner');
         case 'invalid_signature':
-          logger.warn('partner callback with an invalid signature', { partnerId });
+          logger.warn('processor callback with an invalid signature', { processorId });
           throw httpError(401, 'invalid_signature', 'the signature is missing, stale or wrong');
         case 'invalid_body':
           throw httpError(400, 'invalid_request', `invalid ${outcome.fields.join(', ')}`, {
@@ -62,11 +62,11 @@ export function processorCallbackRoute(deps: () => CallbackDeps) {
         case 'unknown_request':
           throw httpError(404, 'unknown_request', 'this partner was not told about such a request');
         case 'duplicate':
-          logger.info('partner callback duplicate', { partnerId, requestId: outcome.requestId });
+          logger.info('processor callback duplicate', { processorId, requestId: outcome.requestId });
           return json(200, { recorded: false, duplicate: true });
         case 'recorded':
-          logger.info('partner acknowledged', {
-            partnerId,
+          logger.info('processor acknowledged', {
+            processorId,
             requestId: outcome.requestId,
             late: outcome.late,
           });

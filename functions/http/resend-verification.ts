@@ -3,11 +3,11 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDbClient, sesClient } from '../aws/clients';
+import { config, hashingKey, ledgerTable } from '../aws/composition-root';
 import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
 import { sendMail } from '../aws/mailer';
 import { limitClientIp } from '../aws/rate-limit';
-import { config, hashingKey, ledgerTable } from '../aws/runtime';
 import { keyedHash, randomCode, randomToken } from '../core/crypto';
 import { verificationLink, verificationMail } from '../core/emails';
 import { contactOf } from '../core/ledger-record';

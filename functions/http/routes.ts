@@ -9,10 +9,10 @@ export type RouteAccess =
   | 'workflow:start'
   | 'workflow:callback'
   | 'exports:read'
-  /** Per-store export files in the exports bucket (a partner's records from its callback). */
+  /** Per-store export files in the exports bucket (a processor's records from its callback). */
   | 'exports:write'
-  /** Secrets Manager GetSecretValue on the data map's processor secrets (partners' HMAC keys), by name. */
-  | 'partners:secret'
+  /** Secrets Manager GetSecretValue on the data map's processor secrets (processors' HMAC keys), by name. */
+  | 'processors:secret'
   /** Rate-limit counters table: UpdateItem only. */
   | 'limits:write'
   /** Idempotency records table: GetItem, PutItem, UpdateItem, DeleteItem. */
@@ -100,8 +100,8 @@ export const HTTP_FUNCTIONS = {
     entry: 'functions/http/processor-callback.ts',
     handler: 'handler',
     description:
-      "POST /processors/{partnerId}/callback: a partner's signed acknowledgement, recorded as evidence; resumes the workflow",
-    access: ['ledger:read', 'ledger:write', 'partners:secret', 'workflow:callback', 'exports:write'],
+      "POST /processors/{processorId}/callback: a partner's signed acknowledgement, recorded as evidence; resumes the workflow",
+    access: ['ledger:read', 'ledger:write', 'processors:secret', 'workflow:callback', 'exports:write'],
   },
   Pages: {
     entry: 'functions/http/pages.ts',
@@ -126,5 +126,5 @@ export const ROUTES: readonly (Route & { functionName: HttpFunctionName })[] = [
   { method: 'POST', path: '/requests/{requestId}/cancel', functionName: 'CancelRequest' },
   { method: 'GET', path: '/unsubscribe', functionName: 'Unsubscribe' },
   { method: 'POST', path: '/unsubscribe', functionName: 'Unsubscribe' },
-  { method: 'POST', path: '/processors/{partnerId}/callback', functionName: 'ProcessorCallback' },
+  { method: 'POST', path: '/processors/{processorId}/callback', functionName: 'ProcessorCallback' },
 ];

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { sfnClient } from '../aws/clients';
+import { config, hashingKey, ledgerTable } from '../aws/composition-root';
 import {
   once,
   replayableStatusToken,
@@ -9,7 +10,6 @@ import {
 } from '../aws/idempotency';
 import { logger } from '../aws/logger';
 import { limitClientIp, limitSubject } from '../aws/rate-limit';
-import { config, hashingKey, ledgerTable } from '../aws/runtime';
 import { startRequestExecution } from '../aws/workflow';
 import { keyedHash, randomToken } from '../core/crypto';
 import type { RequestStatus } from '../core/lifecycle';

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { sfnClient } from '../aws/clients';
+import { hashingKey, ledgerTable } from '../aws/composition-root';
 import { MAX_VERIFICATION_ATTEMPTS } from '../aws/ledger';
 import { logger } from '../aws/logger';
 import { limitSubjectVerification } from '../aws/rate-limit';
-import { hashingKey, ledgerTable } from '../aws/runtime';
 import { completeTask, failTask, isGoneTask } from '../aws/workflow';
 import { constantTimeEqual, keyedHash } from '../core/crypto';
 import { StatusConflictError } from '../core/ledger-record';

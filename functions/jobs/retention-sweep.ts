@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dynamoDbClient, s3Client } from '../aws/clients';
+import { config, hashingKey, ledgerTable } from '../aws/composition-root';
 import { logger } from '../aws/logger';
-import { config, hashingKey, ledgerTable } from '../aws/runtime';
 import { createConnector } from '../connectors/registry';
 import { type RetentionSweepReport, sweepRetention } from '../erasure/retention-sweep';
 

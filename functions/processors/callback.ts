@@ -1,15 +1,15 @@
 /**
- * The callback's domain: a partner acknowledges a request it accepted
+ * The callback's domain: a processor acknowledges a request it accepted
  * earlier. The signature is checked over the raw body before anything is
- * parsed or written; the first acknowledgement wins; one after the partner was
+ * parsed or written; the first acknowledgement wins; one after the processor was
  * escalated is kept as `late` evidence. Nothing here reads the environment.
  */
 
-import { PartnerNotNotifiedError } from '../aws/ledger';
+import { ProcessorNotNotifiedError } from '../aws/ledger';
 import { type DataMap, type ProcessorStore, processorOf, UnknownStoreError } from '../core/data-map';
-import { type AckDeps, settleAcknowledgement, toPartnerAck } from './notify';
-import { PartnerCallback } from './protocol';
-import { verifyPartnerSignature } from './signature';
+import { type AckDeps, settleAcknowledgement, toProcessorAck } from './notify';
+import { ProcessorCallback } from './protocol';
+import { verifyProcessorSignature } from './signature';
 
 export interface CallbackDeps extends AckDeps {
   readonly dataMap: DataMap;
@@ -17,7 +17,7 @@ export interface CallbackDeps extends AckDeps {
 }
 
 export interface CallbackInput {
-  readonly partnerId: string;
+  readonly processorId: string;
   /** The `x-dsr-timestamp` and `x-dsr-signature` headers as received. */
   readonly timestamp: string | undefined;
   readonly signature: string | undefined;
@@ -27,7 +27,7 @@ export interface CallbackInput {
 
 /** What the callback did; the HTTP layer turns each into a status. */
 export type CallbackOutcome =
-  | { readonly kind: 'unknown_partner' }
+  | { readonly kind: 'unknown_processor' }
   | { readonly kind: 'invalid_signature' }
   /** Field paths only: values may be personal. */
   | { readonly kind: 'invalid_body'; readonly fields: readonly string[] }
@@ -44,25 +44,25 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * Handles `POST /processors/{partnerId}/callback`: unknown partner → nothing;
+ * Handles `POST /processors/{processorId}/callback`: unknown processor → nothing;
  * a missing, stale or wrong signature → nothing written; an invalid body or a
- * request this partner was never told about → refused; else the
+ * request this processor was never told about → refused; else the
  * acknowledgement is recorded (first wins), an access request's records go to
  * the export, and the waiting workflow task is resumed.
  */
-export async function handlePartnerCallback(
+export async function handleProcessorCallback(
   deps: CallbackDeps,
   input: CallbackInput,
 ): Promise<CallbackOutcome> {
   let store: ProcessorStore;
   try {
-    store = processorOf(deps.dataMap, input.partnerId);
+    store = processorOf(deps.dataMap, input.processorId);
   } catch (error) {
-    if (error instanceof UnknownStoreError) return { kind: 'unknown_partner' };
+    if (error instanceof UnknownStoreError) return { kind: 'unknown_processor' };
     throw error;
   }
   const secret = await deps.secretOf(store);
-  const signed = verifyPartnerSignature(
+  const signed = verifyProcessorSignature(
     secret,
     { timestamp: input.timestamp, signature: input.signature },
     input.rawBody,
@@ -70,7 +70,7 @@ export async function handlePartnerCallback(
   );
   if (!signed) return { kind: 'invalid_signature' };
 
-  const parsed = PartnerCallback.safeParse(parseJson(input.rawBody));
+  const parsed = ProcessorCallback.safeParse(parseJson(input.rawBody));
   if (!parsed.success) {
     return {
       kind: 'invalid_body',
@@ -80,14 +80,14 @@ export async function handlePartnerCallback(
   const body = parsed.data;
   const { requestId } = body;
   const record = await deps.ledger.get(requestId);
-  if (!record?.partners?.[store.id]) return { kind: 'unknown_request', requestId };
+  if (!record?.processors?.[store.id]) return { kind: 'unknown_request', requestId };
 
-  const ack = toPartnerAck(body, 'callback', deps.now());
-  let result: Awaited<ReturnType<AckDeps['ledger']['recordPartnerAck']>>;
+  const ack = toProcessorAck(body, 'callback', deps.now());
+  let result: Awaited<ReturnType<AckDeps['ledger']['recordProcessorAck']>>;
   try {
-    result = await deps.ledger.recordPartnerAck(requestId, store.id, ack, deps.now());
+    result = await deps.ledger.recordProcessorAck(requestId, store.id, ack, deps.now());
   } catch (error) {
-    if (error instanceof PartnerNotNotifiedError) return { kind: 'unknown_request', requestId };
+    if (error instanceof ProcessorNotNotifiedError) return { kind: 'unknown_request', requestId };
     throw error;
   }
   if (!result.recorded) return { kind: 'duplicate', requestId };
@@ -96,7 +96,7 @@ export async function handlePartnerCallback(
     await settleAcknowledgement(deps, {
       requestId,
       type: record.type,
-      partnerId: store.id,
+      processorId: store.id,
       ack,
       records: body.records,
       taskToken: result.taskToken,

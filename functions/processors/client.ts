@@ -1,17 +1,22 @@
 /**
- * Delivers one request to one partner's webhook: signed, idempotent, retried
+ * Delivers one request to one processor's webhook: signed, idempotent, retried
  * with backoff, redirects refused, answers size-capped and validated. Never
- * logs or returns partner bodies beyond the validated acknowledgement.
+ * logs or returns processor bodies beyond the validated acknowledgement.
  */
 import type { ProcessorStore } from '../core/data-map';
-import { PartnerConfigError, type PartnerFailureReason } from './errors';
-import { idempotencyKeyOf, type PartnerAckResponse, type PartnerRequest, PartnerResponse } from './protocol';
-import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signPartnerBody, TIMESTAMP_HEADER } from './signature';
+import { ProcessorConfigError, type ProcessorFailureReason } from './errors';
+import {
+  idempotencyKeyOf,
+  type ProcessorAckResponse,
+  type ProcessorRequest,
+  ProcessorResponse,
+} from './protocol';
+import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signProcessorBody, TIMESTAMP_HEADER } from './signature';
 
-export { PartnerConfigError };
+export { ProcessorConfigError };
 
 /** What one attempt ended in (also the ledger's evidence of it). */
-export type PartnerAttemptOutcome =
+export type ProcessorAttemptOutcome =
   | 'acknowledged'
   | 'accepted'
   | 'retry'
@@ -20,40 +25,40 @@ export type PartnerAttemptOutcome =
   | 'network_error'
   | 'timeout';
 
-/** One HTTP attempt at notifying a partner, as recorded in the request's evidence. */
-export interface PartnerAttempt {
+/** One HTTP attempt at notifying a processor, as recorded in the request's evidence. */
+export interface ProcessorAttempt {
   /** 1-based. */
   readonly attempt: number;
   /** ISO 8601 time the attempt started. */
   readonly at: string;
   readonly durationMs: number;
   readonly httpStatus?: number;
-  readonly outcome: PartnerAttemptOutcome;
+  readonly outcome: ProcessorAttemptOutcome;
 }
 
 /** How a delivery ended, after every attempt it took. */
 export type DeliveryOutcome =
-  | { readonly kind: 'acknowledged'; readonly ack: PartnerAckResponse }
-  /** The partner will acknowledge through the callback. */
+  | { readonly kind: 'acknowledged'; readonly ack: ProcessorAckResponse }
+  /** The processor will acknowledge through the callback. */
   | { readonly kind: 'accepted'; readonly reference: string }
   | {
       readonly kind: 'failed';
-      readonly reason: PartnerFailureReason;
+      readonly reason: ProcessorFailureReason;
       readonly httpStatus?: number;
-      /** Set when the partner answered 2xx with status `failed`: its reference and detail are evidence too. */
-      readonly ack?: PartnerResponse;
+      /** Set when the processor answered 2xx with status `failed`: its reference and detail are evidence too. */
+      readonly ack?: ProcessorResponse;
     };
 
 export interface DeliverArgs {
   readonly store: ProcessorStore;
   readonly secret: Buffer;
-  readonly request: PartnerRequest;
-  /** Local mode only: allow `http:` endpoints (the partner simulators). */
+  readonly request: ProcessorRequest;
+  /** Local mode only: allow `http:` endpoints (the processor simulators). */
   readonly allowInsecureUrl: boolean;
   /** Per attempt, including reading the answer. Default 10 000. */
   readonly timeoutMs?: number;
   /** Awaited after each attempt (the task records it in the ledger before going on). */
-  readonly onAttempt?: (attempt: PartnerAttempt) => Promise<void>;
+  readonly onAttempt?: (attempt: ProcessorAttempt) => Promise<void>;
   /** Waits between attempts; injected by tests. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly fetchImpl?: typeof fetch;
@@ -62,35 +67,35 @@ export interface DeliverArgs {
 }
 
 /** Default time one attempt may take. */
-export const DEFAULT_PARTNER_TIMEOUT_MS = 10_000;
+export const DEFAULT_PROCESSOR_TIMEOUT_MS = 10_000;
 /** Largest answer read for delete and opt-out (a status, a reference, maybe a retention note). */
 export const ACK_BODY_LIMIT_BYTES = 64 * 1024;
-/** Largest answer read for access (the partner's records). */
+/** Largest answer read for access (the processor's records). */
 export const ACCESS_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 
 const RETRY_STATUSES = new Set([408, 429]);
 const JITTER = 0.2;
 
 /**
- * The endpoint as a URL, or `PartnerConfigError`: it must parse, be `https:`
+ * The endpoint as a URL, or `ProcessorConfigError`: it must parse, be `https:`
  * (unless `allowInsecure`, local mode) and carry no username or password.
  * Messages never repeat the URL (it could hold a token).
  */
-export function assertPartnerUrl(url: string, allowInsecure: boolean): URL {
+export function assertProcessorUrl(url: string, allowInsecure: boolean): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new PartnerConfigError('the partner endpoint is not a valid URL');
+    throw new ProcessorConfigError('the partner endpoint is not a valid URL');
   }
   const allowed = allowInsecure ? ['https:', 'http:'] : ['https:'];
   if (!allowed.includes(parsed.protocol)) {
-    throw new PartnerConfigError(
+    throw new ProcessorConfigError(
       allowInsecure ? 'the partner endpoint must be http(s)' : 'the partner endpoint must use https',
     );
   }
   if (parsed.username || parsed.password) {
-    throw new PartnerConfigError('the partner endpoint must not carry credentials');
+    throw new ProcessorConfigError('the partner endpoint must not carry credentials');
   }
   return parsed;
 }
@@ -141,7 +146,7 @@ type AttemptResult =
   | { readonly outcome: 'retry' | 'network_error' | 'timeout'; readonly httpStatus?: number }
   | {
       readonly outcome: 'done';
-      readonly attempt: PartnerAttemptOutcome;
+      readonly attempt: ProcessorAttemptOutcome;
       readonly result: DeliveryOutcome;
       readonly httpStatus: number;
     };
@@ -161,7 +166,7 @@ function classifyAnswer(read: BodyRead, httpStatus: number): AttemptResult {
   } catch {
     return invalid;
   }
-  const parsed = PartnerResponse.safeParse(json);
+  const parsed = ProcessorResponse.safeParse(json);
   if (!parsed.success) return invalid;
   const answer = parsed.data;
   switch (answer.status) {
@@ -176,7 +181,7 @@ function classifyAnswer(read: BodyRead, httpStatus: number): AttemptResult {
       return {
         outcome: 'done',
         attempt: 'rejected',
-        result: { kind: 'failed', reason: 'partner_rejected', httpStatus, ack: answer },
+        result: { kind: 'failed', reason: 'processor_rejected', httpStatus, ack: answer },
         httpStatus,
       };
     default:
@@ -190,18 +195,18 @@ function classifyAnswer(read: BodyRead, httpStatus: number): AttemptResult {
 }
 
 /**
- * Notifies a partner of a request at `store.endpoint` (never a URL from a
- * request): each attempt signed afresh with the partner's secret, all with the
+ * Notifies a processor of a request at `store.endpoint` (never a URL from a
+ * request): each attempt signed afresh with the processor's secret, all with the
  * same idempotency key. Network errors, timeouts, 408, 429 and 5xx are retried
  * up to `store.retry.attempts` attempts in all with exponential backoff; a 3xx
  * (never followed) or other 4xx is a rejection; a 2xx must carry a valid
- * `PartnerResponse` within the size cap. Throws only `PartnerConfigError` (bad
+ * `ProcessorResponse` within the size cap. Throws only `ProcessorConfigError` (bad
  * endpoint) or what `onAttempt` throws; every other failure is an outcome.
  */
-export async function deliverToPartner(args: DeliverArgs): Promise<DeliveryOutcome> {
+export async function deliverToProcessor(args: DeliverArgs): Promise<DeliveryOutcome> {
   const { store, secret, request } = args;
-  const url = assertPartnerUrl(store.endpoint, args.allowInsecureUrl);
-  const timeoutMs = args.timeoutMs ?? DEFAULT_PARTNER_TIMEOUT_MS;
+  const url = assertProcessorUrl(store.endpoint, args.allowInsecureUrl);
+  const timeoutMs = args.timeoutMs ?? DEFAULT_PROCESSOR_TIMEOUT_MS;
   const sleep = args.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const fetchImpl = args.fetchImpl ?? globalThis.fetch;
   const now = args.now ?? (() => new Date());
@@ -224,7 +229,7 @@ export async function deliverToPartner(args: DeliverArgs): Promise<DeliveryOutco
           'content-type': 'application/json',
           accept: 'application/json',
           [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: signPartnerBody(secret, timestamp, body),
+          [SIGNATURE_HEADER]: signProcessorBody(secret, timestamp, body),
           [IDEMPOTENCY_HEADER]: idempotencyKey,
         },
         body,
@@ -243,7 +248,7 @@ export async function deliverToPartner(args: DeliverArgs): Promise<DeliveryOutco
             : {
                 outcome: 'done',
                 attempt: 'rejected',
-                result: { kind: 'failed', reason: 'partner_rejected', httpStatus: status },
+                result: { kind: 'failed', reason: 'processor_rejected', httpStatus: status },
                 httpStatus: status,
               };
       }
@@ -254,7 +259,7 @@ export async function deliverToPartner(args: DeliverArgs): Promise<DeliveryOutco
 
     const httpStatus = result.httpStatus;
     lastStatus = httpStatus;
-    const attempt: PartnerAttempt = {
+    const attempt: ProcessorAttempt = {
       attempt: n,
       at: startedAt.toISOString(),
       durationMs: Math.round(performance.now() - started),
@@ -267,7 +272,7 @@ export async function deliverToPartner(args: DeliverArgs): Promise<DeliveryOutco
   }
   return {
     kind: 'failed',
-    reason: 'partner_unavailable',
+    reason: 'processor_unavailable',
     ...(lastStatus === undefined ? {} : { httpStatus: lastStatus }),
   };
 }

@@ -1,100 +1,100 @@
 /**
- * The partner webhook protocol (version 1), both directions: what we POST to a
+ * The processor webhook protocol (version 1), both directions: what we POST to a
  * processor's endpoint, what it may answer synchronously, and what it may POST
- * later to `/processors/{partnerId}/callback`. Partners' bodies are untrusted:
+ * later to `/processors/{processorId}/callback`. Processors' bodies are untrusted:
  * every field is bounded, and unknown fields are dropped, never stored.
  */
 import { z } from 'zod';
-import { IdentityKind, PartnerRequestType, type ProcessorStore } from '../core/data-map';
+import { IdentityKind, ProcessorRequestType, type ProcessorStore } from '../core/data-map';
 import { RequestId } from '../core/request';
 
-export { PartnerRequestType };
+export { ProcessorRequestType };
 
-/** What we send a partner for one request. */
-export const PartnerRequest = z.strictObject({
+/** What we send a processor for one request. */
+export const ProcessorRequest = z.strictObject({
   version: z.literal(1),
   requestId: RequestId,
-  type: PartnerRequestType,
-  /** Only the identities the partner already knows the subject by (its `identifiers`). */
+  type: ProcessorRequestType,
+  /** Only the identities the processor already knows the subject by (its `identifiers`). */
   subject: z.partialRecord(IdentityKind, z.array(z.string().min(1).max(320)).max(50)),
-  /** When the partner must have acknowledged (ISO 8601). */
+  /** When the processor must have acknowledged (ISO 8601). */
   deadline: z.iso.datetime({ offset: true }),
-  /** Where the partner posts an acknowledgement that comes later (`accepted`). */
+  /** Where the processor posts an acknowledgement that comes later (`accepted`). */
   callbackUrl: z.url(),
 });
-export type PartnerRequest = z.infer<typeof PartnerRequest>;
+export type ProcessorRequest = z.infer<typeof ProcessorRequest>;
 
-/** A partner's final answer: done, held nothing, kept some data (and why), or could not do it. */
-export const PartnerAckStatus = z.enum(['completed', 'not_found', 'retained', 'failed']);
-export type PartnerAckStatus = z.infer<typeof PartnerAckStatus>;
+/** A processor's final answer: done, held nothing, kept some data (and why), or could not do it. */
+export const ProcessorAckStatus = z.enum(['completed', 'not_found', 'retained', 'failed']);
+export type ProcessorAckStatus = z.infer<typeof ProcessorAckStatus>;
 
-/** The partner's own id for the request, shown in evidence (e.g. `KCL-7F3A9C`). */
-export const PartnerReference = z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, {
+/** The processor's own id for the request, shown in evidence (e.g. `KCL-7F3A9C`). */
+export const ProcessorReference = z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, {
   message: 'must be 1-200 letters, digits or ._:-',
 });
 
-/** Data the partner keeps despite the request, and the reason (e.g. a payment-system record-keeping law). */
-export const PartnerRetention = z.object({
+/** Data the processor keeps despite the request, and the reason (e.g. a payment-system record-keeping law). */
+export const ProcessorRetention = z.object({
   category: z.string().max(100).optional(),
   reason: z.string().min(1).max(300),
   until: z.iso.date().optional(),
 });
-export type PartnerRetention = z.infer<typeof PartnerRetention>;
+export type ProcessorRetention = z.infer<typeof ProcessorRetention>;
 
-/** Records a partner returns for an access request; they go into the subject's export. */
-export const PartnerRecords = z.array(z.record(z.string(), z.unknown())).max(10_000);
+/** Records a processor returns for an access request; they go into the subject's export. */
+export const ProcessorRecords = z.array(z.record(z.string(), z.unknown())).max(10_000);
 
 const ackFields = {
-  reference: PartnerReference,
+  reference: ProcessorReference,
   detail: z.string().max(500).optional(),
-  retained: z.array(PartnerRetention).max(20).optional(),
-  records: PartnerRecords.optional(),
+  retained: z.array(ProcessorRetention).max(20).optional(),
+  records: ProcessorRecords.optional(),
 };
 
-/** The body of a partner's 2xx answer. `accepted` means "the acknowledgement comes through the callback". */
-export const PartnerResponse = z.object({
-  status: z.enum([...PartnerAckStatus.options, 'accepted']),
+/** The body of a processor's 2xx answer. `accepted` means "the acknowledgement comes through the callback". */
+export const ProcessorResponse = z.object({
+  status: z.enum([...ProcessorAckStatus.options, 'accepted']),
   ...ackFields,
 });
-export type PartnerResponse = z.infer<typeof PartnerResponse>;
+export type ProcessorResponse = z.infer<typeof ProcessorResponse>;
 
 /** A synchronous answer that acknowledges the request (what `DeliveryOutcome.acknowledged` carries). */
-export type PartnerAckResponse = PartnerResponse & {
+export type ProcessorAckResponse = ProcessorResponse & {
   readonly status: 'completed' | 'not_found' | 'retained';
 };
 
-/** The body a partner POSTs to our callback route once it has acted. */
-export const PartnerCallback = z.object({
+/** The body a processor POSTs to our callback route once it has acted. */
+export const ProcessorCallback = z.object({
   requestId: RequestId,
-  status: PartnerAckStatus,
+  status: ProcessorAckStatus,
   ...ackFields,
 });
-export type PartnerCallback = z.infer<typeof PartnerCallback>;
+export type ProcessorCallback = z.infer<typeof ProcessorCallback>;
 
-/** The idempotency key of one notification: the same on every retry, different per partner and type. */
-export function idempotencyKeyOf(requestId: string, partnerId: string, type: PartnerRequestType): string {
-  return `${requestId}:${partnerId}:${type}`;
+/** The idempotency key of one notification: the same on every retry, different per processor and type. */
+export function idempotencyKeyOf(requestId: string, processorId: string, type: ProcessorRequestType): string {
+  return `${requestId}:${processorId}:${type}`;
 }
 
-/** Where a partner posts its callback: `<publicUrl>/processors/<partnerId>/callback`. */
-export function partnerCallbackUrl(publicUrl: string, partnerId: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/processors/${encodeURIComponent(partnerId)}/callback`;
+/** Where a processor posts its callback: `<publicUrl>/processors/<processorId>/callback`. */
+export function processorCallbackUrl(publicUrl: string, processorId: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/processors/${encodeURIComponent(processorId)}/callback`;
 }
 
 /**
- * The request body for one partner: the subject narrowed to the identities the
- * partner already knows (data minimisation: it never learns a new identifier).
+ * The request body for one processor: the subject narrowed to the identities the
+ * processor already knows (data minimisation: it never learns a new identifier).
  */
-export function buildPartnerRequest(
+export function buildProcessorRequest(
   store: ProcessorStore,
   args: {
     readonly requestId: string;
-    readonly type: PartnerRequestType;
+    readonly type: ProcessorRequestType;
     readonly identities: Partial<Record<IdentityKind, readonly string[]>>;
     readonly deadline: string;
     readonly callbackUrl: string;
   },
-): PartnerRequest {
+): ProcessorRequest {
   const subject: Partial<Record<IdentityKind, string[]>> = {};
   for (const kind of store.identifiers) {
     const values = args.identities[kind];

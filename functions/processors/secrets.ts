@@ -4,29 +4,29 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import { withTransient } from '../aws/errors';
 import { keyFromText } from '../aws/secrets';
 import type { ProcessorStore } from '../core/data-map';
-import { PartnerSecretError } from './errors';
+import { ProcessorSecretError } from './errors';
 
-/** Where partner secrets come from: a directory of `<partnerId>.key` files locally, else Secrets Manager. */
-export interface PartnerSecretSource {
-  /** `DSR_PARTNER_SECRETS_DIR` (local runtime only). */
+/** Where processor secrets come from: a directory of `<processorId>.key` files locally, else Secrets Manager. */
+export interface ProcessorSecretSource {
+  /** `DSR_PROCESSOR_SECRETS_DIR` (local runtime only). */
   readonly dir?: string | undefined;
 }
 
-// One load per partner per container; keyed by where it comes from, so tests with different sources stay apart.
+// One load per processor per container; keyed by where it comes from, so tests with different sources stay apart.
 const cache = new Map<string, Promise<Buffer>>();
 
 async function fromText(store: ProcessorStore, text: string): Promise<Buffer> {
   try {
     return keyFromText(text);
   } catch {
-    // keyFromText's message speaks of the hashing secret; say which partner's secret is too short instead.
-    throw new PartnerSecretError(`the secret of partner ${store.id} must be at least 32 bytes`);
+    // keyFromText's message speaks of the hashing secret; say which processor's secret is too short instead.
+    throw new ProcessorSecretError(`the secret of partner ${store.id} must be at least 32 bytes`);
   }
 }
 
 async function load(
   store: ProcessorStore,
-  source: PartnerSecretSource,
+  source: ProcessorSecretSource,
   client: () => SecretsManagerClient,
 ): Promise<Buffer> {
   if (source.dir) {
@@ -35,7 +35,7 @@ async function load(
       // store.id matches the data map's id regex (letters, digits, dashes), so it cannot leave the directory.
       text = await readFile(join(source.dir, `${store.id}.key`), 'utf8');
     } catch (error) {
-      throw new PartnerSecretError(`no readable secret file for partner ${store.id}`, { cause: error });
+      throw new ProcessorSecretError(`no readable secret file for partner ${store.id}`, { cause: error });
     }
     return fromText(store, text);
   }
@@ -46,21 +46,21 @@ async function load(
   if (out.SecretBinary !== undefined) {
     const key = Buffer.from(out.SecretBinary);
     if (key.length < 32)
-      throw new PartnerSecretError(`the secret of partner ${store.id} must be at least 32 bytes`);
+      throw new ProcessorSecretError(`the secret of partner ${store.id} must be at least 32 bytes`);
     return key;
   }
-  throw new PartnerSecretError(`the secret of partner ${store.id} has no value`);
+  throw new ProcessorSecretError(`the secret of partner ${store.id} has no value`);
 }
 
 /**
- * The HMAC secret shared with one partner: locally the file
- * `<dir>/<partnerId>.key`, in AWS the Secrets Manager secret `store.secretName`
- * (hex of 32+ bytes, or 32+ bytes of text). Cached per partner for the life of
+ * The HMAC secret shared with one processor: locally the file
+ * `<dir>/<processorId>.key`, in AWS the Secrets Manager secret `store.secretName`
+ * (hex of 32+ bytes, or 32+ bytes of text). Cached per processor for the life of
  * the container; a failed load is not cached, so the next call tries again.
  */
-export function loadPartnerSecret(
+export function loadProcessorSecret(
   store: ProcessorStore,
-  source: PartnerSecretSource,
+  source: ProcessorSecretSource,
   client: () => SecretsManagerClient,
 ): Promise<Buffer> {
   const cacheKey = source.dir ? `file\u0000${source.dir}\u0000${store.id}` : `sm\u0000${store.secretName}`;
@@ -75,7 +75,7 @@ export function loadPartnerSecret(
   return secret;
 }
 
-/** For tests: forget every cached partner secret. */
-export function resetPartnerSecrets(): void {
+/** For tests: forget every cached processor secret. */
+export function resetProcessorSecrets(): void {
   cache.clear();
 }

@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_HEADER = 'x-dsr-signature';
 /** Unix seconds the signature was made at; part of what is signed, so an old request cannot be replayed. */
 export const TIMESTAMP_HEADER = 'x-dsr-timestamp';
-/** Stable across retries of one notification, so a partner acts on it once. */
+/** Stable across retries of one notification, so a processor acts on it once. */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
 /** How far a signature's timestamp may be from now (either way) before it counts as stale. */
@@ -18,11 +18,11 @@ function mac(secret: Buffer, timestamp: number | string, body: string): Buffer {
 }
 
 /**
- * Signs a body for a partner (or, in tests and simulators, as a partner):
- * `v1=` and the hex HMAC-SHA256 of `<timestamp>.<body>` with the partner's secret.
- * The same scheme signs our requests and the partners' callbacks.
+ * Signs a body for a processor (or, in tests and simulators, as a processor):
+ * `v1=` and the hex HMAC-SHA256 of `<timestamp>.<body>` with the processor's secret.
+ * The same scheme signs our requests and the processors' callbacks.
  */
-export function signPartnerBody(secret: Buffer, timestamp: number, body: string): string {
+export function signProcessorBody(secret: Buffer, timestamp: number, body: string): string {
   return `v1=${mac(secret, timestamp, body).toString('hex')}`;
 }
 
@@ -32,7 +32,7 @@ export function signPartnerBody(secret: Buffer, timestamp: number, body: string)
  * now. False, never an exception, on anything missing, malformed or stale.
  * The MACs are compared in constant time.
  */
-export function verifyPartnerSignature(
+export function verifyProcessorSignature(
   secret: Buffer,
   headers: { readonly timestamp: string | undefined; readonly signature: string | undefined },
   body: string,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { dynamoDbClient, s3Client } from '../aws/clients';
+import { config, hashingKey, ledgerTable } from '../aws/composition-root';
 import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
-import { config, hashingKey, ledgerTable } from '../aws/runtime';
 import { createConnector } from '../connectors/registry';
 import { dataStoreOf } from '../core/data-map';
 import type { ErasureCounts } from '../core/erasure';

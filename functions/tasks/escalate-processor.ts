@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { sesClient } from '../aws/clients';
+import { config, ledgerTable } from '../aws/composition-root';
 import type { LedgerTable } from '../aws/ledger';
 import { logger } from '../aws/logger';
 import { type Mail, sendMail } from '../aws/mailer';
-import { config, ledgerTable } from '../aws/runtime';
 import { type DataMap, type ProcessorStore, processorOf } from '../core/data-map';
-import type { PartnerEscalation, PartnerEvidence } from '../core/ledger-record';
+import type { ProcessorEscalation, ProcessorEvidence } from '../core/ledger-record';
 import { escapeHtml } from '../http/html';
-import { newPartnerEvidence } from '../processors/notify';
+import { newProcessorEvidence } from '../processors/notify';
 
 const Input = z.object({
   requestId: z.string().min(1),
@@ -20,43 +20,47 @@ export type EscalateInput = z.infer<typeof Input>;
 /** What the Map iteration outputs for an escalated (or, if an ack won the race, acknowledged) processor. */
 export type EscalateResult =
   | { readonly storeId: string; readonly escalated: false }
-  | { readonly storeId: string; readonly escalated: true; readonly reason: PartnerEscalation['reason'] };
+  | { readonly storeId: string; readonly escalated: true; readonly reason: ProcessorEscalation['reason'] };
 
-/** The error names the partner branch's Catch passes on, and what each means for support. */
-const REASONS: Readonly<Record<string, PartnerEscalation['reason']>> = {
+/** The error names the processor branch's Catch passes on, and what each means for support. */
+const REASONS: Readonly<Record<string, ProcessorEscalation['reason']>> = {
   'States.Timeout': 'deadline_passed',
-  PartnerUnavailable: 'partner_unavailable',
-  PartnerRejected: 'partner_rejected',
-  PartnerResponseInvalid: 'invalid_response',
+  ProcessorUnavailable: 'processor_unavailable',
+  ProcessorRejected: 'processor_rejected',
+  ProcessorResponseInvalid: 'invalid_response',
 };
 
-const REASON_TEXT: Record<PartnerEscalation['reason'], string> = {
+const REASON_TEXT: Record<ProcessorEscalation['reason'], string> = {
   deadline_passed: 'the partner did not acknowledge the request by its deadline',
-  partner_unavailable: 'the partner could not be reached after every retry',
-  partner_rejected: 'the partner refused the request (or reported that it could not carry it out)',
+  processor_unavailable: 'the partner could not be reached after every retry',
+  processor_rejected: 'the partner refused the request (or reported that it could not carry it out)',
   invalid_response: 'the partner answered with a response that is not valid under the protocol',
 };
 
 /** The reason an escalation records for the caught error name (unknown names count as unavailable). */
-export function escalationReason(errorName: string | undefined): PartnerEscalation['reason'] {
-  return REASONS[errorName ?? ''] ?? 'partner_unavailable';
+export function escalationReason(errorName: string | undefined): ProcessorEscalation['reason'] {
+  return REASONS[errorName ?? ''] ?? 'processor_unavailable';
 }
 
 export interface EscalateDeps {
   readonly dataMap: DataMap;
   readonly ledger: Pick<
     LedgerTable,
-    'require' | 'beginPartnerNotice' | 'recordPartnerEscalation' | 'setStoreProgress' | 'markSupportNotified'
+    | 'require'
+    | 'beginProcessorNotice'
+    | 'recordProcessorEscalation'
+    | 'setStoreProgress'
+    | 'markSupportNotified'
   >;
   /** Sends the support email; absent when `DSR_SUPPORT_EMAIL` is unset (log line and alarm only). */
   readonly notifySupport?: (mail: Omit<Mail, 'to'>) => Promise<void>;
   readonly now: () => Date;
 }
 
-/** The support email: ids, partner, deadline, reason and attempts; never the subject's data. */
+/** The support email: ids, processor, deadline, reason and attempts; never the subject's data. */
 export function escalationMail(
-  evidence: PartnerEvidence,
-  escalation: PartnerEscalation,
+  evidence: ProcessorEvidence,
+  escalation: ProcessorEscalation,
   requestId: string,
 ): Omit<Mail, 'to'> {
   const attempts = evidence.attempts.map(
@@ -66,7 +70,7 @@ export function escalationMail(
   const facts: [string, string][] = [
     ['Request', requestId],
     ['Type', evidence.type],
-    ['Partner', `${evidence.name} (${evidence.partnerId})`],
+    ['Partner', `${evidence.name} (${evidence.processorId})`],
     ['Idempotency key', evidence.idempotencyKey],
     ['Notified at', evidence.notifiedAt],
     ['Deadline', evidence.deadline],
@@ -105,24 +109,28 @@ export async function escalateProcessor(deps: EscalateDeps, input: EscalateInput
   const store: ProcessorStore = processorOf(deps.dataMap, storeId);
   const record = await deps.ledger.require(requestId);
   const now = deps.now();
-  let evidence = record.partners?.[storeId];
+  let evidence = record.processors?.[storeId];
   // Nothing was recorded if the notice itself never started: escalate all the same, with what is known.
-  evidence ??= await deps.ledger.beginPartnerNotice(requestId, newPartnerEvidence(store, record, now), now);
+  evidence ??= await deps.ledger.beginProcessorNotice(
+    requestId,
+    newProcessorEvidence(store, record, now),
+    now,
+  );
   const reason = escalationReason(input.error.Error);
   const lastStatus = evidence.attempts.at(-1)?.httpStatus;
-  const escalation: PartnerEscalation = {
+  const escalation: ProcessorEscalation = {
     at: now.toISOString(),
     reason,
     ...(reason !== 'deadline_passed' && lastStatus !== undefined ? { httpStatus: lastStatus } : {}),
   };
-  const { escalated } = await deps.ledger.recordPartnerEscalation(requestId, storeId, escalation, now);
+  const { escalated } = await deps.ledger.recordProcessorEscalation(requestId, storeId, escalation, now);
   if (!escalated) {
-    logger.info('partner acknowledged before the escalation', { requestId, partnerId: storeId });
+    logger.info('processor acknowledged before the escalation', { requestId, processorId: storeId });
     return { storeId, escalated: false };
   }
   await deps.ledger.setStoreProgress(requestId, storeId, { status: 'escalated' }, now);
   // The CDK's metric filter (and its alarm) matches this message.
-  logger.warn('partner escalated', { requestId, partnerId: storeId, reason });
+  logger.warn('processor escalated', { requestId, processorId: storeId, reason });
   // A retry after the email went out (e.g. the progress write failed) must not email support again.
   if (deps.notifySupport && evidence.escalation?.supportNotifiedAt === undefined) {
     await deps.notifySupport(escalationMail(evidence, escalation, requestId));
@@ -131,7 +139,7 @@ export async function escalateProcessor(deps: EscalateDeps, input: EscalateInput
   return { storeId, escalated: true, reason };
 }
 
-/** EscalateProcessor: the partner branch's Catch; see `escalateProcessor`. */
+/** EscalateProcessor: the processor branch's Catch; see `escalateProcessor`. */
 export async function handler(event: unknown): Promise<EscalateResult> {
   const input = Input.parse(event);
   const cfg = config();

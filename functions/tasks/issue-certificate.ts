@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { s3Client, sesClient } from '../aws/clients';
+import { config, ledgerTable } from '../aws/composition-root';
 import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
 import { sendMail } from '../aws/mailer';
-import { config, ledgerTable } from '../aws/runtime';
 import { contactOf } from '../core/ledger-record';
 import { issueCertificate, retentionOf } from '../erasure/certificate';
 import { erasureSummaryMail } from '../erasure/certificate-mail';
@@ -17,9 +17,9 @@ export class AuditBucketMissingError extends Error {
 
 /**
  * IssueCertificate: writes the certificate of erasure (JSON + HTML, keyed
- * subject hash only; data stores and the partners told) to the audit bucket,
+ * subject hash only; data stores and the processors told) to the audit bucket,
  * records it and what is retained in the ledger, and emails the subject a
- * bilingual summary that says which partners confirmed and which support follows up.
+ * bilingual summary that says which processors confirmed and which support follows up.
  */
 export async function handler(event: unknown): Promise<{ jsonKey: string; htmlKey: string }> {
   const { requestId } = Input.parse(event);
@@ -46,8 +46,8 @@ export async function handler(event: unknown): Promise<{ jsonKey: string; htmlKe
   logger.info('certificate issued', {
     requestId,
     ...certificate.totals,
-    partners: certificate.partners.length,
-    partnersEscalated: certificate.partners.filter((p) => p.status === 'escalated').length,
+    processors: certificate.processors.length,
+    processorsEscalated: certificate.processors.filter((p) => p.status === 'escalated').length,
   });
   return { jsonKey, htmlKey };
 }

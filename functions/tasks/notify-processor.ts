@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { s3Client, secretsClient, sfnClient } from '../aws/clients';
+import { config, ledgerTable } from '../aws/composition-root';
 import { logger } from '../aws/logger';
-import { config, ledgerTable } from '../aws/runtime';
 import { completeTask, failTask } from '../aws/workflow';
 import { type NotifyDeps, type NotifyResult, notifyProcessor } from '../processors/notify';
-import { loadPartnerSecret } from '../processors/secrets';
+import { loadProcessorSecret } from '../processors/secrets';
 
 const Input = z.object({
   requestId: z.string().min(1),
@@ -13,10 +13,10 @@ const Input = z.object({
 });
 
 /**
- * NotifyProcessor (the partner branch of each Map, `waitForTaskToken`): sends
+ * NotifyProcessor (the processor branch of each Map, `waitForTaskToken`): sends
  * one processor the signed request, records every attempt, and resumes the
- * workflow when the partner acknowledges in its answer; otherwise the workflow
- * waits for the partner's callback or its deadline.
+ * workflow when the processor acknowledges in its answer; otherwise the workflow
+ * waits for the processor's callback or its deadline.
  */
 export async function handler(event: unknown): Promise<NotifyResult> {
   const { requestId, storeId, taskToken } = Input.parse(event);
@@ -26,26 +26,26 @@ export async function handler(event: unknown): Promise<NotifyResult> {
     dataMap: cfg.dataMap,
     ledger: ledgerTable(),
     exports: { s3: s3Client(), bucket: cfg.DSR_EXPORT_BUCKET },
-    secretOf: (store) => loadPartnerSecret(store, { dir: cfg.DSR_PARTNER_SECRETS_DIR }, secretsClient),
+    secretOf: (store) => loadProcessorSecret(store, { dir: cfg.DSR_PROCESSOR_SECRETS_DIR }, secretsClient),
     completeTask: (token, output) => completeTask(sfn, token, output),
     failTask: (token, error, cause) => failTask(sfn, token, error, cause),
     publicUrl: cfg.DSR_PUBLIC_URL,
-    allowInsecureUrl: cfg.DSR_ALLOW_INSECURE_PARTNER_URLS,
-    timeoutMs: cfg.DSR_PARTNER_TIMEOUT_MS,
+    allowInsecureUrl: cfg.DSR_ALLOW_INSECURE_PROCESSOR_URLS,
+    timeoutMs: cfg.DSR_PROCESSOR_TIMEOUT_MS,
     now: () => new Date(),
   };
   let result: NotifyResult;
   try {
     result = await notifyProcessor(deps, { requestId, storeId, taskToken });
   } catch (error) {
-    // Names only: the workflow escalates Partner* errors; anything else fails the request to support.
-    logger.warn('partner notice failed', {
+    // Names only: the workflow escalates Processor* errors; anything else fails the request to support.
+    logger.warn('processor notice failed', {
       requestId,
-      partnerId: storeId,
+      processorId: storeId,
       errorName: (error as Error)?.name,
     });
     throw error;
   }
-  logger.info('partner notified', { requestId, partnerId: storeId, outcome: result.outcome });
+  logger.info('processor notified', { requestId, processorId: storeId, outcome: result.outcome });
   return result;
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { dynamoDbClient, s3Client } from '../aws/clients';
+import { config, ledgerTable } from '../aws/composition-root';
 import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
-import { config, ledgerTable } from '../aws/runtime';
 import { resolveSubject } from '../connectors/resolve-subject';
 import {
   type DataMap,
@@ -33,11 +33,11 @@ function mergeIdentities(a: Identities, b: Identities): Identities {
   );
 }
 
-/** One Map iteration: which store, its kind (processors take the partner branch) and, for a processor, its deadline. */
+/** One Map iteration: which store, its kind (processors take the processor branch) and, for a processor, its deadline. */
 export interface PlannedStore {
   readonly storeId: string;
   readonly kind: StoreConfig['kind'];
-  /** The processor's `acknowledgeWithinSeconds` (the partner Task state's timeout); 0 for data stores. */
+  /** The processor's `acknowledgeWithinSeconds` (the processor Task state's timeout); 0 for data stores. */
   readonly ackSeconds: number;
 }
 
@@ -46,7 +46,7 @@ export interface PlannedStore {
  * processor that declares it handles that type (access only if it says so).
  */
 export function plannedStores(dataMap: DataMap, type: RequestType): PlannedStore[] {
-  // Data stores first: a partner's wait (up to its deadline) holds a Map slot, so it must not delay our own stores.
+  // Data stores first: a processor's wait (up to its deadline) holds a Map slot, so it must not delay our own stores.
   return [
     ...dataMap.stores
       .filter(isDataStore)

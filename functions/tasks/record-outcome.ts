@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { ledgerTable } from '../aws/composition-root';
 import { MINIMISED_STATUSES } from '../aws/ledger';
 import { logger } from '../aws/logger';
-import { ledgerTable } from '../aws/runtime';
 import { StatusConflictError } from '../core/ledger-record';
 import { type LifecycleEvent, type RequestStatus, TERMINAL_STATUSES } from '../core/lifecycle';
 

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { sesClient } from '../aws/clients';
+import { config, ledgerTable } from '../aws/composition-root';
 import { logger } from '../aws/logger';
 import { sendMail } from '../aws/mailer';
-import { config, ledgerTable } from '../aws/runtime';
 import { MARKETING_CHANNELS, optOutOfContactList, suppressionList } from '../aws/suppression';
 import { isDataStore } from '../core/data-map';
 import { optOutConfirmedMail } from '../core/emails';
 import { contactOf, type LedgerRecord } from '../core/ledger-record';
-import { partnerCallsOf, partnerOutcome } from '../export/partner-calls';
+import { processorCallsOf, processorOutcome } from '../export/processor-calls';
 
 const Input = z.object({ requestId: z.string().min(1) });
 
@@ -17,8 +17,8 @@ export interface RecordSuppressionResult {
   readonly contactList: boolean;
   /** Stores whose consent was turned off, with their record counts. */
   readonly stores: number;
-  /** Partners told about the opt-out (acknowledged or followed up by support). */
-  readonly partners: number;
+  /** Processors told about the opt-out (acknowledged or followed up by support). */
+  readonly processors: number;
 }
 
 /** Same stable time as OptOutStore: when the request started. */
@@ -31,7 +31,7 @@ function optOutTime(record: LedgerRecord): string {
  * `isSuppressed(email)` answers true from now on), sets the SES contact-list
  * topics to OPT_OUT where a list is configured, and emails the subject a
  * bilingual confirmation listing the stores whose consent was turned off and
- * the partners told (which confirmed, which our support team follows up).
+ * the processors told (which confirmed, which our support team follows up).
  * Each step is idempotent, and a retry after the confirmation went out does not send it again.
  */
 export async function handler(event: unknown): Promise<RecordSuppressionResult> {
@@ -58,15 +58,15 @@ export async function handler(event: unknown): Promise<RecordSuppressionResult> 
     .filter((s) => (s.marketingConsentFields ?? []).length > 0)
     .map((s) => ({ description: s.description, records: record.stores?.[s.id]?.records ?? 0 }))
     .filter((s) => s.records > 0);
-  // Names only: a partner's reference and our identifiers never go into the mail.
-  const partners = partnerCallsOf(record, cfg.dataMap).map((p) => ({
+  // Names only: a processor's reference and our identifiers never go into the mail.
+  const processors = processorCallsOf(record, cfg.dataMap).map((p) => ({
     name: p.name,
-    outcome: partnerOutcome(p),
+    outcome: processorOutcome(p),
   }));
   if (!(await list.wasConfirmed(record.subjectHash, requestId))) {
     await sendMail(sesClient(), cfg.DSR_MAIL_FROM, {
       to: contact.email,
-      ...optOutConfirmedMail(record.locale, { requestId, stores, partners }),
+      ...optOutConfirmedMail(record.locale, { requestId, stores, processors }),
     });
     await list.markConfirmed(record.subjectHash, requestId);
   }
@@ -74,13 +74,13 @@ export async function handler(event: unknown): Promise<RecordSuppressionResult> 
     requestId,
     contactList: Boolean(listName),
     stores: stores.length,
-    partners: partners.length,
-    partnersFollowedUp: partners.filter((p) => p.outcome === 'followed_up').length,
+    processors: processors.length,
+    processorsFollowedUp: processors.filter((p) => p.outcome === 'followed_up').length,
   });
   return {
     suppressed: true,
     contactList: Boolean(listName),
     stores: stores.length,
-    partners: partners.length,
+    processors: processors.length,
   };
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { sesClient } from '../aws/clients';
+import { config, hashingKey, ledgerTable } from '../aws/composition-root';
 import { logger } from '../aws/logger';
 import { sendMail } from '../aws/mailer';
-import { config, hashingKey, ledgerTable } from '../aws/runtime';
 import { keyedHash, randomCode, randomToken } from '../core/crypto';
 import { verificationLink, verificationMail } from '../core/emails';
 import { contactOf } from '../core/ledger-record';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { ledgerTable } from '../aws/composition-root';
 import { logger } from '../aws/logger';
-import { ledgerTable } from '../aws/runtime';
 import { RequestNotFoundError } from '../core/ledger-record';
 import { RequestType } from '../core/request';
 

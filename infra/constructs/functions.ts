@@ -17,7 +17,7 @@ import type { DemoStores } from './demo-stores';
 import { DsrFunction } from './dsr-function';
 import { ERASURE_PREFIX, EXPORTS_PREFIX } from './exports-bucket';
 import { acknowledgeWildcardAction, acknowledgeWildcardResource } from './nag';
-import type { PartnerSecrets } from './partner-secrets';
+import type { ProcessorSecrets } from './processor-secrets';
 
 type Access = TaskAccess | RouteAccess;
 
@@ -93,9 +93,9 @@ export interface FunctionsProps {
   readonly deleteGraceSeconds: number;
   readonly encryptionKey: kms.IKey;
   readonly hashingKey: secretsmanager.ISecret;
-  /** The processors' shared HMAC secrets; only `partners:secret` functions may read them. */
-  readonly partnerSecrets: PartnerSecrets;
-  /** Where partner escalations are emailed; unset = logged and alarmed only. */
+  /** The processors' shared HMAC secrets; only `processors:secret` functions may read them. */
+  readonly processorSecrets: ProcessorSecrets;
+  /** Where processor escalations are emailed; unset = logged and alarmed only. */
   readonly supportEmail?: string;
   /** SES identities (domain and/or address) the functions may send from. */
   readonly mailIdentities: readonly string[];
@@ -344,8 +344,8 @@ export class Functions extends Construct {
           }),
         );
         return;
-      case 'partners:secret':
-        this.props.partnerSecrets.grantRead(fn);
+      case 'processors:secret':
+        this.props.processorSecrets.grantRead(fn);
         return;
       case 'workflow:callback':
         // The ARN built from the state machine's name: the machine depends on the task functions, not back.

@@ -8,8 +8,8 @@ import { FIREWALL_RULES, type Firewall } from './firewall';
 
 /** Namespace of the metrics this stack derives from its own logs. */
 export const METRICS_NAMESPACE = 'DsrWorkflow';
-/** The message EscalateProcessor logs (Powertools JSON, `message` key) once per partner escalated to support. */
-export const ESCALATION_LOG_MESSAGE = 'partner escalated';
+/** The message EscalateProcessor logs (Powertools JSON, `message` key) once per processor escalated to support. */
+export const ESCALATION_LOG_MESSAGE = 'processor escalated';
 
 export interface MonitoringProps {
   readonly stateMachine: sfn.IStateMachine;
@@ -18,7 +18,7 @@ export interface MonitoringProps {
   readonly firewall: Firewall;
   /** Alarms raised elsewhere (e.g. failed scheduled jobs), shown with the workflow's. */
   readonly jobAlarms?: readonly cloudwatch.IAlarm[];
-  /** EscalateProcessor's log group: each `partner escalated` line counts as one `PartnerEscalations`. */
+  /** EscalateProcessor's log group: each `processor escalated` line counts as one `ProcessorEscalations`. */
   readonly escalationLogs?: logs.ILogGroup;
 }
 
@@ -27,8 +27,8 @@ export interface MonitoringProps {
  * A delete whose erasure cannot be verified (`ErasureIncomplete`, never retried) is caught into
  * MarkFailed and ends in the `RequestFailed` Fail state, so it counts as a failed execution and
  * raises `ExecutionsFailed` for support (test/infra/erasure.test.ts checks that path).
- * A partner that misses its deadline does not fail the request: it is escalated, counted as
- * `PartnerEscalations` and alarmed on, so support follows up with the partner.
+ * A processor that misses its deadline does not fail the request: it is escalated, counted as
+ * `ProcessorEscalations` and alarmed on, so support follows up with the processor.
  * Every alarm here notifies support through the stack's alarm topic (see `Alerts`).
  */
 export class Monitoring extends Construct {

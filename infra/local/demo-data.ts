@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { base, en, Faker, id_ID } from '@faker-js/faker';
-import type { Subject } from '../../functions/connectors/connector';
 import { createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { type DataMap, type DynamoDbStore, isDataStore, type S3Store } from '../../functions/core/data-map';
+import type { Subject } from '../../functions/core/ports';
 import { subjectLookupForm } from '../../functions/core/request';
-import type { PartnerRole, PartnerSink } from './partners/holdings';
+import type { ProcessorRole, ProcessorSink } from './processors/holdings';
 
-export type { PartnerSink } from './partners/holdings';
+export type { ProcessorSink } from './processors/holdings';
 
 /** The SDK clients seeding writes through (the same ones the connectors read with). */
 export interface DemoClients {
@@ -31,16 +31,16 @@ export interface PlantOptions {
   readonly orderStatuses?: readonly string[];
   /** Documents to add when not `records` (uploads are the slowest to write locally). */
   readonly documents?: number;
-  /** Also give the partners (logistics, payments) their records about these orders. */
-  readonly partners?: PartnerSink;
+  /** Also give the processors (logistics, payments) their records about these orders. */
+  readonly processors?: ProcessorSink;
 }
 
 export interface PopulationOptions {
   readonly customers: number;
   /** Faker seed: the same seed yields the same population (re-seeding overwrites, never duplicates). */
   readonly seed?: number;
-  /** Also give the partners (logistics, payments) their records about each customer's orders. */
-  readonly partners?: PartnerSink;
+  /** Also give the processors (logistics, payments) their records about each customer's orders. */
+  readonly processors?: ProcessorSink;
 }
 
 type Item = Record<string, unknown>;
@@ -300,14 +300,14 @@ function maskedInstrument(order: Item, phone: string): string {
 }
 
 /**
- * What a partner holds about a customer's orders: the logistics company a
+ * What a processor holds about a customer's orders: the logistics company a
  * shipment per shipped order (recipient, phone, address), the payment gateway
  * a payment per paid order (payer, masked instrument, amount). Unpaid orders
  * reached neither. Derived from the orders without drawing random numbers, so
  * seeding stays reproducible.
  */
-export function partnerRecords(
-  role: PartnerRole,
+export function processorRecords(
+  role: ProcessorRole,
   customer: { readonly fullName: string; readonly email: string; readonly phone: string },
   orders: readonly Item[],
 ): Record<string, unknown>[] {
@@ -338,9 +338,9 @@ export function partnerRecords(
   }));
 }
 
-/** Gives every partner in the sink its records about these orders (nothing when it has none). */
-async function plantAtPartners(
-  sink: PartnerSink | undefined,
+/** Gives every processor in the sink its records about these orders (nothing when it has none). */
+async function plantAtProcessors(
+  sink: ProcessorSink | undefined,
   customer: {
     readonly customerId: string;
     readonly fullName: string;
@@ -350,10 +350,10 @@ async function plantAtPartners(
   orders: readonly Item[],
 ): Promise<void> {
   if (!sink) return;
-  for (const partner of sink.partners) {
-    const records = partnerRecords(partner.role, customer, orders);
+  for (const processor of sink.processors) {
+    const records = processorRecords(processor.role, customer, orders);
     if (records.length === 0) continue;
-    await sink.plant(partner.id, { customerId: customer.customerId, email: customer.email, records });
+    await sink.plant(processor.id, { customerId: customer.customerId, email: customer.email, records });
   }
 }
 
@@ -478,7 +478,7 @@ export async function countFootprint(
 ): Promise<Record<string, number>> {
   const subject = await resolveSubject(dataMap, clients, email);
   const counts: Record<string, number> = {};
-  // Partners hold their own records; only the stores we hold data in are counted.
+  // Processors hold their own records; only the stores we hold data in are counted.
   for (const store of dataMap.stores.filter(isDataStore)) {
     let n = 0;
     for await (const page of createConnector(store, clients).export(subject)) n += page.length;
@@ -561,7 +561,7 @@ export async function plantSubject(
       documents: indexes.filter((i) => i < documents).map((i) => documentObject(f, customer, i)),
     };
     await writeFootprints(clients, dataMap, [print], true);
-    await plantAtPartners(options.partners, c, print.orders);
+    await plantAtProcessors(options.processors, c, print.orders);
   }
   return countFootprint(clients, dataMap, email);
 }
@@ -609,7 +609,7 @@ export async function seedPopulation(
     print.activity = activityEvents(f, customerId, f.number.int({ min: 1, max: 6 }), 1);
     if (i % 4 === 0) print.documents = [documentObject(f, customer, i)];
     prints.push(print);
-    await plantAtPartners(options.partners, c, print.orders);
+    await plantAtProcessors(options.processors, c, print.orders);
   }
   await writeFootprints(clients, dataMap, prints, false);
   return { customers: options.customers };

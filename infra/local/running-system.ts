@@ -18,7 +18,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators';
 export class UsageError extends Error {}
 
 const Endpoints = z
-  .object({ dynamodb: z.url(), s3: z.url(), api: z.url().optional(), partners: z.url().optional() })
+  .object({ dynamodb: z.url(), s3: z.url(), api: z.url().optional(), processors: z.url().optional() })
   .loose();
 
 export interface RunningSystem {
@@ -26,8 +26,8 @@ export interface RunningSystem {
   readonly api?: string;
   readonly clients: { readonly dynamodb: DynamoDBDocumentClient; readonly s3: S3Client };
   readonly dataMap: DataMap;
-  /** The partner simulators' base URL (absent when endpoints.json predates them). */
-  readonly partners?: string;
+  /** The processor simulators' base URL (absent when endpoints.json predates them). */
+  readonly processors?: string;
   hashingKey(): Promise<Buffer>;
   close(): void;
 }
@@ -59,7 +59,7 @@ export async function connectToRunningSystem(
   const s3 = new S3Client({ ...common, endpoint: endpoints.s3, forcePathStyle: true });
   return {
     ...(endpoints.api ? { api: endpoints.api } : {}),
-    ...(endpoints.partners ? { partners: endpoints.partners } : {}),
+    ...(endpoints.processors ? { processors: endpoints.processors } : {}),
     clients: { dynamodb, s3 },
     // The local runtime may run a custom data map (DSR_DATA_MAP), as the functions do.
     dataMap: process.env.DSR_DATA_MAP

@@ -2,14 +2,14 @@
  * `npm run seed -- --subject EMAIL [--records N] [--documents N] [--order-statuses delivered,in_transit]
  *   [--name "Full Name"] [--phone +62…]`
  * Plants a footprint for EMAIL in every demo store of the running local system
- * (and gives the demo partners their shipment and payment records for the
+ * (and gives the demo processors their shipment and payment records for the
  * orders) and prints, as its last stdout line, the JSON record counts per store.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { EmailAddress } from '../../functions/core/request';
 import { ORDER_STATUSES, plantSubject } from './demo-data';
-import { httpPartnerSink } from './partners/http-sink';
+import { httpProcessorSink } from './processors/http-sink';
 import { connectToRunningSystem, reportFailure, UsageError } from './running-system';
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -48,10 +48,10 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const system = await connectToRunningSystem();
   try {
-    // The demo partners run inside npm start: they get their records over HTTP.
-    const partners = system.partners ? await httpPartnerSink(system.partners) : undefined;
+    // The demo processors run inside npm start: they get their records over HTTP.
+    const processors = system.processors ? await httpProcessorSink(system.processors) : undefined;
     const counts = await plantSubject(system.clients, system.dataMap, {
-      ...(partners ? { partners } : {}),
+      ...(processors ? { processors } : {}),
       email: email.data,
       records,
       documents,

@@ -1,20 +1,20 @@
 /**
  * `npm start`: the whole system on this machine, no Docker, no AWS.
- * PORT (3000), SES_PORT (8005), PARTNER_PORT (3100: the demo partners), DSR_LOCAL_DIR (.local),
+ * PORT (3000), SES_PORT (8005), PROCESSOR_PORT (3100: the demo processors), DSR_LOCAL_DIR (.local),
  * DSR_DEMO_CUSTOMERS (500), DSR_DELETE_GRACE_SECONDS (30 locally: how long a delete can be cancelled),
- * DSR_PARTNER_ACK_SECONDS (120 locally, 72 h in the data map: how long partners have to acknowledge).
+ * DSR_PROCESSOR_ACK_SECONDS (120 locally, 72 h in the data map: how long processors have to acknowledge).
  */
 import { z } from 'zod';
-import { LOCAL_PARTNER_PORT, LOCAL_SUPPORT_EMAIL, startLocalSystem } from './system';
+import { LOCAL_PROCESSOR_PORT, LOCAL_SUPPORT_EMAIL, startLocalSystem } from './system';
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   SES_PORT: z.coerce.number().int().min(0).max(65535).default(8005),
-  PARTNER_PORT: z.coerce.number().int().min(0).max(65535).default(LOCAL_PARTNER_PORT),
+  PROCESSOR_PORT: z.coerce.number().int().min(0).max(65535).default(LOCAL_PROCESSOR_PORT),
   DSR_LOCAL_DIR: z.string().min(1).default('.local'),
   DSR_DEMO_CUSTOMERS: z.coerce.number().int().min(0).default(500),
   // Short enough to watch an escalation happen; the data map's 72 h applies in AWS.
-  DSR_PARTNER_ACK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
+  DSR_PROCESSOR_ACK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
 });
 
 async function main(): Promise<void> {
@@ -25,9 +25,9 @@ async function main(): Promise<void> {
     dataDir: env.DSR_LOCAL_DIR,
     port: env.PORT,
     sesPort: env.SES_PORT,
-    partnerPort: env.PARTNER_PORT,
+    processorPort: env.PROCESSOR_PORT,
     demoCustomers: env.DSR_DEMO_CUSTOMERS,
-    partnerAckSeconds: env.DSR_PARTNER_ACK_SECONDS,
+    processorAckSeconds: env.DSR_PROCESSOR_ACK_SECONDS,
     log,
   });
   const { urls, paths } = system;
@@ -46,16 +46,16 @@ async function main(): Promise<void> {
       `  Delete requests wait ${system.deleteGraceSeconds} s before erasure (DSR_DELETE_GRACE_SECONDS); the email`,
       '  sent after confirming carries a cancel link that works until then.',
       '',
-      `  Partners            ${urls.partners}/partners   (${system.partners.ids().join(', ')})`,
-      ...system.partners
+      `  Partners            ${urls.processors}/partners   (${system.processors.ids().join(', ')})`,
+      ...system.processors
         .ids()
         .map(
           (id) =>
-            `    ${id.padEnd(17)} received: ${urls.partners}/partners/${id}/received   holds: .../${id}/holdings`,
+            `    ${id.padEnd(17)} received: ${urls.processors}/partners/${id}/received   holds: .../${id}/holdings`,
         ),
-      `    make one fail, slow or late: curl -X POST ${urls.partners}/partners/payments/behaviour \\`,
+      `    make one fail, slow or late: curl -X POST ${urls.processors}/partners/payments/behaviour \\`,
       `      -H 'content-type: application/json' -d '{"failTimes":2}'   (or {"ack":"never"}, {"delayMs":3000})`,
-      `  Partners have ${env.DSR_PARTNER_ACK_SECONDS} s to acknowledge (DSR_PARTNER_ACK_SECONDS); one that does not is escalated to ${LOCAL_SUPPORT_EMAIL} (see the mailbox).`,
+      `  Partners have ${env.DSR_PROCESSOR_ACK_SECONDS} s to acknowledge (DSR_PROCESSOR_ACK_SECONDS); one that does not is escalated to ${LOCAL_SUPPORT_EMAIL} (see the mailbox).`,
       '',
       '  Plant data for your email, then request it through the form:',
       '    npm run seed -- --subject you@example.com',

@@ -45,13 +45,13 @@ import {
 } from '../definitions/tables';
 import { emulatorEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators';
 import { type HttpHandlers, loadHttpHandlers, startHttpServer } from './http-server';
-import type { PartnerRole } from './partners/holdings';
+import type { ProcessorRole } from './processors/holdings';
 import {
-  type PartnerSimulators,
-  type SimulatedPartner,
-  startPartnerSimulators,
+  type ProcessorSimulators,
+  type SimulatedProcessor,
+  startProcessorSimulators,
   webhookPath,
-} from './partners/simulators';
+} from './processors/simulators';
 import { startSfnEndpoint } from './sfn-endpoint';
 import {
   type ExecutionRecord,
@@ -77,9 +77,9 @@ export const EXPORT_BUCKET_NAME = 'dsr-exports';
 export const AUDIT_BUCKET_NAME = 'dsr-audit';
 /** A delete's grace period on this machine, unless DSR_DELETE_GRACE_SECONDS or the option says otherwise. */
 export const LOCAL_DELETE_GRACE_SECONDS = 30;
-/** The partner simulators' port for `npm start`, unless PARTNER_PORT says otherwise. */
-export const LOCAL_PARTNER_PORT = 3100;
-/** Where escalations about partners that did not acknowledge go (the local mailbox shows them). */
+/** The processor simulators' port for `npm start`, unless PROCESSOR_PORT says otherwise. */
+export const LOCAL_PROCESSOR_PORT = 3100;
+/** Where escalations about processors that did not acknowledge go (the local mailbox shows them). */
 export const LOCAL_SUPPORT_EMAIL = 'support@impor.in.example';
 const DATA_MAP_FILE = path.resolve(__dirname, '..', '..', 'config', 'impor-in.data-map.json');
 const SEEDED_MARKER = 'seeded.json';
@@ -105,14 +105,14 @@ export interface LocalSystemOptions {
   /** Rate-limit budgets (tests of the limits); unset ones come from DSR_LIMIT_*, else `LOCAL_RATE_LIMIT`. */
   readonly rateLimits?: LocalRateLimits;
   /**
-   * The partner simulators' port; default PARTNER_PORT, else 0 = any free port, so test
+   * The processor simulators' port; default PROCESSOR_PORT, else 0 = any free port, so test
    * files running side by side never collide (`npm start` passes 3100).
    */
-  readonly partnerPort?: number;
+  readonly processorPort?: number;
   /** Replaces every processor's `acknowledgeWithinSeconds` (tests of escalation: a few seconds). */
-  readonly partnerAckSeconds?: number;
+  readonly processorAckSeconds?: number;
   /** Replaces every processor's retry base delay in ms (tests: small, so retries take no time). */
-  readonly partnerRetryBaseDelayMs?: number;
+  readonly processorRetryBaseDelayMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -154,8 +154,8 @@ export interface LocalSystemUrls {
   readonly s3: string;
   readonly ses: string;
   readonly sfn: string;
-  /** The partner simulators: `GET <partners>/partners`, `<partners>/partners/<id>/received`. */
-  readonly partners: string;
+  /** The processor simulators: `GET <processors>/processors`, `<processors>/processors/<id>/received`. */
+  readonly processors: string;
 }
 
 /** Where things a person may want to look at live on disk. */
@@ -173,10 +173,10 @@ export interface LocalSystem {
   readonly runner: WorkflowRunner;
   /** SDK clients pointed at the emulators (for seeding and tests). */
   readonly clients: { readonly dynamodb: DynamoDBDocumentClient; readonly s3: S3Client };
-  /** The demo partners every processor of the data map is bound to. */
-  readonly partners: PartnerSimulators;
-  /** `<dataDir>/partner-secrets`: each partner's HMAC secret as `<id>.key` (hex). */
-  readonly partnerSecretsDir: string;
+  /** The demo processors every processor of the data map is bound to. */
+  readonly processors: ProcessorSimulators;
+  /** `<dataDir>/processor-secrets`: each processor's HMAC secret as `<id>.key` (hex). */
+  readonly processorSecretsDir: string;
   /** Whether this start seeded the demo population. */
   readonly seeded: boolean;
   stop(): Promise<void>;
@@ -334,20 +334,20 @@ function certificates(s3: S3Client) {
   };
 }
 
-/** Which demo partner simulates a processor: the payment gateway for payment processors, else the logistics company. */
-function roleOf(store: ProcessorStore): PartnerRole {
+/** Which demo processor simulates a processor: the payment gateway for payment processors, else the logistics company. */
+function roleOf(store: ProcessorStore): ProcessorRole {
   return /pay/i.test(`${store.id} ${store.name}`) ? 'payments' : 'logistics';
 }
 
 /**
  * The data map the functions get (DSR_DATA_MAP): the configured one, with the
- * tests' shorter partner deadlines and retry delays when asked for.
+ * tests' shorter processor deadlines and retry delays when asked for.
  */
 function localDataMapJson(
   raw: unknown,
-  options: Pick<LocalSystemOptions, 'partnerAckSeconds' | 'partnerRetryBaseDelayMs'>,
+  options: Pick<LocalSystemOptions, 'processorAckSeconds' | 'processorRetryBaseDelayMs'>,
 ): unknown {
-  const { partnerAckSeconds: ack, partnerRetryBaseDelayMs: delay } = options;
+  const { processorAckSeconds: ack, processorRetryBaseDelayMs: delay } = options;
   if (ack === undefined && delay === undefined) return raw;
   const map = raw as { stores: Record<string, unknown>[] };
   return {
@@ -364,8 +364,8 @@ function localDataMapJson(
   };
 }
 
-/** Each processor's shared HMAC secret: created once per partner (32 random bytes, hex, owner-only). */
-async function ensurePartnerSecrets(dir: string, processors: readonly ProcessorStore[]): Promise<void> {
+/** Each processor's shared HMAC secret: created once per processor (32 random bytes, hex, owner-only). */
+async function ensureProcessorSecrets(dir: string, processors: readonly ProcessorStore[]): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   for (const p of processors) await ensureSecretFile(path.join(dir, `${p.id}.key`));
 }
@@ -380,11 +380,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const dataMapJson = localDataMapJson(JSON.parse(await readFile(DATA_MAP_FILE, 'utf8')), options);
   const configured = parseDataMap(dataMapJson, DATA_MAP_FILE);
   const processors = configured.stores.filter(isProcessor);
-  const partnerSecretsDir = path.join(dataDir, 'partner-secrets');
-  await ensurePartnerSecrets(partnerSecretsDir, processors);
-  const partnerPort =
-    options.partnerPort ?? (process.env.PARTNER_PORT ? Number(process.env.PARTNER_PORT) : 0);
-  if (!Number.isInteger(partnerPort) || partnerPort < 0 || partnerPort > 65535) {
+  const processorSecretsDir = path.join(dataDir, 'partner-secrets');
+  await ensureProcessorSecrets(processorSecretsDir, processors);
+  const processorPort =
+    options.processorPort ?? (process.env.PROCESSOR_PORT ? Number(process.env.PROCESSOR_PORT) : 0);
+  if (!Number.isInteger(processorPort) || processorPort < 0 || processorPort > 65535) {
     throw new Error('the partner port must be a whole number from 0 to 65535');
   }
 
@@ -394,18 +394,18 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
   };
   try {
-    // The partners must listen before the env binds each processor's endpoint to them.
+    // The processors must listen before the env binds each processor's endpoint to them.
     let apiUrl = '';
     const secrets = new Map(
       processors.map((p) => [
         p.id,
-        keyFromText(readFileSync(path.join(partnerSecretsDir, `${p.id}.key`), 'utf8')),
+        keyFromText(readFileSync(path.join(processorSecretsDir, `${p.id}.key`), 'utf8')),
       ]),
     );
-    const partners = await startPartnerSimulators({
-      port: partnerPort,
+    const simulators = await startProcessorSimulators({
+      port: processorPort,
       dataDir,
-      partners: processors.map((p): SimulatedPartner => ({ id: p.id, name: p.name, role: roleOf(p) })),
+      processors: processors.map((p): SimulatedProcessor => ({ id: p.id, name: p.name, role: roleOf(p) })),
       secretOf: (id) => {
         const secret = secrets.get(id);
         if (!secret) throw new Error(`no secret for partner ${id}`);
@@ -414,8 +414,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       callbackBaseUrl: () => apiUrl,
       log,
     });
-    stops.push(() => partners.stop());
-    const bindings = Object.fromEntries(processors.map((p) => [p.id, `${partners.url}${webhookPath(p.id)}`]));
+    stops.push(() => simulators.stop());
+    const bindings = Object.fromEntries(
+      processors.map((p) => [p.id, `${simulators.url}${webhookPath(p.id)}`]),
+    );
     const dataMap = bindStores(configured, bindings);
 
     // The SFN endpoint must exist before the env names it; the runner's handlers load afterwards.
@@ -476,8 +478,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       DSR_SECRET_FILE: secretFile,
       DSR_DATA_MAP: JSON.stringify(dataMapJson),
       DSR_STORE_BINDINGS: JSON.stringify(bindings),
-      DSR_PARTNER_SECRETS_DIR: partnerSecretsDir,
-      DSR_ALLOW_INSECURE_PARTNER_URLS: 'true',
+      DSR_PROCESSOR_SECRETS_DIR: processorSecretsDir,
+      DSR_ALLOW_INSECURE_PROCESSOR_URLS: 'true',
       DSR_SUPPORT_EMAIL: LOCAL_SUPPORT_EMAIL,
     });
 
@@ -506,8 +508,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const marker = path.join(dataDir, SEEDED_MARKER);
     if (options.seed !== false && !existsSync(marker)) {
       const { seedPopulation } = await import('./demo-data');
-      const result = await seedPopulation(clients, dataMap, { customers: options.demoCustomers, partners });
-      await partners.flush();
+      const result = await seedPopulation(clients, dataMap, {
+        customers: options.demoCustomers,
+        processors: simulators,
+      });
+      await simulators.flush();
       await writeFile(marker, JSON.stringify({ seededAt: new Date().toISOString(), ...result }));
       seeded = true;
       log(`seeded ${result.customers} demo customers`);
@@ -537,7 +542,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       s3: emulators.endpoints.s3,
       ses: emulators.endpoints.ses,
       sfn: sfn.url,
-      partners: partners.url.replace('127.0.0.1', 'localhost'),
+      processors: simulators.url.replace('127.0.0.1', 'localhost'),
     };
     await writeFile(
       path.join(dataDir, 'endpoints.json'),
@@ -548,7 +553,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           ses: urls.ses,
           sfn: urls.sfn,
           api: urls.api,
-          partners: partners.url,
+          processors: simulators.url,
         },
         null,
         2,
@@ -564,8 +569,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       deleteGraceSeconds,
       runner: workflow,
       clients,
-      partners,
-      partnerSecretsDir,
+      processors: simulators,
+      processorSecretsDir,
       seeded,
       stop: stopAll,
     };

@@ -159,7 +159,7 @@ export async function benchErase(options: EraseBenchOptions): Promise<EraseBench
     const started = performance.now();
     let stores: StoreBench[];
     try {
-      // Partners are told over HTTP, not erased here: the bench measures the data stores.
+      // Processors are told over HTTP, not erased here: the bench measures the data stores.
       stores = await mapLimited(
         dataMap.stores.filter(isDataStore),
         options.concurrency,

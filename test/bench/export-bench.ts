@@ -1,5 +1,5 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import type { ExportedRecord } from '../../functions/connectors/connector';
+import type { ExportedRecord } from '../../functions/core/ports';
 import { packageExport } from '../../functions/export/package';
 import { writeStoreExport } from '../../functions/export/store-export';
 import { emulatorEnvironment, startEmulators } from '../../infra/local/emulators';

@@ -45,7 +45,7 @@ describe('alarm notifications to support', () => {
 
   it('sends every alarm of the stack to the topic when it fires and when it is OK again', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm');
-    // Not vacuous: the workflow, scheduled-job and partner-escalation alarms are all there.
+    // Not vacuous: the workflow, scheduled-job and processor-escalation alarms are all there.
     expect(alarms.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
       'MonitoringExecutionsFailed',
       'MonitoringExecutionsTimedOut',

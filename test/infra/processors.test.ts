@@ -21,7 +21,7 @@ const resources = template.toJSON().Resources as Record<
   { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string }
 >;
 const grants = grantsOf(template);
-const partners = loadDemoDataMap().stores.filter(isProcessor);
+const processors = loadDemoDataMap().stores.filter(isProcessor);
 const registry: Record<string, readonly string[]> = Object.fromEntries(
   [...Object.entries(TASKS), ...Object.entries(HTTP_FUNCTIONS), ...Object.entries(JOBS)].map(([n, e]) => [
     n,
@@ -42,21 +42,21 @@ const environmentOf = (name: string): Record<string, unknown> => {
   const env = resources[id]?.Properties.Environment as { Variables: Record<string, unknown> } | undefined;
   return env?.Variables ?? {};
 };
-const partnerSecretGrants = grants.filter(
+const processorSecretGrants = grants.filter(
   (g) => g.action === 'secretsmanager:GetSecretValue' && g.resource.includes(':secret:'),
 );
 
 describe('processors (partner webhooks) in the deployed stack', () => {
   it('creates one retained, CMK-encrypted secret per partner, named as the data map says', () => {
-    expect(partners.map((p) => p.secretName).sort()).toEqual([
+    expect(processors.map((p) => p.secretName).sort()).toEqual([
       'dsr/partners/logistics',
       'dsr/partners/payments',
     ]);
-    for (const partner of partners) {
+    for (const processor of processors) {
       template.hasResource('AWS::SecretsManager::Secret', {
         DeletionPolicy: 'Retain',
         Properties: Match.objectLike({
-          Name: partner.secretName,
+          Name: processor.secretName,
           KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] },
           GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
         }),
@@ -65,9 +65,11 @@ describe('processors (partner webhooks) in the deployed stack', () => {
   });
 
   it('lets NotifyProcessor and ProcessorCallback read exactly the two partner secrets, by name, and nothing else', () => {
-    expect(declaring('partners:secret')).toEqual(['NotifyProcessor', 'ProcessorCallback']);
-    expect([...new Set(partnerSecretGrants.map(functionOf))].sort()).toEqual(declaring('partners:secret'));
-    for (const name of declaring('partners:secret')) {
+    expect(declaring('processors:secret')).toEqual(['NotifyProcessor', 'ProcessorCallback']);
+    expect([...new Set(processorSecretGrants.map(functionOf))].sort()).toEqual(
+      declaring('processors:secret'),
+    );
+    for (const name of declaring('processors:secret')) {
       const secretGrants = grantsOfFunction(grants, name).filter((g) =>
         g.action.startsWith('secretsmanager:'),
       );
@@ -137,7 +139,7 @@ describe('processors (partner webhooks) in the deployed stack', () => {
         { MetricName: 'PartnerEscalations', MetricNamespace: 'DsrWorkflow', MetricValue: '1' },
       ],
     });
-    expect(ESCALATION_LOG_MESSAGE).toBe('partner escalated');
+    expect(ESCALATION_LOG_MESSAGE).toBe('processor escalated');
   });
 
   it("matches the JSON line the functions' logger writes for an escalation ($.message)", () => {
@@ -153,7 +155,7 @@ describe('processors (partner webhooks) in the deployed stack', () => {
       // Act
       createLogger({ logLevel: 'WARN' }).warn(ESCALATION_LOG_MESSAGE, {
         requestId: 'req-1',
-        partnerId: 'logistics',
+        processorId: 'logistics',
         reason: 'deadline_passed',
       });
     } finally {
@@ -162,7 +164,7 @@ describe('processors (partner webhooks) in the deployed stack', () => {
     }
     // Assess
     const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(logged).toEqual([expect.objectContaining({ message: 'partner escalated', level: 'WARN' })]);
+    expect(logged).toEqual([expect.objectContaining({ message: 'processor escalated', level: 'WARN' })]);
   });
 
   it('alarms on one escalation in five minutes and shows escalations on the dashboard', () => {

@@ -6,35 +6,35 @@ import { promisify } from 'node:util';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ExportedRecord } from '../../functions/connectors/connector';
 import { createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { type DataMap, type DataStore, isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+import type { ExportedRecord } from '../../functions/core/ports';
 import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
 import {
   countFootprint,
   type DemoClients,
-  type PartnerSink,
+  type ProcessorSink,
   plantSubject,
   seededEmail,
   seedPopulation,
 } from '../../infra/local/demo-data';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
-import type { PartnerHolding } from '../../infra/local/partners';
+import type { ProcessorHolding } from '../../infra/local/processors';
 
 let emulators: Emulators;
 let clients: DemoClients;
 const dataMap: DataMap = loadDemoDataMap();
-/** The stores we hold data in (processors hold their own, at the partners). */
+/** The stores we hold data in (processors hold their own, at the processors). */
 const DATA_STORES: DataStore[] = dataMap.stores.filter(isDataStore);
 const STORE_IDS = DATA_STORES.map((s) => s.id).sort();
 
-/** A partner sink that keeps what each partner was given. */
-function recordingSink(): PartnerSink & { given: Record<string, PartnerHolding[]> } {
-  const given: Record<string, PartnerHolding[]> = { logistics: [], payments: [] };
+/** A processor sink that keeps what each processor was given. */
+function recordingSink(): ProcessorSink & { given: Record<string, ProcessorHolding[]> } {
+  const given: Record<string, ProcessorHolding[]> = { logistics: [], payments: [] };
   return {
-    partners: [
+    processors: [
       { id: 'logistics', role: 'logistics' },
       { id: 'payments', role: 'payments' },
     ],
@@ -189,7 +189,7 @@ describe('plantSubject', () => {
       phone: '+6281200000099',
       records: 3,
       orderStatuses: ['delivered', 'unpaid', 'in_transit'],
-      partners: sink,
+      processors: sink,
     });
 
     const customerId = (await resolveSubject(dataMap, clients, 'eka.partner@example.test')).identities
@@ -238,7 +238,7 @@ describe('seedPopulation', () => {
     // Act: seeding twice with the same seed must overwrite, not duplicate
     const started = Date.now();
     const sink = recordingSink();
-    expect(await seedPopulation(clients, dataMap, { customers: 50, seed: 7, partners: sink })).toEqual({
+    expect(await seedPopulation(clients, dataMap, { customers: 50, seed: 7, processors: sink })).toEqual({
       customers: 50,
     });
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -260,7 +260,7 @@ describe('seedPopulation', () => {
     });
     expect(someone['marketing-preferences']).toHaveLength(1);
     expect(someone.activity?.length).toBeGreaterThan(0);
-    // The partners hold records for the customers whose orders reached them.
+    // The processors hold records for the customers whose orders reached them.
     expect(sink.given.logistics?.length).toBeGreaterThan(10);
     expect(sink.given.payments?.length).toBe(sink.given.logistics?.length);
   });

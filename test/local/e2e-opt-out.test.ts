@@ -104,10 +104,10 @@ describe('an opt-out request on the local system', () => {
     const stores = ledger.Item?.stores as Record<string, { status: string; records?: number }>;
     expect(Object.keys(stores).sort()).toEqual(system.dataMap.stores.map((s) => s.id).sort());
     expect(stores['marketing-preferences']).toEqual({ status: 'completed', records: 1 });
-    const partners = new Set(system.dataMap.stores.filter(isProcessor).map((s) => s.id));
+    const processors = new Set(system.dataMap.stores.filter(isProcessor).map((s) => s.id));
     for (const [storeId, progress] of Object.entries(stores)) {
-      // Partners acknowledge; they report no record counts of ours.
-      if (partners.has(storeId)) expect(progress).toEqual({ status: 'completed' });
+      // Processors acknowledge; they report no record counts of ours.
+      if (processors.has(storeId)) expect(progress).toEqual({ status: 'completed' });
       else if (storeId !== 'marketing-preferences')
         expect(progress).toEqual({ status: 'completed', records: 0 });
     }

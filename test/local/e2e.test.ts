@@ -85,7 +85,7 @@ describe('an access request on the local system', () => {
     };
     expect(manifest.requestId).toBe(requestId);
     const counted = Object.fromEntries(manifest.stores.map((s) => [s.storeId, s.records]));
-    // The logistics partner handles access requests too; this subject planted nothing there.
+    // The logistics processor handles access requests too; this subject planted nothing there.
     expect(counted).toEqual({ ...planted.a, logistics: 0 });
     for (const store of system.dataMap.stores.filter(isDataStore))
       expect(planted.a[store.id]).toBeGreaterThan(0);

@@ -4,13 +4,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LedgerTable } from '../../functions/aws/ledger';
-import type { ExportedRecord, Subject } from '../../functions/connectors/connector';
 import { type ConnectorClients, createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { keyedHash } from '../../functions/core/crypto';
 import { type DataStore, dataStoreOf, isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { ErasureIncompleteError } from '../../functions/core/erasure';
+import type { ExportedRecord, Subject } from '../../functions/core/ports';
 import { eraseStore } from '../../functions/erasure/erase';
 import { verifyStoreErasure } from '../../functions/erasure/verify';
 import { plantSubject } from '../../infra/local/demo-data';
@@ -31,7 +31,7 @@ let raw: DynamoDBClient;
 let ledger: LedgerTable;
 
 const store = (id: string): DataStore => dataStoreOf(dataMap, id);
-/** Every store that holds data here; processors are partners, reached over HTTP, not through a connector. */
+/** Every store that holds data here; processors are processors, reached over HTTP, not through a connector. */
 const DATA_STORE_IDS = dataMap.stores.filter(isDataStore).map((s) => s.id);
 
 /** Every record a connector exports for the subject, by store, sorted so runs compare. */

@@ -8,8 +8,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import JSZip from 'jszip';
-import type { ExportedRecord } from '../../functions/connectors/connector';
-import type { PartnerEvidence } from '../../functions/core/ledger-record';
+import type { ProcessorEvidence } from '../../functions/core/ledger-record';
+import type { ExportedRecord } from '../../functions/core/ports';
 import { type ProcessingRecipient, packageExport } from '../../functions/export/package';
 import { type StoreExportResult, writeStoreExport } from '../../functions/export/store-export';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
@@ -235,7 +235,7 @@ describe('failures while exporting', () => {
 
 const RECIPIENTS: ProcessingRecipient[] = [
   {
-    partnerId: 'logistics',
+    processorId: 'logistics',
     name: 'Kirim Cepat Logistics',
     description: 'Delivers import orders to customers',
     categories: ['transaction'],
@@ -243,7 +243,7 @@ const RECIPIENTS: ProcessingRecipient[] = [
     requestTypes: ['access', 'delete', 'opt_out'],
   },
   {
-    partnerId: 'payments',
+    processorId: 'payments',
     name: 'BayarKu Payment Gateway',
     description: 'Processes payments for orders',
     categories: ['transaction'],
@@ -251,14 +251,14 @@ const RECIPIENTS: ProcessingRecipient[] = [
     requestTypes: ['delete', 'opt_out'],
   },
 ];
-const PARTNER_STORES = [
+const PROCESSOR_STORES = [
   ...STORES,
   { id: 'logistics', description: 'Kirim Cepat Logistics', categories: ['transaction' as const] },
 ];
 
-function logisticsCall(requestId: string, over: Partial<PartnerEvidence>): PartnerEvidence {
+function logisticsCall(requestId: string, over: Partial<ProcessorEvidence>): ProcessorEvidence {
   return {
-    partnerId: 'logistics',
+    processorId: 'logistics',
     name: 'Kirim Cepat Logistics',
     type: 'access',
     idempotencyKey: `${requestId}:logistics:access`,
@@ -281,7 +281,7 @@ function logisticsCall(requestId: string, over: Partial<PartnerEvidence>): Partn
 
 async function* shipments(): AsyncIterable<readonly ExportedRecord[]> {
   yield [1, 2].map((i) => ({
-    ref: { kind: 'processor' as const, partnerId: 'logistics', reference: 'KCL-7F3A9C' },
+    ref: { kind: 'processor' as const, processorId: 'logistics', reference: 'KCL-7F3A9C' },
     data: { shipmentId: `s-${i}`, recipient: 'Budi Example', address: 'Jl. Contoh 1' },
   }));
 }
@@ -289,13 +289,13 @@ async function* shipments(): AsyncIterable<readonly ExportedRecord[]> {
 describe('an access export that reached partners', () => {
   const deps = () => ({ s3, bucket: BUCKET });
 
-  async function packaged(requestId: string, exports: unknown[], partnerCalls: PartnerEvidence[]) {
+  async function packaged(requestId: string, exports: unknown[], processorCalls: ProcessorEvidence[]) {
     const result = await packageExport(deps(), {
       requestId,
       exports,
-      stores: PARTNER_STORES,
+      stores: PROCESSOR_STORES,
       recipients: RECIPIENTS,
-      partnerCalls,
+      processorCalls,
       generatedAt: new Date('2026-03-15T10:00:00Z'),
     });
     const zip = await JSZip.loadAsync(await download(result.key));
@@ -332,9 +332,9 @@ describe('an access export that reached partners', () => {
       requestId,
       generatedAt: '2026-03-15T10:00:00.000Z',
       recipients: RECIPIENTS,
-      partnerCalls: [
+      processorCalls: [
         {
-          partnerId: 'logistics',
+          processorId: 'logistics',
           name: 'Kirim Cepat Logistics',
           type: 'access',
           notifiedAt: '2026-03-15T09:00:00.000Z',
@@ -346,14 +346,14 @@ describe('an access export that reached partners', () => {
     expect(JSON.parse(await read('stores/logistics.json')).records).toHaveLength(2);
     expect(result.records).toBe(5);
     const manifest = JSON.parse(await read('manifest.json'));
-    expect(manifest.partners).toEqual([{ partnerId: 'logistics', status: 'acknowledged' }]);
+    expect(manifest.processors).toEqual([{ processorId: 'logistics', status: 'acknowledged' }]);
     expect(manifest.stores.map((s: { storeId: string }) => s.storeId)).toEqual(['orders', 'logistics']);
     expect(manifest.processingRecord.sha256).toBe(
       createHash('sha256')
         .update(await read('processing-record.json'))
         .digest('hex'),
     );
-    // The manifest holds ids and counts: no partner names or references.
+    // The manifest holds ids and counts: no processor names or references.
     expect(JSON.stringify(manifest)).not.toMatch(/Kirim Cepat|BayarKu|KCL-/);
   });
 
@@ -437,12 +437,12 @@ describe('an access export that reached partners', () => {
     expect(logisticsItem).toContain('Tidak menjawab tepat waktu; tim dukungan kami sedang menindaklanjuti.');
     expect(zip.file('stores/logistics.json')).toBeNull();
     const record = JSON.parse(await read('processing-record.json'));
-    expect(record.partnerCalls[0].escalation).toEqual({
+    expect(record.processorCalls[0].escalation).toEqual({
       at: '2026-03-18T10:00:00.000Z',
       reason: 'deadline_passed',
     });
-    expect(JSON.parse(await read('manifest.json')).partners).toEqual([
-      { partnerId: 'logistics', status: 'escalated' },
+    expect(JSON.parse(await read('manifest.json')).processors).toEqual([
+      { processorId: 'logistics', status: 'escalated' },
     ]);
   });
 

@@ -92,7 +92,7 @@ describeWithBrowser('the request form in a browser', () => {
       `Array.from(document.querySelectorAll('#stores tr')).map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? ''))`,
     )) as string[][];
     const shown = Object.fromEntries(rows.map(([store, , records]) => [store, Number(records)]));
-    // Partners are rows too: the logistics partner answered, holding nothing for this subject.
+    // Processors are rows too: the logistics processor answered, holding nothing for this subject.
     expect(shown).toEqual({ ...planted, logistics: 0 });
     expect(pageErrors).toEqual([]);
   });

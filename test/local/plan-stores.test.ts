@@ -18,7 +18,7 @@ const requestId = '20260101-access-planstores';
 const DATA_STORES: PlannedStore[] = dataMap.stores
   .filter(isDataStore)
   .map((s) => ({ storeId: s.id, kind: s.kind, ackSeconds: 0 }));
-// Both demo partners must acknowledge within 3 x 24 h (PDP).
+// Both demo processors must acknowledge within 3 x 24 h (PDP).
 const LOGISTICS: PlannedStore = { storeId: 'logistics', kind: 'processor', ackSeconds: 259200 };
 const PAYMENTS: PlannedStore = { storeId: 'payments', kind: 'processor', ackSeconds: 259200 };
 const byId = (stores: readonly PlannedStore[]) =>
@@ -121,7 +121,7 @@ describe('PlanStores', () => {
     const plan = await handler()({ requestId: id });
 
     expect((await ledger.get(id))?.status).toBe('in_progress');
-    // A delete reaches both partners, each with its own acknowledgement deadline.
+    // A delete reaches both processors, each with its own acknowledgement deadline.
     expect(byId(plan.stores)).toEqual(byId([...DATA_STORES, LOGISTICS, PAYMENTS]));
     expect(Object.keys((await ledger.get(id))?.stores ?? {}).sort()).toEqual(
       [...DATA_STORES.map((s) => s.storeId), 'logistics', 'payments'].sort(),

@@ -4,12 +4,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type DueRetention, LedgerTable } from '../../functions/aws/ledger';
-import type { ExportedRecord, Subject } from '../../functions/connectors/connector';
 import { type ConnectorClients, createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { keyedHash } from '../../functions/core/crypto';
 import { type DataStore, dataStoreOf, isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+import type { ExportedRecord, Subject } from '../../functions/core/ports';
 import {
   addDays,
   type RetentionSweepDeps,
@@ -25,7 +25,7 @@ const dataMap = loadDemoDataMap();
 const KEY = Buffer.from(TEST_KEY_HEX, 'hex');
 const EXPORTS = 'dsr-exports';
 const AUDIT = 'dsr-audit';
-/** Every store that holds records here (processors are partners, reached over HTTP). */
+/** Every store that holds records here (processors are processors, reached over HTTP). */
 const ALL_STORES = dataMap.stores.filter(isDataStore).map((s) => s.id);
 const RITA = {
   email: 'rita.retained@example.test',

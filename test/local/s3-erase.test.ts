@@ -9,7 +9,6 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { EraseReceipt, ExportedRecord, RecordRef, Subject } from '../../functions/connectors/connector';
 import {
   ForeignRecordError,
   listVersionPages,
@@ -18,6 +17,7 @@ import {
 } from '../../functions/connectors/s3';
 import { S3Store } from '../../functions/core/data-map';
 import { decideErasure, type RecordDecision, UnsupportedErasureError } from '../../functions/core/erasure';
+import type { EraseReceipt, ExportedRecord, RecordRef, Subject } from '../../functions/core/ports';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
 
 const VERSIONED = 'erase-versioned';

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import JSZip from 'jszip';
-import type { PartnerEvidence } from '../../functions/core/ledger-record';
-import type { Received } from '../../infra/local/partners';
+import type { ProcessorEvidence } from '../../functions/core/ledger-record';
+import type { Received } from '../../infra/local/processors';
 import type { LocalSystem } from '../../infra/local/system';
 
 /** One email as the SES emulator's `/store` lists it. */
@@ -182,40 +182,42 @@ export class LocalApi {
     return out.Item as Record<string, unknown>;
   }
 
-  /** The request's partner evidence in the ledger (`{}` when no partner was told). */
-  async partnerEvidence(requestId: string): Promise<Record<string, PartnerEvidence>> {
+  /** The request's processor evidence in the ledger (`{}` when no processor was told). */
+  async processorEvidence(requestId: string): Promise<Record<string, ProcessorEvidence>> {
     const entry = await this.ledgerEntry(requestId);
-    return (entry?.partners ?? {}) as Record<string, PartnerEvidence>;
+    return (entry?.processors ?? {}) as Record<string, ProcessorEvidence>;
   }
 
-  /** What partner `partnerId`'s simulator received for `requestId`, oldest first. */
-  receivedBy(partnerId: string, requestId: string): Received[] {
-    return this.system.partners.received(partnerId).filter((r) => r.request?.requestId === requestId);
+  /** What processor `processorId`'s simulator received for `requestId`, oldest first. */
+  receivedBy(processorId: string, requestId: string): Received[] {
+    return this.system.processors.received(processorId).filter((r) => r.request?.requestId === requestId);
   }
 
-  /** Partner `partnerId`'s shared HMAC secret, as the local system created it. */
-  async partnerSecret(partnerId: string): Promise<Buffer> {
+  /** Processor `processorId`'s shared HMAC secret, as the local system created it. */
+  async processorSecret(processorId: string): Promise<Buffer> {
     const { keyFromText } = await import('../../functions/aws/secrets');
-    return keyFromText(await readFile(path.join(this.system.partnerSecretsDir, `${partnerId}.key`), 'utf8'));
+    return keyFromText(
+      await readFile(path.join(this.system.processorSecretsDir, `${processorId}.key`), 'utf8'),
+    );
   }
 
   /**
-   * POSTs `body` to `/processors/<partnerId>/callback` signed with `secret`
-   * (the partner's own, unless a test forges one), or unsigned with `null`.
+   * POSTs `body` to `/processors/<processorId>/callback` signed with `secret`
+   * (the processor's own, unless a test forges one), or unsigned with `null`.
    */
-  async postPartnerCallback(partnerId: string, body: unknown, secret: Buffer | null): Promise<Response> {
-    const { signPartnerBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } = await import(
+  async postProcessorCallback(processorId: string, body: unknown, secret: Buffer | null): Promise<Response> {
+    const { signProcessorBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } = await import(
       '../../functions/processors/signature'
     );
     const text = JSON.stringify(body);
     const timestamp = Math.floor(Date.now() / 1000);
     return this.postJson(
-      `/processors/${encodeURIComponent(partnerId)}/callback`,
+      `/processors/${encodeURIComponent(processorId)}/callback`,
       text,
       secret
         ? {
             [TIMESTAMP_HEADER]: String(timestamp),
-            [SIGNATURE_HEADER]: signPartnerBody(secret, timestamp, text),
+            [SIGNATURE_HEADER]: signProcessorBody(secret, timestamp, text),
           }
         : { [TIMESTAMP_HEADER]: String(timestamp) },
     );

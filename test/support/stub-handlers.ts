@@ -14,9 +14,9 @@ export const STUB_ERASURE_COUNTS = { found: 3, deleted: 1, masked: 1, retained: 
 /** The caught error name → escalation reason, as the real EscalateProcessor maps it (unknown = unavailable). */
 const ESCALATION_REASONS: Readonly<Record<string, string>> = {
   'States.Timeout': 'deadline_passed',
-  PartnerUnavailable: 'partner_unavailable',
-  PartnerRejected: 'partner_rejected',
-  PartnerResponseInvalid: 'invalid_response',
+  ProcessorUnavailable: 'processor_unavailable',
+  ProcessorRejected: 'processor_rejected',
+  ProcessorResponseInvalid: 'invalid_response',
 };
 
 /**
@@ -57,14 +57,14 @@ export function stubHandlers(
     },
     OptOutStore: async (p) => ({ storeId: (p as { storeId: string }).storeId, updated: 1, skipped: false }),
     RecordSuppression: async () => ({ suppressed: true, contactList: false, stores: 1 }),
-    // A partner that accepted and will call back: tests complete (or let time out) the task token themselves.
+    // A processor that accepted and will call back: tests complete (or let time out) the task token themselves.
     NotifyProcessor: async (p) => ({ storeId: (p as { storeId: string }).storeId, outcome: 'awaiting_ack' }),
     EscalateProcessor: async (p) => {
       const { storeId, error } = p as { storeId: string; error: { Error?: string } };
       return {
         storeId,
         escalated: true,
-        reason: ESCALATION_REASONS[error.Error ?? ''] ?? 'partner_unavailable',
+        reason: ESCALATION_REASONS[error.Error ?? ''] ?? 'processor_unavailable',
       };
     },
     RecordOutcome: async (p) => p,

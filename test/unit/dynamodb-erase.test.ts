@@ -7,11 +7,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { RecordRef } from '../../functions/connectors/connector';
 import { DynamoDbConnector } from '../../functions/connectors/dynamodb';
 import type { DynamoDbStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import type { RecordDecision } from '../../functions/core/erasure';
+import type { RecordRef } from '../../functions/core/ports';
 
 const dataMap = loadDemoDataMap();
 const document = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'ap-southeast-3' }));

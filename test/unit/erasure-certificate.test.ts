@@ -2,7 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { ErasureIncompleteError } from '../../functions/core/erasure';
-import type { LedgerRecord, PartnerEvidence } from '../../functions/core/ledger-record';
+import type { LedgerRecord, ProcessorEvidence } from '../../functions/core/ledger-record';
 import {
   buildCertificate,
   issueCertificate,
@@ -174,7 +174,7 @@ describe('erasure summary email', () => {
       issuedAt: issuedAt.toISOString(),
       totals: { found: 0, deleted: 0, masked: 0, retained: 0, held: 0 },
       stores: [],
-      partners: [],
+      processors: [],
     });
 
     expect(mail.subject).toBe(
@@ -189,11 +189,11 @@ const LOGISTICS_REF = 'KCL-7F3A9C';
 const PAYMENTS_REF = 'BYK-19QX2M';
 const KEEPS = 'Bank Indonesia payment-system record keeping (PBI 22/23/2020): 10 years';
 
-const told = (partnerId: string, name: string, over: Partial<PartnerEvidence>): PartnerEvidence => ({
-  partnerId,
+const told = (processorId: string, name: string, over: Partial<ProcessorEvidence>): ProcessorEvidence => ({
+  processorId,
   name,
   type: 'delete',
-  idempotencyKey: `${REQUEST}:${partnerId}:delete`,
+  idempotencyKey: `${REQUEST}:${processorId}:delete`,
   deadline: '2026-03-19T08:05:01.000Z',
   notifiedAt: '2026-03-16T08:05:02.000Z',
   status: 'acknowledged',
@@ -228,30 +228,30 @@ const paymentsEscalated = told('payments', 'BayarKu Payment Gateway', {
   taskToken: 'task-token-that-must-not-leak',
 });
 
-/** The delete with both partners told; processors are in the plan like stores, but have no erasure summary. */
-const withPartners = (payments: PartnerEvidence): LedgerRecord => ({
+/** The delete with both processors told; processors are in the plan like stores, but have no erasure summary. */
+const withProcessors = (payments: ProcessorEvidence): LedgerRecord => ({
   ...record,
   stores: {
     ...record.stores,
     logistics: { status: 'completed' },
     payments: { status: payments.status === 'escalated' ? 'escalated' : 'completed' },
   },
-  partners: { payments, logistics: logisticsAck },
+  processors: { payments, logistics: logisticsAck },
 });
 
 describe('partners in the certificate of erasure', () => {
   it('lists each partner told with its answer, reference and time, in data-map order, and never as a store', () => {
     const certificate = buildCertificate({
-      record: withPartners(paymentsRetained),
+      record: withProcessors(paymentsRetained),
       dataMap,
       summaries,
       issuedAt,
     });
 
     expect(certificate.stores.map((s) => s.storeId)).toEqual(['customers', 'orders']);
-    expect(certificate.partners).toEqual([
+    expect(certificate.processors).toEqual([
       {
-        partnerId: 'logistics',
+        processorId: 'logistics',
         name: 'Kirim Cepat Logistics',
         notifiedAt: '2026-03-16T08:05:02.000Z',
         deadline: '2026-03-19T08:05:01.000Z',
@@ -265,7 +265,7 @@ describe('partners in the certificate of erasure', () => {
         },
       },
       {
-        partnerId: 'payments',
+        processorId: 'payments',
         name: 'BayarKu Payment Gateway',
         notifiedAt: '2026-03-16T08:05:02.000Z',
         deadline: '2026-03-19T08:05:01.000Z',
@@ -284,14 +284,14 @@ describe('partners in the certificate of erasure', () => {
 
   it('shows a partner that did not answer by its deadline as escalated with the reason, without its task token', () => {
     const certificate = buildCertificate({
-      record: withPartners(paymentsEscalated),
+      record: withProcessors(paymentsEscalated),
       dataMap,
       summaries,
       issuedAt,
     });
 
-    expect(certificate.partners.find((p) => p.partnerId === 'payments')).toEqual({
-      partnerId: 'payments',
+    expect(certificate.processors.find((p) => p.processorId === 'payments')).toEqual({
+      processorId: 'payments',
       name: 'BayarKu Payment Gateway',
       notifiedAt: '2026-03-16T08:05:02.000Z',
       deadline: '2026-03-19T08:05:01.000Z',
@@ -306,11 +306,11 @@ describe('partners in the certificate of erasure', () => {
     const refused = told('payments', 'BayarKu Payment Gateway', {
       status: 'escalated',
       ack: { at: '2026-03-16T08:06:00.000Z', via: 'callback', status: 'failed', reference: PAYMENTS_REF },
-      escalation: { at: '2026-03-16T08:06:01.000Z', reason: 'partner_rejected' },
+      escalation: { at: '2026-03-16T08:06:01.000Z', reason: 'processor_rejected' },
     });
-    const certificate = buildCertificate({ record: withPartners(refused), dataMap, summaries, issuedAt });
+    const certificate = buildCertificate({ record: withProcessors(refused), dataMap, summaries, issuedAt });
 
-    expect(certificate.partners.find((p) => p.partnerId === 'payments')?.status).toBe('escalated');
+    expect(certificate.processors.find((p) => p.processorId === 'payments')?.status).toBe('escalated');
     const text = erasureSummaryMail('en', certificate).text;
     expect(text).not.toContain('- BayarKu Payment Gateway: ');
     expect(text.slice(text.indexOf('Being followed up by our support team'))).toContain(
@@ -320,7 +320,7 @@ describe('partners in the certificate of erasure', () => {
 
   it('has a bilingual "Partners told" section naming each partner, its reference and, for an escalated one, that support is following up', () => {
     const html = renderCertificateHtml(
-      buildCertificate({ record: withPartners(paymentsEscalated), dataMap, summaries, issuedAt }),
+      buildCertificate({ record: withProcessors(paymentsEscalated), dataMap, summaries, issuedAt }),
     );
 
     expect(html).toContain('Partners told / <span lang="id">Mitra yang diberi tahu</span>');
@@ -350,7 +350,7 @@ describe('partners in the erasure summary email', () => {
   it('says which partners confirmed, what a partner keeps by law and why, by name only', () => {
     const mail = erasureSummaryMail(
       'en',
-      buildCertificate({ record: withPartners(paymentsRetained), dataMap, summaries, issuedAt }),
+      buildCertificate({ record: withProcessors(paymentsRetained), dataMap, summaries, issuedAt }),
     );
 
     expect(mail.text).toContain('Confirmed by our partners');
@@ -370,7 +370,7 @@ describe('partners in the erasure summary email', () => {
   it('tells the subject that a partner which did not confirm in time is being followed up by our support team', () => {
     const mail = erasureSummaryMail(
       'id',
-      buildCertificate({ record: withPartners(paymentsEscalated), dataMap, summaries, issuedAt }),
+      buildCertificate({ record: withProcessors(paymentsEscalated), dataMap, summaries, issuedAt }),
     );
 
     const followedUp = mail.text.slice(mail.text.indexOf('Being followed up by our support team'));
@@ -393,7 +393,7 @@ describe('issuing a certificate for a delete that reached partners', () => {
 
     const { jsonKey } = await issueCertificate(
       { s3: bucket.s3, exportBucket: 'exports', auditBucket: 'audit' },
-      { record: withPartners(paymentsEscalated), dataMap, issuedAt },
+      { record: withProcessors(paymentsEscalated), dataMap, issuedAt },
     );
 
     const read = bucket.mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key);
@@ -402,7 +402,7 @@ describe('issuing a certificate for a delete that reached partners', () => {
       erasureSummaryKey(REQUEST, 'orders'),
     ]);
     const stored = JSON.parse(bucket.text(`audit/${jsonKey}`) ?? '{}');
-    expect(stored.partners.map((p: { name: string; status: string }) => [p.name, p.status])).toEqual([
+    expect(stored.processors.map((p: { name: string; status: string }) => [p.name, p.status])).toEqual([
       ['Kirim Cepat Logistics', 'acknowledged'],
       ['BayarKu Payment Gateway', 'escalated'],
     ]);

@@ -2,14 +2,8 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type {
-  Connector,
-  EraseReceipt,
-  ExportedRecord,
-  RecordRef,
-  Subject,
-} from '../../functions/connectors/connector';
 import type { RecordDecision } from '../../functions/core/erasure';
+import type { Connector, EraseReceipt, ExportedRecord, RecordRef, Subject } from '../../functions/core/ports';
 import { unitOf } from '../../functions/erasure/verify';
 
 async function bytesOf(body: unknown): Promise<Buffer> {

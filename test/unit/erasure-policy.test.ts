@@ -1,6 +1,6 @@
-import type { RecordRef } from '../../functions/connectors/connector';
 import { type DynamoDbStore, MASK_VALUE, type S3Store, StoreConfig } from '../../functions/core/data-map';
 import { countOutcomes, decideErasure } from '../../functions/core/erasure';
+import type { RecordRef } from '../../functions/core/ports';
 
 const NOW = new Date('2026-03-15T10:00:00Z');
 const ref: RecordRef = { kind: 'dynamodb', key: { orderId: 'ORD-1' } };

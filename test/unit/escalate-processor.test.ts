@@ -1,6 +1,6 @@
 import type { Mail } from '../../functions/aws/mailer';
 import { setTestEnvironment } from './http-support';
-import { demoDataMap, MemoryPartnerLedger } from './partner-fakes';
+import { demoDataMap, MemoryProcessorLedger } from './processor-fakes';
 
 setTestEnvironment();
 const { logger } = require('../../functions/aws/logger') as typeof import('../../functions/aws/logger');
@@ -10,10 +10,10 @@ const { escalateProcessor } =
 const requestId = '20260101-delete-abcdefghjk';
 const NOW = new Date('2026-01-04T01:00:05.000Z');
 
-let ledger: MemoryPartnerLedger;
+let ledger: MemoryProcessorLedger;
 let mails: Omit<Mail, 'to'>[];
 
-/** The logistics partner was notified; its only attempt ended as given. */
+/** The logistics processor was notified; its only attempt ended as given. */
 function notified(
   attempt: { httpStatus?: number; outcome: 'accepted' | 'retry' | 'rejected' } = {
     outcome: 'accepted',
@@ -21,8 +21,8 @@ function notified(
   },
 ) {
   ledger.plant(requestId, 'delete', { email: ['someone@example.com'], customerId: ['CUST-0001'] });
-  void ledger.beginPartnerNotice(requestId, {
-    partnerId: 'logistics',
+  void ledger.beginProcessorNotice(requestId, {
+    processorId: 'logistics',
     name: 'Kirim Cepat Logistics',
     type: 'delete',
     idempotencyKey: `${requestId}:logistics:delete`,
@@ -50,7 +50,7 @@ function deps(withSupport = true) {
 }
 
 beforeEach(() => {
-  ledger = new MemoryPartnerLedger();
+  ledger = new MemoryProcessorLedger();
   mails = [];
 });
 afterEach(() => {
@@ -72,15 +72,15 @@ describe('escalating a processor that did not acknowledge', () => {
 
     // Assess
     expect(result).toEqual({ storeId: 'logistics', escalated: true, reason: 'deadline_passed' });
-    expect(ledger.partner(requestId, 'logistics')).toMatchObject({
+    expect(ledger.processor(requestId, 'logistics')).toMatchObject({
       status: 'escalated',
       escalation: { at: NOW.toISOString(), reason: 'deadline_passed' },
     });
-    expect(ledger.partner(requestId, 'logistics')?.escalation).not.toHaveProperty('httpStatus');
+    expect(ledger.processor(requestId, 'logistics')?.escalation).not.toHaveProperty('httpStatus');
     expect((await ledger.get(requestId))?.stores?.logistics).toEqual({ status: 'escalated' });
-    expect(warn).toHaveBeenCalledWith('partner escalated', {
+    expect(warn).toHaveBeenCalledWith('processor escalated', {
       requestId,
-      partnerId: 'logistics',
+      processorId: 'logistics',
       reason: 'deadline_passed',
     });
     expect(mails).toHaveLength(1);
@@ -102,9 +102,9 @@ describe('escalating a processor that did not acknowledge', () => {
   });
 
   it.each([
-    ['PartnerUnavailable', 'partner_unavailable', { outcome: 'retry', httpStatus: 503 }, 503],
-    ['PartnerRejected', 'partner_rejected', { outcome: 'rejected', httpStatus: 403 }, 403],
-    ['PartnerResponseInvalid', 'invalid_response', { outcome: 'rejected', httpStatus: 200 }, 200],
+    ['ProcessorUnavailable', 'processor_unavailable', { outcome: 'retry', httpStatus: 503 }, 503],
+    ['ProcessorRejected', 'processor_rejected', { outcome: 'rejected', httpStatus: 403 }, 403],
+    ['ProcessorResponseInvalid', 'invalid_response', { outcome: 'rejected', httpStatus: 200 }, 200],
   ] as const)(
     'escalates a %s error as %s with the last HTTP status',
     async (error, reason, attempt, httpStatus) => {
@@ -117,7 +117,7 @@ describe('escalating a processor that did not acknowledge', () => {
       });
 
       expect(result).toEqual({ storeId: 'logistics', escalated: true, reason });
-      expect(ledger.partner(requestId, 'logistics')?.escalation).toEqual({
+      expect(ledger.processor(requestId, 'logistics')?.escalation).toEqual({
         at: NOW.toISOString(),
         reason,
         httpStatus,
@@ -135,13 +135,13 @@ describe('escalating a processor that did not acknowledge', () => {
 
     expect(retried).toEqual(first);
     expect((await ledger.get(requestId))?.stores?.logistics).toEqual({ status: 'escalated' });
-    expect(ledger.partner(requestId, 'logistics')?.escalation?.supportNotifiedAt).toBe(NOW.toISOString());
+    expect(ledger.processor(requestId, 'logistics')?.escalation?.supportNotifiedAt).toBe(NOW.toISOString());
     expect(mails).toHaveLength(1);
   });
 
   it('does nothing when the acknowledgement landed first: no escalation, no email, the partner stays acknowledged', async () => {
     notified();
-    await ledger.recordPartnerAck(requestId, 'logistics', {
+    await ledger.recordProcessorAck(requestId, 'logistics', {
       at: '2026-01-04T01:00:04.000Z',
       via: 'callback',
       status: 'completed',
@@ -155,8 +155,8 @@ describe('escalating a processor that did not acknowledge', () => {
     });
 
     expect(result).toEqual({ storeId: 'logistics', escalated: false });
-    expect(ledger.partner(requestId, 'logistics')?.status).toBe('acknowledged');
-    expect(ledger.partner(requestId, 'logistics')?.escalation).toBeUndefined();
+    expect(ledger.processor(requestId, 'logistics')?.status).toBe('acknowledged');
+    expect(ledger.processor(requestId, 'logistics')?.escalation).toBeUndefined();
     expect(mails).toEqual([]);
   });
 
@@ -172,8 +172,8 @@ describe('escalating a processor that did not acknowledge', () => {
 
     expect(result.escalated).toBe(true);
     expect(warn).toHaveBeenCalledWith(
-      'partner escalated',
-      expect.objectContaining({ partnerId: 'logistics' }),
+      'processor escalated',
+      expect.objectContaining({ processorId: 'logistics' }),
     );
     expect(mails).toEqual([]);
   });
@@ -184,11 +184,11 @@ describe('escalating a processor that did not acknowledge', () => {
     const result = await escalateProcessor(deps(), {
       requestId,
       storeId: 'payments',
-      error: { Error: 'PartnerUnavailable' },
+      error: { Error: 'ProcessorUnavailable' },
     });
 
-    expect(result).toEqual({ storeId: 'payments', escalated: true, reason: 'partner_unavailable' });
-    expect(ledger.partner(requestId, 'payments')).toMatchObject({
+    expect(result).toEqual({ storeId: 'payments', escalated: true, reason: 'processor_unavailable' });
+    expect(ledger.processor(requestId, 'payments')).toMatchObject({
       name: 'BayarKu Payment Gateway',
       status: 'escalated',
       attempts: [],

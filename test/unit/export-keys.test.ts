@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ExportedRecord } from '../../functions/connectors/connector';
+import type { ExportedRecord } from '../../functions/core/ports';
 import { CATEGORY_LABELS, categoryLabel } from '../../functions/export/categories';
 import { escapeHtml, renderIndexHtml } from '../../functions/export/index-page';
 import {

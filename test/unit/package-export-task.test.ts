@@ -27,9 +27,9 @@ beforeEach(() => {
       locale: 'en',
       subjectHash: 'd'.repeat(64),
       stores: { orders: { status: 'completed', records: 1 }, logistics: { status: 'escalated' } },
-      partners: {
+      processors: {
         logistics: {
-          partnerId: 'logistics',
+          processorId: 'logistics',
           name: 'Kirim Cepat Logistics',
           type: 'access',
           idempotencyKey: `${requestId}:logistics:access`,
@@ -91,8 +91,8 @@ describe('PackageExport with partners', () => {
     const zip = await JSZip.loadAsync(uploaded ?? Buffer.alloc(0));
     const record = JSON.parse((await zip.file('processing-record.json')?.async('string')) ?? '{}');
     expect(
-      record.recipients.map((r: { partnerId: string; name: string; requestTypes: string[] }) => [
-        r.partnerId,
+      record.recipients.map((r: { processorId: string; name: string; requestTypes: string[] }) => [
+        r.processorId,
         r.name,
         r.requestTypes,
       ]),
@@ -100,9 +100,9 @@ describe('PackageExport with partners', () => {
       ['logistics', 'Kirim Cepat Logistics', ['access', 'delete', 'opt_out']],
       ['payments', 'BayarKu Payment Gateway', ['delete', 'opt_out']],
     ]);
-    expect(record.partnerCalls).toEqual([
+    expect(record.processorCalls).toEqual([
       expect.objectContaining({
-        partnerId: 'logistics',
+        processorId: 'logistics',
         escalation: { at: '2026-03-18T10:00:00.000Z', reason: 'deadline_passed' },
       }),
     ]);

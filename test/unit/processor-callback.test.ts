@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { CallbackDeps } from '../../functions/processors/callback';
-import { signPartnerBody } from '../../functions/processors/signature';
+import { signProcessorBody } from '../../functions/processors/signature';
 import { lambdaContext } from '../support/lambda-context';
 import { memoryS3 } from './erasure-fakes';
 import { apiEvent, setTestEnvironment } from './http-support';
-import { demoDataMap, MemoryPartnerLedger, PARTNER_SECRET } from './partner-fakes';
+import { demoDataMap, MemoryProcessorLedger, PROCESSOR_SECRET } from './processor-fakes';
 
 setTestEnvironment();
 const { processorCallbackRoute } =
@@ -15,20 +15,20 @@ const accessId = '20260101-access-abcdefghjk';
 const NOW = new Date('2026-01-01T02:00:00.000Z');
 const nowSeconds = Math.floor(NOW.getTime() / 1000);
 
-let ledger: MemoryPartnerLedger;
+let ledger: MemoryProcessorLedger;
 let s3: ReturnType<typeof memoryS3>;
 let completed: { token: string; output: unknown }[];
 let failed: { token: string; error: string }[];
 let secretLoads: number;
 
-/** A request whose logistics partner accepted and is awaited with task token `waiting-token`. */
-function awaitPartner(requestId: string, type: 'delete' | 'access', partnerId = 'logistics') {
+/** A request whose logistics processor accepted and is awaited with task token `waiting-token`. */
+function awaitProcessor(requestId: string, type: 'delete' | 'access', processorId = 'logistics') {
   ledger.plant(requestId, type, { email: ['someone@example.com'] });
-  void ledger.beginPartnerNotice(requestId, {
-    partnerId,
+  void ledger.beginProcessorNotice(requestId, {
+    processorId,
     name: 'Kirim Cepat Logistics',
     type,
-    idempotencyKey: `${requestId}:${partnerId}:${type}`,
+    idempotencyKey: `${requestId}:${processorId}:${type}`,
     deadline: '2026-01-04T01:00:00.000Z',
     notifiedAt: '2026-01-01T01:00:00.000Z',
     status: 'awaiting_ack',
@@ -38,7 +38,7 @@ function awaitPartner(requestId: string, type: 'delete' | 'access', partnerId = 
 }
 
 beforeEach(() => {
-  ledger = new MemoryPartnerLedger();
+  ledger = new MemoryProcessorLedger();
   s3 = memoryS3();
   completed = [];
   failed = [];
@@ -55,7 +55,7 @@ const route = processorCallbackRoute(
     exports: { s3: s3.s3, bucket: 'dsr-exports' },
     secretOf: async () => {
       secretLoads++;
-      return PARTNER_SECRET;
+      return PROCESSOR_SECRET;
     },
     completeTask: async (token, output) => {
       completed.push({ token, output });
@@ -69,19 +69,24 @@ const route = processorCallbackRoute(
 
 function callback(
   body: string,
-  options: { partnerId?: string; secret?: Buffer; timestamp?: number; headers?: Record<string, string> } = {},
+  options: {
+    processorId?: string;
+    secret?: Buffer;
+    timestamp?: number;
+    headers?: Record<string, string>;
+  } = {},
 ): APIGatewayProxyEvent {
   const timestamp = options.timestamp ?? nowSeconds;
-  const partnerId = options.partnerId ?? 'logistics';
+  const processorId = options.processorId ?? 'logistics';
   return apiEvent({
-    resource: '/processors/{partnerId}/callback',
-    path: `/processors/${partnerId}/callback`,
+    resource: '/processors/{processorId}/callback',
+    path: `/processors/${processorId}/callback`,
     httpMethod: 'POST',
-    pathParameters: { partnerId },
+    pathParameters: { processorId },
     headers: options.headers ?? {
       'Content-Type': 'application/json',
       'X-DSR-Timestamp': String(timestamp),
-      'X-DSR-Signature': signPartnerBody(options.secret ?? PARTNER_SECRET, timestamp, body),
+      'X-DSR-Signature': signProcessorBody(options.secret ?? PROCESSOR_SECRET, timestamp, body),
     },
     body,
   });
@@ -95,24 +100,24 @@ async function send(event: APIGatewayProxyEvent) {
 const completedBody = (requestId = deleteId, extra: object = {}) =>
   JSON.stringify({ requestId, status: 'completed', reference: 'KCL-7F3A9C', ...extra });
 
-describe('POST /processors/{partnerId}/callback', () => {
+describe('POST /processors/{processorId}/callback', () => {
   it("records a correctly signed acknowledgement and resumes the waiting workflow with the partner's answer", async () => {
     // Prepare
-    awaitPartner(deleteId, 'delete');
+    awaitProcessor(deleteId, 'delete');
 
     // Act
     const answer = await send(callback(completedBody()));
 
     // Assess
     expect(answer).toEqual({ status: 200, body: { recorded: true, late: false } });
-    expect(ledger.partner(deleteId, 'logistics')).toMatchObject({
+    expect(ledger.processor(deleteId, 'logistics')).toMatchObject({
       status: 'acknowledged',
       ack: { via: 'callback', status: 'completed', reference: 'KCL-7F3A9C', at: NOW.toISOString() },
     });
     expect(completed).toEqual([
       {
         token: 'waiting-token',
-        output: { storeId: 'logistics', partner: { status: 'completed', reference: 'KCL-7F3A9C' } },
+        output: { storeId: 'logistics', processor: { status: 'completed', reference: 'KCL-7F3A9C' } },
       },
     ]);
     expect((await ledger.get(deleteId))?.stores?.logistics).toEqual({ status: 'completed' });
@@ -130,7 +135,7 @@ describe('POST /processors/{partnerId}/callback', () => {
       (body: string) => callback(body, { headers: { 'content-type': 'application/json' } }),
     ],
   ])('rejects a callback %s with 401 and leaves the ledger byte-for-byte unchanged', async (_, build) => {
-    awaitPartner(deleteId, 'delete');
+    awaitProcessor(deleteId, 'delete');
     const before = ledger.snapshot(deleteId);
 
     const answer = await send(build(completedBody()));
@@ -143,7 +148,7 @@ describe('POST /processors/{partnerId}/callback', () => {
   });
 
   it('verifies the signature over the raw bytes of a base64-encoded body', async () => {
-    awaitPartner(deleteId, 'delete');
+    awaitProcessor(deleteId, 'delete');
     const body = completedBody();
     const event = callback(body);
 
@@ -157,15 +162,15 @@ describe('POST /processors/{partnerId}/callback', () => {
   });
 
   it('answers 404 for a partner that is not in the data map (nor a data store id), before any secret is loaded', async () => {
-    for (const partnerId of ['no-such-partner', 'customers']) {
-      const answer = await send(callback(completedBody(), { partnerId }));
-      expect(answer).toMatchObject({ status: 404, body: { error: 'unknown_partner' } });
+    for (const processorId of ['no-such-partner', 'customers']) {
+      const answer = await send(callback(completedBody(), { processorId }));
+      expect(answer).toMatchObject({ status: 404, body: { error: 'unknown_processor' } });
     }
     expect(secretLoads).toBe(0);
   });
 
   it('answers 400 naming the fields of a correctly signed body that breaks the protocol, and for one that is not JSON', async () => {
-    awaitPartner(deleteId, 'delete');
+    awaitProcessor(deleteId, 'delete');
     const before = ledger.snapshot(deleteId);
 
     const wrong = await send(callback(completedBody(deleteId, { status: 'done', reference: 'has spaces' })));
@@ -178,7 +183,7 @@ describe('POST /processors/{partnerId}/callback', () => {
   });
 
   it('answers 404 for a request this partner was never told about, and for one that does not exist', async () => {
-    awaitPartner(deleteId, 'delete', 'payments');
+    awaitProcessor(deleteId, 'delete', 'payments');
     const before = ledger.snapshot(deleteId);
 
     const notTold = await send(callback(completedBody()));
@@ -190,19 +195,19 @@ describe('POST /processors/{partnerId}/callback', () => {
   });
 
   it('answers a repeated callback as a duplicate and keeps the first acknowledgement', async () => {
-    awaitPartner(deleteId, 'delete');
+    awaitProcessor(deleteId, 'delete');
     await send(callback(completedBody()));
 
     const again = await send(callback(completedBody(deleteId, { reference: 'KCL-OTHER' })));
 
     expect(again).toEqual({ status: 200, body: { recorded: false, duplicate: true } });
-    expect(ledger.partner(deleteId, 'logistics')?.ack?.reference).toBe('KCL-7F3A9C');
+    expect(ledger.processor(deleteId, 'logistics')?.ack?.reference).toBe('KCL-7F3A9C');
     expect(completed).toHaveLength(1);
   });
 
   it('records a callback that arrives after the escalation as late evidence, without resuming the workflow', async () => {
-    awaitPartner(deleteId, 'delete');
-    await ledger.recordPartnerEscalation(deleteId, 'logistics', {
+    awaitProcessor(deleteId, 'delete');
+    await ledger.recordProcessorEscalation(deleteId, 'logistics', {
       at: '2026-01-04T01:00:00.000Z',
       reason: 'deadline_passed',
     });
@@ -210,7 +215,7 @@ describe('POST /processors/{partnerId}/callback', () => {
     const answer = await send(callback(completedBody()));
 
     expect(answer).toEqual({ status: 200, body: { recorded: true, late: true } });
-    expect(ledger.partner(deleteId, 'logistics')).toMatchObject({
+    expect(ledger.processor(deleteId, 'logistics')).toMatchObject({
       escalation: { reason: 'deadline_passed' },
       ack: { reference: 'KCL-7F3A9C', late: true },
     });
@@ -218,7 +223,7 @@ describe('POST /processors/{partnerId}/callback', () => {
   });
 
   it("writes an access partner's records from its callback to the export and resumes the workflow with that file", async () => {
-    awaitPartner(accessId, 'access');
+    awaitProcessor(accessId, 'access');
     const records = [{ orderId: 'ORD-1', recipient: 'Test Person' }];
 
     const answer = await send(callback(completedBody(accessId, { records })));
@@ -229,21 +234,21 @@ describe('POST /processors/{partnerId}/callback', () => {
     expect(completed).toEqual([
       { token: 'waiting-token', output: expect.objectContaining({ storeId: 'logistics', records: 1 }) },
     ]);
-    expect(ledger.partner(accessId, 'logistics')?.ack?.records).toBe(1);
+    expect(ledger.processor(accessId, 'logistics')?.ack?.records).toBe(1);
   });
 
-  it('fails the waiting task as PartnerRejected when the partner calls back that it could not do it', async () => {
-    awaitPartner(deleteId, 'delete');
+  it('fails the waiting task as ProcessorRejected when the partner calls back that it could not do it', async () => {
+    awaitProcessor(deleteId, 'delete');
 
     const answer = await send(callback(completedBody(deleteId, { status: 'failed' })));
 
     expect(answer.status).toBe(200);
-    expect(failed).toEqual([{ token: 'waiting-token', error: 'PartnerRejected' }]);
+    expect(failed).toEqual([{ token: 'waiting-token', error: 'ProcessorRejected' }]);
     expect(completed).toEqual([]);
   });
 
   it('refuses a body over 1 MiB with 413 before loading any secret', async () => {
-    awaitPartner(accessId, 'access');
+    awaitProcessor(accessId, 'access');
     const big = completedBody(accessId, { detail: 'x'.repeat(1024 * 1024) });
 
     const answer = await send(callback(big));

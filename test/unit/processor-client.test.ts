@@ -3,21 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { type ProcessorStore, processorOf } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import {
-  assertPartnerUrl,
+  assertProcessorUrl,
   type DeliverArgs,
-  deliverToPartner,
-  type PartnerAttempt,
+  deliverToProcessor,
+  type ProcessorAttempt,
 } from '../../functions/processors/client';
-import { PartnerConfigError } from '../../functions/processors/errors';
-import { buildPartnerRequest, type PartnerRequest } from '../../functions/processors/protocol';
+import { ProcessorConfigError } from '../../functions/processors/errors';
+import { buildProcessorRequest, type ProcessorRequest } from '../../functions/processors/protocol';
 import {
   IDEMPOTENCY_HEADER,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
-  verifyPartnerSignature,
+  verifyProcessorSignature,
 } from '../../functions/processors/signature';
 
-/** One request the fake partner received, exactly as it arrived. */
+/** One request the fake processor received, exactly as it arrived. */
 interface Received {
   readonly path: string;
   readonly headers: IncomingMessage['headers'];
@@ -33,8 +33,8 @@ let handlers: Handler[] = [];
 let server: Server;
 let baseUrl: string;
 
-/** The fake partner answers with the queued handlers in turn (the last one repeats). */
-function partnerAnswers(...queue: Handler[]): void {
+/** The fake processor answers with the queued handlers in turn (the last one repeats). */
+function processorAnswers(...queue: Handler[]): void {
   handlers = queue;
 }
 const json =
@@ -80,8 +80,8 @@ function store(overrides: Partial<ProcessorStore> = {}): ProcessorStore {
   };
 }
 
-function request(type: PartnerRequest['type'] = 'delete'): PartnerRequest {
-  return buildPartnerRequest(processorOf(dataMap, 'logistics'), {
+function request(type: ProcessorRequest['type'] = 'delete'): ProcessorRequest {
+  return buildProcessorRequest(processorOf(dataMap, 'logistics'), {
     requestId: type === 'access' ? '20261127-access-abcdefghij' : REQUEST_ID,
     type,
     identities: { email: ['budi.partner@example.test'], customerId: ['cust-0001'], phone: ['+620000000000'] },
@@ -92,9 +92,9 @@ function request(type: PartnerRequest['type'] = 'delete'): PartnerRequest {
 
 /** Runs a delivery with recorded attempts and sleeps (no real waiting). */
 async function deliver(overrides: Partial<DeliverArgs> = {}) {
-  const attempts: PartnerAttempt[] = [];
+  const attempts: ProcessorAttempt[] = [];
   const delays: number[] = [];
-  const outcome = await deliverToPartner({
+  const outcome = await deliverToProcessor({
     store: store(),
     secret: SECRET,
     request: request(),
@@ -113,7 +113,7 @@ async function deliver(overrides: Partial<DeliverArgs> = {}) {
 describe('delivering a request to a partner', () => {
   it('signs the exact body with the partner secret and sends the idempotency key', async () => {
     // Prepare
-    partnerAnswers(json(200, ACK));
+    processorAnswers(json(200, ACK));
 
     // Act
     const { outcome } = await deliver();
@@ -128,27 +128,27 @@ describe('delivering a request to a partner', () => {
       timestamp: call.headers[TIMESTAMP_HEADER] as string,
       signature: call.headers[SIGNATURE_HEADER] as string,
     };
-    expect(verifyPartnerSignature(SECRET, signed, call.body)).toBe(true);
-    expect(verifyPartnerSignature(Buffer.alloc(32, 1), signed, call.body)).toBe(false);
+    expect(verifyProcessorSignature(SECRET, signed, call.body)).toBe(true);
+    expect(verifyProcessorSignature(Buffer.alloc(32, 1), signed, call.body)).toBe(false);
     expect(JSON.parse(call.body)).toEqual(request());
   });
 
   it("sends only the identities the partner already knows, never the subject's other identifiers", async () => {
     // Prepare
-    partnerAnswers(json(200, ACK));
+    processorAnswers(json(200, ACK));
 
     // Act
     await deliver();
 
     // Assess
-    const body = JSON.parse(received[0]?.body ?? '{}') as PartnerRequest;
+    const body = JSON.parse(received[0]?.body ?? '{}') as ProcessorRequest;
     expect(body.subject).toEqual({ customerId: ['cust-0001'], email: ['budi.partner@example.test'] });
     expect(received[0]?.body).not.toContain('+620000000000');
   });
 
   it('retries 500, 500 then records the acknowledgement of the third attempt, waiting longer each time', async () => {
     // Prepare
-    partnerAnswers(json(500, { error: 'boom' }), json(503, { error: 'boom' }), json(200, ACK));
+    processorAnswers(json(500, { error: 'boom' }), json(503, { error: 'boom' }), json(200, ACK));
 
     // Act
     const { outcome, attempts, delays } = await deliver();
@@ -170,7 +170,7 @@ describe('delivering a request to a partner', () => {
 
   it('keeps the same idempotency key on every retry but signs each attempt with a fresh timestamp', async () => {
     // Prepare
-    partnerAnswers(json(500, {}), json(429, {}), json(200, ACK));
+    processorAnswers(json(500, {}), json(429, {}), json(200, ACK));
     let clock = Date.parse('2026-11-27T06:00:00Z');
     const now = () => {
       clock += 2000;
@@ -190,15 +190,15 @@ describe('delivering a request to a partner', () => {
     for (const r of received) {
       const timestamp = r.headers[TIMESTAMP_HEADER] as string;
       const signature = r.headers[SIGNATURE_HEADER] as string;
-      expect(verifyPartnerSignature(SECRET, { timestamp, signature }, r.body, Number(timestamp) * 1000)).toBe(
-        true,
-      );
+      expect(
+        verifyProcessorSignature(SECRET, { timestamp, signature }, r.body, Number(timestamp) * 1000),
+      ).toBe(true);
     }
   });
 
-  it('gives up as partner_unavailable after the configured number of attempts', async () => {
+  it('gives up as processor_unavailable after the configured number of attempts', async () => {
     // Prepare
-    partnerAnswers(json(502, {}));
+    processorAnswers(json(502, {}));
 
     // Act
     const { outcome, attempts, delays } = await deliver({
@@ -206,20 +206,20 @@ describe('delivering a request to a partner', () => {
     });
 
     // Assess
-    expect(outcome).toEqual({ kind: 'failed', reason: 'partner_unavailable', httpStatus: 502 });
+    expect(outcome).toEqual({ kind: 'failed', reason: 'processor_unavailable', httpStatus: 502 });
     expect(attempts).toHaveLength(3);
     expect(delays).toHaveLength(2);
   });
 
   it('treats a 404 as a rejection and does not retry', async () => {
     // Prepare
-    partnerAnswers(json(404, { error: 'not_found' }), json(200, ACK));
+    processorAnswers(json(404, { error: 'not_found' }), json(200, ACK));
 
     // Act
     const { outcome, attempts, delays } = await deliver();
 
     // Assess
-    expect(outcome).toEqual({ kind: 'failed', reason: 'partner_rejected', httpStatus: 404 });
+    expect(outcome).toEqual({ kind: 'failed', reason: 'processor_rejected', httpStatus: 404 });
     expect(attempts.map((a) => a.outcome)).toEqual(['rejected']);
     expect(delays).toEqual([]);
     expect(received).toHaveLength(1);
@@ -227,7 +227,7 @@ describe('delivering a request to a partner', () => {
 
   it('refuses a redirect and never follows its Location', async () => {
     // Prepare
-    partnerAnswers(
+    processorAnswers(
       (_req, res) => {
         res.writeHead(302, { location: `${baseUrl}/somewhere-else` });
         res.end();
@@ -239,7 +239,7 @@ describe('delivering a request to a partner', () => {
     const { outcome } = await deliver();
 
     // Assess
-    expect(outcome).toEqual({ kind: 'failed', reason: 'partner_rejected', httpStatus: 302 });
+    expect(outcome).toEqual({ kind: 'failed', reason: 'processor_rejected', httpStatus: 302 });
     expect(received.map((r) => r.path)).toEqual(['/partners/logistics/dsr']);
   });
 
@@ -253,9 +253,9 @@ describe('delivering a request to a partner', () => {
     };
 
     // Act
-    partnerAnswers(json(200, big));
+    processorAnswers(json(200, big));
     const declared = await deliver();
-    partnerAnswers(streamed);
+    processorAnswers(streamed);
     const chunked = await deliver();
 
     // Assess
@@ -268,7 +268,7 @@ describe('delivering a request to a partner', () => {
   it("accepts an access answer with the partner's records well over 64 KiB", async () => {
     // Prepare
     const records = Array.from({ length: 500 }, (_, i) => ({ shipment: `SHP-${i}`, note: 'y'.repeat(300) }));
-    partnerAnswers(json(200, { status: 'completed', reference: 'KCL-ACCESS1', records }));
+    processorAnswers(json(200, { status: 'completed', reference: 'KCL-ACCESS1', records }));
 
     // Act
     const { outcome } = await deliver({ request: request('access') });
@@ -285,7 +285,7 @@ describe('delivering a request to a partner', () => {
     ['no body at all', json(204, undefined)],
   ])('treats a 2xx with %s as an invalid response, without retrying', async (_label, handler) => {
     // Prepare
-    partnerAnswers(handler, json(200, ACK));
+    processorAnswers(handler, json(200, ACK));
 
     // Act
     const { outcome, attempts } = await deliver();
@@ -298,19 +298,19 @@ describe('delivering a request to a partner', () => {
   it('treats a 2xx whose status is failed as a rejection, keeping its reference as evidence', async () => {
     // Prepare
     const failed = { status: 'failed', reference: 'BYK-42', detail: 'unknown customer format' };
-    partnerAnswers(json(200, failed));
+    processorAnswers(json(200, failed));
 
     // Act
     const { outcome, attempts } = await deliver();
 
     // Assess
-    expect(outcome).toEqual({ kind: 'failed', reason: 'partner_rejected', httpStatus: 200, ack: failed });
+    expect(outcome).toEqual({ kind: 'failed', reason: 'processor_rejected', httpStatus: 200, ack: failed });
     expect(attempts.map((a) => a.outcome)).toEqual(['rejected']);
   });
 
   it('returns accepted with the partner reference when it will acknowledge through the callback', async () => {
     // Prepare
-    partnerAnswers(json(202, { status: 'accepted', reference: 'BYK-9Q2' }));
+    processorAnswers(json(202, { status: 'accepted', reference: 'BYK-9Q2' }));
 
     // Act
     const { outcome, attempts } = await deliver();
@@ -321,8 +321,8 @@ describe('delivering a request to a partner', () => {
   });
 
   it('retries a partner that answers too slowly, then reports it unavailable', async () => {
-    // Prepare: the partner never answers.
-    partnerAnswers(() => undefined);
+    // Prepare: the processor never answers.
+    processorAnswers(() => undefined);
 
     // Act
     const { outcome, attempts } = await deliver({
@@ -331,14 +331,14 @@ describe('delivering a request to a partner', () => {
     });
 
     // Assess
-    expect(outcome).toEqual({ kind: 'failed', reason: 'partner_unavailable' });
+    expect(outcome).toEqual({ kind: 'failed', reason: 'processor_unavailable' });
     expect(attempts.map((a) => a.outcome)).toEqual(['timeout', 'timeout']);
     expect(received).toHaveLength(2);
   });
 
   it('counts an answer that starts but stalls as a timeout, like no answer at all', async () => {
     // Prepare: headers and half a body, then nothing.
-    partnerAnswers((_req, res) => {
+    processorAnswers((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"status":"comp');
     });
@@ -350,7 +350,7 @@ describe('delivering a request to a partner', () => {
     });
 
     // Assess
-    expect(outcome).toEqual({ kind: 'failed', reason: 'partner_unavailable' });
+    expect(outcome).toEqual({ kind: 'failed', reason: 'processor_unavailable' });
     expect(attempts.map((a) => a.outcome)).toEqual(['timeout', 'timeout']);
   });
 
@@ -367,20 +367,20 @@ describe('delivering a request to a partner', () => {
     });
 
     // Assess
-    expect(outcome).toEqual({ kind: 'failed', reason: 'partner_unavailable' });
+    expect(outcome).toEqual({ kind: 'failed', reason: 'processor_unavailable' });
     expect(attempts.map((a) => a.outcome)).toEqual(['network_error', 'network_error']);
   });
 
   it('refuses an http endpoint outside local mode before sending anything', async () => {
     // Prepare
-    partnerAnswers(json(200, ACK));
+    processorAnswers(json(200, ACK));
 
     // Act
     const attempt = deliver({ allowInsecureUrl: false });
 
     // Assess
-    await expect(attempt).rejects.toThrow(PartnerConfigError);
-    await expect(attempt).rejects.toMatchObject({ name: 'PartnerConfigError' });
+    await expect(attempt).rejects.toThrow(ProcessorConfigError);
+    await expect(attempt).rejects.toMatchObject({ name: 'ProcessorConfigError' });
     expect(received).toHaveLength(0);
   });
 
@@ -391,7 +391,7 @@ describe('delivering a request to a partner', () => {
     }).catch((e: unknown) => e);
 
     // Assess
-    expect(error).toBeInstanceOf(PartnerConfigError);
+    expect(error).toBeInstanceOf(ProcessorConfigError);
     expect((error as Error).message).not.toContain('hunter2');
     expect(received).toHaveLength(0);
   });
@@ -399,16 +399,16 @@ describe('delivering a request to a partner', () => {
 
 describe('partner endpoint rules', () => {
   it('allows https everywhere and http only in local mode', () => {
-    expect(assertPartnerUrl('https://api.kirimcepat.example/v1/privacy-requests', false).hostname).toBe(
+    expect(assertProcessorUrl('https://api.kirimcepat.example/v1/privacy-requests', false).hostname).toBe(
       'api.kirimcepat.example',
     );
-    expect(() => assertPartnerUrl('http://api.kirimcepat.example/dsr', false)).toThrow('must use https');
-    expect(assertPartnerUrl('http://127.0.0.1:3100/partners/logistics/dsr', true).port).toBe('3100');
+    expect(() => assertProcessorUrl('http://api.kirimcepat.example/dsr', false)).toThrow('must use https');
+    expect(assertProcessorUrl('http://127.0.0.1:3100/partners/logistics/dsr', true).port).toBe('3100');
   });
 
   it('refuses other schemes and unparsable URLs', () => {
-    expect(() => assertPartnerUrl('ftp://api.kirimcepat.example/dsr', true)).toThrow(PartnerConfigError);
-    expect(() => assertPartnerUrl('file:///etc/passwd', true)).toThrow(PartnerConfigError);
-    expect(() => assertPartnerUrl('not a url', true)).toThrow('not a valid URL');
+    expect(() => assertProcessorUrl('ftp://api.kirimcepat.example/dsr', true)).toThrow(ProcessorConfigError);
+    expect(() => assertProcessorUrl('file:///etc/passwd', true)).toThrow(ProcessorConfigError);
+    expect(() => assertProcessorUrl('not a url', true)).toThrow('not a valid URL');
   });
 });

@@ -1,7 +1,7 @@
 import { type NotifyDeps, notifyProcessor } from '../../functions/processors/notify';
-import { verifyPartnerSignature } from '../../functions/processors/signature';
+import { verifyProcessorSignature } from '../../functions/processors/signature';
 import { memoryS3 } from './erasure-fakes';
-import { demoDataMap, MemoryPartnerLedger, PARTNER_SECRET, scriptedPartner } from './partner-fakes';
+import { demoDataMap, MemoryProcessorLedger, PROCESSOR_SECRET, scriptedProcessor } from './processor-fakes';
 
 const deleteId = '20260101-delete-abcdefghjk';
 const accessId = '20260101-access-abcdefghjk';
@@ -12,13 +12,13 @@ const identities = {
   phone: ['+620000000000'],
 };
 
-let ledger: MemoryPartnerLedger;
+let ledger: MemoryProcessorLedger;
 let s3: ReturnType<typeof memoryS3>;
 let completed: { token: string; output: unknown }[];
 let failed: { token: string; error: string }[];
 
 beforeEach(() => {
-  ledger = new MemoryPartnerLedger();
+  ledger = new MemoryProcessorLedger();
   ledger.plant(deleteId, 'delete', identities);
   ledger.plant(accessId, 'access', identities);
   s3 = memoryS3();
@@ -34,7 +34,7 @@ function deps(fetchImpl: typeof fetch, overrides: Partial<NotifyDeps> = {}): Not
     dataMap: demoDataMap(),
     ledger,
     exports: { s3: s3.s3, bucket: 'dsr-exports' },
-    secretOf: async () => PARTNER_SECRET,
+    secretOf: async () => PROCESSOR_SECRET,
     completeTask: async (token, output) => {
       completed.push({ token, output });
     },
@@ -54,24 +54,24 @@ function deps(fetchImpl: typeof fetch, overrides: Partial<NotifyDeps> = {}): Not
 describe('telling a processor about a request', () => {
   it('sends the partner only the identifiers it already knows, signed with its secret, with a stable idempotency key and our callback URL', async () => {
     // Prepare
-    const partner = scriptedPartner([
+    const processor = scriptedProcessor([
       { status: 200, body: { status: 'completed', reference: 'KCL-7F3A9C' } },
     ]);
 
     // Act
-    await notifyProcessor(deps(partner.fetchImpl), {
+    await notifyProcessor(deps(processor.fetchImpl), {
       requestId: deleteId,
       storeId: 'logistics',
       taskToken: 't1',
     });
 
     // Assess
-    expect(partner.calls).toHaveLength(1);
-    const [call] = partner.calls;
+    expect(processor.calls).toHaveLength(1);
+    const [call] = processor.calls;
     expect(call?.url).toBe('https://api.kirimcepat.example/v1/privacy-requests');
     expect(call?.headers['idempotency-key']).toBe(`${deleteId}:logistics:delete`);
-    const signed = verifyPartnerSignature(
-      PARTNER_SECRET,
+    const signed = verifyProcessorSignature(
+      PROCESSOR_SECRET,
       { timestamp: call?.headers['x-dsr-timestamp'], signature: call?.headers['x-dsr-signature'] },
       call?.body ?? '',
       NOW.getTime(),
@@ -90,14 +90,14 @@ describe('telling a processor about a request', () => {
 
   it('stores the task token before the partner is called, so a callback arriving at once finds it', async () => {
     let tokenWhenCalled: string | undefined;
-    const partner = scriptedPartner(
+    const processor = scriptedProcessor(
       [{ status: 202, body: { status: 'accepted', reference: 'KCL-1' } }],
       () => {
-        tokenWhenCalled = ledger.partner(deleteId, 'logistics')?.taskToken;
+        tokenWhenCalled = ledger.processor(deleteId, 'logistics')?.taskToken;
       },
     );
 
-    await notifyProcessor(deps(partner.fetchImpl), {
+    await notifyProcessor(deps(processor.fetchImpl), {
       requestId: deleteId,
       storeId: 'logistics',
       taskToken: 't1',
@@ -107,20 +107,20 @@ describe('telling a processor about a request', () => {
   });
 
   it('retries a partner answering 500 twice, then records its acknowledgement with all three attempts and resumes the workflow', async () => {
-    const partner = scriptedPartner([
+    const processor = scriptedProcessor([
       { status: 500 },
       { status: 500 },
       { status: 200, body: { status: 'completed', reference: 'KCL-7F3A9C' } },
     ]);
 
-    const result = await notifyProcessor(deps(partner.fetchImpl), {
+    const result = await notifyProcessor(deps(processor.fetchImpl), {
       requestId: deleteId,
       storeId: 'logistics',
       taskToken: 't1',
     });
 
     expect(result).toEqual({ storeId: 'logistics', outcome: 'acknowledged', status: 'completed' });
-    const evidence = ledger.partner(deleteId, 'logistics');
+    const evidence = ledger.processor(deleteId, 'logistics');
     expect(evidence?.attempts.map((a) => [a.attempt, a.httpStatus, a.outcome])).toEqual([
       [1, 500, 'retry'],
       [2, 500, 'retry'],
@@ -134,57 +134,57 @@ describe('telling a processor about a request', () => {
     expect(completed).toEqual([
       {
         token: 't1',
-        output: { storeId: 'logistics', partner: { status: 'completed', reference: 'KCL-7F3A9C' } },
+        output: { storeId: 'logistics', processor: { status: 'completed', reference: 'KCL-7F3A9C' } },
       },
     ]);
     expect((await ledger.get(deleteId))?.stores?.logistics).toEqual({ status: 'completed' });
   });
 
   it('keeps the workflow waiting when the partner accepts and will call back', async () => {
-    const partner = scriptedPartner([{ status: 202, body: { status: 'accepted', reference: 'BYK-1' } }]);
+    const processor = scriptedProcessor([{ status: 202, body: { status: 'accepted', reference: 'BYK-1' } }]);
 
-    const result = await notifyProcessor(deps(partner.fetchImpl), {
+    const result = await notifyProcessor(deps(processor.fetchImpl), {
       requestId: deleteId,
       storeId: 'payments',
       taskToken: 't1',
     });
 
     expect(result).toEqual({ storeId: 'payments', outcome: 'awaiting_ack' });
-    expect(ledger.partner(deleteId, 'payments')).toMatchObject({ status: 'awaiting_ack', taskToken: 't1' });
+    expect(ledger.processor(deleteId, 'payments')).toMatchObject({ status: 'awaiting_ack', taskToken: 't1' });
     expect(completed).toEqual([]);
     expect((await ledger.get(deleteId))?.stores?.payments).toEqual({ status: 'in_progress' });
   });
 
-  it('throws PartnerUnavailable for the workflow to escalate once every retry failed, with each attempt in the evidence', async () => {
-    const partner = scriptedPartner([{ status: 503 }]);
+  it('throws ProcessorUnavailable for the workflow to escalate once every retry failed, with each attempt in the evidence', async () => {
+    const processor = scriptedProcessor([{ status: 503 }]);
 
     await expect(
-      notifyProcessor(deps(partner.fetchImpl), {
+      notifyProcessor(deps(processor.fetchImpl), {
         requestId: deleteId,
         storeId: 'logistics',
         taskToken: 't1',
       }),
-    ).rejects.toMatchObject({ name: 'PartnerUnavailable' });
+    ).rejects.toMatchObject({ name: 'ProcessorUnavailable' });
 
-    expect(partner.calls).toHaveLength(4);
-    expect(ledger.partner(deleteId, 'logistics')?.attempts).toHaveLength(4);
+    expect(processor.calls).toHaveLength(4);
+    expect(ledger.processor(deleteId, 'logistics')?.attempts).toHaveLength(4);
     expect(completed).toEqual([]);
   });
 
-  it('throws PartnerRejected when the partner answers that it failed, keeping its answer as evidence', async () => {
-    const partner = scriptedPartner([
+  it('throws ProcessorRejected when the partner answers that it failed, keeping its answer as evidence', async () => {
+    const processor = scriptedProcessor([
       { status: 200, body: { status: 'failed', reference: 'KCL-2', detail: 'account locked' } },
     ]);
 
     await expect(
-      notifyProcessor(deps(partner.fetchImpl), {
+      notifyProcessor(deps(processor.fetchImpl), {
         requestId: deleteId,
         storeId: 'logistics',
         taskToken: 't1',
       }),
-    ).rejects.toMatchObject({ name: 'PartnerRejected' });
+    ).rejects.toMatchObject({ name: 'ProcessorRejected' });
 
-    expect(ledger.partner(deleteId, 'logistics')?.ack).toMatchObject({
+    expect(ledger.processor(deleteId, 'logistics')?.ack).toMatchObject({
       via: 'response',
       status: 'failed',
       reference: 'KCL-2',
@@ -197,11 +197,11 @@ describe('telling a processor about a request', () => {
       { orderId: 'ORD-1', recipient: 'Test Person', city: 'Example City' },
       { orderId: 'ORD-2', recipient: 'Test Person', city: 'Example City' },
     ];
-    const partner = scriptedPartner([
+    const processor = scriptedProcessor([
       { status: 200, body: { status: 'completed', reference: 'KCL-9', records } },
     ]);
 
-    await notifyProcessor(deps(partner.fetchImpl), {
+    await notifyProcessor(deps(processor.fetchImpl), {
       requestId: accessId,
       storeId: 'logistics',
       taskToken: 't1',
@@ -212,19 +212,19 @@ describe('telling a processor about a request', () => {
     expect(completed).toEqual([
       { token: 't1', output: expect.objectContaining({ storeId: 'logistics', records: 2 }) },
     ]);
-    expect(ledger.partner(accessId, 'logistics')?.ack?.records).toBe(2);
-    expect(JSON.stringify(ledger.partner(accessId, 'logistics'))).not.toContain('Test Person');
+    expect(ledger.processor(accessId, 'logistics')?.ack?.records).toBe(2);
+    expect(JSON.stringify(ledger.processor(accessId, 'logistics'))).not.toContain('Test Person');
     expect((await ledger.get(accessId))?.stores?.logistics).toEqual({ status: 'completed', records: 2 });
   });
 
   it('resumes a retried task from the acknowledgement already recorded, without asking the partner again', async () => {
-    const first = scriptedPartner([{ status: 200, body: { status: 'not_found', reference: 'KCL-3' } }]);
+    const first = scriptedProcessor([{ status: 200, body: { status: 'not_found', reference: 'KCL-3' } }]);
     await notifyProcessor(deps(first.fetchImpl), {
       requestId: deleteId,
       storeId: 'logistics',
       taskToken: 't1',
     });
-    const again = scriptedPartner([{ status: 500 }]);
+    const again = scriptedProcessor([{ status: 500 }]);
 
     await notifyProcessor(deps(again.fetchImpl), {
       requestId: deleteId,
@@ -234,15 +234,15 @@ describe('telling a processor about a request', () => {
 
     expect(again.calls).toEqual([]);
     expect(completed.map((c) => c.token)).toEqual(['t1', 't2']);
-    expect(ledger.partner(deleteId, 'logistics')?.taskToken).toBe('t2');
+    expect(ledger.processor(deleteId, 'logistics')?.taskToken).toBe('t2');
   });
 
   it('does not fail when the workflow task is already gone (the partner called back first)', async () => {
-    const partner = scriptedPartner([{ status: 200, body: { status: 'completed', reference: 'KCL-4' } }]);
+    const processor = scriptedProcessor([{ status: 200, body: { status: 'completed', reference: 'KCL-4' } }]);
     const gone = Object.assign(new Error('task is gone'), { name: 'TaskTimedOut' });
 
     const result = await notifyProcessor(
-      deps(partner.fetchImpl, {
+      deps(processor.fetchImpl, {
         completeTask: async () => {
           throw gone;
         },
@@ -254,19 +254,23 @@ describe('telling a processor about a request', () => {
   });
 
   it('refuses to ask a partner about a request type it does not declare', async () => {
-    const partner = scriptedPartner([{ status: 200, body: { status: 'completed', reference: 'BYK-2' } }]);
+    const processor = scriptedProcessor([{ status: 200, body: { status: 'completed', reference: 'BYK-2' } }]);
 
     await expect(
-      notifyProcessor(deps(partner.fetchImpl), { requestId: accessId, storeId: 'payments', taskToken: 't1' }),
-    ).rejects.toMatchObject({ name: 'PartnerNotPlanned' });
-    expect(partner.calls).toEqual([]);
+      notifyProcessor(deps(processor.fetchImpl), {
+        requestId: accessId,
+        storeId: 'payments',
+        taskToken: 't1',
+      }),
+    ).rejects.toMatchObject({ name: 'ProcessorNotPlanned' });
+    expect(processor.calls).toEqual([]);
   });
 
   it('refuses a data store id: only processors are notified', async () => {
-    const partner = scriptedPartner([{ status: 200 }]);
+    const processor = scriptedProcessor([{ status: 200 }]);
 
     await expect(
-      notifyProcessor(deps(partner.fetchImpl), {
+      notifyProcessor(deps(processor.fetchImpl), {
         requestId: deleteId,
         storeId: 'customers',
         taskToken: 't1',

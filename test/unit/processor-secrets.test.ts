@@ -5,8 +5,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { processorOf } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
-import { PartnerSecretError } from '../../functions/processors/errors';
-import { loadPartnerSecret, resetPartnerSecrets } from '../../functions/processors/secrets';
+import { ProcessorSecretError } from '../../functions/processors/errors';
+import { loadProcessorSecret, resetProcessorSecrets } from '../../functions/processors/secrets';
 
 const dataMap = loadDemoDataMap();
 const logistics = processorOf(dataMap, 'logistics');
@@ -20,7 +20,7 @@ let dir: string;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'partner-secrets-'));
-  resetPartnerSecrets();
+  resetProcessorSecrets();
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -35,8 +35,8 @@ describe('partner secrets on the local runtime (a directory of key files)', () =
 
     // Act
     const [a, b] = await Promise.all([
-      loadPartnerSecret(logistics, { dir }, client),
-      loadPartnerSecret(payments, { dir }, client),
+      loadProcessorSecret(logistics, { dir }, client),
+      loadProcessorSecret(payments, { dir }, client),
     ]);
 
     // Assess
@@ -48,11 +48,11 @@ describe('partner secrets on the local runtime (a directory of key files)', () =
   it('keeps a loaded secret for the life of the container, even if the file changes', async () => {
     // Prepare
     writeFileSync(join(dir, 'logistics.key'), LOGISTICS_HEX);
-    const first = await loadPartnerSecret(logistics, { dir }, client);
+    const first = await loadProcessorSecret(logistics, { dir }, client);
     writeFileSync(join(dir, 'logistics.key'), PAYMENTS_HEX);
 
     // Act
-    const second = await loadPartnerSecret(logistics, { dir }, client);
+    const second = await loadProcessorSecret(logistics, { dir }, client);
 
     // Assess
     expect(second.equals(first)).toBe(true);
@@ -60,13 +60,13 @@ describe('partner secrets on the local runtime (a directory of key files)', () =
 
   it('tries again after a failed load instead of remembering the failure', async () => {
     // Prepare
-    await expect(loadPartnerSecret(logistics, { dir }, client)).rejects.toThrow(
+    await expect(loadProcessorSecret(logistics, { dir }, client)).rejects.toThrow(
       'no readable secret file for partner logistics',
     );
     writeFileSync(join(dir, 'logistics.key'), LOGISTICS_HEX);
 
     // Act
-    const secret = await loadPartnerSecret(logistics, { dir }, client);
+    const secret = await loadProcessorSecret(logistics, { dir }, client);
 
     // Assess
     expect(secret).toHaveLength(32);
@@ -77,10 +77,10 @@ describe('partner secrets on the local runtime (a directory of key files)', () =
     writeFileSync(join(dir, 'logistics.key'), 'short-shared-secret');
 
     // Act
-    const error = await loadPartnerSecret(logistics, { dir }, client).catch((e: unknown) => e);
+    const error = await loadProcessorSecret(logistics, { dir }, client).catch((e: unknown) => e);
 
     // Assess
-    expect(error).toBeInstanceOf(PartnerSecretError);
+    expect(error).toBeInstanceOf(ProcessorSecretError);
     expect((error as Error).message).toBe('the secret of partner logistics must be at least 32 bytes');
     expect((error as Error).message).not.toContain('short-shared-secret');
   });
@@ -96,9 +96,9 @@ describe('partner secrets in AWS (Secrets Manager)', () => {
       .resolves({ SecretString: PAYMENTS_HEX });
 
     // Act
-    const a = await loadPartnerSecret(logistics, {}, client);
-    await loadPartnerSecret(logistics, {}, client);
-    const b = await loadPartnerSecret(payments, {}, client);
+    const a = await loadProcessorSecret(logistics, {}, client);
+    await loadProcessorSecret(logistics, {}, client);
+    const b = await loadProcessorSecret(payments, {}, client);
 
     // Assess
     expect(a.equals(Buffer.from(LOGISTICS_HEX, 'hex'))).toBe(true);
@@ -115,8 +115,8 @@ describe('partner secrets in AWS (Secrets Manager)', () => {
     smMock.on(GetSecretValueCommand).rejectsOnce(throttled).resolves({ SecretString: LOGISTICS_HEX });
 
     // Act
-    const failed = await loadPartnerSecret(logistics, {}, client).catch((e: unknown) => e);
-    const secret = await loadPartnerSecret(logistics, {}, client);
+    const failed = await loadProcessorSecret(logistics, {}, client).catch((e: unknown) => e);
+    const secret = await loadProcessorSecret(logistics, {}, client);
 
     // Assess
     expect((failed as Error).name).toBe('TransientError');
@@ -129,14 +129,14 @@ describe('partner secrets in AWS (Secrets Manager)', () => {
     smMock.on(GetSecretValueCommand).resolves({ SecretString: 'tiny' });
 
     // Act / Assess
-    await expect(loadPartnerSecret(payments, {}, client)).rejects.toThrow(
+    await expect(loadProcessorSecret(payments, {}, client)).rejects.toThrow(
       /^the secret of partner payments must be at least 32 bytes$/,
     );
   });
 
   it('refuses a secret with no value', async () => {
     smMock.on(GetSecretValueCommand).resolves({});
-    await expect(loadPartnerSecret(payments, {}, client)).rejects.toThrow(
+    await expect(loadProcessorSecret(payments, {}, client)).rejects.toThrow(
       'the secret of partner payments has no value',
     );
   });

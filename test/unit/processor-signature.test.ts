@@ -1,9 +1,9 @@
 import * as crypto from 'node:crypto';
 import {
   SIGNATURE_HEADER,
-  signPartnerBody,
+  signProcessorBody,
   TIMESTAMP_HEADER,
-  verifyPartnerSignature,
+  verifyProcessorSignature,
 } from '../../functions/processors/signature';
 
 jest.mock('node:crypto', () => {
@@ -18,7 +18,7 @@ const NOW_MS = 1_795_000_000_000;
 const TS = Math.floor(NOW_MS / 1000);
 
 function headersFor(secret: Buffer, timestamp: number, body: string) {
-  return { timestamp: String(timestamp), signature: signPartnerBody(secret, timestamp, body) };
+  return { timestamp: String(timestamp), signature: signProcessorBody(secret, timestamp, body) };
 }
 
 describe('partner signatures', () => {
@@ -31,44 +31,44 @@ describe('partner signatures', () => {
     const expected = crypto.createHmac('sha256', SECRET).update(`${TS}.${BODY}`).digest('hex');
 
     // Act / Assess
-    expect(signPartnerBody(SECRET, TS, BODY)).toBe(`v1=${expected}`);
+    expect(signProcessorBody(SECRET, TS, BODY)).toBe(`v1=${expected}`);
   });
 
   it('accepts a body signed with the same secret and a fresh timestamp', () => {
-    expect(verifyPartnerSignature(SECRET, headersFor(SECRET, TS, BODY), BODY, NOW_MS)).toBe(true);
+    expect(verifyProcessorSignature(SECRET, headersFor(SECRET, TS, BODY), BODY, NOW_MS)).toBe(true);
   });
 
   it('accepts a timestamp just inside the 300 second tolerance, either way', () => {
-    expect(verifyPartnerSignature(SECRET, headersFor(SECRET, TS - 300, BODY), BODY, NOW_MS)).toBe(true);
-    expect(verifyPartnerSignature(SECRET, headersFor(SECRET, TS + 300, BODY), BODY, NOW_MS)).toBe(true);
+    expect(verifyProcessorSignature(SECRET, headersFor(SECRET, TS - 300, BODY), BODY, NOW_MS)).toBe(true);
+    expect(verifyProcessorSignature(SECRET, headersFor(SECRET, TS + 300, BODY), BODY, NOW_MS)).toBe(true);
   });
 
   it('refuses a body signed with another secret', () => {
-    expect(verifyPartnerSignature(SECRET, headersFor(OTHER_SECRET, TS, BODY), BODY, NOW_MS)).toBe(false);
+    expect(verifyProcessorSignature(SECRET, headersFor(OTHER_SECRET, TS, BODY), BODY, NOW_MS)).toBe(false);
   });
 
   it('refuses a body changed after signing, even by one character', () => {
     const headers = headersFor(SECRET, TS, BODY);
-    expect(verifyPartnerSignature(SECRET, headers, `${BODY} `, NOW_MS)).toBe(false);
-    expect(verifyPartnerSignature(SECRET, headers, BODY.replace('delete', 'access'), NOW_MS)).toBe(false);
+    expect(verifyProcessorSignature(SECRET, headers, `${BODY} `, NOW_MS)).toBe(false);
+    expect(verifyProcessorSignature(SECRET, headers, BODY.replace('delete', 'access'), NOW_MS)).toBe(false);
   });
 
   it('refuses a signature whose timestamp header was changed', () => {
     const { signature } = headersFor(SECRET, TS, BODY);
-    expect(verifyPartnerSignature(SECRET, { timestamp: String(TS + 1), signature }, BODY, NOW_MS)).toBe(
+    expect(verifyProcessorSignature(SECRET, { timestamp: String(TS + 1), signature }, BODY, NOW_MS)).toBe(
       false,
     );
   });
 
   it('refuses a correctly signed but stale request (more than 300 seconds old or ahead)', () => {
-    expect(verifyPartnerSignature(SECRET, headersFor(SECRET, TS - 301, BODY), BODY, NOW_MS)).toBe(false);
-    expect(verifyPartnerSignature(SECRET, headersFor(SECRET, TS + 301, BODY), BODY, NOW_MS)).toBe(false);
+    expect(verifyProcessorSignature(SECRET, headersFor(SECRET, TS - 301, BODY), BODY, NOW_MS)).toBe(false);
+    expect(verifyProcessorSignature(SECRET, headersFor(SECRET, TS + 301, BODY), BODY, NOW_MS)).toBe(false);
   });
 
   it('refuses a request without the signature or the timestamp header', () => {
     const { timestamp, signature } = headersFor(SECRET, TS, BODY);
-    expect(verifyPartnerSignature(SECRET, { timestamp, signature: undefined }, BODY, NOW_MS)).toBe(false);
-    expect(verifyPartnerSignature(SECRET, { timestamp: undefined, signature }, BODY, NOW_MS)).toBe(false);
+    expect(verifyProcessorSignature(SECRET, { timestamp, signature: undefined }, BODY, NOW_MS)).toBe(false);
+    expect(verifyProcessorSignature(SECRET, { timestamp: undefined, signature }, BODY, NOW_MS)).toBe(false);
   });
 
   it.each([
@@ -80,14 +80,14 @@ describe('partner signatures', () => {
     ['an empty value', () => ''],
   ])('refuses a malformed signature: %s', (_label, mangle) => {
     const { timestamp, signature } = headersFor(SECRET, TS, BODY);
-    expect(verifyPartnerSignature(SECRET, { timestamp, signature: mangle(signature) }, BODY, NOW_MS)).toBe(
+    expect(verifyProcessorSignature(SECRET, { timestamp, signature: mangle(signature) }, BODY, NOW_MS)).toBe(
       false,
     );
   });
 
   it.each(['', 'abc', '1.5', '-1', `${TS}x`])('refuses a malformed timestamp %p', (timestamp) => {
     const { signature } = headersFor(SECRET, TS, BODY);
-    expect(verifyPartnerSignature(SECRET, { timestamp, signature }, BODY, NOW_MS)).toBe(false);
+    expect(verifyProcessorSignature(SECRET, { timestamp, signature }, BODY, NOW_MS)).toBe(false);
   });
 
   it('compares MACs in constant time on equal-length buffers', () => {
@@ -96,7 +96,7 @@ describe('partner signatures', () => {
     spy.mockClear();
 
     // Act
-    verifyPartnerSignature(SECRET, headersFor(OTHER_SECRET, TS, BODY), BODY, NOW_MS);
+    verifyProcessorSignature(SECRET, headersFor(OTHER_SECRET, TS, BODY), BODY, NOW_MS);
 
     // Assess
     expect(spy).toHaveBeenCalledTimes(1);

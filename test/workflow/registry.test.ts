@@ -52,9 +52,9 @@ describe('the workflow definition and the task registry', () => {
 
   it('sends every processor to its partner branch in all three Maps, waiting until the partner’s own deadline and escalating instead of failing', () => {
     const branches = {
-      ExportStores: ['ExportTarget', 'ExportFromPartner', 'EscalateExport', 'ExportStore'],
-      EraseStores: ['ErasureTarget', 'NotifyPartnerOfErasure', 'EscalateErasure', 'EraseStore'],
-      OptOutStores: ['OptOutTarget', 'NotifyPartnerOfOptOut', 'EscalateOptOut', 'OptOutStore'],
+      ExportStores: ['ExportTarget', 'ExportFromProcessor', 'EscalateExport', 'ExportStore'],
+      EraseStores: ['ErasureTarget', 'NotifyProcessorOfErasure', 'EscalateErasure', 'EraseStore'],
+      OptOutStores: ['OptOutTarget', 'NotifyProcessorOfOptOut', 'EscalateOptOut', 'OptOutStore'],
     } as const;
     for (const [mapName, [choiceName, notifyName, escalateName, dataName]] of Object.entries(branches)) {
       const map = definition.States[mapName] as unknown as {
@@ -84,9 +84,9 @@ describe('the workflow definition and the task registry', () => {
           {
             ErrorEquals: [
               'States.Timeout',
-              'PartnerUnavailable',
-              'PartnerRejected',
-              'PartnerResponseInvalid',
+              'ProcessorUnavailable',
+              'ProcessorRejected',
+              'ProcessorResponseInvalid',
             ],
             ResultPath: '$.error',
             Next: escalateName,

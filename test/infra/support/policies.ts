@@ -91,8 +91,8 @@ export function accessOf(grant: Grant): string | undefined {
     return undefined;
   }
   if (resource.includes('AuditBucket')) return action === 's3:PutObject' ? 'audit:write' : 'audit:other';
-  // The hashing key is granted by reference; partner secrets by name (`:secret:<name>-??????`).
-  if (action === 'secretsmanager:GetSecretValue' && resource.includes(':secret:')) return 'partners:secret';
+  // The hashing key is granted by reference; processor secrets by name (`:secret:<name>-??????`).
+  if (action === 'secretsmanager:GetSecretValue' && resource.includes(':secret:')) return 'processors:secret';
   if (action.startsWith('dynamodb:') || action.startsWith('s3:')) return STORE_ACCESS[action];
   return SERVICE_ACCESS[action];
 }

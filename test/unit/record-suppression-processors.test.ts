@@ -1,7 +1,7 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { PartnerEvidence } from '../../functions/core/ledger-record';
+import type { ProcessorEvidence } from '../../functions/core/ledger-record';
 import { setTestEnvironment } from './http-support';
 
 setTestEnvironment();
@@ -14,11 +14,15 @@ const ses = mockClient(SESv2Client);
 const requestId = '20260101-opt-out-PARTNERSAB';
 const email = 'someone@example.com';
 
-const evidence = (partnerId: string, name: string, over: Partial<PartnerEvidence>): PartnerEvidence => ({
-  partnerId,
+const evidence = (
+  processorId: string,
+  name: string,
+  over: Partial<ProcessorEvidence>,
+): ProcessorEvidence => ({
+  processorId,
   name,
   type: 'opt_out',
-  idempotencyKey: `${requestId}:${partnerId}:opt_out`,
+  idempotencyKey: `${requestId}:${processorId}:opt_out`,
   deadline: '2026-01-04T00:02:00.000Z',
   notifiedAt: '2026-01-01T00:02:01.000Z',
   status: 'acknowledged',
@@ -28,7 +32,7 @@ const evidence = (partnerId: string, name: string, over: Partial<PartnerEvidence
   ...over,
 });
 
-function plant(partners: Record<string, PartnerEvidence>) {
+function plant(processors: Record<string, ProcessorEvidence>) {
   const item = {
     requestId,
     type: 'opt_out',
@@ -41,7 +45,7 @@ function plant(partners: Record<string, PartnerEvidence>) {
       logistics: { status: 'completed' },
       payments: { status: 'escalated' },
     },
-    partners,
+    processors,
     history: [{ status: 'in_progress', at: '2026-01-01T00:02:00.000Z' }],
   };
   ddb.on(GetCommand).callsFake((input: { TableName: string }) => ({
@@ -121,7 +125,7 @@ describe('the opt-out confirmation lists the partners told', () => {
 
     const out = await recordSuppression.handler({ requestId });
 
-    expect(out).toMatchObject({ suppressed: true, stores: 1, partners: 2 });
+    expect(out).toMatchObject({ suppressed: true, stores: 1, processors: 2 });
     const mail = sentMail();
     expect(mail.text).toContain(
       'We also told the partners that process your data for us to stop marketing to you:\n' +
@@ -153,7 +157,7 @@ describe('the opt-out confirmation lists the partners told', () => {
 
     const out = await recordSuppression.handler({ requestId });
 
-    expect(out.partners).toBe(0);
+    expect(out.processors).toBe(0);
     expect(sentMail().text).not.toContain('partners');
   });
 });

@@ -1,19 +1,21 @@
 /**
- * The partners of a running `npm start`, reached over HTTP: how `npm run seed`
+ * The processors of a running `npm start`, reached over HTTP: how `npm run seed`
  * (another process) gives them their records about a planted subject.
  */
 import { z } from 'zod';
-import { PartnerRole, type PartnerSink } from './holdings';
+import { ProcessorRole, type ProcessorSink } from './holdings';
 
-const PartnerList = z.object({ partners: z.array(z.object({ id: z.string().min(1), role: PartnerRole })) });
+const ProcessorList = z.object({
+  processors: z.array(z.object({ id: z.string().min(1), role: ProcessorRole })),
+});
 
-/** A sink planting through `POST <baseUrl>/partners/<id>/holdings`; lists the partners first. */
-export async function httpPartnerSink(baseUrl: string): Promise<PartnerSink> {
+/** A sink planting through `POST <baseUrl>/processors/<id>/holdings`; lists the processors first. */
+export async function httpProcessorSink(baseUrl: string): Promise<ProcessorSink> {
   const res = await fetch(`${baseUrl}/partners`, { signal: AbortSignal.timeout(5000) });
   if (!res.ok) throw new Error(`the partner simulators answered ${res.status}`);
-  const { partners } = PartnerList.parse(await res.json());
+  const { processors } = ProcessorList.parse(await res.json());
   return {
-    partners,
+    processors,
     async plant(id, holding) {
       const out = await fetch(`${baseUrl}/partners/${encodeURIComponent(id)}/holdings`, {
         method: 'POST',

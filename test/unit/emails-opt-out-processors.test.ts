@@ -8,7 +8,7 @@ describe('partners in the opt-out confirmation email', () => {
     const mail = optOutConfirmedMail('id', {
       requestId,
       stores,
-      partners: [
+      processors: [
         { name: 'Kirim Cepat Logistics', outcome: 'confirmed' },
         { name: 'BayarKu Payment Gateway', outcome: 'followed_up' },
       ],
@@ -19,7 +19,7 @@ describe('partners in the opt-out confirmation email', () => {
         '- Kirim Cepat Logistics: telah mengonfirmasi\n' +
         '- BayarKu Payment Gateway: belum mengonfirmasi; tim dukungan kami sedang menindaklanjutinya',
     );
-    // The partners come after the stores and before the suppression-list promise.
+    // The processors come after the stores and before the suppression-list promise.
     expect(mail.text.indexOf('Marketing preferences')).toBeLessThan(mail.text.indexOf('Kirim Cepat'));
     expect(mail.text.indexOf('BayarKu')).toBeLessThan(mail.text.indexOf('daftar penolakan'));
   });
@@ -28,7 +28,7 @@ describe('partners in the opt-out confirmation email', () => {
     const mail = optOutConfirmedMail('en', {
       requestId,
       stores: [],
-      partners: [{ name: 'Kirim Cepat Logistics', outcome: 'pending' }],
+      processors: [{ name: 'Kirim Cepat Logistics', outcome: 'pending' }],
     });
 
     expect(mail.text).toContain('- Kirim Cepat Logistics: told; waiting for its confirmation');
@@ -38,7 +38,7 @@ describe('partners in the opt-out confirmation email', () => {
     const mail = optOutConfirmedMail('en', {
       requestId,
       stores,
-      partners: [{ name: 'Kirim <b>Cepat</b>', outcome: 'confirmed' }],
+      processors: [{ name: 'Kirim <b>Cepat</b>', outcome: 'confirmed' }],
     });
 
     expect(mail.html).toContain('<li>Kirim &#60;b&#62;Cepat&#60;/b&#62;: confirmed</li>');

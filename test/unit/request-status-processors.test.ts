@@ -13,11 +13,11 @@ const requestId = '20260101-delete-partnersab';
 const STATUS_TOKEN = 'status-token-for-partner-tests-0123';
 let ledger: ReturnType<typeof fakeLedger>;
 
-const partner = (partnerId: string, name: string, over: Record<string, unknown>) => ({
-  partnerId,
+const processor = (processorId: string, name: string, over: Record<string, unknown>) => ({
+  processorId,
   name,
   type: 'delete',
-  idempotencyKey: `${requestId}:${partnerId}:delete`,
+  idempotencyKey: `${requestId}:${processorId}:delete`,
   deadline: '2026-01-04T00:00:00.000Z',
   notifiedAt: '2026-01-01T00:10:00.000Z',
   attempts: [],
@@ -39,13 +39,13 @@ beforeEach(() => {
     subjectHash: 'h',
     statusTokenHash: keyedHash(key, 'status-token', STATUS_TOKEN),
     stores: { logistics: { status: 'completed' }, payments: { status: 'escalated' } },
-    partners: {
-      payments: partner('payments', 'BayarKu Payment Gateway', {
+    processors: {
+      payments: processor('payments', 'BayarKu Payment Gateway', {
         status: 'escalated',
         escalation: { at: '2026-01-04T00:00:00.000Z', reason: 'deadline_passed' },
         taskToken: 'task-token-never-shown',
       }),
-      logistics: partner('logistics', 'Kirim Cepat Logistics', {
+      logistics: processor('logistics', 'Kirim Cepat Logistics', {
         status: 'acknowledged',
         ack: {
           at: '2026-01-01T00:10:01.000Z',
@@ -73,9 +73,9 @@ describe('GET /requests/{requestId} with partners', () => {
 
     expect(res.statusCode).toBe(200);
     const body = JSON.parse(res.body);
-    expect(body.partners).toEqual([
-      { partnerId: 'logistics', name: 'Kirim Cepat Logistics', status: 'acknowledged' },
-      { partnerId: 'payments', name: 'BayarKu Payment Gateway', status: 'escalated' },
+    expect(body.processors).toEqual([
+      { processorId: 'logistics', name: 'Kirim Cepat Logistics', status: 'acknowledged' },
+      { processorId: 'payments', name: 'BayarKu Payment Gateway', status: 'escalated' },
     ]);
     expect(body.stores).toContainEqual({ storeId: 'payments', status: 'escalated' });
     expect(res.body).not.toContain('KCL-7F3A9C');

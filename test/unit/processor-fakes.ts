@@ -1,24 +1,24 @@
 /**
- * In-memory stand-ins for the processor (partner) unit tests: a ledger with the
- * partner-evidence semantics of `LedgerTable` (first ack wins, escalation loses
- * to an ack, late acks), a fake partner webhook, and the demo data map.
+ * In-memory stand-ins for the processor (processor) unit tests: a ledger with the
+ * processor-evidence semantics of `LedgerTable` (first ack wins, escalation loses
+ * to an ack, late acks), a fake processor webhook, and the demo data map.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PartnerNotNotifiedError } from '../../functions/aws/ledger';
+import { ProcessorNotNotifiedError } from '../../functions/aws/ledger';
 import { type DataMap, parseDataMap } from '../../functions/core/data-map';
 import {
   type LedgerRecord,
-  type PartnerAck,
-  type PartnerEscalation,
-  type PartnerEvidence,
+  type ProcessorAck,
+  type ProcessorEscalation,
+  type ProcessorEvidence,
   RequestNotFoundError,
   type StoreProgress,
 } from '../../functions/core/ledger-record';
 import type { RequestType } from '../../functions/core/request';
-import type { PartnerAttempt } from '../../functions/processors/client';
+import type { ProcessorAttempt } from '../../functions/processors/client';
 
-export const PARTNER_SECRET = Buffer.from('cd'.repeat(32), 'hex');
+export const PROCESSOR_SECRET = Buffer.from('cd'.repeat(32), 'hex');
 
 /** The demo data map (with its two processors), as the functions load it. */
 export function demoDataMap(): DataMap {
@@ -29,8 +29,8 @@ export function demoDataMap(): DataMap {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** A ledger in memory with `LedgerTable`'s partner-evidence semantics (see test/local/ledger-partners.test.ts). */
-export class MemoryPartnerLedger {
+/** A ledger in memory with `LedgerTable`'s processor-evidence semantics (see test/local/ledger-processors.test.ts). */
+export class MemoryProcessorLedger {
   readonly records = new Map<string, Mutable<LedgerRecord>>();
 
   /** An in-progress request with resolved identities and a plan, as PlanStores leaves it. */
@@ -58,8 +58,8 @@ export class MemoryPartnerLedger {
     return JSON.stringify(this.records.get(requestId));
   }
 
-  partner(requestId: string, partnerId: string): PartnerEvidence | undefined {
-    return this.records.get(requestId)?.partners?.[partnerId];
+  processor(requestId: string, processorId: string): ProcessorEvidence | undefined {
+    return this.records.get(requestId)?.processors?.[processorId];
   }
 
   async get(requestId: string): Promise<LedgerRecord | undefined> {
@@ -79,20 +79,20 @@ export class MemoryPartnerLedger {
     record.stores = { ...record.stores, [storeId]: progress };
   }
 
-  private evidence(requestId: string, partnerId: string): Mutable<PartnerEvidence> {
-    const found = this.records.get(requestId)?.partners?.[partnerId];
-    if (!found) throw new PartnerNotNotifiedError(requestId, partnerId);
-    return found as Mutable<PartnerEvidence>;
+  private evidence(requestId: string, processorId: string): Mutable<ProcessorEvidence> {
+    const found = this.records.get(requestId)?.processors?.[processorId];
+    if (!found) throw new ProcessorNotNotifiedError(requestId, processorId);
+    return found as Mutable<ProcessorEvidence>;
   }
 
-  private put(requestId: string, evidence: PartnerEvidence): void {
+  private put(requestId: string, evidence: ProcessorEvidence): void {
     const record = this.records.get(requestId);
     if (!record) throw new RequestNotFoundError(requestId);
-    record.partners = { ...record.partners, [evidence.partnerId]: evidence };
+    record.processors = { ...record.processors, [evidence.processorId]: evidence };
   }
 
-  async beginPartnerNotice(requestId: string, evidence: PartnerEvidence): Promise<PartnerEvidence> {
-    const current = this.records.get(requestId)?.partners?.[evidence.partnerId];
+  async beginProcessorNotice(requestId: string, evidence: ProcessorEvidence): Promise<ProcessorEvidence> {
+    const current = this.records.get(requestId)?.processors?.[evidence.processorId];
     if (!current) {
       this.put(requestId, structuredClone(evidence));
       return structuredClone(evidence);
@@ -102,22 +102,26 @@ export class MemoryPartnerLedger {
     return structuredClone(next);
   }
 
-  async recordPartnerAttempt(requestId: string, partnerId: string, attempt: PartnerAttempt): Promise<void> {
-    const current = this.evidence(requestId, partnerId);
+  async recordProcessorAttempt(
+    requestId: string,
+    processorId: string,
+    attempt: ProcessorAttempt,
+  ): Promise<void> {
+    const current = this.evidence(requestId, processorId);
     current.attempts = [...current.attempts, attempt];
   }
 
-  async markPartnerAwaiting(requestId: string, partnerId: string): Promise<void> {
-    const current = this.evidence(requestId, partnerId);
+  async markProcessorAwaiting(requestId: string, processorId: string): Promise<void> {
+    const current = this.evidence(requestId, processorId);
     if (current.status === 'notifying') current.status = 'awaiting_ack';
   }
 
-  async recordPartnerAck(
+  async recordProcessorAck(
     requestId: string,
-    partnerId: string,
-    ack: PartnerAck,
+    processorId: string,
+    ack: ProcessorAck,
   ): Promise<{ recorded: boolean; taskToken?: string; wasEscalated: boolean }> {
-    const current = this.evidence(requestId, partnerId);
+    const current = this.evidence(requestId, processorId);
     const wasEscalated = current.status === 'escalated' || current.escalation !== undefined;
     const token = current.taskToken ? { taskToken: current.taskToken } : {};
     if (current.ack) return { recorded: false, wasEscalated, ...token };
@@ -126,41 +130,41 @@ export class MemoryPartnerLedger {
     return { recorded: true, wasEscalated, ...token };
   }
 
-  async recordPartnerEscalation(
+  async recordProcessorEscalation(
     requestId: string,
-    partnerId: string,
-    escalation: PartnerEscalation,
+    processorId: string,
+    escalation: ProcessorEscalation,
   ): Promise<{ escalated: boolean }> {
-    const current = this.evidence(requestId, partnerId);
+    const current = this.evidence(requestId, processorId);
     if (current.ack && current.ack.status !== 'failed') return { escalated: false };
     current.escalation ??= escalation;
     current.status = 'escalated';
     return { escalated: true };
   }
 
-  async markSupportNotified(requestId: string, partnerId: string, now = new Date()): Promise<void> {
-    const current = this.evidence(requestId, partnerId);
+  async markSupportNotified(requestId: string, processorId: string, now = new Date()): Promise<void> {
+    const current = this.evidence(requestId, processorId);
     if (!current.escalation) throw new Error('no escalation to note');
     current.escalation = { ...current.escalation, supportNotifiedAt: now.toISOString() };
   }
 }
 
-export interface PartnerCall {
+export interface ProcessorCall {
   readonly url: string;
   readonly headers: Record<string, string>;
   readonly body: string;
 }
 
 /**
- * A partner webhook answering from a script: each entry is one answer (status
+ * A processor webhook answering from a script: each entry is one answer (status
  * and JSON body), the last one repeats. `onCall` runs before answering (e.g. to
- * look at the ledger at the moment the partner is called).
+ * look at the ledger at the moment the processor is called).
  */
-export function scriptedPartner(
+export function scriptedProcessor(
   answers: readonly { status: number; body?: unknown }[],
-  onCall?: (call: PartnerCall) => void | Promise<void>,
-): { fetchImpl: typeof fetch; calls: PartnerCall[] } {
-  const calls: PartnerCall[] = [];
+  onCall?: (call: ProcessorCall) => void | Promise<void>,
+): { fetchImpl: typeof fetch; calls: ProcessorCall[] } {
+  const calls: ProcessorCall[] = [];
   const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
     const call = {
       url: String(input),

@@ -1,59 +1,59 @@
 /**
- * What a simulated partner holds about our customers, and what it does with
- * it when a request arrives: the partner's side of a processor relationship.
- * Held per subject (customer id + email, the identifiers the partner knows us
+ * What a simulated processor holds about our customers, and what it does with
+ * it when a request arrives: the processor's side of a processor relationship.
+ * Held per subject (customer id + email, the identifiers the processor knows us
  * by) and persisted as JSON, so `npm start` keeps it across restarts.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 
-/** The two demo partners: a logistics company and a payment gateway. */
-export const PartnerRole = z.enum(['logistics', 'payments']);
-export type PartnerRole = z.infer<typeof PartnerRole>;
+/** The two demo processors: a logistics company and a payment gateway. */
+export const ProcessorRole = z.enum(['logistics', 'payments']);
+export type ProcessorRole = z.infer<typeof ProcessorRole>;
 
-/** One subject's records at one partner. */
-export const PartnerHolding = z.strictObject({
+/** One subject's records at one processor. */
+export const ProcessorHolding = z.strictObject({
   customerId: z.string().min(1),
   email: z.string().min(3),
   /** Shipments (logistics) or payments (payments); each carries a `marketing` flag. */
   records: z.array(z.record(z.string(), z.unknown())),
 });
-export type PartnerHolding = z.infer<typeof PartnerHolding>;
+export type ProcessorHolding = z.infer<typeof ProcessorHolding>;
 
 /**
- * Where the demo partners' records about our customers go: the local partner
+ * Where the demo processors' records about our customers go: the local processor
  * simulators (in process, or over HTTP from `npm run seed`).
  */
-export interface PartnerSink {
-  readonly partners: readonly { readonly id: string; readonly role: PartnerRole }[];
-  plant(partnerId: string, holding: PartnerHolding): void | Promise<void>;
+export interface ProcessorSink {
+  readonly processors: readonly { readonly id: string; readonly role: ProcessorRole }[];
+  plant(processorId: string, holding: ProcessorHolding): void | Promise<void>;
 }
 
-const HoldingsFile = z.strictObject({ version: z.literal(1), holdings: z.array(PartnerHolding) });
+const HoldingsFile = z.strictObject({ version: z.literal(1), holdings: z.array(ProcessorHolding) });
 
 /** The legal duty the payment gateway cites when it keeps transaction records after a delete. */
 export const PAYMENTS_RETENTION_REASON =
   'Bank Indonesia payment-system record keeping (PBI 22/23/2020): 10 years';
 
-/** Why the logistics partner keeps a shipment after a delete: the parcel is still on its way. */
+/** Why the logistics processor keeps a shipment after a delete: the parcel is still on its way. */
 export const LOGISTICS_RETENTION_REASON =
   'Shipment still in transit: its record is needed to deliver the parcel and is deleted after delivery';
 
-/** Identifiers a request names the subject by (the partner's own identifiers only). */
+/** Identifiers a request names the subject by (the processor's own identifiers only). */
 export type SubjectIdentifiers = Partial<Record<string, readonly string[]>>;
 
 /** The outcome of acting on a request, before it is put into a response or callback. */
-export interface PartnerAction {
+export interface ProcessorAction {
   readonly status: 'completed' | 'not_found' | 'retained';
   readonly detail: string;
   readonly retained?: { category?: string; reason: string; until?: string }[];
   readonly records?: Record<string, unknown>[];
 }
 
-/** A partner's holdings, in memory, written to `file` after each change (coalesced). */
+/** A processor's holdings, in memory, written to `file` after each change (coalesced). */
 export class HoldingsBook {
-  private readonly bySubject = new Map<string, PartnerHolding>();
+  private readonly bySubject = new Map<string, ProcessorHolding>();
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
   private failure: unknown;
@@ -75,8 +75,8 @@ export class HoldingsBook {
   }
 
   /** Adds records for a subject (appended to what is already held for the same customer id). */
-  plant(holding: PartnerHolding): void {
-    const h = PartnerHolding.parse(holding);
+  plant(holding: ProcessorHolding): void {
+    const h = ProcessorHolding.parse(holding);
     const existing = this.bySubject.get(h.customerId);
     this.bySubject.set(h.customerId, {
       customerId: h.customerId,
@@ -87,19 +87,19 @@ export class HoldingsBook {
   }
 
   /** Everything held now (copies). */
-  all(): PartnerHolding[] {
+  all(): ProcessorHolding[] {
     return [...this.bySubject.values()].map((h) => structuredClone(h));
   }
 
   /** The holdings matching any of the subject's customer ids or emails. */
-  matching(subject: SubjectIdentifiers): PartnerHolding[] {
+  matching(subject: SubjectIdentifiers): ProcessorHolding[] {
     const ids = new Set(subject.customerId ?? []);
     const emails = new Set((subject.email ?? []).map((e) => e.toLowerCase()));
     return [...this.bySubject.values()].filter((h) => ids.has(h.customerId) || emails.has(h.email));
   }
 
-  /** Acts on a request as the partner of `role` would; changes are persisted. */
-  act(role: PartnerRole, type: string, subject: SubjectIdentifiers, now = new Date()): PartnerAction {
+  /** Acts on a request as the processor of `role` would; changes are persisted. */
+  act(role: ProcessorRole, type: string, subject: SubjectIdentifiers, now = new Date()): ProcessorAction {
     const held = this.matching(subject);
     const records = held.flatMap((h) => h.records);
     const noun = role === 'logistics' ? 'shipment' : 'payment';

@@ -7,15 +7,15 @@ import { Construct } from 'constructs';
 import type { ProcessorStore } from '../../functions/core/data-map';
 import { pascal } from './demo-stores';
 
-export interface PartnerSecretsProps {
-  /** The data map's processors (partners), each naming its Secrets Manager secret. */
+export interface ProcessorSecretsProps {
+  /** The data map's processors (processors), each naming its Secrets Manager secret. */
   readonly processors: readonly ProcessorStore[];
   readonly encryptionKey: kms.IKey;
 }
 
 /**
  * Refuses a processor whose endpoint is not a plain `https:` URL: outside
- * local mode partners are only ever called over TLS, and the deployed
+ * local mode processors are only ever called over TLS, and the deployed
  * functions would refuse it anyway, so a deploy should not get that far.
  */
 export function assertHttpsEndpoints(processors: readonly ProcessorStore[]): void {
@@ -41,15 +41,15 @@ export function assertHttpsEndpoints(processors: readonly ProcessorStore[]): voi
  * One Secrets Manager secret per processor, named by its `secretName`: the
  * HMAC key both sides sign with. The stack generates it (64 random
  * characters, CMK-encrypted, retained) and the operator shares it with the
- * partner over a secure channel, like a webhook provider's signing secret.
+ * processor over a secure channel, like a webhook provider's signing secret.
  */
-export class PartnerSecrets extends Construct {
+export class ProcessorSecrets extends Construct {
   /** Processor id → its secret. */
   public readonly secrets: Readonly<Record<string, secretsmanager.Secret>>;
   private readonly processors: readonly ProcessorStore[];
   private readonly encryptionKey: kms.IKey;
 
-  constructor(scope: Construct, id: string, props: PartnerSecretsProps) {
+  constructor(scope: Construct, id: string, props: ProcessorSecretsProps) {
     super(scope, id);
     assertHttpsEndpoints(props.processors);
     this.processors = props.processors;
@@ -62,7 +62,7 @@ export class PartnerSecrets extends Construct {
         description: `HMAC key shared with ${store.name} for signed DSR webhooks and callbacks`,
         encryptionKey: props.encryptionKey,
         generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-        // The partner holds a copy: deleting the stack must not silently break its signatures.
+        // The processor holds a copy: deleting the stack must not silently break its signatures.
         removalPolicy: RemovalPolicy.RETAIN,
       });
       Validations.of(secret).acknowledge({
@@ -98,7 +98,7 @@ export class PartnerSecrets extends Construct {
     grantee.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],
-        resources: this.processors.map((store) => PartnerSecrets.arnPatternOf(this, store.secretName)),
+        resources: this.processors.map((store) => ProcessorSecrets.arnPatternOf(this, store.secretName)),
       }),
     );
     this.encryptionKey.grantDecrypt(

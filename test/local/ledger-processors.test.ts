@@ -1,5 +1,5 @@
 import type { LedgerTable } from '../../functions/aws/ledger';
-import type { PartnerAck, PartnerEvidence } from '../../functions/core/ledger-record';
+import type { ProcessorAck, ProcessorEvidence } from '../../functions/core/ledger-record';
 import { startLedgerTable } from '../support/ledger-table';
 
 let stopLedger: () => Promise<void>;
@@ -34,8 +34,12 @@ async function requestInProgress(): Promise<string> {
   return requestId;
 }
 
-const notice = (requestId: string, taskToken: string, at = '2026-01-01T01:00:00.000Z'): PartnerEvidence => ({
-  partnerId: 'logistics',
+const notice = (
+  requestId: string,
+  taskToken: string,
+  at = '2026-01-01T01:00:00.000Z',
+): ProcessorEvidence => ({
+  processorId: 'logistics',
   name: 'Kirim Cepat Logistics',
   type: 'delete',
   idempotencyKey: `${requestId}:logistics:delete`,
@@ -46,7 +50,7 @@ const notice = (requestId: string, taskToken: string, at = '2026-01-01T01:00:00.
   taskToken,
 });
 
-const ack = (reference: string, via: PartnerAck['via'] = 'callback'): PartnerAck => ({
+const ack = (reference: string, via: ProcessorAck['via'] = 'callback'): ProcessorAck => ({
   at: '2026-01-01T02:00:00.000Z',
   via,
   status: 'completed',
@@ -57,8 +61,8 @@ describe('partner evidence in the request ledger on DynamoDB', () => {
   it('stores the task token with the first notice, and a retry keeps the deadline and attempts but takes the new token', async () => {
     // Prepare
     const requestId = await requestInProgress();
-    await ledger.beginPartnerNotice(requestId, notice(requestId, 'token-1'));
-    await ledger.recordPartnerAttempt(requestId, 'logistics', {
+    await ledger.beginProcessorNotice(requestId, notice(requestId, 'token-1'));
+    await ledger.recordProcessorAttempt(requestId, 'logistics', {
       attempt: 1,
       at: '2026-01-01T01:00:00.000Z',
       durationMs: 12,
@@ -67,13 +71,13 @@ describe('partner evidence in the request ledger on DynamoDB', () => {
     });
 
     // Act: the Task state is retried an hour later
-    const current = await ledger.beginPartnerNotice(
+    const current = await ledger.beginProcessorNotice(
       requestId,
       notice(requestId, 'token-2', '2026-01-01T02:00:00.000Z'),
     );
 
     // Assess
-    const stored = (await ledger.get(requestId))?.partners?.logistics;
+    const stored = (await ledger.get(requestId))?.processors?.logistics;
     expect(stored).toEqual(current);
     expect(stored).toMatchObject({
       notifiedAt: '2026-01-01T01:00:00.000Z',
@@ -86,9 +90,9 @@ describe('partner evidence in the request ledger on DynamoDB', () => {
 
   it('keeps the attempts in the order they were made', async () => {
     const requestId = await requestInProgress();
-    await ledger.beginPartnerNotice(requestId, notice(requestId, 'token'));
+    await ledger.beginProcessorNotice(requestId, notice(requestId, 'token'));
     for (const attempt of [1, 2, 3]) {
-      await ledger.recordPartnerAttempt(requestId, 'logistics', {
+      await ledger.recordProcessorAttempt(requestId, 'logistics', {
         attempt,
         at: `2026-01-01T01:00:0${attempt}.000Z`,
         durationMs: 5,
@@ -97,7 +101,7 @@ describe('partner evidence in the request ledger on DynamoDB', () => {
       });
     }
 
-    const stored = (await ledger.get(requestId))?.partners?.logistics;
+    const stored = (await ledger.get(requestId))?.processors?.logistics;
     expect(stored?.attempts.map((a) => [a.attempt, a.outcome])).toEqual([
       [1, 'retry'],
       [2, 'retry'],
@@ -109,106 +113,106 @@ describe('partner evidence in the request ledger on DynamoDB', () => {
     const requestId = await requestInProgress();
 
     await expect(
-      ledger.recordPartnerAttempt(requestId, 'payments', {
+      ledger.recordProcessorAttempt(requestId, 'payments', {
         attempt: 1,
         at: '2026-01-01T01:00:00.000Z',
         durationMs: 1,
         outcome: 'network_error',
       }),
-    ).rejects.toMatchObject({ name: 'PartnerNotNotified' });
-    await expect(ledger.recordPartnerAck(requestId, 'payments', ack('BYK-1'))).rejects.toMatchObject({
-      name: 'PartnerNotNotified',
+    ).rejects.toMatchObject({ name: 'ProcessorNotNotified' });
+    await expect(ledger.recordProcessorAck(requestId, 'payments', ack('BYK-1'))).rejects.toMatchObject({
+      name: 'ProcessorNotNotified',
     });
   });
 
   it('lets the first acknowledgement win and answers a second one as a duplicate, with the task token both times', async () => {
     const requestId = await requestInProgress();
-    await ledger.beginPartnerNotice(requestId, notice(requestId, 'token'));
-    await ledger.markPartnerAwaiting(requestId, 'logistics');
+    await ledger.beginProcessorNotice(requestId, notice(requestId, 'token'));
+    await ledger.markProcessorAwaiting(requestId, 'logistics');
 
-    const first = await ledger.recordPartnerAck(requestId, 'logistics', ack('KCL-FIRST'));
-    const second = await ledger.recordPartnerAck(requestId, 'logistics', ack('KCL-SECOND'));
+    const first = await ledger.recordProcessorAck(requestId, 'logistics', ack('KCL-FIRST'));
+    const second = await ledger.recordProcessorAck(requestId, 'logistics', ack('KCL-SECOND'));
 
     expect(first).toEqual({ recorded: true, taskToken: 'token', wasEscalated: false });
     expect(second).toEqual({ recorded: false, taskToken: 'token', wasEscalated: false });
-    const stored = (await ledger.get(requestId))?.partners?.logistics;
+    const stored = (await ledger.get(requestId))?.processors?.logistics;
     expect(stored?.status).toBe('acknowledged');
     expect(stored?.ack?.reference).toBe('KCL-FIRST');
   });
 
   it('records exactly one of many acknowledgements racing each other', async () => {
     const requestId = await requestInProgress();
-    await ledger.beginPartnerNotice(requestId, notice(requestId, 'token'));
+    await ledger.beginProcessorNotice(requestId, notice(requestId, 'token'));
 
     const results = await Promise.all(
-      ['A', 'B', 'C', 'D'].map((r) => ledger.recordPartnerAck(requestId, 'logistics', ack(`KCL-${r}`))),
+      ['A', 'B', 'C', 'D'].map((r) => ledger.recordProcessorAck(requestId, 'logistics', ack(`KCL-${r}`))),
     );
 
     expect(results.filter((r) => r.recorded)).toHaveLength(1);
     const winner = ['A', 'B', 'C', 'D'][results.findIndex((r) => r.recorded)];
-    expect((await ledger.get(requestId))?.partners?.logistics?.ack?.reference).toBe(`KCL-${winner}`);
+    expect((await ledger.get(requestId))?.processors?.logistics?.ack?.reference).toBe(`KCL-${winner}`);
   });
 
   it('does not mark a partner as awaiting once its callback already acknowledged', async () => {
     const requestId = await requestInProgress();
-    await ledger.beginPartnerNotice(requestId, notice(requestId, 'token'));
-    await ledger.recordPartnerAck(requestId, 'logistics', ack('KCL-EARLY'));
+    await ledger.beginProcessorNotice(requestId, notice(requestId, 'token'));
+    await ledger.recordProcessorAck(requestId, 'logistics', ack('KCL-EARLY'));
 
-    await ledger.markPartnerAwaiting(requestId, 'logistics');
+    await ledger.markProcessorAwaiting(requestId, 'logistics');
 
-    expect((await ledger.get(requestId))?.partners?.logistics?.status).toBe('acknowledged');
+    expect((await ledger.get(requestId))?.processors?.logistics?.status).toBe('acknowledged');
   });
 
   it('lets an escalation lose to an acknowledgement that already landed', async () => {
     const requestId = await requestInProgress();
-    await ledger.beginPartnerNotice(requestId, notice(requestId, 'token'));
-    await ledger.recordPartnerAck(requestId, 'logistics', ack('KCL-1'));
+    await ledger.beginProcessorNotice(requestId, notice(requestId, 'token'));
+    await ledger.recordProcessorAck(requestId, 'logistics', ack('KCL-1'));
 
-    const result = await ledger.recordPartnerEscalation(requestId, 'logistics', {
+    const result = await ledger.recordProcessorEscalation(requestId, 'logistics', {
       at: '2026-01-04T01:00:00.000Z',
       reason: 'deadline_passed',
     });
 
     expect(result).toEqual({ escalated: false });
-    const stored = (await ledger.get(requestId))?.partners?.logistics;
+    const stored = (await ledger.get(requestId))?.processors?.logistics;
     expect(stored?.status).toBe('acknowledged');
     expect(stored?.escalation).toBeUndefined();
   });
 
   it('escalates a partner whose acknowledgement says it failed', async () => {
     const requestId = await requestInProgress();
-    await ledger.beginPartnerNotice(requestId, notice(requestId, 'token'));
-    await ledger.recordPartnerAck(requestId, 'logistics', { ...ack('KCL-1'), status: 'failed' });
+    await ledger.beginProcessorNotice(requestId, notice(requestId, 'token'));
+    await ledger.recordProcessorAck(requestId, 'logistics', { ...ack('KCL-1'), status: 'failed' });
 
-    const result = await ledger.recordPartnerEscalation(requestId, 'logistics', {
+    const result = await ledger.recordProcessorEscalation(requestId, 'logistics', {
       at: '2026-01-01T03:00:00.000Z',
-      reason: 'partner_rejected',
+      reason: 'processor_rejected',
     });
 
     expect(result).toEqual({ escalated: true });
-    expect((await ledger.get(requestId))?.partners?.logistics).toMatchObject({
+    expect((await ledger.get(requestId))?.processors?.logistics).toMatchObject({
       status: 'escalated',
       ack: { status: 'failed' },
-      escalation: { reason: 'partner_rejected' },
+      escalation: { reason: 'processor_rejected' },
     });
   });
 
   it('records an acknowledgement after the escalation as late, keeping the escalation, and a repeated escalation keeps the first', async () => {
     const requestId = await requestInProgress();
-    await ledger.beginPartnerNotice(requestId, notice(requestId, 'token'));
+    await ledger.beginProcessorNotice(requestId, notice(requestId, 'token'));
     const escalation = { at: '2026-01-04T01:00:00.000Z', reason: 'deadline_passed' } as const;
-    expect(await ledger.recordPartnerEscalation(requestId, 'logistics', escalation)).toEqual({
+    expect(await ledger.recordProcessorEscalation(requestId, 'logistics', escalation)).toEqual({
       escalated: true,
     });
-    await ledger.recordPartnerEscalation(requestId, 'logistics', {
+    await ledger.recordProcessorEscalation(requestId, 'logistics', {
       at: '2026-01-04T02:00:00.000Z',
-      reason: 'partner_unavailable',
+      reason: 'processor_unavailable',
     });
 
-    const late = await ledger.recordPartnerAck(requestId, 'logistics', ack('KCL-LATE'));
+    const late = await ledger.recordProcessorAck(requestId, 'logistics', ack('KCL-LATE'));
 
     expect(late).toEqual({ recorded: true, taskToken: 'token', wasEscalated: true });
-    expect((await ledger.get(requestId))?.partners?.logistics).toMatchObject({
+    expect((await ledger.get(requestId))?.processors?.logistics).toMatchObject({
       status: 'acknowledged',
       escalation,
       ack: { reference: 'KCL-LATE', late: true },
@@ -217,26 +221,26 @@ describe('partner evidence in the request ledger on DynamoDB', () => {
 
   it('keeps the partner evidence but drops every task token when a finished request is minimised', async () => {
     const requestId = await requestInProgress();
-    await ledger.beginPartnerNotice(requestId, notice(requestId, 'waiting-logistics'));
-    await ledger.beginPartnerNotice(requestId, {
+    await ledger.beginProcessorNotice(requestId, notice(requestId, 'waiting-logistics'));
+    await ledger.beginProcessorNotice(requestId, {
       ...notice(requestId, 'waiting-payments'),
-      partnerId: 'payments',
+      processorId: 'payments',
       name: 'BayarKu Payment Gateway',
     });
-    await ledger.recordPartnerAck(requestId, 'logistics', ack('KCL-1', 'response'));
+    await ledger.recordProcessorAck(requestId, 'logistics', ack('KCL-1', 'response'));
     await ledger.transition(requestId, 'complete');
 
     await ledger.minimise(requestId);
 
     const stored = await ledger.get(requestId);
     expect(stored?.contact).toBeUndefined();
-    expect(Object.keys(stored?.partners ?? {}).sort()).toEqual(['logistics', 'payments']);
-    expect(stored?.partners?.logistics).toMatchObject({
+    expect(Object.keys(stored?.processors ?? {}).sort()).toEqual(['logistics', 'payments']);
+    expect(stored?.processors?.logistics).toMatchObject({
       status: 'acknowledged',
       ack: { reference: 'KCL-1' },
     });
-    expect(stored?.partners?.logistics).not.toHaveProperty('taskToken');
-    expect(stored?.partners?.payments).not.toHaveProperty('taskToken');
+    expect(stored?.processors?.logistics).not.toHaveProperty('taskToken');
+    expect(stored?.processors?.payments).not.toHaveProperty('taskToken');
     expect(JSON.stringify(stored)).not.toContain('waiting-');
   });
 });

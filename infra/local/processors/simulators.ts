@@ -1,5 +1,5 @@
 /**
- * Two demo partners on one local HTTP server: what a logistics company and a
+ * Two demo processors on one local HTTP server: what a logistics company and a
  * payment gateway would run to receive our DSR webhooks. Each verifies our
  * signature, answers a repeated idempotency key with its first answer, acts
  * on what it holds, and acknowledges in its response or later through our
@@ -9,41 +9,41 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { PartnerRequest } from '../../../functions/processors/protocol';
+import { ProcessorRequest } from '../../../functions/processors/protocol';
 import {
   IDEMPOTENCY_HEADER,
   SIGNATURE_HEADER,
-  signPartnerBody,
+  signProcessorBody,
   TIMESTAMP_HEADER,
-  verifyPartnerSignature,
+  verifyProcessorSignature,
 } from '../../../functions/processors/signature';
 import { BodyTooLarge, readBody } from '../http-server';
 import { Behaviour, BehaviourChange, defaultBehaviour } from './behaviour';
-import { HoldingsBook, type PartnerAction, PartnerHolding, type PartnerRole } from './holdings';
+import { HoldingsBook, type ProcessorAction, ProcessorHolding, type ProcessorRole } from './holdings';
 
-/** A partner as the simulators run it. */
-export interface SimulatedPartner {
+/** A processor as the simulators run it. */
+export interface SimulatedProcessor {
   /** The processor's store id in the data map (also its id in URLs). */
   readonly id: string;
   readonly name: string;
-  readonly role: PartnerRole;
+  readonly role: ProcessorRole;
 }
 
-export interface PartnerSimulatorOptions {
+export interface ProcessorSimulatorOptions {
   /** 0 = any free port. */
   readonly port: number;
-  /** Holdings go to `<dataDir>/partners/<id>.json`. */
+  /** Holdings go to `<dataDir>/processors/<id>.json`. */
   readonly dataDir: string;
-  readonly partners: readonly SimulatedPartner[];
-  /** The HMAC secret shared with partner `id` (read at each use, so it may be created after start). */
+  readonly processors: readonly SimulatedProcessor[];
+  /** The HMAC secret shared with processor `id` (read at each use, so it may be created after start). */
   readonly secretOf: (id: string) => Buffer;
   /** The DSR API's base URL; callbacks go to `<it>/processors/<id>/callback`. */
   readonly callbackBaseUrl: () => string;
-  /** Receives lines with partner ids, request types and statuses only. */
+  /** Receives lines with processor ids, request types and statuses only. */
   readonly log?: (line: string) => void;
 }
 
-/** One delivery a partner received, as the partner saw it (fake demo data only). */
+/** One delivery a processor received, as the processor saw it (fake demo data only). */
 export interface Received {
   readonly at: string;
   readonly idempotencyKey: string;
@@ -51,43 +51,43 @@ export interface Received {
   /** A repeated idempotency key, answered with the first answer. */
   readonly duplicate: boolean;
   /** null when the body was not a valid request (or the signature was refused first). */
-  readonly request: PartnerRequest | null;
+  readonly request: ProcessorRequest | null;
   readonly response: { readonly status: number; readonly body: unknown };
   /** The asynchronous acknowledgement, once sent: the API's HTTP status, or the error's name. */
   callback?: { at: string; status?: number; error?: string };
 }
 
-export interface PartnerSimulators {
-  /** Base URL, e.g. `http://127.0.0.1:3100`; a partner's webhook is `<url>/partners/<id>/dsr`. */
+export interface ProcessorSimulators {
+  /** Base URL, e.g. `http://127.0.0.1:3100`; a processor's webhook is `<url>/processors/<id>/dsr`. */
   readonly url: string;
   readonly port: number;
-  readonly partners: readonly SimulatedPartner[];
+  readonly processors: readonly SimulatedProcessor[];
   ids(): string[];
-  /** Changes how partner `id` answers from now on; returns the whole behaviour now in effect. */
+  /** Changes how processor `id` answers from now on; returns the whole behaviour now in effect. */
   setBehaviour(id: string, change: Partial<Behaviour>): Behaviour;
-  /** Back to the partner's default behaviour. */
+  /** Back to the processor's default behaviour. */
   reset(id: string): Behaviour;
   behaviour(id: string): Behaviour;
   received(id: string): Received[];
-  /** Gives partner `id` records about a subject (demo data); also `POST /partners/<id>/holdings`. */
-  plant(id: string, holding: PartnerHolding): void;
-  holdings(id: string): PartnerHolding[];
+  /** Gives processor `id` records about a subject (demo data); also `POST /processors/<id>/holdings`. */
+  plant(id: string, holding: ProcessorHolding): void;
+  holdings(id: string): ProcessorHolding[];
   /** Waits until the holdings are on disk. */
   flush(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** The webhook path of partner `id` on the simulators' server. */
+/** The webhook path of processor `id` on the simulators' server. */
 export const webhookPath = (id: string) => `/partners/${encodeURIComponent(id)}/dsr`;
 
-const REFERENCE_PREFIX: Record<PartnerRole, string> = { logistics: 'KCL', payments: 'BYK' };
+const REFERENCE_PREFIX: Record<ProcessorRole, string> = { logistics: 'KCL', payments: 'BYK' };
 const MAX_REQUEST_BYTES = 256 * 1024;
 const CALLBACK_TIMEOUT_MS = 10_000;
 /** The `received` listing keeps the latest deliveries only, so a long `npm start` stays small. */
 const MAX_RECEIVED = 1000;
 
-interface PartnerState {
-  readonly partner: SimulatedPartner;
+interface ProcessorState {
+  readonly processor: SimulatedProcessor;
   readonly book: HoldingsBook;
   behaviour: Behaviour;
   readonly received: Received[];
@@ -121,22 +121,24 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 /** Unref'd: a slow answer still pending never keeps a stopping process alive. */
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
-/** Starts the simulators; see `PartnerSimulatorOptions`. */
-export async function startPartnerSimulators(options: PartnerSimulatorOptions): Promise<PartnerSimulators> {
+/** Starts the simulators; see `ProcessorSimulatorOptions`. */
+export async function startProcessorSimulators(
+  options: ProcessorSimulatorOptions,
+): Promise<ProcessorSimulators> {
   const log = options.log ?? (() => undefined);
-  const states = new Map<string, PartnerState>();
-  for (const partner of options.partners) {
-    const book = new HoldingsBook(path.join(options.dataDir, 'partners', `${partner.id}.json`));
+  const states = new Map<string, ProcessorState>();
+  for (const processor of options.processors) {
+    const book = new HoldingsBook(path.join(options.dataDir, 'partners', `${processor.id}.json`));
     await book.load();
-    states.set(partner.id, {
-      partner,
+    states.set(processor.id, {
+      processor,
       book,
-      behaviour: defaultBehaviour(partner.role),
+      behaviour: defaultBehaviour(processor.role),
       received: [],
       answers: new Map(),
     });
   }
-  const stateOf = (id: string): PartnerState => {
+  const stateOf = (id: string): ProcessorState => {
     const state = states.get(id);
     if (!state) throw new Error(`no simulated partner ${id}`);
     return state;
@@ -147,24 +149,24 @@ export async function startPartnerSimulators(options: PartnerSimulatorOptions): 
   const aborts = new Set<AbortController>();
   let stopped = false;
 
-  async function sendCallback(state: PartnerState, entry: Received, body: Record<string, unknown>) {
-    const { partner, behaviour } = state;
+  async function sendCallback(state: ProcessorState, entry: Received, body: Record<string, unknown>) {
+    const { processor, behaviour } = state;
     const text = JSON.stringify(body);
     const timestamp = Math.floor(Date.now() / 1000);
-    const secret = behaviour.callbackSignature === 'valid' ? options.secretOf(partner.id) : randomBytes(32);
+    const secret = behaviour.callbackSignature === 'valid' ? options.secretOf(processor.id) : randomBytes(32);
     const abort = new AbortController();
     aborts.add(abort);
     const timeout = setTimeout(() => abort.abort(), CALLBACK_TIMEOUT_MS);
     const at = new Date().toISOString();
     try {
       const res = await fetch(
-        `${options.callbackBaseUrl()}/processors/${encodeURIComponent(partner.id)}/callback`,
+        `${options.callbackBaseUrl()}/processors/${encodeURIComponent(processor.id)}/callback`,
         {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
             [TIMESTAMP_HEADER]: String(timestamp),
-            [SIGNATURE_HEADER]: signPartnerBody(secret, timestamp, text),
+            [SIGNATURE_HEADER]: signProcessorBody(secret, timestamp, text),
           },
           body: text,
           signal: abort.signal,
@@ -172,17 +174,17 @@ export async function startPartnerSimulators(options: PartnerSimulatorOptions): 
       );
       await res.arrayBuffer().catch(() => undefined);
       entry.callback = { at, status: res.status };
-      log(`partner ${partner.id}: callback answered ${res.status}`);
+      log(`partner ${processor.id}: callback answered ${res.status}`);
     } catch (error) {
       entry.callback = { at, error: error instanceof Error ? error.name : 'Error' };
-      if (!stopped) log(`partner ${partner.id}: callback failed (${entry.callback.error})`);
+      if (!stopped) log(`partner ${processor.id}: callback failed (${entry.callback.error})`);
     } finally {
       clearTimeout(timeout);
       aborts.delete(abort);
     }
   }
 
-  function responseBody(state: PartnerState, action: PartnerAction, reference: string) {
+  function responseBody(state: ProcessorState, action: ProcessorAction, reference: string) {
     const ack = state.behaviour.ack;
     if (ack !== 'sync') return { status: 202, body: { status: 'accepted', reference } };
     return {
@@ -197,15 +199,15 @@ export async function startPartnerSimulators(options: PartnerSimulatorOptions): 
     };
   }
 
-  async function deliver(state: PartnerState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { partner } = state;
+  async function deliver(state: ProcessorState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { processor } = state;
     const raw = await readRaw(req);
     if (state.behaviour.delayMs > 0) await sleep(state.behaviour.delayMs);
     // Read after the delay: a concurrent delivery may have counted down failTimes meanwhile.
     const behaviour = state.behaviour;
     const idempotencyKey = header(req, IDEMPOTENCY_HEADER) ?? '';
-    const signatureValid = verifyPartnerSignature(
-      options.secretOf(partner.id),
+    const signatureValid = verifyProcessorSignature(
+      options.secretOf(processor.id),
       { timestamp: header(req, TIMESTAMP_HEADER), signature: header(req, SIGNATURE_HEADER) },
       raw,
     );
@@ -215,7 +217,9 @@ export async function startPartnerSimulators(options: PartnerSimulatorOptions): 
       if (state.received.length > MAX_RECEIVED)
         state.received.splice(0, state.received.length - MAX_RECEIVED);
       sendJson(res, entry.response.status, entry.response.body);
-      log(`partner ${partner.id}: ${entry.request?.type ?? 'unreadable request'} → ${entry.response.status}`);
+      log(
+        `partner ${processor.id}: ${entry.request?.type ?? 'unreadable request'} → ${entry.response.status}`,
+      );
       return full;
     };
     let parsedJson: unknown;
@@ -224,7 +228,7 @@ export async function startPartnerSimulators(options: PartnerSimulatorOptions): 
     } catch {
       parsedJson = undefined;
     }
-    const parsed = PartnerRequest.safeParse(parsedJson);
+    const parsed = ProcessorRequest.safeParse(parsedJson);
     const request = signatureValid && parsed.success ? parsed.data : null;
 
     if (behaviour.failTimes > 0) {
@@ -267,8 +271,8 @@ export async function startPartnerSimulators(options: PartnerSimulatorOptions): 
       return;
     }
 
-    const action = state.book.act(partner.role, request.type, request.subject);
-    const reference = `${REFERENCE_PREFIX[partner.role]}-${randomBytes(3).toString('hex').toUpperCase()}`;
+    const action = state.book.act(processor.role, request.type, request.subject);
+    const reference = `${REFERENCE_PREFIX[processor.role]}-${randomBytes(3).toString('hex').toUpperCase()}`;
     const response = responseBody(state, action, reference);
     state.answers.set(idempotencyKey, response);
     const entry = record({ idempotencyKey, signatureValid, duplicate: false, request, response });
@@ -299,14 +303,14 @@ export async function startPartnerSimulators(options: PartnerSimulatorOptions): 
     if (url.pathname.replace(/\/$/, '') === '/partners') {
       if (method !== 'GET') return fail(405, 'method_not_allowed');
       return sendJson(res, 200, {
-        partners: options.partners.map(({ id, name, role }) => ({ id, name, role })),
+        processors: options.processors.map(({ id, name, role }) => ({ id, name, role })),
       });
     }
     const match = /^\/partners\/([^/]+)\/(dsr|received|behaviour|holdings)\/?$/.exec(url.pathname);
     if (!match) return fail(404, 'not_found');
     const state = states.get(decodeURIComponent(match[1] ?? ''));
-    if (!state) return fail(404, 'unknown_partner');
-    const id = state.partner.id;
+    if (!state) return fail(404, 'unknown_processor');
+    const id = state.processor.id;
     const action = `${method} ${match[2]}`;
     const handle = async () => {
       switch (action) {
@@ -314,16 +318,16 @@ export async function startPartnerSimulators(options: PartnerSimulatorOptions): 
           return deliver(state, req, res);
         case 'GET received':
           req.resume();
-          return sendJson(res, 200, { partnerId: id, received: state.received });
+          return sendJson(res, 200, { processorId: id, received: state.received });
         case 'GET holdings':
           req.resume();
-          return sendJson(res, 200, { partnerId: id, holdings: state.book.all() });
+          return sendJson(res, 200, { processorId: id, holdings: state.book.all() });
         case 'POST holdings': {
-          // Demo only: `npm run seed` plants a subject's partner records from another process.
-          const parsed = PartnerHolding.safeParse(await readJson(req));
+          // Demo only: `npm run seed` plants a subject's processor records from another process.
+          const parsed = ProcessorHolding.safeParse(await readJson(req));
           if (!parsed.success) return sendJson(res, 400, { error: 'invalid_holding' });
           state.book.plant(parsed.data);
-          return sendJson(res, 201, { partnerId: id, customerId: parsed.data.customerId });
+          return sendJson(res, 201, { processorId: id, customerId: parsed.data.customerId });
         }
         case 'POST behaviour': {
           const parsed = BehaviourChange.safeParse(await readJson(req));
@@ -346,10 +350,10 @@ export async function startPartnerSimulators(options: PartnerSimulatorOptions): 
   });
   const { port } = server.address() as AddressInfo;
 
-  const simulators: PartnerSimulators = {
+  const simulators: ProcessorSimulators = {
     url: `http://127.0.0.1:${port}`,
     port,
-    partners: options.partners,
+    processors: options.processors,
     ids: () => [...states.keys()],
     setBehaviour(id, change) {
       const state = stateOf(id);
@@ -359,7 +363,7 @@ export async function startPartnerSimulators(options: PartnerSimulatorOptions): 
     },
     reset(id) {
       const state = stateOf(id);
-      state.behaviour = defaultBehaviour(state.partner.role);
+      state.behaviour = defaultBehaviour(state.processor.role);
       return { ...state.behaviour };
     },
     behaviour: (id) => ({ ...stateOf(id).behaviour }),

@@ -5,14 +5,14 @@ const accessId = '20260101-access-PARTNERSAA';
 const deleteId = '20260101-delete-PARTNERSAA';
 const optOutId = '20260101-opt-out-PARTNERSA';
 
-class PartnerUnavailable extends Error {
-  override name = 'PartnerUnavailable';
+class ProcessorUnavailable extends Error {
+  override name = 'ProcessorUnavailable';
 }
 class TransientError extends Error {
   override name = 'TransientError';
 }
-class PartnerConfigError extends Error {
-  override name = 'PartnerConfigError';
+class ProcessorConfigError extends Error {
+  override name = 'ProcessorConfigError';
 }
 
 /** Two data stores and one processor, as PlanStores returns them. */
@@ -52,13 +52,13 @@ async function runVerified(
 
 describe('the partner branch of the workflow, run as written with stubbed tasks', () => {
   it('asks an access partner instead of exporting it, and packages its records with the data stores', async () => {
-    // Prepare: the partner acknowledges in its webhook answer, so NotifyProcessor completes its own token
+    // Prepare: the processor acknowledges in its webhook answer, so NotifyProcessor completes its own token
     const ref: { runner?: WorkflowRunner } = {};
-    const partnerExport = { storeId: 'logistics', key: 'work/logistics.json', records: 4 };
+    const processorExport = { storeId: 'logistics', key: 'work/logistics.json', records: 4 };
     const stubs = stubHandlers({
       PlanStores: plan(60),
       NotifyProcessor: async (p) => {
-        ref.runner?.sendTaskSuccess((p as NotifyPayload).taskToken, JSON.stringify(partnerExport));
+        ref.runner?.sendTaskSuccess((p as NotifyPayload).taskToken, JSON.stringify(processorExport));
         return { storeId: 'logistics', outcome: 'acknowledged' };
       },
     });
@@ -78,7 +78,7 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
         .sort(),
     ).toEqual(['customers', 'orders']);
     const packaged = stubs.callsOf('PackageExport')[0] as { exports: unknown[] };
-    expect(packaged.exports).toEqual(expect.arrayContaining([partnerExport]));
+    expect(packaged.exports).toEqual(expect.arrayContaining([processorExport]));
     expect(packaged.exports).toHaveLength(3);
     expect(stubs.callsOf('EscalateProcessor')).toEqual([]);
     expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: accessId, outcome: 'completed' }]);
@@ -96,7 +96,7 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
       '{}',
     );
 
-    // The partner answered "accepted": the workflow waits on its token, nothing is certified yet
+    // The processor answered "accepted": the workflow waits on its token, nothing is certified yet
     const notice = (await eventually(
       () => stubs.callsOf('NotifyProcessor')[0],
       5000,
@@ -113,7 +113,7 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
     // Its callback resumes the workflow
     runner.sendTaskSuccess(
       notice.taskToken,
-      JSON.stringify({ storeId: 'logistics', partner: { status: 'completed', reference: 'KCL-1' } }),
+      JSON.stringify({ storeId: 'logistics', processor: { status: 'completed', reference: 'KCL-1' } }),
     );
     const execution = await runner.waitFor(deleteId);
 
@@ -125,7 +125,7 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
   });
 
   it('escalates a partner that never acknowledges once its deadline passes, refuses its late callback there, and still completes the delete', async () => {
-    // Prepare: the escalation tries the partner's token, as a late callback would
+    // Prepare: the escalation tries the processor's token, as a late callback would
     const ref: { runner?: WorkflowRunner } = {};
     let lateCallback: string | undefined;
     const stubs = stubHandlers({
@@ -165,7 +165,7 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
     const stubs = stubHandlers({
       PlanStores: plan(3600),
       NotifyProcessor: async () => {
-        throw new PartnerUnavailable('partner logistics is unavailable (HTTP 503)');
+        throw new ProcessorUnavailable('partner logistics is unavailable (HTTP 503)');
       },
     });
 
@@ -179,7 +179,7 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
       {
         requestId: optOutId,
         storeId: 'logistics',
-        error: { Error: 'PartnerUnavailable', Cause: 'partner logistics is unavailable (HTTP 503)' },
+        error: { Error: 'ProcessorUnavailable', Cause: 'partner logistics is unavailable (HTTP 503)' },
       },
     ]);
     expect(stubs.callsOf('OptOutStore')).toHaveLength(2);
@@ -213,7 +213,7 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
     const stubs = stubHandlers({
       PlanStores: plan(60),
       NotifyProcessor: async () => {
-        throw new PartnerConfigError('processor logistics has a non-https endpoint');
+        throw new ProcessorConfigError('processor logistics has a non-https endpoint');
       },
     });
 
@@ -226,7 +226,7 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
       {
         requestId: deleteId,
         outcome: 'failed',
-        error: { Error: 'PartnerConfigError', Cause: 'processor logistics has a non-https endpoint' },
+        error: { Error: 'ProcessorConfigError', Cause: 'processor logistics has a non-https endpoint' },
       },
     ]);
   });

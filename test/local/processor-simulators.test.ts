@@ -1,6 +1,6 @@
 /**
- * The local partner simulators on their own: a stand-in API receives their
- * callbacks, and the tests sign requests with the partners' secrets the way
+ * The local processor simulators on their own: a stand-in API receives their
+ * callbacks, and the tests sign requests with the processors' secrets the way
  * the DSR workflow does.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,25 +10,25 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newRequestId } from '../../functions/core/request-id';
-import { PartnerCallback, PartnerResponse } from '../../functions/processors/protocol';
+import { ProcessorCallback, ProcessorResponse } from '../../functions/processors/protocol';
 import {
   IDEMPOTENCY_HEADER,
   SIGNATURE_HEADER,
-  signPartnerBody,
+  signProcessorBody,
   TIMESTAMP_HEADER,
-  verifyPartnerSignature,
+  verifyProcessorSignature,
 } from '../../functions/processors/signature';
 import {
-  httpPartnerSink,
+  httpProcessorSink,
   LOGISTICS_RETENTION_REASON,
   PAYMENTS_RETENTION_REASON,
-  type PartnerSimulators,
-  type SimulatedPartner,
-  startPartnerSimulators,
-} from '../../infra/local/partners';
+  type ProcessorSimulators,
+  type SimulatedProcessor,
+  startProcessorSimulators,
+} from '../../infra/local/processors';
 import { poll } from '../support/local-api';
 
-const PARTNERS: SimulatedPartner[] = [
+const PROCESSORS: SimulatedProcessor[] = [
   { id: 'logistics', name: 'Kirim Cepat Logistics', role: 'logistics' },
   { id: 'payments', name: 'BayarKu Payment Gateway', role: 'payments' },
 ];
@@ -40,7 +40,7 @@ const budi = { customerId: 'cus-budi-0002', email: 'budi.partner@example.test' }
 
 /** What the stand-in API received on its callback route. */
 interface Callback {
-  partnerId: string;
+  processorId: string;
   signatureValid: boolean;
   body: Record<string, unknown>;
 }
@@ -49,7 +49,7 @@ let dataDir: string;
 let api: Server;
 let apiUrl: string;
 const callbacks: Callback[] = [];
-let sims: PartnerSimulators;
+let sims: ProcessorSimulators;
 
 function shipment(orderId: string) {
   return {
@@ -72,7 +72,7 @@ function payment(orderId: string) {
   };
 }
 
-/** Signs and POSTs a request to partner `id`'s webhook, as the DSR workflow does. */
+/** Signs and POSTs a request to processor `id`'s webhook, as the DSR workflow does. */
 async function deliver(
   id: string,
   type: 'access' | 'delete' | 'opt_out',
@@ -96,7 +96,7 @@ async function deliver(
   };
   if (opts.signature !== null) {
     headers[SIGNATURE_HEADER] =
-      opts.signature ?? signPartnerBody(opts.secret ?? secretOf(id), timestamp, body);
+      opts.signature ?? signProcessorBody(opts.secret ?? secretOf(id), timestamp, body);
   }
   const res = await fetch(`${sims.url}/partners/${id}/dsr`, { method: 'POST', headers, body });
   return { requestId, status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -112,25 +112,25 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
-    const partnerId = /^\/processors\/([^/]+)\/callback$/.exec(req.url ?? '')?.[1] ?? '';
-    const signatureValid = verifyPartnerSignature(
-      secretOf(partnerId),
+    const processorId = /^\/processors\/([^/]+)\/callback$/.exec(req.url ?? '')?.[1] ?? '';
+    const signatureValid = verifyProcessorSignature(
+      secretOf(processorId),
       {
         timestamp: req.headers[TIMESTAMP_HEADER] as string | undefined,
         signature: req.headers[SIGNATURE_HEADER] as string | undefined,
       },
       raw,
     );
-    callbacks.push({ partnerId, signatureValid, body: JSON.parse(raw) as Record<string, unknown> });
+    callbacks.push({ processorId, signatureValid, body: JSON.parse(raw) as Record<string, unknown> });
     res.writeHead(signatureValid ? 200 : 401, { 'content-type': 'application/json' });
     res.end(JSON.stringify(signatureValid ? { recorded: true } : { error: 'invalid_signature' }));
   });
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
   apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-  sims = await startPartnerSimulators({
+  sims = await startProcessorSimulators({
     port: 0,
     dataDir,
-    partners: PARTNERS,
+    processors: PROCESSORS,
     secretOf,
     callbackBaseUrl: () => apiUrl,
   });
@@ -143,7 +143,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  for (const { id } of PARTNERS) sims.reset(id);
+  for (const { id } of PROCESSORS) sims.reset(id);
 });
 
 describe('the local partner simulators', () => {
@@ -153,21 +153,21 @@ describe('the local partner simulators', () => {
     const { requestId } = await deliver('logistics', 'opt_out', ani);
 
     // Act
-    const partners = await (await fetch(`${sims.url}/partners`)).json();
+    const processors = await (await fetch(`${sims.url}/partners`)).json();
     const received = (await (await fetch(`${sims.url}/partners/logistics/received`)).json()) as {
-      partnerId: string;
+      processorId: string;
       received: { request: { requestId: string } | null; signatureValid: boolean }[];
     };
     const unknown = await fetch(`${sims.url}/partners/nobody/received`);
 
     // Assess
-    expect(partners).toEqual({
-      partners: [
+    expect(processors).toEqual({
+      processors: [
         { id: 'logistics', name: 'Kirim Cepat Logistics', role: 'logistics' },
         { id: 'payments', name: 'BayarKu Payment Gateway', role: 'payments' },
       ],
     });
-    expect(received.partnerId).toBe('logistics');
+    expect(received.processorId).toBe('logistics');
     expect(received.received.at(-1)).toMatchObject({ request: { requestId }, signatureValid: true });
     expect(unknown.status).toBe(404);
   });
@@ -179,7 +179,7 @@ describe('the local partner simulators', () => {
     const answer = await deliver('logistics', 'delete', ani);
 
     expect(answer.status).toBe(200);
-    expect(PartnerResponse.safeParse(answer.body).success).toBe(true);
+    expect(ProcessorResponse.safeParse(answer.body).success).toBe(true);
     expect(answer.body).toMatchObject({
       status: 'completed',
       reference: expect.stringMatching(/^KCL-[0-9A-F]{6}$/),
@@ -265,9 +265,9 @@ describe('the local partner simulators', () => {
       5_000,
       'the callback',
     );
-    expect(PartnerCallback.safeParse(callback.body).success).toBe(true);
+    expect(ProcessorCallback.safeParse(callback.body).success).toBe(true);
     expect(callback).toMatchObject({
-      partnerId: 'payments',
+      processorId: 'payments',
       signatureValid: true,
       body: {
         status: 'retained',
@@ -314,7 +314,7 @@ describe('the local partner simulators', () => {
       email: 'nobody@example.test',
     });
 
-    expect(PartnerResponse.safeParse(found.body).success).toBe(true);
+    expect(ProcessorResponse.safeParse(found.body).success).toBe(true);
     expect(found.body).toMatchObject({ status: 'completed', records: [{ orderId: 'ORD-C1' }] });
     expect(none.body).toMatchObject({ status: 'not_found' });
     expect(none.body).not.toHaveProperty('records');
@@ -385,7 +385,7 @@ describe('the local partner simulators', () => {
   });
 
   it('takes a subject’s records over HTTP, as npm run seed gives them, and refuses malformed ones', async () => {
-    const sink = await httpPartnerSink(sims.url);
+    const sink = await httpProcessorSink(sims.url);
 
     await sink.plant('logistics', {
       customerId: 'cus-gita-5',
@@ -398,7 +398,7 @@ describe('the local partner simulators', () => {
       body: JSON.stringify({ customerId: 'cus-x', records: 'not a list' }),
     });
 
-    expect(sink.partners.map((p) => [p.id, p.role])).toEqual([
+    expect(sink.processors.map((p) => [p.id, p.role])).toEqual([
       ['logistics', 'logistics'],
       ['payments', 'payments'],
     ]);
@@ -417,10 +417,10 @@ describe('the local partner simulators', () => {
     });
     await sims.stop();
 
-    sims = await startPartnerSimulators({
+    sims = await startProcessorSimulators({
       port: 0,
       dataDir,
-      partners: PARTNERS,
+      processors: PROCESSORS,
       secretOf,
       callbackBaseUrl: () => apiUrl,
     });

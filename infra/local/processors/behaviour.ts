@@ -1,10 +1,10 @@
 /**
- * How a simulated partner answers: in time or late, through its response or a
+ * How a simulated processor answers: in time or late, through its response or a
  * callback, failing for a while, slowly, or with a bad callback signature.
- * Tests and demos change it per partner while the simulators run.
+ * Tests and demos change it per processor while the simulators run.
  */
 import { z } from 'zod';
-import type { PartnerRole } from './holdings';
+import type { ProcessorRole } from './holdings';
 
 export const Behaviour = z.strictObject({
   /** sync: the acknowledgement is the response; async: 202 then a callback; never: 202 and silence. */
@@ -25,8 +25,8 @@ export type Behaviour = z.infer<typeof Behaviour>;
 export const BehaviourChange = Behaviour.partial();
 export type BehaviourChange = z.infer<typeof BehaviourChange>;
 
-/** The logistics partner acknowledges at once; the payment gateway a second later by callback. */
-export function defaultBehaviour(role: PartnerRole): Behaviour {
+/** The logistics processor acknowledges at once; the payment gateway a second later by callback. */
+export function defaultBehaviour(role: ProcessorRole): Behaviour {
   return {
     ack: role === 'logistics' ? 'sync' : 'async',
     ackDelayMs: 1000,

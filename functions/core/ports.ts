@@ -1,7 +1,13 @@
+/**
+ * What the domain needs from outside, and nothing else. `functions/aws/` and
+ * `functions/connectors/` implement these; the composition root
+ * (`functions/aws/composition-root.ts`) builds the implementations once per
+ * cold start; handlers pass them to the use cases in core.
+ */
 import type { Readable } from 'node:stream';
-import type { IdentityKind } from '../core/data-map';
-import type { RecordDecision } from '../core/erasure';
-
+import type { IdentityKind } from './data-map';
+import type { RecordDecision } from './erasure';
+import type { RequestType } from './request';
 /** The identifiers known for one data subject; values were resolved by the system, never raw input for keys. */
 export interface Subject {
   readonly identities: Partial<Record<IdentityKind, readonly string[]>>;
@@ -9,11 +15,11 @@ export interface Subject {
 
 /**
  * Where a record lives: the item key for DynamoDB, the object (and line) for S3,
- * the partner's reference for records a processor returned for an access request.
+ * the processor's reference for records a processor returned for an access request.
  */
 export type RecordRef =
   | { readonly kind: 'dynamodb'; readonly key: Readonly<Record<string, string | number>> }
-  | { readonly kind: 'processor'; readonly partnerId: string; readonly reference: string }
+  | { readonly kind: 'processor'; readonly processorId: string; readonly reference: string }
   | {
       readonly kind: 's3';
       readonly bucket: string;
@@ -89,3 +95,59 @@ export interface Connector {
    */
   optOut?(subject: Subject, context: OptOutContext): Promise<OptOutReceipt>;
 }
+
+// ——— Object storage (exports, erasure working files, certificates) ———
+
+/** Options for writing an object. */
+export interface PutOptions {
+  readonly contentType: string;
+  readonly contentDisposition?: string;
+  /** Ask the store to check the body's SHA-256 on arrival (write-once audit objects). */
+  readonly checksum?: boolean;
+}
+
+/**
+ * One bucket (or prefix-scoped area) of objects. Keys are built by the domain
+ * from request and store ids only, never from raw input.
+ */
+export interface ObjectStore {
+  /** Writes a small object whole. */
+  put(key: string, body: string | Uint8Array, options: PutOptions): Promise<void>;
+  /**
+   * Streams `source` into `key` without buffering it whole; returns the bytes
+   * written. On failure nothing partial is left and the error is rethrown.
+   */
+  upload(key: string, source: Readable, options: PutOptions): Promise<number>;
+  /** The object as a stream, or `undefined` when there is no such key. */
+  open(key: string): Promise<Readable | undefined>;
+}
+
+// ——— Mail ———
+
+export interface Mail {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** Sends one email from the deployment's verified identity. */
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+// ——— Workflow (the execution that carries a request) ———
+
+export interface WorkflowControl {
+  /** Starts the request's execution, named after the request id; `preVerified` only for one-click unsubscribe. */
+  start(input: { requestId: string; type: RequestType; preVerified?: true }): Promise<void>;
+  /** Resumes a waiting task. */
+  succeed(taskToken: string, output: unknown): Promise<void>;
+  /** Fails a waiting task with an error name the workflow's `Catch` matches. */
+  fail(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+// ——— Time ———
+
+/** Injected where a use case stamps or compares times, so tests need no fake timers. */
+export type Clock = () => Date;

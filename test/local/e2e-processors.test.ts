@@ -1,29 +1,29 @@
 /**
  * End to end on this machine: opt-out, delete and access requests reaching the
- * two demo partners (a logistics company answering in its response, a payment
+ * two demo processors (a logistics company answering in its response, a payment
  * gateway answering through our signed callback route), through the real
  * handlers, the real ASL in the local interpreter, the emulators and the
- * partner simulators, over HTTP. One system for every test; each test sets the
- * partner behaviour it needs and the next one starts from the defaults.
+ * processor simulators, over HTTP. One system for every test; each test sets the
+ * processor behaviour it needs and the next one starts from the defaults.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type JSZip from 'jszip';
-import type { PartnerEvidence } from '../../functions/core/ledger-record';
-import { PAYMENTS_RETENTION_REASON, type Received } from '../../infra/local/partners';
+import type { ProcessorEvidence } from '../../functions/core/ledger-record';
+import { PAYMENTS_RETENTION_REASON, type Received } from '../../infra/local/processors';
 import type { LocalSystem } from '../../infra/local/system';
 import { startLocalSystem } from '../../infra/local/system';
 import { LocalApi, poll, type SesEmail, textOf } from '../support/local-api';
 
 jest.setTimeout(60_000);
 
-/** Every partner's deadline here: short, so the escalation test waits seconds, not three days. */
+/** Every processor's deadline here: short, so the escalation test waits seconds, not three days. */
 const ACK_SECONDS = 6;
 const GRACE_SECONDS = 1;
 const SUPPORT_EMAIL = 'support@impor.in.example';
-const PARTNER_NAMES = { logistics: 'Kirim Cepat Logistics', payments: 'BayarKu Payment Gateway' } as const;
+const PROCESSOR_NAMES = { logistics: 'Kirim Cepat Logistics', payments: 'BayarKu Payment Gateway' } as const;
 
 const person = (key: string, n: number) => ({
   email: `${key}.partners.e2e@example.test`,
@@ -44,18 +44,18 @@ let dataDir: string;
 let local: LocalApi;
 const customerIds: Record<string, string> = {};
 
-/** The request's evidence for one partner, failing clearly when it is missing. */
-async function evidenceOf(requestId: string, partnerId: string): Promise<PartnerEvidence> {
-  const evidence = (await local.partnerEvidence(requestId))[partnerId];
-  if (!evidence) throw new Error(`no evidence for partner ${partnerId}`);
+/** The request's evidence for one processor, failing clearly when it is missing. */
+async function evidenceOf(requestId: string, processorId: string): Promise<ProcessorEvidence> {
+  const evidence = (await local.processorEvidence(requestId))[processorId];
+  if (!evidence) throw new Error(`no evidence for partner ${processorId}`);
   return evidence;
 }
 
-/** A partner's records about a customer at the simulator. */
-const heldBy = (partnerId: string, customerId: string) =>
-  system.partners.holdings(partnerId).find((h) => h.customerId === customerId)?.records ?? [];
+/** A processor's records about a customer at the simulator. */
+const heldBy = (processorId: string, customerId: string) =>
+  system.processors.holdings(processorId).find((h) => h.customerId === customerId)?.records ?? [];
 
-/** The partner's reference in its answer to a delivery. */
+/** The processor's reference in its answer to a delivery. */
 const referenceOf = (received: Received | undefined) =>
   (received?.response.body as { reference?: string } | undefined)?.reference;
 
@@ -71,15 +71,15 @@ beforeAll(async () => {
     dataDir,
     port: 0,
     sesPort: 0,
-    partnerPort: 0,
+    processorPort: 0,
     demoCustomers: 5,
     deleteGraceSeconds: GRACE_SECONDS,
-    partnerAckSeconds: ACK_SECONDS,
-    partnerRetryBaseDelayMs: 20,
+    processorAckSeconds: ACK_SECONDS,
+    processorRetryBaseDelayMs: 20,
   });
   local = new LocalApi(system);
   const { plantSubject } = await import('../../infra/local/demo-data');
-  // Paid and delivered orders only: both partners hold records about each one.
+  // Paid and delivered orders only: both processors hold records about each one.
   await Promise.all(
     Object.entries(subjects).map(async ([key, subject]) => {
       await plantSubject(system.clients, system.dataMap, {
@@ -87,7 +87,7 @@ beforeAll(async () => {
         records: 2,
         documents: 0,
         orderStatuses: ['delivered', 'paid'],
-        partners: system.partners,
+        processors: system.processors,
       });
       customerIds[key] = await local.customerIdOf(subject.email);
     }),
@@ -100,9 +100,9 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  for (const id of system.partners.ids()) system.partners.reset(id);
+  for (const id of system.processors.ids()) system.processors.reset(id);
   // The payment gateway calls back quickly, well within the short deadline.
-  system.partners.setBehaviour('payments', { ackDelayMs: 200 });
+  system.processors.setBehaviour('payments', { ackDelayMs: 200 });
 });
 
 describe('partners on the local system', () => {
@@ -115,14 +115,14 @@ describe('partners on the local system', () => {
     const { requestId, statusToken } = await local.submitVerified('opt_out', subject.email);
     await local.until(requestId, statusToken, 'completed');
 
-    // Assess: each partner got one signed request, naming the subject only by what it already knows.
-    for (const partnerId of ['logistics', 'payments']) {
-      const received = local.receivedBy(partnerId, requestId);
+    // Assess: each processor got one signed request, naming the subject only by what it already knows.
+    for (const processorId of ['logistics', 'payments']) {
+      const received = local.receivedBy(processorId, requestId);
       expect(received).toHaveLength(1);
       expect(received[0]).toMatchObject({
         signatureValid: true,
         duplicate: false,
-        idempotencyKey: `${requestId}:${partnerId}:opt_out`,
+        idempotencyKey: `${requestId}:${processorId}:opt_out`,
         request: {
           version: 1,
           type: 'opt_out',
@@ -130,7 +130,7 @@ describe('partners on the local system', () => {
         },
       });
       // It acted: marketing is off on everything it holds about the subject.
-      const records = heldBy(partnerId, customerId);
+      const records = heldBy(processorId, customerId);
       expect(records.length).toBeGreaterThan(0);
       for (const r of records) expect(r.marketing).toBe(false);
     }
@@ -145,7 +145,7 @@ describe('partners on the local system', () => {
     // The evidence: the logistics answer in its response, the payment gateway's by callback.
     const logistics = await evidenceOf(requestId, 'logistics');
     expect(logistics).toMatchObject({
-      name: PARTNER_NAMES.logistics,
+      name: PROCESSOR_NAMES.logistics,
       type: 'opt_out',
       status: 'acknowledged',
       ack: { via: 'response', status: 'completed', reference: expect.stringMatching(/^KCL-/) },
@@ -153,7 +153,7 @@ describe('partners on the local system', () => {
     expect(logistics.attempts.map((a) => a.outcome)).toEqual(['acknowledged']);
     const payments = await evidenceOf(requestId, 'payments');
     expect(payments).toMatchObject({
-      name: PARTNER_NAMES.payments,
+      name: PROCESSOR_NAMES.payments,
       status: 'acknowledged',
       ack: {
         via: 'callback',
@@ -169,10 +169,10 @@ describe('partners on the local system', () => {
       payments: { status: 'completed' },
     });
 
-    // The subject's confirmation names the partners that were told.
+    // The subject's confirmation names the processors that were told.
     const confirmation = (await local.emailsFor(subject.email, requestId)).at(-1) as SesEmail;
-    expect(textOf(confirmation)).toContain(PARTNER_NAMES.logistics);
-    expect(textOf(confirmation)).toContain(PARTNER_NAMES.payments);
+    expect(textOf(confirmation)).toContain(PROCESSOR_NAMES.logistics);
+    expect(textOf(confirmation)).toContain(PROCESSOR_NAMES.payments);
   });
 
   it('a delete reaches both partners and the certificate lists their acknowledgements', async () => {
@@ -182,8 +182,8 @@ describe('partners on the local system', () => {
     const { requestId, statusToken } = await local.submitVerified('delete', subject.email);
     await local.until(requestId, statusToken, 'completed');
 
-    for (const partnerId of ['logistics', 'payments']) {
-      expect(local.receivedBy(partnerId, requestId)).toMatchObject([
+    for (const processorId of ['logistics', 'payments']) {
+      expect(local.receivedBy(processorId, requestId)).toMatchObject([
         { signatureValid: true, request: { type: 'delete' } },
       ]);
     }
@@ -195,39 +195,39 @@ describe('partners on the local system', () => {
     const { jsonKey, htmlKey } = entry.certificate as { jsonKey: string; htmlKey: string };
     const json = await local.auditObject(jsonKey);
     const certificate = JSON.parse(json) as {
-      partners: {
-        partnerId: string;
+      processors: {
+        processorId: string;
         name: string;
         status: string;
         attempts: number;
         ack?: { via: string; status: string; reference: string; retained?: { reason: string }[] };
       }[];
     };
-    const byId = Object.fromEntries(certificate.partners.map((p) => [p.partnerId, p]));
+    const byId = Object.fromEntries(certificate.processors.map((p) => [p.processorId, p]));
     expect(byId.logistics).toMatchObject({
-      name: PARTNER_NAMES.logistics,
+      name: PROCESSOR_NAMES.logistics,
       status: 'acknowledged',
       attempts: 1,
       ack: { via: 'response', status: 'completed', reference: expect.stringMatching(/^KCL-/) },
     });
     expect(byId.payments).toMatchObject({
-      name: PARTNER_NAMES.payments,
+      name: PROCESSOR_NAMES.payments,
       status: 'acknowledged',
       ack: { via: 'callback', status: 'retained', retained: [{ reason: PAYMENTS_RETENTION_REASON }] },
     });
     const html = await local.auditObject(htmlKey);
     expect(html).toContain('Partners told');
-    expect(html).toContain(PARTNER_NAMES.payments);
+    expect(html).toContain(PROCESSOR_NAMES.payments);
     for (const text of [json, html]) expect(text.toLowerCase()).not.toContain(subject.email);
   });
 
   it('a partner answering 500 twice then 200 is retried and its acknowledgement recorded with three attempts', async () => {
-    system.partners.setBehaviour('logistics', { failTimes: 2, failStatus: 500 });
+    system.processors.setBehaviour('logistics', { failTimes: 2, failStatus: 500 });
 
     const { requestId, statusToken } = await local.submitVerified('opt_out', subjects.retried.email);
     await local.until(requestId, statusToken, 'completed');
 
-    // The partner saw the same request three times, under one idempotency key.
+    // The processor saw the same request three times, under one idempotency key.
     const received = local.receivedBy('logistics', requestId);
     expect(received.map((r) => r.response.status)).toEqual([500, 500, 200]);
     expect(new Set(received.map((r) => r.idempotencyKey))).toEqual(
@@ -244,7 +244,7 @@ describe('partners on the local system', () => {
   });
 
   it('a partner that never acknowledges is escalated to support by its deadline and the request still completes', async () => {
-    system.partners.setBehaviour('payments', { ack: 'never' });
+    system.processors.setBehaviour('payments', { ack: 'never' });
     const subject = subjects.escalated;
 
     const { requestId, statusToken } = await local.submitVerified('opt_out', subject.email);
@@ -261,14 +261,14 @@ describe('partners on the local system', () => {
     expect(done.stores.find((s) => s.storeId === 'payments')?.status).toBe('escalated');
     expect(await evidenceOf(requestId, 'logistics')).toMatchObject({ status: 'acknowledged' });
 
-    // Support got an email naming the partner and the request, without the subject's data.
+    // Support got an email naming the processor and the request, without the subject's data.
     const escalation = await poll(
       async () => (await local.emailsTo(SUPPORT_EMAIL)).find((m) => m.subject.includes(requestId)),
       10_000,
       'the escalation email',
     );
     expect(escalation.subject).toBe(
-      `[DSR] Partner ${PARTNER_NAMES.payments} has not acknowledged ${requestId}`,
+      `[DSR] Partner ${PROCESSOR_NAMES.payments} has not acknowledged ${requestId}`,
     );
     const text = textOf(escalation).toLowerCase();
     expect(text).not.toContain(subject.email);
@@ -277,7 +277,7 @@ describe('partners on the local system', () => {
 
   it('a callback with a bad signature is rejected with 401 and changes nothing', async () => {
     // The payment gateway signs its callback with the wrong secret.
-    system.partners.setBehaviour('payments', { callbackSignature: 'invalid', ackDelayMs: 50 });
+    system.processors.setBehaviour('payments', { callbackSignature: 'invalid', ackDelayMs: 50 });
     const { requestId, statusToken } = await local.submitVerified('opt_out', subjects.forged.email);
     const sent = await poll(
       async () => local.receivedBy('payments', requestId).find((r) => r.callback),
@@ -285,7 +285,7 @@ describe('partners on the local system', () => {
       'the partner’s callback',
     );
     expect(sent.callback).toMatchObject({ status: 401 });
-    // NotifyProcessor records the 202 after the partner answered, so the refused callback may land first.
+    // NotifyProcessor records the 202 after the processor answered, so the refused callback may land first.
     const before = await poll(
       async () => {
         const evidence = await evidenceOf(requestId, 'payments');
@@ -299,16 +299,20 @@ describe('partners on the local system', () => {
     // Forged and unsigned callbacks are refused too, and nothing is written.
     const reference = referenceOf(sent);
     const body = { requestId, status: 'completed', reference };
-    const forged = await local.postPartnerCallback('payments', body, randomBytes(32));
-    const unsigned = await local.postPartnerCallback('payments', body, null);
+    const forged = await local.postProcessorCallback('payments', body, randomBytes(32));
+    const unsigned = await local.postProcessorCallback('payments', body, null);
     expect(forged.status).toBe(401);
     expect(await forged.json()).toMatchObject({ error: 'invalid_signature' });
     expect(unsigned.status).toBe(401);
     expect(await evidenceOf(requestId, 'payments')).toEqual(before);
     expect((await local.statusOf(requestId, statusToken)).status).not.toBe('completed');
 
-    // The partner's correctly signed callback is still the first acknowledgement.
-    const genuine = await local.postPartnerCallback('payments', body, await local.partnerSecret('payments'));
+    // The processor's correctly signed callback is still the first acknowledgement.
+    const genuine = await local.postProcessorCallback(
+      'payments',
+      body,
+      await local.processorSecret('payments'),
+    );
     expect(genuine.status).toBe(200);
     expect(await genuine.json()).toEqual({ recorded: true, late: false });
     await local.until(requestId, statusToken, 'completed');
@@ -325,7 +329,7 @@ describe('partners on the local system', () => {
 
     const { requestId, zip } = await local.accessExport(subjects.access.email);
 
-    // Only the logistics partner declared access requests.
+    // Only the logistics processor declared access requests.
     expect(local.receivedBy('logistics', requestId)).toMatchObject([{ request: { type: 'access' } }]);
     expect(local.receivedBy('payments', requestId)).toEqual([]);
     const stored = await jsonIn<{ records: Record<string, unknown>[] }>(zip, 'stores/logistics.json');
@@ -334,17 +338,17 @@ describe('partners on the local system', () => {
 
     const record = await jsonIn<{
       requestId: string;
-      recipients: { partnerId: string; name: string; description: string; requestTypes: string[] }[];
-      partnerCalls: { partnerId: string; type: string; attempts: unknown[]; ack?: { status: string } }[];
+      recipients: { processorId: string; name: string; description: string; requestTypes: string[] }[];
+      processorCalls: { processorId: string; type: string; attempts: unknown[]; ack?: { status: string } }[];
     }>(zip, 'processing-record.json');
     expect(record.requestId).toBe(requestId);
-    expect(record.recipients.map((r) => [r.partnerId, r.name])).toEqual([
-      ['logistics', PARTNER_NAMES.logistics],
-      ['payments', PARTNER_NAMES.payments],
+    expect(record.recipients.map((r) => [r.processorId, r.name])).toEqual([
+      ['logistics', PROCESSOR_NAMES.logistics],
+      ['payments', PROCESSOR_NAMES.payments],
     ]);
-    expect(record.partnerCalls).toMatchObject([
+    expect(record.processorCalls).toMatchObject([
       {
-        partnerId: 'logistics',
+        processorId: 'logistics',
         type: 'access',
         attempts: [{ outcome: 'acknowledged' }],
         ack: { status: 'completed' },
@@ -352,6 +356,6 @@ describe('partners on the local system', () => {
     ]);
     const index = await (zip.file('index.html') as JSZip.JSZipObject).async('string');
     expect(index).toContain('Who receives your data');
-    expect(index).toContain(PARTNER_NAMES.payments);
+    expect(index).toContain(PROCESSOR_NAMES.payments);
   });
 });
