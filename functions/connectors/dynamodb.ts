@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../aws/errors';
 import type { DynamoDbStore } from '../core/data-map';
-import type { RecordDecision } from '../core/erasure';
+import type { RecordDecision } from '../core/erasure/decisions';
 import type {
   Connector,
   EraseReceipt,

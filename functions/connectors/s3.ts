@@ -11,7 +11,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { identityOfPrefix, type S3Store } from '../core/data-map';
-import { type ErasureAction, type RecordDecision, UnsupportedErasureError } from '../core/erasure';
+import { type ErasureAction, type RecordDecision, UnsupportedErasureError } from '../core/erasure/decisions';
 import type { Connector, EraseReceipt, ExportedRecord, RecordRef, Subject } from '../core/ports';
 
 /** Records per page for JSON Lines stores: bounded so memory stays flat. */

@@ -1,6 +1,6 @@
 import type { ProcessorAttempt } from '../processors/client';
 import type { IdentityKind } from './data-map';
-import type { ErasureCounts } from './erasure';
+import type { ErasureCounts } from './erasure/decisions';
 import type { RequestStatus } from './lifecycle';
 import type { Jurisdiction, Locale, RequestType } from './request';
 

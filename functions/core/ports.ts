@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { IdentityKind } from './data-map';
-import type { RecordDecision } from './erasure';
+import type { RecordDecision } from './erasure/decisions';
 import type { RequestType } from './request';
 /** The identifiers known for one data subject; values were resolved by the system, never raw input for keys. */
 export interface Subject {

@@ -8,8 +8,8 @@
  */
 import { DataCategory } from '../core/data-map';
 import type { MailContent } from '../core/emails';
+import { CATEGORY_LABELS } from '../core/export/categories';
 import type { Locale } from '../core/request';
-import { CATEGORY_LABELS } from '../export/categories';
 import type { Certificate, CertificateProcessor } from './certificate';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

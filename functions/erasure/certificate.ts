@@ -7,11 +7,15 @@
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type DataMap, type DataStore, isDataStore } from '../core/data-map';
-import { type ErasureCounts, ErasureIncompleteError } from '../core/erasure';
+import { type ErasureCounts, ErasureIncompleteError } from '../core/erasure/decisions';
+import { escapeHtml } from '../core/export/index-page';
+import { certificateHtmlKey, certificateJsonKey, safeRequestId } from '../core/export/keys';
+import {
+  type ProcessorCallStatus,
+  processorCallStatus,
+  processorCallsOf,
+} from '../core/export/processor-calls';
 import type { LedgerRecord, ProcessorAck, ProcessorEscalation, RetentionEntry } from '../core/ledger-record';
-import { escapeHtml } from '../export/index-page';
-import { certificateHtmlKey, certificateJsonKey, safeRequestId } from '../export/keys';
-import { type ProcessorCallStatus, processorCallStatus, processorCallsOf } from '../export/processor-calls';
 import { type ErasureSummary, readSummary } from './manifest';
 
 export interface CertificateStore {

@@ -1,4 +1,4 @@
-import { type ErasureCounts, UnsupportedErasureError } from '../core/erasure';
+import { type ErasureCounts, UnsupportedErasureError } from '../core/erasure/decisions';
 import type { EraseReceipt } from '../core/ports';
 import type { ExportStorage } from '../export/s3-stream';
 import { type InventoryArgs, takeInventory } from './inventory';

@@ -7,12 +7,12 @@
  */
 import { Readable } from 'node:stream';
 import type { DataStore } from '../core/data-map';
-import { type DecideOptions, decideErasure, type RecordDecision } from '../core/erasure';
+import { type DecideOptions, decideErasure, type RecordDecision } from '../core/erasure/decisions';
+import { deepStrings, identifierHash } from '../core/erasure/identifiers';
+import { erasureDecisionsKey, safeRequestId, safeStoreId } from '../core/export/keys';
 import type { LedgerRecord } from '../core/ledger-record';
 import type { Connector, RecordRef, Subject } from '../core/ports';
-import { erasureDecisionsKey, safeRequestId, safeStoreId } from '../export/keys';
 import { type ExportStorage, uploadStream } from '../export/s3-stream';
-import { deepStrings, identifierHash } from './identifiers';
 import { type ErasureSummary, readSummary, writeSummary } from './manifest';
 
 export interface InventoryArgs {

@@ -7,8 +7,8 @@
 import { createInterface } from 'node:readline';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import type { RecordDecision } from '../core/erasure';
-import { erasureDecisionsKey, erasureSummaryKey } from '../export/keys';
+import type { RecordDecision } from '../core/erasure/decisions';
+import { erasureDecisionsKey, erasureSummaryKey } from '../core/export/keys';
 import { type ExportStorage, openObject } from '../export/s3-stream';
 
 /** Decisions per page handed to a connector or read back: bounded, so memory stays flat. */

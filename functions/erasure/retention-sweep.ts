@@ -8,10 +8,10 @@
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type DataMap, type DataStore, isDataStore } from '../core/data-map';
-import { type ErasureCounts, ErasureIncompleteError } from '../core/erasure';
+import { type ErasureCounts, ErasureIncompleteError } from '../core/erasure/decisions';
+import { retentionAddendumKey, retentionRun, safeDay } from '../core/export/keys';
 import type { LedgerRecord } from '../core/ledger-record';
 import type { Connector } from '../core/ports';
-import { retentionAddendumKey, retentionRun, safeDay } from '../export/keys';
 import type { ExportStorage } from '../export/s3-stream';
 import { eraseStore } from './erase';
 import { readSummary } from './manifest';

@@ -4,11 +4,11 @@
  * of the subject left in it. Any surplus is a failure for support.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErasureIncompleteError } from '../core/erasure';
+import { ErasureIncompleteError } from '../core/erasure/decisions';
+import { deepStrings, identifierHash } from '../core/erasure/identifiers';
+import { safeRequestId, safeStoreId } from '../core/export/keys';
 import type { Connector, RecordRef, Subject } from '../core/ports';
-import { safeRequestId, safeStoreId } from '../export/keys';
 import type { ExportStorage } from '../export/s3-stream';
-import { deepStrings, identifierHash } from './identifiers';
 import { readDecisions, readSummary } from './manifest';
 
 export interface VerifyArgs {

@@ -6,9 +6,7 @@ import { GetObjectCommand, NoSuchKey } from '@aws-sdk/client-s3';
 import archiver, { type Archiver } from 'archiver';
 import { z } from 'zod';
 import type { DataCategory, ProcessorRequestType } from '../core/data-map';
-import type { ProcessorAck, ProcessorEscalation, ProcessorEvidence } from '../core/ledger-record';
-import type { RequestType } from '../core/request';
-import { type IndexRecipient, type IndexStore, renderIndexHtml } from './index-page';
+import { type IndexRecipient, type IndexStore, renderIndexHtml } from '../core/export/index-page';
 import {
   attachmentKey,
   attachmentPath,
@@ -18,8 +16,10 @@ import {
   safeRequestId,
   safeStoreId,
   storeExportKey,
-} from './keys';
-import { processorCallStatus, processorOutcome } from './processor-calls';
+} from '../core/export/keys';
+import { processorCallStatus, processorOutcome } from '../core/export/processor-calls';
+import type { ProcessorAck, ProcessorEscalation, ProcessorEvidence } from '../core/ledger-record';
+import type { RequestType } from '../core/request';
 import { type ExportStorage, openObject, uploadStream } from './s3-stream';
 import { StoreExportResult } from './store-export';
 

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { ExportedRecord } from '../core/ports';
 import {
   attachmentKey,
   attachmentPath,
@@ -11,7 +10,8 @@ import {
   safeRequestId,
   safeStoreId,
   storeExportKey,
-} from './keys';
+} from '../core/export/keys';
+import type { ExportedRecord } from '../core/ports';
 import { type ExportStorage, uploadStream } from './s3-stream';
 
 /** What one store's export produced; small enough to travel through the workflow state. */

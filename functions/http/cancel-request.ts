@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { hashingKey, ledgerTable } from '../aws/composition-root';
 import { logger } from '../aws/logger';
 import { constantTimeEqual, type HashPurpose, keyedHash } from '../core/crypto';
+import { page, pageHeaders } from '../core/html';
 import { StatusConflictError } from '../core/ledger-record';
 import { InvalidTransitionError } from '../core/lifecycle';
 import { RequestId } from '../core/request';
 import { answerJsonOrForm } from './form-post';
-import { page, pageHeaders } from './html';
 import { html, httpError, httpRoute, parseOrThrow } from './middleware';
 import { cancelConfirmationPage, invalidLinkPage } from './pages';
 

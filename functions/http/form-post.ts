@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { HttpError } from 'http-errors';
 import { limitClientIp } from '../aws/rate-limit';
-import { escapeHtml, page, pageHeaders } from './html';
+import { escapeHtml, page, pageHeaders } from '../core/html';
 import { asHttpError, html, json } from './middleware';
 
 const FORM_TYPE = /^application\/x-www-form-urlencoded($|;)/;

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { hashingKey, ledgerTable } from '../aws/composition-root';
 import { constantTimeEqual, keyedHash } from '../core/crypto';
+import { processorCallsOf } from '../core/export/processor-calls';
 import { RequestId } from '../core/request';
-import { processorCallsOf } from '../export/processor-calls';
 import { httpError, httpRoute, json } from './middleware';
 
 // One body for "no such request" and "wrong token", so ids cannot be probed.

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
+import { escapeHtml, page, pageHeaders } from '../core/html';
 import { RequestId } from '../core/request';
-import { escapeHtml, page, pageHeaders } from './html';
 import { html, httpError, httpRoute, json } from './middleware';
 
 const FORM_SCRIPT = `

@@ -3,9 +3,9 @@ import { s3Client, secretsClient, sfnClient } from '../aws/clients';
 import { config, ledgerTable } from '../aws/composition-root';
 import { logger } from '../aws/logger';
 import { completeTask, failTask } from '../aws/workflow';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../core/processors/signature';
 import { type CallbackDeps, handleProcessorCallback } from '../processors/callback';
 import { loadProcessorSecret } from '../processors/secrets';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../processors/signature';
 import { httpError, httpRoute, json } from './middleware';
 
 /** A processor's callback may carry the records of an access request. */

@@ -18,12 +18,12 @@ import { logger } from '../aws/logger';
 import { limitClientIp } from '../aws/rate-limit';
 import { startRequestExecution } from '../aws/workflow';
 import { keyedHash, randomToken } from '../core/crypto';
+import { pageHeaders } from '../core/html';
 import { type LedgerRecord, StatusConflictError } from '../core/ledger-record';
 import { InvalidTransitionError } from '../core/lifecycle';
 import { dueAtFor, subjectLookupForm } from '../core/request';
 import { newRequestId } from '../core/request-id';
 import { readUnsubscribeToken, UnsubscribeTokenError, usedTokenKey } from '../core/unsubscribe-token';
-import { pageHeaders } from './html';
 import { asHttpError, html, httpError, httpRoute, json, unavailableError } from './middleware';
 import { unsubscribeConfirmationPage, unsubscribedPage, unsubscribeRefusedPage } from './pages';
 

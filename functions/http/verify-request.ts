@@ -6,11 +6,11 @@ import { logger } from '../aws/logger';
 import { limitSubjectVerification } from '../aws/rate-limit';
 import { completeTask, failTask, isGoneTask } from '../aws/workflow';
 import { constantTimeEqual, keyedHash } from '../core/crypto';
+import { page } from '../core/html';
 import { StatusConflictError } from '../core/ledger-record';
 import { InvalidTransitionError } from '../core/lifecycle';
 import { RequestId, VerifyRequestBody } from '../core/request';
 import { answerJsonOrForm } from './form-post';
-import { page } from './html';
 import { httpError, httpRoute, parseOrThrow } from './middleware';
 
 /** The verify outcome as JSON: 200 verified, or the http-error to throw. */

@@ -7,9 +7,9 @@
 
 import { ProcessorNotNotifiedError } from '../aws/ledger';
 import { type DataMap, type ProcessorStore, processorOf, UnknownStoreError } from '../core/data-map';
+import { ProcessorCallback } from '../core/processors/protocol';
+import { verifyProcessorSignature } from '../core/processors/signature';
 import { type AckDeps, settleAcknowledgement, toProcessorAck } from './notify';
-import { ProcessorCallback } from './protocol';
-import { verifyProcessorSignature } from './signature';
 
 export interface CallbackDeps extends AckDeps {
   readonly dataMap: DataMap;

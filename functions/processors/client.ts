@@ -4,14 +4,19 @@
  * logs or returns processor bodies beyond the validated acknowledgement.
  */
 import type { ProcessorStore } from '../core/data-map';
-import { ProcessorConfigError, type ProcessorFailureReason } from './errors';
+import { ProcessorConfigError, type ProcessorFailureReason } from '../core/processors/errors';
 import {
   idempotencyKeyOf,
   type ProcessorAckResponse,
   type ProcessorRequest,
   ProcessorResponse,
-} from './protocol';
-import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signProcessorBody, TIMESTAMP_HEADER } from './signature';
+} from '../core/processors/protocol';
+import {
+  IDEMPOTENCY_HEADER,
+  SIGNATURE_HEADER,
+  signProcessorBody,
+  TIMESTAMP_HEADER,
+} from '../core/processors/signature';
 
 export { ProcessorConfigError };
 

@@ -9,18 +9,18 @@ import { isGoneTask } from '../aws/workflow';
 import { type DataMap, type ProcessorStore, processorOf } from '../core/data-map';
 import type { LedgerRecord, ProcessorAck, ProcessorEvidence } from '../core/ledger-record';
 import type { ExportedRecord } from '../core/ports';
-import type { RequestType } from '../core/request';
-import type { ExportStorage } from '../export/s3-stream';
-import { type StoreExportResult, writeStoreExport } from '../export/store-export';
-import { deliverToProcessor } from './client';
-import { processorErrorFor } from './errors';
+import { processorErrorFor } from '../core/processors/errors';
 import {
   buildProcessorRequest,
   idempotencyKeyOf,
   type ProcessorCallback,
   type ProcessorResponse,
   processorCallbackUrl,
-} from './protocol';
+} from '../core/processors/protocol';
+import type { RequestType } from '../core/request';
+import type { ExportStorage } from '../export/s3-stream';
+import { type StoreExportResult, writeStoreExport } from '../export/store-export';
+import { deliverToProcessor } from './client';
 
 /** The ledger operations processor notices use. */
 export type ProcessorLedger = Pick<

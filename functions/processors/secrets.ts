@@ -4,7 +4,7 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import { withTransient } from '../aws/errors';
 import { keyFromText } from '../aws/secrets';
 import type { ProcessorStore } from '../core/data-map';
-import { ProcessorSecretError } from './errors';
+import { ProcessorSecretError } from '../core/processors/errors';
 
 /** Where processor secrets come from: a directory of `<processorId>.key` files locally, else Secrets Manager. */
 export interface ProcessorSecretSource {

@@ -5,8 +5,8 @@ import type { LedgerTable } from '../aws/ledger';
 import { logger } from '../aws/logger';
 import { type Mail, sendMail } from '../aws/mailer';
 import { type DataMap, type ProcessorStore, processorOf } from '../core/data-map';
+import { escapeHtml } from '../core/html';
 import type { ProcessorEscalation, ProcessorEvidence } from '../core/ledger-record';
-import { escapeHtml } from '../http/html';
 import { newProcessorEvidence } from '../processors/notify';
 
 const Input = z.object({

@@ -4,8 +4,8 @@ import { config, ledgerTable } from '../aws/composition-root';
 import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
 import { isDataStore, isProcessor } from '../core/data-map';
+import { processorCallStatus, processorCallsOf } from '../core/export/processor-calls';
 import { PackageExportItem, packageExport } from '../export/package';
-import { processorCallStatus, processorCallsOf } from '../export/processor-calls';
 
 // Each Map iteration's output: a store file, or a processor branch's escalation / acknowledgement.
 const Input = z.object({ requestId: z.string().min(1), exports: z.array(PackageExportItem) });

@@ -6,8 +6,8 @@ import { sendMail } from '../aws/mailer';
 import { MARKETING_CHANNELS, optOutOfContactList, suppressionList } from '../aws/suppression';
 import { isDataStore } from '../core/data-map';
 import { optOutConfirmedMail } from '../core/emails';
+import { processorCallsOf, processorOutcome } from '../core/export/processor-calls';
 import { contactOf, type LedgerRecord } from '../core/ledger-record';
-import { processorCallsOf, processorOutcome } from '../export/processor-calls';
 
 const Input = z.object({ requestId: z.string().min(1) });
 

@@ -5,7 +5,7 @@ import { withTransient } from '../aws/errors';
 import { logger } from '../aws/logger';
 import { createConnector } from '../connectors/registry';
 import { dataStoreOf } from '../core/data-map';
-import { ErasureIncompleteError } from '../core/erasure';
+import { ErasureIncompleteError } from '../core/erasure/decisions';
 import { type VerifiedStore, verifyStoreErasure } from '../erasure/verify';
 
 const Input = z.object({ requestId: z.string().min(1), storeId: z.string().min(1) });

@@ -9,8 +9,8 @@
 import { parseArgs } from 'node:util';
 import { LedgerTable } from '../../functions/aws/ledger';
 import { createConnector } from '../../functions/connectors/registry';
+import { IsoDay } from '../../functions/core/export/keys';
 import { type RequestSweep, sweepRetention } from '../../functions/erasure/retention-sweep';
-import { IsoDay } from '../../functions/export/keys';
 import { connectToRunningSystem, reportFailure, UsageError } from './running-system';
 import { AUDIT_BUCKET_NAME, EXPORT_BUCKET_NAME, LEDGER_TABLE_NAME } from './system';
 

@@ -32,8 +32,8 @@ import {
   type ProcessorStore,
   parseDataMap,
 } from '../../functions/core/data-map';
+import { certificateHtmlKey, certificateJsonKey } from '../../functions/core/export/keys';
 import { RequestId } from '../../functions/core/request';
-import { certificateHtmlKey, certificateJsonKey } from '../../functions/export/keys';
 import {
   createTableInput,
   DEMO_TABLES,

@@ -6,7 +6,7 @@ import { createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { type DataMap, isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
-import type { ErasureCounts } from '../../functions/core/erasure';
+import type { ErasureCounts } from '../../functions/core/erasure/decisions';
 import { eraseStore } from '../../functions/erasure/erase';
 import { verifyStoreErasure } from '../../functions/erasure/verify';
 import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';

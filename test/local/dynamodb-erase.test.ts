@@ -3,7 +3,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/
 import { DynamoDbConnector } from '../../functions/connectors/dynamodb';
 import { type DataMap, type DynamoDbStore, MASK_VALUE } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
-import { decideErasure, type RecordDecision } from '../../functions/core/erasure';
+import { decideErasure, type RecordDecision } from '../../functions/core/erasure/decisions';
 import type { EraseReceipt, ExportedRecord } from '../../functions/core/ports';
 import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';

@@ -9,7 +9,7 @@ import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { keyedHash } from '../../functions/core/crypto';
 import { type DataStore, dataStoreOf, isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
-import { ErasureIncompleteError } from '../../functions/core/erasure';
+import { ErasureIncompleteError } from '../../functions/core/erasure/decisions';
 import type { ExportedRecord, Subject } from '../../functions/core/ports';
 import { eraseStore } from '../../functions/erasure/erase';
 import { verifyStoreErasure } from '../../functions/erasure/verify';

@@ -9,15 +9,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { newRequestId } from '../../functions/core/request-id';
-import { ProcessorCallback, ProcessorResponse } from '../../functions/processors/protocol';
+import { ProcessorCallback, ProcessorResponse } from '../../functions/core/processors/protocol';
 import {
   IDEMPOTENCY_HEADER,
   SIGNATURE_HEADER,
   signProcessorBody,
   TIMESTAMP_HEADER,
   verifyProcessorSignature,
-} from '../../functions/processors/signature';
+} from '../../functions/core/processors/signature';
+import { newRequestId } from '../../functions/core/request-id';
 import {
   httpProcessorSink,
   LOGISTICS_RETENTION_REASON,

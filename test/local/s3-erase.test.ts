@@ -16,7 +16,11 @@ import {
   S3DeleteError,
 } from '../../functions/connectors/s3';
 import { S3Store } from '../../functions/core/data-map';
-import { decideErasure, type RecordDecision, UnsupportedErasureError } from '../../functions/core/erasure';
+import {
+  decideErasure,
+  type RecordDecision,
+  UnsupportedErasureError,
+} from '../../functions/core/erasure/decisions';
 import type { EraseReceipt, ExportedRecord, RecordRef, Subject } from '../../functions/core/ports';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
 

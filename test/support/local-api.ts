@@ -207,7 +207,7 @@ export class LocalApi {
    */
   async postProcessorCallback(processorId: string, body: unknown, secret: Buffer | null): Promise<Response> {
     const { signProcessorBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } = await import(
-      '../../functions/processors/signature'
+      '../../functions/core/processors/signature'
     );
     const text = JSON.stringify(body);
     const timestamp = Math.floor(Date.now() / 1000);

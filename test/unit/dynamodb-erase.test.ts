@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbConnector } from '../../functions/connectors/dynamodb';
 import type { DynamoDbStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
-import type { RecordDecision } from '../../functions/core/erasure';
+import type { RecordDecision } from '../../functions/core/erasure/decisions';
 import type { RecordRef } from '../../functions/core/ports';
 
 const dataMap = loadDemoDataMap();

@@ -1,7 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
-import { ErasureIncompleteError } from '../../functions/core/erasure';
+import { ErasureIncompleteError } from '../../functions/core/erasure/decisions';
+import { erasureSummaryKey } from '../../functions/core/export/keys';
 import type { LedgerRecord, ProcessorEvidence } from '../../functions/core/ledger-record';
 import {
   buildCertificate,
@@ -11,7 +12,6 @@ import {
 } from '../../functions/erasure/certificate';
 import { erasureSummaryMail } from '../../functions/erasure/certificate-mail';
 import type { ErasureSummary } from '../../functions/erasure/manifest';
-import { erasureSummaryKey } from '../../functions/export/keys';
 import { memoryS3 } from './erasure-fakes';
 
 const dataMap = loadDemoDataMap();

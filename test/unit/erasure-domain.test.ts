@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDbStore, type S3Store, StoreConfig } from '../../functions/core/data-map';
-import { ErasureIncompleteError, UnsupportedErasureError } from '../../functions/core/erasure';
+import { ErasureIncompleteError, UnsupportedErasureError } from '../../functions/core/erasure/decisions';
+import { erasureDecisionsKey, erasureSummaryKey } from '../../functions/core/export/keys';
 import { eraseStore } from '../../functions/erasure/erase';
 import { takeInventory } from '../../functions/erasure/inventory';
 import { readSummary } from '../../functions/erasure/manifest';
 import { verifyStoreErasure } from '../../functions/erasure/verify';
-import { erasureDecisionsKey, erasureSummaryKey } from '../../functions/export/keys';
 import { FakeConnector, type FakeRecord, memoryS3, snapshot } from './erasure-fakes';
 
 const REQUEST = '20260315-delete-abcdefgh23';

@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { RecordDecision } from '../../functions/core/erasure';
+import type { RecordDecision } from '../../functions/core/erasure/decisions';
 import type { Connector, EraseReceipt, ExportedRecord, RecordRef, Subject } from '../../functions/core/ports';
 import { unitOf } from '../../functions/erasure/verify';
 

@@ -1,5 +1,5 @@
 import { type DynamoDbStore, MASK_VALUE, type S3Store, StoreConfig } from '../../functions/core/data-map';
-import { countOutcomes, decideErasure } from '../../functions/core/erasure';
+import { countOutcomes, decideErasure } from '../../functions/core/erasure/decisions';
 import type { RecordRef } from '../../functions/core/ports';
 
 const NOW = new Date('2026-03-15T10:00:00Z');

@@ -1,8 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ExportedRecord } from '../../functions/core/ports';
-import { CATEGORY_LABELS, categoryLabel } from '../../functions/export/categories';
-import { escapeHtml, renderIndexHtml } from '../../functions/export/index-page';
+import { CATEGORY_LABELS, categoryLabel } from '../../functions/core/export/categories';
+import { escapeHtml, renderIndexHtml } from '../../functions/core/export/index-page';
 import {
   certificateHtmlKey,
   certificateJsonKey,
@@ -11,7 +10,8 @@ import {
   FileNameAllocator,
   sanitiseFileName,
   UnsafeExportKeyError,
-} from '../../functions/export/keys';
+} from '../../functions/core/export/keys';
+import type { ExportedRecord } from '../../functions/core/ports';
 import { packageExport } from '../../functions/export/package';
 import { writeStoreExport } from '../../functions/export/store-export';
 

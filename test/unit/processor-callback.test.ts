@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { signProcessorBody } from '../../functions/core/processors/signature';
 import type { CallbackDeps } from '../../functions/processors/callback';
-import { signProcessorBody } from '../../functions/processors/signature';
 import { lambdaContext } from '../support/lambda-context';
 import { memoryS3 } from './erasure-fakes';
 import { apiEvent, setTestEnvironment } from './http-support';

@@ -2,20 +2,20 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type ProcessorStore, processorOf } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+import { ProcessorConfigError } from '../../functions/core/processors/errors';
+import { buildProcessorRequest, type ProcessorRequest } from '../../functions/core/processors/protocol';
+import {
+  IDEMPOTENCY_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifyProcessorSignature,
+} from '../../functions/core/processors/signature';
 import {
   assertProcessorUrl,
   type DeliverArgs,
   deliverToProcessor,
   type ProcessorAttempt,
 } from '../../functions/processors/client';
-import { ProcessorConfigError } from '../../functions/processors/errors';
-import { buildProcessorRequest, type ProcessorRequest } from '../../functions/processors/protocol';
-import {
-  IDEMPOTENCY_HEADER,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  verifyProcessorSignature,
-} from '../../functions/processors/signature';
 
 /** One request the fake processor received, exactly as it arrived. */
 interface Received {

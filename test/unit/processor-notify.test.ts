@@ -1,5 +1,5 @@
+import { verifyProcessorSignature } from '../../functions/core/processors/signature';
 import { type NotifyDeps, notifyProcessor } from '../../functions/processors/notify';
-import { verifyProcessorSignature } from '../../functions/processors/signature';
 import { memoryS3 } from './erasure-fakes';
 import { demoDataMap, MemoryProcessorLedger, PROCESSOR_SECRET, scriptedProcessor } from './processor-fakes';
 

@@ -5,7 +5,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { processorOf } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
-import { ProcessorSecretError } from '../../functions/processors/errors';
+import { ProcessorSecretError } from '../../functions/core/processors/errors';
 import { loadProcessorSecret, resetProcessorSecrets } from '../../functions/processors/secrets';
 
 const dataMap = loadDemoDataMap();

@@ -4,7 +4,7 @@ import {
   signProcessorBody,
   TIMESTAMP_HEADER,
   verifyProcessorSignature,
-} from '../../functions/processors/signature';
+} from '../../functions/core/processors/signature';
 
 jest.mock('node:crypto', () => {
   const actual = jest.requireActual<typeof import('node:crypto')>('node:crypto');

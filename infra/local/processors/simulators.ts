@@ -9,14 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { ProcessorRequest } from '../../../functions/processors/protocol';
+import { ProcessorRequest } from '../../../functions/core/processors/protocol';
 import {
   IDEMPOTENCY_HEADER,
   SIGNATURE_HEADER,
   signProcessorBody,
   TIMESTAMP_HEADER,
   verifyProcessorSignature,
-} from '../../../functions/processors/signature';
+} from '../../../functions/core/processors/signature';
 import { BodyTooLarge, readBody } from '../http-server';
 import { Behaviour, BehaviourChange, defaultBehaviour } from './behaviour';
 import { HoldingsBook, type ProcessorAction, ProcessorHolding, type ProcessorRole } from './holdings';

@@ -3,8 +3,8 @@
  * everything that shows it to a person: the certificate of erasure, the access
  * package's processing record, the opt-out confirmation and the status view.
  */
-import type { DataMap } from '../core/data-map';
-import type { LedgerRecord, ProcessorEvidence } from '../core/ledger-record';
+import type { DataMap } from '../data-map';
+import type { LedgerRecord, ProcessorEvidence } from '../ledger-record';
 
 /** Where a processor call ended up: it answered, it was escalated to support, or neither (yet). */
 export type ProcessorCallStatus = 'acknowledged' | 'escalated' | 'pending';

@@ -1,4 +1,4 @@
-import type { DataCategory } from '../core/data-map';
+import type { DataCategory } from '../data-map';
 import { CATEGORY_LABELS } from './categories';
 import type { ProcessorOutcome } from './processor-calls';
 

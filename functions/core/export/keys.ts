@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RequestId } from '../core/request';
+import { RequestId } from '../request';
 
 /** Same shape as a data-map store id; the only store-derived part of an export key. */
 export const ExportStoreId = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/);

@@ -2,8 +2,8 @@
  * Keyed hashes of the subject's identifiers: erasure stores and compares these,
  * never the plaintext, so the working files in S3 reveal nothing without the key.
  */
-import { keyedHash } from '../core/crypto';
-import { normaliseIdentifier } from '../core/erasure';
+import { keyedHash } from '../crypto';
+import { normaliseIdentifier } from './decisions';
 
 export { normaliseIdentifier };
 

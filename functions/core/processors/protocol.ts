@@ -5,8 +5,8 @@
  * every field is bounded, and unknown fields are dropped, never stored.
  */
 import { z } from 'zod';
-import { IdentityKind, ProcessorRequestType, type ProcessorStore } from '../core/data-map';
-import { RequestId } from '../core/request';
+import { IdentityKind, ProcessorRequestType, type ProcessorStore } from '../data-map';
+import { RequestId } from '../request';
 
 export { ProcessorRequestType };
 

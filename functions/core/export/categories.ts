@@ -1,4 +1,4 @@
-import type { DataCategory } from '../core/data-map';
+import type { DataCategory } from '../data-map';
 
 /** A label a person can read, in English and Bahasa Indonesia. */
 export interface CategoryLabel {

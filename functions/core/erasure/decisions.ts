@@ -3,8 +3,8 @@
  * AWS). Connectors carry decisions out; the certificate counts them.
  */
 
-import { type DataStore, type ErasureHold, type FieldPolicy, MASK_VALUE } from './data-map';
-import type { RecordRef } from './ports';
+import { type DataStore, type ErasureHold, type FieldPolicy, MASK_VALUE } from '../data-map';
+import type { RecordRef } from '../ports';
 
 /** What became of a record, as the certificate and the subject's email report it. */
 export type RecordOutcome = 'deleted' | 'masked' | 'retained' | 'held';
