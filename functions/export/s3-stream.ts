@@ -1,7 +1,6 @@
-import { PassThrough, Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { S3ObjectStore } from '../aws/object-store';
 
 /** Where exports are written: the client is injected, the bucket comes from the caller's config. */
 export interface ExportStorage {
@@ -9,53 +8,18 @@ export interface ExportStorage {
   readonly bucket: string;
 }
 
-/** 5 MiB parts (the S3 minimum) and two in flight: memory stays near 10 MiB whatever the size. */
-const PART_SIZE = 5 * 1024 * 1024;
-const QUEUE_SIZE = 2;
-
 /**
- * Streams `source` into `key` with a multipart upload fed by a PassThrough, so
- * nothing is buffered whole. Returns the number of bytes written. On any
- * failure the upload is aborted (no partial object is left) and the error rethrown.
+ * Streams `source` into `key` without buffering it whole; returns the bytes
+ * written. Kept for the callers not yet on the `ObjectStore` port.
  */
-export async function uploadStream(
+export function uploadStream(
   deps: ExportStorage,
   key: string,
   source: Readable,
   contentType: string,
   extra: { contentDisposition?: string } = {},
 ): Promise<number> {
-  let size = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      size += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  const body = new PassThrough();
-  const upload = new Upload({
-    client: deps.s3,
-    params: {
-      Bucket: deps.bucket,
-      Key: key,
-      Body: body,
-      ContentType: contentType,
-      ...(extra.contentDisposition ? { ContentDisposition: extra.contentDisposition } : {}),
-    },
-    partSize: PART_SIZE,
-    queueSize: QUEUE_SIZE,
-    leavePartsOnError: false,
-  });
-  try {
-    await Promise.all([pipeline(source, counter, body), upload.done()]);
-  } catch (error) {
-    // Stop both sides: the reader (which may wait on a full buffer) and the upload.
-    source.destroy();
-    body.destroy();
-    await upload.abort().catch(() => undefined);
-    throw error;
-  }
-  return size;
+  return new S3ObjectStore(deps.s3, deps.bucket).upload(key, source, { contentType, ...extra });
 }
 
 /** Opens an object as a stream (never read whole). */
