@@ -4,7 +4,7 @@
  * core use cases; nothing else constructs adapters.
  */
 
-import type { Mailer, ObjectStore, WorkflowControl } from '../core/ports';
+import type { Ledger, Mailer, ObjectStore, WorkflowControl } from '../core/ports';
 import { dynamoDbClient, s3Client, secretsClient, sesClient, sfnClient } from './clients';
 import { type Config, loadConfig } from './config';
 import { LedgerTable } from './ledger';
@@ -13,7 +13,7 @@ import { S3ObjectStore } from './object-store';
 import { loadHashingKey } from './secrets';
 import { StepFunctionsWorkflow } from './workflow';
 
-let ledger: LedgerTable | undefined;
+let ledger: Ledger | undefined;
 let mail: Mailer | undefined;
 let flow: WorkflowControl | undefined;
 const buckets = new Map<string, ObjectStore>();
@@ -22,7 +22,7 @@ export function config(): Config {
   return loadConfig();
 }
 
-export function ledgerTable(): LedgerTable {
+export function ledgerTable(): Ledger {
   ledger ??= new LedgerTable(dynamoDbClient(), loadConfig().DSR_LEDGER_TABLE);
   return ledger;
 }

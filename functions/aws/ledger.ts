@@ -9,22 +9,39 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { IdentityKind } from '../core/data-map';
 import {
+  type Advanced,
   type CertificateInfo,
+  DEFAULT_DUE_RETENTIONS_LIMIT,
+  type DueRetention,
+  DuplicateRequestError,
   type ErasureSchedule,
   type ExportInfo,
-  type Ledger,
   type LedgerRecord,
+  MAX_VERIFICATION_ATTEMPTS,
+  MINIMISED_STATUSES,
   type NewLedgerRecord,
   type ProcessorAck,
+  type ProcessorAckResult,
+  type ProcessorAttempt,
   type ProcessorEscalation,
   type ProcessorEvidence,
+  ProcessorNotNotifiedError,
+  RETENTION_PENDING,
   RequestNotFoundError,
+  type RetentionClosure,
   StatusConflictError,
   type StoreProgress,
+  type TransitionOptions,
   type VerificationState,
 } from '../core/ledger-record';
-import { advance, type LifecycleEvent, type RequestStatus, TERMINAL_STATUSES } from '../core/lifecycle';
-import type { ProcessorAttempt } from '../processors/client';
+import {
+  advance,
+  type LifecycleEvent,
+  type RequestStatus,
+  statusAfter,
+  TERMINAL_STATUSES,
+} from '../core/lifecycle';
+import type { Ledger } from '../core/ports';
 
 /** The ledger's index by keyed subject hash (see `infra/definitions/tables.ts`). */
 export const BY_SUBJECT_INDEX = 'bySubject';
@@ -32,84 +49,19 @@ export const BY_SUBJECT_INDEX = 'bySubject';
 /** The ledger's sparse index of finished deletes that still retain records, by retention end. */
 export const BY_RETENTION_DUE_INDEX = 'byRetentionDue';
 
-/** The value of `retentionDue` while retained records wait for the retention sweep. */
-export const RETENTION_PENDING = 'pending';
-
-/** How many due entries the sweep reads per run unless told otherwise. */
-export const DEFAULT_DUE_RETENTIONS_LIMIT = 25;
-
-/** A completed delete whose retention has ended (or is re-checked): what the sweep works on. */
-export type DueRetention = LedgerRecord & {
-  readonly retention: NonNullable<LedgerRecord['retention']>;
-  /** `pending` until the sweep closes the retention; only then is the entry out of the index. */
-  readonly retentionDue: typeof RETENTION_PENDING;
-  /** `YYYY-MM-DD`: when the sweep is due (the retention end, or the next re-check). */
-  readonly retentionUntil: string;
-  /**
-   * The sweep run (`retention-<YYYY-MM-DD>`) working on this entry, set when it
-   * starts: a rerun after a crash or failure reuses that run's manifests and
-   * addendum, so it ends with the same counts. Cleared when the entry is closed or deferred.
-   */
-  readonly retentionRun?: string;
-};
-
-/** What the retention sweep reports when it closes an entry's retention. */
-export interface RetentionClosure {
-  /** Audit bucket key of the sweep's addendum to the certificate. */
-  readonly addendumKey: string;
-  /** Records the sweep erased, over all stores. */
-  readonly deleted: number;
-}
-
-/** What `recordProcessorAck` did: `recorded: false` when an earlier acknowledgement won. */
-export interface ProcessorAckResult {
-  readonly recorded: boolean;
-  /** The waiting task's token (also on a duplicate, so a retried callback can still resume the workflow). */
-  readonly taskToken?: string;
-  /** The processor had already been escalated when this acknowledgement arrived (it is recorded `late`). */
-  readonly wasEscalated: boolean;
-}
-
-/** Thrown when a processor has no evidence on a request (it was never notified of it). */
-export class ProcessorNotNotifiedError extends Error {
-  override readonly name = 'ProcessorNotNotified';
-  constructor(
-    readonly requestId: string,
-    readonly processorId: string,
-  ) {
-    super(`partner ${processorId} was not notified of request ${requestId}`);
-  }
-}
-
 // Optimistic writes retry this often when a concurrent writer changed the processor's evidence in between.
 const PROCESSOR_WRITE_ATTEMPTS = 5;
-
-/** Finished statuses whose entries are minimised; `failed` keeps contact data so support can reach the person. */
-export const MINIMISED_STATUSES: readonly RequestStatus[] = ['completed', 'expired', 'rejected', 'cancelled'];
 
 type Retention = NonNullable<LedgerRecord['retention']>;
 type Identities = Partial<Record<IdentityKind, readonly string[]>>;
 
 import { withTransient } from './errors';
 
-/** The most wrong codes a request survives; the 5th wrong try rejects it. */
-export const MAX_VERIFICATION_ATTEMPTS = 5;
-
-export class DuplicateRequestError extends Error {
-  override readonly name = 'DuplicateRequest';
-}
-
 function isConditionFailure(error: unknown): boolean {
   return (
     error instanceof ConditionalCheckFailedException ||
     (error as Error)?.name === 'ConditionalCheckFailedException'
   );
-}
-
-export interface TransitionOptions {
-  readonly now?: Date;
-  readonly note?: string;
-  readonly failure?: { readonly error: string; readonly cause: string };
 }
 
 /**
@@ -176,6 +128,23 @@ export class LedgerTable implements Ledger {
     options: TransitionOptions = {},
   ): Promise<RequestStatus> {
     return this.transitionWith(requestId, event, options);
+  }
+
+  async advance(
+    requestId: string,
+    event: LifecycleEvent,
+    options: TransitionOptions = {},
+  ): Promise<Advanced> {
+    const target = statusAfter(event);
+    const current = await this.require(requestId);
+    if (current.status === target) return { status: target, already: true };
+    try {
+      return { status: await this.transitionWith(requestId, event, options), already: false };
+    } catch (error) {
+      if (error instanceof StatusConflictError && error.current === target)
+        return { status: target, already: true };
+      throw error;
+    }
   }
 
   /** `transition`, also SETting `extra` attributes (`name → value`) in the same conditional update. */

@@ -1,8 +1,27 @@
-import type { ProcessorAttempt } from '../processors/client';
 import type { IdentityKind } from './data-map';
 import type { ErasureCounts } from './erasure/decisions';
 import type { RequestStatus } from './lifecycle';
 import type { Jurisdiction, Locale, RequestType } from './request';
+
+export type ProcessorAttemptOutcome =
+  | 'acknowledged'
+  | 'accepted'
+  | 'retry'
+  | 'rejected'
+  | 'invalid_response'
+  | 'network_error'
+  | 'timeout';
+
+/** One HTTP attempt at notifying a processor, as recorded in the request's evidence. */
+export interface ProcessorAttempt {
+  /** 1-based. */
+  readonly attempt: number;
+  /** ISO 8601 time the attempt started. */
+  readonly at: string;
+  readonly durationMs: number;
+  readonly httpStatus?: number;
+  readonly outcome: ProcessorAttemptOutcome;
+}
 
 /** `escalated`: a processor did not acknowledge by its deadline (or refused); support follows up. */
 export type StoreProgressStatus = 'pending' | 'in_progress' | 'completed' | 'failed' | 'escalated';
@@ -162,12 +181,6 @@ export type NewLedgerRecord = Omit<
   | 'processors'
 >;
 
-/** Ledger port: every status change is checked against the lifecycle table and the stored status. */
-export interface Ledger {
-  create(record: NewLedgerRecord, now?: Date): Promise<LedgerRecord>;
-  get(requestId: string): Promise<LedgerRecord | undefined>;
-}
-
 /** Thrown when a request id has no ledger entry. */
 export class RequestNotFoundError extends Error {
   override readonly name = 'RequestNotFound';
@@ -199,4 +212,74 @@ export class ContactMinimisedError extends Error {
 export function contactOf(record: LedgerRecord): NonNullable<LedgerRecord['contact']> {
   if (!record.contact) throw new ContactMinimisedError(record.requestId);
   return record.contact;
+}
+/** The value of `retentionDue` while retained records wait for the retention sweep. */
+export const RETENTION_PENDING = 'pending';
+
+/** How many due entries the sweep reads per run unless told otherwise. */
+export const DEFAULT_DUE_RETENTIONS_LIMIT = 25;
+
+/** A completed delete whose retention has ended (or is re-checked): what the sweep works on. */
+export type DueRetention = LedgerRecord & {
+  readonly retention: NonNullable<LedgerRecord['retention']>;
+  /** `pending` until the sweep closes the retention; only then is the entry out of the index. */
+  readonly retentionDue: typeof RETENTION_PENDING;
+  /** `YYYY-MM-DD`: when the sweep is due (the retention end, or the next re-check). */
+  readonly retentionUntil: string;
+  /**
+   * The sweep run (`retention-<YYYY-MM-DD>`) working on this entry, set when it
+   * starts: a rerun after a crash or failure reuses that run's manifests and
+   * addendum, so it ends with the same counts. Cleared when the entry is closed or deferred.
+   */
+  readonly retentionRun?: string;
+};
+
+/** What the retention sweep reports when it closes an entry's retention. */
+export interface RetentionClosure {
+  /** Audit bucket key of the sweep's addendum to the certificate. */
+  readonly addendumKey: string;
+  /** Records the sweep erased, over all stores. */
+  readonly deleted: number;
+}
+
+/** What `recordProcessorAck` did: `recorded: false` when an earlier acknowledgement won. */
+export interface ProcessorAckResult {
+  readonly recorded: boolean;
+  /** The waiting task's token (also on a duplicate, so a retried callback can still resume the workflow). */
+  readonly taskToken?: string;
+  /** The processor had already been escalated when this acknowledgement arrived (it is recorded `late`). */
+  readonly wasEscalated: boolean;
+}
+
+/** Thrown when a processor has no evidence on a request (it was never notified of it). */
+export class ProcessorNotNotifiedError extends Error {
+  override readonly name = 'ProcessorNotNotified';
+  constructor(
+    readonly requestId: string,
+    readonly processorId: string,
+  ) {
+    super(`partner ${processorId} was not notified of request ${requestId}`);
+  }
+}
+
+/** Finished statuses whose entries are minimised; `failed` keeps contact data so support can reach the person. */
+export const MINIMISED_STATUSES: readonly RequestStatus[] = ['completed', 'expired', 'rejected', 'cancelled'];
+
+/** The most wrong codes a request survives; the 5th wrong try rejects it. */
+export const MAX_VERIFICATION_ATTEMPTS = 5;
+
+export class DuplicateRequestError extends Error {
+  override readonly name = 'DuplicateRequest';
+}
+
+export interface TransitionOptions {
+  readonly now?: Date;
+  readonly note?: string;
+  readonly failure?: { readonly error: string; readonly cause: string };
+}
+
+/** What `advance` did: `already` when the request had reached that status before this call (a retry or a race lost to the same move). */
+export interface Advanced {
+  readonly status: RequestStatus;
+  readonly already: boolean;
 }

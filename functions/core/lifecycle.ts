@@ -62,3 +62,12 @@ export function advance(from: RequestStatus, event: LifecycleEvent): RequestStat
 export function statusesAllowing(event: LifecycleEvent): RequestStatus[] {
   return REQUEST_STATUSES.filter((s) => TRANSITIONS[s][event] !== undefined);
 }
+
+/** The status `event` leads to, whatever it starts from: each event has one destination. */
+export function statusAfter(event: LifecycleEvent): RequestStatus {
+  for (const status of REQUEST_STATUSES) {
+    const next = TRANSITIONS[status][event];
+    if (next) return next;
+  }
+  throw new Error(`no transition leads anywhere by ${event}`);
+}

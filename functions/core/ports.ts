@@ -7,6 +7,25 @@
 import type { Readable } from 'node:stream';
 import type { IdentityKind } from './data-map';
 import type { RecordDecision } from './erasure/decisions';
+import type {
+  Advanced,
+  CertificateInfo,
+  DueRetention,
+  ErasureSchedule,
+  ExportInfo,
+  LedgerRecord,
+  NewLedgerRecord,
+  ProcessorAck,
+  ProcessorAckResult,
+  ProcessorAttempt,
+  ProcessorEscalation,
+  ProcessorEvidence,
+  RetentionClosure,
+  StoreProgress,
+  TransitionOptions,
+  VerificationState,
+} from './ledger-record';
+import type { LifecycleEvent, RequestStatus } from './lifecycle';
 import type { RequestType } from './request';
 /** The identifiers known for one data subject; values were resolved by the system, never raw input for keys. */
 export interface Subject {
@@ -151,3 +170,93 @@ export interface WorkflowControl {
 
 /** Injected where a use case stamps or compares times, so tests need no fake timers. */
 export type Clock = () => Date;
+
+// ---- Ledger: one entry per request; every status change is checked against the lifecycle and the stored status.
+
+type Identities = Partial<Record<IdentityKind, readonly string[]>>;
+
+/** A request's lifecycle: creation, status moves, plan and per-store progress, export and erasure schedule. */
+export interface RequestLedger {
+  /** Writes a new request as `pending_verification`; `DuplicateRequest` if the id exists. */
+  create(record: NewLedgerRecord, now?: Date): Promise<LedgerRecord>;
+  /** The entry, or undefined (strongly consistent). */
+  get(requestId: string): Promise<LedgerRecord | undefined>;
+  /** The entry, or `RequestNotFound`. */
+  require(requestId: string): Promise<LedgerRecord>;
+  /** Moves the request on by `event`; `InvalidTransition` or `StatusConflict` when it cannot. */
+  transition(requestId: string, event: LifecycleEvent, options?: TransitionOptions): Promise<RequestStatus>;
+  /**
+   * Moves the request on by `event`, idempotently: when it already is where
+   * `event` leads (a retry, or a concurrent writer made the same move), says so
+   * instead of failing. Other conflicts still throw.
+   */
+  advance(requestId: string, event: LifecycleEvent, options?: TransitionOptions): Promise<Advanced>;
+  setPlan(requestId: string, identities: Identities, storeIds: readonly string[], now?: Date): Promise<void>;
+  setStoreProgress(requestId: string, storeId: string, progress: StoreProgress, now?: Date): Promise<void>;
+  schedule(requestId: string, schedule: ErasureSchedule, now?: Date): Promise<ErasureSchedule>;
+  cancel(requestId: string, now?: Date): Promise<void>;
+  setExportInfo(requestId: string, info: ExportInfo, now?: Date): Promise<void>;
+  countDownload(requestId: string): Promise<void>;
+  /** The subject's open request of `type`, if any (one open request per subject and type). */
+  openRequestFor(
+    subjectHash: string,
+    type: LedgerRecord['type'],
+  ): Promise<Pick<LedgerRecord, 'requestId' | 'type' | 'status' | 'receivedAt'> | undefined>;
+}
+
+/** Identity verification of a pending request: code hashes and the wrong-attempt count. */
+export interface VerificationLedger {
+  setVerification(requestId: string, verification: VerificationState): Promise<void>;
+  /** Counts one wrong code atomically; returns the new count. */
+  recordWrongAttempt(requestId: string): Promise<number>;
+}
+
+/** What each processor was told and answered, as evidence on the request. */
+export interface ProcessorEvidenceLedger {
+  beginProcessorNotice(
+    requestId: string,
+    evidence: ProcessorEvidence,
+    now?: Date,
+  ): Promise<ProcessorEvidence>;
+  recordProcessorAttempt(
+    requestId: string,
+    processorId: string,
+    attempt: ProcessorAttempt,
+    now?: Date,
+  ): Promise<void>;
+  markProcessorAwaiting(requestId: string, processorId: string, now?: Date): Promise<void>;
+  recordProcessorAck(
+    requestId: string,
+    processorId: string,
+    ack: ProcessorAck,
+    now?: Date,
+  ): Promise<ProcessorAckResult>;
+  recordProcessorEscalation(
+    requestId: string,
+    processorId: string,
+    escalation: ProcessorEscalation,
+    now?: Date,
+  ): Promise<{ escalated: boolean }>;
+  markSupportNotified(requestId: string, processorId: string, now?: Date): Promise<void>;
+}
+
+/** Certificates, retained records and their sweep, and minimisation of finished requests. */
+export interface RetentionLedger {
+  setCertificate(
+    requestId: string,
+    info: CertificateInfo,
+    retention?: NonNullable<LedgerRecord['retention']>,
+    now?: Date,
+  ): Promise<void>;
+  dueRetentions(today: string, limit?: number): Promise<DueRetention[]>;
+  beginRetentionSweep(requestId: string, run: string, now?: Date): Promise<string>;
+  deferRetention(requestId: string, nextCheck: string, now?: Date): Promise<void>;
+  closeRetention(requestId: string, result: RetentionClosure, now?: Date): Promise<boolean>;
+  /** Drops contact data and tokens from a finished request. */
+  minimise(requestId: string, now?: Date): Promise<void>;
+  /** Pseudonymous ids of records still retained for this subject by earlier deletes. */
+  retainedIdentities(subjectHash: string): Promise<Identities>;
+}
+
+/** The whole ledger; use cases take the narrowest part they need. */
+export interface Ledger extends RequestLedger, VerificationLedger, ProcessorEvidenceLedger, RetentionLedger {}

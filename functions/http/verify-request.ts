@@ -1,13 +1,12 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { sfnClient } from '../aws/clients';
 import { hashingKey, ledgerTable } from '../aws/composition-root';
-import { MAX_VERIFICATION_ATTEMPTS } from '../aws/ledger';
 import { logger } from '../aws/logger';
 import { limitSubjectVerification } from '../aws/rate-limit';
 import { completeTask, failTask, isGoneTask } from '../aws/workflow';
 import { constantTimeEqual, keyedHash } from '../core/crypto';
 import { page } from '../core/html';
-import { StatusConflictError } from '../core/ledger-record';
+import { MAX_VERIFICATION_ATTEMPTS, StatusConflictError } from '../core/ledger-record';
 import { InvalidTransitionError } from '../core/lifecycle';
 import { RequestId, VerifyRequestBody } from '../core/request';
 import { answerJsonOrForm } from './form-post';

@@ -5,8 +5,8 @@
  * escalated is kept as `late` evidence. Nothing here reads the environment.
  */
 
-import { ProcessorNotNotifiedError } from '../aws/ledger';
 import { type DataMap, type ProcessorStore, processorOf, UnknownStoreError } from '../core/data-map';
+import { ProcessorNotNotifiedError } from '../core/ledger-record';
 import { ProcessorCallback } from '../core/processors/protocol';
 import { verifyProcessorSignature } from '../core/processors/signature';
 import { type AckDeps, settleAcknowledgement, toProcessorAck } from './notify';

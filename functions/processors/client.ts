@@ -4,6 +4,7 @@
  * logs or returns processor bodies beyond the validated acknowledgement.
  */
 import type { ProcessorStore } from '../core/data-map';
+import type { ProcessorAttempt, ProcessorAttemptOutcome } from '../core/ledger-record';
 import { ProcessorConfigError, type ProcessorFailureReason } from '../core/processors/errors';
 import {
   idempotencyKeyOf,
@@ -21,25 +22,6 @@ import {
 export { ProcessorConfigError };
 
 /** What one attempt ended in (also the ledger's evidence of it). */
-export type ProcessorAttemptOutcome =
-  | 'acknowledged'
-  | 'accepted'
-  | 'retry'
-  | 'rejected'
-  | 'invalid_response'
-  | 'network_error'
-  | 'timeout';
-
-/** One HTTP attempt at notifying a processor, as recorded in the request's evidence. */
-export interface ProcessorAttempt {
-  /** 1-based. */
-  readonly attempt: number;
-  /** ISO 8601 time the attempt started. */
-  readonly at: string;
-  readonly durationMs: number;
-  readonly httpStatus?: number;
-  readonly outcome: ProcessorAttemptOutcome;
-}
 
 /** How a delivery ended, after every attempt it took. */
 export type DeliveryOutcome =

@@ -4,11 +4,11 @@
  * workflow when it acknowledges. Clients, ledger, fetch and clock come in as
  * parameters; nothing here reads the environment.
  */
-import type { LedgerTable } from '../aws/ledger';
+
 import { isGoneTask } from '../aws/workflow';
 import { type DataMap, type ProcessorStore, processorOf } from '../core/data-map';
 import type { LedgerRecord, ProcessorAck, ProcessorEvidence } from '../core/ledger-record';
-import type { ExportedRecord } from '../core/ports';
+import type { ExportedRecord, Ledger } from '../core/ports';
 import { processorErrorFor } from '../core/processors/errors';
 import {
   buildProcessorRequest,
@@ -24,7 +24,7 @@ import { deliverToProcessor } from './client';
 
 /** The ledger operations processor notices use. */
 export type ProcessorLedger = Pick<
-  LedgerTable,
+  Ledger,
   | 'require'
   | 'get'
   | 'setStoreProgress'

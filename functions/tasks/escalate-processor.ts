@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { sesClient } from '../aws/clients';
 import { config, ledgerTable } from '../aws/composition-root';
-import type { LedgerTable } from '../aws/ledger';
 import { logger } from '../aws/logger';
 import { type Mail, sendMail } from '../aws/mailer';
 import { type DataMap, type ProcessorStore, processorOf } from '../core/data-map';
 import { escapeHtml } from '../core/html';
 import type { ProcessorEscalation, ProcessorEvidence } from '../core/ledger-record';
+import type { Ledger } from '../core/ports';
 import { newProcessorEvidence } from '../processors/notify';
 
 const Input = z.object({
@@ -45,7 +45,7 @@ export function escalationReason(errorName: string | undefined): ProcessorEscala
 export interface EscalateDeps {
   readonly dataMap: DataMap;
   readonly ledger: Pick<
-    LedgerTable,
+    Ledger,
     | 'require'
     | 'beginProcessorNotice'
     | 'recordProcessorEscalation'

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { ledgerTable } from '../aws/composition-root';
-import { MINIMISED_STATUSES } from '../aws/ledger';
 import { logger } from '../aws/logger';
-import { StatusConflictError } from '../core/ledger-record';
+import { MINIMISED_STATUSES, StatusConflictError } from '../core/ledger-record';
 import { type LifecycleEvent, type RequestStatus, TERMINAL_STATUSES } from '../core/lifecycle';
 
 const Outcome = z.enum(['completed', 'failed', 'expired', 'rejected', 'cancelled']);

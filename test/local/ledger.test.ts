@@ -1,5 +1,9 @@
-import { type DueRetention, type LedgerTable, MAX_VERIFICATION_ATTEMPTS } from '../../functions/aws/ledger';
-import { StatusConflictError } from '../../functions/core/ledger-record';
+import type { LedgerTable } from '../../functions/aws/ledger';
+import {
+  type DueRetention,
+  MAX_VERIFICATION_ATTEMPTS,
+  StatusConflictError,
+} from '../../functions/core/ledger-record';
 import { InvalidTransitionError } from '../../functions/core/lifecycle';
 import { startLedgerTable } from '../support/ledger-table';
 

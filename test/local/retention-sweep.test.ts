@@ -3,12 +3,13 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type DueRetention, LedgerTable } from '../../functions/aws/ledger';
+import { LedgerTable } from '../../functions/aws/ledger';
 import { type ConnectorClients, createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { keyedHash } from '../../functions/core/crypto';
 import { type DataStore, dataStoreOf, isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+import type { DueRetention } from '../../functions/core/ledger-record';
 import type { ExportedRecord, Subject } from '../../functions/core/ports';
 import {
   addDays,

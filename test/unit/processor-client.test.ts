@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type ProcessorStore, processorOf } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+import type { ProcessorAttempt } from '../../functions/core/ledger-record';
 import { ProcessorConfigError } from '../../functions/core/processors/errors';
 import { buildProcessorRequest, type ProcessorRequest } from '../../functions/core/processors/protocol';
 import {
@@ -10,12 +11,7 @@ import {
   TIMESTAMP_HEADER,
   verifyProcessorSignature,
 } from '../../functions/core/processors/signature';
-import {
-  assertProcessorUrl,
-  type DeliverArgs,
-  deliverToProcessor,
-  type ProcessorAttempt,
-} from '../../functions/processors/client';
+import { assertProcessorUrl, type DeliverArgs, deliverToProcessor } from '../../functions/processors/client';
 
 /** One request the fake processor received, exactly as it arrived. */
 interface Received {

@@ -5,18 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ProcessorNotNotifiedError } from '../../functions/aws/ledger';
 import { type DataMap, parseDataMap } from '../../functions/core/data-map';
+import type { ProcessorAttempt } from '../../functions/core/ledger-record';
 import {
   type LedgerRecord,
   type ProcessorAck,
   type ProcessorEscalation,
   type ProcessorEvidence,
+  ProcessorNotNotifiedError,
   RequestNotFoundError,
   type StoreProgress,
 } from '../../functions/core/ledger-record';
 import type { RequestType } from '../../functions/core/request';
-import type { ProcessorAttempt } from '../../functions/processors/client';
 
 export const PROCESSOR_SECRET = Buffer.from('cd'.repeat(32), 'hex');
 
