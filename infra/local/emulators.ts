@@ -100,7 +100,6 @@ export function emulatorEnvironment(endpoints: EmulatorEndpoints): Record<string
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_SESV2: endpoints.ses,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     DSR_S3_FORCE_PATH_STYLE: 'true',
   };
 }

@@ -18,9 +18,6 @@ import {
 import { TASKS, type TaskName, taskNameOf, WORKFLOW_DEFINITION_FILE } from '../../workflows/tasks';
 import { lambdaContext } from './lambda-context';
 
-// aws-local-stepfunctions 3.0.0 calls Promise.withResolvers, which Node 20 lacks.
-installPromiseWithResolvers();
-
 /** A Lambda handler as the workflow calls it. */
 export type TaskHandler = (payload: unknown, context: Context) => Promise<unknown>;
 export type TaskHandlers = Record<TaskName, TaskHandler>;
@@ -515,22 +512,4 @@ function prepareDefinition(
     if (findState(definition.States, name)?.Type !== 'Task') throw new Error(`no Task state named ${name}`);
   }
   return definition;
-}
-
-function installPromiseWithResolvers(): void {
-  const ctor = Promise as unknown as { withResolvers?: unknown };
-  if (typeof ctor.withResolvers === 'function') return;
-  Object.defineProperty(Promise, 'withResolvers', {
-    configurable: true,
-    writable: true,
-    value<T>() {
-      let resolve!: (value: T | PromiseLike<T>) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
 }
