@@ -5,7 +5,7 @@ import path from 'node:path';
 import startSes from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
-import { installS3Versioning } from './s3-versioning';
+import { installS3Versioning } from '../../tools/s3rver-versioning';
 
 /** s3rver accepts only these credentials; dynalite and the SES emulator accept any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -49,7 +49,7 @@ function close(server: Server): Promise<void> {
  * Starts DynamoDB (dynalite), S3 (s3rver) and SES (aws-ses-v2-local) in this
  * process, each on its own port. Data persists under `dataDir` when given
  * (the SES mailbox is memory-only). S3 supports bucket versioning (see
- * `s3-versioning.ts`); buckets are unversioned until PutBucketVersioning.
+ * `tools/s3rver-versioning`); buckets are unversioned until PutBucketVersioning.
  */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const host = options.host ?? '127.0.0.1';
