@@ -4,13 +4,25 @@
  * core use cases; nothing else constructs adapters.
  */
 
-import type { Ledger, Mailer, ObjectStore, WorkflowControl } from '../core/ports';
+import { ProcessorWebhook } from '../connectors/processor-webhook';
+import type {
+  Ledger,
+  Mailer,
+  ObjectStore,
+  ProcessorDelivery,
+  ProcessorSecrets,
+  StoreExports,
+  WorkflowControl,
+} from '../core/ports';
+import type { NotifyPorts } from '../core/processors/notify';
 import { dynamoDbClient, s3Client, secretsClient, sesClient, sfnClient } from './clients';
 import { type Config, loadConfig } from './config';
 import { LedgerTable } from './ledger';
 import { SesMailer } from './mailer';
 import { S3ObjectStore } from './object-store';
+import { ProcessorSecretStore } from './processor-secrets';
 import { loadHashingKey } from './secrets';
+import { S3StoreExports } from './store-exports';
 import { StepFunctionsWorkflow } from './workflow';
 
 let ledger: Ledger | undefined;
@@ -68,4 +80,40 @@ export function resetRuntime(): void {
   mail = undefined;
   flow = undefined;
   buckets.clear();
+}
+
+// ---- Processors (built per call: cheap, and they follow the current config; secrets are cached per processor)
+
+/** Each processor's HMAC secret: `DSR_PROCESSOR_SECRETS_DIR` locally, Secrets Manager in AWS. */
+export function processorSecrets(): ProcessorSecrets {
+  return new ProcessorSecretStore({ dir: loadConfig().DSR_PROCESSOR_SECRETS_DIR }, secretsClient);
+}
+
+/** The processors' webhooks (`http:` endpoints only where the config allows them: local mode). */
+export function processorDelivery(): ProcessorDelivery {
+  const cfg = loadConfig();
+  return new ProcessorWebhook({
+    allowInsecureUrl: cfg.DSR_ALLOW_INSECURE_PROCESSOR_URLS,
+    timeoutMs: cfg.DSR_PROCESSOR_TIMEOUT_MS,
+  });
+}
+
+/** Per-store export files in the exports bucket. */
+export function storeExports(): StoreExports {
+  return new S3StoreExports(s3Client(), loadConfig().DSR_EXPORT_BUCKET);
+}
+
+/** What the processor use cases (notify, callback) run on: every port and the settings they read. */
+export function processorPorts(): NotifyPorts {
+  const cfg = loadConfig();
+  return {
+    dataMap: cfg.dataMap,
+    publicUrl: cfg.DSR_PUBLIC_URL,
+    ledger: ledgerTable(),
+    exports: storeExports(),
+    workflow: workflow(),
+    secrets: processorSecrets(),
+    delivery: processorDelivery(),
+    clock: () => new Date(),
+  };
 }

@@ -5,7 +5,7 @@
  * cold start; handlers pass them to the use cases in core.
  */
 import type { Readable } from 'node:stream';
-import type { IdentityKind } from './data-map';
+import type { IdentityKind, ProcessorStore } from './data-map';
 import type { RecordDecision } from './erasure/decisions';
 import type {
   Advanced,
@@ -26,6 +26,8 @@ import type {
   VerificationState,
 } from './ledger-record';
 import type { LifecycleEvent, RequestStatus } from './lifecycle';
+import type { DeliveryOutcome } from './processors/delivery';
+import type { ProcessorRequest } from './processors/protocol';
 import type { RequestType } from './request';
 /** The identifiers known for one data subject; values were resolved by the system, never raw input for keys. */
 export interface Subject {
@@ -260,3 +262,51 @@ export interface RetentionLedger {
 
 /** The whole ledger; use cases take the narrowest part they need. */
 export interface Ledger extends RequestLedger, VerificationLedger, ProcessorEvidenceLedger, RetentionLedger {}
+
+// ---- Processors: third parties acting for the company, told of requests through their signed webhook.
+
+/** One delivery of a request to one processor. */
+export interface Delivery {
+  readonly store: ProcessorStore;
+  /** The processor's shared HMAC secret. */
+  readonly secret: Buffer;
+  readonly request: ProcessorRequest;
+  /** Awaited after each attempt, so its evidence is recorded before the next one. */
+  readonly onAttempt?: (attempt: ProcessorAttempt) => Promise<void>;
+}
+
+/** Sends a processor a request (signed, retried, answer validated); every failure is an outcome, not an error. */
+export interface ProcessorDelivery {
+  /** @throws ProcessorConfigError for an unusable endpoint, or what `onAttempt` throws. */
+  deliver(delivery: Delivery): Promise<DeliveryOutcome>;
+}
+
+/** The HMAC secret shared with each processor. */
+export interface ProcessorSecrets {
+  /** @throws ProcessorSecretError when it is missing or unusable (the message names the processor only). */
+  secretOf(store: ProcessorStore): Promise<Buffer>;
+}
+
+/** One store's export file, as the workflow carries it (small: keys and counts). */
+export interface StoreExportFile {
+  readonly storeId: string;
+  readonly records: number;
+  readonly sha256: string;
+  readonly key: string;
+  readonly attachments: readonly { readonly name: string; readonly key: string; readonly size: number }[];
+}
+
+/** Writes the records of one store (here: those a processor returned) as that store's export file. */
+export interface StoreExports {
+  write(
+    requestId: string,
+    storeId: string,
+    records: AsyncIterable<readonly ExportedRecord[]>,
+  ): Promise<StoreExportFile>;
+}
+
+/** Where the processor use cases say what happened (the CDK's alarms match some of these messages). */
+export interface OperationsLog {
+  info(message: string, fields: Readonly<Record<string, unknown>>): void;
+  warn(message: string, fields: Readonly<Record<string, unknown>>): void;
+}

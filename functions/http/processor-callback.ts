@@ -1,59 +1,37 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { s3Client, secretsClient, sfnClient } from '../aws/clients';
-import { config, ledgerTable } from '../aws/composition-root';
+import * as root from '../aws/composition-root';
 import { logger } from '../aws/logger';
-import { completeTask, failTask } from '../aws/workflow';
+import { type CallbackPorts, handleProcessorCallback } from '../core/processors/callback';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../core/processors/signature';
-import { type CallbackDeps, handleProcessorCallback } from '../processors/callback';
-import { loadProcessorSecret } from '../processors/secrets';
 import { httpError, httpRoute, json } from './middleware';
 
 /** A processor's callback may carry the records of an access request. */
 export const CALLBACK_MAX_BODY_BYTES = 1024 * 1024;
-
-/** The body exactly as the processor sent it: the signature covers these bytes. */
-function rawBodyOf(event: APIGatewayProxyEvent): string {
-  if (typeof event.body !== 'string') return '';
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-}
-
-/** What the route needs, built once per cold start in AWS; tests pass fakes. */
-function runtimeDeps(): CallbackDeps {
-  const cfg = config();
-  const sfn = sfnClient();
-  return {
-    dataMap: cfg.dataMap,
-    ledger: ledgerTable(),
-    exports: { s3: s3Client(), bucket: cfg.DSR_EXPORT_BUCKET },
-    secretOf: (store) => loadProcessorSecret(store, { dir: cfg.DSR_PROCESSOR_SECRETS_DIR }, secretsClient),
-    completeTask: (token, output) => completeTask(sfn, token, output),
-    failTask: (token, error, cause) => failTask(sfn, token, error, cause),
-    now: () => new Date(),
-  };
-}
 
 /**
  * POST /processors/{processorId}/callback: a processor's signed acknowledgement.
  * 404 unknown processor; 401 bad signature (nothing written); 400 bad body;
  * 404 a request it was never told about; 200 recorded (`late` after an
  * escalation) or a duplicate. The body is not parsed by the middleware: the
- * signature covers its raw bytes.
+ * signature covers its raw bytes, exactly as sent.
  */
-export function processorCallbackRoute(deps: () => CallbackDeps) {
+export function processorCallbackRoute(ports: () => CallbackPorts) {
   return httpRoute(
     async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
       const processorId = event.pathParameters?.processorId ?? '';
-      const outcome = await handleProcessorCallback(deps(), {
+      const body = typeof event.body === 'string' ? event.body : '';
+      const outcome = await handleProcessorCallback(ports(), {
         processorId,
         timestamp: event.headers?.[TIMESTAMP_HEADER],
         signature: event.headers?.[SIGNATURE_HEADER],
-        rawBody: rawBodyOf(event),
+        rawBody: event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body,
       });
+      const ids = { processorId, ...('requestId' in outcome ? { requestId: outcome.requestId } : {}) };
       switch (outcome.kind) {
         case 'unknown_processor':
           throw httpError(404, 'unknown_processor', 'there is no such partner');
         case 'invalid_signature':
-          logger.warn('processor callback with an invalid signature', { processorId });
+          logger.warn('processor callback with an invalid signature', ids);
           throw httpError(401, 'invalid_signature', 'the signature is missing, stale or wrong');
         case 'invalid_body':
           throw httpError(400, 'invalid_request', `invalid ${outcome.fields.join(', ')}`, {
@@ -62,14 +40,10 @@ export function processorCallbackRoute(deps: () => CallbackDeps) {
         case 'unknown_request':
           throw httpError(404, 'unknown_request', 'this partner was not told about such a request');
         case 'duplicate':
-          logger.info('processor callback duplicate', { processorId, requestId: outcome.requestId });
+          logger.info('processor callback duplicate', ids);
           return json(200, { recorded: false, duplicate: true });
         case 'recorded':
-          logger.info('processor acknowledged', {
-            processorId,
-            requestId: outcome.requestId,
-            late: outcome.late,
-          });
+          logger.info('processor acknowledged', { ...ids, late: outcome.late });
           return json(200, { recorded: true, late: outcome.late });
       }
     },
@@ -77,4 +51,4 @@ export function processorCallbackRoute(deps: () => CallbackDeps) {
   );
 }
 
-export const handler = processorCallbackRoute(runtimeDeps);
+export const handler = processorCallbackRoute(root.processorPorts);

@@ -1,10 +1,7 @@
 import { z } from 'zod';
-import { s3Client, secretsClient, sfnClient } from '../aws/clients';
-import { config, ledgerTable } from '../aws/composition-root';
+import { processorPorts } from '../aws/composition-root';
 import { logger } from '../aws/logger';
-import { completeTask, failTask } from '../aws/workflow';
-import { type NotifyDeps, type NotifyResult, notifyProcessor } from '../processors/notify';
-import { loadProcessorSecret } from '../processors/secrets';
+import { type NotifyResult, notifyProcessor } from '../core/processors/notify';
 
 const Input = z.object({
   requestId: z.string().min(1),
@@ -19,33 +16,16 @@ const Input = z.object({
  * waits for the processor's callback or its deadline.
  */
 export async function handler(event: unknown): Promise<NotifyResult> {
-  const { requestId, storeId, taskToken } = Input.parse(event);
-  const cfg = config();
-  const sfn = sfnClient();
-  const deps: NotifyDeps = {
-    dataMap: cfg.dataMap,
-    ledger: ledgerTable(),
-    exports: { s3: s3Client(), bucket: cfg.DSR_EXPORT_BUCKET },
-    secretOf: (store) => loadProcessorSecret(store, { dir: cfg.DSR_PROCESSOR_SECRETS_DIR }, secretsClient),
-    completeTask: (token, output) => completeTask(sfn, token, output),
-    failTask: (token, error, cause) => failTask(sfn, token, error, cause),
-    publicUrl: cfg.DSR_PUBLIC_URL,
-    allowInsecureUrl: cfg.DSR_ALLOW_INSECURE_PROCESSOR_URLS,
-    timeoutMs: cfg.DSR_PROCESSOR_TIMEOUT_MS,
-    now: () => new Date(),
-  };
+  const input = Input.parse(event);
+  const { requestId, storeId: processorId } = input;
   let result: NotifyResult;
   try {
-    result = await notifyProcessor(deps, { requestId, storeId, taskToken });
+    result = await notifyProcessor(processorPorts(), input);
   } catch (error) {
     // Names only: the workflow escalates Processor* errors; anything else fails the request to support.
-    logger.warn('processor notice failed', {
-      requestId,
-      processorId: storeId,
-      errorName: (error as Error)?.name,
-    });
+    logger.warn('processor notice failed', { requestId, processorId, errorName: (error as Error)?.name });
     throw error;
   }
-  logger.info('processor notified', { requestId, processorId: storeId, outcome: result.outcome });
+  logger.info('processor notified', { requestId, processorId, outcome: result.outcome });
   return result;
 }

@@ -57,7 +57,7 @@ export class ProcessorSecrets extends Construct {
     const secrets: Record<string, secretsmanager.Secret> = {};
     for (const store of props.processors) {
       const secret = new secretsmanager.Secret(this, `${pascal(store.id)}Secret`, {
-        // The functions look the secret up by this name (functions/processors/secrets.ts).
+        // The functions look the secret up by this name (functions/aws/processor-secrets.ts).
         secretName: store.secretName,
         description: `HMAC key shared with ${store.name} for signed DSR webhooks and callbacks`,
         encryptionKey: props.encryptionKey,

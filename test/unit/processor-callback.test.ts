@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { S3StoreExports } from '../../functions/aws/store-exports';
+import type { CallbackPorts } from '../../functions/core/processors/callback';
 import { signProcessorBody } from '../../functions/core/processors/signature';
-import type { CallbackDeps } from '../../functions/processors/callback';
 import { lambdaContext } from '../support/lambda-context';
 import { memoryS3 } from './erasure-fakes';
 import { apiEvent, setTestEnvironment } from './http-support';
@@ -49,21 +50,25 @@ afterEach(() => {
 });
 
 const route = processorCallbackRoute(
-  (): CallbackDeps => ({
+  (): CallbackPorts => ({
     dataMap: demoDataMap(),
     ledger,
-    exports: { s3: s3.s3, bucket: 'dsr-exports' },
-    secretOf: async () => {
-      secretLoads++;
-      return PROCESSOR_SECRET;
+    exports: new S3StoreExports(s3.s3, 'dsr-exports'),
+    secrets: {
+      secretOf: async () => {
+        secretLoads++;
+        return PROCESSOR_SECRET;
+      },
     },
-    completeTask: async (token, output) => {
-      completed.push({ token, output });
+    workflow: {
+      succeed: async (token, output) => {
+        completed.push({ token, output });
+      },
+      fail: async (token, error) => {
+        failed.push({ token, error });
+      },
     },
-    failTask: async (token, error) => {
-      failed.push({ token, error });
-    },
-    now: () => NOW,
+    clock: () => NOW,
   }),
 );
 

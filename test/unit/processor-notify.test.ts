@@ -1,5 +1,7 @@
+import { S3StoreExports } from '../../functions/aws/store-exports';
+import { ProcessorWebhook } from '../../functions/connectors/processor-webhook';
+import { type NotifyPorts, notifyProcessor } from '../../functions/core/processors/notify';
 import { verifyProcessorSignature } from '../../functions/core/processors/signature';
-import { type NotifyDeps, notifyProcessor } from '../../functions/processors/notify';
 import { memoryS3 } from './erasure-fakes';
 import { demoDataMap, MemoryProcessorLedger, PROCESSOR_SECRET, scriptedProcessor } from './processor-fakes';
 
@@ -29,24 +31,29 @@ afterEach(() => {
   s3.mock.restore();
 });
 
-function deps(fetchImpl: typeof fetch, overrides: Partial<NotifyDeps> = {}): NotifyDeps {
+function deps(fetchImpl: typeof fetch, overrides: Partial<NotifyPorts> = {}): NotifyPorts {
   return {
     dataMap: demoDataMap(),
     ledger,
-    exports: { s3: s3.s3, bucket: 'dsr-exports' },
-    secretOf: async () => PROCESSOR_SECRET,
-    completeTask: async (token, output) => {
-      completed.push({ token, output });
-    },
-    failTask: async (token, error) => {
-      failed.push({ token, error });
+    exports: new S3StoreExports(s3.s3, 'dsr-exports'),
+    secrets: { secretOf: async () => PROCESSOR_SECRET },
+    workflow: {
+      succeed: async (token, output) => {
+        completed.push({ token, output });
+      },
+      fail: async (token, error) => {
+        failed.push({ token, error });
+      },
     },
     publicUrl: 'https://dsr.example.com',
-    allowInsecureUrl: false,
-    timeoutMs: 1000,
-    fetchImpl,
-    sleep: async () => undefined,
-    now: () => NOW,
+    delivery: new ProcessorWebhook({
+      allowInsecureUrl: false,
+      timeoutMs: 1000,
+      fetchImpl,
+      sleep: async () => undefined,
+      now: () => NOW,
+    }),
+    clock: () => NOW,
     ...overrides,
   };
 }
@@ -243,8 +250,11 @@ describe('telling a processor about a request', () => {
 
     const result = await notifyProcessor(
       deps(processor.fetchImpl, {
-        completeTask: async () => {
-          throw gone;
+        workflow: {
+          succeed: async () => {
+            throw gone;
+          },
+          fail: async () => undefined,
         },
       }),
       { requestId: deleteId, storeId: 'logistics', taskToken: 't1' },

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { loadProcessorSecret, resetProcessorSecrets } from '../../functions/aws/processor-secrets';
 import { processorOf } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { ProcessorSecretError } from '../../functions/core/processors/errors';
-import { loadProcessorSecret, resetProcessorSecrets } from '../../functions/processors/secrets';
 
 const dataMap = loadDemoDataMap();
 const logistics = processorOf(dataMap, 'logistics');

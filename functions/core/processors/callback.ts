@@ -4,16 +4,16 @@
  * parsed or written; the first acknowledgement wins; one after the processor was
  * escalated is kept as `late` evidence. Nothing here reads the environment.
  */
+import { type DataMap, type ProcessorStore, processorOf, UnknownStoreError } from '../data-map';
+import { type ProcessorAckResult, ProcessorNotNotifiedError } from '../ledger-record';
+import type { ProcessorSecrets } from '../ports';
+import { type AckPorts, settleAcknowledgement, toProcessorAck } from './acknowledge';
+import { ProcessorCallback } from './protocol';
+import { verifyProcessorSignature } from './signature';
 
-import { type DataMap, type ProcessorStore, processorOf, UnknownStoreError } from '../core/data-map';
-import { ProcessorNotNotifiedError } from '../core/ledger-record';
-import { ProcessorCallback } from '../core/processors/protocol';
-import { verifyProcessorSignature } from '../core/processors/signature';
-import { type AckDeps, settleAcknowledgement, toProcessorAck } from './notify';
-
-export interface CallbackDeps extends AckDeps {
+export interface CallbackPorts extends AckPorts {
   readonly dataMap: DataMap;
-  readonly secretOf: (store: ProcessorStore) => Promise<Buffer>;
+  readonly secrets: ProcessorSecrets;
 }
 
 export interface CallbackInput {
@@ -51,22 +51,22 @@ function parseJson(text: string): unknown {
  * the export, and the waiting workflow task is resumed.
  */
 export async function handleProcessorCallback(
-  deps: CallbackDeps,
+  ports: CallbackPorts,
   input: CallbackInput,
 ): Promise<CallbackOutcome> {
   let store: ProcessorStore;
   try {
-    store = processorOf(deps.dataMap, input.processorId);
+    store = processorOf(ports.dataMap, input.processorId);
   } catch (error) {
     if (error instanceof UnknownStoreError) return { kind: 'unknown_processor' };
     throw error;
   }
-  const secret = await deps.secretOf(store);
+  const secret = await ports.secrets.secretOf(store);
   const signed = verifyProcessorSignature(
     secret,
     { timestamp: input.timestamp, signature: input.signature },
     input.rawBody,
-    deps.now().getTime(),
+    ports.clock().getTime(),
   );
   if (!signed) return { kind: 'invalid_signature' };
 
@@ -79,13 +79,13 @@ export async function handleProcessorCallback(
   }
   const body = parsed.data;
   const { requestId } = body;
-  const record = await deps.ledger.get(requestId);
+  const record = await ports.ledger.get(requestId);
   if (!record?.processors?.[store.id]) return { kind: 'unknown_request', requestId };
 
-  const ack = toProcessorAck(body, 'callback', deps.now());
-  let result: Awaited<ReturnType<AckDeps['ledger']['recordProcessorAck']>>;
+  const ack = toProcessorAck(body, 'callback', ports.clock());
+  let result: ProcessorAckResult;
   try {
-    result = await deps.ledger.recordProcessorAck(requestId, store.id, ack, deps.now());
+    result = await ports.ledger.recordProcessorAck(requestId, store.id, ack, ports.clock());
   } catch (error) {
     if (error instanceof ProcessorNotNotifiedError) return { kind: 'unknown_request', requestId };
     throw error;
@@ -93,7 +93,7 @@ export async function handleProcessorCallback(
   if (!result.recorded) return { kind: 'duplicate', requestId };
   // After an escalation the workflow has moved on: the late answer is evidence only.
   if (!result.wasEscalated) {
-    await settleAcknowledgement(deps, {
+    await settleAcknowledgement(ports, {
       requestId,
       type: record.type,
       processorId: store.id,

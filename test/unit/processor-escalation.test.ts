@@ -1,11 +1,7 @@
-import type { Mail } from '../../functions/aws/mailer';
-import { setTestEnvironment } from './http-support';
+import { logger } from '../../functions/aws/logger';
+import type { Mail } from '../../functions/core/ports';
+import { escalateProcessor } from '../../functions/core/processors/escalation';
 import { demoDataMap, MemoryProcessorLedger } from './processor-fakes';
-
-setTestEnvironment();
-const { logger } = require('../../functions/aws/logger') as typeof import('../../functions/aws/logger');
-const { escalateProcessor } =
-  require('../../functions/tasks/escalate-processor') as typeof import('../../functions/tasks/escalate-processor');
 
 const requestId = '20260101-delete-abcdefghjk';
 const NOW = new Date('2026-01-04T01:00:05.000Z');
@@ -40,12 +36,18 @@ function deps(withSupport = true) {
     ledger,
     ...(withSupport
       ? {
-          notifySupport: async (mail: Omit<Mail, 'to'>) => {
-            mails.push(mail);
+          support: {
+            to: 'support@example.com',
+            mailer: {
+              send: async ({ to: _to, ...mail }: Mail) => {
+                mails.push(mail);
+              },
+            },
           },
         }
       : {}),
-    now: () => NOW,
+    log: logger,
+    clock: () => NOW,
   };
 }
 

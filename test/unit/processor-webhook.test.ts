@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type DeliverArgs, deliverToProcessor } from '../../functions/connectors/processor-webhook';
 import { type ProcessorStore, processorOf } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import type { ProcessorAttempt } from '../../functions/core/ledger-record';
+import { assertProcessorUrl } from '../../functions/core/processors/delivery';
 import { ProcessorConfigError } from '../../functions/core/processors/errors';
 import { buildProcessorRequest, type ProcessorRequest } from '../../functions/core/processors/protocol';
 import {
@@ -11,7 +13,6 @@ import {
   TIMESTAMP_HEADER,
   verifyProcessorSignature,
 } from '../../functions/core/processors/signature';
-import { assertProcessorUrl, type DeliverArgs, deliverToProcessor } from '../../functions/processors/client';
 
 /** One request the fake processor received, exactly as it arrived. */
 interface Received {

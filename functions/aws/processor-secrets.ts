@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { withTransient } from '../aws/errors';
-import { keyFromText } from '../aws/secrets';
 import type { ProcessorStore } from '../core/data-map';
+import type { ProcessorSecrets } from '../core/ports';
 import { ProcessorSecretError } from '../core/processors/errors';
+import { withTransient } from './errors';
+import { keyFromText } from './secrets';
 
 /** Where processor secrets come from: a directory of `<processorId>.key` files locally, else Secrets Manager. */
 export interface ProcessorSecretSource {
@@ -73,6 +74,18 @@ export function loadProcessorSecret(
     cache.set(cacheKey, secret);
   }
   return secret;
+}
+
+/** The `ProcessorSecrets` port: secret files locally, Secrets Manager in AWS (see `loadProcessorSecret`). */
+export class ProcessorSecretStore implements ProcessorSecrets {
+  constructor(
+    private readonly source: ProcessorSecretSource,
+    private readonly client: () => SecretsManagerClient,
+  ) {}
+
+  secretOf(store: ProcessorStore): Promise<Buffer> {
+    return loadProcessorSecret(store, this.source, this.client);
+  }
 }
 
 /** For tests: forget every cached processor secret. */
