@@ -13,7 +13,7 @@ export interface ConnectorClients {
 
 /**
  * The connector for a data store of the data map: a plain switch over its kind.
- * Processors have no connector: they are told through their webhook (functions/processors).
+ * Processors have no connector: they are told through their webhook (functions/connectors/processor-webhook.ts).
  */
 export function createConnector(store: DataStore, clients: ConnectorClients): Connector {
   switch (store.kind) {

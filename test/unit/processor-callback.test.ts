@@ -5,7 +5,7 @@ import { signProcessorBody } from '../../functions/core/processors/signature';
 import { lambdaContext } from '../support/lambda-context';
 import { memoryS3 } from './erasure-fakes';
 import { apiEvent, setTestEnvironment } from './http-support';
-import { demoDataMap, MemoryProcessorLedger, PROCESSOR_SECRET } from './processor-fakes';
+import { demoDataMap, MemoryProcessorLedger, PROCESSOR_SECRET } from '../support/processor-fakes';
 
 setTestEnvironment();
 const { processorCallbackRoute } =

@@ -1,7 +1,7 @@
 import { logger } from '../../functions/aws/logger';
 import type { Mail } from '../../functions/core/ports';
 import { escalateProcessor } from '../../functions/core/processors/escalation';
-import { demoDataMap, MemoryProcessorLedger } from './processor-fakes';
+import { demoDataMap, MemoryProcessorLedger } from '../support/processor-fakes';
 
 const requestId = '20260101-delete-abcdefghjk';
 const NOW = new Date('2026-01-04T01:00:05.000Z');
