@@ -39,12 +39,8 @@ export async function failTask(
   await withTransient(() => sfn.send(new SendTaskFailureCommand({ taskToken, error, cause })));
 }
 
-const GONE_TASK_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
-
-/** True when the waiting task no longer exists (timed out or already closed). */
-export function isGoneTask(error: unknown): boolean {
-  return error instanceof Error && GONE_TASK_ERRORS.has(error.name);
-}
+/** True when the waiting task no longer exists (timed out or already closed); the names are core's. */
+export { isGoneTask } from '../core/workflow-task';
 
 /** The `WorkflowControl` port on Step Functions. */
 export class StepFunctionsWorkflow implements WorkflowControl {
