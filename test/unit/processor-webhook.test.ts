@@ -4,7 +4,6 @@ import { type DeliverArgs, deliverToProcessor } from '../../functions/connectors
 import { type ProcessorStore, processorOf } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import type { ProcessorAttempt } from '../../functions/core/ledger-record';
-import { assertProcessorUrl } from '../../functions/core/processors/delivery';
 import { ProcessorConfigError } from '../../functions/core/processors/errors';
 import { buildProcessorRequest, type ProcessorRequest } from '../../functions/core/processors/protocol';
 import {
@@ -391,21 +390,5 @@ describe('delivering a request to a partner', () => {
     expect(error).toBeInstanceOf(ProcessorConfigError);
     expect((error as Error).message).not.toContain('hunter2');
     expect(received).toHaveLength(0);
-  });
-});
-
-describe('partner endpoint rules', () => {
-  it('allows https everywhere and http only in local mode', () => {
-    expect(assertProcessorUrl('https://api.kirimcepat.example/v1/privacy-requests', false).hostname).toBe(
-      'api.kirimcepat.example',
-    );
-    expect(() => assertProcessorUrl('http://api.kirimcepat.example/dsr', false)).toThrow('must use https');
-    expect(assertProcessorUrl('http://127.0.0.1:3100/partners/logistics/dsr', true).port).toBe('3100');
-  });
-
-  it('refuses other schemes and unparsable URLs', () => {
-    expect(() => assertProcessorUrl('ftp://api.kirimcepat.example/dsr', true)).toThrow(ProcessorConfigError);
-    expect(() => assertProcessorUrl('file:///etc/passwd', true)).toThrow(ProcessorConfigError);
-    expect(() => assertProcessorUrl('not a url', true)).toThrow('not a valid URL');
   });
 });
