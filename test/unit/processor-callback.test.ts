@@ -3,9 +3,9 @@ import { S3StoreExports } from '../../functions/aws/store-exports';
 import type { CallbackPorts } from '../../functions/core/processors/callback';
 import { signProcessorBody } from '../../functions/core/processors/signature';
 import { lambdaContext } from '../support/lambda-context';
+import { demoDataMap, MemoryProcessorLedger, PROCESSOR_SECRET } from '../support/processor-fakes';
 import { memoryS3 } from './erasure-fakes';
 import { apiEvent, setTestEnvironment } from './http-support';
-import { demoDataMap, MemoryProcessorLedger, PROCESSOR_SECRET } from '../support/processor-fakes';
 
 setTestEnvironment();
 const { processorCallbackRoute } =

@@ -2,8 +2,13 @@ import { S3StoreExports } from '../../functions/aws/store-exports';
 import { ProcessorWebhook } from '../../functions/connectors/processor-webhook';
 import { type NotifyPorts, notifyProcessor } from '../../functions/core/processors/notify';
 import { verifyProcessorSignature } from '../../functions/core/processors/signature';
+import {
+  demoDataMap,
+  MemoryProcessorLedger,
+  PROCESSOR_SECRET,
+  scriptedProcessor,
+} from '../support/processor-fakes';
 import { memoryS3 } from './erasure-fakes';
-import { demoDataMap, MemoryProcessorLedger, PROCESSOR_SECRET, scriptedProcessor } from '../support/processor-fakes';
 
 const deleteId = '20260101-delete-abcdefghjk';
 const accessId = '20260101-access-abcdefghjk';
