@@ -4,16 +4,27 @@
  * core use cases; nothing else constructs adapters.
  */
 
-import type { Ledger, Mailer, ObjectStore, WorkflowControl } from '../core/ports';
+import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
+import type {
+  EventLog,
+  Ledger,
+  Mailer,
+  ObjectStore,
+  UsedUnsubscribeTokens,
+  VerificationResends,
+  WorkflowControl,
+} from '../core/ports';
 import { dynamoDbClient, s3Client, secretsClient, sesClient, sfnClient } from './clients';
 import { type Config, loadConfig } from './config';
 import { LedgerTable } from './ledger';
+import { logger } from './logger';
 import { SesMailer } from './mailer';
 import { S3ObjectStore } from './object-store';
 import { loadHashingKey } from './secrets';
+import { suppressionList } from './suppression';
 import { StepFunctionsWorkflow } from './workflow';
 
-let ledger: Ledger | undefined;
+let ledger: LedgerTable | undefined;
 let mail: Mailer | undefined;
 let flow: WorkflowControl | undefined;
 const buckets = new Map<string, ObjectStore>();
@@ -22,9 +33,31 @@ export function config(): Config {
   return loadConfig();
 }
 
-export function ledgerTable(): Ledger {
+function table(): LedgerTable {
   ledger ??= new LedgerTable(dynamoDbClient(), loadConfig().DSR_LEDGER_TABLE);
   return ledger;
+}
+
+export function ledgerTable(): Ledger {
+  return table();
+}
+
+/** New verification codes on request: the same ledger table. */
+export function verificationResends(): VerificationResends {
+  return table();
+}
+
+/** Markers of used one-click unsubscribe tokens, in the suppression table (`DSR_SUPPRESSION_TABLE`). */
+export function usedUnsubscribeTokens(): UsedUnsubscribeTokens {
+  return suppressionList();
+}
+
+/** The one logger (with its redaction layer), for use cases. */
+export function eventLog(): EventLog {
+  return {
+    info: (message, attributes = {}) => logger.info(message, attributes as LogAttributes),
+    error: (message, attributes = {}) => logger.error(message, attributes as LogAttributes),
+  };
 }
 
 export function hashingKey(): Promise<Buffer> {

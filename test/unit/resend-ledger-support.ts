@@ -5,7 +5,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { RESEND_CONDITION } from '../../functions/http/resend-verification';
+import { RESEND_CONDITION } from '../../functions/aws/ledger/verification';
 import type { Item, mockDocumentClient } from './http-support';
 
 const conditionFailed = () =>
