@@ -49,7 +49,8 @@ export function verificationResends(): VerificationResends {
 
 /** Markers of used one-click unsubscribe tokens, in the suppression table (`DSR_SUPPRESSION_TABLE`). */
 export function usedUnsubscribeTokens(): UsedUnsubscribeTokens {
-  return suppressionList();
+  // Looked up on use: a bad link is refused before the table's configuration matters.
+  return { claim: (...args) => suppressionList().claim(...args) };
 }
 
 /** The one logger (with its redaction layer), for use cases. */
