@@ -5,6 +5,7 @@
  */
 
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
+import type { UnsubscribePorts } from '../core/opt-out/unsubscribe';
 import type {
   EventLog,
   Ledger,
@@ -14,6 +15,7 @@ import type {
   VerificationResends,
   WorkflowControl,
 } from '../core/ports';
+import type { ResendPorts } from '../core/verification/resend';
 import { dynamoDbClient, s3Client, secretsClient, sesClient, sfnClient } from './clients';
 import { type Config, loadConfig } from './config';
 import { LedgerTable } from './ledger';
@@ -58,6 +60,34 @@ export function eventLog(): EventLog {
   return {
     info: (message, attributes = {}) => logger.info(message, attributes as LogAttributes),
     error: (message, attributes = {}) => logger.error(message, attributes as LogAttributes),
+  };
+}
+
+/** What one-click unsubscribe needs (core/opt-out/unsubscribe). */
+export function unsubscribePorts(): UnsubscribePorts {
+  return {
+    ledger: ledgerTable(),
+    usedTokens: usedUnsubscribeTokens(),
+    workflow: workflow(),
+    hashingKey,
+    log: eventLog(),
+  };
+}
+
+/** What a verification resend needs (core/verification/resend), with this deployment's limits. */
+export function resendPorts(): ResendPorts {
+  const cfg = loadConfig();
+  return {
+    ledger: table(),
+    resends: table(),
+    mailer: mailer(),
+    hashingKey,
+    log: eventLog(),
+    settings: {
+      maxResends: cfg.DSR_MAX_RESENDS,
+      verificationTtlSeconds: cfg.DSR_VERIFICATION_TTL_SECONDS,
+      publicUrl: cfg.DSR_PUBLIC_URL,
+    },
   };
 }
 

@@ -31,20 +31,11 @@ export async function resendVerification(event: APIGatewayProxyEvent): Promise<A
   const id = RequestId.safeParse(event.pathParameters?.requestId);
   if (!id.success) throw asHttp(ResendRefusedError.notFound());
   parseOrThrow(ResendVerificationBody, optionalJson(event.body));
-  const cfg = root.config();
-  const ports = {
-    ledger: root.ledgerTable(),
-    resends: root.verificationResends(),
-    mailer: root.mailer(),
-    hashingKey: root.hashingKey,
-    log: root.eventLog(),
-    settings: {
-      maxResends: cfg.DSR_MAX_RESENDS,
-      verificationTtlSeconds: cfg.DSR_VERIFICATION_TTL_SECONDS,
-      publicUrl: cfg.DSR_PUBLIC_URL,
-    },
-  };
-  return json(202, await resend(ports, id.data).catch((error: unknown) => Promise.reject(asHttp(error))));
+  try {
+    return json(202, await resend(root.resendPorts(), id.data));
+  } catch (error) {
+    throw asHttp(error);
+  }
 }
 
 export const handler = httpRoute(resendVerification);

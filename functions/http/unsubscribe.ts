@@ -13,14 +13,6 @@ import { unsubscribeConfirmationPage, unsubscribedPage, unsubscribeRefusedPage }
 import * as optOut from '../core/opt-out/unsubscribe';
 import { asHttpError, html, httpError, httpRoute, json, unavailableError } from './middleware';
 
-const ports = (): optOut.UnsubscribePorts => ({
-  ledger: root.ledgerTable(),
-  usedTokens: root.usedUnsubscribeTokens(),
-  workflow: root.workflow(),
-  hashingKey: root.hashingKey,
-  log: root.eventLog(),
-});
-
 /** Refusals as 400 (410 for an expired link); a workflow that did not start as 503, retry in 30 s. */
 function asHttp(error: unknown): unknown {
   if (error instanceof optOut.UnsubscribeRefusedError)
@@ -46,12 +38,14 @@ export async function unsubscribeRoute(event: APIGatewayProxyEvent): Promise<API
     return typeof link === 'string' ? html(200, unsubscribeConfirmationPage(link), pageHeaders()) : link;
   }
   const contentType = event.headers?.['content-type'] ?? '';
-  const raw = typeof event.body === 'string' ? event.body : '';
-  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   try {
     await limitClientIp(event, 'verify');
-    const token = optOut.unsubscribeTokenOf({ query: event.queryStringParameters?.token, body, contentType });
-    const outcome = await optOut.unsubscribe(ports(), token);
+    const token = optOut.unsubscribeTokenOf({
+      ...event,
+      query: event.queryStringParameters?.token,
+      contentType,
+    });
+    const outcome = await optOut.unsubscribe(root.unsubscribePorts(), token);
     if (optOut.JSON_TYPE.test(contentType)) return json(200, outcome);
     return html(200, unsubscribedPage(outcome.status === 'already_unsubscribed'), pageHeaders());
   } catch (error) {

@@ -86,17 +86,23 @@ export async function checkUnsubscribeLink(
   return token;
 }
 
-/** The token of a POST: from the query (RFC 8058), else from the form or JSON body. */
-export function unsubscribeTokenOf(post: {
+/** A POST as received: the query's token, the body (base64 when API Gateway says so) and its type. */
+export interface UnsubscribePost {
   readonly query: string | undefined;
-  readonly body: string;
+  readonly body: string | null;
+  readonly isBase64Encoded?: boolean;
   readonly contentType: string;
-}): string {
+}
+
+/** The token of a POST: from the query (RFC 8058), else from the form or JSON body. */
+export function unsubscribeTokenOf(post: UnsubscribePost): string {
+  const sent = typeof post.body === 'string' ? post.body : '';
+  const body = post.isBase64Encoded ? Buffer.from(sent, 'base64').toString('utf8') : sent;
   let fromBody: string | undefined;
   if (JSON_TYPE.test(post.contentType)) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(post.body);
+      parsed = JSON.parse(body);
     } catch {
       throw new UnsubscribeRefusedError('invalid_json', 'the request body is not valid JSON');
     }
@@ -104,9 +110,9 @@ export function unsubscribeTokenOf(post: {
     if (!result.success)
       throw new UnsubscribeRefusedError('invalid_request', 'the body may only hold {"token": "…"}');
     fromBody = result.data.token;
-  } else if (post.body.length > 0) {
+  } else if (body.length > 0) {
     // RFC 8058 mail clients send a form; some send it without a content type.
-    const form = UnsubscribeForm.safeParse(Object.fromEntries(new URLSearchParams(post.body)));
+    const form = UnsubscribeForm.safeParse(Object.fromEntries(new URLSearchParams(body)));
     if (!form.success)
       throw new UnsubscribeRefusedError('invalid_request', 'expected List-Unsubscribe=One-Click');
     fromBody = form.data.token;
