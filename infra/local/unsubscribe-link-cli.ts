@@ -11,7 +11,7 @@ import {
   unsubscribeHeaders,
   unsubscribeTokenExpiry,
   unsubscribeUrl,
-} from '../../functions/core/unsubscribe-token';
+} from '../../functions/core/opt-out/unsubscribe-token';
 import { connectToRunningSystem, reportFailure, UsageError } from './running-system';
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -13,7 +13,7 @@ import { isSuppressed } from '../../functions/aws/suppression';
 import { keyedHash } from '../../functions/core/crypto';
 import type { LedgerRecord } from '../../functions/core/ledger-record';
 import { subjectLookupForm } from '../../functions/core/request';
-import { createUnsubscribeToken, usedTokenKey } from '../../functions/core/unsubscribe-token';
+import { createUnsubscribeToken, usedTokenKey } from '../../functions/core/opt-out/unsubscribe-token';
 import {
   LEDGER_TABLE_NAME,
   type LocalSystem,

@@ -11,7 +11,7 @@ import { InvalidTransitionError } from '../lifecycle';
 import type { Clock, EventLog, RequestLedger, UsedUnsubscribeTokens, WorkflowControl } from '../ports';
 import { dueAtFor, subjectLookupForm } from '../request';
 import { newRequestId } from '../request-id';
-import { readUnsubscribeToken, UnsubscribeTokenError, usedTokenKey } from '../unsubscribe-token';
+import { readUnsubscribeToken, UnsubscribeTokenError, usedTokenKey } from './unsubscribe-token';
 
 /** A JSON body (else the body is RFC 8058's form). */
 export const JSON_TYPE = /^application\/json($|;)/;
