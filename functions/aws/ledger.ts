@@ -9,7 +9,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Ledger, VerificationResends } from '../core/ports';
 import { LedgerItems } from './ledger/conditional-write';
 import { ProcessorEvidenceTable } from './ledger/processor-evidence';
-import { RequestLifecycleLedger } from './ledger/requests';
+import { RequestLifecycleLedger } from './ledger/request-lifecycle';
 import { RetentionLedgerTable } from './ledger/retention';
 import { VerificationLedgerTable } from './ledger/verification';
 
