@@ -11,7 +11,7 @@ import type { Item, mockDocumentClient } from './http-support';
 const conditionFailed = () =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
-/** Teaches the fake ledger `recordResend`: same status, same task token, under the resend limit. */
+/** Teaches the fake ledger `resendVerification` (ledger/verification.ts): same status, same task token, under the resend limit. */
 export function withResendSupport(
   stub: ReturnType<typeof mockDocumentClient>,
   items: Map<string, Item>,
