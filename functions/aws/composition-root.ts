@@ -4,28 +4,36 @@
  * core use cases; nothing else constructs adapters.
  */
 
+import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { ProcessorWebhook } from '../connectors/processor-webhook';
+import type { UnsubscribePorts } from '../core/opt-out/unsubscribe';
 import type {
+  EventLog,
   Ledger,
   Mailer,
   ObjectStore,
   ProcessorDelivery,
   ProcessorSecrets,
   StoreExports,
+  UsedUnsubscribeTokens,
+  VerificationResends,
   WorkflowControl,
 } from '../core/ports';
 import type { NotifyPorts } from '../core/processors/notify';
+import type { ResendPorts } from '../core/verification/resend';
 import { dynamoDbClient, s3Client, secretsClient, sesClient, sfnClient } from './clients';
 import { type Config, loadConfig } from './config';
 import { LedgerTable } from './ledger';
+import { logger } from './logger';
 import { SesMailer } from './mailer';
 import { S3ObjectStore } from './object-store';
 import { ProcessorSecretStore } from './processor-secrets';
 import { loadHashingKey } from './secrets';
 import { S3StoreExports } from './store-exports';
+import { suppressionList } from './suppression';
 import { StepFunctionsWorkflow } from './workflow';
 
-let ledger: Ledger | undefined;
+let ledger: LedgerTable | undefined;
 let mail: Mailer | undefined;
 let flow: WorkflowControl | undefined;
 const buckets = new Map<string, ObjectStore>();
@@ -34,9 +42,60 @@ export function config(): Config {
   return loadConfig();
 }
 
-export function ledgerTable(): Ledger {
+function table(): LedgerTable {
   ledger ??= new LedgerTable(dynamoDbClient(), loadConfig().DSR_LEDGER_TABLE);
   return ledger;
+}
+
+export function ledgerTable(): Ledger {
+  return table();
+}
+
+/** New verification codes on request: the same ledger table. */
+export function verificationResends(): VerificationResends {
+  return table();
+}
+
+/** Markers of used one-click unsubscribe tokens, in the suppression table (`DSR_SUPPRESSION_TABLE`). */
+export function usedUnsubscribeTokens(): UsedUnsubscribeTokens {
+  // Looked up on use: a bad link is refused before the table's configuration matters.
+  return { claim: (...args) => suppressionList().claim(...args) };
+}
+
+/** The one logger (with its redaction layer), for use cases. */
+export function eventLog(): EventLog {
+  return {
+    info: (message, attributes = {}) => logger.info(message, attributes as LogAttributes),
+    error: (message, attributes = {}) => logger.error(message, attributes as LogAttributes),
+  };
+}
+
+/** What one-click unsubscribe needs (core/opt-out/unsubscribe). */
+export function unsubscribePorts(): UnsubscribePorts {
+  return {
+    ledger: ledgerTable(),
+    usedTokens: usedUnsubscribeTokens(),
+    workflow: workflow(),
+    hashingKey,
+    log: eventLog(),
+  };
+}
+
+/** What a verification resend needs (core/verification/resend), with this deployment's limits. */
+export function resendPorts(): ResendPorts {
+  const cfg = loadConfig();
+  return {
+    ledger: table(),
+    resends: table(),
+    mailer: mailer(),
+    hashingKey,
+    log: eventLog(),
+    settings: {
+      maxResends: cfg.DSR_MAX_RESENDS,
+      verificationTtlSeconds: cfg.DSR_VERIFICATION_TTL_SECONDS,
+      publicUrl: cfg.DSR_PUBLIC_URL,
+    },
+  };
 }
 
 export function hashingKey(): Promise<Buffer> {

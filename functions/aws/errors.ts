@@ -1,3 +1,5 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+
 /** Retryable failure: the ASL `Retry` blocks match on this name. */
 export class TransientError extends Error {
   override readonly name = 'TransientError';
@@ -49,4 +51,12 @@ export async function withTransient<T>(fn: () => Promise<T>): Promise<T> {
   } catch (error) {
     return surfaceTransient(error);
   }
+}
+
+/** True when a DynamoDB write was refused by its condition (the SDK's class, or its name across SDK copies). */
+export function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
+  );
 }

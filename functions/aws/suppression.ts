@@ -11,13 +11,15 @@ import {
   type TopicPreference,
   UpdateContactCommand,
 } from '@aws-sdk/client-sesv2';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { keyedHash } from '../core/crypto';
+import type { UsedUnsubscribeTokens } from '../core/ports';
 import { subjectLookupForm } from '../core/request';
-import { dynamoDbClient } from './clients';
-import { hashingKey } from './composition-root';
+import { dynamoDbClient, secretsClient } from './clients';
 import { loadConfig } from './config';
-import { withTransient } from './errors';
+import { isConditionFailure, withTransient } from './errors';
+import { loadHashingKey } from './secrets';
 
 /** Marketing channels an opt-out stops (the demo data map's consent fields map onto these). */
 export const MARKETING_CHANNELS = ['email', 'whatsapp', 'sms', 'advertising'] as const;
@@ -39,7 +41,7 @@ export class SuppressionNotConfiguredError extends Error {
 const SUBJECT_HASH = /^[0-9a-f]{64}$/;
 
 /** Adapter over the suppression table (`SUPPRESSION_TABLE`, partition key `subjectHash`). */
-export class SuppressionList {
+export class SuppressionList implements UsedUnsubscribeTokens {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -100,6 +102,40 @@ export class SuppressionList {
     );
   }
 
+  /**
+   * Marks a one-click unsubscribe token used (conditional put of its marker,
+   * `token#<keyed hash>`), naming the request it starts. If it was used
+   * before, the request id of that first use comes back with `first: false`.
+   */
+  async claim(
+    marker: string,
+    requestId: string,
+    now: Date,
+  ): Promise<{ readonly requestId: string; readonly first: boolean }> {
+    try {
+      await withTransient(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { subjectHash: marker, requestId, usedAt: now.toISOString() },
+            ConditionExpression: 'attribute_not_exists(subjectHash)',
+          }),
+        ),
+      );
+      return { requestId, first: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const out = await withTransient(() =>
+      this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: { subjectHash: marker }, ConsistentRead: true }),
+      ),
+    );
+    const previous = z.object({ requestId: z.string().min(1) }).safeParse(out.Item);
+    if (!previous.success) throw new Error('the used-token marker names no request');
+    return { requestId: previous.data.requestId, first: false };
+  }
+
   /** True when the subject has opted out (strongly consistent read: a sign-up right after an opt-out sees it). */
   async isSuppressedHash(subjectHash: string): Promise<boolean> {
     if (!SUBJECT_HASH.test(subjectHash)) return false;
@@ -147,7 +183,7 @@ export async function isSuppressed(
   email: string,
   deps?: { readonly list: SuppressionList; readonly key: Buffer },
 ): Promise<boolean> {
-  const key = deps?.key ?? (await hashingKey());
+  const key = deps?.key ?? (await loadHashingKey(loadConfig(), secretsClient));
   return (deps?.list ?? suppressionList()).isSuppressedHash(suppressionHash(key, email));
 }
 

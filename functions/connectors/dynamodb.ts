@@ -5,7 +5,7 @@ import {
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { TransientError } from '../aws/errors';
+import { isConditionFailure, TransientError } from '../aws/errors';
 import type { DynamoDbStore } from '../core/data-map';
 import type { RecordDecision } from '../core/erasure/decisions';
 import type {
@@ -234,7 +234,7 @@ export class DynamoDbConnector implements Connector {
       await this.client.send(new UpdateCommand(input));
       return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -289,3 +289,51 @@ export interface OperationsLog {
   info(message: string, fields: Readonly<Record<string, unknown>>): void;
   warn(message: string, fields: Readonly<Record<string, unknown>>): void;
 }
+
+// ---- Verification resends and one-click unsubscribe (owner: ledger)
+
+/** What a resend replaces: new hashes and expiry; the wrong-attempt count carries over (5 per request, not per code). */
+export interface ResentVerification {
+  readonly codeHash: string;
+  readonly linkTokenHash: string;
+  readonly sentAt: string;
+  readonly expiresAt: string;
+}
+
+/** A new code and link for a pending request, for the verification task waiting on `taskToken`. */
+export interface VerificationResend {
+  readonly taskToken: string;
+  /** The most resends a request gets. */
+  readonly max: number;
+  readonly next: ResentVerification;
+}
+
+/** New verification codes on request (`POST …/resend`). */
+export interface VerificationResends {
+  /**
+   * Replaces the code and link hashes (the old ones stop working) and counts
+   * the resend, atomically: only while the request awaits verification for the
+   * same task and fewer than `max` resends were made. The new count, or
+   * `undefined` when the request no longer qualifies.
+   */
+  resendVerification(requestId: string, resend: VerificationResend): Promise<number | undefined>;
+}
+
+/** Which one-click unsubscribe tokens were used, and for which request (markers keyed by the token's keyed hash). */
+export interface UsedUnsubscribeTokens {
+  /**
+   * Marks the token used, naming the request it starts. If it was used
+   * before, the request id of that first use comes back with `first: false`.
+   */
+  claim(
+    marker: string,
+    requestId: string,
+    now: Date,
+  ): Promise<{ readonly requestId: string; readonly first: boolean }>;
+}
+
+/** Where use cases note what happened (no personal data in messages or attributes). */
+export interface EventLog {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}

@@ -5,13 +5,13 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { EmailAddress } from '../../functions/core/request';
 import {
   createUnsubscribeToken,
   unsubscribeHeaders,
   unsubscribeTokenExpiry,
   unsubscribeUrl,
-} from '../../functions/core/unsubscribe-token';
+} from '../../functions/core/opt-out/unsubscribe-token';
+import { EmailAddress } from '../../functions/core/request';
 import { connectToRunningSystem, reportFailure, UsageError } from './running-system';
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -139,6 +139,38 @@ describe('request ledger on DynamoDB', () => {
     );
   });
 
+  it('counts resends atomically up to the limit, only for the waiting task, with new hashes each time', async () => {
+    // Prepare
+    const request = newRequest();
+    await ledger.create(request);
+    await ledger.setVerification(request.requestId, verification('token-1'));
+    const next = (n: number) => ({
+      codeHash: `code-${n}`,
+      linkTokenHash: `link-${n}`,
+      sentAt: `2026-01-01T00:0${n}:00.000Z`,
+      expiresAt: `2026-01-01T00:2${n}:00.000Z`,
+    });
+
+    // Act
+    const stale = await ledger.resendVerification(request.requestId, {
+      taskToken: 'token-0',
+      max: 2,
+      next: next(0),
+    });
+    const counts = await Promise.all(
+      [1, 2, 3, 4].map((n) =>
+        ledger.resendVerification(request.requestId, { taskToken: 'token-1', max: 2, next: next(n) }),
+      ),
+    );
+
+    // Assess
+    expect(stale).toBeUndefined();
+    expect(counts.filter((c) => c !== undefined).sort()).toEqual([1, 2]);
+    const stored = (await ledger.get(request.requestId))?.verification;
+    expect(stored).toMatchObject({ resends: 2, attempts: 0, taskToken: 'token-1' });
+    expect(stored?.codeHash).toMatch(/^code-[1-4]$/);
+  });
+
   it('stores a failure reason with the failed status', async () => {
     const request = newRequest();
     await ledger.create(request);

@@ -12,8 +12,8 @@ import { keyFromText } from '../../functions/aws/secrets';
 import { isSuppressed } from '../../functions/aws/suppression';
 import { keyedHash } from '../../functions/core/crypto';
 import type { LedgerRecord } from '../../functions/core/ledger-record';
+import { createUnsubscribeToken, usedTokenKey } from '../../functions/core/opt-out/unsubscribe-token';
 import { subjectLookupForm } from '../../functions/core/request';
-import { createUnsubscribeToken, usedTokenKey } from '../../functions/core/unsubscribe-token';
 import {
   LEDGER_TABLE_NAME,
   type LocalSystem,

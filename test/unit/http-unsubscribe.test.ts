@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resetRateLimiter } from '../../functions/aws/rate-limit';
 import { keyedHash } from '../../functions/core/crypto';
-import { createUnsubscribeToken, usedTokenKey } from '../../functions/core/unsubscribe-token';
+import { createUnsubscribeToken, usedTokenKey } from '../../functions/core/opt-out/unsubscribe-token';
 import { lambdaContext } from '../support/lambda-context';
 import {
   apiEvent,

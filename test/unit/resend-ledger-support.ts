@@ -5,13 +5,13 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { RESEND_CONDITION } from '../../functions/http/resend-verification';
+import { RESEND_CONDITION } from '../../functions/aws/ledger/verification';
 import type { Item, mockDocumentClient } from './http-support';
 
 const conditionFailed = () =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
-/** Teaches the fake ledger `recordResend`: same status, same task token, under the resend limit. */
+/** Teaches the fake ledger `resendVerification` (ledger/verification.ts): same status, same task token, under the resend limit. */
 export function withResendSupport(
   stub: ReturnType<typeof mockDocumentClient>,
   items: Map<string, Item>,

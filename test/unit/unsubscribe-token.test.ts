@@ -7,7 +7,7 @@ import {
   unsubscribeHeaders,
   unsubscribeTokenExpiry,
   usedTokenKey,
-} from '../../functions/core/unsubscribe-token';
+} from '../../functions/core/opt-out/unsubscribe-token';
 
 const key = Buffer.from('cd'.repeat(32), 'hex');
 const otherKey = Buffer.from('ef'.repeat(32), 'hex');

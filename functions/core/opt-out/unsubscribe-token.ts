@@ -8,8 +8,8 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { constantTimeEqual, keyedHash } from './crypto';
-import { EmailAddress } from './request';
+import { constantTimeEqual, keyedHash } from '../crypto';
+import { EmailAddress } from '../request';
 
 /** How long a token in a marketing email stays usable unless configured (`DSR_UNSUBSCRIBE_TOKEN_TTL_SECONDS`). */
 export const DEFAULT_UNSUBSCRIBE_TOKEN_TTL_SECONDS = 60 * 24 * 3600;
