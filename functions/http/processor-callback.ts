@@ -4,9 +4,9 @@ import { config, ledgerTable } from '../aws/composition-root';
 import { logger } from '../aws/logger';
 import { completeTask, failTask } from '../aws/workflow';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../core/processors/signature';
+import { httpError, httpRoute, json } from '../middleware/http';
 import { type CallbackDeps, handleProcessorCallback } from '../processors/callback';
 import { loadProcessorSecret } from '../processors/secrets';
-import { httpError, httpRoute, json } from './middleware';
 
 /** A processor's callback may carry the records of an access request. */
 export const CALLBACK_MAX_BODY_BYTES = 1024 * 1024;

@@ -12,7 +12,7 @@ import { keyedHash, randomCode, randomToken } from '../core/crypto';
 import { verificationLink, verificationMail } from '../core/emails';
 import { contactOf } from '../core/ledger-record';
 import { RequestId } from '../core/request';
-import { httpError, httpRoute, json, parseOrThrow } from './middleware';
+import { httpError, httpRoute, json, parseOrThrow } from '../middleware/http';
 
 /** Body of `POST /requests/{requestId}/resend`: nothing, or an empty JSON object. */
 export const ResendVerificationBody = z.strictObject({});

@@ -20,11 +20,11 @@ import { keyedHash, randomToken } from '../core/crypto';
 import { pageHeaders } from '../core/html';
 import { DuplicateRequestError, type LedgerRecord, StatusConflictError } from '../core/ledger-record';
 import { InvalidTransitionError } from '../core/lifecycle';
+import { unsubscribeConfirmationPage, unsubscribedPage, unsubscribeRefusedPage } from '../core/pages';
 import { dueAtFor, subjectLookupForm } from '../core/request';
 import { newRequestId } from '../core/request-id';
 import { readUnsubscribeToken, UnsubscribeTokenError, usedTokenKey } from '../core/unsubscribe-token';
-import { asHttpError, html, httpError, httpRoute, json, unavailableError } from './middleware';
-import { unsubscribeConfirmationPage, unsubscribedPage, unsubscribeRefusedPage } from './pages';
+import { asHttpError, html, httpError, httpRoute, json, unavailableError } from '../middleware/http';
 
 const JSON_TYPE = /^application\/json($|;)/;
 
