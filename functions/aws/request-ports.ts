@@ -16,8 +16,12 @@ import type {
   SubjectResolver,
   SubmissionOnce,
 } from '../core/ports';
+import type { CancelPorts } from '../core/requests/cancel';
+import type { StatusPorts } from '../core/requests/status';
+import type { SubmitPorts } from '../core/requests/submit';
+import type { VerifyPorts } from '../core/requests/verify';
 import { dynamoDbClient, s3Client, sesClient } from './clients';
-import { config } from './composition-root';
+import { config, hashingKey, ledgerTable, workflow } from './composition-root';
 import { withTransient } from './errors';
 import { once } from './idempotency';
 import { logger } from './logger';
@@ -77,4 +81,37 @@ export function marketingSuppression(): MarketingSuppression {
       return true;
     },
   };
+}
+
+/** Ports of the submit use case; `context` bounds an idempotent run to the invocation. */
+export async function submitPorts(context?: Context): Promise<SubmitPorts> {
+  return {
+    ledger: ledgerTable(),
+    workflow: workflow(),
+    budgets: subjectBudgets(),
+    once: submissionOnce(context),
+    key: await hashingKey(),
+    log: log(),
+  };
+}
+
+/** Ports of the verify use case. */
+export async function verifyPorts(): Promise<VerifyPorts> {
+  return {
+    ledger: ledgerTable(),
+    workflow: workflow(),
+    budgets: subjectBudgets(),
+    key: await hashingKey(),
+    log: log(),
+  };
+}
+
+/** Ports of the cancel use case. */
+export async function cancelPorts(): Promise<CancelPorts> {
+  return { ledger: ledgerTable(), key: await hashingKey(), log: log() };
+}
+
+/** Ports of the status use case. */
+export async function statusPorts(): Promise<StatusPorts> {
+  return { ledger: ledgerTable(), key: await hashingKey() };
 }

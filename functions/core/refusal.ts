@@ -4,6 +4,7 @@
  * answer (the HTTP middleware to a status code); the message is shown as is.
  */
 export type RefusalReason =
+  | 'invalid_idempotency_key'
   | 'not_found'
   | 'not_pending'
   | 'not_ready'

@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { hashingKey, ledgerTable } from '../aws/composition-root';
-import { log } from '../aws/request-ports';
+import { cancelPorts } from '../aws/request-ports';
 import { pageHeaders } from '../core/html';
 import {
   CANCEL_REFUSED,
@@ -29,7 +28,7 @@ export async function cancelRequest(event: APIGatewayProxyEvent): Promise<APIGat
   }
   const act = async (body: unknown) => {
     const { token } = parseOrThrow(CancelRequestBody, body);
-    return cancel({ ledger: ledgerTable(), key: await hashingKey(), log: log() }, requestId, token);
+    return cancel(await cancelPorts(), requestId, token);
   };
   return answerJsonOrForm(event, act, { done: deletionCancelledPage(), refused: CANCEL_REFUSED });
 }

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { hashingKey, ledgerTable } from '../aws/composition-root';
+import { statusPorts } from '../aws/request-ports';
 import { requestStatus } from '../core/requests/status';
 import { httpError, httpRoute, json } from '../middleware/http';
 
@@ -16,8 +16,7 @@ function bearerToken(event: APIGatewayProxyEvent): string {
  */
 export async function getRequestStatus(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const token = bearerToken(event);
-  const ports = { ledger: ledgerTable(), key: await hashingKey() };
-  return json(200, await requestStatus(ports, event.pathParameters?.requestId, token));
+  return json(200, await requestStatus(await statusPorts(), event.pathParameters?.requestId, token));
 }
 
 export const handler = httpRoute(getRequestStatus);

@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { hashingKey, ledgerTable, workflow } from '../aws/composition-root';
-import { log, subjectBudgets } from '../aws/request-ports';
+import { verifyPorts } from '../aws/request-ports';
 import { requestConfirmedPage, VERIFY_REFUSED } from '../core/pages';
 import { VerifyRequestBody } from '../core/request';
 import { knownRequestId, verifyRequest as verify } from '../core/requests/verify';
@@ -15,14 +14,7 @@ export async function verifyRequest(event: APIGatewayProxyEvent): Promise<APIGat
   const act = async (body: unknown) => {
     const requestId = knownRequestId(event.pathParameters?.requestId);
     const verified = parseOrThrow(VerifyRequestBody, body);
-    const ports = {
-      ledger: ledgerTable(),
-      workflow: workflow(),
-      budgets: subjectBudgets(),
-      key: await hashingKey(),
-      log: log(),
-    };
-    return verify(ports, requestId, verified);
+    return verify(await verifyPorts(), requestId, verified);
   };
   return answerJsonOrForm(event, act, { done: requestConfirmedPage(), refused: VERIFY_REFUSED });
 }

@@ -38,6 +38,7 @@ export function unavailableError(retryAfterSeconds = 5): createError.HttpError {
 
 /** The status code of each refusal a use case can give. */
 const REFUSAL_STATUS: Record<RefusalReason, number> = {
+  invalid_idempotency_key: 400,
   not_found: 404,
   not_pending: 409,
   not_ready: 409,

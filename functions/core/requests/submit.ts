@@ -3,6 +3,7 @@
  * answer never depends on whether the email is known to the company's stores
  * (nothing here looks there).
  */
+import { z } from 'zod';
 import { keyedHash, randomToken } from '../crypto';
 import type { RequestStatus } from '../lifecycle';
 import type { Clock, Log, RequestLedger, SubjectBudgets, SubmissionOnce, WorkflowControl } from '../ports';
@@ -10,6 +11,9 @@ import { RefusedError } from '../refusal';
 import { dueAtFor, type SubmitRequestBody, subjectLookupForm } from '../request';
 import { newRequestId } from '../request-id';
 import { replayableStatusToken, submissionFingerprint } from './idempotency';
+
+/** `Idempotency-Key`: opaque, unguessable (16+ characters, e.g. a UUID), printable ASCII without spaces. */
+const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{16,128}$/);
 
 export interface SubmitPorts {
   readonly ledger: RequestLedger;
@@ -106,7 +110,7 @@ async function accept(
 /**
  * Accepts one submission.
  *
- * - With an `idempotencyKey`: a repeat with the same key and body gets the
+ * - With an `idempotencyKey` (16 to 128 printable characters, else refused): a repeat with the same key and body gets the
  *   first answer again (same request id and status token) and starts nothing.
  * - The same subject and type while a request is open (not finished): that
  *   request's id and status and `statusToken: null`. Its token went to whoever
@@ -119,14 +123,22 @@ export async function submitRequest(
   body: SubmitRequestBody,
   idempotencyKey?: string,
 ): Promise<Submitted> {
+  const clientKey =
+    idempotencyKey === undefined ? undefined : IdempotencyKey.safeParse(idempotencyKey.trim());
+  if (clientKey?.success === false) {
+    throw new RefusedError(
+      'invalid_idempotency_key',
+      'the Idempotency-Key header must be 16 to 128 printable characters without spaces, e.g. a UUID',
+    );
+  }
   let tokenFor: (requestId: string) => string;
   let outcome: Outcome;
-  if (idempotencyKey === undefined) {
+  if (!clientKey?.success) {
     const statusToken = randomToken();
     tokenFor = () => statusToken;
     outcome = await accept(ports, body, tokenFor);
   } else {
-    const fingerprint = submissionFingerprint(ports.key, idempotencyKey, body);
+    const fingerprint = submissionFingerprint(ports.key, clientKey.data, body);
     tokenFor = (requestId) => replayableStatusToken(ports.key, fingerprint, requestId);
     outcome = await ports.once.run(fingerprint, () => accept(ports, body, tokenFor));
   }
