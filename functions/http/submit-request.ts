@@ -1,9 +1,8 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { limitClientIp } from '../aws/rate-limit';
+import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { submitPorts } from '../aws/request-ports';
 import { SubmitRequestBody } from '../core/request';
 import { submitRequest as submit } from '../core/requests/submit';
-import { httpRoute, json, parseOrThrow } from '../middleware/http';
+import { httpRoute, json, type ParsedEvent } from '../middleware/http';
 
 /**
  * POST /requests: budgets per client IP (every call) and per subject, then the
@@ -12,13 +11,15 @@ import { httpRoute, json, parseOrThrow } from '../middleware/http';
  * first answer again, the same key with another body 422.
  */
 export async function submitRequest(
-  event: APIGatewayProxyEvent,
+  event: ParsedEvent<SubmitRequestBody>,
   context?: Context,
 ): Promise<APIGatewayProxyResult> {
-  await limitClientIp(event, 'submit');
-  const body = parseOrThrow(SubmitRequestBody, event.body);
   const ports = await submitPorts(context);
-  return json(202, await submit(ports, body, event.headers?.['idempotency-key']));
+  return json(202, await submit(ports, event.body, event.headers?.['idempotency-key']));
 }
 
-export const handler = httpRoute(submitRequest, { body: true });
+export const handler = httpRoute(submitRequest, {
+  body: true,
+  clientBudget: 'submit',
+  schema: SubmitRequestBody,
+});

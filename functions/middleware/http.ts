@@ -8,8 +8,10 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
 import { logger } from '../aws/logger';
-import { bodySizeGuard, jsonBody } from './body';
+import { limitClientIp } from '../aws/rate-limit';
+import { bodySizeGuard, jsonBody, parseOrThrow } from './body';
 import { BASE_HEADERS, knownErrorsAsHttp } from './errors';
 
 export { parseOrThrow } from './body';
@@ -17,7 +19,9 @@ export { asHttpError, httpError, unavailableError } from './errors';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
-type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+/** An API Gateway event whose body the route's `schema` already parsed. */
+export type ParsedEvent<B> = Omit<APIGatewayProxyEvent, 'body'> & { readonly body: B };
+type Handler<B> = (event: ParsedEvent<B>, context: Context) => Promise<APIGatewayProxyResult>;
 type Middleware = MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>;
 
 /** A JSON response that is never cached. */
@@ -54,22 +58,45 @@ const baseHeaders = (): Middleware => {
   return { after: apply, onError: apply };
 };
 
-export interface RouteOptions {
+export interface RouteOptions<B = APIGatewayProxyEvent['body']> {
   /** Accept `application/x-www-form-urlencoded` bodies as raw strings (the confirmation page's form). */
   readonly allowForm?: boolean;
   /** Parse a body at all (POST routes). Leave unset to get the raw body (e.g. to check a signature over its bytes). */
   readonly body?: boolean;
   /** Largest body accepted, in bytes; default `MAX_BODY_BYTES` (16 KB). */
   readonly maxBodyBytes?: number;
+  /** Count every call against the client IP's budget (`submit` or `verify`) before the body is validated. */
+  readonly clientBudget?: 'submit' | 'verify';
+  /** Validate the parsed body with this zod schema (400 naming each bad field); the handler gets its output. */
+  readonly schema?: z.ZodType<B, unknown>;
 }
 
+/** Counts the call against the client IP's budget; over it → 429 (mapped by ./errors). */
+const clientBudget = (kind: 'submit' | 'verify'): Middleware => ({
+  before: async (request) => {
+    await limitClientIp(request.event, kind);
+  },
+});
+
+/** Replaces the body with its validated form. */
+const validBody = (schema: z.ZodType<unknown, unknown>): Middleware => ({
+  before: (request) => {
+    (request.event as { body: unknown }).body = parseOrThrow(schema, request.event.body);
+  },
+});
+
 /** Wraps an API Gateway handler in the shared stack. */
-export function httpRoute(handler: Handler, options: RouteOptions = {}) {
+export function httpRoute<B = APIGatewayProxyEvent['body']>(
+  handler: Handler<B>,
+  options: RouteOptions<B> = {},
+) {
   const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(baseHeaders())
     .use(httpHeaderNormalizer())
     .use(bodySizeGuard(options.maxBodyBytes ?? MAX_BODY_BYTES));
   if (options.body) stack.use(jsonBody(options.allowForm ?? false));
+  if (options.clientBudget) stack.use(clientBudget(options.clientBudget));
+  if (options.schema) stack.use(validBody(options.schema));
   return (
     stack
       .use(
@@ -90,6 +117,11 @@ export function httpRoute(handler: Handler, options: RouteOptions = {}) {
       )
       // Registered after the error handler so it runs before it (middy runs onError in reverse).
       .use(knownErrorsAsHttp())
-      .handler(handler)
+      .handler(
+        handler as unknown as (
+          event: APIGatewayProxyEvent,
+          context: Context,
+        ) => Promise<APIGatewayProxyResult>,
+      )
   );
 }
