@@ -8,8 +8,8 @@ import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { ProcessorWebhook } from '../connectors/processor-webhook';
 import type { UnsubscribePorts } from '../core/opt-out/unsubscribe';
 import type {
-  EventLog,
   Ledger,
+  Log,
   Mailer,
   ObjectStore,
   ProcessorDelivery,
@@ -62,11 +62,12 @@ export function usedUnsubscribeTokens(): UsedUnsubscribeTokens {
   return { claim: (...args) => suppressionList().claim(...args) };
 }
 
-/** The one logger (with its redaction layer), for use cases. */
-export function eventLog(): EventLog {
+/** The functions' one logger (with its redaction layer) as the `Log` port. */
+export function log(): Log {
   return {
-    info: (message, attributes = {}) => logger.info(message, attributes as LogAttributes),
-    error: (message, attributes = {}) => logger.error(message, attributes as LogAttributes),
+    info: (message, fields = {}) => logger.info(message, fields as LogAttributes),
+    warn: (message, fields = {}) => logger.warn(message, fields as LogAttributes),
+    error: (message, fields = {}) => logger.error(message, fields as LogAttributes),
   };
 }
 
@@ -77,7 +78,7 @@ export function unsubscribePorts(): UnsubscribePorts {
     usedTokens: usedUnsubscribeTokens(),
     workflow: workflow(),
     hashingKey,
-    log: eventLog(),
+    log: log(),
   };
 }
 
@@ -89,7 +90,7 @@ export function resendPorts(): ResendPorts {
     resends: table(),
     mailer: mailer(),
     hashingKey,
-    log: eventLog(),
+    log: log(),
     settings: {
       maxResends: cfg.DSR_MAX_RESENDS,
       verificationTtlSeconds: cfg.DSR_VERIFICATION_TTL_SECONDS,

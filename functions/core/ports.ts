@@ -284,12 +284,6 @@ export interface StoreExports {
   ): Promise<StoreExportFile>;
 }
 
-/** Where the processor use cases say what happened (the CDK's alarms match some of these messages). */
-export interface OperationsLog {
-  info(message: string, fields: Readonly<Record<string, unknown>>): void;
-  warn(message: string, fields: Readonly<Record<string, unknown>>): void;
-}
-
 // ---- Verification resends and one-click unsubscribe (owner: ledger)
 
 /** What a resend replaces: new hashes and expiry; the wrong-attempt count carries over (5 per request, not per code). */
@@ -332,8 +326,53 @@ export interface UsedUnsubscribeTokens {
   ): Promise<{ readonly requestId: string; readonly first: boolean }>;
 }
 
-/** Where use cases note what happened (no personal data in messages or attributes). */
-export interface EventLog {
-  info(message: string, attributes?: Record<string, unknown>): void;
-  error(message: string, attributes?: Record<string, unknown>): void;
+// ---- requests: intake, verification, cancellation, status, planning, outcome and opt-out use cases
+
+/** Structured log lines; fields carry ids and counts, never personal data (the CDK's alarms match some messages). */
+export interface Log {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Budgets per data subject (by keyed hash); over one, the adapter throws its rate-limit error. */
+export interface SubjectBudgets {
+  /** Counts one submission of the subject. */
+  submission(subjectHash: string): Promise<void>;
+  /** Counts one verification-code attempt of the subject, whichever of its requests it is for. */
+  codeAttempt(subjectHash: string): Promise<void>;
+}
+
+/** What identifies one submission under an `Idempotency-Key`: the key and the body, both keyed-hashed. */
+export interface SubmissionFingerprint {
+  readonly key: string;
+  readonly bodyHash: string;
+}
+
+/**
+ * Runs `work` at most once per fingerprint for a while (a day); a repeat gets
+ * the first result back. The same key with another body, or a first run still
+ * going, is refused with the adapter's own errors. Errors of `work` are not kept.
+ */
+export interface SubmissionOnce {
+  run<T extends Record<string, unknown>>(
+    fingerprint: SubmissionFingerprint,
+    work: () => Promise<T>,
+  ): Promise<T>;
+}
+
+/** Every identifier of the person behind an email, as the data stores know them. */
+export interface SubjectResolver {
+  resolve(email: string): Promise<Subject>;
+}
+
+/** What makes an opt-out stick after its request is finished (every marketing channel). */
+export interface MarketingSuppression {
+  /** Adds or refreshes the subject's entry; idempotent. */
+  suppress(subjectHash: string, evidence: { readonly requestId: string; readonly at: string }): Promise<void>;
+  /** Whether the confirmation mail for this request already went out. */
+  wasConfirmed(subjectHash: string, requestId: string): Promise<boolean>;
+  markConfirmed(subjectHash: string, requestId: string): Promise<void>;
+  /** Opts the address out of the mail contact list where one is configured; false when there is none. */
+  optOutOfContactList(email: string): Promise<boolean>;
 }

@@ -8,7 +8,7 @@ import { logger } from '../aws/logger';
 import { limitClientIp } from '../aws/rate-limit';
 import { constantTimeEqual, keyedHash } from '../core/crypto';
 import { RequestId } from '../core/request';
-import { httpError, httpRoute } from './middleware';
+import { httpError, httpRoute } from '../middleware/http';
 
 const ExportToken = z.string().min(20).max(200);
 

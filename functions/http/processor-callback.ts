@@ -3,7 +3,7 @@ import * as root from '../aws/composition-root';
 import { logger } from '../aws/logger';
 import { type CallbackPorts, handleProcessorCallback } from '../core/processors/callback';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../core/processors/signature';
-import { httpError, httpRoute, json } from './middleware';
+import { httpError, httpRoute, json } from '../middleware/http';
 
 /** A processor's callback may carry the records of an access request. */
 export const CALLBACK_MAX_BODY_BYTES = 1024 * 1024;

@@ -5,7 +5,7 @@ import * as root from '../aws/composition-root';
 import { limitClientIp } from '../aws/rate-limit';
 import { RequestId } from '../core/request';
 import { ResendRefusedError, resendVerification as resend } from '../core/verification/resend';
-import { httpError, httpRoute, json, parseOrThrow } from './middleware';
+import { httpError, httpRoute, json, parseOrThrow } from '../middleware/http';
 
 /** Body of `POST /requests/{requestId}/resend`: nothing, or an empty JSON object. */
 export const ResendVerificationBody = z.strictObject({});

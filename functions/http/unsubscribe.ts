@@ -11,7 +11,7 @@ import { limitClientIp } from '../aws/rate-limit';
 import { pageHeaders } from '../core/html';
 import { unsubscribeConfirmationPage, unsubscribedPage, unsubscribeRefusedPage } from '../core/opt-out/pages';
 import * as optOut from '../core/opt-out/unsubscribe';
-import { asHttpError, html, httpError, httpRoute, json, unavailableError } from './middleware';
+import { asHttpError, html, httpError, httpRoute, json, unavailableError } from '../middleware/http';
 
 /** Refusals as 400 (410 for an expired link); a workflow that did not start as 503, retry in 30 s. */
 function asHttp(error: unknown): unknown {

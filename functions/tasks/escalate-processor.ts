@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import * as root from '../aws/composition-root';
-import { logger } from '../aws/logger';
 import { type EscalateResult, escalateProcessor } from '../core/processors/escalation';
 
 const Input = z.object({
@@ -20,7 +19,7 @@ export async function handler(event: unknown): Promise<EscalateResult> {
       dataMap: cfg.dataMap,
       ledger: root.ledgerTable(),
       ...(support ? { support: { mailer: root.mailer(), to: support } } : {}),
-      log: logger,
+      log: root.log(),
       clock: () => new Date(),
     },
     input,

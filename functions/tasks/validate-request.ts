@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { ledgerTable } from '../aws/composition-root';
-import { logger } from '../aws/logger';
-import { RequestNotFoundError } from '../core/ledger-record';
+import { ledgerTable, log } from '../aws/composition-root';
 import { RequestType } from '../core/request';
+import { type ValidatedRequest, validateRequest } from '../core/requests/validate';
+
+export type { ValidatedRequest };
 
 const Input = z.object({
   requestId: z.string().min(1),
@@ -11,26 +12,7 @@ const Input = z.object({
   preVerified: z.literal(true).optional(),
 });
 
-export type ValidatedRequest = { requestId: string; type: RequestType; preVerified?: true };
-
-/**
- * ValidateRequest: the execution's request must exist in the ledger with the
- * same type. `preVerified` passes through (the ASL skips RequestVerification on
- * it), but only for opt-outs already marked verified: nothing else may bypass verification.
- */
+/** ValidateRequest: the execution's input matches the ledger (core/requests/validate). */
 export async function handler(event: unknown): Promise<ValidatedRequest> {
-  const input = Input.parse(event);
-  const record = await ledgerTable().get(input.requestId);
-  // The unsubscribe endpoint records `verify` before it starts the execution; an unverified entry is refused.
-  const bypassRefused =
-    input.preVerified && (input.type !== 'opt_out' || record?.status === 'pending_verification');
-  if (!record || record.type !== input.type || bypassRefused) {
-    logger.error('execution input does not match the ledger', { requestId: input.requestId });
-    throw new RequestNotFoundError(input.requestId);
-  }
-  return {
-    requestId: input.requestId,
-    type: input.type,
-    ...(input.preVerified ? { preVerified: true as const } : {}),
-  };
+  return validateRequest({ ledger: ledgerTable(), log: log() }, Input.parse(event));
 }

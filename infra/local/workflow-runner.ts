@@ -24,7 +24,7 @@ export type TaskHandlers = Record<TaskName, TaskHandler>;
 
 type StateDefinition = StateMachineDefinition['States'][string];
 type JsonValue = Parameters<StateMachine['run']>[0];
-type EventLog = Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'];
+type Log = Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'];
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -41,7 +41,7 @@ export interface ExecutionRecord {
   readonly startDate: Date;
   stopDate?: Date;
   /** Per-state events from the interpreter, for an execution-history view. */
-  readonly events: EventLog[];
+  readonly events: Log[];
 }
 
 /** An error with a Step Functions API error code as its name. */

@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LedgerTable } from '../../functions/aws/ledger';
 import { isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
-import type { PlannedStore } from '../../functions/tasks/plan-stores';
+import type { PlannedStore } from '../../functions/core/requests/plan';
 import { plantSubject } from '../../infra/local/demo-data';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
 import { createResources } from '../../infra/local/system';

@@ -64,7 +64,7 @@ function memoryPorts() {
       fail: async () => {},
     },
     hashingKey: async () => key,
-    log: { info: () => {}, error: () => {} },
+    log: { info: () => {}, warn: () => {}, error: () => {} },
   };
   return { ports, entries, markers, started, failNextStart: () => (startFailures += 1) };
 }

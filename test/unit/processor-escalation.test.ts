@@ -1,3 +1,4 @@
+import { log } from '../../functions/aws/composition-root';
 import { logger } from '../../functions/aws/logger';
 import type { Mail } from '../../functions/core/ports';
 import { escalateProcessor } from '../../functions/core/processors/escalation';
@@ -46,7 +47,7 @@ function deps(withSupport = true) {
           },
         }
       : {}),
-    log: logger,
+    log: log(),
     clock: () => NOW,
   };
 }

@@ -45,7 +45,7 @@ function memoryPorts(record: Partial<LedgerRecord> | undefined, maxResends = 3) 
     },
     mailer: { send: async (mail) => void mails.push(mail) },
     hashingKey: async () => Buffer.alloc(32, 1),
-    log: { info: () => {}, error: () => {} },
+    log: { info: () => {}, warn: () => {}, error: () => {} },
     settings: { maxResends, verificationTtlSeconds: 900, publicUrl: 'https://dsr.example.com' },
     clock: () => NOW,
   };

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { keyedHash, randomToken } from '../crypto';
 import { DuplicateRequestError, type LedgerRecord, StatusConflictError } from '../ledger-record';
 import { InvalidTransitionError } from '../lifecycle';
-import type { Clock, EventLog, RequestLedger, UsedUnsubscribeTokens, WorkflowControl } from '../ports';
+import type { Clock, Log, RequestLedger, UsedUnsubscribeTokens, WorkflowControl } from '../ports';
 import { dueAtFor, subjectLookupForm } from '../request';
 import { newRequestId } from '../request-id';
 import { readUnsubscribeToken, UnsubscribeTokenError, usedTokenKey } from './unsubscribe-token';
@@ -58,7 +58,7 @@ export interface UnsubscribePorts {
   readonly usedTokens: UsedUnsubscribeTokens;
   readonly workflow: WorkflowControl;
   readonly hashingKey: () => Promise<Buffer>;
-  readonly log: EventLog;
+  readonly log: Log;
   readonly clock?: Clock;
 }
 

@@ -5,7 +5,7 @@
  */
 import { type DataMap, processorOf } from '../data-map';
 import type { ProcessorEscalation } from '../ledger-record';
-import type { Clock, Ledger, Mailer, OperationsLog } from '../ports';
+import type { Clock, Ledger, Log, Mailer } from '../ports';
 import { escalationMail } from './escalation-mail';
 import { newProcessorEvidence } from './notify';
 
@@ -21,7 +21,7 @@ export interface EscalatePorts {
   >;
   /** Where the support email goes; absent when `DSR_SUPPORT_EMAIL` is unset (log line and alarm only). */
   readonly support?: { readonly mailer: Mailer; readonly to: string };
-  readonly log: OperationsLog;
+  readonly log: Log;
   readonly clock: Clock;
 }
 

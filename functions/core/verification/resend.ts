@@ -7,7 +7,7 @@
 import { keyedHash, randomCode, randomToken } from '../crypto';
 import { verificationLink, verificationMail } from '../emails';
 import { contactOf } from '../ledger-record';
-import type { Clock, EventLog, Mailer, RequestLedger, VerificationResends } from '../ports';
+import type { Clock, Log, Mailer, RequestLedger, VerificationResends } from '../ports';
 
 export interface ResendSettings {
   /** `DSR_MAX_RESENDS`. */
@@ -23,7 +23,7 @@ export interface ResendPorts {
   readonly resends: VerificationResends;
   readonly mailer: Mailer;
   readonly hashingKey: () => Promise<Buffer>;
-  readonly log: EventLog;
+  readonly log: Log;
   readonly settings: ResendSettings;
   readonly clock?: Clock;
 }

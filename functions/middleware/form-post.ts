@@ -6,17 +6,17 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { HttpError } from 'http-errors';
 import { limitClientIp } from '../aws/rate-limit';
-import { escapeHtml, page, pageHeaders } from '../core/html';
-import { asHttpError, html, json } from './middleware';
-
-const FORM_TYPE = /^application\/x-www-form-urlencoded($|;)/;
+import { pageHeaders } from '../core/html';
+import { type RefusalPage, refusedPage } from '../core/pages';
+import { FORM_TYPE } from './body';
+import { asHttpError } from './errors';
+import { html, json } from './http';
 
 export interface FormPages {
   /** The whole page shown after the action succeeded. */
   readonly done: string;
   /** Title and heading of the page that explains a refusal. */
-  readonly refusedTitle: string;
-  readonly refusedHeading: string;
+  readonly refused: RefusalPage;
 }
 
 /**
@@ -45,10 +45,9 @@ export async function answerJsonOrForm(
     if (typeof status !== 'number' || status >= 500) throw error;
     const message = (JSON.parse(error.message) as { message?: string }).message ?? 'this link cannot be used';
     const retryAfter = error.headers?.['retry-after'];
-    return html(
-      status,
-      page(pages.refusedTitle, `<h1>${escapeHtml(pages.refusedHeading)}</h1><p>${escapeHtml(message)}</p>`),
-      { ...pageHeaders(), ...(retryAfter ? { 'retry-after': retryAfter } : {}) },
-    );
+    return html(status, refusedPage(pages.refused, message), {
+      ...pageHeaders(),
+      ...(retryAfter ? { 'retry-after': retryAfter } : {}),
+    });
   }
 }

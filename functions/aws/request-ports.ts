@@ -1,0 +1,108 @@
+/**
+ * The composition root's part for the request use cases (core/requests/*):
+ * rate-limit budgets, the idempotency store, subject resolution, connectors
+ * and the suppression list as ports. Kept apart from ./composition-root.ts
+ * because these adapters import it (for the hashing key and config).
+ */
+import type { Context } from 'aws-lambda';
+import { createConnector } from '../connectors/registry';
+import { resolveSubject } from '../connectors/resolve-subject';
+import type { DataStore } from '../core/data-map';
+import type {
+  Connector,
+  Log,
+  MarketingSuppression,
+  SubjectBudgets,
+  SubjectResolver,
+  SubmissionOnce,
+} from '../core/ports';
+import type { CancelPorts } from '../core/requests/cancel';
+import type { StatusPorts } from '../core/requests/status';
+import type { SubmitPorts } from '../core/requests/submit';
+import type { VerifyPorts } from '../core/requests/verify';
+import { dynamoDbClient, s3Client, sesClient } from './clients';
+import { config, hashingKey, ledgerTable, log, workflow } from './composition-root';
+import { withTransient } from './errors';
+import { once } from './idempotency';
+import { logger } from './logger';
+import { limitSubject, limitSubjectVerification } from './rate-limit';
+import { MARKETING_CHANNELS, optOutOfContactList, suppressionList } from './suppression';
+
+/** Per-subject budgets on the rate-limit table. */
+export function subjectBudgets(): SubjectBudgets {
+  return { submission: limitSubject, codeAttempt: limitSubjectVerification };
+}
+
+/** Powertools idempotency on its DynamoDB table; `context` sets the in-progress expiry. */
+export function submissionOnce(context?: Context): SubmissionOnce {
+  return { run: (fingerprint, work) => once(fingerprint, work, context) };
+}
+
+/** Subject resolution over the data map's stores; AWS faults surface as `TransientError`. */
+export function subjectResolver(): SubjectResolver {
+  const clients = { dynamodb: dynamoDbClient(), s3: s3Client() };
+  return { resolve: (email) => withTransient(() => resolveSubject(config().dataMap, clients, email)) };
+}
+
+/** The connector of one data store; its opt-out surfaces AWS faults as `TransientError`. */
+export function connectorFor(store: DataStore): Connector {
+  const connector = createConnector(store, { dynamodb: dynamoDbClient(), s3: s3Client() });
+  const { erase, optOut } = connector;
+  return {
+    storeId: connector.storeId,
+    locate: (subject) => connector.locate(subject),
+    export: (subject) => connector.export(subject),
+    ...(erase ? { erase: (decisions) => erase.call(connector, decisions) } : {}),
+    ...(optOut ? { optOut: (s, c) => withTransient(() => optOut.call(connector, s, c)) } : {}),
+  };
+}
+
+/** The suppression table and, where `DSR_SES_CONTACT_LIST` is set, the SES contact list. */
+export function marketingSuppression(): MarketingSuppression {
+  const list = suppressionList();
+  const { DSR_SES_CONTACT_LIST: contactListName, DSR_SES_CONTACT_TOPICS: topics } = config();
+  return {
+    suppress: (subjectHash, evidence) =>
+      list.suppress(subjectHash, { ...evidence, channels: MARKETING_CHANNELS }),
+    wasConfirmed: (subjectHash, requestId) => list.wasConfirmed(subjectHash, requestId),
+    markConfirmed: (subjectHash, requestId) => list.markConfirmed(subjectHash, requestId),
+    optOutOfContactList: async (email) => {
+      if (!contactListName) return false;
+      await optOutOfContactList(sesClient(), { contactListName, topics, email });
+      return true;
+    },
+  };
+}
+
+/** Ports of the submit use case; `context` bounds an idempotent run to the invocation. */
+export async function submitPorts(context?: Context): Promise<SubmitPorts> {
+  return {
+    ledger: ledgerTable(),
+    workflow: workflow(),
+    budgets: subjectBudgets(),
+    once: submissionOnce(context),
+    key: await hashingKey(),
+    log: log(),
+  };
+}
+
+/** Ports of the verify use case. */
+export async function verifyPorts(): Promise<VerifyPorts> {
+  return {
+    ledger: ledgerTable(),
+    workflow: workflow(),
+    budgets: subjectBudgets(),
+    key: await hashingKey(),
+    log: log(),
+  };
+}
+
+/** Ports of the cancel use case. */
+export async function cancelPorts(): Promise<CancelPorts> {
+  return { ledger: ledgerTable(), key: await hashingKey(), log: log() };
+}
+
+/** Ports of the status use case. */
+export async function statusPorts(): Promise<StatusPorts> {
+  return { ledger: ledgerTable(), key: await hashingKey() };
+}

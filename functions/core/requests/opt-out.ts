@@ -1,0 +1,134 @@
+/**
+ * An opt-out: marketing consent turned off in every store that holds it, then
+ * the subject suppressed for good and told what was done.
+ */
+import { type DataMap, dataStoreOf, isDataStore } from '../data-map';
+import { optOutConfirmedMail } from '../emails';
+import { processorCallsOf, processorOutcome } from '../export/processor-calls';
+import { contactOf, type LedgerRecord } from '../ledger-record';
+import type { Connector, Log, Mailer, MarketingSuppression, RequestLedger } from '../ports';
+
+/** A store declares marketing consent but its kind has no way to change it. Not retried. */
+export class OptOutUnsupportedError extends Error {
+  override readonly name = 'OptOutUnsupported';
+}
+
+export interface OptOutStoreResult {
+  readonly storeId: string;
+  /** Records whose consent fields are now false. */
+  readonly updated: number;
+  /** The store declares no marketing consent: nothing to do. */
+  readonly skipped: boolean;
+}
+
+export interface RecordSuppressionResult {
+  readonly suppressed: true;
+  /** Whether an SES contact list was updated (only where `DSR_SES_CONTACT_LIST` is set). */
+  readonly contactList: boolean;
+  /** Stores whose consent was turned off, with their record counts. */
+  readonly stores: number;
+  /** Processors told about the opt-out (acknowledged or followed up by support). */
+  readonly processors: number;
+}
+
+/**
+ * The opt-out's time: when the request started (PlanStores), so a retry
+ * stamps the same time as the first attempt.
+ */
+function optOutTime(record: LedgerRecord): string {
+  return record.history.findLast((h) => h.status === 'in_progress')?.at ?? new Date().toISOString();
+}
+
+/**
+ * One store: turns marketing consent off on the subject's records and records
+ * the count in the ledger. Stores without `marketingConsentFields` are skipped
+ * (progress `completed`, 0 records).
+ */
+export async function optOutStore(
+  ports: {
+    readonly ledger: RequestLedger;
+    readonly connectorFor: (store: ReturnType<typeof dataStoreOf>) => Connector;
+    readonly log: Log;
+  },
+  dataMap: DataMap,
+  { requestId, storeId }: { readonly requestId: string; readonly storeId: string },
+): Promise<OptOutStoreResult> {
+  const { ledger, log } = ports;
+  const store = dataStoreOf(dataMap, storeId);
+  const connector = ports.connectorFor(store);
+  if ((store.marketingConsentFields ?? []).length === 0) {
+    await ledger.setStoreProgress(requestId, storeId, { status: 'completed', records: 0 });
+    log.info('store holds no marketing consent', { requestId, storeId });
+    return { storeId, updated: 0, skipped: true };
+  }
+  const optOut = connector.optOut?.bind(connector);
+  // Declared consent this system cannot turn off must reach support, not pass as done.
+  if (!optOut)
+    throw new OptOutUnsupportedError(`store ${storeId} declares consent its connector cannot change`);
+  const record = await ledger.require(requestId);
+  await ledger.setStoreProgress(requestId, storeId, { status: 'in_progress' });
+  try {
+    const receipt = await optOut(
+      { identities: record.identities ?? {} },
+      { requestId, at: optOutTime(record) },
+    );
+    await ledger.setStoreProgress(requestId, storeId, { status: 'completed', records: receipt.updated });
+    log.info('marketing consent off', { requestId, storeId, updated: receipt.updated });
+    return { storeId, updated: receipt.updated, skipped: false };
+  } catch (error) {
+    await ledger
+      .setStoreProgress(requestId, storeId, { status: 'failed' })
+      .catch(() => log.warn('could not record a failed store', { requestId, storeId }));
+    throw error;
+  }
+}
+
+/**
+ * Suppresses the subject (so sign-ups and imports see the opt-out from now
+ * on), opts the address out of the mail contact list where one is configured,
+ * and emails the subject a bilingual confirmation listing the stores whose
+ * consent was turned off and the processors told (which confirmed, which
+ * support follows up). Each step is idempotent, and a retry after the
+ * confirmation went out does not send it again.
+ */
+export async function recordSuppression(
+  ports: {
+    readonly ledger: Pick<RequestLedger, 'require'>;
+    readonly suppression: MarketingSuppression;
+    readonly mailer: Mailer;
+    readonly log: Log;
+  },
+  dataMap: DataMap,
+  requestId: string,
+): Promise<RecordSuppressionResult> {
+  const { suppression } = ports;
+  const record = await ports.ledger.require(requestId);
+  const contact = contactOf(record);
+  await suppression.suppress(record.subjectHash, { requestId, at: optOutTime(record) });
+  const contactList = await suppression.optOutOfContactList(contact.email);
+  const stores = dataMap.stores
+    .filter(isDataStore)
+    .filter((s) => (s.marketingConsentFields ?? []).length > 0)
+    .map((s) => ({ description: s.description, records: record.stores?.[s.id]?.records ?? 0 }))
+    .filter((s) => s.records > 0);
+  // Names only: a processor's reference and our identifiers never go into the mail.
+  const processors = processorCallsOf(record, dataMap).map((p) => ({
+    name: p.name,
+    outcome: processorOutcome(p),
+  }));
+  if (!(await suppression.wasConfirmed(record.subjectHash, requestId))) {
+    await ports.mailer.send({
+      to: contact.email,
+      ...optOutConfirmedMail(record.locale, { requestId, stores, processors }),
+    });
+    await suppression.markConfirmed(record.subjectHash, requestId);
+  }
+  ports.log.info('subject suppressed', {
+    requestId,
+    contactList,
+    stores: stores.length,
+    processors: processors.length,
+    processorsFollowedUp: processors.filter((p) => p.outcome === 'followed_up').length,
+  });
+  return { suppressed: true, contactList, stores: stores.length, processors: processors.length };
+}

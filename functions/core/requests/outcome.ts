@@ -1,0 +1,76 @@
+/** The end of a request's workflow: its final status, then minimisation of what it no longer needs. */
+import { MINIMISED_STATUSES } from '../ledger-record';
+import { type LifecycleEvent, type RequestStatus, TERMINAL_STATUSES } from '../lifecycle';
+import type { Log, RequestLedger, RetentionLedger } from '../ports';
+
+export type Outcome = 'completed' | 'failed' | 'expired' | 'rejected' | 'cancelled';
+
+const EVENT: Record<Outcome, LifecycleEvent> = {
+  completed: 'complete',
+  failed: 'fail',
+  expired: 'expire',
+  rejected: 'reject',
+  cancelled: 'cancel',
+};
+
+export const MAX_CAUSE_CHARS = 500;
+
+export interface OutcomePorts {
+  readonly ledger: RequestLedger & Pick<RetentionLedger, 'minimise'>;
+  readonly log: Log;
+}
+
+export interface OutcomeInput {
+  readonly requestId: string;
+  readonly outcome: Outcome;
+  /** The error the workflow caught, for `failed`. */
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+/**
+ * Drops contact data from a finished request. Not on `failed`: support must
+ * still be able to reach the person about a request that did not finish.
+ */
+async function minimiseIfFinished(ports: OutcomePorts, requestId: string, status: RequestStatus) {
+  if (!MINIMISED_STATUSES.includes(status)) return;
+  await ports.ledger.minimise(requestId);
+  ports.log.info('ledger entry minimised', { requestId, status });
+}
+
+/**
+ * Records the final status, then minimises a finished request; idempotent (a
+ * retry minimises again). A missing request is logged, not retried; a request
+ * already finished otherwise keeps its outcome.
+ */
+export async function recordOutcome(
+  ports: OutcomePorts,
+  { requestId, outcome, error }: OutcomeInput,
+): Promise<{ requestId: string; status: string }> {
+  const { ledger, log } = ports;
+  const record = await ledger.get(requestId);
+  if (!record) {
+    log.error('outcome for a request missing from the ledger', { requestId, outcome });
+    return { requestId, status: 'missing' };
+  }
+  if (record.status !== outcome && TERMINAL_STATUSES.has(record.status)) {
+    // A finished request keeps its outcome; retrying cannot change that, so do not fail the workflow over it.
+    log.warn('outcome ignored for a finished request', { requestId, outcome, status: record.status });
+    return { requestId, status: record.status };
+  }
+  const failure =
+    outcome === 'failed'
+      ? {
+          error: (error?.Error ?? 'Unknown').slice(0, 200),
+          cause: (error?.Cause ?? '').slice(0, MAX_CAUSE_CHARS),
+        }
+      : undefined;
+  // Already there (a retry, or a concurrent writer reaching the same outcome) is success.
+  const { already } = await ledger.advance(
+    requestId,
+    EVENT[outcome],
+    failure ? { failure, note: failure.error } : {},
+  );
+  await minimiseIfFinished(ports, requestId, outcome);
+  if (!already) log.info('outcome recorded', { requestId, outcome });
+  return { requestId, status: outcome };
+}

@@ -1,0 +1,99 @@
+/** Planning a verified request: which stores and processors it visits, for which identities of the subject. */
+import { type DataMap, type IdentityKind, isDataStore, isProcessor, type StoreConfig } from '../data-map';
+import { contactOf, StatusConflictError } from '../ledger-record';
+import { InvalidTransitionError } from '../lifecycle';
+import type { Log, RequestLedger, RetentionLedger, SubjectResolver } from '../ports';
+import type { RequestType } from '../request';
+
+type Identities = Partial<Record<IdentityKind, readonly string[]>>;
+
+/** The subject cancelled the delete during its grace period: nothing is erased (the ASL catches this name). */
+export class RequestCancelledError extends Error {
+  override readonly name = 'RequestCancelled';
+  constructor(readonly requestId: string) {
+    super(`request ${requestId} was cancelled during its grace period`);
+  }
+}
+
+/** One Map iteration: which store, its kind (processors take the processor branch) and, for a processor, its deadline. */
+export interface PlannedStore {
+  readonly storeId: string;
+  readonly kind: StoreConfig['kind'];
+  /** The processor's `acknowledgeWithinSeconds` (the processor Task state's timeout); 0 for data stores. */
+  readonly ackSeconds: number;
+}
+
+export interface PlanPorts {
+  readonly ledger: RequestLedger & Pick<RetentionLedger, 'retainedIdentities'>;
+  readonly subjects: SubjectResolver;
+  readonly log: Log;
+}
+
+function mergeIdentities(a: Identities, b: Identities): Identities {
+  const kinds = new Set([...Object.keys(a), ...Object.keys(b)] as IdentityKind[]);
+  return Object.fromEntries(
+    [...kinds].map((kind) => [kind, [...new Set([...(a[kind] ?? []), ...(b[kind] ?? [])])]]),
+  );
+}
+
+/**
+ * The stores a request of `type` visits: every data store, and every
+ * processor that declares it handles that type (access only if it says so).
+ */
+export function plannedStores(dataMap: DataMap, type: RequestType): PlannedStore[] {
+  // Data stores first: a processor's wait (up to its deadline) holds a Map slot, so it must not delay our own stores.
+  return [
+    ...dataMap.stores
+      .filter(isDataStore)
+      .map((store) => ({ storeId: store.id, kind: store.kind, ackSeconds: 0 })),
+    ...dataMap.stores
+      .filter(isProcessor)
+      .filter((store) => store.requestTypes.includes(type))
+      .map((store) => ({ storeId: store.id, kind: store.kind, ackSeconds: store.acknowledgeWithinSeconds })),
+  ];
+}
+
+/** A cancel that won the race against `start` (the conditional write, or the re-read before it). */
+const lostToCancel = (error: unknown) =>
+  (error instanceof StatusConflictError && error.current === 'cancelled') ||
+  (error instanceof InvalidTransitionError && error.from === 'cancelled');
+
+/**
+ * Moves the request to in_progress (from verified, or from scheduled once a
+ * delete's grace period is over), resolves the subject's identities, adds the
+ * pseudonymous ones earlier erasures kept with retained records, and plans
+ * every data store and the processors that handle the request's type. A
+ * cancelled delete throws `RequestCancelled`. Idempotent: a retry carries on.
+ */
+export async function planStores(
+  ports: PlanPorts,
+  dataMap: DataMap,
+  requestId: string,
+): Promise<{ stores: PlannedStore[] }> {
+  const { ledger } = ports;
+  const record = await ledger.require(requestId);
+  if (record.status === 'cancelled') throw new RequestCancelledError(requestId);
+  if (record.status === 'pending_verification') {
+    // The workflow only resumes when the verify endpoint completed the task token; its own ledger
+    // write (made after resuming) may not have landed yet, or may have been lost.
+    await ledger.advance(requestId, 'verify', { note: 'recorded by the workflow' });
+  }
+  // A cancel that lands first wins the conditional write: nothing is erased.
+  await ledger.advance(requestId, 'start').catch((error: unknown) => {
+    throw lostToCancel(error) ? new RequestCancelledError(requestId) : error;
+  });
+  const subject = await ports.subjects.resolve(contactOf(record).email);
+  const identities = mergeIdentities(subject.identities, await ledger.retainedIdentities(record.subjectHash));
+  const stores = plannedStores(dataMap, record.type);
+  await ledger.setPlan(
+    requestId,
+    identities,
+    stores.map((s) => s.storeId),
+  );
+  ports.log.info('stores planned', {
+    requestId,
+    stores: stores.length,
+    processors: stores.filter((s) => s.kind === 'processor').length,
+  });
+  return { stores };
+}

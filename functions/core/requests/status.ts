@@ -1,0 +1,70 @@
+/** What the holder of a request's status token may see: progress, never contact data. */
+import { constantTimeEqual, keyedHash } from '../crypto';
+import { processorCallsOf } from '../export/processor-calls';
+import type { LedgerRecord } from '../ledger-record';
+import type { RequestLedger } from '../ports';
+import { RefusedError } from '../refusal';
+import { RequestId } from '../request';
+
+export interface StatusPorts {
+  readonly ledger: Pick<RequestLedger, 'get'>;
+  readonly key: Buffer;
+}
+
+// One refusal for "no such request" and "wrong token", so ids cannot be probed.
+const notFound = () => new RefusedError('not_found', 'no request matches this id and status token');
+
+/** The status view of a request: ids, dates, per-store and per-processor progress, the failure's name. */
+export function statusView(record: LedgerRecord) {
+  return {
+    requestId: record.requestId,
+    type: record.type,
+    status: record.status,
+    jurisdiction: record.jurisdiction,
+    receivedAt: record.receivedAt,
+    dueAt: record.dueAt,
+    updatedAt: record.updatedAt,
+    // A delete in its grace period: when erasure starts (the cancel link works until then).
+    ...(record.status === 'scheduled' && record.erasureSchedule
+      ? { erasureStartsAt: record.erasureSchedule.graceEndsAt }
+      : {}),
+    stores: Object.entries(record.stores ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([storeId, progress]) => ({
+        storeId,
+        status: progress.status,
+        ...(progress.records !== undefined ? { records: progress.records } : {}),
+        // Deletes: what erasure did here, and whether the re-query proved it.
+        ...(progress.erasure ? { erasure: progress.erasure } : {}),
+        ...(progress.verified !== undefined ? { verified: progress.verified } : {}),
+      })),
+    // Processors told about the request: names and progress only, never their references.
+    ...(record.processors
+      ? {
+          processors: processorCallsOf(record).map((p) => ({
+            processorId: p.processorId,
+            name: p.name,
+            status: p.status,
+          })),
+        }
+      : {}),
+    ...(record.failure ? { failure: { error: record.failure.error } } : {}),
+    history: record.history.map(({ status, at }) => ({ status, at })),
+  };
+}
+
+/** The request's status for the holder of its status token; unknown id and wrong token refused alike, in the same time. */
+export async function requestStatus(
+  ports: StatusPorts,
+  requestIdRaw: string | undefined,
+  statusToken: string,
+): Promise<ReturnType<typeof statusView>> {
+  const id = RequestId.safeParse(requestIdRaw);
+  const presented = keyedHash(ports.key, 'status-token', statusToken);
+  if (!id.success) throw notFound();
+  const record = await ports.ledger.get(id.data);
+  // Compare even when the id is unknown, so both cases take the same time.
+  const stored = record?.statusTokenHash ?? keyedHash(ports.key, 'status-token', 'no-such-request');
+  if (!constantTimeEqual(presented, stored) || !record) throw notFound();
+  return statusView(record);
+}

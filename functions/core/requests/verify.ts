@@ -1,0 +1,131 @@
+/**
+ * Identity verification: the subject proves the address with the emailed code
+ * or link, which resumes the workflow waiting on the verification task.
+ */
+import { constantTimeEqual, keyedHash } from '../crypto';
+import { MAX_VERIFICATION_ATTEMPTS, StatusConflictError } from '../ledger-record';
+import { InvalidTransitionError } from '../lifecycle';
+import type {
+  Clock,
+  Log,
+  RequestLedger,
+  SubjectBudgets,
+  VerificationLedger,
+  WorkflowControl,
+} from '../ports';
+import { RefusedError } from '../refusal';
+import { RequestId, type VerifyRequestBody } from '../request';
+
+export interface VerifyPorts {
+  readonly ledger: RequestLedger & VerificationLedger;
+  readonly workflow: WorkflowControl;
+  readonly budgets: SubjectBudgets;
+  readonly key: Buffer;
+  readonly log: Log;
+  readonly clock?: Clock;
+}
+
+/** Error names `WorkflowControl.succeed` rejects with when the task no longer waits (timed out or closed). */
+const GONE_TASK_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+/** A request id issued by this system, or the "no such request" refusal. */
+export function knownRequestId(raw: string | undefined): string {
+  const id = RequestId.safeParse(raw);
+  if (!id.success) throw new RefusedError('not_found', 'there is no such request');
+  return id.data;
+}
+
+/** A status move that lost to the workflow moving the request on is the outcome we want. */
+const movedOn = (error: unknown) => {
+  if (!(error instanceof StatusConflictError || error instanceof InvalidTransitionError)) throw error;
+};
+
+/** Counts a wrong code; the last allowed one rejects the request and fails the waiting task. */
+async function refuseWrongCode(ports: VerifyPorts, requestId: string, taskToken: string): Promise<never> {
+  let attempts: number;
+  try {
+    attempts = await ports.ledger.recordWrongAttempt(requestId);
+  } catch (error) {
+    if (error instanceof StatusConflictError) {
+      throw new RefusedError('not_pending', 'this request can no longer be verified');
+    }
+    throw error;
+  }
+  if (attempts >= MAX_VERIFICATION_ATTEMPTS) {
+    const reason = 'too many wrong verification codes';
+    // Already rejected (a concurrent wrong code) is fine; so is any other status it moved to meanwhile.
+    await ports.ledger.advance(requestId, 'reject', { note: reason }).catch((error: unknown) => {
+      if (!(error instanceof StatusConflictError)) throw error;
+    });
+    await ports.workflow.fail(taskToken, 'VerificationRejected', reason);
+    ports.log.info('verification rejected', { requestId });
+    throw new RefusedError(
+      'rejected',
+      'too many wrong codes: this request has been rejected for your protection; please submit a new request',
+      { attemptsLeft: 0 },
+    );
+  }
+  const attemptsLeft = MAX_VERIFICATION_ATTEMPTS - attempts;
+  throw new RefusedError('wrong_code', `that code is not right; ${attemptsLeft} attempt(s) left`, {
+    attemptsLeft,
+  });
+}
+
+/**
+ * Verifies a pending request with `{code}` or `{token}`: resumes the workflow
+ * and records `verified`. Wrong codes count against the request (and, for
+ * codes, the subject's budget); too many reject it.
+ */
+export async function verifyRequest(
+  ports: VerifyPorts,
+  requestId: string,
+  body: VerifyRequestBody,
+): Promise<{ requestId: string; status: 'verified' }> {
+  const { ledger, log } = ports;
+  const record = await ledger.get(requestId);
+  if (!record) throw new RefusedError('not_found', 'there is no such request');
+  if (record.status !== 'pending_verification') {
+    throw new RefusedError(
+      'not_pending',
+      `this request is ${record.status.replace('_', ' ')} and cannot be verified again`,
+    );
+  }
+  const verification = record.verification;
+  if (!verification) {
+    throw new RefusedError(
+      'not_ready',
+      'the verification email has not been sent yet; please try again in a minute',
+    );
+  }
+  if (Date.parse(verification.expiresAt) <= (ports.clock?.().getTime() ?? Date.now())) {
+    throw new RefusedError(
+      'code_expired',
+      'this code or link has expired; ask for a new code (POST /requests/{requestId}/resend, or "Send me a new code" on the form)',
+    );
+  }
+
+  // A 6-digit code is guessable in aggregate: cap code attempts per person, not just per IP and request.
+  if ('code' in body) await ports.budgets.codeAttempt(record.subjectHash);
+  const matches =
+    'code' in body
+      ? constantTimeEqual(keyedHash(ports.key, 'verification-code', body.code), verification.codeHash)
+      : constantTimeEqual(keyedHash(ports.key, 'verification-link', body.token), verification.linkTokenHash);
+  if (!matches) return refuseWrongCode(ports, requestId, verification.taskToken);
+
+  // Resume the workflow first: if that fails the request stays pending and the same code works on a retry.
+  // Should the ledger write below be lost, PlanStores records `verified` (only this endpoint resumes the task).
+  const verifiedAt = ports.clock?.() ?? new Date();
+  try {
+    await ports.workflow.succeed(verification.taskToken, { verifiedAt: verifiedAt.toISOString() });
+  } catch (error) {
+    if (error instanceof Error && GONE_TASK_ERRORS.has(error.name)) {
+      log.warn('verified after the workflow stopped waiting', { requestId });
+      throw new RefusedError('code_expired', 'this request has expired; please submit a new request');
+    }
+    throw error;
+  }
+  // The workflow may already have moved the request past `verified` (PlanStores): that is what we want.
+  await ledger.advance(requestId, 'verify', { now: verifiedAt }).catch(movedOn);
+  log.info('request verified', { requestId });
+  return { requestId, status: 'verified' };
+}

@@ -1,0 +1,127 @@
+/**
+ * The one middy stack every HTTP function uses: no-store headers, normalised
+ * headers, a body size guard, JSON parsing, and errors turned into JSON
+ * answers. Business errors are http-errors with `expose` (core refusals are
+ * mapped to them in ./errors); anything else is a plain 500 without details.
+ */
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { logger } from '../aws/logger';
+import { limitClientIp } from '../aws/rate-limit';
+import { bodySizeGuard, jsonBody, parseOrThrow } from './body';
+import { BASE_HEADERS, knownErrorsAsHttp } from './errors';
+
+export { parseOrThrow } from './body';
+export { asHttpError, httpError, unavailableError } from './errors';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** An API Gateway event whose body the route's `schema` already parsed. */
+export type ParsedEvent<B> = Omit<APIGatewayProxyEvent, 'body'> & { readonly body: B };
+type Handler<B> = (event: ParsedEvent<B>, context: Context) => Promise<APIGatewayProxyResult>;
+type Middleware = MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>;
+
+/** A JSON response that is never cached. */
+export function json(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { ...BASE_HEADERS, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** An HTML response that is never cached. */
+export function html(
+  statusCode: number,
+  body: string,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { ...BASE_HEADERS, 'content-type': 'text/html; charset=utf-8', ...headers },
+    body,
+  };
+}
+
+/** Adds the no-store headers to every response, errors included (runs last on error). */
+const baseHeaders = (): Middleware => {
+  const apply: Middleware['after'] = (request) => {
+    if (request.response) request.response.headers = { ...BASE_HEADERS, ...request.response.headers };
+  };
+  return { after: apply, onError: apply };
+};
+
+export interface RouteOptions<B = APIGatewayProxyEvent['body']> {
+  /** Accept `application/x-www-form-urlencoded` bodies as raw strings (the confirmation page's form). */
+  readonly allowForm?: boolean;
+  /** Parse a body at all (POST routes). Leave unset to get the raw body (e.g. to check a signature over its bytes). */
+  readonly body?: boolean;
+  /** Largest body accepted, in bytes; default `MAX_BODY_BYTES` (16 KB). */
+  readonly maxBodyBytes?: number;
+  /** Count every call against the client IP's budget (`submit` or `verify`) before the body is validated. */
+  readonly clientBudget?: 'submit' | 'verify';
+  /** Validate the parsed body with this zod schema (400 naming each bad field); the handler gets its output. */
+  readonly schema?: z.ZodType<B, unknown>;
+}
+
+/** Counts the call against the client IP's budget; over it → 429 (mapped by ./errors). */
+const clientBudget = (kind: 'submit' | 'verify'): Middleware => ({
+  before: async (request) => {
+    await limitClientIp(request.event, kind);
+  },
+});
+
+/** Replaces the body with its validated form. */
+const validBody = (schema: z.ZodType<unknown, unknown>): Middleware => ({
+  before: (request) => {
+    (request.event as { body: unknown }).body = parseOrThrow(schema, request.event.body);
+  },
+});
+
+/** Wraps an API Gateway handler in the shared stack. */
+export function httpRoute<B = APIGatewayProxyEvent['body']>(
+  handler: Handler<B>,
+  options: RouteOptions<B> = {},
+) {
+  const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(baseHeaders())
+    .use(httpHeaderNormalizer())
+    .use(bodySizeGuard(options.maxBodyBytes ?? MAX_BODY_BYTES));
+  if (options.body) stack.use(jsonBody(options.allowForm ?? false));
+  if (options.clientBudget) stack.use(clientBudget(options.clientBudget));
+  if (options.schema) stack.use(validBody(options.schema));
+  return (
+    stack
+      .use(
+        httpErrorHandler({
+          // Names and statuses only: messages of unexpected errors might carry data.
+          logger: (error: unknown) => {
+            const statusCode = (error as { statusCode?: number })?.statusCode;
+            const fields = { errorName: (error as Error)?.name, statusCode };
+            // A client's mistake (wrong code, bad field) is routine; only our own failures are errors.
+            if (statusCode !== undefined && statusCode < 500) logger.info('request refused', fields);
+            else logger.error('request failed', fields);
+          },
+          fallbackMessage: JSON.stringify({
+            error: 'internal_error',
+            message: 'something went wrong on our side',
+          }),
+        }),
+      )
+      // Registered after the error handler so it runs before it (middy runs onError in reverse).
+      .use(knownErrorsAsHttp())
+      .handler(
+        handler as unknown as (
+          event: APIGatewayProxyEvent,
+          context: Context,
+        ) => Promise<APIGatewayProxyResult>,
+      )
+  );
+}
