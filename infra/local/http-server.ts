@@ -1,6 +1,6 @@
 /**
  * The API on this machine: matches the same route table the CDK deploys
- * (`functions/http/routes.ts`), turns each request into the API Gateway REST
+ * (`functions/deployment.ts`), turns each request into the API Gateway REST
  * (v1) proxy event, and calls the same handler the route's Lambda runs.
  */
 import { randomUUID } from 'node:crypto';
@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { HTTP_FUNCTIONS, type HttpFunctionName, ROUTES } from '../../functions/http/routes';
+import { HTTP_FUNCTIONS, type HttpFunctionName, ROUTES } from '../../functions/deployment';
 import { lambdaContext } from './lambda-context';
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;

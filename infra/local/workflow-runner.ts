@@ -1,7 +1,7 @@
 /**
  * Runs THE workflow (`workflows/dsr.asl.json`, read as-is) in this process
  * with aws-local-stepfunctions, every Task state bound through the registry
- * (`workflows/tasks.ts`) to a handler, and task tokens bridged to
+ * (`functions/deployment.ts`) to a handler, and task tokens bridged to
  * SendTaskSuccess / SendTaskFailure.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,7 +15,8 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { TASKS, type TaskName, taskNameOf, WORKFLOW_DEFINITION_FILE } from '../../workflows/tasks';
+import { TASKS, type TaskName } from '../../functions/deployment';
+import { taskNameOf, WORKFLOW_DEFINITION_FILE } from '../../workflows/definition';
 import { lambdaContext } from './lambda-context';
 
 /** A Lambda handler as the workflow calls it. */

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { processorOf } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { ProcessorSecretError } from '../../functions/core/processors/errors';
 import { loadProcessorSecret, resetProcessorSecrets } from '../../functions/processors/secrets';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 
 const dataMap = loadDemoDataMap();
 const logistics = processorOf(dataMap, 'logistics');

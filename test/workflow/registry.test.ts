@@ -1,3 +1,4 @@
+import { TASKS } from '../../functions/deployment';
 import {
   loadDefinition,
   taskStatesOf,
@@ -5,7 +6,6 @@ import {
   unusedRegistryEntries,
   WorkflowRunner,
 } from '../../infra/local/workflow-runner';
-import { TASKS } from '../../workflows/tasks';
 import { stubHandlers } from '../support/stub-handlers';
 
 // asl-validator ships no types; this is the shape of its JS API.
