@@ -47,7 +47,7 @@ export interface DsrWorkflowStackProps extends StackProps {
   /** Topics of that contact list to opt out of; default: every topic the list defines. */
   readonly sesContactTopics?: readonly string[];
   /**
-   * Where processor escalations are emailed (`DSR_SUPPORT_EMAIL`) and every alarm is notified (an
+   * Where processor escalations are emailed (the `mail:support` functions) and every alarm is notified (an
    * email subscription to the alarm topic); default: logged and alarmed only.
    */
   readonly supportEmail?: string;

@@ -24,7 +24,7 @@ export const ENV = {
   publicUrl: 'DSR_PUBLIC_URL',
   secretArn: 'DSR_SECRET_ARN',
   secretFile: 'DSR_SECRET_FILE',
-  dataMap: 'DSR_DATA_MAP',
+  dataMapJson: 'DSR_DATA_MAP',
   storeBindings: 'DSR_STORE_BINDINGS',
   exportLinkTtlSeconds: 'DSR_EXPORT_LINK_TTL_SECONDS',
   presignedUrlTtlSeconds: 'DSR_PRESIGNED_URL_TTL_SECONDS',
@@ -74,7 +74,7 @@ const Env = z.object({
   [ENV.secretArn]: z.string().optional(),
   [ENV.secretFile]: z.string().optional(),
   /** The data map as JSON (inlined at bundle time in AWS, set by the local runtime). */
-  [ENV.dataMap]: z.string().min(2),
+  [ENV.dataMapJson]: z.string().min(2),
   /** Optional JSON `{ storeId: tableOrBucketName }` binding stores to this deployment's resources. */
   [ENV.storeBindings]: z.string().optional(),
   [ENV.exportLinkTtlSeconds]: z.coerce
@@ -147,7 +147,11 @@ const Env = z.object({
     .default('false')
     .transform((v) => v === 'true'),
 });
-export type Config = z.infer<typeof Env> & { readonly dataMap: DataMap };
+type Parsed = z.infer<typeof Env>;
+/** The same settings under their names in code (the keys of {@link ENV}), e.g. `config.ledgerTable`. */
+export type Settings = { readonly [K in EnvKey]: Parsed[(typeof ENV)[K]] };
+/** Settings by variable name (`config.DSR_LEDGER_TABLE`) and by code name (`config.ledgerTable`), and the data map. */
+export type Config = Parsed & Settings & { readonly dataMap: DataMap };
 
 let cached: Config | undefined;
 
@@ -155,7 +159,10 @@ let cached: Config | undefined;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (cached && env === process.env) return cached;
   // In AWS the data map is inlined at bundle time (esbuild `define` of this exact expression, see DATA_MAP_DEFINE).
-  const result = Env.safeParse({ ...env, [ENV.dataMap]: env[ENV.dataMap] ?? process.env.DSR_DATA_MAP });
+  const result = Env.safeParse({
+    ...env,
+    [ENV.dataMapJson]: env[ENV.dataMapJson] ?? process.env.DSR_DATA_MAP,
+  });
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`configuration is invalid: ${problems}`);
@@ -163,9 +170,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const bindings = result.data.DSR_STORE_BINDINGS
     ? z.record(z.string(), z.string()).parse(JSON.parse(result.data.DSR_STORE_BINDINGS))
     : {};
-  const dataMap = bindStores(parseDataMap(JSON.parse(result.data.DSR_DATA_MAP), ENV.dataMap), bindings);
+  const dataMap = bindStores(parseDataMap(JSON.parse(result.data.DSR_DATA_MAP), ENV.dataMapJson), bindings);
   if (!result.data.DSR_ALLOW_INSECURE_PROCESSOR_URLS) assertHttpsProcessors(dataMap);
-  const config = { ...result.data, dataMap };
+  const data = result.data as Record<string, unknown>;
+  const settings = Object.fromEntries(
+    Object.entries(ENV).map(([key, name]) => [key, data[name]]),
+  ) as Settings;
+  const config: Config = { ...result.data, ...settings, dataMap };
   if (env === process.env) cached = config;
   return config;
 }

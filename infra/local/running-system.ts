@@ -73,8 +73,8 @@ export async function connectToRunningSystem(
     ...(endpoints.processors ? { processors: endpoints.processors } : {}),
     clients: { dynamodb, s3 },
     // The local runtime may run a custom data map (in the functions' data map variable), as the functions do.
-    dataMap: process.env[ENV.dataMap]
-      ? parseDataMap(JSON.parse(process.env[ENV.dataMap] as string))
+    dataMap: process.env[ENV.dataMapJson]
+      ? parseDataMap(JSON.parse(process.env[ENV.dataMapJson] as string))
       : loadDemoDataMap(),
     hashingKey: async () => keyFromText(await readLocalFile(dir, 'secret.key')),
     close() {

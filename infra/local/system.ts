@@ -485,7 +485,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       AWS_ENDPOINT_URL_SFN: sfn.url,
       // ... and what only the local runtime sets: the secrets as files, the map inline, plain-http processors.
       [ENV.secretFile]: secretFile,
-      [ENV.dataMap]: JSON.stringify(dataMapJson),
+      [ENV.dataMapJson]: JSON.stringify(dataMapJson),
       [ENV.processorSecretsDir]: processorSecretsDir,
       [ENV.allowInsecureProcessorUrls]: 'true',
     });
