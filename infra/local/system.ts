@@ -185,6 +185,27 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
+/** This machine's tables, by the registry's environment key that names them (definitions shared with the CDK). */
+const LOCAL_TABLES = {
+  ledgerTable: { name: LEDGER_TABLE_NAME, definition: LEDGER_TABLE },
+  rateLimitTable: { name: RATE_LIMIT_TABLE_NAME, definition: RATE_LIMIT_TABLE },
+  idempotencyTable: { name: IDEMPOTENCY_TABLE_NAME, definition: IDEMPOTENCY_TABLE },
+  suppressionTable: { name: SUPPRESSION_TABLE_NAME, definition: SUPPRESSION_TABLE },
+} as const satisfies Partial<Record<EnvKey, { name: string; definition: TableDefinition }>>;
+/** This machine's buckets, likewise. */
+const LOCAL_BUCKETS = {
+  exportBucket: EXPORT_BUCKET_NAME,
+  auditBucket: AUDIT_BUCKET_NAME,
+} as const satisfies Partial<Record<EnvKey, string>>;
+
+/** The local names of the tables and buckets, as values of the registry's environment. */
+function localResourceNames(): Partial<Record<EnvKey, string>> {
+  return {
+    ...Object.fromEntries(Object.entries(LOCAL_TABLES).map(([key, table]) => [key, table.name])),
+    ...LOCAL_BUCKETS,
+  };
+}
+
 /** The hashing secret: created once (32 random bytes, hex, owner-only) and kept across restarts. */
 async function ensureSecretFile(file: string): Promise<void> {
   if (existsSync(file)) return;
@@ -216,13 +237,15 @@ export async function createResources(
   raw: DynamoDBClient,
   dataMap: DataMap,
 ): Promise<void> {
-  const tables: [string, (typeof DEMO_TABLES)[string]][] = [
-    [LEDGER_TABLE_NAME, LEDGER_TABLE],
-    [RATE_LIMIT_TABLE_NAME, RATE_LIMIT_TABLE],
-    [IDEMPOTENCY_TABLE_NAME, IDEMPOTENCY_TABLE],
-    [SUPPRESSION_TABLE_NAME, SUPPRESSION_TABLE],
-  ];
-  const buckets = new Set<string>([EXPORT_BUCKET_NAME, AUDIT_BUCKET_NAME]);
+  const read = new Set(Object.keys(deploymentEnvironment(localResourceNames())));
+  const tables: [string, TableDefinition][] = Object.entries(LOCAL_TABLES)
+    .filter(([key]) => read.has(ENV[key as keyof typeof LOCAL_TABLES]))
+    .map(([, table]) => [table.name, table.definition]);
+  const buckets = new Set<string>(
+    Object.entries(LOCAL_BUCKETS)
+      .filter(([key]) => read.has(ENV[key as keyof typeof LOCAL_BUCKETS]))
+      .map(([, name]) => name),
+  );
   // The data map's buckets are versioned, as in AWS: erasure must remove old versions too.
   const versioned = new Set<string>();
   for (const store of dataMap.stores.filter(isDataStore)) {
@@ -467,13 +490,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
     // This machine's values of the registry's environment (one process runs every entry) ...
     const values: Partial<Record<EnvKey, string>> = {
-      ledgerTable: LEDGER_TABLE_NAME,
-      rateLimitTable: RATE_LIMIT_TABLE_NAME,
-      idempotencyTable: IDEMPOTENCY_TABLE_NAME,
-      suppressionTable: SUPPRESSION_TABLE_NAME,
+      ...localResourceNames(),
       ...rateLimitValues(options.rateLimits),
-      exportBucket: EXPORT_BUCKET_NAME,
-      auditBucket: AUDIT_BUCKET_NAME,
       deleteGraceSeconds: String(deleteGraceSeconds),
       stateMachineArn: LOCAL_STATE_MACHINE_ARN,
       mailFrom: 'privacy@impor.in.example',
