@@ -76,77 +76,74 @@ export interface JobEntry extends BaseEntry {
 }
 export type DeploymentEntry = TaskEntry | RouteEntry | JobEntry;
 
-const task = (
-  entry: string,
-  description: string,
-  access: readonly Access[],
-  timeoutSeconds: number,
-  memoryMb: number,
-): TaskEntry => ({ kind: 'task', entry, handler: 'handler', description, access, timeoutSeconds, memoryMb });
-/** API Gateway gives up after 29 s; handlers do a few reads and writes. */
-const route = (entry: string, description: string, access: readonly Access[]): RouteEntry => ({
-  kind: 'route',
-  entry,
+/** A task entry (every handler exports `handler`). */
+const task = (def: Omit<TaskEntry, 'kind' | 'handler'>): TaskEntry => ({
+  kind: 'task',
   handler: 'handler',
-  description,
-  access,
+  ...def,
+});
+/** An API function: API Gateway gives up after 29 s, and handlers do a few reads and writes. */
+const route = (def: Omit<RouteEntry, 'kind' | 'handler' | 'timeoutSeconds'>): RouteEntry => ({
+  kind: 'route',
+  handler: 'handler',
   timeoutSeconds: 10,
+  ...def,
 });
 
 const TASK_ENTRIES = {
-  ValidateRequest: task(
-    'functions/tasks/validate-request.ts',
-    'Checks the ledger entry behind a new execution',
-    ['ledger:read'],
-    10,
-    256,
-  ),
-  RequestVerification: task(
-    'functions/tasks/request-verification.ts',
-    'Emails the one-time code and link, stores their hashes and the task token',
-    ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
-    15,
-    256,
-  ),
-  PlanStores: task(
-    'functions/tasks/plan-stores.ts',
-    "Resolves the subject's identities and plans the stores to visit",
-    ['ledger:read', 'ledger:write', 'stores:read'],
-    60,
-    512,
-  ),
-  ExportStore: task(
-    'functions/tasks/export-store.ts',
-    "Streams one store's records for the subject into the exports bucket",
-    ['ledger:read', 'ledger:write', 'stores:read', 'exports:write'],
-    900,
-    512,
-  ),
-  PackageExport: task(
-    'functions/tasks/package-export.ts',
-    'Streams the per-store files into one zip with a manifest and index',
-    ['ledger:read', 'exports:read', 'exports:write'],
-    900,
-    1024,
-  ),
-  SendExportLink: task(
-    'functions/tasks/send-export-link.ts',
-    'Mints an expiring download token and emails the link',
-    ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
-    15,
-    256,
-  ),
-  ScheduleErasure: task(
-    'functions/tasks/schedule-erasure.ts',
-    'Starts a verified delete grace period and emails the cancel link',
-    ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
-    15,
-    256,
-  ),
-  EraseStore: task(
-    'functions/tasks/erase-store.ts',
-    "Decides and carries out erasure of the subject's records in one store",
-    [
+  ValidateRequest: task({
+    entry: 'functions/tasks/validate-request.ts',
+    description: 'Checks the ledger entry behind a new execution',
+    access: ['ledger:read'],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  }),
+  RequestVerification: task({
+    entry: 'functions/tasks/request-verification.ts',
+    description: 'Emails the one-time code and link, stores their hashes and the task token',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  }),
+  PlanStores: task({
+    entry: 'functions/tasks/plan-stores.ts',
+    description: "Resolves the subject's identities and plans the stores to visit",
+    access: ['ledger:read', 'ledger:write', 'stores:read'],
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  }),
+  ExportStore: task({
+    entry: 'functions/tasks/export-store.ts',
+    description: "Streams one store's records for the subject into the exports bucket",
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'exports:write'],
+    timeoutSeconds: 900,
+    memoryMb: 512,
+  }),
+  PackageExport: task({
+    entry: 'functions/tasks/package-export.ts',
+    description: 'Streams the per-store files into one zip with a manifest and index',
+    access: ['ledger:read', 'exports:read', 'exports:write'],
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+  }),
+  SendExportLink: task({
+    entry: 'functions/tasks/send-export-link.ts',
+    description: 'Mints an expiring download token and emails the link',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  }),
+  ScheduleErasure: task({
+    entry: 'functions/tasks/schedule-erasure.ts',
+    description: 'Starts a verified delete grace period and emails the cancel link',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  }),
+  EraseStore: task({
+    entry: 'functions/tasks/erase-store.ts',
+    description: "Decides and carries out erasure of the subject's records in one store",
+    access: [
       'ledger:read',
       'ledger:write',
       'secret:read',
@@ -155,102 +152,126 @@ const TASK_ENTRIES = {
       'exports:read',
       'exports:write',
     ],
-    900,
-    1024,
-  ),
-  VerifyStoreErasure: task(
-    'functions/tasks/verify-store-erasure.ts',
-    'Runs the store lookup again and fails unless only retained or masked records remain',
-    ['ledger:read', 'ledger:write', 'secret:read', 'stores:read', 'exports:read'],
-    900,
-    1024,
-  ),
-  IssueCertificate: task(
-    'functions/tasks/issue-certificate.ts',
-    'Writes the certificate of erasure to the audit bucket and emails the summary',
-    ['ledger:read', 'ledger:write', 'exports:read', 'audit:write', 'mail:send'],
-    60,
-    512,
-  ),
-  OptOutStore: task(
-    'functions/tasks/opt-out-store.ts',
-    "Turns marketing consent off on the subject's records in one store",
-    ['ledger:read', 'ledger:write', 'stores:read', 'stores:consent'],
-    900,
-    512,
-  ),
-  RecordSuppression: task(
-    'functions/tasks/record-suppression.ts',
-    'Adds the subject to the suppression list and contact list opt-outs, and emails the confirmation',
-    ['ledger:read', 'suppression:write', 'contacts:write', 'mail:send'],
-    30,
-    256,
-  ),
-  NotifyProcessor: task(
-    'functions/tasks/notify-processor.ts',
-    'Sends a processor (partner) a signed request with retries, records every attempt, and resumes the workflow on its acknowledgement',
-    ['ledger:read', 'ledger:write', 'processors:secret', 'workflow:callback', 'exports:write'],
-    300,
-    512,
-  ),
-  EscalateProcessor: task(
-    'functions/tasks/escalate-processor.ts',
-    'Records that a processor did not acknowledge in time (or refused) and tells support; the request goes on',
-    ['ledger:read', 'ledger:write', 'mail:send', 'mail:support'],
-    30,
-    256,
-  ),
-  RecordOutcome: task(
-    'functions/tasks/record-outcome.ts',
-    'Records the final status in the ledger and drops contact data from finished requests',
-    ['ledger:read', 'ledger:write'],
-    10,
-    256,
-  ),
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+  }),
+  VerifyStoreErasure: task({
+    entry: 'functions/tasks/verify-store-erasure.ts',
+    description: 'Runs the store lookup again and fails unless only retained or masked records remain',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'stores:read', 'exports:read'],
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+  }),
+  IssueCertificate: task({
+    entry: 'functions/tasks/issue-certificate.ts',
+    description: 'Writes the certificate of erasure to the audit bucket and emails the summary',
+    access: ['ledger:read', 'ledger:write', 'exports:read', 'audit:write', 'mail:send'],
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  }),
+  OptOutStore: task({
+    entry: 'functions/tasks/opt-out-store.ts',
+    description: "Turns marketing consent off on the subject's records in one store",
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'stores:consent'],
+    timeoutSeconds: 900,
+    memoryMb: 512,
+  }),
+  RecordSuppression: task({
+    entry: 'functions/tasks/record-suppression.ts',
+    description:
+      'Adds the subject to the suppression list and contact list opt-outs, and emails the confirmation',
+    access: ['ledger:read', 'suppression:write', 'contacts:write', 'mail:send'],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  }),
+  NotifyProcessor: task({
+    entry: 'functions/tasks/notify-processor.ts',
+    description:
+      'Sends a processor (partner) a signed request with retries, records every attempt, and resumes the workflow on its acknowledgement',
+    access: ['ledger:read', 'ledger:write', 'processors:secret', 'workflow:callback', 'exports:write'],
+    timeoutSeconds: 300,
+    memoryMb: 512,
+  }),
+  EscalateProcessor: task({
+    entry: 'functions/tasks/escalate-processor.ts',
+    description:
+      'Records that a processor did not acknowledge in time (or refused) and tells support; the request goes on',
+    access: ['ledger:read', 'ledger:write', 'mail:send', 'mail:support'],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  }),
+  RecordOutcome: task({
+    entry: 'functions/tasks/record-outcome.ts',
+    description: 'Records the final status in the ledger and drops contact data from finished requests',
+    access: ['ledger:read', 'ledger:write'],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  }),
 } as const satisfies Record<string, TaskEntry>;
 
 const ROUTE_ENTRIES = {
-  SubmitRequest: route(
-    'functions/http/submit-request.ts',
-    'POST /requests: records the request, then starts its workflow',
-    ['ledger:read', 'ledger:write', 'secret:read', 'workflow:start', 'limits:write', 'idempotency:write'],
-  ),
-  VerifyRequest: route(
-    'functions/http/verify-request.ts',
-    'POST /requests/{requestId}/verify: checks the code or link token and resumes the workflow',
-    ['ledger:read', 'ledger:write', 'secret:read', 'workflow:callback', 'limits:write'],
-  ),
-  ResendVerification: route(
-    'functions/http/resend-verification.ts',
-    'POST /requests/{requestId}/resend: a new code and link while awaiting verification',
-    ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'limits:write'],
-  ),
-  GetRequestStatus: route(
-    'functions/http/get-request-status.ts',
-    'GET /requests/{requestId}: progress for the holder of the status token',
-    ['ledger:read', 'secret:read'],
-  ),
-  DownloadExport: route(
-    'functions/http/download-export.ts',
-    'GET /requests/{requestId}/export: checks the emailed token, redirects to a short-lived URL',
-    ['ledger:read', 'ledger:write', 'secret:read', 'exports:read', 'limits:write'],
-  ),
-  CancelRequest: route(
-    'functions/http/cancel-request.ts',
-    'GET/POST /requests/{requestId}/cancel: the cancel page, and cancelling a delete in its grace period',
-    ['ledger:read', 'ledger:write', 'secret:read', 'limits:write'],
-  ),
-  Unsubscribe: route(
-    'functions/http/unsubscribe.ts',
-    'GET/POST /unsubscribe: the confirmation page, and a one-click opt-out (RFC 8058) for a signed token',
-    ['ledger:read', 'ledger:write', 'secret:read', 'workflow:start', 'limits:write', 'suppression:write'],
-  ),
-  ProcessorCallback: route(
-    'functions/http/processor-callback.ts',
-    "POST /processors/{processorId}/callback: a partner's signed acknowledgement, recorded as evidence; resumes the workflow",
-    ['ledger:read', 'ledger:write', 'processors:secret', 'workflow:callback', 'exports:write'],
-  ),
-  Pages: route('functions/http/pages.ts', 'GET /, the verification confirmation page and /health', []),
+  SubmitRequest: route({
+    entry: 'functions/http/submit-request.ts',
+    description: 'POST /requests: records the request, then starts its workflow',
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'secret:read',
+      'workflow:start',
+      'limits:write',
+      'idempotency:write',
+    ],
+  }),
+  VerifyRequest: route({
+    entry: 'functions/http/verify-request.ts',
+    description: 'POST /requests/{requestId}/verify: checks the code or link token and resumes the workflow',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'workflow:callback', 'limits:write'],
+  }),
+  ResendVerification: route({
+    entry: 'functions/http/resend-verification.ts',
+    description: 'POST /requests/{requestId}/resend: a new code and link while awaiting verification',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'limits:write'],
+  }),
+  GetRequestStatus: route({
+    entry: 'functions/http/get-request-status.ts',
+    description: 'GET /requests/{requestId}: progress for the holder of the status token',
+    access: ['ledger:read', 'secret:read'],
+  }),
+  DownloadExport: route({
+    entry: 'functions/http/download-export.ts',
+    description: 'GET /requests/{requestId}/export: checks the emailed token, redirects to a short-lived URL',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'exports:read', 'limits:write'],
+  }),
+  CancelRequest: route({
+    entry: 'functions/http/cancel-request.ts',
+    description:
+      'GET/POST /requests/{requestId}/cancel: the cancel page, and cancelling a delete in its grace period',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'limits:write'],
+  }),
+  Unsubscribe: route({
+    entry: 'functions/http/unsubscribe.ts',
+    description:
+      'GET/POST /unsubscribe: the confirmation page, and a one-click opt-out (RFC 8058) for a signed token',
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'secret:read',
+      'workflow:start',
+      'limits:write',
+      'suppression:write',
+    ],
+  }),
+  ProcessorCallback: route({
+    entry: 'functions/http/processor-callback.ts',
+    description:
+      "POST /processors/{processorId}/callback: a partner's signed acknowledgement, recorded as evidence; resumes the workflow",
+    access: ['ledger:read', 'ledger:write', 'processors:secret', 'workflow:callback', 'exports:write'],
+  }),
+  Pages: route({
+    entry: 'functions/http/pages.ts',
+    description: 'GET /, the verification confirmation page and /health',
+    access: [],
+  }),
 } as const satisfies Record<string, RouteEntry>;
 
 const JOB_ENTRIES = {
