@@ -8,7 +8,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { z } from 'zod';
 import { parseDataMap } from '../functions/core/data-map';
-import { RATE_LIMIT_ENV, type RateLimitSettings } from './constructs/functions';
+import { RATE_LIMIT_KEYS, type RateLimitSettings } from './constructs/functions';
 import { DsrWorkflowStack, type DsrWorkflowStackProps } from './stack';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -57,9 +57,9 @@ const Context = z.object({
   wafRateLimitPer5Min: wafLimit.default(300),
   /** WAF: requests of any method per client IP per 5 minutes; the status page polls every 2 s (150 per 5 min). */
   wafRequestLimitPer5Min: wafLimit.default(1500),
-  /** The application's rate limits (`DSR_LIMIT_*`, `DSR_MAX_RESENDS`); unset = the functions' defaults. */
-  ...(Object.fromEntries(Object.keys(RATE_LIMIT_ENV).map((k) => [k, positive])) as Record<
-    keyof typeof RATE_LIMIT_ENV,
+  /** The application's rate limits (functions/deployment.ts RATE_LIMIT_SETTINGS); unset = the functions' defaults. */
+  ...(Object.fromEntries(RATE_LIMIT_KEYS.map((k) => [k, positive])) as Record<
+    (typeof RATE_LIMIT_KEYS)[number],
     typeof positive
   >),
   /** 0 turns resending off; the functions accept at most 20. */
@@ -95,15 +95,15 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     deleteGraceSeconds: read('deleteGraceSeconds'),
     wafRateLimitPer5Min: read('wafRateLimitPer5Min'),
     wafRequestLimitPer5Min: read('wafRequestLimitPer5Min'),
-    ...Object.fromEntries(Object.keys(RATE_LIMIT_ENV).map((k) => [k, read(k)])),
+    ...Object.fromEntries(RATE_LIMIT_KEYS.map((k) => [k, read(k)])),
     stackName: read('stackName'),
     region: read('region'),
   });
   const dataMapPath = path.resolve(ROOT, ctx.dataMap);
   const dataMap = parseDataMap(JSON.parse(fs.readFileSync(dataMapPath, 'utf8')), ctx.dataMap);
   const rateLimits: RateLimitSettings = Object.fromEntries(
-    Object.keys(RATE_LIMIT_ENV).flatMap((k) => {
-      const value = ctx[k as keyof typeof RATE_LIMIT_ENV];
+    RATE_LIMIT_KEYS.flatMap((k) => {
+      const value = ctx[k];
       return value === undefined ? [] : [[k, value]];
     }),
   );

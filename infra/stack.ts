@@ -3,8 +3,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { type DataMap, isProcessor } from '../functions/core/data-map';
-import { ROUTES } from '../functions/http/routes';
-import { JOBS } from '../functions/jobs/jobs';
+import { JOBS, ROUTES } from '../functions/deployment';
 import { Alerts } from './constructs/alerts';
 import { Api } from './constructs/api';
 import { AuditBucket } from './constructs/audit-bucket';
@@ -48,7 +47,7 @@ export interface DsrWorkflowStackProps extends StackProps {
   /** Topics of that contact list to opt out of; default: every topic the list defines. */
   readonly sesContactTopics?: readonly string[];
   /**
-   * Where processor escalations are emailed (`DSR_SUPPORT_EMAIL`) and every alarm is notified (an
+   * Where processor escalations are emailed (the `mail:support` functions) and every alarm is notified (an
    * email subscription to the alarm topic); default: logged and alarmed only.
    */
   readonly supportEmail?: string;

@@ -25,7 +25,7 @@ export function dynamoDbClient(): DynamoDBDocumentClient {
 }
 
 export function s3Client(): S3Client {
-  s3 ??= new S3Client({ forcePathStyle: loadConfig().DSR_S3_FORCE_PATH_STYLE });
+  s3 ??= new S3Client({ forcePathStyle: loadConfig().s3ForcePathStyle });
   return s3;
 }
 

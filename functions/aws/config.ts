@@ -11,54 +11,100 @@ const windowSeconds = (fallback: number) =>
     .default(fallback);
 
 /**
+ * The name of every environment variable the functions read: the one place
+ * they are written. The CDK (infra/constructs/functions.ts), the deployment
+ * registry (functions/deployment.ts) and the local runtime use these names.
+ */
+export const ENV = {
+  ledgerTable: 'DSR_LEDGER_TABLE',
+  exportBucket: 'DSR_EXPORT_BUCKET',
+  auditBucket: 'DSR_AUDIT_BUCKET',
+  stateMachineArn: 'DSR_STATE_MACHINE_ARN',
+  mailFrom: 'DSR_MAIL_FROM',
+  publicUrl: 'DSR_PUBLIC_URL',
+  secretArn: 'DSR_SECRET_ARN',
+  secretFile: 'DSR_SECRET_FILE',
+  dataMapJson: 'DSR_DATA_MAP',
+  storeBindings: 'DSR_STORE_BINDINGS',
+  exportLinkTtlSeconds: 'DSR_EXPORT_LINK_TTL_SECONDS',
+  presignedUrlTtlSeconds: 'DSR_PRESIGNED_URL_TTL_SECONDS',
+  verificationTtlSeconds: 'DSR_VERIFICATION_TTL_SECONDS',
+  deleteGraceSeconds: 'DSR_DELETE_GRACE_SECONDS',
+  rateLimitTable: 'DSR_RATE_LIMIT_TABLE',
+  idempotencyTable: 'DSR_IDEMPOTENCY_TABLE',
+  suppressionTable: 'DSR_SUPPRESSION_TABLE',
+  sesContactList: 'DSR_SES_CONTACT_LIST',
+  sesContactTopics: 'DSR_SES_CONTACT_TOPICS',
+  limitSubmitPerIp: 'DSR_LIMIT_SUBMIT_PER_IP',
+  limitSubmitIpWindowSeconds: 'DSR_LIMIT_SUBMIT_IP_WINDOW_SECONDS',
+  limitSubmitPerSubject: 'DSR_LIMIT_SUBMIT_PER_SUBJECT',
+  limitSubmitSubjectWindowSeconds: 'DSR_LIMIT_SUBMIT_SUBJECT_WINDOW_SECONDS',
+  limitVerifyPerIp: 'DSR_LIMIT_VERIFY_PER_IP',
+  limitVerifyIpWindowSeconds: 'DSR_LIMIT_VERIFY_IP_WINDOW_SECONDS',
+  limitVerifyPerSubject: 'DSR_LIMIT_VERIFY_PER_SUBJECT',
+  limitVerifySubjectWindowSeconds: 'DSR_LIMIT_VERIFY_SUBJECT_WINDOW_SECONDS',
+  maxResends: 'DSR_MAX_RESENDS',
+  processorSecretsDir: 'DSR_PROCESSOR_SECRETS_DIR',
+  allowInsecureProcessorUrls: 'DSR_ALLOW_INSECURE_PROCESSOR_URLS',
+  supportEmail: 'DSR_SUPPORT_EMAIL',
+  processorTimeoutMs: 'DSR_PROCESSOR_TIMEOUT_MS',
+  s3ForcePathStyle: 'DSR_S3_FORCE_PATH_STYLE',
+} as const;
+export type EnvKey = keyof typeof ENV;
+export type EnvName = (typeof ENV)[EnvKey];
+
+/** The expression esbuild replaces with the data map at bundle time (read in {@link loadConfig}). */
+export const DATA_MAP_DEFINE = 'process.env.DSR_DATA_MAP';
+
+/**
  * Environment of every function, validated once per cold start. The CDK sets
  * these in AWS; the local runtime sets them before loading any handler.
  */
 const Env = z.object({
-  DSR_LEDGER_TABLE: z.string().min(1),
-  DSR_EXPORT_BUCKET: z.string().min(1),
+  [ENV.ledgerTable]: z.string().min(1),
+  [ENV.exportBucket]: z.string().min(1),
   /** Certificates of erasure (Object Lock in AWS); only the certificate task writes here. */
-  DSR_AUDIT_BUCKET: z.string().min(1).optional(),
-  DSR_STATE_MACHINE_ARN: z.string().min(1),
+  [ENV.auditBucket]: z.string().min(1).optional(),
+  [ENV.stateMachineArn]: z.string().min(1),
   /** Verified SES identity the emails come from. */
-  DSR_MAIL_FROM: z.string().min(3),
+  [ENV.mailFrom]: z.string().min(3),
   /** Base URL of the API, for links in emails (no trailing slash). */
-  DSR_PUBLIC_URL: z.url(),
+  [ENV.publicUrl]: z.url(),
   /** Where the hashing secret lives: a Secrets Manager secret (AWS) or a file (local). */
-  DSR_SECRET_ARN: z.string().optional(),
-  DSR_SECRET_FILE: z.string().optional(),
+  [ENV.secretArn]: z.string().optional(),
+  [ENV.secretFile]: z.string().optional(),
   /** The data map as JSON (inlined at bundle time in AWS, set by the local runtime). */
-  DSR_DATA_MAP: z.string().min(2),
+  [ENV.dataMapJson]: z.string().min(2),
   /** Optional JSON `{ storeId: tableOrBucketName }` binding stores to this deployment's resources. */
-  DSR_STORE_BINDINGS: z.string().optional(),
-  DSR_EXPORT_LINK_TTL_SECONDS: z.coerce
+  [ENV.storeBindings]: z.string().optional(),
+  [ENV.exportLinkTtlSeconds]: z.coerce
     .number()
     .int()
     .positive()
     .default(7 * 24 * 3600),
-  DSR_PRESIGNED_URL_TTL_SECONDS: z.coerce.number().int().positive().max(300).default(300),
-  DSR_VERIFICATION_TTL_SECONDS: z.coerce
+  [ENV.presignedUrlTtlSeconds]: z.coerce.number().int().positive().max(300).default(300),
+  [ENV.verificationTtlSeconds]: z.coerce
     .number()
     .int()
     .positive()
     .default(15 * 60),
   /** How long a verified delete waits, cancellable, before anything is erased (24 h; 30 s locally). */
-  DSR_DELETE_GRACE_SECONDS: z.coerce
+  [ENV.deleteGraceSeconds]: z.coerce
     .number()
     .int()
     .nonnegative()
     .max(30 * 24 * 3600)
     .default(24 * 3600),
   /** Rate-limit counters (`RATE_LIMIT_TABLE`); needed by the functions that limit (submit, verify, cancel, resend). */
-  DSR_RATE_LIMIT_TABLE: z.string().min(1).optional(),
+  [ENV.rateLimitTable]: z.string().min(1).optional(),
   /** Powertools idempotency records for `Idempotency-Key` on `POST /requests` (`IDEMPOTENCY_TABLE`). */
-  DSR_IDEMPOTENCY_TABLE: z.string().min(1).optional(),
+  [ENV.idempotencyTable]: z.string().min(1).optional(),
   /** Suppression list (`SUPPRESSION_TABLE`): keyed hashes of opted-out subjects; read by sign-up and import flows. */
-  DSR_SUPPRESSION_TABLE: z.string().min(1).optional(),
+  [ENV.suppressionTable]: z.string().min(1).optional(),
   /** SES v2 contact list whose topic preferences an opt-out sets to OPT_OUT; unset = no contact list (local). */
-  DSR_SES_CONTACT_LIST: z.string().min(1).optional(),
+  [ENV.sesContactList]: z.string().min(1).optional(),
   /** Comma-separated topic names of that list; unset = every topic the list defines. */
-  DSR_SES_CONTACT_TOPICS: z
+  [ENV.sesContactTopics]: z
     .string()
     .optional()
     .transform((v) =>
@@ -68,48 +114,55 @@ const Env = z.object({
         .filter((t) => t.length > 0),
     ),
   /** Submissions per client IP per window (default 20 per 10 minutes). */
-  DSR_LIMIT_SUBMIT_PER_IP: limit(20),
-  DSR_LIMIT_SUBMIT_IP_WINDOW_SECONDS: windowSeconds(600),
+  [ENV.limitSubmitPerIp]: limit(20),
+  [ENV.limitSubmitIpWindowSeconds]: windowSeconds(600),
   /** Submissions per subject (keyed hash of the email) per window (default 5 per hour). */
-  DSR_LIMIT_SUBMIT_PER_SUBJECT: limit(5),
-  DSR_LIMIT_SUBMIT_SUBJECT_WINDOW_SECONDS: windowSeconds(3600),
+  [ENV.limitSubmitPerSubject]: limit(5),
+  [ENV.limitSubmitSubjectWindowSeconds]: windowSeconds(3600),
   /** Verify, cancel and resend attempts per client IP per window (default 30 per 10 minutes), on top of 5 wrong codes per request. */
-  DSR_LIMIT_VERIFY_PER_IP: limit(30),
-  DSR_LIMIT_VERIFY_IP_WINDOW_SECONDS: windowSeconds(600),
+  [ENV.limitVerifyPerIp]: limit(30),
+  [ENV.limitVerifyIpWindowSeconds]: windowSeconds(600),
   /**
    * Code attempts per subject (keyed hash) per window, across all of its requests (default 10 per
    * day): many IPs each opening requests for one address still get only a handful of guesses a day.
    */
-  DSR_LIMIT_VERIFY_PER_SUBJECT: limit(10),
-  DSR_LIMIT_VERIFY_SUBJECT_WINDOW_SECONDS: windowSeconds(24 * 3600),
+  [ENV.limitVerifyPerSubject]: limit(10),
+  [ENV.limitVerifySubjectWindowSeconds]: windowSeconds(24 * 3600),
   /** Verification emails a request may ask to be sent again. */
-  DSR_MAX_RESENDS: z.coerce.number().int().nonnegative().max(20).default(3),
+  [ENV.maxResends]: z.coerce.number().int().nonnegative().max(20).default(3),
   /** Local only: directory of `<processorId>.key` files holding each processor's HMAC secret. */
-  DSR_PROCESSOR_SECRETS_DIR: z.string().min(1).optional(),
+  [ENV.processorSecretsDir]: z.string().min(1).optional(),
   /** `true` only in the local runtime, whose processor simulators listen on plain http. */
-  DSR_ALLOW_INSECURE_PROCESSOR_URLS: z
+  [ENV.allowInsecureProcessorUrls]: z
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
   /** Where processor escalations are emailed; unset = log line and alarm only. */
-  DSR_SUPPORT_EMAIL: z.email().optional(),
+  [ENV.supportEmail]: z.email().optional(),
   /** Per-attempt timeout of a call to a processor's webhook. */
-  DSR_PROCESSOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  [ENV.processorTimeoutMs]: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Set by the local runtime: S3 path-style addressing for the emulator. */
-  DSR_S3_FORCE_PATH_STYLE: z
+  [ENV.s3ForcePathStyle]: z
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
 });
-export type Config = z.infer<typeof Env> & { readonly dataMap: DataMap };
+type Parsed = z.infer<typeof Env>;
+/** The same settings under their names in code (the keys of {@link ENV}), e.g. `config.ledgerTable`. */
+export type Settings = { readonly [K in EnvKey]: Parsed[(typeof ENV)[K]] };
+/** Settings by variable name (`config.DSR_LEDGER_TABLE`) and by code name (`config.ledgerTable`), and the data map. */
+export type Config = Parsed & Settings & { readonly dataMap: DataMap };
 
 let cached: Config | undefined;
 
 /** Validated configuration; throws naming every missing or bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (cached && env === process.env) return cached;
-  // In AWS the data map is inlined at bundle time (esbuild `define` of this exact expression).
-  const result = Env.safeParse({ ...env, DSR_DATA_MAP: env.DSR_DATA_MAP ?? process.env.DSR_DATA_MAP });
+  // In AWS the data map is inlined at bundle time (esbuild `define` of this exact expression, see DATA_MAP_DEFINE).
+  const result = Env.safeParse({
+    ...env,
+    [ENV.dataMapJson]: env[ENV.dataMapJson] ?? process.env.DSR_DATA_MAP,
+  });
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`configuration is invalid: ${problems}`);
@@ -117,9 +170,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const bindings = result.data.DSR_STORE_BINDINGS
     ? z.record(z.string(), z.string()).parse(JSON.parse(result.data.DSR_STORE_BINDINGS))
     : {};
-  const dataMap = bindStores(parseDataMap(JSON.parse(result.data.DSR_DATA_MAP), 'DSR_DATA_MAP'), bindings);
+  const dataMap = bindStores(parseDataMap(JSON.parse(result.data.DSR_DATA_MAP), ENV.dataMapJson), bindings);
   if (!result.data.DSR_ALLOW_INSECURE_PROCESSOR_URLS) assertHttpsProcessors(dataMap);
-  const config = { ...result.data, dataMap };
+  const data = result.data as Record<string, unknown>;
+  const settings = Object.fromEntries(
+    Object.entries(ENV).map(([key, name]) => [key, data[name]]),
+  ) as Settings;
+  const config: Config = { ...result.data, ...settings, dataMap };
   if (env === process.env) cached = config;
   return config;
 }

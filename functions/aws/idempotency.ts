@@ -11,7 +11,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { SubmissionFingerprint } from '../core/ports';
-import { loadConfig } from './config';
+import { ENV, loadConfig } from './config';
 
 export type { SubmissionFingerprint };
 
@@ -30,8 +30,8 @@ let store: BasePersistenceLayer | undefined;
 
 function persistenceStore(): BasePersistenceLayer {
   if (store) return store;
-  const tableName = loadConfig().DSR_IDEMPOTENCY_TABLE;
-  if (!tableName) throw new IdempotencyUnavailableError('DSR_IDEMPOTENCY_TABLE is not set');
+  const tableName = loadConfig().idempotencyTable;
+  if (!tableName) throw new IdempotencyUnavailableError(`${ENV.idempotencyTable} is not set`);
   // Its own low-level client: the layer marshals items itself, so the shared DocumentClient cannot serve it.
   store = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: new DynamoDBClient({}) });
   return store;

@@ -12,7 +12,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { keyedHash } from '../core/crypto';
 import { dynamoDbClient } from './clients';
 import { hashingKey } from './composition-root';
-import { type Config, loadConfig } from './config';
+import { type Config, ENV, loadConfig } from './config';
 import { logger } from './logger';
 
 /** A budget: at most `limit` hits per key in each aligned window of `windowSeconds`. */
@@ -110,25 +110,25 @@ export function rateLimitRules(config: Config) {
   return {
     submitPerIp: {
       name: 'submit-ip',
-      limit: config.DSR_LIMIT_SUBMIT_PER_IP,
-      windowSeconds: config.DSR_LIMIT_SUBMIT_IP_WINDOW_SECONDS,
+      limit: config.limitSubmitPerIp,
+      windowSeconds: config.limitSubmitIpWindowSeconds,
     },
     submitPerSubject: {
       name: 'submit-subject',
-      limit: config.DSR_LIMIT_SUBMIT_PER_SUBJECT,
-      windowSeconds: config.DSR_LIMIT_SUBMIT_SUBJECT_WINDOW_SECONDS,
+      limit: config.limitSubmitPerSubject,
+      windowSeconds: config.limitSubmitSubjectWindowSeconds,
     },
     /** Shared by verify, cancel and resend: every attempt to use a code, token or link. */
     verifyPerIp: {
       name: 'verify-ip',
-      limit: config.DSR_LIMIT_VERIFY_PER_IP,
-      windowSeconds: config.DSR_LIMIT_VERIFY_IP_WINDOW_SECONDS,
+      limit: config.limitVerifyPerIp,
+      windowSeconds: config.limitVerifyIpWindowSeconds,
     },
     /** Code attempts per subject across all its requests: slow guessing from many IPs. */
     verifyPerSubject: {
       name: 'verify-subject',
-      limit: config.DSR_LIMIT_VERIFY_PER_SUBJECT,
-      windowSeconds: config.DSR_LIMIT_VERIFY_SUBJECT_WINDOW_SECONDS,
+      limit: config.limitVerifyPerSubject,
+      windowSeconds: config.limitVerifySubjectWindowSeconds,
     },
   } as const satisfies Record<string, RateLimitRule>;
 }
@@ -155,10 +155,10 @@ let clock: Clock | undefined;
 /** The limiter of this cold start; `RateLimiterUnavailableError` if the table is not configured. */
 export function rateLimiter(): RateLimiter {
   if (limiter) return limiter;
-  const table = loadConfig().DSR_RATE_LIMIT_TABLE;
+  const table = loadConfig().rateLimitTable;
   if (!table) {
-    logger.error('DSR_RATE_LIMIT_TABLE is not set; refusing requests that need a rate limit');
-    throw new RateLimiterUnavailableError('DSR_RATE_LIMIT_TABLE is not set');
+    logger.error(`${ENV.rateLimitTable} is not set; refusing requests that need a rate limit`);
+    throw new RateLimiterUnavailableError(`${ENV.rateLimitTable} is not set`);
   }
   limiter = new RateLimiter(dynamoDbClient(), table, clock);
   return limiter;

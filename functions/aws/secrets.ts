@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ENV, type Settings } from './config';
 import { withTransient } from './errors';
 
 const MIN_KEY_BYTES = 32;
@@ -18,25 +19,22 @@ export function keyFromText(text: string): Buffer {
   return key;
 }
 
-export interface SecretSource {
-  readonly DSR_SECRET_FILE?: string | undefined;
-  readonly DSR_SECRET_ARN?: string | undefined;
-}
+export type SecretSource = Partial<Pick<Settings, 'secretFile' | 'secretArn'>>;
 
 /**
- * The hashing key, loaded once per cold start: from `DSR_SECRET_FILE` locally
- * or Secrets Manager `DSR_SECRET_ARN` (SecretString) in AWS.
+ * The hashing key, loaded once per cold start: from a file locally
+ * or Secrets Manager (SecretString) in AWS.
  */
 export function loadHashingKey(source: SecretSource, client: () => SecretsManagerClient): Promise<Buffer> {
   cached ??= (async () => {
-    if (source.DSR_SECRET_FILE) return keyFromText(await readFile(source.DSR_SECRET_FILE, 'utf8'));
-    if (source.DSR_SECRET_ARN) {
-      const arn = source.DSR_SECRET_ARN;
+    if (source.secretFile) return keyFromText(await readFile(source.secretFile, 'utf8'));
+    if (source.secretArn) {
+      const arn = source.secretArn;
       const out = await withTransient(() => client().send(new GetSecretValueCommand({ SecretId: arn })));
       if (!out.SecretString) throw new Error('the hashing secret has no SecretString');
       return keyFromText(out.SecretString);
     }
-    throw new Error('set DSR_SECRET_FILE or DSR_SECRET_ARN');
+    throw new Error(`set ${ENV.secretFile} or ${ENV.secretArn}`);
   })().catch((error: unknown) => {
     cached = undefined; // a failed load must not poison the container
     throw error;

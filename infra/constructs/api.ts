@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Route } from '../../functions/http/routes';
+import type { Route } from '../../functions/deployment';
 
 export const API_STAGE = 'prod';
 
@@ -108,9 +108,9 @@ export class Api extends Construct {
   }
 
   /** One method per route, integrated with the route's function. */
-  public addRoutes<N extends string>(
-    routes: readonly (Route & { functionName: N })[],
-    functions: Readonly<Record<N, lambda.IFunction>>,
+  public addRoutes(
+    routes: readonly Route[],
+    functions: Readonly<Record<Route['functionName'], lambda.IFunction>>,
   ): void {
     const integrations = new Map<string, apigw.LambdaIntegration>();
     for (const route of routes) {

@@ -53,7 +53,7 @@ export class DemoStores extends Construct {
     this.buckets = buckets;
   }
 
-  /** Store id → physical table or bucket name, for `DSR_STORE_BINDINGS`. */
+  /** Store id → physical table or bucket name, for the functions' store bindings. */
   public get bindings(): Record<string, string> {
     return {
       ...Object.fromEntries(Object.entries(this.tables).map(([id, t]) => [id, t.tableName])),

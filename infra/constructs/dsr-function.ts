@@ -5,12 +5,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { DATA_MAP_DEFINE } from '../../functions/aws/config';
 import type { DataMap } from '../../functions/core/data-map';
 
 export interface DsrFunctionProps
   extends Omit<nodejs.NodejsFunctionProps, 'runtime' | 'architecture' | 'role' | 'logGroup' | 'bundling'> {
   readonly entry: string;
-  /** Inlined into the bundle as `process.env.DSR_DATA_MAP` (see functions/aws/config.ts). */
+  /** Inlined into the bundle as the data map's environment variable (see functions/aws/config.ts). */
   readonly dataMap: DataMap;
   /** Encrypts the function's log group. */
   readonly logKey: kms.IKey;
@@ -53,7 +54,7 @@ export class DsrFunction extends nodejs.NodejsFunction {
         sourceMap: true,
         target: 'node24',
         externalModules: [],
-        define: { 'process.env.DSR_DATA_MAP': JSON.stringify(JSON.stringify(dataMap)) },
+        define: { [DATA_MAP_DEFINE]: JSON.stringify(JSON.stringify(dataMap)) },
       },
     });
     this.logs = logGroup;

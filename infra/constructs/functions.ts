@@ -8,10 +8,21 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { EnvKey } from '../../functions/aws/config';
 import { type DataMap, type DynamoDbStore, isDataStore, type S3Store } from '../../functions/core/data-map';
-import { HTTP_FUNCTIONS, type HttpFunctionName, type RouteAccess } from '../../functions/http/routes';
-import { JOBS, type JobName } from '../../functions/jobs/jobs';
-import { TASKS, type TaskAccess, type TaskName } from '../../workflows/tasks';
+import {
+  type Access,
+  bindEnvironment,
+  DEPLOYMENT,
+  type DeploymentEntry,
+  type EntryName,
+  HTTP_FUNCTIONS,
+  type HttpFunctionName,
+  type JobName,
+  RATE_LIMIT_SETTINGS,
+  type RateLimitSetting,
+  type TaskName,
+} from '../../functions/deployment';
 import { CERTIFICATES_PREFIX } from './audit-bucket';
 import type { DemoStores } from './demo-stores';
 import { DsrFunction } from './dsr-function';
@@ -19,22 +30,10 @@ import { ERASURE_PREFIX, EXPORTS_PREFIX } from './exports-bucket';
 import { acknowledgeWildcardAction, acknowledgeWildcardResource } from './nag';
 import type { ProcessorSecrets } from './processor-secrets';
 
-type Access = TaskAccess | RouteAccess;
-
-/** Context-configurable rate limits (see infra/app.ts) → the env vars the limited functions read. */
-export const RATE_LIMIT_ENV = {
-  limitSubmitPerIp: 'DSR_LIMIT_SUBMIT_PER_IP',
-  limitSubmitIpWindowSeconds: 'DSR_LIMIT_SUBMIT_IP_WINDOW_SECONDS',
-  limitSubmitPerSubject: 'DSR_LIMIT_SUBMIT_PER_SUBJECT',
-  limitSubmitSubjectWindowSeconds: 'DSR_LIMIT_SUBMIT_SUBJECT_WINDOW_SECONDS',
-  limitVerifyPerIp: 'DSR_LIMIT_VERIFY_PER_IP',
-  limitVerifyIpWindowSeconds: 'DSR_LIMIT_VERIFY_IP_WINDOW_SECONDS',
-  limitVerifyPerSubject: 'DSR_LIMIT_VERIFY_PER_SUBJECT',
-  limitVerifySubjectWindowSeconds: 'DSR_LIMIT_VERIFY_SUBJECT_WINDOW_SECONDS',
-  maxResends: 'DSR_MAX_RESENDS',
-} as const;
-/** Unset settings keep the functions' documented defaults. */
-export type RateLimitSettings = Partial<Record<keyof typeof RATE_LIMIT_ENV, number>>;
+/** Context-configurable rate limits (see infra/app.ts) for the functions that limit; unset ones keep their defaults. */
+export type RateLimitSettings = Partial<Record<RateLimitSetting, number>>;
+/** The settings {@link RateLimitSettings} may carry. */
+export const RATE_LIMIT_KEYS: readonly RateLimitSetting[] = RATE_LIMIT_SETTINGS;
 
 /** Where a function's grants reach beyond what its access kind alone says. */
 interface GrantScope {
@@ -61,9 +60,6 @@ interface ExportsScope {
 const TASK_EXPORTS: ExportsScope = { prefixes: [EXPORTS_PREFIX, ERASURE_PREFIX], listWholeBucket: true };
 /** The internet-facing functions only ever serve exports, never erasure files. */
 const HTTP_EXPORTS: ExportsScope = { prefixes: [EXPORTS_PREFIX], listWholeBucket: false };
-
-/** The tasks that email support (`DSR_SUPPORT_EMAIL`) rather than a data subject. */
-const SUPPORT_MAIL_TASKS: ReadonlySet<TaskName> = new Set<TaskName>(['EscalateProcessor']);
 
 /**
  * Resuming a paused execution: success or failure only (the ASL sets no
@@ -131,104 +127,67 @@ export class Functions extends Construct {
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
     this.props = props;
-    const environment: Record<string, string> = {
-      DSR_LEDGER_TABLE: props.ledger.tableName,
-      DSR_EXPORT_BUCKET: props.exportsBucket.bucketName,
-      DSR_STATE_MACHINE_ARN: props.stateMachineArn,
-      DSR_MAIL_FROM: props.mailFrom,
-      DSR_PUBLIC_URL: props.publicUrl,
-      DSR_SECRET_ARN: props.hashingKey.secretArn,
-      // Every function, not only the scheduler: one value, so nothing can disagree about the grace period.
-      DSR_DELETE_GRACE_SECONDS: String(props.deleteGraceSeconds),
-      ...(props.demoStores
-        ? { DSR_STORE_BINDINGS: Stack.of(this).toJsonString(props.demoStores.bindings) }
-        : {}),
-    };
-    const limits = Object.entries(props.rateLimitSettings ?? {}).flatMap(([setting, value]) =>
-      value === undefined ? [] : [[RATE_LIMIT_ENV[setting as keyof typeof RATE_LIMIT_ENV], String(value)]],
-    );
-    // A function learns where the audit bucket and the guard tables are only if it may use them.
-    const environmentFor = (access: readonly Access[]): Record<string, string> => ({
-      ...environment,
-      ...(access.includes('audit:write') ? { DSR_AUDIT_BUCKET: props.auditBucket.bucketName } : {}),
-      ...(access.includes('limits:write')
-        ? { DSR_RATE_LIMIT_TABLE: props.rateLimits.tableName, ...Object.fromEntries(limits) }
-        : {}),
-      ...(access.includes('idempotency:write') ? { DSR_IDEMPOTENCY_TABLE: props.idempotency.tableName } : {}),
-      ...(access.includes('suppression:write') ? { DSR_SUPPRESSION_TABLE: props.suppression.tableName } : {}),
-      ...(access.includes('contacts:write') && props.sesContactList
+    // The deployment's values of the registry's environment names; each function gets those it reads.
+    const values: Partial<Record<EnvKey, string>> = {
+      ledgerTable: props.ledger.tableName,
+      exportBucket: props.exportsBucket.bucketName,
+      stateMachineArn: props.stateMachineArn,
+      mailFrom: props.mailFrom,
+      publicUrl: props.publicUrl,
+      secretArn: props.hashingKey.secretArn,
+      deleteGraceSeconds: String(props.deleteGraceSeconds),
+      ...(props.demoStores ? { storeBindings: Stack.of(this).toJsonString(props.demoStores.bindings) } : {}),
+      auditBucket: props.auditBucket.bucketName,
+      rateLimitTable: props.rateLimits.tableName,
+      ...Object.fromEntries(
+        Object.entries(props.rateLimitSettings ?? {}).flatMap(([setting, value]) =>
+          value === undefined ? [] : [[setting, String(value)]],
+        ),
+      ),
+      idempotencyTable: props.idempotency.tableName,
+      suppressionTable: props.suppression.tableName,
+      // Without a contact list there is nothing to update: no list, no topics.
+      ...(props.sesContactList
         ? {
-            DSR_SES_CONTACT_LIST: props.sesContactList,
-            ...(props.sesContactTopics?.length
-              ? { DSR_SES_CONTACT_TOPICS: props.sesContactTopics.join(',') }
-              : {}),
+            sesContactList: props.sesContactList,
+            ...(props.sesContactTopics?.length ? { sesContactTopics: props.sesContactTopics.join(',') } : {}),
           }
         : {}),
-    });
-    const make = (
-      name: string,
-      entry: string,
-      description: string,
-      access: readonly Access[],
-      size: {
-        timeout: Duration;
-        memorySize?: number;
-        deadLetterQueue?: sqs.IQueue;
-        environment?: Record<string, string>;
-      },
-    ) =>
-      new DsrFunction(this, name, {
-        entry: path.join(props.projectRoot, entry),
+      ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
+    };
+    const support = props.supportEmail ? supportIdentities(props.supportEmail) : [];
+    const built = {} as Record<EntryName, DsrFunction>;
+    for (const [name, def] of Object.entries(DEPLOYMENT) as [EntryName, DeploymentEntry][]) {
+      const fn = new DsrFunction(this, `${name}Function`, {
+        entry: path.join(props.projectRoot, def.entry),
         projectRoot: props.projectRoot,
         depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
-        handler: 'handler',
-        description,
+        handler: def.handler,
+        description: def.description,
         dataMap: props.dataMap,
         logKey: props.encryptionKey,
-        ...size,
-        environment: { ...environmentFor(access), ...size.environment },
-      });
-
-    const tasks = {} as Record<TaskName, DsrFunction>;
-    for (const [name, task] of Object.entries(TASKS) as [TaskName, (typeof TASKS)[TaskName]][]) {
-      const mailsSupport = SUPPORT_MAIL_TASKS.has(name) && props.supportEmail !== undefined;
-      const fn = make(`${name}Function`, task.entry, task.description, task.access, {
-        timeout: Duration.seconds(task.timeoutSeconds),
-        memorySize: task.memoryMb,
-        ...(mailsSupport ? { environment: { DSR_SUPPORT_EMAIL: props.supportEmail as string } } : {}),
+        timeout: Duration.seconds(def.timeoutSeconds),
+        ...(def.memoryMb !== undefined ? { memorySize: def.memoryMb } : {}),
+        // EventBridge invokes jobs asynchronously: Lambda retries twice, then the run lands in the queue.
+        ...(def.kind === 'job' ? { deadLetterQueue: props.jobsDeadLetterQueue } : {}),
+        environment: bindEnvironment(def, values),
       });
       const scope: GrantScope = {
-        exports: TASK_EXPORTS,
-        mailTo: mailsSupport ? supportIdentities(props.supportEmail as string) : [],
+        exports: def.kind === 'route' ? HTTP_EXPORTS : TASK_EXPORTS,
+        mailTo: def.access.includes('mail:support') ? support : [],
       };
-      for (const access of task.access) this.grant(fn, access, scope);
-      tasks[name] = fn;
-    }
-    const http = {} as Record<HttpFunctionName, DsrFunction>;
-    for (const [name, def] of Object.entries(HTTP_FUNCTIONS) as [
-      HttpFunctionName,
-      (typeof HTTP_FUNCTIONS)[HttpFunctionName],
-    ][]) {
-      const fn = make(`${name}Function`, def.entry, def.description, def.access, {
-        // API Gateway gives up after 29 s; handlers do a few reads and writes.
-        timeout: Duration.seconds(10),
-      });
       for (const access of def.access) {
-        if (access !== 'workflow:start') this.grant(fn, access, { exports: HTTP_EXPORTS, mailTo: [] });
+        if (access !== 'workflow:start') this.grant(fn, access, scope);
       }
-      http[name] = fn;
+      built[name] = fn;
     }
-    const jobs = {} as Record<JobName, DsrFunction>;
-    for (const [name, job] of Object.entries(JOBS) as [JobName, (typeof JOBS)[JobName]][]) {
-      // EventBridge invokes asynchronously: Lambda retries twice, then the run lands in the queue.
-      const fn = make(`${name}Function`, job.entry, job.description, job.access, {
-        timeout: Duration.seconds(job.timeoutSeconds),
-        memorySize: job.memoryMb,
-        deadLetterQueue: props.jobsDeadLetterQueue,
-      });
-      for (const access of job.access) this.grant(fn, access, { exports: TASK_EXPORTS, mailTo: [] });
-      jobs[name] = fn;
-    }
+    const pick = <N extends EntryName>(kind: DeploymentEntry['kind']) =>
+      Object.fromEntries(
+        Object.entries(built).filter(([name]) => DEPLOYMENT[name as EntryName].kind === kind),
+      ) as Record<N, DsrFunction>;
+    const tasks = pick<TaskName>('task');
+    const http = pick<HttpFunctionName>('route');
+    const jobs = pick<JobName>('job');
     this.tasks = tasks;
     this.http = http;
     this.jobs = jobs;
@@ -240,12 +199,8 @@ export class Functions extends Construct {
    * ARN known in advance, so task functions can have it without a cycle.)
    */
   public grantWorkflowAccess(stateMachine: sfn.IStateMachine): void {
-    for (const [name, def] of Object.entries(HTTP_FUNCTIONS) as [
-      HttpFunctionName,
-      (typeof HTTP_FUNCTIONS)[HttpFunctionName],
-    ][]) {
-      const access: readonly Access[] = def.access;
-      if (access.includes('workflow:start')) stateMachine.grantStartExecution(this.http[name]);
+    for (const [name, def] of Object.entries(HTTP_FUNCTIONS) as [HttpFunctionName, DeploymentEntry][]) {
+      if (def.access.includes('workflow:start')) stateMachine.grantStartExecution(this.http[name]);
     }
   }
 
@@ -396,6 +351,9 @@ export class Functions extends Construct {
         );
         return;
       }
+      case 'mail:support':
+        // Only the environment (the address) and the `mail:send` scope (its identities) change.
+        return;
       case 'workflow:start':
         throw new Error(`${access} is granted by grantWorkflowAccess`);
       default: {

@@ -36,14 +36,14 @@ abstract class GuardTable extends Construct {
   }
 }
 
-/** Fixed-window rate-limit counters (`DSR_RATE_LIMIT_TABLE`), one item per rule, hashed key and window. */
+/** Fixed-window rate-limit counters (`limits:write` functions), one item per rule, hashed key and window. */
 export class RateLimits extends GuardTable {
   constructor(scope: Construct, id: string, props: GuardTableProps) {
     super(scope, id, RATE_LIMIT_TABLE, props);
   }
 }
 
-/** Powertools idempotency records for `Idempotency-Key` (`DSR_IDEMPOTENCY_TABLE`). */
+/** Powertools idempotency records for `Idempotency-Key` (`idempotency:write` functions). */
 export class Idempotency extends GuardTable {
   constructor(scope: Construct, id: string, props: GuardTableProps) {
     super(scope, id, IDEMPOTENCY_TABLE, props);

@@ -5,7 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { JobEntry } from '../../functions/jobs/jobs';
+import type { JobEntry } from '../../functions/deployment';
 
 /**
  * The scheduled jobs' plumbing: one EventBridge rule per job (added with

@@ -10,7 +10,7 @@ export interface SuppressionListProps {
 }
 
 /**
- * The suppression list (`DSR_SUPPRESSION_TABLE`): keyed hashes of subjects who
+ * The suppression list (`suppression:write` functions): keyed hashes of subjects who
  * withdrew marketing consent, and used one-click unsubscribe tokens. It is the
  * durable record of those withdrawals, so like the ledger it is CMK-encrypted,
  * recoverable (PITR), protected from deletion and kept if the stack goes.

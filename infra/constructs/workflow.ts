@@ -6,10 +6,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { functionArnVariable, type TaskName, WORKFLOW_DEFINITION_FILE } from '../../workflows/tasks';
+import type { TaskName } from '../../functions/deployment';
+import { functionArnVariable, WORKFLOW_DEFINITION_FILE } from '../../workflows/definition';
 
 export interface WorkflowProps {
-  /** One function per entry of workflows/tasks.ts. */
+  /** One function per task entry of the deployment registry (functions/deployment.ts). */
   readonly taskFunctions: Readonly<Record<TaskName, lambda.IFunction>>;
   /** The state machine's name; see {@link Workflow.arnFor} for why it is set. */
   readonly stateMachineName: string;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import startSes from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { ENV } from '../../functions/aws/config';
 import { installS3Versioning } from '../../tools/s3rver-versioning';
 
 /** s3rver accepts only these credentials; dynalite and the SES emulator accept any. */
@@ -100,6 +101,6 @@ export function emulatorEnvironment(endpoints: EmulatorEndpoints): Record<string
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_SESV2: endpoints.ses,
-    DSR_S3_FORCE_PATH_STYLE: 'true',
+    [ENV.s3ForcePathStyle]: 'true',
   };
 }

@@ -1,14 +1,14 @@
 /**
  * The API on this machine: matches the same route table the CDK deploys
- * (`functions/http/routes.ts`), turns each request into the API Gateway REST
+ * (`functions/deployment.ts`), turns each request into the API Gateway REST
  * (v1) proxy event, and calls the same handler the route's Lambda runs.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { HTTP_FUNCTIONS, type HttpFunctionName, ROUTES } from '../../functions/http/routes';
+import { HTTP_FUNCTIONS, type HttpFunctionName, ROUTES } from '../../functions/deployment';
+import { loadHandlers } from './handlers';
 import { lambdaContext } from './lambda-context';
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -17,22 +17,9 @@ export type HttpHandlers = Record<HttpFunctionName, HttpHandler>;
 /** API Gateway's payload limit is 10 MB; ours is 1 MB, refused before any handler runs. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
 /** Imports every HTTP function's handler. Call only after the environment is set. */
-export async function loadHttpHandlers(): Promise<HttpHandlers> {
-  const entries = await Promise.all(
-    (Object.keys(HTTP_FUNCTIONS) as HttpFunctionName[]).map(async (name) => {
-      const mod = (await import(path.join(REPO_ROOT, HTTP_FUNCTIONS[name].entry))) as {
-        handler?: HttpHandler;
-        default?: { handler?: HttpHandler };
-      };
-      const handler = mod.handler ?? mod.default?.handler;
-      if (typeof handler !== 'function') throw new Error(`${HTTP_FUNCTIONS[name].entry} exports no handler`);
-      return [name, handler] as const;
-    }),
-  );
-  return Object.fromEntries(entries) as HttpHandlers;
+export function loadHttpHandlers(): Promise<HttpHandlers> {
+  return loadHandlers<HttpFunctionName, HttpHandler>(HTTP_FUNCTIONS);
 }
 
 interface CompiledRoute {

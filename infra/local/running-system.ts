@@ -9,9 +9,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { ENV } from '../../functions/aws/config';
 import { keyFromText } from '../../functions/aws/secrets';
 import { type DataMap, parseDataMap } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+import { loadDemoDataMap } from './demo-data-map';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators';
 
 /** A problem the user can fix (bad argument, system not started): its message is shown as is. */
@@ -41,9 +42,19 @@ async function readLocalFile(dir: string, name: string): Promise<string> {
   }
 }
 
-/** Connects to the system running under `DSR_LOCAL_DIR` (default `.local`). */
+/** Settings of the local runtime itself (the functions' own names are in functions/aws/config.ts). */
+export const LOCAL_ENV = {
+  /** Where `npm start` keeps its data (default `.local`). */
+  dir: 'DSR_LOCAL_DIR',
+  /** Demo customers seeded on a first start. */
+  demoCustomers: 'DSR_DEMO_CUSTOMERS',
+  /** How long processors have to acknowledge on this machine. */
+  processorAckSeconds: 'DSR_PROCESSOR_ACK_SECONDS',
+} as const;
+
+/** Connects to the system running under the local data directory (`LOCAL_ENV.dir`, default `.local`). */
 export async function connectToRunningSystem(
-  dir = process.env.DSR_LOCAL_DIR ?? '.local',
+  dir = process.env[LOCAL_ENV.dir] ?? '.local',
 ): Promise<RunningSystem> {
   const parsed = Endpoints.safeParse(JSON.parse(await readLocalFile(dir, 'endpoints.json')));
   if (!parsed.success)
@@ -61,9 +72,9 @@ export async function connectToRunningSystem(
     ...(endpoints.api ? { api: endpoints.api } : {}),
     ...(endpoints.processors ? { processors: endpoints.processors } : {}),
     clients: { dynamodb, s3 },
-    // The local runtime may run a custom data map (DSR_DATA_MAP), as the functions do.
-    dataMap: process.env.DSR_DATA_MAP
-      ? parseDataMap(JSON.parse(process.env.DSR_DATA_MAP))
+    // The local runtime may run a custom data map (in the functions' data map variable), as the functions do.
+    dataMap: process.env[ENV.dataMapJson]
+      ? parseDataMap(JSON.parse(process.env[ENV.dataMapJson] as string))
       : loadDemoDataMap(),
     hashingKey: async () => keyFromText(await readLocalFile(dir, 'secret.key')),
     close() {

@@ -1,20 +1,22 @@
 /**
  * `npm start`: the whole system on this machine, no Docker, no AWS.
- * PORT (3000), SES_PORT (8005), PROCESSOR_PORT (3100: the demo processors), DSR_LOCAL_DIR (.local),
- * DSR_DEMO_CUSTOMERS (500), DSR_DELETE_GRACE_SECONDS (30 locally: how long a delete can be cancelled),
- * DSR_PROCESSOR_ACK_SECONDS (120 locally, 72 h in the data map: how long processors have to acknowledge).
+ * PORT (3000), SES_PORT (8005), PROCESSOR_PORT (3100: the demo processors), and the local settings of
+ * `LOCAL_ENV` (running-system.ts): the data directory (.local), demo customers (500), processors' time to
+ * acknowledge (120 s locally, 72 h in the data map); the functions' delete grace period is 30 s locally.
  */
 import { z } from 'zod';
+import { ENV } from '../../functions/aws/config';
+import { LOCAL_ENV } from './running-system';
 import { LOCAL_PROCESSOR_PORT, LOCAL_SUPPORT_EMAIL, startLocalSystem } from './system';
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   SES_PORT: z.coerce.number().int().min(0).max(65535).default(8005),
   PROCESSOR_PORT: z.coerce.number().int().min(0).max(65535).default(LOCAL_PROCESSOR_PORT),
-  DSR_LOCAL_DIR: z.string().min(1).default('.local'),
-  DSR_DEMO_CUSTOMERS: z.coerce.number().int().min(0).default(500),
+  [LOCAL_ENV.dir]: z.string().min(1).default('.local'),
+  [LOCAL_ENV.demoCustomers]: z.coerce.number().int().min(0).default(500),
   // Short enough to watch an escalation happen; the data map's 72 h applies in AWS.
-  DSR_PROCESSOR_ACK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
+  [LOCAL_ENV.processorAckSeconds]: z.coerce.number().int().min(1).max(86_400).default(120),
 });
 
 async function main(): Promise<void> {
@@ -22,19 +24,19 @@ async function main(): Promise<void> {
   const started = Date.now();
   const log = (line: string) => console.log(`[dsr] ${line}`);
   const system = await startLocalSystem({
-    dataDir: env.DSR_LOCAL_DIR,
+    dataDir: env[LOCAL_ENV.dir],
     port: env.PORT,
     sesPort: env.SES_PORT,
     processorPort: env.PROCESSOR_PORT,
-    demoCustomers: env.DSR_DEMO_CUSTOMERS,
-    processorAckSeconds: env.DSR_PROCESSOR_ACK_SECONDS,
+    demoCustomers: env[LOCAL_ENV.demoCustomers],
+    processorAckSeconds: env[LOCAL_ENV.processorAckSeconds],
     log,
   });
   const { urls, paths } = system;
   console.log(
     [
       '',
-      `DSR workflow running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s${system.seeded ? `, seeded ${env.DSR_DEMO_CUSTOMERS} demo customers` : ''})`,
+      `DSR workflow running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s${system.seeded ? `, seeded ${env[LOCAL_ENV.demoCustomers]} demo customers` : ''})`,
       '',
       `  Request form        ${urls.form}`,
       `  Mailbox (codes)     ${urls.mailbox}   (JSON: ${urls.mailboxJson})`,
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
       `  Certificates        ${urls.certificates}/<requestId>   (JSON: .../<requestId>.json)`,
       `                      on disk: ${paths.certificates}/<requestId>/ (s3rver files, suffix ._S3rver_object)`,
       '',
-      `  Delete requests wait ${system.deleteGraceSeconds} s before erasure (DSR_DELETE_GRACE_SECONDS); the email`,
+      `  Delete requests wait ${system.deleteGraceSeconds} s before erasure (${ENV.deleteGraceSeconds}); the email`,
       '  sent after confirming carries a cancel link that works until then.',
       '',
       `  Partners            ${urls.processors}/partners   (${system.processors.ids().join(', ')})`,
@@ -55,13 +57,13 @@ async function main(): Promise<void> {
         ),
       `    make one fail, slow or late: curl -X POST ${urls.processors}/partners/payments/behaviour \\`,
       `      -H 'content-type: application/json' -d '{"failTimes":2}'   (or {"ack":"never"}, {"delayMs":3000})`,
-      `  Partners have ${env.DSR_PROCESSOR_ACK_SECONDS} s to acknowledge (DSR_PROCESSOR_ACK_SECONDS); one that does not is escalated to ${LOCAL_SUPPORT_EMAIL} (see the mailbox).`,
+      `  Partners have ${env[LOCAL_ENV.processorAckSeconds]} s to acknowledge (${LOCAL_ENV.processorAckSeconds}); one that does not is escalated to ${LOCAL_SUPPORT_EMAIL} (see the mailbox).`,
       '',
       '  Plant data for your email, then request it through the form:',
       '    npm run seed -- --subject you@example.com',
       '',
       `  Emulators: DynamoDB ${urls.dynamodb}  S3 ${urls.s3}  SES ${urls.ses}  Step Functions ${urls.sfn}`,
-      `  Data: ${env.DSR_LOCAL_DIR}/ (delete it to start afresh). Ctrl+C to stop.`,
+      `  Data: ${env[LOCAL_ENV.dir]}/ (delete it to start afresh). Ctrl+C to stop.`,
       '',
     ].join('\n'),
   );

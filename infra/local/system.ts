@@ -23,6 +23,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ENV, type EnvKey } from '../../functions/aws/config';
 import { keyFromText } from '../../functions/aws/secrets';
 import {
   bindStores,
@@ -34,6 +35,7 @@ import {
 } from '../../functions/core/data-map';
 import { certificateHtmlKey, certificateJsonKey } from '../../functions/core/export/keys';
 import { RequestId } from '../../functions/core/request';
+import { deploymentEnvironment, type RateLimitSetting } from '../../functions/deployment';
 import {
   createTableInput,
   DEMO_TABLES,
@@ -43,6 +45,7 @@ import {
   SUPPRESSION_TABLE,
   type TableDefinition,
 } from '../definitions/tables';
+import { DEMO_DATA_MAP_FILE } from './demo-data-map';
 import { emulatorEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators';
 import { type HttpHandlers, loadHttpHandlers, startHttpServer } from './http-server';
 import type { ProcessorRole } from './processors/holdings';
@@ -67,7 +70,7 @@ export const IDEMPOTENCY_TABLE_NAME = 'dsr-idempotency';
 /** Opted-out subjects by keyed hash (and one-click token markers). */
 export const SUPPRESSION_TABLE_NAME = 'dsr-suppression';
 /**
- * Rate limits on this machine, unless DSR_LIMIT_* or the `rateLimits` option say otherwise:
+ * Rate limits on this machine, unless the functions' rate-limit variables or the `rateLimits` option say otherwise:
  * generous, because the e2e and browser tests (and a person trying the form) submit and verify
  * many requests from 127.0.0.1. Tests of the limits set their own budgets.
  */
@@ -75,13 +78,12 @@ export const LOCAL_RATE_LIMIT = 10_000;
 export const EXPORT_BUCKET_NAME = 'dsr-exports';
 /** Certificates of erasure; a plain local bucket (Object Lock exists only in the CDK stack). */
 export const AUDIT_BUCKET_NAME = 'dsr-audit';
-/** A delete's grace period on this machine, unless DSR_DELETE_GRACE_SECONDS or the option says otherwise. */
+/** A delete's grace period on this machine, unless the functions' grace-period variable or the option says otherwise. */
 export const LOCAL_DELETE_GRACE_SECONDS = 30;
 /** The processor simulators' port for `npm start`, unless PROCESSOR_PORT says otherwise. */
 export const LOCAL_PROCESSOR_PORT = 3100;
 /** Where escalations about processors that did not acknowledge go (the local mailbox shows them). */
 export const LOCAL_SUPPORT_EMAIL = 'support@impor.in.example';
-const DATA_MAP_FILE = path.resolve(__dirname, '..', '..', 'config', 'impor-in.data-map.json');
 const SEEDED_MARKER = 'seeded.json';
 
 export interface LocalSystemOptions {
@@ -100,9 +102,9 @@ export interface LocalSystemOptions {
   /** Shorten Task timeouts, e.g. `{ RequestVerification: 5 }` (tests). */
   readonly taskTimeoutOverrides?: Readonly<Record<string, number>>;
   readonly retryIntervalMs?: number;
-  /** Grace period of delete requests in seconds (tests: short); default DSR_DELETE_GRACE_SECONDS, else 30. */
+  /** Grace period of delete requests in seconds (tests: short); default the environment's, else 30. */
   readonly deleteGraceSeconds?: number;
-  /** Rate-limit budgets (tests of the limits); unset ones come from DSR_LIMIT_*, else `LOCAL_RATE_LIMIT`. */
+  /** Rate-limit budgets (tests of the limits); unset ones come from the environment, else `LOCAL_RATE_LIMIT`. */
   readonly rateLimits?: LocalRateLimits;
   /**
    * The processor simulators' port; default PROCESSOR_PORT, else 0 = any free port, so test
@@ -116,7 +118,7 @@ export interface LocalSystemOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Budgets per window (the windows themselves come from DSR_LIMIT_*_WINDOW_SECONDS or the defaults). */
+/** Budgets per window (the windows themselves come from the environment or the functions' defaults). */
 export interface LocalRateLimits {
   readonly submitPerIp?: number;
   readonly submitPerSubject?: number;
@@ -126,18 +128,19 @@ export interface LocalRateLimits {
   readonly verifyPerSubject?: number;
 }
 
-/** DSR_LIMIT_* budgets: the option, else the environment, else `LOCAL_RATE_LIMIT`. */
-function rateLimitEnvironment(limits: LocalRateLimits = {}): Record<string, string> {
-  const pick = (name: string, value: number | undefined) => {
+/** Rate-limit budgets: the option, else the environment, else `LOCAL_RATE_LIMIT`. */
+function rateLimitValues(limits: LocalRateLimits = {}): Partial<Record<RateLimitSetting, string>> {
+  const pick = (setting: RateLimitSetting, value: number | undefined) => {
+    const name = ENV[setting];
     const chosen = value ?? (process.env[name] ? Number(process.env[name]) : LOCAL_RATE_LIMIT);
     if (!Number.isInteger(chosen) || chosen < 1) throw new Error(`${name} must be a whole number, 1 or more`);
     return String(chosen);
   };
   return {
-    DSR_LIMIT_SUBMIT_PER_IP: pick('DSR_LIMIT_SUBMIT_PER_IP', limits.submitPerIp),
-    DSR_LIMIT_SUBMIT_PER_SUBJECT: pick('DSR_LIMIT_SUBMIT_PER_SUBJECT', limits.submitPerSubject),
-    DSR_LIMIT_VERIFY_PER_IP: pick('DSR_LIMIT_VERIFY_PER_IP', limits.verifyPerIp),
-    DSR_LIMIT_VERIFY_PER_SUBJECT: pick('DSR_LIMIT_VERIFY_PER_SUBJECT', limits.verifyPerSubject),
+    limitSubmitPerIp: pick('limitSubmitPerIp', limits.submitPerIp),
+    limitSubmitPerSubject: pick('limitSubmitPerSubject', limits.submitPerSubject),
+    limitVerifyPerIp: pick('limitVerifyPerIp', limits.verifyPerIp),
+    limitVerifyPerSubject: pick('limitVerifyPerSubject', limits.verifyPerSubject),
   };
 }
 
@@ -182,6 +185,27 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
+/** This machine's tables, by the registry's environment key that names them (definitions shared with the CDK). */
+const LOCAL_TABLES = {
+  ledgerTable: { name: LEDGER_TABLE_NAME, definition: LEDGER_TABLE },
+  rateLimitTable: { name: RATE_LIMIT_TABLE_NAME, definition: RATE_LIMIT_TABLE },
+  idempotencyTable: { name: IDEMPOTENCY_TABLE_NAME, definition: IDEMPOTENCY_TABLE },
+  suppressionTable: { name: SUPPRESSION_TABLE_NAME, definition: SUPPRESSION_TABLE },
+} as const satisfies Partial<Record<EnvKey, { name: string; definition: TableDefinition }>>;
+/** This machine's buckets, likewise. */
+const LOCAL_BUCKETS = {
+  exportBucket: EXPORT_BUCKET_NAME,
+  auditBucket: AUDIT_BUCKET_NAME,
+} as const satisfies Partial<Record<EnvKey, string>>;
+
+/** The local names of the tables and buckets, as values of the registry's environment. */
+function localResourceNames(): Partial<Record<EnvKey, string>> {
+  return {
+    ...Object.fromEntries(Object.entries(LOCAL_TABLES).map(([key, table]) => [key, table.name])),
+    ...LOCAL_BUCKETS,
+  };
+}
+
 /** The hashing secret: created once (32 random bytes, hex, owner-only) and kept across restarts. */
 async function ensureSecretFile(file: string): Promise<void> {
   if (existsSync(file)) return;
@@ -213,13 +237,15 @@ export async function createResources(
   raw: DynamoDBClient,
   dataMap: DataMap,
 ): Promise<void> {
-  const tables: [string, (typeof DEMO_TABLES)[string]][] = [
-    [LEDGER_TABLE_NAME, LEDGER_TABLE],
-    [RATE_LIMIT_TABLE_NAME, RATE_LIMIT_TABLE],
-    [IDEMPOTENCY_TABLE_NAME, IDEMPOTENCY_TABLE],
-    [SUPPRESSION_TABLE_NAME, SUPPRESSION_TABLE],
-  ];
-  const buckets = new Set<string>([EXPORT_BUCKET_NAME, AUDIT_BUCKET_NAME]);
+  const read = new Set(Object.keys(deploymentEnvironment(localResourceNames())));
+  const tables: [string, TableDefinition][] = Object.entries(LOCAL_TABLES)
+    .filter(([key]) => read.has(ENV[key as keyof typeof LOCAL_TABLES]))
+    .map(([, table]) => [table.name, table.definition]);
+  const buckets = new Set<string>(
+    Object.entries(LOCAL_BUCKETS)
+      .filter(([key]) => read.has(ENV[key as keyof typeof LOCAL_BUCKETS]))
+      .map(([, name]) => name),
+  );
   // The data map's buckets are versioned, as in AWS: erasure must remove old versions too.
   const versioned = new Set<string>();
   for (const store of dataMap.stores.filter(isDataStore)) {
@@ -340,7 +366,7 @@ function roleOf(store: ProcessorStore): ProcessorRole {
 }
 
 /**
- * The data map the functions get (DSR_DATA_MAP): the configured one, with the
+ * The data map the functions get (in their environment): the configured one, with the
  * tests' shorter processor deadlines and retry delays when asked for.
  */
 function localDataMapJson(
@@ -377,8 +403,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   await mkdir(dataDir, { recursive: true });
   const secretFile = path.join(dataDir, 'secret.key');
   await ensureSecretFile(secretFile);
-  const dataMapJson = localDataMapJson(JSON.parse(await readFile(DATA_MAP_FILE, 'utf8')), options);
-  const configured = parseDataMap(dataMapJson, DATA_MAP_FILE);
+  const dataMapJson = localDataMapJson(JSON.parse(await readFile(DEMO_DATA_MAP_FILE, 'utf8')), options);
+  const configured = parseDataMap(dataMapJson, DEMO_DATA_MAP_FILE);
   const processors = configured.stores.filter(isProcessor);
   const processorSecretsDir = path.join(dataDir, 'partner-secrets');
   await ensureProcessorSecrets(processorSecretsDir, processors);
@@ -432,7 +458,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const sfn = await startSfnEndpoint(sfnRunner, options.sfnPort ?? 0);
     stops.push(() => sfn.stop());
 
-    // Reserve the API port first so DSR_PUBLIC_URL (links in emails) names the real port.
+    // Reserve the API port first so the public URL (links in emails) names the real port.
     let handlers: HttpHandlers | undefined;
     let viewCertificate: ReturnType<typeof certificates> | undefined;
     const lazyHttp = new Proxy({} as HttpHandlers, {
@@ -455,32 +481,31 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     apiUrl = `http://localhost:${api.port}`;
     const deleteGraceSeconds =
       options.deleteGraceSeconds ??
-      (process.env.DSR_DELETE_GRACE_SECONDS !== undefined && process.env.DSR_DELETE_GRACE_SECONDS !== ''
-        ? Number(process.env.DSR_DELETE_GRACE_SECONDS)
+      (process.env[ENV.deleteGraceSeconds] !== undefined && process.env[ENV.deleteGraceSeconds] !== ''
+        ? Number(process.env[ENV.deleteGraceSeconds])
         : LOCAL_DELETE_GRACE_SECONDS);
     if (!Number.isInteger(deleteGraceSeconds) || deleteGraceSeconds < 0) {
       throw new Error('the delete grace period must be a whole number of seconds, 0 or more');
     }
 
-    Object.assign(process.env, emulatorEnvironment(emulators.endpoints), {
+    // This machine's values of the registry's environment (one process runs every entry) ...
+    const values: Partial<Record<EnvKey, string>> = {
+      ...localResourceNames(),
+      ...rateLimitValues(options.rateLimits),
+      deleteGraceSeconds: String(deleteGraceSeconds),
+      stateMachineArn: LOCAL_STATE_MACHINE_ARN,
+      mailFrom: 'privacy@impor.in.example',
+      publicUrl: apiUrl,
+      storeBindings: JSON.stringify(bindings),
+      supportEmail: LOCAL_SUPPORT_EMAIL,
+    };
+    Object.assign(process.env, emulatorEnvironment(emulators.endpoints), deploymentEnvironment(values), {
       AWS_ENDPOINT_URL_SFN: sfn.url,
-      DSR_LEDGER_TABLE: LEDGER_TABLE_NAME,
-      DSR_RATE_LIMIT_TABLE: RATE_LIMIT_TABLE_NAME,
-      DSR_IDEMPOTENCY_TABLE: IDEMPOTENCY_TABLE_NAME,
-      DSR_SUPPRESSION_TABLE: SUPPRESSION_TABLE_NAME,
-      ...rateLimitEnvironment(options.rateLimits),
-      DSR_EXPORT_BUCKET: EXPORT_BUCKET_NAME,
-      DSR_AUDIT_BUCKET: AUDIT_BUCKET_NAME,
-      DSR_DELETE_GRACE_SECONDS: String(deleteGraceSeconds),
-      DSR_STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
-      DSR_MAIL_FROM: 'privacy@impor.in.example',
-      DSR_PUBLIC_URL: apiUrl,
-      DSR_SECRET_FILE: secretFile,
-      DSR_DATA_MAP: JSON.stringify(dataMapJson),
-      DSR_STORE_BINDINGS: JSON.stringify(bindings),
-      DSR_PROCESSOR_SECRETS_DIR: processorSecretsDir,
-      DSR_ALLOW_INSECURE_PROCESSOR_URLS: 'true',
-      DSR_SUPPORT_EMAIL: LOCAL_SUPPORT_EMAIL,
+      // ... and what only the local runtime sets: the secrets as files, the map inline, plain-http processors.
+      [ENV.secretFile]: secretFile,
+      [ENV.dataMapJson]: JSON.stringify(dataMapJson),
+      [ENV.processorSecretsDir]: processorSecretsDir,
+      [ENV.allowInsecureProcessorUrls]: 'true',
     });
 
     const raw = new DynamoDBClient({

@@ -1,12 +1,11 @@
 /**
  * Runs THE workflow (`workflows/dsr.asl.json`, read as-is) in this process
  * with aws-local-stepfunctions, every Task state bound through the registry
- * (`workflows/tasks.ts`) to a handler, and task tokens bridged to
+ * (`functions/deployment.ts`) to a handler, and task tokens bridged to
  * SendTaskSuccess / SendTaskFailure.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import {
   ExecutionError,
@@ -15,7 +14,9 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { TASKS, type TaskName, taskNameOf, WORKFLOW_DEFINITION_FILE } from '../../workflows/tasks';
+import { TASKS, type TaskName } from '../../functions/deployment';
+import { taskNameOf, WORKFLOW_DEFINITION_FILE } from '../../workflows/definition';
+import { loadHandlers } from './handlers';
 import { lambdaContext } from './lambda-context';
 
 /** A Lambda handler as the workflow calls it. */
@@ -121,25 +122,12 @@ export function unusedRegistryEntries(definition: Pick<StateMachineDefinition, '
   return (Object.keys(TASKS) as TaskName[]).filter((name) => !used.has(name));
 }
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
 /**
- * Imports every registry entry's handler module. Call only after the
- * environment is set: handler modules read it when they load.
+ * Imports every task entry's handler. Call only after the environment is set:
+ * handler modules read it when they load.
  */
-export async function loadTaskHandlers(): Promise<TaskHandlers> {
-  const entries = await Promise.all(
-    (Object.keys(TASKS) as TaskName[]).map(async (name) => {
-      const mod = (await import(path.join(REPO_ROOT, TASKS[name].entry))) as {
-        handler?: TaskHandler;
-        default?: { handler?: TaskHandler };
-      };
-      const handler = mod.handler ?? mod.default?.handler;
-      if (typeof handler !== 'function') throw new Error(`${TASKS[name].entry} exports no handler`);
-      return [name, handler] as const;
-    }),
-  );
-  return Object.fromEntries(entries) as TaskHandlers;
+export function loadTaskHandlers(): Promise<TaskHandlers> {
+  return loadHandlers<TaskName, TaskHandler>(TASKS);
 }
 
 // setTimeout overflows above 2^31-1 ms and then fires at once; longer timeouts cannot happen in one local process anyway.

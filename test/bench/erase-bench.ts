@@ -5,12 +5,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { type DataMap, isDataStore } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import type { ErasureCounts } from '../../functions/core/erasure/decisions';
 import { eraseStore } from '../../functions/erasure/erase';
 import { verifyStoreErasure } from '../../functions/erasure/verify';
 import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
 import { type DemoClients, plantSubject } from '../../infra/local/demo-data';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
 
 /** How the erased subject's footprint is planted (see `plantSubject`). */

@@ -1,9 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { HTTP_FUNCTIONS, type HttpFunctionName } from '../../functions/http/routes';
-import { JOBS } from '../../functions/jobs/jobs';
+import { HTTP_FUNCTIONS, type HttpFunctionName, JOBS, TASKS } from '../../functions/deployment';
 import { IDEMPOTENCY_TABLE, RATE_LIMIT_TABLE } from '../../infra/definitions/tables';
-import { TASKS } from '../../workflows/tasks';
 import { accessGranted, grantsOf, grantsOfFunction } from './support/policies';
 import { synth } from './support/synth';
 

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { HTTP_FUNCTIONS } from '../../functions/http/routes';
-import { JOBS } from '../../functions/jobs/jobs';
+import { HTTP_FUNCTIONS, JOBS, TASKS } from '../../functions/deployment';
 import { pascal } from '../../infra/constructs/demo-stores';
 import { DEMO_BUCKET_STORES, DEMO_TABLES } from '../../infra/definitions/tables';
-import { TASKS, taskNameOf, WORKFLOW_DEFINITION_FILE } from '../../workflows/tasks';
+import { taskNameOf, WORKFLOW_DEFINITION_FILE } from '../../workflows/definition';
 import { functionOf, grantsOf, grantsOfFunction } from './support/policies';
 import { synth } from './support/synth';
 

@@ -5,11 +5,9 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { createLogger } from '../../functions/aws/logger';
 import { isProcessor } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
-import { HTTP_FUNCTIONS } from '../../functions/http/routes';
-import { JOBS } from '../../functions/jobs/jobs';
+import { HTTP_FUNCTIONS, JOBS, TASKS } from '../../functions/deployment';
 import { ESCALATION_LOG_MESSAGE } from '../../infra/constructs/monitoring';
-import { TASKS } from '../../workflows/tasks';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { functionOf, grantsOf, grantsOfFunction } from './support/policies';
 import { synth } from './support/synth';
 

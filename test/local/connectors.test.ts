@@ -6,9 +6,9 @@ import { createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { InvalidIdentityError, S3Connector } from '../../functions/connectors/s3';
 import { type DataMap, type DynamoDbStore, isDataStore, type S3Store } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import type { ExportedRecord, Subject } from '../../functions/core/ports';
 import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
 
 let emulators: Emulators;

@@ -9,7 +9,6 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { type DataMap, type DataStore, isDataStore } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import type { ExportedRecord } from '../../functions/core/ports';
 import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
 import {
@@ -20,6 +19,7 @@ import {
   seededEmail,
   seedPopulation,
 } from '../../infra/local/demo-data';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
 import type { ProcessorHolding } from '../../infra/local/processors';
 

@@ -2,10 +2,10 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbConnector } from '../../functions/connectors/dynamodb';
 import { type DataMap, type DynamoDbStore, MASK_VALUE } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { decideErasure, type RecordDecision } from '../../functions/core/erasure/decisions';
 import type { EraseReceipt, ExportedRecord } from '../../functions/core/ports';
 import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
 
 let emulators: Emulators;

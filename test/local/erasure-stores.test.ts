@@ -8,12 +8,12 @@ import { type ConnectorClients, createConnector } from '../../functions/connecto
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { keyedHash } from '../../functions/core/crypto';
 import { type DataStore, dataStoreOf, isDataStore } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { ErasureIncompleteError } from '../../functions/core/erasure/decisions';
 import type { ExportedRecord, Subject } from '../../functions/core/ports';
 import { eraseStore } from '../../functions/erasure/erase';
 import { verifyStoreErasure } from '../../functions/erasure/verify';
 import { plantSubject } from '../../infra/local/demo-data';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
 import { createResources } from '../../infra/local/system';
 import { setTestEnvironment, TEST_KEY_HEX } from '../unit/http-support';

@@ -8,8 +8,8 @@ import { SuppressionList, suppressionHash } from '../../functions/aws/suppressio
 import { DynamoDbConnector } from '../../functions/connectors/dynamodb';
 import { createConnector } from '../../functions/connectors/registry';
 import { type DataMap, type DynamoDbStore, dataStoreOf } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { createTableInput, DEMO_TABLES, SUPPRESSION_TABLE } from '../../infra/definitions/tables';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
 
 jest.setTimeout(60_000);

@@ -8,7 +8,6 @@ import { type ConnectorClients, createConnector } from '../../functions/connecto
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { keyedHash } from '../../functions/core/crypto';
 import { type DataStore, dataStoreOf, isDataStore } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import type { DueRetention } from '../../functions/core/ledger-record';
 import type { ExportedRecord, Subject } from '../../functions/core/ports';
 import {
@@ -18,6 +17,7 @@ import {
   sweepRetention,
 } from '../../functions/erasure/retention-sweep';
 import { plantSubject } from '../../infra/local/demo-data';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
 import { createResources } from '../../infra/local/system';
 import { setTestEnvironment, TEST_KEY_HEX } from '../unit/http-support';

@@ -1,5 +1,5 @@
+import type { TaskName } from '../../functions/deployment';
 import type { TaskHandler, TaskHandlers } from '../../infra/local/workflow-runner';
-import type { TaskName } from '../../workflows/tasks';
 
 export interface StubCall {
   readonly task: TaskName;

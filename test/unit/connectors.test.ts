@@ -6,7 +6,7 @@ import { DynamoDbConnector, refKey } from '../../functions/connectors/dynamodb';
 import { createConnector } from '../../functions/connectors/registry';
 import { InvalidIdentityError, S3Connector, subjectPrefix } from '../../functions/connectors/s3';
 import type { DynamoDbStore } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 
 const dataMap = loadDemoDataMap();
 const document = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'ap-southeast-3' }));

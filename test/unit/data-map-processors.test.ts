@@ -9,7 +9,7 @@ import {
   processorOf,
   UnknownStoreError,
 } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 
 const dataMap = loadDemoDataMap();
 

@@ -9,9 +9,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbConnector } from '../../functions/connectors/dynamodb';
 import type { DynamoDbStore } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import type { RecordDecision } from '../../functions/core/erasure/decisions';
 import type { RecordRef } from '../../functions/core/ports';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 
 const dataMap = loadDemoDataMap();
 const document = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'ap-southeast-3' }));

@@ -1,6 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { isDataStore } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { ErasureIncompleteError } from '../../functions/core/erasure/decisions';
 import { erasureSummaryKey } from '../../functions/core/export/keys';
 import type { LedgerRecord, ProcessorEvidence } from '../../functions/core/ledger-record';
@@ -12,6 +11,7 @@ import {
 } from '../../functions/erasure/certificate';
 import { erasureSummaryMail } from '../../functions/erasure/certificate-mail';
 import type { ErasureSummary } from '../../functions/erasure/manifest';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { memoryS3 } from './erasure-fakes';
 
 const dataMap = loadDemoDataMap();

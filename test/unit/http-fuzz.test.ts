@@ -44,7 +44,7 @@ Object.assign(process.env, {
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const { HTTP_FUNCTIONS, ROUTES } =
-  require('../../functions/http/routes') as typeof import('../../functions/http/routes');
+  require('../../functions/deployment') as typeof import('../../functions/deployment');
 const keys = require('../../functions/core/export/keys') as typeof import('../../functions/core/export/keys');
 const { subjectPrefix } =
   require('../../functions/connectors/s3') as typeof import('../../functions/connectors/s3');

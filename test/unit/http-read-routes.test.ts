@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resetRateLimiter } from '../../functions/aws/rate-limit';
 import { keyedHash } from '../../functions/core/crypto';
-import { HTTP_FUNCTIONS } from '../../functions/http/routes';
+import { HTTP_FUNCTIONS } from '../../functions/deployment';
 import { lambdaContext } from '../support/lambda-context';
 import { apiEvent, fakeLedger, mockDocumentClient, setTestEnvironment, TEST_KEY_HEX } from './http-support';
 

@@ -5,8 +5,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadProcessorSecret, resetProcessorSecrets } from '../../functions/aws/processor-secrets';
 import { processorOf } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import { ProcessorSecretError } from '../../functions/core/processors/errors';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 
 const dataMap = loadDemoDataMap();
 const logistics = processorOf(dataMap, 'logistics');

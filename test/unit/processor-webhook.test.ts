@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type DeliverArgs, deliverToProcessor } from '../../functions/connectors/processor-webhook';
 import { type ProcessorStore, processorOf } from '../../functions/core/data-map';
-import { loadDemoDataMap } from '../../functions/core/demo-data-map';
 import type { ProcessorAttempt } from '../../functions/core/ledger-record';
 import { ProcessorConfigError } from '../../functions/core/processors/errors';
 import { buildProcessorRequest, type ProcessorRequest } from '../../functions/core/processors/protocol';
@@ -12,6 +11,7 @@ import {
   TIMESTAMP_HEADER,
   verifyProcessorSignature,
 } from '../../functions/core/processors/signature';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 
 /** One request the fake processor received, exactly as it arrived. */
 interface Received {

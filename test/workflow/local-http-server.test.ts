@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { HttpFunctionName } from '../../functions/http/routes';
+import type { HttpFunctionName } from '../../functions/deployment';
 import { type HttpHandlers, type HttpServer, startHttpServer } from '../../infra/local/http-server';
 
 describe('the local API server', () => {

@@ -1,3 +1,16 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DATA_MAP_DEFINE, ENV } from '../../functions/aws/config';
+import {
+  bindEnvironment,
+  DEPLOYMENT,
+  deploymentEnvironment,
+  HTTP_FUNCTIONS,
+  type HttpFunctionName,
+  JOBS,
+  ROUTES,
+  TASKS,
+} from '../../functions/deployment';
 import {
   loadDefinition,
   taskStatesOf,
@@ -5,7 +18,6 @@ import {
   unusedRegistryEntries,
   WorkflowRunner,
 } from '../../infra/local/workflow-runner';
-import { TASKS } from '../../workflows/tasks';
 import { stubHandlers } from '../support/stub-handlers';
 
 // asl-validator ships no types; this is the shape of its JS API.
@@ -121,5 +133,74 @@ describe('the local workflow runner', () => {
     expect(() => new WorkflowRunner({ handlers: stubHandlers().handlers, definition: broken })).toThrow(
       /MarkFailed/,
     );
+  });
+});
+
+describe('the deployment registry', () => {
+  const root = path.resolve(__dirname, '..', '..');
+
+  it('points every entry at a handler file that exists', () => {
+    const missing = Object.values(DEPLOYMENT)
+      .map((entry) => entry.entry)
+      .filter((entry) => !existsSync(path.join(root, entry)));
+    expect(missing).toEqual([]);
+  });
+
+  it('serves every route with an API function and gives every API function a route', () => {
+    for (const route of ROUTES) expect(DEPLOYMENT[route.functionName].kind).toBe('route');
+    const served = new Set(ROUTES.map((route) => route.functionName));
+    expect(Object.keys(HTTP_FUNCTIONS).filter((name) => !served.has(name as HttpFunctionName))).toEqual([]);
+  });
+
+  it('splits the entries into tasks, API functions and scheduled jobs', () => {
+    expect(Object.keys(DEPLOYMENT).sort()).toEqual(
+      [...Object.keys(TASKS), ...Object.keys(HTTP_FUNCTIONS), ...Object.keys(JOBS)].sort(),
+    );
+    for (const job of Object.values(JOBS)) expect(job.schedule).toMatch(/^(rate|cron)\(/);
+  });
+
+  it('tells a function where a guarded resource is only if its access reaches it', () => {
+    const values = { ledgerTable: 'ledger', auditBucket: 'audit', rateLimitTable: 'limits', maxResends: '2' };
+    expect(bindEnvironment({ access: ['ledger:read'] }, values)).toEqual({ [ENV.ledgerTable]: 'ledger' });
+    expect(bindEnvironment({ access: ['limits:write', 'audit:write'] }, values)).toEqual({
+      [ENV.ledgerTable]: 'ledger',
+      [ENV.auditBucket]: 'audit',
+      [ENV.rateLimitTable]: 'limits',
+      [ENV.maxResends]: '2',
+    });
+  });
+
+  it('gives one process running every entry (the local runtime) every value some entry reads', () => {
+    const env = deploymentEnvironment({ supportEmail: 'support@example.com', idempotencyTable: 'idem' });
+    expect(env).toEqual({ [ENV.supportEmail]: 'support@example.com', [ENV.idempotencyTable]: 'idem' });
+  });
+
+  it('writes each environment variable name as a string in one source file only', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((d) =>
+        d.isDirectory()
+          ? files(path.join(dir, d.name))
+          : d.name.endsWith('.ts') && !d.name.endsWith('.test.ts')
+            ? [path.join(dir, d.name)]
+            : [],
+      );
+    const writers = new Map<string, Set<string>>();
+    for (const file of ['functions', 'infra', 'workflows', 'tools'].flatMap(files)) {
+      for (const match of readFileSync(path.join(root, file), 'utf8').matchAll(/['"](DSR_[A-Z0-9_]+)['"]/g)) {
+        const name = match[1] as string;
+        writers.set(name, (writers.get(name) ?? new Set()).add(file));
+      }
+    }
+    const twice = [...writers]
+      .filter(([, where]) => where.size > 1)
+      .map(([name, where]) => [name, [...where]]);
+    expect(twice).toEqual([]);
+    expect(writers.get(ENV.ledgerTable)).toEqual(new Set([path.join('functions', 'aws', 'config.ts')]));
+  });
+
+  it('inlines the data map at bundle time into the very expression the configuration reads', () => {
+    const source = readFileSync(path.join(root, 'functions', 'aws', 'config.ts'), 'utf8');
+    expect(DATA_MAP_DEFINE).toBe(`process.env.${ENV.dataMapJson}`);
+    expect(source.replace(/\s+/g, ' ')).toContain(`?? ${DATA_MAP_DEFINE}`);
   });
 });

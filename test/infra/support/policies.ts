@@ -75,8 +75,8 @@ const SERVICE_ACCESS: Record<string, string> = {
 };
 
 /**
- * The registry access kind a grant gives (see workflows/tasks.ts and
- * functions/http/routes.ts), recognised by its action and resource, or
+ * The registry access kind a grant gives (see functions/deployment.ts),
+ * recognised by its action and resource, or
  * undefined for supporting grants (logs, traces, KMS, listing).
  */
 export function accessOf(grant: Grant): string | undefined {

@@ -3,11 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { HTTP_FUNCTIONS } from '../../../functions/http/routes';
-import { JOBS } from '../../../functions/jobs/jobs';
+import { HTTP_FUNCTIONS, JOBS, TASKS } from '../../../functions/deployment';
 import { buildApp } from '../../../infra/app';
 import type { DsrWorkflowStack } from '../../../infra/stack';
-import { TASKS } from '../../../workflows/tasks';
 
 const CDK_JSON = path.join(__dirname, '../../../cdk.json');
 

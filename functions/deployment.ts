@@ -1,0 +1,405 @@
+/**
+ * THE deployment contract: every deployable entry of the system — the
+ * workflow's Task functions, the API's functions and routes, the scheduled
+ * jobs — with its handler, what it may touch and the environment that follows.
+ * The CDK (infra/constructs/functions.ts, api.ts, schedules.ts, workflow.ts)
+ * builds one function per entry, grants exactly `access` and sets
+ * {@link environmentOf}; the local runtime (infra/local/) loads the same
+ * handlers, serves the same routes and sets the same environment names.
+ * A test fails if a Task state of `workflows/dsr.asl.json` names no task
+ * entry or a task entry is never named.
+ */
+import { ENV, type EnvKey, type EnvName } from './aws/config';
+
+/** What a function may touch; the CDK turns each into the narrowest grant. */
+export type Access =
+  | 'ledger:read'
+  | 'ledger:write'
+  /** The hashing key (Secrets Manager). */
+  | 'secret:read'
+  /** SES SendEmail from the configured identity. */
+  | 'mail:send'
+  | 'exports:read'
+  /** Per-store export files (and erasure manifests, for tasks) in the exports bucket. */
+  | 'exports:write'
+  | 'stores:read'
+  /** Delete, update and rewrite the subject's records in the data map's stores (erasure). */
+  | 'stores:write'
+  /** Write-once certificates of erasure in the audit bucket. */
+  | 'audit:write'
+  /** DynamoDB `UpdateItem` only, on the stores that declare `marketingConsentFields` (opt-out). */
+  | 'stores:consent'
+  /** The suppression table: PutItem, UpdateItem, GetItem (one-click unsubscribe marks its token used). */
+  | 'suppression:write'
+  /** SES v2 CreateContact/UpdateContact on the configured contact list. */
+  | 'contacts:write'
+  /** Secrets Manager GetSecretValue on the data map's processor secrets (processors' HMAC keys), by name. */
+  | 'processors:secret'
+  /** StartExecution of the workflow. */
+  | 'workflow:start'
+  /** SendTaskSuccess/SendTaskFailure on the state machine (completing a paused execution). */
+  | 'workflow:callback'
+  /** Rate-limit counters table: UpdateItem only. */
+  | 'limits:write'
+  /** Idempotency records table: GetItem, PutItem, UpdateItem, DeleteItem. */
+  | 'idempotency:write'
+  /** Emails support (escalations): its address in the environment, its identity for `mail:send`. */
+  | 'mail:support';
+
+interface BaseEntry {
+  /** Source file of the handler, relative to the repository root. */
+  readonly entry: string;
+  /** Exported handler function name. */
+  readonly handler: 'handler';
+  readonly description: string;
+  readonly access: readonly Access[];
+  /** Lambda timeout; Step Functions retries on top of it, API Gateway gives up after 29 s. */
+  readonly timeoutSeconds: number;
+  /** Lambda memory; unset = the house default (256 MB). */
+  readonly memoryMb?: number;
+}
+/** A workflow Task function: `dsr.asl.json` names it `${<Name>FunctionArn}`. */
+export interface TaskEntry extends BaseEntry {
+  readonly kind: 'task';
+  readonly memoryMb: number;
+}
+/** An API function: serves the {@link ROUTES} that name it. */
+export interface RouteEntry extends BaseEntry {
+  readonly kind: 'route';
+}
+/** A scheduled job: no workflow state calls it, an EventBridge rule does. */
+export interface JobEntry extends BaseEntry {
+  readonly kind: 'job';
+  readonly memoryMb: number;
+  /** EventBridge schedule expression, e.g. `rate(1 day)`; the job bounds its own work per run. */
+  readonly schedule: string;
+}
+export type DeploymentEntry = TaskEntry | RouteEntry | JobEntry;
+
+/** A task entry (every handler exports `handler`). */
+const task = (def: Omit<TaskEntry, 'kind' | 'handler'>): TaskEntry => ({
+  kind: 'task',
+  handler: 'handler',
+  ...def,
+});
+/** An API function: API Gateway gives up after 29 s, and handlers do a few reads and writes. */
+const route = (def: Omit<RouteEntry, 'kind' | 'handler' | 'timeoutSeconds'>): RouteEntry => ({
+  kind: 'route',
+  handler: 'handler',
+  timeoutSeconds: 10,
+  ...def,
+});
+
+const TASK_ENTRIES = {
+  ValidateRequest: task({
+    entry: 'functions/tasks/validate-request.ts',
+    description: 'Checks the ledger entry behind a new execution',
+    access: ['ledger:read'],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  }),
+  RequestVerification: task({
+    entry: 'functions/tasks/request-verification.ts',
+    description: 'Emails the one-time code and link, stores their hashes and the task token',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  }),
+  PlanStores: task({
+    entry: 'functions/tasks/plan-stores.ts',
+    description: "Resolves the subject's identities and plans the stores to visit",
+    access: ['ledger:read', 'ledger:write', 'stores:read'],
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  }),
+  ExportStore: task({
+    entry: 'functions/tasks/export-store.ts',
+    description: "Streams one store's records for the subject into the exports bucket",
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'exports:write'],
+    timeoutSeconds: 900,
+    memoryMb: 512,
+  }),
+  PackageExport: task({
+    entry: 'functions/tasks/package-export.ts',
+    description: 'Streams the per-store files into one zip with a manifest and index',
+    access: ['ledger:read', 'exports:read', 'exports:write'],
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+  }),
+  SendExportLink: task({
+    entry: 'functions/tasks/send-export-link.ts',
+    description: 'Mints an expiring download token and emails the link',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  }),
+  ScheduleErasure: task({
+    entry: 'functions/tasks/schedule-erasure.ts',
+    description: 'Starts a verified delete grace period and emails the cancel link',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  }),
+  EraseStore: task({
+    entry: 'functions/tasks/erase-store.ts',
+    description: "Decides and carries out erasure of the subject's records in one store",
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'secret:read',
+      'stores:read',
+      'stores:write',
+      'exports:read',
+      'exports:write',
+    ],
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+  }),
+  VerifyStoreErasure: task({
+    entry: 'functions/tasks/verify-store-erasure.ts',
+    description: 'Runs the store lookup again and fails unless only retained or masked records remain',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'stores:read', 'exports:read'],
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+  }),
+  IssueCertificate: task({
+    entry: 'functions/tasks/issue-certificate.ts',
+    description: 'Writes the certificate of erasure to the audit bucket and emails the summary',
+    access: ['ledger:read', 'ledger:write', 'exports:read', 'audit:write', 'mail:send'],
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  }),
+  OptOutStore: task({
+    entry: 'functions/tasks/opt-out-store.ts',
+    description: "Turns marketing consent off on the subject's records in one store",
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'stores:consent'],
+    timeoutSeconds: 900,
+    memoryMb: 512,
+  }),
+  RecordSuppression: task({
+    entry: 'functions/tasks/record-suppression.ts',
+    description:
+      'Adds the subject to the suppression list and contact list opt-outs, and emails the confirmation',
+    access: ['ledger:read', 'suppression:write', 'contacts:write', 'mail:send'],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  }),
+  NotifyProcessor: task({
+    entry: 'functions/tasks/notify-processor.ts',
+    description:
+      'Sends a processor (partner) a signed request with retries, records every attempt, and resumes the workflow on its acknowledgement',
+    access: ['ledger:read', 'ledger:write', 'processors:secret', 'workflow:callback', 'exports:write'],
+    timeoutSeconds: 300,
+    memoryMb: 512,
+  }),
+  EscalateProcessor: task({
+    entry: 'functions/tasks/escalate-processor.ts',
+    description:
+      'Records that a processor did not acknowledge in time (or refused) and tells support; the request goes on',
+    access: ['ledger:read', 'ledger:write', 'mail:send', 'mail:support'],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  }),
+  RecordOutcome: task({
+    entry: 'functions/tasks/record-outcome.ts',
+    description: 'Records the final status in the ledger and drops contact data from finished requests',
+    access: ['ledger:read', 'ledger:write'],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  }),
+} as const satisfies Record<string, TaskEntry>;
+
+const ROUTE_ENTRIES = {
+  SubmitRequest: route({
+    entry: 'functions/http/submit-request.ts',
+    description: 'POST /requests: records the request, then starts its workflow',
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'secret:read',
+      'workflow:start',
+      'limits:write',
+      'idempotency:write',
+    ],
+  }),
+  VerifyRequest: route({
+    entry: 'functions/http/verify-request.ts',
+    description: 'POST /requests/{requestId}/verify: checks the code or link token and resumes the workflow',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'workflow:callback', 'limits:write'],
+  }),
+  ResendVerification: route({
+    entry: 'functions/http/resend-verification.ts',
+    description: 'POST /requests/{requestId}/resend: a new code and link while awaiting verification',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'limits:write'],
+  }),
+  GetRequestStatus: route({
+    entry: 'functions/http/get-request-status.ts',
+    description: 'GET /requests/{requestId}: progress for the holder of the status token',
+    access: ['ledger:read', 'secret:read'],
+  }),
+  DownloadExport: route({
+    entry: 'functions/http/download-export.ts',
+    description: 'GET /requests/{requestId}/export: checks the emailed token, redirects to a short-lived URL',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'exports:read', 'limits:write'],
+  }),
+  CancelRequest: route({
+    entry: 'functions/http/cancel-request.ts',
+    description:
+      'GET/POST /requests/{requestId}/cancel: the cancel page, and cancelling a delete in its grace period',
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'limits:write'],
+  }),
+  Unsubscribe: route({
+    entry: 'functions/http/unsubscribe.ts',
+    description:
+      'GET/POST /unsubscribe: the confirmation page, and a one-click opt-out (RFC 8058) for a signed token',
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'secret:read',
+      'workflow:start',
+      'limits:write',
+      'suppression:write',
+    ],
+  }),
+  ProcessorCallback: route({
+    entry: 'functions/http/processor-callback.ts',
+    description:
+      "POST /processors/{processorId}/callback: a partner's signed acknowledgement, recorded as evidence; resumes the workflow",
+    access: ['ledger:read', 'ledger:write', 'processors:secret', 'workflow:callback', 'exports:write'],
+  }),
+  Pages: route({
+    entry: 'functions/http/pages.ts',
+    description: 'GET /, the verification confirmation page and /health',
+    access: [],
+  }),
+} as const satisfies Record<string, RouteEntry>;
+
+const JOB_ENTRIES = {
+  RetentionSweep: {
+    kind: 'job',
+    entry: 'functions/jobs/retention-sweep.ts',
+    handler: 'handler',
+    description: 'Erases records kept for a legal retention period once that period has ended',
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'secret:read',
+      'stores:read',
+      'stores:write',
+      'exports:read',
+      'exports:write',
+      'audit:write',
+    ],
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+    schedule: 'rate(1 day)',
+  },
+} as const satisfies Record<string, JobEntry>;
+
+/** Every deployable entry, by name (the CDK's `<Name>Function`): tasks, then routes, then jobs. */
+export const DEPLOYMENT = { ...TASK_ENTRIES, ...ROUTE_ENTRIES, ...JOB_ENTRIES } as const;
+export type EntryName = keyof typeof DEPLOYMENT;
+
+/** The workflow's Task functions. */
+export const TASKS: Readonly<Record<TaskName, TaskEntry>> = TASK_ENTRIES;
+export type TaskName = keyof typeof TASK_ENTRIES;
+/** The API's functions; {@link ROUTES} says which paths each serves. */
+export const HTTP_FUNCTIONS: Readonly<Record<HttpFunctionName, RouteEntry>> = ROUTE_ENTRIES;
+export type HttpFunctionName = keyof typeof ROUTE_ENTRIES;
+/** The scheduled jobs. */
+export const JOBS: Readonly<Record<JobName, JobEntry>> = JOB_ENTRIES;
+export type JobName = keyof typeof JOB_ENTRIES;
+
+export interface Route {
+  readonly method: 'GET' | 'POST';
+  /** API Gateway path syntax: `{name}` for a path parameter. */
+  readonly path: string;
+  /** Function that serves the route; several routes may share one. */
+  readonly functionName: HttpFunctionName;
+}
+
+/** The API's routes, in the order API Gateway gets them (its deployment id hashes this order). */
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', path: '/', functionName: 'Pages' },
+  { method: 'GET', path: '/health', functionName: 'Pages' },
+  { method: 'POST', path: '/requests', functionName: 'SubmitRequest' },
+  { method: 'GET', path: '/requests/{requestId}', functionName: 'GetRequestStatus' },
+  { method: 'GET', path: '/requests/{requestId}/verify', functionName: 'Pages' },
+  { method: 'POST', path: '/requests/{requestId}/verify', functionName: 'VerifyRequest' },
+  { method: 'POST', path: '/requests/{requestId}/resend', functionName: 'ResendVerification' },
+  { method: 'GET', path: '/requests/{requestId}/export', functionName: 'DownloadExport' },
+  { method: 'GET', path: '/requests/{requestId}/cancel', functionName: 'CancelRequest' },
+  { method: 'POST', path: '/requests/{requestId}/cancel', functionName: 'CancelRequest' },
+  { method: 'GET', path: '/unsubscribe', functionName: 'Unsubscribe' },
+  { method: 'POST', path: '/unsubscribe', functionName: 'Unsubscribe' },
+  { method: 'POST', path: '/processors/{processorId}/callback', functionName: 'ProcessorCallback' },
+];
+
+/** The application's rate limits a deployment may set (`infra/app.ts` context keys of the same name). */
+export const RATE_LIMIT_SETTINGS = [
+  'limitSubmitPerIp',
+  'limitSubmitIpWindowSeconds',
+  'limitSubmitPerSubject',
+  'limitSubmitSubjectWindowSeconds',
+  'limitVerifyPerIp',
+  'limitVerifyIpWindowSeconds',
+  'limitVerifyPerSubject',
+  'limitVerifySubjectWindowSeconds',
+  'maxResends',
+] as const satisfies readonly EnvKey[];
+export type RateLimitSetting = (typeof RATE_LIMIT_SETTINGS)[number];
+
+/** What every function is told, whatever its access. */
+const COMMON_ENVIRONMENT: readonly EnvKey[] = [
+  'ledgerTable',
+  'exportBucket',
+  'stateMachineArn',
+  'mailFrom',
+  'publicUrl',
+  'secretArn',
+  // Every function, not only the scheduler: one value, so nothing can disagree about the grace period.
+  'deleteGraceSeconds',
+  'storeBindings',
+];
+/** A function learns where the audit bucket, guard tables and contact list are only if it may use them. */
+const ENVIRONMENT_BY_ACCESS: Partial<Record<Access, readonly EnvKey[]>> = {
+  'audit:write': ['auditBucket'],
+  'limits:write': ['rateLimitTable', ...RATE_LIMIT_SETTINGS],
+  'idempotency:write': ['idempotencyTable'],
+  'suppression:write': ['suppressionTable'],
+  'contacts:write': ['sesContactList', 'sesContactTopics'],
+  'mail:support': ['supportEmail'],
+};
+
+/** The environment names an entry reads, in a stable order (common ones first). */
+export function environmentOf(entry: Pick<DeploymentEntry, 'access'>): EnvName[] {
+  const keys = [...COMMON_ENVIRONMENT];
+  for (const access of Object.keys(ENVIRONMENT_BY_ACCESS) as Access[]) {
+    if (entry.access.includes(access)) keys.push(...(ENVIRONMENT_BY_ACCESS[access] ?? []));
+  }
+  return keys.map((key) => ENV[key]);
+}
+
+/**
+ * An entry's environment from the deployment's values: every name it reads
+ * that has a value (unset ones keep the functions' defaults).
+ */
+export function bindEnvironment(
+  entry: Pick<DeploymentEntry, 'access'>,
+  values: Readonly<Partial<Record<EnvKey, string>>>,
+): Record<string, string> {
+  const byName = new Map((Object.keys(values) as EnvKey[]).map((key) => [ENV[key] as string, values[key]]));
+  return Object.fromEntries(
+    environmentOf(entry).flatMap((name) => {
+      const value = byName.get(name);
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+}
+
+/** The environment of one process running every entry (the local runtime): the union of theirs. */
+export function deploymentEnvironment(
+  values: Readonly<Partial<Record<EnvKey, string>>>,
+): Record<string, string> {
+  return Object.assign({}, ...Object.values(DEPLOYMENT).map((entry) => bindEnvironment(entry, values)));
+}
