@@ -4,17 +4,11 @@ import { z } from 'zod';
 import * as root from '../aws/composition-root';
 import { limitClientIp } from '../aws/rate-limit';
 import { RequestId } from '../core/request';
-import { ResendRefusedError, resendVerification as resend } from '../core/verification/resend';
+import { noSuchRequest, resendVerification as resend } from '../core/verification/resend';
 import { httpError, httpRoute, json, parseOrThrow } from '../middleware/http';
 
 /** Body of `POST /requests/{requestId}/resend`: nothing, or an empty JSON object. */
 export const ResendVerificationBody = z.strictObject({});
-
-/** A refusal as its answer: 404 for no such request, 409 for everything else. */
-const asHttp = (error: unknown) =>
-  error instanceof ResendRefusedError
-    ? httpError(error.reason === 'not_found' ? 404 : 409, error.reason, error.message, error.details)
-    : error;
 
 /** The body as JSON, `{}` when empty; malformed JSON is the client's 400. */
 function optionalJson(body: string | null | undefined): unknown {
@@ -29,13 +23,9 @@ export async function resendVerification(event: APIGatewayProxyEvent): Promise<A
   // Resends share the verify budget per client IP: every use of a code, token or link counts.
   await limitClientIp(event, 'verify');
   const id = RequestId.safeParse(event.pathParameters?.requestId);
-  if (!id.success) throw asHttp(ResendRefusedError.notFound());
+  if (!id.success) throw noSuchRequest();
   parseOrThrow(ResendVerificationBody, optionalJson(event.body));
-  try {
-    return json(202, await resend(root.resendPorts(), id.data));
-  } catch (error) {
-    throw asHttp(error);
-  }
+  return json(202, await resend(root.resendPorts(), id.data));
 }
 
 export const handler = httpRoute(resendVerification);

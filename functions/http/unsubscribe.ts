@@ -13,12 +13,9 @@ import { unsubscribeConfirmationPage, unsubscribedPage, unsubscribeRefusedPage }
 import * as optOut from '../core/opt-out/unsubscribe';
 import { asHttpError, html, httpError, httpRoute, json, unavailableError } from '../middleware/http';
 
-/** Refusals as 400 (410 for an expired link); a workflow that did not start as 503, retry in 30 s. */
-function asHttp(error: unknown): unknown {
-  if (error instanceof optOut.UnsubscribeRefusedError)
-    return httpError(error.reason === 'token_expired' ? 410 : 400, error.reason, error.message);
-  return error instanceof optOut.OptOutNotStartedError ? unavailableError(30) : asHttpError(error);
-}
+/** A workflow that did not start is a 503, retry in 30 s; refusals map as everywhere. */
+const asHttp = (error: unknown): unknown =>
+  error instanceof optOut.OptOutNotStartedError ? unavailableError(30) : asHttpError(error);
 
 /** The error as an HTML page with the same status (and Retry-After); 5xx stay errors. */
 function refusedPage(caught: unknown): APIGatewayProxyResult {

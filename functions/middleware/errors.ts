@@ -42,6 +42,13 @@ const REFUSAL_STATUS: Record<RefusalReason, number> = {
   not_found: 404,
   not_pending: 409,
   not_ready: 409,
+  resend_limit: 409,
+  /** The workflow re-sent the first email meanwhile: the client may simply retry. */
+  changed: 409,
+  invalid_token: 400,
+  token_expired: 410,
+  invalid_json: 400,
+  invalid_request: 400,
   code_expired: 410,
   wrong_code: 403,
   rejected: 403,

@@ -2,15 +2,16 @@
  * The one-click unsubscribe use case on in-memory ports: no SDK, no handler.
  * (The endpoint's answers are covered by http-unsubscribe.test.ts.)
  */
+
 import { DuplicateRequestError, type LedgerRecord } from '../../functions/core/ledger-record';
 import {
   OptOutNotStartedError,
   type UnsubscribePorts,
-  UnsubscribeRefusedError,
   unsubscribe,
   unsubscribeTokenOf,
 } from '../../functions/core/opt-out/unsubscribe';
 import { createUnsubscribeToken } from '../../functions/core/opt-out/unsubscribe-token';
+import { RefusedError } from '../../functions/core/refusal';
 
 const key = Buffer.alloc(32, 7);
 const EMAIL = 'reader@example.com';
@@ -147,7 +148,7 @@ describe('the token of an unsubscribe POST', () => {
       try {
         unsubscribeTokenOf(post);
       } catch (error) {
-        return error instanceof UnsubscribeRefusedError ? error.reason : 'other';
+        return error instanceof RefusedError ? error.reason : 'other';
       }
       return 'accepted';
     };

@@ -9,6 +9,7 @@ import { keyedHash, randomToken } from '../crypto';
 import { DuplicateRequestError, type LedgerRecord, StatusConflictError } from '../ledger-record';
 import { InvalidTransitionError } from '../lifecycle';
 import type { Clock, Log, RequestLedger, UsedUnsubscribeTokens, WorkflowControl } from '../ports';
+import { RefusedError } from '../refusal';
 import { dueAtFor, subjectLookupForm } from '../request';
 import { newRequestId } from '../request-id';
 import { readUnsubscribeToken, UnsubscribeTokenError, usedTokenKey } from './unsubscribe-token';
@@ -31,24 +32,13 @@ export interface UnsubscribeOutcome {
   readonly requestId?: string;
 }
 
-/** Why a link or its POST cannot be used; `token_expired` is a 410, the others 400. No token or address in the message. */
-export class UnsubscribeRefusedError extends Error {
-  override readonly name = 'UnsubscribeRefused';
-  constructor(
-    readonly reason: 'invalid_token' | 'token_expired' | 'invalid_json' | 'invalid_request',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** The opt-out is recorded and the link still works, but its workflow did not start: try again shortly. */
 export class OptOutNotStartedError extends Error {
   override readonly name = 'OptOutNotStarted';
 }
 
 const invalidLink = () =>
-  new UnsubscribeRefusedError(
+  new RefusedError(
     'invalid_token',
     'this unsubscribe link is not valid; use the link from your most recent email',
   );
@@ -69,7 +59,7 @@ function emailOf(key: Buffer, token: string, now: Date): string {
   } catch (error) {
     if (!(error instanceof UnsubscribeTokenError)) throw error;
     if (error.reason !== 'expired') throw invalidLink();
-    throw new UnsubscribeRefusedError(
+    throw new RefusedError(
       'token_expired',
       'this unsubscribe link has expired; use the link in a more recent email, or ask us to stop marketing on the request form',
     );
@@ -104,17 +94,15 @@ export function unsubscribeTokenOf(post: UnsubscribePost): string {
     try {
       parsed = JSON.parse(body);
     } catch {
-      throw new UnsubscribeRefusedError('invalid_json', 'the request body is not valid JSON');
+      throw new RefusedError('invalid_json', 'the request body is not valid JSON');
     }
     const result = UnsubscribeBody.partial().safeParse(parsed);
-    if (!result.success)
-      throw new UnsubscribeRefusedError('invalid_request', 'the body may only hold {"token": "…"}');
+    if (!result.success) throw new RefusedError('invalid_request', 'the body may only hold {"token": "…"}');
     fromBody = result.data.token;
   } else if (body.length > 0) {
     // RFC 8058 mail clients send a form; some send it without a content type.
     const form = UnsubscribeForm.safeParse(Object.fromEntries(new URLSearchParams(body)));
-    if (!form.success)
-      throw new UnsubscribeRefusedError('invalid_request', 'expected List-Unsubscribe=One-Click');
+    if (!form.success) throw new RefusedError('invalid_request', 'expected List-Unsubscribe=One-Click');
     fromBody = form.data.token;
   }
   const token = post.query ?? fromBody;

@@ -8,6 +8,7 @@ import { keyedHash, randomCode, randomToken } from '../crypto';
 import { verificationLink, verificationMail } from '../emails';
 import { contactOf } from '../ledger-record';
 import type { Clock, Log, Mailer, RequestLedger, VerificationResends } from '../ports';
+import { RefusedError } from '../refusal';
 
 export interface ResendSettings {
   /** `DSR_MAX_RESENDS`. */
@@ -36,61 +37,44 @@ export interface ResendAnswer {
   readonly message: string;
 }
 
-/** Why no new code was sent: `not_found` is the same for unknown and malformed ids. */
-export type ResendRefusal = 'not_found' | 'not_pending' | 'not_ready' | 'resend_limit' | 'changed';
-
-/** No new code was sent; the message is for the person, `details` go into the answer as they are. */
-export class ResendRefusedError extends Error {
-  override readonly name = 'ResendRefused';
-  constructor(
-    readonly reason: ResendRefusal,
-    message: string,
-    readonly details: Readonly<Record<string, unknown>> = {},
-  ) {
-    super(message);
-  }
-
-  /** The answer to an unknown request id, and to a malformed one alike. */
-  static notFound(): ResendRefusedError {
-    return new ResendRefusedError('not_found', 'there is no such request');
-  }
-}
+/** The answer to an unknown request id, and to a malformed one alike. */
+export const noSuchRequest = (): RefusedError => new RefusedError('not_found', 'there is no such request');
 
 /** The refusal for a request that is no longer waiting for its code (or whose email is not out yet). */
-async function refusal(ports: ResendPorts, requestId: string): Promise<ResendRefusedError> {
+async function refusal(ports: ResendPorts, requestId: string): Promise<RefusedError> {
   const max = ports.settings.maxResends;
   const record = await ports.ledger.get(requestId);
-  if (!record) return ResendRefusedError.notFound();
+  if (!record) return noSuchRequest();
   if (record.status !== 'pending_verification') {
     const status = record.status.replace('_', ' ');
-    return new ResendRefusedError('not_pending', `this request is ${status}, so no new code can be sent`);
+    return new RefusedError('not_pending', `this request is ${status}, so no new code can be sent`);
   }
   if (!record.verification) {
-    return new ResendRefusedError(
+    return new RefusedError(
       'not_ready',
       'the first verification email has not been sent yet; please try again in a minute',
     );
   }
   if ((record.verification.resends ?? 0) >= max) {
-    return new ResendRefusedError(
+    return new RefusedError(
       'resend_limit',
       `this request already had ${max} new code(s), the most we send; please submit a new request`,
       { resendsLeft: 0 },
     );
   }
   // The task token changed under us (the workflow re-sent the first email): the client may simply retry.
-  return new ResendRefusedError('changed', 'a new code was just sent; please check your email or try again');
+  return new RefusedError('changed', 'a new code was just sent; please check your email or try again');
 }
 
 /**
  * Sends a new code and link for `requestId` (already a well-formed id), or
- * throws `ResendRefusedError` saying why not. Concurrent resends never exceed
+ * throws `RefusedError` saying why not. Concurrent resends never exceed
  * the limit: the ledger counts them in one conditional write.
  */
 export async function resendVerification(ports: ResendPorts, requestId: string): Promise<ResendAnswer> {
   const { maxResends: max, verificationTtlSeconds: ttl, publicUrl } = ports.settings;
   const record = await ports.ledger.get(requestId);
-  if (!record) throw ResendRefusedError.notFound();
+  if (!record) throw noSuchRequest();
   const verification = record.verification;
   if (record.status !== 'pending_verification' || !verification) throw await refusal(ports, requestId);
 
