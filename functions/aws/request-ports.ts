@@ -10,7 +10,6 @@ import { resolveSubject } from '../connectors/resolve-subject';
 import type { DataStore } from '../core/data-map';
 import type {
   Connector,
-  Log,
   MarketingSuppression,
   SubjectBudgets,
   SubjectResolver,
@@ -24,7 +23,6 @@ import { dynamoDbClient, s3Client, sesClient } from './clients';
 import { config, hashingKey, ledgerTable, log, workflow } from './composition-root';
 import { withTransient } from './errors';
 import { once } from './idempotency';
-import { logger } from './logger';
 import { limitSubject, limitSubjectVerification } from './rate-limit';
 import { MARKETING_CHANNELS, optOutOfContactList, suppressionList } from './suppression';
 

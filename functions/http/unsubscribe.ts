@@ -11,7 +11,7 @@ import { limitClientIp } from '../aws/rate-limit';
 import { pageHeaders } from '../core/html';
 import { unsubscribeConfirmationPage, unsubscribedPage, unsubscribeRefusedPage } from '../core/opt-out/pages';
 import * as optOut from '../core/opt-out/unsubscribe';
-import { asHttpError, html, httpError, httpRoute, json, unavailableError } from '../middleware/http';
+import { asHttpError, html, httpRoute, json, unavailableError } from '../middleware/http';
 
 /** A workflow that did not start is a 503, retry in 30 s; refusals map as everywhere. */
 const asHttp = (error: unknown): unknown =>
