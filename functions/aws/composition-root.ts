@@ -4,19 +4,32 @@
  * core use cases; nothing else constructs adapters.
  */
 
-import type { Ledger, Mailer, ObjectStore, WorkflowControl } from '../core/ports';
+import { createConnector } from '../connectors/registry';
+import type { DataMap, DataStore } from '../core/data-map';
+import type {
+  Connector,
+  DownloadLinks,
+  Ledger,
+  Log,
+  Mailer,
+  ObjectStore,
+  WorkflowControl,
+  ZipWriters,
+} from '../core/ports';
 import { dynamoDbClient, s3Client, secretsClient, sesClient, sfnClient } from './clients';
 import { type Config, loadConfig } from './config';
 import { LedgerTable } from './ledger';
+import { logger } from './logger';
 import { SesMailer } from './mailer';
 import { S3ObjectStore } from './object-store';
 import { loadHashingKey } from './secrets';
 import { StepFunctionsWorkflow } from './workflow';
+import { createZipWriter } from './zip-writer';
 
 let ledger: Ledger | undefined;
 let mail: Mailer | undefined;
 let flow: WorkflowControl | undefined;
-const buckets = new Map<string, ObjectStore>();
+const buckets = new Map<string, S3ObjectStore>();
 
 export function config(): Config {
   return loadConfig();
@@ -43,13 +56,48 @@ export function auditObjects(): ObjectStore {
   return objectStore(bucket);
 }
 
-function objectStore(bucket: string): ObjectStore {
+function objectStore(bucket: string): S3ObjectStore {
   let store = buckets.get(bucket);
   if (!store) {
     store = new S3ObjectStore(s3Client(), bucket);
     buckets.set(bucket, store);
   }
   return store;
+}
+
+/** Short-lived download links into the exports bucket. */
+export function exportDownloads(): DownloadLinks {
+  return objectStore(loadConfig().DSR_EXPORT_BUCKET);
+}
+
+/** The connector of a data store, on this cold start's clients. */
+export function connectorFor(store: DataStore): Connector {
+  return createConnector(store, { dynamodb: dynamoDbClient(), s3: s3Client() });
+}
+
+/** Zip writers for export packages. */
+export const zipWriters: ZipWriters = createZipWriter;
+
+/** The one logger, as the domain's `Log` port. */
+export const log: Log = logger;
+
+/** The ports the per-store erasure and export use cases share. */
+export function storePorts(): {
+  ledger: Ledger;
+  exports: ObjectStore;
+  dataMap: DataMap;
+  connectorFor: (store: DataStore) => Connector;
+  hashingKey: () => Promise<Buffer>;
+  log: Log;
+} {
+  return {
+    ledger: ledgerTable(),
+    exports: exportObjects(),
+    dataMap: loadConfig().dataMap,
+    connectorFor,
+    hashingKey,
+    log,
+  };
 }
 
 export function mailer(): Mailer {

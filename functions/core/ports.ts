@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { IdentityKind } from './data-map';
 import type { RecordDecision } from './erasure/decisions';
+import type { RecordRef } from './record-ref';
 import type {
   Advanced,
   CertificateInfo,
@@ -32,25 +33,7 @@ export interface Subject {
   readonly identities: Partial<Record<IdentityKind, readonly string[]>>;
 }
 
-/**
- * Where a record lives: the item key for DynamoDB, the object (and line) for S3,
- * the processor's reference for records a processor returned for an access request.
- */
-export type RecordRef =
-  | { readonly kind: 'dynamodb'; readonly key: Readonly<Record<string, string | number>> }
-  | { readonly kind: 'processor'; readonly processorId: string; readonly reference: string }
-  | {
-      readonly kind: 's3';
-      readonly bucket: string;
-      readonly key: string;
-      /** 1-based line of a JSON Lines object (export only). */
-      readonly line?: number;
-      /** Set by `locate`: the object version (`null` on unversioned buckets, as S3 says). */
-      readonly versionId?: string;
-      /** Set by `locate`: an older version or a delete marker, recoverable but not current. */
-      readonly noncurrent?: boolean;
-      readonly deleteMarker?: boolean;
-    };
+export type { RecordRef };
 
 /** One record as exported for the subject. */
 export interface ExportedRecord {
@@ -260,3 +243,41 @@ export interface RetentionLedger {
 
 /** The whole ledger; use cases take the narrowest part they need. */
 export interface Ledger extends RequestLedger, VerificationLedger, ProcessorEvidenceLedger, RetentionLedger {}
+
+// ---- Erasure and export: logging, connectors by store, and download links for the export zip.
+
+/** Structured logs: request ids, store ids and counts only (the adapter redacts as a safety net). */
+export interface Log {
+  info(message: string, ...fields: Record<string, unknown>[]): void;
+  warn(message: string, ...fields: Record<string, unknown>[]): void;
+  error(message: string, ...fields: Record<string, unknown>[]): void;
+}
+
+/** The connector of a data store of the data map (built by the composition root with its clients). */
+export type ConnectorFor = (store: import('./data-map').DataStore) => Connector;
+
+/** Short-lived download links to objects, minted when the subject asks (never emailed). */
+export interface DownloadLinks {
+  /** A URL that fetches `key` as an attachment named `fileName`, valid for `expiresInSeconds`. */
+  downloadUrl(
+    key: string,
+    options: { readonly fileName: string; readonly contentType: string; readonly expiresInSeconds: number },
+  ): Promise<string>;
+}
+
+/** A zip being written as a stream, one entry at a time (the export package). */
+export interface ZipWriter {
+  /** The zip's bytes as they are produced. */
+  readonly output: Readable;
+  /** Adds one entry; resolves once it has been consumed, so only one source is open at a time. */
+  add(source: Readable | string | Buffer, name: string, date: Date): Promise<void>;
+  /** Ends the zip (its central directory follows the last entry). */
+  finish(): void;
+  /** Stops with `error`, so a truncated zip is never taken for a whole one. */
+  destroy(error: Error): void;
+  /** Bytes of zip produced so far. */
+  size(): number;
+}
+
+/** Makes a new zip writer (one per package). */
+export type ZipWriters = () => ZipWriter;

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { s3Client, secretsClient, sfnClient } from '../aws/clients';
-import { config, ledgerTable } from '../aws/composition-root';
+import { secretsClient, sfnClient } from '../aws/clients';
+import { config, exportObjects, ledgerTable } from '../aws/composition-root';
 import { logger } from '../aws/logger';
 import { completeTask, failTask } from '../aws/workflow';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../core/processors/signature';
@@ -24,7 +24,7 @@ function runtimeDeps(): CallbackDeps {
   return {
     dataMap: cfg.dataMap,
     ledger: ledgerTable(),
-    exports: { s3: s3Client(), bucket: cfg.DSR_EXPORT_BUCKET },
+    exports: exportObjects(),
     secretOf: (store) => loadProcessorSecret(store, { dir: cfg.DSR_PROCESSOR_SECRETS_DIR }, secretsClient),
     completeTask: (token, output) => completeTask(sfn, token, output),
     failTask: (token, error, cause) => failTask(sfn, token, error, cause),

@@ -7,8 +7,9 @@
 
 import { isGoneTask } from '../aws/workflow';
 import { type DataMap, type ProcessorStore, processorOf } from '../core/data-map';
+import { type StoreExportResult, writeStoreExport } from '../core/export/store-export';
 import type { LedgerRecord, ProcessorAck, ProcessorEvidence } from '../core/ledger-record';
-import type { ExportedRecord, Ledger } from '../core/ports';
+import type { ExportedRecord, Ledger, ObjectStore } from '../core/ports';
 import { processorErrorFor } from '../core/processors/errors';
 import {
   buildProcessorRequest,
@@ -18,8 +19,6 @@ import {
   processorCallbackUrl,
 } from '../core/processors/protocol';
 import type { RequestType } from '../core/request';
-import type { ExportStorage } from '../export/s3-stream';
-import { type StoreExportResult, writeStoreExport } from '../export/store-export';
 import { deliverToProcessor } from './client';
 
 /** The ledger operations processor notices use. */
@@ -41,7 +40,7 @@ const EXPORT_PAGE = 500;
 export interface AckDeps {
   readonly ledger: ProcessorLedger;
   /** The exports bucket: a processor's records (access) become `stores/<processorId>.json`. */
-  readonly exports: ExportStorage;
+  readonly exports: ObjectStore;
   /** SendTaskSuccess; a task that is gone (timed out, already closed) throws an error `isGoneTask` knows. */
   readonly completeTask: (taskToken: string, output: unknown) => Promise<void>;
   /** SendTaskFailure with an error name the ASL catches. */
@@ -139,7 +138,7 @@ export async function settleAcknowledgement(
   };
   let records = ack.records;
   if (args.type === 'access' && ack.status !== 'failed') {
-    const file = await writeStoreExport(deps.exports, {
+    const file = await writeStoreExport(deps, {
       requestId,
       storeId: processorId,
       records: pagesOf(args.records ?? [], processorId, ack.reference),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { s3Client, secretsClient, sfnClient } from '../aws/clients';
-import { config, ledgerTable } from '../aws/composition-root';
+import { secretsClient, sfnClient } from '../aws/clients';
+import { config, exportObjects, ledgerTable } from '../aws/composition-root';
 import { logger } from '../aws/logger';
 import { completeTask, failTask } from '../aws/workflow';
 import { type NotifyDeps, type NotifyResult, notifyProcessor } from '../processors/notify';
@@ -25,7 +25,7 @@ export async function handler(event: unknown): Promise<NotifyResult> {
   const deps: NotifyDeps = {
     dataMap: cfg.dataMap,
     ledger: ledgerTable(),
-    exports: { s3: s3Client(), bucket: cfg.DSR_EXPORT_BUCKET },
+    exports: exportObjects(),
     secretOf: (store) => loadProcessorSecret(store, { dir: cfg.DSR_PROCESSOR_SECRETS_DIR }, secretsClient),
     completeTask: (token, output) => completeTask(sfn, token, output),
     failTask: (token, error, cause) => failTask(sfn, token, error, cause),

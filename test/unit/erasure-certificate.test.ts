@@ -1,17 +1,17 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { isDataStore } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../functions/core/demo-data-map';
-import { ErasureIncompleteError } from '../../functions/core/erasure/decisions';
-import { erasureSummaryKey } from '../../functions/core/export/keys';
-import type { LedgerRecord, ProcessorEvidence } from '../../functions/core/ledger-record';
 import {
   buildCertificate,
   issueCertificate,
   renderCertificateHtml,
   retentionOf,
-} from '../../functions/erasure/certificate';
-import { erasureSummaryMail } from '../../functions/erasure/certificate-mail';
-import type { ErasureSummary } from '../../functions/erasure/manifest';
+} from '../../functions/core/erasure/certificate';
+import { erasureSummaryMail } from '../../functions/core/erasure/certificate-mail';
+import { ErasureIncompleteError } from '../../functions/core/erasure/decisions';
+import type { ErasureSummary } from '../../functions/core/erasure/manifest';
+import { erasureSummaryKey } from '../../functions/core/export/keys';
+import type { LedgerRecord, ProcessorEvidence } from '../../functions/core/ledger-record';
 import { memoryS3 } from './erasure-fakes';
 
 const dataMap = loadDemoDataMap();
@@ -392,7 +392,7 @@ describe('issuing a certificate for a delete that reached partners', () => {
     }
 
     const { jsonKey } = await issueCertificate(
-      { s3: bucket.s3, exportBucket: 'exports', auditBucket: 'audit' },
+      { exports: bucket.store('exports'), audit: bucket.store('audit') },
       { record: withProcessors(paymentsEscalated), dataMap, issuedAt },
     );
 

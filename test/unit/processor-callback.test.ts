@@ -52,7 +52,7 @@ const route = processorCallbackRoute(
   (): CallbackDeps => ({
     dataMap: demoDataMap(),
     ledger,
-    exports: { s3: s3.s3, bucket: 'dsr-exports' },
+    exports: s3.store('dsr-exports'),
     secretOf: async () => {
       secretLoads++;
       return PROCESSOR_SECRET;

@@ -33,7 +33,7 @@ function deps(fetchImpl: typeof fetch, overrides: Partial<NotifyDeps> = {}): Not
   return {
     dataMap: demoDataMap(),
     ledger,
-    exports: { s3: s3.s3, bucket: 'dsr-exports' },
+    exports: s3.store('dsr-exports'),
     secretOf: async () => PROCESSOR_SECRET,
     completeTask: async (token, output) => {
       completed.push({ token, output });

@@ -4,7 +4,7 @@
  */
 
 import { type DataStore, type ErasureHold, type FieldPolicy, MASK_VALUE } from '../data-map';
-import type { RecordRef } from '../ports';
+import type { RecordRef } from '../record-ref';
 
 /** What became of a record, as the certificate and the subject's email report it. */
 export type RecordOutcome = 'deleted' | 'masked' | 'retained' | 'held';
