@@ -12,7 +12,7 @@ import { ErasureIncompleteError } from '../../functions/core/erasure/decisions';
 import type { ErasureSummary } from '../../functions/core/erasure/manifest';
 import { erasureSummaryKey } from '../../functions/core/export/keys';
 import type { LedgerRecord, ProcessorEvidence } from '../../functions/core/ledger-record';
-import { memoryS3 } from './erasure-fakes';
+import { memoryS3 } from '../support/erasure-fakes';
 
 const dataMap = loadDemoDataMap();
 const REQUEST = '20260315-delete-abcdefgh23';

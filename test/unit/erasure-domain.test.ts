@@ -6,7 +6,7 @@ import { takeInventory } from '../../functions/core/erasure/inventory';
 import { readSummary } from '../../functions/core/erasure/manifest';
 import { verifyStoreErasure } from '../../functions/core/erasure/verify';
 import { erasureDecisionsKey, erasureSummaryKey } from '../../functions/core/export/keys';
-import { FakeConnector, type FakeRecord, memoryS3, snapshot } from './erasure-fakes';
+import { FakeConnector, type FakeRecord, memoryS3, snapshot } from '../support/erasure-fakes';
 
 const REQUEST = '20260315-delete-abcdefgh23';
 const BUCKET = 'dsr-exports';

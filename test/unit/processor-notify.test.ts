@@ -1,6 +1,6 @@
 import { verifyProcessorSignature } from '../../functions/core/processors/signature';
 import { type NotifyDeps, notifyProcessor } from '../../functions/processors/notify';
-import { memoryS3 } from './erasure-fakes';
+import { memoryS3 } from '../support/erasure-fakes';
 import { demoDataMap, MemoryProcessorLedger, PROCESSOR_SECRET, scriptedProcessor } from './processor-fakes';
 
 const deleteId = '20260101-delete-abcdefghjk';
