@@ -1,35 +1,23 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { config, exportDownloads, hashingKey, ledgerTable, log } from '../aws/composition-root';
 import { limitClientIp } from '../aws/rate-limit';
-import {
-  authorizeDownload,
-  DownloadLinkExpiredError,
-  DownloadLinkInvalidError,
-  ExportNotReadyError,
-} from '../core/export/download';
+import { authorizeDownload } from '../core/export/download';
 import { httpError, httpRoute } from './middleware';
 
-/** The domain's refusals as the API answers them. */
-function asHttp(error: unknown): unknown {
-  if (error instanceof DownloadLinkInvalidError) {
-    return httpError(
-      403,
-      'invalid_link',
-      'this download link is not valid; use the newest link from your email',
-    );
-  }
-  if (error instanceof DownloadLinkExpiredError) {
-    return httpError(
-      410,
-      'link_expired',
-      'this download link has expired; please submit a new access request',
-    );
-  }
-  if (error instanceof ExportNotReadyError) {
-    return httpError(409, 'not_ready', 'your data is not ready yet; please try again shortly');
-  }
-  return error;
-}
+/** The domain's refusals (by error name) as the API answers them. */
+const REFUSALS: Record<string, [status: number, error: string, message: string]> = {
+  DownloadLinkInvalid: [
+    403,
+    'invalid_link',
+    'this download link is not valid; use the newest link from your email',
+  ],
+  DownloadLinkExpired: [
+    410,
+    'link_expired',
+    'this download link has expired; please submit a new access request',
+  ],
+  ExportNotReady: [409, 'not_ready', 'your data is not ready yet; please try again shortly'],
+};
 
 /**
  * GET /requests/{requestId}/export?token=...: checks the emailed token and
@@ -43,7 +31,10 @@ export async function downloadExport(event: APIGatewayProxyEvent): Promise<APIGa
   const ports = { ledger: ledgerTable(), hashingKey, links: exportDownloads(), log, settings };
   const input = { requestId: event.pathParameters?.requestId, token: event.queryStringParameters?.token };
   const { url } = await authorizeDownload(ports, input).catch((error: unknown) => {
-    throw asHttp(error);
+    const refusal = Object.hasOwn(REFUSALS, (error as Error)?.name)
+      ? REFUSALS[(error as Error).name]
+      : undefined;
+    throw refusal ? httpError(...refusal) : error;
   });
   return {
     statusCode: 302,
