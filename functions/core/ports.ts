@@ -7,7 +7,6 @@
 import type { Readable } from 'node:stream';
 import type { IdentityKind } from './data-map';
 import type { RecordDecision } from './erasure/decisions';
-import type { RecordRef } from './record-ref';
 import type {
   Advanced,
   CertificateInfo,
@@ -27,6 +26,7 @@ import type {
   VerificationState,
 } from './ledger-record';
 import type { LifecycleEvent, RequestStatus } from './lifecycle';
+import type { RecordRef } from './record-ref';
 import type { RequestType } from './request';
 /** The identifiers known for one data subject; values were resolved by the system, never raw input for keys. */
 export interface Subject {

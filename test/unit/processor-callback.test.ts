@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { signProcessorBody } from '../../functions/core/processors/signature';
 import type { CallbackDeps } from '../../functions/processors/callback';
-import { lambdaContext } from '../support/lambda-context';
 import { memoryS3 } from '../support/erasure-fakes';
+import { lambdaContext } from '../support/lambda-context';
 import { apiEvent, setTestEnvironment } from './http-support';
 import { demoDataMap, MemoryProcessorLedger, PROCESSOR_SECRET } from './processor-fakes';
 
