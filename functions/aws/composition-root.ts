@@ -6,18 +6,22 @@
 
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { ProcessorWebhook } from '../connectors/processor-webhook';
+import { createConnector } from '../connectors/registry';
+import type { DataMap, DataStore } from '../core/data-map';
 import type { UnsubscribePorts } from '../core/opt-out/unsubscribe';
 import type {
+  Connector,
+  DownloadLinks,
   Ledger,
   Log,
   Mailer,
   ObjectStore,
   ProcessorDelivery,
   ProcessorSecrets,
-  StoreExports,
   UsedUnsubscribeTokens,
   VerificationResends,
   WorkflowControl,
+  ZipWriters,
 } from '../core/ports';
 import type { NotifyPorts } from '../core/processors/notify';
 import type { ResendPorts } from '../core/verification/resend';
@@ -29,14 +33,14 @@ import { SesMailer } from './mailer';
 import { S3ObjectStore } from './object-store';
 import { ProcessorSecretStore } from './processor-secrets';
 import { loadHashingKey } from './secrets';
-import { S3StoreExports } from './store-exports';
 import { suppressionList } from './suppression';
 import { StepFunctionsWorkflow } from './workflow';
+import { createZipWriter } from './zip-writer';
 
 let ledger: LedgerTable | undefined;
 let mail: Mailer | undefined;
 let flow: WorkflowControl | undefined;
-const buckets = new Map<string, ObjectStore>();
+const buckets = new Map<string, S3ObjectStore>();
 
 export function config(): Config {
   return loadConfig();
@@ -115,13 +119,45 @@ export function auditObjects(): ObjectStore {
   return objectStore(bucket);
 }
 
-function objectStore(bucket: string): ObjectStore {
+function objectStore(bucket: string): S3ObjectStore {
   let store = buckets.get(bucket);
   if (!store) {
     store = new S3ObjectStore(s3Client(), bucket);
     buckets.set(bucket, store);
   }
   return store;
+}
+
+/** Short-lived download links into the exports bucket. */
+export function exportDownloads(): DownloadLinks {
+  return objectStore(loadConfig().DSR_EXPORT_BUCKET);
+}
+
+/** The connector of a data store, on this cold start's clients. */
+export function connectorFor(store: DataStore): Connector {
+  return createConnector(store, { dynamodb: dynamoDbClient(), s3: s3Client() });
+}
+
+/** Zip writers for export packages. */
+export const zipWriters: ZipWriters = createZipWriter;
+
+/** The ports the per-store erasure and export use cases share. */
+export function storePorts(): {
+  ledger: Ledger;
+  exports: ObjectStore;
+  dataMap: DataMap;
+  connectorFor: (store: DataStore) => Connector;
+  hashingKey: () => Promise<Buffer>;
+  log: Log;
+} {
+  return {
+    ledger: ledgerTable(),
+    exports: exportObjects(),
+    dataMap: loadConfig().dataMap,
+    connectorFor,
+    hashingKey,
+    log: log(),
+  };
 }
 
 export function mailer(): Mailer {
@@ -158,11 +194,6 @@ export function processorDelivery(): ProcessorDelivery {
   });
 }
 
-/** Per-store export files in the exports bucket. */
-export function storeExports(): StoreExports {
-  return new S3StoreExports(s3Client(), loadConfig().DSR_EXPORT_BUCKET);
-}
-
 /** What the processor use cases (notify, callback) run on: every port and the settings they read. */
 export function processorPorts(): NotifyPorts {
   const cfg = loadConfig();
@@ -170,7 +201,7 @@ export function processorPorts(): NotifyPorts {
     dataMap: cfg.dataMap,
     publicUrl: cfg.DSR_PUBLIC_URL,
     ledger: ledgerTable(),
-    exports: storeExports(),
+    exports: exportObjects(),
     workflow: workflow(),
     secrets: processorSecrets(),
     delivery: processorDelivery(),

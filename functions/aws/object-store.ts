@@ -2,14 +2,15 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { ObjectStore, PutOptions } from '../core/ports';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { DownloadLinks, ObjectStore, PutOptions } from '../core/ports';
 
 /** 5 MiB parts (the S3 minimum) and two in flight: memory stays near 10 MiB whatever the size. */
 const PART_SIZE = 5 * 1024 * 1024;
 const QUEUE_SIZE = 2;
 
 /** The `ObjectStore` port on one S3 bucket; the client is injected. */
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements ObjectStore, DownloadLinks {
   constructor(
     private readonly s3: S3Client,
     readonly bucket: string,
@@ -72,8 +73,26 @@ export class S3ObjectStore implements ObjectStore {
       if (!(response.Body instanceof Readable)) throw new Error('S3 GetObject returned no stream');
       return response.Body;
     } catch (error) {
-      if (error instanceof NoSuchKey) return undefined;
+      const name = (error as { name?: string } | undefined)?.name;
+      if (error instanceof NoSuchKey || name === 'NoSuchKey' || name === 'NotFound') return undefined;
       throw error;
     }
+  }
+
+  /** A pre-signed GetObject URL (signed locally, no request is sent). */
+  downloadUrl(
+    key: string,
+    options: { readonly fileName: string; readonly contentType: string; readonly expiresInSeconds: number },
+  ): Promise<string> {
+    return getSignedUrl(
+      this.s3,
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        ResponseContentDisposition: `attachment; filename="${options.fileName}"`,
+        ResponseContentType: options.contentType,
+      }),
+      { expiresIn: options.expiresInSeconds },
+    );
   }
 }

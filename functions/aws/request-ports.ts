@@ -43,7 +43,7 @@ export function subjectResolver(): SubjectResolver {
 }
 
 /** The connector of one data store; its opt-out surfaces AWS faults as `TransientError`. */
-export function connectorFor(store: DataStore): Connector {
+export function optOutConnectorFor(store: DataStore): Connector {
   const connector = createConnector(store, { dynamodb: dynamoDbClient(), s3: s3Client() });
   const { erase, optOut } = connector;
   return {

@@ -5,7 +5,7 @@
  * cold start; handlers pass them to the use cases in core.
  */
 import type { Readable } from 'node:stream';
-import type { IdentityKind, ProcessorStore } from './data-map';
+import type { DataStore, IdentityKind, ProcessorStore } from './data-map';
 import type { RecordDecision } from './erasure/decisions';
 import type {
   Advanced,
@@ -266,24 +266,6 @@ export interface ProcessorSecrets {
   secretOf(store: ProcessorStore): Promise<Buffer>;
 }
 
-/** One store's export file, as the workflow carries it (small: keys and counts). */
-export interface StoreExportFile {
-  readonly storeId: string;
-  readonly records: number;
-  readonly sha256: string;
-  readonly key: string;
-  readonly attachments: readonly { readonly name: string; readonly key: string; readonly size: number }[];
-}
-
-/** Writes the records of one store (here: those a processor returned) as that store's export file. */
-export interface StoreExports {
-  write(
-    requestId: string,
-    storeId: string,
-    records: AsyncIterable<readonly ExportedRecord[]>,
-  ): Promise<StoreExportFile>;
-}
-
 // ---- Verification resends and one-click unsubscribe (owner: ledger)
 
 /** What a resend replaces: new hashes and expiry; the wrong-attempt count carries over (5 per request, not per code). */
@@ -376,3 +358,34 @@ export interface MarketingSuppression {
   /** Opts the address out of the mail contact list where one is configured; false when there is none. */
   optOutOfContactList(email: string): Promise<boolean>;
 }
+
+// ---- Erasure and export: logging, connectors by store, and download links for the export zip.
+
+/** The connector of a data store of the data map (built by the composition root with its clients). */
+export type ConnectorFor = (store: DataStore) => Connector;
+
+/** Short-lived download links to objects, minted when the subject asks (never emailed). */
+export interface DownloadLinks {
+  /** A URL that fetches `key` as an attachment named `fileName`, valid for `expiresInSeconds`. */
+  downloadUrl(
+    key: string,
+    options: { readonly fileName: string; readonly contentType: string; readonly expiresInSeconds: number },
+  ): Promise<string>;
+}
+
+/** A zip being written as a stream, one entry at a time (the export package). */
+export interface ZipWriter {
+  /** The zip's bytes as they are produced. */
+  readonly output: Readable;
+  /** Adds one entry; resolves once it has been consumed, so only one source is open at a time. */
+  add(source: Readable | string | Buffer, name: string, date: Date): Promise<void>;
+  /** Ends the zip (its central directory follows the last entry). */
+  finish(): void;
+  /** Stops with `error`, so a truncated zip is never taken for a whole one. */
+  destroy(error: Error): void;
+  /** Bytes of zip produced so far. */
+  size(): number;
+}
+
+/** Makes a new zip writer (one per package). */
+export type ZipWriters = () => ZipWriter;

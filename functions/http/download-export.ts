@@ -1,19 +1,23 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
-import { s3Client } from '../aws/clients';
-import { config, hashingKey, ledgerTable } from '../aws/composition-root';
-import { logger } from '../aws/logger';
+import { config, exportDownloads, hashingKey, ledgerTable, log } from '../aws/composition-root';
 import { limitClientIp } from '../aws/rate-limit';
-import { constantTimeEqual, keyedHash } from '../core/crypto';
-import { RequestId } from '../core/request';
+import { authorizeDownload } from '../core/export/download';
 import { httpError, httpRoute } from '../middleware/http';
 
-const ExportToken = z.string().min(20).max(200);
-
-const forbidden = () =>
-  httpError(403, 'invalid_link', 'this download link is not valid; use the newest link from your email');
+/** The domain's refusals (by error name) as the API answers them. */
+const REFUSALS: Record<string, [status: number, error: string, message: string]> = {
+  DownloadLinkInvalid: [
+    403,
+    'invalid_link',
+    'this download link is not valid; use the newest link from your email',
+  ],
+  DownloadLinkExpired: [
+    410,
+    'link_expired',
+    'this download link has expired; please submit a new access request',
+  ],
+  ExportNotReady: [409, 'not_ready', 'your data is not ready yet; please try again shortly'],
+};
 
 /**
  * GET /requests/{requestId}/export?token=...: checks the emailed token and
@@ -23,44 +27,15 @@ const forbidden = () =>
  */
 export async function downloadExport(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   await limitClientIp(event, 'verify');
-  const id = RequestId.safeParse(event.pathParameters?.requestId);
-  const token = ExportToken.safeParse(event.queryStringParameters?.token);
-  if (!id.success || !token.success) throw forbidden();
-  const requestId = id.data;
-  const record = await ledgerTable().get(requestId);
-  const info = record?.exportInfo;
-  // Hash and compare even for an unknown id, so a miss takes as long as a wrong token.
-  const presented = keyedHash(await hashingKey(), 'export-token', token.data);
-  const stored = info?.tokenHash ?? '0'.repeat(presented.length);
-  if (!constantTimeEqual(presented, stored) || !record || !info) throw forbidden();
-  if (Date.parse(info.expiresAt) <= Date.now()) {
-    throw httpError(
-      410,
-      'link_expired',
-      'this download link has expired; please submit a new access request',
-    );
-  }
-  // The link is minted only after the zip is stored, just before MarkCompleted runs: both states are ready.
-  if (record.status !== 'completed' && record.status !== 'in_progress') {
-    throw httpError(409, 'not_ready', 'your data is not ready yet; please try again shortly');
-  }
-  const cfg = config();
-  const url = await getSignedUrl(
-    s3Client(),
-    new GetObjectCommand({
-      Bucket: cfg.DSR_EXPORT_BUCKET,
-      Key: info.key,
-      ResponseContentDisposition: `attachment; filename="impor-in-data-${requestId}.zip"`,
-      ResponseContentType: 'application/zip',
-    }),
-    { expiresIn: Math.min(cfg.DSR_PRESIGNED_URL_TTL_SECONDS, 300) },
-  );
-  await ledgerTable()
-    .countDownload(requestId)
-    .catch((error: unknown) =>
-      logger.warn('could not count a download', { requestId, errorName: (error as Error).name }),
-    );
-  logger.info('export downloaded', { requestId });
+  const settings = { linkTtlSeconds: config().DSR_PRESIGNED_URL_TTL_SECONDS };
+  const ports = { ledger: ledgerTable(), hashingKey, links: exportDownloads(), log: log(), settings };
+  const input = { requestId: event.pathParameters?.requestId, token: event.queryStringParameters?.token };
+  const { url } = await authorizeDownload(ports, input).catch((error: unknown) => {
+    const refusal = Object.hasOwn(REFUSALS, (error as Error)?.name)
+      ? REFUSALS[(error as Error).name]
+      : undefined;
+    throw refusal ? httpError(...refusal) : error;
+  });
   return {
     statusCode: 302,
     headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },

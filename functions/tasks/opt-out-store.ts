@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { config, ledgerTable, log } from '../aws/composition-root';
-import { connectorFor } from '../aws/request-ports';
+import { optOutConnectorFor } from '../aws/request-ports';
 import { type OptOutStoreResult, optOutStore } from '../core/requests/opt-out';
 
 export type { OptOutStoreResult };
@@ -9,6 +9,6 @@ const Input = z.object({ requestId: z.string().min(1), storeId: z.string().min(1
 
 /** OptOutStore (one Map iteration): marketing consent off in one store (core/requests/opt-out). */
 export async function handler(event: unknown): Promise<OptOutStoreResult> {
-  const ports = { ledger: ledgerTable(), connectorFor, log: log() };
+  const ports = { ledger: ledgerTable(), connectorFor: optOutConnectorFor, log: log() };
   return optOutStore(ports, config().dataMap, Input.parse(event));
 }

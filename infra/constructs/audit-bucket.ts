@@ -3,7 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
-/** Key prefix of the certificates of erasure (see functions/export/keys.ts). */
+/** Key prefix of the certificates of erasure (see functions/core/export/keys.ts). */
 export const CERTIFICATES_PREFIX = 'certificates/';
 
 export interface AuditBucketProps {

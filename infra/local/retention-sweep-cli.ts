@@ -8,9 +8,10 @@
  */
 import { parseArgs } from 'node:util';
 import { LedgerTable } from '../../functions/aws/ledger';
+import { S3ObjectStore } from '../../functions/aws/object-store';
 import { createConnector } from '../../functions/connectors/registry';
+import { type RequestSweep, sweepRetention } from '../../functions/core/erasure/retention-sweep';
 import { IsoDay } from '../../functions/core/export/keys';
-import { type RequestSweep, sweepRetention } from '../../functions/erasure/retention-sweep';
 import { connectToRunningSystem, reportFailure, UsageError } from './running-system';
 import { AUDIT_BUCKET_NAME, EXPORT_BUCKET_NAME, LEDGER_TABLE_NAME } from './system';
 
@@ -58,8 +59,8 @@ async function main(argv: readonly string[]): Promise<void> {
     const report = await sweepRetention(
       {
         ledger,
-        exports: { s3, bucket: EXPORT_BUCKET_NAME },
-        audit: { s3, bucket: AUDIT_BUCKET_NAME },
+        exports: new S3ObjectStore(s3, EXPORT_BUCKET_NAME),
+        audit: new S3ObjectStore(s3, AUDIT_BUCKET_NAME),
         dataMap,
         connectorFor: (store) => createConnector(store, { dynamodb, s3 }),
         hashingKey,

@@ -2,12 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3ObjectStore } from '../../functions/aws/object-store';
 import { createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { type DataMap, isDataStore } from '../../functions/core/data-map';
 import type { ErasureCounts } from '../../functions/core/erasure/decisions';
-import { eraseStore } from '../../functions/erasure/erase';
-import { verifyStoreErasure } from '../../functions/erasure/verify';
+import { eraseStore } from '../../functions/core/erasure/erase';
+import { verifyStoreErasure } from '../../functions/core/erasure/verify';
 import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
 import { type DemoClients, plantSubject } from '../../infra/local/demo-data';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
@@ -147,7 +148,7 @@ export async function benchErase(options: EraseBenchOptions): Promise<EraseBench
     const othersBefore = await Promise.all(others.map((email) => footprintDigest(clients, dataMap, email)));
     const subject = await resolveSubject(dataMap, clients, SUBJECT.email);
     const hashingKey = randomBytes(32);
-    const deps = { s3, bucket: EXPORTS };
+    const deps = new S3ObjectStore(s3, EXPORTS);
 
     global.gc?.();
     const baseline = process.memoryUsage().rss;

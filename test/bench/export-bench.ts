@@ -1,7 +1,9 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3ObjectStore } from '../../functions/aws/object-store';
+import { createZipWriter } from '../../functions/aws/zip-writer';
+import { packageExport } from '../../functions/core/export/package';
+import { writeStoreExport } from '../../functions/core/export/store-export';
 import type { ExportedRecord } from '../../functions/core/ports';
-import { packageExport } from '../../functions/export/package';
-import { writeStoreExport } from '../../functions/export/store-export';
 import { emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
 
 /** What one run of the export benchmark measured. */
@@ -53,9 +55,10 @@ export async function benchExport(records: number): Promise<ExportBenchResult> {
       secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
     },
   });
-  const deps = { s3, bucket: 'dsr-bench-exports' };
+  const bucket = 'dsr-bench-exports';
+  const deps = { exports: new S3ObjectStore(s3, bucket), zip: createZipWriter };
   try {
-    await s3.send(new CreateBucketCommand({ Bucket: deps.bucket }));
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const requestId = '20260101-access-benchbench';
     global.gc?.();
     const baseline = process.memoryUsage().rss;

@@ -4,14 +4,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LedgerTable } from '../../functions/aws/ledger';
+import { S3ObjectStore } from '../../functions/aws/object-store';
 import { type ConnectorClients, createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { keyedHash } from '../../functions/core/crypto';
 import { type DataStore, dataStoreOf, isDataStore } from '../../functions/core/data-map';
 import { ErasureIncompleteError } from '../../functions/core/erasure/decisions';
+import { eraseStore } from '../../functions/core/erasure/erase';
+import { verifyStoreErasure } from '../../functions/core/erasure/verify';
 import type { ExportedRecord, Subject } from '../../functions/core/ports';
-import { eraseStore } from '../../functions/erasure/erase';
-import { verifyStoreErasure } from '../../functions/erasure/verify';
 import { plantSubject } from '../../infra/local/demo-data';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
@@ -279,8 +280,8 @@ describe('a crash in the middle of erasing a store', () => {
             hashingKey: KEY,
             now: new Date('2026-03-16T00:00:00Z'),
           };
-          const { counts } = await eraseStore({ s3: clients.s3, bucket: EXPORTS }, args);
-          await verifyStoreErasure({ s3: clients.s3, bucket: EXPORTS }, { ...args, storeId: id });
+          const { counts } = await eraseStore(new S3ObjectStore(clients.s3, EXPORTS), args);
+          await verifyStoreErasure(new S3ObjectStore(clients.s3, EXPORTS), { ...args, storeId: id });
           return counts;
         }),
       );
@@ -313,7 +314,7 @@ describe('erasing S3 stores with object versions', () => {
     phone: '+628155555555',
   };
   const storeIds = ['activity', 'documents'];
-  const deps = () => ({ s3: clients.s3, bucket: EXPORTS });
+  const deps = () => new S3ObjectStore(clients.s3, EXPORTS);
   const argsFor = (requestId: string, id: string, subject: Subject, using = clients) => ({
     requestId,
     storeId: id,

@@ -8,10 +8,12 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import JSZip from 'jszip';
+import { S3ObjectStore } from '../../functions/aws/object-store';
+import { createZipWriter } from '../../functions/aws/zip-writer';
+import { type ProcessingRecipient, packageExport } from '../../functions/core/export/package';
+import { type StoreExportResult, writeStoreExport } from '../../functions/core/export/store-export';
 import type { ProcessorEvidence } from '../../functions/core/ledger-record';
 import type { ExportedRecord } from '../../functions/core/ports';
-import { type ProcessingRecipient, packageExport } from '../../functions/export/package';
-import { type StoreExportResult, writeStoreExport } from '../../functions/export/store-export';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
 
 const REQUEST_ID = '20260315-access-abcdefgh23';
@@ -101,7 +103,7 @@ describe('an access export, written per store and packaged as one zip', () => {
   const bytesOf = (name: string) => entry(name).async('nodebuffer');
 
   beforeAll(async () => {
-    const deps = { s3, bucket: BUCKET };
+    const deps = { exports: new S3ObjectStore(s3, BUCKET), zip: createZipWriter };
     results = [
       await writeStoreExport(deps, {
         requestId: REQUEST_ID,
@@ -210,7 +212,10 @@ describe('failures while exporting', () => {
       throw new Error('store unavailable');
     }
     await expect(
-      writeStoreExport({ s3, bucket: BUCKET }, { requestId, storeId: 'orders', records: failing() }),
+      writeStoreExport(
+        { exports: new S3ObjectStore(s3, BUCKET) },
+        { requestId, storeId: 'orders', records: failing() },
+      ),
     ).rejects.toThrow('store unavailable');
     const listed = await s3.send(
       new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `exports/${requestId}/` }),
@@ -220,7 +225,7 @@ describe('failures while exporting', () => {
 
   it('refuses to package a store file that changed since it was written, and stores no zip', async () => {
     const requestId = '20260315-access-changedabc';
-    const deps = { s3, bucket: BUCKET };
+    const deps = { exports: new S3ObjectStore(s3, BUCKET), zip: createZipWriter };
     const result = await writeStoreExport(deps, { requestId, storeId: 'orders', records: orders(10) });
     const tampered = { ...result, sha256: '0'.repeat(64) };
     await expect(
@@ -287,7 +292,7 @@ async function* shipments(): AsyncIterable<readonly ExportedRecord[]> {
 }
 
 describe('an access export that reached partners', () => {
-  const deps = () => ({ s3, bucket: BUCKET });
+  const deps = () => ({ exports: new S3ObjectStore(s3, BUCKET), zip: createZipWriter });
 
   async function packaged(requestId: string, exports: unknown[], processorCalls: ProcessorEvidence[]) {
     const result = await packageExport(deps(), {

@@ -4,18 +4,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LedgerTable } from '../../functions/aws/ledger';
+import { S3ObjectStore } from '../../functions/aws/object-store';
 import { type ConnectorClients, createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { keyedHash } from '../../functions/core/crypto';
 import { type DataStore, dataStoreOf, isDataStore } from '../../functions/core/data-map';
-import type { DueRetention } from '../../functions/core/ledger-record';
-import type { ExportedRecord, Subject } from '../../functions/core/ports';
 import {
   addDays,
   type RetentionSweepDeps,
   type RetentionSweepOptions,
   sweepRetention,
-} from '../../functions/erasure/retention-sweep';
+} from '../../functions/core/erasure/retention-sweep';
+import type { DueRetention } from '../../functions/core/ledger-record';
+import type { ExportedRecord, Subject } from '../../functions/core/ports';
 import { plantSubject } from '../../infra/local/demo-data';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
@@ -118,8 +119,8 @@ async function deleteSubject(requestId: string, person: typeof RITA): Promise<Su
 
 const deps = (using: ConnectorClients = clients): RetentionSweepDeps => ({
   ledger,
-  exports: { s3: clients.s3, bucket: EXPORTS },
-  audit: { s3: clients.s3, bucket: AUDIT },
+  exports: new S3ObjectStore(clients.s3, EXPORTS),
+  audit: new S3ObjectStore(clients.s3, AUDIT),
   dataMap,
   connectorFor: (s) => createConnector(s, using),
   hashingKey: KEY,

@@ -1,5 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { S3ObjectStore } from '../../functions/aws/object-store';
+import { createZipWriter } from '../../functions/aws/zip-writer';
 import { CATEGORY_LABELS, categoryLabel } from '../../functions/core/export/categories';
 import { escapeHtml, renderIndexHtml } from '../../functions/core/export/index-page';
 import {
@@ -11,12 +13,15 @@ import {
   sanitiseFileName,
   UnsafeExportKeyError,
 } from '../../functions/core/export/keys';
+import { packageExport } from '../../functions/core/export/package';
+import { writeStoreExport } from '../../functions/core/export/store-export';
 import type { ExportedRecord } from '../../functions/core/ports';
-import { packageExport } from '../../functions/export/package';
-import { writeStoreExport } from '../../functions/export/store-export';
 
 const s3Mock = mockClient(S3Client);
-const deps = { s3: new S3Client({ region: 'ap-southeast-3' }), bucket: 'exports-bucket' };
+const deps = {
+  exports: new S3ObjectStore(new S3Client({ region: 'ap-southeast-3' }), 'exports-bucket'),
+  zip: createZipWriter,
+};
 const GOOD_REQUEST = '20260101-access-abcdefghij';
 
 async function* pages(): AsyncIterable<readonly ExportedRecord[]> {

@@ -1,10 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { S3StoreExports } from '../../functions/aws/store-exports';
 import type { CallbackPorts } from '../../functions/core/processors/callback';
 import { signProcessorBody } from '../../functions/core/processors/signature';
+import { memoryS3 } from '../support/erasure-fakes';
 import { lambdaContext } from '../support/lambda-context';
 import { demoDataMap, MemoryProcessorLedger, PROCESSOR_SECRET } from '../support/processor-fakes';
-import { memoryS3 } from './erasure-fakes';
 import { apiEvent, setTestEnvironment } from './http-support';
 
 setTestEnvironment();
@@ -53,7 +52,7 @@ const route = processorCallbackRoute(
   (): CallbackPorts => ({
     dataMap: demoDataMap(),
     ledger,
-    exports: new S3StoreExports(s3.s3, 'dsr-exports'),
+    exports: s3.store('dsr-exports'),
     secrets: {
       secretOf: async () => {
         secretLoads++;

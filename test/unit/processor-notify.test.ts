@@ -1,14 +1,13 @@
-import { S3StoreExports } from '../../functions/aws/store-exports';
 import { ProcessorWebhook } from '../../functions/connectors/processor-webhook';
 import { type NotifyPorts, notifyProcessor } from '../../functions/core/processors/notify';
 import { verifyProcessorSignature } from '../../functions/core/processors/signature';
+import { memoryS3 } from '../support/erasure-fakes';
 import {
   demoDataMap,
   MemoryProcessorLedger,
   PROCESSOR_SECRET,
   scriptedProcessor,
 } from '../support/processor-fakes';
-import { memoryS3 } from './erasure-fakes';
 
 const deleteId = '20260101-delete-abcdefghjk';
 const accessId = '20260101-access-abcdefghjk';
@@ -40,7 +39,7 @@ function deps(fetchImpl: typeof fetch, overrides: Partial<NotifyPorts> = {}): No
   return {
     dataMap: demoDataMap(),
     ledger,
-    exports: new S3StoreExports(s3.s3, 'dsr-exports'),
+    exports: s3.store('dsr-exports'),
     secrets: { secretOf: async () => PROCESSOR_SECRET },
     workflow: {
       succeed: async (token, output) => {

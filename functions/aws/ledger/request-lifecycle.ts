@@ -19,6 +19,7 @@ import {
 } from '../../core/ledger-record';
 import {
   advance,
+  InvalidTransitionError,
   type LifecycleEvent,
   type RequestStatus,
   statusAfter,
@@ -84,6 +85,9 @@ export class RequestLifecycleLedger implements RequestLedger {
       return { status: await this.transitionWith(requestId, event, options), already: false };
     } catch (error) {
       if (error instanceof StatusConflictError && error.current === target)
+        return { status: target, already: true };
+      // Another writer made the same move between the read above and the one inside the write.
+      if (error instanceof InvalidTransitionError && error.from === target)
         return { status: target, already: true };
       throw error;
     }

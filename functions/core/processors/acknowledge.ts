@@ -3,8 +3,10 @@
  * its webhook answer or later through the callback: the evidence, an access
  * request's records in the export, and the waiting workflow task resumed.
  */
+
+import { type StoreExportResult, writeStoreExport } from '../export/store-export';
 import type { ProcessorAck } from '../ledger-record';
-import type { Clock, ExportedRecord, Ledger, StoreExportFile, StoreExports, WorkflowControl } from '../ports';
+import type { Clock, ExportedRecord, Ledger, ObjectStore, WorkflowControl } from '../ports';
 import type { RequestType } from '../request';
 import { isGoneTask } from '../workflow-task';
 import type { ProcessorCallback, ProcessorResponse } from './protocol';
@@ -25,7 +27,7 @@ export type ProcessorLedger = Pick<
 export interface AckPorts {
   readonly ledger: ProcessorLedger;
   /** A processor's records (access) become the export file `stores/<processorId>.json`. */
-  readonly exports: StoreExports;
+  readonly exports: ObjectStore;
   /** Resumes (or fails) the waiting NotifyProcessor task; a task that is gone is no error here. */
   readonly workflow: Pick<WorkflowControl, 'succeed' | 'fail'>;
   readonly clock: Clock;
@@ -33,7 +35,7 @@ export interface AckPorts {
 
 /** The workflow output of an acknowledged processor: an export file (access) or the ack's gist. */
 export type ProcessorTaskOutput =
-  | StoreExportFile
+  | StoreExportResult
   | {
       readonly storeId: string;
       readonly processor: { readonly status: ProcessorAck['status']; readonly reference: string };
@@ -96,11 +98,11 @@ export async function settleAcknowledgement(
   };
   let records = ack.records;
   if (args.type === 'access' && ack.status !== 'failed') {
-    const file = await ports.exports.write(
+    const file = await writeStoreExport(ports, {
       requestId,
-      processorId,
-      pagesOf(args.records ?? [], processorId, ack.reference),
-    );
+      storeId: processorId,
+      records: pagesOf(args.records ?? [], processorId, ack.reference),
+    });
     output = file;
     records = file.records;
   }

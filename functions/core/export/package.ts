@@ -1,12 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, NoSuchKey } from '@aws-sdk/client-s3';
-import archiver, { type Archiver } from 'archiver';
 import { z } from 'zod';
-import type { DataCategory, ProcessorRequestType } from '../core/data-map';
-import { type IndexRecipient, type IndexStore, renderIndexHtml } from '../core/export/index-page';
+import {
+  type DataCategory,
+  type DataMap,
+  isDataStore,
+  isProcessor,
+  type ProcessorRequestType,
+} from '../data-map';
+import type { ProcessorAck, ProcessorEscalation, ProcessorEvidence } from '../ledger-record';
+import type { Log, ObjectStore, RequestLedger, ZipWriters } from '../ports';
+import type { RequestType } from '../request';
+import { type IndexRecipient, type IndexStore, renderIndexHtml } from './index-page';
 import {
   attachmentKey,
   attachmentPath,
@@ -16,11 +22,9 @@ import {
   safeRequestId,
   safeStoreId,
   storeExportKey,
-} from '../core/export/keys';
-import { processorCallStatus, processorOutcome } from '../core/export/processor-calls';
-import type { ProcessorAck, ProcessorEscalation, ProcessorEvidence } from '../core/ledger-record';
-import type { RequestType } from '../core/request';
-import { type ExportStorage, openObject, uploadStream } from './s3-stream';
+} from './keys';
+import { openExisting, readSmall } from './objects';
+import { processorCallStatus, processorCallsOf, processorOutcome } from './processor-calls';
 import { StoreExportResult } from './store-export';
 
 /** A store file's bytes did not match the hash recorded when it was written. */
@@ -141,22 +145,18 @@ type PackagedStore = StoreExportResult & { readonly bytes?: Buffer };
  * before the manifest is written. Undefined when there is none.
  */
 async function processorFile(
-  deps: ExportStorage,
+  exports: ObjectStore,
   requestId: string,
   storeId: string,
 ): Promise<PackagedStore | undefined> {
   const key = storeExportKey(requestId, storeId);
-  let bytes: Buffer;
-  try {
-    const response = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
-    if ((response.ContentLength ?? 0) > MAX_PROCESSOR_FILE_BYTES) {
-      throw new ExportIntegrityError(`partner file ${storeId} is larger than a partner answer can be`);
-    }
-    bytes = Buffer.from((await response.Body?.transformToByteArray()) ?? []);
-  } catch (error) {
-    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
-    throw error;
-  }
+  const bytes = await readSmall(
+    exports,
+    key,
+    MAX_PROCESSOR_FILE_BYTES,
+    () => new ExportIntegrityError(`partner file ${storeId} is larger than a partner answer can be`),
+  );
+  if (!bytes) return undefined;
   let records: number;
   try {
     records = ProcessorFile.parse(JSON.parse(bytes.toString('utf8'))).records.length;
@@ -202,39 +202,6 @@ function indexRecipients(
   });
 }
 
-/** Adds one entry and waits until archiver has consumed it, so only one source stream is open at a time. */
-function addEntry(
-  archive: Archiver,
-  source: Readable | string | Buffer,
-  name: string,
-  date: Date,
-): Promise<void> {
-  const stream = typeof source === 'string' || Buffer.isBuffer(source) ? undefined : source;
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      archive.off('entry', onEntry);
-      archive.off('error', onError);
-      archive.off('close', onClose);
-      stream?.off('error', onError);
-    };
-    const onEntry = () => {
-      cleanup();
-      resolve();
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    // The upload side destroys the archive when it fails; an entry then never completes.
-    const onClose = () => onError(new Error('archive closed before the entry was written'));
-    archive.once('entry', onEntry);
-    archive.once('error', onError);
-    archive.once('close', onClose);
-    stream?.once('error', onError);
-    archive.append(source, { name, date });
-  });
-}
-
 /** Passes bytes through while hashing them; `digest()` is valid once the stream has ended. */
 function hashing(): Transform & { digest(): string } {
   const hash = createHash('sha256');
@@ -270,13 +237,17 @@ function hashing(): Transform & { digest(): string } {
  * @throws UnsafeExportKeyError on an invalid request id, store id or file name.
  * @throws ExportIntegrityError when a store file no longer matches its recorded sha256.
  */
-export async function packageExport(deps: ExportStorage, args: PackageExportArgs): Promise<PackagedExport> {
+export async function packageExport(
+  ports: { readonly exports: ObjectStore; readonly zip: ZipWriters },
+  args: PackageExportArgs,
+): Promise<PackagedExport> {
+  const objects = ports.exports;
   const requestId = safeRequestId(args.requestId);
   const items = z.array(PackageExportItem).parse(args.exports);
   const outcomes = items.filter((i): i is ProcessorExportOutcome => !isStoreFile(i));
   const exports: PackagedStore[] = items.filter(isStoreFile);
   for (const outcome of outcomes) {
-    const found = await processorFile(deps, requestId, safeStoreId(outcome.storeId));
+    const found = await processorFile(objects, requestId, safeStoreId(outcome.storeId));
     if (found) exports.push(found);
   }
   for (const result of exports) {
@@ -331,47 +302,43 @@ export async function packageExport(deps: ExportStorage, args: PackageExportArgs
     attachments: r.attachments.map((a) => `stores/${attachmentPath(r.storeId, a.name)}`),
   }));
 
-  const archive = archiver('zip', { zlib: { level: 6 } });
+  const archive = ports.zip();
   const fill = async (): Promise<void> => {
-    await addEntry(archive, `${JSON.stringify(manifest, null, 2)}\n`, 'manifest.json', generatedAt);
+    await archive.add(`${JSON.stringify(manifest, null, 2)}\n`, 'manifest.json', generatedAt);
     const html = renderIndexHtml({
       requestId,
       generatedAt: manifest.generatedAt,
       stores: indexStores,
       recipients: indexRecipientsList,
     });
-    await addEntry(archive, html, 'index.html', generatedAt);
-    await addEntry(archive, processingJson, 'processing-record.json', generatedAt);
+    await archive.add(html, 'index.html', generatedAt);
+    await archive.add(processingJson, 'processing-record.json', generatedAt);
     for (const result of exports) {
       if (result.bytes) {
         // Already read and hashed (a processor's file found in the bucket).
-        await addEntry(archive, result.bytes, `stores/${result.storeId}.json`, generatedAt);
+        await archive.add(result.bytes, `stores/${result.storeId}.json`, generatedAt);
         continue;
       }
       const check = hashing();
-      const source = await openObject(deps, storeExportKey(requestId, result.storeId));
-      // pipeline destroys `check` with the error if the S3 stream fails, which addEntry turns into a rejection.
+      const source = await openExisting(objects, storeExportKey(requestId, result.storeId));
+      // pipeline destroys `check` with the error if the S3 stream fails, which `add` turns into a rejection.
       pipeline(source, check).catch(() => undefined);
-      await addEntry(archive, check, `stores/${result.storeId}.json`, generatedAt);
+      await archive.add(check, `stores/${result.storeId}.json`, generatedAt);
       if (check.digest() !== result.sha256) {
         throw new ExportIntegrityError(`store file ${result.storeId} does not match its recorded sha256`);
       }
       for (const file of result.attachments) {
-        const fileSource = await openObject(deps, attachmentKey(requestId, result.storeId, file.name));
-        await addEntry(
-          archive,
-          fileSource,
-          `stores/${attachmentPath(result.storeId, file.name)}`,
-          generatedAt,
-        );
+        const fileSource = await openExisting(objects, attachmentKey(requestId, result.storeId, file.name));
+        await archive.add(fileSource, `stores/${attachmentPath(result.storeId, file.name)}`, generatedAt);
       }
     }
-    // Not awaited: its promise waits for the reader; completion is the upload's, and errors reach it too.
-    archive.finalize().catch(() => undefined);
+    // Completion is the upload's, and errors reach it too.
+    archive.finish();
   };
 
   const filling = fill();
-  const uploading = uploadStream(deps, key, archive, 'application/zip', {
+  const uploading = objects.upload(key, archive.output, {
+    contentType: 'application/zip',
     contentDisposition: `attachment; filename="${requestId}.zip"`,
   });
   try {
@@ -382,5 +349,55 @@ export async function packageExport(deps: ExportStorage, args: PackageExportArgs
     await Promise.allSettled([filling, uploading]);
     throw error;
   }
-  return { key, records: exports.reduce((sum, r) => sum + r.records, 0), size: archive.pointer() };
+  return { key, records: exports.reduce((sum, r) => sum + r.records, 0), size: archive.size() };
+}
+
+/** What PackageExport needs from outside. */
+export interface PackageExportPorts {
+  readonly ledger: Pick<RequestLedger, 'require'>;
+  readonly exports: ObjectStore;
+  readonly zip: ZipWriters;
+  readonly dataMap: DataMap;
+  readonly log: Log;
+}
+
+/**
+ * PackageExport: streams the per-store (and per-processor) files into one zip
+ * with the processing record (every processor in the data map and this
+ * request's processor calls); returns its key and record count.
+ */
+export async function packageRequestExport(
+  ports: PackageExportPorts,
+  input: { readonly requestId: string; readonly exports: readonly PackageExportItem[] },
+): Promise<{ key: string; records: number }> {
+  const { requestId, exports } = input;
+  const { dataMap } = ports;
+  const record = await ports.ledger.require(requestId);
+  const exported = new Set(exports.map((e) => e.storeId));
+  // A processor's records appear like a store's, under its name.
+  const stores = dataMap.stores
+    .filter((s) => exported.has(s.id))
+    .map((s) => ({
+      id: s.id,
+      description: isDataStore(s) ? s.description : s.name,
+      categories: s.categories,
+    }));
+  const recipients = dataMap.stores.filter(isProcessor).map((p) => ({
+    processorId: p.id,
+    name: p.name,
+    description: p.description,
+    categories: p.categories,
+    ...(p.country ? { country: p.country } : {}),
+    requestTypes: p.requestTypes,
+  }));
+  const processorCalls = processorCallsOf(record, dataMap);
+  const result = await packageExport(ports, { requestId, exports, stores, recipients, processorCalls });
+  ports.log.info('export packaged', {
+    requestId,
+    records: result.records,
+    size: result.size,
+    processors: processorCalls.length,
+    processorsEscalated: processorCalls.filter((c) => processorCallStatus(c) === 'escalated').length,
+  });
+  return { key: result.key, records: result.records };
 }

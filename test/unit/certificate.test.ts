@@ -1,18 +1,18 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { isDataStore } from '../../functions/core/data-map';
-import { ErasureIncompleteError } from '../../functions/core/erasure/decisions';
-import { erasureSummaryKey } from '../../functions/core/export/keys';
-import type { LedgerRecord, ProcessorEvidence } from '../../functions/core/ledger-record';
 import {
   buildCertificate,
   issueCertificate,
   renderCertificateHtml,
   retentionOf,
-} from '../../functions/erasure/certificate';
-import { erasureSummaryMail } from '../../functions/erasure/certificate-mail';
-import type { ErasureSummary } from '../../functions/erasure/manifest';
+} from '../../functions/core/erasure/certificate';
+import { erasureSummaryMail } from '../../functions/core/erasure/certificate-mail';
+import { ErasureIncompleteError } from '../../functions/core/erasure/decisions';
+import type { ErasureSummary } from '../../functions/core/erasure/manifest';
+import { erasureSummaryKey } from '../../functions/core/export/keys';
+import type { LedgerRecord, ProcessorEvidence } from '../../functions/core/ledger-record';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
-import { memoryS3 } from './erasure-fakes';
+import { memoryS3 } from '../support/erasure-fakes';
 
 const dataMap = loadDemoDataMap();
 const REQUEST = '20260315-delete-abcdefgh23';
@@ -392,7 +392,7 @@ describe('issuing a certificate for a delete that reached partners', () => {
     }
 
     const { jsonKey } = await issueCertificate(
-      { s3: bucket.s3, exportBucket: 'exports', auditBucket: 'audit' },
+      { exports: bucket.store('exports'), audit: bucket.store('audit') },
       { record: withProcessors(paymentsEscalated), dataMap, issuedAt },
     );
 

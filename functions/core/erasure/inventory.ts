@@ -6,13 +6,12 @@
  * on data that may already be half erased.
  */
 import { Readable } from 'node:stream';
-import type { DataStore } from '../core/data-map';
-import { type DecideOptions, decideErasure, type RecordDecision } from '../core/erasure/decisions';
-import { deepStrings, identifierHash } from '../core/erasure/identifiers';
-import { erasureDecisionsKey, safeRequestId, safeStoreId } from '../core/export/keys';
-import type { LedgerRecord } from '../core/ledger-record';
-import type { Connector, RecordRef, Subject } from '../core/ports';
-import { type ExportStorage, uploadStream } from '../export/s3-stream';
+import type { DataStore } from '../data-map';
+import { erasureDecisionsKey, safeRequestId, safeStoreId } from '../export/keys';
+import type { LedgerRecord } from '../ledger-record';
+import type { Connector, ObjectStore, RecordRef, Subject } from '../ports';
+import { type DecideOptions, decideErasure, type RecordDecision } from './decisions';
+import { deepStrings, identifierHash } from './identifiers';
 import { type ErasureSummary, readSummary, writeSummary } from './manifest';
 
 export interface InventoryArgs {
@@ -51,11 +50,11 @@ function orphanDecision(store: DataStore, ref: RecordRef, now: Date, options: De
  * from the identifier hashes (one per distinct masked value) and, for S3, the
  * set of object keys.
  */
-export async function takeInventory(deps: ExportStorage, args: InventoryArgs): Promise<ErasureSummary> {
+export async function takeInventory(exports: ObjectStore, args: InventoryArgs): Promise<ErasureSummary> {
   const requestId = safeRequestId(args.requestId);
   const storeId = safeStoreId(args.store.id);
   const run = args.retention?.run;
-  const existing = await readSummary(deps, requestId, storeId, run);
+  const existing = await readSummary(exports, requestId, storeId, run);
   if (existing) return existing;
   const decideOptions: DecideOptions = args.retention ? { retentionEnded: true } : {};
 
@@ -130,12 +129,9 @@ export async function takeInventory(deps: ExportStorage, args: InventoryArgs): P
     }
   }
 
-  await uploadStream(
-    deps,
-    erasureDecisionsKey(requestId, storeId, run),
-    Readable.from(manifest()),
-    'application/x-ndjson',
-  );
+  await exports.upload(erasureDecisionsKey(requestId, storeId, run), Readable.from(manifest()), {
+    contentType: 'application/x-ndjson',
+  });
   const summary: ErasureSummary = {
     version: 1,
     requestId,
@@ -147,6 +143,6 @@ export async function takeInventory(deps: ExportStorage, args: InventoryArgs): P
     holds: [...holds].map(([reason, records]) => ({ reason, records })),
     createdAt: now.toISOString(),
   };
-  await writeSummary(deps, summary);
+  await writeSummary(exports, summary);
   return summary;
 }

@@ -5,17 +5,13 @@
  * (processor) when it was told and how it answered, or that it was escalated to
  * support. It names the subject only by the ledger's keyed hash.
  */
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type DataMap, type DataStore, isDataStore } from '../core/data-map';
-import { type ErasureCounts, ErasureIncompleteError } from '../core/erasure/decisions';
-import { escapeHtml } from '../core/export/index-page';
-import { certificateHtmlKey, certificateJsonKey, safeRequestId } from '../core/export/keys';
-import {
-  type ProcessorCallStatus,
-  processorCallStatus,
-  processorCallsOf,
-} from '../core/export/processor-calls';
-import type { LedgerRecord, ProcessorAck, ProcessorEscalation, RetentionEntry } from '../core/ledger-record';
+import { type DataMap, type DataStore, isDataStore } from '../data-map';
+import { escapeHtml } from '../export/index-page';
+import { certificateHtmlKey, certificateJsonKey, safeRequestId } from '../export/keys';
+import { type ProcessorCallStatus, processorCallStatus, processorCallsOf } from '../export/processor-calls';
+import type { LedgerRecord, ProcessorAck, ProcessorEscalation, RetentionEntry } from '../ledger-record';
+import type { ObjectStore } from '../ports';
+import { type ErasureCounts, ErasureIncompleteError } from './decisions';
 import { type ErasureSummary, readSummary } from './manifest';
 
 export interface CertificateStore {
@@ -74,9 +70,10 @@ export interface Certificate {
 }
 
 export interface CertificateStorage {
-  readonly s3: S3Client;
-  readonly exportBucket: string;
-  readonly auditBucket: string;
+  /** The exports bucket: the stores' erasure summaries. */
+  readonly exports: ObjectStore;
+  /** The audit bucket: the certificate. */
+  readonly audit: ObjectStore;
 }
 
 const lastAt = (record: LedgerRecord, status: LedgerRecord['status']) =>
@@ -341,17 +338,15 @@ export async function issueCertificate(
   const summaries = new Map<string, ErasureSummary>();
   // Processors have no erasure summary: their evidence is in the ledger entry.
   for (const store of plannedDataStores(args.record, args.dataMap)) {
-    const summary = await readSummary({ s3: deps.s3, bucket: deps.exportBucket }, requestId, store.id);
+    const summary = await readSummary(deps.exports, requestId, store.id);
     if (summary) summaries.set(store.id, summary);
   }
   const certificate = buildCertificate({ ...args, summaries });
   const jsonKey = certificateJsonKey(requestId);
   const htmlKey = certificateHtmlKey(requestId);
-  const put = (Key: string, Body: string, ContentType: string) =>
-    deps.s3.send(
-      // A checksum is what S3 Object Lock requires of every write.
-      new PutObjectCommand({ Bucket: deps.auditBucket, Key, Body, ContentType, ChecksumAlgorithm: 'SHA256' }),
-    );
+  // A checksum is what S3 Object Lock requires of every write.
+  const put = (key: string, body: string, contentType: string) =>
+    deps.audit.put(key, body, { contentType, checksum: true });
   await put(jsonKey, `${JSON.stringify(certificate, null, 2)}\n`, 'application/json; charset=utf-8');
   await put(htmlKey, renderCertificateHtml(certificate), 'text/html; charset=utf-8');
   return { certificate, jsonKey, htmlKey };

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
+import { type DataMap, dataStoreOf } from '../data-map';
+import type { ConnectorFor, ExportedRecord, Log, ObjectStore, RequestLedger } from '../ports';
 import {
   attachmentKey,
   attachmentPath,
@@ -10,9 +12,7 @@ import {
   safeRequestId,
   safeStoreId,
   storeExportKey,
-} from '../core/export/keys';
-import type { ExportedRecord } from '../core/ports';
-import { type ExportStorage, uploadStream } from './s3-stream';
+} from './keys';
 
 /** What one store's export produced; small enough to travel through the workflow state. */
 export const StoreExportResult = z.strictObject({
@@ -45,9 +45,10 @@ export interface StoreExportArgs {
  * @throws UnsafeExportKeyError when requestId or storeId is not of the expected shape (nothing is written).
  */
 export async function writeStoreExport(
-  deps: ExportStorage,
+  ports: { readonly exports: ObjectStore },
   args: StoreExportArgs,
 ): Promise<StoreExportResult> {
+  const { exports } = ports;
   const requestId = safeRequestId(args.requestId);
   const storeId = safeStoreId(args.storeId);
   const key = storeExportKey(requestId, storeId);
@@ -71,12 +72,9 @@ export async function writeStoreExport(
           // One attachment at a time: a store of many documents never holds more than one open stream.
           const name = names.allocate(record.attachment.name);
           const fileKey = attachmentKey(requestId, storeId, name);
-          const size = await uploadStream(
-            deps,
-            fileKey,
-            await record.attachment.open(),
-            'application/octet-stream',
-          );
+          const size = await exports.upload(fileKey, await record.attachment.open(), {
+            contentType: 'application/octet-stream',
+          });
           attachments.push({ name, key: fileKey, size });
           data = { ...record.data, file: attachmentPath(storeId, name) };
         }
@@ -88,6 +86,45 @@ export async function writeStoreExport(
     yield emit('\n]}\n');
   }
 
-  await uploadStream(deps, key, Readable.from(document()), 'application/json; charset=utf-8');
+  await exports.upload(key, Readable.from(document()), { contentType: 'application/json; charset=utf-8' });
   return { storeId, records, sha256: hash.digest('hex'), key, attachments };
+}
+
+/** What ExportStore needs from outside. */
+export interface ExportStorePorts {
+  readonly ledger: Pick<RequestLedger, 'require' | 'setStoreProgress'>;
+  readonly exports: ObjectStore;
+  readonly dataMap: DataMap;
+  readonly connectorFor: ConnectorFor;
+  readonly log: Log;
+}
+
+/**
+ * ExportStore (one Map iteration): streams one store's records for the subject
+ * into the exports bucket, recording the store's progress in the ledger.
+ */
+export async function exportStore(
+  ports: ExportStorePorts,
+  input: { readonly requestId: string; readonly storeId: string },
+): Promise<StoreExportResult> {
+  const { requestId, storeId } = input;
+  const { ledger, log } = ports;
+  const store = dataStoreOf(ports.dataMap, storeId);
+  const record = await ledger.require(requestId);
+  await ledger.setStoreProgress(requestId, storeId, { status: 'in_progress' });
+  try {
+    const result = await writeStoreExport(ports, {
+      requestId,
+      storeId,
+      records: ports.connectorFor(store).export({ identities: record.identities ?? {} }),
+    });
+    await ledger.setStoreProgress(requestId, storeId, { status: 'completed', records: result.records });
+    log.info('store exported', { requestId, storeId, records: result.records });
+    return result;
+  } catch (error) {
+    await ledger
+      .setStoreProgress(requestId, storeId, { status: 'failed' })
+      .catch(() => log.warn('could not record a failed store', { requestId, storeId }));
+    throw error;
+  }
 }

@@ -2,9 +2,10 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { S3ObjectStore } from '../../functions/aws/object-store';
 import type { RecordDecision } from '../../functions/core/erasure/decisions';
+import { unitOf } from '../../functions/core/erasure/verify';
 import type { Connector, EraseReceipt, ExportedRecord, RecordRef, Subject } from '../../functions/core/ports';
-import { unitOf } from '../../functions/erasure/verify';
 
 async function bytesOf(body: unknown): Promise<Buffer> {
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
@@ -38,7 +39,14 @@ export function memoryS3() {
     region: 'ap-southeast-3',
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
-  return { s3, mock, objects, text: (key: string) => objects.get(key)?.toString('utf8') };
+  return {
+    s3,
+    mock,
+    objects,
+    text: (key: string) => objects.get(key)?.toString('utf8'),
+    /** The `ObjectStore` port on one bucket of this fake. */
+    store: (bucket: string) => new S3ObjectStore(s3, bucket),
+  };
 }
 
 export interface FakeRecord {

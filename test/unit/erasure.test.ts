@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDbStore, type S3Store, StoreConfig } from '../../functions/core/data-map';
 import { ErasureIncompleteError, UnsupportedErasureError } from '../../functions/core/erasure/decisions';
+import { eraseStore } from '../../functions/core/erasure/erase';
+import { takeInventory } from '../../functions/core/erasure/inventory';
+import { readSummary } from '../../functions/core/erasure/manifest';
+import { verifyStoreErasure } from '../../functions/core/erasure/verify';
 import { erasureDecisionsKey, erasureSummaryKey } from '../../functions/core/export/keys';
-import { eraseStore } from '../../functions/erasure/erase';
-import { takeInventory } from '../../functions/erasure/inventory';
-import { readSummary } from '../../functions/erasure/manifest';
-import { verifyStoreErasure } from '../../functions/erasure/verify';
-import { FakeConnector, type FakeRecord, memoryS3, snapshot } from './erasure-fakes';
+import { FakeConnector, type FakeRecord, memoryS3, snapshot } from '../support/erasure-fakes';
 
 const REQUEST = '20260315-delete-abcdefgh23';
 const BUCKET = 'dsr-exports';
@@ -84,7 +84,7 @@ afterEach(() => {
   s3.mock.restore();
 });
 
-const deps = () => ({ s3: s3.s3, bucket: BUCKET });
+const deps = () => s3.store(BUCKET);
 const args = (connector: FakeConnector, store: DynamoDbStore | S3Store = orders) => ({
   requestId: REQUEST,
   store,

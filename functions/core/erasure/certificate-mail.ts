@@ -6,10 +6,10 @@
  * Only this subject's own records are described; nothing about anyone else.
  * Processors appear by name only: never their references or identifiers.
  */
-import { DataCategory } from '../core/data-map';
-import type { MailContent } from '../core/emails';
-import { CATEGORY_LABELS } from '../core/export/categories';
-import type { Locale } from '../core/request';
+import { DataCategory } from '../data-map';
+import type { MailContent } from '../emails';
+import { CATEGORY_LABELS } from '../export/categories';
+import type { Locale } from '../request';
 import type { Certificate, CertificateProcessor } from './certificate';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

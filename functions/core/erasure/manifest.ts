@@ -5,11 +5,11 @@
  * decisions and report the same counts.
  */
 import { createInterface } from 'node:readline';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import type { RecordDecision } from '../core/erasure/decisions';
-import { erasureDecisionsKey, erasureSummaryKey } from '../core/export/keys';
-import { type ExportStorage, openObject } from '../export/s3-stream';
+import { erasureDecisionsKey, erasureSummaryKey } from '../export/keys';
+import { openExisting, readSmall } from '../export/objects';
+import type { ObjectStore } from '../ports';
+import type { RecordDecision } from './decisions';
 
 /** Decisions per page handed to a connector or read back: bounded, so memory stays flat. */
 export const DECISION_PAGE_SIZE = 500;
@@ -71,41 +71,27 @@ export class ErasureManifestError extends Error {
   override readonly name = 'ErasureManifestError';
 }
 
-function isMissing(error: unknown): boolean {
-  const name = (error as { name?: string } | undefined)?.name;
-  return error instanceof NoSuchKey || name === 'NoSuchKey' || name === 'NotFound';
-}
-
 /** The store's summary (of the request, or of one retention sweep `run`), or undefined while its inventory has not completed. */
 export async function readSummary(
-  deps: ExportStorage,
+  exports: ObjectStore,
   requestId: string,
   storeId: string,
   run?: string,
 ): Promise<ErasureSummary | undefined> {
   const key = erasureSummaryKey(requestId, storeId, run);
-  let text: string;
-  try {
-    const out = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
-    text = (await out.Body?.transformToString('utf8')) ?? '';
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
-  const parsed = ErasureSummary.safeParse(parseJson(text));
+  const bytes = await readSmall(exports, key);
+  if (!bytes) return undefined;
+  const parsed = ErasureSummary.safeParse(parseJson(bytes.toString('utf8')));
   if (!parsed.success) throw new ErasureManifestError(`erasure summary of store ${storeId} is malformed`);
   return parsed.data;
 }
 
 /** Writes the summary (after the manifest: its presence says the manifest is complete). */
-export async function writeSummary(deps: ExportStorage, summary: ErasureSummary): Promise<void> {
-  await deps.s3.send(
-    new PutObjectCommand({
-      Bucket: deps.bucket,
-      Key: erasureSummaryKey(summary.requestId, summary.storeId, summary.run),
-      Body: JSON.stringify(summary),
-      ContentType: 'application/json; charset=utf-8',
-    }),
+export async function writeSummary(exports: ObjectStore, summary: ErasureSummary): Promise<void> {
+  await exports.put(
+    erasureSummaryKey(summary.requestId, summary.storeId, summary.run),
+    JSON.stringify(summary),
+    { contentType: 'application/json; charset=utf-8' },
   );
 }
 
@@ -119,12 +105,12 @@ function parseJson(text: string): unknown {
 
 /** Streams the manifest back as pages of decisions, one line at a time (never read whole). */
 export async function* readDecisions(
-  deps: ExportStorage,
+  exports: ObjectStore,
   requestId: string,
   storeId: string,
   run?: string,
 ): AsyncIterable<readonly RecordDecision[]> {
-  const body = await openObject(deps, erasureDecisionsKey(requestId, storeId, run));
+  const body = await openExisting(exports, erasureDecisionsKey(requestId, storeId, run));
   const lines = createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY });
   let page: RecordDecision[] = [];
   let number = 0;

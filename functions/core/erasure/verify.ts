@@ -4,11 +4,11 @@
  * of the subject left in it. Any surplus is a failure for support.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErasureIncompleteError } from '../core/erasure/decisions';
-import { deepStrings, identifierHash } from '../core/erasure/identifiers';
-import { safeRequestId, safeStoreId } from '../core/export/keys';
-import type { Connector, RecordRef, Subject } from '../core/ports';
-import type { ExportStorage } from '../export/s3-stream';
+import { type DataMap, dataStoreOf } from '../data-map';
+import { safeRequestId, safeStoreId } from '../export/keys';
+import type { Connector, ConnectorFor, Log, ObjectStore, RecordRef, RequestLedger, Subject } from '../ports';
+import { ErasureIncompleteError } from './decisions';
+import { deepStrings, identifierHash } from './identifiers';
 import { readDecisions, readSummary } from './manifest';
 
 export interface VerifyArgs {
@@ -76,19 +76,19 @@ function fieldsLeft(data: Readonly<Record<string, unknown>>, expectation: Expect
  *
  * @throws ErasureIncompleteError naming the store and counts (never data) when anything is left.
  */
-export async function verifyStoreErasure(deps: ExportStorage, args: VerifyArgs): Promise<VerifiedStore> {
+export async function verifyStoreErasure(exports: ObjectStore, args: VerifyArgs): Promise<VerifiedStore> {
   const requestId = safeRequestId(args.requestId);
   const storeId = safeStoreId(args.storeId);
   const { connector, subject, hashingKey } = args;
   const { run } = args;
-  const summary = await readSummary(deps, requestId, storeId, run);
+  const summary = await readSummary(exports, requestId, storeId, run);
   if (!summary) throw new ErasureIncompleteError(`store ${storeId}: no erasure inventory to verify against`);
 
   const kept = new Map<string, Expectation>();
   const shapes = new Map<string, Expectation>();
   const changedObjects = new Set<string>();
   const keptObjects = new Set<string>();
-  for await (const page of readDecisions(deps, requestId, storeId, run)) {
+  for await (const page of readDecisions(exports, requestId, storeId, run)) {
     for (const { ref, action, outcome } of page) {
       if (ref.kind === 's3') {
         if (action.kind !== 'keep') changedObjects.add(objectOf(ref));
@@ -166,4 +166,59 @@ export async function verifyStoreErasure(deps: ExportStorage, args: VerifyArgs):
   }
   if (result.problems > 0) throw new ErasureIncompleteError(result.message);
   return { storeId, remaining: result.remaining, verified: true };
+}
+
+/** What VerifyStoreErasure needs from outside. */
+export interface VerifyStorePorts {
+  readonly ledger: Pick<RequestLedger, 'require' | 'setStoreProgress'>;
+  readonly exports: ObjectStore;
+  readonly dataMap: DataMap;
+  readonly connectorFor: ConnectorFor;
+  readonly hashingKey: () => Promise<Buffer>;
+  readonly log: Log;
+}
+
+/**
+ * VerifyStoreErasure (one Map iteration): runs the store's lookups again,
+ * records the result on the store's progress, and throws `ErasureIncomplete`
+ * (not retried: support) unless only what the decisions keep remains, without
+ * the subject's identifiers.
+ */
+export async function verifyRequestStore(
+  ports: VerifyStorePorts,
+  input: {
+    readonly requestId: string;
+    readonly storeId: string;
+    readonly settleDelaysMs?: readonly number[] | undefined;
+  },
+): Promise<VerifiedStore> {
+  const { requestId, storeId } = input;
+  const { ledger, log } = ports;
+  const store = dataStoreOf(ports.dataMap, storeId);
+  const record = await ledger.require(requestId);
+  const progress = record.stores?.[storeId] ?? { status: 'completed' as const };
+  const connector = ports.connectorFor(store);
+  const key = await ports.hashingKey();
+  try {
+    const result = await verifyStoreErasure(ports.exports, {
+      requestId,
+      storeId,
+      connector,
+      subject: { identities: record.identities ?? {} },
+      hashingKey: key,
+      ...(input.settleDelaysMs ? { settleDelaysMs: input.settleDelaysMs } : {}),
+    });
+    await ledger.setStoreProgress(requestId, storeId, { ...progress, verified: true });
+    log.info('store erasure verified', { requestId, storeId, remaining: result.remaining });
+    return result;
+  } catch (error) {
+    if (error instanceof ErasureIncompleteError) {
+      // The message holds the store id and counts only.
+      log.error('store erasure incomplete', { requestId, storeId, detail: error.message });
+      await ledger
+        .setStoreProgress(requestId, storeId, { ...progress, verified: false })
+        .catch(() => log.warn('could not record a failed verification', { requestId, storeId }));
+    }
+    throw error;
+  }
 }

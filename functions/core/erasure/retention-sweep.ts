@@ -6,38 +6,27 @@
  * request's certificate and closes the retention. Idempotent: each run day has
  * its own manifests (`erasure/<requestId>/retention-<day>/`), reused on rerun.
  */
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type DataMap, type DataStore, isDataStore } from '../core/data-map';
-import { type ErasureCounts, ErasureIncompleteError } from '../core/erasure/decisions';
-import { retentionAddendumKey, retentionRun, safeDay } from '../core/export/keys';
-import type { LedgerRecord } from '../core/ledger-record';
-import type { Connector } from '../core/ports';
-import type { ExportStorage } from '../export/s3-stream';
+import { type DataMap, isDataStore } from '../data-map';
+import { retentionAddendumKey, retentionRun, safeDay } from '../export/keys';
+import type { LedgerRecord } from '../ledger-record';
+import type { ConnectorFor, Log, ObjectStore, RequestLedger, RetentionLedger } from '../ports';
+import { type ErasureCounts, ErasureIncompleteError } from './decisions';
 import { eraseStore } from './erase';
 import { readSummary } from './manifest';
 import { verifyStoreErasure } from './verify';
 
-/** What the sweep needs from the ledger (`LedgerTable` implements it). */
-export interface RetentionLedger {
-  dueRetentions(today: string, limit?: number): Promise<readonly LedgerRecord[]>;
-  get(requestId: string): Promise<LedgerRecord | undefined>;
-  beginRetentionSweep(requestId: string, run: string, now?: Date): Promise<string>;
-  deferRetention(requestId: string, nextCheck: string, now?: Date): Promise<void>;
-  closeRetention(
-    requestId: string,
-    result: { readonly addendumKey: string; readonly deleted: number },
-    now?: Date,
-  ): Promise<boolean>;
-}
+/** What the sweep needs from the ledger. */
+export type SweepLedger = Pick<RequestLedger, 'get'> &
+  Pick<RetentionLedger, 'dueRetentions' | 'beginRetentionSweep' | 'deferRetention' | 'closeRetention'>;
 
 export interface RetentionSweepDeps {
-  readonly ledger: RetentionLedger;
+  readonly ledger: SweepLedger;
   /** The exports bucket: the sweep's working manifests. */
-  readonly exports: ExportStorage;
+  readonly exports: ObjectStore;
   /** The audit bucket: addenda to certificates. */
-  readonly audit: { readonly s3: S3Client; readonly bucket: string };
+  readonly audit: ObjectStore;
   readonly dataMap: DataMap;
-  readonly connectorFor: (store: DataStore) => Connector;
+  readonly connectorFor: ConnectorFor;
   readonly hashingKey: Buffer;
 }
 
@@ -250,15 +239,10 @@ export async function sweepRequest(
       ...(held ? { nextCheck } : {}),
     };
     const addendumKey = retentionAddendumKey(requestId, runDay);
-    await deps.audit.s3.send(
-      new PutObjectCommand({
-        Bucket: deps.audit.bucket,
-        Key: addendumKey,
-        Body: `${JSON.stringify(addendum, null, 2)}\n`,
-        ContentType: 'application/json; charset=utf-8',
-        ChecksumAlgorithm: 'SHA256',
-      }),
-    );
+    await deps.audit.put(addendumKey, `${JSON.stringify(addendum, null, 2)}\n`, {
+      contentType: 'application/json; charset=utf-8',
+      checksum: true,
+    });
     if (held) {
       // Held records wait for their hold to lift; the entry stays open and is looked at again.
       await deps.ledger.deferRetention(requestId, nextCheck, now);
@@ -279,4 +263,73 @@ export async function sweepRequest(
       error: known ? `${name}: ${(error as Error).message}` : name,
     };
   }
+}
+
+/** Time left for the entry in hand when the sweep stops taking new ones (the rest wait for the next run). */
+export const RESERVE_MS = 5 * 60 * 1000;
+
+/** Entries per run: with the reserve above, a run ends well inside the Lambda timeout. */
+export const ENTRIES_PER_RUN = 25;
+
+/** Thrown after the run when an entry could not be swept: the function errors, so its alarm reaches support. */
+export class RetentionSweepIncompleteError extends Error {
+  override readonly name = 'RetentionSweepIncomplete';
+}
+
+export interface ScheduledSweepInput {
+  /** The scheduled event's time (ISO 8601), if it has one. */
+  readonly eventTime?: string | undefined;
+  readonly now: Date;
+  /** Milliseconds the invocation has left, if known. */
+  readonly remainingMs?: (() => number) | undefined;
+}
+
+/**
+ * RetentionSweep (daily schedule): erases the records completed deletes kept
+ * for a legal retention period once it has ended, proves it by re-query,
+ * writes an addendum to each certificate and closes the retention. The run's
+ * day comes from the event, never later than the real date, so no invocation
+ * can erase records before their retention ends. Logs each entry (ids and
+ * counts only).
+ *
+ * @throws RetentionSweepIncompleteError after the run when an entry failed.
+ */
+export async function runScheduledSweep(
+  deps: RetentionSweepDeps & { readonly log: Log },
+  input: ScheduledSweepInput,
+): Promise<{ today: string; closed: number; held: number; failed: number; skipped: number }> {
+  const { now } = input;
+  const { log } = deps;
+  const realToday = now.toISOString().slice(0, 10);
+  const eventDay = input.eventTime?.slice(0, 10);
+  const today = eventDay && eventDay < realToday ? eventDay : realToday;
+  const report = await sweepRetention(deps, {
+    today,
+    now,
+    limit: ENTRIES_PER_RUN,
+    keepGoing: () => (input.remainingMs?.() ?? Number.POSITIVE_INFINITY) > RESERVE_MS,
+  });
+  const tally = { closed: 0, held: 0, failed: 0, skipped: 0 };
+  for (const request of report.requests) {
+    tally[request.outcome] += 1;
+    const stores = Object.fromEntries(
+      request.stores.map((s) => [s.storeId, { ...s.counts, remaining: s.remaining }]),
+    );
+    // Request ids, store ids and counts only; `error` holds our own messages or an error name.
+    if (request.outcome === 'failed') {
+      log.error('retention sweep failed', { requestId: request.requestId, error: request.error, stores });
+    } else {
+      log.info('retention swept', {
+        requestId: request.requestId,
+        outcome: request.outcome,
+        nextCheck: request.nextCheck,
+        stores,
+      });
+    }
+  }
+  log.info('retention sweep run', { today, ...tally });
+  if (tally.failed > 0) {
+    throw new RetentionSweepIncompleteError(`${tally.failed} retention sweep(s) failed on ${today}`);
+  }
+  return { today, ...tally };
 }

@@ -1,0 +1,87 @@
+import { type DataMap, dataStoreOf } from '../data-map';
+import type { ConnectorFor, EraseReceipt, Log, ObjectStore, RequestLedger } from '../ports';
+import { type ErasureCounts, UnsupportedErasureError } from './decisions';
+import { type InventoryArgs, takeInventory } from './inventory';
+import { readDecisions } from './manifest';
+
+export interface StoreErasure {
+  readonly storeId: string;
+  /** From the inventory: the same on every retry. */
+  readonly counts: ErasureCounts;
+  /** What the connector sent this time (a retry may send less). */
+  readonly receipt: EraseReceipt;
+}
+
+/**
+ * Erases the subject from one store: takes (or reuses) the inventory, then
+ * streams its decisions into `connector.erase`. Safe to run again after a
+ * crash anywhere: the decisions are the same and connectors apply them idempotently.
+ *
+ * @throws UnsupportedErasureError when the store's connector cannot erase.
+ */
+export async function eraseStore(exports: ObjectStore, args: InventoryArgs): Promise<StoreErasure> {
+  const { connector, requestId } = args;
+  if (!connector.erase) throw new UnsupportedErasureError(`store ${args.store.id} cannot erase records`);
+  const summary = await takeInventory(exports, args);
+  const receipt =
+    summary.counts.found === 0
+      ? { storeId: connector.storeId, deleted: 0, updated: 0, kept: 0 }
+      : await connector.erase(readDecisions(exports, requestId, args.store.id, args.retention?.run));
+  return { storeId: args.store.id, counts: summary.counts, receipt };
+}
+
+/** What EraseStore needs from outside. */
+export interface EraseStorePorts {
+  readonly ledger: Pick<RequestLedger, 'require' | 'setStoreProgress'>;
+  readonly exports: ObjectStore;
+  readonly dataMap: DataMap;
+  readonly connectorFor: ConnectorFor;
+  readonly hashingKey: () => Promise<Buffer>;
+  readonly log: Log;
+}
+
+/**
+ * EraseStore (one Map iteration): decides once (manifest in the exports bucket)
+ * and carries out erasure of the subject's records in one store, recording the
+ * store's progress. A retry after a crash reuses the decisions, so it ends in
+ * the same state with the same counts.
+ */
+export async function eraseRequestStore(
+  ports: EraseStorePorts,
+  input: { readonly requestId: string; readonly storeId: string },
+): Promise<{ storeId: string; counts: ErasureCounts }> {
+  const { requestId, storeId } = input;
+  const { ledger, log } = ports;
+  const store = dataStoreOf(ports.dataMap, storeId);
+  const record = await ledger.require(requestId);
+  await ledger.setStoreProgress(requestId, storeId, { status: 'in_progress' });
+  const connector = ports.connectorFor(store);
+  const key = await ports.hashingKey();
+  try {
+    const { counts, receipt } = await eraseStore(ports.exports, {
+      requestId,
+      store,
+      connector,
+      subject: { identities: record.identities ?? {} },
+      ...(record.contact ? { contact: record.contact } : {}),
+      hashingKey: key,
+    });
+    await ledger.setStoreProgress(requestId, storeId, {
+      status: 'completed',
+      records: counts.found,
+      erasure: counts,
+    });
+    log.info('store erased', {
+      requestId,
+      storeId,
+      ...counts,
+      writes: { deleted: receipt.deleted, updated: receipt.updated, versions: receipt.versionsDeleted ?? 0 },
+    });
+    return { storeId, counts };
+  } catch (error) {
+    await ledger
+      .setStoreProgress(requestId, storeId, { status: 'failed' })
+      .catch(() => log.warn('could not record a failed store', { requestId, storeId }));
+    throw error;
+  }
+}

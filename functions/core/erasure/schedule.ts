@@ -1,0 +1,56 @@
+/** ScheduleErasure: a verified delete's grace period, with a cancel link emailed to the subject. */
+import { type HashPurpose, keyedHash, randomToken } from '../crypto';
+import { erasureScheduledMail } from '../emails';
+import { contactOf } from '../ledger-record';
+import type { Clock, Log, Mailer, RequestLedger } from '../ports';
+
+// The cancel link's token purpose; the cast goes once `HashPurpose` lists 'cancel-token'.
+const CANCEL_TOKEN_PURPOSE = 'cancel-token' satisfies HashPurpose;
+
+/** What ScheduleErasure needs from outside. */
+export interface ScheduleErasurePorts {
+  readonly ledger: Pick<RequestLedger, 'require' | 'advance' | 'schedule'>;
+  readonly hashingKey: () => Promise<Buffer>;
+  readonly mailer: Mailer;
+  readonly log: Log;
+  readonly clock?: Clock;
+  /** `DSR_PUBLIC_URL` (no trailing slash) and `DSR_DELETE_GRACE_SECONDS`. */
+  readonly settings: { readonly publicUrl: string; readonly graceSeconds: number };
+}
+
+/**
+ * Starts a verified delete's grace period (`scheduled`, with the hash of a
+ * fresh cancel token) and emails the cancel link and when erasure starts.
+ * Returns the seconds left to wait, which the ASL's Wait state reads. A retry
+ * on a scheduled request mints a new token and emails again (only the newest
+ * link works), keeping the original end of the grace period.
+ */
+export async function scheduleErasure(
+  ports: ScheduleErasurePorts,
+  input: { readonly requestId: string },
+): Promise<{ requestId: string; graceSeconds: number }> {
+  const { requestId } = input;
+  const { ledger, settings } = ports;
+  const record = await ledger.require(requestId);
+  if (record.status === 'pending_verification') {
+    // As in PlanStores: the workflow resumed, so the verify endpoint's own ledger write may have been lost.
+    await ledger.advance(requestId, 'verify', { note: 'recorded by the workflow' });
+  }
+  const token = randomToken();
+  const now = (ports.clock ?? (() => new Date()))();
+  const schedule = await ledger.schedule(
+    requestId,
+    {
+      graceEndsAt: new Date(now.getTime() + settings.graceSeconds * 1000).toISOString(),
+      cancelTokenHash: keyedHash(await ports.hashingKey(), CANCEL_TOKEN_PURPOSE, token),
+    },
+    now,
+  );
+  const startsAt = new Date(schedule.graceEndsAt);
+  const graceSeconds = Math.max(0, Math.ceil((startsAt.getTime() - now.getTime()) / 1000));
+  const link = `${settings.publicUrl}/requests/${encodeURIComponent(requestId)}/cancel?token=${encodeURIComponent(token)}`;
+  const mail = erasureScheduledMail(record.locale, { requestId, link, startsAt, graceSeconds });
+  await ports.mailer.send({ to: contactOf(record).email, ...mail });
+  ports.log.info('erasure scheduled', { requestId, graceSeconds });
+  return { requestId, graceSeconds };
+}

@@ -1,0 +1,55 @@
+/** SendExportLink: the emailed link to the export zip, through the API (never a pre-signed URL). */
+import { keyedHash, randomToken } from '../crypto';
+import { exportReadyMail } from '../emails';
+import { contactOf } from '../ledger-record';
+import type { Clock, Log, Mailer, RequestLedger } from '../ports';
+
+/** What SendExportLink needs from outside. */
+export interface ExportLinkPorts {
+  readonly ledger: Pick<RequestLedger, 'require' | 'setExportInfo'>;
+  readonly hashingKey: () => Promise<Buffer>;
+  readonly mailer: Mailer;
+  readonly log: Log;
+  readonly clock?: Clock;
+  /** `DSR_PUBLIC_URL` (no trailing slash) and `DSR_EXPORT_LINK_TTL_SECONDS`. */
+  readonly settings: { readonly publicUrl: string; readonly linkTtlSeconds: number };
+}
+
+/** Records found across the plan's stores, from the ledger's per-store progress; undefined if any count is missing. */
+function recordsFound(stores: Record<string, { readonly records?: number }> | undefined): number | undefined {
+  const counts = Object.values(stores ?? {}).map((s) => s.records);
+  if (counts.length === 0 || counts.some((n) => typeof n !== 'number')) return undefined;
+  return (counts as number[]).reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * Mints an expiring download token, stores its hash, emails a link to the API.
+ * A subject we hold nothing about is told so plainly, through the same steps
+ * and the same kind of email.
+ */
+export async function sendExportLink(
+  ports: ExportLinkPorts,
+  input: { readonly requestId: string; readonly key: string },
+): Promise<{ requestId: string }> {
+  const { requestId, key } = input;
+  const { ledger, settings } = ports;
+  const record = await ledger.require(requestId);
+  const token = randomToken();
+  const now = (ports.clock ?? (() => new Date()))();
+  await ledger.setExportInfo(requestId, {
+    key,
+    tokenHash: keyedHash(await ports.hashingKey(), 'export-token', token),
+    expiresAt: new Date(now.getTime() + settings.linkTtlSeconds * 1000).toISOString(),
+    downloads: 0,
+  });
+  const link = `${settings.publicUrl}/requests/${encodeURIComponent(requestId)}/export?token=${encodeURIComponent(token)}`;
+  const mail = exportReadyMail(record.locale, {
+    requestId,
+    link,
+    days: Math.max(1, Math.round(settings.linkTtlSeconds / 86400)),
+    records: recordsFound(record.stores),
+  });
+  await ports.mailer.send({ to: contactOf(record).email, ...mail });
+  ports.log.info('export link sent', { requestId });
+  return { requestId };
+}
