@@ -29,7 +29,7 @@ export function demoDataMap(): DataMap {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** A ledger in memory with `LedgerTable`'s processor-evidence semantics (see test/local/ledger-processors.test.ts). */
+/** A ledger in memory with `LedgerTable`'s processor-evidence semantics (see test/adapters/ledger-processor-evidence.test.ts). */
 export class MemoryProcessorLedger {
   readonly records = new Map<string, Mutable<LedgerRecord>>();
 

@@ -1,6 +1,12 @@
 import { keyedHash } from '../../functions/core/crypto';
+import {
+  apiEvent,
+  fakeLedger,
+  mockDocumentClient,
+  setTestEnvironment,
+  TEST_KEY_HEX,
+} from '../support/http-support';
 import { lambdaContext } from '../support/lambda-context';
-import { apiEvent, fakeLedger, mockDocumentClient, setTestEnvironment, TEST_KEY_HEX } from './http-support';
 
 setTestEnvironment();
 const { handler } =

@@ -25,7 +25,6 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { keyedHash } from '../../functions/core/crypto';
-import { lambdaContext } from '../support/lambda-context';
 import {
   apiEvent,
   fakeLedger,
@@ -33,8 +32,9 @@ import {
   mockDocumentClient,
   setTestEnvironment,
   TEST_KEY_HEX,
-} from './http-support';
-import { withResendSupport } from './resend-ledger-support';
+} from '../support/http-support';
+import { lambdaContext } from '../support/lambda-context';
+import { withResendSupport } from '../support/resend-ledger';
 
 setTestEnvironment();
 Object.assign(process.env, {

@@ -4,8 +4,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { resetRateLimiter } from '../../functions/aws/rate-limit';
 import { keyedHash } from '../../functions/core/crypto';
 import { HTTP_FUNCTIONS } from '../../functions/deployment';
+import {
+  apiEvent,
+  fakeLedger,
+  mockDocumentClient,
+  setTestEnvironment,
+  TEST_KEY_HEX,
+} from '../support/http-support';
 import { lambdaContext } from '../support/lambda-context';
-import { apiEvent, fakeLedger, mockDocumentClient, setTestEnvironment, TEST_KEY_HEX } from './http-support';
 
 setTestEnvironment();
 const status =

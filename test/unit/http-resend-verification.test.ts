@@ -2,9 +2,15 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import {
+  apiEvent,
+  fakeLedger,
+  type Item,
+  mockDocumentClient,
+  setTestEnvironment,
+} from '../support/http-support';
 import { lambdaContext } from '../support/lambda-context';
-import { apiEvent, fakeLedger, type Item, mockDocumentClient, setTestEnvironment } from './http-support';
-import { withResendSupport } from './resend-ledger-support';
+import { withResendSupport } from '../support/resend-ledger';
 
 setTestEnvironment();
 process.env.DSR_RATE_LIMIT_TABLE = 'dsr-rate-limits';

@@ -6,7 +6,6 @@ import { resetConfigCache } from '../../functions/aws/config';
 import { useIdempotencyStore } from '../../functions/aws/idempotency';
 import { resetRateLimiter } from '../../functions/aws/rate-limit';
 import { keyedHash } from '../../functions/core/crypto';
-import { lambdaContext } from '../support/lambda-context';
 import {
   apiEvent,
   fakeLedger,
@@ -15,7 +14,8 @@ import {
   RATE_LIMIT_TABLE_NAME,
   setTestEnvironment,
   TEST_KEY_HEX,
-} from './http-support';
+} from '../support/http-support';
+import { lambdaContext } from '../support/lambda-context';
 
 setTestEnvironment();
 // Imported after the environment is set, as a Lambda would.

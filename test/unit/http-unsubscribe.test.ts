@@ -6,7 +6,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { resetRateLimiter } from '../../functions/aws/rate-limit';
 import { keyedHash } from '../../functions/core/crypto';
 import { createUnsubscribeToken, usedTokenKey } from '../../functions/core/opt-out/unsubscribe-token';
-import { lambdaContext } from '../support/lambda-context';
 import {
   apiEvent,
   fakeLedger,
@@ -14,7 +13,8 @@ import {
   mockDocumentClient,
   setTestEnvironment,
   TEST_KEY_HEX,
-} from './http-support';
+} from '../support/http-support';
+import { lambdaContext } from '../support/lambda-context';
 
 setTestEnvironment();
 const SUPPRESSION_TABLE = 'dsr-suppression';

@@ -3,8 +3,14 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resetRateLimiter } from '../../functions/aws/rate-limit';
 import { keyedHash } from '../../functions/core/crypto';
+import {
+  apiEvent,
+  fakeLedger,
+  mockDocumentClient,
+  setTestEnvironment,
+  TEST_KEY_HEX,
+} from '../support/http-support';
 import { lambdaContext } from '../support/lambda-context';
-import { apiEvent, fakeLedger, mockDocumentClient, setTestEnvironment, TEST_KEY_HEX } from './http-support';
 
 setTestEnvironment();
 const { handler } =

@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { mockClient } from 'aws-sdk-client-mock';
 import { resetConfigCache } from '../../functions/aws/config';
 import { keyedHash } from '../../functions/core/crypto';
-import { setTestEnvironment, TEST_KEY_HEX } from './http-support';
+import { setTestEnvironment, TEST_KEY_HEX } from '../support/http-support';
 
 setTestEnvironment();
 process.env.DSR_SUPPRESSION_TABLE = 'dsr-suppression';

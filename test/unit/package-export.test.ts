@@ -4,7 +4,7 @@ import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sd
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import JSZip from 'jszip';
-import { setTestEnvironment } from './http-support';
+import { setTestEnvironment } from '../support/http-support';
 
 setTestEnvironment();
 const packageExportTask =

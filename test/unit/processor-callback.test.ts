@@ -2,9 +2,9 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { CallbackPorts } from '../../functions/core/processors/callback';
 import { signProcessorBody } from '../../functions/core/processors/signature';
 import { memoryS3 } from '../support/erasure-fakes';
+import { apiEvent, setTestEnvironment } from '../support/http-support';
 import { lambdaContext } from '../support/lambda-context';
 import { demoDataMap, MemoryProcessorLedger, PROCESSOR_SECRET } from '../support/processor-fakes';
-import { apiEvent, setTestEnvironment } from './http-support';
 
 setTestEnvironment();
 const { processorCallbackRoute } =

@@ -2,7 +2,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ProcessorEvidence } from '../../functions/core/ledger-record';
-import { setTestEnvironment } from './http-support';
+import { setTestEnvironment } from '../support/http-support';
 
 setTestEnvironment();
 process.env.DSR_SUPPRESSION_TABLE = 'dsr-suppression';

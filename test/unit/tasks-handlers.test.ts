@@ -1,7 +1,7 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { keyedHash } from '../../functions/core/crypto';
-import { fakeLedger, mockDocumentClient, setTestEnvironment, TEST_KEY_HEX } from './http-support';
+import { fakeLedger, mockDocumentClient, setTestEnvironment, TEST_KEY_HEX } from '../support/http-support';
 
 setTestEnvironment();
 const validate =

@@ -21,7 +21,7 @@ import { plantSubject } from '../../infra/local/demo-data';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
 import { createResources } from '../../infra/local/system';
-import { setTestEnvironment, TEST_KEY_HEX } from '../unit/http-support';
+import { setTestEnvironment, TEST_KEY_HEX } from '../support/http-support';
 
 const dataMap = loadDemoDataMap();
 const KEY = Buffer.from(TEST_KEY_HEX, 'hex');

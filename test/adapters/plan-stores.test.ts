@@ -10,7 +10,7 @@ import { plantSubject } from '../../infra/local/demo-data';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
 import { createResources } from '../../infra/local/system';
-import { setTestEnvironment } from '../unit/http-support';
+import { setTestEnvironment } from '../support/http-support';
 
 const dataMap = loadDemoDataMap();
 const requestId = '20260101-access-planstores';
