@@ -26,7 +26,7 @@ import type {
 import type { NotifyPorts } from '../core/processors/notify';
 import type { ResendPorts } from '../core/verification/resend';
 import { dynamoDbClient, s3Client, secretsClient, sesClient, sfnClient } from './clients';
-import { type Config, loadConfig } from './config';
+import { type Config, ENV, loadConfig } from './config';
 import { LedgerTable } from './ledger';
 import { logger } from './logger';
 import { SesMailer } from './mailer';
@@ -47,7 +47,7 @@ export function config(): Config {
 }
 
 function table(): LedgerTable {
-  ledger ??= new LedgerTable(dynamoDbClient(), loadConfig().DSR_LEDGER_TABLE);
+  ledger ??= new LedgerTable(dynamoDbClient(), loadConfig().ledgerTable);
   return ledger;
 }
 
@@ -60,7 +60,7 @@ export function verificationResends(): VerificationResends {
   return table();
 }
 
-/** Markers of used one-click unsubscribe tokens, in the suppression table (`DSR_SUPPRESSION_TABLE`). */
+/** Markers of used one-click unsubscribe tokens, in the suppression table (setting `suppressionTable`). */
 export function usedUnsubscribeTokens(): UsedUnsubscribeTokens {
   // Looked up on use: a bad link is refused before the table's configuration matters.
   return { claim: (...args) => suppressionList().claim(...args) };
@@ -96,9 +96,9 @@ export function resendPorts(): ResendPorts {
     hashingKey,
     log: log(),
     settings: {
-      maxResends: cfg.DSR_MAX_RESENDS,
-      verificationTtlSeconds: cfg.DSR_VERIFICATION_TTL_SECONDS,
-      publicUrl: cfg.DSR_PUBLIC_URL,
+      maxResends: cfg.maxResends,
+      verificationTtlSeconds: cfg.verificationTtlSeconds,
+      publicUrl: cfg.publicUrl,
     },
   };
 }
@@ -109,13 +109,13 @@ export function hashingKey(): Promise<Buffer> {
 
 /** The exports bucket: per-store files, packages, erasure working files. */
 export function exportObjects(): ObjectStore {
-  return objectStore(loadConfig().DSR_EXPORT_BUCKET);
+  return objectStore(loadConfig().exportBucket);
 }
 
 /** The audit bucket (certificates of erasure); only functions granted `audit:write` have it configured. */
 export function auditObjects(): ObjectStore {
-  const bucket = loadConfig().DSR_AUDIT_BUCKET;
-  if (!bucket) throw new Error('configuration is invalid: DSR_AUDIT_BUCKET is not set for this function');
+  const bucket = loadConfig().auditBucket;
+  if (!bucket) throw new Error(`configuration is invalid: ${ENV.auditBucket} is not set for this function`);
   return objectStore(bucket);
 }
 
@@ -130,7 +130,7 @@ function objectStore(bucket: string): S3ObjectStore {
 
 /** Short-lived download links into the exports bucket. */
 export function exportDownloads(): DownloadLinks {
-  return objectStore(loadConfig().DSR_EXPORT_BUCKET);
+  return objectStore(loadConfig().exportBucket);
 }
 
 /** The connector of a data store, on this cold start's clients. */
@@ -161,12 +161,12 @@ export function storePorts(): {
 }
 
 export function mailer(): Mailer {
-  mail ??= new SesMailer(sesClient(), loadConfig().DSR_MAIL_FROM);
+  mail ??= new SesMailer(sesClient(), loadConfig().mailFrom);
   return mail;
 }
 
 export function workflow(): WorkflowControl {
-  flow ??= new StepFunctionsWorkflow(sfnClient(), loadConfig().DSR_STATE_MACHINE_ARN);
+  flow ??= new StepFunctionsWorkflow(sfnClient(), loadConfig().stateMachineArn);
   return flow;
 }
 
@@ -180,17 +180,17 @@ export function resetRuntime(): void {
 
 // ---- Processors (built per call: cheap, and they follow the current config; secrets are cached per processor)
 
-/** Each processor's HMAC secret: `DSR_PROCESSOR_SECRETS_DIR` locally, Secrets Manager in AWS. */
+/** Each processor's HMAC secret: setting `processorSecretsDir` locally, Secrets Manager in AWS. */
 export function processorSecrets(): ProcessorSecrets {
-  return new ProcessorSecretStore({ dir: loadConfig().DSR_PROCESSOR_SECRETS_DIR }, secretsClient);
+  return new ProcessorSecretStore({ dir: loadConfig().processorSecretsDir }, secretsClient);
 }
 
 /** The processors' webhooks (`http:` endpoints only where the config allows them: local mode). */
 export function processorDelivery(): ProcessorDelivery {
   const cfg = loadConfig();
   return new ProcessorWebhook({
-    allowInsecureUrl: cfg.DSR_ALLOW_INSECURE_PROCESSOR_URLS,
-    timeoutMs: cfg.DSR_PROCESSOR_TIMEOUT_MS,
+    allowInsecureUrl: cfg.allowInsecureProcessorUrls,
+    timeoutMs: cfg.processorTimeoutMs,
   });
 }
 
@@ -199,7 +199,7 @@ export function processorPorts(): NotifyPorts {
   const cfg = loadConfig();
   return {
     dataMap: cfg.dataMap,
-    publicUrl: cfg.DSR_PUBLIC_URL,
+    publicUrl: cfg.publicUrl,
     ledger: ledgerTable(),
     exports: exportObjects(),
     workflow: workflow(),

@@ -150,8 +150,8 @@ const Env = z.object({
 type Parsed = z.infer<typeof Env>;
 /** The same settings under their names in code (the keys of {@link ENV}), e.g. `config.ledgerTable`. */
 export type Settings = { readonly [K in EnvKey]: Parsed[(typeof ENV)[K]] };
-/** Settings by variable name (`config.DSR_LEDGER_TABLE`) and by code name (`config.ledgerTable`), and the data map. */
-export type Config = Parsed & Settings & { readonly dataMap: DataMap };
+/** Settings by their names in code (`config.ledgerTable`), and the data map. */
+export type Config = Settings & { readonly dataMap: DataMap };
 
 let cached: Config | undefined;
 
@@ -176,7 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const settings = Object.fromEntries(
     Object.entries(ENV).map(([key, name]) => [key, data[name]]),
   ) as Settings;
-  const config: Config = { ...result.data, ...settings, dataMap };
+  const config: Config = { ...settings, dataMap };
   if (env === process.env) cached = config;
   return config;
 }

@@ -9,7 +9,7 @@ import { keyFromText } from './secrets';
 
 /** Where processor secrets come from: a directory of `<processorId>.key` files locally, else Secrets Manager. */
 export interface ProcessorSecretSource {
-  /** `DSR_PROCESSOR_SECRETS_DIR` (local runtime only). */
+  /** setting `processorSecretsDir` (local runtime only). */
   readonly dir?: string | undefined;
 }
 

@@ -55,10 +55,10 @@ export function optOutConnectorFor(store: DataStore): Connector {
   };
 }
 
-/** The suppression table and, where `DSR_SES_CONTACT_LIST` is set, the SES contact list. */
+/** The suppression table and, where setting `sesContactList` is set, the SES contact list. */
 export function marketingSuppression(): MarketingSuppression {
   const list = suppressionList();
-  const { DSR_SES_CONTACT_LIST: contactListName, DSR_SES_CONTACT_TOPICS: topics } = config();
+  const { sesContactList: contactListName, sesContactTopics: topics } = config();
   return {
     suppress: (subjectHash, evidence) =>
       list.suppress(subjectHash, { ...evidence, channels: MARKETING_CHANNELS }),

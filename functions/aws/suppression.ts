@@ -17,7 +17,7 @@ import { keyedHash } from '../core/crypto';
 import type { UsedUnsubscribeTokens } from '../core/ports';
 import { subjectLookupForm } from '../core/request';
 import { dynamoDbClient, secretsClient } from './clients';
-import { loadConfig } from './config';
+import { ENV, loadConfig } from './config';
 import { isConditionFailure, withTransient } from './errors';
 import { loadHashingKey } from './secrets';
 
@@ -155,11 +155,11 @@ export class SuppressionList implements UsedUnsubscribeTokens {
 
 let list: SuppressionList | undefined;
 
-/** The suppression list of this deployment (`DSR_SUPPRESSION_TABLE`), or `SuppressionNotConfigured`. */
+/** The suppression list of this deployment (setting `suppressionTable`), or `SuppressionNotConfigured`. */
 export function suppressionList(): SuppressionList {
   if (list) return list;
-  const table = loadConfig().DSR_SUPPRESSION_TABLE;
-  if (!table) throw new SuppressionNotConfiguredError('DSR_SUPPRESSION_TABLE is not set');
+  const table = loadConfig().suppressionTable;
+  if (!table) throw new SuppressionNotConfiguredError(`${ENV.suppressionTable} is not set`);
   list = new SuppressionList(dynamoDbClient(), table);
   return list;
 }

@@ -67,7 +67,7 @@ export interface VerificationState {
   readonly codeHash: string;
   readonly linkTokenHash: string;
   readonly attempts: number;
-  /** New codes sent on request (`POST …/resend`), at most `DSR_MAX_RESENDS`. */
+  /** New codes sent on request (`POST …/resend`), at most setting `maxResends`. */
   readonly resends?: number;
   readonly taskToken: string;
   readonly expiresAt: string;

@@ -27,7 +27,7 @@ const REFUSALS: Record<string, [status: number, error: string, message: string]>
  */
 export async function downloadExport(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   await limitClientIp(event, 'verify');
-  const settings = { linkTtlSeconds: config().DSR_PRESIGNED_URL_TTL_SECONDS };
+  const settings = { linkTtlSeconds: config().presignedUrlTtlSeconds };
   const ports = { ledger: ledgerTable(), hashingKey, links: exportDownloads(), log: log(), settings };
   const input = { requestId: event.pathParameters?.requestId, token: event.queryStringParameters?.token };
   const { url } = await authorizeDownload(ports, input).catch((error: unknown) => {

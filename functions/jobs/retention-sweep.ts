@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { auditObjects, config, hashingKey, storePorts } from '../aws/composition-root';
+import { ENV } from '../aws/config';
 import { runScheduledSweep } from '../core/erasure/retention-sweep';
 
 export { ENTRIES_PER_RUN, RESERVE_MS, RetentionSweepIncompleteError } from '../core/erasure/retention-sweep';
@@ -22,7 +23,7 @@ export async function handler(
 ): Promise<{ today: string; closed: number; held: number; failed: number; skipped: number }> {
   const parsed = ScheduledEvent.safeParse(event ?? {});
   const now = new Date();
-  if (!config().DSR_AUDIT_BUCKET) throw new AuditBucketMissingError('DSR_AUDIT_BUCKET is not set');
+  if (!config().auditBucket) throw new AuditBucketMissingError(`${ENV.auditBucket} is not set`);
   const ports = { ...storePorts(), audit: auditObjects(), hashingKey: await hashingKey() };
   const remainingMs = context?.getRemainingTimeInMillis?.bind(context);
   return runScheduledSweep(ports, {

@@ -13,7 +13,7 @@ const Input = z.object({
 export async function handler(event: unknown): Promise<EscalateResult> {
   const input = Input.parse(event);
   const cfg = root.config();
-  const support = cfg.DSR_SUPPORT_EMAIL;
+  const support = cfg.supportEmail;
   return escalateProcessor(
     {
       dataMap: cfg.dataMap,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { auditObjects, config, exportObjects, ledgerTable, log, mailer } from '../aws/composition-root';
+import { ENV } from '../aws/config';
 import { withTransient } from '../aws/errors';
 import { issueRequestCertificate } from '../core/erasure/issue-certificate';
 
@@ -18,8 +19,8 @@ export class AuditBucketMissingError extends Error {
  */
 export async function handler(event: unknown): Promise<{ jsonKey: string; htmlKey: string }> {
   const input = Input.parse(event);
-  const { dataMap, DSR_AUDIT_BUCKET } = config();
-  if (!DSR_AUDIT_BUCKET) throw new AuditBucketMissingError('DSR_AUDIT_BUCKET is not set');
+  const { dataMap, auditBucket } = config();
+  if (!auditBucket) throw new AuditBucketMissingError(`${ENV.auditBucket} is not set`);
   const ports = { ledger: ledgerTable(), exports: exportObjects(), audit: auditObjects() };
   return withTransient(() =>
     issueRequestCertificate({ ...ports, dataMap, mailer: mailer(), log: log() }, input),

@@ -9,6 +9,6 @@ export async function handler(event: unknown): Promise<{ requestId: string }> {
   const input = Input.parse(event);
   const cfg = config();
   const ports = { ledger: ledgerTable(), mailer: mailer(), key: await hashingKey(), log: log() };
-  const settings = { publicUrl: cfg.DSR_PUBLIC_URL, ttlSeconds: cfg.DSR_VERIFICATION_TTL_SECONDS };
+  const settings = { publicUrl: cfg.publicUrl, ttlSeconds: cfg.verificationTtlSeconds };
   return sendVerification(ports, settings, input);
 }

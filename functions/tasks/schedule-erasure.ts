@@ -11,7 +11,7 @@ const Input = z.object({ requestId: z.string().min(1) });
 export async function handler(event: unknown): Promise<{ requestId: string; graceSeconds: number }> {
   const input = Input.parse(event);
   const cfg = config();
-  const settings = { publicUrl: cfg.DSR_PUBLIC_URL, graceSeconds: cfg.DSR_DELETE_GRACE_SECONDS };
+  const settings = { publicUrl: cfg.publicUrl, graceSeconds: cfg.deleteGraceSeconds };
   return scheduleErasure(
     { ledger: ledgerTable(), hashingKey, mailer: mailer(), log: log(), settings },
     input,

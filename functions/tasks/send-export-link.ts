@@ -12,6 +12,6 @@ const Input = z.object({ requestId: z.string().min(1), key: z.string().min(1) })
 export async function handler(event: unknown): Promise<{ requestId: string }> {
   const input = Input.parse(event);
   const cfg = config();
-  const settings = { publicUrl: cfg.DSR_PUBLIC_URL, linkTtlSeconds: cfg.DSR_EXPORT_LINK_TTL_SECONDS };
+  const settings = { publicUrl: cfg.publicUrl, linkTtlSeconds: cfg.exportLinkTtlSeconds };
   return sendExportLink({ ledger: ledgerTable(), hashingKey, mailer: mailer(), log: log(), settings }, input);
 }

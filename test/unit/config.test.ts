@@ -16,10 +16,10 @@ describe('partner settings in the configuration', () => {
   it('defaults to https-only partners, a 10 s call timeout and no support address', () => {
     const config = loadConfig({ ...baseEnv });
 
-    expect(config.DSR_ALLOW_INSECURE_PROCESSOR_URLS).toBe(false);
-    expect(config.DSR_PROCESSOR_TIMEOUT_MS).toBe(10_000);
-    expect(config.DSR_SUPPORT_EMAIL).toBeUndefined();
-    expect(config.DSR_PROCESSOR_SECRETS_DIR).toBeUndefined();
+    expect(config.allowInsecureProcessorUrls).toBe(false);
+    expect(config.processorTimeoutMs).toBe(10_000);
+    expect(config.supportEmail).toBeUndefined();
+    expect(config.processorSecretsDir).toBeUndefined();
   });
 
   it('refuses at cold start a processor bound to a plain-http endpoint, naming it', () => {
@@ -40,8 +40,8 @@ describe('partner settings in the configuration', () => {
 
     const logistics = config.dataMap.stores.find((s) => s.id === 'logistics');
     expect(logistics).toMatchObject({ endpoint: 'http://127.0.0.1:3100/partners/logistics/dsr' });
-    expect(config.DSR_SUPPORT_EMAIL).toBe('support@example.com');
-    expect(config.DSR_PROCESSOR_TIMEOUT_MS).toBe(2500);
+    expect(config.supportEmail).toBe('support@example.com');
+    expect(config.processorTimeoutMs).toBe(2500);
   });
 
   it('refuses a support address that is not an email address', () => {

@@ -14,7 +14,7 @@ export interface ScheduleErasurePorts {
   readonly mailer: Mailer;
   readonly log: Log;
   readonly clock?: Clock;
-  /** `DSR_PUBLIC_URL` (no trailing slash) and `DSR_DELETE_GRACE_SECONDS`. */
+  /** setting `publicUrl` (no trailing slash) and setting `deleteGraceSeconds`. */
   readonly settings: { readonly publicUrl: string; readonly graceSeconds: number };
 }
 

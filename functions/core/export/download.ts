@@ -28,7 +28,7 @@ export interface DownloadPorts {
   readonly links: DownloadLinks;
   readonly log: Log;
   readonly clock?: Clock;
-  /** `DSR_PRESIGNED_URL_TTL_SECONDS` (capped at 5 minutes here). */
+  /** setting `presignedUrlTtlSeconds` (capped at 5 minutes here). */
   readonly settings: { readonly linkTtlSeconds: number };
 }
 

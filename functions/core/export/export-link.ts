@@ -11,7 +11,7 @@ export interface ExportLinkPorts {
   readonly mailer: Mailer;
   readonly log: Log;
   readonly clock?: Clock;
-  /** `DSR_PUBLIC_URL` (no trailing slash) and `DSR_EXPORT_LINK_TTL_SECONDS`. */
+  /** setting `publicUrl` (no trailing slash) and setting `exportLinkTtlSeconds`. */
   readonly settings: { readonly publicUrl: string; readonly linkTtlSeconds: number };
 }
 

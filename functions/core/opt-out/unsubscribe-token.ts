@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { constantTimeEqual, keyedHash } from '../crypto';
 import { EmailAddress } from '../request';
 
-/** How long a token in a marketing email stays usable unless configured (`DSR_UNSUBSCRIBE_TOKEN_TTL_SECONDS`). */
+/** How long a token in a marketing email stays usable unless the caller says otherwise (60 days). */
 export const DEFAULT_UNSUBSCRIBE_TOKEN_TTL_SECONDS = 60 * 24 * 3600;
 
 /** Why a token was refused: `expired` answers 410, the others 400. */

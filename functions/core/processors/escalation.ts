@@ -19,7 +19,7 @@ export interface EscalatePorts {
     | 'setStoreProgress'
     | 'markSupportNotified'
   >;
-  /** Where the support email goes; absent when `DSR_SUPPORT_EMAIL` is unset (log line and alarm only). */
+  /** Where the support email goes; absent when setting `supportEmail` is unset (log line and alarm only). */
   readonly support?: { readonly mailer: Mailer; readonly to: string };
   readonly log: Log;
   readonly clock: Clock;

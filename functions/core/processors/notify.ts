@@ -15,7 +15,7 @@ export interface NotifyPorts extends AckPorts {
   readonly dataMap: DataMap;
   readonly secrets: ProcessorSecrets;
   readonly delivery: ProcessorDelivery;
-  /** `DSR_PUBLIC_URL`, without a trailing slash: the processor calls back under it. */
+  /** setting `publicUrl`, without a trailing slash: the processor calls back under it. */
   readonly publicUrl: string;
 }
 

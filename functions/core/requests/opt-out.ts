@@ -23,7 +23,7 @@ export interface OptOutStoreResult {
 
 export interface RecordSuppressionResult {
   readonly suppressed: true;
-  /** Whether an SES contact list was updated (only where `DSR_SES_CONTACT_LIST` is set). */
+  /** Whether an SES contact list was updated (only where setting `sesContactList` is set). */
   readonly contactList: boolean;
   /** Stores whose consent was turned off, with their record counts. */
   readonly stores: number;

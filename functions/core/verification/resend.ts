@@ -11,11 +11,11 @@ import type { Clock, Log, Mailer, RequestLedger, VerificationResends } from '../
 import { RefusedError } from '../refusal';
 
 export interface ResendSettings {
-  /** `DSR_MAX_RESENDS`. */
+  /** setting `maxResends`. */
   readonly maxResends: number;
-  /** `DSR_VERIFICATION_TTL_SECONDS`: how long the new code and link work. */
+  /** setting `verificationTtlSeconds`: how long the new code and link work. */
   readonly verificationTtlSeconds: number;
-  /** `DSR_PUBLIC_URL`: where the emailed link points. */
+  /** setting `publicUrl`: where the emailed link points. */
   readonly publicUrl: string;
 }
 
