@@ -20,7 +20,7 @@ module.exports = {
         'functions/core imports only itself, zod and Node built-ins; what it needs from outside is a port.',
       from: { path: '^functions/core/' },
       to: {
-        pathNot: ['^functions/core/', '^node_modules/zod/'],
+        pathNot: ['^functions/core/', '(^|/)node_modules/zod/'],
         dependencyTypesNot: ['core'],
       },
     },
@@ -29,7 +29,7 @@ module.exports = {
       severity: 'error',
       comment: 'Every AWS SDK call lives in functions/aws or functions/connectors.',
       from: { path: '^functions/(http|tasks|jobs)/' },
-      to: { path: '^node_modules/@aws-sdk/' },
+      to: { path: '(^|/)node_modules/@aws-sdk/' },
     },
     {
       name: 'entry-points-do-not-import-each-other',
