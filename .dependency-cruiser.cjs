@@ -28,7 +28,7 @@ module.exports = {
       name: 'no-sdk-in-entry-points',
       severity: 'error',
       comment: 'Every AWS SDK call lives in functions/aws or functions/connectors.',
-      from: { path: '^functions/(http|tasks|jobs)/' },
+      from: { path: ['^functions/(http|tasks|jobs|middleware)/', '^functions/deployment\\.ts$'] },
       to: { path: '(^|/)node_modules/@aws-sdk/' },
     },
     {
@@ -42,8 +42,8 @@ module.exports = {
     {
       name: 'adapters-do-not-import-entry-points',
       severity: 'error',
-      comment: 'Adapters implement ports; they never reach back into handlers.',
-      from: { path: '^functions/(aws|connectors)/' },
+      comment: 'Adapters and the shared middleware never reach back into handlers.',
+      from: { path: '^functions/(aws|connectors|middleware)/' },
       to: { path: '^functions/(http|tasks|jobs)/' },
     },
     {
