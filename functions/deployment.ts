@@ -90,6 +90,17 @@ const route = (def: Omit<RouteEntry, 'kind' | 'handler' | 'timeoutSeconds'>): Ro
   ...def,
 });
 
+/** Erasing in the data map's stores: read and rewrite them, with manifests in the exports bucket. */
+const ERASURE_ACCESS: readonly Access[] = [
+  'ledger:read',
+  'ledger:write',
+  'secret:read',
+  'stores:read',
+  'stores:write',
+  'exports:read',
+  'exports:write',
+];
+
 const TASK_ENTRIES = {
   ValidateRequest: task({
     entry: 'functions/tasks/validate-request.ts',
@@ -143,15 +154,7 @@ const TASK_ENTRIES = {
   EraseStore: task({
     entry: 'functions/tasks/erase-store.ts',
     description: "Decides and carries out erasure of the subject's records in one store",
-    access: [
-      'ledger:read',
-      'ledger:write',
-      'secret:read',
-      'stores:read',
-      'stores:write',
-      'exports:read',
-      'exports:write',
-    ],
+    access: ERASURE_ACCESS,
     timeoutSeconds: 900,
     memoryMb: 1024,
   }),
@@ -280,16 +283,7 @@ const JOB_ENTRIES = {
     entry: 'functions/jobs/retention-sweep.ts',
     handler: 'handler',
     description: 'Erases records kept for a legal retention period once that period has ended',
-    access: [
-      'ledger:read',
-      'ledger:write',
-      'secret:read',
-      'stores:read',
-      'stores:write',
-      'exports:read',
-      'exports:write',
-      'audit:write',
-    ],
+    access: [...ERASURE_ACCESS, 'audit:write'],
     timeoutSeconds: 900,
     memoryMb: 1024,
     schedule: 'rate(1 day)',

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { z } from 'zod';
+import { commaSeparatedList } from '../functions/aws/config';
 import { parseDataMap } from '../functions/core/data-map';
 import { RATE_LIMIT_KEYS, type RateLimitSettings } from './constructs/functions';
 import { DsrWorkflowStack, type DsrWorkflowStackProps } from './stack';
@@ -32,15 +33,7 @@ const Context = z.object({
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .optional(),
   /** Comma-separated topics of that list to opt out of; unset = every topic the list defines. */
-  sesContactTopics: z
-    .string()
-    .optional()
-    .transform((v) =>
-      (v ?? '')
-        .split(',')
-        .map((t) => t.trim())
-        .filter((t) => t.length > 0),
-    ),
+  sesContactTopics: commaSeparatedList,
   /** Certificates of erasure stay locked this long; 3653 days = the 10-year tax retention they prove. */
   auditRetentionDays: z.coerce.number().int().min(1).max(36500).default(3653),
   /** A verified delete waits this long, cancellable, before erasure starts (max 30 days, as the functions accept). */

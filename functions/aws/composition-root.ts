@@ -7,7 +7,7 @@
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { ProcessorWebhook } from '../connectors/processor-webhook';
 import { createConnector } from '../connectors/registry';
-import type { DataMap, DataStore } from '../core/data-map';
+import type { DataStore } from '../core/data-map';
 import type { UnsubscribePorts } from '../core/opt-out/unsubscribe';
 import type {
   Connector,
@@ -18,6 +18,7 @@ import type {
   ObjectStore,
   ProcessorDelivery,
   ProcessorSecrets,
+  StorePorts,
   UsedUnsubscribeTokens,
   VerificationResends,
   WorkflowControl,
@@ -142,14 +143,7 @@ export function connectorFor(store: DataStore): Connector {
 export const zipWriters: ZipWriters = createZipWriter;
 
 /** The ports the per-store erasure and export use cases share. */
-export function storePorts(): {
-  ledger: Ledger;
-  exports: ObjectStore;
-  dataMap: DataMap;
-  connectorFor: (store: DataStore) => Connector;
-  hashingKey: () => Promise<Buffer>;
-  log: Log;
-} {
+export function storePorts(): StorePorts & { readonly ledger: Ledger } {
   return {
     ledger: ledgerTable(),
     exports: exportObjects(),

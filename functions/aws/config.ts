@@ -56,6 +56,17 @@ export type EnvName = (typeof ENV)[EnvKey];
 /** The expression esbuild replaces with the data map at bundle time (read in {@link loadConfig}). */
 export const DATA_MAP_DEFINE = 'process.env.DSR_DATA_MAP';
 
+/** `a, b,,c` → `['a', 'b', 'c']`; unset → `[]`. */
+export const commaSeparatedList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t.length > 0),
+  );
+
 /**
  * Environment of every function, validated once per cold start. The CDK sets
  * these in AWS; the local runtime sets them before loading any handler.
@@ -104,15 +115,7 @@ const Env = z.object({
   /** SES v2 contact list whose topic preferences an opt-out sets to OPT_OUT; unset = no contact list (local). */
   [ENV.sesContactList]: z.string().min(1).optional(),
   /** Comma-separated topic names of that list; unset = every topic the list defines. */
-  [ENV.sesContactTopics]: z
-    .string()
-    .optional()
-    .transform((v) =>
-      (v ?? '')
-        .split(',')
-        .map((t) => t.trim())
-        .filter((t) => t.length > 0),
-    ),
+  [ENV.sesContactTopics]: commaSeparatedList,
   /** Submissions per client IP per window (default 20 per 10 minutes). */
   [ENV.limitSubmitPerIp]: limit(20),
   [ENV.limitSubmitIpWindowSeconds]: windowSeconds(600),

@@ -5,7 +5,7 @@
  * cold start; handlers pass them to the use cases in core.
  */
 import type { Readable } from 'node:stream';
-import type { DataStore, IdentityKind, ProcessorStore } from './data-map';
+import type { DataMap, DataStore, IdentityKind, ProcessorStore } from './data-map';
 import type { RecordDecision } from './erasure/decisions';
 import type {
   Advanced,
@@ -389,3 +389,13 @@ export interface ZipWriter {
 
 /** Makes a new zip writer (one per package). */
 export type ZipWriters = () => ZipWriter;
+
+/** What the per-store use cases (export, erase, verify) need from outside. */
+export interface StorePorts {
+  readonly ledger: Pick<RequestLedger, 'require' | 'setStoreProgress'>;
+  readonly exports: ObjectStore;
+  readonly dataMap: DataMap;
+  readonly connectorFor: ConnectorFor;
+  readonly hashingKey: () => Promise<Buffer>;
+  readonly log: Log;
+}

@@ -1,5 +1,5 @@
-import { type DataMap, dataStoreOf } from '../data-map';
-import type { ConnectorFor, EraseReceipt, Log, ObjectStore, RequestLedger } from '../ports';
+import { dataStoreOf } from '../data-map';
+import type { EraseReceipt, ObjectStore, StorePorts } from '../ports';
 import { type ErasureCounts, UnsupportedErasureError } from './decisions';
 import { type InventoryArgs, takeInventory } from './inventory';
 import { readDecisions } from './manifest';
@@ -30,16 +30,6 @@ export async function eraseStore(exports: ObjectStore, args: InventoryArgs): Pro
   return { storeId: args.store.id, counts: summary.counts, receipt };
 }
 
-/** What EraseStore needs from outside. */
-export interface EraseStorePorts {
-  readonly ledger: Pick<RequestLedger, 'require' | 'setStoreProgress'>;
-  readonly exports: ObjectStore;
-  readonly dataMap: DataMap;
-  readonly connectorFor: ConnectorFor;
-  readonly hashingKey: () => Promise<Buffer>;
-  readonly log: Log;
-}
-
 /**
  * EraseStore (one Map iteration): decides once (manifest in the exports bucket)
  * and carries out erasure of the subject's records in one store, recording the
@@ -47,7 +37,7 @@ export interface EraseStorePorts {
  * the same state with the same counts.
  */
 export async function eraseRequestStore(
-  ports: EraseStorePorts,
+  ports: StorePorts,
   input: { readonly requestId: string; readonly storeId: string },
 ): Promise<{ storeId: string; counts: ErasureCounts }> {
   const { requestId, storeId } = input;

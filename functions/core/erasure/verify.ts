@@ -4,9 +4,9 @@
  * of the subject left in it. Any surplus is a failure for support.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type DataMap, dataStoreOf } from '../data-map';
+import { dataStoreOf } from '../data-map';
 import { safeRequestId, safeStoreId } from '../export/keys';
-import type { Connector, ConnectorFor, Log, ObjectStore, RecordRef, RequestLedger, Subject } from '../ports';
+import type { Connector, ObjectStore, RecordRef, StorePorts, Subject } from '../ports';
 import { ErasureIncompleteError } from './decisions';
 import { deepStrings, identifierHash } from './identifiers';
 import { readDecisions, readSummary } from './manifest';
@@ -168,16 +168,6 @@ export async function verifyStoreErasure(exports: ObjectStore, args: VerifyArgs)
   return { storeId, remaining: result.remaining, verified: true };
 }
 
-/** What VerifyStoreErasure needs from outside. */
-export interface VerifyStorePorts {
-  readonly ledger: Pick<RequestLedger, 'require' | 'setStoreProgress'>;
-  readonly exports: ObjectStore;
-  readonly dataMap: DataMap;
-  readonly connectorFor: ConnectorFor;
-  readonly hashingKey: () => Promise<Buffer>;
-  readonly log: Log;
-}
-
 /**
  * VerifyStoreErasure (one Map iteration): runs the store's lookups again,
  * records the result on the store's progress, and throws `ErasureIncomplete`
@@ -185,7 +175,7 @@ export interface VerifyStorePorts {
  * the subject's identifiers.
  */
 export async function verifyRequestStore(
-  ports: VerifyStorePorts,
+  ports: StorePorts,
   input: {
     readonly requestId: string;
     readonly storeId: string;
