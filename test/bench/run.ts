@@ -1,13 +1,16 @@
 /**
  * `npm run bench`: prints speed and memory figures (never a pass/fail gate).
- * Sections, chosen with `BENCH` (comma-separated; default `export,erase`):
+ * Sections, chosen with `BENCH` (comma-separated; default `export,erase,enumeration`):
  * - export: wall time and peak RSS growth for writing + zipping N records
  *   (`BENCH_EXPORT_RECORDS`, default 10000,100000,400000);
  * - erase: one subject planted with `3 × BENCH_ERASE_RECORDS + BENCH_ERASE_DOCUMENTS + 2`
  *   records (default 2500 and 2498: 10,000) erased and verified store by store
- *   (`BENCH_ERASE_CONCURRENCY` stores at once, default 4 like the workflow's Map).
+ *   (`BENCH_ERASE_CONCURRENCY` stores at once, default 4 like the workflow's Map);
+ * - enumeration: median time of `POST /requests` for a known and an unknown email
+ *   (`BENCH_ENUMERATION_TRIES` pairs, default 60).
  */
 import { loadavg } from 'node:os';
+import { benchEnumeration } from './enumeration-bench';
 import { benchErase } from './erase-bench';
 import { benchExport } from './export-bench';
 
@@ -68,10 +71,23 @@ async function eraseSection(): Promise<void> {
   console.log(`other subjects untouched: ${r.othersUntouched ? 'yes' : 'NO'}`);
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { export: exportSection, erase: eraseSection };
+async function enumerationSection(): Promise<void> {
+  const r = await benchEnumeration(intFromEnv('BENCH_ENUMERATION_TRIES', 60));
+  console.log('enumeration (POST /requests on the local system, known vs unknown email, interleaved)');
+  console.log(
+    `${r.tries} pairs: median known ${r.knownMedianMs.toFixed(1)} ms, unknown ${r.unknownMedianMs.toFixed(1)} ms, ` +
+      `ratio ${(Math.max(r.knownMedianMs, r.unknownMedianMs) / Math.min(r.knownMedianMs, r.unknownMedianMs)).toFixed(2)}`,
+  );
+}
+
+const SECTIONS: Record<string, () => Promise<void>> = {
+  export: exportSection,
+  erase: eraseSection,
+  enumeration: enumerationSection,
+};
 
 async function main(): Promise<void> {
-  const chosen = (process.env.BENCH ?? 'export,erase').split(',').map((s) => s.trim());
+  const chosen = (process.env.BENCH ?? 'export,erase,enumeration').split(',').map((s) => s.trim());
   const unknown = chosen.filter((s) => !(s in SECTIONS));
   if (unknown.length > 0) throw new Error(`unknown BENCH section(s): ${unknown.join(', ')}`);
   console.log(
