@@ -80,7 +80,7 @@ function verificationSent(requestId: string) {
     attempts: 0,
     taskToken: 'task-1',
     sentAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + 3600_000).toISOString(),
+    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
   };
 }
 
@@ -129,7 +129,7 @@ describe('POST /requests', () => {
       status: 'pending_verification',
       jurisdiction: 'ID',
       locale: 'en',
-      contact: { email: 'Someone@example.com' },
+      contact: { email: 'someone@example.com' },
     });
     expect(item?.statusTokenHash).not.toBe(body.statusToken);
     const start = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
@@ -247,20 +247,35 @@ describe('POST /requests rate limits', () => {
       (ledger.get(answer.requestId) as { status: string }).status = 'completed';
     }
     // Act
-    const sixthDelete = await post(submission('target.person@example.com', 'delete'), JSON_HEADERS, '198.51.100.9');
-    const access = await post(submission('target.person@example.com', 'access'), JSON_HEADERS, '198.51.100.9');
+    const sixthDelete = await post(
+      submission('target.person@example.com', 'delete'),
+      JSON_HEADERS,
+      '198.51.100.9',
+    );
+    const access = await post(
+      submission('target.person@example.com', 'access'),
+      JSON_HEADERS,
+      '198.51.100.9',
+    );
     // Assess
     expect(sixthDelete.statusCode).toBe(429);
     expect(access.statusCode).toBe(202);
     now = T0 + 3600_000;
-    expect((await post(submission('target.person@example.com', 'delete'), JSON_HEADERS, '198.51.100.7')).statusCode).toBe(202);
+    expect(
+      (await post(submission('target.person@example.com', 'delete'), JSON_HEADERS, '198.51.100.7'))
+        .statusCode,
+    ).toBe(202);
   });
 
   it('never lets requests the person did not verify use up their budget (issue 18, finding 1)', async () => {
     // Act: 20 deletes for one address, each rejected unverified before the next, from as many addresses
     const statuses = [];
     for (let i = 0; i < 20; i++) {
-      const res = await post(submission('target.person@example.com', 'delete'), JSON_HEADERS, `198.51.100.${i + 1}`);
+      const res = await post(
+        submission('target.person@example.com', 'delete'),
+        JSON_HEADERS,
+        `198.51.100.${i + 1}`,
+      );
       statuses.push(res.statusCode);
       (ledger.get(JSON.parse(res.body).requestId) as { status: string }).status = 'rejected';
     }
@@ -312,7 +327,9 @@ describe('POST /requests with an Idempotency-Key', () => {
   it('never hands the status token to a replay: another caller with the same key and body gets null (issue 18, finding 2)', async () => {
     // Prepare: the first caller's answer carries a working token
     const first = JSON.parse((await post(submission('someone@example.com'), withKey(KEY_A))).body);
-    expect(ledger.get(first.requestId)?.statusTokenHash).toBe(keyedHash(key, 'status-token', first.statusToken));
+    expect(ledger.get(first.requestId)?.statusTokenHash).toBe(
+      keyedHash(key, 'status-token', first.statusToken),
+    );
     // Act: someone else replays the same key and body from another address
     const replay = JSON.parse(
       (await post(submission('someone@example.com'), withKey(KEY_A), '198.51.100.66')).body,
@@ -434,7 +451,9 @@ describe('POST /requests while the same person has a request of that type open',
     (ledger.get(access.requestId) as { status: string }).status = 'completed';
     const next = JSON.parse((await post(submission('someone@example.com'))).body);
     expect(next.requestId).not.toBe(access.requestId);
-    expect(ledger.get(next.requestId)?.statusTokenHash).toBe(keyedHash(key, 'status-token', next.statusToken));
+    expect(ledger.get(next.requestId)?.statusTokenHash).toBe(
+      keyedHash(key, 'status-token', next.statusToken),
+    );
   });
 
   it('answers with the same keys and status for any two emails', async () => {
