@@ -7,7 +7,7 @@
  * A fixed window admits at most twice the limit across a window boundary; for
  * budgets of tens of requests per ten minutes that is fine, and it costs one write.
  */
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { keyedHash } from '../core/crypto';
 import type { RequestType } from '../core/request';
@@ -72,33 +72,13 @@ export class RateLimiter {
   ) {}
 
   /**
-   * Reads `key`'s count in the current window without counting; throws
-   * `RateLimitedError` when it has reached the limit (the next hit would be over).
+   * Reads `key`'s count in the current window without counting (an `ADD hits :zero`,
+   * so the same single permission serves both); throws `RateLimitedError` when it has
+   * reached the limit, i.e. the next hit would be over.
    */
   async check(rule: RateLimitRule, key: string): Promise<void> {
-    const { startMs, endMs, nowMs } = this.window(rule);
-    let hits: number;
-    try {
-      const out = await this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { limitKey: `${rule.name}#${key}#${startMs / 1000}` },
-          ConsistentRead: true,
-        }),
-      );
-      hits = Number(out.Item?.hits ?? 0);
-    } catch (error) {
-      logger.error('rate limiter unavailable; refusing the request', {
-        rule: rule.name,
-        errorName: (error as Error)?.name,
-      });
-      throw new RateLimiterUnavailableError(`rate limiter unavailable for ${rule.name}`, { cause: error });
-    }
-    if (hits >= rule.limit) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((endMs - nowMs) / 1000));
-      logger.info('rate limited', { rule: rule.name, retryAfterSeconds });
-      throw new RateLimitedError(rule.name, retryAfterSeconds);
-    }
+    const hits = await this.add(rule, key, 0);
+    if (hits >= rule.limit) this.refuse(rule);
   }
 
   private window(rule: RateLimitRule) {
@@ -110,20 +90,30 @@ export class RateLimiter {
 
   /** Counts one hit of `key` against `rule`; throws `RateLimitedError` when over the budget. */
   async hit(rule: RateLimitRule, key: string): Promise<RateLimitHit> {
-    const { nowMs, startMs, endMs } = this.window(rule);
-    let hits: number;
+    const hits = await this.add(rule, key, 1);
+    if (hits > rule.limit) this.refuse(rule);
+    return { hits, remaining: rule.limit - hits, retryAfterSeconds: this.retryAfter(rule) };
+  }
+
+  /** Adds `step` (0 or 1) to the current window's counter and returns its count. */
+  private async add(rule: RateLimitRule, key: string, step: 0 | 1): Promise<number> {
+    const { startMs, endMs } = this.window(rule);
     try {
       const out = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { limitKey: `${rule.name}#${key}#${startMs / 1000}` },
-          UpdateExpression: 'SET expiresAt = :expires ADD hits :one',
-          ExpressionAttributeValues: { ':one': 1, ':expires': endMs / 1000 + EXPIRY_SLACK_SECONDS },
+          UpdateExpression: `SET expiresAt = :expires ADD hits ${step ? ':one' : ':zero'}`,
+          ExpressionAttributeValues: {
+            ...(step ? { ':one': 1 } : { ':zero': 0 }),
+            ':expires': endMs / 1000 + EXPIRY_SLACK_SECONDS,
+          },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
-      hits = Number(out.Attributes?.hits);
-      if (!Number.isInteger(hits) || hits < 1) throw new Error('the counter came back without a count');
+      const hits = Number(out.Attributes?.hits);
+      if (!Number.isInteger(hits) || hits < step) throw new Error('the counter came back without a count');
+      return hits;
     } catch (error) {
       logger.error('rate limiter unavailable; refusing the request', {
         rule: rule.name,
@@ -131,12 +121,18 @@ export class RateLimiter {
       });
       throw new RateLimiterUnavailableError(`rate limiter unavailable for ${rule.name}`, { cause: error });
     }
-    const retryAfterSeconds = Math.max(1, Math.ceil((endMs - nowMs) / 1000));
-    if (hits > rule.limit) {
-      logger.info('rate limited', { rule: rule.name, retryAfterSeconds });
-      throw new RateLimitedError(rule.name, retryAfterSeconds);
-    }
-    return { hits, remaining: rule.limit - hits, retryAfterSeconds };
+  }
+
+  /** Seconds until the current window ends (at least 1). */
+  private retryAfter(rule: RateLimitRule): number {
+    const { nowMs, endMs } = this.window(rule);
+    return Math.max(1, Math.ceil((endMs - nowMs) / 1000));
+  }
+
+  private refuse(rule: RateLimitRule): never {
+    const retryAfterSeconds = this.retryAfter(rule);
+    logger.info('rate limited', { rule: rule.name, retryAfterSeconds });
+    throw new RateLimitedError(rule.name, retryAfterSeconds);
   }
 }
 

@@ -107,7 +107,9 @@ export function fakeLedger(
       }) => {
         if (input.TableName === RATE_LIMIT_TABLE_NAME) {
           const limitKey = input.Key.limitKey as string;
-          const hits = (limits.get(limitKey) ?? 0) + 1;
+          // `ADD hits :zero` reads the count without counting (RateLimiter.check).
+          const hits =
+            (limits.get(limitKey) ?? 0) + (input.ExpressionAttributeValues?.[':zero'] === 0 ? 0 : 1);
           limits.set(limitKey, hits);
           return { Attributes: { hits } };
         }

@@ -293,7 +293,7 @@ describe('POST /requests rate limits', () => {
       .map((c) => c.args[0].input)
       .filter((i) => i.TableName === RATE_LIMIT_TABLE_NAME)
       .map((i) => String(i.Key?.limitKey));
-    expect(keys).toHaveLength(1);
+    expect(keys).toHaveLength(2);
     expect(keys.join(' ')).not.toMatch(/203\.0\.113\.7|someone|example/);
   });
 
