@@ -316,13 +316,28 @@ describe('POST /requests/{requestId}/verify by someone who only knows the reques
     const statuses: number[] = [];
     for (let i = 0; i < 50; i++) {
       const wrong = JSON.stringify({ token: `${String(i).padStart(2, '0')}${'x'.repeat(41)}` });
-      statuses.push((await verify(wrong, 'application/json', requestId, `198.51.100.${i + 1}`, null)).statusCode);
+      statuses.push(
+        (await verify(wrong, 'application/json', requestId, `198.51.100.${i + 1}`, null)).statusCode,
+      );
     }
     // Assess
     expect(new Set(statuses)).toEqual(new Set([403]));
-    expect(ledger.get(requestId)).toMatchObject({ status: 'pending_verification', verification: { attempts: 0 } });
+    expect(ledger.get(requestId)).toMatchObject({
+      status: 'pending_verification',
+      verification: { attempts: 0 },
+    });
     expect(sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(0);
-    expect((await verify(JSON.stringify({ token: LINK_TOKEN }), 'application/json', requestId, '203.0.113.9', null)).statusCode).toBe(200);
+    expect(
+      (
+        await verify(
+          JSON.stringify({ token: LINK_TOKEN }),
+          'application/json',
+          requestId,
+          '203.0.113.9',
+          null,
+        )
+      ).statusCode,
+    ).toBe(200);
   });
 
   it('refuses a code without the status token, or with a wrong one, and counts nothing', async () => {
@@ -331,13 +346,32 @@ describe('POST /requests/{requestId}/verify by someone who only knows the reques
     // Act
     const without = [];
     for (let i = 0; i < 6; i++) {
-      without.push(await verify(JSON.stringify({ code: '000000' }), 'application/json', requestId, `198.51.100.${i + 1}`, null));
-      without.push(await verify(JSON.stringify({ code: '000000' }), 'application/json', requestId, `198.51.100.${i + 1}`, 'guessed-token-guessed-token-guessed-token00'));
+      without.push(
+        await verify(
+          JSON.stringify({ code: '000000' }),
+          'application/json',
+          requestId,
+          `198.51.100.${i + 1}`,
+          null,
+        ),
+      );
+      without.push(
+        await verify(
+          JSON.stringify({ code: '000000' }),
+          'application/json',
+          requestId,
+          `198.51.100.${i + 1}`,
+          'guessed-token-guessed-token-guessed-token00',
+        ),
+      );
     }
     // Assess
     expect(new Set(without.map((r) => r.statusCode))).toEqual(new Set([401]));
     expect(JSON.parse(without[0]?.body ?? '{}')).toMatchObject({ error: 'status_token_required' });
-    expect(ledger.get(requestId)).toMatchObject({ status: 'pending_verification', verification: { attempts: 0 } });
+    expect(ledger.get(requestId)).toMatchObject({
+      status: 'pending_verification',
+      verification: { attempts: 0 },
+    });
     expect((await verify(JSON.stringify({ code: CODE }))).statusCode).toBe(200);
   });
 
@@ -354,6 +388,9 @@ describe('POST /requests/{requestId}/verify by someone who only knows the reques
       await verify(JSON.stringify({ code: '000000' }), 'application/json', id, `198.51.100.${i + 1}`);
     }
     // Assess: the delete request still takes its code
-    expect((await verify(JSON.stringify({ code: CODE }), 'application/json', deleteId, '198.51.100.99')).statusCode).toBe(200);
+    expect(
+      (await verify(JSON.stringify({ code: CODE }), 'application/json', deleteId, '198.51.100.99'))
+        .statusCode,
+    ).toBe(200);
   });
 });
