@@ -223,6 +223,8 @@ const ROUTE_ENTRIES = {
       'workflow:start',
       'limits:write',
       'idempotency:write',
+      // sec1 (issue 18, finding 1): a repeated submission re-sends the open request's code and link.
+      'mail:send',
     ],
   }),
   VerifyRequest: route({

@@ -119,15 +119,15 @@ const Env = z.object({
   /** Submissions per client IP per window (default 20 per 10 minutes). */
   [ENV.limitSubmitPerIp]: limit(20),
   [ENV.limitSubmitIpWindowSeconds]: windowSeconds(600),
-  /** Submissions per subject (keyed hash of the email) per window (default 5 per hour). */
+  /** Verified requests per subject (keyed hash of the email) and type per window (default 5 per hour); a new request beyond them is refused. */
   [ENV.limitSubmitPerSubject]: limit(5),
   [ENV.limitSubmitSubjectWindowSeconds]: windowSeconds(3600),
   /** Verify, cancel and resend attempts per client IP per window (default 30 per 10 minutes), on top of 5 wrong codes per request. */
   [ENV.limitVerifyPerIp]: limit(30),
   [ENV.limitVerifyIpWindowSeconds]: windowSeconds(600),
   /**
-   * Code attempts per subject (keyed hash) per window, across all of its requests (default 10 per
-   * day): many IPs each opening requests for one address still get only a handful of guesses a day.
+   * Code attempts per subject (keyed hash) and request type per window, across its requests (default
+   * 10 per day): many IPs each opening requests for one address still get only a handful of guesses a day.
    */
   [ENV.limitVerifyPerSubject]: limit(10),
   [ENV.limitVerifySubjectWindowSeconds]: windowSeconds(24 * 3600),

@@ -42,7 +42,7 @@ export function useIdempotencyStore(replacement?: BasePersistenceLayer): void {
   store = replacement;
 }
 
-export { replayableStatusToken, submissionFingerprint } from '../core/requests/idempotency';
+export { submissionFingerprint } from '../core/requests/idempotency';
 
 /**
  * Runs `run` once per fingerprint within `IDEMPOTENCY_TTL_SECONDS`; a repeat

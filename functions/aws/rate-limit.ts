@@ -10,6 +10,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { keyedHash } from '../core/crypto';
+import type { RequestType } from '../core/request';
 import { dynamoDbClient } from './clients';
 import { hashingKey } from './composition-root';
 import { type Config, ENV, loadConfig } from './config';
@@ -70,25 +71,49 @@ export class RateLimiter {
     private readonly clock: Clock = () => new Date(),
   ) {}
 
-  /** Counts one hit of `key` against `rule`; throws `RateLimitedError` when over the budget. */
-  async hit(rule: RateLimitRule, key: string): Promise<RateLimitHit> {
+  /**
+   * Reads `key`'s count in the current window without counting (an `ADD hits :zero`,
+   * so the same single permission serves both); throws `RateLimitedError` when it has
+   * reached the limit, i.e. the next hit would be over.
+   */
+  async check(rule: RateLimitRule, key: string): Promise<void> {
+    const hits = await this.add(rule, key, 0);
+    if (hits >= rule.limit) this.refuse(rule);
+  }
+
+  private window(rule: RateLimitRule) {
     const nowMs = this.clock().getTime();
     const windowMs = rule.windowSeconds * 1000;
     const startMs = Math.floor(nowMs / windowMs) * windowMs;
-    const endMs = startMs + windowMs;
-    let hits: number;
+    return { nowMs, startMs, endMs: startMs + windowMs };
+  }
+
+  /** Counts one hit of `key` against `rule`; throws `RateLimitedError` when over the budget. */
+  async hit(rule: RateLimitRule, key: string): Promise<RateLimitHit> {
+    const hits = await this.add(rule, key, 1);
+    if (hits > rule.limit) this.refuse(rule);
+    return { hits, remaining: rule.limit - hits, retryAfterSeconds: this.retryAfter(rule) };
+  }
+
+  /** Adds `step` (0 or 1) to the current window's counter and returns its count. */
+  private async add(rule: RateLimitRule, key: string, step: 0 | 1): Promise<number> {
+    const { startMs, endMs } = this.window(rule);
     try {
       const out = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { limitKey: `${rule.name}#${key}#${startMs / 1000}` },
-          UpdateExpression: 'SET expiresAt = :expires ADD hits :one',
-          ExpressionAttributeValues: { ':one': 1, ':expires': endMs / 1000 + EXPIRY_SLACK_SECONDS },
+          UpdateExpression: `SET expiresAt = :expires ADD hits ${step ? ':one' : ':zero'}`,
+          ExpressionAttributeValues: {
+            ...(step ? { ':one': 1 } : { ':zero': 0 }),
+            ':expires': endMs / 1000 + EXPIRY_SLACK_SECONDS,
+          },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
-      hits = Number(out.Attributes?.hits);
-      if (!Number.isInteger(hits) || hits < 1) throw new Error('the counter came back without a count');
+      const hits = Number(out.Attributes?.hits);
+      if (!Number.isInteger(hits) || hits < step) throw new Error('the counter came back without a count');
+      return hits;
     } catch (error) {
       logger.error('rate limiter unavailable; refusing the request', {
         rule: rule.name,
@@ -96,12 +121,18 @@ export class RateLimiter {
       });
       throw new RateLimiterUnavailableError(`rate limiter unavailable for ${rule.name}`, { cause: error });
     }
-    const retryAfterSeconds = Math.max(1, Math.ceil((endMs - nowMs) / 1000));
-    if (hits > rule.limit) {
-      logger.info('rate limited', { rule: rule.name, retryAfterSeconds });
-      throw new RateLimitedError(rule.name, retryAfterSeconds);
-    }
-    return { hits, remaining: rule.limit - hits, retryAfterSeconds };
+  }
+
+  /** Seconds until the current window ends (at least 1). */
+  private retryAfter(rule: RateLimitRule): number {
+    const { nowMs, endMs } = this.window(rule);
+    return Math.max(1, Math.ceil((endMs - nowMs) / 1000));
+  }
+
+  private refuse(rule: RateLimitRule): never {
+    const retryAfterSeconds = this.retryAfter(rule);
+    logger.info('rate limited', { rule: rule.name, retryAfterSeconds });
+    throw new RateLimitedError(rule.name, retryAfterSeconds);
   }
 }
 
@@ -113,8 +144,9 @@ export function rateLimitRules(config: Config) {
       limit: config.limitSubmitPerIp,
       windowSeconds: config.limitSubmitIpWindowSeconds,
     },
+    /** Verified requests per subject and type: unverified ones never count (issue 18, finding 1). */
     submitPerSubject: {
-      name: 'submit-subject',
+      name: 'verified-subject',
       limit: config.limitSubmitPerSubject,
       windowSeconds: config.limitSubmitSubjectWindowSeconds,
     },
@@ -124,7 +156,7 @@ export function rateLimitRules(config: Config) {
       limit: config.limitVerifyPerIp,
       windowSeconds: config.limitVerifyIpWindowSeconds,
     },
-    /** Code attempts per subject across all its requests: slow guessing from many IPs. */
+    /** Code attempts per subject and type across its requests: slow guessing from many IPs. */
     verifyPerSubject: {
       name: 'verify-subject',
       limit: config.limitVerifyPerSubject,
@@ -182,12 +214,25 @@ export async function limitClientIp(event: APIGatewayProxyEvent, kind: 'submit' 
   await limits.hit(kind === 'submit' ? rules.submitPerIp : rules.verifyPerIp, key);
 }
 
-/** Counts one submission for a subject, by its keyed hash (`keyedHash(key, 'subject', lookupForm)`). */
-export async function limitSubject(subjectHash: string): Promise<void> {
-  await rateLimiter().hit(rateLimitRules(loadConfig()).submitPerSubject, subjectHash);
+/** A subject's counter key for one request type (`subjectHash` is `keyedHash(key, 'subject', lookupForm)`). */
+const subjectKey = (subjectHash: string, type: RequestType) => `${type}#${subjectHash}`;
+
+/** Refuses a new request when the subject verified its budget of requests of this type in the window. */
+export async function limitSubject(subjectHash: string, type: RequestType): Promise<void> {
+  await rateLimiter().check(rateLimitRules(loadConfig()).submitPerSubject, subjectKey(subjectHash, type));
 }
 
-/** Counts one verification-code attempt for a subject, whichever of its requests and IPs it comes from. */
-export async function limitSubjectVerification(subjectHash: string): Promise<void> {
-  await rateLimiter().hit(rateLimitRules(loadConfig()).verifyPerSubject, subjectHash);
+/** Counts one verified request of the subject and type; over the budget only the next submission is refused. */
+export async function countVerifiedSubject(subjectHash: string, type: RequestType): Promise<void> {
+  const rule = rateLimitRules(loadConfig()).submitPerSubject;
+  await rateLimiter()
+    .hit(rule, subjectKey(subjectHash, type))
+    .catch((error: unknown) => {
+      if (!(error instanceof RateLimitedError)) throw error;
+    });
+}
+
+/** Counts one verification-code attempt for a subject on requests of one type, whichever request and IP it comes from. */
+export async function limitSubjectVerification(subjectHash: string, type: RequestType): Promise<void> {
+  await rateLimiter().hit(rateLimitRules(loadConfig()).verifyPerSubject, subjectKey(subjectHash, type));
 }

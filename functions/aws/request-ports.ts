@@ -20,15 +20,15 @@ import type { StatusPorts } from '../core/requests/status';
 import type { SubmitPorts } from '../core/requests/submit';
 import type { VerifyPorts } from '../core/requests/verify';
 import { dynamoDbClient, s3Client, sesClient } from './clients';
-import { config, hashingKey, ledgerTable, log, workflow } from './composition-root';
+import { config, hashingKey, ledgerTable, log, resendPorts, workflow } from './composition-root';
 import { withTransient } from './errors';
 import { once } from './idempotency';
-import { limitSubject, limitSubjectVerification } from './rate-limit';
+import { countVerifiedSubject, limitSubject, limitSubjectVerification } from './rate-limit';
 import { MARKETING_CHANNELS, optOutOfContactList, suppressionList } from './suppression';
 
 /** Per-subject budgets on the rate-limit table. */
 export function subjectBudgets(): SubjectBudgets {
-  return { submission: limitSubject, codeAttempt: limitSubjectVerification };
+  return { submission: limitSubject, verified: countVerifiedSubject, codeAttempt: limitSubjectVerification };
 }
 
 /** Powertools idempotency on its DynamoDB table; `context` sets the in-progress expiry. */
@@ -81,6 +81,7 @@ export async function submitPorts(context?: Context): Promise<SubmitPorts> {
     once: submissionOnce(context),
     key: await hashingKey(),
     log: log(),
+    resend: resendPorts(),
   };
 }
 

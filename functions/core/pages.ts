@@ -33,13 +33,12 @@ $('request-form').addEventListener('submit', async (ev) => {
   if (!r.ok) return say('request-error', problem(r.data));
   requestId = r.data.requestId; statusToken = r.data.statusToken || '';
   say('request-error', ''); say('request-id', requestId);
-  // An open request of the same kind already exists: its status token went out with it, not again.
-  if (!statusToken) say('request-note', 'You already have an open request of this kind. Use the code or link in the email we sent you for it.');
   $('request-form').classList.add('hidden'); show('verify-section');
 });
 $('verify-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
-  const r = await call('POST', 'requests/' + encodeURIComponent(requestId) + '/verify', { code: $('code').value.trim() });
+  // The status token authorises the code attempt: a code without it is refused and never counted.
+  const r = await call('POST', 'requests/' + encodeURIComponent(requestId) + '/verify', { code: $('code').value.trim() }, statusToken);
   if (!r.ok) return say('verify-error', problem(r.data));
   say('verify-error', ''); $('verify-form').classList.add('hidden');
   if (!statusToken) return say('request-note', 'Confirmed. We will email you when it is done.');
@@ -94,7 +93,7 @@ const FORM_BODY = `
 <p id="request-error" role="alert"></p>
 </form>
 <section id="verify-section" class="hidden">
-<p>Request <strong id="request-id"></strong> received. Enter the 6-digit code we emailed you.</p>
+<p>Request <strong id="request-id"></strong> received. Enter the 6-digit code we emailed you, or open the link in that email.</p>
 <p id="request-note" role="status"></p>
 <form id="verify-form"><label>Code <input id="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" required></label>
 <button type="submit">Confirm</button><p id="verify-error" role="alert"></p></form>

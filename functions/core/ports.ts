@@ -319,10 +319,16 @@ export interface Log {
 
 /** Budgets per data subject (by keyed hash); over one, the adapter throws its rate-limit error. */
 export interface SubjectBudgets {
-  /** Counts one submission of the subject. */
-  submission(subjectHash: string): Promise<void>;
-  /** Counts one verification-code attempt of the subject, whichever of its requests it is for. */
-  codeAttempt(subjectHash: string): Promise<void>;
+  /**
+   * Refuses a new request when the subject already VERIFIED its budget of
+   * requests of this type in the window; counts nothing, so requests nobody
+   * verified (e.g. submitted by someone who only knows the address) never block one.
+   */
+  submission(subjectHash: string, type: RequestType): Promise<void>;
+  /** Counts one verified request of the subject and type (never refuses). */
+  verified(subjectHash: string, type: RequestType): Promise<void>;
+  /** Counts one verification-code attempt of the subject on requests of this type, whichever request it is for. */
+  codeAttempt(subjectHash: string, type: RequestType): Promise<void>;
 }
 
 /** What identifies one submission under an `Idempotency-Key`: the key and the body, both keyed-hashed. */

@@ -16,6 +16,9 @@ export type RefusalReason =
   | 'invalid_request'
   | 'code_expired'
   | 'wrong_code'
+  | 'wrong_link'
+  | 'use_link'
+  | 'status_token_required'
   | 'rejected'
   | 'erasure_started'
   | 'unavailable';

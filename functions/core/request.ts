@@ -12,20 +12,18 @@ export const Locale = z.enum(['en', 'id']);
 export type Locale = z.infer<typeof Locale>;
 
 /**
- * Lower-cases the domain and trims; the local part keeps its case because
- * RFC 5321 lets servers treat it case-sensitively, but lookups hash a fully
- * lower-cased form (see `subjectLookupForm`).
+ * NFKC, trimmed and lower-cased as a whole: ONE form for the address the code
+ * is mailed to and the one every lookup uses (issue 18, finding 3). Keeping the
+ * local part's case for mail would, on a host with case-sensitive local parts,
+ * mail `Victim@…` the code that unlocks `victim@…`'s records.
  */
 export function normaliseEmail(raw: string): string {
-  const trimmed = raw.normalize('NFKC').trim();
-  const at = trimmed.lastIndexOf('@');
-  if (at < 0) return trimmed;
-  return `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}`;
+  return raw.normalize('NFKC').trim().toLowerCase();
 }
 
-/** The form every store lookup and keyed hash uses: demo stores keep emails lower-cased. */
+/** The form every store lookup and keyed hash uses: the normalised address itself. */
 export function subjectLookupForm(email: string): string {
-  return normaliseEmail(email).toLowerCase();
+  return normaliseEmail(email);
 }
 
 // No CR/LF anywhere: these values may reach email headers.
@@ -41,7 +39,7 @@ const singleLine = (max: number) =>
     });
 
 /**
- * An email address, normalised (NFKC, trimmed, domain lower-cased) and then
+ * An email address, normalised (NFKC, trimmed, lower-cased) and then
  * validated, so the limits hold for what is stored and mailed: NFKC can
  * lengthen a string (a ligature becomes three letters), hence the second max.
  */

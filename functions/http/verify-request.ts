@@ -7,14 +7,16 @@ import { answerJsonOrForm } from '../middleware/form-post';
 import { httpRoute, parseOrThrow } from '../middleware/http';
 
 /**
- * POST /requests/{requestId}/verify with `{code}` or `{token}` (core/requests/verify).
- * JSON in, JSON out; a form post from the confirmation page gets a small HTML page back.
+ * POST /requests/{requestId}/verify with `{code}` (and `Authorization: Bearer <statusToken>`)
+ * or `{token}` (core/requests/verify). JSON in, JSON out; a form post from the
+ * confirmation page gets a small HTML page back.
  */
 export async function verifyRequest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const act = async (body: unknown) => {
     const requestId = knownRequestId(event.pathParameters?.requestId);
     const verified = parseOrThrow(VerifyRequestBody, body);
-    return verify(await verifyPorts(), requestId, verified);
+    const statusToken = /^Bearer\s+(\S+)$/i.exec(event.headers?.authorization ?? '')?.[1];
+    return verify(await verifyPorts(), requestId, verified, statusToken);
   };
   return answerJsonOrForm(event, act, { done: requestConfirmedPage(), refused: VERIFY_REFUSED });
 }

@@ -51,6 +51,12 @@ const REFUSAL_STATUS: Record<RefusalReason, number> = {
   invalid_request: 400,
   code_expired: 410,
   wrong_code: 403,
+  /** A wrong link token: never counted (a 256-bit token cannot be guessed). */
+  wrong_link: 403,
+  /** A code sent for the answer to a repeated submission: the open request is confirmed by its emailed link. */
+  use_link: 409,
+  /** A code without the request's status token: only the submitter's client may try codes. */
+  status_token_required: 401,
   rejected: 403,
   erasure_started: 409,
   unavailable: 503,

@@ -121,10 +121,11 @@ export interface LocalSystemOptions {
 /** Budgets per window (the windows themselves come from the environment or the functions' defaults). */
 export interface LocalRateLimits {
   readonly submitPerIp?: number;
+  /** Verified requests per person and type (unverified ones never count). */
   readonly submitPerSubject?: number;
   /** Verify, cancel and resend attempts per client IP. */
   readonly verifyPerIp?: number;
-  /** Code attempts per person (keyed hash) across requests. */
+  /** Code attempts per person (keyed hash) and type across requests. */
   readonly verifyPerSubject?: number;
 }
 

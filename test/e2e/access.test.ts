@@ -153,8 +153,9 @@ describe('bad input over HTTP', () => {
     const real = codeIn(await local.verificationEmail(email, requestId));
     const wrong = real === '000000' ? '111111' : '000000';
 
+    const bearer = { authorization: `Bearer ${statusToken}` };
     const tryWrong = async () =>
-      (await local.postJson(`/requests/${requestId}/verify`, { code: wrong })).status;
+      (await local.postJson(`/requests/${requestId}/verify`, { code: wrong }, bearer)).status;
     for (let i = 0; i < 4; i++) expect([400, 403]).toContain(await tryWrong());
     expect((await local.statusOf(requestId, statusToken)).status).toBe('pending_verification');
     expect([400, 403]).toContain(await tryWrong());
@@ -165,7 +166,9 @@ describe('bad input over HTTP', () => {
     );
     expect(await tryWrong()).not.toBe(200);
     // The right code no longer helps.
-    expect((await local.postJson(`/requests/${requestId}/verify`, { code: real })).status).not.toBe(200);
+    expect((await local.postJson(`/requests/${requestId}/verify`, { code: real }, bearer)).status).not.toBe(
+      200,
+    );
   });
 
   it('answers an unknown route with 404 JSON', async () => {

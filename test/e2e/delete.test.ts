@@ -298,7 +298,11 @@ describe('a delete request on the local system', () => {
     };
     injectLeftoverFor = leftoverId;
     const verification = await local.verificationEmail(subjectD.email, leftoverId);
-    await local.postJson(`/requests/${leftoverId}/verify`, { code: codeIn(verification) });
+    await local.postJson(
+      `/requests/${leftoverId}/verify`,
+      { code: codeIn(verification) },
+      { authorization: `Bearer ${statusToken}` },
+    );
     await poll(
       async () => ((await local.statusOf(leftoverId, statusToken)).status === 'failed' ? true : undefined),
       60_000,

@@ -82,7 +82,11 @@ describe('submitting a request', () => {
     const code = /Confirmation code: (\d{6})/.exec(first.body.text ?? '')?.[1];
 
     // Act
-    const verified = await local.postJson(`/requests/${requestId}/verify`, { code });
+    const verified = await local.postJson(
+      `/requests/${requestId}/verify`,
+      { code },
+      { authorization: `Bearer ${statusToken}` },
+    );
     expect(verified.status).toBe(200);
     const result = await poll(async () => (await mailsFor())[1], 30_000, 'the result email');
 

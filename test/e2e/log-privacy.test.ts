@@ -92,8 +92,9 @@ describe('the logs of a full access request', () => {
 
     // A wrong code first, so the failure path logs too.
     const wrong = code === '000000' ? '111111' : '000000';
-    expect((await local.postJson(`/requests/${requestId}/verify`, { code: wrong })).status).toBe(403);
-    const verified = await local.postJson(`/requests/${requestId}/verify`, { code });
+    const bearer = { authorization: `Bearer ${statusToken}` };
+    expect((await local.postJson(`/requests/${requestId}/verify`, { code: wrong }, bearer)).status).toBe(403);
+    const verified = await local.postJson(`/requests/${requestId}/verify`, { code }, bearer);
     expect(verified.status).toBe(200);
 
     const ready = await poll(

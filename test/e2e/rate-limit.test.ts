@@ -61,6 +61,18 @@ describe('the rate limiter on the DynamoDB emulator', () => {
     expect(row.Item?.expiresAt).toBeGreaterThan(T0 / 1000 + 600);
   });
 
+  it('checks a budget without counting: refused only once the hits reach the limit', async () => {
+    const rule: RateLimitRule = { name: 'checked', limit: 2, windowSeconds: 600 };
+    const l = limiter();
+    now = T0;
+    for (let i = 0; i < 5; i++) await expect(l.check(rule, 'subject-a')).resolves.toBeUndefined();
+    await l.hit(rule, 'subject-a');
+    await expect(l.check(rule, 'subject-a')).resolves.toBeUndefined();
+    await l.hit(rule, 'subject-a');
+    await expect(l.check(rule, 'subject-a')).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(l.check(rule, 'subject-b')).resolves.toBeUndefined();
+  });
+
   it('starts counting afresh in the next window', async () => {
     const rule: RateLimitRule = { name: 'windows', limit: 2, windowSeconds: 60 };
     const l = limiter();

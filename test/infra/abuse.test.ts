@@ -237,7 +237,7 @@ describe('abuse resistance in the deployed stack', () => {
     }
   });
 
-  it('grants each HTTP function exactly its declared access: resending mails a code, submitting does not', () => {
+  it('grants each HTTP function exactly its declared access: resending and a repeated submission mail a code', () => {
     for (const name of Object.keys(HTTP_FUNCTIONS) as HttpFunctionName[]) {
       expect({ name, access: accessGranted(grants, name) }).toEqual({
         name,
@@ -245,9 +245,11 @@ describe('abuse resistance in the deployed stack', () => {
       });
     }
     const mail = (name: string) => grantsOfFunction(grants, name).filter((g) => g.action.startsWith('ses:'));
-    expect(mail('ResendVerification').map((g) => g.action)).toContain('ses:SendEmail');
-    for (const g of mail('ResendVerification')) expect(g.resource).toMatch(/:identity\//);
-    expect(mail('SubmitRequest')).toEqual([]);
+    for (const name of ['ResendVerification', 'SubmitRequest']) {
+      expect(mail(name).map((g) => g.action)).toContain('ses:SendEmail');
+      for (const g of mail(name)) expect(g.resource).toMatch(/:identity\//);
+    }
+    expect(mail('VerifyRequest')).toEqual([]);
   });
 
   it('runs the retention sweep on its schedule, retrying and dead-lettering a failed run', () => {

@@ -80,10 +80,16 @@ export function fakeLedger(
   limits: Map<string, number> = new Map(),
 ): Map<string, Item> {
   const items = new Map<string, Item>();
-  ddb.on(GetCommand).callsFake((input: { Key: { requestId: string } }) => {
-    const item = items.get(input.Key.requestId);
-    return { Item: item ? structuredClone(item) : undefined };
-  });
+  ddb
+    .on(GetCommand)
+    .callsFake((input: { TableName: string; Key: { requestId: string; limitKey?: string } }) => {
+      if (input.TableName === RATE_LIMIT_TABLE_NAME) {
+        const hits = limits.get(input.Key.limitKey as string);
+        return { Item: hits === undefined ? undefined : { hits } };
+      }
+      const item = items.get(input.Key.requestId);
+      return { Item: item ? structuredClone(item) : undefined };
+    });
   ddb.on(PutCommand).callsFake((input: { Item: Item }) => {
     if (items.has(input.Item.requestId as string)) throw conditionFailed();
     items.set(input.Item.requestId as string, structuredClone(input.Item));
@@ -101,7 +107,9 @@ export function fakeLedger(
       }) => {
         if (input.TableName === RATE_LIMIT_TABLE_NAME) {
           const limitKey = input.Key.limitKey as string;
-          const hits = (limits.get(limitKey) ?? 0) + 1;
+          // `ADD hits :zero` reads the count without counting (RateLimiter.check).
+          const hits =
+            (limits.get(limitKey) ?? 0) + (input.ExpressionAttributeValues?.[':zero'] === 0 ? 0 : 1);
           limits.set(limitKey, hits);
           return { Attributes: { hits } };
         }

@@ -137,9 +137,11 @@ export class LocalApi {
   async submitVerified(type: string, email: string): Promise<Submitted> {
     const submitted = await this.submit(type, email);
     const verification = await this.verificationEmail(email, submitted.requestId);
-    const verify = await this.postJson(`/requests/${submitted.requestId}/verify`, {
-      code: codeIn(verification),
-    });
+    const verify = await this.postJson(
+      `/requests/${submitted.requestId}/verify`,
+      { code: codeIn(verification) },
+      { authorization: `Bearer ${submitted.statusToken}` },
+    );
     expect(verify.status).toBe(200);
     return submitted;
   }

@@ -2,12 +2,14 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { keyedHash } from '../../functions/core/crypto';
 import {
   apiEvent,
   fakeLedger,
   type Item,
   mockDocumentClient,
   setTestEnvironment,
+  TEST_KEY_HEX,
 } from '../support/http-support';
 import { lambdaContext } from '../support/lambda-context';
 import { withResendSupport } from '../support/resend-ledger';
@@ -30,6 +32,7 @@ const ses = mockClient(SESv2Client);
 const sfn = mockClient(SFNClient);
 const requestId = '20260101-access-abcdefghij';
 const EMAIL = 'resend.subject@example.com';
+const STATUS_TOKEN = 'status-token-for-tests-0123456789abcdefghij';
 let ledger: Map<string, Item>;
 let ipHits = 0;
 
@@ -40,6 +43,7 @@ function plantRequest(status = 'pending_verification') {
     status,
     locale: 'en',
     contact: { email: EMAIL },
+    statusTokenHash: keyedHash(Buffer.from(TEST_KEY_HEX, 'hex'), 'status-token', STATUS_TOKEN),
     history: [{ status: 'pending_verification', at: '2026-01-01T00:00:00.000Z' }],
   });
 }
@@ -89,7 +93,8 @@ const verify = (body: unknown) =>
       resource: '/requests/{requestId}/verify',
       httpMethod: 'POST',
       pathParameters: { requestId },
-      headers: { 'Content-Type': 'application/json' },
+      // Codes come with the request's status token, as the form sends them.
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${STATUS_TOKEN}` },
       body: JSON.stringify(body),
     }),
     lambdaContext(),

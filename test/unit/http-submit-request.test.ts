@@ -1,4 +1,5 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -16,6 +17,7 @@ import {
   TEST_KEY_HEX,
 } from '../support/http-support';
 import { lambdaContext } from '../support/lambda-context';
+import { withResendSupport } from '../support/resend-ledger';
 
 setTestEnvironment();
 // Imported after the environment is set, as a Lambda would.
@@ -24,6 +26,7 @@ const { handler } =
 
 const ddb = mockDocumentClient();
 const sfn = mockClient(SFNClient);
+const ses = mockClient(SESv2Client);
 const key = Buffer.from(TEST_KEY_HEX, 'hex');
 let ledger: ReturnType<typeof fakeLedger>;
 let idempotency: MemoryIdempotencyStore;
@@ -52,13 +55,58 @@ beforeEach(() => {
   resetRateLimiter(() => new Date(now));
   idempotency = new MemoryIdempotencyStore();
   useIdempotencyStore(idempotency);
-  ledger = fakeLedger(ddb);
+  ledger = fakeLedger(ddb, limits);
+  withResendSupport(ddb, ledger);
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec' });
+  sfn.on(SendTaskSuccessCommand).resolves({});
+  ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
 });
 afterEach(() => {
   ddb.reset();
   sfn.reset();
+  ses.reset();
+  limits.clear();
 });
+
+/** Rate-limit counters of the fake table, by `limitKey`. */
+const limits = new Map<string, number>();
+
+/** The workflow's first task has sent the verification email: the request can be verified (and re-sent). */
+function verificationSent(requestId: string) {
+  const item = ledger.get(requestId) as Record<string, unknown>;
+  item.verification = {
+    codeHash: 'c'.repeat(64),
+    linkTokenHash: 'l'.repeat(64),
+    attempts: 0,
+    taskToken: 'task-1',
+    sentAt: new Date(now).toISOString(),
+    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+  };
+}
+
+/** The person verifies the request with the emailed code, as the form does (code and status token). */
+async function verifyThroughApi(answer: { requestId: string; statusToken: string }) {
+  const item = ledger.get(answer.requestId) as Record<string, unknown>;
+  verificationSent(answer.requestId);
+  (item.verification as Record<string, unknown>).codeHash = keyedHash(key, 'verification-code', '123456');
+  const { handler: verifyHandler } =
+    require('../../functions/http/verify-request') as typeof import('../../functions/http/verify-request');
+  const res = await verifyHandler(
+    apiEvent({
+      resource: '/requests/{requestId}/verify',
+      httpMethod: 'POST',
+      pathParameters: { requestId: answer.requestId },
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${answer.statusToken}` },
+      body: JSON.stringify({ code: '123456' }),
+    }),
+    lambdaContext(),
+  );
+  expect(res.statusCode).toBe(200);
+}
+
+/** Addressees of the emails sent. */
+const mailedTo = () =>
+  ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination?.ToAddresses?.[0]);
 
 describe('POST /requests', () => {
   it('records the request before starting its workflow and answers 202 with a status token', async () => {
@@ -81,7 +129,7 @@ describe('POST /requests', () => {
       status: 'pending_verification',
       jurisdiction: 'ID',
       locale: 'en',
-      contact: { email: 'Someone@example.com' },
+      contact: { email: 'someone@example.com' },
     });
     expect(item?.statusTokenHash).not.toBe(body.statusToken);
     const start = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
@@ -188,21 +236,54 @@ describe('POST /requests rate limits', () => {
     );
   });
 
-  it('allows 5 submissions for one email per hour, whatever IPs they come from', async () => {
-    const statuses = [];
-    for (let i = 0; i < 6; i++) {
+  it('counts verified requests per person and type: 5 verified deletes an hour, then 429 for a 6th delete only', async () => {
+    // Prepare: the person verifies five deletes in a row (each finished before the next)
+    for (let i = 0; i < 5; i++) {
       const email = i % 2 ? 'Target.Person@EXAMPLE.com' : 'target.person@example.com';
-      statuses.push(
-        (await post(submission(email, 'delete'), JSON_HEADERS, `198.51.100.${i + 1}`)).statusCode,
-      );
+      const res = await post(submission(email, 'delete'), JSON_HEADERS, `198.51.100.${i + 1}`);
+      expect(res.statusCode).toBe(202);
+      const answer = JSON.parse(res.body);
+      await verifyThroughApi(answer);
+      (ledger.get(answer.requestId) as { status: string }).status = 'completed';
     }
-    expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
-    // Another person from the same addresses is not affected; the same person is again an hour later.
-    expect((await post(submission('other@example.com'), JSON_HEADERS, '198.51.100.1')).statusCode).toBe(202);
+    // Act
+    const sixthDelete = await post(
+      submission('target.person@example.com', 'delete'),
+      JSON_HEADERS,
+      '198.51.100.9',
+    );
+    const access = await post(
+      submission('target.person@example.com', 'access'),
+      JSON_HEADERS,
+      '198.51.100.9',
+    );
+    // Assess
+    expect(sixthDelete.statusCode).toBe(429);
+    expect(access.statusCode).toBe(202);
     now = T0 + 3600_000;
     expect(
-      (await post(submission('target.person@example.com'), JSON_HEADERS, '198.51.100.7')).statusCode,
+      (await post(submission('target.person@example.com', 'delete'), JSON_HEADERS, '198.51.100.7'))
+        .statusCode,
     ).toBe(202);
+  });
+
+  it('never lets requests the person did not verify use up their budget (issue 18, finding 1)', async () => {
+    // Act: 20 deletes for one address, each rejected unverified before the next, from as many addresses
+    const statuses = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await post(
+        submission('target.person@example.com', 'delete'),
+        JSON_HEADERS,
+        `198.51.100.${i + 1}`,
+      );
+      statuses.push(res.statusCode);
+      (ledger.get(JSON.parse(res.body).requestId) as { status: string }).status = 'rejected';
+    }
+    // Assess: the person's own submission is still a new request
+    const own = await post(submission('target.person@example.com', 'delete'), JSON_HEADERS, '203.0.113.50');
+    expect(new Set(statuses)).toEqual(new Set([202]));
+    expect(own.statusCode).toBe(202);
+    expect(ledger.get(JSON.parse(own.body).requestId)?.status).toBe('pending_verification');
   });
 
   it('stores no address and no email in the counters, only keyed hashes', async () => {
@@ -231,25 +312,30 @@ describe('POST /requests rate limits', () => {
 });
 
 describe('POST /requests with an Idempotency-Key', () => {
-  it('answers a repeat with the first answer and starts no second workflow', async () => {
+  it('answers a repeat with the first answer, without its status token, and starts no second workflow', async () => {
     // Act
     const first = await post(submission('someone@example.com'), withKey(KEY_A));
     const again = await post(submission('someone@example.com'), withKey(KEY_A));
     // Assess
     expect(first.statusCode).toBe(202);
     expect(again.statusCode).toBe(first.statusCode);
-    expect(JSON.parse(again.body)).toEqual(JSON.parse(first.body));
+    expect(JSON.parse(again.body)).toEqual({ ...JSON.parse(first.body), statusToken: null });
     expect(ledger.size).toBe(1);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
-  it('gives back a status token that works, while the idempotency record holds no token or email', async () => {
+  it('never hands the status token to a replay: another caller with the same key and body gets null (issue 18, finding 2)', async () => {
+    // Prepare: the first caller's answer carries a working token
     const first = JSON.parse((await post(submission('someone@example.com'), withKey(KEY_A))).body);
-    const again = JSON.parse((await post(submission('someone@example.com'), withKey(KEY_A))).body);
-    expect(again.statusToken).toBe(first.statusToken);
     expect(ledger.get(first.requestId)?.statusTokenHash).toBe(
-      keyedHash(key, 'status-token', again.statusToken),
+      keyedHash(key, 'status-token', first.statusToken),
     );
+    // Act: someone else replays the same key and body from another address
+    const replay = JSON.parse(
+      (await post(submission('someone@example.com'), withKey(KEY_A), '198.51.100.66')).body,
+    );
+    // Assess
+    expect(replay).toEqual({ requestId: first.requestId, status: 'pending_verification', statusToken: null });
     const stored = JSON.stringify([...idempotency.records.values()]);
     expect(stored).toContain(first.requestId);
     expect(stored).not.toContain(first.statusToken);
@@ -263,7 +349,7 @@ describe('POST /requests with an Idempotency-Key', () => {
       withKey(KEY_A),
     );
     const again = await post('{ "email": "someone@example.com",  "type": "access" }', withKey(KEY_A));
-    expect(again.body).toBe(first.body);
+    expect(JSON.parse(again.body)).toEqual({ ...JSON.parse(first.body), statusToken: null });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
@@ -315,24 +401,47 @@ describe('POST /requests with an Idempotency-Key', () => {
 });
 
 describe('POST /requests while the same person has a request of that type open', () => {
-  it('answers with the open request instead of starting another', async () => {
+  it('answers like a first submission, never with the open request, and emails the person a fresh link for it (issue 18, finding 1)', async () => {
+    // Prepare
     const first = JSON.parse((await post(submission('someone@example.com'))).body);
-    const again = await post(submission('  Someone@EXAMPLE.com '));
+    verificationSent(first.requestId);
+    // Act
+    const again = await post(submission('  Someone@EXAMPLE.com '), JSON_HEADERS, '198.51.100.66');
+    // Assess
     expect(again.statusCode).toBe(202);
-    expect(JSON.parse(again.body)).toEqual({
-      requestId: first.requestId,
+    const answer = JSON.parse(again.body);
+    expect(answer).toEqual({
+      requestId: expect.stringMatching(/^[0-9]{8}-access-[a-z2-7]{10}$/),
       status: 'pending_verification',
-      statusToken: null,
+      statusToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
     });
+    expect(again.body).not.toContain(first.requestId);
     expect(ledger.size).toBe(1);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    expect(mailedTo()).toEqual(['someone@example.com']);
+    const mail = ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Content?.Simple?.Body?.Text?.Data;
+    expect(mail).toContain(`/requests/${first.requestId}/verify?token=`);
   });
 
-  it("reports the open request's current status", async () => {
-    const first = JSON.parse((await post(submission('someone@example.com', 'delete'))).body);
-    (ledger.get(first.requestId) as { status: string }).status = 'scheduled';
-    const again = JSON.parse((await post(submission('someone@example.com', 'delete'))).body);
-    expect(again).toMatchObject({ requestId: first.requestId, status: 'scheduled' });
+  it("tells whoever uses that answer's code to use the emailed link, and counts nothing against the open request", async () => {
+    const first = JSON.parse((await post(submission('someone@example.com'))).body);
+    verificationSent(first.requestId);
+    const again = JSON.parse((await post(submission('someone@example.com'))).body);
+    const { handler: verifyHandler } =
+      require('../../functions/http/verify-request') as typeof import('../../functions/http/verify-request');
+    const res = await verifyHandler(
+      apiEvent({
+        resource: '/requests/{requestId}/verify',
+        httpMethod: 'POST',
+        pathParameters: { requestId: again.requestId },
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${again.statusToken}` },
+        body: JSON.stringify({ code: '000000' }),
+      }),
+      lambdaContext(),
+    );
+    expect(res.statusCode).toBe(409);
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'use_link' });
+    expect(ledger.get(first.requestId)).toMatchObject({ verification: { attempts: 0 } });
   });
 
   it('starts a new request for another type, or once the open one has finished', async () => {
@@ -342,7 +451,9 @@ describe('POST /requests while the same person has a request of that type open',
     (ledger.get(access.requestId) as { status: string }).status = 'completed';
     const next = JSON.parse((await post(submission('someone@example.com'))).body);
     expect(next.requestId).not.toBe(access.requestId);
-    expect(next.statusToken).toEqual(expect.any(String));
+    expect(ledger.get(next.requestId)?.statusTokenHash).toBe(
+      keyedHash(key, 'status-token', next.statusToken),
+    );
   });
 
   it('answers with the same keys and status for any two emails', async () => {
@@ -352,5 +463,16 @@ describe('POST /requests while the same person has a request of that type open',
     expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
     expect(Object.keys(open).sort()).toEqual(Object.keys(a).sort());
     expect(b.status).toBe(a.status);
+    expect(open.status).toBe(a.status);
+    expect(typeof open.statusToken).toBe(typeof a.statusToken);
+  });
+});
+
+describe('POST /requests with a mixed-case address (issue 18, finding 3)', () => {
+  it('keeps one normalised address: the one it mails is the one it looks up', async () => {
+    const res = JSON.parse((await post(submission('Victim@Example.COM'))).body);
+    const record = ledger.get(res.requestId) as { contact: { email: string }; subjectHash: string };
+    expect(record.contact.email).toBe('victim@example.com');
+    expect(record.subjectHash).toBe(keyedHash(key, 'subject', record.contact.email));
   });
 });

@@ -22,6 +22,7 @@ const key = Buffer.from(TEST_KEY_HEX, 'hex');
 const requestId = '20260101-access-abcdefghij';
 const CODE = '246810';
 const LINK_TOKEN = 'link-token-for-tests-0123456789';
+const STATUS_TOKEN = 'status-token-for-tests-0123456789abcdefghij';
 let ledger: ReturnType<typeof fakeLedger>;
 
 function plantRequest(expiresAt = new Date(Date.now() + 600_000).toISOString(), id = requestId) {
@@ -30,6 +31,7 @@ function plantRequest(expiresAt = new Date(Date.now() + 600_000).toISOString(), 
     type: 'access',
     status: 'pending_verification',
     subjectHash: keyedHash(key, 'subject', 'someone@example.com'),
+    statusTokenHash: keyedHash(key, 'status-token', STATUS_TOKEN),
     contact: { email: 'someone@example.com' },
     history: [{ status: 'pending_verification', at: '2026-01-01T00:00:00.000Z' }],
     verification: {
@@ -47,13 +49,23 @@ function plantRequest(expiresAt = new Date(Date.now() + 600_000).toISOString(), 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 let now = T0;
 
-const verify = (body: string, contentType = 'application/json', id = requestId, sourceIp = '203.0.113.7') =>
+/** A verify call; code attempts carry the request's status token as the form sends it (`statusToken: null`: none). */
+const verify = (
+  body: string,
+  contentType = 'application/json',
+  id = requestId,
+  sourceIp = '203.0.113.7',
+  statusToken: string | null = STATUS_TOKEN,
+) =>
   handler(
     apiEvent({
       resource: '/requests/{requestId}/verify',
       httpMethod: 'POST',
       pathParameters: { requestId: id },
-      headers: { 'Content-Type': contentType },
+      headers: {
+        'Content-Type': contentType,
+        ...(statusToken === null ? {} : { Authorization: `Bearer ${statusToken}` }),
+      },
       body,
       requestContext: { identity: { sourceIp } } as APIGatewayProxyEvent['requestContext'],
     }),
@@ -148,7 +160,7 @@ describe('POST /requests/{requestId}/verify', () => {
     const res = await verify('token=wrong-token-wrong-token-wrong', 'application/x-www-form-urlencoded');
     expect(res.statusCode).toBe(403);
     expect(res.headers?.['content-type']).toMatch(/^text\/html/);
-    expect(res.body).toContain('attempt(s) left');
+    expect(res.body).toContain('use the link in the latest email');
   });
 });
 
@@ -293,5 +305,92 @@ describe('POST /requests/{requestId}/verify rate limit per person', () => {
     expect(eleventh.statusCode).toBe(429);
     expect(Number(eleventh.headers?.['retry-after'])).toBeGreaterThan(0);
     expect(ledger.get(ids[2] as string)?.status).toBe('pending_verification');
+  });
+});
+
+describe('POST /requests/{requestId}/verify by someone who only knows the request id (issue 18, finding 1)', () => {
+  it('never counts a wrong link token: fifty of them leave the right code and link working', async () => {
+    // Prepare
+    plantRequest();
+    // Act: 50 wrong 43-character tokens from as many addresses
+    const statuses: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const wrong = JSON.stringify({ token: `${String(i).padStart(2, '0')}${'x'.repeat(41)}` });
+      statuses.push(
+        (await verify(wrong, 'application/json', requestId, `198.51.100.${i + 1}`, null)).statusCode,
+      );
+    }
+    // Assess
+    expect(new Set(statuses)).toEqual(new Set([403]));
+    expect(ledger.get(requestId)).toMatchObject({
+      status: 'pending_verification',
+      verification: { attempts: 0 },
+    });
+    expect(sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(0);
+    expect(
+      (
+        await verify(
+          JSON.stringify({ token: LINK_TOKEN }),
+          'application/json',
+          requestId,
+          '203.0.113.9',
+          null,
+        )
+      ).statusCode,
+    ).toBe(200);
+  });
+
+  it('refuses a code without the status token, or with a wrong one, and counts nothing', async () => {
+    // Prepare
+    plantRequest();
+    // Act
+    const without = [];
+    for (let i = 0; i < 6; i++) {
+      without.push(
+        await verify(
+          JSON.stringify({ code: '000000' }),
+          'application/json',
+          requestId,
+          `198.51.100.${i + 1}`,
+          null,
+        ),
+      );
+      without.push(
+        await verify(
+          JSON.stringify({ code: '000000' }),
+          'application/json',
+          requestId,
+          `198.51.100.${i + 1}`,
+          'guessed-token-guessed-token-guessed-token00',
+        ),
+      );
+    }
+    // Assess
+    expect(new Set(without.map((r) => r.statusCode))).toEqual(new Set([401]));
+    expect(JSON.parse(without[0]?.body ?? '{}')).toMatchObject({ error: 'status_token_required' });
+    expect(ledger.get(requestId)).toMatchObject({
+      status: 'pending_verification',
+      verification: { attempts: 0 },
+    });
+    expect((await verify(JSON.stringify({ code: CODE }))).statusCode).toBe(200);
+  });
+
+  it("lets one person's wrong codes on one request type leave the code budget of another type alone", async () => {
+    // Prepare: an access and a delete request of the same person
+    const deleteId = '20260101-delete-abcdefghij';
+    plantRequest(undefined, requestId);
+    plantRequest(undefined, deleteId);
+    (ledger.get(deleteId) as { type: string }).type = 'delete';
+    // Act: 10 wrong codes (the daily per-person budget) on the access request, from as many addresses
+    for (let i = 0; i < 10; i++) {
+      const id = i < 4 ? requestId : i < 8 ? '20260101-access-bbbbbbbbbb' : '20260101-access-cccccccccc';
+      if (!ledger.get(id)) plantRequest(undefined, id);
+      await verify(JSON.stringify({ code: '000000' }), 'application/json', id, `198.51.100.${i + 1}`);
+    }
+    // Assess: the delete request still takes its code
+    expect(
+      (await verify(JSON.stringify({ code: CODE }), 'application/json', deleteId, '198.51.100.99'))
+        .statusCode,
+    ).toBe(200);
   });
 });

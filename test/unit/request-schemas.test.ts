@@ -13,17 +13,18 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 describe('email normalisation', () => {
   it.each([
-    ['  Person@Example.COM  ', 'Person@example.com'],
+    ['  Person@Example.COM  ', 'person@example.com'],
     ['ｐｅｒｓｏｎ＠ｅｘａｍｐｌｅ．ｃｏｍ', 'person@example.com'],
-    ['Ayu.Lestari@MAIL.Example.co.ID', 'Ayu.Lestari@mail.example.co.id'],
+    ['Ayu.Lestari@MAIL.Example.co.ID', 'ayu.lestari@mail.example.co.id'],
     ['\tperson@example.com\n', 'person@example.com'],
   ])('turns %p into %p', (raw, expected) => {
     expect(EmailAddress.parse(raw)).toBe(expected);
     expect(normaliseEmail(raw)).toBe(expected);
   });
 
-  it('keeps the case of the local part for mail, and lower-cases it only for lookups', () => {
-    expect(EmailAddress.parse('Ayu@Example.com')).toBe('Ayu@example.com');
+  it('mails the same lower-cased address it looks up (issue 18, finding 3)', () => {
+    expect(EmailAddress.parse('Victim@Example.COM')).toBe('victim@example.com');
+    expect(subjectLookupForm('Victim@Example.COM')).toBe(EmailAddress.parse('Victim@Example.COM'));
     expect(subjectLookupForm('  Ayu@Example.COM ')).toBe('ayu@example.com');
     expect(subjectLookupForm('ａｙｕ@example.com')).toBe(subjectLookupForm('AYU@EXAMPLE.COM'));
   });

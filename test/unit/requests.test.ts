@@ -17,6 +17,7 @@ import { verifyRequest } from '../../functions/core/requests/verify';
 const key = Buffer.from('cd'.repeat(32), 'hex');
 const requestId = '20260101-delete-abcdefghij';
 const CANCEL_TOKEN = 'cancel-token-for-tests-0123456789';
+const STATUS_TOKEN = 'status-token-for-tests-0123456789';
 
 const quiet = (): Log & { lines: string[] } => {
   const lines: string[] = [];
@@ -157,6 +158,7 @@ describe('verifyRequest', () => {
     const fake = memoryLedger({
       type: 'access',
       status: 'pending_verification',
+      statusTokenHash: keyedHash(key, 'status-token', STATUS_TOKEN),
       verification: {
         codeHash: keyedHash(key, 'verification-code', '246810'),
         linkTokenHash: 'y',
@@ -168,12 +170,13 @@ describe('verifyRequest', () => {
     });
     fake.race('in_progress');
     const workflow = { start: async () => {}, succeed: jest.fn(async () => {}), fail: async () => {} };
-    const budgets = { submission: async () => {}, codeAttempt: async () => {} };
+    const budgets = { submission: async () => {}, verified: async () => {}, codeAttempt: async () => {} };
     // Act
     const verified = await verifyRequest(
       { ledger: fake.ledger, workflow, budgets, key, log: quiet() },
       requestId,
       { code: '246810' },
+      STATUS_TOKEN,
     );
     // Assess
     expect(verified).toEqual({ requestId, status: 'verified' });
@@ -183,7 +186,7 @@ describe('verifyRequest', () => {
   it('refuses a request id of another status with not_pending', async () => {
     const fake = memoryLedger({ status: 'completed' });
     const workflow = { start: async () => {}, succeed: async () => {}, fail: async () => {} };
-    const budgets = { submission: async () => {}, codeAttempt: async () => {} };
+    const budgets = { submission: async () => {}, verified: async () => {}, codeAttempt: async () => {} };
     await expect(
       verifyRequest({ ledger: fake.ledger, workflow, budgets, key, log: quiet() }, requestId, {
         code: '000000',

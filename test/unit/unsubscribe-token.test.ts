@@ -30,7 +30,7 @@ describe('one-click unsubscribe tokens', () => {
     const token = createUnsubscribeToken(key, ' Reader@Example.COM ', later);
 
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
-    expect(readUnsubscribeToken(key, token, now)).toBe('Reader@example.com');
+    expect(readUnsubscribeToken(key, token, now)).toBe('reader@example.com');
   });
 
   it('are refused as expired from their expiry on, but only once the signature checks out', () => {

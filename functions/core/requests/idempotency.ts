@@ -1,7 +1,7 @@
 /**
  * The keyed hashes behind `Idempotency-Key` on submissions: the fingerprint
- * (client key and body, so the same key with another body is told apart) and a
- * status token a replay can give back without the token ever being stored.
+ * (client key and body, so the same key with another body is told apart), and
+ * the status token of the answer to a repeated submission.
  */
 import { createHmac } from 'node:crypto';
 import type { SubmissionFingerprint } from '../ports';
@@ -39,17 +39,11 @@ export function submissionFingerprint(
 }
 
 /**
- * A status token that a replay can give back without the token ever being
- * stored: derived from the secret, the fingerprint and the request id. Same
- * format as `randomToken()` (32 bytes, base64url) and as unguessable without the
- * secret; only the ledger's keyed hash of it is stored, as for random tokens.
+ * The status token of the answer to a repeated submission (the person already
+ * has a request of that type open): shaped like a real one (32 bytes,
+ * base64url) and bound to the answer's unused request id, so a code sent with
+ * it is recognised and told to use the emailed link instead of "no such request".
  */
-export function replayableStatusToken(
-  secret: Buffer,
-  fingerprint: SubmissionFingerprint,
-  requestId: string,
-): string {
-  return createHmac('sha256', secret)
-    .update(`idempotent-status-token\u0000${fingerprint.key}\u0000${fingerprint.bodyHash}\u0000${requestId}`)
-    .digest('base64url');
+export function decoyStatusToken(secret: Buffer, requestId: string): string {
+  return createHmac('sha256', secret).update(`decoy-status-token\u0000${requestId}`).digest('base64url');
 }

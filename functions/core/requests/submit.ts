@@ -1,7 +1,8 @@
 /**
  * Request intake: a subject asks for access, deletion or an opt-out. The
  * answer never depends on whether the email is known to the company's stores
- * (nothing here looks there).
+ * (nothing here looks there), nor on whether the person already has a request
+ * open: knowing an address gives nothing to act on (issue 18, finding 1).
  */
 import { z } from 'zod';
 import { keyedHash, randomToken } from '../crypto';
@@ -10,7 +11,8 @@ import type { Clock, Log, RequestLedger, SubjectBudgets, SubmissionOnce, Workflo
 import { RefusedError } from '../refusal';
 import { dueAtFor, type SubmitRequestBody, subjectLookupForm } from '../request';
 import { newRequestId } from '../request-id';
-import { replayableStatusToken, submissionFingerprint } from './idempotency';
+import { type ResendPorts, resendVerification } from '../verification/resend';
+import { decoyStatusToken, submissionFingerprint } from './idempotency';
 
 /** `Idempotency-Key`: opaque, unguessable (16+ characters, e.g. a UUID), printable ASCII without spaces. */
 const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{16,128}$/);
@@ -25,9 +27,11 @@ export interface SubmitPorts {
   readonly key: Buffer;
   readonly log: Log;
   readonly clock?: Clock;
+  /** Re-sends the open request's code and link to the person when they submit again. */
+  readonly resend: ResendPorts;
 }
 
-/** The answer: `statusToken` is null when it names an already open request. */
+/** The answer: `statusToken` is null only for an `Idempotency-Key` replay (it never goes back out). */
 export interface Submitted {
   readonly requestId: string;
   readonly status: RequestStatus;
@@ -38,7 +42,7 @@ export interface Submitted {
 interface Outcome extends Record<string, unknown> {
   readonly requestId: string;
   readonly status: RequestStatus;
-  /** True when the subject already had an open request of this type and this is it. */
+  /** True when the subject already had an open request of this type: `requestId` is then an unused id. */
   readonly existing: boolean;
 }
 
@@ -47,7 +51,7 @@ async function startNew(
   ports: SubmitPorts,
   body: SubmitRequestBody,
   subjectHash: string,
-  statusTokenFor: (requestId: string) => string,
+  statusToken: string,
 ): Promise<Outcome> {
   const { ledger, log } = ports;
   const now = ports.clock?.() ?? new Date();
@@ -66,7 +70,7 @@ async function startNew(
         ...(body.fullName ? { fullName: body.fullName } : {}),
         ...(body.phone ? { phone: body.phone } : {}),
       },
-      statusTokenHash: keyedHash(ports.key, 'status-token', statusTokenFor(requestId)),
+      statusTokenHash: keyedHash(ports.key, 'status-token', statusToken),
     },
     now,
   );
@@ -91,32 +95,51 @@ async function startNew(
   return { requestId, status: 'pending_verification', existing: false };
 }
 
-/** The per-subject budget, then the subject's open request of this type if there is one, else a new request. */
-async function accept(
-  ports: SubmitPorts,
-  body: SubmitRequestBody,
-  statusTokenFor: (requestId: string) => string,
-): Promise<Outcome> {
+/**
+ * The person submitted again while a request of this type is open: its code
+ * and link go to the address on it again (the resend limit bounds how often).
+ * Nothing of it goes back to the caller, who may only know the address.
+ */
+async function remind(ports: SubmitPorts, open: { requestId: string; status: RequestStatus }) {
+  if (open.status !== 'pending_verification') {
+    ports.log.info('repeated submission for a request already verified', { requestId: open.requestId });
+    return;
+  }
+  try {
+    await resendVerification(ports.resend, open.requestId);
+  } catch (error) {
+    // Over the resend limit, or the first email not out yet: the earlier email's link still works.
+    ports.log.info('repeated submission: no new link sent', {
+      requestId: open.requestId,
+      reason: error instanceof RefusedError ? error.reason : (error as Error).name,
+    });
+  }
+}
+
+/** The subject's open request of this type if there is one (answered like a new one), else the budget and a new request. */
+async function accept(ports: SubmitPorts, body: SubmitRequestBody, statusToken: string): Promise<Outcome> {
   const subjectHash = keyedHash(ports.key, 'subject', subjectLookupForm(body.email));
-  await ports.budgets.submission(subjectHash);
   const open = await ports.ledger.openRequestFor(subjectHash, body.type);
   if (open) {
-    ports.log.info('repeated submission answered with the open request', { requestId: open.requestId });
-    return { requestId: open.requestId, status: open.status, existing: true };
+    await remind(ports, open);
+    const now = ports.clock?.() ?? new Date();
+    return { requestId: newRequestId(body.type, now), status: 'pending_verification', existing: true };
   }
-  return startNew(ports, body, subjectHash, statusTokenFor);
+  await ports.budgets.submission(subjectHash, body.type);
+  return startNew(ports, body, subjectHash, statusToken);
 }
 
 /**
  * Accepts one submission.
  *
- * - With an `idempotencyKey` (16 to 128 printable characters, else refused): a repeat with the same key and body gets the
- *   first answer again (same request id and status token) and starts nothing.
- * - The same subject and type while a request is open (not finished): that
- *   request's id and status and `statusToken: null`. Its token went to whoever
- *   submitted it, and is stored only hashed; issuing a new one would let anyone
- *   who knows an email watch that person's request (including per-store record
- *   counts, which would reveal whether the company holds their data).
+ * - With an `idempotencyKey` (16 to 128 printable characters, else refused): a
+ *   repeat with the same key and body gets the first answer again with
+ *   `statusToken: null` and starts nothing. The token went to the first caller
+ *   only: whoever else holds the key and body cannot watch the request (finding 2).
+ * - The same subject and type while a request is open (not finished): an answer
+ *   of the same shape as a first submission (an unused id and a token that
+ *   opens nothing), and the open request's code and link emailed to the person
+ *   again. Its id and token never go to a caller who may only know the address.
  */
 export async function submitRequest(
   ports: SubmitPorts,
@@ -131,20 +154,15 @@ export async function submitRequest(
       'the Idempotency-Key header must be 16 to 128 printable characters without spaces, e.g. a UUID',
     );
   }
-  let tokenFor: (requestId: string) => string;
-  let outcome: Outcome;
-  if (!clientKey?.success) {
-    const statusToken = randomToken();
-    tokenFor = () => statusToken;
-    outcome = await accept(ports, body, tokenFor);
-  } else {
-    const fingerprint = submissionFingerprint(ports.key, clientKey.data, body);
-    tokenFor = (requestId) => replayableStatusToken(ports.key, fingerprint, requestId);
-    outcome = await ports.once.run(fingerprint, () => accept(ports, body, tokenFor));
-  }
-  return {
-    requestId: outcome.requestId,
-    status: outcome.status,
-    statusToken: outcome.existing ? null : tokenFor(outcome.requestId),
+  const statusToken = randomToken();
+  let ran = false;
+  const run = () => {
+    ran = true;
+    return accept(ports, body, statusToken);
   };
+  const outcome = clientKey?.success
+    ? await ports.once.run(submissionFingerprint(ports.key, clientKey.data, body), run)
+    : await run();
+  const token = outcome.existing ? decoyStatusToken(ports.key, outcome.requestId) : statusToken;
+  return { requestId: outcome.requestId, status: outcome.status, statusToken: ran ? token : null };
 }

@@ -15,6 +15,7 @@ import type {
 } from '../ports';
 import { RefusedError } from '../refusal';
 import { RequestId, type VerifyRequestBody } from '../request';
+import { decoyStatusToken } from './idempotency';
 
 export interface VerifyPorts {
   readonly ledger: RequestLedger & VerificationLedger;
@@ -71,19 +72,52 @@ async function refuseWrongCode(ports: VerifyPorts, requestId: string, taskToken:
   });
 }
 
+/** The answer to a code sent for an unknown id: "use the link" when the id and token came from a repeated submission. */
+function unknownRequest(
+  ports: VerifyPorts,
+  requestId: string,
+  body: VerifyRequestBody,
+  statusToken?: string,
+) {
+  if ('code' in body && statusToken) {
+    if (constantTimeEqual(decoyStatusToken(ports.key, requestId), statusToken)) {
+      return new RefusedError(
+        'use_link',
+        'you already had a request of this kind open: we have emailed you its link again; open it to confirm',
+      );
+    }
+  }
+  return new RefusedError('not_found', 'there is no such request');
+}
+
+/** A code counts only from the holder of the request's status token (the submitter's form or client). */
+function requireStatusToken(ports: VerifyPorts, statusTokenHash: string, statusToken?: string): void {
+  const presented = keyedHash(ports.key, 'status-token', statusToken ?? '');
+  if (!statusToken || !constantTimeEqual(presented, statusTokenHash)) {
+    throw new RefusedError(
+      'status_token_required',
+      'send the code with the status token you got when you submitted ("Authorization: Bearer <statusToken>"), as the form does, or open the link in the email',
+    );
+  }
+}
+
 /**
  * Verifies a pending request with `{code}` or `{token}`: resumes the workflow
- * and records `verified`. Wrong codes count against the request (and, for
- * codes, the subject's budget); too many reject it.
+ * and records `verified`. Knowing the request id is not enough to harm it
+ * (issue 18, finding 1): a wrong link token is refused and never counted (256
+ * bits cannot be guessed); a code is only tried with the request's status
+ * token, and wrong codes count against the request (too many reject it) and
+ * the subject's code budget for this request type.
  */
 export async function verifyRequest(
   ports: VerifyPorts,
   requestId: string,
   body: VerifyRequestBody,
+  statusToken?: string,
 ): Promise<{ requestId: string; status: 'verified' }> {
   const { ledger, log } = ports;
   const record = await ledger.get(requestId);
-  if (!record) throw new RefusedError('not_found', 'there is no such request');
+  if (!record) throw unknownRequest(ports, requestId, body, statusToken);
   if (record.status !== 'pending_verification') {
     throw new RefusedError(
       'not_pending',
@@ -104,13 +138,25 @@ export async function verifyRequest(
     );
   }
 
-  // A 6-digit code is guessable in aggregate: cap code attempts per person, not just per IP and request.
-  if ('code' in body) await ports.budgets.codeAttempt(record.subjectHash);
-  const matches =
-    'code' in body
-      ? constantTimeEqual(keyedHash(ports.key, 'verification-code', body.code), verification.codeHash)
-      : constantTimeEqual(keyedHash(ports.key, 'verification-link', body.token), verification.linkTokenHash);
-  if (!matches) return refuseWrongCode(ports, requestId, verification.taskToken);
+  if ('token' in body) {
+    const presented = keyedHash(ports.key, 'verification-link', body.token);
+    if (!constantTimeEqual(presented, verification.linkTokenHash)) {
+      throw new RefusedError(
+        'wrong_link',
+        'this link is not valid (a newer email may have replaced it); please use the link in the latest email we sent you',
+      );
+    }
+  } else {
+    requireStatusToken(ports, record.statusTokenHash, statusToken);
+    // A 6-digit code is guessable in aggregate: cap code attempts per person and type, not just per IP and request.
+    await ports.budgets.codeAttempt(record.subjectHash, record.type);
+    const presented = keyedHash(ports.key, 'verification-code', body.code);
+    if (!constantTimeEqual(presented, verification.codeHash)) {
+      return refuseWrongCode(ports, requestId, verification.taskToken);
+    }
+  }
+  // The person's budget counts verified requests only (see SubjectBudgets.submission).
+  await ports.budgets.verified(record.subjectHash, record.type);
 
   // Resume the workflow first: if that fails the request stays pending and the same code works on a retry.
   // Should the ledger write below be lost, PlanStores records `verified` (only this endpoint resumes the task).
