@@ -44,7 +44,12 @@ export type Access =
   /** Idempotency records table: GetItem, PutItem, UpdateItem, DeleteItem. */
   | 'idempotency:write'
   /** Emails support (escalations): its address in the environment, its identity for `mail:send`. */
-  | 'mail:support';
+  | 'mail:support'
+  // ---- audit (owner: audit)
+  /** The audit table: PutItem (conditional, never overwriting), GetItem, Query; no UpdateItem, no DeleteItem. */
+  | 'audit:append'
+  /** The daily chain heads: Query the audit table and its day index; read and write `audit-heads/` in the audit bucket. */
+  | 'audit:heads';
 
 interface BaseEntry {
   /** Source file of the handler, relative to the repository root. */
@@ -101,42 +106,42 @@ const TASK_ENTRIES = {
   RequestVerification: task({
     entry: 'functions/tasks/request-verification.ts',
     description: 'Emails the one-time code and link, stores their hashes and the task token',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'audit:append'],
     timeoutSeconds: 15,
     memoryMb: 256,
   }),
   PlanStores: task({
     entry: 'functions/tasks/plan-stores.ts',
     description: "Resolves the subject's identities and plans the stores to visit",
-    access: ['ledger:read', 'ledger:write', 'stores:read'],
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'audit:append'],
     timeoutSeconds: 60,
     memoryMb: 512,
   }),
   ExportStore: task({
     entry: 'functions/tasks/export-store.ts',
     description: "Streams one store's records for the subject into the exports bucket",
-    access: ['ledger:read', 'ledger:write', 'stores:read', 'exports:write'],
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'exports:write', 'audit:append'],
     timeoutSeconds: 900,
     memoryMb: 512,
   }),
   PackageExport: task({
     entry: 'functions/tasks/package-export.ts',
     description: 'Streams the per-store files into one zip with a manifest and index',
-    access: ['ledger:read', 'exports:read', 'exports:write'],
+    access: ['ledger:read', 'exports:read', 'exports:write', 'audit:append'],
     timeoutSeconds: 900,
     memoryMb: 1024,
   }),
   SendExportLink: task({
     entry: 'functions/tasks/send-export-link.ts',
     description: 'Mints an expiring download token and emails the link',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'audit:append'],
     timeoutSeconds: 15,
     memoryMb: 256,
   }),
   ScheduleErasure: task({
     entry: 'functions/tasks/schedule-erasure.ts',
     description: 'Starts a verified delete grace period and emails the cancel link',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'audit:append'],
     timeoutSeconds: 15,
     memoryMb: 256,
   }),
@@ -151,6 +156,7 @@ const TASK_ENTRIES = {
       'stores:write',
       'exports:read',
       'exports:write',
+      'audit:append',
     ],
     timeoutSeconds: 900,
     memoryMb: 1024,
@@ -158,21 +164,21 @@ const TASK_ENTRIES = {
   VerifyStoreErasure: task({
     entry: 'functions/tasks/verify-store-erasure.ts',
     description: 'Runs the store lookup again and fails unless only retained or masked records remain',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'stores:read', 'exports:read'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'stores:read', 'exports:read', 'audit:append'],
     timeoutSeconds: 900,
     memoryMb: 1024,
   }),
   IssueCertificate: task({
     entry: 'functions/tasks/issue-certificate.ts',
     description: 'Writes the certificate of erasure to the audit bucket and emails the summary',
-    access: ['ledger:read', 'ledger:write', 'exports:read', 'audit:write', 'mail:send'],
+    access: ['ledger:read', 'ledger:write', 'exports:read', 'audit:write', 'mail:send', 'audit:append'],
     timeoutSeconds: 60,
     memoryMb: 512,
   }),
   OptOutStore: task({
     entry: 'functions/tasks/opt-out-store.ts',
     description: "Turns marketing consent off on the subject's records in one store",
-    access: ['ledger:read', 'ledger:write', 'stores:read', 'stores:consent'],
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'stores:consent', 'audit:append'],
     timeoutSeconds: 900,
     memoryMb: 512,
   }),
@@ -180,7 +186,7 @@ const TASK_ENTRIES = {
     entry: 'functions/tasks/record-suppression.ts',
     description:
       'Adds the subject to the suppression list and contact list opt-outs, and emails the confirmation',
-    access: ['ledger:read', 'suppression:write', 'contacts:write', 'mail:send'],
+    access: ['ledger:read', 'suppression:write', 'contacts:write', 'mail:send', 'audit:append'],
     timeoutSeconds: 30,
     memoryMb: 256,
   }),
@@ -188,7 +194,14 @@ const TASK_ENTRIES = {
     entry: 'functions/tasks/notify-processor.ts',
     description:
       'Sends a processor (partner) a signed request with retries, records every attempt, and resumes the workflow on its acknowledgement',
-    access: ['ledger:read', 'ledger:write', 'processors:secret', 'workflow:callback', 'exports:write'],
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'processors:secret',
+      'workflow:callback',
+      'exports:write',
+      'audit:append',
+    ],
     timeoutSeconds: 300,
     memoryMb: 512,
   }),
@@ -196,14 +209,14 @@ const TASK_ENTRIES = {
     entry: 'functions/tasks/escalate-processor.ts',
     description:
       'Records that a processor did not acknowledge in time (or refused) and tells support; the request goes on',
-    access: ['ledger:read', 'ledger:write', 'mail:send', 'mail:support'],
+    access: ['ledger:read', 'ledger:write', 'mail:send', 'mail:support', 'audit:append'],
     timeoutSeconds: 30,
     memoryMb: 256,
   }),
   RecordOutcome: task({
     entry: 'functions/tasks/record-outcome.ts',
     description: 'Records the final status in the ledger and drops contact data from finished requests',
-    access: ['ledger:read', 'ledger:write'],
+    access: ['ledger:read', 'ledger:write', 'audit:append'],
     timeoutSeconds: 10,
     memoryMb: 256,
   }),
@@ -220,17 +233,25 @@ const ROUTE_ENTRIES = {
       'workflow:start',
       'limits:write',
       'idempotency:write',
+      'audit:append',
     ],
   }),
   VerifyRequest: route({
     entry: 'functions/http/verify-request.ts',
     description: 'POST /requests/{requestId}/verify: checks the code or link token and resumes the workflow',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'workflow:callback', 'limits:write'],
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'secret:read',
+      'workflow:callback',
+      'limits:write',
+      'audit:append',
+    ],
   }),
   ResendVerification: route({
     entry: 'functions/http/resend-verification.ts',
     description: 'POST /requests/{requestId}/resend: a new code and link while awaiting verification',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'limits:write'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'limits:write', 'audit:append'],
   }),
   GetRequestStatus: route({
     entry: 'functions/http/get-request-status.ts',
@@ -246,7 +267,7 @@ const ROUTE_ENTRIES = {
     entry: 'functions/http/cancel-request.ts',
     description:
       'GET/POST /requests/{requestId}/cancel: the cancel page, and cancelling a delete in its grace period',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'limits:write'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'limits:write', 'audit:append'],
   }),
   Unsubscribe: route({
     entry: 'functions/http/unsubscribe.ts',
@@ -259,13 +280,21 @@ const ROUTE_ENTRIES = {
       'workflow:start',
       'limits:write',
       'suppression:write',
+      'audit:append',
     ],
   }),
   ProcessorCallback: route({
     entry: 'functions/http/processor-callback.ts',
     description:
       "POST /processors/{processorId}/callback: a partner's signed acknowledgement, recorded as evidence; resumes the workflow",
-    access: ['ledger:read', 'ledger:write', 'processors:secret', 'workflow:callback', 'exports:write'],
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'processors:secret',
+      'workflow:callback',
+      'exports:write',
+      'audit:append',
+    ],
   }),
   Pages: route({
     entry: 'functions/http/pages.ts',
@@ -292,6 +321,18 @@ const JOB_ENTRIES = {
     ],
     timeoutSeconds: 900,
     memoryMb: 1024,
+    schedule: 'rate(1 day)',
+  },
+  // audit (owner: audit)
+  AuditChainHeads: {
+    kind: 'job',
+    entry: 'functions/jobs/audit-chain-heads.ts',
+    handler: 'handler',
+    description:
+      "Writes each request's audit chain head to the Object Lock audit bucket, so truncation is detectable",
+    access: ['audit:heads'],
+    timeoutSeconds: 300,
+    memoryMb: 256,
     schedule: 'rate(1 day)',
   },
 } as const satisfies Record<string, JobEntry>;
@@ -369,6 +410,9 @@ const ENVIRONMENT_BY_ACCESS: Partial<Record<Access, readonly EnvKey[]>> = {
   'suppression:write': ['suppressionTable'],
   'contacts:write': ['sesContactList', 'sesContactTopics'],
   'mail:support': ['supportEmail'],
+  // audit (owner: audit)
+  'audit:append': ['auditTable'],
+  'audit:heads': ['auditTable', 'auditBucket'],
 };
 
 /** The environment names an entry reads, in a stable order (common ones first). */

@@ -7,9 +7,11 @@
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { ProcessorWebhook } from '../connectors/processor-webhook';
 import { createConnector } from '../connectors/registry';
+import type { ChainHeadsPorts, ReadChainPorts } from '../core/audit/trail';
 import type { DataMap, DataStore } from '../core/data-map';
 import type { UnsubscribePorts } from '../core/opt-out/unsubscribe';
 import type {
+  AuditTrail,
   Connector,
   DownloadLinks,
   Ledger,
@@ -25,6 +27,7 @@ import type {
 } from '../core/ports';
 import type { NotifyPorts } from '../core/processors/notify';
 import type { ResendPorts } from '../core/verification/resend';
+import { DynamoAuditTrail } from './audit-trail';
 import { dynamoDbClient, s3Client, secretsClient, sesClient, sfnClient } from './clients';
 import { type Config, ENV, loadConfig } from './config';
 import { LedgerTable } from './ledger';
@@ -175,6 +178,7 @@ export function resetRuntime(): void {
   ledger = undefined;
   mail = undefined;
   flow = undefined;
+  audit = undefined;
   buckets.clear();
 }
 
@@ -207,4 +211,30 @@ export function processorPorts(): NotifyPorts {
     delivery: processorDelivery(),
     clock: () => new Date(),
   };
+}
+
+// ---- Audit trail (owner: audit)
+
+let audit: DynamoAuditTrail | undefined;
+
+function auditTable(): DynamoAuditTrail {
+  const table = loadConfig().auditTable;
+  if (!table) throw new Error(`configuration is invalid: ${ENV.auditTable} is not set for this function`);
+  audit ??= new DynamoAuditTrail(dynamoDbClient(), table);
+  return audit;
+}
+
+/** The requests' hash chains (functions granted `audit:append` or `audit:heads`). */
+export function auditTrail(): AuditTrail {
+  return auditTable();
+}
+
+/** What the daily chain-heads job needs: the day index, the audit bucket, the time. */
+export function chainHeadsPorts(): ChainHeadsPorts {
+  return { index: auditTable(), objects: auditObjects(), clock: () => new Date(), log: log() };
+}
+
+/** Reading and verifying a chain against its last written head (support). */
+export function readChainPorts(): ReadChainPorts {
+  return { audit: auditTable(), objects: auditObjects(), clock: () => new Date() };
 }
