@@ -99,7 +99,7 @@ const TASK_ENTRIES = {
   ValidateRequest: task({
     entry: 'functions/tasks/validate-request.ts',
     description: 'Checks the ledger entry behind a new execution',
-    access: ['ledger:read'],
+    access: ['ledger:read', 'audit:append'],
     timeoutSeconds: 10,
     memoryMb: 256,
   }),
@@ -233,20 +233,12 @@ const ROUTE_ENTRIES = {
       'workflow:start',
       'limits:write',
       'idempotency:write',
-      'audit:append',
     ],
   }),
   VerifyRequest: route({
     entry: 'functions/http/verify-request.ts',
     description: 'POST /requests/{requestId}/verify: checks the code or link token and resumes the workflow',
-    access: [
-      'ledger:read',
-      'ledger:write',
-      'secret:read',
-      'workflow:callback',
-      'limits:write',
-      'audit:append',
-    ],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'workflow:callback', 'limits:write'],
   }),
   ResendVerification: route({
     entry: 'functions/http/resend-verification.ts',
@@ -267,7 +259,7 @@ const ROUTE_ENTRIES = {
     entry: 'functions/http/cancel-request.ts',
     description:
       'GET/POST /requests/{requestId}/cancel: the cancel page, and cancelling a delete in its grace period',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'limits:write', 'audit:append'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'limits:write'],
   }),
   Unsubscribe: route({
     entry: 'functions/http/unsubscribe.ts',
@@ -280,7 +272,6 @@ const ROUTE_ENTRIES = {
       'workflow:start',
       'limits:write',
       'suppression:write',
-      'audit:append',
     ],
   }),
   ProcessorCallback: route({

@@ -72,8 +72,8 @@ export class DynamoAuditTrail implements AuditTrail, AuditChainIndex {
           }),
         ),
       );
-      entries.push(...(out.Items ?? []).map(entryOf));
-      start = out.LastEvaluatedKey;
+      entries.push(...(out?.Items ?? []).map(entryOf));
+      start = out?.LastEvaluatedKey;
     } while (start);
     return entries;
   }
@@ -96,7 +96,7 @@ export class DynamoAuditTrail implements AuditTrail, AuditChainIndex {
         ),
       );
       for (const item of out.Items ?? []) touched.add(String(item.requestId));
-      start = out.LastEvaluatedKey;
+      start = out?.LastEvaluatedKey;
     } while (start);
     const heads: ChainHead[] = [];
     for (const requestId of [...touched].sort()) {
@@ -112,7 +112,7 @@ export class DynamoAuditTrail implements AuditTrail, AuditChainIndex {
           }),
         ),
       );
-      const last = out.Items?.[0] as AuditItem | undefined;
+      const last = out?.Items?.[0] as AuditItem | undefined;
       if (last) heads.push({ requestId, sequence: last.sequence, hash: last.hash });
     }
     return heads;

@@ -98,6 +98,7 @@ export function resendPorts(): ResendPorts {
     mailer: mailer(),
     hashingKey,
     log: log(),
+    auditTrail: auditTrail(),
     settings: {
       maxResends: cfg.maxResends,
       verificationTtlSeconds: cfg.verificationTtlSeconds,
@@ -152,8 +153,10 @@ export function storePorts(): {
   connectorFor: (store: DataStore) => Connector;
   hashingKey: () => Promise<Buffer>;
   log: Log;
+  auditTrail: AuditTrail;
 } {
   return {
+    auditTrail: auditTrail(),
     ledger: ledgerTable(),
     exports: exportObjects(),
     dataMap: loadConfig().dataMap,
@@ -210,6 +213,7 @@ export function processorPorts(): NotifyPorts {
     secrets: processorSecrets(),
     delivery: processorDelivery(),
     clock: () => new Date(),
+    auditTrail: auditTrail(),
   };
 }
 
@@ -224,9 +228,15 @@ function auditTable(): DynamoAuditTrail {
   return audit;
 }
 
-/** The requests' hash chains (functions granted `audit:append` or `audit:heads`). */
+/**
+ * The requests' hash chains (functions granted `audit:append` or `audit:heads`). Resolved on use, so
+ * ports shared with functions that record nothing (the retention sweep) need no audit table.
+ */
 export function auditTrail(): AuditTrail {
-  return auditTable();
+  return {
+    append: (requestId, event) => auditTable().append(requestId, event),
+    read: (requestId) => auditTable().read(requestId),
+  };
 }
 
 /** What the daily chain-heads job needs: the day index, the audit bucket, the time. */

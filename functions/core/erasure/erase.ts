@@ -1,5 +1,6 @@
+import { auditStore } from '../audit/events';
 import { type DataMap, dataStoreOf } from '../data-map';
-import type { ConnectorFor, EraseReceipt, Log, ObjectStore, RequestLedger } from '../ports';
+import type { AuditTrail, ConnectorFor, EraseReceipt, Log, ObjectStore, RequestLedger } from '../ports';
 import { type ErasureCounts, UnsupportedErasureError } from './decisions';
 import { type InventoryArgs, takeInventory } from './inventory';
 import { readDecisions } from './manifest';
@@ -38,6 +39,8 @@ export interface EraseStorePorts {
   readonly connectorFor: ConnectorFor;
   readonly hashingKey: () => Promise<Buffer>;
   readonly log: Log;
+  /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
 }
 
 /**
@@ -77,6 +80,7 @@ export async function eraseRequestStore(
       ...counts,
       writes: { deleted: receipt.deleted, updated: receipt.updated, versions: receipt.versionsDeleted ?? 0 },
     });
+    await auditStore(ports.auditTrail, requestId, storeId, 'store_erased', { ...counts });
     return { storeId, counts };
   } catch (error) {
     await ledger

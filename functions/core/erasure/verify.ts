@@ -3,10 +3,21 @@
  * what it finds must be exactly what the manifest keeps, with no identifier
  * of the subject left in it. Any surplus is a failure for support.
  */
+
 import { setTimeout as sleep } from 'node:timers/promises';
+import { auditStore } from '../audit/events';
 import { type DataMap, dataStoreOf } from '../data-map';
 import { safeRequestId, safeStoreId } from '../export/keys';
-import type { Connector, ConnectorFor, Log, ObjectStore, RecordRef, RequestLedger, Subject } from '../ports';
+import type {
+  AuditTrail,
+  Connector,
+  ConnectorFor,
+  Log,
+  ObjectStore,
+  RecordRef,
+  RequestLedger,
+  Subject,
+} from '../ports';
 import { ErasureIncompleteError } from './decisions';
 import { deepStrings, identifierHash } from './identifiers';
 import { readDecisions, readSummary } from './manifest';
@@ -176,6 +187,8 @@ export interface VerifyStorePorts {
   readonly connectorFor: ConnectorFor;
   readonly hashingKey: () => Promise<Buffer>;
   readonly log: Log;
+  /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
 }
 
 /**
@@ -210,6 +223,9 @@ export async function verifyRequestStore(
     });
     await ledger.setStoreProgress(requestId, storeId, { ...progress, verified: true });
     log.info('store erasure verified', { requestId, storeId, remaining: result.remaining });
+    await auditStore(ports.auditTrail, requestId, storeId, 'store_erasure_verified', {
+      remaining: result.remaining,
+    });
     return result;
   } catch (error) {
     if (error instanceof ErasureIncompleteError) {
