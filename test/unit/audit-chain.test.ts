@@ -7,6 +7,7 @@ import {
   linkHashOf,
   nextEntry,
 } from '../../functions/core/audit/entry';
+import { auditSupportAction } from '../../functions/core/audit/events';
 import { headsKey, readChain, writeChainHeads } from '../../functions/core/audit/trail';
 import { verifyChain, verifyChainAgainstHead } from '../../functions/core/audit/verify';
 import type { AuditTrail, ObjectStore } from '../../functions/core/ports';
@@ -72,6 +73,37 @@ describe('audit chain entries', () => {
     expect(() =>
       nextEntry(REQUEST, undefined, { ...base, details: { reason: 'the person asked twice' } }),
     ).toThrow(/no free text/);
+  });
+});
+
+describe('support actions in the chain', () => {
+  it('records the action with hashes of its actor and reason, never their text, and once per action id', async () => {
+    const appended: AuditEntry[] = [];
+    const audit: AuditTrail = {
+      append: async (requestId, event) => {
+        const known = appended.find((e) => e.eventId === event.eventId);
+        if (known) return known;
+        const entry = nextEntry(requestId, appended.at(-1), event);
+        appended.push(entry);
+        return entry;
+      },
+      read: async () => appended,
+    };
+    const action = {
+      actionId: 'a1',
+      kind: 'support_action' as const,
+      name: 'complete',
+      actor: 'arn:aws:sts::1:assumed-role/Support/siti@impor.in',
+      reason: 'Siti confirmed by phone',
+    };
+    await auditSupportAction(audit, REQUEST, action);
+    await auditSupportAction(audit, REQUEST, action);
+    expect(appended).toHaveLength(1);
+    expect(appended[0]?.details).toMatchObject({
+      action: 'complete',
+      reasonSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(JSON.stringify(appended)).not.toMatch(/siti|Siti/);
   });
 });
 

@@ -4,10 +4,13 @@
  * kind, and details that are ids and counts only. Emails are recorded by
  * template id, never by content or recipient.
  */
+import { createHash } from 'node:crypto';
 import type { AuditTrail } from '../ports';
 import { eventIdPart, recordAudit } from './trail';
 
 type Audit = AuditTrail | undefined;
+
+const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** The email templates the audit trail names (ids, not content). */
 export type EmailTemplateId =
@@ -138,4 +141,33 @@ export const auditOutcome = (
     kind: outcome,
     // An error class name only (the cause may hold anything), reduced to id characters.
     details: error ? { error: error.replace(/[^A-Za-z0-9._:#/-]/g, '_').slice(0, 128) } : {},
+  });
+
+/**
+ * A support action or a deadline extension (for the support-actions and clock owners to call). The
+ * actor and the free-text reason stay in the ledger; the chain holds their SHA-256, which binds it
+ * to them without copying text that may name a person. `actionId` makes a retried action append once.
+ */
+export const auditSupportAction = (
+  audit: Audit,
+  requestId: string,
+  action: {
+    readonly actionId: string;
+    readonly kind: 'support_action' | 'deadline_extended';
+    /** e.g. `retry`, `complete`, `fail`, `extend`, `cancel`. */
+    readonly name: string;
+    readonly actor: string;
+    readonly reason: string;
+    readonly at?: Date;
+  },
+) =>
+  recordAudit(audit, requestId, {
+    eventId: `support:${action.actionId}`,
+    kind: action.kind,
+    ...(action.at ? { at: action.at } : {}),
+    details: {
+      action: action.name,
+      actorSha256: sha256Hex(action.actor),
+      reasonSha256: sha256Hex(action.reason),
+    },
   });
