@@ -44,7 +44,12 @@ export type Access =
   /** Idempotency records table: GetItem, PutItem, UpdateItem, DeleteItem. */
   | 'idempotency:write'
   /** Emails support (escalations): its address in the environment, its identity for `mail:send`. */
-  | 'mail:support';
+  | 'mail:support'
+  // ---- audit (owner: audit)
+  /** The audit table: PutItem (conditional, never overwriting), GetItem, Query; no UpdateItem, no DeleteItem. */
+  | 'audit:append'
+  /** The daily chain heads: Query the audit table and its day index; read and write `audit-heads/` in the audit bucket. */
+  | 'audit:heads';
 
 interface BaseEntry {
   /** Source file of the handler, relative to the repository root. */
@@ -105,77 +110,77 @@ const TASK_ENTRIES = {
   ValidateRequest: task({
     entry: 'functions/tasks/validate-request.ts',
     description: 'Checks the ledger entry behind a new execution',
-    access: ['ledger:read'],
+    access: ['ledger:read', 'audit:append'],
     timeoutSeconds: 10,
     memoryMb: 256,
   }),
   RequestVerification: task({
     entry: 'functions/tasks/request-verification.ts',
     description: 'Emails the one-time code and link, stores their hashes and the task token',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'audit:append'],
     timeoutSeconds: 15,
     memoryMb: 256,
   }),
   PlanStores: task({
     entry: 'functions/tasks/plan-stores.ts',
     description: "Resolves the subject's identities and plans the stores to visit",
-    access: ['ledger:read', 'ledger:write', 'stores:read'],
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'audit:append'],
     timeoutSeconds: 60,
     memoryMb: 512,
   }),
   ExportStore: task({
     entry: 'functions/tasks/export-store.ts',
     description: "Streams one store's records for the subject into the exports bucket",
-    access: ['ledger:read', 'ledger:write', 'stores:read', 'exports:write'],
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'exports:write', 'audit:append'],
     timeoutSeconds: 900,
     memoryMb: 512,
   }),
   PackageExport: task({
     entry: 'functions/tasks/package-export.ts',
     description: 'Streams the per-store files into one zip with a manifest and index',
-    access: ['ledger:read', 'exports:read', 'exports:write'],
+    access: ['ledger:read', 'exports:read', 'exports:write', 'audit:append'],
     timeoutSeconds: 900,
     memoryMb: 1024,
   }),
   SendExportLink: task({
     entry: 'functions/tasks/send-export-link.ts',
     description: 'Mints an expiring download token and emails the link',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'audit:append'],
     timeoutSeconds: 15,
     memoryMb: 256,
   }),
   ScheduleErasure: task({
     entry: 'functions/tasks/schedule-erasure.ts',
     description: 'Starts a verified delete grace period and emails the cancel link',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'audit:append'],
     timeoutSeconds: 15,
     memoryMb: 256,
   }),
   EraseStore: task({
     entry: 'functions/tasks/erase-store.ts',
     description: "Decides and carries out erasure of the subject's records in one store",
-    access: ERASURE_ACCESS,
+    access: [...ERASURE_ACCESS, 'audit:append'],
     timeoutSeconds: 900,
     memoryMb: 1024,
   }),
   VerifyStoreErasure: task({
     entry: 'functions/tasks/verify-store-erasure.ts',
     description: 'Runs the store lookup again and fails unless only retained or masked records remain',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'stores:read', 'exports:read'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'stores:read', 'exports:read', 'audit:append'],
     timeoutSeconds: 900,
     memoryMb: 1024,
   }),
   IssueCertificate: task({
     entry: 'functions/tasks/issue-certificate.ts',
     description: 'Writes the certificate of erasure to the audit bucket and emails the summary',
-    access: ['ledger:read', 'ledger:write', 'exports:read', 'audit:write', 'mail:send'],
+    access: ['ledger:read', 'ledger:write', 'exports:read', 'audit:write', 'mail:send', 'audit:append'],
     timeoutSeconds: 60,
     memoryMb: 512,
   }),
   OptOutStore: task({
     entry: 'functions/tasks/opt-out-store.ts',
     description: "Turns marketing consent off on the subject's records in one store",
-    access: ['ledger:read', 'ledger:write', 'stores:read', 'stores:consent'],
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'stores:consent', 'audit:append'],
     timeoutSeconds: 900,
     memoryMb: 512,
   }),
@@ -183,7 +188,7 @@ const TASK_ENTRIES = {
     entry: 'functions/tasks/record-suppression.ts',
     description:
       'Adds the subject to the suppression list and contact list opt-outs, and emails the confirmation',
-    access: ['ledger:read', 'suppression:write', 'contacts:write', 'mail:send'],
+    access: ['ledger:read', 'suppression:write', 'contacts:write', 'mail:send', 'audit:append'],
     timeoutSeconds: 30,
     memoryMb: 256,
   }),
@@ -191,7 +196,14 @@ const TASK_ENTRIES = {
     entry: 'functions/tasks/notify-processor.ts',
     description:
       'Sends a processor (partner) a signed request with retries, records every attempt, and resumes the workflow on its acknowledgement',
-    access: ['ledger:read', 'ledger:write', 'processors:secret', 'workflow:callback', 'exports:write'],
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'processors:secret',
+      'workflow:callback',
+      'exports:write',
+      'audit:append',
+    ],
     timeoutSeconds: 300,
     memoryMb: 512,
   }),
@@ -199,14 +211,14 @@ const TASK_ENTRIES = {
     entry: 'functions/tasks/escalate-processor.ts',
     description:
       'Records that a processor did not acknowledge in time (or refused) and tells support; the request goes on',
-    access: ['ledger:read', 'ledger:write', 'mail:send', 'mail:support'],
+    access: ['ledger:read', 'ledger:write', 'mail:send', 'mail:support', 'audit:append'],
     timeoutSeconds: 30,
     memoryMb: 256,
   }),
   RecordOutcome: task({
     entry: 'functions/tasks/record-outcome.ts',
     description: 'Records the final status in the ledger and drops contact data from finished requests',
-    access: ['ledger:read', 'ledger:write'],
+    access: ['ledger:read', 'ledger:write', 'audit:append'],
     timeoutSeconds: 10,
     memoryMb: 256,
   }),
@@ -235,7 +247,7 @@ const ROUTE_ENTRIES = {
   ResendVerification: route({
     entry: 'functions/http/resend-verification.ts',
     description: 'POST /requests/{requestId}/resend: a new code and link while awaiting verification',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'limits:write'],
+    access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'limits:write', 'audit:append'],
   }),
   GetRequestStatus: route({
     entry: 'functions/http/get-request-status.ts',
@@ -270,7 +282,14 @@ const ROUTE_ENTRIES = {
     entry: 'functions/http/processor-callback.ts',
     description:
       "POST /processors/{processorId}/callback: a partner's signed acknowledgement, recorded as evidence; resumes the workflow",
-    access: ['ledger:read', 'ledger:write', 'processors:secret', 'workflow:callback', 'exports:write'],
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'processors:secret',
+      'workflow:callback',
+      'exports:write',
+      'audit:append',
+    ],
   }),
   Pages: route({
     entry: 'functions/http/pages.ts',
@@ -288,6 +307,18 @@ const JOB_ENTRIES = {
     access: [...ERASURE_ACCESS, 'audit:write'],
     timeoutSeconds: 900,
     memoryMb: 1024,
+    schedule: 'rate(1 day)',
+  },
+  // audit (owner: audit)
+  AuditChainHeads: {
+    kind: 'job',
+    entry: 'functions/jobs/audit-chain-heads.ts',
+    handler: 'handler',
+    description:
+      "Writes each request's audit chain head to the Object Lock audit bucket, so truncation is detectable",
+    access: ['audit:heads'],
+    timeoutSeconds: 300,
+    memoryMb: 256,
     schedule: 'rate(1 day)',
   },
 } as const satisfies Record<string, JobEntry>;
@@ -365,6 +396,9 @@ const ENVIRONMENT_BY_ACCESS: Partial<Record<Access, readonly EnvKey[]>> = {
   'suppression:write': ['suppressionTable'],
   'contacts:write': ['sesContactList', 'sesContactTopics'],
   'mail:support': ['supportEmail'],
+  // audit (owner: audit)
+  'audit:append': ['auditTable'],
+  'audit:heads': ['auditTable', 'auditBucket'],
 };
 
 /** The environment names an entry reads, in a stable order (common ones first). */

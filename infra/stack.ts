@@ -7,6 +7,7 @@ import { JOBS, ROUTES } from '../functions/deployment';
 import { Alerts } from './constructs/alerts';
 import { Api } from './constructs/api';
 import { AuditBucket } from './constructs/audit-bucket';
+import { AuditTrailTable } from './constructs/audit-trail';
 import { DemoStores } from './constructs/demo-stores';
 import { Encryption } from './constructs/encryption';
 import { ExportsBucket } from './constructs/exports-bucket';
@@ -65,6 +66,8 @@ export class DsrWorkflowStack extends Stack {
   public readonly suppression: SuppressionList;
   public readonly exports: ExportsBucket;
   public readonly audit: AuditBucket;
+  /** The audit hash chains (owner: audit). */
+  public readonly auditTrail: AuditTrailTable;
   public readonly secrets: Secrets;
   public readonly processorSecrets: ProcessorSecrets;
   public readonly demoStores?: DemoStores;
@@ -95,6 +98,7 @@ export class DsrWorkflowStack extends Stack {
       accessLogsBucket: this.exports.accessLogsBucket,
       retentionDays: props.auditRetentionDays,
     });
+    this.auditTrail = new AuditTrailTable(this, 'AuditTrail', { encryptionKey: key });
     this.secrets = new Secrets(this, 'Secrets', { encryptionKey: key });
     // First among the data map's resources: a non-https processor endpoint stops the synth here.
     this.processorSecrets = new ProcessorSecrets(this, 'PartnerSecrets', {
@@ -131,6 +135,7 @@ export class DsrWorkflowStack extends Stack {
       jobsDeadLetterQueue: this.schedules.deadLetterQueue,
       exportsBucket: this.exports.bucket,
       auditBucket: this.audit.bucket,
+      auditTrail: this.auditTrail.table,
       deleteGraceSeconds: props.deleteGraceSeconds,
       encryptionKey: key,
       hashingKey: this.secrets.hashingKey,

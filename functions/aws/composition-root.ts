@@ -7,9 +7,11 @@
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { ProcessorWebhook } from '../connectors/processor-webhook';
 import { createConnector } from '../connectors/registry';
-import type { DataStore } from '../core/data-map';
+import type { ChainHeadsPorts, ReadChainPorts } from '../core/audit/trail';
+import type { DataMap, DataStore } from '../core/data-map';
 import type { UnsubscribePorts } from '../core/opt-out/unsubscribe';
 import type {
+  AuditTrail,
   Connector,
   DownloadLinks,
   Ledger,
@@ -26,6 +28,7 @@ import type {
 } from '../core/ports';
 import type { NotifyPorts } from '../core/processors/notify';
 import type { ResendPorts } from '../core/verification/resend';
+import { DynamoAuditTrail } from './audit-trail';
 import { dynamoDbClient, s3Client, secretsClient, sesClient, sfnClient } from './clients';
 import { type Config, ENV, loadConfig } from './config';
 import { LedgerTable } from './ledger';
@@ -96,6 +99,7 @@ export function resendPorts(): ResendPorts {
     mailer: mailer(),
     hashingKey,
     log: log(),
+    auditTrail: auditTrail(),
     settings: {
       maxResends: cfg.maxResends,
       verificationTtlSeconds: cfg.verificationTtlSeconds,
@@ -143,8 +147,9 @@ export function connectorFor(store: DataStore): Connector {
 export const zipWriters: ZipWriters = createZipWriter;
 
 /** The ports the per-store erasure and export use cases share. */
-export function storePorts(): StorePorts & { readonly ledger: Ledger } {
+export function storePorts(): StorePorts & { readonly ledger: Ledger; readonly auditTrail: AuditTrail } {
   return {
+    auditTrail: auditTrail(),
     ledger: ledgerTable(),
     exports: exportObjects(),
     dataMap: loadConfig().dataMap,
@@ -169,6 +174,7 @@ export function resetRuntime(): void {
   ledger = undefined;
   mail = undefined;
   flow = undefined;
+  audit = undefined;
   buckets.clear();
 }
 
@@ -200,5 +206,38 @@ export function processorPorts(): NotifyPorts {
     secrets: processorSecrets(),
     delivery: processorDelivery(),
     clock: () => new Date(),
+    auditTrail: auditTrail(),
   };
+}
+
+// ---- Audit trail (owner: audit)
+
+let audit: DynamoAuditTrail | undefined;
+
+function auditTable(): DynamoAuditTrail {
+  const table = loadConfig().auditTable;
+  if (!table) throw new Error(`configuration is invalid: ${ENV.auditTable} is not set for this function`);
+  audit ??= new DynamoAuditTrail(dynamoDbClient(), table);
+  return audit;
+}
+
+/**
+ * The requests' hash chains (functions granted `audit:append` or `audit:heads`). Resolved on use, so
+ * ports shared with functions that record nothing (the retention sweep) need no audit table.
+ */
+export function auditTrail(): AuditTrail {
+  return {
+    append: (requestId, event) => auditTable().append(requestId, event),
+    read: (requestId) => auditTable().read(requestId),
+  };
+}
+
+/** What the daily chain-heads job needs: the day index, the audit bucket, the time. */
+export function chainHeadsPorts(): ChainHeadsPorts {
+  return { index: auditTable(), objects: auditObjects(), clock: () => new Date(), log: log() };
+}
+
+/** Reading and verifying a chain against its last written head (support). */
+export function readChainPorts(): ReadChainPorts {
+  return { audit: auditTable(), objects: auditObjects(), clock: () => new Date() };
 }

@@ -49,6 +49,8 @@ export const ENV = {
   supportEmail: 'DSR_SUPPORT_EMAIL',
   processorTimeoutMs: 'DSR_PROCESSOR_TIMEOUT_MS',
   s3ForcePathStyle: 'DSR_S3_FORCE_PATH_STYLE',
+  // audit (owner: audit)
+  auditTable: 'DSR_AUDIT_TABLE',
 } as const;
 export type EnvKey = keyof typeof ENV;
 export type EnvName = (typeof ENV)[EnvKey];
@@ -144,6 +146,8 @@ const Env = z.object({
   [ENV.supportEmail]: z.email().optional(),
   /** Per-attempt timeout of a call to a processor's webhook. */
   [ENV.processorTimeoutMs]: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** The audit trail's table (`AUDIT_TABLE`); only functions that append to or read the chains have it. */
+  [ENV.auditTable]: z.string().min(1).optional(),
   /** Set by the local runtime: S3 path-style addressing for the emulator. */
   [ENV.s3ForcePathStyle]: z
     .enum(['true', 'false'])

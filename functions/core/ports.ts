@@ -5,6 +5,7 @@
  * cold start; handlers pass them to the use cases in core.
  */
 import type { Readable } from 'node:stream';
+import type { AuditEntry, AuditEvent, ChainHead } from './audit/entry';
 import type { DataMap, DataStore, IdentityKind, ProcessorStore } from './data-map';
 import type { RecordDecision } from './erasure/decisions';
 import type {
@@ -404,4 +405,26 @@ export interface StorePorts {
   readonly connectorFor: ConnectorFor;
   readonly hashingKey: () => Promise<Buffer>;
   readonly log: Log;
+  /** The request's audit chain; absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
+}
+
+// ---- Audit trail (owner: audit): per-request hash chains, written once, never updated.
+
+/** A request's hash chain (core/audit): appends are conditional puts, entries are never updated or deleted. */
+export interface AuditTrail {
+  /**
+   * Appends `event` as the chain's next entry, unless an entry with its
+   * `eventId` is already there (a retried task): then that entry comes back.
+   * @throws ZodError when a detail is not an id, count or hash.
+   */
+  append(requestId: string, event: AuditEvent): Promise<AuditEntry>;
+  /** The chain in order of sequence (strongly consistent); empty when the request has none. */
+  read(requestId: string): Promise<AuditEntry[]>;
+}
+
+/** Which chains moved on a day, for the daily heads written to the audit bucket. */
+export interface AuditChainIndex {
+  /** The head (last entry) of every chain that got an entry on `day` (YYYY-MM-DD, UTC). */
+  headsTouchedOn(day: string): Promise<ChainHead[]>;
 }

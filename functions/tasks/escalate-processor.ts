@@ -21,6 +21,7 @@ export async function handler(event: unknown): Promise<EscalateResult> {
       ...(support ? { support: { mailer: root.mailer(), to: support } } : {}),
       log: root.log(),
       clock: () => new Date(),
+      auditTrail: root.auditTrail(),
     },
     input,
   );

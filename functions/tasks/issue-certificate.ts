@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { auditObjects, config, exportObjects, ledgerTable, log, mailer } from '../aws/composition-root';
+import {
+  auditObjects,
+  auditTrail,
+  config,
+  exportObjects,
+  ledgerTable,
+  log,
+  mailer,
+} from '../aws/composition-root';
 import { ENV } from '../aws/config';
 import { withTransient } from '../aws/errors';
 import { issueRequestCertificate } from '../core/erasure/issue-certificate';
@@ -23,6 +31,9 @@ export async function handler(event: unknown): Promise<{ jsonKey: string; htmlKe
   if (!auditBucket) throw new AuditBucketMissingError(`${ENV.auditBucket} is not set`);
   const ports = { ledger: ledgerTable(), exports: exportObjects(), audit: auditObjects() };
   return withTransient(() =>
-    issueRequestCertificate({ ...ports, dataMap, mailer: mailer(), log: log() }, input),
+    issueRequestCertificate(
+      { ...ports, dataMap, mailer: mailer(), log: log(), auditTrail: auditTrail() },
+      input,
+    ),
   );
 }

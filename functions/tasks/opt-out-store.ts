@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { config, ledgerTable, log } from '../aws/composition-root';
+import { auditTrail, config, ledgerTable, log } from '../aws/composition-root';
 import { optOutConnectorFor } from '../aws/request-ports';
 import { type OptOutStoreResult, optOutStore } from '../core/requests/opt-out';
 
@@ -9,6 +9,11 @@ const Input = z.object({ requestId: z.string().min(1), storeId: z.string().min(1
 
 /** OptOutStore (one Map iteration): marketing consent off in one store (core/requests/opt-out). */
 export async function handler(event: unknown): Promise<OptOutStoreResult> {
-  const ports = { ledger: ledgerTable(), connectorFor: optOutConnectorFor, log: log() };
+  const ports = {
+    ledger: ledgerTable(),
+    connectorFor: optOutConnectorFor,
+    log: log(),
+    auditTrail: auditTrail(),
+  };
   return optOutStore(ports, config().dataMap, Input.parse(event));
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { config, exportObjects, ledgerTable, log, zipWriters } from '../aws/composition-root';
+import { auditTrail, config, exportObjects, ledgerTable, log, zipWriters } from '../aws/composition-root';
 import { withTransient } from '../aws/errors';
 import { PackageExportItem, packageRequestExport } from '../core/export/package';
 
@@ -18,6 +18,7 @@ export async function handler(event: unknown): Promise<{ key: string; records: n
     exports: exportObjects(),
     zip: zipWriters,
     dataMap: config().dataMap,
+    auditTrail: auditTrail(),
   };
   return withTransient(() => packageRequestExport({ ...ports, log: log() }, input));
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { config, ledgerTable, log } from '../aws/composition-root';
+import { auditTrail, config, ledgerTable, log } from '../aws/composition-root';
 import { subjectResolver } from '../aws/request-ports';
 import { type PlannedStore, planStores } from '../core/requests/plan';
 
@@ -11,6 +11,6 @@ const Input = z.object({ requestId: z.string().min(1) });
  */
 export async function handler(event: unknown): Promise<{ stores: PlannedStore[] }> {
   const { requestId } = Input.parse(event);
-  const ports = { ledger: ledgerTable(), subjects: subjectResolver(), log: log() };
+  const ports = { ledger: ledgerTable(), subjects: subjectResolver(), log: log(), auditTrail: auditTrail() };
   return planStores(ports, config().dataMap, requestId);
 }

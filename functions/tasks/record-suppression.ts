@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { config, ledgerTable, log, mailer } from '../aws/composition-root';
+import { auditTrail, config, ledgerTable, log, mailer } from '../aws/composition-root';
 import { marketingSuppression } from '../aws/request-ports';
 import { type RecordSuppressionResult, recordSuppression } from '../core/requests/opt-out';
 
@@ -13,6 +13,12 @@ const Input = z.object({ requestId: z.string().min(1) });
  */
 export async function handler(event: unknown): Promise<RecordSuppressionResult> {
   const { requestId } = Input.parse(event);
-  const ports = { ledger: ledgerTable(), suppression: marketingSuppression(), mailer: mailer(), log: log() };
+  const ports = {
+    ledger: ledgerTable(),
+    suppression: marketingSuppression(),
+    mailer: mailer(),
+    log: log(),
+    auditTrail: auditTrail(),
+  };
   return recordSuppression(ports, config().dataMap, requestId);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { config, hashingKey, ledgerTable, log, mailer } from '../aws/composition-root';
+import { auditTrail, config, hashingKey, ledgerTable, log, mailer } from '../aws/composition-root';
 import { sendVerification } from '../core/requests/verification';
 
 const Input = z.object({ requestId: z.string().min(1), taskToken: z.string().min(1) });
@@ -8,7 +8,13 @@ const Input = z.object({ requestId: z.string().min(1), taskToken: z.string().min
 export async function handler(event: unknown): Promise<{ requestId: string }> {
   const input = Input.parse(event);
   const cfg = config();
-  const ports = { ledger: ledgerTable(), mailer: mailer(), key: await hashingKey(), log: log() };
+  const ports = {
+    ledger: ledgerTable(),
+    mailer: mailer(),
+    key: await hashingKey(),
+    log: log(),
+    auditTrail: auditTrail(),
+  };
   const settings = { publicUrl: cfg.publicUrl, ttlSeconds: cfg.verificationTtlSeconds };
   return sendVerification(ports, settings, input);
 }

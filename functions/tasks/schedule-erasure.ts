@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { config, hashingKey, ledgerTable, log, mailer } from '../aws/composition-root';
+import { auditTrail, config, hashingKey, ledgerTable, log, mailer } from '../aws/composition-root';
 import { scheduleErasure } from '../core/erasure/schedule';
 
 const Input = z.object({ requestId: z.string().min(1) });
@@ -13,7 +13,7 @@ export async function handler(event: unknown): Promise<{ requestId: string; grac
   const cfg = config();
   const settings = { publicUrl: cfg.publicUrl, graceSeconds: cfg.deleteGraceSeconds };
   return scheduleErasure(
-    { ledger: ledgerTable(), hashingKey, mailer: mailer(), log: log(), settings },
+    { ledger: ledgerTable(), hashingKey, mailer: mailer(), log: log(), settings, auditTrail: auditTrail() },
     input,
   );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { config, hashingKey, ledgerTable, log, mailer } from '../aws/composition-root';
+import { auditTrail, config, hashingKey, ledgerTable, log, mailer } from '../aws/composition-root';
 import { sendExportLink } from '../core/export/export-link';
 
 const Input = z.object({ requestId: z.string().min(1), key: z.string().min(1) });
@@ -13,5 +13,8 @@ export async function handler(event: unknown): Promise<{ requestId: string }> {
   const input = Input.parse(event);
   const cfg = config();
   const settings = { publicUrl: cfg.publicUrl, linkTtlSeconds: cfg.exportLinkTtlSeconds };
-  return sendExportLink({ ledger: ledgerTable(), hashingKey, mailer: mailer(), log: log(), settings }, input);
+  return sendExportLink(
+    { ledger: ledgerTable(), hashingKey, mailer: mailer(), log: log(), settings, auditTrail: auditTrail() },
+    input,
+  );
 }

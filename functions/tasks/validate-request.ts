@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ledgerTable, log } from '../aws/composition-root';
+import { auditTrail, ledgerTable, log } from '../aws/composition-root';
 import { RequestType } from '../core/request';
 import { type ValidatedRequest, validateRequest } from '../core/requests/validate';
 
@@ -14,5 +14,5 @@ const Input = z.object({
 
 /** ValidateRequest: the execution's input matches the ledger (core/requests/validate). */
 export async function handler(event: unknown): Promise<ValidatedRequest> {
-  return validateRequest({ ledger: ledgerTable(), log: log() }, Input.parse(event));
+  return validateRequest({ ledger: ledgerTable(), log: log(), auditTrail: auditTrail() }, Input.parse(event));
 }

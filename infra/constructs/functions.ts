@@ -24,6 +24,7 @@ import {
   type TaskName,
 } from '../../functions/deployment';
 import { CERTIFICATES_PREFIX } from './audit-bucket';
+import { AUDIT_HEADS_PREFIX } from './audit-trail';
 import type { DemoStores } from './demo-stores';
 import { DsrFunction } from './dsr-function';
 import { ERASURE_PREFIX, EXPORTS_PREFIX } from './exports-bucket';
@@ -101,6 +102,8 @@ export interface FunctionsProps {
   /** ARN of the workflow state machine, known before it exists (see Workflow.arnFor). */
   readonly stateMachineArn: string;
   readonly demoStores?: DemoStores;
+  /** The audit hash chains (owner: audit); only `audit:append` and `audit:heads` functions see it. */
+  readonly auditTrail: dynamodb.ITableV2;
   /** Receives the scheduled jobs' failed runs (they are invoked asynchronously). */
   readonly jobsDeadLetterQueue: sqs.IQueue;
   /** Repository root: the registry's entry paths, package-lock.json and esbuild's working directory. */
@@ -154,6 +157,7 @@ export class Functions extends Construct {
           }
         : {}),
       ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
+      auditTable: props.auditTrail.tableName,
     };
     const support = props.supportEmail ? supportIdentities(props.supportEmail) : [];
     const built = {} as Record<EntryName, DsrFunction>;
@@ -351,6 +355,10 @@ export class Functions extends Construct {
         );
         return;
       }
+      case 'audit:append':
+      case 'audit:heads':
+        this.grantAudit(fn, access);
+        return;
       case 'mail:support':
         // Only the environment (the address) and the `mail:send` scope (its identities) change.
         return;
@@ -361,6 +369,50 @@ export class Functions extends Construct {
         throw new Error(`no grant for access ${String(unknown)}`);
       }
     }
+  }
+
+  /**
+   * The audit chains (owner: audit): appenders put (conditionally, see functions/aws/audit-trail.ts), get
+   * and query, and never update or delete; the heads job queries the table and its day index, and reads
+   * and writes only `audit-heads/` in the Object Lock bucket (new versions; locked ones stay).
+   */
+  private grantAudit(fn: DsrFunction, access: 'audit:append' | 'audit:heads'): void {
+    const { auditTrail, auditBucket, encryptionKey } = this.props;
+    if (access === 'audit:append') {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+          resources: [auditTrail.tableArn],
+        }),
+      );
+      this.grantTableKey(fn);
+      return;
+    }
+    const byDay = `${auditTrail.tableArn}/index/byDay`;
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [auditTrail.tableArn, byDay] }),
+    );
+    encryptionKey.grant(fn, 'kms:Decrypt', 'kms:DescribeKey');
+    const heads = auditBucket.arnForObjects(`${AUDIT_HEADS_PREFIX}*`);
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [heads] }),
+    );
+    // A missing day's snapshot must read as 404 (NoSuchKey), not 403: listing, under the heads prefix only.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [auditBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${AUDIT_HEADS_PREFIX}*`] } },
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [encryptionKey.keyArn] }),
+    );
+    acknowledgeWildcardResource(
+      fn.role as iam.IRole,
+      heads,
+      'Chain heads are one object per day under audit-heads/, named at run time; nothing else in the bucket',
+    );
   }
 
   /** Reading and writing items of a table encrypted with the CMK: the key actions CDK's table grants use. */

@@ -62,6 +62,24 @@ export const SUPPRESSION_TABLE: TableDefinition = {
   partitionKey: { name: 'subjectHash', type: 'S' },
 };
 
+/**
+ * The audit trail (owner: audit): one item per entry of a request's hash chain, written by conditional
+ * puts only. No TTL on purpose: entries are kept at least 24 months beyond the request's end (CCPA
+ * §7101), whatever the ledger minimises; a TTL would also cut chains, which their verification reports.
+ * `byDay` (UTC day of the entry) tells the daily heads job which chains moved.
+ */
+export const AUDIT_TABLE: TableDefinition = {
+  partitionKey: { name: 'requestId', type: 'S' },
+  sortKey: { name: 'sequence', type: 'N' },
+  globalSecondaryIndexes: [
+    {
+      indexName: 'byDay',
+      partitionKey: { name: 'day', type: 'S' },
+      sortKey: { name: 'at', type: 'S' },
+    },
+  ],
+};
+
 /** The Impor.in demo stores' tables, keyed by data-map store id. */
 export const DEMO_TABLES: Readonly<Record<string, TableDefinition>> = {
   customers: {

@@ -37,6 +37,7 @@ import { certificateHtmlKey, certificateJsonKey } from '../../functions/core/exp
 import { RequestId } from '../../functions/core/request';
 import { deploymentEnvironment, type RateLimitSetting } from '../../functions/deployment';
 import {
+  AUDIT_TABLE,
   createTableInput,
   DEMO_TABLES,
   IDEMPOTENCY_TABLE,
@@ -69,6 +70,8 @@ export const RATE_LIMIT_TABLE_NAME = 'dsr-rate-limits';
 export const IDEMPOTENCY_TABLE_NAME = 'dsr-idempotency';
 /** Opted-out subjects by keyed hash (and one-click token markers). */
 export const SUPPRESSION_TABLE_NAME = 'dsr-suppression';
+/** The requests' audit hash chains (owner: audit); the audit bucket has the same name in S3. */
+export const AUDIT_TABLE_NAME = 'dsr-audit';
 /**
  * Rate limits on this machine, unless the functions' rate-limit variables or the `rateLimits` option say otherwise:
  * generous, because the e2e and browser tests (and a person trying the form) submit and verify
@@ -192,6 +195,7 @@ const LOCAL_TABLES = {
   rateLimitTable: { name: RATE_LIMIT_TABLE_NAME, definition: RATE_LIMIT_TABLE },
   idempotencyTable: { name: IDEMPOTENCY_TABLE_NAME, definition: IDEMPOTENCY_TABLE },
   suppressionTable: { name: SUPPRESSION_TABLE_NAME, definition: SUPPRESSION_TABLE },
+  auditTable: { name: AUDIT_TABLE_NAME, definition: AUDIT_TABLE },
 } as const satisfies Partial<Record<EnvKey, { name: string; definition: TableDefinition }>>;
 /** This machine's buckets, likewise. */
 const LOCAL_BUCKETS = {

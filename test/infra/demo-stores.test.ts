@@ -33,8 +33,8 @@ describe('the stack with demo stores and its own mail identity', () => {
         ],
         SSESpecification: { SSEEnabled: true },
       },
-      // Plus the ledger and the suppression list.
-      Object.keys(DEMO_TABLES).length + 2,
+      // Plus the ledger, the suppression list and the audit chains.
+      Object.keys(DEMO_TABLES).length + 3,
     );
   });
 

@@ -260,6 +260,7 @@ describe('the DSR workflow stack', () => {
       .map(([id, r]) => `${r.Type} ${id}`)
       .sort();
     expect(stateful).toEqual([
+      'AWS::DynamoDB::GlobalTable AuditTrailTable5A8BB42B',
       'AWS::DynamoDB::GlobalTable IdempotencyTable48612DF4',
       'AWS::DynamoDB::GlobalTable LedgerTable9343E4AA',
       'AWS::DynamoDB::GlobalTable RateLimitsTable29A563C1',

@@ -24,6 +24,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 
 export const TEST_KEY_HEX = 'ab'.repeat(32);
 export const RATE_LIMIT_TABLE_NAME = 'dsr-rate-limits';
+/** The audit chains (owner: audit): the fake ledger keeps their entries apart from the ledger's items. */
+export const AUDIT_TABLE_NAME = 'dsr-audit';
 
 /** Sets the env every function reads; call before importing handler modules. */
 export function setTestEnvironment(): void {
@@ -35,6 +37,7 @@ export function setTestEnvironment(): void {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     DSR_LEDGER_TABLE: 'dsr-ledger',
+    DSR_AUDIT_TABLE: AUDIT_TABLE_NAME,
     DSR_RATE_LIMIT_TABLE: RATE_LIMIT_TABLE_NAME,
     DSR_IDEMPOTENCY_TABLE: 'dsr-idempotency',
     DSR_EXPORT_BUCKET: 'dsr-exports',
@@ -90,7 +93,14 @@ export function fakeLedger(
       const item = items.get(input.Key.requestId);
       return { Item: item ? structuredClone(item) : undefined };
     });
-  ddb.on(PutCommand).callsFake((input: { Item: Item }) => {
+  const audit = new Map<string, Item>();
+  ddb.on(PutCommand).callsFake((input: { TableName: string; Item: Item }) => {
+    if (input.TableName === AUDIT_TABLE_NAME) {
+      const key = `${input.Item.requestId}#${input.Item.sequence}`;
+      if (audit.has(key)) throw conditionFailed();
+      audit.set(key, structuredClone(input.Item));
+      return {};
+    }
     if (items.has(input.Item.requestId as string)) throw conditionFailed();
     items.set(input.Item.requestId as string, structuredClone(input.Item));
     return {};
@@ -183,8 +193,12 @@ export function fakeLedger(
         throw new Error(`fake ledger: unsupported update ${expr}`);
       },
     );
-  ddb.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Item }) => {
+  ddb.on(QueryCommand).callsFake((input: { TableName: string; ExpressionAttributeValues: Item }) => {
     const values = input.ExpressionAttributeValues;
+    if (input.TableName === AUDIT_TABLE_NAME) {
+      const chain = [...audit.values()].filter((i) => i.requestId === values[':id']);
+      return { Items: chain.sort((a, b) => Number(a.sequence) - Number(b.sequence)) };
+    }
     // The bySubject index: the subject's open (not finished) request of one type, newest first.
     if (values[':type'] !== undefined) {
       const finished = Object.entries(values)

@@ -1,3 +1,4 @@
+import { auditStore } from '../audit/events';
 import { dataStoreOf } from '../data-map';
 import type { EraseReceipt, ObjectStore, StorePorts } from '../ports';
 import { type ErasureCounts, UnsupportedErasureError } from './decisions';
@@ -67,6 +68,7 @@ export async function eraseRequestStore(
       ...counts,
       writes: { deleted: receipt.deleted, updated: receipt.updated, versions: receipt.versionsDeleted ?? 0 },
     });
+    await auditStore(ports.auditTrail, requestId, storeId, 'store_erased', { ...counts });
     return { storeId, counts };
   } catch (error) {
     await ledger

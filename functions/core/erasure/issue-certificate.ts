@@ -1,7 +1,8 @@
 /** IssueCertificate: the certificate of erasure stored, recorded in the ledger and summarised to the subject. */
+import { auditEmailSent, auditStep } from '../audit/events';
 import type { DataMap } from '../data-map';
 import { contactOf } from '../ledger-record';
-import type { Clock, Log, Mailer, RequestLedger, RetentionLedger } from '../ports';
+import type { AuditTrail, Clock, Log, Mailer, RequestLedger, RetentionLedger } from '../ports';
 import { type CertificateStorage, issueCertificate, retentionOf } from './certificate';
 import { erasureSummaryMail } from './certificate-mail';
 
@@ -12,6 +13,8 @@ export interface IssueCertificatePorts extends CertificateStorage {
   readonly mailer: Mailer;
   readonly log: Log;
   readonly clock?: Clock;
+  /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
 }
 
 /**
@@ -41,6 +44,7 @@ export async function issueRequestCertificate(
     { jsonKey, htmlKey, issuedAt: certificate.issuedAt },
     retentionOf(record, certificate),
   );
+  await auditStep(ports.auditTrail, requestId, 'certificate_issued', { ...certificate.totals });
   const mail = erasureSummaryMail(record.locale, certificate);
   await ports.mailer.send({ to: contactOf(record).email, ...mail });
   ports.log.info('certificate issued', {
@@ -49,5 +53,6 @@ export async function issueRequestCertificate(
     processors: certificate.processors.length,
     processorsEscalated: certificate.processors.filter((p) => p.status === 'escalated').length,
   });
+  await auditEmailSent(ports.auditTrail, requestId, 'erasure-certificate');
   return { jsonKey, htmlKey };
 }

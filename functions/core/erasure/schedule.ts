@@ -1,8 +1,10 @@
 /** ScheduleErasure: a verified delete's grace period, with a cancel link emailed to the subject. */
+import { auditEmailSent, auditVerified } from '../audit/events';
+import { eventIdPart } from '../audit/trail';
 import { type HashPurpose, keyedHash, randomToken } from '../crypto';
 import { erasureScheduledMail } from '../emails';
 import { contactOf } from '../ledger-record';
-import type { Clock, Log, Mailer, RequestLedger } from '../ports';
+import type { AuditTrail, Clock, Log, Mailer, RequestLedger } from '../ports';
 
 // The cancel link's token purpose; the cast goes once `HashPurpose` lists 'cancel-token'.
 const CANCEL_TOKEN_PURPOSE = 'cancel-token' satisfies HashPurpose;
@@ -16,6 +18,8 @@ export interface ScheduleErasurePorts {
   readonly clock?: Clock;
   /** setting `publicUrl` (no trailing slash) and setting `deleteGraceSeconds`. */
   readonly settings: { readonly publicUrl: string; readonly graceSeconds: number };
+  /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
 }
 
 /**
@@ -36,6 +40,7 @@ export async function scheduleErasure(
     // As in PlanStores: the workflow resumed, so the verify endpoint's own ledger write may have been lost.
     await ledger.advance(requestId, 'verify', { note: 'recorded by the workflow' });
   }
+  await auditVerified(ports.auditTrail, record);
   const token = randomToken();
   const now = (ports.clock ?? (() => new Date()))();
   const schedule = await ledger.schedule(
@@ -52,5 +57,11 @@ export async function scheduleErasure(
   const mail = erasureScheduledMail(record.locale, { requestId, link, startsAt, graceSeconds });
   await ports.mailer.send({ to: contactOf(record).email, ...mail });
   ports.log.info('erasure scheduled', { requestId, graceSeconds });
+  await auditEmailSent(
+    ports.auditTrail,
+    requestId,
+    'erasure-scheduled',
+    `erasure-scheduled:${eventIdPart(token)}`,
+  );
   return { requestId, graceSeconds };
 }

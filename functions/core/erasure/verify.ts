@@ -3,7 +3,9 @@
  * what it finds must be exactly what the manifest keeps, with no identifier
  * of the subject left in it. Any surplus is a failure for support.
  */
+
 import { setTimeout as sleep } from 'node:timers/promises';
+import { auditStore } from '../audit/events';
 import { dataStoreOf } from '../data-map';
 import { safeRequestId, safeStoreId } from '../export/keys';
 import type { Connector, ObjectStore, RecordRef, StorePorts, Subject } from '../ports';
@@ -200,6 +202,9 @@ export async function verifyRequestStore(
     });
     await ledger.setStoreProgress(requestId, storeId, { ...progress, verified: true });
     log.info('store erasure verified', { requestId, storeId, remaining: result.remaining });
+    await auditStore(ports.auditTrail, requestId, storeId, 'store_erasure_verified', {
+      remaining: result.remaining,
+    });
     return result;
   } catch (error) {
     if (error instanceof ErasureIncompleteError) {

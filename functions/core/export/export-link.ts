@@ -1,8 +1,10 @@
 /** SendExportLink: the emailed link to the export zip, through the API (never a pre-signed URL). */
+import { auditEmailSent } from '../audit/events';
+import { eventIdPart } from '../audit/trail';
 import { keyedHash, randomToken } from '../crypto';
 import { exportReadyMail } from '../emails';
 import { contactOf } from '../ledger-record';
-import type { Clock, Log, Mailer, RequestLedger } from '../ports';
+import type { AuditTrail, Clock, Log, Mailer, RequestLedger } from '../ports';
 
 /** What SendExportLink needs from outside. */
 export interface ExportLinkPorts {
@@ -13,6 +15,8 @@ export interface ExportLinkPorts {
   readonly clock?: Clock;
   /** setting `publicUrl` (no trailing slash) and setting `exportLinkTtlSeconds`. */
   readonly settings: { readonly publicUrl: string; readonly linkTtlSeconds: number };
+  /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
 }
 
 /** Records found across the plan's stores, from the ledger's per-store progress; undefined if any count is missing. */
@@ -51,5 +55,6 @@ export async function sendExportLink(
   });
   await ports.mailer.send({ to: contactOf(record).email, ...mail });
   ports.log.info('export link sent', { requestId });
+  await auditEmailSent(ports.auditTrail, requestId, 'export-ready', `export-ready:${eventIdPart(token)}`);
   return { requestId };
 }

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
+import { auditStep } from '../audit/events';
+import { type HistoryLine, requestHistory } from '../audit/trail';
 import {
   type DataCategory,
   type DataMap,
@@ -10,7 +12,7 @@ import {
   type ProcessorRequestType,
 } from '../data-map';
 import type { ProcessorAck, ProcessorEscalation, ProcessorEvidence } from '../ledger-record';
-import type { Log, ObjectStore, RequestLedger, ZipWriters } from '../ports';
+import type { AuditTrail, Log, ObjectStore, RequestLedger, ZipWriters } from '../ports';
 import type { RequestType } from '../request';
 import { type IndexRecipient, type IndexStore, renderIndexHtml } from './index-page';
 import {
@@ -84,6 +86,11 @@ export interface ProcessingRecord {
   readonly generatedAt: string;
   readonly recipients: readonly ProcessingRecipient[];
   readonly processorCalls: readonly ProcessingProcessorCall[];
+  /**
+   * The person's own request history from the audit chain (PDP Art. 32 "rekam jejak pemrosesan"):
+   * each event with its time, ids and counts, and its chain hash. Absent where no chain was read.
+   */
+  readonly requestHistory?: readonly HistoryLine[];
 }
 
 export interface PackageExportArgs {
@@ -100,6 +107,8 @@ export interface PackageExportArgs {
   readonly recipients?: readonly ProcessingRecipient[];
   /** This request's processor evidence from the ledger. */
   readonly processorCalls?: readonly ProcessorEvidence[];
+  /** The request's history from its audit chain (owner: audit). */
+  readonly requestHistory?: readonly HistoryLine[];
   readonly generatedAt?: Date;
 }
 
@@ -272,6 +281,7 @@ export async function packageExport(
       ...(c.ack ? { ack: c.ack } : {}),
       ...(c.escalation ? { escalation: c.escalation } : {}),
     })),
+    ...(args.requestHistory ? { requestHistory: args.requestHistory } : {}),
   };
   const processingJson = `${JSON.stringify(processingRecord, null, 2)}\n`;
   const manifest: ExportManifest = {
@@ -359,6 +369,8 @@ export interface PackageExportPorts {
   readonly zip: ZipWriters;
   readonly dataMap: DataMap;
   readonly log: Log;
+  /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
 }
 
 /**
@@ -391,7 +403,19 @@ export async function packageRequestExport(
     requestTypes: p.requestTypes,
   }));
   const processorCalls = processorCallsOf(record, dataMap);
-  const result = await packageExport(ports, { requestId, exports, stores, recipients, processorCalls });
+  const history = ports.auditTrail ? await requestHistory(ports.auditTrail, requestId) : undefined;
+  const result = await packageExport(ports, {
+    requestId,
+    exports,
+    stores,
+    recipients,
+    processorCalls,
+    ...(history ? { requestHistory: history } : {}),
+  });
+  await auditStep(ports.auditTrail, requestId, 'package_built', {
+    records: result.records,
+    size: result.size,
+  });
   ports.log.info('export packaged', {
     requestId,
     records: result.records,

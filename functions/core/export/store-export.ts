@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
+import { auditStore } from '../audit/events';
 import { type DataMap, dataStoreOf } from '../data-map';
-import type { ConnectorFor, ExportedRecord, Log, ObjectStore, RequestLedger } from '../ports';
+import type { AuditTrail, ConnectorFor, ExportedRecord, Log, ObjectStore, RequestLedger } from '../ports';
 import {
   attachmentKey,
   attachmentPath,
@@ -97,6 +98,8 @@ export interface ExportStorePorts {
   readonly dataMap: DataMap;
   readonly connectorFor: ConnectorFor;
   readonly log: Log;
+  /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
 }
 
 /**
@@ -120,6 +123,7 @@ export async function exportStore(
     });
     await ledger.setStoreProgress(requestId, storeId, { status: 'completed', records: result.records });
     log.info('store exported', { requestId, storeId, records: result.records });
+    await auditStore(ports.auditTrail, requestId, storeId, 'store_exported', { records: result.records });
     return result;
   } catch (error) {
     await ledger

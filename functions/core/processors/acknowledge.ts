@@ -4,9 +4,10 @@
  * request's records in the export, and the waiting workflow task resumed.
  */
 
+import { auditProcessor } from '../audit/events';
 import { type StoreExportResult, writeStoreExport } from '../export/store-export';
 import type { ProcessorAck } from '../ledger-record';
-import type { Clock, ExportedRecord, Ledger, ObjectStore, WorkflowControl } from '../ports';
+import type { AuditTrail, Clock, ExportedRecord, Ledger, ObjectStore, WorkflowControl } from '../ports';
 import type { RequestType } from '../request';
 import { isGoneTask } from '../workflow-task';
 import type { ProcessorCallback, ProcessorResponse } from './protocol';
@@ -31,6 +32,8 @@ export interface AckPorts {
   /** Resumes (or fails) the waiting NotifyProcessor task; a task that is gone is no error here. */
   readonly workflow: Pick<WorkflowControl, 'succeed' | 'fail'>;
   readonly clock: Clock;
+  /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
 }
 
 /** The workflow output of an acknowledged processor: an export file (access) or the ack's gist. */
@@ -114,6 +117,11 @@ export async function settleAcknowledgement(
       ports.clock(),
     );
   }
+  await auditProcessor(ports.auditTrail, requestId, processorId, 'processor_acknowledged', {
+    status: ack.status,
+    via: ack.via,
+    ...(records !== undefined ? { records } : {}),
+  });
   if (args.taskToken) {
     try {
       if (ack.status === 'failed') {

@@ -3,9 +3,10 @@
  * unreachable, refused, invalid answer). The escalation is recorded as evidence
  * and support is told; the request itself goes on either way.
  */
+import { auditEmailSent, auditProcessor } from '../audit/events';
 import { type DataMap, processorOf } from '../data-map';
 import type { ProcessorEscalation } from '../ledger-record';
-import type { Clock, Ledger, Log, Mailer } from '../ports';
+import type { AuditTrail, Clock, Ledger, Log, Mailer } from '../ports';
 import { escalationMail } from './escalation-mail';
 import { newProcessorEvidence } from './notify';
 
@@ -23,6 +24,8 @@ export interface EscalatePorts {
   readonly support?: { readonly mailer: Mailer; readonly to: string };
   readonly log: Log;
   readonly clock: Clock;
+  /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
 }
 
 export interface EscalateInput {
@@ -82,6 +85,7 @@ export async function escalateProcessor(ports: EscalatePorts, input: EscalateInp
   await ports.ledger.setStoreProgress(requestId, storeId, { status: 'escalated' }, now);
   // The CDK's metric filter (and its alarm) matches this message.
   ports.log.warn('processor escalated', { requestId, processorId: storeId, reason });
+  await auditProcessor(ports.auditTrail, requestId, storeId, 'processor_escalated', { reason });
   // A retry after the email went out (e.g. the progress write failed) must not email support again.
   if (ports.support && evidence.escalation?.supportNotifiedAt === undefined) {
     await ports.support.mailer.send({
@@ -89,6 +93,12 @@ export async function escalateProcessor(ports: EscalatePorts, input: EscalateInp
       to: ports.support.to,
     });
     await ports.ledger.markSupportNotified(requestId, storeId, now);
+    await auditEmailSent(
+      ports.auditTrail,
+      requestId,
+      'support-processor-escalation',
+      `support-processor-escalation:${storeId}`,
+    );
   }
   return { storeId, escalated: true, reason };
 }

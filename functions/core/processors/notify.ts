@@ -4,6 +4,7 @@
  * it acknowledges. Everything outside comes in through ports; nothing here
  * reads the environment.
  */
+import { auditProcessor } from '../audit/events';
 import { type DataMap, type ProcessorStore, processorOf } from '../data-map';
 import type { LedgerRecord, ProcessorAck, ProcessorEvidence } from '../ledger-record';
 import type { ProcessorDelivery, ProcessorSecrets } from '../ports';
@@ -100,6 +101,10 @@ export async function notifyProcessor(ports: NotifyPorts, input: NotifyInput): P
     secret: await ports.secrets.secretOf(store),
     request,
     onAttempt: (attempt) => ports.ledger.recordProcessorAttempt(requestId, store.id, attempt),
+  });
+  await auditProcessor(ports.auditTrail, requestId, store.id, 'processor_called', {
+    type: record.type,
+    answer: outcome.kind,
   });
 
   switch (outcome.kind) {

@@ -2,11 +2,12 @@
  * An opt-out: marketing consent turned off in every store that holds it, then
  * the subject suppressed for good and told what was done.
  */
+import { auditEmailSent, auditStep, auditStore } from '../audit/events';
 import { type DataMap, dataStoreOf, isDataStore } from '../data-map';
 import { optOutConfirmedMail } from '../emails';
 import { processorCallsOf, processorOutcome } from '../export/processor-calls';
 import { contactOf, type LedgerRecord } from '../ledger-record';
-import type { Connector, Log, Mailer, MarketingSuppression, RequestLedger } from '../ports';
+import type { AuditTrail, Connector, Log, Mailer, MarketingSuppression, RequestLedger } from '../ports';
 
 /** A store declares marketing consent but its kind has no way to change it. Not retried. */
 export class OptOutUnsupportedError extends Error {
@@ -49,6 +50,8 @@ export async function optOutStore(
     readonly ledger: RequestLedger;
     readonly connectorFor: (store: ReturnType<typeof dataStoreOf>) => Connector;
     readonly log: Log;
+    /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+    readonly auditTrail?: AuditTrail;
   },
   dataMap: DataMap,
   { requestId, storeId }: { readonly requestId: string; readonly storeId: string },
@@ -59,6 +62,7 @@ export async function optOutStore(
   if ((store.marketingConsentFields ?? []).length === 0) {
     await ledger.setStoreProgress(requestId, storeId, { status: 'completed', records: 0 });
     log.info('store holds no marketing consent', { requestId, storeId });
+    await auditStore(ports.auditTrail, requestId, storeId, 'store_opted_out', { updated: 0, skipped: 1 });
     return { storeId, updated: 0, skipped: true };
   }
   const optOut = connector.optOut?.bind(connector);
@@ -74,6 +78,7 @@ export async function optOutStore(
     );
     await ledger.setStoreProgress(requestId, storeId, { status: 'completed', records: receipt.updated });
     log.info('marketing consent off', { requestId, storeId, updated: receipt.updated });
+    await auditStore(ports.auditTrail, requestId, storeId, 'store_opted_out', { updated: receipt.updated });
     return { storeId, updated: receipt.updated, skipped: false };
   } catch (error) {
     await ledger
@@ -97,6 +102,8 @@ export async function recordSuppression(
     readonly suppression: MarketingSuppression;
     readonly mailer: Mailer;
     readonly log: Log;
+    /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+    readonly auditTrail?: AuditTrail;
   },
   dataMap: DataMap,
   requestId: string,
@@ -122,7 +129,12 @@ export async function recordSuppression(
       ...optOutConfirmedMail(record.locale, { requestId, stores, processors }),
     });
     await suppression.markConfirmed(record.subjectHash, requestId);
+    await auditEmailSent(ports.auditTrail, requestId, 'opt-out-confirmed');
   }
+  await auditStep(ports.auditTrail, requestId, 'suppression_recorded', {
+    contactList,
+    stores: stores.length,
+  });
   ports.log.info('subject suppressed', {
     requestId,
     contactList,

@@ -1,7 +1,8 @@
 /** The end of a request's workflow: its final status, then minimisation of what it no longer needs. */
+import { auditOutcome } from '../audit/events';
 import { MINIMISED_STATUSES } from '../ledger-record';
 import { type LifecycleEvent, type RequestStatus, TERMINAL_STATUSES } from '../lifecycle';
-import type { Log, RequestLedger, RetentionLedger } from '../ports';
+import type { AuditTrail, Log, RequestLedger, RetentionLedger } from '../ports';
 
 export type Outcome = 'completed' | 'failed' | 'expired' | 'rejected' | 'cancelled';
 
@@ -18,6 +19,8 @@ export const MAX_CAUSE_CHARS = 500;
 export interface OutcomePorts {
   readonly ledger: RequestLedger & Pick<RetentionLedger, 'minimise'>;
   readonly log: Log;
+  /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
 }
 
 export interface OutcomeInput {
@@ -70,6 +73,7 @@ export async function recordOutcome(
     EVENT[outcome],
     failure ? { failure, note: failure.error } : {},
   );
+  await auditOutcome(ports.auditTrail, requestId, outcome, failure?.error);
   await minimiseIfFinished(ports, requestId, outcome);
   if (!already) log.info('outcome recorded', { requestId, outcome });
   return { requestId, status: outcome };

@@ -1,8 +1,9 @@
 /** Planning a verified request: which stores and processors it visits, for which identities of the subject. */
+import { auditPlanned, auditVerified } from '../audit/events';
 import { type DataMap, type IdentityKind, isDataStore, isProcessor, type StoreConfig } from '../data-map';
 import { contactOf, StatusConflictError } from '../ledger-record';
 import { InvalidTransitionError } from '../lifecycle';
-import type { Log, RequestLedger, RetentionLedger, SubjectResolver } from '../ports';
+import type { AuditTrail, Log, RequestLedger, RetentionLedger, SubjectResolver } from '../ports';
 import type { RequestType } from '../request';
 
 type Identities = Partial<Record<IdentityKind, readonly string[]>>;
@@ -27,6 +28,8 @@ export interface PlanPorts {
   readonly ledger: RequestLedger & Pick<RetentionLedger, 'retainedIdentities'>;
   readonly subjects: SubjectResolver;
   readonly log: Log;
+  /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
 }
 
 function mergeIdentities(a: Identities, b: Identities): Identities {
@@ -78,6 +81,7 @@ export async function planStores(
     // write (made after resuming) may not have landed yet, or may have been lost.
     await ledger.advance(requestId, 'verify', { note: 'recorded by the workflow' });
   }
+  await auditVerified(ports.auditTrail, record);
   // A cancel that lands first wins the conditional write: nothing is erased.
   await ledger.advance(requestId, 'start').catch((error: unknown) => {
     throw lostToCancel(error) ? new RequestCancelledError(requestId) : error;
@@ -88,6 +92,11 @@ export async function planStores(
   await ledger.setPlan(
     requestId,
     identities,
+    stores.map((s) => s.storeId),
+  );
+  await auditPlanned(
+    ports.auditTrail,
+    requestId,
     stores.map((s) => s.storeId),
   );
   ports.log.info('stores planned', {

@@ -1,6 +1,7 @@
 /** The first step of a request's workflow: its input must match the ledger. */
+import { auditReceived } from '../audit/events';
 import { RequestNotFoundError } from '../ledger-record';
-import type { Log, RequestLedger } from '../ports';
+import type { AuditTrail, Log, RequestLedger } from '../ports';
 import type { RequestType } from '../request';
 
 export type ValidatedRequest = { requestId: string; type: RequestType; preVerified?: true };
@@ -11,7 +12,7 @@ export type ValidatedRequest = { requestId: string; type: RequestType; preVerifi
  * for opt-outs already marked verified: nothing else may bypass verification.
  */
 export async function validateRequest(
-  ports: { readonly ledger: Pick<RequestLedger, 'get'>; readonly log: Log },
+  ports: { readonly ledger: Pick<RequestLedger, 'get'>; readonly log: Log; readonly auditTrail?: AuditTrail },
   input: ValidatedRequest,
 ): Promise<ValidatedRequest> {
   const record = await ports.ledger.get(input.requestId);
@@ -22,6 +23,7 @@ export async function validateRequest(
     ports.log.error('execution input does not match the ledger', { requestId: input.requestId });
     throw new RequestNotFoundError(input.requestId);
   }
+  await auditReceived(ports.auditTrail, record);
   return {
     requestId: input.requestId,
     type: input.type,

@@ -1,8 +1,9 @@
 /** Sending the verification code and link that let a subject prove the address of a pending request. */
+import { auditCodeSent } from '../audit/events';
 import { keyedHash, randomCode, randomToken } from '../crypto';
 import { verificationLink, verificationMail } from '../emails';
 import { contactOf } from '../ledger-record';
-import type { Clock, Log, Mailer, RequestLedger, VerificationLedger } from '../ports';
+import type { AuditTrail, Clock, Log, Mailer, RequestLedger, VerificationLedger } from '../ports';
 
 export interface VerificationPorts {
   readonly ledger: Pick<RequestLedger, 'require'> & VerificationLedger;
@@ -10,6 +11,8 @@ export interface VerificationPorts {
   readonly key: Buffer;
   readonly log: Log;
   readonly clock?: Clock;
+  /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
 }
 
 export interface VerificationSettings {
@@ -52,5 +55,6 @@ export async function sendVerification(
   });
   await ports.mailer.send({ to: contactOf(record).email, ...mail });
   ports.log.info('verification sent', { requestId });
+  await auditCodeSent(ports.auditTrail, requestId, taskToken, 'verification', now);
   return { requestId };
 }

@@ -4,10 +4,11 @@
  * ones stop working) to the address on the request, at most `maxResends`
  * times per request. The wrong-code count carries over.
  */
+import { auditCodeSent } from '../audit/events';
 import { keyedHash, randomCode, randomToken } from '../crypto';
 import { verificationLink, verificationMail } from '../emails';
 import { contactOf } from '../ledger-record';
-import type { Clock, Log, Mailer, RequestLedger, VerificationResends } from '../ports';
+import type { AuditTrail, Clock, Log, Mailer, RequestLedger, VerificationResends } from '../ports';
 import { RefusedError } from '../refusal';
 
 export interface ResendSettings {
@@ -27,6 +28,8 @@ export interface ResendPorts {
   readonly log: Log;
   readonly settings: ResendSettings;
   readonly clock?: Clock;
+  /** The request's audit chain (owner: audit); absent in tests of other concerns. */
+  readonly auditTrail?: AuditTrail;
 }
 
 /** What the person is told after a resend (the 202 body). */
@@ -103,6 +106,7 @@ export async function resendVerification(ports: ResendPorts, requestId: string):
   // If this send fails the new code is stored but unknown to anyone; the client's retry sends another (counted).
   await ports.mailer.send({ to: contactOf(record).email, ...mail });
   ports.log.info('verification re-sent', { requestId, resends });
+  await auditCodeSent(ports.auditTrail, requestId, `resend:${resends}`, 'verification-resent', now);
   return {
     requestId,
     status: 'pending_verification',

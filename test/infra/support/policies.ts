@@ -90,6 +90,13 @@ export function accessOf(grant: Grant): string | undefined {
     if (action === 's3:PutObject') return 'exports:write';
     return undefined;
   }
+  // audit (owner: audit): appenders put and get entries; the heads job queries the day index and writes heads.
+  if (resource.includes('AuditTrailTable')) {
+    if (resource.includes('/index/')) return 'audit:heads';
+    return action === 'dynamodb:Query' ? undefined : 'audit:append';
+  }
+  const heads = `${resource}${JSON.stringify(grant.condition ?? '')}`.includes('audit-heads/');
+  if (resource.includes('AuditBucket') && heads) return 'audit:heads';
   if (resource.includes('AuditBucket')) return action === 's3:PutObject' ? 'audit:write' : 'audit:other';
   // The hashing key is granted by reference; processor secrets by name (`:secret:<name>-??????`).
   if (action === 'secretsmanager:GetSecretValue' && resource.includes(':secret:')) return 'processors:secret';
