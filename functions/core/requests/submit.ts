@@ -3,12 +3,14 @@
  * answer never depends on whether the email is known to the company's stores
  * (nothing here looks there).
  */
+
 import { z } from 'zod';
+import { type ClockCalendar, clockFields } from '../clocks';
 import { keyedHash, randomToken } from '../crypto';
 import type { RequestStatus } from '../lifecycle';
 import type { Clock, Log, RequestLedger, SubjectBudgets, SubmissionOnce, WorkflowControl } from '../ports';
 import { RefusedError } from '../refusal';
-import { dueAtFor, type SubmitRequestBody, subjectLookupForm } from '../request';
+import { type SubmitRequestBody, subjectLookupForm } from '../request';
 import { newRequestId } from '../request-id';
 import { replayableStatusToken, submissionFingerprint } from './idempotency';
 
@@ -25,6 +27,8 @@ export interface SubmitPorts {
   readonly key: Buffer;
   readonly log: Log;
   readonly clock?: Clock;
+  /** Holidays the business-day clocks skip (US-CA). */
+  readonly calendar?: ClockCalendar;
 }
 
 /** The answer: `statusToken` is null when it names an already open request. */
@@ -59,7 +63,7 @@ async function startNew(
       jurisdiction: body.jurisdiction,
       locale: body.locale,
       receivedAt: now.toISOString(),
-      dueAt: dueAtFor(body.jurisdiction, now).toISOString(),
+      ...clockFields(body.jurisdiction, body.type, now, ports.calendar),
       subjectHash,
       contact: {
         email: body.email,
