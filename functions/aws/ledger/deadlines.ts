@@ -57,6 +57,8 @@ export class DeadlineLedgerTable implements DeadlineLedger {
   async closeClocks(requestId: string, at: Date): Promise<void> {
     const record = await this.items.get(requestId);
     if (!record || !TERMINAL_STATUSES.has(record.status)) return;
+    // Entries written before clocks existed have nothing to close.
+    if (!record.clocks && !record.deadlineWatch) return;
     const names: Record<string, string> = {};
     const sets: string[] = [];
     for (const [i, name] of Object.keys(record.clocks ?? {}).entries()) {

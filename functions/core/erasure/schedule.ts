@@ -1,4 +1,6 @@
 /** ScheduleErasure: a verified delete's grace period, with a cancel link emailed to the subject. */
+
+import { cappedGraceSeconds, DEFAULT_DEADLINE_MARGIN_SECONDS } from '../clocks';
 import { type HashPurpose, keyedHash, randomToken } from '../crypto';
 import { erasureScheduledMail } from '../emails';
 import { contactOf } from '../ledger-record';
@@ -15,7 +17,27 @@ export interface ScheduleErasurePorts {
   readonly log: Log;
   readonly clock?: Clock;
   /** setting `publicUrl` (no trailing slash) and setting `deleteGraceSeconds`. */
-  readonly settings: { readonly publicUrl: string; readonly graceSeconds: number };
+  readonly settings: {
+    readonly publicUrl: string;
+    readonly graceSeconds: number;
+    /** Seconds before the due time by which every wait must end (default 6 h). */
+    readonly deadlineMarginSeconds?: number;
+  };
+}
+
+/** The configured grace period, capped (for requests with clocks) so the erasure fits before the deadline. */
+function graceFor(
+  record: { readonly dueAt: string; readonly clocks?: unknown },
+  settings: ScheduleErasurePorts['settings'],
+  now: Date,
+): number {
+  if (!record.clocks) return settings.graceSeconds;
+  return cappedGraceSeconds({
+    wanted: settings.graceSeconds,
+    dueAt: record.dueAt,
+    now,
+    marginSeconds: settings.deadlineMarginSeconds ?? DEFAULT_DEADLINE_MARGIN_SECONDS,
+  });
 }
 
 /**
@@ -41,7 +63,7 @@ export async function scheduleErasure(
   const schedule = await ledger.schedule(
     requestId,
     {
-      graceEndsAt: new Date(now.getTime() + settings.graceSeconds * 1000).toISOString(),
+      graceEndsAt: new Date(now.getTime() + graceFor(record, settings, now) * 1000).toISOString(),
       cancelTokenHash: keyedHash(await ports.hashingKey(), CANCEL_TOKEN_PURPOSE, token),
     },
     now,

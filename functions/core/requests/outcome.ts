@@ -1,7 +1,7 @@
 /** The end of a request's workflow: its final status, then minimisation of what it no longer needs. */
 import { MINIMISED_STATUSES } from '../ledger-record';
 import { type LifecycleEvent, type RequestStatus, TERMINAL_STATUSES } from '../lifecycle';
-import type { Log, RequestLedger, RetentionLedger } from '../ports';
+import type { DeadlineLedger, Log, RequestLedger, RetentionLedger } from '../ports';
 
 export type Outcome = 'completed' | 'failed' | 'expired' | 'rejected' | 'cancelled';
 
@@ -16,7 +16,9 @@ const EVENT: Record<Outcome, LifecycleEvent> = {
 export const MAX_CAUSE_CHARS = 500;
 
 export interface OutcomePorts {
-  readonly ledger: RequestLedger & Pick<RetentionLedger, 'minimise'>;
+  readonly ledger: RequestLedger &
+    Pick<RetentionLedger, 'minimise'> &
+    Partial<Pick<DeadlineLedger, 'closeClocks'>>;
   readonly log: Log;
 }
 
@@ -70,6 +72,8 @@ export async function recordOutcome(
     EVENT[outcome],
     failure ? { failure, note: failure.error } : {},
   );
+  // The request answered its clocks (metAt) and leaves the deadline watch.
+  await ledger.closeClocks?.(requestId, new Date());
   await minimiseIfFinished(ports, requestId, outcome);
   if (!already) log.info('outcome recorded', { requestId, outcome });
   return { requestId, status: outcome };
