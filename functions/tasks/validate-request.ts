@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ledgerTable, log } from '../aws/composition-root';
 import { RequestType } from '../core/request';
-import { type ValidatedRequest, validateRequest } from '../core/requests/validate';
+import { type ValidatedRequest, type ValidRequest, validateRequest } from '../core/requests/validate';
 
 export type { ValidatedRequest };
 
@@ -13,6 +13,6 @@ const Input = z.object({
 });
 
 /** ValidateRequest: the execution's input matches the ledger (core/requests/validate). */
-export async function handler(event: unknown): Promise<ValidatedRequest> {
+export async function handler(event: unknown): Promise<ValidRequest> {
   return validateRequest({ ledger: ledgerTable(), log: log() }, Input.parse(event));
 }
