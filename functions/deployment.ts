@@ -294,6 +294,18 @@ const JOB_ENTRIES = {
     memoryMb: 1024,
     schedule: 'rate(1 day)',
   },
+  // ---- deadline watch (owner: clock)
+  DeadlineWatch: {
+    kind: 'job',
+    entry: 'functions/jobs/deadline-watch.ts',
+    handler: 'handler',
+    description:
+      'Counts open requests due within 24 hours and overdue ones (metrics, SLA alarm) and emails support once per change',
+    access: ['ledger:read', 'ledger:write', 'mail:send', 'mail:support'],
+    timeoutSeconds: 120,
+    memoryMb: 256,
+    schedule: 'rate(15 minutes)',
+  },
 } as const satisfies Record<string, JobEntry>;
 
 /** Every deployable entry, by name (the CDK's `<Name>Function`): tasks, then routes, then jobs. */

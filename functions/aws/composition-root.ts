@@ -11,10 +11,12 @@ import type { DataMap, DataStore } from '../core/data-map';
 import type { UnsubscribePorts } from '../core/opt-out/unsubscribe';
 import type {
   Connector,
+  DeadlineLedger,
   DownloadLinks,
   Ledger,
   Log,
   Mailer,
+  Metrics,
   ObjectStore,
   ProcessorDelivery,
   ProcessorSecrets,
@@ -30,6 +32,7 @@ import { type Config, ENV, loadConfig } from './config';
 import { LedgerTable } from './ledger';
 import { logger } from './logger';
 import { SesMailer } from './mailer';
+import { EmfMetrics } from './metrics';
 import { S3ObjectStore } from './object-store';
 import { ProcessorSecretStore } from './processor-secrets';
 import { loadHashingKey } from './secrets';
@@ -207,4 +210,18 @@ export function processorPorts(): NotifyPorts {
     delivery: processorDelivery(),
     clock: () => new Date(),
   };
+}
+
+// ---- Deadlines (owner: clock)
+
+/** The ledger's deadline part (open-by-due index, notices, clocks): the same table. */
+export function deadlineLedger(): DeadlineLedger {
+  return table();
+}
+
+let emf: EmfMetrics | undefined;
+/** Metrics as EMF lines (CloudWatch extracts them from the function's logs). */
+export function metrics(): Metrics {
+  emf ??= new EmfMetrics();
+  return emf;
 }
