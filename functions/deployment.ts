@@ -372,6 +372,9 @@ const COMMON_ENVIRONMENT: readonly EnvKey[] = [
   // Every function, not only the scheduler: one value, so nothing can disagree about the grace period.
   'deleteGraceSeconds',
   'storeBindings',
+  // Clocks (owner: clock): every function, so nothing can disagree about a deadline.
+  'deadlineMarginSeconds',
+  'holidays',
 ];
 /** A function learns where the audit bucket, guard tables and contact list are only if it may use them. */
 const ENVIRONMENT_BY_ACCESS: Partial<Record<Access, readonly EnvKey[]>> = {

@@ -81,6 +81,7 @@ export async function submitPorts(context?: Context): Promise<SubmitPorts> {
     once: submissionOnce(context),
     key: await hashingKey(),
     log: log(),
+    calendar: { holidays: config().holidays },
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ledgerTable, log } from '../aws/composition-root';
+import { config, ledgerTable, log } from '../aws/composition-root';
 import { RequestType } from '../core/request';
 import { type ValidatedRequest, type ValidRequest, validateRequest } from '../core/requests/validate';
 
@@ -14,5 +14,6 @@ const Input = z.object({
 
 /** ValidateRequest: the execution's input matches the ledger (core/requests/validate). */
 export async function handler(event: unknown): Promise<ValidRequest> {
-  return validateRequest({ ledger: ledgerTable(), log: log() }, Input.parse(event));
+  const { deadlineMarginSeconds } = config();
+  return validateRequest({ ledger: ledgerTable(), log: log(), deadlineMarginSeconds }, Input.parse(event));
 }

@@ -155,3 +155,24 @@ describe('reading a clock', () => {
     ).toBe(0);
   });
 });
+
+describe('the verification wait of a new request', () => {
+  it('ends 6 hours before an Indonesian request’s 72-hour deadline', async () => {
+    const { validateRequest } = await import('../../functions/core/requests/validate');
+    const { clockFields } = await import('../../functions/core/clocks');
+    const receivedAt = new Date('2026-01-01T00:00:00Z');
+    const record = {
+      requestId: 'r',
+      type: 'access',
+      status: 'pending_verification',
+      ...clockFields('ID', 'access', receivedAt),
+    };
+    const ports = {
+      ledger: { get: async () => record as never },
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+      clock: () => new Date('2026-01-01T00:00:10Z'),
+    };
+    const out = await validateRequest(ports, { requestId: 'r', type: 'access' });
+    expect(out.verificationSeconds).toBe(66 * 3600 - 10);
+  });
+});
