@@ -159,3 +159,18 @@ describe('support extends a deadline', () => {
     expect(ledger.records.get('20260101-access-ffffffffff')?.dueAt).toBe('2026-01-04T00:00:00.000Z');
   });
 });
+
+describe('the status API’s deadline', () => {
+  it('shows "due in N hours" for an open request and "overdue by N hours" once it has passed, with each clock', async () => {
+    const { statusView } = await import('../../functions/core/requests/status');
+    const open = record('20260101-access-gggggggggg', 'ID', '2026-01-01T00:00:00Z');
+    expect(statusView(open, new Date('2026-01-03T19:00:00Z'))).toMatchObject({
+      dueAt: '2026-01-04T00:00:00.000Z',
+      deadline: { state: 'due', hours: 5, text: 'due in 5 hours' },
+      clocks: [{ name: 'respond', rule: 'uu-pdp-3x24h', dueAt: '2026-01-04T00:00:00.000Z' }],
+    });
+    expect(statusView(open, new Date('2026-01-04T03:00:00Z')).deadline?.text).toBe('overdue by 3 hours');
+    const done = { ...open, status: 'completed' as const };
+    expect(statusView(done, new Date('2026-01-05T00:00:00Z'))).not.toHaveProperty('deadline');
+  });
+});
