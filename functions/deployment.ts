@@ -321,6 +321,18 @@ const JOB_ENTRIES = {
     memoryMb: 256,
     schedule: 'rate(1 day)',
   },
+  // ---- deadline watch (owner: clock)
+  DeadlineWatch: {
+    kind: 'job',
+    entry: 'functions/jobs/deadline-watch.ts',
+    handler: 'handler',
+    description:
+      'Counts open requests due within 24 hours and overdue ones (metrics, SLA alarm) and emails support once per change',
+    access: ['ledger:read', 'ledger:write', 'mail:send', 'mail:support'],
+    timeoutSeconds: 120,
+    memoryMb: 256,
+    schedule: 'rate(15 minutes)',
+  },
 } as const satisfies Record<string, JobEntry>;
 
 /** Every deployable entry, by name (the CDK's `<Name>Function`): tasks, then routes, then jobs. */
@@ -387,6 +399,9 @@ const COMMON_ENVIRONMENT: readonly EnvKey[] = [
   // Every function, not only the scheduler: one value, so nothing can disagree about the grace period.
   'deleteGraceSeconds',
   'storeBindings',
+  // Clocks (owner: clock): every function, so nothing can disagree about a deadline.
+  'deadlineMarginSeconds',
+  'holidays',
 ];
 /** A function learns where the audit bucket, guard tables and contact list are only if it may use them. */
 const ENVIRONMENT_BY_ACCESS: Partial<Record<Access, readonly EnvKey[]>> = {

@@ -13,10 +13,12 @@ import type { UnsubscribePorts } from '../core/opt-out/unsubscribe';
 import type {
   AuditTrail,
   Connector,
+  DeadlineLedger,
   DownloadLinks,
   Ledger,
   Log,
   Mailer,
+  Metrics,
   ObjectStore,
   ProcessorDelivery,
   ProcessorSecrets,
@@ -34,6 +36,7 @@ import { type Config, ENV, loadConfig } from './config';
 import { LedgerTable } from './ledger';
 import { logger } from './logger';
 import { SesMailer } from './mailer';
+import { EmfMetrics } from './metrics';
 import { S3ObjectStore } from './object-store';
 import { ProcessorSecretStore } from './processor-secrets';
 import { loadHashingKey } from './secrets';
@@ -240,4 +243,18 @@ export function chainHeadsPorts(): ChainHeadsPorts {
 /** Reading and verifying a chain against its last written head (support). */
 export function readChainPorts(): ReadChainPorts {
   return { audit: auditTable(), objects: auditObjects(), clock: () => new Date() };
+}
+
+// ---- Deadlines (owner: clock)
+
+/** The ledger's deadline part (open-by-due index, notices, clocks): the same table. */
+export function deadlineLedger(): DeadlineLedger {
+  return table();
+}
+
+let emf: EmfMetrics | undefined;
+/** Metrics as EMF lines (CloudWatch extracts them from the function's logs). */
+export function metrics(): Metrics {
+  emf ??= new EmfMetrics();
+  return emf;
 }

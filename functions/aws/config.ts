@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseHolidays } from '../core/clocks';
 import { bindStores, type DataMap, isProcessor, parseDataMap } from '../core/data-map';
 
 const limit = (fallback: number) => z.coerce.number().int().positive().max(1_000_000).default(fallback);
@@ -51,6 +52,9 @@ export const ENV = {
   s3ForcePathStyle: 'DSR_S3_FORCE_PATH_STYLE',
   // audit (owner: audit)
   auditTable: 'DSR_AUDIT_TABLE',
+  // ---- clocks (owner: clock)
+  deadlineMarginSeconds: 'DSR_DEADLINE_MARGIN_SECONDS',
+  holidays: 'DSR_HOLIDAYS',
 } as const;
 export type EnvKey = keyof typeof ENV;
 export type EnvName = (typeof ENV)[EnvKey];
@@ -153,6 +157,25 @@ const Env = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** How long before a request's due time every workflow wait must end (default 6 h). */
+  [ENV.deadlineMarginSeconds]: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .max(7 * 24 * 3600)
+    .default(6 * 3600),
+  /** Public holidays the business-day clocks skip (US-CA), comma-separated `YYYY-MM-DD`. */
+  [ENV.holidays]: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseHolidays(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 type Parsed = z.infer<typeof Env>;
 /** The same settings under their names in code (the keys of {@link ENV}), e.g. `config.ledgerTable`. */

@@ -6,21 +6,23 @@
  * narrowest port they need.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Ledger, VerificationResends } from '../core/ports';
+import type { DeadlineLedger, Ledger, VerificationResends } from '../core/ports';
 import { LedgerItems } from './ledger/conditional-write';
+import { DeadlineLedgerTable } from './ledger/deadlines';
 import { ProcessorEvidenceTable } from './ledger/processor-evidence';
 import { RequestLifecycleLedger } from './ledger/request-lifecycle';
 import { RetentionLedgerTable } from './ledger/retention';
 import { VerificationLedgerTable } from './ledger/verification';
 
-export { BY_RETENTION_DUE_INDEX, BY_SUBJECT_INDEX } from './ledger/indexes';
+export { BY_OPEN_DUE_INDEX, BY_RETENTION_DUE_INDEX, BY_SUBJECT_INDEX } from './ledger/indexes';
 
 /** The whole ledger port (and verification resends), each method delegated to its aggregate. */
-export class LedgerTable implements Ledger, VerificationResends {
+export class LedgerTable implements Ledger, VerificationResends, DeadlineLedger {
   readonly requests: RequestLifecycleLedger;
   readonly verification: VerificationLedgerTable;
   readonly processors: ProcessorEvidenceTable;
   readonly retention: RetentionLedgerTable;
+  readonly deadlines: DeadlineLedgerTable;
 
   constructor(db: DynamoDBDocumentClient, tableName: string) {
     const items = new LedgerItems(db, tableName);
@@ -28,6 +30,7 @@ export class LedgerTable implements Ledger, VerificationResends {
     this.verification = new VerificationLedgerTable(items);
     this.processors = new ProcessorEvidenceTable(items);
     this.retention = new RetentionLedgerTable(items);
+    this.deadlines = new DeadlineLedgerTable(items);
   }
 
   // Request lifecycle
@@ -73,4 +76,14 @@ export class LedgerTable implements Ledger, VerificationResends {
   closeRetention: Ledger['closeRetention'] = (...args) => this.retention.closeRetention(...args);
   minimise: Ledger['minimise'] = (...args) => this.retention.minimise(...args);
   retainedIdentities: Ledger['retainedIdentities'] = (...args) => this.retention.retainedIdentities(...args);
+
+  // Deadlines (owner: clock)
+  openByDue: DeadlineLedger['openByDue'] = (...args) => this.deadlines.openByDue(...args);
+  claimDeadlineNotice: DeadlineLedger['claimDeadlineNotice'] = (...args) =>
+    this.deadlines.claimDeadlineNotice(...args);
+  releaseDeadlineNotice: DeadlineLedger['releaseDeadlineNotice'] = (...args) =>
+    this.deadlines.releaseDeadlineNotice(...args);
+  closeClocks: DeadlineLedger['closeClocks'] = (...args) => this.deadlines.closeClocks(...args);
+  extendRespondClock: DeadlineLedger['extendRespondClock'] = (...args) =>
+    this.deadlines.extendRespondClock(...args);
 }

@@ -82,6 +82,7 @@ export async function submitPorts(context?: Context): Promise<SubmitPorts> {
     key: await hashingKey(),
     log: log(),
     resend: resendPorts(),
+    calendar: { holidays: config().holidays },
   };
 }
 

@@ -1,3 +1,4 @@
+import type { DeadlineNotice, RequestClocks } from './clocks';
 import type { IdentityKind } from './data-map';
 import type { ErasureCounts } from './erasure/decisions';
 import type { RequestStatus } from './lifecycle';
@@ -162,6 +163,13 @@ export interface LedgerRecord {
   /** Processors told about this request, by processor id (no personal data: kept after minimisation). */
   readonly processors?: Readonly<Record<string, ProcessorEvidence>>;
   readonly history: readonly HistoryEntry[];
+  // ---- clocks (owner: clock)
+  /** The law's clocks (core/clocks.ts); `dueAt` above is `clocks.respond.dueAt`, kept for existing readers. */
+  readonly clocks?: RequestClocks;
+  /** `open` while the request is watched by the deadline job: the sparse open-by-due index's key. */
+  readonly deadlineWatch?: 'open';
+  /** What support was last told about the deadline, so each change of state is emailed once. */
+  readonly deadlineNotice?: DeadlineNotice;
 }
 
 /** A new ledger entry: everything the submit endpoint knows. */
@@ -179,6 +187,7 @@ export type NewLedgerRecord = Omit<
   | 'certificate'
   | 'retention'
   | 'processors'
+  | 'deadlineNotice'
 >;
 
 /** Thrown when a request id has no ledger entry. */

@@ -6,6 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { AuditEntry, AuditEvent, ChainHead } from './audit/entry';
+import type { DeadlineClock, DeadlineNotice } from './clocks';
 import type { DataMap, DataStore, IdentityKind, ProcessorStore } from './data-map';
 import type { RecordDecision } from './erasure/decisions';
 import type {
@@ -427,4 +428,32 @@ export interface AuditTrail {
 export interface AuditChainIndex {
   /** The head (last entry) of every chain that got an entry on `day` (YYYY-MM-DD, UTC). */
   headsTouchedOn(day: string): Promise<ChainHead[]>;
+}
+
+// ---- Deadlines: the open-by-due index, notices to support, clocks met and extended (owner: clock)
+
+/** The ledger's part for the law's clocks (`core/clocks.ts`). */
+export interface DeadlineLedger {
+  /** Requests still in the open-by-due index whose `dueAt` is at or before `until` (ISO), earliest first. */
+  openByDue(until: string, limit?: number): Promise<LedgerRecord[]>;
+  /**
+   * Records that support is being told the request is `notice.state`; false
+   * (and nothing written) when that state was already recorded, so each
+   * change of state is emailed once.
+   */
+  claimDeadlineNotice(requestId: string, notice: DeadlineNotice): Promise<boolean>;
+  /** Undoes a claim whose email could not be sent (only while it is still that state). */
+  releaseDeadlineNotice(requestId: string, notice: DeadlineNotice): Promise<void>;
+  /** A finished request: each clock's `metAt` (first time only), and out of the open-by-due index. */
+  closeClocks(requestId: string, at: Date): Promise<void>;
+  /**
+   * Replaces the `respond` clock with its extended version (and `dueAt`),
+   * only while the request is open and its clock was never extended; false otherwise.
+   */
+  extendRespondClock(requestId: string, respond: DeadlineClock, now: Date): Promise<boolean>;
+}
+
+/** CloudWatch metrics (EMF lines in AWS): counts per run, no dimensions carrying ids. */
+export interface Metrics {
+  count(values: Readonly<Record<string, number>>): void;
 }

@@ -81,17 +81,3 @@ export type VerifyRequestBody = z.infer<typeof VerifyRequestBody>;
 export const RequestId = z.string().regex(/^[0-9]{8}-(access|delete|opt-out)-[a-z2-7]{10}$/, {
   message: 'is not a request id issued by this system',
 });
-
-/** Days (or hours) the law gives the controller to answer, per jurisdiction. */
-export const RESPONSE_DEADLINE_HOURS: Record<Jurisdiction, number> = {
-  // UU PDP No. 27/2022 gives the controller 3 x 24 hours for access and erasure requests.
-  ID: 72,
-  // GDPR Art. 12(3): one month (extendable); 30 days is the conservative reading.
-  EU: 30 * 24,
-  // CCPA / CPRA: 45 calendar days.
-  'US-CA': 45 * 24,
-};
-
-export function dueAtFor(jurisdiction: Jurisdiction, receivedAt: Date): Date {
-  return new Date(receivedAt.getTime() + RESPONSE_DEADLINE_HOURS[jurisdiction] * 3600_000);
-}

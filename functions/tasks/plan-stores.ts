@@ -11,6 +11,13 @@ const Input = z.object({ requestId: z.string().min(1) });
  */
 export async function handler(event: unknown): Promise<{ stores: PlannedStore[] }> {
   const { requestId } = Input.parse(event);
-  const ports = { ledger: ledgerTable(), subjects: subjectResolver(), log: log(), auditTrail: auditTrail() };
-  return planStores(ports, config().dataMap, requestId);
+  const { dataMap, deadlineMarginSeconds } = config();
+  const ports = {
+    ledger: ledgerTable(),
+    subjects: subjectResolver(),
+    log: log(),
+    auditTrail: auditTrail(),
+    deadlineMarginSeconds,
+  };
+  return planStores(ports, dataMap, requestId);
 }

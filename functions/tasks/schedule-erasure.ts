@@ -11,7 +11,11 @@ const Input = z.object({ requestId: z.string().min(1) });
 export async function handler(event: unknown): Promise<{ requestId: string; graceSeconds: number }> {
   const input = Input.parse(event);
   const cfg = config();
-  const settings = { publicUrl: cfg.publicUrl, graceSeconds: cfg.deleteGraceSeconds };
+  const settings = {
+    publicUrl: cfg.publicUrl,
+    graceSeconds: cfg.deleteGraceSeconds,
+    deadlineMarginSeconds: cfg.deadlineMarginSeconds,
+  };
   return scheduleErasure(
     { ledger: ledgerTable(), hashingKey, mailer: mailer(), log: log(), settings, auditTrail: auditTrail() },
     input,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { auditTrail, ledgerTable, log } from '../aws/composition-root';
+import { auditTrail, config, ledgerTable, log } from '../aws/composition-root';
 import { RequestType } from '../core/request';
-import { type ValidatedRequest, validateRequest } from '../core/requests/validate';
+import { type ValidatedRequest, type ValidRequest, validateRequest } from '../core/requests/validate';
 
 export type { ValidatedRequest };
 
@@ -13,6 +13,10 @@ const Input = z.object({
 });
 
 /** ValidateRequest: the execution's input matches the ledger (core/requests/validate). */
-export async function handler(event: unknown): Promise<ValidatedRequest> {
-  return validateRequest({ ledger: ledgerTable(), log: log(), auditTrail: auditTrail() }, Input.parse(event));
+export async function handler(event: unknown): Promise<ValidRequest> {
+  const { deadlineMarginSeconds } = config();
+  return validateRequest(
+    { ledger: ledgerTable(), log: log(), auditTrail: auditTrail(), deadlineMarginSeconds },
+    Input.parse(event),
+  );
 }

@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { APP_METRICS_NAMESPACE } from '../../functions/aws/metrics';
 import { FIREWALL_RULES, type Firewall } from './firewall';
 
 /** Namespace of the metrics this stack derives from its own logs. */
@@ -35,6 +36,8 @@ export class Monitoring extends Construct {
   public readonly failedAlarm: cloudwatch.Alarm;
   public readonly timedOutAlarm: cloudwatch.Alarm;
   public readonly escalationsAlarm?: cloudwatch.Alarm;
+  /** The SLA alarm: any open request past its legal deadline (the deadline job's `OverdueRequests`). */
+  public readonly overdueAlarm: cloudwatch.Alarm;
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -72,6 +75,25 @@ export class Monitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }
+    // ---- deadlines (owner: clock): the DeadlineWatch job counts every 15 minutes.
+    const deadlineMetric = (metricName: string, label: string) =>
+      new cloudwatch.Metric({
+        namespace: APP_METRICS_NAMESPACE,
+        metricName,
+        label,
+        period: Duration.minutes(15),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      });
+    const overdue = deadlineMetric('OverdueRequests', 'Overdue');
+    const dueSoon = deadlineMetric('DueSoonRequests', 'Due within 24 h');
+    this.overdueAlarm = overdue.createAlarm(this, 'RequestsOverdue', {
+      alarmDescription:
+        'SLA: a data-subject request is past its legal deadline; see docs/RUNBOOK.md, "SLA: overdue request"',
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard');
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
@@ -96,8 +118,10 @@ export class Monitoring extends Construct {
       ...(escalations
         ? [new cloudwatch.GraphWidget({ title: 'Partners escalated to support', left: [escalations] })]
         : []),
+      new cloudwatch.GraphWidget({ title: 'Open requests by deadline', left: [overdue, dueSoon] }),
       new cloudwatch.AlarmStatusWidget({
         alarms: [
+          this.overdueAlarm,
           this.failedAlarm,
           this.timedOutAlarm,
           ...(this.escalationsAlarm ? [this.escalationsAlarm] : []),

@@ -34,6 +34,12 @@ export const LEDGER_TABLE: TableDefinition = {
       partitionKey: { name: 'retentionDue', type: 'S' },
       sortKey: { name: 'retentionUntil', type: 'S' },
     },
+    // Sparse (owner: clock): only open requests carry `deadlineWatch`, so the deadline job reads just those, by due time.
+    {
+      indexName: 'byOpenDue',
+      partitionKey: { name: 'deadlineWatch', type: 'S' },
+      sortKey: { name: 'dueAt', type: 'S' },
+    },
   ],
 };
 

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ENV } from '../../functions/aws/config';
+import { startDeadlineTimer } from './deadline-timer';
 import { LOCAL_ENV } from './running-system';
 import { LOCAL_PROCESSOR_PORT, LOCAL_SUPPORT_EMAIL, startLocalSystem } from './system';
 
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
     log,
   });
   const { urls, paths } = system;
+  // The deadline job (every 15 minutes in AWS), on a timer here.
+  const stopDeadlineTimer = await startDeadlineTimer(log);
   console.log(
     [
       '',
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping`);
+    stopDeadlineTimer();
     system.stop().then(
       () => process.exit(0),
       () => process.exit(1),

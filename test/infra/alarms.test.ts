@@ -50,6 +50,7 @@ describe('alarm notifications to support', () => {
       'MonitoringExecutionsFailed',
       'MonitoringExecutionsTimedOut',
       'MonitoringPartnerEscalations',
+      'MonitoringRequestsOverdue',
       'SchedulesFailedRuns',
     ]);
     for (const [id, alarm] of alarms) {
@@ -135,5 +136,34 @@ describe('alarm notifications to support', () => {
       'arn:aws:kms:ap-southeast-3:111122223333:key/00000000-0000-0000-0000-000000000000',
     );
     expect(() => new Alerts(stack, 'Alerts', { encryptionKey: imported })).toThrow(/key whose policy/);
+  });
+});
+
+describe('the deadline watch in AWS', () => {
+  it('raises the SLA alarm on any overdue request, from the DeadlineWatch job run every 15 minutes', () => {
+    // Prepare / Act: the file's synth.
+    const [[, alarm] = []] = ofType('AWS::CloudWatch::Alarm').filter(([id]) =>
+      id.startsWith('MonitoringRequestsOverdue'),
+    );
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+
+    // Assess
+    expect(alarm?.Properties).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topicRef],
+    });
+    // The metric the DeadlineWatch job writes as EMF (a labelled metric is rendered as a metric stat).
+    expect(JSON.stringify(alarm?.Properties)).toMatch(
+      /"Namespace":"DsrWorkflow".*"MetricName":"OverdueRequests"|"MetricName":"OverdueRequests".*"Namespace":"DsrWorkflow"/,
+    );
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        ScheduleExpression: 'rate(15 minutes)',
+        Description: expect.stringMatching(/^Runs DeadlineWatch/),
+      }),
+    );
+    const dashboard = JSON.stringify(ofType('AWS::CloudWatch::Dashboard')[0]?.[1]?.Properties);
+    expect(dashboard).toContain('Open requests by deadline');
   });
 });

@@ -29,7 +29,8 @@ export function stubHandlers(
 ): { handlers: TaskHandlers; calls: StubCall[]; callsOf(task: TaskName): unknown[] } {
   const calls: StubCall[] = [];
   const defaults: TaskHandlers = {
-    ValidateRequest: async (p) => p,
+    // As the real task: the verification wait's bound (3 days) travels with the state.
+    ValidateRequest: async (p) => ({ ...(p as object), verificationSeconds: 259200 }),
     RequestVerification: async () => ({ emailed: true }),
     PlanStores: async () => ({
       stores: stores.map((storeId) => ({ storeId, kind: 'dynamodb', ackSeconds: 0 })),

@@ -57,6 +57,8 @@ describe('ValidateRequest', () => {
     await expect(validate.handler({ requestId, type: 'access' })).resolves.toEqual({
       requestId,
       type: 'access',
+      // An entry without clocks waits the full 3 days for verification.
+      verificationSeconds: 259200,
     });
   });
 

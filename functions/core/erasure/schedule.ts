@@ -1,6 +1,7 @@
 /** ScheduleErasure: a verified delete's grace period, with a cancel link emailed to the subject. */
 import { auditEmailSent, auditVerified } from '../audit/events';
 import { eventIdPart } from '../audit/trail';
+import { cappedGraceSeconds, DEFAULT_DEADLINE_MARGIN_SECONDS } from '../clocks';
 import { type HashPurpose, keyedHash, randomToken } from '../crypto';
 import { erasureScheduledMail } from '../emails';
 import { contactOf } from '../ledger-record';
@@ -17,9 +18,29 @@ export interface ScheduleErasurePorts {
   readonly log: Log;
   readonly clock?: Clock;
   /** setting `publicUrl` (no trailing slash) and setting `deleteGraceSeconds`. */
-  readonly settings: { readonly publicUrl: string; readonly graceSeconds: number };
+  readonly settings: {
+    readonly publicUrl: string;
+    readonly graceSeconds: number;
+    /** Seconds before the due time by which every wait must end (default 6 h). */
+    readonly deadlineMarginSeconds?: number;
+  };
   /** The request's audit chain (owner: audit); absent in tests of other concerns. */
   readonly auditTrail?: AuditTrail;
+}
+
+/** The configured grace period, capped (for requests with clocks) so the erasure fits before the deadline. */
+function graceFor(
+  record: { readonly dueAt: string; readonly clocks?: unknown },
+  settings: ScheduleErasurePorts['settings'],
+  now: Date,
+): number {
+  if (!record.clocks) return settings.graceSeconds;
+  return cappedGraceSeconds({
+    wanted: settings.graceSeconds,
+    dueAt: record.dueAt,
+    now,
+    marginSeconds: settings.deadlineMarginSeconds ?? DEFAULT_DEADLINE_MARGIN_SECONDS,
+  });
 }
 
 /**
@@ -46,7 +67,7 @@ export async function scheduleErasure(
   const schedule = await ledger.schedule(
     requestId,
     {
-      graceEndsAt: new Date(now.getTime() + settings.graceSeconds * 1000).toISOString(),
+      graceEndsAt: new Date(now.getTime() + graceFor(record, settings, now) * 1000).toISOString(),
       cancelTokenHash: keyedHash(await ports.hashingKey(), CANCEL_TOKEN_PURPOSE, token),
     },
     now,

@@ -4,13 +4,15 @@
  * the link changes nothing (link scanners prefetch links); using it records a
  * verified opt-out request once per token and starts its workflow.
  */
+
 import { z } from 'zod';
+import { clockFields } from '../clocks';
 import { keyedHash, randomToken } from '../crypto';
 import { DuplicateRequestError, type LedgerRecord, StatusConflictError } from '../ledger-record';
 import { InvalidTransitionError } from '../lifecycle';
 import type { Clock, Log, RequestLedger, UsedUnsubscribeTokens, WorkflowControl } from '../ports';
 import { RefusedError } from '../refusal';
-import { dueAtFor, subjectLookupForm } from '../request';
+import { subjectLookupForm } from '../request';
 import { newRequestId } from '../request-id';
 import { readUnsubscribeToken, UnsubscribeTokenError, usedTokenKey } from './unsubscribe-token';
 
@@ -129,7 +131,7 @@ async function ensureLedgerEntry(
         jurisdiction: 'ID',
         locale: 'en',
         receivedAt: now.toISOString(),
-        dueAt: dueAtFor('ID', now).toISOString(),
+        ...clockFields('ID', 'opt_out', now),
         subjectHash: keyedHash(key, 'subject', subjectLookupForm(email)),
         contact: { email },
         // Nobody is given a status token for a one-click opt-out; the hash of a random one fills the slot.

@@ -2,7 +2,7 @@
 import { auditOutcome } from '../audit/events';
 import { MINIMISED_STATUSES } from '../ledger-record';
 import { type LifecycleEvent, type RequestStatus, TERMINAL_STATUSES } from '../lifecycle';
-import type { AuditTrail, Log, RequestLedger, RetentionLedger } from '../ports';
+import type { AuditTrail, DeadlineLedger, Log, RequestLedger, RetentionLedger } from '../ports';
 
 export type Outcome = 'completed' | 'failed' | 'expired' | 'rejected' | 'cancelled';
 
@@ -17,7 +17,9 @@ const EVENT: Record<Outcome, LifecycleEvent> = {
 export const MAX_CAUSE_CHARS = 500;
 
 export interface OutcomePorts {
-  readonly ledger: RequestLedger & Pick<RetentionLedger, 'minimise'>;
+  readonly ledger: RequestLedger &
+    Pick<RetentionLedger, 'minimise'> &
+    Partial<Pick<DeadlineLedger, 'closeClocks'>>;
   readonly log: Log;
   /** The request's audit chain (owner: audit); absent in tests of other concerns. */
   readonly auditTrail?: AuditTrail;
@@ -74,6 +76,8 @@ export async function recordOutcome(
     failure ? { failure, note: failure.error } : {},
   );
   await auditOutcome(ports.auditTrail, requestId, outcome, failure?.error);
+  // The request answered its clocks (metAt) and leaves the deadline watch.
+  await ledger.closeClocks?.(requestId, new Date());
   await minimiseIfFinished(ports, requestId, outcome);
   if (!already) log.info('outcome recorded', { requestId, outcome });
   return { requestId, status: outcome };

@@ -1,9 +1,10 @@
 /** Planning a verified request: which stores and processors it visits, for which identities of the subject. */
 import { auditPlanned, auditVerified } from '../audit/events';
+import { boundedWaitSeconds, DEFAULT_DEADLINE_MARGIN_SECONDS } from '../clocks';
 import { type DataMap, type IdentityKind, isDataStore, isProcessor, type StoreConfig } from '../data-map';
 import { contactOf, StatusConflictError } from '../ledger-record';
 import { InvalidTransitionError } from '../lifecycle';
-import type { AuditTrail, Log, RequestLedger, RetentionLedger, SubjectResolver } from '../ports';
+import type { AuditTrail, Clock, Log, RequestLedger, RetentionLedger, SubjectResolver } from '../ports';
 import type { RequestType } from '../request';
 
 type Identities = Partial<Record<IdentityKind, readonly string[]>>;
@@ -30,6 +31,9 @@ export interface PlanPorts {
   readonly log: Log;
   /** The request's audit chain (owner: audit); absent in tests of other concerns. */
   readonly auditTrail?: AuditTrail;
+  /** Seconds before the request's due time by which every wait must end (default 6 h). */
+  readonly deadlineMarginSeconds?: number;
+  readonly clock?: Clock;
 }
 
 function mergeIdentities(a: Identities, b: Identities): Identities {
@@ -88,7 +92,25 @@ export async function planStores(
   });
   const subject = await ports.subjects.resolve(contactOf(record).email);
   const identities = mergeIdentities(subject.identities, await ledger.retainedIdentities(record.subjectHash));
-  const stores = plannedStores(dataMap, record.type);
+  const planned = plannedStores(dataMap, record.type);
+  // Nothing waits past the deadline: a processor's acknowledgement wait ends the margin before the due time.
+  const now = ports.clock?.() ?? new Date();
+  const marginSeconds = ports.deadlineMarginSeconds ?? DEFAULT_DEADLINE_MARGIN_SECONDS;
+  const stores = record.clocks
+    ? planned.map((s) =>
+        s.kind === 'processor'
+          ? {
+              ...s,
+              ackSeconds: boundedWaitSeconds({
+                wanted: s.ackSeconds,
+                dueAt: record.dueAt,
+                now,
+                marginSeconds,
+              }),
+            }
+          : s,
+      )
+    : planned;
   await ledger.setPlan(
     requestId,
     identities,

@@ -2,20 +2,22 @@
 import { constantTimeEqual, keyedHash } from '../crypto';
 import { processorCallsOf } from '../export/processor-calls';
 import type { LedgerRecord } from '../ledger-record';
-import type { RequestLedger } from '../ports';
+import type { Clock, RequestLedger } from '../ports';
 import { RefusedError } from '../refusal';
 import { RequestId } from '../request';
+import { deadlineView } from '../support/due';
 
 export interface StatusPorts {
   readonly ledger: Pick<RequestLedger, 'get'>;
   readonly key: Buffer;
+  readonly clock?: Clock;
 }
 
 // One refusal for "no such request" and "wrong token", so ids cannot be probed.
 const notFound = () => new RefusedError('not_found', 'no request matches this id and status token');
 
 /** The status view of a request: ids, dates, per-store and per-processor progress, the failure's name. */
-export function statusView(record: LedgerRecord) {
+export function statusView(record: LedgerRecord, now: Date = new Date()) {
   return {
     requestId: record.requestId,
     type: record.type,
@@ -23,6 +25,8 @@ export function statusView(record: LedgerRecord) {
     jurisdiction: record.jurisdiction,
     receivedAt: record.receivedAt,
     dueAt: record.dueAt,
+    // "due in N hours" / "overdue by N hours", and each clock of the law (core/clocks.ts).
+    ...deadlineView(record, now),
     updatedAt: record.updatedAt,
     // A delete in its grace period: when erasure starts (the cancel link works until then).
     ...(record.status === 'scheduled' && record.erasureSchedule
@@ -66,5 +70,5 @@ export async function requestStatus(
   // Compare even when the id is unknown, so both cases take the same time.
   const stored = record?.statusTokenHash ?? keyedHash(ports.key, 'status-token', 'no-such-request');
   if (!constantTimeEqual(presented, stored) || !record) throw notFound();
-  return statusView(record);
+  return statusView(record, ports.clock?.() ?? new Date());
 }

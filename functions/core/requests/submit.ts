@@ -4,12 +4,14 @@
  * (nothing here looks there), nor on whether the person already has a request
  * open: knowing an address gives nothing to act on (issue 18, finding 1).
  */
+
 import { z } from 'zod';
+import { type ClockCalendar, clockFields } from '../clocks';
 import { keyedHash, randomToken } from '../crypto';
 import type { RequestStatus } from '../lifecycle';
 import type { Clock, Log, RequestLedger, SubjectBudgets, SubmissionOnce, WorkflowControl } from '../ports';
 import { RefusedError } from '../refusal';
-import { dueAtFor, type SubmitRequestBody, subjectLookupForm } from '../request';
+import { type SubmitRequestBody, subjectLookupForm } from '../request';
 import { newRequestId } from '../request-id';
 import { type ResendPorts, resendVerification } from '../verification/resend';
 import { decoyStatusToken, submissionFingerprint } from './idempotency';
@@ -29,6 +31,8 @@ export interface SubmitPorts {
   readonly clock?: Clock;
   /** Re-sends the open request's code and link to the person when they submit again. */
   readonly resend: ResendPorts;
+  /** Holidays the business-day clocks skip (US-CA). */
+  readonly calendar?: ClockCalendar;
 }
 
 /** The answer: `statusToken` is null only for an `Idempotency-Key` replay (it never goes back out). */
@@ -63,7 +67,7 @@ async function startNew(
       jurisdiction: body.jurisdiction,
       locale: body.locale,
       receivedAt: now.toISOString(),
-      dueAt: dueAtFor(body.jurisdiction, now).toISOString(),
+      ...clockFields(body.jurisdiction, body.type, now, ports.calendar),
       subjectHash,
       contact: {
         email: body.email,

@@ -1,10 +1,17 @@
 /** The first step of a request's workflow: its input must match the ledger. */
 import { auditReceived } from '../audit/events';
+import { boundedWaitSeconds, DEFAULT_DEADLINE_MARGIN_SECONDS } from '../clocks';
 import { RequestNotFoundError } from '../ledger-record';
-import type { AuditTrail, Log, RequestLedger } from '../ports';
+import type { AuditTrail, Clock, Log, RequestLedger } from '../ports';
 import type { RequestType } from '../request';
 
 export type ValidatedRequest = { requestId: string; type: RequestType; preVerified?: true };
+
+/** How long the workflow waits for verification at most (3 days), before the deadline bounds it. */
+export const VERIFICATION_WAIT_SECONDS = 3 * 24 * 3600;
+
+/** The execution's state after validation: `verificationSeconds` is RequestVerification's `TimeoutSecondsPath`. */
+export type ValidRequest = ValidatedRequest & { verificationSeconds: number };
 
 /**
  * The execution's request must exist in the ledger with the same type.
@@ -12,9 +19,16 @@ export type ValidatedRequest = { requestId: string; type: RequestType; preVerifi
  * for opt-outs already marked verified: nothing else may bypass verification.
  */
 export async function validateRequest(
-  ports: { readonly ledger: Pick<RequestLedger, 'get'>; readonly log: Log; readonly auditTrail?: AuditTrail },
+  ports: {
+    readonly ledger: Pick<RequestLedger, 'get'>;
+    readonly log: Log;
+    readonly clock?: Clock;
+    /** Seconds before the due time by which every wait must end (default 6 h). */
+    readonly deadlineMarginSeconds?: number;
+    readonly auditTrail?: AuditTrail;
+  },
   input: ValidatedRequest,
-): Promise<ValidatedRequest> {
+): Promise<ValidRequest> {
   const record = await ports.ledger.get(input.requestId);
   // The unsubscribe endpoint records `verify` before it starts the execution; an unverified entry is refused.
   const bypassRefused =
@@ -28,5 +42,14 @@ export async function validateRequest(
     requestId: input.requestId,
     type: input.type,
     ...(input.preVerified ? { preVerified: true as const } : {}),
+    // Nothing waits past the deadline: the verification wait ends the margin before the due time.
+    verificationSeconds: record.clocks
+      ? boundedWaitSeconds({
+          wanted: VERIFICATION_WAIT_SECONDS,
+          dueAt: record.dueAt,
+          now: ports.clock?.() ?? new Date(),
+          marginSeconds: ports.deadlineMarginSeconds ?? DEFAULT_DEADLINE_MARGIN_SECONDS,
+        })
+      : VERIFICATION_WAIT_SECONDS,
   };
 }
