@@ -92,6 +92,12 @@ const storeBase = {
   erasure: ErasurePolicy,
   /** Attributes that hold marketing consent (opt-out turns them off). */
   marketingConsentFields: z.array(z.string()).optional(),
+  /** The access export: `excludeFields` are left out (credential material, e.g. a password hash), for security. */
+  export: z
+    .strictObject({
+      excludeFields: z.array(z.string().min(1, { message: 'must name a field' })).min(1),
+    })
+    .optional(),
 };
 
 export const DynamoDbStore = z.strictObject({

@@ -300,6 +300,7 @@ export async function packageExport(
     records: r.records,
     file: `stores/${r.storeId}.json`,
     attachments: r.attachments.map((a) => `stores/${attachmentPath(r.storeId, a.name)}`),
+    ...(r.withheld ? { withheld: r.withheld } : {}),
   }));
 
   const archive = ports.zip();
