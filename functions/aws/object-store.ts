@@ -91,6 +91,8 @@ export class S3ObjectStore implements ObjectStore, DownloadLinks {
         Key: key,
         ResponseContentDisposition: `attachment; filename="${options.fileName}"`,
         ResponseContentType: options.contentType,
+        // The zip holds the person's data: no browser or proxy cache keeps a copy.
+        ResponseCacheControl: 'no-store',
       }),
       { expiresIn: options.expiresInSeconds },
     );

@@ -92,6 +92,22 @@ const storeBase = {
   erasure: ErasurePolicy,
   /** Attributes that hold marketing consent (opt-out turns them off). */
   marketingConsentFields: z.array(z.string()).optional(),
+  /**
+   * Fields holding a person's name or phone as free text, e.g. `{ "fullName": ["recipientName"] }`.
+   * The name and phone typed into the form are unverified: they are compared with these fields only.
+   */
+  contactFields: z
+    .partialRecord(
+      z.enum(['fullName', 'phone']),
+      z.array(z.string().min(1, { message: 'must name a field' })).min(1),
+    )
+    .optional(),
+  /** The access export: `excludeFields` are left out (credential material, e.g. a password hash), for security. */
+  export: z
+    .strictObject({
+      excludeFields: z.array(z.string().min(1, { message: 'must name a field' })).min(1),
+    })
+    .optional(),
 };
 
 export const DynamoDbStore = z.strictObject({

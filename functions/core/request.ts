@@ -26,10 +26,37 @@ export function subjectLookupForm(email: string): string {
   return normaliseEmail(email);
 }
 
-// No CR/LF anywhere: these values may reach email headers.
+/** Characters that hide, reorder or break text in emails, pages and support's screens, by kind. */
+const HIDDEN_CHARACTERS: readonly (readonly [RegExp, string])[] = [
+  [/[\u0080-\u009f]/, 'a control character'],
+  [/[\u2028\u2029]/, 'a line or paragraph separator'],
+  [/[\u202a-\u202e\u2066-\u2069]/, 'a bidirectional override or isolate'],
+];
+
+/**
+ * What is wrong with free text holding a C1 control, a line or paragraph
+ * separator or a bidirectional override/isolate, naming the first such
+ * character and its 1-based position as given; undefined when it has none.
+ */
+export function hiddenCharacterProblem(text: string): string | undefined {
+  let first: { index: number; kind: string } | undefined;
+  for (const [pattern, kind] of HIDDEN_CHARACTERS) {
+    const index = text.search(pattern);
+    if (index >= 0 && (first === undefined || index < first.index)) first = { index, kind };
+  }
+  if (!first) return undefined;
+  const code = text.charCodeAt(first.index).toString(16).toUpperCase().padStart(4, '0');
+  return `must not contain ${first.kind} (U+${code} at position ${first.index + 1})`;
+}
+
+// No CR/LF anywhere: these values may reach email headers. Hidden characters are checked before trimming.
 const singleLine = (max: number) =>
   z
     .string()
+    .superRefine((text, ctx) => {
+      const problem = hiddenCharacterProblem(text);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, abort: true });
+    })
     .trim()
     .min(1)
     .max(max)

@@ -10,7 +10,7 @@ export const CALLBACK_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * POST /processors/{processorId}/callback: a processor's signed acknowledgement.
- * 404 unknown processor; 401 bad signature (nothing written); 400 bad body;
+ * 401 bad signature or unknown processor, alike (nothing written); 400 bad body;
  * 404 a request it was never told about; 200 recorded (`late` after an
  * escalation) or a duplicate. The body is not parsed by the middleware: the
  * signature covers its raw bytes, exactly as sent.
@@ -29,9 +29,9 @@ export function processorCallbackRoute(ports: () => CallbackPorts) {
       const ids = { processorId, ...('requestId' in outcome ? { requestId: outcome.requestId } : {}) };
       switch (outcome.kind) {
         case 'unknown_processor':
-          throw httpError(404, 'unknown_processor', 'there is no such partner');
         case 'invalid_signature':
-          logger.warn('processor callback with an invalid signature', ids);
+          // One answer for both: the status must not tell which partner ids exist.
+          logger.warn(`processor callback with ${outcome.kind.replace('_', ' ')}`, ids);
           throw httpError(401, 'invalid_signature', 'the signature is missing, stale or wrong');
         case 'invalid_body':
           throw httpError(400, 'invalid_request', `invalid ${outcome.fields.join(', ')}`, {

@@ -53,22 +53,25 @@ export const jsonBody = (allowForm: boolean): Middleware => {
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const fields: Record<string, string> = {};
+  // A Map, not an object: a `__proto__` key must be named, not set the object's prototype.
+  const fields = new Map<string, string>();
+  const note = (path: string, message: string) => {
+    if (!fields.has(path)) fields.set(path, message);
+  };
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[[...issue.path, key].join('.')] = 'is not a known field';
+      for (const key of issue.keys) fields.set([...issue.path, key].join('.'), 'is not a known field');
       continue;
     }
     if (issue.code === 'invalid_union') {
       // The verify body: report the first alternative's problems, they are the most common case.
-      for (const inner of issue.errors[0] ?? []) {
-        const path = [...issue.path, ...inner.path].join('.') || 'body';
-        fields[path] ??= inner.message;
-      }
+      for (const inner of issue.errors[0] ?? [])
+        note([...issue.path, ...inner.path].join('.') || 'body', inner.message);
       continue;
     }
-    const path = issue.path.join('.') || 'body';
-    fields[path] ??= issue.message;
+    note(issue.path.join('.') || 'body', issue.message);
   }
-  throw httpError(400, 'invalid_request', `invalid ${Object.keys(fields).join(', ')}`, { fields });
+  throw httpError(400, 'invalid_request', `invalid ${[...fields.keys()].join(', ')}`, {
+    fields: Object.fromEntries(fields),
+  });
 }

@@ -10,7 +10,30 @@ import { logger } from '../aws/logger';
 import { RateLimitedError, RateLimiterUnavailableError } from '../aws/rate-limit';
 import { type RefusalReason, RefusedError } from '../core/refusal';
 
-export const BASE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+/**
+ * On every answer: never cached, no MIME sniffing, and HTTPS only for two years
+ * (HSTS; browsers ignore it on the local runtime's plain http).
+ */
+export const BASE_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+} as const;
+
+/**
+ * `headers` with lower-case names only, each once: a lower-case name given by
+ * our own code wins over the same name in another case (middy's error handler
+ * adds `Content-Type` beside our `content-type`).
+ */
+export function oneOfEachHeader(headers: Record<string, string | number | boolean>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (name !== lower && Object.hasOwn(headers, lower)) continue;
+    out[lower] = String(value);
+  }
+  return out;
+}
 
 /** An exposed HTTP error whose body is the JSON `{ error, message, ...extra }`. */
 export function httpError(

@@ -12,7 +12,7 @@ import type { z } from 'zod';
 import { logger } from '../aws/logger';
 import { limitClientIp } from '../aws/rate-limit';
 import { bodySizeGuard, jsonBody, parseOrThrow } from './body';
-import { BASE_HEADERS, knownErrorsAsHttp } from './errors';
+import { BASE_HEADERS, knownErrorsAsHttp, oneOfEachHeader } from './errors';
 
 export { parseOrThrow } from './body';
 export { asHttpError, httpError, unavailableError } from './errors';
@@ -50,10 +50,12 @@ export function html(
   };
 }
 
-/** Adds the no-store headers to every response, errors included (runs last on error). */
+/** Adds the base headers to every response, errors included (runs last on error), each header once. */
 const baseHeaders = (): Middleware => {
   const apply: Middleware['after'] = (request) => {
-    if (request.response) request.response.headers = { ...BASE_HEADERS, ...request.response.headers };
+    if (request.response) {
+      request.response.headers = oneOfEachHeader({ ...BASE_HEADERS, ...request.response.headers });
+    }
   };
   return { after: apply, onError: apply };
 };

@@ -70,16 +70,19 @@ export class Api extends Construct {
     const plain = (error: string, message: string) => ({
       'application/json': JSON.stringify({ error, message }),
     });
+    // HTTPS only, the same value as on the handlers' answers (functions/middleware/errors.ts BASE_HEADERS).
+    const hsts = { 'Strict-Transport-Security': "'max-age=63072000; includeSubDomains'" };
     this.restApi.addGatewayResponse('Throttled', {
       type: apigw.ResponseType.THROTTLED,
       statusCode: '429',
-      responseHeaders: { 'Retry-After': "'1'" },
+      responseHeaders: { 'Retry-After': "'1'", ...hsts },
       templates: plain('rate_limited', 'The service is busy. Please wait a moment and try again.'),
     });
     // A request a WAF managed rule blocked (the rate-based rules answer their own 429).
     this.restApi.addGatewayResponse('WafFiltered', {
       type: apigw.ResponseType.WAF_FILTERED,
       statusCode: '403',
+      responseHeaders: hsts,
       templates: plain(
         'blocked',
         'This request looks unsafe and was blocked. Remove any code or markup and try again.',
@@ -89,6 +92,7 @@ export class Api extends Construct {
     this.restApi.addGatewayResponse('UnknownPath', {
       type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
       statusCode: '404',
+      responseHeaders: hsts,
       templates: plain('not_found', 'There is nothing at this address.'),
     });
   }

@@ -172,8 +172,8 @@ export class Firewall extends Construct {
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         }),
       ],
-      // Query strings carry the emailed verification, cancel and download tokens.
-      redactedFields: [{ queryString: {} }],
+      // Query strings carry the emailed verification, cancel and download tokens; Authorization the status token.
+      redactedFields: [{ queryString: {} }, { singleHeader: { Name: 'authorization' } }],
       // Only what a rule stopped or counted: support sees blocks; allowed traffic is in the API access log.
       loggingFilter: {
         DefaultBehavior: 'DROP',

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { pageHeaders } from '../../functions/core/html';
 import { HTTP_FUNCTIONS, type HttpFunctionName, ROUTES } from '../../functions/deployment';
 import { loadHandlers } from './handlers';
 import { lambdaContext } from './lambda-context';
@@ -97,12 +98,15 @@ export function buildEvent(
     headers[name] = values.join(',');
     multiValueHeaders[name] = values;
   }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
+  // Maps, not objects: a parameter named `valueOf` or `__proto__` is just a name.
+  const queryMap = new Map<string, string>();
+  const multiQueryMap = new Map<string, string[]>();
   for (const [name, value] of url.searchParams) {
-    query[name] = value;
-    multiQuery[name] = [...(multiQuery[name] ?? []), value];
+    queryMap.set(name, value);
+    multiQueryMap.set(name, [...(multiQueryMap.get(name) ?? []), value]);
   }
+  const query: Record<string, string> = Object.fromEntries(queryMap);
+  const multiQuery: Record<string, string[]> = Object.fromEntries(multiQueryMap);
   const hasQuery = url.searchParams.size > 0;
   const requestId = randomUUID();
   const method = req.method ?? 'GET';
@@ -160,8 +164,15 @@ function writeResult(res: ServerResponse, result: APIGatewayProxyResult): void {
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }
 
+/** What every answer this server writes itself carries (its own pages, 404, 400, 413, 500), like the product's pages. */
+export const LOCAL_PAGE_HEADERS: Readonly<Record<string, string>> = {
+  ...pageHeaders(),
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
 function writeJson(res: ServerResponse, statusCode: number, body: unknown): void {
-  res.writeHead(statusCode, { 'content-type': 'application/json' });
+  res.writeHead(statusCode, { ...LOCAL_PAGE_HEADERS, 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
 
@@ -184,9 +195,13 @@ export interface HttpServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const host = options.host ?? '127.0.0.1';
   const server: Server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url = new URL('http://localhost/');
     try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+      // The local pages get the security headers; a route's answer carries its handler's own, as in AWS.
+      for (const [name, value] of Object.entries(LOCAL_PAGE_HEADERS)) res.setHeader(name, value);
       if (options.extra?.(req, url, res)) return;
+      for (const name of Object.keys(LOCAL_PAGE_HEADERS)) res.removeHeader(name);
       const matched = matchRoute(req.method ?? 'GET', url.pathname);
       if (!matched) {
         req.resume();
@@ -201,6 +216,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         writeJson(res, 413, { message: 'Request body is larger than 1 MB' });
+        return;
+      }
+      // A path that is not valid percent-encoding (or not a URL at all) is the client's mistake.
+      if (error instanceof URIError || (error as { code?: string })?.code === 'ERR_INVALID_URL') {
+        req.resume();
+        writeJson(res, 400, {
+          error: 'invalid_request',
+          message: 'the address is not valid (bad percent-encoding)',
+        });
         return;
       }
       // The error itself may hold personal data: log only its class.

@@ -307,23 +307,23 @@ function executionView(e: ExecutionRecord, withEvents: boolean) {
   };
 }
 
-/** `GET /local/executions[/<name>]`: what support would see in the console (no inputs or outputs). */
+/**
+ * `GET /local/executions/<name>`: what support would see in the console (no
+ * inputs or outputs). No listing: on the API's port it would hand every
+ * request id to anyone; the list is ListExecutions on the local SFN endpoint.
+ */
 function inspection(runner: WorkflowRunner) {
   return (req: IncomingMessage, url: URL, res: ServerResponse): boolean => {
-    const match = /^\/local\/executions(?:\/([A-Za-z0-9_-]+))?\/?$/.exec(url.pathname);
+    const match = /^\/local\/executions\/([A-Za-z0-9_-]+)\/?$/.exec(url.pathname);
     if (req.method !== 'GET' || !match) return false;
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body, null, 2));
     };
-    const name = match[1];
-    if (!name) send(200, { executions: runner.list().map((e) => executionView(e, false)) });
-    else {
-      try {
-        send(200, executionView(runner.describe(name), true));
-      } catch {
-        send(404, { message: 'execution not found' });
-      }
+    try {
+      send(200, executionView(runner.describe(match[1] ?? ''), true));
+    } catch {
+      send(404, { message: 'execution not found' });
     }
     return true;
   };

@@ -124,10 +124,10 @@ describe('abuse resistance in the deployed stack', () => {
     });
   });
 
-  it('logs only the requests a rule blocked or counted, query strings (tokens) redacted, under the CMK', () => {
+  it('logs only the requests a rule blocked or counted, query strings and the Authorization header (tokens) redacted, under the CMK', () => {
     template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
       ResourceArn: { 'Fn::GetAtt': [logicalId('FirewallWebAcl', 'AWS::WAFv2::WebACL'), 'Arn'] },
-      RedactedFields: [{ QueryString: {} }],
+      RedactedFields: [{ QueryString: {} }, { SingleHeader: { Name: 'authorization' } }],
       LoggingFilter: {
         DefaultBehavior: 'DROP',
         Filters: [

@@ -165,13 +165,40 @@ describe('POST /processors/{processorId}/callback', () => {
     expect(answer).toEqual({ status: 200, body: { recorded: true, late: false } });
   });
 
-  it('answers 404 for a partner that is not in the data map (nor a data store id), before any secret is loaded', async () => {
+  it('answers a partner that is not in the data map (nor a data store id) exactly like a wrong signature, before any secret is loaded', async () => {
+    // Prepare: what a known partner answers to a well-formed but wrong signature.
+    const known = await send(callback(completedBody(), { secret: Buffer.alloc(32, 7) }));
+    secretLoads = 0;
+
+    // Act
+    const answers = [];
     for (const processorId of ['no-such-partner', 'customers']) {
-      const answer = await send(callback(completedBody(), { processorId }));
-      expect(answer).toMatchObject({ status: 404, body: { error: 'unknown_processor' } });
+      answers.push(await send(callback(completedBody(), { processorId })));
     }
+
+    // Assess: no oracle for partner ids.
+    expect(known).toMatchObject({ status: 401, body: { error: 'invalid_signature' } });
+    for (const answer of answers) expect(answer).toEqual(known);
     expect(secretLoads).toBe(0);
   });
+
+  it.each([
+    ['no signature headers', { 'content-type': 'application/json' }],
+    ['a signature of the wrong shape', { 'x-dsr-timestamp': String(nowSeconds), 'x-dsr-signature': 'v1=zz' }],
+    [
+      'a stale timestamp',
+      { 'x-dsr-timestamp': String(nowSeconds - 3600), 'x-dsr-signature': `v1=${'a'.repeat(64)}` },
+    ],
+  ])(
+    'checks the signature headers for %s before looking the partner up: any partner id gets the same 401',
+    async (_, headers) => {
+      for (const processorId of ['no-such-partner', 'logistics']) {
+        const answer = await send(callback(completedBody(), { processorId, headers }));
+        expect(answer).toMatchObject({ status: 401, body: { error: 'invalid_signature' } });
+      }
+      expect(secretLoads).toBe(0);
+    },
+  );
 
   it('answers 400 naming the fields of a correctly signed body that breaks the protocol, and for one that is not JSON', async () => {
     awaitProcessor(deleteId, 'delete');

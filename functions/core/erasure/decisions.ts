@@ -103,6 +103,7 @@ function fieldChanges(
   data: Readonly<Record<string, unknown>>,
   subjectValues: ReadonlySet<string>,
   maskAll: boolean,
+  fieldValues: Readonly<Record<string, ReadonlySet<string>>> = {},
 ): { set: Record<string, string>; remove: string[] } {
   const keys = keyAttributes(store);
   const set: Record<string, string> = {};
@@ -118,7 +119,10 @@ function fieldChanges(
     else if (policy.action === 'mask') {
       if (policy.onlyIfSubject) {
         const form = comparable(value);
-        if (form === undefined || !subjectValues.has(form)) continue;
+        // Own keys only: a record field named `constructor` must not reach Object's.
+        const typed = Object.hasOwn(fieldValues, name) ? fieldValues[name] : undefined;
+        const subjects = (v: string) => subjectValues.has(v) || Boolean(typed?.has(v));
+        if (form === undefined || !subjects(form)) continue;
       }
       set[name] = policy.with ?? MASK_VALUE;
     }
@@ -132,6 +136,11 @@ export interface DecideOptions {
    * default deletes the whole record instead. Holds still apply first.
    */
   readonly retentionEnded?: boolean;
+  /**
+   * Unverified free text (the typed name or phone) by the field the data map
+   * declares it may appear in: `onlyIfSubject` compares it with that field only.
+   */
+  readonly fieldValues?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -156,7 +165,13 @@ export function decideErasure(
   if (deletes) return { ref, outcome: 'deleted', action: { kind: 'delete' } };
 
   const values = new Set(subjectValues.map(comparable).filter((v): v is string => v !== undefined));
-  const { set, remove } = fieldChanges(store, data, values, policy.action === 'mask');
+  const fieldValues = Object.fromEntries(
+    Object.entries(options.fieldValues ?? {}).map(([field, list]) => [
+      field,
+      new Set(list.map(comparable).filter((v): v is string => v !== undefined)),
+    ]),
+  );
+  const { set, remove } = fieldChanges(store, data, values, policy.action === 'mask', fieldValues);
   const changed = Object.keys(set).length > 0 || remove.length > 0;
   const action: ErasureAction = changed ? { kind: 'update', set, remove } : { kind: 'keep' };
   if (policy.action === 'mask') return { ref, outcome: 'masked', action };

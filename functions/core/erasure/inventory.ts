@@ -19,7 +19,7 @@ export interface InventoryArgs {
   readonly store: DataStore;
   readonly connector: Connector;
   readonly subject: Subject;
-  /** The request's contact details (name and phone may identify the subject in kept records). */
+  /** The request's contact details: the verified email, and the typed (unverified) name and phone. */
   readonly contact?: LedgerRecord['contact'];
   readonly hashingKey: Buffer;
   readonly now?: Date;
@@ -33,6 +33,18 @@ export interface InventoryArgs {
 
 /** Identity kinds whose values are plaintext identifiers (customerId is pseudonymous and stays on retained records). */
 const IDENTIFYING_KINDS = ['email', 'phone'] as const;
+
+/** The typed name and phone by each field the store's data map declares may hold them (`contactFields`). */
+function typedContactByField(store: DataStore, contact: InventoryArgs['contact']): Record<string, string[]> {
+  const byField: Record<string, string[]> = {};
+  for (const kind of ['fullName', 'phone'] as const) {
+    const value = contact?.[kind];
+    if (!value) continue;
+    for (const field of store.contactFields?.[kind] ?? [])
+      byField[field] = [...(byField[field] ?? []), value];
+  }
+  return byField;
+}
 
 /** A decision for an object that survives only as old versions or delete markers (no current record). */
 function orphanDecision(store: DataStore, ref: RecordRef, now: Date, options: DecideOptions): RecordDecision {
@@ -56,9 +68,12 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
   const run = args.retention?.run;
   const existing = await readSummary(exports, requestId, storeId, run);
   if (existing) return existing;
-  const decideOptions: DecideOptions = args.retention ? { retentionEnded: true } : {};
-
   const { store, connector, subject, contact, hashingKey } = args;
+  const decideOptions: DecideOptions = {
+    ...(args.retention ? { retentionEnded: true } : {}),
+    fieldValues: typedContactByField(store, contact),
+  };
+
   const now = args.now ?? new Date();
   const hashes = new Set<string>();
   const addHash = (value: string) => {
@@ -66,12 +81,13 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
     if (hash) hashes.add(hash);
   };
   for (const kind of IDENTIFYING_KINDS) for (const value of subject.identities[kind] ?? []) addHash(value);
-  for (const value of [contact?.email, contact?.fullName, contact?.phone]) if (value) addHash(value);
+  // The verified address; the typed name and phone are unverified and never searched for everywhere.
+  if (contact?.email) addHash(contact.email);
 
-  // `onlyIfSubject` masks compare with every value known to be the subject's, pseudonymous ones included.
+  // `onlyIfSubject` masks compare with every verified or resolved identity, pseudonymous ones included.
   const subjectValues = [
     ...Object.values(subject.identities).flatMap((values) => values ?? []),
-    ...[contact?.email, contact?.fullName, contact?.phone].filter((v): v is string => Boolean(v)),
+    ...(contact?.email ? [contact.email] : []),
   ];
   const counts = { found: 0, deleted: 0, masked: 0, retained: 0, held: 0 };
   const retention = new Map<string, { legalBasis: string; retainedUntil: string; records: number }>();

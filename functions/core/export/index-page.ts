@@ -12,6 +12,8 @@ export interface IndexStore {
   readonly file: string;
   /** Paths inside the zip of the store's attachments. */
   readonly attachments: readonly string[];
+  /** Fields left out for security (credentials such as a password hash). */
+  readonly withheld?: readonly string[];
 }
 
 /** What index.html shows for one recipient (a processor in the data map). */
@@ -41,6 +43,15 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
+/** Says which fields were left out: credentials are withheld for security, never sent out, even to their owner. */
+function withheldNote(store: IndexStore): string {
+  if (!store.withheld?.length) return '';
+  const fields = store.withheld.map(escapeHtml).join(', ');
+  return `
+      <p class="withheld">Not included, for security: ${fields}. Credentials such as your password are withheld for security and never sent out. /
+      <span lang="id">Tidak disertakan demi keamanan: ${fields}. Kredensial seperti kata sandi Anda tidak disertakan demi keamanan dan tidak pernah dikirim.</span></p>`;
+}
+
 function storeSection(store: IndexStore): string {
   const e = escapeHtml;
   const categories = store.categories
@@ -62,7 +73,7 @@ function storeSection(store: IndexStore): string {
         ${categories}
       </ul>
       <p>Records / <span lang="id">Catatan</span>: <strong>${store.records}</strong></p>
-      <p>Data (JSON): <a href="${e(store.file)}">${e(store.file)}</a></p>${files}
+      <p>Data (JSON): <a href="${e(store.file)}">${e(store.file)}</a></p>${files}${withheldNote(store)}
     </section>`;
 }
 

@@ -310,6 +310,7 @@ export async function packageExport(
     records: r.records,
     file: `stores/${r.storeId}.json`,
     attachments: r.attachments.map((a) => `stores/${attachmentPath(r.storeId, a.name)}`),
+    ...(r.withheld ? { withheld: r.withheld } : {}),
   }));
 
   const archive = ports.zip();

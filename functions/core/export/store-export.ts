@@ -25,6 +25,8 @@ export const StoreExportResult = z.strictObject({
   attachments: z.array(
     z.strictObject({ name: ExportFileName, key: z.string().min(1), size: z.number().int().nonnegative() }),
   ),
+  /** Fields the data map keeps out of the export (credentials), as found in the records; the index says so. */
+  withheld: z.array(z.string()).optional(),
 });
 export type StoreExportResult = z.infer<typeof StoreExportResult>;
 
@@ -32,6 +34,23 @@ export interface StoreExportArgs {
   readonly requestId: string;
   readonly storeId: string;
   readonly records: AsyncIterable<readonly ExportedRecord[]>;
+  /** Fields left out of every record (the data map's `export.excludeFields`). */
+  readonly excludeFields?: readonly string[];
+}
+
+/** `data` without the `excluded` fields; the names actually left out are added to `withheld`. */
+function withoutFields(
+  data: Readonly<Record<string, unknown>>,
+  excluded: ReadonlySet<string>,
+  withheld: Set<string>,
+): Readonly<Record<string, unknown>> {
+  if (excluded.size === 0) return data;
+  const kept: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(data)) {
+    if (excluded.has(name)) withheld.add(name);
+    else Object.defineProperty(kept, name, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return kept;
 }
 
 /**
@@ -57,6 +76,8 @@ export async function writeStoreExport(
   const attachments: StoreExportResult['attachments'] = [];
   const names = new FileNameAllocator();
   let records = 0;
+  const excluded = new Set(args.excludeFields ?? []);
+  const withheld = new Set<string>();
 
   async function* document(): AsyncGenerator<Buffer> {
     const emit = (text: string): Buffer => {
@@ -68,7 +89,7 @@ export async function writeStoreExport(
     for await (const page of args.records) {
       const lines: string[] = [];
       for (const record of page) {
-        let data: Readonly<Record<string, unknown>> = record.data;
+        let data: Readonly<Record<string, unknown>> = withoutFields(record.data, excluded, withheld);
         if (record.attachment) {
           // One attachment at a time: a store of many documents never holds more than one open stream.
           const name = names.allocate(record.attachment.name);
@@ -88,7 +109,14 @@ export async function writeStoreExport(
   }
 
   await exports.upload(key, Readable.from(document()), { contentType: 'application/json; charset=utf-8' });
-  return { storeId, records, sha256: hash.digest('hex'), key, attachments };
+  return {
+    storeId,
+    records,
+    sha256: hash.digest('hex'),
+    key,
+    attachments,
+    ...(withheld.size > 0 ? { withheld: [...withheld].sort() } : {}),
+  };
 }
 
 /** What ExportStore needs from outside. */
@@ -120,6 +148,7 @@ export async function exportStore(
       requestId,
       storeId,
       records: ports.connectorFor(store).export({ identities: record.identities ?? {} }),
+      excludeFields: store.export?.excludeFields ?? [],
     });
     await ledger.setStoreProgress(requestId, storeId, { status: 'completed', records: result.records });
     log.info('store exported', { requestId, storeId, records: result.records });

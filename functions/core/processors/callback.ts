@@ -9,7 +9,7 @@ import { type ProcessorAckResult, ProcessorNotNotifiedError } from '../ledger-re
 import type { ProcessorSecrets } from '../ports';
 import { type AckPorts, settleAcknowledgement, toProcessorAck } from './acknowledge';
 import { ProcessorCallback } from './protocol';
-import { verifyProcessorSignature } from './signature';
+import { verifyProcessorSignature, wellFormedSignature } from './signature';
 
 export interface CallbackPorts extends AckPorts {
   readonly dataMap: DataMap;
@@ -44,8 +44,9 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * Handles `POST /processors/{processorId}/callback`: unknown processor → nothing;
- * a missing, stale or wrong signature → nothing written; an invalid body or a
+ * Handles `POST /processors/{processorId}/callback`: signature headers of the
+ * wrong shape or stale → nothing looked up; unknown processor → nothing; a
+ * wrong signature → nothing written; an invalid body or a
  * request this processor was never told about → refused; else the
  * acknowledgement is recorded (first wins), an access request's records go to
  * the export, and the waiting workflow task is resumed.
@@ -54,6 +55,9 @@ export async function handleProcessorCallback(
   ports: CallbackPorts,
   input: CallbackInput,
 ): Promise<CallbackOutcome> {
+  const headers = { timestamp: input.timestamp, signature: input.signature };
+  // Shape and freshness first, before the id is looked up: a wrong id and a wrong signature look alike.
+  if (!wellFormedSignature(headers, ports.clock().getTime())) return { kind: 'invalid_signature' };
   let store: ProcessorStore;
   try {
     store = processorOf(ports.dataMap, input.processorId);
@@ -62,12 +66,7 @@ export async function handleProcessorCallback(
     throw error;
   }
   const secret = await ports.secrets.secretOf(store);
-  const signed = verifyProcessorSignature(
-    secret,
-    { timestamp: input.timestamp, signature: input.signature },
-    input.rawBody,
-    ports.clock().getTime(),
-  );
+  const signed = verifyProcessorSignature(secret, headers, input.rawBody, ports.clock().getTime());
   if (!signed) return { kind: 'invalid_signature' };
 
   const parsed = ProcessorCallback.safeParse(parseJson(input.rawBody));

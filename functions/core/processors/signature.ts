@@ -26,6 +26,31 @@ export function signProcessorBody(secret: Buffer, timestamp: number, body: strin
   return `v1=${mac(secret, timestamp, body).toString('hex')}`;
 }
 
+/** Signature headers that have the right shape and a fresh timestamp: the given MAC, not yet checked. */
+export interface WellFormedSignature {
+  readonly timestamp: string;
+  readonly mac: Buffer;
+}
+
+/**
+ * The headers' timestamp and MAC when the timestamp is digits within
+ * `toleranceSeconds` of now and the signature is `v1=` and 64 hex digits;
+ * undefined otherwise. Needs no secret, so it runs before anything is looked up.
+ */
+export function wellFormedSignature(
+  headers: { readonly timestamp: string | undefined; readonly signature: string | undefined },
+  nowMs: number = Date.now(),
+  toleranceSeconds: number = SIGNATURE_TOLERANCE_SECONDS,
+): WellFormedSignature | undefined {
+  const { timestamp, signature } = headers;
+  if (timestamp === undefined || signature === undefined) return undefined;
+  if (!TIMESTAMP_FORMAT.test(timestamp)) return undefined;
+  if (Math.abs(nowMs / 1000 - Number(timestamp)) > toleranceSeconds) return undefined;
+  const match = SIGNATURE_FORMAT.exec(signature.trim());
+  if (!match?.[1]) return undefined;
+  return { timestamp, mac: Buffer.from(match[1], 'hex') };
+}
+
 /**
  * True when `signature` is a `v1=` signature of exactly this raw body and
  * timestamp under `secret`, and the timestamp is within `toleranceSeconds` of
@@ -39,14 +64,9 @@ export function verifyProcessorSignature(
   nowMs: number = Date.now(),
   toleranceSeconds: number = SIGNATURE_TOLERANCE_SECONDS,
 ): boolean {
-  const { timestamp, signature } = headers;
-  if (timestamp === undefined || signature === undefined) return false;
-  if (!TIMESTAMP_FORMAT.test(timestamp)) return false;
-  if (Math.abs(nowMs / 1000 - Number(timestamp)) > toleranceSeconds) return false;
-  const match = SIGNATURE_FORMAT.exec(signature.trim());
-  if (!match?.[1]) return false;
-  const given = Buffer.from(match[1], 'hex');
-  const expected = mac(secret, timestamp, body);
+  const given = wellFormedSignature(headers, nowMs, toleranceSeconds);
+  if (!given) return false;
+  const expected = mac(secret, given.timestamp, body);
   // timingSafeEqual needs equal lengths; the format check guarantees 32 bytes, this keeps it safe if that changes.
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return given.mac.length === expected.length && timingSafeEqual(given.mac, expected);
 }
