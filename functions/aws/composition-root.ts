@@ -8,7 +8,7 @@ import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { ProcessorWebhook } from '../connectors/processor-webhook';
 import { createConnector } from '../connectors/registry';
 import type { ChainHeadsPorts, ReadChainPorts } from '../core/audit/trail';
-import type { DataMap, DataStore } from '../core/data-map';
+import type { DataStore } from '../core/data-map';
 import type { UnsubscribePorts } from '../core/opt-out/unsubscribe';
 import type {
   AuditTrail,
