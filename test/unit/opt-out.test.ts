@@ -221,6 +221,7 @@ describe('ValidateRequest and preVerified', () => {
       requestId,
       type: 'opt_out',
       preVerified: true,
+      verificationSeconds: expect.any(Number),
     });
   });
 
@@ -230,6 +231,7 @@ describe('ValidateRequest and preVerified', () => {
     await expect(validate.handler({ requestId, type: 'opt_out' })).resolves.toEqual({
       requestId,
       type: 'opt_out',
+      verificationSeconds: expect.any(Number),
     });
   });
 
