@@ -10,6 +10,7 @@ import { createConnector } from '../connectors/registry';
 import type { DataMap, DataStore } from '../core/data-map';
 import type { UnsubscribePorts } from '../core/opt-out/unsubscribe';
 import type {
+  AttentionLedger,
   Connector,
   DownloadLinks,
   Ledger,
@@ -207,4 +208,11 @@ export function processorPorts(): NotifyPorts {
     delivery: processorDelivery(),
     clock: () => new Date(),
   };
+}
+
+// ---- Failures support can fix and support actions (owner: fail)
+
+/** The ledger with the attention operations (needs_attention and support's decisions). */
+export function attentionLedger(): Ledger & AttentionLedger {
+  return table();
 }

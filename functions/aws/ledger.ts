@@ -6,7 +6,8 @@
  * narrowest port they need.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Ledger, VerificationResends } from '../core/ports';
+import type { AttentionLedger, Ledger, VerificationResends } from '../core/ports';
+import { AttentionTable } from './ledger/attention';
 import { LedgerItems } from './ledger/conditional-write';
 import { ProcessorEvidenceTable } from './ledger/processor-evidence';
 import { RequestLifecycleLedger } from './ledger/request-lifecycle';
@@ -16,11 +17,12 @@ import { VerificationLedgerTable } from './ledger/verification';
 export { BY_RETENTION_DUE_INDEX, BY_SUBJECT_INDEX } from './ledger/indexes';
 
 /** The whole ledger port (and verification resends), each method delegated to its aggregate. */
-export class LedgerTable implements Ledger, VerificationResends {
+export class LedgerTable implements Ledger, VerificationResends, AttentionLedger {
   readonly requests: RequestLifecycleLedger;
   readonly verification: VerificationLedgerTable;
   readonly processors: ProcessorEvidenceTable;
   readonly retention: RetentionLedgerTable;
+  readonly attention: AttentionTable;
 
   constructor(db: DynamoDBDocumentClient, tableName: string) {
     const items = new LedgerItems(db, tableName);
@@ -28,6 +30,7 @@ export class LedgerTable implements Ledger, VerificationResends {
     this.verification = new VerificationLedgerTable(items);
     this.processors = new ProcessorEvidenceTable(items);
     this.retention = new RetentionLedgerTable(items);
+    this.attention = new AttentionTable(items);
   }
 
   // Request lifecycle
@@ -73,4 +76,10 @@ export class LedgerTable implements Ledger, VerificationResends {
   closeRetention: Ledger['closeRetention'] = (...args) => this.retention.closeRetention(...args);
   minimise: Ledger['minimise'] = (...args) => this.retention.minimise(...args);
   retainedIdentities: Ledger['retainedIdentities'] = (...args) => this.retention.retainedIdentities(...args);
+
+  // Requests that need support (owner: fail)
+  needAttention: AttentionLedger['needAttention'] = (...args) => this.attention.needAttention(...args);
+  markAttentionNotified: AttentionLedger['markAttentionNotified'] = (...args) =>
+    this.attention.markAttentionNotified(...args);
+  decide: AttentionLedger['decide'] = (...args) => this.attention.decide(...args);
 }
