@@ -32,7 +32,7 @@ export type ReviewInput = z.infer<typeof ReviewInput>;
 
 export interface StoreReview {
   /** Every store's result that succeeded, this round's and earlier rounds'. */
-  readonly settled: readonly Record<string, unknown>[];
+  readonly settled: readonly { readonly storeId: string; readonly [key: string]: unknown }[];
   /** Stores that failed this round: what a retry runs again. */
   readonly failed: readonly StoreFailure[];
 }
