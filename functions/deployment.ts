@@ -222,6 +222,29 @@ const TASK_ENTRIES = {
     timeoutSeconds: 10,
     memoryMb: 256,
   }),
+  // Failures support can fix (owner: fail)
+  RecordStoreFailure: task({
+    entry: 'functions/tasks/record-store-failure.ts',
+    description: "Records a store's permanent failure (error class and reason) so the other stores finish",
+    access: ['ledger:read', 'ledger:write'],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  }),
+  ReviewStoreOutcomes: task({
+    entry: 'functions/tasks/review-store-outcomes.ts',
+    description: 'Splits the stores into done (kept across retries) and failed for good',
+    access: [],
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  }),
+  RequestSupportDecision: task({
+    entry: 'functions/tasks/request-support-decision.ts',
+    description:
+      'Moves a request with failed stores to needs_attention, emails support, keeps the task token',
+    access: ['ledger:read', 'ledger:write', 'mail:send', 'mail:support'],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  }),
 } as const satisfies Record<string, TaskEntry>;
 
 const ROUTE_ENTRIES = {

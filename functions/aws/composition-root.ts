@@ -11,6 +11,7 @@ import type { ChainHeadsPorts, ReadChainPorts } from '../core/audit/trail';
 import type { DataStore } from '../core/data-map';
 import type { UnsubscribePorts } from '../core/opt-out/unsubscribe';
 import type {
+  AttentionLedger,
   AuditTrail,
   Connector,
   DeadlineLedger,
@@ -257,4 +258,11 @@ let emf: EmfMetrics | undefined;
 export function metrics(): Metrics {
   emf ??= new EmfMetrics();
   return emf;
+}
+
+// ---- Failures support can fix and support actions (owner: fail)
+
+/** The ledger with the attention operations (needs_attention and support's decisions). */
+export function attentionLedger(): Ledger & AttentionLedger {
+  return table();
 }

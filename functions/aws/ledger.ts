@@ -6,7 +6,8 @@
  * narrowest port they need.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeadlineLedger, Ledger, VerificationResends } from '../core/ports';
+import type { AttentionLedger, DeadlineLedger, Ledger, VerificationResends } from '../core/ports';
+import { AttentionTable } from './ledger/attention';
 import { LedgerItems } from './ledger/conditional-write';
 import { DeadlineLedgerTable } from './ledger/deadlines';
 import { ProcessorEvidenceTable } from './ledger/processor-evidence';
@@ -17,12 +18,13 @@ import { VerificationLedgerTable } from './ledger/verification';
 export { BY_OPEN_DUE_INDEX, BY_RETENTION_DUE_INDEX, BY_SUBJECT_INDEX } from './ledger/indexes';
 
 /** The whole ledger port (and verification resends), each method delegated to its aggregate. */
-export class LedgerTable implements Ledger, VerificationResends, DeadlineLedger {
+export class LedgerTable implements Ledger, VerificationResends, DeadlineLedger, AttentionLedger {
   readonly requests: RequestLifecycleLedger;
   readonly verification: VerificationLedgerTable;
   readonly processors: ProcessorEvidenceTable;
   readonly retention: RetentionLedgerTable;
   readonly deadlines: DeadlineLedgerTable;
+  readonly attention: AttentionTable;
 
   constructor(db: DynamoDBDocumentClient, tableName: string) {
     const items = new LedgerItems(db, tableName);
@@ -31,6 +33,7 @@ export class LedgerTable implements Ledger, VerificationResends, DeadlineLedger 
     this.processors = new ProcessorEvidenceTable(items);
     this.retention = new RetentionLedgerTable(items);
     this.deadlines = new DeadlineLedgerTable(items);
+    this.attention = new AttentionTable(items);
   }
 
   // Request lifecycle
@@ -86,4 +89,9 @@ export class LedgerTable implements Ledger, VerificationResends, DeadlineLedger 
   closeClocks: DeadlineLedger['closeClocks'] = (...args) => this.deadlines.closeClocks(...args);
   extendRespondClock: DeadlineLedger['extendRespondClock'] = (...args) =>
     this.deadlines.extendRespondClock(...args);
+  // Requests that need support (owner: fail)
+  needAttention: AttentionLedger['needAttention'] = (...args) => this.attention.needAttention(...args);
+  markAttentionNotified: AttentionLedger['markAttentionNotified'] = (...args) =>
+    this.attention.markAttentionNotified(...args);
+  decide: AttentionLedger['decide'] = (...args) => this.attention.decide(...args);
 }

@@ -34,6 +34,36 @@ export interface StoreProgress {
   readonly erasure?: ErasureCounts;
   /** Delete requests: the re-query after erasure found exactly what the decisions allow. */
   readonly verified?: boolean;
+  /** `failed`: the error class (e.g. `ResourceNotFoundException`), never its message. */
+  readonly error?: string;
+  /** `failed`: what went wrong in words support can act on; no personal data. */
+  readonly reason?: string;
+}
+
+/** A store that failed for good, as support sees it. */
+export interface FailedStore {
+  readonly storeId: string;
+  readonly error: string;
+  readonly reason: string;
+}
+
+/** What support decided about a request that needed attention, by whom and why. */
+export interface SupportDecision {
+  readonly action: 'retry' | 'complete' | 'fail' | 'cancel';
+  readonly reason: string;
+  /** The caller's IAM identity in AWS; `--actor` or the OS user locally. */
+  readonly actor: string;
+  readonly at: string;
+}
+
+/** Stores failed for good; the workflow waits on `taskToken` for support's decision. */
+export interface Attention {
+  readonly since: string;
+  readonly failedStores: readonly FailedStore[];
+  /** The workflow's waiting task; dropped by minimisation. */
+  readonly taskToken?: string;
+  readonly supportNotifiedAt?: string;
+  readonly decision?: SupportDecision;
 }
 
 /** A delete request's grace period and cancel link (only the link token's hash is stored). */
@@ -160,6 +190,10 @@ export interface LedgerRecord {
     readonly until?: string;
   };
   readonly failure?: { readonly error: string; readonly cause: string };
+  /** The latest time support was asked to decide about failed stores (kept: no personal data but the token). */
+  readonly attention?: Attention;
+  /** Completed with exceptions: what was not done and why (support's decision). */
+  readonly exceptions?: { readonly stores: readonly FailedStore[]; readonly decision: SupportDecision };
   /** Processors told about this request, by processor id (no personal data: kept after minimisation). */
   readonly processors?: Readonly<Record<string, ProcessorEvidence>>;
   readonly history: readonly HistoryEntry[];
@@ -188,6 +222,8 @@ export type NewLedgerRecord = Omit<
   | 'retention'
   | 'processors'
   | 'deadlineNotice'
+  | 'attention'
+  | 'exceptions'
 >;
 
 /** Thrown when a request id has no ledger entry. */

@@ -5,6 +5,8 @@ export const REQUEST_STATUSES = [
   /** A verified delete waiting out its grace period; the subject can still cancel. */
   'scheduled',
   'in_progress',
+  /** A store or processor failed for good; the others finished. Support decides: retry, complete with exceptions, or fail. */
+  'needs_attention',
   'completed',
   'failed',
   'expired',
@@ -22,14 +24,21 @@ export type LifecycleEvent =
   | 'complete'
   | 'fail'
   | 'expire'
-  | 'reject';
+  | 'reject'
+  /** Support is asked to decide about stores that failed for good. */
+  | 'attention'
+  /** Support: run the failed stores again. */
+  | 'retry'
+  /** Support: finish without the failed stores (the person is told what could not be done). */
+  | 'except';
 
 /** status -> event -> next status. Anything not listed is an invalid transition. */
 const TRANSITIONS: Record<RequestStatus, Partial<Record<LifecycleEvent, RequestStatus>>> = {
   pending_verification: { verify: 'verified', expire: 'expired', reject: 'rejected', fail: 'failed' },
   verified: { start: 'in_progress', schedule: 'scheduled', fail: 'failed' },
   scheduled: { start: 'in_progress', cancel: 'cancelled', fail: 'failed' },
-  in_progress: { complete: 'completed', fail: 'failed' },
+  in_progress: { complete: 'completed', fail: 'failed', attention: 'needs_attention' },
+  needs_attention: { retry: 'in_progress', except: 'in_progress', fail: 'failed', cancel: 'cancelled' },
   completed: {},
   failed: {},
   expired: {},

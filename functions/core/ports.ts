@@ -11,6 +11,7 @@ import type { DataMap, DataStore, IdentityKind, ProcessorStore } from './data-ma
 import type { RecordDecision } from './erasure/decisions';
 import type {
   Advanced,
+  Attention,
   CertificateInfo,
   DueRetention,
   ErasureSchedule,
@@ -24,6 +25,7 @@ import type {
   ProcessorEvidence,
   RetentionClosure,
   StoreProgress,
+  SupportDecision,
   TransitionOptions,
   VerificationState,
 } from './ledger-record';
@@ -456,4 +458,27 @@ export interface DeadlineLedger {
 /** CloudWatch metrics (EMF lines in AWS): counts per run, no dimensions carrying ids. */
 export interface Metrics {
   count(values: Readonly<Record<string, number>>): void;
+}
+
+// ---- Failures support can fix and support actions (owner: fail)
+
+/** A request whose stores failed for good waits for support; support's decision moves it on. */
+export interface AttentionLedger {
+  /**
+   * `in_progress → needs_attention` with `attention`; when the request already
+   * waits on the same task token (a retried task), nothing changes and `false` comes back.
+   */
+  needAttention(requestId: string, attention: Attention, now?: Date): Promise<boolean>;
+  /** Notes that support was emailed about the current attention. */
+  markAttentionNotified(requestId: string, now?: Date): Promise<void>;
+  /**
+   * Moves a `needs_attention` request on by `event` and records `decision` (and,
+   * for `except`, the exceptions; for `fail`, the failure) in the same conditional write.
+   */
+  decide(
+    requestId: string,
+    event: 'retry' | 'except' | 'fail' | 'cancel',
+    decision: SupportDecision,
+    extra?: Pick<LedgerRecord, 'exceptions' | 'failure'>,
+  ): Promise<void>;
 }

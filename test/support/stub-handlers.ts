@@ -1,3 +1,4 @@
+import { ReviewInput, reviewStoreOutcomes } from '../../functions/core/support/review';
 import type { TaskName } from '../../functions/deployment';
 import type { TaskHandler, TaskHandlers } from '../../infra/local/workflow-runner';
 
@@ -69,6 +70,29 @@ export function stubHandlers(
       };
     },
     RecordOutcome: async (p) => p,
+    // The real ones: no I/O in them but the ledger write, which a stub does not need.
+    RecordStoreFailure: async (p) => {
+      const { storeId, kind, ackSeconds, error } = p as {
+        storeId: string;
+        kind: string;
+        ackSeconds: number;
+        error: { Error?: string };
+      };
+      return {
+        storeId,
+        kind,
+        ackSeconds,
+        failed: true,
+        error: error.Error ?? 'UnknownError',
+        reason: 'stubbed',
+      };
+    },
+    ReviewStoreOutcomes: async (p) => reviewStoreOutcomes(ReviewInput.parse(p)),
+    // Support decides: tests complete the task token with { action } themselves.
+    RequestSupportDecision: async (p) => ({
+      requestId: (p as { requestId: string }).requestId,
+      status: 'needs_attention',
+    }),
   };
   const handlers = Object.fromEntries(
     (Object.keys(defaults) as TaskName[]).map((task) => {

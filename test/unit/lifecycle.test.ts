@@ -29,8 +29,18 @@ describe('request lifecycle', () => {
     expect(advance('verified', 'schedule')).toBe('scheduled');
     expect(advance('scheduled', 'start')).toBe('in_progress');
     expect(advance('scheduled', 'cancel')).toBe('cancelled');
-    expect(statusesAllowing('cancel')).toEqual(['scheduled']);
+    // Support may also cancel a request that needs attention (DSR-CancelRequest).
+    expect(statusesAllowing('cancel')).toEqual(['scheduled', 'needs_attention']);
     expect(() => advance('in_progress', 'cancel')).toThrow(InvalidTransitionError);
     expect(TERMINAL_STATUSES.has('cancelled')).toBe(true);
+  });
+
+  it('lets support decide about a request whose stores failed for good', () => {
+    expect(advance('in_progress', 'attention')).toBe('needs_attention');
+    expect(advance('needs_attention', 'retry')).toBe('in_progress');
+    expect(advance('needs_attention', 'except')).toBe('in_progress');
+    expect(advance('needs_attention', 'fail')).toBe('failed');
+    expect(() => advance('needs_attention', 'complete')).toThrow(InvalidTransitionError);
+    expect(TERMINAL_STATUSES.has('needs_attention')).toBe(false);
   });
 });

@@ -99,23 +99,42 @@ describe('the workflow, run as written with stubbed tasks', () => {
     expect(runner.waitingTokens(name)).toEqual([]);
   });
 
-  it('marks the request failed with the error name when a task fails for good, and fails the execution', async () => {
+  it('keeps the other stores when one fails for good, waits for support, and a retry runs only the failed store before packaging everything once', async () => {
+    // Prepare: orders fails for good on the first pass only
+    let ordersCalls = 0;
     const stubs = stubHandlers({
-      ExportStore: async () => {
-        throw new StoreUnreachable('store timed out');
+      ExportStore: async (p) => {
+        const { storeId } = p as { storeId: string };
+        if (storeId === 'orders' && ordersCalls++ === 0) throw new StoreUnreachable('table not found');
+        return { storeId, key: `work/${storeId}.json`, records: 2 };
       },
     });
     const { runner, name } = run(stubs, { requestId, type: 'access' });
 
+    // Act
     runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
+    const decisionToken = await eventually(
+      () => (stubs.callsOf('RequestSupportDecision')[0] as { taskToken?: string } | undefined)?.taskToken,
+      5000,
+      'the support decision task',
+    );
+    expect(stubs.callsOf('RequestSupportDecision')[0]).toMatchObject({
+      requestId,
+      failed: [{ storeId: 'orders', failed: true, error: 'StoreUnreachable' }],
+    });
+    expect(stubs.callsOf('PackageExport')).toEqual([]);
+    runner.sendTaskSuccess(decisionToken, JSON.stringify({ action: 'retry' }));
     const execution = await runner.waitFor(name);
 
-    expect(stubs.callsOf('RecordOutcome')).toEqual([
-      { requestId, outcome: 'failed', error: { Error: 'StoreUnreachable', Cause: 'store timed out' } },
-    ]);
-    expect(execution.status).toBe('FAILED');
-    expect(execution.error).toBe('RequestFailed');
-    expect(stubs.callsOf('PackageExport')).toEqual([]);
+    // Assess: customers and activity ran once, orders twice; one package of all three; one link; completed
+    expect(execution.status).toBe('SUCCEEDED');
+    const exported = stubs.callsOf('ExportStore').map((c) => (c as { storeId: string }).storeId);
+    expect(exported.sort()).toEqual(['activity', 'customers', 'orders', 'orders']);
+    const packaged = stubs.callsOf('PackageExport') as { exports: { storeId: string }[] }[];
+    expect(packaged).toHaveLength(1);
+    expect(packaged[0]?.exports.map((e) => e.storeId).sort()).toEqual(['activity', 'customers', 'orders']);
+    expect(stubs.callsOf('SendExportLink')).toHaveLength(1);
+    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId, outcome: 'completed' }]);
   });
 
   it('retries a task that fails with a TransientError and carries on when it then succeeds', async () => {
@@ -196,25 +215,34 @@ describe('the workflow, run as written with stubbed tasks', () => {
     expect(stubs.callsOf('RequestVerification')).toEqual([{ requestId: optOutId, taskToken: token }]);
   });
 
-  it('marks an opt-out failed, without suppressing, when a store cannot be updated', async () => {
+  it('marks an opt-out failed, without suppressing, when a store fails for good and support fails the request', async () => {
     const optOutId = '20260101-opt-out-DEFGHJKMNP';
     const stubs = stubHandlers({
-      OptOutStore: async () => {
-        throw new StoreUnreachable('store timed out');
+      OptOutStore: async (p) => {
+        const { storeId } = p as { storeId: string };
+        if (storeId === 'orders') throw new StoreUnreachable('store timed out');
+        return { storeId, updated: 1, skipped: false };
       },
     });
     const { runner, name } = run(stubs, { requestId: optOutId, type: 'opt_out' });
 
     runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
+    const decisionToken = await eventually(
+      () => (stubs.callsOf('RequestSupportDecision')[0] as { taskToken?: string } | undefined)?.taskToken,
+      5000,
+      'the support decision task',
+    );
+    runner.sendTaskSuccess(decisionToken, JSON.stringify({ action: 'fail' }));
     const execution = await runner.waitFor(name);
 
     expect(execution.status).toBe('FAILED');
+    expect(stubs.callsOf('OptOutStore')).toHaveLength(3);
     expect(stubs.callsOf('RecordSuppression')).toEqual([]);
     expect(stubs.callsOf('RecordOutcome')).toEqual([
       {
         requestId: optOutId,
         outcome: 'failed',
-        error: { Error: 'StoreUnreachable', Cause: 'store timed out' },
+        error: expect.objectContaining({ Error: 'FailedBySupport' }),
       },
     ]);
   });
@@ -326,7 +354,7 @@ describe('the delete path, run as written with stubbed tasks', () => {
     expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: deleteId, outcome: 'cancelled' }]);
   });
 
-  it('fails the request to support with ErasureIncomplete when the re-query finds a record left behind, without retrying it', async () => {
+  it('sends an ErasureIncomplete store to support without retrying it, and completes with exceptions when support says so', async () => {
     const stubs = stubHandlers({
       VerifyStoreErasure: async (p) => {
         const { storeId } = p as { storeId: string };
@@ -338,22 +366,26 @@ describe('the delete path, run as written with stubbed tasks', () => {
     const { runner, name } = run(stubs, { requestId: deleteId, type: 'delete' });
 
     runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
+    const decisionToken = await eventually(
+      () => (stubs.callsOf('RequestSupportDecision')[0] as { taskToken?: string } | undefined)?.taskToken,
+      5000,
+      'the support decision task',
+    );
+    expect(stubs.callsOf('RequestSupportDecision')[0]).toMatchObject({
+      failed: [{ storeId: 'orders', error: 'ErasureIncomplete' }],
+    });
+    expect(stubs.callsOf('IssueCertificate')).toEqual([]);
+    runner.sendTaskSuccess(decisionToken, JSON.stringify({ action: 'complete' }));
     const execution = await runner.waitFor(name);
 
-    expect(execution.status).toBe('FAILED');
-    expect(execution.error).toBe('RequestFailed');
-    expect(stubs.callsOf('RecordOutcome')).toEqual([
-      {
-        requestId: deleteId,
-        outcome: 'failed',
-        error: { Error: 'ErasureIncomplete', Cause: 'store orders: 1 record remains that should be gone' },
-      },
-    ]);
+    expect(execution.status).toBe('SUCCEEDED');
     const ordersChecks = stubs
       .callsOf('VerifyStoreErasure')
       .filter((p) => (p as { storeId: string }).storeId === 'orders');
     expect(ordersChecks).toHaveLength(1);
-    expect(stubs.callsOf('IssueCertificate')).toEqual([]);
+    expect(stubs.callsOf('EraseStore')).toHaveLength(3);
+    expect(stubs.callsOf('IssueCertificate')).toHaveLength(1);
+    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: deleteId, outcome: 'completed' }]);
   });
 
   it('retries a store whose erasure hits a TransientError, then completes', async () => {

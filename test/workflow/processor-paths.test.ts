@@ -208,12 +208,18 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
     expect(stubs.callsOf('EscalateProcessor')).toEqual([]);
   });
 
-  it('fails the request to support when a partner notice fails for a reason that is ours, not the partner’s', async () => {
+  it("sends a partner notice that fails for a reason that is ours to support, with the other stores done, and fails the request on support's decision", async () => {
     const ref: { runner?: WorkflowRunner } = {};
     const stubs = stubHandlers({
       PlanStores: plan(60),
       NotifyProcessor: async () => {
         throw new ProcessorConfigError('processor logistics has a non-https endpoint');
+      },
+      // Support decides at once: fail.
+      RequestSupportDecision: async (p) => {
+        const { taskToken } = p as { taskToken: string };
+        setImmediate(() => ref.runner?.sendTaskSuccess(taskToken, JSON.stringify({ action: 'fail' })));
+        return { status: 'needs_attention' };
       },
     });
 
@@ -221,12 +227,16 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
 
     expect(execution.status).toBe('FAILED');
     expect(stubs.callsOf('EscalateProcessor')).toEqual([]);
+    expect(stubs.callsOf('EraseStore')).toHaveLength(2);
+    expect(stubs.callsOf('RequestSupportDecision')[0]).toMatchObject({
+      failed: [{ storeId: 'logistics', error: 'ProcessorConfigError' }],
+    });
     expect(stubs.callsOf('IssueCertificate')).toEqual([]);
     expect(stubs.callsOf('RecordOutcome')).toEqual([
       {
         requestId: deleteId,
         outcome: 'failed',
-        error: { Error: 'ProcessorConfigError', Cause: 'processor logistics has a non-https endpoint' },
+        error: expect.objectContaining({ Error: 'FailedBySupport' }),
       },
     ]);
   });

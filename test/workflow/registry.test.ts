@@ -59,16 +59,39 @@ describe('the workflow definition and the task registry', () => {
     expect(Object.keys(definition.States)).not.toContain('RequestTypeNotYetSupported');
     const optOut = definition.States.OptOutStores as unknown as { MaxConcurrency: number; Next: string };
     expect(optOut.MaxConcurrency).toBe(4);
-    expect(optOut.Next).toBe('RecordSuppression');
+    // Every Map goes through the review of failed stores, then on by type.
+    expect(optOut.Next).toBe('ReviewStoreOutcomes');
+    const onward = definition.States.ContinueByType as unknown as {
+      Choices: { StringEquals: string; Next: string }[];
+    };
+    expect(Object.fromEntries(onward.Choices.map((c) => [c.StringEquals, c.Next]))).toEqual({
+      access: 'PackageExport',
+      delete: 'IssueCertificate',
+      opt_out: 'RecordSuppression',
+    });
   });
 
   it('sends every processor to its partner branch in all three Maps, waiting until the partner’s own deadline and escalating instead of failing', () => {
     const branches = {
-      ExportStores: ['ExportTarget', 'ExportFromProcessor', 'EscalateExport', 'ExportStore'],
-      EraseStores: ['ErasureTarget', 'NotifyProcessorOfErasure', 'EscalateErasure', 'EraseStore'],
-      OptOutStores: ['OptOutTarget', 'NotifyProcessorOfOptOut', 'EscalateOptOut', 'OptOutStore'],
+      ExportStores: ['ExportTarget', 'ExportFromProcessor', 'EscalateExport', 'ExportStore', 'ExportFailed'],
+      EraseStores: [
+        'ErasureTarget',
+        'NotifyProcessorOfErasure',
+        'EscalateErasure',
+        'EraseStore',
+        'ErasureFailed',
+      ],
+      OptOutStores: [
+        'OptOutTarget',
+        'NotifyProcessorOfOptOut',
+        'EscalateOptOut',
+        'OptOutStore',
+        'OptOutFailed',
+      ],
     } as const;
-    for (const [mapName, [choiceName, notifyName, escalateName, dataName]] of Object.entries(branches)) {
+    for (const [mapName, [choiceName, notifyName, escalateName, dataName, failedName]] of Object.entries(
+      branches,
+    )) {
       const map = definition.States[mapName] as unknown as {
         ItemSelector: Record<string, string>;
         ItemProcessor: { StartAt: string; States: Record<string, Record<string, unknown>> };
@@ -103,6 +126,8 @@ describe('the workflow definition and the task registry', () => {
             ResultPath: '$.error',
             Next: escalateName,
           },
+          // Anything else (ours, not the partner's) is this store's permanent failure; the others finish.
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failedName },
         ],
       });
       expect(states[escalateName]).toMatchObject({
@@ -113,7 +138,13 @@ describe('the workflow definition and the task registry', () => {
         OutputPath: '$.Payload',
         End: true,
       });
-      expect(states[escalateName]).not.toHaveProperty('Catch');
+      expect(states[escalateName]).toMatchObject({
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failedName }],
+      });
+      expect(states[failedName]).toMatchObject({
+        Parameters: { FunctionName: '$' + '{RecordStoreFailureFunctionArn}' },
+        End: true,
+      });
     }
   });
 

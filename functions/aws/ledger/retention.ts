@@ -171,13 +171,14 @@ export class RetentionLedgerTable implements RetentionLedger {
   async minimise(requestId: string, now = new Date()): Promise<void> {
     const allowed = Object.fromEntries(MINIMISED_STATUSES.map((s, i) => [`:done${i}`, s]));
     // Processor evidence stays (no personal data), but not the task tokens it held while waiting.
-    const waiting = Object.values((await this.items.get(requestId))?.processors ?? {}).filter(
-      (p) => p.taskToken,
-    );
+    const record = await this.items.get(requestId);
+    const waiting = Object.values(record?.processors ?? {}).filter((p) => p.taskToken);
+    // Support's decision closed the wait; its task token goes too.
+    const attentionToken = record?.attention?.taskToken ? ', attention.taskToken' : '';
     const processorNames = Object.fromEntries(waiting.map((p, i) => [`#processor${i}`, p.processorId]));
     const removeTokens = Object.keys(processorNames).map((name) => `, processors.${name}.taskToken`);
     await this.items.write(requestId, {
-      update: `REMOVE contact, verification, identities, erasureSchedule${removeTokens.join('')} SET updatedAt = :at`,
+      update: `REMOVE contact, verification, identities, erasureSchedule${removeTokens.join('')}${attentionToken} SET updatedAt = :at`,
       condition: `#status IN (${Object.keys(allowed).join(', ')})`,
       names: { '#status': 'status', ...processorNames },
       values: { ...allowed, ':at': now.toISOString() },

@@ -1,0 +1,70 @@
+/**
+ * A store's (or processor's) permanent failure inside a Map iteration: recorded
+ * on the request with its error class and a reason support can act on, so the
+ * other stores finish and support decides what happens next.
+ */
+import { z } from 'zod';
+import type { FailedStore } from '../ledger-record';
+import type { Log, RequestLedger } from '../ports';
+
+/** Error classes the workflow and the adapters raise, in words support can act on (never the error's message). */
+const REASONS: Readonly<Record<string, string>> = {
+  ResourceNotFoundException: "the store's table was not found (deleted, renamed or in another account)",
+  NoSuchBucket: "the store's bucket was not found (deleted, renamed or in another account)",
+  AccessDeniedException: 'the workflow is not allowed to use the store (IAM or key policy)',
+  AccessDenied: 'the workflow is not allowed to use the store (IAM, bucket or key policy)',
+  ErasureIncomplete: 'after erasure the store still held records the erasure decisions do not allow',
+  'States.Timeout': 'the store did not answer within the task timeout',
+  'Sandbox.Timedout': 'the function ran out of time on this store',
+  'Lambda.Unknown': 'the function stopped on this store (out of memory or time)',
+  'States.TaskFailed': 'the task failed after every retry',
+  ProcessorConfigError: "the partner's endpoint in the data map cannot be used",
+  ProcessorSecretError: "the partner's signing secret is missing or unusable",
+  TransientError: 'the store kept failing with temporary errors after every retry',
+};
+
+const ERROR_CLASS = /^[A-Za-z][A-Za-z0-9._-]{0,79}$/;
+
+/** The caught error's class, as support sees it; anything not shaped like a class name is `UnknownError`. */
+export function errorClassOf(error: { readonly Error?: string } | undefined): string {
+  const name = error?.Error ?? '';
+  return ERROR_CLASS.test(name) ? name : 'UnknownError';
+}
+
+/** A reason support can read for an error class; no personal data (the error's message is never used). */
+export function reasonFor(errorClass: string): string {
+  return (
+    REASONS[errorClass] ??
+    `the store failed with ${errorClass}; the function's logs for this request say more`
+  );
+}
+
+export const StoreFailureInput = z.object({
+  requestId: z.string().min(1),
+  storeId: z.string().min(1),
+  kind: z.string().min(1),
+  ackSeconds: z.number().int().nonnegative(),
+  // The ASL passes the caught error as { Error, Cause }; the Cause is never kept (it may quote data).
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).loose(),
+});
+export type StoreFailureInput = z.infer<typeof StoreFailureInput>;
+
+/** One Map iteration's output when its store failed for good: enough to run it again, and nothing personal. */
+export interface StoreFailure extends FailedStore {
+  readonly kind: string;
+  readonly ackSeconds: number;
+  readonly failed: true;
+}
+
+/** Records the store as failed (error class and reason) and returns the iteration's failure item. */
+export async function recordStoreFailure(
+  ports: { readonly ledger: Pick<RequestLedger, 'setStoreProgress'>; readonly log: Log },
+  input: StoreFailureInput,
+): Promise<StoreFailure> {
+  const { requestId, storeId, kind, ackSeconds } = input;
+  const error = errorClassOf(input.error);
+  const reason = reasonFor(error);
+  await ports.ledger.setStoreProgress(requestId, storeId, { status: 'failed', error, reason });
+  ports.log.error('store failed for good', { requestId, storeId, error });
+  return { storeId, kind, ackSeconds, failed: true, error, reason };
+}
