@@ -106,6 +106,16 @@ const ERASURE_ACCESS: readonly Access[] = [
   'exports:write',
 ];
 
+/** Recording a processor's acknowledgement (webhook answer or callback): evidence, its records as an export file, the workflow resumed. */
+const PROCESSOR_ACK_ACCESS: readonly Access[] = [
+  'ledger:read',
+  'ledger:write',
+  'processors:secret',
+  'workflow:callback',
+  'exports:write',
+  'audit:append',
+];
+
 const TASK_ENTRIES = {
   ValidateRequest: task({
     entry: 'functions/tasks/validate-request.ts',
@@ -196,14 +206,7 @@ const TASK_ENTRIES = {
     entry: 'functions/tasks/notify-processor.ts',
     description:
       'Sends a processor (partner) a signed request with retries, records every attempt, and resumes the workflow on its acknowledgement',
-    access: [
-      'ledger:read',
-      'ledger:write',
-      'processors:secret',
-      'workflow:callback',
-      'exports:write',
-      'audit:append',
-    ],
+    access: PROCESSOR_ACK_ACCESS,
     timeoutSeconds: 300,
     memoryMb: 512,
   }),
@@ -305,14 +308,7 @@ const ROUTE_ENTRIES = {
     entry: 'functions/http/processor-callback.ts',
     description:
       "POST /processors/{processorId}/callback: a partner's signed acknowledgement, recorded as evidence; resumes the workflow",
-    access: [
-      'ledger:read',
-      'ledger:write',
-      'processors:secret',
-      'workflow:callback',
-      'exports:write',
-      'audit:append',
-    ],
+    access: PROCESSOR_ACK_ACCESS,
   }),
   Pages: route({
     entry: 'functions/http/pages.ts',

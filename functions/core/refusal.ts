@@ -8,6 +8,8 @@ export type RefusalReason =
   | 'not_found'
   | 'not_pending'
   | 'not_ready'
+  | 'invalid_link'
+  | 'link_expired'
   | 'resend_limit'
   | 'changed'
   | 'invalid_token'

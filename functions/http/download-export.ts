@@ -2,22 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { config, exportDownloads, hashingKey, ledgerTable, log } from '../aws/composition-root';
 import { limitClientIp } from '../aws/rate-limit';
 import { authorizeDownload } from '../core/export/download';
-import { httpError, httpRoute } from '../middleware/http';
-
-/** The domain's refusals (by error name) as the API answers them. */
-const REFUSALS: Record<string, [status: number, error: string, message: string]> = {
-  DownloadLinkInvalid: [
-    403,
-    'invalid_link',
-    'this download link is not valid; use the newest link from your email',
-  ],
-  DownloadLinkExpired: [
-    410,
-    'link_expired',
-    'this download link has expired; please submit a new access request',
-  ],
-  ExportNotReady: [409, 'not_ready', 'your data is not ready yet; please try again shortly'],
-};
+import { httpRoute } from '../middleware/http';
 
 /**
  * GET /requests/{requestId}/export?token=...: checks the emailed token and
@@ -30,12 +15,7 @@ export async function downloadExport(event: APIGatewayProxyEvent): Promise<APIGa
   const settings = { linkTtlSeconds: config().presignedUrlTtlSeconds };
   const ports = { ledger: ledgerTable(), hashingKey, links: exportDownloads(), log: log(), settings };
   const input = { requestId: event.pathParameters?.requestId, token: event.queryStringParameters?.token };
-  const { url } = await authorizeDownload(ports, input).catch((error: unknown) => {
-    const refusal = Object.hasOwn(REFUSALS, (error as Error)?.name)
-      ? REFUSALS[(error as Error).name]
-      : undefined;
-    throw refusal ? httpError(...refusal) : error;
-  });
+  const { url } = await authorizeDownload(ports, input);
   return {
     statusCode: 302,
     headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },

@@ -65,6 +65,8 @@ const REFUSAL_STATUS: Record<RefusalReason, number> = {
   not_found: 404,
   not_pending: 409,
   not_ready: 409,
+  invalid_link: 403,
+  link_expired: 410,
   resend_limit: 409,
   /** The workflow re-sent the first email meanwhile: the client may simply retry. */
   changed: 409,

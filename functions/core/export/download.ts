@@ -2,24 +2,14 @@
 import { z } from 'zod';
 import { constantTimeEqual, keyedHash } from '../crypto';
 import type { Clock, DownloadLinks, Log, RequestLedger } from '../ports';
+import { RefusedError } from '../refusal';
 import { RequestId } from '../request';
 
 const ExportToken = z.string().min(20).max(200);
 
-/** The link is malformed, unknown, or not the newest one. */
-export class DownloadLinkInvalidError extends Error {
-  override readonly name = 'DownloadLinkInvalid';
-}
-
-/** The link's time is up. */
-export class DownloadLinkExpiredError extends Error {
-  override readonly name = 'DownloadLinkExpired';
-}
-
-/** The request is not at a status where its zip can be fetched. */
-export class ExportNotReadyError extends Error {
-  override readonly name = 'ExportNotReady';
-}
+/** The link is malformed, unknown, or not the newest one: one answer for all three. */
+const invalidLink = () =>
+  new RefusedError('invalid_link', 'this download link is not valid; use the newest link from your email');
 
 /** What a download needs from outside. */
 export interface DownloadPorts {
@@ -36,7 +26,7 @@ export interface DownloadPorts {
  * Checks the emailed token of `requestId` and mints a short-lived download
  * URL for its zip; counts the download (best effort).
  *
- * @throws DownloadLinkInvalidError, DownloadLinkExpiredError, ExportNotReadyError.
+ * @throws RefusedError: `invalid_link`, `link_expired` or `not_ready`.
  */
 export async function authorizeDownload(
   ports: DownloadPorts,
@@ -44,7 +34,7 @@ export async function authorizeDownload(
 ): Promise<{ url: string }> {
   const id = RequestId.safeParse(input.requestId);
   const token = ExportToken.safeParse(input.token);
-  if (!id.success || !token.success) throw new DownloadLinkInvalidError('malformed download link');
+  if (!id.success || !token.success) throw invalidLink();
   const requestId = id.data;
   const record = await ports.ledger.get(requestId);
   const info = record?.exportInfo;
@@ -52,14 +42,17 @@ export async function authorizeDownload(
   const presented = keyedHash(await ports.hashingKey(), 'export-token', token.data);
   const stored = info?.tokenHash ?? '0'.repeat(presented.length);
   if (!constantTimeEqual(presented, stored) || !record || !info) {
-    throw new DownloadLinkInvalidError('unknown download link');
+    throw invalidLink();
   }
   const now = (ports.clock ?? (() => new Date()))();
   if (Date.parse(info.expiresAt) <= now.getTime())
-    throw new DownloadLinkExpiredError('download link expired');
+    throw new RefusedError(
+      'link_expired',
+      'this download link has expired; please submit a new access request',
+    );
   // The link is minted only after the zip is stored, just before MarkCompleted runs: both states are ready.
   if (record.status !== 'completed' && record.status !== 'in_progress') {
-    throw new ExportNotReadyError('export not ready');
+    throw new RefusedError('not_ready', 'your data is not ready yet; please try again shortly');
   }
   const url = await ports.links.downloadUrl(info.key, {
     fileName: `impor-in-data-${requestId}.zip`,

@@ -1,5 +1,5 @@
 /**
- * Errors of processor (processor) delivery. Their `name`s are part of the
+ * Errors of delivery to a processor. Their `name`s are part of the
  * workflow's contract: the ASL Catch on the processor branch matches on them.
  */
 
