@@ -75,10 +75,11 @@ export async function recordOutcome(
     EVENT[outcome],
     failure ? { failure, note: failure.error } : {},
   );
+  // Minimise right after the move, so a finished request holds contact data no longer than one write.
+  await minimiseIfFinished(ports, requestId, outcome);
   await auditOutcome(ports.auditTrail, requestId, outcome, failure?.error);
   // The request answered its clocks (metAt) and leaves the deadline watch.
   await ledger.closeClocks?.(requestId, new Date());
-  await minimiseIfFinished(ports, requestId, outcome);
   if (!already) log.info('outcome recorded', { requestId, outcome });
   return { requestId, status: outcome };
 }
