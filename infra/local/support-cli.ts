@@ -11,16 +11,21 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoAuditTrail } from '../../functions/aws/audit-trail';
 import { LedgerTable } from '../../functions/aws/ledger';
 import { SesMailer } from '../../functions/aws/mailer';
+import { S3ObjectStore } from '../../functions/aws/object-store';
 import { StepFunctionsWorkflow } from '../../functions/aws/workflow';
+import { readChain } from '../../functions/core/audit/trail';
+import { ExtensionRefusedError } from '../../functions/core/clocks';
 import type { LedgerRecord } from '../../functions/core/ledger-record';
 import { type DecisionAction, decide, requireRequest } from '../../functions/core/support/decide';
+import { deadlineView, dueRequests } from '../../functions/core/support/due';
+import { extendRequestDeadline } from '../../functions/core/support/extend';
 import { SupportRefusal } from '../../functions/core/support/refusal';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators';
 import { connectToRunningSystem, LOCAL_ENV } from './running-system';
-import { LEDGER_TABLE_NAME } from './system';
+import { AUDIT_BUCKET_NAME, AUDIT_TABLE_NAME, LEDGER_TABLE_NAME } from './system';
 import { LOCAL_STATE_MACHINE_ARN } from './workflow-runner';
 
 /** One request as support lists it: ids, status, clocks and stores; no contact data. */
@@ -39,6 +44,22 @@ function summary(r: LedgerRecord) {
     })),
   };
 }
+
+/** Logs only errors, on stderr: stdout is the command's answer. */
+const quietLog = { info() {}, warn() {}, error: (m: string) => process.stderr.write(`${m}\n`) };
+
+/** Beyond every due date: `list` without `--due-within` shows all open requests. */
+const OPEN_UNTIL = '9999-12-31T23:59:59.999Z';
+
+/** `--due-within 24h` (or `24`): hours, a positive whole number. */
+function hoursOf(text: string): number {
+  const match = /^(\d{1,5})h?$/.exec(text);
+  if (!match || Number(match[1]) === 0)
+    throw new SupportRefusal('invalid_input', `--due-within takes hours, like 24h (got ${text})`);
+  return Number(match[1]);
+}
+
+const hoursFromNow = (text: string) => new Date(Date.now() + hoursOf(text) * 3600_000).toISOString();
 
 const DECISIONS: Record<string, DecisionAction> = {
   retry: 'retry',
@@ -61,8 +82,6 @@ async function main(argv: readonly string[]): Promise<void> {
     strict: true,
   });
   const [command, requestId] = positionals;
-  if (command === 'extend' || command === 'due' || command === 'audit')
-    throw new SupportRefusal('not_available', `${command} is not available yet`);
   const dir = process.env[LOCAL_ENV.dir] ?? '.local';
   const system = await connectToRunningSystem(dir);
   const ledger = new LedgerTable(system.clients.dynamodb, LEDGER_TABLE_NAME);
@@ -70,30 +89,73 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${typeof line === 'string' ? line : JSON.stringify(line)}\n`);
   try {
     if (command === 'list') {
-      const page = await system.clients.dynamodb.send(new ScanCommand({ TableName: LEDGER_TABLE_NAME }));
-      const all = ((page.Items ?? []) as LedgerRecord[])
-        .filter((r) => !values.status || r.status === values.status)
-        .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
-        .map(summary);
+      // Open requests, earliest due first, from the same open-by-due index the deadline job reads.
+      const open = await ledger.openByDue(
+        values['due-within'] ? hoursFromNow(values['due-within']) : OPEN_UNTIL,
+      );
+      const all = open.filter((r) => !values.status || r.status === values.status).map(summary);
       if (!values.json) for (const r of all) out(`${r.requestId} ${r.type} ${r.status} due ${r.dueAt}`);
       else out(all);
+      return;
+    }
+    if (command === 'due') {
+      const hours = values['due-within'] ? hoursOf(values['due-within']) : undefined;
+      const due = await dueRequests({ ledger }, new Date(), hours);
+      if (values.json) out(due);
+      else
+        for (const r of [...due.overdue, ...due.dueSoon])
+          out(`${r.requestId} ${r.type} ${r.status} ${r.standing.text}`);
       return;
     }
     if (!requestId) throw new SupportRefusal('invalid_input', `${command ?? '(none)'} needs a REQUEST_ID`);
     if (command === 'show') {
       const r = await requireRequest(ledger, requestId);
-      const shown = { ...summary(r), clocks: { dueAt: r.dueAt }, history: r.history };
+      const shown = { ...summary(r), ...deadlineView(r, new Date()), history: r.history };
       out(values.json ? shown : `${r.requestId} ${r.type} ${r.status} due ${r.dueAt}`);
       return;
     }
+    if (command === 'audit') {
+      const report = await readChain(
+        {
+          audit: new DynamoAuditTrail(system.clients.dynamodb, AUDIT_TABLE_NAME),
+          objects: new S3ObjectStore(system.clients.s3, AUDIT_BUCKET_NAME),
+        },
+        requestId,
+      );
+      if (report.entries.length === 0)
+        throw new SupportRefusal('unknown_request', `no audit chain for ${requestId}`);
+      if (values.json) out(report);
+      else {
+        for (const e of report.entries) out(`${e.sequence} ${e.at} ${e.kind} ${e.hash.slice(0, 12)}`);
+        out(report.verdict.intact ? 'chain intact' : `chain broken: ${JSON.stringify(report.verdict)}`);
+      }
+      if (!report.verdict.intact) process.exitCode = 3;
+      return;
+    }
     const action = DECISIONS[command ?? ''];
-    if (!action) throw new SupportRefusal('invalid_input', `unknown command ${command}`);
+    if (!action && command !== 'extend')
+      throw new SupportRefusal('invalid_input', `unknown command ${command}`);
     const endpoints = JSON.parse(await readFile(path.join(dir, 'endpoints.json'), 'utf8')) as {
       ses: string;
       sfn: string;
       api: string;
     };
     const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const mailer = new SesMailer(
+      new SESv2Client({ ...common, endpoint: endpoints.ses }),
+      'privacy@impor.in.example',
+    );
+    const actor = values.actor ?? userInfo().username;
+    if (!action) {
+      out(
+        await extendRequestDeadline(
+          { ledger, mailer, log: quietLog },
+          { requestId, reason: values.reason ?? '', actor },
+          new Date(),
+        ),
+      );
+      return;
+    }
     const result = await decide(
       {
         ledger,
@@ -101,16 +163,13 @@ async function main(argv: readonly string[]): Promise<void> {
           new SFNClient({ ...common, endpoint: endpoints.sfn }),
           LOCAL_STATE_MACHINE_ARN,
         ),
-        mailer: new SesMailer(
-          new SESv2Client({ ...common, endpoint: endpoints.ses }),
-          'privacy@impor.in.example',
-        ),
+        mailer,
         dataMap: system.dataMap,
         publicUrl: endpoints.api,
-        log: { info() {}, warn() {}, error: (m) => process.stderr.write(`${m}\n`) },
+        log: quietLog,
         clock: () => new Date(),
       },
-      { requestId, action, reason: values.reason ?? '', actor: values.actor ?? userInfo().username },
+      { requestId, action, reason: values.reason ?? '', actor },
     );
     out(result);
   } finally {
@@ -121,6 +180,7 @@ async function main(argv: readonly string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   const usage =
     error instanceof SupportRefusal ||
+    error instanceof ExtensionRefusedError ||
     (typeof (error as { code?: unknown })?.code === 'string' &&
       (error as { code: string }).code.startsWith('ERR_PARSE_ARGS'));
   process.stderr.write(`support: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -3,8 +3,7 @@ export type SupportRefusalReason =
   | 'unknown_request'
   | 'not_allowed'
   | 'missing_reason'
-  | 'invalid_input'
-  | 'not_available';
+  | 'invalid_input';
 
 export class SupportRefusal extends Error {
   override readonly name = 'SupportRefusal';
