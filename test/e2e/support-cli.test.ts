@@ -2,7 +2,6 @@
  * End to end on this machine: support's deadline and audit commands
  * (`npm run support -- list|due|extend|audit`) against the running local system.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditTrail } from '../../functions/aws/audit-trail';
 import { AUDIT_TABLE_NAME, type LocalSystem, startLocalSystem } from '../../infra/local/system';
 import { LocalApi, poll, type Submitted, textOf } from '../support/local-api';
+import { runSupport } from '../support/support-cli';
 
 jest.setTimeout(180_000);
 
@@ -28,24 +28,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-/**
- * Runs the CLI as support would. Asynchronously: the emulators it talks to run
- * in this test's process, so a synchronous spawn would wait on itself.
- */
-function support(...args: string[]) {
-  return new Promise<{ code: number; stderr: string; last: string; json: () => unknown }>((resolve) => {
-    execFile(
-      process.execPath,
-      [require.resolve('tsx/cli'), 'infra/local/support-cli.ts', ...args],
-      { env: { ...process.env, DSR_LOCAL_DIR: dataDir }, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const last = stdout.trim().split('\n').at(-1) ?? '';
-        const code = error ? Number((error as { code?: unknown }).code ?? 1) : 0;
-        resolve({ code, stderr: stderr.trim(), last, json: (): unknown => JSON.parse(last) });
-      },
-    );
-  });
-}
+const support = (...args: string[]) => runSupport(dataDir, ...args);
 
 async function submitIn(jurisdiction: string, email: string): Promise<Submitted> {
   const res = await local.postJson('/requests', { type: 'access', email, jurisdiction });
