@@ -146,10 +146,11 @@ async function main(argv: readonly string[]): Promise<void> {
       'privacy@impor.in.example',
     );
     const actor = values.actor ?? userInfo().username;
+    const audit = new DynamoAuditTrail(system.clients.dynamodb, AUDIT_TABLE_NAME);
     if (!action) {
       out(
         await extendRequestDeadline(
-          { ledger, mailer, log: quietLog },
+          { ledger, mailer, log: quietLog, audit },
           { requestId, reason: values.reason ?? '', actor },
           new Date(),
         ),
@@ -168,6 +169,7 @@ async function main(argv: readonly string[]): Promise<void> {
         publicUrl: endpoints.api,
         log: quietLog,
         clock: () => new Date(),
+        audit,
       },
       { requestId, action, reason: values.reason ?? '', actor },
     );

@@ -102,6 +102,13 @@ describe('support deadline commands', () => {
     );
     expect(mail).toBeDefined();
 
+    const trail = await new DynamoAuditTrail(system.clients.dynamodb, AUDIT_TABLE_NAME).read(
+      european.requestId,
+    );
+    const extension = trail.find((e) => e.kind === 'deadline_extended');
+    expect(extension?.details).toMatchObject({ action: 'extend' });
+    expect(JSON.stringify(extension)).not.toContain('processor needs');
+
     const again = await support('extend', european.requestId, '--reason', 'still waiting');
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/one extension/);

@@ -4,9 +4,19 @@
  * decision (actor, reason) first, the person is told, then the waiting
  * workflow resumes. Running it again after a crash only resumes the workflow.
  */
+
+import { auditSupportAction } from '../audit/events';
 import type { DataMap } from '../data-map';
 import type { LedgerRecord, SupportDecision } from '../ledger-record';
-import type { AttentionLedger, Clock, Log, Mailer, RequestLedger, WorkflowControl } from '../ports';
+import type {
+  AttentionLedger,
+  AuditTrail,
+  Clock,
+  Log,
+  Mailer,
+  RequestLedger,
+  WorkflowControl,
+} from '../ports';
 import { isGoneTask } from '../workflow-task';
 import { completedWithExceptionsMail, requestFailedMail } from './person-mails';
 import { SupportRefusal } from './refusal';
@@ -21,6 +31,7 @@ export interface DecidePorts {
   readonly publicUrl: string;
   readonly log: Log;
   readonly clock: Clock;
+  readonly audit?: AuditTrail;
 }
 
 export interface DecideInput {
@@ -105,6 +116,16 @@ async function tellPerson(ports: DecidePorts, record: LedgerRecord, input: Decid
   }
 }
 
+const auditDecision = (ports: DecidePorts, requestId: string, decision: SupportDecision) =>
+  auditSupportAction(ports.audit, requestId, {
+    actionId: `${decision.action}:${decision.at}`,
+    kind: 'support_action',
+    name: decision.action,
+    actor: decision.actor,
+    reason: decision.reason,
+    at: new Date(decision.at),
+  });
+
 /** Applies support's decision to a `needs_attention` request (or cancels a scheduled delete). */
 export async function decide(ports: DecidePorts, input: DecideInput): Promise<DecideResult> {
   const reason = requireReason(input.reason);
@@ -115,12 +136,15 @@ export async function decide(ports: DecidePorts, input: DecideInput): Promise<De
   if (action === 'cancel' && record.status === 'scheduled') {
     // The delete's grace period: PlanErasure sees the cancel and nothing is erased.
     await ports.ledger.transition(requestId, 'cancel', { note: `cancelled by support (${actor})` });
+    await auditDecision(ports, requestId, decision);
     ports.log.info('support action', { requestId, action, actor });
     return { requestId, action, status: 'cancelled' };
   }
   if (record.status !== 'needs_attention') {
     // A decision already recorded whose resume was lost: resume again, change nothing else.
     if (record.attention?.decision?.action === action && record.status === STATUS_AFTER[action]) {
+      // The action id is the decision's time, so a lost audit line is written now and a present one is not repeated.
+      await auditDecision(ports, requestId, record.attention.decision);
       await resume(ports, record, action);
       return { requestId, action, status: record.status };
     }
@@ -141,6 +165,7 @@ export async function decide(ports: DecidePorts, input: DecideInput): Promise<De
         ? { failure: { error: 'FailedBySupport', cause: reason } }
         : {};
   await ports.ledger.decide(requestId, EVENT[action], decision, extra);
+  await auditDecision(ports, requestId, decision);
   ports.log.info('support action', { requestId, action, actor });
   const personNotified =
     action === 'complete' || action === 'fail' ? await tellPerson(ports, record, input) : undefined;

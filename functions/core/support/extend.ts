@@ -4,16 +4,19 @@
  * with a reason, recorded with who did it; the person is emailed the new due
  * date and the reason.
  */
+
+import { auditSupportAction } from '../audit/events';
 import { clocksFor, type DeadlineClock, ExtensionRefusedError, extendDeadline } from '../clocks';
 import { contactOf, type LedgerRecord } from '../ledger-record';
 import { TERMINAL_STATUSES } from '../lifecycle';
-import type { DeadlineLedger, Log, Mailer, RequestLedger } from '../ports';
+import type { AuditTrail, DeadlineLedger, Log, Mailer, RequestLedger } from '../ports';
 import { deadlineExtendedMail } from './extension-mail';
 
 export interface ExtendPorts {
   readonly ledger: Pick<RequestLedger, 'require'> & Pick<DeadlineLedger, 'extendRespondClock'>;
   readonly mailer: Mailer;
   readonly log: Log;
+  readonly audit?: AuditTrail;
 }
 
 export interface ExtendInput {
@@ -59,6 +62,14 @@ export async function extendRequestDeadline(
       `request ${record.requestId} was already extended or has finished; the law allows one extension`,
     );
   }
+  await auditSupportAction(ports.audit, record.requestId, {
+    actionId: `extend:${now.toISOString()}`,
+    kind: 'deadline_extended',
+    name: 'extend',
+    actor: input.actor,
+    reason: input.reason,
+    at: now,
+  });
   ports.log.info('deadline extended', { requestId: record.requestId, toDueAt: extended.dueAt });
   const mail = deadlineExtendedMail(record.locale, {
     requestId: record.requestId,
