@@ -49,7 +49,9 @@ export type Access =
   /** The audit table: PutItem (conditional, never overwriting), GetItem, Query; no UpdateItem, no DeleteItem. */
   | 'audit:append'
   /** The daily chain heads: Query the audit table and its day index; read and write `audit-heads/` in the audit bucket. */
-  | 'audit:heads';
+  | 'audit:heads'
+  /** SSM GetAutomationExecution: who started a support action (its DSR-* document's execution). */
+  | 'automation:caller';
 
 interface BaseEntry {
   /** Source file of the handler, relative to the repository root. */
@@ -79,7 +81,12 @@ export interface JobEntry extends BaseEntry {
   /** EventBridge schedule expression, e.g. `rate(1 day)`; the job bounds its own work per run. */
   readonly schedule: string;
 }
-export type DeploymentEntry = TaskEntry | RouteEntry | JobEntry;
+/** A support action function: the DSR-* SSM Automation documents ({@link SUPPORT_DOCUMENTS}) invoke it. */
+export interface ActionEntry extends BaseEntry {
+  readonly kind: 'action';
+  readonly memoryMb: number;
+}
+export type DeploymentEntry = TaskEntry | RouteEntry | JobEntry | ActionEntry;
 
 /** A task entry (every handler exports `handler`). */
 const task = (def: Omit<TaskEntry, 'kind' | 'handler'>): TaskEntry => ({
@@ -354,8 +361,87 @@ const JOB_ENTRIES = {
   },
 } as const satisfies Record<string, JobEntry>;
 
-/** Every deployable entry, by name (the CDK's `<Name>Function`): tasks, then routes, then jobs. */
-export const DEPLOYMENT = { ...TASK_ENTRIES, ...ROUTE_ENTRIES, ...JOB_ENTRIES } as const;
+const ACTION_ENTRIES = {
+  SupportAction: {
+    kind: 'action',
+    entry: 'functions/support/support-action.ts',
+    handler: 'handler',
+    description:
+      'Support actions from the console (SSM Automation): list, show, retry, complete, fail, extend, cancel',
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'mail:send',
+      'workflow:callback',
+      'audit:append',
+      'automation:caller',
+    ],
+    timeoutSeconds: 60,
+    memoryMb: 256,
+  },
+} as const satisfies Record<string, ActionEntry>;
+
+/** The parameters a support document may take; each is typed and validated by SSM before anything runs. */
+export type SupportParameter = 'RequestId' | 'Reason' | 'Status' | 'DueWithinHours';
+
+/** One SSM Automation document per support action, all invoking {@link ACTION_ENTRIES}.SupportAction. */
+export interface SupportDocument {
+  readonly name: `DSR-${string}`;
+  readonly action: 'list' | 'show' | 'retry' | 'complete' | 'fail' | 'extend' | 'cancel';
+  readonly description: string;
+  readonly parameters: readonly SupportParameter[];
+}
+
+const ACT: readonly SupportParameter[] = ['RequestId', 'Reason'];
+export const SUPPORT_DOCUMENTS: readonly SupportDocument[] = [
+  {
+    name: 'DSR-ListRequests',
+    action: 'list',
+    description: 'Open requests, earliest due first; filter by status and by due within N hours',
+    parameters: ['Status', 'DueWithinHours'],
+  },
+  {
+    name: 'DSR-ShowRequest',
+    action: 'show',
+    description: "One request: status, stores, clocks ('due in N hours') and history",
+    parameters: ['RequestId'],
+  },
+  {
+    name: 'DSR-RetryFailedStores',
+    action: 'retry',
+    description: 'Runs only the failed stores of a needs_attention request again',
+    parameters: ACT,
+  },
+  {
+    name: 'DSR-CompleteWithExceptions',
+    action: 'complete',
+    description:
+      'Finishes a needs_attention request without its failed stores; the person is told what and why',
+    parameters: ACT,
+  },
+  {
+    name: 'DSR-FailRequest',
+    action: 'fail',
+    description: 'Fails a needs_attention request; the person is told why and how to ask again',
+    parameters: ACT,
+  },
+  {
+    name: 'DSR-ExtendDeadline',
+    action: 'extend',
+    description:
+      "Extends an EU or US-CA request's deadline once, within the law's limits; the person is told the new date and why",
+    parameters: ACT,
+  },
+  {
+    name: 'DSR-CancelRequest',
+    action: 'cancel',
+    description: 'Cancels a delete in its grace period, or a request that needs attention',
+    parameters: ACT,
+  },
+];
+
+/** Every deployable entry, by name (the CDK's `<Name>Function`): tasks, routes, jobs, then support actions. */
+export const DEPLOYMENT = { ...TASK_ENTRIES, ...ROUTE_ENTRIES, ...JOB_ENTRIES, ...ACTION_ENTRIES } as const;
 export type EntryName = keyof typeof DEPLOYMENT;
 
 /** The workflow's Task functions. */
@@ -367,6 +453,9 @@ export type HttpFunctionName = keyof typeof ROUTE_ENTRIES;
 /** The scheduled jobs. */
 export const JOBS: Readonly<Record<JobName, JobEntry>> = JOB_ENTRIES;
 export type JobName = keyof typeof JOB_ENTRIES;
+/** The support action functions. */
+export const ACTIONS: Readonly<Record<ActionName, ActionEntry>> = ACTION_ENTRIES;
+export type ActionName = keyof typeof ACTION_ENTRIES;
 
 export interface Route {
   readonly method: 'GET' | 'POST';
@@ -433,6 +522,8 @@ const ENVIRONMENT_BY_ACCESS: Partial<Record<Access, readonly EnvKey[]>> = {
   // audit (owner: audit)
   'audit:append': ['auditTable'],
   'audit:heads': ['auditTable', 'auditBucket'],
+  // Local only: the actor comes from the CLI; in AWS it is never set, so the SSM execution names the actor.
+  'automation:caller': ['supportActorFromInput'],
 };
 
 /** The environment names an entry reads, in a stable order (common ones first). */

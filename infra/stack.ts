@@ -19,6 +19,7 @@ import { Monitoring } from './constructs/monitoring';
 import { ProcessorSecrets } from './constructs/processor-secrets';
 import { Schedules } from './constructs/schedules';
 import { Secrets } from './constructs/secrets';
+import { SupportActions } from './constructs/support-actions';
 import { SuppressionList } from './constructs/suppression';
 import { Workflow } from './constructs/workflow';
 
@@ -77,6 +78,7 @@ export class DsrWorkflowStack extends Stack {
   public readonly functions: Functions;
   public readonly workflow: Workflow;
   public readonly monitoring: Monitoring;
+  public readonly supportActions: SupportActions;
 
   constructor(scope: Construct, id: string, props: DsrWorkflowStackProps) {
     super(scope, id, props);
@@ -156,6 +158,10 @@ export class DsrWorkflowStack extends Stack {
     this.functions.grantWorkflowAccess(this.workflow.stateMachine);
     this.api.addRoutes(ROUTES, this.functions.http);
     this.schedules.addJobs(JOBS, this.functions.jobs);
+    this.supportActions = new SupportActions(this, 'SupportActions', {
+      supportAction: this.functions.actions.SupportAction,
+      stateMachine: this.workflow.stateMachine,
+    });
     this.firewall = new Firewall(this, 'Firewall', {
       stage: this.api.stage,
       writeLimitPer5Min: props.wafWriteLimitPer5Min,
@@ -177,5 +183,6 @@ export class DsrWorkflowStack extends Stack {
     new CfnOutput(this, 'AuditBucketName', { value: this.audit.bucket.bucketName });
     new CfnOutput(this, 'SuppressionTableName', { value: this.suppression.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alerts.topic.topicArn });
+    new CfnOutput(this, 'SupportRoleArn', { value: this.supportActions.supportRole.roleArn });
   }
 }

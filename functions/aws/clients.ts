@@ -8,6 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from './config';
 
@@ -16,6 +17,7 @@ let s3: S3Client | undefined;
 let ses: SESv2Client | undefined;
 let sfn: SFNClient | undefined;
 let secrets: SecretsManagerClient | undefined;
+let ssm: SSMClient | undefined;
 
 export function dynamoDbClient(): DynamoDBDocumentClient {
   dynamodb ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -39,6 +41,12 @@ export function sfnClient(): SFNClient {
   return sfn;
 }
 
+/** SSM: only the support action reads who started its Automation execution. */
+export function ssmClient(): SSMClient {
+  ssm ??= new SSMClient({});
+  return ssm;
+}
+
 export function secretsClient(): SecretsManagerClient {
   secrets ??= new SecretsManagerClient({});
   return secrets;
@@ -46,5 +54,5 @@ export function secretsClient(): SecretsManagerClient {
 
 /** For tests that swap endpoints between cases. */
 export function resetClients(): void {
-  dynamodb = s3 = ses = sfn = secrets = undefined;
+  dynamodb = s3 = ses = sfn = secrets = ssm = undefined;
 }

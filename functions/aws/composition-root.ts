@@ -30,9 +30,11 @@ import type {
   ZipWriters,
 } from '../core/ports';
 import type { NotifyPorts } from '../core/processors/notify';
+import type { SupportActionPorts } from '../core/support/support-action';
 import type { ResendPorts } from '../core/verification/resend';
 import { DynamoAuditTrail } from './audit-trail';
-import { dynamoDbClient, s3Client, secretsClient, sesClient, sfnClient } from './clients';
+import { AutomationCallers, inputCallers } from './automation';
+import { dynamoDbClient, s3Client, secretsClient, sesClient, sfnClient, ssmClient } from './clients';
 import { type Config, ENV, loadConfig } from './config';
 import { LedgerTable } from './ledger';
 import { logger } from './logger';
@@ -265,4 +267,25 @@ export function metrics(): Metrics {
 /** The ledger with the attention operations (needs_attention and support's decisions). */
 export function attentionLedger(): Ledger & AttentionLedger {
   return table();
+}
+
+/** Prefix of the SSM Automation documents that run support actions (infra/constructs/support-actions.ts). */
+export const SUPPORT_DOCUMENT_PREFIX = 'DSR-';
+
+/** What a support action needs (core/support/support-action): the ledger, workflow, mail, audit and who acts. */
+export function supportActionPorts(): SupportActionPorts {
+  const cfg = loadConfig();
+  return {
+    ledger: table(),
+    workflow: workflow(),
+    mailer: mailer(),
+    dataMap: cfg.dataMap,
+    publicUrl: cfg.publicUrl,
+    log: log(),
+    clock: () => new Date(),
+    audit: auditTrail(),
+    callers: cfg.supportActorFromInput
+      ? inputCallers
+      : new AutomationCallers(ssmClient(), SUPPORT_DOCUMENT_PREFIX),
+  };
 }

@@ -48,6 +48,7 @@ export const ENV = {
   processorSecretsDir: 'DSR_PROCESSOR_SECRETS_DIR',
   allowInsecureProcessorUrls: 'DSR_ALLOW_INSECURE_PROCESSOR_URLS',
   supportEmail: 'DSR_SUPPORT_EMAIL',
+  supportActorFromInput: 'DSR_SUPPORT_ACTOR_FROM_INPUT',
   processorTimeoutMs: 'DSR_PROCESSOR_TIMEOUT_MS',
   s3ForcePathStyle: 'DSR_S3_FORCE_PATH_STYLE',
   // audit (owner: audit)
@@ -143,6 +144,11 @@ const Env = z.object({
   [ENV.processorSecretsDir]: z.string().min(1).optional(),
   /** `true` only in the local runtime, whose processor simulators listen on plain http. */
   [ENV.allowInsecureProcessorUrls]: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** `true` only in the local runtime: a support action's actor is the `--actor` (or OS user) it passes. */
+  [ENV.supportActorFromInput]: z
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),

@@ -462,6 +462,16 @@ export interface Metrics {
 
 // ---- Failures support can fix and support actions (owner: fail)
 
+/** Who runs a support action: never taken on the caller's word in AWS. */
+export interface SupportCallers {
+  /**
+   * The actor of an action: in AWS the IAM identity that started the SSM
+   * Automation execution `automationExecutionId` (one of the DSR documents);
+   * locally the `actor` the CLI or console page passes.
+   */
+  actorOf(input: { readonly automationExecutionId?: string; readonly actor?: string }): Promise<string>;
+}
+
 /** A request whose stores failed for good waits for support; support's decision moves it on. */
 export interface AttentionLedger {
   /**

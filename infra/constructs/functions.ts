@@ -12,6 +12,7 @@ import type { EnvKey } from '../../functions/aws/config';
 import { type DataMap, type DynamoDbStore, isDataStore, type S3Store } from '../../functions/core/data-map';
 import {
   type Access,
+  type ActionName,
   bindEnvironment,
   DEPLOYMENT,
   type DeploymentEntry,
@@ -125,6 +126,7 @@ export class Functions extends Construct {
   public readonly tasks: Readonly<Record<TaskName, DsrFunction>>;
   public readonly http: Readonly<Record<HttpFunctionName, DsrFunction>>;
   public readonly jobs: Readonly<Record<JobName, DsrFunction>>;
+  public readonly actions: Readonly<Record<ActionName, DsrFunction>>;
   private readonly props: FunctionsProps;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
@@ -195,6 +197,7 @@ export class Functions extends Construct {
     this.tasks = tasks;
     this.http = http;
     this.jobs = jobs;
+    this.actions = pick<ActionName>('action');
   }
 
   /**
@@ -359,6 +362,26 @@ export class Functions extends Construct {
       case 'audit:heads':
         this.grantAudit(fn, access);
         return;
+      case 'automation:caller': {
+        const executions = Stack.of(this).formatArn({
+          service: 'ssm',
+          resource: 'automation-execution',
+          resourceName: '*',
+        });
+        // Which IAM identity started a support document's execution (the actor recorded with the decision).
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['ssm:GetAutomationExecution'],
+            resources: [executions],
+          }),
+        );
+        acknowledgeWildcardResource(
+          role,
+          executions,
+          'Execution ids are made at run time; GetAutomationExecution only reads who started one',
+        );
+        return;
+      }
       case 'mail:support':
         // Only the environment (the address) and the `mail:send` scope (its identities) change.
         return;

@@ -71,6 +71,8 @@ export const IDEMPOTENCY_TABLE_NAME = 'dsr-idempotency';
 /** Opted-out subjects by keyed hash (and one-click token markers). */
 export const SUPPRESSION_TABLE_NAME = 'dsr-suppression';
 /** The requests' audit hash chains (owner: audit); the audit bucket has the same name in S3. */
+/** Where the local runtime writes its functions' environment (for the support CLI). */
+export const FUNCTION_ENVIRONMENT_FILE = 'environment.json';
 export const AUDIT_TABLE_NAME = 'dsr-audit';
 /**
  * Rate limits on this machine, unless the functions' rate-limit variables or the `rateLimits` option say otherwise:
@@ -503,15 +505,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       publicUrl: apiUrl,
       storeBindings: JSON.stringify(bindings),
       supportEmail: LOCAL_SUPPORT_EMAIL,
+      // No SSM here: a support action's actor is the CLI's --actor (or the OS user).
+      supportActorFromInput: 'true',
     };
-    Object.assign(process.env, emulatorEnvironment(emulators.endpoints), deploymentEnvironment(values), {
+    const functionEnvironment = {
+      ...emulatorEnvironment(emulators.endpoints),
+      ...deploymentEnvironment(values),
       AWS_ENDPOINT_URL_SFN: sfn.url,
       // ... and what only the local runtime sets: the secrets as files, the map inline, plain-http processors.
       [ENV.secretFile]: secretFile,
       [ENV.dataMapJson]: JSON.stringify(dataMapJson),
       [ENV.processorSecretsDir]: processorSecretsDir,
       [ENV.allowInsecureProcessorUrls]: 'true',
-    });
+    };
+    Object.assign(process.env, functionEnvironment);
 
     const raw = new DynamoDBClient({
       endpoint: emulators.endpoints.dynamodb,
@@ -589,6 +596,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         2,
       ),
     );
+    // The functions' environment, so `npm run support` runs the SupportAction handler as this process does.
+    await writeFile(path.join(dataDir, FUNCTION_ENVIRONMENT_FILE), JSON.stringify(functionEnvironment), {
+      mode: 0o600,
+    });
     const paths: LocalSystemPaths = {
       certificates: path.join(dataDir, 's3', AUDIT_BUCKET_NAME, 'certificates'),
     };

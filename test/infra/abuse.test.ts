@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { HTTP_FUNCTIONS, type HttpFunctionName, JOBS, TASKS } from '../../functions/deployment';
+import { DEPLOYMENT, HTTP_FUNCTIONS, type HttpFunctionName, JOBS } from '../../functions/deployment';
 import { IDEMPOTENCY_TABLE, RATE_LIMIT_TABLE } from '../../infra/definitions/tables';
 import { accessGranted, grantsOf, grantsOfFunction } from './support/policies';
 import { synth } from './support/synth';
@@ -18,10 +18,7 @@ const resources = template.toJSON().Resources as Record<
 >;
 const grants = grantsOf(template);
 const registry: Record<string, readonly string[]> = Object.fromEntries(
-  [...Object.entries(TASKS), ...Object.entries(HTTP_FUNCTIONS), ...Object.entries(JOBS)].map(([n, e]) => [
-    n,
-    e.access,
-  ]),
+  Object.entries(DEPLOYMENT).map(([n, e]) => [n, e.access]),
 );
 const declaring = (access: string) =>
   Object.keys(registry)

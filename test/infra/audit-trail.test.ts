@@ -1,5 +1,5 @@
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { HTTP_FUNCTIONS, JOBS, TASKS } from '../../functions/deployment';
+import { DEPLOYMENT } from '../../functions/deployment';
 import { accessGranted, functionOf, grantsOf } from './support/policies';
 import { synth } from './support/synth';
 
@@ -9,7 +9,7 @@ const resources = template.toJSON().Resources as Record<
   { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string }
 >;
 const grants = grantsOf(template);
-const registry = { ...TASKS, ...HTTP_FUNCTIONS, ...JOBS } as Record<string, { access: readonly string[] }>;
+const registry = DEPLOYMENT as Record<string, { access: readonly string[] }>;
 const declaring = (access: string) =>
   Object.keys(registry)
     .filter((name) => registry[name]?.access.includes(access))

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { HTTP_FUNCTIONS, JOBS, TASKS } from '../../functions/deployment';
+import { DEPLOYMENT, HTTP_FUNCTIONS } from '../../functions/deployment';
 import { pascal } from '../../infra/constructs/demo-stores';
 import { DEMO_BUCKET_STORES, DEMO_TABLES } from '../../infra/definitions/tables';
 import { taskNameOf, WORKFLOW_DEFINITION_FILE } from '../../workflows/definition';
@@ -17,10 +17,7 @@ const { app, template } = synth({
 });
 const grants = grantsOf(template);
 const registry: Record<string, readonly string[]> = Object.fromEntries(
-  [...Object.entries(TASKS), ...Object.entries(HTTP_FUNCTIONS), ...Object.entries(JOBS)].map(([n, e]) => [
-    n,
-    e.access,
-  ]),
+  Object.entries(DEPLOYMENT).map(([n, e]) => [n, e.access]),
 );
 const declaring = (access: string) =>
   Object.entries(registry)

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { HTTP_FUNCTIONS, JOBS, TASKS } from '../../functions/deployment';
+import { DEPLOYMENT } from '../../functions/deployment';
 import { pascal } from '../../infra/constructs/demo-stores';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { accessGranted, functionOf, grantsOf, grantsOfFunction } from './support/policies';
@@ -18,10 +18,7 @@ const resources = template.toJSON().Resources as Record<
 >;
 const grants = grantsOf(template);
 const registry: Record<string, readonly string[]> = Object.fromEntries(
-  [...Object.entries(TASKS), ...Object.entries(HTTP_FUNCTIONS), ...Object.entries(JOBS)].map(([n, e]) => [
-    n,
-    e.access,
-  ]),
+  Object.entries(DEPLOYMENT).map(([n, e]) => [n, e.access]),
 );
 const declaring = (access: string) =>
   Object.keys(registry)

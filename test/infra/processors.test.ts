@@ -5,7 +5,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { createLogger } from '../../functions/aws/logger';
 import { isProcessor } from '../../functions/core/data-map';
-import { HTTP_FUNCTIONS, JOBS, TASKS } from '../../functions/deployment';
+import { DEPLOYMENT, TASKS } from '../../functions/deployment';
 import { ESCALATION_LOG_MESSAGE } from '../../infra/constructs/monitoring';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { functionOf, grantsOf, grantsOfFunction } from './support/policies';
@@ -21,10 +21,7 @@ const resources = template.toJSON().Resources as Record<
 const grants = grantsOf(template);
 const processors = loadDemoDataMap().stores.filter(isProcessor);
 const registry: Record<string, readonly string[]> = Object.fromEntries(
-  [...Object.entries(TASKS), ...Object.entries(HTTP_FUNCTIONS), ...Object.entries(JOBS)].map(([n, e]) => [
-    n,
-    e.access,
-  ]),
+  Object.entries(DEPLOYMENT).map(([n, e]) => [n, e.access]),
 );
 const declaring = (access: string) =>
   Object.keys(registry)

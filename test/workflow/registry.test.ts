@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DATA_MAP_DEFINE, ENV } from '../../functions/aws/config';
 import {
+  ACTIONS,
   bindEnvironment,
   DEPLOYMENT,
   deploymentEnvironment,
@@ -183,9 +184,14 @@ describe('the deployment registry', () => {
     expect(Object.keys(HTTP_FUNCTIONS).filter((name) => !served.has(name as HttpFunctionName))).toEqual([]);
   });
 
-  it('splits the entries into tasks, API functions and scheduled jobs', () => {
+  it('splits the entries into tasks, API functions, scheduled jobs and support actions', () => {
     expect(Object.keys(DEPLOYMENT).sort()).toEqual(
-      [...Object.keys(TASKS), ...Object.keys(HTTP_FUNCTIONS), ...Object.keys(JOBS)].sort(),
+      [
+        ...Object.keys(TASKS),
+        ...Object.keys(HTTP_FUNCTIONS),
+        ...Object.keys(JOBS),
+        ...Object.keys(ACTIONS),
+      ].sort(),
     );
     for (const job of Object.values(JOBS)) expect(job.schedule).toMatch(/^(rate|cron)\(/);
   });

@@ -72,6 +72,7 @@ const SERVICE_ACCESS: Record<string, string> = {
   'states:SendTaskFailure': 'workflow:callback',
   'ses:CreateContact': 'contacts:write',
   'ses:UpdateContact': 'contacts:write',
+  'ssm:GetAutomationExecution': 'automation:caller',
 };
 
 /**

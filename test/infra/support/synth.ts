@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { HTTP_FUNCTIONS, JOBS, TASKS } from '../../../functions/deployment';
+import { ACTIONS, HTTP_FUNCTIONS, JOBS, TASKS } from '../../../functions/deployment';
 import { buildApp } from '../../../infra/app';
 import type { DsrWorkflowStack } from '../../../infra/stack';
 
@@ -19,6 +19,7 @@ export function stubHandlers(): string {
     ...Object.values(TASKS),
     ...Object.values(HTTP_FUNCTIONS),
     ...Object.values(JOBS),
+    ...Object.values(ACTIONS),
   ]) {
     fs.mkdirSync(path.dirname(path.join(root, entry)), { recursive: true });
     fs.writeFileSync(path.join(root, entry), 'export const handler = async () => ({});\n');

@@ -1,0 +1,129 @@
+/**
+ * One support action, as the SupportAction function runs it for an SSM
+ * Automation document in AWS and the local CLI and console page run it
+ * against `npm start`: list, show, due, retry, complete, fail, extend, cancel.
+ * Views hold ids, statuses, dates and store outcomes, never contact data.
+ */
+import { z } from 'zod';
+import type { DataMap } from '../data-map';
+import type { LedgerRecord } from '../ledger-record';
+import { REQUEST_STATUSES } from '../lifecycle';
+import type {
+  AttentionLedger,
+  AuditTrail,
+  Clock,
+  DeadlineLedger,
+  Log,
+  Mailer,
+  RequestLedger,
+  SupportCallers,
+  WorkflowControl,
+} from '../ports';
+import { decide, requireRequest } from './decide';
+import { deadlineView, dueRequests } from './due';
+import { extendRequestDeadline } from './extend';
+import { SupportRefusal } from './refusal';
+
+const RequestId = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_-]{1,64}$/,
+    'a request id is letters, digits, - and _ (like 20261205-access-abcde23456)',
+  );
+/** An SSM document's "no filter" values (its parameters need defaults): 0 hours, status `any`. */
+const unset = (value: unknown) => (value === 0 || value === '' || value === 'any' ? undefined : value);
+const Hours = z.preprocess(unset, z.coerce.number().int().min(1).max(8760).optional());
+const Reason = z.string().max(500, 'the reason is longer than 500 characters').default('');
+/** Who acts comes from {@link SupportCallers}: the SSM execution in AWS, `actor` locally. */
+const Caller = {
+  automationExecutionId: z.string().min(1).max(64).optional(),
+  actor: z.string().min(1).max(256).optional(),
+};
+
+/** The action and its parameters, as the SSM documents and the CLI send them. */
+export const SupportCommand = z.discriminatedUnion('action', [
+  z.object({
+    action: z.literal('list'),
+    status: z.preprocess(unset, z.enum(REQUEST_STATUSES).optional()),
+    dueWithinHours: Hours,
+  }),
+  z.object({ action: z.literal('due'), dueWithinHours: Hours }),
+  z.object({ action: z.literal('show'), requestId: RequestId }),
+  z.object({
+    action: z.enum(['retry', 'complete', 'fail', 'cancel']),
+    requestId: RequestId,
+    reason: Reason,
+    ...Caller,
+  }),
+  z.object({ action: z.literal('extend'), requestId: RequestId, reason: Reason, ...Caller }),
+]);
+export type SupportCommand = z.infer<typeof SupportCommand>;
+export type SupportActionName = SupportCommand['action'];
+
+export interface SupportActionPorts {
+  readonly ledger: Pick<RequestLedger, 'get' | 'require' | 'transition'> &
+    AttentionLedger &
+    Pick<DeadlineLedger, 'openByDue' | 'extendRespondClock'>;
+  readonly workflow: Pick<WorkflowControl, 'succeed'>;
+  readonly mailer: Mailer;
+  readonly dataMap: DataMap;
+  readonly publicUrl: string;
+  readonly log: Log;
+  readonly clock: Clock;
+  readonly audit?: AuditTrail;
+  readonly callers: SupportCallers;
+}
+
+/** One request as support lists it. */
+export function requestSummary(r: LedgerRecord) {
+  return {
+    requestId: r.requestId,
+    type: r.type,
+    status: r.status,
+    jurisdiction: r.jurisdiction,
+    receivedAt: r.receivedAt,
+    dueAt: r.dueAt,
+    stores: Object.entries(r.stores ?? {}).map(([storeId, s]) => ({
+      storeId,
+      status: s.status,
+      ...(s.reason ? { reason: s.reason } : {}),
+    })),
+  };
+}
+
+/** Beyond every due date: `list` without a window shows all open requests. */
+const OPEN_UNTIL = '9999-12-31T23:59:59.999Z';
+
+/** Parses `input` (a refusal naming the first problem when invalid) and runs the action. */
+export async function runSupportAction(ports: SupportActionPorts, input: unknown) {
+  const parsed = SupportCommand.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SupportRefusal('invalid_input', `${issue?.path.join('.') || 'input'}: ${issue?.message}`);
+  }
+  const command = parsed.data;
+  const now = ports.clock();
+  switch (command.action) {
+    case 'list': {
+      const until = command.dueWithinHours
+        ? new Date(now.getTime() + command.dueWithinHours * 3600_000).toISOString()
+        : OPEN_UNTIL;
+      const open = await ports.ledger.openByDue(until);
+      return open.filter((r) => !command.status || r.status === command.status).map(requestSummary);
+    }
+    case 'due':
+      return dueRequests(ports, now, command.dueWithinHours);
+    case 'show': {
+      const r = await requireRequest(ports.ledger, command.requestId);
+      return { ...requestSummary(r), ...deadlineView(r, now), history: r.history };
+    }
+    case 'extend': {
+      const actor = await ports.callers.actorOf(command);
+      return extendRequestDeadline(ports, { ...command, actor }, now);
+    }
+    default: {
+      const actor = await ports.callers.actorOf(command);
+      return decide(ports, { ...command, actor });
+    }
+  }
+}
