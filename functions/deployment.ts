@@ -242,8 +242,9 @@ const TASK_ENTRIES = {
   }),
   ReviewStoreOutcomes: task({
     entry: 'functions/tasks/review-store-outcomes.ts',
-    description: 'Splits the stores into done (kept across retries) and failed for good',
-    access: [],
+    description:
+      "Splits the stores into done (kept across retries) and failed for good, and bounds support's wait by the deadline",
+    access: ['ledger:read'],
     timeoutSeconds: 10,
     memoryMb: 256,
   }),
@@ -252,6 +253,14 @@ const TASK_ENTRIES = {
     description:
       'Moves a request with failed stores to needs_attention, emails support, keeps the task token',
     access: ['ledger:read', 'ledger:write', 'mail:send', 'mail:support'],
+    timeoutSeconds: 15,
+    memoryMb: 256,
+  }),
+  DecideAtDeadline: task({
+    entry: 'functions/tasks/decide-at-deadline.ts',
+    description:
+      "Support's wait reached the deadline: waits again if it was extended, else completes with exceptions and tells the person",
+    access: ['ledger:read', 'ledger:write', 'mail:send', 'audit:append'],
     timeoutSeconds: 15,
     memoryMb: 256,
   }),

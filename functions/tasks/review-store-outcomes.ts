@@ -1,6 +1,10 @@
-import { ReviewInput, reviewStoreOutcomes, type StoreReview } from '../core/support/review';
+import { config, ledgerTable } from '../aws/composition-root';
+import { ReviewInput, reviewRound } from '../core/support/review';
 
-/** ReviewStoreOutcomes (after each Map): which stores are done, across retries, and which failed for good. */
-export async function handler(event: unknown): Promise<StoreReview> {
-  return reviewStoreOutcomes(ReviewInput.parse(event));
+/** ReviewStoreOutcomes (after each Map): done and failed stores, and how long support may take to decide. */
+export async function handler(event: unknown): ReturnType<typeof reviewRound> {
+  return reviewRound(
+    { ledger: ledgerTable(), clock: () => new Date(), deadlineMarginSeconds: config().deadlineMarginSeconds },
+    ReviewInput.parse(event),
+  );
 }

@@ -87,12 +87,18 @@ export function stubHandlers(
         reason: 'stubbed',
       };
     },
-    ReviewStoreOutcomes: async (p) => reviewStoreOutcomes(ReviewInput.parse(p)),
+    // As the real task, with support's wait bounded to a week (tests shorten it with a timeout override).
+    ReviewStoreOutcomes: async (p) => ({
+      ...reviewStoreOutcomes(ReviewInput.parse(p)),
+      decisionSeconds: 604800,
+    }),
     // Support decides: tests complete the task token with { action } themselves.
     RequestSupportDecision: async (p) => ({
       requestId: (p as { requestId: string }).requestId,
       status: 'needs_attention',
     }),
+    // The deadline decides when support did not: complete with exceptions.
+    DecideAtDeadline: async () => ({ action: 'complete', decisionSeconds: 0 }),
   };
   const handlers = Object.fromEntries(
     (Object.keys(defaults) as TaskName[]).map((task) => {

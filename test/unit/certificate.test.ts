@@ -113,6 +113,27 @@ describe('certificate of erasure', () => {
     );
   });
 
+  it('lists a store that failed for good as not erased when the request completed with exceptions, in the page and the email', () => {
+    const excepted: LedgerRecord = {
+      ...record,
+      stores: { ...record.stores, orders: { status: 'failed', reason: 'the table was not found' } },
+      exceptions: {
+        stores: [{ storeId: 'orders', error: 'ResourceNotFoundException', reason: 'the table was not found' }],
+        decision: { action: 'complete', reason: 'deadline', actor: 'deadline', at: '2026-03-18T02:00:00.000Z' },
+      },
+    };
+
+    const certificate = buildCertificate({ record: excepted, dataMap, summaries, issuedAt });
+
+    expect(certificate.stores.map((s) => s.storeId)).toEqual(['customers']);
+    expect(certificate.notErased).toEqual([
+      expect.objectContaining({ storeId: 'orders', error: 'ResourceNotFoundException' }),
+    ]);
+    expect(renderCertificateHtml(certificate)).toMatch(/Not erased[\s\S]*ResourceNotFoundException/);
+    const mail = erasureSummaryMail('en', certificate);
+    expect(mail.text).toMatch(/Not erased[\s\S]*Orders/i);
+  });
+
   it('keeps only pseudonymous identities with the retention entries, and nothing when nothing is retained', () => {
     const certificate = buildCertificate({ record, dataMap, summaries, issuedAt });
 
@@ -175,6 +196,7 @@ describe('erasure summary email', () => {
       totals: { found: 0, deleted: 0, masked: 0, retained: 0, held: 0 },
       stores: [],
       processors: [],
+      notErased: [],
     });
 
     expect(mail.subject).toBe(

@@ -1,3 +1,4 @@
+import { ReviewInput, reviewStoreOutcomes } from '../../functions/core/support/review';
 import { WorkflowRunner } from '../../infra/local/workflow-runner';
 import { eventually, stubHandlers } from '../support/stub-handlers';
 
@@ -134,6 +135,40 @@ describe('the workflow, run as written with stubbed tasks', () => {
     expect(packaged).toHaveLength(1);
     expect(packaged[0]?.exports.map((e) => e.storeId).sort()).toEqual(['activity', 'customers', 'orders']);
     expect(stubs.callsOf('SendExportLink')).toHaveLength(1);
+    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId, outcome: 'completed' }]);
+  });
+
+  it("ends support's wait at the deadline: waits again once when the deadline was extended, then completes with the other stores", async () => {
+    // Prepare: orders fails for good; support's wait is bounded to 1 s; the deadline was extended once
+    let deadlineCalls = 0;
+    const stubs = stubHandlers({
+      ExportStore: async (p) => {
+        const { storeId } = p as { storeId: string };
+        if (storeId === 'orders') throw new StoreUnreachable('table not found');
+        return { storeId, key: `work/${storeId}.json`, records: 2 };
+      },
+      ReviewStoreOutcomes: async (p) => ({
+        ...reviewStoreOutcomes(ReviewInput.parse(p)),
+        decisionSeconds: 1,
+      }),
+      DecideAtDeadline: async () =>
+        deadlineCalls++ === 0
+          ? { action: 'wait', decisionSeconds: 1 }
+          : { action: 'complete', decisionSeconds: 0 },
+    });
+    const { runner, name } = run(stubs, { requestId, type: 'access' });
+
+    // Act: nobody decides
+    runner.sendTaskSuccess(await verificationToken(runner, name), '{}');
+    const execution = await runner.waitFor(name);
+
+    // Assess: two waits, two deadline checks, one package of the stores that finished, completed
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(stubs.callsOf('RequestSupportDecision')).toHaveLength(2);
+    expect(stubs.callsOf('DecideAtDeadline')).toEqual([{ requestId }, { requestId }]);
+    const packaged = stubs.callsOf('PackageExport') as { exports: { storeId: string }[] }[];
+    expect(packaged).toHaveLength(1);
+    expect(packaged[0]?.exports.map((e) => e.storeId).sort()).toEqual(['activity', 'customers']);
     expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId, outcome: 'completed' }]);
   });
 

@@ -13,8 +13,17 @@ export class AttentionTable implements AttentionLedger {
 
   async needAttention(requestId: string, attention: Attention, now = new Date()): Promise<boolean> {
     const current = await this.items.require(requestId);
-    if (current.status === 'needs_attention' && current.attention?.taskToken === attention.taskToken)
+    if (current.status === 'needs_attention') {
+      // A retried task (same token), or a new wait after the deadline was extended: keep the rest, notice included.
+      if (current.attention?.taskToken !== attention.taskToken) {
+        await this.items.writeInStatus(requestId, 'SET attention.taskToken = :token, updatedAt = :at', {
+          ':token': attention.taskToken,
+          ':at': now.toISOString(),
+          ':expected': 'needs_attention',
+        });
+      }
       return false;
+    }
     const next = advance(current.status, 'attention');
     const at = now.toISOString();
     const stores = attention.failedStores.map((s) => s.storeId).join(', ');
@@ -69,14 +78,18 @@ export class AttentionTable implements AttentionLedger {
       ':empty': [],
       ':expected': current.status,
     };
+    // `exceptions` is a DynamoDB reserved word: both fields go by name.
     if (extra.exceptions) {
-      sets.push('exceptions = :exceptions');
+      sets.push('#exceptions = :exceptions');
       values[':exceptions'] = extra.exceptions;
     }
     if (extra.failure) {
-      sets.push('failure = :failure');
+      sets.push('#failure = :failure');
       values[':failure'] = extra.failure;
     }
-    await this.items.writeInStatus(requestId, `SET ${sets.join(', ')}`, values);
+    await this.items.writeInStatus(requestId, `SET ${sets.join(', ')}`, values, {
+      ...(extra.exceptions ? { '#exceptions': 'exceptions' } : {}),
+      ...(extra.failure ? { '#failure': 'failure' } : {}),
+    });
   }
 }

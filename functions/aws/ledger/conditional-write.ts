@@ -104,11 +104,16 @@ export class LedgerItems {
    * An update that applies only while the request is in the status bound to
    * `:expected`; otherwise `RequestNotFound` or `StatusConflict`.
    */
-  async writeInStatus(requestId: string, update: string, values: Record<string, unknown>): Promise<void> {
+  async writeInStatus(
+    requestId: string,
+    update: string,
+    values: Record<string, unknown>,
+    names: Record<string, string> = {},
+  ): Promise<void> {
     await this.write(requestId, {
       update,
       condition: '#status = :expected',
-      names: { '#status': 'status' },
+      names: { ...names, '#status': 'status' },
       values,
       ifConditionFails: () => this.throwConflict(requestId),
     });

@@ -32,6 +32,10 @@ const TEXT = {
       'These records must be kept by law; details that identify you were removed where the law allows, and they will be erased when the retention period ends:',
     ],
     held: ['Not erased yet', 'These records could not be erased yet:'],
+    notErased: [
+      'Not erased',
+      'We could not erase your data in these systems; we sent you a separate email saying why:',
+    ],
     records: (n: number) => `${n} ${n === 1 ? 'record' : 'records'}`,
     until: 'until',
     nothing: 'We held no personal data about you; nothing needed erasing.',
@@ -69,6 +73,10 @@ const TEXT = {
       'Data berikut wajib disimpan menurut hukum; rincian yang mengidentifikasi Anda dihapus sejauh diizinkan, dan data akan dihapus saat masa simpan berakhir:',
     ],
     held: ['Belum dihapus', 'Data berikut belum dapat dihapus:'],
+    notErased: [
+      'Tidak dihapus',
+      'Kami tidak dapat menghapus data Anda di sistem berikut; alasannya kami kirim dalam email terpisah:',
+    ],
     records: (n: number) => `${n} data`,
     until: 'sampai',
     nothing: 'Kami tidak menyimpan data pribadi apa pun tentang Anda; tidak ada yang perlu dihapus.',
@@ -162,6 +170,10 @@ function storeSections(locale: Locale, certificate: Certificate): Section[] {
       stores.flatMap((s) =>
         s.held.holds.map((h) => `${s.description} (${t.records(h.records)}): ${h.description[locale]}`),
       ),
+    ),
+    ...section(
+      t.notErased,
+      (certificate.notErased ?? []).map((s) => s.description),
     ),
   ];
 }

@@ -67,6 +67,19 @@ export interface Certificate {
   readonly stores: readonly CertificateStore[];
   /** Every processor the request was sent to, acknowledged or escalated; empty when none. */
   readonly processors: readonly CertificateProcessor[];
+  /**
+   * Stores that failed for good and were not erased (the request completed
+   * with exceptions, by support or at the deadline): never silent. Empty when none.
+   */
+  readonly notErased: readonly NotErasedStore[];
+}
+
+/** A store the erasure could not reach: its error class and the reason support reads; the decision's reason. */
+export interface NotErasedStore {
+  readonly storeId: string;
+  readonly description: string;
+  readonly error: string;
+  readonly reason: string;
 }
 
 export interface CertificateStorage {
@@ -129,7 +142,16 @@ export function buildCertificate(args: {
 }): Certificate {
   const { record, dataMap, summaries } = args;
   const totals = { found: 0, deleted: 0, masked: 0, retained: 0, held: 0 };
-  const stores = plannedDataStores(record, dataMap).map((store): CertificateStore => {
+  // Completed with exceptions: these stores are listed as not erased instead of blocking the certificate.
+  const excepted = new Map((record.exceptions?.stores ?? []).map((s) => [s.storeId, s]));
+  const notErased = dataMap.stores
+    .filter((store) => excepted.has(store.id))
+    .map((store): NotErasedStore => {
+      const failed = excepted.get(store.id) as NonNullable<ReturnType<typeof excepted.get>>;
+      return { storeId: store.id, description: store.description, error: failed.error, reason: failed.reason };
+    });
+  const erased = plannedDataStores(record, dataMap).filter((store) => !excepted.has(store.id));
+  const stores = erased.map((store): CertificateStore => {
     const summary = summaries.get(store.id);
     const progress = record.stores?.[store.id];
     if (!summary || progress?.status !== 'completed' || progress.verified !== true) {
@@ -173,6 +195,7 @@ export function buildCertificate(args: {
     totals,
     stores,
     processors: certificateProcessors(record, dataMap),
+    notErased,
   };
 }
 
@@ -287,6 +310,20 @@ function processorsSection(processors: readonly CertificateProcessor[]): string 
   </section>`;
 }
 
+/** Stores the erasure could not reach: listed, never left out. */
+function notErasedSection(stores: readonly NotErasedStore[]): string {
+  if (stores.length === 0) return '';
+  const rows = stores
+    .map((s) => `<tr><th>${e(s.description)} (<code>${e(s.storeId)}</code>)</th><td>${e(s.error)}: ${e(s.reason)}</td></tr>`)
+    .join('\n');
+  return `<section>
+    <h2>Not erased / <span lang="id">Tidak dihapus</span></h2>
+    <p>These stores could not be erased; the request was completed without them and you were told why.</p>
+    <p lang="id">Penyimpanan berikut tidak dapat dihapus; permintaan diselesaikan tanpanya dan Anda telah diberi tahu alasannya.</p>
+    <table>${rows}</table>
+  </section>`;
+}
+
 /** The certificate as a readable, self-contained bilingual (EN/ID) HTML page. */
 export function renderCertificateHtml(certificate: Certificate): string {
   const c = certificate;
@@ -319,6 +356,7 @@ export function renderCertificateHtml(certificate: Certificate): string {
   </table>
   ${c.stores.map(storeRows).join('\n')}
   ${processorsSection(c.processors)}
+  ${notErasedSection(c.notErased ?? [])}
   <p><small>Issued / <span lang="id">Diterbitkan</span> ${date(c.issuedAt)}</small></p>
 </body>
 </html>

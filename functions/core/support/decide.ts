@@ -18,7 +18,7 @@ import type {
   WorkflowControl,
 } from '../ports';
 import { isGoneTask } from '../workflow-task';
-import { completedWithExceptionsMail, requestFailedMail } from './person-mails';
+import { completedWithExceptionsMail, type PersonReason, requestFailedMail } from './person-mails';
 import { SupportRefusal } from './refusal';
 
 export type DecisionAction = SupportDecision['action'];
@@ -39,6 +39,8 @@ export interface DecideInput {
   readonly action: DecisionAction;
   readonly reason: string;
   readonly actor: string;
+  /** What the person reads as the reason, when it is not `reason` itself (the deadline's own words). */
+  readonly personReason?: PersonReason;
 }
 
 export interface DecideResult {
@@ -101,7 +103,7 @@ async function tellPerson(ports: DecidePorts, record: LedgerRecord, input: Decid
   }));
   const mail =
     input.action === 'complete'
-      ? completedWithExceptionsMail(request, stores, input.reason)
+      ? completedWithExceptionsMail(request, stores, input.personReason ?? input.reason)
       : requestFailedMail(request, input.reason);
   try {
     await ports.mailer.send({ to: record.contact.email, ...mail });

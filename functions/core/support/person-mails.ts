@@ -71,12 +71,17 @@ const WHAT_FAILED: Record<Locale, Record<RequestType, string>> = {
 };
 
 /** Completed with exceptions: what could not be done (per store) and why (support's reason). */
+/** A reason the system gives (not support's typed words), in both languages. */
+export type PersonReason = Readonly<Record<'id' | 'en', string>>;
+
 export function completedWithExceptionsMail(
   request: MailRequest,
   stores: readonly { readonly storeId: string; readonly description?: string }[],
-  reason: string,
+  /** Support's words as typed, or the system's own reason in both languages. */
+  reason: string | PersonReason,
 ): MailContent {
   const { requestId, type, publicUrl } = request;
+  const why = (l: 'id' | 'en') => (typeof reason === 'string' ? reason : reason[l]);
   const where = (s: (typeof stores)[number]) =>
     s.description ? `${s.description} (${s.storeId})` : s.storeId;
   return bilingual(request.locale, (l) =>
@@ -85,7 +90,7 @@ export function completedWithExceptionsMail(
           subject: `Permintaan ${requestId} selesai dengan pengecualian`,
           paragraphs: [
             `Kami telah menyelesaikan permintaan ${requestId} (${TYPE.id[type]}), kecuali bagian berikut. Kami ${WHAT_FAILED.id[type]}:`,
-            `Alasannya: ${reason}`,
+            `Alasannya: ${why('id')}`,
             ...(type === 'access' ? ['Tautan unduhan untuk data lainnya dikirim dalam email terpisah.'] : []),
             ASK_AGAIN.id(publicUrl),
           ],
@@ -95,7 +100,7 @@ export function completedWithExceptionsMail(
           subject: `Request ${requestId} completed with exceptions`,
           paragraphs: [
             `We completed request ${requestId} (${TYPE.en[type]}) except for the following. We ${WHAT_FAILED.en[type]}:`,
-            `Why: ${reason}`,
+            `Why: ${why('en')}`,
             ...(type === 'access'
               ? ['The download link for the rest of your data comes in a separate email.']
               : []),

@@ -3,7 +3,9 @@
  * across retries so nothing done is repeated) and which failed for good.
  */
 import { z } from 'zod';
+import type { Clock, RequestLedger } from '../ports';
 import type { RequestType } from '../request';
+import { decisionWaitSeconds } from './deadline-decision';
 import type { StoreFailure } from './store-failure';
 
 const Item = z.object({ storeId: z.string().min(1) }).loose();
@@ -54,4 +56,28 @@ export function reviewStoreOutcomes(input: ReviewInput): StoreReview {
   const thisRound = new Set(round.map((item) => item.storeId));
   const earlier = (input.review?.settled ?? []).filter((item) => !thisRound.has(item.storeId));
   return { settled: [...earlier, ...done], failed };
+}
+
+export interface ReviewPorts {
+  readonly ledger: Pick<RequestLedger, 'require'>;
+  readonly clock: Clock;
+  readonly deadlineMarginSeconds?: number;
+}
+
+/**
+ * ReviewStoreOutcomes: the split, and when a store failed for good how long
+ * support's wait may last (`decisionSeconds`, RequestSupportDecision's
+ * `TimeoutSecondsPath`): until the request's current due time minus the margin.
+ */
+export async function reviewRound(
+  ports: ReviewPorts,
+  input: ReviewInput,
+): Promise<StoreReview & { readonly decisionSeconds: number }> {
+  const review = reviewStoreOutcomes(input);
+  if (review.failed.length === 0) return { ...review, decisionSeconds: 0 };
+  const { dueAt } = await ports.ledger.require(input.requestId);
+  return {
+    ...review,
+    decisionSeconds: decisionWaitSeconds(dueAt, ports.clock(), ports.deadlineMarginSeconds),
+  };
 }
