@@ -118,8 +118,15 @@ describe('certificate of erasure', () => {
       ...record,
       stores: { ...record.stores, orders: { status: 'failed', reason: 'the table was not found' } },
       exceptions: {
-        stores: [{ storeId: 'orders', error: 'ResourceNotFoundException', reason: 'the table was not found' }],
-        decision: { action: 'complete', reason: 'deadline', actor: 'deadline', at: '2026-03-18T02:00:00.000Z' },
+        stores: [
+          { storeId: 'orders', error: 'ResourceNotFoundException', reason: 'the table was not found' },
+        ],
+        decision: {
+          action: 'complete',
+          reason: 'deadline',
+          actor: 'deadline',
+          at: '2026-03-18T02:00:00.000Z',
+        },
       },
     };
 

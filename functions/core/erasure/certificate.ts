@@ -148,7 +148,12 @@ export function buildCertificate(args: {
     .filter((store) => excepted.has(store.id))
     .map((store): NotErasedStore => {
       const failed = excepted.get(store.id) as NonNullable<ReturnType<typeof excepted.get>>;
-      return { storeId: store.id, description: store.description, error: failed.error, reason: failed.reason };
+      return {
+        storeId: store.id,
+        description: store.description,
+        error: failed.error,
+        reason: failed.reason,
+      };
     });
   const erased = plannedDataStores(record, dataMap).filter((store) => !excepted.has(store.id));
   const stores = erased.map((store): CertificateStore => {
@@ -314,7 +319,10 @@ function processorsSection(processors: readonly CertificateProcessor[]): string 
 function notErasedSection(stores: readonly NotErasedStore[]): string {
   if (stores.length === 0) return '';
   const rows = stores
-    .map((s) => `<tr><th>${e(s.description)} (<code>${e(s.storeId)}</code>)</th><td>${e(s.error)}: ${e(s.reason)}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr><th>${e(s.description)} (<code>${e(s.storeId)}</code>)</th><td>${e(s.error)}: ${e(s.reason)}</td></tr>`,
+    )
     .join('\n');
   return `<section>
     <h2>Not erased / <span lang="id">Tidak dihapus</span></h2>
