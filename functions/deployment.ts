@@ -227,8 +227,9 @@ const TASK_ENTRIES = {
   }),
   RecordOutcome: task({
     entry: 'functions/tasks/record-outcome.ts',
-    description: 'Records the final status in the ledger and drops contact data from finished requests',
-    access: ['ledger:read', 'ledger:write', 'audit:append'],
+    description:
+      'Records the final status, tells the person when an unverified request expired or was rejected, and drops contact data',
+    access: ['ledger:read', 'ledger:write', 'mail:send', 'audit:append'],
     timeoutSeconds: 10,
     memoryMb: 256,
   }),

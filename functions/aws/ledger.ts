@@ -6,7 +6,13 @@
  * narrowest port they need.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AttentionLedger, DeadlineLedger, Ledger, VerificationResends } from '../core/ports';
+import type {
+  AttentionLedger,
+  DeadlineLedger,
+  Ledger,
+  OutcomeMailLedger,
+  VerificationResends,
+} from '../core/ports';
 import { AttentionTable } from './ledger/attention';
 import { LedgerItems } from './ledger/conditional-write';
 import { DeadlineLedgerTable } from './ledger/deadlines';
@@ -18,7 +24,9 @@ import { VerificationLedgerTable } from './ledger/verification';
 export { BY_OPEN_DUE_INDEX, BY_RETENTION_DUE_INDEX, BY_SUBJECT_INDEX } from './ledger/indexes';
 
 /** The whole ledger port (and verification resends), each method delegated to its aggregate. */
-export class LedgerTable implements Ledger, VerificationResends, DeadlineLedger, AttentionLedger {
+export class LedgerTable
+  implements Ledger, VerificationResends, DeadlineLedger, AttentionLedger, OutcomeMailLedger
+{
   readonly requests: RequestLifecycleLedger;
   readonly verification: VerificationLedgerTable;
   readonly processors: ProcessorEvidenceTable;
@@ -49,6 +57,10 @@ export class LedgerTable implements Ledger, VerificationResends, DeadlineLedger,
   setExportInfo: Ledger['setExportInfo'] = (...args) => this.requests.setExportInfo(...args);
   countDownload: Ledger['countDownload'] = (...args) => this.requests.countDownload(...args);
   openRequestFor: Ledger['openRequestFor'] = (...args) => this.requests.openRequestFor(...args);
+  claimOutcomeMail: OutcomeMailLedger['claimOutcomeMail'] = (...args) =>
+    this.requests.claimOutcomeMail(...args);
+  releaseOutcomeMail: OutcomeMailLedger['releaseOutcomeMail'] = (...args) =>
+    this.requests.releaseOutcomeMail(...args);
 
   // Verification
   setVerification: Ledger['setVerification'] = (...args) => this.verification.setVerification(...args);

@@ -204,6 +204,8 @@ export interface LedgerRecord {
   readonly deadlineWatch?: 'open';
   /** What support was last told about the deadline, so each change of state is emailed once. */
   readonly deadlineNotice?: DeadlineNotice;
+  /** When the person was emailed that the request ended unverified (expired or rejected): claimed once. */
+  readonly outcomeMailAt?: string;
 }
 
 /** A new ledger entry: everything the submit endpoint knows. */

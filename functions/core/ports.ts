@@ -460,6 +460,14 @@ export interface Metrics {
   count(values: Readonly<Record<string, number>>): void;
 }
 
+/** The email that tells the person how a request ended, sent once: claimed before sending. */
+export interface OutcomeMailLedger {
+  /** Records `at` as the send time; false (nothing written) when an email was already claimed. */
+  claimOutcomeMail(requestId: string, at: string): Promise<boolean>;
+  /** Undoes this claim after the email could not be sent, so a retry sends it. */
+  releaseOutcomeMail(requestId: string, at: string): Promise<void>;
+}
+
 // ---- Failures support can fix and support actions (owner: fail)
 
 /** Who runs a support action: never taken on the caller's word in AWS. */

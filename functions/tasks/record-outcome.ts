@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { auditTrail, ledgerTable, log } from '../aws/composition-root';
+import { auditTrail, config, ledgerTable, log, mailer } from '../aws/composition-root';
 import { recordOutcome } from '../core/requests/outcome';
 
 const Input = z.object({
@@ -11,5 +11,9 @@ const Input = z.object({
 
 /** RecordOutcome: the final status in the ledger, then minimisation (core/requests/outcome). */
 export async function handler(event: unknown): Promise<{ requestId: string; status: string }> {
-  return recordOutcome({ ledger: ledgerTable(), log: log(), auditTrail: auditTrail() }, Input.parse(event));
+  const mail = { mailer: mailer(), publicUrl: config().publicUrl };
+  return recordOutcome(
+    { ledger: ledgerTable(), log: log(), auditTrail: auditTrail(), mail },
+    Input.parse(event),
+  );
 }

@@ -10,7 +10,7 @@ import JSZip from 'jszip';
 import { isDataStore } from '../../functions/core/data-map';
 import type { LocalSystem } from '../../infra/local/system';
 import { startLocalSystem } from '../../infra/local/system';
-import { codeIn, LocalApi, linkIn, poll, type SesEmail } from '../support/local-api';
+import { codeIn, LocalApi, linkIn, poll, type SesEmail, textOf } from '../support/local-api';
 
 jest.setTimeout(180_000);
 
@@ -164,6 +164,17 @@ describe('bad input over HTTP', () => {
       20_000,
       'the request to be rejected after the fifth wrong code',
     );
+    // The person is told, once, that nothing was done and how to ask again
+    const told = await poll(
+      async () =>
+        (await local.emailsFor(email, requestId)).find((e) => /was rejected/.test(textOf(e))) ?? undefined,
+      10_000,
+      'the rejection email',
+    );
+    expect(textOf(told)).toMatch(/no data was changed/);
+    expect(
+      (await local.emailsFor(email, requestId)).filter((e) => /was rejected/.test(textOf(e))),
+    ).toHaveLength(1);
     expect(await tryWrong()).not.toBe(200);
     // The right code no longer helps.
     expect((await local.postJson(`/requests/${requestId}/verify`, { code: real }, bearer)).status).not.toBe(

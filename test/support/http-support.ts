@@ -190,6 +190,15 @@ export function fakeLedger(
           info.downloads += 1;
           return {};
         }
+        if (expr === 'SET outcomeMailAt = :at') {
+          if (!item || item.outcomeMailAt) throw conditionFailed();
+          item.outcomeMailAt = v[':at'];
+          return {};
+        }
+        if (expr === 'REMOVE outcomeMailAt') {
+          if (item?.outcomeMailAt === v[':at']) delete item?.outcomeMailAt;
+          return {};
+        }
         throw new Error(`fake ledger: unsupported update ${expr}`);
       },
     );

@@ -63,7 +63,19 @@ function memoryLedger(initial: Partial<LedgerRecord>) {
       writes.push(event);
       return { status: record.status, already: false };
     },
-    minimise: async () => {},
+    minimise: async () => {
+      const { contact: _dropped, ...rest } = record;
+      record = rest as LedgerRecord;
+    },
+    claimOutcomeMail: async (_id: string, at: string) => {
+      if (record.outcomeMailAt) return false;
+      record = { ...record, outcomeMailAt: at };
+      return true;
+    },
+    releaseOutcomeMail: async () => {
+      const { outcomeMailAt: _released, ...rest } = record;
+      record = rest as LedgerRecord;
+    },
     retainedIdentities: async () => ({}),
     setPlan: async () => {},
   };
@@ -122,6 +134,64 @@ describe('recordOutcome', () => {
     await expect(
       recordOutcome({ ledger: fake.ledger, log: quiet() }, { requestId, outcome: 'completed' }),
     ).rejects.toBeInstanceOf(StatusConflictError);
+  });
+});
+
+describe('recordOutcome: telling the person an unverified request ended', () => {
+  const mailbox = (failTimes = 0) => {
+    const sent: { to: string; subject: string; text: string }[] = [];
+    let failures = failTimes;
+    return {
+      sent,
+      mail: {
+        publicUrl: 'https://dsr.example.com',
+        mailer: {
+          send: async (m: { to: string; subject: string; text: string }) => {
+            if (failures-- > 0) throw new Error('SES throttled');
+            sent.push(m);
+          },
+        },
+      },
+    };
+  };
+
+  it.each([
+    ['expired', /was not confirmed in time/],
+    ['rejected', /wrong confirmation code was entered too many times/],
+  ] as const)(
+    'emails once when it %s, saying nothing was changed and how to ask again',
+    async (outcome, says) => {
+      const fake = memoryLedger({ status: 'pending_verification' });
+      const box = mailbox();
+      const ports = { ledger: fake.ledger, log: quiet(), mail: box.mail };
+      await recordOutcome(ports, { requestId, outcome });
+      await recordOutcome(ports, { requestId, outcome });
+      expect(box.sent).toHaveLength(1);
+      expect(box.sent[0]?.to).toBe('someone@example.com');
+      expect(box.sent[0]?.text).toMatch(says);
+      expect(box.sent[0]?.text).toContain('https://dsr.example.com');
+      expect(fake.status()).toBe(outcome);
+    },
+  );
+
+  it('sends on the retry when the first send failed, and still only once', async () => {
+    const fake = memoryLedger({ status: 'pending_verification' });
+    const box = mailbox(1);
+    const ports = { ledger: fake.ledger, log: quiet(), mail: box.mail };
+    await expect(recordOutcome(ports, { requestId, outcome: 'expired' })).rejects.toThrow('SES throttled');
+    await recordOutcome(ports, { requestId, outcome: 'expired' });
+    await recordOutcome(ports, { requestId, outcome: 'expired' });
+    expect(box.sent).toHaveLength(1);
+  });
+
+  it('emails nobody when a request completes', async () => {
+    const fake = memoryLedger({ status: 'in_progress' });
+    const box = mailbox();
+    await recordOutcome(
+      { ledger: fake.ledger, log: quiet(), mail: box.mail },
+      { requestId, outcome: 'completed' },
+    );
+    expect(box.sent).toEqual([]);
   });
 });
 

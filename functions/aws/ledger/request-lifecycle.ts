@@ -25,14 +25,33 @@ import {
   statusAfter,
   TERMINAL_STATUSES,
 } from '../../core/lifecycle';
-import type { RequestLedger } from '../../core/ports';
+import type { OutcomeMailLedger, RequestLedger } from '../../core/ports';
 import type { LedgerItems } from './conditional-write';
 import { BY_SUBJECT_INDEX } from './indexes';
 
 type OpenRequest = Pick<LedgerRecord, 'requestId' | 'type' | 'status' | 'receivedAt'>;
 
-export class RequestLifecycleLedger implements RequestLedger {
+export class RequestLifecycleLedger implements RequestLedger, OutcomeMailLedger {
   constructor(private readonly items: LedgerItems) {}
+
+  async claimOutcomeMail(requestId: string, at: string): Promise<boolean> {
+    const result = await this.items.write(requestId, {
+      update: 'SET outcomeMailAt = :at',
+      condition: 'attribute_exists(requestId) AND attribute_not_exists(outcomeMailAt)',
+      values: { ':at': at },
+      ifConditionFails: () => undefined,
+    });
+    return result.applied;
+  }
+
+  async releaseOutcomeMail(requestId: string, at: string): Promise<void> {
+    await this.items.write(requestId, {
+      update: 'REMOVE outcomeMailAt',
+      condition: 'outcomeMailAt = :at',
+      values: { ':at': at },
+      ifConditionFails: () => undefined,
+    });
+  }
 
   /** Writes a new request as `pending_verification`; fails if the id exists. */
   async create(record: NewLedgerRecord, now = new Date()): Promise<LedgerRecord> {

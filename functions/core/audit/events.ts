@@ -20,7 +20,9 @@ export type EmailTemplateId =
   | 'erasure-scheduled'
   | 'erasure-certificate'
   | 'opt-out-confirmed'
-  | 'support-processor-escalation';
+  | 'support-processor-escalation'
+  | 'verification-expired'
+  | 'verification-rejected';
 
 /** The request was received (recorded from the ledger entry by the workflow's first step). */
 export const auditReceived = (

@@ -1,8 +1,18 @@
 /** The end of a request's workflow: its final status, then minimisation of what it no longer needs. */
-import { auditOutcome } from '../audit/events';
+import { auditEmailSent, auditOutcome } from '../audit/events';
+import type { LedgerRecord } from '../ledger-record';
 import { MINIMISED_STATUSES } from '../ledger-record';
 import { type LifecycleEvent, type RequestStatus, TERMINAL_STATUSES } from '../lifecycle';
-import type { AuditTrail, DeadlineLedger, Log, RequestLedger, RetentionLedger } from '../ports';
+import type {
+  AuditTrail,
+  DeadlineLedger,
+  Log,
+  Mailer,
+  OutcomeMailLedger,
+  RequestLedger,
+  RetentionLedger,
+} from '../ports';
+import { verificationExpiredMail, verificationRejectedMail } from '../support/person-mails';
 
 export type Outcome = 'completed' | 'failed' | 'expired' | 'rejected' | 'cancelled';
 
@@ -19,8 +29,11 @@ export const MAX_CAUSE_CHARS = 500;
 export interface OutcomePorts {
   readonly ledger: RequestLedger &
     Pick<RetentionLedger, 'minimise'> &
-    Partial<Pick<DeadlineLedger, 'closeClocks'>>;
+    Partial<Pick<DeadlineLedger, 'closeClocks'>> &
+    Partial<OutcomeMailLedger>;
   readonly log: Log;
+  /** Tells the person a request ended unverified (expired, rejected); absent in tests of other concerns. */
+  readonly mail?: { readonly mailer: Mailer; readonly publicUrl: string };
   /** The request's audit chain (owner: audit); absent in tests of other concerns. */
   readonly auditTrail?: AuditTrail;
 }
@@ -40,6 +53,32 @@ async function minimiseIfFinished(ports: OutcomePorts, requestId: string, status
   if (!MINIMISED_STATUSES.includes(status)) return;
   await ports.ledger.minimise(requestId);
   ports.log.info('ledger entry minimised', { requestId, status });
+}
+
+const TEMPLATE = { expired: verificationExpiredMail, rejected: verificationRejectedMail } as const;
+
+/**
+ * Emails the person once (claimed in the ledger before sending, released if
+ * the send fails so the task's retry sends it) that their unverified request ended.
+ */
+async function tellPerson(ports: OutcomePorts, record: LedgerRecord, outcome: 'expired' | 'rejected') {
+  const { ledger, mail } = ports;
+  if (!mail || !record.contact || !ledger.claimOutcomeMail || !ledger.releaseOutcomeMail) return;
+  const at = new Date().toISOString();
+  if (!(await ledger.claimOutcomeMail(record.requestId, at))) return;
+  const content = TEMPLATE[outcome]({
+    requestId: record.requestId,
+    type: record.type,
+    locale: record.locale,
+    publicUrl: mail.publicUrl,
+  });
+  try {
+    await mail.mailer.send({ to: record.contact.email, ...content });
+  } catch (error) {
+    await ledger.releaseOutcomeMail(record.requestId, at);
+    throw error;
+  }
+  await auditEmailSent(ports.auditTrail, record.requestId, `verification-${outcome}`, `outcome-${outcome}`);
 }
 
 /**
@@ -75,6 +114,8 @@ export async function recordOutcome(
     EVENT[outcome],
     failure ? { failure, note: failure.error } : {},
   );
+  // The person hears why nothing happened, while the contact is still there; then minimise at once.
+  if (outcome === 'expired' || outcome === 'rejected') await tellPerson(ports, record, outcome);
   // Minimise right after the move, so a finished request holds contact data no longer than one write.
   await minimiseIfFinished(ports, requestId, outcome);
   await auditOutcome(ports.auditTrail, requestId, outcome, failure?.error);
