@@ -25,7 +25,7 @@ export type TaskHandlers = Record<TaskName, TaskHandler>;
 
 type StateDefinition = StateMachineDefinition['States'][string];
 type JsonValue = Parameters<StateMachine['run']>[0];
-type Log = Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'];
+export type Log = Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'];
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -55,7 +55,9 @@ export class StepFunctionsError extends Error {
       | 'TaskTimedOut'
       | 'InvalidExecutionInput'
       | 'InvalidName'
-      | 'InvalidToken',
+      | 'InvalidToken'
+      | 'InvalidArn'
+      | 'StateMachineDoesNotExist',
     message: string,
   ) {
     super(message);
@@ -151,6 +153,9 @@ const LOCAL_TIMEOUT_PARAMETER = '__localTimeoutSeconds';
 /** Runs executions of the workflow and answers the Step Functions operations the handlers use. */
 export class WorkflowRunner {
   readonly stateMachineArn: string;
+  /** The definition as given, before local preparation: what DescribeStateMachine answers. */
+  readonly definitionText: string;
+  readonly creationDate = new Date();
   private readonly definition: StateMachineDefinition;
   private readonly machine: StateMachine;
   private readonly executions = new Map<string, ExecutionRecord>();
@@ -163,10 +168,10 @@ export class WorkflowRunner {
 
   constructor(private readonly options: WorkflowRunnerOptions) {
     this.stateMachineArn = options.stateMachineArn ?? LOCAL_STATE_MACHINE_ARN;
-    this.definition = prepareDefinition(
-      options.definition ?? loadDefinition(),
-      options.taskTimeoutOverrides ?? {},
-    );
+    this.definitionText = options.definition
+      ? JSON.stringify(options.definition, null, 2)
+      : readFileSync(WORKFLOW_DEFINITION_FILE, 'utf8');
+    this.definition = prepareDefinition(JSON.parse(this.definitionText), options.taskTimeoutOverrides ?? {});
     const unbound = unboundTaskStates(this.definition);
     if (unbound.length > 0) {
       throw new Error(`Task states without a registry entry: ${unbound.map((t) => t.stateName).join(', ')}`);
@@ -216,6 +221,7 @@ export class WorkflowRunner {
         record.output = JSON.stringify(output ?? null);
       },
       (error: unknown) => {
+        if (record.status !== 'RUNNING') return; // stopped through StopExecution, which set the outcome
         const { status, name: errorName, cause } = describeFailure(error);
         record.status = status;
         record.error = errorName;
@@ -225,7 +231,7 @@ export class WorkflowRunner {
     this.finished.set(
       name,
       done.then(async () => {
-        record.stopDate = new Date();
+        record.stopDate ??= new Date();
         this.aborts.delete(name);
         for (const [token, task] of this.parked) if (task.execution === name) this.unpark(token);
         for (const [token, execution] of this.timedOut) if (execution === name) this.timedOut.delete(token);
@@ -240,12 +246,24 @@ export class WorkflowRunner {
   /** Aborts every running execution (waiting tasks hold timers for days) and waits for them to stop. */
   async stop(): Promise<void> {
     for (const abort of this.aborts.values()) abort();
-    // Settling parked tasks lets the interpreter clear their timeout timers.
-    for (const [token, task] of this.parked) {
-      this.unpark(token);
-      task.reject(namedError('States.Aborted', 'the local runtime stopped'));
-    }
+    this.abandonParked(undefined, 'the local runtime stopped');
     await Promise.all([...this.finished.values()]);
+  }
+
+  /** StopExecution: aborts a running execution, whose tokens are refused from now on; a stopped one stays as it is. */
+  stopExecution(executionArnOrName: string, error?: string, cause?: string): ExecutionRecord {
+    const record = this.describeArn(executionArnOrName);
+    const abort = this.aborts.get(record.name);
+    if (record.status !== 'RUNNING' || !abort) return record;
+    Object.assign(record, {
+      status: 'ABORTED',
+      error,
+      cause,
+      stopDate: new Date(),
+    } satisfies Partial<ExecutionRecord>);
+    abort();
+    this.abandonParked(record.name, 'the execution was stopped');
+    return record;
   }
 
   describe(name: string): ExecutionRecord {
@@ -311,6 +329,15 @@ export class WorkflowRunner {
     return task;
   }
 
+  /** Settling parked tasks (of one execution, or all) lets the interpreter clear their timeout timers. */
+  private abandonParked(execution: string | undefined, why: string): void {
+    for (const [token, task] of this.parked) {
+      if (execution !== undefined && task.execution !== execution) continue;
+      this.unpark(token);
+      task.reject(namedError('States.Aborted', why));
+    }
+  }
+
   private unpark(token: string): void {
     clearTimeout(this.parked.get(token)?.timer);
     this.parked.delete(token);
@@ -321,7 +348,7 @@ export class WorkflowRunner {
     for (const [stateName, taskName] of this.bindings) {
       const state = findState(this.definition.States, stateName);
       const waits = state?.Type === 'Task' && state.Resource.endsWith('.waitForTaskToken');
-      const invoke = this.invoker(taskName);
+      const invoke = this.invoker(taskName, record);
       const fixedTimeout = state?.Type === 'Task' ? state.TimeoutSeconds : undefined;
       taskResourceLocalHandlers[stateName] = waits
         ? (input) => this.invokeAndWait(record.name, invoke, input, timeoutSecondsOf(input) ?? fixedTimeout)
@@ -377,11 +404,13 @@ export class WorkflowRunner {
     return (await callback) as JsonValue;
   }
 
-  private invoker(taskName: TaskName): (payload: unknown) => Promise<unknown> {
+  private invoker(taskName: TaskName, record: ExecutionRecord): (payload: unknown) => Promise<unknown> {
     const handler = this.options.handlers[taskName];
     const { timeoutSeconds } = TASKS[taskName];
     return async (payload) => {
       try {
+        // An aborted run's interpreter may still retry a state; a stopped execution starts no more work.
+        if (record.status === 'ABORTED') throw namedError('States.Aborted', 'the execution was stopped');
         return (await handler(payload, lambdaContext(`dsr-${taskName}`, timeoutSeconds))) ?? null;
       } catch (error) {
         throw asLambdaError(error);
