@@ -74,7 +74,7 @@ export interface TaskEntry extends BaseEntry {
 export interface RouteEntry extends BaseEntry {
   readonly kind: 'route';
 }
-/** A scheduled job: no workflow state calls it, an EventBridge rule does. */
+/** A scheduled job: no workflow state calls it, an EventBridge Scheduler schedule does. */
 export interface JobEntry extends BaseEntry {
   readonly kind: 'job';
   readonly memoryMb: number;

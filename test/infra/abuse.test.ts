@@ -252,16 +252,14 @@ describe('abuse resistance in the deployed stack', () => {
   it('runs the retention sweep on its schedule, retrying and dead-lettering a failed run', () => {
     const sweep = logicalId('FunctionsRetentionSweepFunction', 'AWS::Lambda::Function');
     const queue = logicalId('SchedulesDeadLetterQueue', 'AWS::SQS::Queue');
-    template.hasResourceProperties('AWS::Events::Rule', {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: JOBS.RetentionSweep.schedule,
       State: 'ENABLED',
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [sweep, 'Arn'] },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
-          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: Match.anyValue() }),
-        }),
-      ],
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [sweep, 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 4 }),
+      }),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: JOBS.RetentionSweep.timeoutSeconds,
@@ -283,7 +281,13 @@ describe('abuse resistance in the deployed stack', () => {
     const invokers = Object.values(resources)
       .filter((r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties).includes(sweep))
       .map((r) => r.Properties.Principal);
-    expect(invokers).toEqual(['events.amazonaws.com']);
+    // No resource policy: only the Scheduler's role, which may invoke the jobs and nothing else, calls it.
+    expect(invokers).toEqual([]);
+    const invokingPolicies = Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties).includes(sweep))
+      .filter(([, r]) => JSON.stringify(r.Properties).includes('lambda:InvokeFunction'))
+      .map(([id]) => id);
+    expect(invokingPolicies).toEqual([expect.stringMatching(/^SchedulesSchedulerRole/)]);
     const machine = Object.values(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
     expect(JSON.stringify(machine)).not.toContain(sweep);
   });

@@ -145,7 +145,7 @@ describe('the deadline watch in AWS', () => {
     const [[, alarm] = []] = ofType('AWS::CloudWatch::Alarm').filter(([id]) =>
       id.startsWith('MonitoringRequestsOverdue'),
     );
-    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    const schedules = ofType('AWS::Scheduler::Schedule').map(([, r]) => r.Properties);
 
     // Assess
     expect(alarm?.Properties).toMatchObject({
@@ -157,10 +157,14 @@ describe('the deadline watch in AWS', () => {
     expect(JSON.stringify(alarm?.Properties)).toMatch(
       /"Namespace":"DsrWorkflow".*"MetricName":"OverdueRequests"|"MetricName":"OverdueRequests".*"Namespace":"DsrWorkflow"/,
     );
-    expect(rules).toContainEqual(
+    expect(schedules).toContainEqual(
       expect.objectContaining({
         ScheduleExpression: 'rate(15 minutes)',
         Description: expect.stringMatching(/^Runs DeadlineWatch/),
+        // The run's scheduled time is its "now" (a late delivery judges the time it was meant for).
+        Target: expect.objectContaining({
+          Input: JSON.stringify({ time: '<aws.scheduler.scheduled-time>' }),
+        }),
       }),
     );
     const dashboard = JSON.stringify(ofType('AWS::CloudWatch::Dashboard')[0]?.[1]?.Properties);
