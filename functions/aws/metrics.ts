@@ -1,37 +1,30 @@
 /**
- * CloudWatch metrics as Embedded Metric Format lines on stdout: Lambda ships
- * them to CloudWatch Logs, which extracts the metrics (no PutMetricData call,
- * no extra package: @aws-lambda-powertools/metrics is not installed).
+ * CloudWatch metrics through Powertools Metrics: Embedded Metric Format lines
+ * on stdout that CloudWatch Logs turns into metrics (no PutMetricData call).
  */
+import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Metrics } from '../core/ports';
 
 /** Namespace of the application's own metrics (the CDK's alarms and dashboard read it). */
 export const APP_METRICS_NAMESPACE = 'DsrWorkflow';
+/** Powertools' one dimension on every metric; the alarms name it too. */
+export const APP_METRICS_SERVICE = 'dsr-workflow';
 
-/** One EMF line per `count` call: each value a `Count` metric, without dimensions. */
+/** Each `count` call is published at once as one EMF line of `Count` metrics. */
 export class EmfMetrics implements Metrics {
-  constructor(
-    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  private readonly metrics: PowertoolsMetrics;
+
+  constructor() {
+    this.metrics = new PowertoolsMetrics({
+      namespace: APP_METRICS_NAMESPACE,
+      serviceName: APP_METRICS_SERVICE,
+    });
+  }
 
   count(values: Readonly<Record<string, number>>): void {
     const names = Object.keys(values);
     if (names.length === 0) return;
-    this.write(
-      JSON.stringify({
-        _aws: {
-          Timestamp: this.now().getTime(),
-          CloudWatchMetrics: [
-            {
-              Namespace: APP_METRICS_NAMESPACE,
-              Dimensions: [[]],
-              Metrics: names.map((Name) => ({ Name, Unit: 'Count' })),
-            },
-          ],
-        },
-        ...values,
-      }),
-    );
+    for (const name of names) this.metrics.addMetric(name, MetricUnit.Count, values[name] ?? 0);
+    this.metrics.publishStoredMetrics();
   }
 }

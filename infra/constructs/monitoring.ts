@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { APP_METRICS_NAMESPACE } from '../../functions/aws/metrics';
+import { APP_METRICS_NAMESPACE, APP_METRICS_SERVICE } from '../../functions/aws/metrics';
 import { FIREWALL_RULES, type Firewall } from './firewall';
 
 /** Namespace of the metrics this stack derives from its own logs. */
@@ -80,6 +80,8 @@ export class Monitoring extends Construct {
       new cloudwatch.Metric({
         namespace: APP_METRICS_NAMESPACE,
         metricName,
+        // Powertools Metrics puts its service dimension on every metric.
+        dimensionsMap: { service: APP_METRICS_SERVICE },
         label,
         period: Duration.minutes(15),
         statistic: cloudwatch.Stats.MAXIMUM,
