@@ -520,6 +520,7 @@ const COMMON_ENVIRONMENT: readonly EnvKey[] = [
   // Clocks (owner: clock): every function, so nothing can disagree about a deadline.
   'deadlineMarginSeconds',
   'holidays',
+  'clockStartAtVerification',
 ];
 /** A function learns where the audit bucket, guard tables and contact list are only if it may use them. */
 const ENVIRONMENT_BY_ACCESS: Partial<Record<Access, readonly EnvKey[]>> = {

@@ -8,6 +8,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { z } from 'zod';
 import { commaSeparatedList } from '../functions/aws/config';
+import { parseClockStartAtVerification, parseHolidays } from '../functions/core/clocks';
 import { parseDataMap } from '../functions/core/data-map';
 import { RATE_LIMIT_KEYS, type RateLimitSettings } from './constructs/functions';
 import { DsrWorkflowStack, type DsrWorkflowStackProps } from './stack';
@@ -57,6 +58,38 @@ const Context = z.object({
   >),
   /** 0 turns resending off; the functions accept at most 20. */
   maxResends: z.coerce.number().int().nonnegative().max(20).optional(),
+  /**
+   * Jurisdictions whose respond clock starts at verification instead of receipt (only `EU` is
+   * allowed: core/clocks.ts START_AT_VERIFICATION); synth refuses any other.
+   */
+  clockStartAtVerification: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        parseClockStartAtVerification(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  /** Public holidays (`YYYY-MM-DD`, comma-separated) that business-day clocks skip. */
+  holidays: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        parseHolidays(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  /** How long before a due time every workflow wait ends (default 6 h). */
+  deadlineMarginSeconds: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .max(7 * 24 * 3600)
+    .optional(),
   stackName: z.string().min(1).default('DsrWorkflowStack'),
   /** The CMK-encrypted TableV2 needs a concrete region; Impor.in serves Indonesia (Jakarta). */
   region: z
@@ -89,6 +122,9 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     wafRateLimitPer5Min: read('wafRateLimitPer5Min'),
     wafRequestLimitPer5Min: read('wafRequestLimitPer5Min'),
     ...Object.fromEntries(RATE_LIMIT_KEYS.map((k) => [k, read(k)])),
+    clockStartAtVerification: read('clockStartAtVerification'),
+    holidays: read('holidays'),
+    deadlineMarginSeconds: read('deadlineMarginSeconds'),
     stackName: read('stackName'),
     region: read('region'),
   });
@@ -112,6 +148,13 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     wafWriteLimitPer5Min: ctx.wafRateLimitPer5Min,
     wafRequestLimitPer5Min: ctx.wafRequestLimitPer5Min,
     rateLimits,
+    clockSettings: {
+      ...(ctx.clockStartAtVerification ? { clockStartAtVerification: ctx.clockStartAtVerification } : {}),
+      ...(ctx.holidays ? { holidays: ctx.holidays } : {}),
+      ...(ctx.deadlineMarginSeconds !== undefined
+        ? { deadlineMarginSeconds: String(ctx.deadlineMarginSeconds) }
+        : {}),
+    },
     ...(ctx.publicBaseUrl ? { publicBaseUrl: ctx.publicBaseUrl } : {}),
     ...(ctx.sesIdentity ? { sesIdentity: ctx.sesIdentity } : {}),
     ...(ctx.supportEmail ? { supportEmail: ctx.supportEmail } : {}),

@@ -12,7 +12,7 @@ import { DemoStores } from './constructs/demo-stores';
 import { Encryption } from './constructs/encryption';
 import { ExportsBucket } from './constructs/exports-bucket';
 import { Firewall } from './constructs/firewall';
-import { Functions, type RateLimitSettings } from './constructs/functions';
+import { type ClockSettings, Functions, type RateLimitSettings } from './constructs/functions';
 import { Idempotency, RateLimits } from './constructs/guard-tables';
 import { Ledger } from './constructs/ledger';
 import { Monitoring } from './constructs/monitoring';
@@ -44,6 +44,8 @@ export interface DsrWorkflowStackProps extends StackProps {
   readonly wafRequestLimitPer5Min: number;
   /** The application's rate limits; unset ones keep the functions' documented defaults. */
   readonly rateLimits?: RateLimitSettings;
+  /** The clocks' settings (start at verification, holidays, margin); unset ones keep the functions' defaults. */
+  readonly clockSettings?: ClockSettings;
   /** SES v2 contact list whose topic preferences opt-outs set to OPT_OUT; default: none. */
   readonly sesContactList?: string;
   /** Topics of that contact list to opt out of; default: every topic the list defines. */
@@ -134,6 +136,7 @@ export class DsrWorkflowStack extends Stack {
       ...(props.sesContactList ? { sesContactList: props.sesContactList } : {}),
       ...(props.sesContactTopics ? { sesContactTopics: props.sesContactTopics } : {}),
       ...(props.rateLimits ? { rateLimitSettings: props.rateLimits } : {}),
+      ...(props.clockSettings ? { clockSettings: props.clockSettings } : {}),
       jobsDeadLetterQueue: this.schedules.deadLetterQueue,
       exportsBucket: this.exports.bucket,
       auditBucket: this.audit.bucket,

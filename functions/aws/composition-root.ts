@@ -30,6 +30,7 @@ import type {
   ZipWriters,
 } from '../core/ports';
 import type { NotifyPorts } from '../core/processors/notify';
+import type { ClockStartPorts } from '../core/requests/clock-start';
 import type { SupportActionPorts } from '../core/support/support-action';
 import type { ResendPorts } from '../core/verification/resend';
 import { DynamoAuditTrail } from './audit-trail';
@@ -287,5 +288,16 @@ export function supportActionPorts(): SupportActionPorts {
     callers: cfg.supportActorFromInput
       ? inputCallers
       : new AutomationCallers(ssmClient(), SUPPORT_DOCUMENT_PREFIX),
+  };
+}
+
+/** Starting the respond clock at verification where this deployment chose it (core/requests/clock-start). */
+export function clockStartPorts(): ClockStartPorts {
+  const cfg = loadConfig();
+  return {
+    ledger: table(),
+    startAtVerification: cfg.clockStartAtVerification,
+    calendar: { holidays: cfg.holidays },
+    log: log(),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseHolidays } from '../core/clocks';
+import { parseClockStartAtVerification, parseHolidays } from '../core/clocks';
 import { bindStores, type DataMap, isProcessor, parseDataMap } from '../core/data-map';
 
 const limit = (fallback: number) => z.coerce.number().int().positive().max(1_000_000).default(fallback);
@@ -56,6 +56,7 @@ export const ENV = {
   // ---- clocks (owner: clock)
   deadlineMarginSeconds: 'DSR_DEADLINE_MARGIN_SECONDS',
   holidays: 'DSR_HOLIDAYS',
+  clockStartAtVerification: 'DSR_CLOCK_START_AT_VERIFICATION',
 } as const;
 export type EnvKey = keyof typeof ENV;
 export type EnvName = (typeof ENV)[EnvKey];
@@ -170,6 +171,18 @@ const Env = z.object({
     .nonnegative()
     .max(7 * 24 * 3600)
     .default(6 * 3600),
+  /** Jurisdictions whose respond clock starts at verification (only where the law allows it: `EU`). */
+  [ENV.clockStartAtVerification]: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseClockStartAtVerification(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** Public holidays the business-day clocks skip (US-CA), comma-separated `YYYY-MM-DD`. */
   [ENV.holidays]: z
     .string()

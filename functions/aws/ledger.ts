@@ -99,6 +99,8 @@ export class LedgerTable
   releaseDeadlineNotice: DeadlineLedger['releaseDeadlineNotice'] = (...args) =>
     this.deadlines.releaseDeadlineNotice(...args);
   closeClocks: DeadlineLedger['closeClocks'] = (...args) => this.deadlines.closeClocks(...args);
+  restartRespondClock: DeadlineLedger['restartRespondClock'] = (...args) =>
+    this.deadlines.restartRespondClock(...args);
   extendRespondClock: DeadlineLedger['extendRespondClock'] = (...args) =>
     this.deadlines.extendRespondClock(...args);
   // Requests that need support (owner: fail)

@@ -153,6 +153,61 @@ export function clocksFor(
   }
 }
 
+// ---- Starting the clock at verification (a deployment's choice, where the law allows it)
+
+/**
+ * Whether the respond clock may start when the person is verified instead of
+ * at receipt, per jurisdiction: `true`, or why not.
+ * - EU: the controller cannot act on a request from someone it cannot identify
+ *   (GDPR Art. 11(2), 12(2) and 12(6)); regulators such as the UK ICO count the
+ *   month from receipt of the information needed to confirm identity. A
+ *   deployment opts in where its lead authority reads it so.
+ * - US-CA: never; CCPA regulations §7021(b) start the 45 days on receipt,
+ *   regardless of the time needed to verify.
+ * - ID: never; UU PDP's 3×24 hours are read strictly, from the request.
+ */
+export const START_AT_VERIFICATION: Readonly<Record<Jurisdiction, true | string>> = {
+  EU: true,
+  'US-CA': 'CCPA regulations §7021(b) count from receipt, regardless of the time needed to verify',
+  ID: 'UU PDP No. 27/2022 counts 3×24 hours from the request (the strict reading)',
+};
+
+/** The deployment's `DSR_CLOCK_START_AT_VERIFICATION` (`EU`), refusing a jurisdiction whose law does not allow it. */
+export function parseClockStartAtVerification(raw: string | undefined): ReadonlySet<Jurisdiction> {
+  const chosen = (raw ?? '')
+    .split(',')
+    .map((j) => j.trim())
+    .filter((j) => j.length > 0);
+  for (const j of chosen) {
+    const allowed = START_AT_VERIFICATION[j as Jurisdiction];
+    if (allowed === undefined) throw new Error(`"${j}" is not a jurisdiction (ID, EU, US-CA)`);
+    if (allowed !== true) throw new Error(`the ${j} clock cannot start at verification: ${allowed}`);
+  }
+  return new Set(chosen as Jurisdiction[]);
+}
+
+/**
+ * The respond clock started again at `verifiedAt`, or undefined when it stays:
+ * the jurisdiction is not chosen, or the clock already moved (restarted or extended).
+ */
+export function respondClockFromVerification(
+  record: {
+    readonly jurisdiction: Jurisdiction;
+    readonly type: RequestType;
+    readonly receivedAt: string;
+    readonly clocks?: RequestClocks;
+  },
+  verifiedAt: Date,
+  chosen: ReadonlySet<Jurisdiction>,
+  calendar: ClockCalendar = {},
+): DeadlineClock | undefined {
+  const respond = record.clocks?.respond;
+  if (!respond || !chosen.has(record.jurisdiction) || START_AT_VERIFICATION[record.jurisdiction] !== true)
+    return undefined;
+  if (respond.startedAt !== record.receivedAt || respond.extensions?.length) return undefined;
+  return clocksFor(record.jurisdiction, record.type, verifiedAt, calendar).respond;
+}
+
 // ---- Extensions (support's DSR-ExtendDeadline)
 
 /** Why an extension is refused; the message is what support reads. */

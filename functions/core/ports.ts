@@ -453,6 +453,16 @@ export interface DeadlineLedger {
    * only while the request is open and its clock was never extended; false otherwise.
    */
   extendRespondClock(requestId: string, respond: DeadlineClock, now: Date): Promise<boolean>;
+  /**
+   * Replaces the `respond` clock (and `dueAt`) with one started at verification,
+   * only while it still starts at `receivedAt`, was never extended and the request is open; false otherwise.
+   */
+  restartRespondClock(
+    requestId: string,
+    respond: DeadlineClock,
+    receivedAt: string,
+    now: Date,
+  ): Promise<boolean>;
 }
 
 /** CloudWatch metrics (EMF lines in AWS): counts per run, no dimensions carrying ids. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { auditTrail, config, ledgerTable, log } from '../aws/composition-root';
+import { auditTrail, clockStartPorts, config, ledgerTable, log } from '../aws/composition-root';
 import { subjectResolver } from '../aws/request-ports';
 import { type PlannedStore, planStores } from '../core/requests/plan';
 
@@ -18,6 +18,7 @@ export async function handler(event: unknown): Promise<{ stores: PlannedStore[] 
     log: log(),
     auditTrail: auditTrail(),
     deadlineMarginSeconds,
+    clockStart: clockStartPorts(),
   };
   return planStores(ports, dataMap, requestId);
 }

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { auditTrail, config, hashingKey, ledgerTable, log, mailer } from '../aws/composition-root';
+import {
+  auditTrail,
+  clockStartPorts,
+  config,
+  hashingKey,
+  ledgerTable,
+  log,
+  mailer,
+} from '../aws/composition-root';
 import { scheduleErasure } from '../core/erasure/schedule';
 
 const Input = z.object({ requestId: z.string().min(1) });
@@ -17,7 +25,15 @@ export async function handler(event: unknown): Promise<{ requestId: string; grac
     deadlineMarginSeconds: cfg.deadlineMarginSeconds,
   };
   return scheduleErasure(
-    { ledger: ledgerTable(), hashingKey, mailer: mailer(), log: log(), settings, auditTrail: auditTrail() },
+    {
+      ledger: ledgerTable(),
+      hashingKey,
+      mailer: mailer(),
+      log: log(),
+      settings,
+      auditTrail: auditTrail(),
+      clockStart: clockStartPorts(),
+    },
     input,
   );
 }

@@ -32,6 +32,11 @@ import { ERASURE_PREFIX, EXPORTS_PREFIX } from './exports-bucket';
 import { acknowledgeWildcardAction, acknowledgeWildcardResource } from './nag';
 import type { ProcessorSecrets } from './processor-secrets';
 
+/** The clocks' deployment settings (infra/app.ts context keys of the same name). */
+export type ClockSettings = Partial<
+  Record<'clockStartAtVerification' | 'holidays' | 'deadlineMarginSeconds', string>
+>;
+
 /** Context-configurable rate limits (see infra/app.ts) for the functions that limit; unset ones keep their defaults. */
 export type RateLimitSettings = Partial<Record<RateLimitSetting, number>>;
 /** The settings {@link RateLimitSettings} may carry. */
@@ -84,6 +89,8 @@ export interface FunctionsProps {
   readonly sesContactTopics?: readonly string[];
   /** Values for the rate-limited functions' env; unset ones keep the code defaults. */
   readonly rateLimitSettings?: RateLimitSettings;
+  /** The clocks' settings, as the functions' environment spells them. */
+  readonly clockSettings?: ClockSettings;
   readonly exportsBucket: s3.IBucket;
   /** Object Lock bucket of the certificates of erasure; only `audit:write` functions see it. */
   readonly auditBucket: s3.IBucket;
@@ -160,6 +167,7 @@ export class Functions extends Construct {
         : {}),
       ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
       auditTable: props.auditTrail.tableName,
+      ...props.clockSettings,
     };
     const support = props.supportEmail ? supportIdentities(props.supportEmail) : [];
     const built = {} as Record<EntryName, DsrFunction>;

@@ -118,6 +118,8 @@ export interface LocalSystemOptions {
   readonly processorPort?: number;
   /** Replaces every processor's `acknowledgeWithinSeconds` (tests of escalation: a few seconds). */
   readonly processorAckSeconds?: number;
+  /** Jurisdictions whose respond clock starts at verification (`EU`); default the environment's, else none. */
+  readonly clockStartAtVerification?: string;
   /** Replaces every processor's retry base delay in ms (tests: small, so retries take no time). */
   readonly processorRetryBaseDelayMs?: number;
   readonly log?: (line: string) => void;
@@ -507,6 +509,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       supportEmail: LOCAL_SUPPORT_EMAIL,
       // No SSM here: a support action's actor is the CLI's --actor (or the OS user).
       supportActorFromInput: 'true',
+      ...(options.clockStartAtVerification !== undefined
+        ? { clockStartAtVerification: options.clockStartAtVerification }
+        : {}),
     };
     const functionEnvironment = {
       ...emulatorEnvironment(emulators.endpoints),

@@ -1,5 +1,5 @@
 import type { LedgerTable } from '../../functions/aws/ledger';
-import { clockFields, extendDeadline } from '../../functions/core/clocks';
+import { clockFields, clocksFor, extendDeadline } from '../../functions/core/clocks';
 import type { Mail } from '../../functions/core/ports';
 import { watchDeadlines } from '../../functions/core/support/deadline-watch';
 import { startLedgerTable } from '../support/ledger-table';
@@ -78,5 +78,21 @@ describe('the ledger’s deadlines on DynamoDB, read by the deadline job with an
     const stored = await ledger.get(request.requestId);
     expect(stored?.dueAt).toBe('2026-04-05T00:00:00.000Z');
     expect(stored?.clocks?.respond.extensions?.[0]).toMatchObject({ reason: 'archives', actor: 'alice' });
+  });
+
+  it('starts an EU clock again at verification once; never after an extension, never twice', async () => {
+    const request = newRequest('20260106-access-ffffffffff', 'EU', '2026-01-06T00:00:00.000Z');
+    await ledger.create(request);
+    const verifiedAt = new Date('2026-01-09T00:00:00.000Z');
+    const restarted = clocksFor('EU', 'access', verifiedAt).respond;
+    expect(
+      await ledger.restartRespondClock(request.requestId, restarted, request.receivedAt, verifiedAt),
+    ).toBe(true);
+    expect(
+      await ledger.restartRespondClock(request.requestId, restarted, request.receivedAt, verifiedAt),
+    ).toBe(false);
+    const stored = await ledger.get(request.requestId);
+    expect(stored?.dueAt).toBe('2026-02-09T00:00:00.000Z');
+    expect(stored?.clocks?.respond.startedAt).toBe('2026-01-09T00:00:00.000Z');
   });
 });

@@ -291,3 +291,27 @@ describe('the DSR workflow stack', () => {
     }
   });
 });
+
+describe('the clocks a deployment chooses', () => {
+  it('refuses at synth to start a US-CA or Indonesian clock at verification, naming the law', () => {
+    expect(() => synth({ clockStartAtVerification: 'US-CA' })).toThrow(/§7021\(b\)/);
+    expect(() => synth({ clockStartAtVerification: 'ID' })).toThrow(/UU PDP/);
+  });
+
+  it('tells every function when EU clocks start at verification, and the holidays and margin', () => {
+    const chosen = synth({
+      clockStartAtVerification: 'EU',
+      holidays: '2026-12-25',
+      deadlineMarginSeconds: 7200,
+    }).template;
+    const functions = Object.values(chosen.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        DSR_CLOCK_START_AT_VERIFICATION: 'EU',
+        DSR_HOLIDAYS: '2026-12-25',
+        DSR_DEADLINE_MARGIN_SECONDS: '7200',
+      });
+    }
+  });
+});

@@ -7,7 +7,9 @@ import {
   dueStanding,
   ExtensionRefusedError,
   extendDeadline,
+  parseClockStartAtVerification,
   parseHolidays,
+  respondClockFromVerification,
 } from '../../functions/core/clocks';
 
 const at = (iso: string) => new Date(iso);
@@ -174,5 +176,48 @@ describe('the verification wait of a new request', () => {
     };
     const out = await validateRequest(ports, { requestId: 'r', type: 'access' });
     expect(out.verificationSeconds).toBe(66 * 3600 - 10);
+  });
+});
+
+describe('starting the clock at verification', () => {
+  const eu = {
+    jurisdiction: 'EU' as const,
+    type: 'access' as const,
+    receivedAt: '2026-01-31T10:00:00.000Z',
+    clocks: clocksFor('EU', 'access', at('2026-01-31T10:00:00.000Z')),
+  };
+
+  it('is refused for the jurisdictions whose law counts from receipt, naming the rule', () => {
+    expect(() => parseClockStartAtVerification('US-CA')).toThrow(/§7021\(b\)/);
+    expect(() => parseClockStartAtVerification('ID')).toThrow(/UU PDP/);
+    expect(() => parseClockStartAtVerification('EU,XX')).toThrow(/not a jurisdiction/);
+    expect([...parseClockStartAtVerification(' EU ')]).toEqual(['EU']);
+    expect(parseClockStartAtVerification(undefined).size).toBe(0);
+  });
+
+  it('counts an EU month from verification when chosen, month end included', () => {
+    const clock = respondClockFromVerification(eu, at('2026-03-31T09:00:00Z'), new Set(['EU']));
+    expect(clock).toMatchObject({ startedAt: '2026-03-31T09:00:00.000Z', dueAt: '2026-04-30T09:00:00.000Z' });
+  });
+
+  it('leaves the clock alone when not chosen, already restarted, or extended', () => {
+    expect(respondClockFromVerification(eu, at('2026-02-02T00:00:00Z'), new Set())).toBeUndefined();
+    const restarted = { ...eu, clocks: clocksFor('EU', 'access', at('2026-02-01T00:00:00Z')) };
+    expect(
+      respondClockFromVerification(restarted, at('2026-02-02T00:00:00Z'), new Set(['EU'])),
+    ).toBeUndefined();
+    const extended = {
+      ...eu,
+      clocks: {
+        respond: extendDeadline('EU', eu.clocks.respond, {
+          now: at('2026-02-01T00:00:00Z'),
+          reason: 'r',
+          actor: 'a',
+        }),
+      },
+    };
+    expect(
+      respondClockFromVerification(extended, at('2026-02-02T00:00:00Z'), new Set(['EU'])),
+    ).toBeUndefined();
   });
 });

@@ -35,6 +35,13 @@ function fakeLedger(records: LedgerRecord[]): DeadlineLedger & { records: Map<st
       update(id, { clocks: { ...r.clocks, respond }, dueAt: respond.dueAt });
       return true;
     },
+    async restartRespondClock(id, respond, receivedAt) {
+      const r = byId.get(id);
+      if (!r?.clocks || r.clocks.respond.extensions || r.clocks.respond.startedAt !== receivedAt)
+        return false;
+      update(id, { clocks: { ...r.clocks, respond }, dueAt: respond.dueAt });
+      return true;
+    },
   };
 }
 

@@ -85,4 +85,27 @@ export class DeadlineLedgerTable implements DeadlineLedger {
     });
     return result.applied;
   }
+
+  async restartRespondClock(
+    requestId: string,
+    respond: DeadlineClock,
+    receivedAt: string,
+    now: Date,
+  ): Promise<boolean> {
+    const finished = Object.fromEntries([...TERMINAL_STATUSES].map((s, i) => [`:done${i}`, s]));
+    const result = await this.items.write(requestId, {
+      update: 'SET clocks.respond = :respond, dueAt = :due, updatedAt = :at',
+      condition: `clocks.respond.startedAt = :received AND attribute_not_exists(clocks.respond.extensions) AND NOT (#status IN (${Object.keys(finished).join(', ')}))`,
+      names: { '#status': 'status' },
+      values: {
+        ':respond': respond,
+        ':due': respond.dueAt,
+        ':received': receivedAt,
+        ':at': now.toISOString(),
+        ...finished,
+      },
+      ifConditionFails: () => undefined,
+    });
+    return result.applied;
+  }
 }

@@ -6,6 +6,7 @@ import { type HashPurpose, keyedHash, randomToken } from '../crypto';
 import { erasureScheduledMail } from '../emails';
 import { contactOf } from '../ledger-record';
 import type { AuditTrail, Clock, Log, Mailer, RequestLedger } from '../ports';
+import { type ClockStartPorts, startClockAtVerification } from '../requests/clock-start';
 
 // The cancel link's token purpose; the cast goes once `HashPurpose` lists 'cancel-token'.
 const CANCEL_TOKEN_PURPOSE = 'cancel-token' satisfies HashPurpose;
@@ -26,6 +27,8 @@ export interface ScheduleErasurePorts {
   };
   /** The request's audit chain (owner: audit); absent in tests of other concerns. */
   readonly auditTrail?: AuditTrail;
+  /** Starting the respond clock at verification, where the deployment chose it. */
+  readonly clockStart?: ClockStartPorts;
 }
 
 /** The configured grace period, capped (for requests with clocks) so the erasure fits before the deadline. */
@@ -56,14 +59,17 @@ export async function scheduleErasure(
 ): Promise<{ requestId: string; graceSeconds: number }> {
   const { requestId } = input;
   const { ledger, settings } = ports;
-  const record = await ledger.require(requestId);
-  if (record.status === 'pending_verification') {
+  const read = await ledger.require(requestId);
+  if (read.status === 'pending_verification') {
     // As in PlanStores: the workflow resumed, so the verify endpoint's own ledger write may have been lost.
     await ledger.advance(requestId, 'verify', { note: 'recorded by the workflow' });
   }
-  await auditVerified(ports.auditTrail, record);
+  await auditVerified(ports.auditTrail, read);
   const token = randomToken();
   const now = (ports.clock ?? (() => new Date()))();
+  // Before the grace period is capped by the due time: where chosen, the clock starts at verification.
+  const verified = read.status === 'pending_verification' ? await ledger.require(requestId) : read;
+  const record = await startClockAtVerification(ports.clockStart, verified, now);
   const schedule = await ledger.schedule(
     requestId,
     {

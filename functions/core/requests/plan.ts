@@ -6,6 +6,7 @@ import { contactOf, StatusConflictError } from '../ledger-record';
 import { InvalidTransitionError } from '../lifecycle';
 import type { AuditTrail, Clock, Log, RequestLedger, RetentionLedger, SubjectResolver } from '../ports';
 import type { RequestType } from '../request';
+import { type ClockStartPorts, startClockAtVerification } from './clock-start';
 
 type Identities = Partial<Record<IdentityKind, readonly string[]>>;
 
@@ -34,6 +35,8 @@ export interface PlanPorts {
   /** Seconds before the request's due time by which every wait must end (default 6 h). */
   readonly deadlineMarginSeconds?: number;
   readonly clock?: Clock;
+  /** Starting the respond clock at verification, where the deployment chose it. */
+  readonly clockStart?: ClockStartPorts;
 }
 
 function mergeIdentities(a: Identities, b: Identities): Identities {
@@ -78,13 +81,16 @@ export async function planStores(
   requestId: string,
 ): Promise<{ stores: PlannedStore[] }> {
   const { ledger } = ports;
-  const record = await ledger.require(requestId);
-  if (record.status === 'cancelled') throw new RequestCancelledError(requestId);
-  if (record.status === 'pending_verification') {
+  const read = await ledger.require(requestId);
+  if (read.status === 'cancelled') throw new RequestCancelledError(requestId);
+  if (read.status === 'pending_verification') {
     // The workflow only resumes when the verify endpoint completed the task token; its own ledger
     // write (made after resuming) may not have landed yet, or may have been lost.
     await ledger.advance(requestId, 'verify', { note: 'recorded by the workflow' });
   }
+  // Before any wait is bounded by the due time: where chosen, the clock starts at verification.
+  const verified = read.status === 'pending_verification' ? await ledger.require(requestId) : read;
+  const record = await startClockAtVerification(ports.clockStart, verified, ports.clock?.() ?? new Date());
   await auditVerified(ports.auditTrail, record);
   // A cancel that lands first wins the conditional write: nothing is erased.
   await ledger.advance(requestId, 'start').catch((error: unknown) => {
