@@ -165,6 +165,8 @@ export class WorkflowRunner {
   private readonly timedOut = new Map<string, string>();
   private readonly bindings: Map<string, TaskName>;
   private readonly aborts = new Map<string, () => void>();
+  /** Task handler calls still running: stop() waits for them, so none touches an emulator after it closed. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: WorkflowRunnerOptions) {
     this.stateMachineArn = options.stateMachineArn ?? LOCAL_STATE_MACHINE_ARN;
@@ -248,6 +250,7 @@ export class WorkflowRunner {
     for (const abort of this.aborts.values()) abort();
     this.abandonParked(undefined, 'the local runtime stopped');
     await Promise.all([...this.finished.values()]);
+    await Promise.allSettled([...this.inFlight]);
   }
 
   /** StopExecution: aborts a running execution, whose tokens are refused from now on; a stopped one stays as it is. */
@@ -411,7 +414,13 @@ export class WorkflowRunner {
       try {
         // An aborted run's interpreter may still retry a state; a stopped execution starts no more work.
         if (record.status === 'ABORTED') throw namedError('States.Aborted', 'the execution was stopped');
-        return (await handler(payload, lambdaContext(`dsr-${taskName}`, timeoutSeconds))) ?? null;
+        const call = handler(payload, lambdaContext(`dsr-${taskName}`, timeoutSeconds));
+        this.inFlight.add(call);
+        try {
+          return (await call) ?? null;
+        } finally {
+          this.inFlight.delete(call);
+        }
       } catch (error) {
         throw asLambdaError(error);
       }
