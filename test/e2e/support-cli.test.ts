@@ -49,7 +49,11 @@ describe('support deadline commands', () => {
   it('lists open requests earliest due first, and shows the Indonesian one due within 72 hours', async () => {
     const listed = await support('list', '--json');
     expect(listed.code).toBe(0);
-    const ids = (listed.json() as { requestId: string }[]).map((r) => r.requestId);
+    const rows = listed.json() as { requestId: string; standing: { text: string } }[];
+    const ids = rows.map((r) => r.requestId);
+    expect(rows.find((r) => r.requestId === indonesian.requestId)?.standing.text).toMatch(
+      /^due in 7[01] hours$/,
+    );
     expect(ids.indexOf(indonesian.requestId)).toBeGreaterThanOrEqual(0);
     expect(ids.indexOf(indonesian.requestId)).toBeLessThan(ids.indexOf(european.requestId));
 

@@ -5,6 +5,7 @@
  * Views hold ids, statuses, dates and store outcomes, never contact data.
  */
 import { z } from 'zod';
+import { dueStanding } from '../clocks';
 import type { DataMap } from '../data-map';
 import type { LedgerRecord } from '../ledger-record';
 import { REQUEST_STATUSES } from '../lifecycle';
@@ -74,8 +75,8 @@ export interface SupportActionPorts {
   readonly callers: SupportCallers;
 }
 
-/** One request as support lists it. */
-export function requestSummary(r: LedgerRecord) {
+/** One request as support lists it, with "due in N hours" or "overdue by N hours". */
+export function requestSummary(r: LedgerRecord, now: Date) {
   return {
     requestId: r.requestId,
     type: r.type,
@@ -83,6 +84,7 @@ export function requestSummary(r: LedgerRecord) {
     jurisdiction: r.jurisdiction,
     receivedAt: r.receivedAt,
     dueAt: r.dueAt,
+    standing: dueStanding(r.dueAt, now),
     stores: Object.entries(r.stores ?? {}).map(([storeId, s]) => ({
       storeId,
       status: s.status,
@@ -109,13 +111,15 @@ export async function runSupportAction(ports: SupportActionPorts, input: unknown
         ? new Date(now.getTime() + command.dueWithinHours * 3600_000).toISOString()
         : OPEN_UNTIL;
       const open = await ports.ledger.openByDue(until);
-      return open.filter((r) => !command.status || r.status === command.status).map(requestSummary);
+      return open
+        .filter((r) => !command.status || r.status === command.status)
+        .map((r) => requestSummary(r, now));
     }
     case 'due':
       return dueRequests(ports, now, command.dueWithinHours);
     case 'show': {
       const r = await requireRequest(ports.ledger, command.requestId);
-      return { ...requestSummary(r), ...deadlineView(r, now), history: r.history };
+      return { ...requestSummary(r, now), ...deadlineView(r, now), history: r.history };
     }
     case 'extend': {
       const actor = await ports.callers.actorOf(command);
