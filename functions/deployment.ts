@@ -209,6 +209,14 @@ const TASK_ENTRIES = {
     timeoutSeconds: 30,
     memoryMb: 256,
   }),
+  SuppressSubject: task({
+    entry: 'functions/tasks/suppress-subject.ts',
+    description:
+      'Puts an opt-out on the suppression list and off the contact list at once, before any store or processor',
+    access: ['ledger:read', 'suppression:write', 'contacts:write', 'audit:append'],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  }),
   NotifyProcessor: task({
     entry: 'functions/tasks/notify-processor.ts',
     description:

@@ -42,12 +42,14 @@ beforeAll(async () => {
   const { plantSubject } = await import('../../infra/local/demo-data');
   await plantSubject(system.clients, system.dataMap, subject);
   await plantSubject(system.clients, system.dataMap, person);
+  await plantSubject(system.clients, system.dataMap, optingOut);
   await system.clients.dynamodb.send(new DeleteTableCommand({ TableName: broken().table }));
 });
 
 const broken = () =>
   system.dataMap.stores.filter((s) => s.kind === 'dynamodb').at(-1) as { id: string; table: string };
 const person = { email: 'eko.complete.e2e@example.com', fullName: 'Eko Complete Testcase' };
+const optingOut = { email: 'fitri.optout.e2e@example.com', fullName: 'Fitri Optout Testcase' };
 
 afterAll(async () => {
   await system?.stop();
@@ -124,4 +126,27 @@ it("completes an access request with exceptions on support's word, and tells the
     stores: [expect.objectContaining({ storeId: broken().id })],
     decision: { action: 'complete', actor: 'e2e' },
   });
+});
+
+it('keeps an opt-out suppressed from the start, while a store has failed and after support fails the request', async () => {
+  const { isSuppressed } = await import('../../functions/aws/suppression');
+  const { requestId, statusToken } = await local.submitVerified('opt_out', optingOut.email);
+  await local.until(requestId, statusToken, 'needs_attention');
+  // Suppressed before the stores were touched, although one of them failed
+  expect(await isSuppressed(optingOut.email)).toBe(true);
+
+  const failed = await runSupport(
+    dataDir,
+    'fail',
+    requestId,
+    '--reason',
+    'the preferences store is gone',
+    '--actor',
+    'e2e',
+  );
+  expect(failed.code).toBe(0);
+  await local.until(requestId, statusToken, 'failed');
+  expect(await isSuppressed(optingOut.email)).toBe(true);
+  const texts = (await local.emailsFor(optingOut.email, requestId)).map(textOf);
+  expect(texts.some((t) => t.includes('the preferences store is gone'))).toBe(true);
 });

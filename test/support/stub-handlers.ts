@@ -59,6 +59,7 @@ export function stubHandlers(
     },
     OptOutStore: async (p) => ({ storeId: (p as { storeId: string }).storeId, updated: 1, skipped: false }),
     RecordSuppression: async () => ({ suppressed: true, contactList: false, stores: 1 }),
+    SuppressSubject: async () => ({ suppressed: true, contactList: false }),
     // A processor that accepted and will call back: tests complete (or let time out) the task token themselves.
     NotifyProcessor: async (p) => ({ storeId: (p as { storeId: string }).storeId, outcome: 'awaiting_ack' }),
     EscalateProcessor: async (p) => {

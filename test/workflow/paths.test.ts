@@ -214,9 +214,15 @@ describe('the workflow, run as written with stubbed tasks', () => {
     expect(stubs.callsOf('ExportStore')).toEqual([]);
     expect(stubs.callsOf('ScheduleErasure')).toEqual([]);
     expect(stubs.callsOf('EraseStore')).toEqual([]);
-    const suppressedAt = stubs.calls.find((c) => c.task === 'RecordSuppression')?.at ?? 0;
+    // Sticky at once: suppressed before any store is touched; confirmed after the last one.
+    const suppressedAt =
+      stubs.calls.find((c) => c.task === 'SuppressSubject')?.at ?? Number.POSITIVE_INFINITY;
+    const firstStore = Math.min(...stubs.calls.filter((c) => c.task === 'OptOutStore').map((c) => c.at));
     const lastStore = Math.max(...stubs.calls.filter((c) => c.task === 'OptOutStore').map((c) => c.at));
-    expect(suppressedAt).toBeGreaterThanOrEqual(lastStore);
+    expect(suppressedAt).toBeLessThanOrEqual(firstStore);
+    expect(stubs.callsOf('SuppressSubject')).toEqual([{ requestId: optOutId }]);
+    const confirmedAt = stubs.calls.find((c) => c.task === 'RecordSuppression')?.at ?? 0;
+    expect(confirmedAt).toBeGreaterThanOrEqual(lastStore);
   });
 
   it('skips the verification email for an opt-out started by a one-click unsubscribe (preVerified)', async () => {
@@ -250,7 +256,7 @@ describe('the workflow, run as written with stubbed tasks', () => {
     expect(stubs.callsOf('RequestVerification')).toEqual([{ requestId: optOutId, taskToken: token }]);
   });
 
-  it('marks an opt-out failed, without suppressing, when a store fails for good and support fails the request', async () => {
+  it('keeps the subject suppressed when a store fails for good and support fails the request', async () => {
     const optOutId = '20260101-opt-out-DEFGHJKMNP';
     const stubs = stubHandlers({
       OptOutStore: async (p) => {
@@ -272,6 +278,8 @@ describe('the workflow, run as written with stubbed tasks', () => {
 
     expect(execution.status).toBe('FAILED');
     expect(stubs.callsOf('OptOutStore')).toHaveLength(3);
+    expect(stubs.callsOf('SuppressSubject')).toEqual([{ requestId: optOutId }]);
+    // No confirmation for an opt-out that did not finish; the suppression stays.
     expect(stubs.callsOf('RecordSuppression')).toEqual([]);
     expect(stubs.callsOf('RecordOutcome')).toEqual([
       {

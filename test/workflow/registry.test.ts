@@ -56,7 +56,7 @@ describe('the workflow definition and the task registry', () => {
       Choices: { StringEquals: string; Next: string }[];
     };
     const routed = Object.fromEntries(route.Choices.map((c) => [c.StringEquals, c.Next]));
-    expect(routed).toEqual({ access: 'PlanStores', delete: 'ScheduleErasure', opt_out: 'PlanOptOut' });
+    expect(routed).toEqual({ access: 'PlanStores', delete: 'ScheduleErasure', opt_out: 'SuppressSubject' });
     expect(Object.keys(definition.States)).not.toContain('RequestTypeNotYetSupported');
     const optOut = definition.States.OptOutStores as unknown as { MaxConcurrency: number; Next: string };
     expect(optOut.MaxConcurrency).toBe(4);

@@ -26,6 +26,7 @@ export const AUDIT_EVENT_KINDS = [
   'package_built',
   'certificate_issued',
   'suppression_recorded',
+  'suppressed',
   'support_action',
   'deadline_extended',
   'completed',

@@ -127,7 +127,7 @@ export const auditEmailSent = (
 export const auditStep = (
   audit: Audit,
   requestId: string,
-  kind: 'package_built' | 'certificate_issued' | 'suppression_recorded',
+  kind: 'package_built' | 'certificate_issued' | 'suppression_recorded' | 'suppressed',
   details: Readonly<Record<string, number | string | boolean>> = {},
 ) => recordAudit(audit, requestId, { eventId: kind, kind, details });
 

@@ -33,6 +33,32 @@ export interface RecordSuppressionResult {
 }
 
 /**
+ * SuppressSubject: right after verification (or the one-click token check),
+ * before any store or processor is touched, the subject goes on the
+ * suppression list and off the SES contact list, and stays there whatever
+ * happens to the rest of the request. Idempotent; RecordSuppression repeats it.
+ */
+export async function suppressAtOnce(
+  ports: {
+    readonly ledger: Pick<RequestLedger, 'require'>;
+    readonly suppression: Pick<MarketingSuppression, 'suppress' | 'optOutOfContactList'>;
+    readonly log: Log;
+    readonly auditTrail?: AuditTrail;
+    readonly clock?: () => Date;
+  },
+  requestId: string,
+): Promise<{ readonly suppressed: true; readonly contactList: boolean }> {
+  const record = await ports.ledger.require(requestId);
+  const at =
+    record.history.find((h) => h.status === 'verified')?.at ?? (ports.clock?.() ?? new Date()).toISOString();
+  await ports.suppression.suppress(record.subjectHash, { requestId, at });
+  const contactList = await ports.suppression.optOutOfContactList(contactOf(record).email);
+  await auditStep(ports.auditTrail, requestId, 'suppressed', { contactList });
+  ports.log.info('subject suppressed before the stores', { requestId, contactList });
+  return { suppressed: true, contactList };
+}
+
+/**
  * The opt-out's time: when the request started (PlanStores), so a retry
  * stamps the same time as the first attempt.
  */

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { auditTrail, ledgerTable, log } from '../aws/composition-root';
+import { marketingSuppression } from '../aws/request-ports';
+import { suppressAtOnce } from '../core/requests/opt-out';
+
+const Input = z.object({ requestId: z.string().min(1) });
+
+/**
+ * SuppressSubject: an opt-out is on the suppression list (and off the SES
+ * contact list) before any store or processor is touched, and stays there.
+ */
+export async function handler(event: unknown): ReturnType<typeof suppressAtOnce> {
+  const { requestId } = Input.parse(event);
+  return suppressAtOnce(
+    { ledger: ledgerTable(), suppression: marketingSuppression(), log: log(), auditTrail: auditTrail() },
+    requestId,
+  );
+}
