@@ -160,6 +160,22 @@ describe('certificate of erasure', () => {
 });
 
 describe('erasure summary email', () => {
+  it('calls a masked record pseudonymised, never anonymised: it keeps its key and customer number', () => {
+    const masked = new Map(summaries);
+    masked.set(
+      'customers',
+      summary('customers', { counts: { found: 1, deleted: 0, masked: 1, retained: 0, held: 0 } }),
+    );
+    const certificate = buildCertificate({ record, dataMap, summaries: masked, issuedAt });
+    for (const locale of ['en', 'id'] as const) {
+      const mail = erasureSummaryMail(locale, certificate);
+      expect(mail.text).toMatch(/Pseudonymised/);
+      expect(mail.text).toMatch(/Dipseudonimkan/);
+      expect(mail.text).not.toMatch(/nonymised|nonimkan/);
+    }
+    expect(renderCertificateHtml(certificate)).toContain('1 pseudonymised');
+  });
+
   it('tells the subject in Indonesian and English what was deleted, what is kept by law until when, and what is held', () => {
     const mail = erasureSummaryMail('id', buildCertificate({ record, dataMap, summaries, issuedAt }));
 

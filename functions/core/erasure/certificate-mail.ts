@@ -26,7 +26,11 @@ const TEXT = {
     opening: (id: string) =>
       `We have carried out your erasure request ${id}. Afterwards we searched every system again to confirm that nothing else of yours remains.`,
     deleted: ['Deleted', 'These records were deleted, including old copies:'],
-    masked: ['Anonymised', 'These records were kept with every detail that identifies you overwritten:'],
+    // Pseudonymised, not anonymised: the record keeps its key and our customer number.
+    masked: [
+      'Pseudonymised',
+      'These records were kept under an internal number only, with every detail that identifies you overwritten:',
+    ],
     retained: [
       'Kept because the law requires it',
       'These records must be kept by law; details that identify you were removed where the law allows, and they will be erased when the retention period ends:',
@@ -65,8 +69,8 @@ const TEXT = {
       `Kami telah memproses permintaan penghapusan ${id}. Setelahnya kami memeriksa ulang setiap sistem untuk memastikan tidak ada lagi data Anda yang tersisa.`,
     deleted: ['Dihapus', 'Data berikut telah dihapus, termasuk salinan lamanya:'],
     masked: [
-      'Dianonimkan',
-      'Data berikut disimpan dengan setiap rincian yang mengidentifikasi Anda ditimpa:',
+      'Dipseudonimkan',
+      'Data berikut disimpan hanya dengan nomor internal, dengan setiap rincian yang mengidentifikasi Anda ditimpa:',
     ],
     retained: [
       'Disimpan karena diwajibkan hukum',

@@ -250,7 +250,7 @@ function storeRows(store: CertificateStore): string {
       <table>
         <tr><th>Found / <span lang="id">Ditemukan</span></th><td>${store.found}</td></tr>
         <tr><th>Deleted / <span lang="id">Dihapus</span></th><td>${store.deleted}</td></tr>
-        <tr><th>Masked / <span lang="id">Disamarkan</span></th><td>${store.masked}</td></tr>
+        <tr><th>Pseudonymised (masked) / <span lang="id">Dipseudonimkan (disamarkan)</span></th><td>${store.masked}</td></tr>
         <tr><th>Retained / <span lang="id">Disimpan</span></th><td>${store.retained.records}${retained ? `<ul>${retained}</ul>` : ''}</td></tr>
         <tr><th>Held / <span lang="id">Ditahan</span></th><td>${store.held.records}${held ? `<ul>${held}</ul>` : ''}</td></tr>
         <tr><th>Re-query / <span lang="id">Pemeriksaan ulang</span></th><td>${store.verification.passed ? 'passed / <span lang="id">lulus</span>' : 'FAILED / <span lang="id">GAGAL</span>'}</td></tr>
@@ -360,7 +360,7 @@ export function renderCertificateHtml(certificate: Certificate): string {
     <tr><th>Identity verified / <span lang="id">Identitas diverifikasi</span></th><td>${date(c.verifiedAt)}</td></tr>
     <tr><th>Erasure started / <span lang="id">Penghapusan dimulai</span></th><td>${date(c.erasureStartedAt)}</td></tr>
     <tr><th>Erasure completed / <span lang="id">Penghapusan selesai</span></th><td>${date(c.erasureCompletedAt)}</td></tr>
-    <tr><th>Records found / <span lang="id">Catatan ditemukan</span></th><td>${c.totals.found}: ${c.totals.deleted} deleted / <span lang="id">dihapus</span>, ${c.totals.masked} masked / <span lang="id">disamarkan</span>, ${c.totals.retained} retained / <span lang="id">disimpan</span>, ${c.totals.held} held / <span lang="id">ditahan</span></td></tr>
+    <tr><th>Records found / <span lang="id">Catatan ditemukan</span></th><td>${c.totals.found}: ${c.totals.deleted} deleted / <span lang="id">dihapus</span>, ${c.totals.masked} pseudonymised / <span lang="id">dipseudonimkan</span>, ${c.totals.retained} retained / <span lang="id">disimpan</span>, ${c.totals.held} held / <span lang="id">ditahan</span></td></tr>
   </table>
   ${c.stores.map(storeRows).join('\n')}
   ${processorsSection(c.processors)}
