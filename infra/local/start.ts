@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       `  Request form        ${urls.form}`,
       `  Mailbox (codes)     ${urls.mailbox}   (JSON: ${urls.mailboxJson})`,
       `  Health              ${urls.health}`,
+      `  Support console     ${urls.api}/local/   (npm run support -- list|show|retry|complete|fail|extend|cancel|due|audit)`,
       `  Execution           ${urls.executions}/<requestId>   (the list: ListExecutions on ${urls.sfn})`,
       `  Certificates        ${urls.certificates}/<requestId>   (JSON: .../<requestId>.json)`,
       `                      on disk: ${paths.certificates}/<requestId>/ (s3rver files, suffix ._S3rver_object)`,

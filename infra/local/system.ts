@@ -46,6 +46,7 @@ import {
   SUPPRESSION_TABLE,
   type TableDefinition,
 } from '../definitions/tables';
+import { localConsole } from './console-page';
 import { DEMO_DATA_MAP_FILE } from './demo-data-map';
 import { emulatorEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators';
 import { type HttpHandlers, loadHttpHandlers, startHttpServer } from './http-server';
@@ -470,6 +471,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // Reserve the API port first so the public URL (links in emails) names the real port.
     let handlers: HttpHandlers | undefined;
     let viewCertificate: ReturnType<typeof certificates> | undefined;
+    let supportConsole: ReturnType<typeof localConsole> | undefined;
     const lazyHttp = new Proxy({} as HttpHandlers, {
       get: (_t, prop: string) => {
         const handler = handlers?.[prop as keyof HttpHandlers];
@@ -483,7 +485,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       host: '127.0.0.1',
       extra: (req, url, res) =>
         (runner ? inspection(runner)(req, url, res) : false) ||
-        (viewCertificate ? viewCertificate(req, url, res) : false),
+        (viewCertificate ? viewCertificate(req, url, res) : false) ||
+        (supportConsole ? supportConsole(req, url, res) : false),
       log,
     });
     stops.push(() => api.stop());
@@ -568,6 +571,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       log,
       ...(options.taskTimeoutOverrides ? { taskTimeoutOverrides: options.taskTimeoutOverrides } : {}),
       ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
+    });
+    supportConsole = localConsole({
+      runner,
+      clients,
+      auditTable: AUDIT_TABLE_NAME,
+      auditBucket: AUDIT_BUCKET_NAME,
+      sesUrl: emulators.endpoints.ses,
+      origin: () => apiUrl,
     });
     const workflow = runner;
     stops.push(() => workflow.stop());

@@ -1,0 +1,124 @@
+/**
+ * The local console (`/local/`) in a real browser (Debian's Chromium through
+ * playwright-core), against the whole local system: support lists requests,
+ * opens one, reads its clocks, audit chain, execution history and emails, and
+ * extends its deadline with the same handler the DSR-* SSM documents run.
+ * Without a Chromium this file is skipped with a notice, unless
+ * DSR_REQUIRE_BROWSER=1 (set by CI) makes that a failure.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type LocalSystem, startLocalSystem } from '../../infra/local/system';
+import { LocalApi, type Submitted } from '../support/local-api';
+
+jest.setTimeout(180_000);
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser && process.env.DSR_REQUIRE_BROWSER === '1') {
+  throw new Error(`DSR_REQUIRE_BROWSER=1 but no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+}
+if (!haveBrowser) console.warn(`console.browser.test: skipped, no Chromium at ${CHROMIUM}`);
+const describeWithBrowser = haveBrowser ? describe : describe.skip;
+
+let system: LocalSystem;
+let dataDir: string;
+let browser: Browser;
+let local: LocalApi;
+let european: Submitted;
+
+beforeAll(async () => {
+  if (!haveBrowser) return;
+  dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-console-'));
+  system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 3 });
+  local = new LocalApi(system);
+  const res = await local.postJson('/requests', {
+    type: 'access',
+    email: 'eu.console.e2e@example.com',
+    jurisdiction: 'EU',
+  });
+  expect(res.status).toBe(202);
+  european = (await res.json()) as Submitted;
+  await local.verificationEmail('eu.console.e2e@example.com', european.requestId);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const api = () => system.urls.api.replace(/\/$/, '');
+
+describeWithBrowser('the local console', () => {
+  let page: Page;
+  beforeEach(async () => {
+    page = await browser.newPage();
+  });
+  afterEach(async () => page.close());
+
+  it('lists the open request with its due text, and filters by status', async () => {
+    await page.goto(`${api()}/local/`);
+    const row = page.locator('tr', { hasText: european.requestId });
+    await expect(row.textContent()).resolves.toMatch(/pending_verification.*EU.*due in \d+ hours/s);
+    await page.selectOption('#status', 'completed');
+    await page.click('button[type=submit]');
+    expect(page.url()).toContain('status=completed');
+    await expect(page.locator('tr', { hasText: european.requestId }).count()).resolves.toBe(0);
+  });
+
+  it("shows one request's clocks, intact audit chain, execution history and verification email", async () => {
+    await page.goto(`${api()}/local/`);
+    await page.click(`a:text("${european.requestId}")`);
+    const text = (await page.textContent('main')) ?? '';
+    expect(text).toContain('gdpr-art12-one-month');
+    expect(text).toContain('Chain intact');
+    expect(text).toMatch(/received[\s\S]*code_sent/);
+    expect(text).toContain('ValidateRequest');
+    expect(text).toContain('RequestVerification');
+    expect(text).toMatch(/Emails sent[\s\S]*(confirm|Konfirmasi|code|kode)/i);
+    expect(text).not.toContain('eu.console.e2e@example.com');
+  });
+
+  it('extends the deadline once from its form, and shows the refusal the second time', async () => {
+    const before = (await local.ledgerEntry(european.requestId)).dueAt as string;
+    await page.goto(`${api()}/local/requests/${european.requestId}`);
+    await page.fill('#reason-extend', 'a processor needs more time');
+    await page.click('form[action$="/actions/extend"] button');
+    await expect(page.textContent('.flash')).resolves.toBe('extend: done');
+    const after = (await local.ledgerEntry(european.requestId)).dueAt as string;
+    expect(after > before).toBe(true);
+    expect((await page.textContent('main')) ?? '').toContain(after);
+
+    await page.fill('#reason-extend', 'still waiting');
+    await page.click('form[action$="/actions/extend"] button');
+    await expect(page.textContent('.flash')).resolves.toMatch(/extend refused: .*one extension/);
+    expect((await local.ledgerEntry(european.requestId)).dueAt).toBe(after);
+  });
+
+  it('refuses a post that did not come from its own form, and changes nothing', async () => {
+    const before = await local.ledgerEntry(european.requestId);
+    const forged = await fetch(`${api()}/local/requests/${european.requestId}/actions/cancel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+      body: 'csrf=guess&reason=gotcha&actor=x',
+      redirect: 'manual',
+    });
+    expect(forged.status).toBe(403);
+    const noToken = await fetch(`${api()}/local/requests/${european.requestId}/actions/cancel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'reason=gotcha&actor=x',
+      redirect: 'manual',
+    });
+    expect(noToken.status).toBe(403);
+    expect((await local.ledgerEntry(european.requestId)).status).toBe(before.status);
+  });
+});
