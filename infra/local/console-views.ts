@@ -19,9 +19,13 @@ export interface ListedRequest {
 export interface ShownRequest extends ListedRequest {
   readonly receivedAt: string;
   readonly stores: readonly { storeId: string; status: string; reason?: string }[];
-  readonly clocks?: Readonly<
-    Record<string, { rule: string; startedAt: string; dueAt: string; metAt?: string }>
-  >;
+  readonly clocks?: readonly {
+    name: string;
+    rule: string;
+    startedAt: string;
+    dueAt: string;
+    metAt?: string;
+  }[];
   readonly history?: readonly { status: string; at: string; note?: string }[];
 }
 
@@ -147,10 +151,10 @@ export function requestPage(args: {
   const stores = shown.stores
     .map((s) => `<tr><td>${e(s.storeId)}</td><td>${e(s.status)}</td><td>${e(s.reason ?? '')}</td></tr>`)
     .join('');
-  const clocks = Object.entries(shown.clocks ?? {})
+  const clocks = (shown.clocks ?? [])
     .map(
-      ([name, c]) =>
-        `<tr><td>${e(name)}</td><td>${e(c.rule)}</td><td>${e(c.startedAt)}</td><td>${e(c.dueAt)}</td><td>${e(c.metAt ?? '')}</td></tr>`,
+      (c) =>
+        `<tr><td>${e(c.name)}</td><td>${e(c.rule)}</td><td>${e(c.startedAt)}</td><td>${e(c.dueAt)}</td><td>${e(c.metAt ?? '')}</td></tr>`,
     )
     .join('');
   const mails = args.mails
