@@ -7,7 +7,7 @@ import path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { z } from 'zod';
-import { commaSeparatedList } from '../functions/aws/config';
+import { commaSeparatedList, parsedWith } from '../functions/aws/config';
 import { parseClockStartAtVerification, parseHolidays } from '../functions/core/clocks';
 import { parseDataMap } from '../functions/core/data-map';
 import { RATE_LIMIT_KEYS, type RateLimitSettings } from './constructs/functions';
@@ -20,6 +20,17 @@ const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v 
 /** A WAF rate-based rule's limit: requests per client IP per 5 minutes (WAF accepts 10 and up). */
 const wafLimit = z.coerce.number().int().min(10).max(2_000_000_000);
 const positive = z.coerce.number().int().positive().optional();
+/** Text the functions parse again at cold start: checked here so synth fails first, passed on as written. */
+const checkedText = (parse: (raw: string | undefined) => unknown) =>
+  z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      const checked = parsedWith(parse).safeParse(v);
+      if (!checked.success)
+        for (const issue of checked.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+    });
+
 const Context = z.object({
   demoStores: flag,
   dataMap: z.string().min(1).default('config/impor-in.data-map.json'),
@@ -62,27 +73,9 @@ const Context = z.object({
    * Jurisdictions whose respond clock starts at verification instead of receipt (only `EU` is
    * allowed: core/clocks.ts START_AT_VERIFICATION); synth refuses any other.
    */
-  clockStartAtVerification: z
-    .string()
-    .optional()
-    .superRefine((v, ctx) => {
-      try {
-        parseClockStartAtVerification(v);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    }),
+  clockStartAtVerification: checkedText(parseClockStartAtVerification),
   /** Public holidays (`YYYY-MM-DD`, comma-separated) that business-day clocks skip. */
-  holidays: z
-    .string()
-    .optional()
-    .superRefine((v, ctx) => {
-      try {
-        parseHolidays(v);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    }),
+  holidays: checkedText(parseHolidays),
   /** How long before a due time every workflow wait ends (default 6 h). */
   deadlineMarginSeconds: z.coerce
     .number()

@@ -65,6 +65,20 @@ export type EnvName = (typeof ENV)[EnvKey];
 export const DATA_MAP_DEFINE = 'process.env.DSR_DATA_MAP';
 
 /** `a, b,,c` → `['a', 'b', 'c']`; unset → `[]`. */
+/** An optional text setting read by a core parser; the parser's error becomes the setting's issue. */
+export const parsedWith = <T>(parse: (raw: string | undefined) => T) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parse(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+
 export const commaSeparatedList = z
   .string()
   .optional()
@@ -172,29 +186,9 @@ const Env = z.object({
     .max(7 * 24 * 3600)
     .default(6 * 3600),
   /** Jurisdictions whose respond clock starts at verification (only where the law allows it: `EU`). */
-  [ENV.clockStartAtVerification]: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      try {
-        return parseClockStartAtVerification(v);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
+  [ENV.clockStartAtVerification]: parsedWith(parseClockStartAtVerification),
   /** Public holidays the business-day clocks skip (US-CA), comma-separated `YYYY-MM-DD`. */
-  [ENV.holidays]: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      try {
-        return parseHolidays(v);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
+  [ENV.holidays]: parsedWith(parseHolidays),
 });
 type Parsed = z.infer<typeof Env>;
 /** The same settings under their names in code (the keys of {@link ENV}), e.g. `config.ledgerTable`. */

@@ -6,23 +6,17 @@
  * Without a Chromium this file is skipped with a notice, unless
  * DSR_REQUIRE_BROWSER=1 (set by CI) makes that a failure.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type LocalSystem, startLocalSystem } from '../../infra/local/system';
+import { describeWithBrowser, haveBrowser, launchChromium } from '../support/browser';
 import { LocalApi, type Submitted } from '../support/local-api';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.DSR_REQUIRE_BROWSER === '1') {
-  throw new Error(`DSR_REQUIRE_BROWSER=1 but no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-}
-if (!haveBrowser) console.warn(`console.browser.test: skipped, no Chromium at ${CHROMIUM}`);
-const describeWithBrowser = haveBrowser ? describe : describe.skip;
+const describeBrowser = describeWithBrowser('console.browser.test');
 
 let system: LocalSystem;
 let dataDir: string;
@@ -43,10 +37,7 @@ beforeAll(async () => {
   expect(res.status).toBe(202);
   european = (await res.json()) as Submitted;
   await local.verificationEmail('eu.console.e2e@example.com', european.requestId);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -57,7 +48,7 @@ afterAll(async () => {
 
 const api = () => system.urls.api.replace(/\/$/, '');
 
-describeWithBrowser('the local console', () => {
+describeBrowser('the local console', () => {
   let page: Page;
   beforeEach(async () => {
     page = await browser.newPage();

@@ -4,23 +4,17 @@
  * Without a Chromium on the machine this file is skipped with a notice, unless
  * DSR_REQUIRE_BROWSER=1 (set by CI, which installs Chromium) makes that a failure.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { LocalSystem } from '../../infra/local/system';
 import { startLocalSystem } from '../../infra/local/system';
+import { describeWithBrowser, haveBrowser, launchChromium } from '../support/browser';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.DSR_REQUIRE_BROWSER === '1') {
-  throw new Error(`DSR_REQUIRE_BROWSER=1 but no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-}
-if (!haveBrowser) console.warn(`form.browser.test: skipped, no Chromium at ${CHROMIUM}`);
-const describeWithBrowser = haveBrowser ? describe : describe.skip;
+const describeBrowser = describeWithBrowser('form.browser.test');
 
 const subject = { email: 'sari.browser@example.test', fullName: 'Sari Browsertest' };
 
@@ -35,16 +29,7 @@ beforeAll(async () => {
   system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 10 });
   const { plantSubject } = await import('../../infra/local/demo-data');
   planted = await plantSubject(system.clients, system.dataMap, { ...subject, records: 3 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -66,7 +51,7 @@ async function codeFor(email: string): Promise<string> {
   throw new Error('no verification email arrived');
 }
 
-describeWithBrowser('the request form in a browser', () => {
+describeBrowser('the request form in a browser', () => {
   it('takes an access request, accepts the emailed code and shows every store finished', async () => {
     // Prepare
     const page = await browser.newPage();
