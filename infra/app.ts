@@ -37,6 +37,8 @@ const Context = z.object({
   mailFrom: z.string().min(3).default('privacy@impor.in'),
   publicBaseUrl: z.url().optional(),
   sesIdentity: z.string().min(3).optional(),
+  /** The SES identity exists already in this region: use it by name, never create (or delete) it. */
+  sesIdentityExists: flag,
   /** Where processor escalations and every alarm are emailed; unset = logged and alarmed, nobody subscribed. */
   supportEmail: z.email().optional(),
   /** SES v2 contact list (its name) whose topic preferences opt-outs set to OPT_OUT; unset = none. */
@@ -83,12 +85,14 @@ const Context = z.object({
     .nonnegative()
     .max(7 * 24 * 3600)
     .optional(),
+  /** Set the account-and-region API Gateway CloudWatch role (retained); needed once where no REST API logs yet. */
+  manageApiGatewayAccount: flag,
   stackName: z.string().min(1).default('DsrWorkflowStack'),
-  /** The CMK-encrypted TableV2 needs a concrete region; Impor.in serves Indonesia (Jakarta). */
-  region: z
-    .string()
-    .min(1)
-    .default(process.env.CDK_DEFAULT_REGION ?? 'ap-southeast-3'),
+  /**
+   * The app's own region (cdk.json context, default Jakarta), never the CLI profile's default: where
+   * Indonesians' personal data lives is a decision, not an accident of someone's AWS config.
+   */
+  region: z.string().min(1).default('ap-southeast-3'),
 });
 export type DsrContext = z.infer<typeof Context>;
 
@@ -107,6 +111,7 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     mailFrom: read('mailFrom'),
     publicBaseUrl: read('publicBaseUrl'),
     sesIdentity: read('sesIdentity'),
+    sesIdentityExists: read('sesIdentityExists'),
     supportEmail: read('supportEmail'),
     sesContactList: read('sesContactList'),
     sesContactTopics: read('sesContactTopics'),
@@ -118,6 +123,7 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     clockStartAtVerification: read('clockStartAtVerification'),
     holidays: read('holidays'),
     deadlineMarginSeconds: read('deadlineMarginSeconds'),
+    manageApiGatewayAccount: read('manageApiGatewayAccount'),
     stackName: read('stackName'),
     region: read('region'),
   });
@@ -141,6 +147,7 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     wafWriteLimitPer5Min: ctx.wafRateLimitPer5Min,
     wafRequestLimitPer5Min: ctx.wafRequestLimitPer5Min,
     rateLimits,
+    manageApiGatewayAccount: ctx.manageApiGatewayAccount,
     clockSettings: {
       ...(ctx.clockStartAtVerification ? { clockStartAtVerification: ctx.clockStartAtVerification } : {}),
       ...(ctx.holidays ? { holidays: ctx.holidays } : {}),
@@ -150,6 +157,7 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     },
     ...(ctx.publicBaseUrl ? { publicBaseUrl: ctx.publicBaseUrl } : {}),
     ...(ctx.sesIdentity ? { sesIdentity: ctx.sesIdentity } : {}),
+    sesIdentityExists: ctx.sesIdentityExists,
     ...(ctx.supportEmail ? { supportEmail: ctx.supportEmail } : {}),
     ...(ctx.sesContactList ? { sesContactList: ctx.sesContactList } : {}),
     ...(ctx.sesContactTopics.length > 0 ? { sesContactTopics: ctx.sesContactTopics } : {}),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { type DataMap, isProcessor } from '../functions/core/data-map';
@@ -34,6 +34,8 @@ export interface DsrWorkflowStackProps extends StackProps {
   readonly publicBaseUrl?: string;
   /** Domain or address to create as an SES identity; default: none (an existing verified identity is used). */
   readonly sesIdentity?: string;
+  /** The identity already exists in SES (used by name, never created or deleted by the stack). */
+  readonly sesIdentityExists?: boolean;
   /** Days each certificate of erasure is locked (Object Lock, COMPLIANCE mode). */
   readonly auditRetentionDays: number;
   /** Seconds a verified delete waits, cancellable by the subject, before erasure starts. */
@@ -44,6 +46,8 @@ export interface DsrWorkflowStackProps extends StackProps {
   readonly wafRequestLimitPer5Min: number;
   /** The application's rate limits; unset ones keep the functions' documented defaults. */
   readonly rateLimits?: RateLimitSettings;
+  /** Set (and keep) the account-and-region API Gateway CloudWatch role; default: leave the account's as it is. */
+  readonly manageApiGatewayAccount?: boolean;
   /** The clocks' settings (start at verification, holidays, margin); unset ones keep the functions' defaults. */
   readonly clockSettings?: ClockSettings;
   /** SES v2 contact list whose topic preferences opt-outs set to OPT_OUT; default: none. */
@@ -114,14 +118,28 @@ export class DsrWorkflowStack extends Stack {
         accessLogsBucket: this.exports.accessLogsBucket,
       });
     }
-    if (props.sesIdentity) {
-      new ses.EmailIdentity(this, 'MailIdentity', {
+    if (props.sesIdentity && !props.sesIdentityExists) {
+      const identity = new ses.EmailIdentity(this, 'MailIdentity', {
         identity: props.sesIdentity.includes('@')
           ? ses.Identity.email(props.sesIdentity)
           : ses.Identity.domain(props.sesIdentity),
       });
+      // The company's sending identity outlives the stack (other mail may use it); a rolled-back create still cleans up.
+      identity.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+      if (!props.sesIdentity.includes('@')) {
+        // Easy DKIM: publish these three CNAMEs; SES sends nothing until the identity shows Verified.
+        identity.dkimRecords.forEach((record, i) => {
+          new CfnOutput(this, `SesDkimRecord${i + 1}`, {
+            description: `DKIM CNAME ${i + 1} of 3 to publish in ${props.sesIdentity}'s DNS`,
+            value: Fn.join(' CNAME ', [record.name, record.value]),
+          });
+        });
+      }
     }
-    this.api = new Api(this, 'Api', { logKey: key });
+    this.api = new Api(this, 'Api', {
+      logKey: key,
+      ...(props.manageApiGatewayAccount ? { manageApiGatewayAccount: true } : {}),
+    });
     this.schedules = new Schedules(this, 'Schedules');
 
     // Named from the stack so its ARN is known to the task functions before it exists.

@@ -14,6 +14,11 @@ export interface ApiProps {
   /** Steady-state requests per second per method. */
   readonly throttlingRateLimit?: number;
   readonly throttlingBurstLimit?: number;
+  /**
+   * Set the account-and-region API Gateway CloudWatch role (kept when the stack goes). Off by default:
+   * the setting is shared by every REST API there; a region where no REST API has logged yet needs it once.
+   */
+  readonly manageApiGatewayAccount?: boolean;
 }
 
 /** The public REST API. Routes are added once their functions exist ({@link Api.addRoutes}). */
@@ -32,8 +37,10 @@ export class Api extends Construct {
     this.restApi = new apigw.RestApi(this, 'RestApi', {
       description: 'Data-subject requests: submit, verify, follow and download',
       endpointTypes: [apigw.EndpointType.REGIONAL],
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+      // The CloudWatch role is an account-and-region setting shared by every REST API: set only when asked,
+      // and then kept when the stack goes (deleting it would break the other APIs' logging).
+      cloudWatchRole: props.manageApiGatewayAccount === true,
+      ...(props.manageApiGatewayAccount ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       deployOptions: {
         stageName: API_STAGE,
         // The request-id-only access log; no bodies, no query strings (they carry tokens).
@@ -62,10 +69,12 @@ export class Api extends Construct {
       validateRequestParameters: true,
       validateRequestBody: true,
     });
-    Validations.of(this.restApi).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: 'The account-level API Gateway logging role; AWS maintains the narrow push-to-logs policy',
-    });
+    if (props.manageApiGatewayAccount) {
+      Validations.of(this.restApi).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason: 'The account-level API Gateway logging role; AWS maintains the narrow push-to-logs policy',
+      });
+    }
     // API Gateway's own 4xx answers, in the same JSON shape and plain words as the handlers'.
     const plain = (error: string, message: string) => ({
       'application/json': JSON.stringify({ error, message }),

@@ -62,8 +62,9 @@ export class ProcessorSecrets extends Construct {
         description: `HMAC key shared with ${store.name} for signed DSR webhooks and callbacks`,
         encryptionKey: props.encryptionKey,
         generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-        // The processor holds a copy: deleting the stack must not silently break its signatures.
-        removalPolicy: RemovalPolicy.RETAIN,
+        // The processor holds a copy: deleting the stack must not silently break its signatures. A rolled-back
+        // first create deletes it (RetainExceptOnCreate), so the next deploy does not meet a leftover name.
+        removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       });
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',

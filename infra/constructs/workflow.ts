@@ -40,6 +40,9 @@ export class Workflow extends Construct {
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      // Under /aws/vendedlogs/: Step Functions then needs no CloudWatch Logs resource policy (whose 5,120
+      // characters per account and region other stacks share).
+      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.DESTROY,

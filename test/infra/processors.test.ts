@@ -49,7 +49,7 @@ describe('processors (partner webhooks) in the deployed stack', () => {
     ]);
     for (const processor of processors) {
       template.hasResource('AWS::SecretsManager::Secret', {
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
         Properties: Match.objectLike({
           Name: processor.secretName,
           KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] },
