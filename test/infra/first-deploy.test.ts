@@ -59,4 +59,11 @@ describe('a first deploy', () => {
     const existing = synth({ sesIdentity: 'impor.in.example', sesIdentityExists: true }).template;
     expect(Object.keys(existing.findResources('AWS::SES::EmailIdentity'))).toEqual([]);
   });
+
+  it('does not make every cold start parse the source maps', () => {
+    const functions = Object.values(synth().template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions)
+      expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain('enable-source-maps');
+  });
 });
