@@ -48,8 +48,11 @@ $('resend').addEventListener('click', async () => {
   const r = await call('POST', 'requests/' + encodeURIComponent(requestId) + '/resend');
   say('verify-error', r.ok ? 'A new code is on its way; the previous one no longer works.' : problem(r.data));
 });
+// Every 2 s at first, then less often (a request can take days); a 429 waits a minute.
+let pollDelay = 2000;
 async function poll() {
   const r = await call('GET', 'requests/' + encodeURIComponent(requestId), undefined, statusToken);
+  pollDelay = r.status === 429 ? 60000 : Math.min(Math.round(pollDelay * 1.25), 30000);
   if (r.ok) {
     say('status', r.data.status.replace('_', ' '));
     if (r.data.status === 'scheduled' && r.data.erasureStartsAt) {
@@ -72,7 +75,7 @@ async function poll() {
       return;
     }
   }
-  setTimeout(poll, 2000);
+  setTimeout(poll, pollDelay);
 }
 `;
 

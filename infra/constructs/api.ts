@@ -62,6 +62,10 @@ export class Api extends Construct {
         tracingEnabled: true,
         throttlingRateLimit: props.throttlingRateLimit ?? 20,
         throttlingBurstLimit: props.throttlingBurstLimit ?? 40,
+        // The status page polls (every 2 s, backing off to 30 s): its GET gets room for a few hundred watchers.
+        methodOptions: {
+          '/requests/{requestId}/GET': { throttlingRateLimit: 100, throttlingBurstLimit: 200 },
+        },
       },
     });
     // Path parameters are required at the edge; bodies are validated with zod in the handlers.

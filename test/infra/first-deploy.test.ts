@@ -66,4 +66,18 @@ describe('a first deploy', () => {
     for (const fn of functions)
       expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain('enable-source-maps');
   });
+
+  it("gives the status page's GET more room than the writes, as a page polling every few seconds needs", () => {
+    const [stage] = Object.values(synth().template.findResources('AWS::ApiGateway::Stage'));
+    const settings = (stage?.Properties as { MethodSettings: Record<string, unknown>[] }).MethodSettings;
+    expect(settings).toContainEqual(
+      expect.objectContaining({
+        ResourcePath: '/~1requests~1{requestId}',
+        HttpMethod: 'GET',
+        ThrottlingRateLimit: 100,
+        ThrottlingBurstLimit: 200,
+      }),
+    );
+    expect(settings).toContainEqual(expect.objectContaining({ HttpMethod: '*', ThrottlingRateLimit: 20 }));
+  });
 });
