@@ -69,7 +69,8 @@ describe('a first deploy', () => {
 
   it("gives the status page's GET more room than the writes, as a page polling every few seconds needs", () => {
     const [stage] = Object.values(synth().template.findResources('AWS::ApiGateway::Stage'));
-    const settings = (stage?.Properties as { MethodSettings: Record<string, unknown>[] }).MethodSettings;
+    const settings = (stage?.Properties as { MethodSettings?: Record<string, unknown>[] } | undefined)
+      ?.MethodSettings;
     expect(settings).toContainEqual(
       expect.objectContaining({
         ResourcePath: '/~1requests~1{requestId}',
