@@ -144,7 +144,6 @@ export class DsrWorkflowStack extends Stack {
 
     // Named from the stack so its ARN is known to the task functions before it exists.
     const stateMachineName = `${this.stackName}-Dsr`;
-    const mailDomain = props.mailFrom.split('@')[1];
     this.functions = new Functions(this, 'Functions', {
       dataMap: props.dataMap,
       ledger: this.ledger.table,
@@ -165,7 +164,6 @@ export class DsrWorkflowStack extends Stack {
       processorSecrets: this.processorSecrets,
       ...(props.supportEmail ? { supportEmail: props.supportEmail } : {}),
       mailFrom: props.mailFrom,
-      mailIdentities: [...new Set([props.mailFrom, ...(mailDomain ? [mailDomain] : [])])],
       publicUrl: props.publicBaseUrl?.replace(/\/+$/, '') ?? this.api.defaultBaseUrl,
       stateMachineArn: Workflow.arnFor(this, stateMachineName),
       ...(this.demoStores ? { demoStores: this.demoStores } : {}),

@@ -45,11 +45,6 @@ export const RATE_LIMIT_KEYS: readonly RateLimitSetting[] = RATE_LIMIT_SETTINGS;
 /** Where a function's grants reach beyond what its access kind alone says. */
 interface GrantScope {
   readonly exports: ExportsScope;
-  /**
-   * Extra SES identities `mail:send` covers: an SES account still in the
-   * sandbox also authorises the recipient's identity (support's address and domain).
-   */
-  readonly mailTo: readonly string[];
 }
 
 /** Where in the exports bucket a function works. */
@@ -102,8 +97,6 @@ export interface FunctionsProps {
   readonly processorSecrets: ProcessorSecrets;
   /** Where processor escalations are emailed; unset = logged and alarmed only. */
   readonly supportEmail?: string;
-  /** SES identities (domain and/or address) the functions may send from. */
-  readonly mailIdentities: readonly string[];
   readonly mailFrom: string;
   /** Base URL of the API for links in emails, no trailing slash. */
   readonly publicUrl: string;
@@ -116,12 +109,6 @@ export interface FunctionsProps {
   readonly jobsDeadLetterQueue: sqs.IQueue;
   /** Repository root: the registry's entry paths, package-lock.json and esbuild's working directory. */
   readonly projectRoot: string;
-}
-
-/** Support's address and its domain, as SES identities. */
-function supportIdentities(email: string): string[] {
-  const domain = email.split('@')[1];
-  return [email, ...(domain ? [domain] : [])];
 }
 
 /**
@@ -169,7 +156,6 @@ export class Functions extends Construct {
       auditTable: props.auditTrail.tableName,
       ...props.clockSettings,
     };
-    const support = props.supportEmail ? supportIdentities(props.supportEmail) : [];
     const built = {} as Record<EntryName, DsrFunction>;
     for (const [name, def] of Object.entries(DEPLOYMENT) as [EntryName, DeploymentEntry][]) {
       const fn = new DsrFunction(this, `${name}Function`, {
@@ -188,7 +174,6 @@ export class Functions extends Construct {
       });
       const scope: GrantScope = {
         exports: def.kind === 'route' ? HTTP_EXPORTS : TASK_EXPORTS,
-        mailTo: def.access.includes('mail:support') ? support : [],
       };
       for (const access of def.access) {
         if (access !== 'workflow:start') this.grant(fn, access, scope);
@@ -304,16 +289,28 @@ export class Functions extends Construct {
         );
         this.grantTableKey(fn);
         return;
-      case 'mail:send':
+      case 'mail:send': {
+        // Scoped by the sender, not by identity: in the SES sandbox SES also authorises against the
+        // recipient's identity (a tester's verified mailbox), which a list of our identities would refuse.
+        const identities = Stack.of(this).formatArn({
+          service: 'ses',
+          resource: 'identity',
+          resourceName: '*',
+        });
         fn.addToRolePolicy(
           new iam.PolicyStatement({
             actions: ['ses:SendEmail'],
-            resources: [...new Set([...this.props.mailIdentities, ...scope.mailTo])].map((identity) =>
-              Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
-            ),
+            resources: [identities],
+            conditions: { StringEquals: { 'ses:FromAddress': this.props.mailFrom } },
           }),
         );
+        acknowledgeWildcardResource(
+          role,
+          identities,
+          'SES authorises sender and (in the sandbox) recipient identities; ses:FromAddress pins the sender',
+        );
         return;
+      }
       case 'processors:secret':
         this.props.processorSecrets.grantRead(fn);
         return;

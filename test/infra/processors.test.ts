@@ -115,18 +115,10 @@ describe('processors (partner webhooks) in the deployed stack', () => {
       if (mailingSupport.includes(name)) expect(env.DSR_SUPPORT_EMAIL).toBe(SUPPORT);
       else expect({ name, env }).not.toHaveProperty('env.DSR_SUPPORT_EMAIL');
     }
+    // It may mail support (a recipient) because every sender is pinned to the From address, not to recipients.
     const mail = grantsOfFunction(grants, 'EscalateProcessor').filter((g) => g.action === 'ses:SendEmail');
-    expect(mail.map((g) => g.resource)).toEqual(
-      expect.arrayContaining([expect.stringContaining(`:identity/${SUPPORT}"`)]),
-    );
-    // Other senders are not widened to support's identity.
-    const elsewhere = grants.filter(
-      (g) =>
-        g.action === 'ses:SendEmail' &&
-        !mailingSupport.includes(functionOf(g)) &&
-        g.resource.includes(SUPPORT),
-    );
-    expect(elsewhere).toEqual([]);
+    expect(mail.length).toBeGreaterThan(0);
+    for (const g of mail) expect(JSON.stringify(g.condition)).toContain('ses:FromAddress');
   });
 
   it("counts every 'partner escalated' log line of EscalateProcessor as a PartnerEscalations metric", () => {

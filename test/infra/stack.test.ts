@@ -74,7 +74,9 @@ describe('the DSR workflow stack', () => {
       StageName: 'prod',
       TracingEnabled: true,
       AccessLogSetting: Match.objectLike({ Format: Match.stringLikeRegexp('"requestId"') }),
-      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 })],
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: '*', ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 }),
+      ]),
     });
   });
 
