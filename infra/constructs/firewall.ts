@@ -31,6 +31,30 @@ export interface FirewallProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
+/** A processor's signed callback, `…/processors/<id>/callback` (the stage prefix included). */
+const PROCESSOR_CALLBACK: wafv2.CfnWebACL.StatementProperty = {
+  andStatement: {
+    statements: [
+      {
+        byteMatchStatement: {
+          fieldToMatch: { uriPath: {} },
+          positionalConstraint: 'CONTAINS',
+          searchString: '/processors/',
+          textTransformations: [{ priority: 0, type: 'NONE' }],
+        },
+      },
+      {
+        byteMatchStatement: {
+          fieldToMatch: { uriPath: {} },
+          positionalConstraint: 'ENDS_WITH',
+          searchString: '/callback',
+          textTransformations: [{ priority: 0, type: 'NONE' }],
+        },
+      },
+    ],
+  },
+};
+
 /**
  * An AWS WAF web ACL on the API stage: per-IP rate-based rules answering 429
  * like the application's own limits, the AWS managed known-bad-inputs and
@@ -75,6 +99,7 @@ export class Firewall extends Construct {
       name: string,
       priority: number,
       excluded: string[] = [],
+      scopeDownStatement?: wafv2.CfnWebACL.StatementProperty,
     ): wafv2.CfnWebACL.RuleProperty => ({
       name,
       priority,
@@ -87,6 +112,7 @@ export class Firewall extends Construct {
           ...(excluded.length > 0
             ? { ruleActionOverrides: excluded.map((rule) => ({ name: rule, actionToUse: { count: {} } })) }
             : {}),
+          ...(scopeDownStatement ? { scopeDownStatement } : {}),
         },
       },
       visibilityConfig: visibility(name),
@@ -142,7 +168,11 @@ export class Firewall extends Construct {
         },
         managed(FIREWALL_RULES.knownBadInputs, 2),
         // Bodies over 8 KB only count: the handlers answer up to their 16 KB limit, then 413 in plain words.
-        managed(FIREWALL_RULES.commonRuleSet, 3, ['SizeRestrictions_BODY']),
+        // Not on processors' callbacks: servers calling servers often send no User-Agent (NoUserAgent_HEADER),
+        // and a callback is refused unless its HMAC signature checks out, before anything is read.
+        managed(FIREWALL_RULES.commonRuleSet, 3, ['SizeRestrictions_BODY'], {
+          notStatement: { statement: PROCESSOR_CALLBACK },
+        }),
       ],
       visibilityConfig: visibility('WebAcl'),
     });

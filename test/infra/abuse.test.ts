@@ -121,6 +121,17 @@ describe('abuse resistance in the deployed stack', () => {
     });
   });
 
+  it("leaves processors' signed callbacks out of the common rule set (servers often send no User-Agent)", () => {
+    const acl = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0];
+    const rules = (acl?.Properties as { Rules: { Name: string; Statement: unknown }[] }).Rules;
+    const common = rules.find((r) => r.Name === 'AWSManagedRulesCommonRuleSet');
+    const scope = JSON.stringify(common?.Statement);
+    expect(scope).toContain('"NotStatement"');
+    expect(scope).toMatch(/"SearchString":"\/processors\/"[\s\S]*"SearchString":"\/callback"/);
+    const known = rules.find((r) => r.Name === 'AWSManagedRulesKnownBadInputsRuleSet');
+    expect(JSON.stringify(known?.Statement)).not.toContain('ScopeDownStatement');
+  });
+
   it('logs only the requests a rule blocked or counted, query strings and the Authorization header (tokens) redacted, under the CMK', () => {
     template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
       ResourceArn: { 'Fn::GetAtt': [logicalId('FirewallWebAcl', 'AWS::WAFv2::WebACL'), 'Arn'] },
