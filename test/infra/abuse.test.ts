@@ -123,7 +123,8 @@ describe('abuse resistance in the deployed stack', () => {
 
   it("leaves processors' signed callbacks out of the common rule set (servers often send no User-Agent)", () => {
     const acl = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0];
-    const rules = (acl?.Properties as { Rules: { Name: string; Statement: unknown }[] }).Rules;
+    const rules =
+      (acl?.Properties as { Rules?: { Name: string; Statement: unknown }[] } | undefined)?.Rules ?? [];
     const common = rules.find((r) => r.Name === 'AWSManagedRulesCommonRuleSet');
     const scope = JSON.stringify(common?.Statement);
     expect(scope).toContain('"NotStatement"');
