@@ -323,6 +323,8 @@ export interface TransitionOptions {
   readonly now?: Date;
   readonly note?: string;
   readonly failure?: { readonly error: string; readonly cause: string };
+  /** Into a finished status (`MINIMISED_STATUSES`): drop contact, identities and tokens in the same write. */
+  readonly minimise?: boolean;
 }
 
 /** What `advance` did: `already` when the request had reached that status before this call (a retry or a race lost to the same move). */

@@ -295,6 +295,31 @@ describe('erasure steps in the ledger on DynamoDB', () => {
     expect(JSON.stringify(stored)).not.toContain('someone@example.com');
   });
 
+  it('finishes and minimises in one write when asked, and keeps a failed request whole', async () => {
+    const done = newDelete('one-write-subject');
+    await ledger.create(done);
+    await ledger.transition(done.requestId, 'verify');
+    await ledger.schedule(done.requestId, schedule('h'));
+    await ledger.transition(done.requestId, 'start');
+    await ledger.setPlan(done.requestId, { email: ['someone@example.com'] }, ['orders']);
+
+    await expect(ledger.advance(done.requestId, 'complete', { minimise: true })).resolves.toEqual({
+      status: 'completed',
+      already: false,
+    });
+
+    const stored = await ledger.get(done.requestId);
+    expect(stored?.status).toBe('completed');
+    expect(JSON.stringify(stored)).not.toContain('someone@example.com');
+    const failed = newDelete('failed-subject');
+    await ledger.create(failed);
+    await ledger.advance(failed.requestId, 'fail', {
+      failure: { error: 'Boom', cause: '' },
+      minimise: true,
+    });
+    expect((await ledger.get(failed.requestId))?.contact?.email).toBe('someone@example.com');
+  });
+
   it('never minimises a failed request, whose contact support still needs', async () => {
     const request = newDelete();
     await ledger.create(request);

@@ -146,6 +146,9 @@ export function fakeLedger(
           item.history = [...((item.history as unknown[]) ?? []), ...(v[':entry'] as unknown[])];
           if (v[':failure']) item.failure = v[':failure'];
           if (v[':erasureSchedule']) item.erasureSchedule = structuredClone(v[':erasureSchedule']);
+          // A finishing move may minimise in the same write (top-level attributes only in this fake).
+          const removed = / REMOVE (.*)$/.exec(expr)?.[1]?.split(',') ?? [];
+          for (const name of removed.map((n) => n.trim()).filter((n) => !n.includes('.'))) delete item[name];
           return {};
         }
         if (expr.includes('erasureSchedule.cancelTokenHash = :hash')) {

@@ -11,6 +11,7 @@ import {
   type ErasureSchedule,
   type ExportInfo,
   type LedgerRecord,
+  MINIMISED_STATUSES,
   type NewLedgerRecord,
   RequestNotFoundError,
   StatusConflictError,
@@ -28,6 +29,7 @@ import {
 import type { OutcomeMailLedger, RequestLedger } from '../../core/ports';
 import type { LedgerItems } from './conditional-write';
 import { BY_SUBJECT_INDEX } from './indexes';
+import { minimisation } from './retention';
 
 type OpenRequest = Pick<LedgerRecord, 'requestId' | 'type' | 'status' | 'receivedAt'>;
 
@@ -137,10 +139,14 @@ export class RequestLifecycleLedger implements RequestLedger, OutcomeMailLedger 
       sets.push(`${name} = :${name}`);
       values[`:${name}`] = value;
     }
-    await this.items.writeInStatus(requestId, `SET ${sets.join(', ')}`, {
-      ...values,
-      ':expected': current.status,
-    });
+    // A finished request drops what identifies the person in the same write that finishes it.
+    const removal = options.minimise && MINIMISED_STATUSES.includes(next) ? minimisation(current) : undefined;
+    await this.items.writeInStatus(
+      requestId,
+      `SET ${sets.join(', ')}${removal ? ` REMOVE ${removal.remove.join(', ')}` : ''}`,
+      { ...values, ':expected': current.status },
+      removal?.names ?? {},
+    );
     return next;
   }
 

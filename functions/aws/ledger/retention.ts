@@ -170,17 +170,11 @@ export class RetentionLedgerTable implements RetentionLedger {
    */
   async minimise(requestId: string, now = new Date()): Promise<void> {
     const allowed = Object.fromEntries(MINIMISED_STATUSES.map((s, i) => [`:done${i}`, s]));
-    // Processor evidence stays (no personal data), but not the task tokens it held while waiting.
-    const record = await this.items.get(requestId);
-    const waiting = Object.values(record?.processors ?? {}).filter((p) => p.taskToken);
-    // Support's decision closed the wait; its task token goes too.
-    const attentionToken = record?.attention?.taskToken ? ', attention.taskToken' : '';
-    const processorNames = Object.fromEntries(waiting.map((p, i) => [`#processor${i}`, p.processorId]));
-    const removeTokens = Object.keys(processorNames).map((name) => `, processors.${name}.taskToken`);
+    const removal = minimisation(await this.items.get(requestId));
     await this.items.write(requestId, {
-      update: `REMOVE contact, verification, identities, erasureSchedule${removeTokens.join('')}${attentionToken} SET updatedAt = :at`,
+      update: `REMOVE ${removal.remove.join(', ')} SET updatedAt = :at`,
       condition: `#status IN (${Object.keys(allowed).join(', ')})`,
-      names: { '#status': 'status', ...processorNames },
+      names: { '#status': 'status', ...removal.names },
       values: { ...allowed, ':at': now.toISOString() },
       ifConditionFails: () => this.items.throwConflict(requestId),
     });
@@ -211,4 +205,29 @@ export class RetentionLedgerTable implements RetentionLedger {
     }
     return Object.fromEntries([...merged].map(([kind, values]) => [kind, [...values].sort()]));
   }
+}
+
+/**
+ * What minimising a finished request removes: contact, the verification state,
+ * resolved identities, the cancel schedule and every task token still held
+ * (processors' and support's); the keyed hash, outcome, history, counts,
+ * certificate, retention and processor evidence stay.
+ */
+export function minimisation(record: LedgerRecord | undefined): {
+  readonly remove: readonly string[];
+  readonly names: Readonly<Record<string, string>>;
+} {
+  const waiting = Object.values(record?.processors ?? {}).filter((p) => p.taskToken);
+  const names = Object.fromEntries(waiting.map((p, i) => [`#processor${i}`, p.processorId]));
+  return {
+    remove: [
+      'contact',
+      'verification',
+      'identities',
+      'erasureSchedule',
+      ...Object.keys(names).map((name) => `processors.${name}.taskToken`),
+      ...(record?.attention?.taskToken ? ['attention.taskToken'] : []),
+    ],
+    names,
+  };
 }

@@ -108,16 +108,16 @@ export async function recordOutcome(
           cause: (error?.Cause ?? '').slice(0, MAX_CAUSE_CHARS),
         }
       : undefined;
-  // Already there (a retry, or a concurrent writer reaching the same outcome) is success.
-  const { already } = await ledger.advance(
-    requestId,
-    EVENT[outcome],
-    failure ? { failure, note: failure.error } : {},
-  );
-  // The person hears why nothing happened, while the contact is still there; then minimise at once.
+  // The person hears why nothing happened first, while the contact is still there (sent once: claimed).
   if (outcome === 'expired' || outcome === 'rejected') await tellPerson(ports, record, outcome);
-  // Minimise right after the move, so a finished request holds contact data no longer than one write.
-  await minimiseIfFinished(ports, requestId, outcome);
+  // Already there (a retry, or a concurrent writer reaching the same outcome) is success. A finished
+  // request is minimised in the same write, so no reader ever sees it finished with contact data.
+  const { already } = await ledger.advance(requestId, EVENT[outcome], {
+    ...(failure ? { failure, note: failure.error } : {}),
+    minimise: true,
+  });
+  // A retry after a write that finished but did not minimise (an older entry) minimises now.
+  if (already) await minimiseIfFinished(ports, requestId, outcome);
   await auditOutcome(ports.auditTrail, requestId, outcome, failure?.error);
   // The request answered its clocks (metAt) and leaves the deadline watch.
   await ledger.closeClocks?.(requestId, new Date());
