@@ -13,7 +13,9 @@ export type HashPurpose =
   /** Identifier values an erasure must leave nowhere (compared by hash, never stored in plaintext). */
   | 'identifier'
   /** One-click unsubscribe tokens: their signature, and the used-token marker in the suppression table. */
-  | 'unsubscribe';
+  | 'unsubscribe'
+  /** The seed a request's first verification code and link are derived from (never stored). */
+  | 'verification-seed';
 
 /**
  * HMAC-SHA256 (hex) of `value`, domain-separated by `purpose`, so a code hash
@@ -31,6 +33,24 @@ export function randomToken(): string {
 /** A 6-digit one-time code, uniformly distributed (leading zeros kept). */
 export function randomCode(): string {
   return randomInt(0, 1_000_000).toString().padStart(6, '0');
+}
+
+/**
+ * A request's first verification code and link token, derived from the key and
+ * the request id: a retried send mails the same ones, so an email whose sending
+ * answer was lost keeps working. Unguessable without the key, like a keyed hash.
+ */
+export function derivedVerificationSecrets(
+  key: Buffer,
+  requestId: string,
+): { code: string; linkToken: string } {
+  const seed = createHmac('sha256', key).update(`verification-seed\u0000${requestId}`, 'utf8').digest();
+  // 64 bits mod 10^6: the bias is below 10^-13.
+  const code = (seed.readBigUInt64BE(0) % 1_000_000n).toString().padStart(6, '0');
+  const linkToken = createHmac('sha256', key)
+    .update(`verification-link-seed\u0000${requestId}`, 'utf8')
+    .digest('base64url');
+  return { code, linkToken };
 }
 
 /** Compares two strings without leaking where they differ; different lengths are simply unequal. */

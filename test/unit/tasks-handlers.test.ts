@@ -104,6 +104,42 @@ describe('RequestVerification', () => {
     expect(ledger.get(requestId)?.verification).toMatchObject({ taskToken: 'task-2' });
   });
 
+  it('mails the same code and link when the send is retried, so the first email keeps working', async () => {
+    plant('pending_verification');
+    await requestVerification.handler({ requestId, taskToken: 'task-1' });
+    const codeHash = () =>
+      (ledger.get(requestId)?.verification as { codeHash?: string } | undefined)?.codeHash;
+    const firstHash = codeHash();
+    await requestVerification.handler({ requestId, taskToken: 'task-2' });
+    const texts = ses
+      .commandCalls(SendEmailCommand)
+      .map((c) => c.args[0].input.Content?.Simple?.Body?.Text?.Data ?? '');
+    expect(texts).toHaveLength(2);
+    const codes = texts.map((t) => /\b(\d{6})\b/.exec(t)?.[1]);
+    expect(codes[0]).toMatch(/^\d{6}$/);
+    expect(codes[1]).toBe(codes[0]);
+    const links = texts.map((t) => /token=([A-Za-z0-9_-]+)/.exec(t)?.[1]);
+    expect(links[1]).toBe(links[0]);
+    expect(codeHash()).toBe(firstHash);
+    // Another request gets another code.
+    const other = (await import('../../functions/core/crypto')).derivedVerificationSecrets;
+    expect(other(Buffer.alloc(32, 1), 'a').code).not.toBe(other(Buffer.alloc(32, 1), 'b').code);
+  });
+
+  it('after a resend, a retried send only takes the new task token and mails nothing', async () => {
+    plant('pending_verification');
+    await requestVerification.handler({ requestId, taskToken: 'task-1' });
+    const first = ledger.get(requestId) as Record<string, unknown>;
+    const resent = { ...(first.verification as object), codeHash: 'resent-code-hash', resends: 1 };
+    ledger.set(requestId, { ...first, verification: resent });
+    await requestVerification.handler({ requestId, taskToken: 'task-2' });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(ledger.get(requestId)?.verification).toMatchObject({
+      codeHash: 'resent-code-hash',
+      taskToken: 'task-2',
+    });
+  });
+
   it('keeps the wrong-code and resend counts on a retry, so a retry grants no extra guesses', async () => {
     plant('pending_verification');
     await requestVerification.handler({ requestId, taskToken: 'task-1' });

@@ -1,6 +1,6 @@
 /** Sending the verification code and link that let a subject prove the address of a pending request. */
 import { auditCodeSent } from '../audit/events';
-import { keyedHash, randomCode, randomToken } from '../crypto';
+import { derivedVerificationSecrets, keyedHash } from '../crypto';
 import { verificationLink, verificationMail } from '../emails';
 import { contactOf } from '../ledger-record';
 import type { AuditTrail, Clock, Log, Mailer, RequestLedger, VerificationLedger } from '../ports';
@@ -23,9 +23,11 @@ export interface VerificationSettings {
 }
 
 /**
- * Mints a code and link token, stores their hashes with the workflow's task
- * token (a retry replaces both but keeps the counts, so it never grants extra
- * guesses or resends), and emails them to the subject.
+ * Stores the hashes of the request's code and link token with the workflow's
+ * task token and emails them. A retry (SES's answer lost) derives the same code
+ * and link, so the first email keeps working, and keeps the counts, so it never
+ * grants extra guesses or resends. Once the person asked for a new code, a
+ * retry only takes the new task token: the resent code stays the one that works.
  */
 export async function sendVerification(
   ports: VerificationPorts,
@@ -34,9 +36,15 @@ export async function sendVerification(
 ): Promise<{ requestId: string }> {
   const { requestId, taskToken } = input;
   const record = await ports.ledger.require(requestId);
-  const code = randomCode();
-  const linkToken = randomToken();
   const now = ports.clock?.() ?? new Date();
+  const resent =
+    record.verification && (record.verification.resends ?? 0) > 0 ? record.verification : undefined;
+  if (resent) {
+    await ports.ledger.setVerification(requestId, { ...resent, taskToken });
+    ports.log.info('verification already resent; task token taken', { requestId });
+    return { requestId };
+  }
+  const { code, linkToken } = derivedVerificationSecrets(ports.key, requestId);
   await ports.ledger.setVerification(requestId, {
     codeHash: keyedHash(ports.key, 'verification-code', code),
     linkTokenHash: keyedHash(ports.key, 'verification-link', linkToken),
