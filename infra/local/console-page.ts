@@ -52,7 +52,11 @@ const HEADERS = {
 const supportAction = async (event: unknown): Promise<unknown> =>
   (await import('../../functions/support/support-action')).handler(event);
 
-/** The console's routes; a per-process token guards every form against cross-site posts. */
+/**
+ * The console's routes. A per-process token guards every form against cross-site posts, and
+ * only a local Host is answered, so a page that rebinds its own name to 127.0.0.1 can neither
+ * read a request (nor the token in its forms) nor post.
+ */
 export function localConsole(deps: ConsoleDeps): Route {
   const csrf = randomBytes(24).toString('base64url');
   const actor = userInfo().username;
@@ -63,6 +67,11 @@ export function localConsole(deps: ConsoleDeps): Route {
       res.writeHead(status, HEADERS);
       res.end(html);
     };
+    const hosts = localHosts(deps.origin());
+    if (!hosts.has(req.headers.host ?? '')) {
+      send(403, '<!doctype html><title>Forbidden</title><p>The local console answers on localhost only.</p>');
+      return true;
+    }
     const fail = (error: unknown) =>
       send(500, `<!doctype html><title>Error</title><p>${error instanceof Error ? error.name : 'Error'}</p>`);
     const list = url.pathname === '/local/' && req.method === 'GET';
@@ -78,7 +87,7 @@ export function localConsole(deps: ConsoleDeps): Route {
         fail,
       );
     else if (act?.[1] && act[2] && req.method === 'POST' && ID.test(act[1]) && ACTIONS.has(act[2]))
-      runAction(req, res, deps, { requestId: act[1], action: act[2], csrf }).catch(fail);
+      runAction(req, res, { requestId: act[1], action: act[2], csrf, hosts }).catch(fail);
     else send(404, '<!doctype html><title>Not found</title><p>Not found.</p>');
     return true;
   };
@@ -155,15 +164,21 @@ async function mailsAbout(sesUrl: string, requestId: string): Promise<MailView[]
     .map((m) => ({ subject: m.subject, ...(m.at ? { at: m.at } : {}), text: m.body.text ?? '' }));
 }
 
+/** The names the console answers to: the system's origin and the address it listens on, same port. */
+function localHosts(origin: string): ReadonlySet<string> {
+  const { port } = new URL(origin);
+  return new Set([`localhost:${port}`, `127.0.0.1:${port}`]);
+}
+
+/** The form's fields, or undefined past MAX_FORM_BYTES (the rest is drained, not kept, so the 413 reaches the client). */
 async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_FORM_BYTES) chunks.push(chunk as Buffer);
   }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  return size > MAX_FORM_BYTES ? undefined : new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
 const sameToken = (given: string, expected: string) => {
@@ -181,18 +196,29 @@ const refusal = (error: unknown) =>
 async function runAction(
   req: IncomingMessage,
   res: ServerResponse,
-  deps: ConsoleDeps,
-  args: { readonly requestId: string; readonly action: string; readonly csrf: string },
+  args: {
+    readonly requestId: string;
+    readonly action: string;
+    readonly csrf: string;
+    readonly hosts: ReadonlySet<string>;
+  },
 ): Promise<void> {
+  const refuse = (status: number, why: string) => {
+    res.writeHead(status, HEADERS);
+    res.end(`<!doctype html><title>Refused</title><p>${why}</p>`);
+  };
   const origin = req.headers.origin;
+  // Any Origin but the console's own is another site's (`null` included: a sandboxed frame or a data: page).
+  const foreign = origin !== undefined && ![...args.hosts].some((host) => origin === `http://${host}`);
+  const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  if (foreign) return refuse(403, 'This form did not come from the local console.');
+  if (!isForm) return refuse(415, 'Send the form as application/x-www-form-urlencoded.');
+  if (Number(req.headers['content-length'] ?? 0) > MAX_FORM_BYTES)
+    return refuse(413, 'The form is too large.');
   const form = await readForm(req);
-  // `null` is what a browser sends for a form on a page without a referrer; the token decides then.
-  const foreign = origin !== undefined && origin !== 'null' && origin !== deps.origin();
-  if (!form || foreign || !sameToken(form.get('csrf') ?? '', args.csrf)) {
-    res.writeHead(403, HEADERS);
-    res.end('<!doctype html><title>Forbidden</title><p>This form did not come from the local console.</p>');
-    return;
-  }
+  if (!form) return refuse(413, 'The form is too large.');
+  if (!sameToken(form.get('csrf') ?? '', args.csrf))
+    return refuse(403, 'This form did not come from the local console.');
   let flash: string;
   try {
     await supportAction({

@@ -3,6 +3,7 @@
  * request list with filters, and one request with its ledger entry, clocks,
  * audit chain, execution history, emails and support actions. No script.
  */
+import type { ChainVerdict } from '../../functions/core/audit/verify';
 import { escapeHtml as e } from '../../functions/core/html';
 import { REQUEST_STATUSES } from '../../functions/core/lifecycle';
 import type { WireHistoryEvent } from './sfn-history';
@@ -31,7 +32,7 @@ export interface ShownRequest extends ListedRequest {
 
 export interface ChainView {
   readonly entries: readonly { sequence: number; at: string; kind: string; hash: string }[];
-  readonly verdict: { readonly intact: boolean; readonly [key: string]: unknown };
+  readonly verdict: ChainVerdict;
 }
 
 export interface MailView {
@@ -43,7 +44,7 @@ export interface MailView {
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:72rem;margin:1.5rem auto;padding:0 1rem;line-height:1.45}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
 pre{white-space:pre-wrap;word-break:break-all;margin:0;font-size:.85rem}.flash{padding:.5rem 1rem;border:2px solid #333;margin:1rem 0}
-.broken{color:#a00;font-weight:bold}.ok{color:#060;font-weight:bold}form.action{display:inline-block;border:1px solid #ccc;padding:.5rem;margin:.3rem}
+.broken{color:#a00;font-weight:bold}tr.broken{background:#fee}.ok{color:#060;font-weight:bold}form.action{display:inline-block;border:1px solid #ccc;padding:.5rem;margin:.3rem}
 label{display:block;margin:.3rem 0}input,select,button{font:inherit;padding:.2rem}`;
 
 /** The page shell: one <main>, a title, no script. */
@@ -85,35 +86,97 @@ export function listPage(
 
 const json = (value: unknown) => `<pre>${e(JSON.stringify(value ?? null, null, 2))}</pre>`;
 
+/** One state as the Step Functions console's table shows it: entered and exited, input and output. */
+interface StateRun {
+  readonly name: string;
+  readonly type: string;
+  readonly enteredAt: number;
+  readonly input?: string;
+  exitedAt?: number;
+  output?: string;
+  readonly errors: string[];
+}
+
+const parsedJson = (data: string | undefined) => json(data === undefined ? null : JSON.parse(data));
+const time = (seconds: number | undefined) =>
+  seconds === undefined ? '' : new Date(seconds * 1000).toISOString();
+
+/** Pairs each StateEntered with its StateExited; a task's failure goes to the latest state still open. */
+function stateRuns(events: readonly WireHistoryEvent[]): StateRun[] {
+  const runs: StateRun[] = [];
+  const open = () => runs.filter((r) => r.exitedAt === undefined);
+  for (const h of events) {
+    const entered = h.stateEnteredEventDetails;
+    const exited = h.stateExitedEventDetails;
+    const failure = h.taskFailedEventDetails ?? h.taskTimedOutEventDetails;
+    if (entered?.name) {
+      runs.push({
+        name: entered.name,
+        type: (h.type ?? '').replace(/StateEntered$/, ''),
+        enteredAt: h.timestamp,
+        ...(entered.input !== undefined ? { input: entered.input } : {}),
+        errors: [],
+      });
+    } else if (exited?.name) {
+      const run = open().findLast((r) => r.name === exited.name);
+      if (run) {
+        run.exitedAt = h.timestamp;
+        run.output = exited.output;
+      }
+    } else if (failure) {
+      open()
+        .at(-1)
+        ?.errors.push(`${h.type}: ${failure.error ?? ''} ${failure.cause ?? ''}`.trim());
+    }
+  }
+  return runs;
+}
+
+/** The execution's outcome from its last Execution* event, as the console's header shows it. */
+function outcome(events: readonly WireHistoryEvent[]): string {
+  const last = events.findLast((h) => h.type?.startsWith('Execution'));
+  const failed =
+    last?.executionFailedEventDetails ??
+    last?.executionAbortedEventDetails ??
+    last?.executionTimedOutEventDetails;
+  if (!last) return 'No execution for this request.';
+  if (last.type === 'ExecutionStarted') return 'Execution running.';
+  return `Execution ${(last.type ?? '').replace(/^Execution/, '').toLowerCase()}${failed ? `: ${failed.error ?? ''} ${failed.cause ?? ''}` : ''}.`;
+}
+
 function historySection(events: readonly WireHistoryEvent[]): string {
-  const rows = events
-    .filter((h) => h.stateEnteredEventDetails || h.stateExitedEventDetails)
-    .map((h) => {
-      const entered = h.stateEnteredEventDetails;
-      const exited = h.stateExitedEventDetails;
-      const name = entered?.name ?? exited?.name ?? '';
-      const data = entered ? entered.input : exited?.output;
-      const parsed = data ? (JSON.parse(data) as unknown) : null;
-      return `<tr><td>${new Date(h.timestamp * 1000).toISOString()}</td><td>${e(h.type ?? '')}</td><td>${e(name)}</td><td><details><summary>${entered ? 'input' : 'output'}</summary>${json(parsed)}</details></td></tr>`;
-    })
+  const rows = stateRuns(events)
+    .map(
+      (r) =>
+        `<tr><th scope="row">${e(r.name)}</th><td>${e(r.type)}</td><td>${time(r.enteredAt)}</td><td>${time(r.exitedAt) || 'not exited'}</td>` +
+        `<td><details><summary>input</summary>${parsedJson(r.input)}</details></td>` +
+        `<td>${r.output === undefined ? '' : `<details><summary>output</summary>${parsedJson(r.output)}</details>`}` +
+        `${r.errors.map((x) => `<p class="broken">${e(x)}</p>`).join('')}</td></tr>`,
+    )
     .join('\n');
-  return `<h2>Execution history</h2>
-<table><thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">State</th><th scope="col">Data</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<h2>Execution history</h2><p>${e(outcome(events))}</p>
+<table><thead><tr><th scope="col">State</th><th scope="col">Type</th><th scope="col">Entered</th><th scope="col">Exited</th><th scope="col">Input</th><th scope="col">Output</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function chainSection(chain: ChainView | undefined): string {
   if (!chain) return '<h2>Audit chain</h2><p>No audit chain for this request.</p>';
-  const verdict = chain.verdict.intact
+  const { verdict } = chain;
+  const message = verdict.intact
     ? '<p class="ok">Chain intact: every entry verified, and against the last written head.</p>'
-    : `<p class="broken">Chain broken: ${e(JSON.stringify(chain.verdict))}</p>`;
+    : `<p class="broken" role="alert">Chain broken (${e(verdict.reason)}) at entry ${verdict.position}: ${e(verdict.message)}</p>`;
+  // The verdict's position counts entries as read, from 1.
+  const brokenAt = verdict.intact || verdict.reason === 'truncated' ? 0 : verdict.position;
   const rows = chain.entries
-    .map(
-      (x) =>
-        `<tr><td>${x.sequence}</td><td>${e(x.at)}</td><td>${e(x.kind)}</td><td><code>${e(x.hash.slice(0, 16))}</code></td></tr>`,
-    )
+    .map((x, i) => {
+      const position = i + 1;
+      const broken = position === brokenAt;
+      // Verification stops at the first break: what follows it was not checked.
+      const check = broken ? 'broken' : brokenAt && position > brokenAt ? 'not checked' : 'verified';
+      return `<tr${broken ? ' class="broken"' : ''}><td>${x.sequence}</td><td>${e(x.at)}</td><td>${e(x.kind)}</td><td><code>${e(x.hash.slice(0, 16))}</code></td><td>${check}</td></tr>`;
+    })
     .join('\n');
-  return `<h2>Audit chain</h2>${verdict}
-<table><thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Hash</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<h2>Audit chain</h2>${message}
+<table><thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Hash</th><th scope="col">Check</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 const ACTIONS = [
