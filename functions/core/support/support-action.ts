@@ -6,23 +6,12 @@
  */
 import { z } from 'zod';
 import { dueStanding } from '../clocks';
-import type { DataMap } from '../data-map';
 import type { LedgerRecord } from '../ledger-record';
 import { REQUEST_STATUSES } from '../lifecycle';
-import type {
-  AttentionLedger,
-  AuditTrail,
-  Clock,
-  DeadlineLedger,
-  Log,
-  Mailer,
-  RequestLedger,
-  SupportCallers,
-  WorkflowControl,
-} from '../ports';
-import { decide, requireRequest } from './decide';
-import { deadlineView, dueRequests } from './due';
-import { extendRequestDeadline } from './extend';
+import type { SupportCallers } from '../ports';
+import { type DecidePorts, decide, requireRequest } from './decide';
+import { type DuePorts, deadlineView, dueRequests } from './due';
+import { type ExtendPorts, extendRequestDeadline } from './extend';
 import { SupportRefusal } from './refusal';
 
 const RequestId = z
@@ -61,17 +50,9 @@ export const SupportCommand = z.discriminatedUnion('action', [
 export type SupportCommand = z.infer<typeof SupportCommand>;
 export type SupportActionName = SupportCommand['action'];
 
-export interface SupportActionPorts {
-  readonly ledger: Pick<RequestLedger, 'get' | 'require' | 'transition'> &
-    AttentionLedger &
-    Pick<DeadlineLedger, 'openByDue' | 'extendRespondClock'>;
-  readonly workflow: Pick<WorkflowControl, 'succeed'>;
-  readonly mailer: Mailer;
-  readonly dataMap: DataMap;
-  readonly publicUrl: string;
-  readonly log: Log;
-  readonly clock: Clock;
-  readonly audit?: AuditTrail;
+/** What the actions it dispatches to need (decide, extend, due), plus who is acting. */
+export interface SupportActionPorts extends DecidePorts, Omit<ExtendPorts, 'ledger'> {
+  readonly ledger: DecidePorts['ledger'] & ExtendPorts['ledger'] & DuePorts['ledger'];
   readonly callers: SupportCallers;
 }
 
