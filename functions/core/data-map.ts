@@ -11,6 +11,24 @@ export const DataCategory = z.enum([
 ]);
 export type DataCategory = z.infer<typeof DataCategory>;
 
+/**
+ * Why personal data is processed: the privacy policy's section 2, one word
+ * each (personalisation is its "better user experience" and advertising cookies).
+ */
+export const Purpose = z.enum([
+  'service',
+  'security',
+  'analytics',
+  'personalisation',
+  'marketing',
+  'legal_compliance',
+]);
+export type Purpose = z.infer<typeof Purpose>;
+
+/** Purposes that rest on the person's consent, so they can withdraw it (UU PDP Art. 40). */
+export const ConsentPurpose = Purpose.extract(['analytics', 'personalisation', 'marketing']);
+export type ConsentPurpose = z.infer<typeof ConsentPurpose>;
+
 /** Identifiers a store can be keyed by. `email` comes from the request; others are resolved from stores. */
 export const IdentityKind = z.enum(['email', 'phone', 'customerId']);
 export type IdentityKind = z.infer<typeof IdentityKind>;
