@@ -101,6 +101,12 @@ const storeId = z
   .string()
   .regex(/^[a-z][a-z0-9-]{1,40}$/, { message: 'must be lower-case letters, digits and dashes' });
 
+const fieldList = z.array(z.string().min(1, { message: 'must name a field' })).min(1);
+
+/** What a person may ask to have corrected (the data map's `rectifiable` maps each onto store fields). */
+export const RectifiableAttribute = z.enum(['fullName', 'phone', 'address', 'companyName']);
+export type RectifiableAttribute = z.infer<typeof RectifiableAttribute>;
+
 const storeBase = {
   id: storeId,
   description: z.string().min(1),
@@ -110,6 +116,39 @@ const storeBase = {
   erasure: ErasurePolicy,
   /** Attributes that hold marketing consent (opt-out turns them off). */
   marketingConsentFields: z.array(z.string()).optional(),
+  /**
+   * Consent per purpose other than marketing (which is `marketingConsentFields`):
+   * the fields a withdrawal (UU PDP Art. 40) sets to false, e.g. `{ "analytics": ["analyticsConsent"] }`.
+   */
+  consents: z
+    .partialRecord(
+      ConsentPurpose.exclude(['marketing'], {
+        error: 'must be analytics or personalisation (marketing consent is marketingConsentFields)',
+      }),
+      fieldList,
+    )
+    .optional(),
+  /**
+   * Where a restriction of processing (UU PDP Art. 41) is recorded: `field` set
+   * true (false when lifted), with the time in `atField` and the request id in `requestIdField`.
+   */
+  restriction: z
+    .strictObject({
+      field: z.string().min(1),
+      atField: z.string().min(1),
+      requestIdField: z.string().min(1),
+    })
+    .optional(),
+  /**
+   * What a correction may change here: attribute -> the fields holding it,
+   * e.g. `{ "phone": ["phone"], "address": ["businessAddress"] }`.
+   */
+  rectifiable: z.partialRecord(RectifiableAttribute, fieldList).optional(),
+  /**
+   * Why this store's records are not corrected although they hold the
+   * person's details (e.g. an order's recipient as shipped): told to the person.
+   */
+  keptOnCorrection: z.strictObject({ en: z.string().min(5), id: z.string().min(5) }).optional(),
   /**
    * Fields holding a person's name or phone as free text, e.g. `{ "fullName": ["recipientName"] }`.
    * The name and phone typed into the form are unverified: they are compared with these fields only.
@@ -173,7 +212,15 @@ export const S3Store = z
 export type S3Store = z.infer<typeof S3Store>;
 
 /** What a processor (processor) can be asked to do for a data subject. */
-export const ProcessorRequestType = z.enum(['access', 'delete', 'opt_out']);
+export const ProcessorRequestType = z.enum([
+  'access',
+  'delete',
+  'opt_out',
+  'rectify',
+  'restrict',
+  'lift_restriction',
+  'withdraw_consent',
+]);
 export type ProcessorRequestType = z.infer<typeof ProcessorRequestType>;
 
 /**
@@ -229,6 +276,16 @@ export type StoreConfig = z.infer<typeof StoreConfig>;
 /** True for stores we hold data in; false for processors (processors). */
 export function isDataStore(store: StoreConfig): store is DataStore {
   return store.kind !== 'processor';
+}
+
+/** True for a store that declares fields a change request writes (correction, restriction, consent). */
+export function isChangeable(store: DataStore): boolean {
+  return (
+    store.restriction !== undefined ||
+    Object.keys(store.consents ?? {}).length > 0 ||
+    Object.keys(store.rectifiable ?? {}).length > 0 ||
+    (store.marketingConsentFields ?? []).length > 0
+  );
 }
 
 /** True for processors (processors told through their webhook). */
