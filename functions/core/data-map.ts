@@ -33,24 +33,42 @@ export type ConsentPurpose = z.infer<typeof ConsentPurpose>;
 export const IdentityKind = z.enum(['email', 'phone', 'customerId']);
 export type IdentityKind = z.infer<typeof IdentityKind>;
 
-/** What erasure does to a field (or, as `default`, to the whole record). */
+const DeletePolicy = z.strictObject({ action: z.literal('delete') });
+const MaskPolicy = z.strictObject({
+  action: z.literal('mask'),
+  /** The non-identifying value written over the field; default `MASK_VALUE`. */
+  with: z.string().max(100).optional(),
+  /**
+   * Shared records (e.g. a thread between two customers): mask the field only
+   * when its value is one of this subject's identifiers, so other people's stay.
+   */
+  onlyIfSubject: z.boolean().optional(),
+});
+const AnonymisePolicy = z.strictObject({
+  /**
+   * Keeps what statistics need without the person: a date to its `month` or
+   * `year`, an address to its postcode's region (`postcode_region`, the first
+   * two digits of an Indonesian postcode). A value that cannot be generalised is masked.
+   */
+  action: z.literal('anonymise'),
+  generalise: z.enum(['month', 'year', 'postcode_region']),
+});
+const RetainPolicy = z.strictObject({
+  action: z.literal('retain'),
+  legalBasis: z.string().min(10, { message: 'must say which law requires keeping the data' }),
+  retentionDays: z.number().int().positive(),
+});
+
+/** What erasure does to the whole record (the policy's `default`). */
+export const RecordPolicy = z.discriminatedUnion('action', [DeletePolicy, MaskPolicy, RetainPolicy]);
+export type RecordPolicy = z.infer<typeof RecordPolicy>;
+
+/** What erasure does to a field of a kept record. */
 export const FieldPolicy = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('delete') }),
-  z.strictObject({
-    action: z.literal('mask'),
-    /** The non-identifying value written over the field; default `MASK_VALUE`. */
-    with: z.string().max(100).optional(),
-    /**
-     * Shared records (e.g. a thread between two customers): mask the field only
-     * when its value is one of this subject's identifiers, so other people's stay.
-     */
-    onlyIfSubject: z.boolean().optional(),
-  }),
-  z.strictObject({
-    action: z.literal('retain'),
-    legalBasis: z.string().min(10, { message: 'must say which law requires keeping the data' }),
-    retentionDays: z.number().int().positive(),
-  }),
+  DeletePolicy,
+  MaskPolicy,
+  AnonymisePolicy,
+  RetainPolicy,
 ]);
 export type FieldPolicy = z.infer<typeof FieldPolicy>;
 
@@ -82,7 +100,7 @@ const ErasurePolicy = z
      * The record as a whole: `delete` removes it; `mask` keeps it with every
      * non-key field masked; `retain` keeps it (with `fields` applied) for the legal basis.
      */
-    default: FieldPolicy,
+    default: RecordPolicy,
     /** Per-field overrides; only meaningful when the record is kept (default mask or retain). */
     fields: z.record(z.string(), FieldPolicy).default({}),
     holds: z.array(ErasureHold).default([]),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type DataStore, dataStoreOf, parseDataMap } from '../../functions/core/data-map';
+import { type DataStore, dataStoreOf, MASK_VALUE, parseDataMap } from '../../functions/core/data-map';
+import { generalised } from '../../functions/core/erasure/decisions';
 import type { LedgerRecord, StoreProgress } from '../../functions/core/ledger-record';
 import type { Connector, ExportedRecord, Mail, RequestLedger } from '../../functions/core/ports';
 import { PhoneNumber, SubmitRequestBody } from '../../functions/core/request';
@@ -191,5 +192,26 @@ describe('corrected values', () => {
     expect(SubmitRequestBody.safeParse({ ...base, corrections: { address: 'Jl. A\nJl. B' } }).success).toBe(
       false,
     );
+  });
+});
+
+describe('anonymising a field by generalising it', () => {
+  it.each([
+    ['Jl. Contoh 1, Jakarta 10110', 'postcode_region', '10xxx'],
+    ['10xxx', 'postcode_region', '10xxx'],
+    ['Jl. Tanpa Kode Pos', 'postcode_region', MASK_VALUE],
+    ['2025-03-14T09:30:00.000Z', 'month', '2025-03'],
+    ['2025-03', 'month', '2025-03'],
+    ['2025-03-14', 'year', '2025'],
+    ['not a date', 'year', MASK_VALUE],
+  ] as const)('turns %s into %s as %s, and the result into itself', (value, to, expected) => {
+    expect(generalised(value, to)).toBe(expected);
+    expect(generalised(generalised(value, to), to)).toBe(expected);
+  });
+
+  it('refuses anonymise as what happens to a whole record', () => {
+    const map = JSON.parse(readFileSync(path.join(__dirname, '../../config/impor-in.data-map.json'), 'utf8'));
+    map.stores[0].erasure.default = { action: 'anonymise', generalise: 'month' };
+    expect(() => parseDataMap(map)).toThrow(/stores\.0\.erasure\.default\.action/);
   });
 });
