@@ -3,6 +3,8 @@ import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto
 /** What a keyed hash is for; distinct purposes never produce comparable hashes. */
 export type HashPurpose =
   | 'subject'
+  /** Phone numbers (E.164) on the suppression list, for WhatsApp and SMS. */
+  | 'phone'
   | 'status-token'
   | 'verification-code'
   | 'verification-link'

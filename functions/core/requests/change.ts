@@ -19,9 +19,11 @@ import type {
   OutcomeMailLedger,
   PreferenceList,
   RequestLedger,
+  SubjectResolver,
 } from '../ports';
 import { type ChangeType, isChangeType } from '../request';
 import { type ChangeSummary, changeConfirmedMail } from './change-mail';
+import { suppressPhones } from './opt-out';
 
 /** A store declares changeable fields but its kind cannot write them. Not retried: support decides. */
 export class ChangeUnsupportedError extends Error {
@@ -172,7 +174,8 @@ export async function recordPreferences(
   ports: {
     readonly ledger: Pick<RequestLedger, 'require'>;
     readonly preferences: PreferenceList;
-    readonly suppression: Pick<MarketingSuppression, 'suppress' | 'optOutOfContactList'>;
+    readonly suppression: Pick<MarketingSuppression, 'suppress' | 'suppressPhone' | 'optOutOfContactList'>;
+    readonly subjects?: SubjectResolver;
     readonly log: Log;
     readonly auditTrail?: AuditTrail;
     readonly clock?: () => Date;
@@ -193,6 +196,7 @@ export async function recordPreferences(
     if (purposes.includes('marketing')) {
       await ports.suppression.suppress(record.subjectHash, evidence);
       await ports.suppression.optOutOfContactList(contactOf(record).email);
+      await suppressPhones(ports, record, evidence);
     }
   }
   await auditStep(ports.auditTrail, requestId, 'preferences_recorded', { type });
