@@ -42,6 +42,12 @@ export function randomCode(): string {
  * the request id: a retried send mails the same ones, so an email whose sending
  * answer was lost keeps working. Unguessable without the key, like a keyed hash.
  */
+/** The code that confirms a corrected email address: derived like the first code, so a retry mails the same one. */
+export function derivedNewAddressCode(key: Buffer, requestId: string): string {
+  const seed = createHmac('sha256', key).update(`new-address-seed\u0000${requestId}`, 'utf8').digest();
+  return (seed.readBigUInt64BE(0) % 1_000_000n).toString().padStart(6, '0');
+}
+
 export function derivedVerificationSecrets(
   key: Buffer,
   requestId: string,

@@ -91,11 +91,20 @@ export function fieldsToChange(store: DataStore, record: LedgerRecord, at: strin
   return Object.keys(fields).length > 0 ? fields : undefined;
 }
 
+/**
+ * The identities the re-query uses: after a corrected email address the
+ * records are found by the new one (by the old, the proof would find nothing).
+ */
+function proofIdentities(record: LedgerRecord): LedgerRecord['identities'] {
+  const newAddress = record.type === 'rectify' ? record.contact?.corrections?.email : undefined;
+  return newAddress ? { ...record.identities, email: [newAddress] } : (record.identities ?? {});
+}
+
 /** Records of the subject in `store` whose fields do not hold `fields`' values, and how many were read. */
 async function mismatches(connector: Connector, record: LedgerRecord, fields: FieldValues) {
   let read = 0;
   let different = 0;
-  for await (const page of connector.export({ identities: record.identities ?? {} })) {
+  for await (const page of connector.export({ identities: proofIdentities(record) ?? {} })) {
     for (const { data } of page) {
       read += 1;
       if (Object.entries(fields).some(([f, v]) => data[f] !== v)) different += 1;
