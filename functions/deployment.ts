@@ -239,6 +239,7 @@ const TASK_ENTRIES = {
       'Puts a restriction, its lifting or a withdrawal of consent on the preference list at once, before any store',
     access: [
       'ledger:read',
+      'ledger:write',
       'secret:read',
       'stores:read',
       'suppression:write',
@@ -431,12 +432,14 @@ const ACTION_ENTRIES = {
     entry: 'functions/support/support-action.ts',
     handler: 'handler',
     description:
-      'Support actions from the console (SSM Automation): list, show, retry, complete, fail, extend, cancel',
+      'Support actions from the console (SSM Automation): list, show, retry, complete, fail, extend, cancel, lift',
     access: [
       'ledger:read',
       'ledger:write',
       'mail:send',
       'workflow:callback',
+      'workflow:start',
+      'suppression:write',
       'audit:append',
       'automation:caller',
     ],
@@ -451,7 +454,7 @@ export type SupportParameter = 'RequestId' | 'Reason' | 'Status' | 'DueWithinHou
 /** One SSM Automation document per support action, all invoking {@link ACTION_ENTRIES}.SupportAction. */
 export interface SupportDocument {
   readonly name: `DSR-${string}`;
-  readonly action: 'list' | 'show' | 'retry' | 'complete' | 'fail' | 'extend' | 'cancel';
+  readonly action: 'list' | 'show' | 'retry' | 'complete' | 'fail' | 'extend' | 'cancel' | 'lift';
   readonly description: string;
   readonly parameters: readonly SupportParameter[];
 }
@@ -500,6 +503,13 @@ export const SUPPORT_DOCUMENTS: readonly SupportDocument[] = [
     name: 'DSR-CancelRequest',
     action: 'cancel',
     description: 'Cancels a delete in its grace period, or a request that needs attention',
+    parameters: ACT,
+  },
+  {
+    name: 'DSR-LiftRestriction',
+    action: 'lift',
+    description:
+      'Lifts the restriction a completed restrict request recorded (RequestId), for a person who asked another way; they are told',
     parameters: ACT,
   },
 ];

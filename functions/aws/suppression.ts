@@ -137,32 +137,48 @@ export class SuppressionList implements UsedUnsubscribeTokens, PreferenceList {
     return { requestId: previous.data.requestId, first: false };
   }
 
-  /** Processing restricted: `restricted` true, the first time kept, the latest request as evidence. */
+  /** Processing restricted: `restricted` true, the latest request as evidence; the restriction it replaces. */
   async restrict(subjectHash: string, evidence: { readonly requestId: string; readonly at: string }) {
-    await this.setRestricted(subjectHash, true, evidence);
+    return this.setRestricted(subjectHash, true, evidence);
   }
 
-  /** The restriction lifted: `restricted` false, with the lifting request as evidence. */
+  /** The restriction lifted: `restricted` false, with the lifting request as evidence; the restriction it ends. */
   async lift(subjectHash: string, evidence: { readonly requestId: string; readonly at: string }) {
-    await this.setRestricted(subjectHash, false, evidence);
+    return this.setRestricted(subjectHash, false, evidence);
+  }
+
+  /** The request of the restriction that stands, if any. */
+  async currentRestriction(subjectHash: string): Promise<string | undefined> {
+    const item = await this.entry(subjectHash, 'restricted, restrictionRequestId');
+    return item?.restricted === true && typeof item.restrictionRequestId === 'string'
+      ? item.restrictionRequestId
+      : undefined;
   }
 
   private async setRestricted(
     subjectHash: string,
     restricted: boolean,
     evidence: { readonly requestId: string; readonly at: string },
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     if (!SUBJECT_HASH.test(subjectHash)) throw new Error('a restriction needs a subject hash');
-    await withTransient(() =>
+    const out = await withTransient(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { subjectHash },
           UpdateExpression: 'SET restricted = :r, restrictionChangedAt = :at, restrictionRequestId = :rid',
           ExpressionAttributeValues: { ':r': restricted, ':at': evidence.at, ':rid': evidence.requestId },
+          ReturnValues: 'UPDATED_OLD',
         }),
       ),
     );
+    const before = out.Attributes;
+    // A retry of the same request finds itself: nothing stood before it.
+    return before?.restricted === true &&
+      typeof before.restrictionRequestId === 'string' &&
+      before.restrictionRequestId !== evidence.requestId
+      ? before.restrictionRequestId
+      : undefined;
   }
 
   /** Consent withdrawn for `purposes` (they accumulate), with the latest request as evidence. */
@@ -190,7 +206,7 @@ export class SuppressionList implements UsedUnsubscribeTokens, PreferenceList {
   }
 
   /** The subject's entry (strongly consistent: a sign-up right after a request sees it), or undefined. */
-  private async entry(subjectHash: string) {
+  private async entry(subjectHash: string, projection = 'suppressedAt, restricted, withdrawnPurposes') {
     if (!SUBJECT_HASH.test(subjectHash)) return undefined;
     const out = await withTransient(() =>
       this.db.send(
@@ -198,7 +214,7 @@ export class SuppressionList implements UsedUnsubscribeTokens, PreferenceList {
           TableName: this.tableName,
           Key: { subjectHash },
           ConsistentRead: true,
-          ProjectionExpression: 'suppressedAt, restricted, withdrawnPurposes',
+          ProjectionExpression: projection,
         }),
       ),
     );

@@ -160,7 +160,7 @@ export interface Mailer {
 // ——— Workflow (the execution that carries a request) ———
 
 export interface WorkflowControl {
-  /** Starts the request's execution, named after the request id; `preVerified` only for one-click unsubscribe. */
+  /** Starts the request's execution, named after the request id; `preVerified` only for one-click unsubscribe and support's lift. */
   start(input: { requestId: string; type: RequestType; preVerified?: true }): Promise<void>;
   /** Resumes a waiting task. */
   succeed(taskToken: string, output: unknown): Promise<void>;
@@ -254,8 +254,10 @@ export interface RetentionLedger {
   beginRetentionSweep(requestId: string, run: string, now?: Date): Promise<string>;
   deferRetention(requestId: string, nextCheck: string, now?: Date): Promise<void>;
   closeRetention(requestId: string, result: RetentionClosure, now?: Date): Promise<boolean>;
-  /** Drops contact data and tokens from a finished request. */
+  /** Drops contact data and tokens from a finished request (a standing restriction keeps its address). */
   minimise(requestId: string, now?: Date): Promise<void>;
+  /** A restriction ended (lifted or replaced): its request drops the address it kept. Idempotent. */
+  endRestriction(requestId: string, now?: Date): Promise<void>;
   /** Pseudonymous ids of records still retained for this subject by earlier deletes. */
   retainedIdentities(subjectHash: string): Promise<Identities>;
 }
@@ -385,10 +387,21 @@ export interface SubjectResolver {
  * `isWithdrawn`), by the keyed hash of their address; next to the suppression list.
  */
 export interface PreferenceList {
-  /** Processing restricted (UU PDP Art. 41); idempotent. */
-  restrict(subjectHash: string, evidence: { readonly requestId: string; readonly at: string }): Promise<void>;
-  /** The restriction lifted; idempotent. */
-  lift(subjectHash: string, evidence: { readonly requestId: string; readonly at: string }): Promise<void>;
+  /**
+   * Processing restricted (UU PDP Art. 41); idempotent. Returns the request of
+   * the restriction that stood before, if another one did.
+   */
+  restrict(
+    subjectHash: string,
+    evidence: { readonly requestId: string; readonly at: string },
+  ): Promise<string | undefined>;
+  /** The restriction lifted; idempotent. Returns the request of the restriction it ends, if one stood. */
+  lift(
+    subjectHash: string,
+    evidence: { readonly requestId: string; readonly at: string },
+  ): Promise<string | undefined>;
+  /** The request of the restriction that stands for this subject, if any. */
+  currentRestriction(subjectHash: string): Promise<string | undefined>;
   /** Consent withdrawn for these purposes (UU PDP Art. 40); they accumulate. */
   withdraw(
     subjectHash: string,

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalSystem } from '../../infra/local/system';
 import { startLocalSystem } from '../../infra/local/system';
-import { codeIn, LocalApi, type SesEmail, textOf } from '../support/local-api';
+import { codeIn, LocalApi, poll, type SesEmail, textOf } from '../support/local-api';
+import { runSupport } from '../support/support-cli';
 
 jest.setTimeout(180_000);
 
@@ -19,6 +20,7 @@ const subjects = {
   keeper: { email: 'dewi.restricts.e2e@example.com', fullName: 'Dewi Batasi', phone: '+6281200000032' },
   chooser: { email: 'eka.withdraws.e2e@example.com', fullName: 'Eka Tarik', phone: '+6281200000033' },
   mover: { email: 'gita.moves.e2e@example.com', fullName: 'Gita Pindah', phone: '+6281200000035' },
+  asker: { email: 'hana.asks-support.e2e@example.com', fullName: 'Hana Telepon', phone: '+6281200000036' },
   bystander: { email: 'fajar.bystander.e2e@example.test', fullName: 'Fajar Lain', phone: '+6281200000034' },
 };
 type Who = keyof typeof subjects;
@@ -204,6 +206,45 @@ describe('a restriction and lifting it', () => {
     expect(lifted.confirmation?.subject).toBe(
       'The restriction of your data is lifted / Pembatasan data Anda dicabut',
     );
+  });
+});
+
+describe('support lifting a restriction', () => {
+  it('keeps only the address while the restriction stands, lifts it on support’s word with a reason, tells the person, then drops the address', async () => {
+    const { isRestricted } = await import('../../functions/aws/suppression');
+    const { requestId } = await run('restrict', 'asker');
+    expect((await local.ledgerEntry(requestId)).contact).toEqual({ email: subjects.asker.email });
+
+    const lift = await runSupport(
+      dataDir,
+      'lift',
+      requestId,
+      '--reason',
+      'asked by phone, ticket 4411',
+      '--json',
+    );
+    expect(lift.code).toBe(0);
+    const { liftRequestId } = lift.json() as { liftRequestId: string };
+    const done = await poll(
+      async () => ((await local.ledgerEntry(liftRequestId))?.status === 'completed' ? true : undefined),
+      60_000,
+      'the lift to complete',
+    );
+    expect(done).toBe(true);
+    expect((await item('impor-customers', customerIds.asker)).processingRestricted).toBe(false);
+    expect(await isRestricted(subjects.asker.email)).toBe(false);
+    const history = (await local.ledgerEntry(liftRequestId)).history as { status: string; note?: string }[];
+    expect(history.find((h) => h.status === 'verified')?.note).toMatch(/lifted by support .*ticket 4411/);
+    const told = await local.emailsFor(subjects.asker.email, liftRequestId);
+    expect(told.map((m) => m.subject)).toEqual([
+      'The restriction of your data is lifted / Pembatasan data Anda dicabut',
+    ]);
+    expect((await local.ledgerEntry(requestId)).contact).toBeUndefined();
+
+    // Once lifted, there is nothing left to lift.
+    const again = await runSupport(dataDir, 'lift', requestId, '--reason', 'asked twice');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/no longer stands/);
   });
 });
 

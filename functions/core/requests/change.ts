@@ -19,6 +19,7 @@ import type {
   OutcomeMailLedger,
   PreferenceList,
   RequestLedger,
+  RetentionLedger,
   SubjectResolver,
 } from '../ports';
 import { type ChangeType, isChangeType } from '../request';
@@ -181,7 +182,7 @@ export async function changeStore(
  */
 export async function recordPreferences(
   ports: {
-    readonly ledger: Pick<RequestLedger, 'require'>;
+    readonly ledger: Pick<RequestLedger, 'require'> & Pick<RetentionLedger, 'endRestriction'>;
     readonly preferences: PreferenceList;
     readonly suppression: Pick<MarketingSuppression, 'suppress' | 'suppressPhone' | 'optOutOfContactList'>;
     readonly subjects?: SubjectResolver;
@@ -197,8 +198,14 @@ export async function recordPreferences(
     record.history.find((h) => h.status === 'verified')?.at ?? (ports.clock?.() ?? new Date()).toISOString();
   const evidence = { requestId, at };
   if (type === 'rectify') return { recorded: false };
-  if (type === 'restrict') await ports.preferences.restrict(record.subjectHash, evidence);
-  if (type === 'lift_restriction') await ports.preferences.lift(record.subjectHash, evidence);
+  // The restriction this one replaces, or the one lifted, no longer needs the address it kept.
+  const ended =
+    type === 'restrict'
+      ? await ports.preferences.restrict(record.subjectHash, evidence)
+      : type === 'lift_restriction'
+        ? await ports.preferences.lift(record.subjectHash, evidence)
+        : undefined;
+  if (ended) await ports.ledger.endRestriction(ended);
   if (type === 'withdraw_consent') {
     const purposes = record.purposes ?? [];
     await ports.preferences.withdraw(record.subjectHash, purposes, evidence);
