@@ -1,0 +1,15 @@
+/**
+ * What every store of a data map must say for the processing record (purposes,
+ * legal basis, retention, source, recipients), for tests that build a store
+ * inline and care about something else: spread it, then the store's own fields.
+ */
+export const PROCESSING_FIELDS = {
+  purposes: ['service'],
+  legalBasis: 'contract',
+  retention: { period: 'as_long_as_necessary', basedOn: 'Privacy policy section 7 (test fixture)' },
+  source: 'given_by_person',
+  recipients: [],
+} as const;
+
+/** The data map's top level besides its stores: the controller and its privacy contact. */
+export const CONTROLLER_FIELDS = { version: 1, organisation: 'Impor.in', contact: 'admin@impor.in' } as const;
