@@ -29,6 +29,8 @@ export type Access =
   | 'audit:write'
   /** DynamoDB `UpdateItem` only, on the stores that declare `marketingConsentFields` (opt-out). */
   | 'stores:consent'
+  /** UpdateItem by primary key on DynamoDB stores that declare changeable fields (corrections, restriction, consent). */
+  | 'stores:change'
   /** The suppression table: PutItem, UpdateItem, GetItem (one-click unsubscribe marks its token used). */
   | 'suppression:write'
   /** SES v2 CreateContact/UpdateContact on the configured contact list. */
@@ -214,6 +216,29 @@ const TASK_ENTRIES = {
     description:
       'Puts an opt-out on the suppression list and off the contact list at once, before any store or processor',
     access: ['ledger:read', 'suppression:write', 'contacts:write', 'audit:append'],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  }),
+  RecordPreferences: task({
+    entry: 'functions/tasks/record-preferences.ts',
+    description:
+      'Puts a restriction, its lifting or a withdrawal of consent on the preference list at once, before any store',
+    access: ['ledger:read', 'suppression:write', 'contacts:write', 'audit:append'],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  }),
+  ChangeStore: task({
+    entry: 'functions/tasks/change-store.ts',
+    description:
+      "Writes a correction, restriction or withdrawal of consent to the subject's records in one store and proves it by re-query",
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'stores:change', 'audit:append'],
+    timeoutSeconds: 900,
+    memoryMb: 512,
+  }),
+  ConfirmChange: task({
+    entry: 'functions/tasks/confirm-change.ts',
+    description: 'Emails once what a change request changed, what was kept as it was and why',
+    access: ['ledger:read', 'ledger:write', 'mail:send', 'audit:append'],
     timeoutSeconds: 30,
     memoryMb: 256,
   }),

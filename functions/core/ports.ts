@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { AuditEntry, AuditEvent, ChainHead } from './audit/entry';
 import type { DeadlineClock, DeadlineNotice } from './clocks';
-import type { DataMap, DataStore, IdentityKind, ProcessorStore } from './data-map';
+import type { ConsentPurpose, DataMap, DataStore, IdentityKind, ProcessorStore } from './data-map';
 import type { RecordDecision } from './erasure/decisions';
 import type {
   Advanced,
@@ -65,6 +65,16 @@ export interface OptOutReceipt {
   readonly updated: number;
 }
 
+/** What a connector did while setting fields on the subject's records. */
+export interface UpdateReceipt {
+  readonly storeId: string;
+  /** Records written (again, on a retry). */
+  readonly updated: number;
+}
+
+/** Values a change request writes: field -> value (a corrected text, a consent or restriction flag, a time). */
+export type FieldValues = Readonly<Record<string, string | boolean>>;
+
 /** Which request turned consent off, and when: written next to the consent fields as evidence. */
 export interface OptOutContext {
   readonly requestId: string;
@@ -98,6 +108,13 @@ export interface Connector {
    * record gone meanwhile is no error). Absent where the store holds no consent.
    */
   optOut?(subject: Subject, context: OptOutContext): Promise<OptOutReceipt>;
+  /**
+   * Sets `fields` on every current record of the subject, by primary key
+   * (a correction, a restriction flag, consent off). Idempotent: a retry
+   * writes the same values; a record gone meanwhile is no error. Absent where
+   * the store cannot change a record in place.
+   */
+  update?(subject: Subject, fields: FieldValues): Promise<UpdateReceipt>;
 }
 
 // ——— Object storage (exports, erasure working files, certificates) ———
@@ -244,7 +261,12 @@ export interface RetentionLedger {
 }
 
 /** The whole ledger; use cases take the narrowest part they need. */
-export interface Ledger extends RequestLedger, VerificationLedger, ProcessorEvidenceLedger, RetentionLedger {}
+export interface Ledger
+  extends RequestLedger,
+    VerificationLedger,
+    ProcessorEvidenceLedger,
+    RetentionLedger,
+    OutcomeMailLedger {}
 
 // ---- Processors: third parties acting for the company, told of requests through their signed webhook.
 
@@ -359,6 +381,23 @@ export interface SubjectResolver {
 }
 
 /** What makes an opt-out stick after its request is finished (every marketing channel). */
+/**
+ * A person's standing choices that other systems ask about (`isRestricted`,
+ * `isWithdrawn`), by the keyed hash of their address; next to the suppression list.
+ */
+export interface PreferenceList {
+  /** Processing restricted (UU PDP Art. 41); idempotent. */
+  restrict(subjectHash: string, evidence: { readonly requestId: string; readonly at: string }): Promise<void>;
+  /** The restriction lifted; idempotent. */
+  lift(subjectHash: string, evidence: { readonly requestId: string; readonly at: string }): Promise<void>;
+  /** Consent withdrawn for these purposes (UU PDP Art. 40); they accumulate. */
+  withdraw(
+    subjectHash: string,
+    purposes: readonly ConsentPurpose[],
+    evidence: { readonly requestId: string; readonly at: string },
+  ): Promise<void>;
+}
+
 export interface MarketingSuppression {
   /** Adds or refreshes the subject's entry; idempotent. */
   suppress(subjectHash: string, evidence: { readonly requestId: string; readonly at: string }): Promise<void>;

@@ -42,8 +42,12 @@ describe('processors in the data map', () => {
 
     // Assess
     expect(processors.map((p) => [p.id, p.name, p.requestTypes])).toEqual([
-      ['logistics', 'Kirim Cepat Logistics', ['access', 'delete', 'opt_out']],
-      ['payments', 'BayarKu Payment Gateway', ['delete', 'opt_out']],
+      [
+        'logistics',
+        'Kirim Cepat Logistics',
+        ['access', 'delete', 'opt_out', 'rectify', 'restrict', 'lift_restriction'],
+      ],
+      ['payments', 'BayarKu Payment Gateway', ['delete', 'opt_out', 'restrict', 'lift_restriction']],
     ]);
     expect(processors.every((p) => p.acknowledgeWithinSeconds === 3 * 24 * 3600)).toBe(true);
     expect(dataMap.stores.filter(isDataStore).map((s) => s.id)).toEqual([
