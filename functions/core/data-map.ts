@@ -445,14 +445,12 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 /** "store "orders" has no purposes" for a field a store lacks; undefined for any other problem. */
 function missingStoreField(input: unknown, path: readonly PropertyKey[]): string | undefined {
-  const [root, index, field] = path;
-  if (root !== 'stores' || typeof index !== 'number' || typeof field !== 'string' || path.length !== 3) {
-    return undefined;
-  }
+  const [root, index, ...field] = path;
+  if (root !== 'stores' || typeof index !== 'number' || field.length === 0) return undefined;
   const store = valueAt(input, ['stores', index]);
-  if (typeof store !== 'object' || store === null || valueAt(store, [field]) !== undefined) return undefined;
+  if (typeof store !== 'object' || store === null || valueAt(store, field) !== undefined) return undefined;
   const id = valueAt(store, ['id']);
-  return `store ${typeof id === 'string' ? `"${id}"` : `#${index}`} has no ${field} (required)`;
+  return `store ${typeof id === 'string' ? `"${id}"` : `#${index}`} has no ${field.join('.')} (required)`;
 }
 
 /** Parses a data map, with every problem named by its path (and a missing field by its store's id). */

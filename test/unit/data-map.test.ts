@@ -203,7 +203,9 @@ describe('what each store says for the processing record', () => {
     expect(problems[3]).toContain('stores.1.source');
     expect(problems[4]).toContain('stores.1.retention.period: must be an ISO 8601 duration such as P10Y');
     expect(problems[5]).toContain('stores.1.retention.period');
-    expect(problems[6]).toContain('stores.1.retention.basedOn');
+    expect(problems[6]).toContain(
+      'stores.1.retention.basedOn: store "orders" has no retention.basedOn (required)',
+    );
   });
 
   it('accepts periods in years, months, weeks and days, and "as long as necessary"', () => {
