@@ -207,7 +207,14 @@ const TASK_ENTRIES = {
     entry: 'functions/tasks/record-suppression.ts',
     description:
       'Adds the subject to the suppression list and contact list opt-outs, and emails the confirmation',
-    access: ['ledger:read', 'suppression:write', 'contacts:write', 'mail:send', 'audit:append'],
+    access: [
+      'ledger:read',
+      'secret:read',
+      'suppression:write',
+      'contacts:write',
+      'mail:send',
+      'audit:append',
+    ],
     timeoutSeconds: 30,
     memoryMb: 256,
   }),
@@ -215,7 +222,14 @@ const TASK_ENTRIES = {
     entry: 'functions/tasks/suppress-subject.ts',
     description:
       'Puts an opt-out on the suppression list and off the contact list at once, before any store or processor',
-    access: ['ledger:read', 'suppression:write', 'contacts:write', 'audit:append'],
+    access: [
+      'ledger:read',
+      'secret:read',
+      'stores:read',
+      'suppression:write',
+      'contacts:write',
+      'audit:append',
+    ],
     timeoutSeconds: 30,
     memoryMb: 256,
   }),
@@ -223,7 +237,14 @@ const TASK_ENTRIES = {
     entry: 'functions/tasks/record-preferences.ts',
     description:
       'Puts a restriction, its lifting or a withdrawal of consent on the preference list at once, before any store',
-    access: ['ledger:read', 'suppression:write', 'contacts:write', 'audit:append'],
+    access: [
+      'ledger:read',
+      'secret:read',
+      'stores:read',
+      'suppression:write',
+      'contacts:write',
+      'audit:append',
+    ],
     timeoutSeconds: 30,
     memoryMb: 256,
   }),

@@ -25,7 +25,12 @@ import { config, hashingKey, ledgerTable, log, resendPorts, workflow } from './c
 import { withTransient } from './errors';
 import { once } from './idempotency';
 import { countVerifiedSubject, limitSubject, limitSubjectVerification } from './rate-limit';
-import { MARKETING_CHANNELS, optOutOfContactList, suppressionList } from './suppression';
+import {
+  MARKETING_CHANNELS,
+  optOutOfContactList,
+  phoneSuppressionHash,
+  suppressionList,
+} from './suppression';
 
 /** Per-subject budgets on the rate-limit table. */
 export function subjectBudgets(): SubjectBudgets {
@@ -69,6 +74,11 @@ export function marketingSuppression(): MarketingSuppression {
   return {
     suppress: (subjectHash, evidence) =>
       list.suppress(subjectHash, { ...evidence, channels: MARKETING_CHANNELS }),
+    suppressPhone: async (phone, evidence) =>
+      list.suppress(phoneSuppressionHash(await hashingKey(), phone), {
+        ...evidence,
+        channels: ['whatsapp', 'sms'],
+      }),
     wasConfirmed: (subjectHash, requestId) => list.wasConfirmed(subjectHash, requestId),
     markConfirmed: (subjectHash, requestId) => list.markConfirmed(subjectHash, requestId),
     optOutOfContactList: async (email) => {

@@ -205,6 +205,22 @@ export class SuppressionList implements UsedUnsubscribeTokens, PreferenceList {
     return out.Item;
   }
 
+  /** True when `channel` is among the entry's suppressed channels. */
+  async hasChannel(hash: string, channel: MarketingChannel): Promise<boolean> {
+    if (!SUBJECT_HASH.test(hash)) return false;
+    const out = await withTransient(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { subjectHash: hash },
+          ConsistentRead: true,
+          ProjectionExpression: 'channels',
+        }),
+      ),
+    );
+    return (out.Item?.channels as Set<string> | undefined)?.has(channel) ?? false;
+  }
+
   /** True while processing is restricted. */
   async isRestrictedHash(subjectHash: string): Promise<boolean> {
     return (await this.entry(subjectHash))?.restricted === true;
@@ -242,6 +258,21 @@ export function suppressionList(): SuppressionList {
 /** For tests that change the environment between cases. */
 export function resetSuppressionList(): void {
   list = undefined;
+}
+
+/** The suppression key of a phone number (E.164): WhatsApp and SMS entries are kept under it. */
+export function phoneSuppressionHash(key: Buffer, phone: string): string {
+  return keyedHash(key, 'phone', phone);
+}
+
+/** Whether WhatsApp or SMS marketing to this phone number (E.164) is suppressed. */
+export async function isSuppressedPhone(
+  phone: string,
+  channel: 'whatsapp' | 'sms',
+  deps?: { readonly list: SuppressionList; readonly key: Buffer },
+): Promise<boolean> {
+  const key = deps?.key ?? (await loadHashingKey(loadConfig(), secretsClient));
+  return (deps?.list ?? suppressionList()).hasChannel(phoneSuppressionHash(key, phone), channel);
 }
 
 /** The suppression key of an email: the same keyed hash the ledger stores as `subjectHash`. */

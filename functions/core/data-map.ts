@@ -167,7 +167,7 @@ const storeId = z
 const fieldList = z.array(z.string().min(1, { message: 'must name a field' })).min(1);
 
 /** What a person may ask to have corrected (the data map's `rectifiable` maps each onto store fields). */
-export const RectifiableAttribute = z.enum(['fullName', 'phone', 'address', 'companyName']);
+export const RectifiableAttribute = z.enum(['email', 'fullName', 'phone', 'address', 'companyName']);
 export type RectifiableAttribute = z.infer<typeof RectifiableAttribute>;
 
 const storeBase = {

@@ -99,6 +99,8 @@ export interface HistoryEntry {
 export interface VerificationState {
   readonly codeHash: string;
   readonly linkTokenHash: string;
+  /** A correction of the email address: the hash of the code mailed to the new address. */
+  readonly newAddressCodeHash?: string;
   readonly attempts: number;
   /** New codes sent on request (`POST …/resend`), at most setting `maxResends`. */
   readonly resends?: number;

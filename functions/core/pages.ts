@@ -31,7 +31,7 @@ $('request-form').addEventListener('submit', async (ev) => {
   if (f.get('phone')) body.phone = f.get('phone');
   if (body.type === 'rectify') {
     body.corrections = {};
-    for (const k of ['fullName', 'phone', 'address', 'companyName']) {
+    for (const k of ['email', 'fullName', 'phone', 'address', 'companyName']) {
       const v = String(f.get('correct_' + k) || '').trim();
       if (v) body.corrections[k] = v;
     }
@@ -40,6 +40,7 @@ $('request-form').addEventListener('submit', async (ev) => {
   const r = await call('POST', 'requests', body);
   if (!r.ok) return say('request-error', problem(r.data));
   requestId = r.data.requestId; statusToken = r.data.statusToken || '';
+  if (body.corrections && body.corrections.email) show('new-address');
   say('request-error', ''); say('request-id', requestId);
   $('request-form').classList.add('hidden'); show('verify-section');
 });
@@ -54,7 +55,9 @@ extras();
 $('verify-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   // The status token authorises the code attempt: a code without it is refused and never counted.
-  const r = await call('POST', 'requests/' + encodeURIComponent(requestId) + '/verify', { code: $('code').value.trim() }, statusToken);
+  const verify = { code: $('code').value.trim() };
+  if ($('new-address-code').value.trim()) verify.newAddressCode = $('new-address-code').value.trim();
+  const r = await call('POST', 'requests/' + encodeURIComponent(requestId) + '/verify', verify, statusToken);
   if (!r.ok) return say('verify-error', problem(r.data));
   say('verify-error', ''); $('verify-form').classList.add('hidden');
   if (!statusToken) return say('request-note', 'Confirmed. We will email you when it is done.');
@@ -109,6 +112,7 @@ const FORM_BODY = `
 <label><input type="radio" name="type" value="withdraw_consent"> Withdraw my consent</label>
 <label><input type="radio" name="type" value="opt_out"> Stop marketing to me</label></fieldset>
 <fieldset id="corrections" class="hidden"><legend>The correct values (fill in only what should change)</legend>
+<label>Email address <input type="email" name="correct_email" autocomplete="off"></label>
 <label>Full name <input name="correct_fullName" autocomplete="off" maxlength="200"></label>
 <label>Phone <input name="correct_phone" autocomplete="off" inputmode="tel"></label>
 <label>Business address <input name="correct_address" autocomplete="off" maxlength="500"></label>
@@ -129,6 +133,7 @@ const FORM_BODY = `
 <p>Request <strong id="request-id"></strong> received. Enter the 6-digit code we emailed you, or open the link in that email.</p>
 <p id="request-note" role="status"></p>
 <form id="verify-form"><label>Code <input id="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" required></label>
+<label id="new-address" class="hidden">Code sent to your new address <input id="new-address-code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6"></label>
 <button type="submit">Confirm</button><p id="verify-error" role="alert"></p></form>
 <p><button type="button" id="resend">Send me a new code</button></p>
 </section>

@@ -380,7 +380,6 @@ export interface SubjectResolver {
   resolve(email: string): Promise<Subject>;
 }
 
-/** What makes an opt-out stick after its request is finished (every marketing channel). */
 /**
  * A person's standing choices that other systems ask about (`isRestricted`,
  * `isWithdrawn`), by the keyed hash of their address; next to the suppression list.
@@ -398,9 +397,12 @@ export interface PreferenceList {
   ): Promise<void>;
 }
 
+/** What makes an opt-out stick after its request is finished (every marketing channel). */
 export interface MarketingSuppression {
   /** Adds or refreshes the subject's entry; idempotent. */
   suppress(subjectHash: string, evidence: { readonly requestId: string; readonly at: string }): Promise<void>;
+  /** Suppresses WhatsApp and SMS to a phone number (E.164) by its keyed hash; idempotent. */
+  suppressPhone(phone: string, evidence: { readonly requestId: string; readonly at: string }): Promise<void>;
   /** Whether the confirmation mail for this request already went out. */
   wasConfirmed(subjectHash: string, requestId: string): Promise<boolean>;
   markConfirmed(subjectHash: string, requestId: string): Promise<void>;

@@ -129,13 +129,15 @@ export const PhoneNumber = z
 /** The corrected values of a `rectify` request, each validated and normalised; at least one. */
 export const Corrections = z
   .strictObject({
+    /** A new address is confirmed with a code of its own before anything changes. */
+    email: EmailAddress.optional(),
     fullName: singleLine(200).optional(),
     phone: PhoneNumber.optional(),
     address: singleLine(500).optional(),
     companyName: singleLine(200).optional(),
   } satisfies Record<RectifiableAttribute, z.ZodType>)
   .refine((c) => Object.values(c).some((v) => v !== undefined), {
-    message: 'must name at least one field to correct (fullName, phone, address or companyName)',
+    message: 'must name at least one field to correct (email, fullName, phone, address or companyName)',
   });
 export type Corrections = z.infer<typeof Corrections>;
 
@@ -175,16 +177,32 @@ export const SubmitRequestBody = z
         ctx.addIssue({ code: 'custom', path: [field], message: `only applies to a ${type} request` });
     };
     needs('corrections', 'rectify');
+    if (body.corrections?.email !== undefined && body.corrections.email === body.email)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['corrections', 'email'],
+        message: 'is the address the request is made from; give the new address',
+      });
     needs('purposes', 'withdraw_consent');
   });
 export type SubmitRequestBody = z.infer<typeof SubmitRequestBody>;
 
-/** Body of `POST /requests/{requestId}/verify`: either the emailed code or the emailed link's token. */
+const NewAddressCode = z
+  .string()
+  .regex(/^[0-9]{6}$/, { message: 'must be the 6-digit code emailed to the new address' })
+  .optional();
+
+/**
+ * Body of `POST /requests/{requestId}/verify`: either the emailed code or the
+ * emailed link's token; a correction of the email address also needs
+ * `newAddressCode`, the code mailed to the new address.
+ */
 export const VerifyRequestBody = z.union([
   z.strictObject({
     code: z.string().regex(/^[0-9]{6}$/, { message: 'must be the 6-digit code from the email' }),
+    newAddressCode: NewAddressCode,
   }),
-  z.strictObject({ token: z.string().min(20).max(200) }),
+  z.strictObject({ token: z.string().min(20).max(200), newAddressCode: NewAddressCode }),
 ]);
 export type VerifyRequestBody = z.infer<typeof VerifyRequestBody>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { auditTrail, ledgerTable, log } from '../aws/composition-root';
-import { marketingSuppression, preferenceList } from '../aws/request-ports';
+import { marketingSuppression, preferenceList, subjectResolver } from '../aws/request-ports';
 import { recordPreferences } from '../core/requests/change';
 
 const Input = z.object({ requestId: z.string().min(1) });
@@ -16,6 +16,7 @@ export async function handler(event: unknown): ReturnType<typeof recordPreferenc
       ledger: ledgerTable(),
       preferences: preferenceList(),
       suppression: marketingSuppression(),
+      subjects: subjectResolver(),
       log: log(),
       auditTrail: auditTrail(),
     },

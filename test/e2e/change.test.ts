@@ -10,7 +10,7 @@ import path from 'node:path';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalSystem } from '../../infra/local/system';
 import { startLocalSystem } from '../../infra/local/system';
-import { LocalApi } from '../support/local-api';
+import { codeIn, LocalApi, type SesEmail, textOf } from '../support/local-api';
 
 jest.setTimeout(180_000);
 
@@ -18,6 +18,7 @@ const subjects = {
   fixer: { email: 'citra.corrects.e2e@example.com', fullName: 'Citra Betulkan', phone: '+6281200000031' },
   keeper: { email: 'dewi.restricts.e2e@example.com', fullName: 'Dewi Batasi', phone: '+6281200000032' },
   chooser: { email: 'eka.withdraws.e2e@example.com', fullName: 'Eka Tarik', phone: '+6281200000033' },
+  mover: { email: 'gita.moves.e2e@example.com', fullName: 'Gita Pindah', phone: '+6281200000035' },
   bystander: { email: 'fajar.bystander.e2e@example.test', fullName: 'Fajar Lain', phone: '+6281200000034' },
 };
 type Who = keyof typeof subjects;
@@ -130,6 +131,41 @@ describe('a correction', () => {
     const exported = JSON.parse((await zip.file('stores/customers.json')?.async('string')) ?? '[]');
     expect(JSON.stringify(exported)).toContain('+6281299990031');
     expect(JSON.stringify(await local.ledgerEntry(requestId))).not.toMatch(/99990031|Kebon Sirih/);
+  });
+});
+
+describe('a correction of the email address', () => {
+  it('changes nothing until the new address is proven with its own code, then moves the account to it', async () => {
+    const newAddress = 'gita.new-home.e2e@example.com';
+    const submitted = await local.submit('rectify', subjects.mover.email, {
+      corrections: { email: newAddress },
+    });
+    const first = await local.verificationEmail(subjects.mover.email, submitted.requestId);
+    const toNew = (await local.emailsFor(newAddress, submitted.requestId)) as SesEmail[];
+    expect(toNew.map((m) => m.subject)).toEqual(['Confirm your new email address']);
+    const newCode = /Code for the new address: ([0-9]{6})/.exec(textOf(toNew[0] as SesEmail))?.[1] as string;
+    const verify = (body: Record<string, string>) =>
+      local.postJson(`/requests/${submitted.requestId}/verify`, body, {
+        authorization: `Bearer ${submitted.statusToken}`,
+      });
+
+    // The current address's code alone is not enough; a wrong new-address code counts as a wrong code.
+    const without = await verify({ code: codeIn(first) });
+    expect(without.status).toBe(400);
+    expect(((await without.json()) as { message: string }).message).toContain('newAddressCode');
+    const wrong = await verify({
+      code: codeIn(first),
+      newAddressCode: newCode === '000000' ? '111111' : '000000',
+    });
+    expect(wrong.status).toBe(403);
+    expect((await item('impor-customers', customerIds.mover)).email).toBe(subjects.mover.email);
+
+    expect((await verify({ code: codeIn(first), newAddressCode: newCode })).status).toBe(200);
+    await local.until(submitted.requestId, submitted.statusToken, 'completed', 90_000);
+    expect((await item('impor-customers', customerIds.mover)).email).toBe(newAddress);
+    expect(await local.customerIdOf(newAddress)).toBe(customerIds.mover);
+    const mails = await local.emailsFor(subjects.mover.email, submitted.requestId);
+    expect(textOf(mails[mails.length - 1] as SesEmail)).toContain('to correct your email address is done');
   });
 });
 

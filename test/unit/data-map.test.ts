@@ -77,7 +77,12 @@ describe('processors in the data map', () => {
   });
 
   it('refuses a processor sent an identity no store provides', () => {
-    expect(problemsOf(withLogistics({ identifiers: ['phone'] }))).toContain(
+    const map = withLogistics({ identifiers: ['phone'] }) as { stores: Json[] };
+    // Without the customers store's phone, nothing provides one.
+    map.stores = map.stores.map((s) =>
+      s.id === 'customers' ? { ...s, provides: { customerId: 'customerId' } } : s,
+    );
+    expect(problemsOf(map)).toContain(
       'stores.6.identifiers.0: processor "logistics" is sent phone, but no store provides it',
     );
   });

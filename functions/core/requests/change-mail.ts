@@ -29,8 +29,20 @@ export const PURPOSE_LABEL: Record<Locale, Record<ConsentPurpose, string>> = {
 };
 
 const ATTRIBUTE_LABEL: Record<Locale, Record<string, string>> = {
-  en: { fullName: 'name', phone: 'phone number', address: 'address', companyName: 'company name' },
-  id: { fullName: 'nama', phone: 'nomor telepon', address: 'alamat', companyName: 'nama perusahaan' },
+  en: {
+    email: 'email address',
+    fullName: 'name',
+    phone: 'phone number',
+    address: 'address',
+    companyName: 'company name',
+  },
+  id: {
+    email: 'alamat email',
+    fullName: 'nama',
+    phone: 'nomor telepon',
+    address: 'alamat',
+    companyName: 'nama perusahaan',
+  },
 };
 
 const T = {

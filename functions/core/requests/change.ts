@@ -19,9 +19,11 @@ import type {
   OutcomeMailLedger,
   PreferenceList,
   RequestLedger,
+  SubjectResolver,
 } from '../ports';
 import { type ChangeType, isChangeType } from '../request';
 import { type ChangeSummary, changeConfirmedMail } from './change-mail';
+import { suppressPhones } from './opt-out';
 
 /** A store declares changeable fields but its kind cannot write them. Not retried: support decides. */
 export class ChangeUnsupportedError extends Error {
@@ -89,11 +91,20 @@ export function fieldsToChange(store: DataStore, record: LedgerRecord, at: strin
   return Object.keys(fields).length > 0 ? fields : undefined;
 }
 
+/**
+ * The identities the re-query uses: after a corrected email address the
+ * records are found by the new one (by the old, the proof would find nothing).
+ */
+function proofIdentities(record: LedgerRecord): LedgerRecord['identities'] {
+  const newAddress = record.type === 'rectify' ? record.contact?.corrections?.email : undefined;
+  return newAddress ? { ...record.identities, email: [newAddress] } : (record.identities ?? {});
+}
+
 /** Records of the subject in `store` whose fields do not hold `fields`' values, and how many were read. */
 async function mismatches(connector: Connector, record: LedgerRecord, fields: FieldValues) {
   let read = 0;
   let different = 0;
-  for await (const page of connector.export({ identities: record.identities ?? {} })) {
+  for await (const page of connector.export({ identities: proofIdentities(record) ?? {} })) {
     for (const { data } of page) {
       read += 1;
       if (Object.entries(fields).some(([f, v]) => data[f] !== v)) different += 1;
@@ -172,7 +183,8 @@ export async function recordPreferences(
   ports: {
     readonly ledger: Pick<RequestLedger, 'require'>;
     readonly preferences: PreferenceList;
-    readonly suppression: Pick<MarketingSuppression, 'suppress' | 'optOutOfContactList'>;
+    readonly suppression: Pick<MarketingSuppression, 'suppress' | 'suppressPhone' | 'optOutOfContactList'>;
+    readonly subjects?: SubjectResolver;
     readonly log: Log;
     readonly auditTrail?: AuditTrail;
     readonly clock?: () => Date;
@@ -193,6 +205,7 @@ export async function recordPreferences(
     if (purposes.includes('marketing')) {
       await ports.suppression.suppress(record.subjectHash, evidence);
       await ports.suppression.optOutOfContactList(contactOf(record).email);
+      await suppressPhones(ports, record, evidence);
     }
   }
   await auditStep(ports.auditTrail, requestId, 'preferences_recorded', { type });
