@@ -10,6 +10,3 @@ export const PROCESSING_FIELDS = {
   source: 'given_by_person',
   recipients: [],
 } as const;
-
-/** The data map's top level besides its stores: the controller and its privacy contact. */
-export const CONTROLLER_FIELDS = { version: 1, organisation: 'Impor.in', contact: 'admin@impor.in' } as const;
