@@ -58,6 +58,7 @@ describe('support actions in the AWS console', () => {
       'DSR-CompleteWithExceptions',
       'DSR-ExtendDeadline',
       'DSR-FailRequest',
+      'DSR-LiftRestriction',
       'DSR-ListRequests',
       'DSR-RetryFailedStores',
       'DSR-ShowRequest',
