@@ -142,6 +142,11 @@ describe('a correction', () => {
     const exported = JSON.parse((await zip.file('stores/customers.json')?.async('string')) ?? '[]');
     expect(JSON.stringify(exported)).toContain('+6281299990031');
     expect(JSON.stringify(await local.ledgerEntry(requestId))).not.toMatch(/99990031|Kebon Sirih/);
+    // What was asked for stays as keyed hashes only.
+    expect(Object.keys((await local.ledgerEntry(requestId)).correctionHashes as object).sort()).toEqual([
+      'address',
+      'phone',
+    ]);
   });
 });
 
