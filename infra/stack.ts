@@ -15,6 +15,7 @@ import { Firewall } from './constructs/firewall';
 import { type ClockSettings, Functions, type RateLimitSettings } from './constructs/functions';
 import { Idempotency, RateLimits } from './constructs/guard-tables';
 import { Ledger } from './constructs/ledger';
+import { MailFeedback } from './constructs/mail-feedback';
 import { Monitoring } from './constructs/monitoring';
 import { ProcessorSecrets } from './constructs/processor-secrets';
 import { Schedules } from './constructs/schedules';
@@ -85,6 +86,8 @@ export class DsrWorkflowStack extends Stack {
   public readonly workflow: Workflow;
   public readonly monitoring: Monitoring;
   public readonly supportActions: SupportActions;
+  /** The SES configuration set and the route of its bounces and complaints. */
+  public readonly mailFeedback: MailFeedback;
 
   constructor(scope: Construct, id: string, props: DsrWorkflowStackProps) {
     super(scope, id, props);
@@ -141,6 +144,9 @@ export class DsrWorkflowStack extends Stack {
       ...(props.manageApiGatewayAccount ? { manageApiGatewayAccount: true } : {}),
     });
     this.schedules = new Schedules(this, 'Schedules');
+    this.mailFeedback = new MailFeedback(this, 'MailFeedback', {
+      deadLetterQueue: this.schedules.deadLetterQueue,
+    });
 
     // Named from the stack so its ARN is known to the task functions before it exists.
     const stateMachineName = `${this.stackName}-Dsr`;
@@ -150,6 +156,7 @@ export class DsrWorkflowStack extends Stack {
       rateLimits: this.rateLimits.table,
       idempotency: this.idempotency.table,
       suppression: this.suppression.table,
+      sesConfigurationSet: this.mailFeedback.configurationSet.configurationSetName,
       ...(props.sesContactList ? { sesContactList: props.sesContactList } : {}),
       ...(props.sesContactTopics ? { sesContactTopics: props.sesContactTopics } : {}),
       ...(props.rateLimits ? { rateLimitSettings: props.rateLimits } : {}),
@@ -177,6 +184,7 @@ export class DsrWorkflowStack extends Stack {
     this.functions.grantWorkflowAccess(this.workflow.stateMachine);
     this.api.addRoutes(ROUTES, this.functions.http);
     this.schedules.addJobs(JOBS, this.functions.jobs);
+    this.mailFeedback.deliverTo(this.functions.events.MailFeedback);
     this.supportActions = new SupportActions(this, 'SupportActions', {
       supportAction: this.functions.actions.SupportAction,
       stateMachine: this.workflow.stateMachine,
@@ -201,6 +209,9 @@ export class DsrWorkflowStack extends Stack {
     new CfnOutput(this, 'ExportBucketName', { value: this.exports.bucket.bucketName });
     new CfnOutput(this, 'AuditBucketName', { value: this.audit.bucket.bucketName });
     new CfnOutput(this, 'SuppressionTableName', { value: this.suppression.table.tableName });
+    new CfnOutput(this, 'SesConfigurationSetName', {
+      value: this.mailFeedback.configurationSet.configurationSetName,
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alerts.topic.topicArn });
     new CfnOutput(this, 'SupportRoleArn', { value: this.supportActions.supportRole.roleArn });
   }

@@ -61,7 +61,11 @@ export async function sendVerification(
     link,
     minutes: Math.round(settings.ttlSeconds / 60),
   });
-  await ports.mailer.send({ to: contactOf(record).email, ...mail });
+  await ports.mailer.send({
+    to: contactOf(record).email,
+    ...mail,
+    tags: { requestId, purpose: 'verification' },
+  });
   ports.log.info('verification sent', { requestId });
   await auditCodeSent(ports.auditTrail, requestId, taskToken, 'verification', now);
   return { requestId };
