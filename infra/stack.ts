@@ -8,6 +8,7 @@ import { Alerts } from './constructs/alerts';
 import { Api } from './constructs/api';
 import { AuditBucket } from './constructs/audit-bucket';
 import { AuditTrailTable } from './constructs/audit-trail';
+import { ContactList } from './constructs/contact-list';
 import { DemoStores } from './constructs/demo-stores';
 import { Encryption } from './constructs/encryption';
 import { ExportsBucket } from './constructs/exports-bucket';
@@ -55,6 +56,8 @@ export interface DsrWorkflowStackProps extends StackProps {
   readonly sesContactList?: string;
   /** Topics of that contact list to opt out of; default: every topic the list defines. */
   readonly sesContactTopics?: readonly string[];
+  /** Create `sesContactList` (with `sesContactTopics`), kept on delete; default: it exists already. */
+  readonly createSesContactList?: boolean;
   /**
    * Where processor escalations are emailed (the `mail:support` functions) and every alarm is notified (an
    * email subscription to the alarm topic); default: logged and alarmed only.
@@ -88,6 +91,8 @@ export class DsrWorkflowStack extends Stack {
   public readonly supportActions: SupportActions;
   /** The SES configuration set and the route of its bounces and complaints. */
   public readonly mailFeedback: MailFeedback;
+  /** The SES contact list, when the stack was asked to create it. */
+  public readonly contactList?: ContactList;
 
   constructor(scope: Construct, id: string, props: DsrWorkflowStackProps) {
     super(scope, id, props);
@@ -138,6 +143,14 @@ export class DsrWorkflowStack extends Stack {
           });
         });
       }
+    }
+    if (props.createSesContactList) {
+      if (!props.sesContactList) throw new Error('createSesContactList needs sesContactList (the name)');
+      this.contactList = new ContactList(this, 'ContactList', {
+        name: props.sesContactList,
+        topics: props.sesContactTopics ?? [],
+      });
+      new CfnOutput(this, 'SesContactListName', { value: props.sesContactList });
     }
     this.api = new Api(this, 'Api', {
       logKey: key,
