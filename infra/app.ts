@@ -12,6 +12,7 @@ import { parseClockStartAtVerification, parseHolidays } from '../functions/core/
 import { parseDataMap } from '../functions/core/data-map';
 import { RATE_LIMIT_KEYS, type RateLimitSettings } from './constructs/functions';
 import { DsrWorkflowStack, type DsrWorkflowStackProps } from './stack';
+import { TRIAL_AUDIT_LOCK, trialDataMap } from './trial';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -33,6 +34,11 @@ const checkedText = (parse: (raw: string | undefined) => unknown) =>
 
 const Context = z
   .object({
+    /**
+     * A trial: demo stores, the data map without processors, and certificates locked for a day in
+     * GOVERNANCE mode instead of COMPLIANCE for `auditRetentionDays` (see infra/trial.ts).
+     */
+    trial: flag,
     demoStores: flag,
     dataMap: z.string().min(1).default('config/impor-in.data-map.json'),
     mailFrom: z.string().min(3).default('privacy@impor.in'),
@@ -113,6 +119,7 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     return value === '' ? undefined : value;
   };
   const ctx = Context.parse({
+    trial: read('trial'),
     demoStores: read('demoStores'),
     dataMap: read('dataMap'),
     mailFrom: read('mailFrom'),
@@ -136,7 +143,8 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     region: read('region'),
   });
   const dataMapPath = path.resolve(ROOT, ctx.dataMap);
-  const dataMap = parseDataMap(JSON.parse(fs.readFileSync(dataMapPath, 'utf8')), ctx.dataMap);
+  const configured = parseDataMap(JSON.parse(fs.readFileSync(dataMapPath, 'utf8')), ctx.dataMap);
+  const dataMap = ctx.trial ? trialDataMap(configured) : configured;
   const rateLimits: RateLimitSettings = Object.fromEntries(
     RATE_LIMIT_KEYS.flatMap((k) => {
       const value = ctx[k];
@@ -148,9 +156,10 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     env: { region: ctx.region, ...(account ? { account } : {}) },
     description: 'Data-subject request workflow (access, delete, opt-out)',
     dataMap,
-    demoStores: ctx.demoStores,
+    demoStores: ctx.demoStores || ctx.trial,
     mailFrom: ctx.mailFrom,
-    auditRetentionDays: ctx.auditRetentionDays,
+    auditRetentionDays: ctx.trial ? TRIAL_AUDIT_LOCK.days : ctx.auditRetentionDays,
+    auditLockMode: ctx.trial ? TRIAL_AUDIT_LOCK.mode : 'COMPLIANCE',
     deleteGraceSeconds: ctx.deleteGraceSeconds,
     wafWriteLimitPer5Min: ctx.wafRateLimitPer5Min,
     wafRequestLimitPer5Min: ctx.wafRequestLimitPer5Min,

@@ -38,8 +38,10 @@ export interface DsrWorkflowStackProps extends StackProps {
   readonly sesIdentity?: string;
   /** The identity already exists in SES (used by name, never created or deleted by the stack). */
   readonly sesIdentityExists?: boolean;
-  /** Days each certificate of erasure is locked (Object Lock, COMPLIANCE mode). */
+  /** Days each certificate of erasure is locked (Object Lock). */
   readonly auditRetentionDays: number;
+  /** COMPLIANCE (default: nobody can shorten or remove a lock) or GOVERNANCE (a trial: a privileged user can). */
+  readonly auditLockMode?: 'COMPLIANCE' | 'GOVERNANCE';
   /** Seconds a verified delete waits, cancellable by the subject, before erasure starts. */
   readonly deleteGraceSeconds: number;
   /** WAF: POST requests one client IP may make in 5 minutes before it gets 429s. */
@@ -69,6 +71,8 @@ export interface DsrWorkflowStackProps extends StackProps {
 
 /** The whole DSR system: it only composes the constructs, one per concern. */
 export class DsrWorkflowStack extends Stack {
+  /** The data map the functions are built with (a trial's has no processors). */
+  public readonly dataMap: DataMap;
   public readonly encryption: Encryption;
   public readonly alerts: Alerts;
   public readonly ledger: Ledger;
@@ -96,6 +100,7 @@ export class DsrWorkflowStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DsrWorkflowStackProps) {
     super(scope, id, props);
+    this.dataMap = props.dataMap;
     this.encryption = new Encryption(this, 'Encryption');
     const key = this.encryption.key;
     // Every alarm of the stack, in any construct, notifies support through this topic.
@@ -113,6 +118,7 @@ export class DsrWorkflowStack extends Stack {
       encryptionKey: key,
       accessLogsBucket: this.exports.accessLogsBucket,
       retentionDays: props.auditRetentionDays,
+      mode: props.auditLockMode ?? 'COMPLIANCE',
     });
     this.auditTrail = new AuditTrailTable(this, 'AuditTrail', { encryptionKey: key });
     this.secrets = new Secrets(this, 'Secrets', { encryptionKey: key });
@@ -125,6 +131,8 @@ export class DsrWorkflowStack extends Stack {
       this.demoStores = new DemoStores(this, 'DemoStores', {
         accessLogsBucket: this.exports.accessLogsBucket,
       });
+      // `npm run seed -- --target aws` plants a subject in these (read from `cdk deploy --outputs-file`).
+      new CfnOutput(this, 'DemoStoreBindings', { value: this.toJsonString(this.demoStores.bindings) });
     }
     if (props.sesIdentity && !props.sesIdentityExists) {
       const identity = new ses.EmailIdentity(this, 'MailIdentity', {
@@ -216,6 +224,7 @@ export class DsrWorkflowStack extends Stack {
       escalationLogs: this.functions.tasks.EscalateProcessor.logs,
     });
 
+    new CfnOutput(this, 'Region', { value: this.region });
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
