@@ -29,6 +29,8 @@ export type Access =
   | 'audit:write'
   /** DynamoDB `UpdateItem` only, on the stores that declare `marketingConsentFields` (opt-out). */
   | 'stores:consent'
+  /** UpdateItem by primary key on DynamoDB stores that declare changeable fields (corrections, restriction, consent). */
+  | 'stores:change'
   /** The suppression table: PutItem, UpdateItem, GetItem (one-click unsubscribe marks its token used). */
   | 'suppression:write'
   /** SES v2 CreateContact/UpdateContact on the configured contact list. */
@@ -215,7 +217,14 @@ const TASK_ENTRIES = {
     entry: 'functions/tasks/record-suppression.ts',
     description:
       'Adds the subject to the suppression list and contact list opt-outs, and emails the confirmation',
-    access: ['ledger:read', 'suppression:write', 'contacts:write', 'mail:send', 'audit:append'],
+    access: [
+      'ledger:read',
+      'secret:read',
+      'suppression:write',
+      'contacts:write',
+      'mail:send',
+      'audit:append',
+    ],
     timeoutSeconds: 30,
     memoryMb: 256,
   }),
@@ -223,7 +232,45 @@ const TASK_ENTRIES = {
     entry: 'functions/tasks/suppress-subject.ts',
     description:
       'Puts an opt-out on the suppression list and off the contact list at once, before any store or processor',
-    access: ['ledger:read', 'suppression:write', 'contacts:write', 'audit:append'],
+    access: [
+      'ledger:read',
+      'secret:read',
+      'stores:read',
+      'suppression:write',
+      'contacts:write',
+      'audit:append',
+    ],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  }),
+  RecordPreferences: task({
+    entry: 'functions/tasks/record-preferences.ts',
+    description:
+      'Puts a restriction, its lifting or a withdrawal of consent on the preference list at once, before any store',
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'secret:read',
+      'stores:read',
+      'suppression:write',
+      'contacts:write',
+      'audit:append',
+    ],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  }),
+  ChangeStore: task({
+    entry: 'functions/tasks/change-store.ts',
+    description:
+      "Writes a correction, restriction or withdrawal of consent to the subject's records in one store and proves it by re-query",
+    access: ['ledger:read', 'ledger:write', 'stores:read', 'stores:change', 'audit:append'],
+    timeoutSeconds: 900,
+    memoryMb: 512,
+  }),
+  ConfirmChange: task({
+    entry: 'functions/tasks/confirm-change.ts',
+    description: 'Emails once what a change request changed, what was kept as it was and why',
+    access: ['ledger:read', 'ledger:write', 'mail:send', 'audit:append'],
     timeoutSeconds: 30,
     memoryMb: 256,
   }),
@@ -395,12 +442,14 @@ const ACTION_ENTRIES = {
     entry: 'functions/support/support-action.ts',
     handler: 'handler',
     description:
-      'Support actions from the console (SSM Automation): list, show, retry, complete, fail, extend, cancel',
+      'Support actions from the console (SSM Automation): list, show, retry, complete, fail, extend, cancel, lift',
     access: [
       'ledger:read',
       'ledger:write',
       'mail:send',
       'workflow:callback',
+      'workflow:start',
+      'suppression:write',
       'audit:append',
       'automation:caller',
     ],
@@ -429,7 +478,7 @@ export type SupportParameter = 'RequestId' | 'Reason' | 'Status' | 'DueWithinHou
 /** One SSM Automation document per support action, all invoking {@link ACTION_ENTRIES}.SupportAction. */
 export interface SupportDocument {
   readonly name: `DSR-${string}`;
-  readonly action: 'list' | 'show' | 'retry' | 'complete' | 'fail' | 'extend' | 'cancel';
+  readonly action: 'list' | 'show' | 'retry' | 'complete' | 'fail' | 'extend' | 'cancel' | 'lift';
   readonly description: string;
   readonly parameters: readonly SupportParameter[];
 }
@@ -478,6 +527,13 @@ export const SUPPORT_DOCUMENTS: readonly SupportDocument[] = [
     name: 'DSR-CancelRequest',
     action: 'cancel',
     description: 'Cancels a delete in its grace period, or a request that needs attention',
+    parameters: ACT,
+  },
+  {
+    name: 'DSR-LiftRestriction',
+    action: 'lift',
+    description:
+      'Lifts the restriction a completed restrict request recorded (RequestId), for a person who asked another way; they are told',
     parameters: ACT,
   },
 ];

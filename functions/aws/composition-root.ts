@@ -289,6 +289,8 @@ export function supportActionPorts(): SupportActionPorts {
     log: log(),
     clock: () => new Date(),
     audit: auditTrail(),
+    // Built when used: the other actions do not need the suppression table.
+    preferences: { currentRestriction: (subjectHash) => suppressionList().currentRestriction(subjectHash) },
     callers: cfg.supportActorFromInput
       ? inputCallers
       : new AutomationCallers(ssmClient(), SUPPORT_DOCUMENT_PREFIX),

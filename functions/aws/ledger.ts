@@ -90,6 +90,7 @@ export class LedgerTable
   deferRetention: Ledger['deferRetention'] = (...args) => this.retention.deferRetention(...args);
   closeRetention: Ledger['closeRetention'] = (...args) => this.retention.closeRetention(...args);
   minimise: Ledger['minimise'] = (...args) => this.retention.minimise(...args);
+  endRestriction: Ledger['endRestriction'] = (...args) => this.retention.endRestriction(...args);
   retainedIdentities: Ledger['retainedIdentities'] = (...args) => this.retention.retainedIdentities(...args);
 
   // Deadlines (owner: clock)

@@ -11,6 +11,7 @@ import type { DataStore } from '../core/data-map';
 import type {
   Connector,
   MarketingSuppression,
+  PreferenceList,
   SubjectBudgets,
   SubjectResolver,
   SubmissionOnce,
@@ -24,7 +25,12 @@ import { config, hashingKey, ledgerTable, log, resendPorts, workflow } from './c
 import { withTransient } from './errors';
 import { once } from './idempotency';
 import { countVerifiedSubject, limitSubject, limitSubjectVerification } from './rate-limit';
-import { MARKETING_CHANNELS, optOutOfContactList, suppressionList } from './suppression';
+import {
+  MARKETING_CHANNELS,
+  optOutOfContactList,
+  phoneSuppressionHash,
+  suppressionList,
+} from './suppression';
 
 /** Per-subject budgets on the rate-limit table. */
 export function subjectBudgets(): SubjectBudgets {
@@ -42,17 +48,23 @@ export function subjectResolver(): SubjectResolver {
   return { resolve: (email) => withTransient(() => resolveSubject(config().dataMap, clients, email)) };
 }
 
-/** The connector of one data store; its opt-out surfaces AWS faults as `TransientError`. */
-export function optOutConnectorFor(store: DataStore): Connector {
+/** The connector of one data store; its opt-out and updates surface AWS faults as `TransientError`. */
+export function updatingConnectorFor(store: DataStore): Connector {
   const connector = createConnector(store, { dynamodb: dynamoDbClient(), s3: s3Client() });
-  const { erase, optOut } = connector;
+  const { erase, optOut, update } = connector;
   return {
     storeId: connector.storeId,
     locate: (subject) => connector.locate(subject),
     export: (subject) => connector.export(subject),
     ...(erase ? { erase: (decisions) => erase.call(connector, decisions) } : {}),
     ...(optOut ? { optOut: (s, c) => withTransient(() => optOut.call(connector, s, c)) } : {}),
+    ...(update ? { update: (s, f) => withTransient(() => update.call(connector, s, f)) } : {}),
   };
+}
+
+/** Restrictions and withdrawals of consent, on the suppression table. */
+export function preferenceList(): PreferenceList {
+  return suppressionList();
 }
 
 /** The suppression table and, where setting `sesContactList` is set, the SES contact list. */
@@ -62,6 +74,11 @@ export function marketingSuppression(): MarketingSuppression {
   return {
     suppress: (subjectHash, evidence) =>
       list.suppress(subjectHash, { ...evidence, channels: MARKETING_CHANNELS }),
+    suppressPhone: async (phone, evidence) =>
+      list.suppress(phoneSuppressionHash(await hashingKey(), phone), {
+        ...evidence,
+        channels: ['whatsapp', 'sms'],
+      }),
     wasConfirmed: (subjectHash, requestId) => list.wasConfirmed(subjectHash, requestId),
     markConfirmed: (subjectHash, requestId) => list.markConfirmed(subjectHash, requestId),
     optOutOfContactList: async (email) => {

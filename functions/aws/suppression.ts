@@ -14,7 +14,8 @@ import {
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { keyedHash } from '../core/crypto';
-import type { UsedUnsubscribeTokens } from '../core/ports';
+import type { ConsentPurpose } from '../core/data-map';
+import type { PreferenceList, UsedUnsubscribeTokens } from '../core/ports';
 import { subjectLookupForm } from '../core/request';
 import { dynamoDbClient, secretsClient } from './clients';
 import { ENV, loadConfig } from './config';
@@ -41,7 +42,7 @@ export class SuppressionNotConfiguredError extends Error {
 const SUBJECT_HASH = /^[0-9a-f]{64}$/;
 
 /** Adapter over the suppression table (`SUPPRESSION_TABLE`, partition key `subjectHash`). */
-export class SuppressionList implements UsedUnsubscribeTokens {
+export class SuppressionList implements UsedUnsubscribeTokens, PreferenceList {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -136,20 +137,126 @@ export class SuppressionList implements UsedUnsubscribeTokens {
     return { requestId: previous.data.requestId, first: false };
   }
 
-  /** True when the subject has opted out (strongly consistent read: a sign-up right after an opt-out sees it). */
-  async isSuppressedHash(subjectHash: string): Promise<boolean> {
-    if (!SUBJECT_HASH.test(subjectHash)) return false;
+  /** Processing restricted: `restricted` true, the latest request as evidence; the restriction it replaces. */
+  async restrict(subjectHash: string, evidence: { readonly requestId: string; readonly at: string }) {
+    return this.setRestricted(subjectHash, true, evidence);
+  }
+
+  /** The restriction lifted: `restricted` false, with the lifting request as evidence; the restriction it ends. */
+  async lift(subjectHash: string, evidence: { readonly requestId: string; readonly at: string }) {
+    return this.setRestricted(subjectHash, false, evidence);
+  }
+
+  /** The request of the restriction that stands, if any. */
+  async currentRestriction(subjectHash: string): Promise<string | undefined> {
+    const item = await this.entry(subjectHash, 'restricted, restrictionRequestId');
+    return item?.restricted === true && typeof item.restrictionRequestId === 'string'
+      ? item.restrictionRequestId
+      : undefined;
+  }
+
+  private async setRestricted(
+    subjectHash: string,
+    restricted: boolean,
+    evidence: { readonly requestId: string; readonly at: string },
+  ): Promise<string | undefined> {
+    if (!SUBJECT_HASH.test(subjectHash)) throw new Error('a restriction needs a subject hash');
+    const out = await withTransient(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { subjectHash },
+          UpdateExpression: 'SET restricted = :r, restrictionChangedAt = :at, restrictionRequestId = :rid',
+          ExpressionAttributeValues: { ':r': restricted, ':at': evidence.at, ':rid': evidence.requestId },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      ),
+    );
+    const before = out.Attributes;
+    // A retry of the same request finds itself: nothing stood before it.
+    return before?.restricted === true &&
+      typeof before.restrictionRequestId === 'string' &&
+      before.restrictionRequestId !== evidence.requestId
+      ? before.restrictionRequestId
+      : undefined;
+  }
+
+  /** Consent withdrawn for `purposes` (they accumulate), with the latest request as evidence. */
+  async withdraw(
+    subjectHash: string,
+    purposes: readonly ConsentPurpose[],
+    evidence: { readonly requestId: string; readonly at: string },
+  ): Promise<void> {
+    if (!SUBJECT_HASH.test(subjectHash)) throw new Error('a withdrawal needs a subject hash');
+    if (purposes.length === 0) throw new Error('a withdrawal needs at least one purpose');
+    await withTransient(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { subjectHash },
+          UpdateExpression: 'SET withdrawnAt = :at, withdrawalRequestId = :rid ADD withdrawnPurposes :p',
+          ExpressionAttributeValues: {
+            ':at': evidence.at,
+            ':rid': evidence.requestId,
+            ':p': new Set(purposes),
+          },
+        }),
+      ),
+    );
+  }
+
+  /** The subject's entry (strongly consistent: a sign-up right after a request sees it), or undefined. */
+  private async entry(subjectHash: string, projection = 'suppressedAt, restricted, withdrawnPurposes') {
+    if (!SUBJECT_HASH.test(subjectHash)) return undefined;
     const out = await withTransient(() =>
       this.db.send(
         new GetCommand({
           TableName: this.tableName,
           Key: { subjectHash },
           ConsistentRead: true,
-          ProjectionExpression: 'suppressedAt',
+          ProjectionExpression: projection,
         }),
       ),
     );
-    return typeof out.Item?.suppressedAt === 'string';
+    return out.Item;
+  }
+
+  /** True when `channel` is among the entry's suppressed channels. */
+  async hasChannel(hash: string, channel: MarketingChannel): Promise<boolean> {
+    if (!SUBJECT_HASH.test(hash)) return false;
+    const out = await withTransient(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { subjectHash: hash },
+          ConsistentRead: true,
+          ProjectionExpression: 'channels',
+        }),
+      ),
+    );
+    return (out.Item?.channels as Set<string> | undefined)?.has(channel) ?? false;
+  }
+
+  /** True while processing is restricted. */
+  async isRestrictedHash(subjectHash: string): Promise<boolean> {
+    return (await this.entry(subjectHash))?.restricted === true;
+  }
+
+  /** True when consent for `purpose` is withdrawn (for marketing: also an opt-out, or a restriction). */
+  async isWithdrawnHash(subjectHash: string, purpose: ConsentPurpose): Promise<boolean> {
+    const item = await this.entry(subjectHash);
+    if (!item) return false;
+    if (purpose === 'marketing' && (typeof item.suppressedAt === 'string' || item.restricted === true))
+      return true;
+    return (item.withdrawnPurposes as Set<string> | undefined)?.has(purpose) ?? false;
+  }
+
+  /**
+   * True when no marketing may reach the subject: opted out, marketing consent
+   * withdrawn, or processing restricted (marketing stops while restricted).
+   */
+  async isSuppressedHash(subjectHash: string): Promise<boolean> {
+    return this.isWithdrawnHash(subjectHash, 'marketing');
   }
 }
 
@@ -169,6 +276,21 @@ export function resetSuppressionList(): void {
   list = undefined;
 }
 
+/** The suppression key of a phone number (E.164): WhatsApp and SMS entries are kept under it. */
+export function phoneSuppressionHash(key: Buffer, phone: string): string {
+  return keyedHash(key, 'phone', phone);
+}
+
+/** Whether WhatsApp or SMS marketing to this phone number (E.164) is suppressed. */
+export async function isSuppressedPhone(
+  phone: string,
+  channel: 'whatsapp' | 'sms',
+  deps?: { readonly list: SuppressionList; readonly key: Buffer },
+): Promise<boolean> {
+  const key = deps?.key ?? (await loadHashingKey(loadConfig(), secretsClient));
+  return (deps?.list ?? suppressionList()).hasChannel(phoneSuppressionHash(key, phone), channel);
+}
+
 /** The suppression key of an email: the same keyed hash the ledger stores as `subjectHash`. */
 export function suppressionHash(key: Buffer, email: string): string {
   return keyedHash(key, 'subject', subjectLookupForm(email));
@@ -185,6 +307,25 @@ export async function isSuppressed(
 ): Promise<boolean> {
   const key = deps?.key ?? (await loadHashingKey(loadConfig(), secretsClient));
   return (deps?.list ?? suppressionList()).isSuppressedHash(suppressionHash(key, email));
+}
+
+/** Whether processing of this address's data is restricted (UU PDP Art. 41): what other systems ask before using it. */
+export async function isRestricted(
+  email: string,
+  deps?: { readonly list: SuppressionList; readonly key: Buffer },
+): Promise<boolean> {
+  const key = deps?.key ?? (await loadHashingKey(loadConfig(), secretsClient));
+  return (deps?.list ?? suppressionList()).isRestrictedHash(suppressionHash(key, email));
+}
+
+/** Whether this address withdrew its consent to `purpose` (UU PDP Art. 40). */
+export async function isWithdrawn(
+  email: string,
+  purpose: ConsentPurpose,
+  deps?: { readonly list: SuppressionList; readonly key: Buffer },
+): Promise<boolean> {
+  const key = deps?.key ?? (await loadHashingKey(loadConfig(), secretsClient));
+  return (deps?.list ?? suppressionList()).isWithdrawnHash(suppressionHash(key, email), purpose);
 }
 
 export interface ContactListOptOut {

@@ -12,10 +12,12 @@ import type {
   Connector,
   EraseReceipt,
   ExportedRecord,
+  FieldValues,
   OptOutContext,
   OptOutReceipt,
   RecordRef,
   Subject,
+  UpdateReceipt,
 } from '../core/ports';
 
 /** How `erase` retries the items a BatchWriteItem leaves unprocessed (throttling, partition limits). */
@@ -134,7 +136,7 @@ export class DynamoDbConnector implements Connector {
           continue;
         }
         await writes.add(async () => {
-          if (await this.update(update)) updated += 1;
+          if (await this.updateItem(update)) updated += 1;
         });
       }
     }
@@ -153,23 +155,32 @@ export class DynamoDbConnector implements Connector {
   async optOut(subject: Subject, context: OptOutContext): Promise<OptOutReceipt> {
     const fields = this.store.marketingConsentFields ?? [];
     if (fields.length === 0) return { storeId: this.storeId, updated: 0 };
-    const set: Record<string, boolean | string> = Object.fromEntries(fields.map((f) => [f, false]));
-    set.marketingOptOutAt = context.at;
-    set.marketingOptOutRequestId = context.requestId;
+    return this.update(subject, {
+      ...Object.fromEntries(fields.map((f) => [f, false])),
+      marketingOptOutAt: context.at,
+      marketingOptOutRequestId: context.requestId,
+    });
+  }
+
+  /**
+   * Sets `fields` on each of the subject's items: found by Query (never a
+   * Scan), written by primary key with UpdateItem conditioned on the item
+   * still existing, each item once however many identities find it.
+   */
+  async update(subject: Subject, fields: FieldValues): Promise<UpdateReceipt> {
     const writes = new InFlight(this.options.writeConcurrency ?? 8);
     const done = new Set<string>();
     let updated = 0;
     for await (const page of this.export(subject)) {
       for (const record of page) {
         const key = this.keyOf(record.ref);
-        // Two identities can find the same item: write it once.
         const id = JSON.stringify(key);
         if (done.has(id)) continue;
         done.add(id);
-        const input = this.updateInput(key, set, []);
+        const input = this.updateInput(key, fields, []);
         if (!input) continue;
         await writes.add(async () => {
-          if (await this.update(input)) updated += 1;
+          if (await this.updateItem(input)) updated += 1;
         });
       }
     }
@@ -229,7 +240,7 @@ export class DynamoDbConnector implements Connector {
   }
 
   /** True when the item was updated, false when it was already gone (idempotent retry). */
-  private async update(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+  private async updateItem(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
     try {
       await this.client.send(new UpdateCommand(input));
       return true;

@@ -3,6 +3,8 @@ import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto
 /** What a keyed hash is for; distinct purposes never produce comparable hashes. */
 export type HashPurpose =
   | 'subject'
+  /** Phone numbers (E.164) on the suppression list, for WhatsApp and SMS. */
+  | 'phone'
   | 'status-token'
   | 'verification-code'
   | 'verification-link'
@@ -40,6 +42,12 @@ export function randomCode(): string {
  * the request id: a retried send mails the same ones, so an email whose sending
  * answer was lost keeps working. Unguessable without the key, like a keyed hash.
  */
+/** The code that confirms a corrected email address: derived like the first code, so a retry mails the same one. */
+export function derivedNewAddressCode(key: Buffer, requestId: string): string {
+  const seed = createHmac('sha256', key).update(`new-address-seed\u0000${requestId}`, 'utf8').digest();
+  return (seed.readBigUInt64BE(0) % 1_000_000n).toString().padStart(6, '0');
+}
+
 export function derivedVerificationSecrets(
   key: Buffer,
   requestId: string,

@@ -33,24 +33,42 @@ export type ConsentPurpose = z.infer<typeof ConsentPurpose>;
 export const IdentityKind = z.enum(['email', 'phone', 'customerId']);
 export type IdentityKind = z.infer<typeof IdentityKind>;
 
-/** What erasure does to a field (or, as `default`, to the whole record). */
+const DeletePolicy = z.strictObject({ action: z.literal('delete') });
+const MaskPolicy = z.strictObject({
+  action: z.literal('mask'),
+  /** The non-identifying value written over the field; default `MASK_VALUE`. */
+  with: z.string().max(100).optional(),
+  /**
+   * Shared records (e.g. a thread between two customers): mask the field only
+   * when its value is one of this subject's identifiers, so other people's stay.
+   */
+  onlyIfSubject: z.boolean().optional(),
+});
+const AnonymisePolicy = z.strictObject({
+  /**
+   * Keeps what statistics need without the person: a date to its `month` or
+   * `year`, an address to its postcode's region (`postcode_region`, the first
+   * two digits of an Indonesian postcode). A value that cannot be generalised is masked.
+   */
+  action: z.literal('anonymise'),
+  generalise: z.enum(['month', 'year', 'postcode_region']),
+});
+const RetainPolicy = z.strictObject({
+  action: z.literal('retain'),
+  legalBasis: z.string().min(10, { message: 'must say which law requires keeping the data' }),
+  retentionDays: z.number().int().positive(),
+});
+
+/** What erasure does to the whole record (the policy's `default`). */
+export const RecordPolicy = z.discriminatedUnion('action', [DeletePolicy, MaskPolicy, RetainPolicy]);
+export type RecordPolicy = z.infer<typeof RecordPolicy>;
+
+/** What erasure does to a field of a kept record. */
 export const FieldPolicy = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('delete') }),
-  z.strictObject({
-    action: z.literal('mask'),
-    /** The non-identifying value written over the field; default `MASK_VALUE`. */
-    with: z.string().max(100).optional(),
-    /**
-     * Shared records (e.g. a thread between two customers): mask the field only
-     * when its value is one of this subject's identifiers, so other people's stay.
-     */
-    onlyIfSubject: z.boolean().optional(),
-  }),
-  z.strictObject({
-    action: z.literal('retain'),
-    legalBasis: z.string().min(10, { message: 'must say which law requires keeping the data' }),
-    retentionDays: z.number().int().positive(),
-  }),
+  DeletePolicy,
+  MaskPolicy,
+  AnonymisePolicy,
+  RetainPolicy,
 ]);
 export type FieldPolicy = z.infer<typeof FieldPolicy>;
 
@@ -82,7 +100,7 @@ const ErasurePolicy = z
      * The record as a whole: `delete` removes it; `mask` keeps it with every
      * non-key field masked; `retain` keeps it (with `fields` applied) for the legal basis.
      */
-    default: FieldPolicy,
+    default: RecordPolicy,
     /** Per-field overrides; only meaningful when the record is kept (default mask or retain). */
     fields: z.record(z.string(), FieldPolicy).default({}),
     holds: z.array(ErasureHold).default([]),
@@ -101,6 +119,12 @@ const storeId = z
   .string()
   .regex(/^[a-z][a-z0-9-]{1,40}$/, { message: 'must be lower-case letters, digits and dashes' });
 
+const fieldList = z.array(z.string().min(1, { message: 'must name a field' })).min(1);
+
+/** What a person may ask to have corrected (the data map's `rectifiable` maps each onto store fields). */
+export const RectifiableAttribute = z.enum(['email', 'fullName', 'phone', 'address', 'companyName']);
+export type RectifiableAttribute = z.infer<typeof RectifiableAttribute>;
+
 const storeBase = {
   id: storeId,
   description: z.string().min(1),
@@ -110,6 +134,39 @@ const storeBase = {
   erasure: ErasurePolicy,
   /** Attributes that hold marketing consent (opt-out turns them off). */
   marketingConsentFields: z.array(z.string()).optional(),
+  /**
+   * Consent per purpose other than marketing (which is `marketingConsentFields`):
+   * the fields a withdrawal (UU PDP Art. 40) sets to false, e.g. `{ "analytics": ["analyticsConsent"] }`.
+   */
+  consents: z
+    .partialRecord(
+      ConsentPurpose.exclude(['marketing'], {
+        error: 'must be analytics or personalisation (marketing consent is marketingConsentFields)',
+      }),
+      fieldList,
+    )
+    .optional(),
+  /**
+   * Where a restriction of processing (UU PDP Art. 41) is recorded: `field` set
+   * true (false when lifted), with the time in `atField` and the request id in `requestIdField`.
+   */
+  restriction: z
+    .strictObject({
+      field: z.string().min(1),
+      atField: z.string().min(1),
+      requestIdField: z.string().min(1),
+    })
+    .optional(),
+  /**
+   * What a correction may change here: attribute -> the fields holding it,
+   * e.g. `{ "phone": ["phone"], "address": ["businessAddress"] }`.
+   */
+  rectifiable: z.partialRecord(RectifiableAttribute, fieldList).optional(),
+  /**
+   * Why this store's records are not corrected although they hold the
+   * person's details (e.g. an order's recipient as shipped): told to the person.
+   */
+  keptOnCorrection: z.strictObject({ en: z.string().min(5), id: z.string().min(5) }).optional(),
   /**
    * Fields holding a person's name or phone as free text, e.g. `{ "fullName": ["recipientName"] }`.
    * The name and phone typed into the form are unverified: they are compared with these fields only.
@@ -173,7 +230,15 @@ export const S3Store = z
 export type S3Store = z.infer<typeof S3Store>;
 
 /** What a processor (processor) can be asked to do for a data subject. */
-export const ProcessorRequestType = z.enum(['access', 'delete', 'opt_out']);
+export const ProcessorRequestType = z.enum([
+  'access',
+  'delete',
+  'opt_out',
+  'rectify',
+  'restrict',
+  'lift_restriction',
+  'withdraw_consent',
+]);
 export type ProcessorRequestType = z.infer<typeof ProcessorRequestType>;
 
 /**
@@ -229,6 +294,16 @@ export type StoreConfig = z.infer<typeof StoreConfig>;
 /** True for stores we hold data in; false for processors (processors). */
 export function isDataStore(store: StoreConfig): store is DataStore {
   return store.kind !== 'processor';
+}
+
+/** True for a store that declares fields a change request writes (correction, restriction, consent). */
+export function isChangeable(store: DataStore): boolean {
+  return (
+    store.restriction !== undefined ||
+    Object.keys(store.consents ?? {}).length > 0 ||
+    Object.keys(store.rectifiable ?? {}).length > 0 ||
+    (store.marketingConsentFields ?? []).length > 0
+  );
 }
 
 /** True for processors (processors told through their webhook). */

@@ -33,6 +33,23 @@ export function verificationMail(
   };
 }
 
+/** The code that confirms a new email address, sent to that address (EN or ID). */
+export function newAddressMail(locale: Locale, args: { requestId: string; code: string }): MailContent {
+  const { requestId, code } = args;
+  if (locale === 'id') {
+    return {
+      subject: 'Konfirmasi alamat email baru Anda',
+      text: `Permintaan ${requestId} mengganti alamat email akun Impor.in Anda ke alamat ini.\n\nKode untuk alamat baru: ${code}\n\nMasukkan kode ini bersama kode yang dikirim ke alamat lama Anda. Jika Anda tidak mengajukan permintaan ini, abaikan email ini; tidak ada yang berubah.`,
+      html: `<p>Permintaan <strong>${esc(requestId)}</strong> mengganti alamat email akun Impor.in Anda ke alamat ini.</p><p>Kode untuk alamat baru: <strong style="font-size:1.4em">${esc(code)}</strong></p><p>Masukkan kode ini bersama kode yang dikirim ke alamat lama Anda. Jika Anda tidak mengajukan permintaan ini, abaikan email ini; tidak ada yang berubah.</p>`,
+    };
+  }
+  return {
+    subject: 'Confirm your new email address',
+    text: `Request ${requestId} changes the email address of your Impor.in account to this address.\n\nCode for the new address: ${code}\n\nEnter it together with the code sent to your current address. If you did not make this request, ignore this email; nothing changes.`,
+    html: `<p>Request <strong>${esc(requestId)}</strong> changes the email address of your Impor.in account to this address.</p><p>Code for the new address: <strong style="font-size:1.4em">${esc(code)}</strong></p><p>Enter it together with the code sent to your current address. If you did not make this request, ignore this email; nothing changes.</p>`,
+  };
+}
+
 /**
  * The "your data is ready" email (EN or ID): a link to the API, never a
  * pre-signed URL. When the search found nothing (`records` is 0) it says so

@@ -1,8 +1,8 @@
 import type { DeadlineNotice, RequestClocks } from './clocks';
-import type { IdentityKind } from './data-map';
+import type { ConsentPurpose, IdentityKind } from './data-map';
 import type { ErasureCounts } from './erasure/decisions';
 import type { RequestStatus } from './lifecycle';
-import type { Jurisdiction, Locale, RequestType } from './request';
+import type { Corrections, Jurisdiction, Locale, RequestType } from './request';
 
 export type ProcessorAttemptOutcome =
   | 'acknowledged'
@@ -32,6 +32,8 @@ export interface StoreProgress {
   readonly records?: number;
   /** Delete requests: what erasure decided for this store (from its inventory, so retries count the same). */
   readonly erasure?: ErasureCounts;
+  /** Change requests: records that hold the person's details but are kept as they were (e.g. shipped orders). */
+  readonly kept?: number;
   /** Delete requests: the re-query after erasure found exactly what the decisions allow. */
   readonly verified?: boolean;
   /** `failed`: the error class (e.g. `ResourceNotFoundException`), never its message. */
@@ -97,6 +99,8 @@ export interface HistoryEntry {
 export interface VerificationState {
   readonly codeHash: string;
   readonly linkTokenHash: string;
+  /** A correction of the email address: the hash of the code mailed to the new address. */
+  readonly newAddressCodeHash?: string;
   readonly attempts: number;
   /** New codes sent on request (`POST …/resend`), at most setting `maxResends`. */
   readonly resends?: number;
@@ -170,7 +174,15 @@ export interface LedgerRecord {
   /** keyedHash('subject', subjectLookupForm(email)): lookups without plaintext. */
   readonly subjectHash: string;
   /** Plaintext contact details, in one attribute so minimisation removes it when the request is finished. */
-  readonly contact?: { readonly email: string; readonly fullName?: string; readonly phone?: string };
+  readonly contact?: {
+    readonly email: string;
+    readonly fullName?: string;
+    readonly phone?: string;
+    /** `rectify`: the corrected values (personal data, so minimised with the rest of the contact). */
+    readonly corrections?: Corrections;
+  };
+  /** `withdraw_consent`: the purposes whose consent is withdrawn. */
+  readonly purposes?: readonly ConsentPurpose[];
   readonly statusTokenHash: string;
   readonly verification?: VerificationState;
   readonly identities?: Partial<Record<IdentityKind, readonly string[]>>;

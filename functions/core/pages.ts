@@ -32,16 +32,35 @@ $('request-form').addEventListener('submit', async (ev) => {
   const body = { type: f.get('type'), email: f.get('email'), jurisdiction: f.get('jurisdiction'), locale: f.get('locale') };
   if (f.get('fullName')) body.fullName = f.get('fullName');
   if (f.get('phone')) body.phone = f.get('phone');
+  if (body.type === 'rectify') {
+    body.corrections = {};
+    for (const k of ['email', 'fullName', 'phone', 'address', 'companyName']) {
+      const v = String(f.get('correct_' + k) || '').trim();
+      if (v) body.corrections[k] = v;
+    }
+  }
+  if (body.type === 'withdraw_consent') body.purposes = f.getAll('purposes');
   const r = await call('POST', 'requests', body);
   if (!r.ok) return say('request-error', problem(r.data));
   requestId = r.data.requestId; statusToken = r.data.statusToken || '';
+  if (body.corrections && body.corrections.email) show('new-address');
   say('request-error', ''); say('request-id', requestId);
   $('request-form').classList.add('hidden'); show('verify-section');
 });
+// Only the chosen right's extra fields show.
+const extras = () => {
+  const type = new FormData($('request-form')).get('type');
+  $('corrections').classList.toggle('hidden', type !== 'rectify');
+  $('purposes').classList.toggle('hidden', type !== 'withdraw_consent');
+};
+for (const r of document.querySelectorAll('input[name=type]')) r.addEventListener('change', extras);
+extras();
 $('verify-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   // The status token authorises the code attempt: a code without it is refused and never counted.
-  const r = await call('POST', 'requests/' + encodeURIComponent(requestId) + '/verify', { code: $('code').value.trim() }, statusToken);
+  const verify = { code: $('code').value.trim() };
+  if ($('new-address-code').value.trim()) verify.newAddressCode = $('new-address-code').value.trim();
+  const r = await call('POST', 'requests/' + encodeURIComponent(requestId) + '/verify', verify, statusToken);
   if (!r.ok) return say('verify-error', problem(r.data));
   say('verify-error', ''); $('verify-form').classList.add('hidden');
   if (!statusToken) return say('request-note', 'Confirmed. We will email you when it is done.');
@@ -73,6 +92,7 @@ async function poll() {
     if (['completed', 'failed', 'expired', 'rejected', 'cancelled'].includes(r.data.status)) {
       if (r.data.status === 'completed') {
         if (r.data.type === 'delete') say('done', 'Done: your data has been erased, except what the law requires us to keep. Check your email for the summary.');
+        else if (r.data.type !== 'access') say('done', 'Done. Check your email for what was changed.');
         show('done');
       }
       return;
@@ -84,12 +104,26 @@ async function poll() {
 
 const FORM_BODY = `
 <h1>Your data at Impor.in</h1>
-<p>Ask for a copy of your data, its deletion, or to stop marketing. We will email you a code to confirm it is you.</p>
+<p>Ask for a copy of your data, to correct or delete it, to restrict its use, to withdraw your consent, or to stop marketing. We will email you a code to confirm it is you.</p>
 <form id="request-form">
 <fieldset><legend>What do you want?</legend>
 <label><input type="radio" name="type" value="access" checked> A copy of my data</label>
+<label><input type="radio" name="type" value="rectify"> Correct my data</label>
 <label><input type="radio" name="type" value="delete"> Delete my data</label>
+<label><input type="radio" name="type" value="restrict"> Restrict the use of my data</label>
+<label><input type="radio" name="type" value="lift_restriction"> Lift the restriction of my data</label>
+<label><input type="radio" name="type" value="withdraw_consent"> Withdraw my consent</label>
 <label><input type="radio" name="type" value="opt_out"> Stop marketing to me</label></fieldset>
+<fieldset id="corrections" class="hidden"><legend>The correct values (fill in only what should change)</legend>
+<label>Email address <input type="email" name="correct_email" autocomplete="off"></label>
+<label>Full name <input name="correct_fullName" autocomplete="off" maxlength="200"></label>
+<label>Phone <input name="correct_phone" autocomplete="off" inputmode="tel"></label>
+<label>Business address <input name="correct_address" autocomplete="off" maxlength="500"></label>
+<label>Company name <input name="correct_companyName" autocomplete="off" maxlength="200"></label></fieldset>
+<fieldset id="purposes" class="hidden"><legend>Stop using my data for</legend>
+<label><input type="checkbox" name="purposes" value="analytics"> Analytics (how the platform is used)</label>
+<label><input type="checkbox" name="purposes" value="personalisation"> Personalisation (recommendations)</label>
+<label><input type="checkbox" name="purposes" value="marketing"> Marketing</label></fieldset>
 <label>Email <input type="email" name="email" required autocomplete="email"></label>
 <label>Full name (optional) <input name="fullName" autocomplete="name"></label>
 <label>Phone (optional) <input name="phone" autocomplete="tel"></label>
@@ -102,6 +136,7 @@ const FORM_BODY = `
 <p>Request <strong id="request-id"></strong> received. Enter the 6-digit code we emailed you, or open the link in that email.</p>
 <p id="request-note" role="status"></p>
 <form id="verify-form"><label>Code <input id="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" required></label>
+<label id="new-address" class="hidden">Code sent to your new address <input id="new-address-code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6"></label>
 <button type="submit">Confirm</button><p id="verify-error" role="alert"></p></form>
 <p><button type="button" id="resend">Send me a new code</button></p>
 </section>

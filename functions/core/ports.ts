@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { AuditEntry, AuditEvent, ChainHead } from './audit/entry';
 import type { DeadlineClock, DeadlineNotice } from './clocks';
-import type { DataMap, DataStore, IdentityKind, ProcessorStore } from './data-map';
+import type { ConsentPurpose, DataMap, DataStore, IdentityKind, ProcessorStore } from './data-map';
 import type { RecordDecision } from './erasure/decisions';
 import type {
   Advanced,
@@ -65,6 +65,16 @@ export interface OptOutReceipt {
   readonly updated: number;
 }
 
+/** What a connector did while setting fields on the subject's records. */
+export interface UpdateReceipt {
+  readonly storeId: string;
+  /** Records written (again, on a retry). */
+  readonly updated: number;
+}
+
+/** Values a change request writes: field -> value (a corrected text, a consent or restriction flag, a time). */
+export type FieldValues = Readonly<Record<string, string | boolean>>;
+
 /** Which request turned consent off, and when: written next to the consent fields as evidence. */
 export interface OptOutContext {
   readonly requestId: string;
@@ -98,6 +108,13 @@ export interface Connector {
    * record gone meanwhile is no error). Absent where the store holds no consent.
    */
   optOut?(subject: Subject, context: OptOutContext): Promise<OptOutReceipt>;
+  /**
+   * Sets `fields` on every current record of the subject, by primary key
+   * (a correction, a restriction flag, consent off). Idempotent: a retry
+   * writes the same values; a record gone meanwhile is no error. Absent where
+   * the store cannot change a record in place.
+   */
+  update?(subject: Subject, fields: FieldValues): Promise<UpdateReceipt>;
 }
 
 // ——— Object storage (exports, erasure working files, certificates) ———
@@ -154,7 +171,7 @@ export interface Mailer {
 // ——— Workflow (the execution that carries a request) ———
 
 export interface WorkflowControl {
-  /** Starts the request's execution, named after the request id; `preVerified` only for one-click unsubscribe. */
+  /** Starts the request's execution, named after the request id; `preVerified` only for one-click unsubscribe and support's lift. */
   start(input: { requestId: string; type: RequestType; preVerified?: true }): Promise<void>;
   /** Resumes a waiting task. */
   succeed(taskToken: string, output: unknown): Promise<void>;
@@ -248,14 +265,21 @@ export interface RetentionLedger {
   beginRetentionSweep(requestId: string, run: string, now?: Date): Promise<string>;
   deferRetention(requestId: string, nextCheck: string, now?: Date): Promise<void>;
   closeRetention(requestId: string, result: RetentionClosure, now?: Date): Promise<boolean>;
-  /** Drops contact data and tokens from a finished request. */
+  /** Drops contact data and tokens from a finished request (a standing restriction keeps its address). */
   minimise(requestId: string, now?: Date): Promise<void>;
+  /** A restriction ended (lifted or replaced): its request drops the address it kept. Idempotent. */
+  endRestriction(requestId: string, now?: Date): Promise<void>;
   /** Pseudonymous ids of records still retained for this subject by earlier deletes. */
   retainedIdentities(subjectHash: string): Promise<Identities>;
 }
 
 /** The whole ledger; use cases take the narrowest part they need. */
-export interface Ledger extends RequestLedger, VerificationLedger, ProcessorEvidenceLedger, RetentionLedger {}
+export interface Ledger
+  extends RequestLedger,
+    VerificationLedger,
+    ProcessorEvidenceLedger,
+    RetentionLedger,
+    OutcomeMailLedger {}
 
 // ---- Processors: third parties acting for the company, told of requests through their signed webhook.
 
@@ -369,10 +393,40 @@ export interface SubjectResolver {
   resolve(email: string): Promise<Subject>;
 }
 
+/**
+ * A person's standing choices that other systems ask about (`isRestricted`,
+ * `isWithdrawn`), by the keyed hash of their address; next to the suppression list.
+ */
+export interface PreferenceList {
+  /**
+   * Processing restricted (UU PDP Art. 41); idempotent. Returns the request of
+   * the restriction that stood before, if another one did.
+   */
+  restrict(
+    subjectHash: string,
+    evidence: { readonly requestId: string; readonly at: string },
+  ): Promise<string | undefined>;
+  /** The restriction lifted; idempotent. Returns the request of the restriction it ends, if one stood. */
+  lift(
+    subjectHash: string,
+    evidence: { readonly requestId: string; readonly at: string },
+  ): Promise<string | undefined>;
+  /** The request of the restriction that stands for this subject, if any. */
+  currentRestriction(subjectHash: string): Promise<string | undefined>;
+  /** Consent withdrawn for these purposes (UU PDP Art. 40); they accumulate. */
+  withdraw(
+    subjectHash: string,
+    purposes: readonly ConsentPurpose[],
+    evidence: { readonly requestId: string; readonly at: string },
+  ): Promise<void>;
+}
+
 /** What makes an opt-out stick after its request is finished (every marketing channel). */
 export interface MarketingSuppression {
   /** Adds or refreshes the subject's entry; idempotent. */
   suppress(subjectHash: string, evidence: { readonly requestId: string; readonly at: string }): Promise<void>;
+  /** Suppresses WhatsApp and SMS to a phone number (E.164) by its keyed hash; idempotent. */
+  suppressPhone(phone: string, evidence: { readonly requestId: string; readonly at: string }): Promise<void>;
   /** Whether the confirmation mail for this request already went out. */
   wasConfirmed(subjectHash: string, requestId: string): Promise<boolean>;
   markConfirmed(subjectHash: string, requestId: string): Promise<void>;

@@ -21,6 +21,7 @@ export type RefusalReason =
   | 'wrong_link'
   | 'use_link'
   | 'status_token_required'
+  | 'new_address_code_required'
   | 'rejected'
   | 'erasure_started'
   | 'unavailable';

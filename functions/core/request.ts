@@ -1,8 +1,28 @@
 import { z } from 'zod';
+import { ConsentPurpose, type RectifiableAttribute } from './data-map';
 
-/** What a data subject can ask for. */
-export const RequestType = z.enum(['access', 'delete', 'opt_out']);
+/**
+ * What a data subject can ask for: the policy's section 5 (access, update,
+ * delete, marketing opt-out) and UU PDP's restriction (Art. 41) and consent
+ * withdrawal (Art. 40).
+ */
+export const RequestType = z.enum([
+  'access',
+  'delete',
+  'opt_out',
+  'rectify',
+  'restrict',
+  'lift_restriction',
+  'withdraw_consent',
+]);
 export type RequestType = z.infer<typeof RequestType>;
+
+/** Types that change fields of the subject's records in place (the workflow's change branch). */
+export const CHANGE_TYPES = ['rectify', 'restrict', 'lift_restriction', 'withdraw_consent'] as const;
+export type ChangeType = (typeof CHANGE_TYPES)[number];
+export function isChangeType(type: RequestType): type is ChangeType {
+  return (CHANGE_TYPES as readonly string[]).includes(type);
+}
 
 /** Legal regime the request is handled under; it sets the response deadline. */
 export const Jurisdiction = z.enum(['ID', 'EU', 'US-CA']);
@@ -80,31 +100,114 @@ export const EmailAddress = z
       .max(254, { message: 'must be at most 254 characters' }),
   );
 
+/**
+ * A phone number in E.164 (`+628123456789`): spaces, dashes and brackets
+ * dropped, and an Indonesian national `08…` or `628…` given its country code.
+ */
+export function normalisePhone(raw: string): string {
+  const digits = raw.replace(/[ ()-]/g, '');
+  if (digits.startsWith('+')) return digits;
+  if (digits.startsWith('0')) return `+62${digits.slice(1)}`;
+  if (digits.startsWith('62')) return `+${digits}`;
+  return `+${digits}`;
+}
+
+/** A phone number as people type it, normalised to E.164 (8 to 15 digits after the `+`). */
+export const PhoneNumber = z
+  .string()
+  .trim()
+  .max(30, { message: 'must be at most 30 characters' })
+  .regex(/^\+?[0-9 ()-]{6,25}$/, { message: 'must be a phone number of digits, spaces, dashes or brackets' })
+  .transform(normalisePhone)
+  .pipe(
+    z.string().regex(/^\+[1-9][0-9]{7,14}$/, {
+      message:
+        'must be a phone number with 8 to 15 digits including the country code, e.g. +62 812 3456 7890',
+    }),
+  );
+
+/** The corrected values of a `rectify` request, each validated and normalised; at least one. */
+export const Corrections = z
+  .strictObject({
+    /** A new address is confirmed with a code of its own before anything changes. */
+    email: EmailAddress.optional(),
+    fullName: singleLine(200).optional(),
+    phone: PhoneNumber.optional(),
+    address: singleLine(500).optional(),
+    companyName: singleLine(200).optional(),
+  } satisfies Record<RectifiableAttribute, z.ZodType>)
+  .refine((c) => Object.values(c).some((v) => v !== undefined), {
+    message: 'must name at least one field to correct (email, fullName, phone, address or companyName)',
+  });
+export type Corrections = z.infer<typeof Corrections>;
+
 /** Body of `POST /requests`. Unknown keys are rejected so typos are not silently ignored. */
-export const SubmitRequestBody = z.strictObject({
-  type: RequestType,
-  email: EmailAddress,
-  fullName: singleLine(200).optional(),
-  phone: z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9 ()-]{6,20}$/, { message: 'must be a phone number of 6 to 20 digits' })
-    .optional(),
-  jurisdiction: Jurisdiction.default('ID'),
-  locale: Locale.default('en'),
-});
+export const SubmitRequestBody = z
+  .strictObject({
+    type: RequestType,
+    email: EmailAddress,
+    fullName: singleLine(200).optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9 ()-]{6,20}$/, { message: 'must be a phone number of 6 to 20 digits' })
+      .optional(),
+    jurisdiction: Jurisdiction.default('ID'),
+    locale: Locale.default('en'),
+    /** `rectify` only: the corrected values. */
+    corrections: Corrections.optional(),
+    /** `withdraw_consent` only: the purposes whose consent is withdrawn. */
+    purposes: z
+      .array(
+        z.enum(ConsentPurpose.options, { error: `must be one of: ${ConsentPurpose.options.join(', ')}` }),
+        {
+          error: 'must be a list of purposes',
+        },
+      )
+      .min(1, { message: 'must name at least one purpose' })
+      .max(ConsentPurpose.options.length)
+      .transform((p) => [...new Set(p)])
+      .optional(),
+  })
+  .superRefine((body, ctx) => {
+    const needs = (field: 'corrections' | 'purposes', type: RequestType) => {
+      if (body.type === type && body[field] === undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: `is required for a ${type} request` });
+      if (body.type !== type && body[field] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: `only applies to a ${type} request` });
+    };
+    needs('corrections', 'rectify');
+    if (body.corrections?.email !== undefined && body.corrections.email === body.email)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['corrections', 'email'],
+        message: 'is the address the request is made from; give the new address',
+      });
+    needs('purposes', 'withdraw_consent');
+  });
 export type SubmitRequestBody = z.infer<typeof SubmitRequestBody>;
 
-/** Body of `POST /requests/{requestId}/verify`: either the emailed code or the emailed link's token. */
+const NewAddressCode = z
+  .string()
+  .regex(/^[0-9]{6}$/, { message: 'must be the 6-digit code emailed to the new address' })
+  .optional();
+
+/**
+ * Body of `POST /requests/{requestId}/verify`: either the emailed code or the
+ * emailed link's token; a correction of the email address also needs
+ * `newAddressCode`, the code mailed to the new address.
+ */
 export const VerifyRequestBody = z.union([
   z.strictObject({
     code: z.string().regex(/^[0-9]{6}$/, { message: 'must be the 6-digit code from the email' }),
+    newAddressCode: NewAddressCode,
   }),
-  z.strictObject({ token: z.string().min(20).max(200) }),
+  z.strictObject({ token: z.string().min(20).max(200), newAddressCode: NewAddressCode }),
 ]);
 export type VerifyRequestBody = z.infer<typeof VerifyRequestBody>;
 
 /** Request ids are generated by the system: date, type and 10 random base32 characters. */
-export const RequestId = z.string().regex(/^[0-9]{8}-(access|delete|opt-out)-[a-z2-7]{10}$/, {
+const ID_TYPES = RequestType.options.map((t) => t.replace('_', '-')).join('|');
+export const RequestId = z.string().regex(new RegExp(`^[0-9]{8}-(${ID_TYPES})-[a-z2-7]{10}$`), {
   message: 'is not a request id issued by this system',
 });

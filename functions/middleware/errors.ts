@@ -82,6 +82,7 @@ const REFUSAL_STATUS: Record<RefusalReason, number> = {
   use_link: 409,
   /** A code without the request's status token: only the submitter's client may try codes. */
   status_token_required: 401,
+  new_address_code_required: 400,
   rejected: 403,
   erasure_started: 409,
   unavailable: 503,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { auditTrail, config, ledgerTable, log } from '../aws/composition-root';
-import { optOutConnectorFor } from '../aws/request-ports';
+import { updatingConnectorFor } from '../aws/request-ports';
 import { type OptOutStoreResult, optOutStore } from '../core/requests/opt-out';
 
 export type { OptOutStoreResult };
@@ -11,7 +11,7 @@ const Input = z.object({ requestId: z.string().min(1), storeId: z.string().min(1
 export async function handler(event: unknown): Promise<OptOutStoreResult> {
   const ports = {
     ledger: ledgerTable(),
-    connectorFor: optOutConnectorFor,
+    connectorFor: updatingConnectorFor,
     log: log(),
     auditTrail: auditTrail(),
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { auditTrail, ledgerTable, log } from '../aws/composition-root';
-import { marketingSuppression } from '../aws/request-ports';
+import { marketingSuppression, subjectResolver } from '../aws/request-ports';
 import { suppressAtOnce } from '../core/requests/opt-out';
 
 const Input = z.object({ requestId: z.string().min(1) });
@@ -12,7 +12,13 @@ const Input = z.object({ requestId: z.string().min(1) });
 export async function handler(event: unknown): ReturnType<typeof suppressAtOnce> {
   const { requestId } = Input.parse(event);
   return suppressAtOnce(
-    { ledger: ledgerTable(), suppression: marketingSuppression(), log: log(), auditTrail: auditTrail() },
+    {
+      ledger: ledgerTable(),
+      suppression: marketingSuppression(),
+      subjects: subjectResolver(),
+      log: log(),
+      auditTrail: auditTrail(),
+    },
     requestId,
   );
 }

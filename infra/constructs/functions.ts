@@ -9,7 +9,13 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EnvKey } from '../../functions/aws/config';
-import { type DataMap, type DynamoDbStore, isDataStore, type S3Store } from '../../functions/core/data-map';
+import {
+  type DataMap,
+  type DynamoDbStore,
+  isChangeable,
+  isDataStore,
+  type S3Store,
+} from '../../functions/core/data-map';
 import {
   type Access,
   type ActionName,
@@ -341,6 +347,9 @@ export class Functions extends Construct {
       case 'stores:consent':
         this.grantStoresConsent(fn);
         return;
+      case 'stores:change':
+        this.grantStoresChange(fn);
+        return;
       case 'suppression:write':
         // Conditional puts and updates of suppression entries and used-token markers; never a delete or scan.
         this.props.suppression.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
@@ -553,6 +562,18 @@ export class Functions extends Construct {
           ? [this.tableArnOf(store)]
           : [],
       );
+    if (tables.length === 0) return;
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: tables }));
+  }
+
+  /**
+   * Change requests: `UpdateItem` by primary key, only on DynamoDB stores that
+   * declare fields a correction, restriction or withdrawal writes.
+   */
+  private grantStoresChange(fn: DsrFunction): void {
+    const tables = this.props.dataMap.stores
+      .filter(isDataStore)
+      .flatMap((store) => (store.kind === 'dynamodb' && isChangeable(store) ? [this.tableArnOf(store)] : []));
     if (tables.length === 0) return;
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: tables }));
   }

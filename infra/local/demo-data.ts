@@ -184,6 +184,9 @@ function preferencesItem(f: Faker, customerId: string): Item {
     whatsappOptIn: f.datatype.boolean(0.5),
     smsOptIn: f.datatype.boolean(0.2),
     advertisingCookies: f.datatype.boolean(0.4),
+    // Given at sign-up; fixed values, so the seeded data that follows stays as it was.
+    analyticsCookies: true,
+    personalisedRecommendations: true,
     updatedAt: f.date.recent({ days: 90 }).toISOString(),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run support -- list|show|retry|complete|fail|extend|cancel|due|audit ...`
+ * `npm run support -- list|show|retry|complete|fail|extend|cancel|lift|due|audit ...`
  * Support actions against the system `npm start` is running: the SupportAction
  * handler itself (the one the DSR-* SSM documents invoke in AWS), in this process. With `--json` the last
  * stdout line is JSON. Unknown id, an action the status does not allow, or a
@@ -76,7 +76,7 @@ async function main(argv: readonly string[]): Promise<void> {
   else for (const line of humanLines(command, result)) out(line);
 }
 
-const ACTIONS = new Set(['list', 'due', 'show', 'retry', 'complete', 'fail', 'extend', 'cancel']);
+const ACTIONS = new Set(['list', 'due', 'show', 'retry', 'complete', 'fail', 'extend', 'cancel', 'lift']);
 
 interface Listed {
   readonly requestId: string;

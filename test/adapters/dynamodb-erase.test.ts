@@ -149,7 +149,7 @@ describe('DynamoDB erasure on the emulator', () => {
         ...before,
         recipientName: MASK_VALUE,
         recipientPhone: MASK_VALUE,
-        shippingAddress: MASK_VALUE,
+        shippingAddress: '10xxx',
         customerEmail: MASK_VALUE,
         paymentCardLast4: undefined,
       });

@@ -87,6 +87,11 @@ describe('an opt-out request on the local system', () => {
     const { isSuppressed } = await import('../../functions/aws/suppression');
     expect(await isSuppressed(subjectA.email.toUpperCase())).toBe(true);
     expect(await isSuppressed(subjectB.email)).toBe(false);
+    // WhatsApp and SMS stop too: the phone number the account holds is suppressed by its keyed hash.
+    const { isSuppressedPhone } = await import('../../functions/aws/suppression');
+    expect(await isSuppressedPhone(subjectA.phone, 'whatsapp')).toBe(true);
+    expect(await isSuppressedPhone(subjectA.phone, 'sms')).toBe(true);
+    expect(await isSuppressedPhone(subjectB.phone, 'whatsapp')).toBe(false);
 
     // The subject got the confirmation, naming the store that changed.
     const mails = await local.emailsFor(subjectA.email, requestId);

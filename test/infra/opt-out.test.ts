@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { isChangeable } from '../../functions/core/data-map';
 import { DEPLOYMENT } from '../../functions/deployment';
 import { pascal } from '../../infra/constructs/demo-stores';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
@@ -102,6 +103,22 @@ describe('opt-out in the deployed stack', () => {
       );
       expect(erasing).toEqual([]);
     }
+  });
+
+  it('lets change requests update items only in stores that declare changeable fields, and never erase', () => {
+    const changeable = loadDemoDataMap()
+      .stores.filter((s) => s.kind === 'dynamodb' && isChangeable(s))
+      .map((s) => s.id);
+    expect(changeable).toEqual(['customers', 'marketing-preferences']);
+    expect(declaring('stores:change')).toEqual(['ChangeStore']);
+    const grantsOfChange = grantsOfFunction(grants, 'ChangeStore').filter((g) =>
+      g.resource.includes('DemoStores'),
+    );
+    const updated = grantsOfChange.filter((g) => g.action === 'dynamodb:UpdateItem').map((g) => g.resource);
+    expect(updated.sort()).toEqual(
+      changeable.map((id) => expect.stringContaining(`DemoStores${pascal(id)}Table`)),
+    );
+    expect(grantsOfChange.filter((g) => /Delete|PutItem|BatchWrite/.test(g.action))).toEqual([]);
   });
 
   it('lets only contacts:write functions create and update contacts, on the configured contact list only', () => {

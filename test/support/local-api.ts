@@ -126,16 +126,16 @@ export class LocalApi {
     });
   }
 
-  /** Submits a request and expects it accepted (202). */
-  async submit(type: string, email: string): Promise<Submitted> {
-    const res = await this.postJson('/requests', { type, email });
+  /** Submits a request (with `extra` fields, e.g. corrections) and expects it accepted (202). */
+  async submit(type: string, email: string, extra: Record<string, unknown> = {}): Promise<Submitted> {
+    const res = await this.postJson('/requests', { type, email, ...extra });
     expect(res.status).toBe(202);
     return (await res.json()) as Submitted;
   }
 
   /** Submits a request and verifies it with the emailed code, expecting both to succeed. */
-  async submitVerified(type: string, email: string): Promise<Submitted> {
-    const submitted = await this.submit(type, email);
+  async submitVerified(type: string, email: string, extra: Record<string, unknown> = {}): Promise<Submitted> {
+    const submitted = await this.submit(type, email, extra);
     const verification = await this.verificationEmail(email, submitted.requestId);
     const verify = await this.postJson(
       `/requests/${submitted.requestId}/verify`,

@@ -60,6 +60,14 @@ export function stubHandlers(
     OptOutStore: async (p) => ({ storeId: (p as { storeId: string }).storeId, updated: 1, skipped: false }),
     RecordSuppression: async () => ({ suppressed: true, contactList: false, stores: 1 }),
     SuppressSubject: async () => ({ suppressed: true, contactList: false }),
+    RecordPreferences: async () => ({ recorded: true }),
+    ChangeStore: async (p) => ({
+      storeId: (p as { storeId: string }).storeId,
+      updated: 1,
+      kept: 0,
+      skipped: false,
+    }),
+    ConfirmChange: async () => ({ stores: stores.length, kept: 0, mailed: true }),
     // A processor that accepted and will call back: tests complete (or let time out) the task token themselves.
     NotifyProcessor: async (p) => ({ storeId: (p as { storeId: string }).storeId, outcome: 'awaiting_ack' }),
     EscalateProcessor: async (p) => {

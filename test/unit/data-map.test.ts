@@ -42,8 +42,12 @@ describe('processors in the data map', () => {
 
     // Assess
     expect(processors.map((p) => [p.id, p.name, p.requestTypes])).toEqual([
-      ['logistics', 'Kirim Cepat Logistics', ['access', 'delete', 'opt_out']],
-      ['payments', 'BayarKu Payment Gateway', ['delete', 'opt_out']],
+      [
+        'logistics',
+        'Kirim Cepat Logistics',
+        ['access', 'delete', 'opt_out', 'rectify', 'restrict', 'lift_restriction'],
+      ],
+      ['payments', 'BayarKu Payment Gateway', ['delete', 'opt_out', 'restrict', 'lift_restriction']],
     ]);
     expect(processors.every((p) => p.acknowledgeWithinSeconds === 3 * 24 * 3600)).toBe(true);
     expect(dataMap.stores.filter(isDataStore).map((s) => s.id)).toEqual([
@@ -73,7 +77,12 @@ describe('processors in the data map', () => {
   });
 
   it('refuses a processor sent an identity no store provides', () => {
-    expect(problemsOf(withLogistics({ identifiers: ['phone'] }))).toContain(
+    const map = withLogistics({ identifiers: ['phone'] }) as { stores: Json[] };
+    // Without the customers store's phone, nothing provides one.
+    map.stores = map.stores.map((s) =>
+      s.id === 'customers' ? { ...s, provides: { customerId: 'customerId' } } : s,
+    );
+    expect(problemsOf(map)).toContain(
       'stores.6.identifiers.0: processor "logistics" is sent phone, but no store provides it',
     );
   });

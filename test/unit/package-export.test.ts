@@ -97,8 +97,12 @@ describe('PackageExport with partners', () => {
         r.requestTypes,
       ]),
     ).toEqual([
-      ['logistics', 'Kirim Cepat Logistics', ['access', 'delete', 'opt_out']],
-      ['payments', 'BayarKu Payment Gateway', ['delete', 'opt_out']],
+      [
+        'logistics',
+        'Kirim Cepat Logistics',
+        ['access', 'delete', 'opt_out', 'rectify', 'restrict', 'lift_restriction'],
+      ],
+      ['payments', 'BayarKu Payment Gateway', ['delete', 'opt_out', 'restrict', 'lift_restriction']],
     ]);
     expect(record.processorCalls).toEqual([
       expect.objectContaining({

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DATA_MAP_DEFINE, ENV } from '../../functions/aws/config';
+import { RequestType } from '../../functions/core/request';
 import {
   ACTIONS,
   bindEnvironment,
@@ -53,27 +54,47 @@ describe('the workflow definition and the task registry', () => {
   });
 
   it('routes every request type the API accepts to its own steps, so none ends as unsupported', () => {
-    const route = definition.States.RouteByType as unknown as {
-      Choices: { StringEquals: string; Next: string }[];
-    };
-    const routed = Object.fromEntries(route.Choices.map((c) => [c.StringEquals, c.Next]));
-    expect(routed).toEqual({ access: 'PlanStores', delete: 'ScheduleErasure', opt_out: 'SuppressSubject' });
+    type Rule = { StringEquals?: string; Or?: { StringEquals: string }[]; Next: string };
+    // One rule per type, or one rule for several (`Or`): type -> next state.
+    const routes = (state: string) =>
+      Object.fromEntries(
+        (definition.States[state] as unknown as { Choices: Rule[] }).Choices.flatMap((c) =>
+          (c.Or ?? [c]).map((r) => [r.StringEquals, c.Next]),
+        ),
+      );
+    const changes = (next: string) => ({
+      rectify: next,
+      restrict: next,
+      lift_restriction: next,
+      withdraw_consent: next,
+    });
+    expect(Object.keys(routes('RouteByType')).sort()).toEqual([...RequestType.options].sort());
+    expect(routes('RouteByType')).toEqual({
+      access: 'PlanStores',
+      delete: 'ScheduleErasure',
+      opt_out: 'SuppressSubject',
+      ...changes('RecordPreferences'),
+    });
+    expect(routes('RetryByType')).toEqual({
+      access: 'ExportStores',
+      delete: 'EraseStores',
+      opt_out: 'OptOutStores',
+      ...changes('ChangeStores'),
+    });
     expect(Object.keys(definition.States)).not.toContain('RequestTypeNotYetSupported');
     const optOut = definition.States.OptOutStores as unknown as { MaxConcurrency: number; Next: string };
     expect(optOut.MaxConcurrency).toBe(4);
     // Every Map goes through the review of failed stores, then on by type.
     expect(optOut.Next).toBe('ReviewStoreOutcomes');
-    const onward = definition.States.ContinueByType as unknown as {
-      Choices: { StringEquals: string; Next: string }[];
-    };
-    expect(Object.fromEntries(onward.Choices.map((c) => [c.StringEquals, c.Next]))).toEqual({
+    expect(routes('ContinueByType')).toEqual({
       access: 'PackageExport',
       delete: 'IssueCertificate',
       opt_out: 'RecordSuppression',
+      ...changes('ConfirmChange'),
     });
   });
 
-  it('sends every processor to its partner branch in all three Maps, waiting until the partner’s own deadline and escalating instead of failing', () => {
+  it('sends every processor to its partner branch in all four Maps, waiting until the partner’s own deadline and escalating instead of failing', () => {
     const branches = {
       ExportStores: ['ExportTarget', 'ExportFromProcessor', 'EscalateExport', 'ExportStore', 'ExportFailed'],
       EraseStores: [
@@ -82,6 +103,13 @@ describe('the workflow definition and the task registry', () => {
         'EscalateErasure',
         'EraseStore',
         'ErasureFailed',
+      ],
+      ChangeStores: [
+        'ChangeTarget',
+        'NotifyProcessorOfChange',
+        'EscalateChange',
+        'ChangeStore',
+        'ChangeFailed',
       ],
       OptOutStores: [
         'OptOutTarget',

@@ -140,7 +140,8 @@ export class RequestLifecycleLedger implements RequestLedger, OutcomeMailLedger 
       values[`:${name}`] = value;
     }
     // A finished request drops what identifies the person in the same write that finishes it.
-    const removal = options.minimise && MINIMISED_STATUSES.includes(next) ? minimisation(current) : undefined;
+    const removal =
+      options.minimise && MINIMISED_STATUSES.includes(next) ? minimisation(current, next) : undefined;
     await this.items.writeInStatus(
       requestId,
       `SET ${sets.join(', ')}${removal ? ` REMOVE ${removal.remove.join(', ')}` : ''}`,

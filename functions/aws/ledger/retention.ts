@@ -15,6 +15,7 @@ import {
   type RetentionClosure,
   StatusConflictError,
 } from '../../core/ledger-record';
+import type { RequestStatus } from '../../core/lifecycle';
 import type { RetentionLedger } from '../../core/ports';
 import type { LedgerItems } from './conditional-write';
 import { BY_RETENTION_DUE_INDEX, BY_SUBJECT_INDEX } from './indexes';
@@ -180,6 +181,17 @@ export class RetentionLedgerTable implements RetentionLedger {
     });
   }
 
+  /** A restriction ended: its completed request drops the address it kept while it stood. */
+  async endRestriction(requestId: string, now = new Date()): Promise<void> {
+    await this.items.write(requestId, {
+      update: 'REMOVE contact SET updatedAt = :at',
+      condition: '#type = :restrict AND #status = :completed',
+      names: { '#type': 'type', '#status': 'status' },
+      values: { ':restrict': 'restrict', ':completed': 'completed', ':at': now.toISOString() },
+      ifConditionFails: () => undefined,
+    });
+  }
+
   /**
    * The pseudonymous identities (e.g. customerId) that earlier completed
    * deletes of the same subject kept with retained records, merged, so later
@@ -207,21 +219,30 @@ export class RetentionLedgerTable implements RetentionLedger {
   }
 }
 
+/** What a completed restriction drops of its contact: everything but the address. */
+const KEPT_WHILE_RESTRICTED = ['contact.fullName', 'contact.phone', 'contact.corrections'];
+
 /**
  * What minimising a finished request removes: contact, the verification state,
  * resolved identities, the cancel schedule and every task token still held
  * (processors' and support's); the keyed hash, outcome, history, counts,
  * certificate, retention and processor evidence stay.
  */
-export function minimisation(record: LedgerRecord | undefined): {
+export function minimisation(
+  record: LedgerRecord | undefined,
+  /** The status the request is in (or moving to) when minimised. */
+  status: RequestStatus | undefined = record?.status,
+): {
   readonly remove: readonly string[];
   readonly names: Readonly<Record<string, string>>;
 } {
   const waiting = Object.values(record?.processors ?? {}).filter((p) => p.taskToken);
   const names = Object.fromEntries(waiting.map((p, i) => [`#processor${i}`, p.processorId]));
+  // A standing restriction keeps the address only: lifting it (by the person or support) must reach them.
+  const contact = record?.type === 'restrict' && status === 'completed' ? KEPT_WHILE_RESTRICTED : ['contact'];
   return {
     remove: [
-      'contact',
+      ...contact,
       'verification',
       'identities',
       'erasureSchedule',

@@ -20,6 +20,7 @@ export type EmailTemplateId =
   | 'erasure-scheduled'
   | 'erasure-certificate'
   | 'opt-out-confirmed'
+  | 'change-confirmed'
   | 'support-processor-escalation'
   | 'verification-expired'
   | 'verification-rejected';
@@ -85,7 +86,13 @@ export const auditStore = (
   audit: Audit,
   requestId: string,
   storeId: string,
-  kind: 'store_exported' | 'store_erased' | 'store_erasure_verified' | 'store_opted_out' | 'store_failed',
+  kind:
+    | 'store_exported'
+    | 'store_erased'
+    | 'store_erasure_verified'
+    | 'store_opted_out'
+    | 'store_changed'
+    | 'store_failed',
   counts: Readonly<Record<string, number | string>>,
 ) =>
   recordAudit(audit, requestId, {
@@ -127,7 +134,13 @@ export const auditEmailSent = (
 export const auditStep = (
   audit: Audit,
   requestId: string,
-  kind: 'package_built' | 'certificate_issued' | 'suppression_recorded' | 'suppressed',
+  kind:
+    | 'package_built'
+    | 'certificate_issued'
+    | 'suppression_recorded'
+    | 'suppressed'
+    | 'preferences_recorded'
+    | 'change_confirmed',
   details: Readonly<Record<string, number | string | boolean>> = {},
 ) => recordAudit(audit, requestId, { eventId: kind, kind, details });
 

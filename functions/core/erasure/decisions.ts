@@ -94,6 +94,22 @@ export function keyAttributes(store: DataStore): ReadonlySet<string> {
 }
 
 /**
+ * The generalised form of a value; the same for a value already generalised
+ * (so a retry writes the same), the mask where there is nothing to generalise.
+ */
+export function generalised(value: unknown, to: 'month' | 'year' | 'postcode_region'): string {
+  const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+  if (to === 'postcode_region') {
+    const postcode = /(?:^|\D)(\d{2})(?:\d{3}|xxx)\s*$/.exec(text);
+    return postcode ? `${postcode[1]}xxx` : MASK_VALUE;
+  }
+  const date = /^(\d{4})(?:-(\d{2}))?/.exec(text);
+  if (!date || Number.isNaN(Date.parse(text.length === 4 ? `${text}-01-01` : text))) return MASK_VALUE;
+  if (to === 'year') return date[1] as string;
+  return date[2] ? `${date[1]}-${date[2]}` : MASK_VALUE;
+}
+
+/**
  * Applies field policies to a kept record: masks (all non-key fields for
  * `maskAll`, else only listed ones) and removals. Fields absent from the record
  * are left alone, so applying a decision twice gives the same record.
@@ -125,7 +141,7 @@ function fieldChanges(
         if (form === undefined || !subjects(form)) continue;
       }
       set[name] = policy.with ?? MASK_VALUE;
-    }
+    } else if (policy.action === 'anonymise') set[name] = generalised(value, policy.generalise);
   }
   return { set, remove };
 }

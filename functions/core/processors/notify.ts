@@ -95,6 +95,8 @@ export async function notifyProcessor(ports: NotifyPorts, input: NotifyInput): P
     identities: record.identities ?? {},
     deadline: current.deadline,
     callbackUrl: processorCallbackUrl(ports.publicUrl, store.id),
+    ...(record.contact?.corrections ? { corrections: record.contact.corrections } : {}),
+    ...(record.purposes ? { purposes: record.purposes } : {}),
   });
   const outcome = await ports.delivery.deliver({
     store,

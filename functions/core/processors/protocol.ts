@@ -5,8 +5,8 @@
  * every field is bounded, and unknown fields are dropped, never stored.
  */
 import { z } from 'zod';
-import { IdentityKind, ProcessorRequestType, type ProcessorStore } from '../data-map';
-import { RequestId } from '../request';
+import { ConsentPurpose, IdentityKind, ProcessorRequestType, type ProcessorStore } from '../data-map';
+import { Corrections, RequestId } from '../request';
 
 export { ProcessorRequestType };
 
@@ -21,6 +21,10 @@ export const ProcessorRequest = z.strictObject({
   deadline: z.iso.datetime({ offset: true }),
   /** Where the processor posts an acknowledgement that comes later (`accepted`). */
   callbackUrl: z.url(),
+  /** `rectify`: the corrected values, so the processor corrects its copy too. */
+  corrections: Corrections.optional(),
+  /** `withdraw_consent`: the purposes whose consent is withdrawn. */
+  purposes: z.array(ConsentPurpose).min(1).optional(),
 });
 export type ProcessorRequest = z.infer<typeof ProcessorRequest>;
 
@@ -93,6 +97,8 @@ export function buildProcessorRequest(
     readonly identities: Partial<Record<IdentityKind, readonly string[]>>;
     readonly deadline: string;
     readonly callbackUrl: string;
+    readonly corrections?: Corrections;
+    readonly purposes?: readonly ConsentPurpose[];
   },
 ): ProcessorRequest {
   const subject: Partial<Record<IdentityKind, string[]>> = {};
@@ -107,5 +113,7 @@ export function buildProcessorRequest(
     subject,
     deadline: args.deadline,
     callbackUrl: args.callbackUrl,
+    ...(args.type === 'rectify' && args.corrections ? { corrections: args.corrections } : {}),
+    ...(args.type === 'withdraw_consent' && args.purposes ? { purposes: [...args.purposes] } : {}),
   };
 }

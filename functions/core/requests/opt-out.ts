@@ -7,7 +7,16 @@ import { type DataMap, dataStoreOf, isDataStore } from '../data-map';
 import { optOutConfirmedMail } from '../emails';
 import { processorCallsOf, processorOutcome } from '../export/processor-calls';
 import { contactOf, type LedgerRecord } from '../ledger-record';
-import type { AuditTrail, Connector, Log, Mailer, MarketingSuppression, RequestLedger } from '../ports';
+import type {
+  AuditTrail,
+  Connector,
+  Log,
+  Mailer,
+  MarketingSuppression,
+  RequestLedger,
+  SubjectResolver,
+} from '../ports';
+import { PhoneNumber } from '../request';
 
 /** A store declares marketing consent but its kind has no way to change it. Not retried. */
 export class OptOutUnsupportedError extends Error {
@@ -33,6 +42,31 @@ export interface RecordSuppressionResult {
 }
 
 /**
+ * Suppresses WhatsApp and SMS to every phone number the stores hold for the
+ * subject (resolved now, or already in the ledger), by keyed hash. Numbers
+ * that are not valid E.164 after normalising are skipped. Returns how many.
+ */
+export async function suppressPhones(
+  ports: {
+    readonly suppression: Pick<MarketingSuppression, 'suppressPhone'>;
+    readonly subjects?: SubjectResolver;
+  },
+  record: LedgerRecord,
+  evidence: { readonly requestId: string; readonly at: string },
+): Promise<number> {
+  const resolved = ports.subjects ? (await ports.subjects.resolve(contactOf(record).email)).identities : {};
+  const raw = [...(record.identities?.phone ?? []), ...(resolved.phone ?? [])];
+  const phones = new Set(
+    raw.flatMap((p) => {
+      const phone = PhoneNumber.safeParse(p);
+      return phone.success ? [phone.data] : [];
+    }),
+  );
+  for (const phone of phones) await ports.suppression.suppressPhone(phone, evidence);
+  return phones.size;
+}
+
+/**
  * SuppressSubject: right after verification (or the one-click token check),
  * before any store or processor is touched, the subject goes on the
  * suppression list and off the SES contact list, and stays there whatever
@@ -41,21 +75,25 @@ export interface RecordSuppressionResult {
 export async function suppressAtOnce(
   ports: {
     readonly ledger: Pick<RequestLedger, 'require'>;
-    readonly suppression: Pick<MarketingSuppression, 'suppress' | 'optOutOfContactList'>;
+    readonly suppression: Pick<MarketingSuppression, 'suppress' | 'suppressPhone' | 'optOutOfContactList'>;
+    /** Finds the phone numbers the stores hold, so WhatsApp and SMS stop too. */
+    readonly subjects?: SubjectResolver;
     readonly log: Log;
     readonly auditTrail?: AuditTrail;
     readonly clock?: () => Date;
   },
   requestId: string,
-): Promise<{ readonly suppressed: true; readonly contactList: boolean }> {
+): Promise<{ readonly suppressed: true; readonly contactList: boolean; readonly phones: number }> {
   const record = await ports.ledger.require(requestId);
   const at =
     record.history.find((h) => h.status === 'verified')?.at ?? (ports.clock?.() ?? new Date()).toISOString();
+  // The address first: a store that cannot be read for phone numbers must not delay it.
   await ports.suppression.suppress(record.subjectHash, { requestId, at });
   const contactList = await ports.suppression.optOutOfContactList(contactOf(record).email);
-  await auditStep(ports.auditTrail, requestId, 'suppressed', { contactList });
-  ports.log.info('subject suppressed before the stores', { requestId, contactList });
-  return { suppressed: true, contactList };
+  const phones = await suppressPhones(ports, record, { requestId, at });
+  await auditStep(ports.auditTrail, requestId, 'suppressed', { contactList, phones });
+  ports.log.info('subject suppressed before the stores', { requestId, contactList, phones });
+  return { suppressed: true, contactList, phones };
 }
 
 /**
@@ -138,6 +176,7 @@ export async function recordSuppression(
   const record = await ports.ledger.require(requestId);
   const contact = contactOf(record);
   await suppression.suppress(record.subjectHash, { requestId, at: optOutTime(record) });
+  await suppressPhones(ports, record, { requestId, at: optOutTime(record) });
   const contactList = await suppression.optOutOfContactList(contact.email);
   const stores = dataMap.stores
     .filter(isDataStore)

@@ -7,6 +7,9 @@ import type { RequestType } from '../request';
 
 export type ValidatedRequest = { requestId: string; type: RequestType; preVerified?: true };
 
+/** Types started already verified: by a signed unsubscribe token, or by support lifting a restriction. */
+const PRE_VERIFIED_TYPES: readonly RequestType[] = ['opt_out', 'lift_restriction'];
+
 /** How long the workflow waits for verification at most (3 days), before the deadline bounds it. */
 export const VERIFICATION_WAIT_SECONDS = 3 * 24 * 3600;
 
@@ -16,7 +19,7 @@ export type ValidRequest = ValidatedRequest & { verificationSeconds: number };
 /**
  * The execution's request must exist in the ledger with the same type.
  * `preVerified` passes through (the workflow then skips verification), but only
- * for opt-outs already marked verified: nothing else may bypass verification.
+ * for opt-outs and support's lifts already marked verified: nothing else may bypass verification.
  */
 export async function validateRequest(
   ports: {
@@ -30,9 +33,11 @@ export async function validateRequest(
   input: ValidatedRequest,
 ): Promise<ValidRequest> {
   const record = await ports.ledger.get(input.requestId);
-  // The unsubscribe endpoint records `verify` before it starts the execution; an unverified entry is refused.
+  // The unsubscribe endpoint (an opt-out) and support (a lift) record `verify` before they start the
+  // execution; an unverified entry, or any other type, is refused.
   const bypassRefused =
-    input.preVerified && (input.type !== 'opt_out' || record?.status === 'pending_verification');
+    input.preVerified &&
+    (!PRE_VERIFIED_TYPES.includes(input.type) || record?.status === 'pending_verification');
   if (!record || record.type !== input.type || bypassRefused) {
     ports.log.error('execution input does not match the ledger', { requestId: input.requestId });
     throw new RequestNotFoundError(input.requestId);

@@ -1,7 +1,7 @@
 /** Sending the verification code and link that let a subject prove the address of a pending request. */
 import { auditCodeSent } from '../audit/events';
-import { derivedVerificationSecrets, keyedHash } from '../crypto';
-import { verificationLink, verificationMail } from '../emails';
+import { derivedNewAddressCode, derivedVerificationSecrets, keyedHash } from '../crypto';
+import { newAddressMail, verificationLink, verificationMail } from '../emails';
 import { contactOf } from '../ledger-record';
 import type { AuditTrail, Clock, Log, Mailer, RequestLedger, VerificationLedger } from '../ports';
 
@@ -45,9 +45,14 @@ export async function sendVerification(
     return { requestId };
   }
   const { code, linkToken } = derivedVerificationSecrets(ports.key, requestId);
+  const newAddress = contactOf(record).corrections?.email;
+  const newAddressCode = newAddress ? derivedNewAddressCode(ports.key, requestId) : undefined;
   await ports.ledger.setVerification(requestId, {
     codeHash: keyedHash(ports.key, 'verification-code', code),
     linkTokenHash: keyedHash(ports.key, 'verification-link', linkToken),
+    ...(newAddressCode
+      ? { newAddressCodeHash: keyedHash(ports.key, 'verification-code', newAddressCode) }
+      : {}),
     attempts: record.verification?.attempts ?? 0,
     ...(record.verification?.resends !== undefined ? { resends: record.verification.resends } : {}),
     taskToken,
@@ -66,7 +71,13 @@ export async function sendVerification(
     ...mail,
     tags: { requestId, purpose: 'verification' },
   });
-  ports.log.info('verification sent', { requestId });
+  if (newAddress && newAddressCode) {
+    await ports.mailer.send({
+      to: newAddress,
+      ...newAddressMail(record.locale, { requestId, code: newAddressCode }),
+    });
+  }
+  ports.log.info('verification sent', { requestId, newAddress: newAddress !== undefined });
   await auditCodeSent(ports.auditTrail, requestId, taskToken, 'verification', now);
   return { requestId };
 }

@@ -3,7 +3,7 @@
  * or link, which resumes the workflow waiting on the verification task.
  */
 import { constantTimeEqual, keyedHash } from '../crypto';
-import { MAX_VERIFICATION_ATTEMPTS, StatusConflictError } from '../ledger-record';
+import { type LedgerRecord, MAX_VERIFICATION_ATTEMPTS, StatusConflictError } from '../ledger-record';
 import { InvalidTransitionError } from '../lifecycle';
 import type {
   Clock,
@@ -102,6 +102,29 @@ function requireStatusToken(ports: VerifyPorts, statusTokenHash: string, statusT
 }
 
 /**
+ * A correction of the email address changes nothing until the new address is
+ * proven too: its own code, compared in constant time, a wrong one counted like any.
+ */
+async function requireNewAddressCode(
+  ports: VerifyPorts,
+  record: LedgerRecord,
+  body: VerifyRequestBody,
+): Promise<void> {
+  const expected = record.verification?.newAddressCodeHash;
+  if (!expected || !record.verification) return;
+  if (!body.newAddressCode) {
+    throw new RefusedError(
+      'new_address_code_required',
+      'this request changes your email address: also send the code we emailed to the new address ("newAddressCode")',
+    );
+  }
+  const presented = keyedHash(ports.key, 'verification-code', body.newAddressCode);
+  if (!constantTimeEqual(presented, expected)) {
+    await refuseWrongCode(ports, record.requestId, record.verification.taskToken);
+  }
+}
+
+/**
  * Verifies a pending request with `{code}` or `{token}`: resumes the workflow
  * and records `verified`. Knowing the request id is not enough to harm it
  * (issue 18, finding 1): a wrong link token is refused and never counted (256
@@ -146,6 +169,7 @@ export async function verifyRequest(
         'this link is not valid (a newer email may have replaced it); please use the link in the latest email we sent you',
       );
     }
+    await requireNewAddressCode(ports, record, body);
   } else {
     requireStatusToken(ports, record.statusTokenHash, statusToken);
     // A 6-digit code is guessable in aggregate: cap code attempts per person and type, not just per IP and request.
@@ -154,6 +178,7 @@ export async function verifyRequest(
     if (!constantTimeEqual(presented, verification.codeHash)) {
       return refuseWrongCode(ports, requestId, verification.taskToken);
     }
+    await requireNewAddressCode(ports, record, body);
   }
   // The person's budget counts verified requests only (see SubjectBudgets.submission).
   await ports.budgets.verified(record.subjectHash, record.type);

@@ -9,18 +9,30 @@ import type { MailContent } from '../emails';
 import { escapeHtml } from '../html';
 import type { Locale, RequestType } from '../request';
 
-interface Text {
+export interface MailText {
   readonly subject: string;
   readonly paragraphs: readonly string[];
   readonly list?: readonly string[];
 }
 
 const TYPE: Record<Locale, Record<RequestType, string>> = {
-  en: { access: 'a copy of your data', delete: 'erasure of your data', opt_out: 'opting out of marketing' },
+  en: {
+    access: 'a copy of your data',
+    delete: 'erasure of your data',
+    opt_out: 'opting out of marketing',
+    rectify: 'correction of your data',
+    restrict: 'restriction of the processing of your data',
+    lift_restriction: 'lifting the restriction of your data',
+    withdraw_consent: 'withdrawing your consent',
+  },
   id: {
     access: 'salinan data Anda',
     delete: 'penghapusan data Anda',
     opt_out: 'berhenti menerima pemasaran',
+    rectify: 'pembetulan data Anda',
+    restrict: 'pembatasan pemrosesan data Anda',
+    lift_restriction: 'pencabutan pembatasan data Anda',
+    withdraw_consent: 'penarikan persetujuan Anda',
   },
 };
 
@@ -32,10 +44,10 @@ const ASK_AGAIN: Record<Locale, (publicUrl: string) => string> = {
 };
 
 /** Both languages, the request's first, as one email. */
-function bilingual(locale: Locale, build: (l: Locale) => Text): MailContent {
+export function bilingual(locale: Locale, build: (l: Locale) => MailText): MailContent {
   const order: Locale[] = locale === 'id' ? ['id', 'en'] : ['en', 'id'];
   const parts = order.map(build);
-  const first = parts[0] as Text;
+  const first = parts[0] as MailText;
   const text = parts
     .map((p) => [...p.paragraphs, ...(p.list ?? []).map((l) => `- ${l}`)].join('\n\n'))
     .join('\n\n-----\n\n');
@@ -47,7 +59,7 @@ function bilingual(locale: Locale, build: (l: Locale) => Text): MailContent {
         }`,
     )
     .join('<hr>');
-  return { subject: `${first.subject} / ${(parts[1] as Text).subject}`, text, html };
+  return { subject: `${first.subject} / ${(parts[1] as MailText).subject}`, text, html };
 }
 
 export interface MailRequest {
@@ -62,11 +74,19 @@ const WHAT_FAILED: Record<Locale, Record<RequestType, string>> = {
     access: 'could not export the data held in',
     delete: 'could not erase the data held in',
     opt_out: 'could not turn off marketing in',
+    rectify: 'could not correct the data held in',
+    restrict: 'could not restrict the data held in',
+    lift_restriction: 'could not lift the restriction in',
+    withdraw_consent: 'could not record the withdrawal of consent in',
   },
   id: {
     access: 'tidak dapat mengekspor data di',
     delete: 'tidak dapat menghapus data di',
     opt_out: 'tidak dapat menonaktifkan pemasaran di',
+    rectify: 'tidak dapat membetulkan data di',
+    restrict: 'tidak dapat membatasi data di',
+    lift_restriction: 'tidak dapat mencabut pembatasan di',
+    withdraw_consent: 'tidak dapat mencatat penarikan persetujuan di',
   },
 };
 

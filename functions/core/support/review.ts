@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Clock, RequestLedger } from '../ports';
-import type { RequestType } from '../request';
+import { RequestType } from '../request';
 import { decisionWaitSeconds } from './deadline-decision';
 import type { StoreFailure } from './store-failure';
 
@@ -21,10 +21,11 @@ const Failure = z.object({
 /** The execution's state after a Map (only the fields the review reads). */
 export const ReviewInput = z.object({
   requestId: z.string().min(1),
-  type: z.enum(['access', 'delete', 'opt_out']),
+  type: RequestType,
   exports: z.array(Item).optional(),
   erasures: z.array(Item).optional(),
   optOuts: z.array(Item).optional(),
+  changes: z.array(Item).optional(),
   review: z
     .object({ settled: z.array(Item) })
     .loose()
@@ -39,10 +40,14 @@ export interface StoreReview {
   readonly failed: readonly StoreFailure[];
 }
 
-const RESULTS_OF: Record<RequestType, 'exports' | 'erasures' | 'optOuts'> = {
+const RESULTS_OF: Record<RequestType, 'exports' | 'erasures' | 'optOuts' | 'changes'> = {
   access: 'exports',
   delete: 'erasures',
   opt_out: 'optOuts',
+  rectify: 'changes',
+  restrict: 'changes',
+  lift_restriction: 'changes',
+  withdraw_consent: 'changes',
 };
 
 /** Splits this round's Map results into done and failed, merged with what earlier rounds settled. */

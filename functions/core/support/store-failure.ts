@@ -14,6 +14,10 @@ const REASONS: Readonly<Record<string, string>> = {
   AccessDeniedException: 'the workflow is not allowed to use the store (IAM or key policy)',
   AccessDenied: 'the workflow is not allowed to use the store (IAM, bucket or key policy)',
   ErasureIncomplete: 'after erasure the store still held records the erasure decisions do not allow',
+  OptOutUnsupported: 'the data map declares consent fields in a store whose kind cannot change them',
+  ChangeUnsupported:
+    'the data map declares correctable, restriction or consent fields in a store whose kind cannot change them',
+  ChangeNotProven: 'after the change the store still held records without the new values',
   'States.Timeout': 'the store did not answer within the task timeout',
   'Sandbox.Timedout': 'the function ran out of time on this store',
   'Lambda.Unknown': 'the function stopped on this store (out of memory or time)',

@@ -1,7 +1,7 @@
 /**
  * One support action, as the SupportAction function runs it for an SSM
  * Automation document in AWS and the local CLI and console page run it
- * against `npm start`: list, show, due, retry, complete, fail, extend, cancel.
+ * against `npm start`: list, show, due, retry, complete, fail, extend, cancel, lift.
  * Views hold ids, statuses, dates and store outcomes, never contact data.
  */
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import type { SupportCallers } from '../ports';
 import { type DecidePorts, decide, requireRequest } from './decide';
 import { type DuePorts, deadlineView, dueRequests } from './due';
 import { type ExtendPorts, extendRequestDeadline } from './extend';
+import { type LiftPorts, liftRestriction } from './lift';
 import { SupportRefusal } from './refusal';
 
 const RequestId = z
@@ -46,13 +47,19 @@ export const SupportCommand = z.discriminatedUnion('action', [
     ...Caller,
   }),
   z.object({ action: z.literal('extend'), requestId: RequestId, reason: Reason, ...Caller }),
+  /** `requestId`: the completed restriction to lift. */
+  z.object({ action: z.literal('lift'), requestId: RequestId, reason: Reason, ...Caller }),
 ]);
 export type SupportCommand = z.infer<typeof SupportCommand>;
 export type SupportActionName = SupportCommand['action'];
 
 /** What the actions it dispatches to need (decide, extend, due), plus who is acting. */
-export interface SupportActionPorts extends DecidePorts, Omit<ExtendPorts, 'ledger'> {
-  readonly ledger: DecidePorts['ledger'] & ExtendPorts['ledger'] & DuePorts['ledger'];
+export interface SupportActionPorts
+  extends Omit<DecidePorts, 'workflow'>,
+    Omit<ExtendPorts, 'ledger'>,
+    Omit<LiftPorts, 'ledger' | 'workflow'> {
+  readonly ledger: DecidePorts['ledger'] & ExtendPorts['ledger'] & DuePorts['ledger'] & LiftPorts['ledger'];
+  readonly workflow: DecidePorts['workflow'] & LiftPorts['workflow'];
   readonly callers: SupportCallers;
 }
 
@@ -105,6 +112,10 @@ export async function runSupportAction(ports: SupportActionPorts, input: unknown
     case 'extend': {
       const actor = await ports.callers.actorOf(command);
       return extendRequestDeadline(ports, { ...command, actor }, now);
+    }
+    case 'lift': {
+      const actor = await ports.callers.actorOf(command);
+      return liftRestriction(ports, { ...command, actor });
     }
     default: {
       const actor = await ports.callers.actorOf(command);

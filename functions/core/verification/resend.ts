@@ -5,8 +5,8 @@
  * times per request. The wrong-code count carries over.
  */
 import { auditCodeSent } from '../audit/events';
-import { keyedHash, randomCode, randomToken } from '../crypto';
-import { verificationLink, verificationMail } from '../emails';
+import { derivedNewAddressCode, keyedHash, randomCode, randomToken } from '../crypto';
+import { newAddressMail, verificationLink, verificationMail } from '../emails';
 import { contactOf } from '../ledger-record';
 import type { AuditTrail, Clock, Log, Mailer, RequestLedger, VerificationResends } from '../ports';
 import { RefusedError } from '../refusal';
@@ -109,6 +109,15 @@ export async function resendVerification(ports: ResendPorts, requestId: string):
     ...mail,
     tags: { requestId, purpose: 'verification' },
   });
+  // The new address's code does not change: mailed again so a lost first email is no dead end.
+  const newAddress = contactOf(record).corrections?.email;
+  if (newAddress) {
+    const newCode = derivedNewAddressCode(key, requestId);
+    await ports.mailer.send({
+      to: newAddress,
+      ...newAddressMail(record.locale, { requestId, code: newCode }),
+    });
+  }
   ports.log.info('verification re-sent', { requestId, resends });
   await auditCodeSent(ports.auditTrail, requestId, `resend:${resends}`, 'verification-resent', now);
   return {

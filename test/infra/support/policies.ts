@@ -109,13 +109,20 @@ export function accessOf(grant: Grant): string | undefined {
 const isStoreUpdate = (grant: Grant) =>
   grant.action === 'dynamodb:UpdateItem' && accessOf(grant) === 'stores:write';
 
+/** The demo data map's only store with consent fields (what `stores:consent` reaches). */
+const CONSENT_TABLE = /MarketingPreferences|marketing-preferences/;
+
 /**
  * The access kinds one registry function's grants give, sorted. A function
- * whose only store writes are `UpdateItem` has `stores:consent` (opt-out), not `stores:write`.
+ * whose only store writes are `UpdateItem` has `stores:consent` (opt-out) when
+ * they reach consent tables only, `stores:change` when they reach others too,
+ * not `stores:write`.
  */
 export function accessGranted(grants: readonly Grant[], name: string): string[] {
   const own = grantsOfFunction(grants, name);
   const erases = own.some((g) => accessOf(g) === 'stores:write' && !isStoreUpdate(g));
-  const kinds = own.flatMap((g) => (isStoreUpdate(g) && !erases ? 'stores:consent' : (accessOf(g) ?? [])));
+  const updates = own.filter(isStoreUpdate);
+  const update = updates.every((g) => CONSENT_TABLE.test(g.resource)) ? 'stores:consent' : 'stores:change';
+  const kinds = own.flatMap((g) => (isStoreUpdate(g) && !erases ? update : (accessOf(g) ?? [])));
   return [...new Set(kinds)].sort();
 }
