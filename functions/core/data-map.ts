@@ -29,6 +29,51 @@ export type Purpose = z.infer<typeof Purpose>;
 export const ConsentPurpose = Purpose.extract(['analytics', 'personalisation', 'marketing']);
 export type ConsentPurpose = z.infer<typeof ConsentPurpose>;
 
+// ——— The processing record (UU PDP Art. 32): why, on what basis, how long, from where, to whom ———
+
+/** The lawful bases of UU PDP Art. 20(2), a–f. */
+export const LegalBasis = z.enum([
+  'consent',
+  'contract',
+  'legal_obligation',
+  'vital_interest',
+  'public_task',
+  'legitimate_interest',
+]);
+export type LegalBasis = z.infer<typeof LegalBasis>;
+
+/** Where a store's data comes from (the privacy policy's section 1). */
+export const DataSource = z.enum(['given_by_person', 'generated_by_service', 'received_from_third_party']);
+export type DataSource = z.infer<typeof DataSource>;
+
+/** Kept as long as its purposes need it (privacy policy section 7), where no fixed period exists. */
+export const AS_LONG_AS_NECESSARY = 'as_long_as_necessary';
+
+const PERIOD_MESSAGE = `must be an ISO 8601 duration such as P10Y, P6M or P90D, or "${AS_LONG_AS_NECESSARY}"`;
+
+/** Whole years, months, weeks and days (`P10Y`, `P1Y6M`, `P90D`): a person reads them as words. */
+export const RetentionDuration = z.string().regex(/^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/, {
+  message: PERIOD_MESSAGE,
+});
+
+export const Retention = z.strictObject({
+  /** An ISO 8601 duration, or `as_long_as_necessary` where no fixed period exists. */
+  period: z.union([z.literal(AS_LONG_AS_NECESSARY), RetentionDuration], { error: PERIOD_MESSAGE }),
+  /** What the period rests on: a law and its article, a section of the privacy policy, a contract. */
+  basedOn: z.string().min(10, { message: 'must say what the period is based on (a law, the policy)' }),
+});
+export type Retention = z.infer<typeof Retention>;
+
+/** What every store and processor says about its processing; the access package's processing record shows it. */
+const processingFields = {
+  purposes: z.array(Purpose).min(1, { message: 'must name at least one purpose' }),
+  legalBasis: LegalBasis,
+  retention: Retention,
+  source: DataSource,
+  /** Who else receives this data: processor ids of this map, or names such as "Tax authority (DJP)"; may be empty. */
+  recipients: z.array(z.string().min(2).max(200)),
+};
+
 /** Identifiers a store can be keyed by. `email` comes from the request; others are resolved from stores. */
 export const IdentityKind = z.enum(['email', 'phone', 'customerId']);
 export type IdentityKind = z.infer<typeof IdentityKind>;
@@ -129,6 +174,7 @@ const storeBase = {
   id: storeId,
   description: z.string().min(1),
   categories: z.array(DataCategory).min(1),
+  ...processingFields,
   /** Identities that records of this store reveal, e.g. `{ customerId: "customerId" }`: identity -> attribute. */
   provides: z.partialRecord(IdentityKind, z.string()).optional(),
   erasure: ErasurePolicy,
@@ -246,43 +292,52 @@ export type ProcessorRequestType = z.infer<typeof ProcessorRequestType>;
  * We hold none of its data: it is told about requests through its signed webhook
  * and acknowledges them, so it has no erasure policy, `provides` or consent fields.
  */
-export const ProcessorStore = z.strictObject({
-  /** Same rules as other stores; also the processorId in URLs (`/processors/{id}/callback`). */
-  id: storeId,
-  kind: z.literal('processor'),
-  /** The processor's name as the subject knows it, e.g. "Kirim Cepat Logistics". */
-  name: z.string().min(2).max(100),
-  /** What the processor does with our customers' data (the processing record says this). */
-  description: z.string().min(1),
-  categories: z.array(DataCategory).min(1),
-  /** Where it processes, ISO 3166-1 alpha-2. */
-  country: z
-    .string()
-    .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166 country code, e.g. ID' })
-    .optional(),
-  /** The processor's DSR webhook; https is required outside local mode (checked where it is used). */
-  endpoint: z.url(),
-  /** Secrets Manager secret name holding the shared HMAC secret. */
-  secretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, {
-    message: 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)',
-  }),
-  /** Identities the processor already knows the subject by; only these are sent. */
-  identifiers: z.array(IdentityKind).min(1),
-  /** What the processor handles; it gets access requests only if it declares them. */
-  requestTypes: z.array(ProcessorRequestType).min(1),
-  /** The processor's deadline to acknowledge; then support is told. */
-  acknowledgeWithinSeconds: z
-    .number()
-    .int()
-    .min(1)
-    .max(30 * 24 * 3600),
-  retry: z
-    .strictObject({
-      attempts: z.number().int().min(1).max(10),
-      baseDelayMs: z.number().int().min(10).max(60000),
-    })
-    .default({ attempts: 4, baseDelayMs: 500 }),
-});
+export const ProcessorStore = z
+  .strictObject({
+    /** Same rules as other stores; also the processorId in URLs (`/processors/{id}/callback`). */
+    id: storeId,
+    kind: z.literal('processor'),
+    /** The processor's name as the subject knows it, e.g. "Kirim Cepat Logistics". */
+    name: z.string().min(2).max(100),
+    /** What the processor does with our customers' data (the processing record says this). */
+    description: z.string().min(1),
+    categories: z.array(DataCategory).min(1),
+    ...processingFields,
+    /** Where it processes, ISO 3166-1 alpha-2; outside `ID` it is a transfer abroad (UU PDP Art. 56). */
+    country: z.string().regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166 country code, e.g. ID' }),
+    /** How data sent abroad stays protected (e.g. "Standard contractual clauses, 2025 agreement"); required outside ID. */
+    transferSafeguard: z.string().min(10).max(300).optional(),
+    /** The processor's DSR webhook; https is required outside local mode (checked where it is used). */
+    endpoint: z.url(),
+    /** Secrets Manager secret name holding the shared HMAC secret. */
+    secretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, {
+      message: 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)',
+    }),
+    /** Identities the processor already knows the subject by; only these are sent. */
+    identifiers: z.array(IdentityKind).min(1),
+    /** What the processor handles; it gets access requests only if it declares them. */
+    requestTypes: z.array(ProcessorRequestType).min(1),
+    /** The processor's deadline to acknowledge; then support is told. */
+    acknowledgeWithinSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24 * 3600),
+    retry: z
+      .strictObject({
+        attempts: z.number().int().min(1).max(10),
+        baseDelayMs: z.number().int().min(10).max(60000),
+      })
+      .default({ attempts: 4, baseDelayMs: 500 }),
+  })
+  .superRefine((p, ctx) => {
+    if (p.country === 'ID' || p.transferSafeguard !== undefined) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['transferSafeguard'],
+      message: `processor "${p.id}" is in ${p.country}, outside Indonesia: say how the transfer is protected (UU PDP Art. 56)`,
+    });
+  });
 export type ProcessorStore = z.infer<typeof ProcessorStore>;
 
 /** A store where we hold personal data ourselves (connectors read and erase it). */
@@ -314,7 +369,10 @@ export function isProcessor(store: StoreConfig): store is ProcessorStore {
 export const DataMap = z
   .strictObject({
     version: z.literal(1),
+    /** The controller (UU PDP Art. 1(4)): who decides why and how the data is processed. */
     organisation: z.string().min(1),
+    /** The controller's address for privacy questions, shown in the processing record. */
+    contact: z.email({ message: 'must be the email address for privacy questions' }),
     stores: z.array(StoreConfig).min(1),
   })
   .superRefine((map, ctx) => {
@@ -375,11 +433,34 @@ export class DataMapError extends Error {
   override readonly name = 'DataMapError';
 }
 
-/** Parses a data map, with every problem named by its path. */
+/** The value at `path` in raw input, or undefined. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** "store "orders" has no purposes" for a field a store lacks; undefined for any other problem. */
+function missingStoreField(input: unknown, path: readonly PropertyKey[]): string | undefined {
+  const [root, index, ...field] = path;
+  if (root !== 'stores' || typeof index !== 'number' || field.length === 0) return undefined;
+  const store = valueAt(input, ['stores', index]);
+  if (typeof store !== 'object' || store === null || valueAt(store, field) !== undefined) return undefined;
+  const id = valueAt(store, ['id']);
+  return `store ${typeof id === 'string' ? `"${id}"` : `#${index}`} has no ${field.join('.')} (required)`;
+}
+
+/** Parses a data map, with every problem named by its path (and a missing field by its store's id). */
 export function parseDataMap(input: unknown, source = 'data map'): DataMap {
   const result = DataMap.safeParse(input);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    const problems = result.error.issues.map(
+      (i) =>
+        `${i.path.join('.') || '(root)'}: ${(i.code !== 'custom' && missingStoreField(input, i.path)) || i.message}`,
+    );
     throw new DataMapError(`${source} is invalid:\n  ${problems.join('\n  ')}`);
   }
   return result.data;

@@ -17,6 +17,7 @@ import {
   type S3Store,
 } from '../../functions/core/data-map';
 import {
+  ACTIONS,
   type Access,
   type ActionName,
   bindEnvironment,
@@ -206,13 +207,16 @@ export class Functions extends Construct {
   }
 
   /**
-   * Grants `workflow:start` on the state machine, as the HTTP registry declares.
+   * Grants `workflow:start` on the state machine, as the HTTP and support action entries declare.
    * (`workflow:callback` needs no state machine object: it is granted on the
    * ARN known in advance, so task functions can have it without a cycle.)
    */
   public grantWorkflowAccess(stateMachine: sfn.IStateMachine): void {
     for (const [name, def] of Object.entries(HTTP_FUNCTIONS) as [HttpFunctionName, DeploymentEntry][]) {
       if (def.access.includes('workflow:start')) stateMachine.grantStartExecution(this.http[name]);
+    }
+    for (const [name, def] of Object.entries(ACTIONS) as [ActionName, DeploymentEntry][]) {
+      if (def.access.includes('workflow:start')) stateMachine.grantStartExecution(this.actions[name]);
     }
   }
 

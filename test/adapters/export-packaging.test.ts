@@ -10,10 +10,11 @@ import {
 import JSZip from 'jszip';
 import { S3ObjectStore } from '../../functions/aws/object-store';
 import { createZipWriter } from '../../functions/aws/zip-writer';
-import { type ProcessingRecipient, packageExport } from '../../functions/core/export/package';
+import { packageExport } from '../../functions/core/export/package';
 import { type StoreExportResult, writeStoreExport } from '../../functions/core/export/store-export';
 import type { ProcessorEvidence } from '../../functions/core/ledger-record';
 import type { ExportedRecord } from '../../functions/core/ports';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { type Emulators, emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
 
 const REQUEST_ID = '20260315-access-abcdefgh23';
@@ -73,15 +74,13 @@ async function* documents(): AsyncIterable<readonly ExportedRecord[]> {
 
 async function* nothing(): AsyncIterable<readonly ExportedRecord[]> {}
 
-const STORES = [
-  { id: 'orders', description: 'Orders & payments', categories: ['transaction' as const] },
-  { id: 'documents', description: 'Uploaded documents', categories: ['registration' as const] },
-  {
-    id: 'messages',
-    description: 'Support messages',
-    categories: ['communication' as const, 'device' as const],
-  },
-];
+const DEMO = loadDemoDataMap();
+/** The demo data map, with a description that needs escaping. */
+const DATA_MAP = {
+  ...DEMO,
+  stores: DEMO.stores.map((st) => (st.id === 'orders' ? { ...st, description: 'Orders & payments' } : st)),
+};
+const STORE_IDS = ['orders', 'documents', 'messages'];
 
 async function download(key: string): Promise<Buffer> {
   const response = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
@@ -116,7 +115,7 @@ describe('an access export, written per store and packaged as one zip', () => {
     packaged = await packageExport(deps, {
       requestId: REQUEST_ID,
       exports: results,
-      stores: STORES,
+      dataMap: DATA_MAP,
       generatedAt: new Date('2026-03-15T10:00:00Z'),
     });
     zip = await JSZip.loadAsync(await download(packaged.key));
@@ -194,7 +193,7 @@ describe('an access export, written per store and packaged as one zip', () => {
 
   it('has an index.html that names each store, its kinds of data in EN/ID and its record count', async () => {
     const html = await text('index.html');
-    for (const store of STORES) expect(html).toContain(`(${store.id})`);
+    for (const id of STORE_IDS) expect(html).toContain(`(${id})`);
     expect(html).toContain('Orders &amp; payments');
     expect(html).toContain('Transaction information');
     expect(html).toContain('Informasi transaksi');
@@ -229,7 +228,7 @@ describe('failures while exporting', () => {
     const result = await writeStoreExport(deps, { requestId, storeId: 'orders', records: orders(10) });
     const tampered = { ...result, sha256: '0'.repeat(64) };
     await expect(
-      packageExport(deps, { requestId, exports: [tampered], stores: STORES }),
+      packageExport(deps, { requestId, exports: [tampered], dataMap: DATA_MAP }),
     ).rejects.toMatchObject({ name: 'ExportIntegrityError' });
     const listed = await s3.send(
       new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `exports/${requestId}/` }),
@@ -237,29 +236,6 @@ describe('failures while exporting', () => {
     expect((listed.Contents ?? []).map((o) => o.Key)).toEqual([`exports/${requestId}/stores/orders.json`]);
   });
 });
-
-const RECIPIENTS: ProcessingRecipient[] = [
-  {
-    processorId: 'logistics',
-    name: 'Kirim Cepat Logistics',
-    description: 'Delivers import orders to customers',
-    categories: ['transaction'],
-    country: 'ID',
-    requestTypes: ['access', 'delete', 'opt_out'],
-  },
-  {
-    processorId: 'payments',
-    name: 'BayarKu Payment Gateway',
-    description: 'Processes payments for orders',
-    categories: ['transaction'],
-    country: 'ID',
-    requestTypes: ['delete', 'opt_out'],
-  },
-];
-const PROCESSOR_STORES = [
-  ...STORES,
-  { id: 'logistics', description: 'Kirim Cepat Logistics', categories: ['transaction' as const] },
-];
 
 function logisticsCall(requestId: string, over: Partial<ProcessorEvidence>): ProcessorEvidence {
   return {
@@ -298,8 +274,7 @@ describe('an access export that reached partners', () => {
     const result = await packageExport(deps(), {
       requestId,
       exports,
-      stores: PROCESSOR_STORES,
-      recipients: RECIPIENTS,
+      dataMap: DATA_MAP,
       processorCalls,
       generatedAt: new Date('2026-03-15T10:00:00Z'),
     });
@@ -333,21 +308,30 @@ describe('an access export that reached partners', () => {
     const { result, read } = await packaged(requestId, [orders_, logistics], [call]);
 
     const record = JSON.parse(await read('processing-record.json'));
-    expect(record).toEqual({
-      requestId,
-      generatedAt: '2026-03-15T10:00:00.000Z',
-      recipients: RECIPIENTS,
-      processorCalls: [
-        {
-          processorId: 'logistics',
-          name: 'Kirim Cepat Logistics',
-          type: 'access',
-          notifiedAt: '2026-03-15T09:00:00.000Z',
-          attempts: call.attempts,
-          ack: call.ack,
-        },
-      ],
-    });
+    expect(record.processors).toEqual([
+      {
+        id: 'logistics',
+        name: 'Kirim Cepat Logistics',
+        country: 'ID',
+        purposes: ['service'],
+        calls: [
+          { type: 'access', notifiedAt: '2026-03-15T09:00:00.000Z', attempts: call.attempts, ack: call.ack },
+        ],
+      },
+      {
+        id: 'payments',
+        name: 'BayarKu Payment Gateway',
+        country: 'ID',
+        purposes: ['service', 'security'],
+        calls: [],
+      },
+    ]);
+    expect(record.transfers).toEqual([]);
+    expect(record.history).toEqual([]);
+    const records = Object.fromEntries(
+      record.stores.map((st: { storeId: string; records: number }) => [st.storeId, st.records]),
+    );
+    expect(records).toMatchObject({ orders: 3, logistics: 2, customers: 0, payments: 0 });
     expect(JSON.parse(await read('stores/logistics.json')).records).toHaveLength(2);
     expect(result.records).toBe(5);
     const manifest = JSON.parse(await read('manifest.json'));
@@ -442,7 +426,7 @@ describe('an access export that reached partners', () => {
     expect(logisticsItem).toContain('Tidak menjawab tepat waktu; tim dukungan kami sedang menindaklanjuti.');
     expect(zip.file('stores/logistics.json')).toBeNull();
     const record = JSON.parse(await read('processing-record.json'));
-    expect(record.processorCalls[0].escalation).toEqual({
+    expect(record.processors[0].calls[0].escalation).toEqual({
       at: '2026-03-18T10:00:00.000Z',
       reason: 'deadline_passed',
     });

@@ -23,6 +23,7 @@ import {
 } from '../../functions/core/erasure/decisions';
 import type { EraseReceipt, ExportedRecord, RecordRef, Subject } from '../../functions/core/ports';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
+import { PROCESSING_FIELDS } from '../support/data-map-fixtures';
 
 const VERSIONED = 'erase-versioned';
 const PLAIN = 'erase-plain';
@@ -39,6 +40,7 @@ function jsonlStore(bucket: string, erasure: unknown, format: 'jsonl' | 'binary'
     kind: 's3',
     description: 'Activity events as JSON Lines',
     categories: ['activity'],
+    ...PROCESSING_FIELDS,
     bucket,
     prefix: format === 'jsonl' ? 'activity/{customerId}/' : 'documents/{customerId}/',
     format,

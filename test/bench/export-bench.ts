@@ -4,6 +4,7 @@ import { createZipWriter } from '../../functions/aws/zip-writer';
 import { packageExport } from '../../functions/core/export/package';
 import { writeStoreExport } from '../../functions/core/export/store-export';
 import type { ExportedRecord } from '../../functions/core/ports';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
 
 /** What one run of the export benchmark measured. */
@@ -76,7 +77,7 @@ export async function benchExport(records: number): Promise<ExportBenchResult> {
       const packaged = await packageExport(deps, {
         requestId,
         exports: [result],
-        stores: [{ id: 'orders', description: 'Orders', categories: ['transaction'] }],
+        dataMap: loadDemoDataMap(),
       });
       const wallMs = performance.now() - started;
       peak = Math.max(peak, process.memoryUsage().rss);

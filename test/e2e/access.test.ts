@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import JSZip from 'jszip';
-import { isDataStore } from '../../functions/core/data-map';
+import { DataSource, isDataStore, LegalBasis, Purpose } from '../../functions/core/data-map';
+import type { ProcessingRecord } from '../../functions/core/export/processing-record';
 import type { LocalSystem } from '../../infra/local/system';
 import { startLocalSystem } from '../../infra/local/system';
 import { codeIn, LocalApi, linkIn, poll, type SesEmail, textOf } from '../support/local-api';
@@ -89,6 +90,37 @@ describe('an access request on the local system', () => {
     expect(counted).toEqual({ ...planted.a, logistics: 0 });
     for (const store of system.dataMap.stores.filter(isDataStore))
       expect(planted.a[store.id]).toBeGreaterThan(0);
+
+    // The processing record says, for every store and partner, why, on what basis, how long and from where
+    const record = JSON.parse(
+      (await zip.file('processing-record.json')?.async('string')) ?? '{}',
+    ) as ProcessingRecord;
+    expect(record.controller).toEqual({ name: 'Impor.in', contact: 'admin@impor.in' });
+    expect(record.stores.map((s) => s.storeId)).toEqual(system.dataMap.stores.map((s) => s.id));
+    for (const store of record.stores) {
+      expect(store.purposes.length).toBeGreaterThan(0);
+      for (const purpose of store.purposes) expect(Purpose.options).toContain(purpose);
+      expect(LegalBasis.options).toContain(store.legalBasis);
+      expect(store.retention.period).toMatch(/^(P\d|as_long_as_necessary$)/);
+      expect(store.retention.basedOn.length).toBeGreaterThan(10);
+      expect(DataSource.options).toContain(store.source);
+      expect(Array.isArray(store.recipients)).toBe(true);
+      expect(store.records).toBe(counted[store.storeId] ?? 0);
+    }
+    expect(record.stores.find((s) => s.storeId === 'orders')?.retention.period).toBe('P10Y');
+    expect(record.transfers).toEqual([]);
+    expect(record.history.map((h) => h.kind)).toContain('verified');
+    // ... and the page says it in both languages, for every store
+    const index = (await zip.file('index.html')?.async('string')) ?? '';
+    for (const store of system.dataMap.stores.filter(isDataStore)) {
+      const at = index.indexOf(`id="store-${store.id}"`);
+      expect(at).toBeGreaterThan(-1);
+      const section = index.slice(at, index.indexOf('</section>', at));
+      expect(section).toContain('Legal basis / <span lang="id">Dasar hukum</span>');
+      expect(section).toContain('How long we keep it / <span lang="id">Berapa lama disimpan</span>');
+    }
+    expect(index).toContain('Contract / <span lang="id">Kontrak</span>');
+    expect(index).toContain('10 years / <span lang="id">10 tahun</span>');
 
     // Every file parses, and the other subject appears in none of them
     const files = Object.values(zip.files).filter((f) => !f.dir);

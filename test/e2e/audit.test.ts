@@ -91,7 +91,7 @@ describe('the audit trail of an access request on the local system', () => {
     const download = await fetch(redirect.headers.get('location') as string);
     const zip = await JSZip.loadAsync(Buffer.from(await download.arrayBuffer()));
     const record = JSON.parse((await zip.file('processing-record.json')?.async('string')) ?? '{}');
-    const history = record.requestHistory as { kind: string; hash: string }[];
+    const history = record.history as { kind: string; hash: string }[];
     expect(history.slice(0, 4).map((h) => h.kind)).toEqual([
       'received',
       'code_sent',

@@ -337,23 +337,23 @@ describe('partners on the local system', () => {
     expect(JSON.stringify(stored.records)).toContain(String(held[0]?.shipmentId));
 
     const record = await jsonIn<{
-      requestId: string;
-      recipients: { processorId: string; name: string; description: string; requestTypes: string[] }[];
-      processorCalls: { processorId: string; type: string; attempts: unknown[]; ack?: { status: string } }[];
+      processors: {
+        id: string;
+        name: string;
+        country: string;
+        calls: { type: string; attempts: unknown[]; ack?: { status: string } }[];
+      }[];
+      stores: { storeId: string; records: number }[];
     }>(zip, 'processing-record.json');
-    expect(record.requestId).toBe(requestId);
-    expect(record.recipients.map((r) => [r.processorId, r.name])).toEqual([
-      ['logistics', PROCESSOR_NAMES.logistics],
-      ['payments', PROCESSOR_NAMES.payments],
+    expect(record.processors.map((p) => [p.id, p.name, p.country])).toEqual([
+      ['logistics', PROCESSOR_NAMES.logistics, 'ID'],
+      ['payments', PROCESSOR_NAMES.payments, 'ID'],
     ]);
-    expect(record.processorCalls).toMatchObject([
-      {
-        processorId: 'logistics',
-        type: 'access',
-        attempts: [{ outcome: 'acknowledged' }],
-        ack: { status: 'completed' },
-      },
+    expect(record.processors[0]?.calls).toMatchObject([
+      { type: 'access', attempts: [{ outcome: 'acknowledged' }], ack: { status: 'completed' } },
     ]);
+    expect(record.processors[1]?.calls).toEqual([]);
+    expect(record.stores.find((s) => s.storeId === 'logistics')?.records).toBe(held.length);
     const index = await (zip.file('index.html') as JSZip.JSZipObject).async('string');
     expect(index).toContain('Who receives your data');
     expect(index).toContain(PROCESSOR_NAMES.payments);

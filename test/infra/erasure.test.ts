@@ -118,12 +118,13 @@ describe('erasure in the deployed stack', () => {
     }
   });
 
-  it('lets no function without stores:write change or delete store records, and opt-outs only update them', () => {
+  it('lets no function without stores:write change or delete store records, and opt-outs and changes only update them', () => {
     const writers = [
       ...new Set(grants.filter((g) => onStore(g.resource) && ERASING.test(g.action)).map(functionOf)),
     ].sort();
-    expect(writers).toEqual([...declaring('stores:write'), ...declaring('stores:consent')].sort());
-    for (const name of declaring('stores:consent')) {
+    const updaters = [...declaring('stores:consent'), ...declaring('stores:change')];
+    expect(writers).toEqual([...declaring('stores:write'), ...updaters].sort());
+    for (const name of updaters) {
       const changes = grantsOfFunction(grants, name).filter(
         (g) => onStore(g.resource) && ERASING.test(g.action),
       );

@@ -58,6 +58,7 @@ describe('support actions in the AWS console', () => {
       'DSR-CompleteWithExceptions',
       'DSR-ExtendDeadline',
       'DSR-FailRequest',
+      'DSR-LiftRestriction',
       'DSR-ListRequests',
       'DSR-RetryFailedStores',
       'DSR-ShowRequest',
@@ -116,7 +117,7 @@ describe('support actions in the AWS console', () => {
     const start = support.filter((s) => [s.Action].flat().includes('ssm:StartAutomationExecution'));
     expect(JSON.stringify(start.map((s) => s.Resource))).not.toMatch(/automation-definition\/\*/);
     expect(JSON.stringify(start.map((s) => s.Resource)).match(/automation-definition\/DSR-/g)).toHaveLength(
-      7,
+      SUPPORT_DOCUMENTS.length,
     );
     const passRole = support.find((s) => [s.Action].flat().includes('iam:PassRole'));
     expect(passRole?.Condition?.StringEquals).toEqual({ 'iam:PassedToService': 'ssm.amazonaws.com' });

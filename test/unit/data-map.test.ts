@@ -157,3 +157,103 @@ describe('the demo processor entry', () => {
     expect(problemsOf(demoJson)).toBe('');
   });
 });
+
+describe('what each store says for the processing record', () => {
+  /** The demo data map with one field taken out of one store. */
+  function without(storeId: string, field: string): unknown {
+    return {
+      ...demoJson,
+      stores: stores.map((s) =>
+        s.id === storeId ? Object.fromEntries(Object.entries(s).filter(([k]) => k !== field)) : s,
+      ),
+    };
+  }
+
+  it.each(['purposes', 'legalBasis', 'retention', 'source', 'recipients'])(
+    'refuses a data store or a processor without %s, naming the store and the field',
+    (field) => {
+      expect(problemsOf(without('messages', field))).toContain(
+        `stores.2.${field}: store "messages" has no ${field} (required)`,
+      );
+      expect(problemsOf(without('payments', field))).toContain(
+        `stores.7.${field}: store "payments" has no ${field} (required)`,
+      );
+    },
+  );
+
+  it('refuses a purpose, legal basis or source outside the policy and UU PDP, and a retention it cannot read', () => {
+    // Prepare
+    const orders = stores.find((s) => s.id === 'orders') as Json;
+    const withOrders = (change: Json) => ({
+      ...demoJson,
+      stores: stores.map((s) => (s.id === 'orders' ? { ...s, ...change } : s)),
+    });
+
+    // Act
+    const problems = [
+      problemsOf(withOrders({ purposes: [] })),
+      problemsOf(withOrders({ purposes: ['resale'] })),
+      problemsOf(withOrders({ legalBasis: 'because' })),
+      problemsOf(withOrders({ source: 'scraped' })),
+      problemsOf(withOrders({ retention: { period: '10 years', basedOn: 'UU KUP Art. 28(11)' } })),
+      problemsOf(withOrders({ retention: { period: 'PT10H', basedOn: 'UU KUP Art. 28(11)' } })),
+      problemsOf(withOrders({ retention: { period: 'P10Y' } })),
+    ];
+
+    // Assess
+    expect(orders.legalBasis).toBe('contract');
+    expect(problems[0]).toContain('stores.1.purposes: must name at least one purpose');
+    expect(problems[1]).toContain('stores.1.purposes.0');
+    expect(problems[2]).toContain('stores.1.legalBasis');
+    expect(problems[3]).toContain('stores.1.source');
+    expect(problems[4]).toContain('stores.1.retention.period: must be an ISO 8601 duration such as P10Y');
+    expect(problems[5]).toContain('stores.1.retention.period');
+    expect(problems[6]).toContain(
+      'stores.1.retention.basedOn: store "orders" has no retention.basedOn (required)',
+    );
+  });
+
+  it('accepts periods in years, months, weeks and days, and "as long as necessary"', () => {
+    for (const period of ['P10Y', 'P1Y6M', 'P2W', 'P90D', 'as_long_as_necessary']) {
+      expect(
+        problemsOf(withLogistics({ retention: { period, basedOn: 'Processing agreement, clause 9' } })),
+      ).toBe('');
+    }
+  });
+
+  it('refuses a processor outside Indonesia without a transfer safeguard, and accepts it with one', () => {
+    expect(problemsOf(withLogistics({ country: 'SG' }))).toContain(
+      'stores.6.transferSafeguard: processor "logistics" is in SG, outside Indonesia',
+    );
+    expect(
+      problemsOf(
+        withLogistics({
+          country: 'SG',
+          transferSafeguard: 'Standard contractual clauses in the processing agreement',
+        }),
+      ),
+    ).toBe('');
+  });
+
+  it('refuses a data map without the controller’s privacy contact', () => {
+    const { contact: _dropped, ...noContact } = demoJson;
+    expect(problemsOf(noContact)).toContain('contact');
+    expect(problemsOf({ ...demoJson, contact: 'privacy desk' })).toContain(
+      'contact: must be the email address for privacy questions',
+    );
+  });
+
+  it('says for the demo that orders and documents are kept 10 years under the tax law, and names the privacy contact', () => {
+    expect(dataMap.contact).toBe('admin@impor.in');
+    for (const id of ['orders', 'documents']) {
+      const store = dataStoreOf(dataMap, id);
+      expect(store.retention.period).toBe('P10Y');
+      expect(store.retention.basedOn).toContain('UU KUP');
+      expect(store.erasure.default).toMatchObject({ action: 'retain', retentionDays: 3653 });
+    }
+    expect(dataStoreOf(dataMap, 'activity')).toMatchObject({
+      source: 'generated_by_service',
+      legalBasis: 'consent',
+    });
+  });
+});

@@ -1,6 +1,7 @@
 import { type DynamoDbStore, MASK_VALUE, type S3Store, StoreConfig } from '../../functions/core/data-map';
 import { countOutcomes, decideErasure } from '../../functions/core/erasure/decisions';
 import type { RecordRef } from '../../functions/core/ports';
+import { PROCESSING_FIELDS } from '../support/data-map-fixtures';
 
 const NOW = new Date('2026-03-15T10:00:00Z');
 const ref: RecordRef = { kind: 'dynamodb', key: { orderId: 'ORD-1' } };
@@ -13,6 +14,7 @@ function dynamo(erasure: unknown, overrides: Partial<DynamoDbStore> = {}): Dynam
     kind: 'dynamodb',
     description: 'Orders',
     categories: ['transaction'],
+    ...PROCESSING_FIELDS,
     table: 'orders-table',
     primaryKey: { partitionKey: 'orderId' },
     locate: { identity: 'customerId', partitionKey: 'customerId', index: 'byCustomer' },
@@ -186,6 +188,7 @@ describe('erasure decisions', () => {
       kind: 's3',
       description: 'Documents',
       categories: ['transaction'],
+      ...PROCESSING_FIELDS,
       bucket: 'docs-bucket',
       prefix: 'documents/{customerId}/',
       format: 'binary',

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { type DynamoDbStore, StoreConfig } from '../../functions/core/data-map';
 import { eraseStore } from '../../functions/core/erasure/erase';
 import { verifyStoreErasure } from '../../functions/core/erasure/verify';
+import { PROCESSING_FIELDS } from '../support/data-map-fixtures';
 import { FakeConnector, type FakeRecord, memoryS3 } from '../support/erasure-fakes';
 
 const REQUEST = '20260315-delete-abcdefgh23';
@@ -21,6 +22,7 @@ const orders = StoreConfig.parse({
   kind: 'dynamodb',
   description: 'Orders',
   categories: ['transaction'],
+  ...PROCESSING_FIELDS,
   table: 'orders-table',
   primaryKey: { partitionKey: 'orderId' },
   locate: { identity: 'customerId', partitionKey: 'customerId' },
@@ -37,6 +39,7 @@ const thread = (contactFields?: object) =>
     kind: 'dynamodb',
     description: 'Shared threads',
     categories: ['communication'],
+    ...PROCESSING_FIELDS,
     table: 'threads-table',
     primaryKey: { partitionKey: 'threadId' },
     locate: { identity: 'customerId', partitionKey: 'customerId' },

@@ -6,6 +6,7 @@ import { takeInventory } from '../../functions/core/erasure/inventory';
 import { readSummary } from '../../functions/core/erasure/manifest';
 import { verifyStoreErasure } from '../../functions/core/erasure/verify';
 import { erasureDecisionsKey, erasureSummaryKey } from '../../functions/core/export/keys';
+import { PROCESSING_FIELDS } from '../support/data-map-fixtures';
 import { FakeConnector, type FakeRecord, memoryS3, snapshot } from '../support/erasure-fakes';
 
 const REQUEST = '20260315-delete-abcdefgh23';
@@ -25,6 +26,7 @@ const orders = StoreConfig.parse({
   kind: 'dynamodb',
   description: 'Orders',
   categories: ['transaction'],
+  ...PROCESSING_FIELDS,
   table: 'orders-table',
   primaryKey: { partitionKey: 'orderId' },
   locate: { identity: 'customerId', partitionKey: 'customerId', index: 'byCustomer' },
@@ -51,6 +53,7 @@ const activity = StoreConfig.parse({
   kind: 's3',
   description: 'Activity',
   categories: ['activity'],
+  ...PROCESSING_FIELDS,
   bucket: 'activity-bucket',
   prefix: 'activity/{customerId}/',
   format: 'jsonl',

@@ -16,6 +16,7 @@ import {
 import { packageExport } from '../../functions/core/export/package';
 import { writeStoreExport } from '../../functions/core/export/store-export';
 import type { ExportedRecord } from '../../functions/core/ports';
+import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 
 const s3Mock = mockClient(S3Client);
 const deps = {
@@ -66,9 +67,9 @@ describe('export keys', () => {
   });
 
   it('refuses to package a request with a bad id or a store result with a path in it', async () => {
-    await expect(packageExport(deps, { requestId: '../x', exports: [], stores: [] })).rejects.toBeInstanceOf(
-      UnsafeExportKeyError,
-    );
+    await expect(
+      packageExport(deps, { requestId: '../x', exports: [], dataMap: loadDemoDataMap() }),
+    ).rejects.toBeInstanceOf(UnsafeExportKeyError);
     const forged = {
       storeId: 'orders',
       records: 1,
@@ -77,7 +78,7 @@ describe('export keys', () => {
       attachments: [{ name: '../../secret', key: 'x', size: 1 }],
     };
     await expect(
-      packageExport(deps, { requestId: GOOD_REQUEST, exports: [forged], stores: [] }),
+      packageExport(deps, { requestId: GOOD_REQUEST, exports: [forged], dataMap: loadDemoDataMap() }),
     ).rejects.toThrow();
     expect(s3Mock.calls()).toHaveLength(0);
   });

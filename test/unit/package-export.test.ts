@@ -91,31 +91,34 @@ describe('PackageExport with partners', () => {
     const zip = await JSZip.loadAsync(uploaded ?? Buffer.alloc(0));
     const record = JSON.parse((await zip.file('processing-record.json')?.async('string')) ?? '{}');
     expect(
-      record.recipients.map((r: { processorId: string; name: string; requestTypes: string[] }) => [
-        r.processorId,
-        r.name,
-        r.requestTypes,
-      ]),
+      record.processors.map((p: { id: string; name: string; country: string }) => [p.id, p.name, p.country]),
     ).toEqual([
-      [
-        'logistics',
-        'Kirim Cepat Logistics',
-        ['access', 'delete', 'opt_out', 'rectify', 'restrict', 'lift_restriction'],
-      ],
-      ['payments', 'BayarKu Payment Gateway', ['delete', 'opt_out', 'restrict', 'lift_restriction']],
+      ['logistics', 'Kirim Cepat Logistics', 'ID'],
+      ['payments', 'BayarKu Payment Gateway', 'ID'],
     ]);
-    expect(record.processorCalls).toEqual([
+    expect(record.processors[0].calls).toEqual([
       expect.objectContaining({
-        processorId: 'logistics',
+        type: 'access',
         escalation: { at: '2026-03-18T10:00:00.000Z', reason: 'deadline_passed' },
       }),
     ]);
+    expect(record.processors[1].calls).toEqual([]);
     const html = (await zip.file('index.html')?.async('string')) ?? '';
     const logistics = html.slice(
       html.indexOf('id="recipient-logistics"'),
       html.indexOf('id="recipient-payments"'),
     );
     expect(logistics).toContain('Did not answer in time; our support team is following up.');
+    // Each store says why and how long, and names its recipients as a person knows them.
+    const orders = html.slice(html.indexOf('id="store-orders"'), html.indexOf('id="store-messages"'));
+    expect(orders).toContain('Contract / <span lang="id">Kontrak</span>');
+    expect(orders).toContain('10 years / <span lang="id">10 tahun</span>');
+    expect(orders).toContain('<li>Kirim Cepat Logistics</li>');
+    expect(orders).toContain('<li>BayarKu Payment Gateway</li>');
+    // A store with nothing in this export is still described, with no file to link.
+    const customers = html.slice(html.indexOf('id="store-customers"'), html.indexOf('id="store-orders"'));
+    expect(customers).toContain('<strong>0</strong>');
+    expect(customers).not.toContain('href=');
     const everything = await Promise.all(Object.values(zip.files).map((f) => f.async('string')));
     expect(everything.join('\n')).not.toContain('token-that-stays-in-the-ledger');
   });

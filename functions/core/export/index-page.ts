@@ -1,6 +1,24 @@
-import type { DataCategory } from '../data-map';
-import { CATEGORY_LABELS } from './categories';
+import type { HistoryLine } from '../audit/trail';
+import type { DataCategory, DataSource, LegalBasis, Purpose, Retention } from '../data-map';
+import { CATEGORY_LABELS, type CategoryLabel } from './categories';
+import {
+  HISTORY_LABELS,
+  LEGAL_BASIS_LABELS,
+  PURPOSE_LABELS,
+  retentionLabel,
+  SOURCE_LABELS,
+} from './processing-labels';
 import type { ProcessorOutcome } from './processor-calls';
+
+/** Why and how a store or processor processes the data (the processing record's fields for it). */
+export interface IndexProcessing {
+  readonly purposes: readonly Purpose[];
+  readonly legalBasis: LegalBasis;
+  readonly retention: Retention;
+  readonly source: DataSource;
+  /** Who else receives it, as a person reads them (processor names, authorities). */
+  readonly recipients: readonly string[];
+}
 
 /** What index.html shows for one store. */
 export interface IndexStore {
@@ -8,12 +26,13 @@ export interface IndexStore {
   readonly description: string;
   readonly categories: readonly DataCategory[];
   readonly records: number;
-  /** Path inside the zip, e.g. `stores/orders.json`. */
-  readonly file: string;
+  /** Path inside the zip, e.g. `stores/orders.json`; absent when this export has no file for the store. */
+  readonly file?: string;
   /** Paths inside the zip of the store's attachments. */
   readonly attachments: readonly string[];
   /** Fields left out for security (credentials such as a password hash). */
   readonly withheld?: readonly string[];
+  readonly processing?: IndexProcessing;
 }
 
 /** What index.html shows for one recipient (a processor in the data map). */
@@ -22,7 +41,10 @@ export interface IndexRecipient {
   readonly name: string;
   readonly description: string;
   readonly categories: readonly DataCategory[];
-  readonly country?: string;
+  readonly country: string;
+  /** How data sent outside Indonesia stays protected. */
+  readonly transferSafeguard?: string;
+  readonly processing?: IndexProcessing;
   /** How this request's call to the processor ended; `not_asked` when it does not handle access requests. */
   readonly answer: ProcessorOutcome | 'not_asked';
   /** Records the processor sent for this request, and their file in the zip. */
@@ -52,6 +74,33 @@ function withheldNote(store: IndexStore): string {
       <span lang="id">Tidak disertakan demi keamanan: ${fields}. Kredensial seperti kata sandi Anda tidak disertakan demi keamanan dan tidak pernah dikirim.</span></p>`;
 }
 
+/** "English / <span lang="id">Indonesia</span>", escaped. */
+function both(label: CategoryLabel): string {
+  return `${escapeHtml(label.en)} / <span lang="id">${escapeHtml(label.id)}</span>`;
+}
+
+/** Why, on what basis, how long, from where and to whom: one definition list, the same for stores and partners. */
+function processingList(processing: IndexProcessing): string {
+  const e = escapeHtml;
+  const purposes = processing.purposes.map((p) => `<li>${both(PURPOSE_LABELS[p])}</li>`).join('');
+  const recipients = processing.recipients.length
+    ? `<ul>${processing.recipients.map((r) => `<li>${e(r)}</li>`).join('')}</ul>`
+    : both({ en: 'Nobody else', id: 'Tidak ada pihak lain' });
+  return `
+      <dl class="processing">
+        <dt>Why we use it / <span lang="id">Untuk apa kami menggunakannya</span></dt>
+        <dd><ul>${purposes}</ul></dd>
+        <dt>Legal basis / <span lang="id">Dasar hukum</span></dt>
+        <dd class="legal-basis">${both(LEGAL_BASIS_LABELS[processing.legalBasis])}</dd>
+        <dt>How long we keep it / <span lang="id">Berapa lama disimpan</span></dt>
+        <dd class="retention">${both(retentionLabel(processing.retention.period))} (${e(processing.retention.basedOn)})</dd>
+        <dt>Where it comes from / <span lang="id">Asal data</span></dt>
+        <dd class="source">${both(SOURCE_LABELS[processing.source])}</dd>
+        <dt>Who else receives it / <span lang="id">Siapa lagi yang menerimanya</span></dt>
+        <dd class="recipients">${recipients}</dd>
+      </dl>`;
+}
+
 function storeSection(store: IndexStore): string {
   const e = escapeHtml;
   const categories = store.categories
@@ -72,8 +121,12 @@ function storeSection(store: IndexStore): string {
       <ul>
         ${categories}
       </ul>
-      <p>Records / <span lang="id">Catatan</span>: <strong>${store.records}</strong></p>
-      <p>Data (JSON): <a href="${e(store.file)}">${e(store.file)}</a></p>${files}${withheldNote(store)}
+      <p>Records / <span lang="id">Catatan</span>: <strong>${store.records}</strong></p>${
+        store.file
+          ? `
+      <p>Data (JSON): <a href="${e(store.file)}">${e(store.file)}</a></p>`
+          : ''
+      }${files}${withheldNote(store)}${store.processing ? processingList(store.processing) : ''}
     </section>`;
 }
 
@@ -113,9 +166,14 @@ function recipientItem(recipient: IndexRecipient): string {
       : '';
   return `
       <li id="recipient-${e(recipient.processorId)}" class="recipient recipient-${e(recipient.answer)}">
-        <strong>${e(recipient.name)}</strong>${recipient.country ? ` (${e(recipient.country)})` : ''}
+        <strong>${e(recipient.name)}</strong> (${e(recipient.country)})
         <p>${e(recipient.description)}</p>
-        <p>Kinds of data / <span lang="id">Jenis data</span>: ${categories}</p>
+        <p>Kinds of data / <span lang="id">Jenis data</span>: ${categories}</p>${recipient.processing ? processingList(recipient.processing) : ''}${
+          recipient.transferSafeguard
+            ? `
+        <p class="transfer">Outside Indonesia, protected by / <span lang="id">Di luar Indonesia, dilindungi dengan</span>: ${e(recipient.transferSafeguard)}</p>`
+            : ''
+        }
         <p class="answer">${e(answer.en)} / <span lang="id">${e(answer.id)}</span></p>${records}
       </li>`;
 }
@@ -135,6 +193,60 @@ function recipientsSection(recipients: readonly IndexRecipient[]): string {
     </section>`;
 }
 
+/** Who decides about the data and where to ask (the controller). */
+function controllerSection(controller: { readonly name: string; readonly contact: string }): string {
+  const e = escapeHtml;
+  return `
+    <section id="controller">
+      <h2>Who is responsible for your data / <span lang="id">Siapa yang bertanggung jawab atas data Anda</span></h2>
+      <p><strong>${e(controller.name)}</strong>. Questions about your data / <span lang="id">Pertanyaan tentang data Anda</span>:
+        <a href="mailto:${e(controller.contact)}">${e(controller.contact)}</a></p>
+    </section>`;
+}
+
+/** Partners outside Indonesia, or a plain statement that there are none. */
+function transfersSection(transfers: readonly IndexTransfer[]): string {
+  const e = escapeHtml;
+  const body = transfers.length
+    ? `
+      <ul>${transfers.map((t) => `<li>${e(t.name)} (${e(t.country)}): ${e(t.safeguard)}</li>`).join('')}</ul>`
+    : `
+      <p>None of your data is sent outside Indonesia. / <span lang="id">Tidak ada data Anda yang dikirim ke luar Indonesia.</span></p>`;
+  return `
+    <section id="transfers">
+      <h2>Data sent outside Indonesia / <span lang="id">Data yang dikirim ke luar Indonesia</span></h2>${body}
+    </section>`;
+}
+
+/** The request's own history, one row per event of its audit chain. */
+function historySection(history: readonly HistoryLine[]): string {
+  if (history.length === 0) return '';
+  const e = escapeHtml;
+  const rows = history
+    .map(
+      (h) => `
+        <tr><td><time datetime="${e(h.at)}">${e(h.at)}</time></td><td>${both(HISTORY_LABELS[h.kind])}</td></tr>`,
+    )
+    .join('');
+  return `
+    <section id="history">
+      <h2>What we did for this request / <span lang="id">Apa yang kami lakukan untuk permintaan ini</span></h2>
+      <table>
+        <caption>Each step, from our audit trail / <span lang="id">Setiap langkah, dari jejak audit kami</span></caption>
+        <thead><tr><th scope="col">When (UTC) / <span lang="id">Waktu (UTC)</span></th><th scope="col">What / <span lang="id">Apa</span></th></tr></thead>
+        <tbody>${rows}
+        </tbody>
+      </table>
+    </section>`;
+}
+
+/** A processor outside Indonesia, by name, and the safeguard of the transfer. */
+export interface IndexTransfer {
+  readonly name: string;
+  readonly country: string;
+  readonly safeguard: string;
+}
+
 // Said plainly when every store was searched and none holds anything about the subject.
 const NO_DATA = `    <p id="no-data"><strong>We hold no data about you.</strong> We searched every place listed below and found
       nothing about you.</p>
@@ -143,10 +255,12 @@ const NO_DATA = `    <p id="no-data"><strong>We hold no data about you.</strong>
 `;
 
 /**
- * A page a person can read (English / Bahasa Indonesia): what the export is,
- * per store the categories in plain words, record counts and links to the
- * files; then who receives the data (processors) and how each answered this
- * request. Every piece of text is HTML-escaped.
+ * A page a person can read (English / Bahasa Indonesia): what the export is and
+ * who is responsible; per store the categories, purposes, legal basis,
+ * retention and source in plain words, its recipients, record counts and links
+ * to the files; then who receives the data (processors) and how each answered
+ * this request, what goes abroad, and the request's history. Every piece of
+ * text is HTML-escaped.
  */
 export function renderIndexHtml(args: {
   readonly requestId: string;
@@ -154,6 +268,11 @@ export function renderIndexHtml(args: {
   readonly stores: readonly IndexStore[];
   /** Processors in the data map; none when absent. */
   readonly recipients?: readonly IndexRecipient[];
+  /** Who is responsible and where to ask; the section is left out when absent. */
+  readonly controller?: { readonly name: string; readonly contact: string };
+  /** Processors outside Indonesia; the section is shown when this is given, even empty. */
+  readonly transfers?: readonly IndexTransfer[];
+  readonly history?: readonly HistoryLine[];
 }): string {
   const e = escapeHtml;
   const total = args.stores.reduce((sum, s) => sum + s.records, 0);
@@ -167,21 +286,28 @@ export function renderIndexHtml(args: {
       body { font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
       section { border-top: 1px solid #ccc; margin-top: 1.5rem; }
       [lang="id"] { color: #444; }
+      dt { font-weight: bold; }
+      td, th { border: 1px solid #ccc; padding: .2rem .5rem; text-align: left; }
+      table { border-collapse: collapse; }
     </style>
   </head>
   <body>
     <h1>A copy of your personal data / <span lang="id">Salinan data pribadi Anda</span></h1>
     <p>This archive holds the personal data we keep about you, as requested (request ${e(args.requestId)},
       prepared ${e(args.generatedAt)}). Each section below is one place where we store data: what kinds of data
-      it holds, how many records, and a link to the machine-readable JSON file. <code>manifest.json</code> lists
-      every file with its SHA-256 checksum.</p>
+      it holds, how many records, a link to the machine-readable JSON file, and why we use it, on what legal
+      basis, how long we keep it, where it came from and who else receives it. <code>processing-record.json</code>
+      says the same for machines; <code>manifest.json</code> lists every file with its SHA-256 checksum.</p>
     <p lang="id">Arsip ini berisi data pribadi Anda yang kami simpan, sesuai permintaan Anda (permintaan
       ${e(args.requestId)}, disiapkan ${e(args.generatedAt)}). Setiap bagian di bawah adalah satu tempat kami
-      menyimpan data: jenis data, jumlah catatan, dan tautan ke berkas JSON yang dapat dibaca mesin.
-      <code>manifest.json</code> mencantumkan setiap berkas beserta checksum SHA-256-nya.</p>
+      menyimpan data: jenis data, jumlah catatan, tautan ke berkas JSON yang dapat dibaca mesin, serta untuk apa
+      kami menggunakannya, dasar hukumnya, berapa lama disimpan, dari mana asalnya dan siapa lagi yang
+      menerimanya. <code>processing-record.json</code> memuat hal yang sama untuk mesin; <code>manifest.json</code>
+      mencantumkan setiap berkas beserta checksum SHA-256-nya.</p>
     <p>Total records / <span lang="id">Jumlah catatan</span>: <strong>${total}</strong></p>
+${args.controller ? controllerSection(args.controller) : ''}
 ${total === 0 ? NO_DATA : ''}${args.stores.map(storeSection).join('\n')}
-${recipientsSection(args.recipients ?? [])}
+${recipientsSection(args.recipients ?? [])}${args.transfers ? transfersSection(args.transfers) : ''}${historySection(args.history ?? [])}
   </body>
 </html>
 `;

@@ -4,17 +4,10 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { auditStep } from '../audit/events';
 import { type HistoryLine, requestHistory } from '../audit/trail';
-import {
-  type DataCategory,
-  type DataMap,
-  isDataStore,
-  isProcessor,
-  type ProcessorRequestType,
-} from '../data-map';
-import type { ProcessorAck, ProcessorEscalation, ProcessorEvidence } from '../ledger-record';
+import { type DataMap, isProcessor, type ProcessorStore, type StoreConfig } from '../data-map';
+import type { ProcessorEvidence } from '../ledger-record';
 import type { AuditTrail, Log, ObjectStore, RequestLedger, ZipWriters } from '../ports';
-import type { RequestType } from '../request';
-import { type IndexRecipient, type IndexStore, renderIndexHtml } from './index-page';
+import { type IndexProcessing, type IndexRecipient, type IndexStore, renderIndexHtml } from './index-page';
 import {
   attachmentKey,
   attachmentPath,
@@ -26,6 +19,7 @@ import {
   storeExportKey,
 } from './keys';
 import { openExisting, readSmall } from './objects';
+import { buildProcessingRecord } from './processing-record';
 import { processorCallStatus, processorCallsOf, processorOutcome } from './processor-calls';
 import { StoreExportResult } from './store-export';
 
@@ -59,56 +53,16 @@ export type ProcessorExportOutcome = z.infer<typeof ProcessorExportOutcome>;
 export const PackageExportItem = z.union([StoreExportResult, ProcessorExportOutcome]);
 export type PackageExportItem = z.infer<typeof PackageExportItem>;
 
-/** A processor in the data map: someone who receives the subject's data from us. */
-export interface ProcessingRecipient {
-  readonly processorId: string;
-  readonly name: string;
-  readonly description: string;
-  readonly categories: readonly DataCategory[];
-  readonly country?: string;
-  readonly requestTypes: readonly ProcessorRequestType[];
-}
-
-/** This request's call to one processor, as recorded in the ledger (no task token). */
-export interface ProcessingProcessorCall {
-  readonly processorId: string;
-  readonly name: string;
-  readonly type: RequestType;
-  readonly notifiedAt: string;
-  readonly attempts: ProcessorEvidence['attempts'];
-  readonly ack?: ProcessorAck;
-  readonly escalation?: ProcessorEscalation;
-}
-
-/** processing-record.json: who receives the subject's data, and what this request asked of them. */
-export interface ProcessingRecord {
-  readonly requestId: string;
-  readonly generatedAt: string;
-  readonly recipients: readonly ProcessingRecipient[];
-  readonly processorCalls: readonly ProcessingProcessorCall[];
-  /**
-   * The person's own request history from the audit chain (PDP Art. 32 "rekam jejak pemrosesan"):
-   * each event with its time, ids and counts, and its chain hash. Absent where no chain was read.
-   */
-  readonly requestHistory?: readonly HistoryLine[];
-}
-
 export interface PackageExportArgs {
   readonly requestId: string;
   /** Validated here (zod): store files, and processor outcomes without a file in the state. */
   readonly exports: readonly unknown[];
-  /** How index.html names each exported store or processor (description, or a processor's name). */
-  readonly stores: readonly {
-    readonly id: string;
-    readonly description: string;
-    readonly categories: DataCategory[];
-  }[];
-  /** Every processor in the data map (empty when there are none). */
-  readonly recipients?: readonly ProcessingRecipient[];
+  /** What the processing record and index.html say about the controller, each store and each processor. */
+  readonly dataMap: Pick<DataMap, 'organisation' | 'contact' | 'stores'>;
   /** This request's processor evidence from the ledger. */
   readonly processorCalls?: readonly ProcessorEvidence[];
-  /** The request's history from its audit chain (owner: audit). */
-  readonly requestHistory?: readonly HistoryLine[];
+  /** The request's history from its audit chain (owner: audit); empty when no chain was read. */
+  readonly history?: readonly HistoryLine[];
   readonly generatedAt?: Date;
 }
 
@@ -178,19 +132,31 @@ async function processorFile(
 
 const isStoreFile = (item: PackageExportItem): item is StoreExportResult => 'sha256' in item;
 
-/** The index's view of each recipient: what this request asked of it and how that ended. */
+/** A store's or processor's processing as index.html shows it: recipients by the names a person knows. */
+function indexProcessing(store: StoreConfig, nameOf: ReadonlyMap<string, string>): IndexProcessing {
+  return {
+    purposes: store.purposes,
+    legalBasis: store.legalBasis,
+    retention: store.retention,
+    source: store.source,
+    recipients: store.recipients.map((r) => nameOf.get(r) ?? r),
+  };
+}
+
+/** The index's view of each processor: what this request asked of it and how that ended. */
 function indexRecipients(
-  recipients: readonly ProcessingRecipient[],
+  processors: readonly ProcessorStore[],
   calls: readonly ProcessorEvidence[],
   outcomes: readonly ProcessorExportOutcome[],
   files: ReadonlyMap<string, PackagedStore>,
+  nameOf: ReadonlyMap<string, string>,
 ): IndexRecipient[] {
   const callOf = new Map(calls.map((c) => [c.processorId, c]));
   const outcomeOf = new Map(outcomes.map((o) => [o.storeId, o]));
-  return recipients.map((r): IndexRecipient => {
-    const call = callOf.get(r.processorId);
-    const outcome = outcomeOf.get(r.processorId);
-    const file = files.get(r.processorId);
+  return processors.map((p): IndexRecipient => {
+    const call = callOf.get(p.id);
+    const outcome = outcomeOf.get(p.id);
+    const file = files.get(p.id);
     const escalatedInState = outcome !== undefined && 'escalated' in outcome && outcome.escalated;
     const answer = call
       ? processorOutcome(call)
@@ -200,15 +166,51 @@ function indexRecipients(
           ? 'confirmed'
           : 'not_asked';
     return {
-      processorId: r.processorId,
-      name: r.name,
-      description: r.description,
-      categories: r.categories,
-      ...(r.country ? { country: r.country } : {}),
+      processorId: p.id,
+      name: p.name,
+      description: p.description,
+      categories: p.categories,
+      country: p.country,
+      ...(p.country !== 'ID' && p.transferSafeguard ? { transferSafeguard: p.transferSafeguard } : {}),
+      processing: indexProcessing(p, nameOf),
       answer,
-      ...(file ? { records: file.records, file: `stores/${r.processorId}.json` } : {}),
+      ...(file ? { records: file.records, file: `stores/${p.id}.json` } : {}),
     };
   });
+}
+
+/**
+ * index.html's sections: every data store of the map (with its file when this
+ * export has one), then any processor that sent records, under its name;
+ * a file for a store the map no longer knows still gets its section.
+ */
+function indexStores(
+  dataMap: Pick<DataMap, 'stores'>,
+  files: ReadonlyMap<string, PackagedStore>,
+  nameOf: ReadonlyMap<string, string>,
+): IndexStore[] {
+  const section = (storeId: string, file: PackagedStore | undefined) => ({
+    storeId,
+    records: file?.records ?? 0,
+    ...(file ? { file: `stores/${storeId}.json` } : {}),
+    attachments: (file?.attachments ?? []).map((a) => `stores/${attachmentPath(storeId, a.name)}`),
+    ...(file?.withheld ? { withheld: file.withheld } : {}),
+  });
+  const known = new Set(dataMap.stores.map((s) => s.id));
+  const mapped = dataMap.stores
+    .filter((s) => !isProcessor(s) || files.has(s.id))
+    .map(
+      (s): IndexStore => ({
+        ...section(s.id, files.get(s.id)),
+        description: isProcessor(s) ? s.name : s.description,
+        categories: s.categories,
+        processing: indexProcessing(s, nameOf),
+      }),
+    );
+  const unknown = [...files.values()]
+    .filter((f) => !known.has(f.storeId))
+    .map((f): IndexStore => ({ ...section(f.storeId, f), description: f.storeId, categories: [] }));
+  return [...mapped, ...unknown];
 }
 
 /** Passes bytes through while hashing them; `digest()` is valid once the stream has ended. */
@@ -235,8 +237,10 @@ function hashing(): Transform & { digest(): string } {
 
 /**
  * Builds the one zip a data subject downloads, `exports/<requestId>/export.zip`:
- * `manifest.json`, `index.html` (EN/ID), `processing-record.json` (every
- * recipient in the data map and this request's processor calls),
+ * `manifest.json`, `index.html` (EN/ID), `processing-record.json` (the
+ * controller, every store's and processor's purposes, legal basis, retention,
+ * source and recipients, this request's processor calls, transfers abroad and
+ * the request's history),
  * `stores/<storeId>.json` per store or answering processor and
  * `stores/<storeId>/files/...` attachments. Each store file is streamed from S3
  * into the archive, which streams into a multipart upload: nothing is held whole
@@ -266,23 +270,12 @@ export async function packageExport(
   const generatedAt = args.generatedAt ?? new Date();
   const key = exportZipKey(requestId);
   const calls = args.processorCalls ?? [];
-  const recipients = args.recipients ?? [];
-
-  const processingRecord: ProcessingRecord = {
-    requestId,
-    generatedAt: generatedAt.toISOString(),
-    recipients,
-    processorCalls: calls.map((c) => ({
-      processorId: c.processorId,
-      name: c.name,
-      type: c.type,
-      notifiedAt: c.notifiedAt,
-      attempts: c.attempts,
-      ...(c.ack ? { ack: c.ack } : {}),
-      ...(c.escalation ? { escalation: c.escalation } : {}),
-    })),
-    ...(args.requestHistory ? { requestHistory: args.requestHistory } : {}),
-  };
+  const processingRecord = buildProcessingRecord({
+    dataMap: args.dataMap,
+    records: new Map(exports.map((r) => [r.storeId, r.records])),
+    calls,
+    history: args.history ?? [],
+  });
   const processingJson = `${JSON.stringify(processingRecord, null, 2)}\n`;
   const manifest: ExportManifest = {
     requestId,
@@ -301,27 +294,24 @@ export async function packageExport(
     processors: calls.map((c) => ({ processorId: c.processorId, status: processorCallStatus(c) })),
   };
   const files = new Map(exports.map((r) => [r.storeId, r]));
-  const indexRecipientsList = indexRecipients(recipients, calls, outcomes, files);
-  const described = new Map(args.stores.map((s) => [s.id, s]));
-  const indexStores: IndexStore[] = exports.map((r) => ({
-    storeId: r.storeId,
-    description: described.get(r.storeId)?.description ?? r.storeId,
-    categories: described.get(r.storeId)?.categories ?? [],
-    records: r.records,
-    file: `stores/${r.storeId}.json`,
-    attachments: r.attachments.map((a) => `stores/${attachmentPath(r.storeId, a.name)}`),
-    ...(r.withheld ? { withheld: r.withheld } : {}),
-  }));
+  const processors = args.dataMap.stores.filter(isProcessor);
+  const nameOf = new Map(processors.map((p) => [p.id, p.name]));
+  const html = renderIndexHtml({
+    requestId,
+    generatedAt: manifest.generatedAt,
+    controller: processingRecord.controller,
+    stores: indexStores(args.dataMap, files, nameOf),
+    recipients: indexRecipients(processors, calls, outcomes, files, nameOf),
+    transfers: processingRecord.transfers.map((t) => ({
+      ...t,
+      name: nameOf.get(t.processor) ?? t.processor,
+    })),
+    history: processingRecord.history,
+  });
 
   const archive = ports.zip();
   const fill = async (): Promise<void> => {
     await archive.add(`${JSON.stringify(manifest, null, 2)}\n`, 'manifest.json', generatedAt);
-    const html = renderIndexHtml({
-      requestId,
-      generatedAt: manifest.generatedAt,
-      stores: indexStores,
-      recipients: indexRecipientsList,
-    });
     await archive.add(html, 'index.html', generatedAt);
     await archive.add(processingJson, 'processing-record.json', generatedAt);
     for (const result of exports) {
@@ -376,8 +366,8 @@ export interface PackageExportPorts {
 
 /**
  * PackageExport: streams the per-store (and per-processor) files into one zip
- * with the processing record (every processor in the data map and this
- * request's processor calls); returns its key and record count.
+ * with the processing record (from the data map, this request's processor
+ * calls and its audit chain); returns its key and record count.
  */
 export async function packageRequestExport(
   ports: PackageExportPorts,
@@ -386,33 +376,9 @@ export async function packageRequestExport(
   const { requestId, exports } = input;
   const { dataMap } = ports;
   const record = await ports.ledger.require(requestId);
-  const exported = new Set(exports.map((e) => e.storeId));
-  // A processor's records appear like a store's, under its name.
-  const stores = dataMap.stores
-    .filter((s) => exported.has(s.id))
-    .map((s) => ({
-      id: s.id,
-      description: isDataStore(s) ? s.description : s.name,
-      categories: s.categories,
-    }));
-  const recipients = dataMap.stores.filter(isProcessor).map((p) => ({
-    processorId: p.id,
-    name: p.name,
-    description: p.description,
-    categories: p.categories,
-    ...(p.country ? { country: p.country } : {}),
-    requestTypes: p.requestTypes,
-  }));
   const processorCalls = processorCallsOf(record, dataMap);
-  const history = ports.auditTrail ? await requestHistory(ports.auditTrail, requestId) : undefined;
-  const result = await packageExport(ports, {
-    requestId,
-    exports,
-    stores,
-    recipients,
-    processorCalls,
-    ...(history ? { requestHistory: history } : {}),
-  });
+  const history = ports.auditTrail ? await requestHistory(ports.auditTrail, requestId) : [];
+  const result = await packageExport(ports, { requestId, exports, dataMap, processorCalls, history });
   await auditStep(ports.auditTrail, requestId, 'package_built', {
     records: result.records,
     size: result.size,
