@@ -32,81 +32,76 @@ const checkedText = (parse: (raw: string | undefined) => unknown) =>
         for (const issue of checked.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
     });
 
-const Context = z
-  .object({
-    /**
-     * A trial: demo stores, the data map without processors, and certificates locked for a day in
-     * GOVERNANCE mode instead of COMPLIANCE for `auditRetentionDays` (see infra/trial.ts).
-     */
-    trial: flag,
-    demoStores: flag,
-    dataMap: z.string().min(1).default('config/impor-in.data-map.json'),
-    mailFrom: z.string().min(3).default('privacy@impor.in'),
-    publicBaseUrl: z.url().optional(),
-    sesIdentity: z.string().min(3).optional(),
-    /** The SES identity exists already in this region: use it by name, never create (or delete) it. */
-    sesIdentityExists: flag,
-    /** Where processor escalations and every alarm are emailed; unset = logged and alarmed, nobody subscribed. */
-    supportEmail: z.email().optional(),
-    /** SES v2 contact list (its name) whose topic preferences opt-outs set to OPT_OUT; unset = none. */
-    sesContactList: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/)
-      .optional(),
-    /** Comma-separated topics of that list to opt out of; unset = every topic the list defines. */
-    sesContactTopics: commaSeparatedList,
-    /** Create that contact list (with those topics), kept on delete; SES allows one per account and region. */
-    createSesContactList: flag,
-    /** Certificates of erasure stay locked this long; 3653 days = the 10-year tax retention they prove. */
-    auditRetentionDays: z.coerce.number().int().min(1).max(36500).default(3653),
-    /** A verified delete waits this long, cancellable, before erasure starts (max 30 days, as the functions accept). */
-    deleteGraceSeconds: z.coerce
-      .number()
-      .int()
-      .nonnegative()
-      .max(30 * 24 * 3600)
-      .default(24 * 3600),
-    /**
-     * WAF: POSTs (submit, verify, resend, cancel) per client IP per 5 minutes. Far above the
-     * application's own limits (20 submissions and 30 verification attempts per 10 minutes), so only floods hit it.
-     */
-    wafRateLimitPer5Min: wafLimit.default(300),
-    /** WAF: requests of any method per client IP per 5 minutes; the status page polls every 2 s (150 per 5 min). */
-    wafRequestLimitPer5Min: wafLimit.default(1500),
-    /** The application's rate limits (functions/deployment.ts RATE_LIMIT_SETTINGS); unset = the functions' defaults. */
-    ...(Object.fromEntries(RATE_LIMIT_KEYS.map((k) => [k, positive])) as Record<
-      (typeof RATE_LIMIT_KEYS)[number],
-      typeof positive
-    >),
-    /** 0 turns resending off; the functions accept at most 20. */
-    maxResends: z.coerce.number().int().nonnegative().max(20).optional(),
-    /**
-     * Jurisdictions whose respond clock starts at verification instead of receipt (only `EU` is
-     * allowed: core/clocks.ts START_AT_VERIFICATION); synth refuses any other.
-     */
-    clockStartAtVerification: checkedText(parseClockStartAtVerification),
-    /** Public holidays (`YYYY-MM-DD`, comma-separated) that business-day clocks skip. */
-    holidays: checkedText(parseHolidays),
-    /** How long before a due time every workflow wait ends (default 6 h). */
-    deadlineMarginSeconds: z.coerce
-      .number()
-      .int()
-      .nonnegative()
-      .max(7 * 24 * 3600)
-      .optional(),
-    /** Set the account-and-region API Gateway CloudWatch role (retained); needed once where no REST API logs yet. */
-    manageApiGatewayAccount: flag,
-    stackName: z.string().min(1).default('DsrWorkflowStack'),
-    /**
-     * The app's own region (cdk.json context, default Jakarta), never the CLI profile's default: where
-     * Indonesians' personal data lives is a decision, not an accident of someone's AWS config.
-     */
-    region: z.string().min(1).default('ap-southeast-3'),
-  })
-  .refine((ctx) => !ctx.createSesContactList || ctx.sesContactList !== undefined, {
-    message: 'createSesContactList=true needs sesContactList=<name> (the list to create)',
-    path: ['sesContactList'],
-  });
+const Context = z.object({
+  /**
+   * A trial: demo stores, the data map without processors, and certificates locked for a day in
+   * GOVERNANCE mode instead of COMPLIANCE for `auditRetentionDays` (see infra/trial.ts).
+   */
+  trial: flag,
+  demoStores: flag,
+  dataMap: z.string().min(1).default('config/impor-in.data-map.json'),
+  mailFrom: z.string().min(3).default('privacy@impor.in'),
+  publicBaseUrl: z.url().optional(),
+  sesIdentity: z.string().min(3).optional(),
+  /** The SES identity exists already in this region: use it by name, never create (or delete) it. */
+  sesIdentityExists: flag,
+  /** Where processor escalations and every alarm are emailed; unset = logged and alarmed, nobody subscribed. */
+  supportEmail: z.email().optional(),
+  /** SES v2 contact list (its name) whose topic preferences opt-outs set to OPT_OUT; unset = none. */
+  sesContactList: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
+  /** Comma-separated topics of that list to opt out of; unset = every topic the list defines. */
+  sesContactTopics: commaSeparatedList,
+  /** Create that contact list (with those topics), kept on delete; SES allows one per account and region. */
+  createSesContactList: flag,
+  /** Certificates of erasure stay locked this long; 3653 days = the 10-year tax retention they prove. */
+  auditRetentionDays: z.coerce.number().int().min(1).max(36500).default(3653),
+  /** A verified delete waits this long, cancellable, before erasure starts (max 30 days, as the functions accept). */
+  deleteGraceSeconds: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .max(30 * 24 * 3600)
+    .default(24 * 3600),
+  /**
+   * WAF: POSTs (submit, verify, resend, cancel) per client IP per 5 minutes. Far above the
+   * application's own limits (20 submissions and 30 verification attempts per 10 minutes), so only floods hit it.
+   */
+  wafRateLimitPer5Min: wafLimit.default(300),
+  /** WAF: requests of any method per client IP per 5 minutes; the status page polls every 2 s (150 per 5 min). */
+  wafRequestLimitPer5Min: wafLimit.default(1500),
+  /** The application's rate limits (functions/deployment.ts RATE_LIMIT_SETTINGS); unset = the functions' defaults. */
+  ...(Object.fromEntries(RATE_LIMIT_KEYS.map((k) => [k, positive])) as Record<
+    (typeof RATE_LIMIT_KEYS)[number],
+    typeof positive
+  >),
+  /** 0 turns resending off; the functions accept at most 20. */
+  maxResends: z.coerce.number().int().nonnegative().max(20).optional(),
+  /**
+   * Jurisdictions whose respond clock starts at verification instead of receipt (only `EU` is
+   * allowed: core/clocks.ts START_AT_VERIFICATION); synth refuses any other.
+   */
+  clockStartAtVerification: checkedText(parseClockStartAtVerification),
+  /** Public holidays (`YYYY-MM-DD`, comma-separated) that business-day clocks skip. */
+  holidays: checkedText(parseHolidays),
+  /** How long before a due time every workflow wait ends (default 6 h). */
+  deadlineMarginSeconds: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .max(7 * 24 * 3600)
+    .optional(),
+  /** Set the account-and-region API Gateway CloudWatch role (retained); needed once where no REST API logs yet. */
+  manageApiGatewayAccount: flag,
+  stackName: z.string().min(1).default('DsrWorkflowStack'),
+  /**
+   * The app's own region (cdk.json context, default Jakarta), never the CLI profile's default: where
+   * Indonesians' personal data lives is a decision, not an accident of someone's AWS config.
+   */
+  region: z.string().min(1).default('ap-southeast-3'),
+});
 export type DsrContext = z.infer<typeof Context>;
 
 /**
@@ -142,6 +137,9 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     stackName: read('stackName'),
     region: read('region'),
   });
+  if (ctx.createSesContactList && !ctx.sesContactList) {
+    throw new Error('createSesContactList=true needs sesContactList=<name> (the list to create)');
+  }
   const dataMapPath = path.resolve(ROOT, ctx.dataMap);
   const configured = parseDataMap(JSON.parse(fs.readFileSync(dataMapPath, 'utf8')), ctx.dataMap);
   const dataMap = ctx.trial ? trialDataMap(configured) : configured;
