@@ -57,6 +57,7 @@ export class LedgerTable
   setExportInfo: Ledger['setExportInfo'] = (...args) => this.requests.setExportInfo(...args);
   countDownload: Ledger['countDownload'] = (...args) => this.requests.countDownload(...args);
   openRequestFor: Ledger['openRequestFor'] = (...args) => this.requests.openRequestFor(...args);
+  requestsOf: Ledger['requestsOf'] = (...args) => this.requests.requestsOf(...args);
   claimOutcomeMail: OutcomeMailLedger['claimOutcomeMail'] = (...args) =>
     this.requests.claimOutcomeMail(...args);
   releaseOutcomeMail: OutcomeMailLedger['releaseOutcomeMail'] = (...args) =>

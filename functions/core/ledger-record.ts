@@ -181,6 +181,11 @@ export interface LedgerRecord {
     /** `rectify`: the corrected values (personal data, so minimised with the rest of the contact). */
     readonly corrections?: Corrections;
   };
+  /**
+   * `rectify`: keyed hashes of the corrected values, by attribute: evidence of
+   * what the person asked for that outlives the minimised contact, never the values.
+   */
+  readonly correctionHashes?: Readonly<Record<string, string>>;
   /** `withdraw_consent`: the purposes whose consent is withdrawn. */
   readonly purposes?: readonly ConsentPurpose[];
   readonly statusTokenHash: string;

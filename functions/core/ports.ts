@@ -215,6 +215,11 @@ export interface RequestLedger {
     subjectHash: string,
     type: LedgerRecord['type'],
   ): Promise<Pick<LedgerRecord, 'requestId' | 'type' | 'status' | 'receivedAt'> | undefined>;
+  /** The subject's requests of every type, newest first, at most `limit` (their processing history). */
+  requestsOf(
+    subjectHash: string,
+    limit: number,
+  ): Promise<readonly Pick<LedgerRecord, 'requestId' | 'type' | 'status' | 'receivedAt'>[]>;
 }
 
 /** Identity verification of a pending request: code hashes and the wrong-attempt count. */

@@ -82,11 +82,11 @@ export const SUPPRESSION_TABLE_NAME = 'dsr-suppression';
 export const FUNCTION_ENVIRONMENT_FILE = 'environment.json';
 export const AUDIT_TABLE_NAME = 'dsr-audit';
 /**
- * Rate limits on this machine, unless the functions' rate-limit variables or the `rateLimits` option say otherwise:
- * generous, because the e2e and browser tests (and a person trying the form) submit and verify
- * many requests from 127.0.0.1. Tests of the limits set their own budgets.
+ * Raises every rate-limit budget of the local runtime (tests: they submit and verify many
+ * requests from 127.0.0.1; a person experimenting). Unset, `npm start` enforces the same
+ * budgets as a deployment (the functions' defaults, e.g. 20 submissions per IP per 10 minutes).
  */
-export const LOCAL_RATE_LIMIT = 10_000;
+export const LOCAL_RATE_LIMIT_VARIABLE = 'DSR_LOCAL_RATE_LIMIT';
 export const EXPORT_BUCKET_NAME = 'dsr-exports';
 /** Certificates of erasure; a plain local bucket (Object Lock exists only in the CDK stack). */
 export const AUDIT_BUCKET_NAME = 'dsr-audit';
@@ -116,7 +116,7 @@ export interface LocalSystemOptions {
   readonly retryIntervalMs?: number;
   /** Grace period of delete requests in seconds (tests: short); default the environment's, else 30. */
   readonly deleteGraceSeconds?: number;
-  /** Rate-limit budgets (tests of the limits); unset ones come from the environment, else `LOCAL_RATE_LIMIT`. */
+  /** Rate-limit budgets (tests of the limits); unset ones come from the environment, else the deployment's defaults. */
   readonly rateLimits?: LocalRateLimits;
   /**
    * The processor simulators' port; default PROCESSOR_PORT, else 0 = any free port, so test
@@ -143,19 +143,24 @@ export interface LocalRateLimits {
   readonly verifyPerSubject?: number;
 }
 
-/** Rate-limit budgets: the option, else the environment, else `LOCAL_RATE_LIMIT`. */
+/**
+ * Rate-limit budgets: the option, else the function's own variable, else
+ * `DSR_LOCAL_RATE_LIMIT`, else none (the functions' defaults: the deployment's numbers).
+ */
 function rateLimitValues(limits: LocalRateLimits = {}): Partial<Record<RateLimitSetting, string>> {
+  const raised = process.env[LOCAL_RATE_LIMIT_VARIABLE];
   const pick = (setting: RateLimitSetting, value: number | undefined) => {
     const name = ENV[setting];
-    const chosen = value ?? (process.env[name] ? Number(process.env[name]) : LOCAL_RATE_LIMIT);
-    if (!Number.isInteger(chosen) || chosen < 1) throw new Error(`${name} must be a whole number, 1 or more`);
-    return String(chosen);
+    const given = value ?? (process.env[name] || raised ? Number(process.env[name] || raised) : undefined);
+    if (given === undefined) return {};
+    if (!Number.isInteger(given) || given < 1) throw new Error(`${name} must be a whole number, 1 or more`);
+    return { [setting]: String(given) };
   };
   return {
-    limitSubmitPerIp: pick('limitSubmitPerIp', limits.submitPerIp),
-    limitSubmitPerSubject: pick('limitSubmitPerSubject', limits.submitPerSubject),
-    limitVerifyPerIp: pick('limitVerifyPerIp', limits.verifyPerIp),
-    limitVerifyPerSubject: pick('limitVerifyPerSubject', limits.verifyPerSubject),
+    ...pick('limitSubmitPerIp', limits.submitPerIp),
+    ...pick('limitSubmitPerSubject', limits.submitPerSubject),
+    ...pick('limitVerifyPerIp', limits.verifyPerIp),
+    ...pick('limitVerifyPerSubject', limits.verifyPerSubject),
   };
 }
 

@@ -129,10 +129,24 @@ describe('a correction', () => {
     expect(chain.verdict.intact).toBe(true);
     expect(chain.entries.map((e) => e.kind)).toContain('store_changed');
     expect(JSON.stringify(chain.entries)).not.toMatch(/99990031|Kebon Sirih/);
-    const { zip } = await local.accessExport(subjects.fixer.email);
+    const { zip, requestId: accessId } = await local.accessExport(subjects.fixer.email);
+    // The access package's history covers the person's requests: the correction and this access.
+    const record = JSON.parse((await zip.file('processing-record.json')?.async('string')) ?? '{}') as {
+      history: { requestId: string; kind: string }[];
+    };
+    const historyOf = (id: string) => record.history.filter((h) => h.requestId === id).map((h) => h.kind);
+    expect(historyOf(requestId)).toEqual(
+      expect.arrayContaining(['received', 'verified', 'store_changed', 'completed']),
+    );
+    expect(historyOf(accessId)).toEqual(expect.arrayContaining(['received', 'verified', 'store_exported']));
     const exported = JSON.parse((await zip.file('stores/customers.json')?.async('string')) ?? '[]');
     expect(JSON.stringify(exported)).toContain('+6281299990031');
     expect(JSON.stringify(await local.ledgerEntry(requestId))).not.toMatch(/99990031|Kebon Sirih/);
+    // What was asked for stays as keyed hashes only.
+    expect(Object.keys((await local.ledgerEntry(requestId)).correctionHashes as object).sort()).toEqual([
+      'address',
+      'phone',
+    ]);
   });
 });
 

@@ -142,3 +142,46 @@ describe('the logs of a full access request', () => {
     expect(new RegExp(`(?<![0-9])${code}(?![0-9])`).test(all)).toBe(false);
   });
 });
+
+describe('the logs of a correction', () => {
+  it('never contain the corrected values, old or new, nor the new address or its code', async () => {
+    const corrections = {
+      email: 'sari.pindahan.logprivacy@example.com',
+      phone: '+6281399990077',
+      address: 'Jl. Rahasia Sekali No. 77, Bandung 40115',
+      companyName: 'PT Sangat Pribadi Logprivacy',
+    };
+    const submitted = await local.postJson('/requests', {
+      type: 'rectify',
+      email: subject.email,
+      corrections,
+    });
+    expect(submitted.status).toBe(202);
+    const { requestId, statusToken } = (await submitted.json()) as { requestId: string; statusToken: string };
+    const code = /Confirmation code: (\d{6})/.exec(
+      (await local.verificationEmail(subject.email, requestId)).body.text ?? '',
+    )?.[1];
+    const toNew = await poll(
+      async () => (await local.emailsFor(corrections.email, requestId))[0],
+      20_000,
+      'the new address email',
+    );
+    const newAddressCode = /Code for the new address: (\d{6})/.exec(toNew.body.text ?? '')?.[1];
+    const bearer = { authorization: `Bearer ${statusToken}` };
+    const verified = await local.postJson(`/requests/${requestId}/verify`, { code, newAddressCode }, bearer);
+    expect(verified.status).toBe(200);
+    await local.until(requestId, statusToken, 'completed');
+    await sleep(500);
+
+    const lower = captured.join('\n').toLowerCase();
+    expect(lower).toContain(requestId);
+    for (const [what, value] of Object.entries({
+      ...corrections,
+      'old phone': subject.phone,
+    })) {
+      if (lower.includes(value.toLowerCase())) throw new Error(`the logs contain the ${what}`);
+    }
+    // Six digits alone, not inside a hash or a longer number.
+    expect(new RegExp(`(?<![0-9a-f])${newAddressCode}(?![0-9a-f])`).test(lower)).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import JSZip from 'jszip';
 import { setTestEnvironment } from '../support/http-support';
@@ -19,6 +19,8 @@ let uploaded: Buffer | undefined;
 
 beforeEach(() => {
   uploaded = undefined;
+  // The person has no earlier requests.
+  ddb.on(QueryCommand).resolves({ Items: [] });
   ddb.on(GetCommand).resolves({
     Item: {
       requestId,

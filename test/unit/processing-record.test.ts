@@ -31,8 +31,24 @@ const logisticsCall: ProcessorEvidence = {
 };
 
 const history: HistoryLine[] = [
-  { sequence: 1, kind: 'received', at: '2026-03-15T08:00:00.000Z', details: {}, hash: 'a'.repeat(64) },
-  { sequence: 2, kind: 'verified', at: '2026-03-15T08:05:00.000Z', details: {}, hash: 'b'.repeat(64) },
+  {
+    requestId: '20260315-access-abcdefghij',
+    type: 'access',
+    sequence: 1,
+    kind: 'received',
+    at: '2026-03-15T08:00:00.000Z',
+    details: {},
+    hash: 'a'.repeat(64),
+  },
+  {
+    requestId: '20260315-access-abcdefghij',
+    type: 'access',
+    sequence: 2,
+    kind: 'verified',
+    at: '2026-03-15T08:05:00.000Z',
+    details: {},
+    hash: 'b'.repeat(64),
+  },
 ];
 
 /** The demo map with the payment gateway moved to Singapore, as a transfer abroad. */

@@ -255,4 +255,22 @@ export class RequestLifecycleLedger implements RequestLedger, OutcomeMailLedger 
     for await (const open of items) return open;
     return undefined;
   }
+
+  /** The subject's requests, newest first, at most `limit`, from the `bySubject` index. */
+  async requestsOf(subjectHash: string, limit: number): Promise<OpenRequest[]> {
+    const items = this.items.query<OpenRequest>({
+      IndexName: BY_SUBJECT_INDEX,
+      KeyConditionExpression: 'subjectHash = :h',
+      ProjectionExpression: 'requestId, #type, #status, receivedAt',
+      ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+      ExpressionAttributeValues: { ':h': subjectHash },
+      ScanIndexForward: false,
+    });
+    const found: OpenRequest[] = [];
+    for await (const item of items) {
+      found.push(item);
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
 }

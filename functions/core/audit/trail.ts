@@ -149,8 +149,11 @@ export async function readChain(ports: ReadChainPorts, requestId: string): Promi
 
 // ——— The person's own history (access package) ———
 
-/** One line of the request's history as the person sees it in processing-record.json. */
+/** One line of the person's history as they see it in processing-record.json. */
 export interface HistoryLine {
+  /** Which of the person's requests, and its type. */
+  readonly requestId: string;
+  readonly type: string;
   readonly sequence: number;
   readonly kind: AuditEventKind;
   readonly at: string;
@@ -158,11 +161,23 @@ export interface HistoryLine {
   readonly hash: string;
 }
 
-/** The request's history from its chain, for the access package (ids and counts only, as stored). */
-export async function requestHistory(
+/** How many of the person's requests the access package's history covers (the newest). */
+export const HISTORY_REQUESTS = 20;
+
+/**
+ * The person's history for the access package: every event of the audit
+ * chains of their requests (this one and up to {@link HISTORY_REQUESTS} in all,
+ * newest first, of every type), oldest event first. Ids and counts only, as stored.
+ */
+export async function personHistory(
   audit: Pick<AuditTrail, 'read'>,
-  requestId: string,
+  requests: readonly { readonly requestId: string; readonly type: string }[],
 ): Promise<HistoryLine[]> {
-  const entries = await audit.read(requestId);
-  return entries.map(({ sequence, kind, at, details, hash }) => ({ sequence, kind, at, details, hash }));
+  const lines: HistoryLine[] = [];
+  for (const { requestId, type } of requests.slice(0, HISTORY_REQUESTS)) {
+    const entries = await audit.read(requestId);
+    for (const { sequence, kind, at, details, hash } of entries)
+      lines.push({ requestId, type, sequence, kind, at, details, hash });
+  }
+  return lines.sort((a, b) => a.at.localeCompare(b.at) || a.sequence - b.sequence);
 }

@@ -218,22 +218,22 @@ function transfersSection(transfers: readonly IndexTransfer[]): string {
     </section>`;
 }
 
-/** The request's own history, one row per event of its audit chain. */
+/** The person's history: one row per event of the audit chains of their requests. */
 function historySection(history: readonly HistoryLine[]): string {
   if (history.length === 0) return '';
   const e = escapeHtml;
   const rows = history
     .map(
       (h) => `
-        <tr><td><time datetime="${e(h.at)}">${e(h.at)}</time></td><td>${both(HISTORY_LABELS[h.kind])}</td></tr>`,
+        <tr><td><time datetime="${e(h.at)}">${e(h.at)}</time></td><td>${e(h.requestId)}</td><td>${both(HISTORY_LABELS[h.kind])}</td></tr>`,
     )
     .join('');
   return `
     <section id="history">
-      <h2>What we did for this request / <span lang="id">Apa yang kami lakukan untuk permintaan ini</span></h2>
+      <h2>What we did for your requests / <span lang="id">Apa yang kami lakukan untuk permintaan Anda</span></h2>
       <table>
         <caption>Each step, from our audit trail / <span lang="id">Setiap langkah, dari jejak audit kami</span></caption>
-        <thead><tr><th scope="col">When (UTC) / <span lang="id">Waktu (UTC)</span></th><th scope="col">What / <span lang="id">Apa</span></th></tr></thead>
+        <thead><tr><th scope="col">When (UTC) / <span lang="id">Waktu (UTC)</span></th><th scope="col">Request / <span lang="id">Permintaan</span></th><th scope="col">What / <span lang="id">Apa</span></th></tr></thead>
         <tbody>${rows}
         </tbody>
       </table>

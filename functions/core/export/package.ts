@@ -3,7 +3,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { auditStep } from '../audit/events';
-import { type HistoryLine, requestHistory } from '../audit/trail';
+import { HISTORY_REQUESTS, type HistoryLine, personHistory } from '../audit/trail';
 import { type DataMap, isProcessor, type ProcessorStore, type StoreConfig } from '../data-map';
 import type { ProcessorEvidence } from '../ledger-record';
 import type { AuditTrail, Log, ObjectStore, RequestLedger, ZipWriters } from '../ports';
@@ -355,7 +355,7 @@ export async function packageExport(
 
 /** What PackageExport needs from outside. */
 export interface PackageExportPorts {
-  readonly ledger: Pick<RequestLedger, 'require'>;
+  readonly ledger: Pick<RequestLedger, 'require' | 'requestsOf'>;
   readonly exports: ObjectStore;
   readonly zip: ZipWriters;
   readonly dataMap: DataMap;
@@ -377,7 +377,13 @@ export async function packageRequestExport(
   const { dataMap } = ports;
   const record = await ports.ledger.require(requestId);
   const processorCalls = processorCallsOf(record, dataMap);
-  const history = ports.auditTrail ? await requestHistory(ports.auditTrail, requestId) : [];
+  // This request first: the index is eventually consistent and may not list it yet.
+  const earlier = (await ports.ledger.requestsOf(record.subjectHash, HISTORY_REQUESTS)).filter(
+    (r) => r.requestId !== requestId,
+  );
+  const history = ports.auditTrail
+    ? await personHistory(ports.auditTrail, [{ requestId, type: record.type }, ...earlier])
+    : [];
   const result = await packageExport(ports, { requestId, exports, dataMap, processorCalls, history });
   await auditStep(ports.auditTrail, requestId, 'package_built', {
     records: result.records,

@@ -76,6 +76,16 @@ async function startNew(
         ...(body.corrections ? { corrections: body.corrections } : {}),
       },
       ...(body.purposes ? { purposes: body.purposes } : {}),
+      ...(body.corrections
+        ? {
+            correctionHashes: Object.fromEntries(
+              Object.entries(body.corrections).map(([attribute, value]) => [
+                attribute,
+                keyedHash(ports.key, 'identifier', String(value)),
+              ]),
+            ),
+          }
+        : {}),
       statusTokenHash: keyedHash(ports.key, 'status-token', statusToken),
     },
     now,
