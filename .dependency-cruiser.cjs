@@ -28,7 +28,9 @@ module.exports = {
       name: 'no-sdk-in-entry-points',
       severity: 'error',
       comment: 'Every AWS SDK call lives in functions/aws or functions/connectors.',
-      from: { path: ['^functions/(http|tasks|jobs|support|middleware)/', '^functions/deployment\\.ts$'] },
+      from: {
+        path: ['^functions/(http|tasks|jobs|events|support|middleware)/', '^functions/deployment\\.ts$'],
+      },
       to: { path: '(^|/)node_modules/@aws-sdk/' },
     },
     {
@@ -36,15 +38,15 @@ module.exports = {
       severity: 'error',
       comment:
         'A task handler never imports an HTTP handler (or the other way): shared code belongs in core or an adapter.',
-      from: { path: '^functions/(http|tasks|jobs|support)/' },
-      to: { path: '^functions/(http|tasks|jobs|support)/', pathNot: ['^functions/$1/'] },
+      from: { path: '^functions/(http|tasks|jobs|events|support)/' },
+      to: { path: '^functions/(http|tasks|jobs|events|support)/', pathNot: ['^functions/$1/'] },
     },
     {
       name: 'adapters-do-not-import-entry-points',
       severity: 'error',
       comment: 'Adapters and the shared middleware never reach back into handlers.',
       from: { path: '^functions/(aws|connectors|middleware)/' },
-      to: { path: '^functions/(http|tasks|jobs|support)/' },
+      to: { path: '^functions/(http|tasks|jobs|events|support)/' },
     },
     {
       name: 'functions-do-not-import-infra-config-or-tools',

@@ -1,7 +1,7 @@
 /**
  * THE deployment contract: every deployable entry of the system — the
  * workflow's Task functions, the API's functions and routes, the scheduled
- * jobs — with its handler, what it may touch and the environment that follows.
+ * jobs, the support action and the SES event function — with its handler, what it may touch and the environment that follows.
  * The CDK (infra/constructs/functions.ts, api.ts, schedules.ts, workflow.ts)
  * builds one function per entry, grants exactly `access` and sets
  * {@link environmentOf}; the local runtime (infra/local/) loads the same
@@ -88,7 +88,17 @@ export interface ActionEntry extends BaseEntry {
   readonly kind: 'action';
   readonly memoryMb: number;
 }
-export type DeploymentEntry = TaskEntry | RouteEntry | JobEntry | ActionEntry;
+/**
+ * An event function: EventBridge invokes it (asynchronously, with retries and a dead-letter
+ * queue) on AWS events, here SES's bounces and complaints from the deployment's configuration set.
+ */
+export interface EventEntry extends BaseEntry {
+  readonly kind: 'event';
+  readonly memoryMb: number;
+  /** `mail-feedback`: SES `Email Bounced` and `Email Complaint Received` of the stack's configuration set. */
+  readonly events: 'mail-feedback';
+}
+export type DeploymentEntry = TaskEntry | RouteEntry | JobEntry | ActionEntry | EventEntry;
 
 /** A task entry (every handler exports `handler`). */
 const task = (def: Omit<TaskEntry, 'kind' | 'handler'>): TaskEntry => ({
@@ -448,6 +458,20 @@ const ACTION_ENTRIES = {
   },
 } as const satisfies Record<string, ActionEntry>;
 
+const EVENT_ENTRIES = {
+  MailFeedback: {
+    kind: 'event',
+    entry: 'functions/events/mail-feedback.ts',
+    handler: 'handler',
+    description:
+      'Logs SES bounces and complaints by request id; a bounced verification email ends its request expired',
+    access: ['ledger:read', 'workflow:callback'],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    events: 'mail-feedback',
+  },
+} as const satisfies Record<string, EventEntry>;
+
 /** The parameters a support document may take; each is typed and validated by SSM before anything runs. */
 export type SupportParameter = 'RequestId' | 'Reason' | 'Status' | 'DueWithinHours';
 
@@ -514,8 +538,14 @@ export const SUPPORT_DOCUMENTS: readonly SupportDocument[] = [
   },
 ];
 
-/** Every deployable entry, by name (the CDK's `<Name>Function`): tasks, routes, jobs, then support actions. */
-export const DEPLOYMENT = { ...TASK_ENTRIES, ...ROUTE_ENTRIES, ...JOB_ENTRIES, ...ACTION_ENTRIES } as const;
+/** Every deployable entry, by name (the CDK's `<Name>Function`): tasks, routes, jobs, support actions, then events. */
+export const DEPLOYMENT = {
+  ...TASK_ENTRIES,
+  ...ROUTE_ENTRIES,
+  ...JOB_ENTRIES,
+  ...ACTION_ENTRIES,
+  ...EVENT_ENTRIES,
+} as const;
 export type EntryName = keyof typeof DEPLOYMENT;
 
 /** The workflow's Task functions. */
@@ -530,6 +560,9 @@ export type JobName = keyof typeof JOB_ENTRIES;
 /** The support action functions. */
 export const ACTIONS: Readonly<Record<ActionName, ActionEntry>> = ACTION_ENTRIES;
 export type ActionName = keyof typeof ACTION_ENTRIES;
+/** The functions EventBridge invokes on AWS events. */
+export const EVENTS: Readonly<Record<EventName, EventEntry>> = EVENT_ENTRIES;
+export type EventName = keyof typeof EVENT_ENTRIES;
 
 export interface Route {
   readonly method: 'GET' | 'POST';
@@ -592,6 +625,8 @@ const ENVIRONMENT_BY_ACCESS: Partial<Record<Access, readonly EnvKey[]>> = {
   'limits:write': ['rateLimitTable', ...RATE_LIMIT_SETTINGS],
   'idempotency:write': ['idempotencyTable'],
   'suppression:write': ['suppressionTable'],
+  // Every send names the configuration set, so SES publishes its bounces and complaints.
+  'mail:send': ['sesConfigurationSet'],
   'contacts:write': ['sesContactList', 'sesContactTopics'],
   'mail:support': ['supportEmail'],
   // audit (owner: audit)

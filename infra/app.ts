@@ -12,6 +12,7 @@ import { parseClockStartAtVerification, parseHolidays } from '../functions/core/
 import { parseDataMap } from '../functions/core/data-map';
 import { RATE_LIMIT_KEYS, type RateLimitSettings } from './constructs/functions';
 import { DsrWorkflowStack, type DsrWorkflowStackProps } from './stack';
+import { TRIAL_AUDIT_LOCK, trialDataMap } from './trial';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -32,6 +33,11 @@ const checkedText = (parse: (raw: string | undefined) => unknown) =>
     });
 
 const Context = z.object({
+  /**
+   * A trial: demo stores, the data map without processors, and certificates locked for a day in
+   * GOVERNANCE mode instead of COMPLIANCE for `auditRetentionDays` (see infra/trial.ts).
+   */
+  trial: flag,
   demoStores: flag,
   dataMap: z.string().min(1).default('config/impor-in.data-map.json'),
   mailFrom: z.string().min(3).default('privacy@impor.in'),
@@ -48,6 +54,8 @@ const Context = z.object({
     .optional(),
   /** Comma-separated topics of that list to opt out of; unset = every topic the list defines. */
   sesContactTopics: commaSeparatedList,
+  /** Create that contact list (with those topics), kept on delete; SES allows one per account and region. */
+  createSesContactList: flag,
   /** Certificates of erasure stay locked this long; 3653 days = the 10-year tax retention they prove. */
   auditRetentionDays: z.coerce.number().int().min(1).max(36500).default(3653),
   /** A verified delete waits this long, cancellable, before erasure starts (max 30 days, as the functions accept). */
@@ -106,6 +114,7 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     return value === '' ? undefined : value;
   };
   const ctx = Context.parse({
+    trial: read('trial'),
     demoStores: read('demoStores'),
     dataMap: read('dataMap'),
     mailFrom: read('mailFrom'),
@@ -115,6 +124,7 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     supportEmail: read('supportEmail'),
     sesContactList: read('sesContactList'),
     sesContactTopics: read('sesContactTopics'),
+    createSesContactList: read('createSesContactList'),
     auditRetentionDays: read('auditRetentionDays'),
     deleteGraceSeconds: read('deleteGraceSeconds'),
     wafRateLimitPer5Min: read('wafRateLimitPer5Min'),
@@ -127,8 +137,12 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     stackName: read('stackName'),
     region: read('region'),
   });
+  if (ctx.createSesContactList && !ctx.sesContactList) {
+    throw new Error('createSesContactList=true needs sesContactList=<name> (the list to create)');
+  }
   const dataMapPath = path.resolve(ROOT, ctx.dataMap);
-  const dataMap = parseDataMap(JSON.parse(fs.readFileSync(dataMapPath, 'utf8')), ctx.dataMap);
+  const configured = parseDataMap(JSON.parse(fs.readFileSync(dataMapPath, 'utf8')), ctx.dataMap);
+  const dataMap = ctx.trial ? trialDataMap(configured) : configured;
   const rateLimits: RateLimitSettings = Object.fromEntries(
     RATE_LIMIT_KEYS.flatMap((k) => {
       const value = ctx[k];
@@ -140,9 +154,10 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     env: { region: ctx.region, ...(account ? { account } : {}) },
     description: 'Data-subject request workflow (access, delete, opt-out)',
     dataMap,
-    demoStores: ctx.demoStores,
+    demoStores: ctx.demoStores || ctx.trial,
     mailFrom: ctx.mailFrom,
-    auditRetentionDays: ctx.auditRetentionDays,
+    auditRetentionDays: ctx.trial ? TRIAL_AUDIT_LOCK.days : ctx.auditRetentionDays,
+    auditLockMode: ctx.trial ? TRIAL_AUDIT_LOCK.mode : 'COMPLIANCE',
     deleteGraceSeconds: ctx.deleteGraceSeconds,
     wafWriteLimitPer5Min: ctx.wafRateLimitPer5Min,
     wafRequestLimitPer5Min: ctx.wafRequestLimitPer5Min,
@@ -161,6 +176,7 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
     ...(ctx.supportEmail ? { supportEmail: ctx.supportEmail } : {}),
     ...(ctx.sesContactList ? { sesContactList: ctx.sesContactList } : {}),
     ...(ctx.sesContactTopics.length > 0 ? { sesContactTopics: ctx.sesContactTopics } : {}),
+    createSesContactList: ctx.createSesContactList,
     ...overrides,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

@@ -8,6 +8,7 @@ import { Alerts } from './constructs/alerts';
 import { Api } from './constructs/api';
 import { AuditBucket } from './constructs/audit-bucket';
 import { AuditTrailTable } from './constructs/audit-trail';
+import { ContactList } from './constructs/contact-list';
 import { DemoStores } from './constructs/demo-stores';
 import { Encryption } from './constructs/encryption';
 import { ExportsBucket } from './constructs/exports-bucket';
@@ -15,6 +16,7 @@ import { Firewall } from './constructs/firewall';
 import { type ClockSettings, Functions, type RateLimitSettings } from './constructs/functions';
 import { Idempotency, RateLimits } from './constructs/guard-tables';
 import { Ledger } from './constructs/ledger';
+import { MailFeedback } from './constructs/mail-feedback';
 import { Monitoring } from './constructs/monitoring';
 import { ProcessorSecrets } from './constructs/processor-secrets';
 import { Schedules } from './constructs/schedules';
@@ -36,8 +38,10 @@ export interface DsrWorkflowStackProps extends StackProps {
   readonly sesIdentity?: string;
   /** The identity already exists in SES (used by name, never created or deleted by the stack). */
   readonly sesIdentityExists?: boolean;
-  /** Days each certificate of erasure is locked (Object Lock, COMPLIANCE mode). */
+  /** Days each certificate of erasure is locked (Object Lock). */
   readonly auditRetentionDays: number;
+  /** COMPLIANCE (default: nobody can shorten or remove a lock) or GOVERNANCE (a trial: a privileged user can). */
+  readonly auditLockMode?: 'COMPLIANCE' | 'GOVERNANCE';
   /** Seconds a verified delete waits, cancellable by the subject, before erasure starts. */
   readonly deleteGraceSeconds: number;
   /** WAF: POST requests one client IP may make in 5 minutes before it gets 429s. */
@@ -54,6 +58,8 @@ export interface DsrWorkflowStackProps extends StackProps {
   readonly sesContactList?: string;
   /** Topics of that contact list to opt out of; default: every topic the list defines. */
   readonly sesContactTopics?: readonly string[];
+  /** Create `sesContactList` (with `sesContactTopics`), kept on delete; default: it exists already. */
+  readonly createSesContactList?: boolean;
   /**
    * Where processor escalations are emailed (the `mail:support` functions) and every alarm is notified (an
    * email subscription to the alarm topic); default: logged and alarmed only.
@@ -65,6 +71,8 @@ export interface DsrWorkflowStackProps extends StackProps {
 
 /** The whole DSR system: it only composes the constructs, one per concern. */
 export class DsrWorkflowStack extends Stack {
+  /** The data map the functions are built with (a trial's has no processors). */
+  public readonly dataMap: DataMap;
   public readonly encryption: Encryption;
   public readonly alerts: Alerts;
   public readonly ledger: Ledger;
@@ -85,9 +93,14 @@ export class DsrWorkflowStack extends Stack {
   public readonly workflow: Workflow;
   public readonly monitoring: Monitoring;
   public readonly supportActions: SupportActions;
+  /** The SES configuration set and the route of its bounces and complaints. */
+  public readonly mailFeedback: MailFeedback;
+  /** The SES contact list, when the stack was asked to create it. */
+  public readonly contactList?: ContactList;
 
   constructor(scope: Construct, id: string, props: DsrWorkflowStackProps) {
     super(scope, id, props);
+    this.dataMap = props.dataMap;
     this.encryption = new Encryption(this, 'Encryption');
     const key = this.encryption.key;
     // Every alarm of the stack, in any construct, notifies support through this topic.
@@ -105,6 +118,7 @@ export class DsrWorkflowStack extends Stack {
       encryptionKey: key,
       accessLogsBucket: this.exports.accessLogsBucket,
       retentionDays: props.auditRetentionDays,
+      mode: props.auditLockMode ?? 'COMPLIANCE',
     });
     this.auditTrail = new AuditTrailTable(this, 'AuditTrail', { encryptionKey: key });
     this.secrets = new Secrets(this, 'Secrets', { encryptionKey: key });
@@ -117,6 +131,8 @@ export class DsrWorkflowStack extends Stack {
       this.demoStores = new DemoStores(this, 'DemoStores', {
         accessLogsBucket: this.exports.accessLogsBucket,
       });
+      // `npm run seed -- --target aws` plants a subject in these (read from `cdk deploy --outputs-file`).
+      new CfnOutput(this, 'DemoStoreBindings', { value: this.toJsonString(this.demoStores.bindings) });
     }
     if (props.sesIdentity && !props.sesIdentityExists) {
       const identity = new ses.EmailIdentity(this, 'MailIdentity', {
@@ -136,11 +152,22 @@ export class DsrWorkflowStack extends Stack {
         });
       }
     }
+    if (props.createSesContactList) {
+      if (!props.sesContactList) throw new Error('createSesContactList needs sesContactList (the name)');
+      this.contactList = new ContactList(this, 'ContactList', {
+        name: props.sesContactList,
+        topics: props.sesContactTopics ?? [],
+      });
+      new CfnOutput(this, 'SesContactListName', { value: props.sesContactList });
+    }
     this.api = new Api(this, 'Api', {
       logKey: key,
       ...(props.manageApiGatewayAccount ? { manageApiGatewayAccount: true } : {}),
     });
     this.schedules = new Schedules(this, 'Schedules');
+    this.mailFeedback = new MailFeedback(this, 'MailFeedback', {
+      deadLetterQueue: this.schedules.deadLetterQueue,
+    });
 
     // Named from the stack so its ARN is known to the task functions before it exists.
     const stateMachineName = `${this.stackName}-Dsr`;
@@ -150,6 +177,7 @@ export class DsrWorkflowStack extends Stack {
       rateLimits: this.rateLimits.table,
       idempotency: this.idempotency.table,
       suppression: this.suppression.table,
+      sesConfigurationSet: this.mailFeedback.configurationSet.configurationSetName,
       ...(props.sesContactList ? { sesContactList: props.sesContactList } : {}),
       ...(props.sesContactTopics ? { sesContactTopics: props.sesContactTopics } : {}),
       ...(props.rateLimits ? { rateLimitSettings: props.rateLimits } : {}),
@@ -177,6 +205,7 @@ export class DsrWorkflowStack extends Stack {
     this.functions.grantWorkflowAccess(this.workflow.stateMachine);
     this.api.addRoutes(ROUTES, this.functions.http);
     this.schedules.addJobs(JOBS, this.functions.jobs);
+    this.mailFeedback.deliverTo(this.functions.events.MailFeedback);
     this.supportActions = new SupportActions(this, 'SupportActions', {
       supportAction: this.functions.actions.SupportAction,
       stateMachine: this.workflow.stateMachine,
@@ -195,12 +224,16 @@ export class DsrWorkflowStack extends Stack {
       escalationLogs: this.functions.tasks.EscalateProcessor.logs,
     });
 
+    new CfnOutput(this, 'Region', { value: this.region });
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
     new CfnOutput(this, 'ExportBucketName', { value: this.exports.bucket.bucketName });
     new CfnOutput(this, 'AuditBucketName', { value: this.audit.bucket.bucketName });
     new CfnOutput(this, 'SuppressionTableName', { value: this.suppression.table.tableName });
+    new CfnOutput(this, 'SesConfigurationSetName', {
+      value: this.mailFeedback.configurationSet.configurationSetName,
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alerts.topic.topicArn });
     new CfnOutput(this, 'SupportRoleArn', { value: this.supportActions.supportRole.roleArn });
   }

@@ -167,7 +167,11 @@ export function storePorts(): StorePorts & { readonly ledger: Ledger; readonly a
 }
 
 export function mailer(): Mailer {
-  mail ??= new SesMailer(sesClient(), loadConfig().mailFrom);
+  const cfg = loadConfig();
+  mail ??= new SesMailer(sesClient(), {
+    from: cfg.mailFrom,
+    ...(cfg.sesConfigurationSet ? { configurationSet: cfg.sesConfigurationSet } : {}),
+  });
   return mail;
 }
 

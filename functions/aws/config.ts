@@ -36,6 +36,7 @@ export const ENV = {
   suppressionTable: 'DSR_SUPPRESSION_TABLE',
   sesContactList: 'DSR_SES_CONTACT_LIST',
   sesContactTopics: 'DSR_SES_CONTACT_TOPICS',
+  sesConfigurationSet: 'DSR_SES_CONFIGURATION_SET',
   limitSubmitPerIp: 'DSR_LIMIT_SUBMIT_PER_IP',
   limitSubmitIpWindowSeconds: 'DSR_LIMIT_SUBMIT_IP_WINDOW_SECONDS',
   limitSubmitPerSubject: 'DSR_LIMIT_SUBMIT_PER_SUBJECT',
@@ -138,6 +139,8 @@ const Env = z.object({
   [ENV.sesContactList]: z.string().min(1).optional(),
   /** Comma-separated topic names of that list; unset = every topic the list defines. */
   [ENV.sesContactTopics]: commaSeparatedList,
+  /** SES configuration set every send names (its bounce and complaint events); unset = none (local). */
+  [ENV.sesConfigurationSet]: z.string().min(1).optional(),
   /** Submissions per client IP per window (default 20 per 10 minutes). */
   [ENV.limitSubmitPerIp]: limit(20),
   [ENV.limitSubmitIpWindowSeconds]: windowSeconds(600),

@@ -4,13 +4,29 @@ import { withTransient } from './errors';
 
 export type { Mail };
 
-/** Sends one email through SES v2 (Simple content, text + html). */
-export async function sendMail(ses: SESv2Client, from: string, mail: Mail): Promise<void> {
+/** Where SES sends from and which configuration set (bounce and complaint events) every send names. */
+export interface MailSender {
+  readonly from: string;
+  /** Unset locally: the SES emulator has no configuration sets. */
+  readonly configurationSet?: string;
+}
+
+/** Sends one email through SES v2 (Simple content, text + html), tagged with what it is about. */
+export async function sendMail(ses: SESv2Client, sender: MailSender, mail: Mail): Promise<void> {
   await withTransient(() =>
     ses.send(
       new SendEmailCommand({
-        FromEmailAddress: from,
+        FromEmailAddress: sender.from,
+        ...(sender.configurationSet ? { ConfigurationSetName: sender.configurationSet } : {}),
         Destination: { ToAddresses: [mail.to] },
+        ...(mail.tags
+          ? {
+              EmailTags: [
+                { Name: 'requestId', Value: mail.tags.requestId },
+                { Name: 'purpose', Value: mail.tags.purpose },
+              ],
+            }
+          : {}),
         Content: {
           Simple: {
             Subject: { Data: mail.subject, Charset: 'UTF-8' },
@@ -25,14 +41,14 @@ export async function sendMail(ses: SESv2Client, from: string, mail: Mail): Prom
   );
 }
 
-/** The `Mailer` port on SES v2, sending from one verified identity. */
+/** The `Mailer` port on SES v2, sending from one verified identity through the deployment's configuration set. */
 export class SesMailer implements Mailer {
   constructor(
     private readonly ses: SESv2Client,
-    private readonly from: string,
+    private readonly sender: MailSender,
   ) {}
 
   send(mail: Mail): Promise<void> {
-    return sendMail(this.ses, this.from, mail);
+    return sendMail(this.ses, this.sender, mail);
   }
 }

@@ -11,10 +11,13 @@ const $ = (id) => document.getElementById(id);
 let requestId = '', statusToken = '';
 const show = (id) => $(id).classList.remove('hidden');
 const say = (id, text) => { $(id).textContent = text; };
+// Calls resolve against the page's own path as a folder, so …/prod works like …/prod/ (the stage stays in).
+const pagePath = location.pathname;
+const base = location.origin + (pagePath.endsWith('/') ? pagePath : pagePath + '/');
 async function call(method, url, body, token) {
   const headers = { 'content-type': 'application/json' };
   if (token) headers.authorization = 'Bearer ' + token;
-  const res = await fetch(url, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(new URL(url, base), { method, headers, body: body ? JSON.stringify(body) : undefined });
   let data = {};
   try { data = await res.json(); } catch (e) {}
   return { ok: res.ok, status: res.status, data };

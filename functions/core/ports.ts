@@ -150,7 +150,18 @@ export interface Mail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
+  /** What the email is about, sent along as SES message tags so a bounce or complaint leads back to the request. */
+  readonly tags?: MailTags;
 }
+
+/** Only ids and a purpose, never contact data: SES publishes tags with every event. */
+export interface MailTags {
+  readonly requestId: string;
+  readonly purpose: MailPurpose;
+}
+
+/** `verification`: a bounce of it ends the waiting request (core/requests/mail-feedback.ts). */
+export type MailPurpose = 'verification';
 
 /** Sends one email from the deployment's verified identity. */
 export interface Mailer {

@@ -6,14 +6,20 @@ import { RequestId } from '../core/request';
 import { html, httpError, httpRoute, json } from '../middleware/http';
 
 const VerifyQuery = z.object({ token: z.string().min(20).max(200) });
+/** One path segment (a stage or base path) without its slash; never `//host`, so never an open redirect. */
+const STAGE_ROOT = /^\/[A-Za-z0-9._~-]+$/;
 
 /** GET /, GET /health and the confirmation page GET /requests/{requestId}/verify (which never verifies by itself). */
 export async function pages(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   switch (event.resource) {
     case '/health':
       return json(200, { status: 'ok' });
-    case '/':
+    case '/': {
+      // At …/prod (no trailing slash) the form's relative calls would miss the stage: send the browser to …/prod/.
+      const at = event.requestContext?.path ?? '/';
+      if (STAGE_ROOT.test(at)) return { statusCode: 301, headers: { location: `${at}/` }, body: '' };
       return html(200, requestFormPage(), pageHeaders(FORM_SCRIPT));
+    }
     case '/requests/{requestId}/verify': {
       const id = RequestId.safeParse(event.pathParameters?.requestId);
       const query = VerifyQuery.safeParse(event.queryStringParameters ?? {});

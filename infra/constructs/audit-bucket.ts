@@ -11,16 +11,18 @@ export interface AuditBucketProps {
   /** Receives the bucket's server access logs. */
   readonly accessLogsBucket: s3.IBucket;
   /**
-   * Days every object version is locked in COMPLIANCE mode: nobody, root
+   * Days every object version is locked: in COMPLIANCE mode nobody, root
    * included, can delete or overwrite it before then. Match the longest legal
    * retention the certificates prove (Impor.in: 10 years of tax records).
    */
   readonly retentionDays: number;
+  /** GOVERNANCE only for a trial: a user allowed `s3:BypassGovernanceRetention` can empty the bucket. */
+  readonly mode: 'COMPLIANCE' | 'GOVERNANCE';
 }
 
 /**
  * Write-once storage for certificates of erasure: Object Lock in COMPLIANCE
- * mode (versioning is implied), encrypted with the CMK, private, TLS only,
+ * mode (GOVERNANCE in a trial; versioning is implied), encrypted with the CMK, private, TLS only,
  * access-logged and never removed with the stack. A retried certificate write
  * adds a version; the earlier one stays locked, so no proof can be altered.
  */
@@ -43,7 +45,10 @@ export class AuditBucket extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
       objectLockEnabled: true,
-      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(this.retention),
+      objectLockDefaultRetention:
+        props.mode === 'COMPLIANCE'
+          ? s3.ObjectLockRetention.compliance(this.retention)
+          : s3.ObjectLockRetention.governance(this.retention),
       serverAccessLogsBucket: props.accessLogsBucket,
       serverAccessLogsPrefix: 'audit-bucket/',
       // Locked objects cannot be deleted anyway; the bucket must outlive any stack change.

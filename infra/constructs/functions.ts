@@ -24,6 +24,7 @@ import {
   DEPLOYMENT,
   type DeploymentEntry,
   type EntryName,
+  type EventName,
   HTTP_FUNCTIONS,
   type HttpFunctionName,
   type JobName,
@@ -89,6 +90,8 @@ export interface FunctionsProps {
   readonly sesContactList?: string;
   /** Topics of that list to opt out of; unset = every topic the list defines. */
   readonly sesContactTopics?: readonly string[];
+  /** SES configuration set every send names (bounce and complaint events); `mail:send` may use it. */
+  readonly sesConfigurationSet: string;
   /** Values for the rate-limited functions' env; unset ones keep the code defaults. */
   readonly rateLimitSettings?: RateLimitSettings;
   /** The clocks' settings, as the functions' environment spells them. */
@@ -112,7 +115,7 @@ export interface FunctionsProps {
   readonly demoStores?: DemoStores;
   /** The audit hash chains (owner: audit); only `audit:append` and `audit:heads` functions see it. */
   readonly auditTrail: dynamodb.ITableV2;
-  /** Receives the scheduled jobs' failed runs (they are invoked asynchronously). */
+  /** Receives the failed runs of the scheduled jobs and the event functions (both invoked asynchronously). */
   readonly jobsDeadLetterQueue: sqs.IQueue;
   /** Repository root: the registry's entry paths, package-lock.json and esbuild's working directory. */
   readonly projectRoot: string;
@@ -128,6 +131,7 @@ export class Functions extends Construct {
   public readonly http: Readonly<Record<HttpFunctionName, DsrFunction>>;
   public readonly jobs: Readonly<Record<JobName, DsrFunction>>;
   public readonly actions: Readonly<Record<ActionName, DsrFunction>>;
+  public readonly events: Readonly<Record<EventName, DsrFunction>>;
   private readonly props: FunctionsProps;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
@@ -152,6 +156,7 @@ export class Functions extends Construct {
       ),
       idempotencyTable: props.idempotency.tableName,
       suppressionTable: props.suppression.tableName,
+      sesConfigurationSet: props.sesConfigurationSet,
       // Without a contact list there is nothing to update: no list, no topics.
       ...(props.sesContactList
         ? {
@@ -175,8 +180,8 @@ export class Functions extends Construct {
         logKey: props.encryptionKey,
         timeout: Duration.seconds(def.timeoutSeconds),
         ...(def.memoryMb !== undefined ? { memorySize: def.memoryMb } : {}),
-        // EventBridge invokes jobs asynchronously: Lambda retries twice, then the run lands in the queue.
-        ...(def.kind === 'job' ? { deadLetterQueue: props.jobsDeadLetterQueue } : {}),
+        // EventBridge invokes jobs and event functions asynchronously: Lambda retries twice, then the queue.
+        ...(def.kind === 'job' || def.kind === 'event' ? { deadLetterQueue: props.jobsDeadLetterQueue } : {}),
         environment: bindEnvironment(def, values),
       });
       const scope: GrantScope = {
@@ -198,6 +203,7 @@ export class Functions extends Construct {
     this.http = http;
     this.jobs = jobs;
     this.actions = pick<ActionName>('action');
+    this.events = pick<EventName>('event');
   }
 
   /**
@@ -307,10 +313,16 @@ export class Functions extends Construct {
           resource: 'identity',
           resourceName: '*',
         });
+        // A send that names a configuration set is authorised against it too.
+        const configurationSet = Stack.of(this).formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: this.props.sesConfigurationSet,
+        });
         fn.addToRolePolicy(
           new iam.PolicyStatement({
             actions: ['ses:SendEmail'],
-            resources: [identities],
+            resources: [identities, configurationSet],
             conditions: { StringEquals: { 'ses:FromAddress': this.props.mailFrom } },
           }),
         );

@@ -25,7 +25,8 @@ export class Schedules extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      // Holds only schedule events (no personal data); SSE-SQS spares EventBridge and Lambda a CMK grant.
+      // Holds schedule events and reduced SES events (types and request ids, no addresses): no personal
+      // data; SSE-SQS spares EventBridge and Lambda a CMK grant.
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
@@ -42,7 +43,8 @@ export class Schedules extends Construct {
     this.failedRunsAlarm = this.deadLetterQueue
       .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) })
       .createAlarm(this, 'FailedRuns', {
-        alarmDescription: 'A scheduled job (e.g. the retention sweep) failed after its retries',
+        alarmDescription:
+          'A scheduled job (e.g. the retention sweep) or an SES bounce or complaint event failed after its retries',
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

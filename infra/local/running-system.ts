@@ -19,7 +19,13 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators';
 export class UsageError extends Error {}
 
 const Endpoints = z
-  .object({ dynamodb: z.url(), s3: z.url(), api: z.url().optional(), processors: z.url().optional() })
+  .object({
+    dynamodb: z.url(),
+    s3: z.url(),
+    api: z.url().optional(),
+    processors: z.url().optional(),
+    ses: z.url().optional(),
+  })
   .loose();
 
 export interface RunningSystem {
@@ -29,6 +35,8 @@ export interface RunningSystem {
   readonly dataMap: DataMap;
   /** The processor simulators' base URL (absent when endpoints.json predates them). */
   readonly processors?: string;
+  /** The SES emulator (its mailbox at `<ses>/store`). */
+  readonly ses?: string;
   hashingKey(): Promise<Buffer>;
   close(): void;
 }
@@ -71,6 +79,7 @@ export async function connectToRunningSystem(
   return {
     ...(endpoints.api ? { api: endpoints.api } : {}),
     ...(endpoints.processors ? { processors: endpoints.processors } : {}),
+    ...(endpoints.ses ? { ses: endpoints.ses } : {}),
     clients: { dynamodb, s3 },
     // The local runtime may run a custom data map (in the functions' data map variable), as the functions do.
     dataMap: process.env[ENV.dataMapJson]

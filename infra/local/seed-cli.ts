@@ -1,14 +1,18 @@
 /**
  * `npm run seed -- --subject EMAIL [--records N] [--documents N] [--order-statuses delivered,in_transit]
- *   [--name "Full Name"] [--phone +62…]`
+ *   [--name "Full Name"] [--phone +62…] [--target local|aws] [--stack NAME] [--outputs cdk-outputs.json]`
  * Plants a footprint for EMAIL in every demo store of the running local system
  * (and gives the demo processors their shipment and payment records for the
- * orders) and prints, as its last stdout line, the JSON record counts per store.
+ * orders), or with `--target aws` in the demo stores of a deployed stack (read
+ * from its `cdk deploy --outputs-file`), and prints, as its last stdout line,
+ * the JSON record counts per store.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import type { DataMap } from '../../functions/core/data-map';
 import { EmailAddress } from '../../functions/core/request';
-import { ORDER_STATUSES, plantSubject } from './demo-data';
+import { type DemoClients, ORDER_STATUSES, plantSubject } from './demo-data';
+import { connectToDeployedStack, DEFAULT_OUTPUTS_FILE, DEFAULT_STACK_NAME } from './deployed-stack';
 import { httpProcessorSink } from './processors/http-sink';
 import { connectToRunningSystem, reportFailure, UsageError } from './running-system';
 
@@ -22,6 +26,9 @@ async function main(argv: readonly string[]): Promise<void> {
       'order-statuses': { type: 'string' },
       name: { type: 'string' },
       phone: { type: 'string' },
+      target: { type: 'string' },
+      stack: { type: 'string' },
+      outputs: { type: 'string' },
     },
     strict: true,
   });
@@ -46,9 +53,11 @@ async function main(argv: readonly string[]): Promise<void> {
     throw new UsageError(`--order-statuses must be a comma-separated list of ${ORDER_STATUSES.join(', ')}`);
   }
 
-  const system = await connectToRunningSystem();
+  const target = values.target ?? 'local';
+  if (target !== 'local' && target !== 'aws') throw new UsageError('--target must be local or aws');
+  const system = await connect(target, values);
   try {
-    // The demo processors run inside npm start: they get their records over HTTP.
+    // Locally the demo processors run inside npm start and get their records over HTTP; a deployed stack has none.
     const processors = system.processors ? await httpProcessorSink(system.processors) : undefined;
     const counts = await plantSubject(system.clients, system.dataMap, {
       ...(processors ? { processors } : {}),
@@ -65,6 +74,22 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
+/** The stores to plant in: the running local system, or a deployed stack's demo stores. */
+async function connect(
+  target: 'local' | 'aws',
+  values: { stack?: string | undefined; outputs?: string | undefined },
+): Promise<{ clients: DemoClients; dataMap: DataMap; processors?: string; close(): void }> {
+  if (target === 'local') return connectToRunningSystem();
+  return connectToDeployedStack({
+    outputsFile: values.outputs ?? DEFAULT_OUTPUTS_FILE,
+    stackName: values.stack ?? DEFAULT_STACK_NAME,
+  });
+}
+
 main(process.argv.slice(2)).catch((error: unknown) =>
-  reportFailure('seed', error, 'seeding failed; is the local system from npm start still running?'),
+  reportFailure(
+    'seed',
+    error,
+    'seeding failed; is npm start still running (or, with --target aws, are AWS credentials for the stack set)?',
+  ),
 );

@@ -35,7 +35,12 @@ import {
 } from '../../functions/core/data-map';
 import { certificateHtmlKey, certificateJsonKey } from '../../functions/core/export/keys';
 import { RequestId } from '../../functions/core/request';
-import { deploymentEnvironment, type RateLimitSetting } from '../../functions/deployment';
+import {
+  deploymentEnvironment,
+  EVENTS,
+  type EventName,
+  type RateLimitSetting,
+} from '../../functions/deployment';
 import {
   AUDIT_TABLE,
   createTableInput,
@@ -49,6 +54,7 @@ import {
 import { localConsole } from './console-page';
 import { DEMO_DATA_MAP_FILE } from './demo-data-map';
 import { emulatorEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators';
+import { loadHandlers } from './handlers';
 import { type HttpHandlers, loadHttpHandlers, startHttpServer } from './http-server';
 import type { ProcessorRole } from './processors/holdings';
 import {
@@ -196,6 +202,11 @@ export interface LocalSystem {
   readonly processorSecretsDir: string;
   /** Whether this start seeded the demo population. */
   readonly seeded: boolean;
+  /**
+   * Hands an SES event (as EventBridge delivers a bounce or complaint) to the MailFeedback function,
+   * as the stack's rule does: the SES emulator never bounces, so tests and demos bring their own.
+   */
+  deliverMailEvent(event: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -571,6 +582,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // Only now, with the environment set, load the handler modules.
     const taskHandlers = options.handlers?.tasks ?? (await loadTaskHandlers());
     handlers = options.handlers?.http ?? (await loadHttpHandlers());
+    const eventHandlers = await loadHandlers<EventName, (event: unknown) => Promise<unknown>>(EVENTS);
     runner = new WorkflowRunner({
       handlers: taskHandlers,
       log,
@@ -634,6 +646,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       processors: simulators,
       processorSecretsDir,
       seeded,
+      deliverMailEvent: (event) => eventHandlers.MailFeedback(event),
       stop: stopAll,
     };
   } catch (error) {

@@ -82,6 +82,36 @@ describeBrowser('the request form in a browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('works when opened at the stage without its trailing slash (…/prod), as API Gateway serves it', async () => {
+    // Prepare: API Gateway in front — everything under /prod/ reaches the API, anything outside the stage is refused.
+    const page = await browser.newPage();
+    const outsideStage: string[] = [];
+    await page.route(`${system.urls.api}/**`, async (route) => {
+      const url = new URL(route.request().url());
+      if (url.pathname !== '/prod' && !url.pathname.startsWith('/prod/')) {
+        outsideStage.push(url.pathname);
+        return route.fulfill({
+          status: 403,
+          contentType: 'application/json',
+          body: '{"message":"Missing Authentication Token"}',
+        });
+      }
+      const upstream = await route.fetch({
+        url: `${system.urls.api}${url.pathname.replace(/^\/prod/, '') || '/'}${url.search}`,
+      });
+      return route.fulfill({ response: upstream });
+    });
+
+    // Act
+    await page.goto(`${system.urls.api}/prod`);
+    await page.fill('input[name=email]', 'stage.slash@example.test');
+    await page.click('button[type=submit]');
+
+    // Assess: the request went to the stage, so the page moved on to the code.
+    await page.waitForSelector('#verify-section:not(.hidden)');
+    expect(outsideStage).toEqual([]);
+  });
+
   it('names the bad field when the email is not valid, without leaving the form', async () => {
     const page = await browser.newPage();
     await page.goto(`${system.urls.api}/`);

@@ -256,7 +256,8 @@ describe('abuse resistance in the deployed stack', () => {
     const mail = (name: string) => grantsOfFunction(grants, name).filter((g) => g.action.startsWith('ses:'));
     for (const name of ['ResendVerification', 'SubmitRequest']) {
       expect(mail(name).map((g) => g.action)).toContain('ses:SendEmail');
-      for (const g of mail(name)) expect(g.resource).toMatch(/:identity\//);
+      // Sending only: on the identities and the configuration set every send names.
+      for (const g of mail(name)) expect(g.resource).toMatch(/:(identity|configuration-set)\//);
     }
     expect(mail('VerifyRequest')).toEqual([]);
   });

@@ -60,6 +60,14 @@ describe('a first deploy', () => {
     expect(Object.keys(existing.findResources('AWS::SES::EmailIdentity'))).toEqual([]);
   });
 
+  it('creates an SES contact list only when asked, and only with a name', () => {
+    const named = synth({ sesContactList: 'impor-in-marketing' }).template;
+    expect(Object.keys(named.findResources('AWS::SES::ContactList'))).toEqual([]);
+    expect(() => synth({ createSesContactList: 'true' })).toThrow(
+      /createSesContactList=true needs sesContactList/,
+    );
+  });
+
   it('does not make every cold start parse the source maps', () => {
     const functions = Object.values(synth().template.findResources('AWS::Lambda::Function'));
     expect(functions.length).toBeGreaterThan(0);

@@ -7,11 +7,12 @@ import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { accessGranted, functionOf, grantsOf, grantsOfFunction } from './support/policies';
 import { synth } from './support/synth';
 
-// Demo stores make each store a resource of its own; a contact list turns on the SES contact grants.
+// Demo stores make each store a resource of its own; a contact list (created here) turns on the SES contact grants.
 const { app, template } = synth({
   demoStores: 'true',
   sesContactList: 'impor-in-marketing',
   sesContactTopics: 'promotions, newsletter',
+  createSesContactList: 'true',
 });
 const resources = template.toJSON().Resources as Record<
   string,
@@ -139,6 +140,20 @@ describe('opt-out in the deployed stack', () => {
         expect({ name, env }).not.toHaveProperty('env.DSR_SES_CONTACT_LIST');
       }
     }
+  });
+
+  it('creates the contact list it was asked to, with its topics opted out by default, and keeps it on delete', () => {
+    const lists = Object.values(resources).filter((r) => r.Type === 'AWS::SES::ContactList');
+    expect(lists).toHaveLength(1);
+    expect(lists[0]?.DeletionPolicy).toBe('RetainExceptOnCreate');
+    expect(lists[0]?.Properties).toMatchObject({
+      ContactListName: 'impor-in-marketing',
+      Topics: [
+        { TopicName: 'promotions', DefaultSubscriptionStatus: 'OPT_OUT' },
+        { TopicName: 'newsletter', DefaultSubscriptionStatus: 'OPT_OUT' },
+      ],
+    });
+    expect(template.toJSON().Outputs).toHaveProperty('SesContactListName.Value', 'impor-in-marketing');
   });
 
   it('grants every function exactly its declared access with a contact list and demo stores', () => {

@@ -289,6 +289,18 @@ describe('pages', () => {
     expect(res.headers?.['content-security-policy']).toContain(`'sha256-${hash}'`);
   });
 
+  it('sends a browser that opened the stage without its trailing slash (…/prod) to …/prod/', async () => {
+    const at = (path: string) =>
+      get('/', { requestContext: { path, identity: { sourceIp: '203.0.113.7' } } as never });
+    const redirected = await at('/prod');
+    expect(redirected.statusCode).toBe(301);
+    expect(redirected.headers?.location).toBe('/prod/');
+    expect((await at('/prod/')).statusCode).toBe(200);
+    // A custom domain's root, and never a redirect off the site.
+    expect((await at('/')).statusCode).toBe(200);
+    expect((await at('//evil.example')).statusCode).toBe(200);
+  });
+
   it('shows a confirmation button for the emailed link and never verifies on GET', async () => {
     const res = await get('/requests/{requestId}/verify', {
       pathParameters: { requestId },

@@ -4,6 +4,8 @@ import { keyedHash } from '../../functions/core/crypto';
 import { fakeLedger, mockDocumentClient, setTestEnvironment, TEST_KEY_HEX } from '../support/http-support';
 
 setTestEnvironment();
+// Every send names the deployment's configuration set (SES publishes its bounces and complaints).
+process.env.DSR_SES_CONFIGURATION_SET = 'dsr-mail-feedback';
 const validate =
   require('../../functions/tasks/validate-request') as typeof import('../../functions/tasks/validate-request');
 const requestVerification =
@@ -95,6 +97,17 @@ describe('RequestVerification', () => {
     plant('pending_verification', 'id');
     await requestVerification.handler({ requestId, taskToken: 'task-1' });
     expect(sentMail().subject).toMatch(/^Kode konfirmasi/);
+  });
+
+  it('sends through the configuration set and tags the email with its request, so a bounce finds the waiting request', async () => {
+    plant('pending_verification');
+    await requestVerification.handler({ requestId, taskToken: 'task-1' });
+    const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(input?.ConfigurationSetName).toBe('dsr-mail-feedback');
+    expect(input?.EmailTags).toEqual([
+      { Name: 'requestId', Value: requestId },
+      { Name: 'purpose', Value: 'verification' },
+    ]);
   });
 
   it('replaces the task token on a retry', async () => {

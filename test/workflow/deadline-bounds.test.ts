@@ -24,7 +24,9 @@ describe('waits bounded by the deadline, as the workflow is written', () => {
 
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId, outcome: 'expired' }]);
+    expect(stubs.callsOf('RecordOutcome')).toEqual([
+      { requestId, outcome: 'expired', error: expect.objectContaining({ Error: 'States.Timeout' }) },
+    ]);
     expect(stubs.callsOf('PlanStores')).toEqual([]);
   }, 15000);
 

@@ -96,8 +96,35 @@ describe('the workflow, run as written with stubbed tasks', () => {
     const execution = await runner.waitFor(name);
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId, outcome: 'expired' }]);
+    expect(stubs.callsOf('RecordOutcome')).toEqual([
+      { requestId, outcome: 'expired', error: expect.objectContaining({ Error: 'States.Timeout' }) },
+    ]);
     expect(runner.waitingTokens(name)).toEqual([]);
+  });
+
+  it('ends the request expired, with the bounce as its reason, when the verification email bounces', async () => {
+    const stubs = stubHandlers();
+    const { runner, name } = run(stubs, { requestId, type: 'access' });
+
+    runner.sendTaskFailure(
+      await verificationToken(runner, name),
+      'VerificationUndeliverable',
+      'verification email bounced (Permanent/General)',
+    );
+    const execution = await runner.waitFor(name);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([
+      {
+        requestId,
+        outcome: 'expired',
+        error: {
+          Error: 'VerificationUndeliverable',
+          Cause: 'verification email bounced (Permanent/General)',
+        },
+      },
+    ]);
+    expect(stubs.callsOf('PlanStores')).toEqual([]);
   });
 
   it('keeps the other stores when one fails for good, waits for support, and a retry runs only the failed store before packaging everything once', async () => {

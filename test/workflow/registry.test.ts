@@ -7,6 +7,7 @@ import {
   bindEnvironment,
   DEPLOYMENT,
   deploymentEnvironment,
+  EVENTS,
   HTTP_FUNCTIONS,
   type HttpFunctionName,
   JOBS,
@@ -212,13 +213,14 @@ describe('the deployment registry', () => {
     expect(Object.keys(HTTP_FUNCTIONS).filter((name) => !served.has(name as HttpFunctionName))).toEqual([]);
   });
 
-  it('splits the entries into tasks, API functions, scheduled jobs and support actions', () => {
+  it('splits the entries into tasks, API functions, scheduled jobs, support actions and event functions', () => {
     expect(Object.keys(DEPLOYMENT).sort()).toEqual(
       [
         ...Object.keys(TASKS),
         ...Object.keys(HTTP_FUNCTIONS),
         ...Object.keys(JOBS),
         ...Object.keys(ACTIONS),
+        ...Object.keys(EVENTS),
       ].sort(),
     );
     for (const job of Object.values(JOBS)) expect(job.schedule).toMatch(/^(rate|cron)\(/);

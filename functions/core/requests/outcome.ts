@@ -13,6 +13,7 @@ import type {
   RetentionLedger,
 } from '../ports';
 import { verificationExpiredMail, verificationRejectedMail } from '../support/person-mails';
+import { VERIFICATION_UNDELIVERABLE } from './mail-feedback';
 
 export type Outcome = 'completed' | 'failed' | 'expired' | 'rejected' | 'cancelled';
 
@@ -41,7 +42,7 @@ export interface OutcomePorts {
 export interface OutcomeInput {
   readonly requestId: string;
   readonly outcome: Outcome;
-  /** The error the workflow caught, for `failed`. */
+  /** The error the workflow caught: for `failed`, and for `expired` when the verification email bounced. */
   readonly error?: { readonly Error?: string; readonly Cause?: string };
 }
 
@@ -108,17 +109,29 @@ export async function recordOutcome(
           cause: (error?.Cause ?? '').slice(0, MAX_CAUSE_CHARS),
         }
       : undefined;
+  // Expired because the verification email bounced: the reason goes to the ledger, and no mail to that address.
+  const undeliverable =
+    outcome === 'expired' && error?.Error === VERIFICATION_UNDELIVERABLE
+      ? (error.Cause ?? 'verification email bounced').slice(0, 200)
+      : undefined;
   // The person hears why nothing happened first, while the contact is still there (sent once: claimed).
-  if (outcome === 'expired' || outcome === 'rejected') await tellPerson(ports, record, outcome);
+  if ((outcome === 'expired' && !undeliverable) || outcome === 'rejected')
+    await tellPerson(ports, record, outcome);
   // Already there (a retry, or a concurrent writer reaching the same outcome) is success. A finished
   // request is minimised in the same write, so no reader ever sees it finished with contact data.
   const { already } = await ledger.advance(requestId, EVENT[outcome], {
     ...(failure ? { failure, note: failure.error } : {}),
+    ...(undeliverable ? { note: undeliverable } : {}),
     minimise: true,
   });
   // A retry after a write that finished but did not minimise (an older entry) minimises now.
   if (already) await minimiseIfFinished(ports, requestId, outcome);
-  await auditOutcome(ports.auditTrail, requestId, outcome, failure?.error);
+  await auditOutcome(
+    ports.auditTrail,
+    requestId,
+    outcome,
+    undeliverable ? VERIFICATION_UNDELIVERABLE : failure?.error,
+  );
   // The request answered its clocks (metAt) and leaves the deadline watch.
   await ledger.closeClocks?.(requestId, new Date());
   if (!already) log.info('outcome recorded', { requestId, outcome });

@@ -66,7 +66,11 @@ export async function sendVerification(
     link,
     minutes: Math.round(settings.ttlSeconds / 60),
   });
-  await ports.mailer.send({ to: contactOf(record).email, ...mail });
+  await ports.mailer.send({
+    to: contactOf(record).email,
+    ...mail,
+    tags: { requestId, purpose: 'verification' },
+  });
   if (newAddress && newAddressCode) {
     await ports.mailer.send({
       to: newAddress,

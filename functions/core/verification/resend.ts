@@ -104,7 +104,11 @@ export async function resendVerification(ports: ResendPorts, requestId: string):
     minutes: Math.round(ttl / 60),
   });
   // If this send fails the new code is stored but unknown to anyone; the client's retry sends another (counted).
-  await ports.mailer.send({ to: contactOf(record).email, ...mail });
+  await ports.mailer.send({
+    to: contactOf(record).email,
+    ...mail,
+    tags: { requestId, purpose: 'verification' },
+  });
   // The new address's code does not change: mailed again so a lost first email is no dead end.
   const newAddress = contactOf(record).corrections?.email;
   if (newAddress) {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ACTIONS, HTTP_FUNCTIONS, JOBS, TASKS } from '../../../functions/deployment';
+import { DEPLOYMENT } from '../../../functions/deployment';
 import { buildApp } from '../../../infra/app';
 import type { DsrWorkflowStack } from '../../../infra/stack';
 
@@ -15,12 +15,7 @@ const CDK_JSON = path.join(__dirname, '../../../cdk.json');
  */
 export function stubHandlers(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dsr-infra-'));
-  for (const { entry } of [
-    ...Object.values(TASKS),
-    ...Object.values(HTTP_FUNCTIONS),
-    ...Object.values(JOBS),
-    ...Object.values(ACTIONS),
-  ]) {
+  for (const { entry } of Object.values(DEPLOYMENT)) {
     fs.mkdirSync(path.dirname(path.join(root, entry)), { recursive: true });
     fs.writeFileSync(path.join(root, entry), 'export const handler = async () => ({});\n');
   }
