@@ -75,6 +75,8 @@ export async function sendVerification(
     await ports.mailer.send({
       to: newAddress,
       ...newAddressMail(record.locale, { requestId, code: newAddressCode }),
+      // A new address that bounces can never confirm: the request ends like any undeliverable code.
+      tags: { requestId, purpose: 'verification' },
     });
   }
   ports.log.info('verification sent', { requestId, newAddress: newAddress !== undefined });

@@ -116,6 +116,8 @@ export async function resendVerification(ports: ResendPorts, requestId: string):
     await ports.mailer.send({
       to: newAddress,
       ...newAddressMail(record.locale, { requestId, code: newCode }),
+      // A new address that bounces can never confirm: the request ends like any undeliverable code.
+      tags: { requestId, purpose: 'verification' },
     });
   }
   ports.log.info('verification re-sent', { requestId, resends });
