@@ -86,10 +86,15 @@ export class DynamoDbConnector implements Connector {
       for await (const page of pages) {
         const items = page.Items ?? [];
         if (items.length === 0) continue;
-        yield items.map((item) => ({
-          ref: { kind: 'dynamodb', key: refKey(item, primaryKey, this.storeId) },
-          data: item,
-        }));
+        yield items.map((item): ExportedRecord => {
+          try {
+            return { ref: { kind: 'dynamodb', key: refKey(item, primaryKey, this.storeId) }, data: item };
+          } catch (error) {
+            // Still the person's data: exported and counted; an erasure of it stops at its missing key.
+            if (!(error instanceof PrimaryKeyError)) throw error;
+            return { ref: { kind: 'dynamodb', key: {} }, data: item, problem: 'missing_key' };
+          }
+        });
       }
     }
   }

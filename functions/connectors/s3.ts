@@ -5,6 +5,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  type HeadObjectCommandOutput,
   ListObjectVersionsCommand,
   PutObjectCommand,
   paginateListObjectsV2,
@@ -98,15 +99,26 @@ export function subjectPrefix(template: string, value: string): string {
 
 /** A line's record; a line that is not a JSON object is still the subject's data, so it is kept as text. */
 function lineData(text: string): Record<string, unknown> {
+  return parseLine(text).data;
+}
+
+/** A line's record, and whether it did not parse (exported as text, and counted). */
+function parseLine(text: string): { data: Record<string, unknown>; problem?: 'unparsable_line' } {
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-    return { value: parsed };
+      return { data: parsed as Record<string, unknown> };
+    return { data: { value: parsed } };
   } catch {
-    return { unparsedLine: text };
+    return { data: { unparsedLine: text }, problem: 'unparsable_line' };
   }
 }
+
+/** S3 errors that make one object unreadable for good (permissions, an archived object); others are retried. */
+const UNREADABLE = new Set(['AccessDenied', 'InvalidObjectState', 'Forbidden']);
+const isUnreadable = (error: unknown) => error instanceof Error && UNREADABLE.has(error.name);
+const isGone = (error: unknown) =>
+  error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound');
 
 /**
  * The lines of a JSON Lines text exactly as `readline` (and so `export`)
@@ -388,20 +400,48 @@ export class S3Connector implements Connector {
   }
 
   private async *jsonlRecords(key: string): AsyncIterable<ExportedRecord> {
-    const body = await this.open(key);
+    let body: Readable;
+    try {
+      body = await this.open(key);
+    } catch (error) {
+      // Deleted since the listing: nothing to export. Unreadable: one record says so, the others go on.
+      if (isGone(error)) return;
+      if (!isUnreadable(error)) throw error;
+      yield {
+        ref: { kind: 's3', bucket: this.store.bucket, key },
+        data: { object: key.slice(key.lastIndexOf('/') + 1), unreadable: true },
+        problem: 'unreadable_object',
+      };
+      return;
+    }
     const lines = createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY });
     let line = 0;
     for await (const text of lines) {
       line += 1;
       if (text.trim() === '') continue;
-      yield { ref: { kind: 's3', bucket: this.store.bucket, key, line }, data: lineData(text) };
+      const { data, problem } = parseLine(text);
+      yield {
+        ref: { kind: 's3', bucket: this.store.bucket, key, line },
+        data,
+        ...(problem ? { problem } : {}),
+      };
     }
   }
 
   private async binaryRecord(prefix: string, object: _Object): Promise<ExportedRecord> {
     const key = object.Key as string;
     const name = key.slice(prefix.length);
-    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.store.bucket, Key: key }));
+    let head: HeadObjectCommandOutput;
+    try {
+      head = await this.client.send(new HeadObjectCommand({ Bucket: this.store.bucket, Key: key }));
+    } catch (error) {
+      if (!isUnreadable(error)) throw error;
+      return {
+        ref: { kind: 's3', bucket: this.store.bucket, key },
+        data: { name, size: object.Size ?? 0, unreadable: true },
+        problem: 'unreadable_object',
+      };
+    }
     const size = object.Size ?? head.ContentLength ?? 0;
     return {
       ref: { kind: 's3', bucket: this.store.bucket, key },

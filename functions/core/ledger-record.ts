@@ -32,6 +32,10 @@ export interface StoreProgress {
   readonly records?: number;
   /** Delete requests: what erasure decided for this store (from its inventory, so retries count the same). */
   readonly erasure?: ErasureCounts;
+  /** Records that could not be read as stored, by problem (counts only). */
+  readonly problems?: Readonly<
+    Partial<Record<'unparsable_line' | 'missing_key' | 'unreadable_object', number>>
+  >;
   /** Change requests: records that hold the person's details but are kept as they were (e.g. shipped orders). */
   readonly kept?: number;
   /** Delete requests: the re-query after erasure found exactly what the decisions allow. */

@@ -37,10 +37,19 @@ import type { RequestType } from './request';
 
 export type { RecordRef, Subject };
 
+/**
+ * Why a record could not be read as stored: a JSON Lines line that does not
+ * parse, an item without its key attribute, an object that cannot be read.
+ * Reported with the store's outcome as counts (never content).
+ */
+export type RecordProblem = 'unparsable_line' | 'missing_key' | 'unreadable_object';
+
 /** One record as exported for the subject. */
 export interface ExportedRecord {
   readonly ref: RecordRef;
   readonly data: Readonly<Record<string, unknown>>;
+  /** The record is exported as far as it could be read (e.g. a bad line as text), and counted. */
+  readonly problem?: RecordProblem;
   /** A file that belongs to the record (e.g. an uploaded invoice), streamed on demand. */
   readonly attachment?: { readonly name: string; readonly size?: number; open(): Promise<Readable> };
 }

@@ -3,7 +3,15 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { auditStore } from '../audit/events';
 import { type DataMap, dataStoreOf } from '../data-map';
-import type { AuditTrail, ConnectorFor, ExportedRecord, Log, ObjectStore, RequestLedger } from '../ports';
+import type {
+  AuditTrail,
+  ConnectorFor,
+  ExportedRecord,
+  Log,
+  ObjectStore,
+  RecordProblem,
+  RequestLedger,
+} from '../ports';
 import {
   attachmentKey,
   attachmentPath,
@@ -27,6 +35,10 @@ export const StoreExportResult = z.strictObject({
   ),
   /** Fields the data map keeps out of the export (credentials), as found in the records; the index says so. */
   withheld: z.array(z.string()).optional(),
+  /** Records that could not be read as stored, by problem: exported as far as they could be, and counted. */
+  problems: z
+    .partialRecord(z.enum(['unparsable_line', 'missing_key', 'unreadable_object']), z.number())
+    .optional(),
 });
 export type StoreExportResult = z.infer<typeof StoreExportResult>;
 
@@ -78,6 +90,7 @@ export async function writeStoreExport(
   let records = 0;
   const excluded = new Set(args.excludeFields ?? []);
   const withheld = new Set<string>();
+  const problems: Partial<Record<RecordProblem, number>> = {};
 
   async function* document(): AsyncGenerator<Buffer> {
     const emit = (text: string): Buffer => {
@@ -89,6 +102,7 @@ export async function writeStoreExport(
     for await (const page of args.records) {
       const lines: string[] = [];
       for (const record of page) {
+        if (record.problem) problems[record.problem] = (problems[record.problem] ?? 0) + 1;
         let data: Readonly<Record<string, unknown>> = withoutFields(record.data, excluded, withheld);
         if (record.attachment) {
           // One attachment at a time: a store of many documents never holds more than one open stream.
@@ -116,8 +130,12 @@ export async function writeStoreExport(
     key,
     attachments,
     ...(withheld.size > 0 ? { withheld: [...withheld].sort() } : {}),
+    ...(Object.keys(problems).length > 0 ? { problems } : {}),
   };
 }
+
+/** `unparsable_line` -> `unparsableLine` (audit detail names are camelCase). */
+const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** What ExportStore needs from outside. */
 export interface ExportStorePorts {
@@ -150,9 +168,23 @@ export async function exportStore(
       records: ports.connectorFor(store).export({ identities: record.identities ?? {} }),
       excludeFields: store.export?.excludeFields ?? [],
     });
-    await ledger.setStoreProgress(requestId, storeId, { status: 'completed', records: result.records });
-    log.info('store exported', { requestId, storeId, records: result.records });
-    await auditStore(ports.auditTrail, requestId, storeId, 'store_exported', { records: result.records });
+    const { problems } = result;
+    await ledger.setStoreProgress(requestId, storeId, {
+      status: 'completed',
+      records: result.records,
+      ...(problems ? { problems } : {}),
+    });
+    // Counts only: a bad line's text is the person's data.
+    log.info('store exported', {
+      requestId,
+      storeId,
+      records: result.records,
+      ...(problems ? { problems } : {}),
+    });
+    await auditStore(ports.auditTrail, requestId, storeId, 'store_exported', {
+      records: result.records,
+      ...Object.fromEntries(Object.entries(problems ?? {}).map(([p, n]) => [camel(p), n ?? 0])),
+    });
     return result;
   } catch (error) {
     await ledger

@@ -18,6 +18,8 @@ const REASONS: Readonly<Record<string, string>> = {
   ChangeUnsupported:
     'the data map declares correctable, restriction or consent fields in a store whose kind cannot change them',
   ChangeNotProven: 'after the change the store still held records without the new values',
+  PrimaryKeyError:
+    "a record of the subject lacks the table's key attribute named in the data map (bad data, or a wrong primaryKey): fix it by hand",
   'States.Timeout': 'the store did not answer within the task timeout',
   'Sandbox.Timedout': 'the function ran out of time on this store',
   'Lambda.Unknown': 'the function stopped on this store (out of memory or time)',
