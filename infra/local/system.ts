@@ -54,6 +54,14 @@ import {
 import { localConsole } from './console-page';
 import { DEMO_DATA_MAP_FILE } from './demo-data-map';
 import { emulatorEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators';
+import {
+  type FaultProxy,
+  type FaultRates,
+  type FaultService,
+  parseFaults,
+  seededRandom,
+  startFaultProxy,
+} from './faults';
 import { loadHandlers } from './handlers';
 import { type HttpHandlers, loadHttpHandlers, startHttpServer } from './http-server';
 import type { ProcessorRole } from './processors/holdings';
@@ -130,6 +138,12 @@ export interface LocalSystemOptions {
   /** Replaces every processor's retry base delay in ms (tests: small, so retries take no time). */
   readonly processorRetryBaseDelayMs?: number;
   readonly log?: (line: string) => void;
+  /**
+   * Fails this fraction of the functions' calls per service the way the service
+   * fails (see `faults.ts`); default `DSR_FAULTS`, else none. Seeded by `faultSeed`, else `DSR_FAULT_SEED`, else 1.
+   */
+  readonly faults?: FaultRates;
+  readonly faultSeed?: number;
 }
 
 /** Budgets per window (the windows themselves come from the environment or the functions' defaults). */
@@ -207,6 +221,8 @@ export interface LocalSystem {
    * as the stack's rule does: the SES emulator never bounces, so tests and demos bring their own.
    */
   deliverMailEvent(event: unknown): Promise<unknown>;
+  /** Calls passed on and failed by each fault proxy (empty without fault injection). */
+  readonly faults: Readonly<Partial<Record<FaultService, FaultProxy['counts']>>>;
   stop(): Promise<void>;
 }
 
@@ -445,6 +461,18 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
   };
+  const faultRates = options.faults ?? parseFaults(process.env.DSR_FAULTS);
+  const random = seededRandom(options.faultSeed ?? Number(process.env.DSR_FAULT_SEED ?? 1));
+  const faultCounts: Partial<Record<FaultService, FaultProxy['counts']>> = {};
+  /** The URL the functions use for `service`: a fault proxy in front of `url` when faults are asked for. */
+  const viaFaults = async (service: FaultService, url: string): Promise<string> => {
+    const rate = faultRates[service] ?? 0;
+    if (rate === 0) return url;
+    const proxy = await startFaultProxy({ service, target: url, rate, random });
+    stops.push(() => proxy.stop());
+    faultCounts[service] = proxy.counts;
+    return proxy.url;
+  };
   try {
     // The processors must listen before the env binds each processor's endpoint to them.
     let apiUrl = '';
@@ -467,8 +495,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       log,
     });
     stops.push(() => simulators.stop());
+    const processorsUrl = await viaFaults('processors', simulators.url);
     const bindings = Object.fromEntries(
-      processors.map((p) => [p.id, `${simulators.url}${webhookPath(p.id)}`]),
+      processors.map((p) => [p.id, `${processorsUrl}${webhookPath(p.id)}`]),
     );
     const dataMap = bindStores(configured, bindings);
 
@@ -533,9 +562,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         : {}),
     };
     const functionEnvironment = {
-      ...emulatorEnvironment(emulators.endpoints),
+      ...emulatorEnvironment({
+        dynamodb: await viaFaults('dynamodb', emulators.endpoints.dynamodb),
+        s3: await viaFaults('s3', emulators.endpoints.s3),
+        ses: await viaFaults('ses', emulators.endpoints.ses),
+      }),
       ...deploymentEnvironment(values),
-      AWS_ENDPOINT_URL_SFN: sfn.url,
+      AWS_ENDPOINT_URL_SFN: await viaFaults('sfn', sfn.url),
       // ... and what only the local runtime sets: the secrets as files, the map inline, plain-http processors.
       [ENV.secretFile]: secretFile,
       [ENV.dataMapJson]: JSON.stringify(dataMapJson),
@@ -647,6 +680,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       processorSecretsDir,
       seeded,
       deliverMailEvent: (event) => eventHandlers.MailFeedback(event),
+      faults: faultCounts,
       stop: stopAll,
     };
   } catch (error) {
