@@ -10,6 +10,8 @@ import { parseMix, runLoad } from './load';
 import { reportFailure, UsageError } from './running-system';
 
 async function main(argv: readonly string[]): Promise<void> {
+  // The functions' INFO lines would bury the summary; warnings and errors still show.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const { values } = parseArgs({
     args: [...argv],
     options: {
