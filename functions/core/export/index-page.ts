@@ -28,11 +28,30 @@ export interface IndexStore {
   readonly records: number;
   /** Path inside the zip, e.g. `stores/orders.json`; absent when this export has no file for the store. */
   readonly file?: string;
-  /** Paths inside the zip of the store's attachments. */
-  readonly attachments: readonly string[];
+  /** The same records as CSV for a spreadsheet, e.g. `stores/orders.csv`. */
+  readonly csvFile?: string;
+  /** The store's uploaded files: name, bytes and path inside the zip. */
+  readonly attachments: readonly IndexAttachment[];
+  /** The records themselves, as HTML (see record-view.ts): already escaped. */
+  readonly recordsHtml?: string;
   /** Fields left out for security (credentials such as a password hash). */
   readonly withheld?: readonly string[];
   readonly processing?: IndexProcessing;
+}
+
+/** An uploaded file inside the zip. */
+export interface IndexAttachment {
+  readonly name: string;
+  readonly size: number;
+  /** Path inside the zip, e.g. `stores/documents/files/invoice.pdf`. */
+  readonly path: string;
+}
+
+/** `12.3 KB`: a file's size as a person reads it. */
+export function readableSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 /** What index.html shows for one recipient (a processor in the data map). */
@@ -110,9 +129,9 @@ function storeSection(store: IndexStore): string {
     store.attachments.length === 0
       ? ''
       : `
-      <p>Files / <span lang="id">Berkas</span> (${store.attachments.length}):</p>
-      <ul>
-        ${store.attachments.map((a) => `<li><a href="${e(a)}">${e(a.split('/').pop() ?? a)}</a></li>`).join('\n        ')}
+      <p>Files you uploaded / <span lang="id">Berkas yang Anda unggah</span> (${store.attachments.length}):</p>
+      <ul class="files">
+        ${store.attachments.map((a) => `<li><a href="${e(a.path)}">${e(a.name)}</a> (${e(readableSize(a.size))})</li>`).join('\n        ')}
       </ul>`;
   return `
     <section id="store-${e(store.storeId)}">
@@ -124,9 +143,13 @@ function storeSection(store: IndexStore): string {
       <p>Records / <span lang="id">Catatan</span>: <strong>${store.records}</strong></p>${
         store.file
           ? `
-      <p>Data (JSON): <a href="${e(store.file)}">${e(store.file)}</a></p>`
+      <p>Data (JSON): <a href="${e(store.file)}">${e(store.file)}</a>${
+        store.csvFile
+          ? ` · Spreadsheet / <span lang="id">Lembar kerja</span> (CSV): <a href="${e(store.csvFile)}">${e(store.csvFile)}</a>`
           : ''
-      }${files}${withheldNote(store)}${store.processing ? processingList(store.processing) : ''}
+      }</p>`
+          : ''
+      }${files}${withheldNote(store)}${store.recordsHtml ?? ''}${store.processing ? processingList(store.processing) : ''}
     </section>`;
 }
 
@@ -247,6 +270,46 @@ export interface IndexTransfer {
   readonly safeguard: string;
 }
 
+/** The package's first lines: what it is, when it was made, for which request, what next, and the link's life. */
+export interface IndexAbout {
+  /** Who made it (the controller's name). */
+  readonly organisation: string;
+  /** When the package was made, as the person reads it (their time zone, named). */
+  readonly madeAt: string;
+  /** The request form, where the person can ask for a correction, deletion or opt-out. */
+  readonly formUrl: string;
+  /** Days the emailed download link works. */
+  readonly linkDays: number;
+  /** The time zone values are shown in, as the person reads it (e.g. WIB). */
+  readonly zone: string;
+}
+
+function aboutSection(requestId: string, about: IndexAbout): string {
+  const e = escapeHtml;
+  const form = `<a href="${e(about.formUrl)}">${e(about.formUrl)}</a>`;
+  const days = about.linkDays === 1 ? '1 day' : `${about.linkDays} days`;
+  return `
+    <section id="about" aria-label="About this copy / Tentang salinan ini">
+      <p><strong>This is a copy of the personal data ${e(about.organisation)} holds about you</strong>, made on
+        ${e(about.madeAt)} for your request <code>${e(requestId)}</code>. It shows your data below, store by
+        store; every file beside this page holds all of it (JSON for programs, CSV for spreadsheets).</p>
+      <p lang="id"><strong>Ini salinan data pribadi Anda yang disimpan ${e(about.organisation)}</strong>, dibuat pada
+        ${e(about.madeAt)} untuk permintaan Anda <code>${e(requestId)}</code>. Data Anda ditampilkan di bawah, per
+        tempat penyimpanan; setiap berkas di samping halaman ini memuat seluruhnya (JSON untuk program, CSV untuk
+        lembar kerja).</p>
+      <p><strong>What you can do next:</strong> ask us to correct your data, delete it, or stop marketing to you,
+        on our form: ${form}</p>
+      <p lang="id"><strong>Yang dapat Anda lakukan selanjutnya:</strong> minta kami memperbaiki data Anda,
+        menghapusnya, atau berhenti mengirimi Anda pemasaran, melalui formulir kami: ${form}</p>
+      <p><strong>The download link</strong> in our email works for ${e(days)} after it was sent; after that, ask
+        for a new copy on the form. Keep this file safe: it holds your personal data. Times are shown in
+        ${e(about.zone)}.</p>
+      <p lang="id"><strong>Tautan unduhan</strong> di email kami berlaku ${about.linkDays} hari sejak dikirim; setelah
+        itu, minta salinan baru melalui formulir. Simpan berkas ini dengan aman: isinya data pribadi Anda. Waktu
+        ditampilkan dalam ${e(about.zone)}.</p>
+    </section>`;
+}
+
 // Said plainly when every store was searched and none holds anything about the subject.
 const NO_DATA = `    <p id="no-data"><strong>We hold no data about you.</strong> We searched every place listed below and found
       nothing about you.</p>
@@ -273,6 +336,8 @@ export function renderIndexHtml(args: {
   /** Processors outside Indonesia; the section is shown when this is given, even empty. */
   readonly transfers?: readonly IndexTransfer[];
   readonly history?: readonly HistoryLine[];
+  /** The first lines (what, when, which request, what next, the link); left out when absent. */
+  readonly about?: IndexAbout;
 }): string {
   const e = escapeHtml;
   const total = args.stores.reduce((sum, s) => sum + s.records, 0);
@@ -289,10 +354,21 @@ export function renderIndexHtml(args: {
       dt { font-weight: bold; }
       td, th { border: 1px solid #ccc; padding: .2rem .5rem; text-align: left; }
       table { border-collapse: collapse; }
+      #about { border: 2px solid #246; padding: 0 1rem; margin: 1rem 0; }
+      table.record { width: 100%; margin: .75rem 0; }
+      table.record caption { text-align: left; font-weight: bold; }
+      table.record th { width: 35%; font-weight: normal; background: #f4f4f4; }
+      table.sub th { background: #f4f4f4; }
+      .masked { font-style: italic; color: #6b2200; }
+      .empty { color: #555; }
+      .cap-notice { background: #fff4ce; padding: .5rem; border: 1px solid #c9a400; }
+      .amount { white-space: nowrap; }
     </style>
   </head>
   <body>
-    <h1>A copy of your personal data / <span lang="id">Salinan data pribadi Anda</span></h1>
+    <h1>A copy of your personal data / <span lang="id">Salinan data pribadi Anda</span></h1>${
+      args.about ? aboutSection(args.requestId, args.about) : ''
+    }
     <p>This archive holds the personal data we keep about you, as requested (request ${e(args.requestId)},
       prepared ${e(args.generatedAt)}). Each section below is one place where we store data: what kinds of data
       it holds, how many records, a link to the machine-readable JSON file, and why we use it, on what legal
