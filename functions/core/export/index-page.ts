@@ -366,6 +366,7 @@ export function renderIndexHtml(args: {
     </style>
   </head>
   <body>
+  <main>
     <h1>A copy of your personal data / <span lang="id">Salinan data pribadi Anda</span></h1>${
       args.about ? aboutSection(args.requestId, args.about) : ''
     }
@@ -384,6 +385,7 @@ export function renderIndexHtml(args: {
 ${args.controller ? controllerSection(args.controller) : ''}
 ${total === 0 ? NO_DATA : ''}${args.stores.map(storeSection).join('\n')}
 ${recipientsSection(args.recipients ?? [])}${args.transfers ? transfersSection(args.transfers) : ''}${historySection(args.history ?? [])}
+  </main>
   </body>
 </html>
 `;
