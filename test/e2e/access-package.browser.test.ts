@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import JSZip from 'jszip';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { type LocalSystem, startLocalSystem } from '../../infra/local/system';
 import { describeWithBrowser, haveBrowser, launchChromium } from '../support/browser';
 import { LocalApi, linkIn, type SesEmail } from '../support/local-api';
@@ -98,6 +98,9 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
+/** The text a person reads in an element, with runs of white space as one space. */
+const textOf = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+
 const indexUrl = () => pathToFileURL(path.join(unzipped, 'index.html')).href;
 
 describeBrowser('the access package, opened from the unzipped folder', () => {
@@ -115,25 +118,25 @@ describeBrowser('the access package, opened from the unzipped folder', () => {
 
     // The first lines: what it is, when, for which request, what next (the form), how long the link lives
     const about = page.locator('#about');
-    await expect(about.innerText()).resolves.toMatch(
+    await expect(textOf(about)).resolves.toMatch(
       /This is a copy of the personal data Impor\.in holds about you/,
     );
-    await expect(about.innerText()).resolves.toMatch(/WIB for your request \d{8}-access-/);
+    await expect(textOf(about)).resolves.toMatch(/WIB for your request \d{8}-access-/);
     await expect(about.locator(`a[href="${system.urls.api.replace(/\/$/, '')}/"]`).count()).resolves.toBe(2);
-    await expect(about.innerText()).resolves.toMatch(/works for 7 days/);
+    await expect(textOf(about)).resolves.toMatch(/works for 7 days/);
 
     // The person's name, as a labelled field
     const customers = page.locator('#store-customers');
     await expect(customers.getByText(subject.fullName, { exact: true }).count()).resolves.toBeGreaterThan(0);
-    await expect(customers.innerText()).resolves.toContain('Full name / Nama lengkap');
+    await expect(textOf(customers)).resolves.toContain('Full name / Nama lengkap');
 
     // One order: its id and its amount in rupiah, in the same record
     const order = (await jsonOf('stores/orders.json')).records[0] as { orderId: string; amountIdr: number };
     const card = page.locator('#store-orders table.record', { hasText: order.orderId });
     await expect(card.count()).resolves.toBe(1);
-    await expect(card.innerText()).resolves.toContain(rupiah(order.amountIdr));
-    await expect(card.innerText()).resolves.toMatch(
-      /Ordered at \/ Dipesan pada\s+\d{1,2} \w{3} \d{4}, \d{2}:\d{2} WIB/,
+    await expect(textOf(card)).resolves.toContain(rupiah(order.amountIdr));
+    await expect(textOf(card)).resolves.toMatch(
+      /Ordered at \/ Dipesan pada\s*\d{1,2} \w{3} \d{4}, \d{2}:\d{2} WIB/,
     );
 
     // A message subject, and the one made of markup shown as text, not run
@@ -148,16 +151,14 @@ describeBrowser('the access package, opened from the unzipped folder', () => {
 
     // A store above the cap shows its first records and says where the rest are
     const notice = page.locator('#store-activity .cap-notice').first();
-    await expect(notice.innerText()).resolves.toContain(
-      `This page shows the first 200 of ${RECORDS} records.`,
-    );
+    await expect(textOf(notice)).resolves.toContain(`This page shows the first 200 of ${RECORDS} records.`);
     await expect(notice.locator('a[href="stores/activity.csv"]').count()).resolves.toBe(1);
     await expect(page.locator('#store-activity table.record').count()).resolves.toBe(200);
 
     // Uploaded documents: names, sizes and links that open the files inside the folder
     const files = page.locator('#store-documents ul.files li');
     await expect(files.count()).resolves.toBe(2);
-    await expect(files.first().innerText()).resolves.toMatch(/\.(pdf|txt) \(\d+(\.\d)? (B|KB)\)$/);
+    await expect(textOf(files.first())).resolves.toMatch(/\.(pdf|txt) \(\d+(\.\d)? (B|KB)\)$/);
     const href = await files.first().locator('a').getAttribute('href');
     expect(href).toMatch(/^stores\/documents\/files\//);
     await expect(readFile(path.join(unzipped, href ?? ''))).resolves.toBeInstanceOf(Buffer);
@@ -196,7 +197,7 @@ describeBrowser('the access package, opened from the unzipped folder', () => {
       const rows = parse(bytes ?? Buffer.alloc(0), { bom: true, columns: true }) as Record<string, string>[];
       const records = (await jsonOf(`stores/${store.storeId}.json`)).records;
       expect(rows).toHaveLength(records.length);
-      records.forEach((record, i) => expect(fromRow(rows[i] ?? {}, record)).toEqual(record));
+      expect(rows.map((row, i) => fromRow(row, records[i] ?? {}))).toEqual(records);
     }
     const messages = parse((await zip.file('stores/messages.csv')?.async('nodebuffer')) ?? '', {
       bom: true,
@@ -234,7 +235,10 @@ function fromRow(row: Record<string, string>, like: Json): Json {
     if (cell === '' && original === undefined) continue;
     const keys = column.split('.');
     let target = out;
-    for (const key of keys.slice(0, -1)) target = (target[key] ??= {}) as Json;
+    for (const key of keys.slice(0, -1)) {
+      target[key] ??= {};
+      target = target[key] as Json;
+    }
     target[keys[keys.length - 1] as string] = typed(cell, original);
   }
   return out;
