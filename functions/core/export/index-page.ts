@@ -242,13 +242,17 @@ function transfersSection(transfers: readonly IndexTransfer[]): string {
 }
 
 /** The person's history: one row per event of the audit chains of their requests. */
-function historySection(history: readonly HistoryLine[]): string {
+function historySection(history: readonly HistoryLine[], formatTime?: (iso: string) => string): string {
   if (history.length === 0) return '';
   const e = escapeHtml;
+  const when = formatTime ?? ((iso: string) => iso);
+  const zone = formatTime
+    ? 'When / <span lang="id">Waktu</span>'
+    : 'When (UTC) / <span lang="id">Waktu (UTC)</span>';
   const rows = history
     .map(
       (h) => `
-        <tr><td><time datetime="${e(h.at)}">${e(h.at)}</time></td><td>${e(h.requestId)}</td><td>${both(HISTORY_LABELS[h.kind])}</td></tr>`,
+        <tr><td><time datetime="${e(h.at)}">${e(when(h.at))}</time></td><td>${e(h.requestId)}</td><td>${both(HISTORY_LABELS[h.kind])}</td></tr>`,
     )
     .join('');
   return `
@@ -256,7 +260,7 @@ function historySection(history: readonly HistoryLine[]): string {
       <h2>What we did for your requests / <span lang="id">Apa yang kami lakukan untuk permintaan Anda</span></h2>
       <table>
         <caption>Each step, from our audit trail / <span lang="id">Setiap langkah, dari jejak audit kami</span></caption>
-        <thead><tr><th scope="col">When (UTC) / <span lang="id">Waktu (UTC)</span></th><th scope="col">Request / <span lang="id">Permintaan</span></th><th scope="col">What / <span lang="id">Apa</span></th></tr></thead>
+        <thead><tr><th scope="col">${zone}</th><th scope="col">Request / <span lang="id">Permintaan</span></th><th scope="col">What / <span lang="id">Apa</span></th></tr></thead>
         <tbody>${rows}
         </tbody>
       </table>
@@ -336,11 +340,15 @@ export function renderIndexHtml(args: {
   /** Processors outside Indonesia; the section is shown when this is given, even empty. */
   readonly transfers?: readonly IndexTransfer[];
   readonly history?: readonly HistoryLine[];
+  /** A moment (ISO 8601) as the person reads it, in their time zone; ISO in UTC when absent. */
+  readonly formatTime?: (iso: string) => string;
   /** The first lines (what, when, which request, what next, the link); left out when absent. */
   readonly about?: IndexAbout;
 }): string {
   const e = escapeHtml;
   const total = args.stores.reduce((sum, s) => sum + s.records, 0);
+  const when = args.formatTime ?? ((iso: string) => iso);
+  const prepared = `<time datetime="${e(args.generatedAt)}">${e(when(args.generatedAt))}</time>`;
   return `<!doctype html>
 <html lang="en">
   <head>
@@ -371,20 +379,21 @@ export function renderIndexHtml(args: {
       args.about ? aboutSection(args.requestId, args.about) : ''
     }
     <p>This archive holds the personal data we keep about you, as requested (request ${e(args.requestId)},
-      prepared ${e(args.generatedAt)}). Each section below is one place where we store data: what kinds of data
-      it holds, how many records, a link to the machine-readable JSON file, and why we use it, on what legal
-      basis, how long we keep it, where it came from and who else receives it. <code>processing-record.json</code>
-      says the same for machines; <code>manifest.json</code> lists every file with its SHA-256 checksum.</p>
+      prepared ${prepared}). Each section below is one place where we store data: what kinds of data it holds,
+      how many records, the records themselves, links to the same records as a JSON file (for programs) and a CSV
+      file (for spreadsheets), and why we use it, on what legal basis, how long we keep it, where it came from and
+      who else receives it. <code>processing-record.json</code> says the same for machines;
+      <code>manifest.json</code> lists every file with its SHA-256 checksum.</p>
     <p lang="id">Arsip ini berisi data pribadi Anda yang kami simpan, sesuai permintaan Anda (permintaan
-      ${e(args.requestId)}, disiapkan ${e(args.generatedAt)}). Setiap bagian di bawah adalah satu tempat kami
-      menyimpan data: jenis data, jumlah catatan, tautan ke berkas JSON yang dapat dibaca mesin, serta untuk apa
-      kami menggunakannya, dasar hukumnya, berapa lama disimpan, dari mana asalnya dan siapa lagi yang
-      menerimanya. <code>processing-record.json</code> memuat hal yang sama untuk mesin; <code>manifest.json</code>
-      mencantumkan setiap berkas beserta checksum SHA-256-nya.</p>
+      ${e(args.requestId)}, disiapkan ${prepared}). Setiap bagian di bawah adalah satu tempat kami menyimpan data:
+      jenis data, jumlah catatan, catatan itu sendiri, tautan ke catatan yang sama sebagai berkas JSON (untuk
+      program) dan berkas CSV (untuk lembar kerja), serta untuk apa kami menggunakannya, dasar hukumnya, berapa
+      lama disimpan, dari mana asalnya dan siapa lagi yang menerimanya. <code>processing-record.json</code> memuat
+      hal yang sama untuk mesin; <code>manifest.json</code> mencantumkan setiap berkas beserta checksum SHA-256-nya.</p>
     <p>Total records / <span lang="id">Jumlah catatan</span>: <strong>${total}</strong></p>
 ${args.controller ? controllerSection(args.controller) : ''}
 ${total === 0 ? NO_DATA : ''}${args.stores.map(storeSection).join('\n')}
-${recipientsSection(args.recipients ?? [])}${args.transfers ? transfersSection(args.transfers) : ''}${historySection(args.history ?? [])}
+${recipientsSection(args.recipients ?? [])}${args.transfers ? transfersSection(args.transfers) : ''}${historySection(args.history ?? [], args.formatTime)}
   </main>
   </body>
 </html>

@@ -30,11 +30,21 @@ export function timeZoneOf(jurisdiction: string): string {
   return jurisdiction === 'ID' ? 'Asia/Jakarta' : 'UTC';
 }
 
+/** Formatters are costly to build: one per language and zone, reused for every value. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string, options: Intl.DateTimeFormatOptions & { timeZone: string }) {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let made = formatters.get(key);
+  if (!made) {
+    made = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, made);
+  }
+  return made;
+}
+
 /** The zone's short name as Indonesians write it (WIB, WITA, WIT; UTC elsewhere). */
 export function zoneName(timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('id-ID', { timeZone, timeZoneName: 'short' }).formatToParts(
-    new Date(0),
-  );
+  const parts = formatter('id-ID', { timeZone, timeZoneName: 'short' }).formatToParts(new Date(0));
   return parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
 }
 
@@ -42,7 +52,7 @@ const INTL_LOCALE: Record<Locale, string> = { en: 'en-GB', id: 'id-ID' };
 
 /** `15 Mar 2026, 17.00 WIB`: a moment in the person's time zone, with the zone named. */
 export function formatMoment(at: Date, format: ValueFormat): string {
-  const text = new Intl.DateTimeFormat(INTL_LOCALE[format.locale], {
+  const text = formatter(INTL_LOCALE[format.locale], {
     timeZone: format.timeZone,
     year: 'numeric',
     month: 'short',
@@ -57,7 +67,7 @@ export function formatMoment(at: Date, format: ValueFormat): string {
 export function formatDate(date: string, format: ValueFormat): string {
   const at = new Date(`${date}T00:00:00Z`);
   if (Number.isNaN(at.getTime())) return date;
-  return new Intl.DateTimeFormat(INTL_LOCALE[format.locale], {
+  return formatter(INTL_LOCALE[format.locale], {
     timeZone: 'UTC',
     year: 'numeric',
     month: 'short',
@@ -66,10 +76,14 @@ export function formatDate(date: string, format: ValueFormat): string {
 }
 
 /** `Rp 15.498.000`, the way Indonesians write rupiah (whatever the page's language). */
+const RUPIAH = new Intl.NumberFormat('id-ID', {
+  style: 'currency',
+  currency: 'IDR',
+  maximumFractionDigits: 0,
+});
+
 export function formatRupiah(amount: number): string {
-  return new Intl.NumberFormat('id-ID', { style: 'currency', currency: 'IDR', maximumFractionDigits: 0 })
-    .format(amount)
-    .replace(/\u00a0/g, ' ');
+  return RUPIAH.format(amount).replace(/\u00a0/g, ' ');
 }
 
 const ISO_MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
