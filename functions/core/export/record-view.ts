@@ -75,13 +75,13 @@ export function formatDate(date: string, format: ValueFormat): string {
   }).format(at);
 }
 
-/** `Rp 15.498.000`, the way Indonesians write rupiah (whatever the page's language). */
 const RUPIAH = new Intl.NumberFormat('id-ID', {
   style: 'currency',
   currency: 'IDR',
   maximumFractionDigits: 0,
 });
 
+/** `Rp 15.498.000`, the way Indonesians write rupiah (whatever the page's language). */
 export function formatRupiah(amount: number): string {
   return RUPIAH.format(amount).replace(/\u00a0/g, ' ');
 }
