@@ -12,6 +12,7 @@ import {
   ExportFileReader,
   ExportFileShapeError,
 } from '../../functions/core/export/export-file';
+import { renderIndexHtml } from '../../functions/core/export/index-page';
 import {
   formatMoment,
   formatRupiah,
@@ -166,5 +167,60 @@ describe("a store's records on the page", () => {
     const html = v.html([]);
     expect(Buffer.byteLength(html)).toBeLessThan(20_000);
     expect(html).toContain('of 50 records');
+  });
+});
+
+describe('the page in the language of the request', () => {
+  const page = (locale: 'en' | 'id') =>
+    renderIndexHtml({
+      requestId: '20260315-access-abcdefgh23',
+      generatedAt: '2026-03-15T10:00:00.000Z',
+      stores: [
+        {
+          storeId: 'orders',
+          description: 'Orders',
+          categories: ['transaction'],
+          records: 1,
+          file: 'stores/orders.json',
+          csvFile: 'stores/orders.csv',
+          attachments: [{ name: 'invoice.pdf', size: 2048, path: 'stores/documents/files/invoice.pdf' }],
+        },
+      ],
+      about: {
+        organisation: 'Impor.in',
+        madeAt: '15 Mar 2026, 17.00 WIB',
+        formUrl: 'https://dsr.impor.in.example/',
+        linkDays: 7,
+        zone: 'WIB',
+      },
+      locale,
+    });
+
+  it('puts Indonesian first, with English beside it, for a request made in Indonesian', () => {
+    const html = page('id');
+    expect(html).toContain('<html lang="id">');
+    expect(html).toContain(
+      '<h1>Salinan data pribadi Anda / <span lang="en">A copy of your personal data</span></h1>',
+    );
+    expect(html.indexOf('Ini salinan data pribadi Anda')).toBeLessThan(html.indexOf('This is a copy of'));
+    expect(html).toContain(
+      '<p lang="en"><strong>This is a copy of the personal data Impor.in holds about you',
+    );
+  });
+
+  it('opens with what it is, when it was made, for which request, what to do next and how long the link lives', () => {
+    const html = page('en');
+    const about = html.slice(
+      html.indexOf('id="about"'),
+      html.indexOf('</section>', html.indexOf('id="about"')),
+    );
+    expect(about).toContain(
+      'made on\n        15 Mar 2026, 17.00 WIB for your request <code>20260315-access-abcdefgh23</code>',
+    );
+    expect(about).toContain('correct your data, delete it, or stop marketing to you');
+    expect(about).toContain('<a href="https://dsr.impor.in.example/">https://dsr.impor.in.example/</a>');
+    expect(about).toContain('works for 7 days');
+    expect(html).toContain('<li><a href="stores/documents/files/invoice.pdf">invoice.pdf</a> (2.0 KB)</li>');
+    expect(html).toContain('<a href="stores/orders.csv">stores/orders.csv</a>');
   });
 });

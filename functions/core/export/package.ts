@@ -401,6 +401,7 @@ export async function packageExport(
       })),
       history: processingRecord.history,
       about: about(),
+      locale: format.locale,
       formatTime: (iso) => formatMoment(new Date(iso), format),
     });
   const open = async (result: PackagedStore): Promise<Readable> =>
