@@ -328,6 +328,7 @@ function viewOf(
  *
  * @throws UnsafeExportKeyError on an invalid request id, store id or file name.
  * @throws ExportIntegrityError when a store file no longer matches its recorded sha256.
+ * @throws ExportFileShapeError when a store file is not laid out as writeStoreExport writes it.
  */
 export async function packageExport(
   ports: { readonly exports: ObjectStore; readonly zip: ZipWriters },
