@@ -142,6 +142,27 @@ describe("a store's records on the page", () => {
     );
   });
 
+  it('says of a record the store holds (an order in transit) that it is kept for now, and why', () => {
+    const v = view({
+      holds: [
+        {
+          field: 'status',
+          in: ['in_transit'],
+          description: { en: 'Kept until it is delivered.', id: 'Disimpan sampai diterima.' },
+        },
+      ],
+    });
+    v.add({ orderId: 'ORD-OPEN', status: 'in_transit' });
+    v.add({ orderId: 'ORD-DONE', status: 'delivered' });
+    const html = v.html([]);
+    expect(html).toContain(
+      '<tr class="held"><th scope="row">Kept for now / <span lang="id">Disimpan untuk sementara</span></th><td>Kept until it is delivered. / <span lang="id">Disimpan sampai diterima.</span></td></tr>',
+    );
+    // Only the order in transit says so.
+    expect(html.split('Kept for now')).toHaveLength(2);
+    expect(html.indexOf('Kept for now')).toBeLessThan(html.indexOf('ORD-OPEN'));
+  });
+
   it('escapes every value and every field name, so a record cannot add markup to the page', () => {
     const v = view();
     v.add({ '<b>name</b>': '<img src=x onerror=alert(1)>', note: '"><script>alert(1)</script>' });

@@ -418,6 +418,7 @@ export function renderIndexHtml(args: {
       table.record th { width: 35%; font-weight: normal; background: #f4f4f4; }
       table.sub th { background: #f4f4f4; }
       .masked { font-style: italic; color: #6b2200; }
+      tr.held th, tr.held td { background: #e8f0fe; }
       .empty { color: #555; }
       .cap-notice { background: #fff4ce; padding: .5rem; border: 1px solid #c9a400; }
       .amount { white-space: nowrap; }

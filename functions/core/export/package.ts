@@ -290,7 +290,7 @@ async function* csvOf(source: Readable, columns: CsvColumns): AsyncGenerator<str
   if (last.length > 0) yield last.join('');
 }
 
-/** How a store's records look on the page: its labels and formats, its cap, and what its masks write. */
+/** How a store's records look on the page: its labels and formats, its cap, what its masks write and what it holds. */
 function viewOf(
   store: StoreConfig | undefined,
   storeId: string,
@@ -301,11 +301,16 @@ function viewOf(
     store && !isProcessor(store)
       ? Object.values(store.erasure.fields).flatMap((f) => (f.action === 'mask' && f.with ? [f.with] : []))
       : [];
+  const holds =
+    store && !isProcessor(store)
+      ? store.erasure.holds.flatMap((h) => (h.when ? [{ ...h.when, description: h.description }] : []))
+      : [];
   return new RecordView({
     ...format,
     storeId,
     fields,
     maskValues: [MASK_VALUE, ...masks],
+    holds,
     limit: store?.export?.pageRecords ?? DEFAULT_PAGE_RECORDS,
   });
 }

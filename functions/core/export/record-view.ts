@@ -108,6 +108,15 @@ export interface RecordViewOptions extends ValueFormat {
   readonly fields: Readonly<Record<string, ExportField>>;
   /** Values erasure writes over a field (`[erased]`, and any mask's `with`): shown as erased. */
   readonly maskValues: readonly string[];
+  /**
+   * The store's erasure holds with a condition (e.g. an order in transit): a
+   * matching record says it is kept for now, and why, in the person's words.
+   */
+  readonly holds?: readonly {
+    readonly field: string;
+    readonly in: readonly (string | number | boolean)[];
+    readonly description: Bilingual;
+  }[];
   /** Records shown; the rest are only counted. */
   readonly limit: number;
   /** Bytes of HTML shown at most, so a store of huge records still keeps the page small. */
@@ -190,11 +199,19 @@ export class RecordView {
   }
 
   private recordTable(record: ExportedData, n: number): string {
-    const caption = bilingual({ en: `Record ${n}`, id: `Catatan ${n}` }, this.options.locale);
+    const { locale } = this.options;
+    const caption = bilingual({ en: `Record ${n}`, id: `Catatan ${n}` }, locale);
+    const hold = (this.options.holds ?? []).find((h) =>
+      h.in.some((v) => v === record[h.field as keyof typeof record]),
+    );
+    const held = hold
+      ? `
+            <tr class="held"><th scope="row">${bilingual({ en: 'Kept for now', id: 'Disimpan untuk sementara' }, locale)}</th><td>${bilingual(hold.description, locale)}</td></tr>`
+      : '';
     return `
         <table class="record">
           <caption>${caption}</caption>
-          <tbody>${this.rows(record, '', 1)}
+          <tbody>${held}${this.rows(record, '', 1)}
           </tbody>
         </table>`;
   }
