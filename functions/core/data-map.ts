@@ -170,6 +170,34 @@ const fieldList = z.array(z.string().min(1, { message: 'must name a field' })).m
 export const RectifiableAttribute = z.enum(['email', 'fullName', 'phone', 'address', 'companyName']);
 export type RectifiableAttribute = z.infer<typeof RectifiableAttribute>;
 
+/** How the access package's page shows one field: words a person understands, and how to read its value. */
+export const ExportField = z.strictObject({
+  /** e.g. `{ "en": "Recipient phone", "id": "Telepon penerima" }`. */
+  label: z.strictObject({ en: z.string().min(1).max(100), id: z.string().min(1).max(100) }),
+  /** `idr`: an amount in rupiah; `datetime`/`date`: shown in the person's time zone. Unset: as it is (ISO times are still recognised). */
+  format: z.enum(['idr', 'datetime', 'date']).optional(),
+});
+export type ExportField = z.infer<typeof ExportField>;
+
+/** Records per store index.html shows when the data map does not say; the files always hold every record. */
+export const DEFAULT_PAGE_RECORDS = 200;
+
+/**
+ * The access export: `excludeFields` are left out (credential material, e.g. a password hash), for security;
+ * `fields` says how index.html shows a field (by dotted path, e.g. `items.unitPriceIdr`); `pageRecords` caps
+ * the records index.html shows (default {@link DEFAULT_PAGE_RECORDS}; the JSON and CSV files hold all).
+ */
+const ExportOptions = z
+  .strictObject({
+    excludeFields: z
+      .array(z.string().min(1, { message: 'must name a field' }))
+      .min(1)
+      .optional(),
+    fields: z.record(z.string().min(1), ExportField).optional(),
+    pageRecords: z.number().int().min(1).max(5000).optional(),
+  })
+  .optional();
+
 const storeBase = {
   id: storeId,
   description: z.string().min(1),
@@ -223,12 +251,7 @@ const storeBase = {
       z.array(z.string().min(1, { message: 'must name a field' })).min(1),
     )
     .optional(),
-  /** The access export: `excludeFields` are left out (credential material, e.g. a password hash), for security. */
-  export: z
-    .strictObject({
-      excludeFields: z.array(z.string().min(1, { message: 'must name a field' })).min(1),
-    })
-    .optional(),
+  export: ExportOptions,
 };
 
 export const DynamoDbStore = z.strictObject({
@@ -313,6 +336,8 @@ export const ProcessorStore = z
     secretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, {
       message: 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)',
     }),
+    /** How the access package shows the records the processor sends (labels, formats, cap). */
+    export: ExportOptions,
     /** Identities the processor already knows the subject by; only these are sent. */
     identifiers: z.array(IdentityKind).min(1),
     /** What the processor handles; it gets access requests only if it declares them. */

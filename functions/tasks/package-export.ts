@@ -13,12 +13,14 @@ const Input = z.object({ requestId: z.string().min(1), exports: z.array(PackageE
  */
 export async function handler(event: unknown): Promise<{ key: string; records: number }> {
   const input = Input.parse(event);
+  const cfg = config();
   const ports = {
     ledger: ledgerTable(),
     exports: exportObjects(),
     zip: zipWriters,
-    dataMap: config().dataMap,
+    dataMap: cfg.dataMap,
     auditTrail: auditTrail(),
+    settings: { publicUrl: cfg.publicUrl, linkTtlSeconds: cfg.exportLinkTtlSeconds },
   };
   return withTransient(() => packageRequestExport({ ...ports, log: log() }, input));
 }

@@ -95,19 +95,23 @@ const DEVICES = [
   { os: 'macOS 15', browser: 'Safari 18' },
   { os: 'Android 13', browser: 'Samsung Internet 26' },
 ] as const;
+// Each message with its subject line: one draw picks both, so seeded populations stay as they were.
 const MESSAGES_IN = [
-  'Halo, paket saya sudah sampai mana ya?',
-  'Apakah bea masuk untuk barang ini sudah termasuk PPN?',
-  'Saya ingin mengubah alamat pengiriman, bisa dibantu?',
-  'Invoice untuk pesanan saya belum saya terima.',
-  'Kapan estimasi barang keluar dari bea cukai?',
+  { subject: 'Posisi paket saya', body: 'Halo, paket saya sudah sampai mana ya?' },
+  { subject: 'Bea masuk dan PPN', body: 'Apakah bea masuk untuk barang ini sudah termasuk PPN?' },
+  { subject: 'Ubah alamat pengiriman', body: 'Saya ingin mengubah alamat pengiriman, bisa dibantu?' },
+  { subject: 'Invoice belum diterima', body: 'Invoice untuk pesanan saya belum saya terima.' },
+  { subject: 'Estimasi keluar bea cukai', body: 'Kapan estimasi barang keluar dari bea cukai?' },
 ];
 const MESSAGES_OUT = [
-  'Terima kasih, pesanan Anda sedang dalam proses clearance di bea cukai.',
-  'Invoice sudah kami kirim ulang ke email Anda.',
-  'Alamat pengiriman sudah kami perbarui.',
-  'Paket Anda dijadwalkan tiba dalam 2-3 hari kerja.',
-  'Pembayaran bea masuk dan PPN sudah kami terima.',
+  {
+    subject: 'Re: Status clearance pesanan',
+    body: 'Terima kasih, pesanan Anda sedang dalam proses clearance di bea cukai.',
+  },
+  { subject: 'Re: Invoice dikirim ulang', body: 'Invoice sudah kami kirim ulang ke email Anda.' },
+  { subject: 'Re: Alamat diperbarui', body: 'Alamat pengiriman sudah kami perbarui.' },
+  { subject: 'Re: Jadwal kedatangan paket', body: 'Paket Anda dijadwalkan tiba dalam 2-3 hari kerja.' },
+  { subject: 'Re: Pembayaran diterima', body: 'Pembayaran bea masuk dan PPN sudah kami terima.' },
 ];
 
 function newFaker(seed: number, refDate?: Date): Faker {
@@ -236,7 +240,7 @@ function messageItem(f: Faker, customerId: string): Item {
     messageId: `${sentAt}#${f.string.alphanumeric({ length: 8, casing: 'lower' })}`,
     channel: f.helpers.arrayElement(CHANNELS),
     direction,
-    body: f.helpers.arrayElement(direction === 'inbound' ? MESSAGES_IN : MESSAGES_OUT),
+    ...f.helpers.arrayElement(direction === 'inbound' ? MESSAGES_IN : MESSAGES_OUT),
   };
 }
 

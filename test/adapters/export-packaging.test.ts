@@ -449,16 +449,23 @@ describe('an access export that reached partners', () => {
       },
     });
 
-    const { read } = await packaged(requestId, [{ storeId: 'logistics', escalated: false }], [call]);
+    const { zip, read } = await packaged(requestId, [{ storeId: 'logistics', escalated: false }], [call]);
 
     const manifest = JSON.parse(await read('manifest.json'));
     const file = await read('stores/logistics.json');
+    const csv = await zip.file('stores/logistics.csv')?.async('nodebuffer');
     expect(manifest.stores).toEqual([
       {
         storeId: 'logistics',
         records: 2,
         sha256: createHash('sha256').update(file).digest('hex'),
         file: 'stores/logistics.json',
+        csv: {
+          file: 'stores/logistics.csv',
+          sha256: createHash('sha256')
+            .update(csv ?? '')
+            .digest('hex'),
+        },
         attachments: 0,
       },
     ]);

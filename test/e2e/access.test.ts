@@ -3,6 +3,7 @@
  * interpreter, the emulators, over HTTP, as a person would use it.
  */
 
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -120,6 +121,21 @@ describe('an access request on the local system', () => {
       expect(section).toContain('How long we keep it / <span lang="id">Berapa lama disimpan</span>');
     }
     expect(index).toContain('Contract / <span lang="id">Kontrak</span>');
+    // ... shows the person's own records, and puts a CSV for a spreadsheet beside each JSON file
+    expect(index).toContain(`<td>${subjectA.fullName}</td>`);
+    const manifestStores = manifest.stores as unknown as {
+      storeId: string;
+      csv: { file: string; sha256: string };
+    }[];
+    for (const store of manifestStores) {
+      const csv = await zip.file(store.csv.file)?.async('nodebuffer');
+      expect(csv?.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+      expect(
+        createHash('sha256')
+          .update(csv ?? '')
+          .digest('hex'),
+      ).toBe(store.csv.sha256);
+    }
     expect(index).toContain('10 years / <span lang="id">10 tahun</span>');
 
     // Every file parses, and the other subject appears in none of them

@@ -1,13 +1,29 @@
 import { createHash } from 'node:crypto';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { auditStep } from '../audit/events';
 import { HISTORY_REQUESTS, type HistoryLine, personHistory } from '../audit/trail';
-import { type DataMap, isProcessor, type ProcessorStore, type StoreConfig } from '../data-map';
+import {
+  type DataMap,
+  DEFAULT_PAGE_RECORDS,
+  type ExportField,
+  isProcessor,
+  MASK_VALUE,
+  type ProcessorStore,
+  type StoreConfig,
+} from '../data-map';
 import type { ProcessorEvidence } from '../ledger-record';
 import type { AuditTrail, Log, ObjectStore, RequestLedger, ZipWriters } from '../ports';
-import { type IndexProcessing, type IndexRecipient, type IndexStore, renderIndexHtml } from './index-page';
+import { CSV_BOM, CsvColumns, csvHeader } from './csv';
+import { type ExportedData, ExportFileReader } from './export-file';
+import {
+  type IndexAbout,
+  type IndexProcessing,
+  type IndexRecipient,
+  type IndexStore,
+  renderIndexHtml,
+} from './index-page';
 import {
   attachmentKey,
   attachmentPath,
@@ -21,6 +37,7 @@ import {
 import { openExisting, readSmall } from './objects';
 import { buildProcessingRecord } from './processing-record';
 import { processorCallStatus, processorCallsOf, processorOutcome } from './processor-calls';
+import { formatMoment, type Locale, RecordView, timeZoneOf, zoneName } from './record-view';
 import { StoreExportResult } from './store-export';
 
 /** A store file's bytes did not match the hash recorded when it was written. */
@@ -64,6 +81,11 @@ export interface PackageExportArgs {
   /** The request's history from its audit chain (owner: audit); empty when no chain was read. */
   readonly history?: readonly HistoryLine[];
   readonly generatedAt?: Date;
+  /** The person's language (the page's first language) and time zone; default English and WIB. */
+  readonly locale?: Locale;
+  readonly timeZone?: string;
+  /** setting `publicUrl` (the form is its root) and setting `exportLinkTtlSeconds`: the page's first lines say both. */
+  readonly settings?: { readonly publicUrl: string; readonly linkTtlSeconds: number };
 }
 
 export interface PackagedExport {
@@ -82,6 +104,8 @@ export interface ExportManifest {
     readonly records: number;
     readonly sha256: string;
     readonly file: string;
+    /** The same records as CSV (RFC 4180, UTF-8 with a byte-order mark), and its SHA-256. */
+    readonly csv: { readonly file: string; readonly sha256: string };
     readonly attachments: number;
   }[];
   readonly processingRecord: { readonly file: 'processing-record.json'; readonly sha256: string };
@@ -188,13 +212,19 @@ function indexStores(
   dataMap: Pick<DataMap, 'stores'>,
   files: ReadonlyMap<string, PackagedStore>,
   nameOf: ReadonlyMap<string, string>,
+  recordsHtml: ReadonlyMap<string, string>,
 ): IndexStore[] {
   const section = (storeId: string, file: PackagedStore | undefined) => ({
     storeId,
     records: file?.records ?? 0,
-    ...(file ? { file: `stores/${storeId}.json` } : {}),
-    attachments: (file?.attachments ?? []).map((a) => `stores/${attachmentPath(storeId, a.name)}`),
+    ...(file ? { file: `stores/${storeId}.json`, csvFile: `stores/${storeId}.csv` } : {}),
+    attachments: (file?.attachments ?? []).map((a) => ({
+      name: a.name,
+      size: a.size,
+      path: `stores/${attachmentPath(storeId, a.name)}`,
+    })),
     ...(file?.withheld ? { withheld: file.withheld } : {}),
+    ...(recordsHtml.has(storeId) ? { recordsHtml: recordsHtml.get(storeId) } : {}),
   });
   const known = new Set(dataMap.stores.map((s) => s.id));
   const mapped = dataMap.stores
@@ -213,13 +243,22 @@ function indexStores(
   return [...mapped, ...unknown];
 }
 
-/** Passes bytes through while hashing them; `digest()` is valid once the stream has ended. */
-function hashing(): Transform & { digest(): string } {
+/**
+ * Passes bytes through while hashing them (and showing each chunk to `inspect`,
+ * whose error fails the stream); `digest()` is valid once the stream has ended.
+ */
+function hashing(inspect?: (chunk: Buffer) => void): Transform & { digest(): string } {
   const hash = createHash('sha256');
   let hex: string | undefined;
   const transform = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
+      try {
+        inspect?.(chunk);
+      } catch (error) {
+        callback(error instanceof Error ? error : new Error('could not read the store file'));
+        return;
+      }
       callback(null, chunk);
     },
     flush(callback) {
@@ -235,20 +274,66 @@ function hashing(): Transform & { digest(): string } {
   });
 }
 
+/** The CSV of a store file, produced line by line as the file streams past again. */
+async function* csvOf(source: Readable, columns: CsvColumns): AsyncGenerator<string> {
+  yield CSV_BOM + csvHeader(columns.columns);
+  const reader = new ExportFileReader();
+  for await (const chunk of source) {
+    const lines: string[] = [];
+    reader.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array), (r) =>
+      lines.push(columns.row(r)),
+    );
+    if (lines.length > 0) yield lines.join('');
+  }
+  const last: string[] = [];
+  reader.end((r) => last.push(columns.row(r)));
+  if (last.length > 0) yield last.join('');
+}
+
+/** How a store's records look on the page: its labels and formats, its cap, what its masks write and what it holds. */
+function viewOf(
+  store: StoreConfig | undefined,
+  storeId: string,
+  format: { readonly locale: Locale; readonly timeZone: string },
+): RecordView {
+  const fields: Readonly<Record<string, ExportField>> = store?.export?.fields ?? {};
+  const masks =
+    store && !isProcessor(store)
+      ? Object.values(store.erasure.fields).flatMap((f) => (f.action === 'mask' && f.with ? [f.with] : []))
+      : [];
+  const holds =
+    store && !isProcessor(store)
+      ? store.erasure.holds.flatMap((h) => (h.when ? [{ ...h.when, description: h.description }] : []))
+      : [];
+  return new RecordView({
+    ...format,
+    storeId,
+    fields,
+    maskValues: [MASK_VALUE, ...masks],
+    holds,
+    limit: store?.export?.pageRecords ?? DEFAULT_PAGE_RECORDS,
+  });
+}
+
 /**
  * Builds the one zip a data subject downloads, `exports/<requestId>/export.zip`:
  * `manifest.json`, `index.html` (EN/ID), `processing-record.json` (the
  * controller, every store's and processor's purposes, legal basis, retention,
  * source and recipients, this request's processor calls, transfers abroad and
  * the request's history),
- * `stores/<storeId>.json` per store or answering processor and
- * `stores/<storeId>/files/...` attachments. Each store file is streamed from S3
- * into the archive, which streams into a multipart upload: nothing is held whole
- * (a processor's file, bounded by its answer cap, is read once to hash it).
+ * `stores/<storeId>.json` and `stores/<storeId>.csv` per store or answering
+ * processor and `stores/<storeId>/files/...` attachments. Each store file is
+ * streamed from S3 into the archive, which streams into a multipart upload:
+ * nothing is held whole (a processor's file, bounded by its answer cap, is read
+ * once to hash it). While it streams, its CSV columns are learnt and its first
+ * records (the data map's `export.pageRecords`, default 200) rendered for
+ * index.html; a second read streams it into the CSV. index.html, the
+ * processing record and the manifest (with every hash) come last.
  * Keys are rebuilt from validated ids, never taken from the input.
  *
  * @throws UnsafeExportKeyError on an invalid request id, store id or file name.
  * @throws ExportIntegrityError when a store file no longer matches its recorded sha256.
+ * @throws ExportFileShapeError when a store file is not laid out as writeStoreExport writes it.
  */
 export async function packageExport(
   ports: { readonly exports: ObjectStore; readonly zip: ZipWriters },
@@ -277,7 +362,9 @@ export async function packageExport(
     history: args.history ?? [],
   });
   const processingJson = `${JSON.stringify(processingRecord, null, 2)}\n`;
-  const manifest: ExportManifest = {
+  const csvHashes = new Map<string, string>();
+  const recordsHtml = new Map<string, string>();
+  const manifest = (): ExportManifest => ({
     requestId,
     generatedAt: generatedAt.toISOString(),
     stores: exports.map((r) => ({
@@ -285,6 +372,7 @@ export async function packageExport(
       records: r.records,
       sha256: r.sha256,
       file: `stores/${r.storeId}.json`,
+      csv: { file: `stores/${r.storeId}.csv`, sha256: csvHashes.get(r.storeId) ?? '' },
       attachments: r.attachments.length,
     })),
     processingRecord: {
@@ -292,47 +380,77 @@ export async function packageExport(
       sha256: createHash('sha256').update(processingJson).digest('hex'),
     },
     processors: calls.map((c) => ({ processorId: c.processorId, status: processorCallStatus(c) })),
-  };
+  });
   const files = new Map(exports.map((r) => [r.storeId, r]));
   const processors = args.dataMap.stores.filter(isProcessor);
   const nameOf = new Map(processors.map((p) => [p.id, p.name]));
-  const html = renderIndexHtml({
-    requestId,
-    generatedAt: manifest.generatedAt,
-    controller: processingRecord.controller,
-    stores: indexStores(args.dataMap, files, nameOf),
-    recipients: indexRecipients(processors, calls, outcomes, files, nameOf),
-    transfers: processingRecord.transfers.map((t) => ({
-      ...t,
-      name: nameOf.get(t.processor) ?? t.processor,
-    })),
-    history: processingRecord.history,
-  });
+  const format = { locale: args.locale ?? 'en', timeZone: args.timeZone ?? timeZoneOf('ID') } as const;
+  const storeConfigOf = new Map(args.dataMap.stores.map((st) => [st.id, st]));
+  const about = (): IndexAbout | undefined =>
+    args.settings && {
+      organisation: args.dataMap.organisation,
+      madeAt: formatMoment(generatedAt, format),
+      formUrl: `${args.settings.publicUrl.replace(/\/+$/, '')}/`,
+      linkDays: Math.max(1, Math.round(args.settings.linkTtlSeconds / 86400)),
+      zone: zoneName(format.timeZone),
+    };
+  const indexHtml = () =>
+    renderIndexHtml({
+      requestId,
+      generatedAt: generatedAt.toISOString(),
+      controller: processingRecord.controller,
+      stores: indexStores(args.dataMap, files, nameOf, recordsHtml),
+      recipients: indexRecipients(processors, calls, outcomes, files, nameOf),
+      transfers: processingRecord.transfers.map((t) => ({
+        ...t,
+        name: nameOf.get(t.processor) ?? t.processor,
+      })),
+      history: processingRecord.history,
+      about: about(),
+      locale: format.locale,
+      formatTime: (iso) => formatMoment(new Date(iso), format),
+    });
+  const open = async (result: PackagedStore): Promise<Readable> =>
+    result.bytes
+      ? Readable.from([result.bytes])
+      : openExisting(objects, storeExportKey(requestId, result.storeId));
 
   const archive = ports.zip();
   const fill = async (): Promise<void> => {
-    await archive.add(`${JSON.stringify(manifest, null, 2)}\n`, 'manifest.json', generatedAt);
-    await archive.add(html, 'index.html', generatedAt);
-    await archive.add(processingJson, 'processing-record.json', generatedAt);
     for (const result of exports) {
-      if (result.bytes) {
-        // Already read and hashed (a processor's file found in the bucket).
-        await archive.add(result.bytes, `stores/${result.storeId}.json`, generatedAt);
-        continue;
-      }
-      const check = hashing();
-      const source = await openExisting(objects, storeExportKey(requestId, result.storeId));
+      const { storeId } = result;
+      const jsonFile = `stores/${storeId}.json`;
+      const csvFile = `stores/${storeId}.csv`;
+      // First read: into the zip as it is, while the CSV columns are learnt and the page's records rendered.
+      const view = viewOf(storeConfigOf.get(storeId), storeId, format);
+      const columns = new CsvColumns();
+      const reader = new ExportFileReader();
+      const seen = (record: ExportedData) => {
+        columns.add(record);
+        view.add(record);
+      };
+      const check = hashing((chunk) => reader.push(chunk, seen));
       // pipeline destroys `check` with the error if the S3 stream fails, which `add` turns into a rejection.
-      pipeline(source, check).catch(() => undefined);
-      await archive.add(check, `stores/${result.storeId}.json`, generatedAt);
+      pipeline(await open(result), check).catch(() => undefined);
+      await archive.add(check, jsonFile, generatedAt);
+      reader.end(seen);
       if (check.digest() !== result.sha256) {
-        throw new ExportIntegrityError(`store file ${result.storeId} does not match its recorded sha256`);
+        throw new ExportIntegrityError(`store file ${storeId} does not match its recorded sha256`);
       }
+      // Second read: the same records as CSV rows, now that every column is known.
+      const csv = hashing();
+      pipeline(Readable.from(csvOf(await open(result), columns)), csv).catch(() => undefined);
+      await archive.add(csv, csvFile, generatedAt);
+      csvHashes.set(storeId, csv.digest());
+      recordsHtml.set(storeId, view.html([jsonFile, csvFile]));
       for (const file of result.attachments) {
         const fileSource = await openExisting(objects, attachmentKey(requestId, result.storeId, file.name));
         await archive.add(fileSource, `stores/${attachmentPath(result.storeId, file.name)}`, generatedAt);
       }
     }
+    await archive.add(indexHtml(), 'index.html', generatedAt);
+    await archive.add(processingJson, 'processing-record.json', generatedAt);
+    await archive.add(`${JSON.stringify(manifest(), null, 2)}\n`, 'manifest.json', generatedAt);
     // Completion is the upload's, and errors reach it too.
     archive.finish();
   };
@@ -362,6 +480,8 @@ export interface PackageExportPorts {
   readonly log: Log;
   /** The request's audit chain (owner: audit); absent in tests of other concerns. */
   readonly auditTrail?: AuditTrail;
+  /** setting `publicUrl` and setting `exportLinkTtlSeconds`, for the page's first lines; left out when absent. */
+  readonly settings?: { readonly publicUrl: string; readonly linkTtlSeconds: number };
 }
 
 /**
@@ -384,7 +504,16 @@ export async function packageRequestExport(
   const history = ports.auditTrail
     ? await personHistory(ports.auditTrail, [{ requestId, type: record.type }, ...earlier])
     : [];
-  const result = await packageExport(ports, { requestId, exports, dataMap, processorCalls, history });
+  const result = await packageExport(ports, {
+    requestId,
+    exports,
+    dataMap,
+    processorCalls,
+    history,
+    locale: record.locale,
+    timeZone: timeZoneOf(record.jurisdiction),
+    ...(ports.settings ? { settings: ports.settings } : {}),
+  });
   await auditStep(ports.auditTrail, requestId, 'package_built', {
     records: result.records,
     size: result.size,
