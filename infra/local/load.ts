@@ -163,14 +163,20 @@ async function drive(
   return undefined;
 }
 
-/** Texts of every file in an export zip. */
+/** Texts of every file in an export zip, downloaded as a person would (again after a 5xx); '' if it never came. */
 async function zipText(link: string): Promise<string> {
-  const redirect = await fetch(link, { redirect: 'manual' });
-  const location = redirect.headers.get('location');
-  if (!location) return '';
-  const archive = await JSZip.loadAsync(Buffer.from(await (await fetch(location)).arrayBuffer()));
-  const texts = await Promise.all(Object.values(archive.files).map((f) => f.async('string')));
-  return texts.join('\n').toLowerCase();
+  for (let attempt = 1; attempt <= 8; attempt++) {
+    const redirect = await fetch(link, { redirect: 'manual' });
+    const location = redirect.headers.get('location');
+    const download = location ? await fetch(location) : undefined;
+    if (download?.ok) {
+      const archive = await JSZip.loadAsync(Buffer.from(await download.arrayBuffer()));
+      const texts = await Promise.all(Object.values(archive.files).map((f) => f.async('string')));
+      return texts.join('\n').toLowerCase();
+    }
+    await sleep(200 * attempt);
+  }
+  return '';
 }
 
 /** Runs the load and returns its summary; the local system it starts is stopped and removed. */

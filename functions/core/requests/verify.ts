@@ -189,11 +189,15 @@ export async function verifyRequest(
   try {
     await ports.workflow.succeed(verification.taskToken, { verifiedAt: verifiedAt.toISOString() });
   } catch (error) {
-    if (error instanceof Error && GONE_TASK_ERRORS.has(error.name)) {
+    if (!(error instanceof Error && GONE_TASK_ERRORS.has(error.name))) throw error;
+    // Step Functions says the same when the wait timed out and when an earlier try of this very
+    // verification resumed it but could not answer (its ledger write failed): while the code is
+    // still valid, the wait cannot have timed out, so it was ours and the request is verified.
+    if (Date.parse(verification.expiresAt) <= verifiedAt.getTime()) {
       log.warn('verified after the workflow stopped waiting', { requestId });
       throw new RefusedError('code_expired', 'this request has expired; please submit a new request');
     }
-    throw error;
+    log.info('verification resumed the workflow on an earlier try', { requestId });
   }
   // The workflow may already have moved the request past `verified` (PlanStores): that is what we want.
   await ledger.advance(requestId, 'verify', { now: verifiedAt }).catch(movedOn);
