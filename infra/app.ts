@@ -143,6 +143,12 @@ export function buildApp(app: App, overrides: Partial<DsrWorkflowStackProps> = {
   const dataMapPath = path.resolve(ROOT, ctx.dataMap);
   const configured = parseDataMap(JSON.parse(fs.readFileSync(dataMapPath, 'utf8')), ctx.dataMap);
   const dataMap = ctx.trial ? trialDataMap(configured) : configured;
+  // Where the data may live is the data map's decision; the app's region must honour it.
+  if (dataMap.regions && !dataMap.regions.includes(ctx.region)) {
+    throw new Error(
+      `${ctx.dataMap} allows the personal data to live only in ${dataMap.regions.join(', ')}; region ${ctx.region} is refused (set -c region=… or the data map's "regions")`,
+    );
+  }
   const rateLimits: RateLimitSettings = Object.fromEntries(
     RATE_LIMIT_KEYS.flatMap((k) => {
       const value = ctx[k];

@@ -398,6 +398,18 @@ export const DataMap = z
     organisation: z.string().min(1),
     /** The controller's address for privacy questions, shown in the processing record. */
     contact: z.email({ message: 'must be the email address for privacy questions' }),
+    /**
+     * AWS regions the personal data may be kept in (e.g. `["ap-southeast-3"]`); a deployment
+     * anywhere else is refused before anything is created. Absent: any region.
+     */
+    regions: z
+      .array(
+        z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region code, e.g. ap-southeast-3' }),
+      )
+      .min(1)
+      .optional(),
     stores: z.array(StoreConfig).min(1),
   })
   .superRefine((map, ctx) => {

@@ -4,6 +4,9 @@
  * a rolled-back create without blocking the next deploy, and SES tells the
  * engineer what to publish.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { synth } from './support/synth';
 
 describe('a first deploy', () => {
@@ -12,11 +15,21 @@ describe('a first deploy', () => {
     process.env.CDK_DEFAULT_REGION = 'us-east-1';
     try {
       expect(synth().stack.region).toBe('ap-southeast-3');
-      expect(synth({ region: 'ap-southeast-1' }).stack.region).toBe('ap-southeast-1');
+      // Another region only where the data map allows it.
+      const map = JSON.parse(readFileSync('config/impor-in.data-map.json', 'utf8'));
+      const allowing = path.join(mkdtempSync(path.join(tmpdir(), 'dsr-map-')), 'map.json');
+      writeFileSync(allowing, JSON.stringify({ ...map, regions: ['ap-southeast-3', 'ap-southeast-1'] }));
+      expect(synth({ region: 'ap-southeast-1', dataMap: allowing }).stack.region).toBe('ap-southeast-1');
     } finally {
       if (before === undefined) delete process.env.CDK_DEFAULT_REGION;
       else process.env.CDK_DEFAULT_REGION = before;
     }
+  });
+
+  it('refuses to synthesize where the data map does not allow the personal data to live', () => {
+    expect(() => synth({ region: 'us-east-1' })).toThrow(
+      /allows the personal data to live only in ap-southeast-3; region us-east-1 is refused/,
+    );
   });
 
   it('leaves the account-wide API Gateway logging role alone unless asked, and then keeps it', () => {
