@@ -150,8 +150,13 @@ async function drive(
       : undefined;
     if (!token) await sleep(250);
   }
-  if (!token) return undefined;
-  await post(`/requests/${requestId}/verify`, { token });
+  if (!token) throw Object.assign(new Error('no verification email'), { name: 'NoVerificationEmail' });
+  const verified = await post(`/requests/${requestId}/verify`, { token });
+  // 409: an earlier try verified it and its answer was lost ("is verified and cannot be verified again").
+  if (verified.status !== 200 && verified.status !== 409)
+    throw Object.assign(new Error(`verify answered ${verified.status}`), {
+      name: `Verify${verified.status}`,
+    });
   while (Date.now() < deadline) {
     const out = await system.clients.dynamodb.send(
       new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: { requestId }, ConsistentRead: true }),
@@ -160,7 +165,7 @@ async function drive(
     if (ENDED.has(status)) return { requestId, status, ms: Math.round(performance.now() - started) };
     await sleep(250);
   }
-  return undefined;
+  throw Object.assign(new Error(`${requestId} did not end`), { name: 'NotEnded' });
 }
 
 /** Texts of every file in an export zip, downloaded as a person would (again after a 5xx); '' if it never came. */
@@ -199,6 +204,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     deleteGraceSeconds: 1,
     retryIntervalMs: 50,
     processorRetryBaseDelayMs: 50,
+    // A partner that never acknowledges is escalated within the run, not after 3 days.
+    processorAckSeconds: 30,
     ...(options.faults ? { faults: options.faults } : {}),
   });
   let peakRss = process.memoryUsage().rss;
@@ -224,9 +231,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       Array.from({ length: concurrency }, async () => {
         while (next < jobs.length) {
           const job = jobs[next++] as (typeof jobs)[number];
-          const result = await drive(system, job, timeout).catch(() => undefined);
+          const result = await drive(system, job, timeout).catch((error: unknown) => {
+            log(`request ${job.index} (${job.type}) stopped: ${(error as Error)?.name ?? 'Error'}`);
+            return undefined;
+          });
           if (result) results.push({ ...result, job });
-          else lost += 1;
+          else {
+            lost += 1;
+            log(`request ${job.index} (${job.type}) lost`);
+          }
           if ((results.length + lost) % 20 === 0) log(`${results.length + lost}/${requests} ended`);
         }
       }),
@@ -238,7 +251,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     let leaks = 0;
     for (const { requestId, job, status } of results) {
       const subjects = mails.filter((m) => about(m, job.email, requestId)).map((m) => m.subject);
-      duplicates += subjects.length - new Set(subjects).size;
+      const twice = subjects.filter((s, i) => subjects.indexOf(s) !== i);
+      if (twice.length > 0) log(`${requestId}: emailed twice: ${twice.join(' | ')}`);
+      duplicates += twice.length;
       for (const processor of system.processors.ids()) {
         const keys = new Set(
           system.processors
@@ -246,7 +261,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
             .filter((r) => r.request?.requestId === requestId)
             .map((r) => r.idempotencyKey),
         );
-        if (keys.size > 1) duplicates += keys.size - 1;
+        if (keys.size > 1) {
+          log(`${requestId}: ${processor} told under ${keys.size} idempotency keys`);
+          duplicates += keys.size - 1;
+        }
       }
       if (job.type === 'access' && status === 'completed') {
         const ready = mails.find(
@@ -256,7 +274,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         const text = link ? await zipText(link) : '';
         const others = [...canaries, ...jobs.filter((j) => j.email !== job.email).map((j) => j.email)];
         // An export without the person's own account proves nothing: counted with the leaks.
-        if (!text.includes(job.email) || others.some((email) => text.includes(email))) leaks += 1;
+        if (!text.includes(job.email) || others.some((email) => text.includes(email))) {
+          log(
+            `${requestId}: ${text ? 'export holds another subject, or not this one' : 'export could not be downloaded'}`,
+          );
+          leaks += 1;
+        }
       }
     }
     const times = results.map((r) => r.ms).sort((a, b) => a - b);

@@ -1,14 +1,13 @@
 /** SendExportLink: the emailed link to the export zip, through the API (never a pre-signed URL). */
 import { auditEmailSent } from '../audit/events';
-import { eventIdPart } from '../audit/trail';
 import { keyedHash, randomToken } from '../crypto';
 import { exportReadyMail } from '../emails';
 import { contactOf } from '../ledger-record';
-import type { AuditTrail, Clock, Log, Mailer, RequestLedger } from '../ports';
+import type { AuditTrail, Clock, Log, Mailer, OutcomeMailLedger, RequestLedger } from '../ports';
 
 /** What SendExportLink needs from outside. */
 export interface ExportLinkPorts {
-  readonly ledger: Pick<RequestLedger, 'require' | 'setExportInfo'>;
+  readonly ledger: Pick<RequestLedger, 'require' | 'setExportInfo'> & OutcomeMailLedger;
   readonly hashingKey: () => Promise<Buffer>;
   readonly mailer: Mailer;
   readonly log: Log;
@@ -29,7 +28,9 @@ function recordsFound(stores: Record<string, { readonly records?: number }> | un
 /**
  * Mints an expiring download token, stores its hash, emails a link to the API.
  * A subject we hold nothing about is told so plainly, through the same steps
- * and the same kind of email.
+ * and the same kind of email. Sent once: the email is claimed in the ledger
+ * before it goes (released if the send fails), so a retry after it went out
+ * neither mails again nor replaces the token the emailed link carries.
  */
 export async function sendExportLink(
   ports: ExportLinkPorts,
@@ -38,6 +39,11 @@ export async function sendExportLink(
   const { requestId, key } = input;
   const { ledger, settings } = ports;
   const record = await ledger.require(requestId);
+  if (record.outcomeMailAt) {
+    ports.log.info('export link already sent', { requestId });
+    await auditEmailSent(ports.auditTrail, requestId, 'export-ready');
+    return { requestId };
+  }
   const token = randomToken();
   const now = (ports.clock ?? (() => new Date()))();
   await ledger.setExportInfo(requestId, {
@@ -53,8 +59,15 @@ export async function sendExportLink(
     days: Math.max(1, Math.round(settings.linkTtlSeconds / 86400)),
     records: recordsFound(record.stores),
   });
-  await ports.mailer.send({ to: contactOf(record).email, ...mail });
+  const at = now.toISOString();
+  if (!(await ledger.claimOutcomeMail(requestId, at))) return { requestId };
+  try {
+    await ports.mailer.send({ to: contactOf(record).email, ...mail });
+  } catch (error) {
+    await ledger.releaseOutcomeMail(requestId, at);
+    throw error;
+  }
   ports.log.info('export link sent', { requestId });
-  await auditEmailSent(ports.auditTrail, requestId, 'export-ready', `export-ready:${eventIdPart(token)}`);
+  await auditEmailSent(ports.auditTrail, requestId, 'export-ready');
   return { requestId };
 }

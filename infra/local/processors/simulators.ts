@@ -82,6 +82,8 @@ export const webhookPath = (id: string) => `/partners/${encodeURIComponent(id)}/
 
 const REFERENCE_PREFIX: Record<ProcessorRole, string> = { logistics: 'KCL', payments: 'BYK' };
 const MAX_REQUEST_BYTES = 256 * 1024;
+/** How often a callback answered with a 5xx or 429 (or not at all) is sent. */
+const CALLBACK_ATTEMPTS = 5;
 const CALLBACK_TIMEOUT_MS = 10_000;
 /** The `received` listing keeps the latest deliveries only, so a long `npm start` stays small. */
 const MAX_RECEIVED = 1000;
@@ -149,7 +151,26 @@ export async function startProcessorSimulators(
   const aborts = new Set<AbortController>();
   let stopped = false;
 
+  /**
+   * Posts the signed callback; on a 5xx, a 429 or a network error it tries again
+   * (5 times, backing off, signed afresh), as a partner's webhook client would.
+   */
   async function sendCallback(state: ProcessorState, entry: Received, body: Record<string, unknown>) {
+    for (let attempt = 1; attempt <= CALLBACK_ATTEMPTS && !stopped; attempt++) {
+      const status = await postCallback(state, entry, body);
+      if (status !== undefined && status < 500 && status !== 429) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200 * 2 ** attempt);
+        timers.add(timer);
+      });
+    }
+  }
+
+  async function postCallback(
+    state: ProcessorState,
+    entry: Received,
+    body: Record<string, unknown>,
+  ): Promise<number | undefined> {
     const { processor, behaviour } = state;
     const text = JSON.stringify(body);
     const timestamp = Math.floor(Date.now() / 1000);
@@ -175,9 +196,11 @@ export async function startProcessorSimulators(
       await res.arrayBuffer().catch(() => undefined);
       entry.callback = { at, status: res.status };
       log(`partner ${processor.id}: callback answered ${res.status}`);
+      return res.status;
     } catch (error) {
       entry.callback = { at, error: error instanceof Error ? error.name : 'Error' };
       if (!stopped) log(`partner ${processor.id}: callback failed (${entry.callback.error})`);
+      return undefined;
     } finally {
       clearTimeout(timeout);
       aborts.delete(abort);

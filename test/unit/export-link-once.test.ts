@@ -1,0 +1,74 @@
+import { sendExportLink } from '../../functions/core/export/export-link';
+import type { ExportInfo, LedgerRecord } from '../../functions/core/ledger-record';
+import type { Mail } from '../../functions/core/ports';
+
+const log = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+const requestId = '20261206-access-abcdefghij';
+
+/** A ledger of one access request, with the once-only email claim the real one keeps. */
+function fakeLedger() {
+  const record: { -readonly [K in keyof LedgerRecord]?: LedgerRecord[K] } = {
+    requestId,
+    type: 'access',
+    locale: 'en',
+    contact: { email: 'someone@example.com' },
+    stores: { customers: { status: 'completed', records: 1 } },
+  };
+  return {
+    record,
+    require: async () => structuredClone(record) as LedgerRecord,
+    setExportInfo: async (_: string, info: ExportInfo) => {
+      record.exportInfo = info;
+    },
+    claimOutcomeMail: async (_: string, at: string) => {
+      if (record.outcomeMailAt) return false;
+      record.outcomeMailAt = at;
+      return true;
+    },
+    releaseOutcomeMail: async () => {
+      delete record.outcomeMailAt;
+    },
+  };
+}
+
+describe('SendExportLink run again', () => {
+  it('mails the link once and keeps the token the mailed link carries, after a retry past the send', async () => {
+    const ledger = fakeLedger();
+    const sent: Mail[] = [];
+    const ports = {
+      ledger,
+      hashingKey: async () => Buffer.alloc(32, 7),
+      mailer: { send: async (m: Mail) => void sent.push(m) },
+      log,
+      settings: { publicUrl: 'http://localhost:3000', linkTtlSeconds: 86400 },
+    };
+    await sendExportLink(ports, { requestId, key: 'exports/x.zip' });
+    const tokenHash = ledger.record.exportInfo?.tokenHash;
+    // The task is retried (say its audit write failed after the email went out).
+    await sendExportLink(ports, { requestId, key: 'exports/x.zip' });
+    expect(sent).toHaveLength(1);
+    expect(ledger.record.exportInfo?.tokenHash).toBe(tokenHash);
+  });
+
+  it('sends on the retry when the first send failed', async () => {
+    const ledger = fakeLedger();
+    let calls = 0;
+    const ports = {
+      ledger,
+      hashingKey: async () => Buffer.alloc(32, 7),
+      mailer: {
+        send: async () => {
+          calls += 1;
+          if (calls === 1) throw Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' });
+        },
+      },
+      log,
+      settings: { publicUrl: 'http://localhost:3000', linkTtlSeconds: 86400 },
+    };
+    await expect(sendExportLink(ports, { requestId, key: 'k' })).rejects.toMatchObject({
+      name: 'TooManyRequestsException',
+    });
+    await sendExportLink(ports, { requestId, key: 'k' });
+    expect(calls).toBe(2);
+  });
+});
