@@ -5,7 +5,7 @@ import { cappedGraceSeconds, DEFAULT_DEADLINE_MARGIN_SECONDS } from '../clocks';
 import { type HashPurpose, keyedHash, randomToken } from '../crypto';
 import { erasureScheduledMail } from '../emails';
 import { contactOf } from '../ledger-record';
-import type { AuditTrail, Clock, Log, Mailer, RequestLedger } from '../ports';
+import type { AuditTrail, Clock, Log, Mailer, OutcomeMailLedger, RequestLedger } from '../ports';
 import { type ClockStartPorts, startClockAtVerification } from '../requests/clock-start';
 
 // The cancel link's token purpose; the cast goes once `HashPurpose` lists 'cancel-token'.
@@ -13,7 +13,7 @@ const CANCEL_TOKEN_PURPOSE = 'cancel-token' satisfies HashPurpose;
 
 /** What ScheduleErasure needs from outside. */
 export interface ScheduleErasurePorts {
-  readonly ledger: Pick<RequestLedger, 'require' | 'advance' | 'schedule'>;
+  readonly ledger: Pick<RequestLedger, 'require' | 'advance' | 'schedule'> & OutcomeMailLedger;
   readonly hashingKey: () => Promise<Buffer>;
   readonly mailer: Mailer;
   readonly log: Log;
@@ -65,6 +65,13 @@ export async function scheduleErasure(
     await ledger.advance(requestId, 'verify', { note: 'recorded by the workflow' });
   }
   await auditVerified(ports.auditTrail, read);
+  // A retry after the cancel link went out keeps that link working and sends nothing more.
+  if (read.outcomeMailAt && read.erasureSchedule) {
+    const left = Math.ceil((Date.parse(read.erasureSchedule.graceEndsAt) - Date.now()) / 1000);
+    ports.log.info('erasure already scheduled and mailed', { requestId });
+    await auditEmailSent(ports.auditTrail, requestId, 'erasure-scheduled');
+    return { requestId, graceSeconds: Math.max(0, left) };
+  }
   const token = randomToken();
   const now = (ports.clock ?? (() => new Date()))();
   // Before the grace period is capped by the due time: where chosen, the clock starts at verification.
@@ -82,13 +89,17 @@ export async function scheduleErasure(
   const graceSeconds = Math.max(0, Math.ceil((startsAt.getTime() - now.getTime()) / 1000));
   const link = `${settings.publicUrl}/requests/${encodeURIComponent(requestId)}/cancel?token=${encodeURIComponent(token)}`;
   const mail = erasureScheduledMail(record.locale, { requestId, link, startsAt, graceSeconds });
-  await ports.mailer.send({ to: contactOf(record).email, ...mail });
+  // Claimed before it goes (released if the send fails): the cancel link is mailed once.
+  const at = now.toISOString();
+  if (await ledger.claimOutcomeMail(requestId, at)) {
+    try {
+      await ports.mailer.send({ to: contactOf(record).email, ...mail });
+    } catch (error) {
+      await ledger.releaseOutcomeMail(requestId, at);
+      throw error;
+    }
+  }
   ports.log.info('erasure scheduled', { requestId, graceSeconds });
-  await auditEmailSent(
-    ports.auditTrail,
-    requestId,
-    'erasure-scheduled',
-    `erasure-scheduled:${eventIdPart(token)}`,
-  );
+  await auditEmailSent(ports.auditTrail, requestId, 'erasure-scheduled');
   return { requestId, graceSeconds };
 }
