@@ -119,7 +119,7 @@ async function drive(
   system: LocalSystem,
   job: { readonly type: LoadType; readonly email: string; readonly index: number },
   timeoutMs: number,
-): Promise<{ requestId: string; status: string; ms: number } | undefined> {
+): Promise<{ requestId: string; status: string; ms: number; detail?: string } | undefined> {
   const started = performance.now();
   const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
     for (let attempt = 1; ; attempt++) {
@@ -138,8 +138,11 @@ async function drive(
     { 'idempotency-key': `load-request-${String(job.index).padStart(6, '0')}` },
   );
   // Refused with a precise answer: ended, visibly (counted with the failures).
-  if (submitted.status !== 202)
-    return { requestId: '', status: 'refused', ms: Math.round(performance.now() - started) };
+  if (submitted.status !== 202) {
+    const { error } = (await submitted.json().catch(() => ({}))) as { error?: string };
+    const ms = Math.round(performance.now() - started);
+    return { requestId: '', status: 'refused', ms, detail: `${submitted.status} ${error ?? ''}`.trim() };
+  }
   const { requestId } = (await submitted.json()) as { requestId: string };
   const deadline = Date.now() + timeoutMs;
   let token: string | undefined;
@@ -235,6 +238,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
             log(`request ${job.index} (${job.type}) stopped: ${(error as Error)?.name ?? 'Error'}`);
             return undefined;
           });
+          if (result?.detail) log(`request ${job.index} (${job.type}) refused: ${result.detail}`);
           if (result) results.push({ ...result, job });
           else {
             lost += 1;
