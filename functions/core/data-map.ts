@@ -298,7 +298,7 @@ export const S3Store = z
   );
 export type S3Store = z.infer<typeof S3Store>;
 
-/** What a processor (processor) can be asked to do for a data subject. */
+/** What a data subject can ask for, and so what a processor can be asked to do (`RequestType` is this list). */
 export const ProcessorRequestType = z.enum([
   'access',
   'delete',

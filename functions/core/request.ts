@@ -1,20 +1,12 @@
 import { z } from 'zod';
-import { ConsentPurpose, type RectifiableAttribute } from './data-map';
+import { ConsentPurpose, ProcessorRequestType, type RectifiableAttribute } from './data-map';
 
 /**
  * What a data subject can ask for: the policy's section 5 (access, update,
  * delete, marketing opt-out) and UU PDP's restriction (Art. 41) and consent
- * withdrawal (Art. 40).
+ * withdrawal (Art. 40). The same list a processor picks from in the data map.
  */
-export const RequestType = z.enum([
-  'access',
-  'delete',
-  'opt_out',
-  'rectify',
-  'restrict',
-  'lift_restriction',
-  'withdraw_consent',
-]);
+export const RequestType = ProcessorRequestType;
 export type RequestType = z.infer<typeof RequestType>;
 
 /** Types that change fields of the subject's records in place (the workflow's change branch). */

@@ -1,6 +1,7 @@
 import { auditStore } from '../audit/events';
 import { dataStoreOf } from '../data-map';
 import type { EraseReceipt, ObjectStore, StorePorts } from '../ports';
+import { markedFailedOnError } from '../store-progress';
 import { type ErasureCounts, UnsupportedErasureError } from './decisions';
 import { type InventoryArgs, takeInventory } from './inventory';
 import { readDecisions } from './manifest';
@@ -48,7 +49,7 @@ export async function eraseRequestStore(
   await ledger.setStoreProgress(requestId, storeId, { status: 'in_progress' });
   const connector = ports.connectorFor(store);
   const key = await ports.hashingKey();
-  try {
+  return markedFailedOnError({ ledger, log }, { requestId, storeId }, async () => {
     const { counts, receipt } = await eraseStore(ports.exports, {
       requestId,
       store,
@@ -70,10 +71,5 @@ export async function eraseRequestStore(
     });
     await auditStore(ports.auditTrail, requestId, storeId, 'store_erased', { ...counts });
     return { storeId, counts };
-  } catch (error) {
-    await ledger
-      .setStoreProgress(requestId, storeId, { status: 'failed' })
-      .catch(() => log.warn('could not record a failed store', { requestId, storeId }));
-    throw error;
-  }
+  });
 }

@@ -12,6 +12,7 @@ import type {
   RecordProblem,
   RequestLedger,
 } from '../ports';
+import { markedFailedOnError } from '../store-progress';
 import {
   attachmentKey,
   attachmentPath,
@@ -161,7 +162,7 @@ export async function exportStore(
   const store = dataStoreOf(ports.dataMap, storeId);
   const record = await ledger.require(requestId);
   await ledger.setStoreProgress(requestId, storeId, { status: 'in_progress' });
-  try {
+  return markedFailedOnError({ ledger, log }, { requestId, storeId }, async () => {
     const result = await writeStoreExport(ports, {
       requestId,
       storeId,
@@ -186,10 +187,5 @@ export async function exportStore(
       ...Object.fromEntries(Object.entries(problems ?? {}).map(([p, n]) => [camel(p), n ?? 0])),
     });
     return result;
-  } catch (error) {
-    await ledger
-      .setStoreProgress(requestId, storeId, { status: 'failed' })
-      .catch(() => log.warn('could not record a failed store', { requestId, storeId }));
-    throw error;
-  }
+  });
 }

@@ -23,6 +23,7 @@ import type {
   SubjectResolver,
 } from '../ports';
 import { type ChangeType, isChangeType } from '../request';
+import { markedFailedOnError } from '../store-progress';
 import { type ChangeSummary, changeConfirmedMail } from './change-mail';
 import { suppressPhones } from './opt-out';
 
@@ -150,7 +151,7 @@ export async function changeStore(
   if (!update)
     throw new ChangeUnsupportedError(`store ${storeId} declares fields its connector cannot change`);
   await ledger.setStoreProgress(requestId, storeId, { status: 'in_progress' });
-  try {
+  return markedFailedOnError({ ledger, log }, { requestId, storeId }, async () => {
     await update({ identities: record.identities ?? {} }, fields);
     const proof = await mismatches(connector, record, fields);
     if (proof.different > 0) {
@@ -166,12 +167,7 @@ export async function changeStore(
     });
     log.info('store changed and proven', { requestId, storeId, updated: proof.read });
     return { storeId, updated: proof.read, kept: 0, skipped: false };
-  } catch (error) {
-    await ledger
-      .setStoreProgress(requestId, storeId, { status: 'failed' })
-      .catch(() => log.warn('could not record a failed store', { requestId, storeId }));
-    throw error;
-  }
+  });
 }
 
 /**

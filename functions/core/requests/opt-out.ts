@@ -17,6 +17,7 @@ import type {
   SubjectResolver,
 } from '../ports';
 import { PhoneNumber } from '../request';
+import { markedFailedOnError } from '../store-progress';
 
 /** A store declares marketing consent but its kind has no way to change it. Not retried. */
 export class OptOutUnsupportedError extends Error {
@@ -135,7 +136,7 @@ export async function optOutStore(
     throw new OptOutUnsupportedError(`store ${storeId} declares consent its connector cannot change`);
   const record = await ledger.require(requestId);
   await ledger.setStoreProgress(requestId, storeId, { status: 'in_progress' });
-  try {
+  return markedFailedOnError({ ledger, log }, { requestId, storeId }, async () => {
     const receipt = await optOut(
       { identities: record.identities ?? {} },
       { requestId, at: optOutTime(record) },
@@ -144,12 +145,7 @@ export async function optOutStore(
     log.info('marketing consent off', { requestId, storeId, updated: receipt.updated });
     await auditStore(ports.auditTrail, requestId, storeId, 'store_opted_out', { updated: receipt.updated });
     return { storeId, updated: receipt.updated, skipped: false };
-  } catch (error) {
-    await ledger
-      .setStoreProgress(requestId, storeId, { status: 'failed' })
-      .catch(() => log.warn('could not record a failed store', { requestId, storeId }));
-    throw error;
-  }
+  });
 }
 
 /**
