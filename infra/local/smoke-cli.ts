@@ -6,10 +6,11 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
 import { EmailAddress } from '../../functions/core/request';
 import { DEFAULT_OUTPUTS_FILE, DEFAULT_STACK_NAME, readStackOutputs } from './deployed-stack';
 import { connectToRunningSystem, reportFailure, UsageError } from './running-system';
-import { emulatorMailbox, runSmoke, SmokeFailure, type SmokeMailbox } from './smoke';
+import { emulatorMailbox, removeExportPackage, runSmoke, SmokeFailure, type SmokeMailbox } from './smoke';
 
 /** A person reads the emails: the code and the link are typed or pasted, never printed back. */
 function promptMailbox(): SmokeMailbox {
@@ -47,6 +48,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const target = values.target ?? 'aws';
   let api: string;
   let mailbox: SmokeMailbox;
+  let removeExport: ((requestId: string) => Promise<number>) | undefined;
   if (target === 'local') {
     const system = await connectToRunningSystem();
     system.close();
@@ -60,18 +62,31 @@ async function main(argv: readonly string[]): Promise<void> {
     );
     api = outputs.ApiUrl;
     mailbox = promptMailbox();
+    const bucket = typeof outputs.ExportBucketName === 'string' ? outputs.ExportBucketName : undefined;
+    if (bucket) {
+      const s3 = new S3Client({ region: outputs.Region });
+      removeExport = (requestId) => removeExportPackage(s3, bucket, requestId);
+    }
   } else {
     throw new UsageError('--target must be aws or local');
   }
   const log = (line: string) => process.stdout.write(`smoke: ${line}\n`);
-  const summary = await runSmoke({ api, email: email.data, mailbox, log });
+  const summary = await runSmoke({
+    api,
+    email: email.data,
+    mailbox,
+    log,
+    ...(removeExport ? { removeExport } : {}),
+  });
   const stores = Object.entries(summary.stores).map(([id, n]) => `${id} ${n}`);
   log(`stores: ${stores.join(', ')}`);
   log(
     `export: ${summary.export.files} files, ${summary.export.bytes} bytes, manifest ${summary.export.manifestMatches ? 'matches' : 'DOES NOT match'} the status page`,
   );
   log(
-    'left behind: the ledger entry, minimised (keyed hash, ids, counts, no contact), and its audit chain, by design; the export package expires with the exports bucket rule (8 days)',
+    removeExport
+      ? 'left behind: the ledger entry, minimised (keyed hash, ids, counts, no contact), and its audit chain, by design'
+      : 'left behind: the ledger entry, minimised, and its audit chain, by design; the export package expires with the exports bucket rule (8 days)',
   );
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   if (!summary.export.manifestMatches) process.exitCode = 1;

@@ -6,8 +6,10 @@
  * code runs against the local system (tests) and a deployed stack (the CLI);
  * only where the code and the download link come from differs.
  */
+import { DeleteObjectsCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import JSZip from 'jszip';
 import { z } from 'zod';
+import { exportPrefix } from '../../functions/core/export/keys';
 
 /** Where the emailed code and download link come from: a person at a prompt, or a mailbox the tool can read. */
 export interface SmokeMailbox {
@@ -28,6 +30,8 @@ export interface SmokeOptions {
   readonly pollMs?: number;
   /** Progress lines (never the code, the tokens or the link). */
   readonly log?: (line: string) => void;
+  /** Removes the request's export package (every version) once checked; returns the objects removed. */
+  readonly removeExport?: (requestId: string) => Promise<number>;
 }
 
 export interface SmokeSummary {
@@ -111,6 +115,9 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeSummary> {
   if (!manifestFile) throw new SmokeFailure('the export: no manifest.json in the zip');
   const manifest = Manifest.parse(JSON.parse(await manifestFile.async('string')));
   const manifestMatches = manifest.stores.every((s) => stores[s.storeId] === s.records);
+  // The test's own export goes at once instead of waiting for the bucket's expiry rule.
+  const removed = options.removeExport ? await options.removeExport(requestId) : undefined;
+  if (removed !== undefined) log(`export package removed (${removed} objects)`);
   return {
     requestId,
     status: status.status,
@@ -161,6 +168,34 @@ const Mailbox = z.object({
     }),
   ),
 });
+
+/**
+ * Removes every version of every object under the request's export prefix
+ * (`exports/<requestId>/`) in `bucket`, with the caller's credentials.
+ */
+export async function removeExportPackage(s3: S3Client, bucket: string, requestId: string): Promise<number> {
+  let removed = 0;
+  // Each page is deleted before the next is listed, so listing from the start again finds the rest.
+  for (;;) {
+    const page = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: bucket, Prefix: exportPrefix(requestId) }),
+    );
+    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({
+      Key: v.Key as string,
+      ...(v.VersionId && v.VersionId !== 'null' ? { VersionId: v.VersionId } : {}),
+    }));
+    if (objects.length === 0) return removed;
+    const out = await s3.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
+    );
+    // A refused delete would be listed again forever: stop and say which error.
+    if ((out.Errors ?? []).length > 0)
+      throw new SmokeFailure(
+        `removing the export: ${out.Errors?.[0]?.Code ?? 'an object'} could not be deleted`,
+      );
+    removed += objects.length;
+  }
+}
 
 /**
  * The local SES emulator's mailbox (`<ses>/store`) as a {@link SmokeMailbox}: the first

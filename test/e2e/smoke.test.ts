@@ -6,9 +6,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { emulatorMailbox, runSmoke, SmokeFailure } from '../../infra/local/smoke';
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { emulatorMailbox, removeExportPackage, runSmoke, SmokeFailure } from '../../infra/local/smoke';
 import type { LocalSystem } from '../../infra/local/system';
-import { startLocalSystem } from '../../infra/local/system';
+import { EXPORT_BUCKET_NAME, startLocalSystem } from '../../infra/local/system';
 
 jest.setTimeout(120_000);
 
@@ -42,6 +43,7 @@ describe('the smoke test', () => {
       mailbox: emulatorMailbox(system.urls.ses),
       pollMs: 200,
       log: (line) => lines.push(line),
+      removeExport: (requestId) => removeExportPackage(system.clients.s3, EXPORT_BUCKET_NAME, requestId),
     });
 
     // Assess
@@ -50,6 +52,12 @@ describe('the smoke test', () => {
     expect(summary.export.manifestMatches).toBe(true);
     expect(summary.export.files).toBeGreaterThan(3);
     expect(lines.join('\n')).toContain(summary.requestId);
+    // It leaves no export behind: every object under the request's prefix is gone.
+    const left = await system.clients.s3.send(
+      new ListObjectVersionsCommand({ Bucket: EXPORT_BUCKET_NAME, Prefix: `exports/${summary.requestId}/` }),
+    );
+    expect([...(left.Versions ?? []), ...(left.DeleteMarkers ?? [])]).toEqual([]);
+    expect(lines.join('\n')).toMatch(/export package removed \([1-9][0-9]* objects\)/);
     // Nothing secret on the progress lines.
     expect(lines.join('\n')).not.toMatch(/token=|\b\d{6}\b(?!-)/);
   });
