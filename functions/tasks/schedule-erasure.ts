@@ -8,15 +8,15 @@ import {
   log,
   mailer,
 } from '../aws/composition-root';
-import { scheduleErasure } from '../core/erasure/schedule';
+import { type ErasureSchedule, scheduleErasure } from '../core/erasure/schedule';
 
 const Input = z.object({ requestId: z.string().min(1) });
 
 /**
  * ScheduleErasure: starts a verified delete's grace period and emails the
- * cancel link; returns the seconds left to wait, which the ASL's Wait state reads.
+ * cancel link; returns when the grace period ends, which the ASL's Wait state reads.
  */
-export async function handler(event: unknown): Promise<{ requestId: string; graceSeconds: number }> {
+export async function handler(event: unknown): Promise<ErasureSchedule> {
   const input = Input.parse(event);
   const cfg = config();
   const settings = {

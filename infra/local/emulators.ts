@@ -1,3 +1,4 @@
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -49,7 +50,7 @@ function close(server: Server): Promise<void> {
 /**
  * Starts DynamoDB (dynalite), S3 (s3rver) and SES (aws-ses-v2-local) in this
  * process, each on its own port. Data persists under `dataDir` when given
- * (the SES mailbox is memory-only). S3 supports bucket versioning (see
+ * (the SES mailbox too: see `persistMailbox`). S3 supports bucket versioning (see
  * `tools/s3rver-versioning`); buckets are unversioned until PutBucketVersioning.
  */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
@@ -74,6 +75,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   await installS3Versioning(s3);
   const s3Address = await s3.run();
 
+  if (dataDir) persistMailbox(path.join(dataDir, 'mailbox.jsonl'));
   const ses = await startSes({ host, port: options.sesPort ?? 0 });
   const sesPort = (ses.address() as AddressInfo).port;
 
@@ -86,6 +88,49 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     async stop() {
       await Promise.all([close(dynamo), s3.close(), close(ses)]);
     },
+  };
+}
+
+/** The emulator's store module: its functions are looked up on the module at each call, so they can be wrapped. */
+interface SesStoreModule {
+  saveEmail(email: unknown): void;
+  clearStore(): void;
+  getStoreReadonly(): { emails: unknown[] };
+}
+
+/**
+ * aws-ses-v2-local keeps its mailbox in memory; a restarted `npm start` (or a
+ * killed one) would forget what it sent. Each email is appended to `file` as
+ * it is stored, and the file is loaded back on start; clearing the mailbox
+ * empties the file.
+ */
+let mailboxFile: string | undefined;
+
+function persistMailbox(file: string): void {
+  // The emulator's own module object, wrapped in place (once per process; the newest file is written).
+  const store = require('aws-ses-v2-local/dist/store') as SesStoreModule & { persisted?: true };
+  const emails = store.getStoreReadonly().emails;
+  if (emails.length === 0 && existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      try {
+        if (line.trim()) emails.push(JSON.parse(line));
+      } catch {
+        // A line torn by a kill mid-write is the only one that can fail.
+      }
+    }
+  }
+  mailboxFile = file;
+  if (store.persisted) return;
+  store.persisted = true;
+  const save = store.saveEmail;
+  const clear = store.clearStore;
+  store.saveEmail = (email) => {
+    if (mailboxFile) appendFileSync(mailboxFile, `${JSON.stringify(email)}\n`, { mode: 0o600 });
+    save(email);
+  };
+  store.clearStore = () => {
+    if (mailboxFile) writeFileSync(mailboxFile, '', { mode: 0o600 });
+    clear();
   };
 }
 

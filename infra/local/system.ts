@@ -55,6 +55,7 @@ import { localConsole } from './console-page';
 import { DEMO_DATA_MAP_FILE } from './demo-data-map';
 import { emulatorEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators';
 import {
+  FAULT_SERVICES,
   type FaultProxy,
   type FaultRates,
   type FaultService,
@@ -462,12 +463,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
   };
   const faultRates = options.faults ?? parseFaults(process.env.DSR_FAULTS);
-  const random = seededRandom(options.faultSeed ?? Number(process.env.DSR_FAULT_SEED ?? 1));
+  const faultSeed = options.faultSeed ?? Number(process.env.DSR_FAULT_SEED ?? 1);
   const faultCounts: Partial<Record<FaultService, FaultProxy['counts']>> = {};
   /** The URL the functions use for `service`: a fault proxy in front of `url` when faults are asked for. */
   const viaFaults = async (service: FaultService, url: string): Promise<string> => {
     const rate = faultRates[service] ?? 0;
     if (rate === 0) return url;
+    // One sequence per service: which of a service's calls fail does not depend on the other services' traffic.
+    const random = seededRandom(faultSeed + FAULT_SERVICES.indexOf(service) * 0x9e3779b9);
     const proxy = await startFaultProxy({ service, target: url, rate, random });
     stops.push(() => proxy.stop());
     faultCounts[service] = proxy.counts;
@@ -619,6 +622,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     runner = new WorkflowRunner({
       handlers: taskHandlers,
       log,
+      journalDir: path.join(dataDir, 'executions'),
       ...(options.taskTimeoutOverrides ? { taskTimeoutOverrides: options.taskTimeoutOverrides } : {}),
       ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
     });
@@ -669,6 +673,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const paths: LocalSystemPaths = {
       certificates: path.join(dataDir, 's3', AUDIT_BUCKET_NAME, 'certificates'),
     };
+    // What a stopped or killed run left open goes on from where it was, and partners call back what they owed.
+    const { resumed } = workflow.resume();
+    if (resumed.length > 0) log(`resumed ${resumed.length} open execution(s) from their journals`);
+    simulators.resumeCallbacks();
     return {
       urls,
       dataMap,

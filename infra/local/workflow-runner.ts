@@ -2,7 +2,9 @@
  * Runs THE workflow (`workflows/dsr.asl.json`, read as-is) in this process
  * with aws-local-stepfunctions, every Task state bound through the registry
  * (`functions/deployment.ts`) to a handler, and task tokens bridged to
- * SendTaskSuccess / SendTaskFailure.
+ * SendTaskSuccess / SendTaskFailure. With a journal directory every
+ * execution is journaled (`execution-journal.ts`) and `resume()` continues
+ * the ones a stopped or killed process left running.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import {
 } from 'aws-local-stepfunctions';
 import { TASKS, type TaskName } from '../../functions/deployment';
 import { taskNameOf, WORKFLOW_DEFINITION_FILE } from '../../workflows/definition';
+import { type ExecutionJournal, JournalStore, type StepOutcome } from './execution-journal';
 import { loadHandlers } from './handlers';
 import { lambdaContext } from './lambda-context';
 
@@ -41,6 +44,8 @@ export interface ExecutionRecord {
   cause?: string;
   readonly startDate: Date;
   stopDate?: Date;
+  /** How many times RedriveExecution continued it. */
+  readonly redriveCount: number;
   /** Per-state events from the interpreter, for an execution-history view. */
   readonly events: Log[];
 }
@@ -51,6 +56,7 @@ export class StepFunctionsError extends Error {
     readonly code:
       | 'ExecutionAlreadyExists'
       | 'ExecutionDoesNotExist'
+      | 'ExecutionNotRedrivable'
       | 'TaskDoesNotExist'
       | 'TaskTimedOut'
       | 'InvalidExecutionInput'
@@ -76,6 +82,8 @@ export interface WorkflowRunnerOptions {
   readonly taskTimeoutOverrides?: Readonly<Record<string, number>>;
   /** Receives one line per execution start/stop (execution names only, no personal data). */
   readonly log?: (line: string) => void;
+  /** Where each execution's journal goes; unset = executions live in memory only. */
+  readonly journalDir?: string;
 }
 
 export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:ap-southeast-3:000000000000:stateMachine:dsr-workflow';
@@ -137,6 +145,7 @@ const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 interface ParkedTask {
   readonly execution: string;
+  /** Journals the callback's outcome, then hands it to the waiting state. */
   resolve(output: unknown): void;
   reject(error: Error): void;
   /** Ends the wait when the Task state's timeout passes, so a late callback is refused as in AWS. */
@@ -157,7 +166,14 @@ export class WorkflowRunner {
   readonly definitionText: string;
   readonly creationDate = new Date();
   private readonly definition: StateMachineDefinition;
+  /** Each Task state's own timeout in seconds (path-based ones come in the input): the runner enforces them. */
+  private readonly taskTimeouts: Map<string, number | undefined>;
   private readonly machine: StateMachine;
+  private readonly journals?: JournalStore;
+  /** The runtime is stopping: nothing new starts, and what stops now resumes on the next start. */
+  private stopping = false;
+  /** Executions aborted through StopExecution (their end is journaled; a runtime stop's is not). */
+  private readonly stoppedByApi = new Set<string>();
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly finished = new Map<string, Promise<ExecutionRecord>>();
   private readonly parked = new Map<string, ParkedTask>();
@@ -183,8 +199,63 @@ export class WorkflowRunner {
       if (typeof options.handlers[taskName] !== 'function')
         throw new Error(`no handler given for task ${taskName}`);
     }
+    this.taskTimeouts = new Map(
+      taskStatesOf(this.definition).map((t) => {
+        const state = findState(this.definition.States, t.stateName);
+        return [t.stateName, state?.Type === 'Task' ? state.TimeoutSeconds : undefined];
+      }),
+    );
     // Paths in the ASL use `$$.Task.Token`, which the validator's path check does not know.
-    this.machine = new StateMachine(this.definition, { validationOptions: { checkPaths: false } });
+    this.machine = new StateMachine(withoutTaskTimeouts(this.definition), {
+      validationOptions: { checkPaths: false },
+    });
+    if (options.journalDir) this.journals = new JournalStore(options.journalDir);
+  }
+
+  /**
+   * Loads every journal: ended executions are listed again, running ones
+   * resume (recorded tasks return their results, waits wait on the same
+   * tokens). Call once the handlers can reach what they call.
+   */
+  resume(): { resumed: string[]; ended: number } {
+    const resumed: string[] = [];
+    let ended = 0;
+    for (const found of this.journals?.recover() ?? []) {
+      if (this.executions.has(found.name)) continue;
+      const record = this.newRecord(found.name, found.input, found.startDate, found.redriveCount);
+      if (found.ended) {
+        Object.assign(record, {
+          ...found.ended,
+          stopDate: new Date(found.ended.stopDate),
+        } satisfies Partial<ExecutionRecord>);
+        this.executions.set(found.name, record);
+        this.finished.set(found.name, Promise.resolve(record));
+        ended += 1;
+      } else if (found.journal) {
+        this.executions.set(found.name, record);
+        this.launch(record, found.journal);
+        resumed.push(found.name);
+      }
+    }
+    return { resumed, ended };
+  }
+
+  /** RedriveExecution: continues a failed, timed-out or aborted execution; recorded successes are not run again. */
+  redrive(executionArnOrName: string): ExecutionRecord {
+    const old = this.describeArn(executionArnOrName);
+    if (!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(old.status) || !this.journals) {
+      throw new StepFunctionsError(
+        'ExecutionNotRedrivable',
+        `execution ${old.name} is ${old.status}: only a failed, timed-out or aborted one can be redriven`,
+      );
+    }
+    const journal = this.journals.reopen(old.name);
+    journal.recordRedrive(new Date());
+    this.stoppedByApi.delete(old.name);
+    const record = this.newRecord(old.name, old.input, old.startDate, old.redriveCount + 1);
+    this.executions.set(old.name, record);
+    this.launch(record, journal);
+    return record;
   }
 
   /** Starts an execution named `name` (the request id); throws ExecutionAlreadyExists on reuse. */
@@ -200,20 +271,36 @@ export class WorkflowRunner {
     } catch {
       throw new StepFunctionsError('InvalidExecutionInput', 'input is not JSON');
     }
+    const record = this.newRecord(name, input, new Date(), 0);
+    this.executions.set(name, record);
+    this.launch(record, this.journals?.create(name, input, record.startDate), parsedInput);
+    return record;
+  }
+
+  private newRecord(name: string, input: string, startDate: Date, redriveCount: number): ExecutionRecord {
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-    const record: ExecutionRecord = {
+    return {
       name,
       executionArn,
       stateMachineArn: this.stateMachineArn,
       status: 'RUNNING',
       input,
-      startDate: new Date(),
+      startDate,
       events: [],
+      redriveCount,
     };
-    this.executions.set(name, record);
-    const run = this.machine.run(parsedInput, this.runOptions(record));
+  }
+
+  /** Runs the interpreter for `record`, replaying `journal` where it recorded results. */
+  private launch(
+    record: ExecutionRecord,
+    journal: ExecutionJournal | undefined,
+    parsedInput: JsonValue = JSON.parse(record.input) as JsonValue,
+  ): void {
+    const { name } = record;
+    const run = this.machine.run(parsedInput, this.runOptions(record, journal));
     this.aborts.set(name, run.abort);
-    this.options.log?.(`execution ${name} started`);
+    this.options.log?.(journal?.replaying ? `execution ${name} resumed` : `execution ${name} started`);
     const collectEvents = (async () => {
       for await (const event of run.eventLogs) record.events.push(event);
     })().catch(() => undefined);
@@ -237,16 +324,28 @@ export class WorkflowRunner {
         this.aborts.delete(name);
         for (const [token, task] of this.parked) if (task.execution === name) this.unpark(token);
         for (const [token, execution] of this.timedOut) if (execution === name) this.timedOut.delete(token);
+        // A runtime stop is no end: the execution resumes on the next start.
+        const interrupted = this.stopping && record.status === 'ABORTED' && !this.stoppedByApi.has(name);
+        if (interrupted) journal?.close();
+        else if (record.status !== 'RUNNING') {
+          journal?.recordEnd({
+            status: record.status,
+            ...(record.output !== undefined ? { output: record.output } : {}),
+            ...(record.error !== undefined ? { error: record.error } : {}),
+            ...(record.cause !== undefined ? { cause: record.cause } : {}),
+            stopDate: record.stopDate.toISOString(),
+          });
+        }
         await collectEvents;
-        this.options.log?.(`execution ${name} ${record.status.toLowerCase()}`);
+        this.options.log?.(`execution ${name} ${interrupted ? 'interrupted' : record.status.toLowerCase()}`);
         return record;
       }),
     );
-    return record;
   }
 
   /** Aborts every running execution (waiting tasks hold timers for days) and waits for them to stop. */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const abort of this.aborts.values()) abort();
     this.abandonParked(undefined, 'the local runtime stopped');
     await Promise.all([...this.finished.values()]);
@@ -258,6 +357,7 @@ export class WorkflowRunner {
     const record = this.describeArn(executionArnOrName);
     const abort = this.aborts.get(record.name);
     if (record.status !== 'RUNNING' || !abort) return record;
+    this.stoppedByApi.add(record.name);
     Object.assign(record, {
       status: 'ABORTED',
       error,
@@ -346,16 +446,31 @@ export class WorkflowRunner {
     this.parked.delete(token);
   }
 
-  private runOptions(record: ExecutionRecord): RunOptions {
+  private runOptions(record: ExecutionRecord, journal: ExecutionJournal | undefined): RunOptions {
     const taskResourceLocalHandlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
     for (const [stateName, taskName] of this.bindings) {
       const state = findState(this.definition.States, stateName);
       const waits = state?.Type === 'Task' && state.Resource.endsWith('.waitForTaskToken');
       const invoke = this.invoker(taskName, record);
-      const fixedTimeout = state?.Type === 'Task' ? state.TimeoutSeconds : undefined;
-      taskResourceLocalHandlers[stateName] = waits
-        ? (input) => this.invokeAndWait(record.name, invoke, input, timeoutSecondsOf(input) ?? fixedTimeout)
-        : async (input) => ({ Payload: (await invoke(payloadOf(input))) as JsonValue, StatusCode: 200 });
+      const fixedTimeout = this.taskTimeouts.get(stateName);
+      taskResourceLocalHandlers[stateName] = async (input) => {
+        const step = journal?.step(stateName, input);
+        const recorded = step !== undefined ? journal?.outcome(step) : undefined;
+        if (recorded) return replayed(recorded);
+        const timeoutSeconds = timeoutSecondsOf(input) ?? fixedTimeout;
+        if (waits) return this.invokeAndWait(record.name, invoke, input, timeoutSeconds, journal, step);
+        try {
+          const output = {
+            Payload: (await withTimeout(invoke(payloadOf(input)), timeoutSeconds)) as JsonValue,
+            StatusCode: 200,
+          };
+          if (step !== undefined) journal?.recordOutcome(step, { output });
+          return output;
+        } catch (error) {
+          if (step !== undefined) journalFailure(journal, step, error);
+          throw error;
+        }
+      };
     }
     const retryIntervalOverrides: Record<string, number> = {};
     if (this.options.retryIntervalMs !== undefined) {
@@ -363,7 +478,13 @@ export class WorkflowRunner {
         retryIntervalOverrides[name] = this.options.retryIntervalMs;
     }
     return {
-      overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+      overrides: {
+        taskResourceLocalHandlers,
+        // While a resumed execution replays recorded failures, their retry waits are not waited again.
+        retryIntervalOverrides: new Proxy(retryIntervalOverrides, {
+          get: (target, prop) => (journal?.replaying ? 0 : Reflect.get(target, prop)),
+        }),
+      },
       context: {
         Execution: { Id: record.executionArn, Name: record.name },
         StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').pop() },
@@ -377,32 +498,68 @@ export class WorkflowRunner {
     };
   }
 
+  /**
+   * A `.waitForTaskToken` task: parks the token (a resumed one: the token it
+   * handed out before, until the same deadline), calls the handler unless it
+   * already returned, and waits for SendTaskSuccess / SendTaskFailure.
+   */
   private async invokeAndWait(
     execution: string,
     invoke: (payload: unknown) => Promise<unknown>,
     input: JsonValue,
     timeoutSeconds: number | undefined,
+    journal: ExecutionJournal | undefined,
+    step: string | undefined,
   ): Promise<JsonValue> {
-    const payload = payloadOf(input);
-    const token = (payload as { taskToken?: unknown } | null)?.taskToken;
-    if (typeof token !== 'string') throw namedError('States.Runtime', 'the Payload carries no taskToken');
+    const fresh = payloadOf(input);
+    const freshToken = (fresh as { taskToken?: unknown } | null)?.taskToken;
+    if (typeof freshToken !== 'string')
+      throw namedError('States.Runtime', 'the Payload carries no taskToken');
+    const handed = step !== undefined ? journal?.waiting(step) : undefined;
+    const token = handed?.token ?? freshToken;
+    const payload = handed ? { ...(fresh as object), taskToken: token } : fresh;
+    const deadline = handed
+      ? handed.deadline
+      : timeoutSeconds !== undefined && timeoutSeconds <= MAX_TIMER_SECONDS
+        ? Date.now() + timeoutSeconds * 1000
+        : undefined;
+    if (step !== undefined && !handed) journal?.recordWaiting(step, token, deadline);
     const callback = new Promise<unknown>((resolve, reject) => {
-      const task: ParkedTask = { execution, resolve, reject };
-      if (timeoutSeconds !== undefined && timeoutSeconds <= MAX_TIMER_SECONDS) {
-        // The interpreter's own timer fails the state; this one retires the token (unref: never keeps the process up).
-        task.timer = setTimeout(() => {
-          if (this.parked.get(token) !== task) return;
-          this.parked.delete(token);
-          this.timedOut.set(token, execution);
-        }, timeoutSeconds * 1000).unref();
+      const task: ParkedTask = {
+        execution,
+        resolve: (output) => {
+          if (step !== undefined) journal?.recordOutcome(step, { output });
+          resolve(output);
+        },
+        reject: (error) => {
+          if (step !== undefined) journalFailure(journal, step, error);
+          reject(error);
+        },
+      };
+      if (deadline !== undefined) {
+        // The state times out here (the interpreter's own timer is lifted): the token is retired, as in AWS.
+        task.timer = setTimeout(
+          () => {
+            if (this.parked.get(token) !== task) return;
+            this.parked.delete(token);
+            this.timedOut.set(token, execution);
+            task.reject(namedError('States.Timeout', 'the task timed out'));
+          },
+          Math.max(0, deadline - Date.now()),
+        );
+        task.timer.unref();
       }
       this.parked.set(token, task);
     });
-    try {
-      await invoke(payload);
-    } catch (error) {
-      this.unpark(token);
-      throw error;
+    if (!(step !== undefined && journal?.invoked(step))) {
+      try {
+        await invoke(payload);
+        if (step !== undefined) journal?.recordInvoked(step);
+      } catch (error) {
+        const task = this.parked.get(token);
+        this.unpark(token);
+        task?.reject(error instanceof Error ? error : namedError('Error', String(error)));
+      }
     }
     return (await callback) as JsonValue;
   }
@@ -412,8 +569,9 @@ export class WorkflowRunner {
     const { timeoutSeconds } = TASKS[taskName];
     return async (payload) => {
       try {
-        // An aborted run's interpreter may still retry a state; a stopped execution starts no more work.
-        if (record.status === 'ABORTED') throw namedError('States.Aborted', 'the execution was stopped');
+        // An aborted run's interpreter may still retry a state; a stopped execution (or runtime) starts no more work.
+        if (record.status === 'ABORTED' || this.stopping)
+          throw namedError('States.Aborted', 'the execution was stopped');
         const call = handler(payload, lambdaContext(`dsr-${taskName}`, timeoutSeconds));
         this.inFlight.add(call);
         try {
@@ -426,6 +584,58 @@ export class WorkflowRunner {
       }
     };
   }
+}
+
+/** A recorded outcome as the interpreter would have had it: the result, or the error thrown again. */
+function replayed(outcome: StepOutcome): JsonValue {
+  if ('error' in outcome) throw namedError(outcome.error, outcome.cause);
+  return outcome.output as JsonValue;
+}
+
+/** Journals a task's failure, unless it is the runtime or StopExecution ending the wait (that is no outcome). */
+function journalFailure(journal: ExecutionJournal | undefined, step: string, error: unknown): void {
+  const failure = asLambdaError(error);
+  if (failure.name === 'States.Aborted') return;
+  journal?.recordOutcome(step, { error: failure.name, cause: failure.message });
+}
+
+/** Fails with States.Timeout after `seconds` (none: no limit), as a Task state's TimeoutSeconds does. */
+async function withTimeout<T>(work: Promise<T>, seconds: number | undefined): Promise<T> {
+  if (seconds === undefined || seconds > MAX_TIMER_SECONDS) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(namedError('States.Timeout', 'the task timed out')), seconds * 1000);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The interpreter's copy without task timeouts: the runner enforces them
+ * (journaled, so a resumed wait keeps its deadline). Path-based ones still
+ * reach the runner through the hidden parameter.
+ */
+function withoutTaskTimeouts(source: StateMachineDefinition): StateMachineDefinition {
+  const definition = JSON.parse(JSON.stringify(source)) as StateMachineDefinition;
+  const lift = (states: Record<string, StateDefinition>) => {
+    for (const state of Object.values(states)) {
+      if (state.Type === 'Task') {
+        state.TimeoutSeconds = MAX_TIMER_SECONDS;
+        delete state.TimeoutSecondsPath;
+      } else if (state.Type === 'Map') {
+        const processor = state.ItemProcessor ?? state.Iterator;
+        if (processor) lift(processor.States);
+      } else if (state.Type === 'Parallel') {
+        for (const branch of state.Branches) lift(branch.States);
+      }
+    }
+  };
+  lift(definition.States);
+  return definition;
 }
 
 /** The hidden timeout parameter of a state prepared from `TimeoutSecondsPath`, if any. */

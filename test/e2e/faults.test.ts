@@ -53,6 +53,19 @@ async function submitAndVerify(type: string, extra: object): Promise<string> {
   return requestId;
 }
 
+/** Where a request that did not end stands: its ledger status and the workflow's last steps. */
+async function whereItStands(requestId: string): Promise<string> {
+  const entry = await local.ledgerEntry(requestId).catch(() => ({ status: 'unreadable' }));
+  const execution = system.runner.list().find((e) => e.name === requestId);
+  const steps = (execution?.events ?? []).slice(-8).map((e) => {
+    const { state, index } = e as { state?: { name: string }; index?: number };
+    const error = (e as { Error?: string }).Error;
+    return [e.type, state?.name, index, error].filter((v) => v !== undefined).join(' ');
+  });
+  const waiting = system.runner.waitingTokens(requestId).length;
+  return `ledger ${String(entry.status)}, execution ${execution?.status ?? 'none'}, ${waiting} waiting, last: ${steps.join(' | ')}`;
+}
+
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-e2e-faults-'));
   system = await startLocalSystem({
@@ -64,7 +77,8 @@ beforeAll(async () => {
     retryIntervalMs: 20,
     processorRetryBaseDelayMs: 20,
     faults: { dynamodb: 0.2, s3: 0.2, ses: 0.2, sfn: 0.2, processors: 0.2 },
-    faultSeed: 20261206,
+    // With this seed the partners fail their 2nd call (they get few calls; the assertion below needs a fault in each service).
+    faultSeed: 20261207,
   });
   local = new LocalApi(system);
   const { plantSubject } = await import('../../infra/local/demo-data');
@@ -92,7 +106,9 @@ describe('every request type under 20 % injected faults', () => {
           },
           180_000,
           `request ${requestId} to end`,
-        ),
+        ).catch(async (error: unknown) => {
+          throw new Error(`${String(error)}; ${await whereItStands(requestId)}`);
+        }),
       ),
     );
 

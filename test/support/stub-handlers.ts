@@ -43,7 +43,11 @@ export function stubHandlers(
     PackageExport: async () => ({ key: 'exports/request.zip', records: stores.length * 2 }),
     SendExportLink: async () => ({ sent: true }),
     // No grace period unless a test asks for one.
-    ScheduleErasure: async (p) => ({ requestId: (p as { requestId: string }).requestId, graceSeconds: 0 }),
+    ScheduleErasure: async (p) => ({
+      requestId: (p as { requestId: string }).requestId,
+      graceSeconds: 0,
+      graceEndsAt: new Date().toISOString(),
+    }),
     EraseStore: async (p) => ({ storeId: (p as { storeId: string }).storeId, counts: STUB_ERASURE_COUNTS }),
     VerifyStoreErasure: async (p) => ({
       storeId: (p as { storeId: string }).storeId,

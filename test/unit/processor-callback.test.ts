@@ -18,6 +18,8 @@ const nowSeconds = Math.floor(NOW.getTime() / 1000);
 let ledger: MemoryProcessorLedger;
 let s3: ReturnType<typeof memoryS3>;
 let completed: { token: string; output: unknown }[];
+/** Resumes that fail before reaching the workflow (a throttled SendTaskSuccess). */
+let refusedResumes = 0;
 let failed: { token: string; error: string }[];
 let secretLoads: number;
 
@@ -41,6 +43,7 @@ beforeEach(() => {
   ledger = new MemoryProcessorLedger();
   s3 = memoryS3();
   completed = [];
+  refusedResumes = 0;
   failed = [];
   secretLoads = 0;
 });
@@ -61,6 +64,10 @@ const route = processorCallbackRoute(
     },
     workflow: {
       succeed: async (token, output) => {
+        if (refusedResumes > 0) {
+          refusedResumes--;
+          throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        }
         completed.push({ token, output });
       },
       fail: async (token, error) => {
@@ -233,7 +240,33 @@ describe('POST /processors/{processorId}/callback', () => {
 
     expect(again).toEqual({ status: 200, body: { recorded: false, duplicate: true } });
     expect(ledger.processor(deleteId, 'logistics')?.ack?.reference).toBe('KCL-7F3A9C');
-    expect(completed).toHaveLength(1);
+    // The repeat resumes with the first answer (Step Functions refuses it once the task has moved on).
+    expect(completed.map((c) => c.output)).toEqual([
+      { storeId: 'logistics', processor: { status: 'completed', reference: 'KCL-7F3A9C' } },
+      { storeId: 'logistics', processor: { status: 'completed', reference: 'KCL-7F3A9C' } },
+    ]);
+  });
+
+  it("resumes the workflow on the partner's retry when the first try recorded the answer but could not resume it", async () => {
+    // Prepare: the first resume is throttled after the acknowledgement was recorded
+    awaitProcessor(deleteId, 'delete');
+    refusedResumes = 1;
+    const first = await send(callback(completedBody()));
+    expect(first.status).toBe(500);
+    expect(ledger.processor(deleteId, 'logistics')?.status).toBe('acknowledged');
+    expect(completed).toEqual([]);
+
+    // Act: the partner sends the same callback again
+    const again = await send(callback(completedBody()));
+
+    // Assess: answered as a duplicate, and the waiting task is resumed (it would otherwise wait out its deadline)
+    expect(again).toEqual({ status: 200, body: { recorded: false, duplicate: true } });
+    expect(completed).toEqual([
+      {
+        token: 'waiting-token',
+        output: { storeId: 'logistics', processor: { status: 'completed', reference: 'KCL-7F3A9C' } },
+      },
+    ]);
   });
 
   it('records a callback that arrives after the escalation as late evidence, without resuming the workflow', async () => {

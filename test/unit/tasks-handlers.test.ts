@@ -269,7 +269,10 @@ describe('ScheduleErasure', () => {
     const out = await scheduleErasure.handler({ requestId: deleteId });
 
     // Assess
-    expect(out).toEqual({ requestId: deleteId, graceSeconds: 86400 });
+    expect(out).toEqual({ requestId: deleteId, graceSeconds: 86400, graceEndsAt: expect.any(String) });
+    // The Wait state's time: the grace period's end in whole seconds, never before it.
+    expect(out.graceEndsAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(Date.parse(out.graceEndsAt) - before).toBeGreaterThanOrEqual(86_400_000);
     const mail = sentMail();
     expect(mail.to).toEqual(['leaving@example.com']);
     const link = cancelLinkIn(mail.text);

@@ -384,7 +384,11 @@ describe('the delete path, run as written with stubbed tasks', () => {
 
   it('waits the grace period the schedule returns before anything is planned or erased', async () => {
     const stubs = stubHandlers({
-      ScheduleErasure: async () => ({ requestId: deleteId, graceSeconds: 1 }),
+      ScheduleErasure: async () => ({
+        requestId: deleteId,
+        graceSeconds: 1,
+        graceEndsAt: new Date(Date.now() + 1000).toISOString(),
+      }),
     });
     const { runner, name } = run(stubs, { requestId: deleteId, type: 'delete' });
 
@@ -402,7 +406,11 @@ describe('the delete path, run as written with stubbed tasks', () => {
     // Prepare: PlanStores sees what the cancel endpoint wrote to the ledger
     let cancelled = false;
     const stubs = stubHandlers({
-      ScheduleErasure: async () => ({ requestId: deleteId, graceSeconds: 1 }),
+      ScheduleErasure: async () => ({
+        requestId: deleteId,
+        graceSeconds: 1,
+        graceEndsAt: new Date(Date.now() + 1000).toISOString(),
+      }),
       PlanStores: async () => {
         if (cancelled) throw new RequestCancelled('cancelled during the grace period');
         return { stores: [{ storeId: 'customers', kind: 'dynamodb', ackSeconds: 0 }] };
@@ -496,7 +504,11 @@ describe('the delete path, run as written with stubbed tasks', () => {
 
   it('stops promptly when the local runtime stops during a long grace period, erasing nothing', async () => {
     const stubs = stubHandlers({
-      ScheduleErasure: async () => ({ requestId: deleteId, graceSeconds: 24 * 3600 }),
+      ScheduleErasure: async () => ({
+        requestId: deleteId,
+        graceSeconds: 24 * 3600,
+        graceEndsAt: new Date(Date.now() + 24 * 3600_000).toISOString(),
+      }),
     });
     const { runner, name } = run(stubs, { requestId: deleteId, type: 'delete' });
     runner.sendTaskSuccess(await verificationToken(runner, name), '{}');

@@ -12,6 +12,14 @@ import { type ClockStartPorts, startClockAtVerification } from '../requests/cloc
 const CANCEL_TOKEN_PURPOSE = 'cancel-token' satisfies HashPurpose;
 
 /** What ScheduleErasure needs from outside. */
+/** What the workflow waits on: the grace period's end (and the seconds left, for the log and the email). */
+export interface ErasureSchedule {
+  readonly requestId: string;
+  readonly graceSeconds: number;
+  /** RFC 3339, whole seconds: the Wait state's `TimestampPath`. */
+  readonly graceEndsAt: string;
+}
+
 export interface ScheduleErasurePorts {
   readonly ledger: Pick<RequestLedger, 'require' | 'advance' | 'schedule'> & OutcomeMailLedger;
   readonly hashingKey: () => Promise<Buffer>;
@@ -49,14 +57,14 @@ function graceFor(
 /**
  * Starts a verified delete's grace period (`scheduled`, with the hash of a
  * fresh cancel token) and emails the cancel link and when erasure starts.
- * Returns the seconds left to wait, which the ASL's Wait state reads. A retry
+ * Returns when the grace period ends, which the ASL's Wait state reads. A retry
  * on a scheduled request mints a new token and emails again (only the newest
  * link works), keeping the original end of the grace period.
  */
 export async function scheduleErasure(
   ports: ScheduleErasurePorts,
   input: { readonly requestId: string },
-): Promise<{ requestId: string; graceSeconds: number }> {
+): Promise<ErasureSchedule> {
   const { requestId } = input;
   const { ledger, settings } = ports;
   const read = await ledger.require(requestId);
@@ -70,7 +78,11 @@ export async function scheduleErasure(
     const left = Math.ceil((Date.parse(read.erasureSchedule.graceEndsAt) - Date.now()) / 1000);
     ports.log.info('erasure already scheduled and mailed', { requestId });
     await auditEmailSent(ports.auditTrail, requestId, 'erasure-scheduled');
-    return { requestId, graceSeconds: Math.max(0, left) };
+    return {
+      requestId,
+      graceSeconds: Math.max(0, left),
+      graceEndsAt: waitUntil(read.erasureSchedule.graceEndsAt),
+    };
   }
   const token = randomToken();
   const now = (ports.clock ?? (() => new Date()))();
@@ -101,5 +113,10 @@ export async function scheduleErasure(
   }
   ports.log.info('erasure scheduled', { requestId, graceSeconds });
   await auditEmailSent(ports.auditTrail, requestId, 'erasure-scheduled');
-  return { requestId, graceSeconds };
+  return { requestId, graceSeconds, graceEndsAt: waitUntil(schedule.graceEndsAt) };
+}
+
+/** The end of the grace period as the Wait state reads it: whole seconds, rounded up, RFC 3339. */
+function waitUntil(graceEndsAt: string): string {
+  return new Date(Math.ceil(Date.parse(graceEndsAt) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }

@@ -89,17 +89,19 @@ export async function handleProcessorCallback(
     if (error instanceof ProcessorNotNotifiedError) return { kind: 'unknown_request', requestId };
     throw error;
   }
-  if (!result.recorded) return { kind: 'duplicate', requestId };
-  // After an escalation the workflow has moved on: the late answer is evidence only.
+  // After an escalation the workflow has moved on: the late answer is evidence only. A repeat settles
+  // again with the acknowledgement that won: the partner retries when our first answer was a 5xx, which
+  // may have come after the record but before the workflow heard (each step of settling is idempotent).
   if (!result.wasEscalated) {
     await settleAcknowledgement(ports, {
       requestId,
       type: record.type,
       processorId: store.id,
-      ack,
+      ack: result.recorded ? ack : (record.processors[store.id]?.ack ?? ack),
       records: body.records,
       taskToken: result.taskToken,
     });
   }
+  if (!result.recorded) return { kind: 'duplicate', requestId };
   return { kind: 'recorded', requestId, late: result.wasEscalated };
 }

@@ -6,6 +6,7 @@
  * signed callback route. Everything it received is listed as JSON.
  */
 import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -72,6 +73,8 @@ export interface ProcessorSimulators {
   /** Gives processor `id` records about a subject (demo data); also `POST /processors/<id>/holdings`. */
   plant(id: string, holding: ProcessorHolding): void;
   holdings(id: string): ProcessorHolding[];
+  /** Sends the callbacks the partners still owed when the last run stopped (call once the API answers). */
+  resumeCallbacks(): void;
   /** Waits until the holdings are on disk. */
   flush(): Promise<void>;
   stop(): Promise<void>;
@@ -91,6 +94,8 @@ const MAX_RECEIVED = 1000;
 interface ProcessorState {
   readonly processor: SimulatedProcessor;
   readonly book: HoldingsBook;
+  /** `<dataDir>/partners/<id>.deliveries.jsonl`: what it received and the callbacks it still owes. */
+  readonly deliveries: string;
   behaviour: Behaviour;
   readonly received: Received[];
   /** Idempotency key → the first successful answer, replayed for repeats. */
@@ -123,23 +128,67 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 /** Unref'd: a slow answer still pending never keeps a stopping process alive. */
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
+type DeliveryLine =
+  | { readonly received: Received }
+  | { readonly owes: string; readonly callback: Record<string, unknown> }
+  | { readonly settled: string; readonly status: number };
+
+/** Appended before the partner answers or calls back, so a killed `npm start` loses none of it. */
+function appendDelivery(state: ProcessorState, line: DeliveryLine): void {
+  appendFileSync(state.deliveries, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+}
+
+/** Reads back what the partner received (its answers by idempotency key) and the callbacks it still owes. */
+function recoverDeliveries(
+  state: ProcessorState,
+): { state: ProcessorState; entry: Received; body: Record<string, unknown> }[] {
+  if (!existsSync(state.deliveries)) return [];
+  const owes = new Map<string, Record<string, unknown>>();
+  for (const text of readFileSync(state.deliveries, 'utf8').split('\n')) {
+    let line: DeliveryLine;
+    try {
+      line = JSON.parse(text) as DeliveryLine;
+    } catch {
+      continue; // blank, or torn by a kill mid-write
+    }
+    if ('received' in line) {
+      const entry = line.received;
+      state.received.push(entry);
+      if (!entry.duplicate && entry.request && entry.response.status < 300)
+        state.answers.set(entry.idempotencyKey, entry.response);
+    } else if ('owes' in line) owes.set(line.owes, line.callback);
+    else owes.delete(line.settled);
+  }
+  state.received.splice(0, Math.max(0, state.received.length - MAX_RECEIVED));
+  return [...owes].flatMap(([key, body]) => {
+    const entry = state.received.find((r) => r.idempotencyKey === key && !r.duplicate);
+    return entry ? [{ state, entry, body }] : [];
+  });
+}
+
 /** Starts the simulators; see `ProcessorSimulatorOptions`. */
 export async function startProcessorSimulators(
   options: ProcessorSimulatorOptions,
 ): Promise<ProcessorSimulators> {
   const log = options.log ?? (() => undefined);
   const states = new Map<string, ProcessorState>();
+  mkdirSync(path.join(options.dataDir, 'partners'), { recursive: true, mode: 0o700 });
   for (const processor of options.processors) {
     const book = new HoldingsBook(path.join(options.dataDir, 'partners', `${processor.id}.json`));
     await book.load();
+    const deliveries = path.join(options.dataDir, 'partners', `${processor.id}.deliveries.jsonl`);
     states.set(processor.id, {
       processor,
       book,
+      deliveries,
       behaviour: defaultBehaviour(processor.role),
       received: [],
       answers: new Map(),
     });
   }
+  /** Callbacks owed when the last run stopped (a partner outlives our restarts), by processor. */
+  const owed: { state: ProcessorState; entry: Received; body: Record<string, unknown> }[] = [];
+  for (const state of states.values()) owed.push(...recoverDeliveries(state));
   const stateOf = (id: string): ProcessorState => {
     const state = states.get(id);
     if (!state) throw new Error(`no simulated partner ${id}`);
@@ -158,7 +207,10 @@ export async function startProcessorSimulators(
   async function sendCallback(state: ProcessorState, entry: Received, body: Record<string, unknown>) {
     for (let attempt = 1; attempt <= CALLBACK_ATTEMPTS && !stopped; attempt++) {
       const status = await postCallback(state, entry, body);
-      if (status !== undefined && status < 500 && status !== 429) return;
+      if (status !== undefined && status < 500 && status !== 429) {
+        appendDelivery(state, { settled: entry.idempotencyKey, status });
+        return;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 200 * 2 ** attempt);
         timers.add(timer);
@@ -236,6 +288,7 @@ export async function startProcessorSimulators(
     );
     const record = (entry: Omit<Received, 'at'>) => {
       const full: Received = { at: new Date().toISOString(), ...entry };
+      appendDelivery(state, { received: full });
       state.received.push(full);
       if (state.received.length > MAX_RECEIVED)
         state.received.splice(0, state.received.length - MAX_RECEIVED);
@@ -308,6 +361,7 @@ export async function startProcessorSimulators(
         ...(action.retained ? { retained: action.retained } : {}),
         ...(action.records ? { records: action.records } : {}),
       };
+      appendDelivery(state, { owes: idempotencyKey, callback });
       const timer = setTimeout(() => {
         timers.delete(timer);
         void sendCallback(state, entry, callback);
@@ -393,6 +447,12 @@ export async function startProcessorSimulators(
     received: (id) => [...stateOf(id).received],
     plant: (id, holding) => stateOf(id).book.plant(holding),
     holdings: (id) => stateOf(id).book.all(),
+    resumeCallbacks() {
+      for (const { state, entry, body } of owed.splice(0)) {
+        log(`partner ${state.processor.id}: calling back again after a restart`);
+        void sendCallback(state, entry, body);
+      }
+    },
     flush: async () => {
       for (const state of states.values()) await state.book.flush();
     },
