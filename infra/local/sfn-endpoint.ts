@@ -33,6 +33,7 @@ const describe = (e: ExecutionRecord) => ({
   ...(e.output !== undefined ? { output: e.output, outputDetails: { included: true } } : {}),
   error: e.error,
   cause: e.cause,
+  redriveCount: e.redriveCount,
 });
 
 const Token = z.string().min(1).max(1024);
@@ -149,6 +150,12 @@ function operations(runner: WorkflowRunner): Record<string, (body: unknown) => u
       // A finished execution is no error (StopExecution documents none for it): it stays as it ended.
       const stopped = runner.stopExecution(execution(body).executionArn, error, cause);
       return { stopDate: epochSeconds(stopped.stopDate) };
+    },
+    RedriveExecution: (body) => {
+      z.object({ clientToken: z.string().min(1).max(64).optional() }).parse(body);
+      // Continues a failed, timed-out or aborted execution from its journal: recorded successes stand.
+      runner.redrive(execution(body).executionArn);
+      return { redriveDate: Date.now() / 1000 };
     },
     SendTaskSuccess: (body) => {
       const input = z.object({ taskToken: Token, output: z.string() }).parse(body);
