@@ -1,18 +1,21 @@
 /**
  * `npm run bench`: prints speed and memory figures (never a pass/fail gate).
- * Sections, chosen with `BENCH` (comma-separated; default `export,erase,enumeration`):
+ * Sections, chosen with `BENCH` (comma-separated; default all four):
  * - export: wall time and peak RSS growth for writing + zipping N records
  *   (`BENCH_EXPORT_RECORDS`, default 10000,100000,400000);
  * - erase: one subject planted with `3 × BENCH_ERASE_RECORDS + BENCH_ERASE_DOCUMENTS + 2`
  *   records (default 2500 and 2498: 10,000) erased and verified store by store
  *   (`BENCH_ERASE_CONCURRENCY` stores at once, default 4 like the workflow's Map);
  * - enumeration: median time of `POST /requests` for a known and an unknown email
- *   (`BENCH_ENUMERATION_TRIES` pairs, default 60).
+ *   (`BENCH_ENUMERATION_TRIES` pairs, default 60);
+ * - journal: what the local runtime's execution journal adds per task, in time
+ *   and bytes (`BENCH_JOURNAL_EXECUTIONS` access executions, default 200).
  */
 import { loadavg } from 'node:os';
 import { benchEnumeration } from './enumeration-bench';
 import { benchErase } from './erase-bench';
 import { benchExport } from './export-bench';
+import { benchJournal } from './journal-bench';
 
 const round = (n: number) => Math.round(n);
 const perSecond = (records: number, ms: number) => (ms > 0 ? Math.round((records / ms) * 1000) : 0);
@@ -80,14 +83,24 @@ async function enumerationSection(): Promise<void> {
   );
 }
 
+async function journalSection(): Promise<void> {
+  const r = await benchJournal(intFromEnv('BENCH_JOURNAL_EXECUTIONS', 200));
+  console.log('journal (access executions with stubbed tasks, with and without the local execution journal)');
+  console.log(
+    `${r.executions} executions × ${r.tasksPerExecution.toFixed(0)} tasks: ${round(r.withoutMs)} ms without, ${round(r.withMs)} ms with; ` +
+      `+${r.perTaskMicros.toFixed(0)} µs and ${round(r.bytesPerTask)} bytes per task (${round(r.bytesPerExecution)} bytes per execution)`,
+  );
+}
+
 const SECTIONS: Record<string, () => Promise<void>> = {
   export: exportSection,
   erase: eraseSection,
   enumeration: enumerationSection,
+  journal: journalSection,
 };
 
 async function main(): Promise<void> {
-  const chosen = (process.env.BENCH ?? 'export,erase,enumeration').split(',').map((s) => s.trim());
+  const chosen = (process.env.BENCH ?? 'export,erase,enumeration,journal').split(',').map((s) => s.trim());
   const unknown = chosen.filter((s) => !(s in SECTIONS));
   if (unknown.length > 0) throw new Error(`unknown BENCH section(s): ${unknown.join(', ')}`);
   console.log(

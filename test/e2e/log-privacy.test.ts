@@ -5,7 +5,7 @@
  * name, phone, verification code, link tokens and the pre-signed URL appear
  * nowhere, while the request id does (so the capture demonstrably works).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalSystem } from '../../infra/local/system';
@@ -140,6 +140,15 @@ describe('the logs of a full access request', () => {
       if (lower.includes(secret)) throw new Error(`the logs contain the ${what}`);
     }
     expect(new RegExp(`(?<![0-9])${code}(?![0-9])`).test(all)).toBe(false);
+    // Nor does the execution's journal on disk (the workflow's state carries ids, counts and keys only).
+    const journal = (
+      await readFile(path.join(dataDir, 'executions', `${requestId}.jsonl`), 'utf8')
+    ).toLowerCase();
+    expect(journal).toContain('"kind":"ended"');
+    for (const [what, secret] of Object.entries(secrets)) {
+      if (journal.includes(secret)) throw new Error(`the execution journal contains the ${what}`);
+    }
+    expect(new RegExp(`(?<![0-9])${code}(?![0-9])`).test(journal)).toBe(false);
   });
 });
 

@@ -1,6 +1,5 @@
 /** ScheduleErasure: a verified delete's grace period, with a cancel link emailed to the subject. */
 import { auditEmailSent, auditVerified } from '../audit/events';
-import { eventIdPart } from '../audit/trail';
 import { cappedGraceSeconds, DEFAULT_DEADLINE_MARGIN_SECONDS } from '../clocks';
 import { type HashPurpose, keyedHash, randomToken } from '../crypto';
 import { erasureScheduledMail } from '../emails';
@@ -11,7 +10,6 @@ import { type ClockStartPorts, startClockAtVerification } from '../requests/cloc
 // The cancel link's token purpose; the cast goes once `HashPurpose` lists 'cancel-token'.
 const CANCEL_TOKEN_PURPOSE = 'cancel-token' satisfies HashPurpose;
 
-/** What ScheduleErasure needs from outside. */
 /** What the workflow waits on: the grace period's end (and the seconds left, for the log and the email). */
 export interface ErasureSchedule {
   readonly requestId: string;
@@ -20,6 +18,7 @@ export interface ErasureSchedule {
   readonly graceEndsAt: string;
 }
 
+/** What ScheduleErasure needs from outside. */
 export interface ScheduleErasurePorts {
   readonly ledger: Pick<RequestLedger, 'require' | 'advance' | 'schedule'> & OutcomeMailLedger;
   readonly hashingKey: () => Promise<Buffer>;
