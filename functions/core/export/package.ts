@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { auditStep } from '../audit/events';
@@ -274,20 +274,39 @@ function hashing(inspect?: (chunk: Buffer) => void): Transform & { digest(): str
   });
 }
 
-/** The CSV of a store file, produced line by line as the file streams past again. */
-async function* csvOf(source: Readable, columns: CsvColumns): AsyncGenerator<string> {
-  yield CSV_BOM + csvHeader(columns.columns);
+/**
+ * The CSV of a store file, produced as the file streams past again: each
+ * chunk's rows are handed on as bytes at once, so the stream buffers bytes and
+ * no more than one chunk's rows are ever text.
+ */
+function csvOf(columns: CsvColumns): Transform {
   const reader = new ExportFileReader();
-  for await (const chunk of source) {
-    const lines: string[] = [];
-    reader.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array), (r) =>
-      lines.push(columns.row(r)),
-    );
-    if (lines.length > 0) yield lines.join('');
-  }
-  const last: string[] = [];
-  reader.end((r) => last.push(columns.row(r)));
-  if (last.length > 0) yield last.join('');
+  let text = CSV_BOM + csvHeader(columns.columns);
+  const addRow = (record: ExportedData) => {
+    text += columns.row(record);
+  };
+  // Runs `read` (which adds rows to `text`) and hands the rows on; a line that is not a record fails the stream.
+  const handOn = (read: () => void, callback: TransformCallback): void => {
+    let bytes: Buffer | undefined;
+    try {
+      read();
+      bytes = text === '' ? undefined : Buffer.from(text, 'utf8');
+    } catch (error) {
+      callback(error instanceof Error ? error : new Error('could not read the store file'));
+      return;
+    } finally {
+      text = '';
+    }
+    callback(null, bytes);
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      handOn(() => reader.push(chunk, addRow), callback);
+    },
+    flush(callback) {
+      handOn(() => reader.end(addRow), callback);
+    },
+  });
 }
 
 /** How a store's records look on the page: its labels and formats, its cap, what its masks write and what it holds. */
@@ -439,7 +458,7 @@ export async function packageExport(
       }
       // Second read: the same records as CSV rows, now that every column is known.
       const csv = hashing();
-      pipeline(Readable.from(csvOf(await open(result), columns)), csv).catch(() => undefined);
+      pipeline(await open(result), csvOf(columns), csv).catch(() => undefined);
       await archive.add(csv, csvFile, generatedAt);
       csvHashes.set(storeId, csv.digest());
       recordsHtml.set(storeId, view.html([jsonFile, csvFile]));
