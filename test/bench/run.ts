@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints speed and memory figures (never a pass/fail gate).
- * Sections, chosen with `BENCH` (comma-separated; default all four):
+ * Sections, chosen with `BENCH` (comma-separated; default all six):
  * - export: wall time and peak RSS growth for writing + zipping N records
  *   (`BENCH_EXPORT_RECORDS`, default 10000,100000,400000);
  * - erase: one subject planted with `3 × BENCH_ERASE_RECORDS + BENCH_ERASE_DOCUMENTS + 2`
@@ -9,13 +9,26 @@
  * - enumeration: median time of `POST /requests` for a known and an unknown email
  *   (`BENCH_ENUMERATION_TRIES` pairs, default 60);
  * - journal: what the local runtime's execution journal adds per task, in time
- *   and bytes (`BENCH_JOURNAL_EXECUTIONS` access executions, default 200).
+ *   and bytes (`BENCH_JOURNAL_EXECUTIONS` access executions, default 200);
+ * - functions: every Lambda bundle's size and load time against its floor
+ *   (`BENCH_FUNCTION_ROUNDS` fresh processes each, default 5);
+ * - cost: transitions, invocations and USD of one request of each type
+ *   (`BENCH_COST_TYPES`, default access,delete,opt_out; `BENCH_COST_WARMUP=0` skips the warm-up).
+ * Prints tables, writes `bench/results.json`, and ends with one line of JSON (see results.ts).
  */
 import { loadavg } from 'node:os';
+import path from 'node:path';
+import { logger } from '../../functions/aws/logger';
+import { costSection, functionsSection } from './cost-sections';
 import { benchEnumeration } from './enumeration-bench';
 import { benchErase } from './erase-bench';
 import { benchExport } from './export-bench';
 import { benchJournal } from './journal-bench';
+import { type BenchSummary, rounded, writeResults } from './results';
+
+/** What the sections measured, for the results file and the last line. */
+const summary: BenchSummary = {};
+const details: Record<string, unknown> = {};
 
 const round = (n: number) => Math.round(n);
 const perSecond = (records: number, ms: number) => (ms > 0 ? Math.round((records / ms) * 1000) : 0);
@@ -33,6 +46,15 @@ async function exportSection(): Promise<void> {
   console.log('records\twall ms\trecords/s\tpeak RSS +MiB\tzip bytes');
   for (const n of sizes) {
     const r = await benchExport(n);
+    // No raw I/O floor for export yet: null, not a guess.
+    summary.export = [...(summary.export ?? [])];
+    summary.export.push({
+      records: r.records,
+      ms: r.wallMs,
+      floorMs: null,
+      ratio: null,
+      peakRssMiB: r.peakRssDeltaMiB,
+    });
     console.log(
       `${r.records}\t${round(r.wallMs)}\t${perSecond(r.records, r.wallMs)}\t${r.peakRssDeltaMiB.toFixed(1)}\t${r.zipBytes}`,
     );
@@ -45,6 +67,9 @@ async function eraseSection(): Promise<void> {
   const concurrency = Math.max(1, intFromEnv('BENCH_ERASE_CONCURRENCY', 4));
   const r = await benchErase({ records, documents, concurrency, others: 3 });
   const planted = Object.values(r.planted).reduce((a, b) => a + b, 0);
+  // No raw I/O floor for erasure yet: null, not a guess.
+  summary.erase = [{ records: planted, ms: r.totalMs, floorMs: null, ratio: null }];
+  details.erase = r;
   console.log(
     `erase (one subject, eraseStore + verifyStoreErasure per store, ${concurrency} store(s) at once, dynalite + s3rver in-process)`,
   );
@@ -92,15 +117,33 @@ async function journalSection(): Promise<void> {
   );
 }
 
+async function functionsBenchSection(): Promise<void> {
+  const r = await functionsSection(Math.max(1, intFromEnv('BENCH_FUNCTION_ROUNDS', 5)));
+  Object.assign(summary, r.summary);
+  details.functions = r.details;
+}
+
+async function costBenchSection(): Promise<void> {
+  const r = await costSection(process.env.BENCH_COST_WARMUP !== '0');
+  Object.assign(summary, r.summary);
+  details.cost = r.details;
+}
+
 const SECTIONS: Record<string, () => Promise<void>> = {
   export: exportSection,
   erase: eraseSection,
   enumeration: enumerationSection,
   journal: journalSection,
+  functions: functionsBenchSection,
+  cost: costBenchSection,
 };
 
 async function main(): Promise<void> {
-  const chosen = (process.env.BENCH ?? 'export,erase,enumeration,journal').split(',').map((s) => s.trim());
+  // The handlers' INFO lines would bury the tables (sections that run them: enumeration, cost).
+  logger.setLogLevel('WARN');
+  const chosen = (process.env.BENCH ?? 'export,erase,enumeration,journal,functions,cost')
+    .split(',')
+    .map((s) => s.trim());
   const unknown = chosen.filter((s) => !(s in SECTIONS));
   if (unknown.length > 0) throw new Error(`unknown BENCH section(s): ${unknown.join(', ')}`);
   console.log(
@@ -113,6 +156,10 @@ async function main(): Promise<void> {
     console.log(`load average after ${name}: ${loadavg()[0]?.toFixed(2)}`);
     console.log('');
   }
+  const file = await writeResults(path.resolve(__dirname, '..', '..'), summary, details);
+  console.log(`results written to ${file}`);
+  // The last line is for programs: the figures only, as one line of JSON.
+  console.log(JSON.stringify(rounded(summary)));
 }
 
 main().catch((error: unknown) => {
