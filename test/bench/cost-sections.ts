@@ -2,14 +2,14 @@
  * The `functions` and `cost` sections of `npm run bench`: they print their
  * tables and return the figures the results file keeps.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { PRICE_REGION, PRICES, PRICES_TAKEN } from './aws-prices';
 import { benchFunctions, type FunctionBench } from './functions-bench';
-import {
-  benchRequestCosts,
-  COSTED_TYPES,
-  type CostedType,
-  type RequestCostBench,
-} from './request-cost-bench';
+import { COSTED_TYPES, type CostedType, type RequestCostBench } from './request-cost-bench';
 import type { BenchSummary } from './results';
 
 const kb = (bytes: number) => `${Math.round(bytes / 1024)}`;
@@ -70,11 +70,30 @@ function costedTypes(): CostedType[] {
   return types as CostedType[];
 }
 
+/** Runs the cost bench in a fresh process (see request-cost-child.ts), its output passed through. */
+async function inChildProcess(types: readonly CostedType[], warmUp: boolean): Promise<RequestCostBench[]> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'dsr-bench-cost-out-'));
+  try {
+    const out = path.join(dir, 'cost.json');
+    const child = path.join(__dirname, 'request-cost-child.ts');
+    const run = promisify(execFile);
+    const { stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', child, out, types.join(','), warmUp ? '1' : '0'],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    if (stderr.trim()) console.error(stderr.trim());
+    return JSON.parse(await readFile(out, 'utf8')) as RequestCostBench[];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Prints transitions, invocations and the priced usage of one request of each type. */
 export async function costSection(
   warmUp: boolean,
 ): Promise<{ summary: BenchSummary; details: RequestCostBench[] }> {
-  const results = await benchRequestCosts(costedTypes(), warmUp);
+  const results = await inChildProcess(costedTypes(), warmUp);
   console.log(
     `cost per request (local system, one seeded customer per type${warmUp ? ', after one warm-up request of each type' : ''}; ${PRICE_REGION} list prices of ${PRICES_TAKEN}, see docs/PERFORMANCE.md)`,
   );

@@ -11,7 +11,7 @@
  * - journal: what the local runtime's execution journal adds per task, in time
  *   and bytes (`BENCH_JOURNAL_EXECUTIONS` access executions, default 200);
  * - functions: every Lambda bundle's size and load time against its floor
- *   (`BENCH_FUNCTION_ROUNDS` fresh processes each, default 5);
+ *   (`BENCH_FUNCTION_ROUNDS` fresh processes each, default 3 to keep the whole run under 5 minutes);
  * - cost: transitions, invocations and USD of one request of each type
  *   (`BENCH_COST_TYPES`, default access,delete,opt_out; `BENCH_COST_WARMUP=0` skips the warm-up).
  * Prints tables, writes `bench/results.json`, and ends with one line of JSON (see results.ts).
@@ -118,7 +118,7 @@ async function journalSection(): Promise<void> {
 }
 
 async function functionsBenchSection(): Promise<void> {
-  const r = await functionsSection(Math.max(1, intFromEnv('BENCH_FUNCTION_ROUNDS', 5)));
+  const r = await functionsSection(Math.max(1, intFromEnv('BENCH_FUNCTION_ROUNDS', 3)));
   Object.assign(summary, r.summary);
   details.functions = r.details;
 }
