@@ -10,7 +10,7 @@ import path from 'node:path';
 
 export interface BenchSummary {
   functions?: { name: string; bytes: number; initMs: number; floorBytes: number; floorMs: number }[];
-  /** floorMs and ratio stay null until the raw I/O floor is measured. */
+  /** floorMs and ratio stay null until the export's raw I/O floor is measured. */
   export?: {
     records: number;
     ms: number;
@@ -49,7 +49,16 @@ export function rounded(summary: BenchSummary): BenchSummary {
           })),
         }
       : {}),
-    ...(summary.erase ? { erase: summary.erase.map((e) => ({ ...e, ms: round(e.ms, 1) })) } : {}),
+    ...(summary.erase
+      ? {
+          erase: summary.erase.map((e) => ({
+            ...e,
+            ms: round(e.ms, 1),
+            floorMs: e.floorMs === null ? null : round(e.floorMs, 1),
+            ratio: e.ratio === null ? null : round(e.ratio, 2),
+          })),
+        }
+      : {}),
     ...(summary.transitions ? { transitions: summary.transitions } : {}),
     ...(summary.costPerRequestUsd
       ? {

@@ -5,7 +5,8 @@
  *   (`BENCH_EXPORT_RECORDS`, default 10000,100000,400000);
  * - erase: one subject planted with `3 × BENCH_ERASE_RECORDS + BENCH_ERASE_DOCUMENTS + 2`
  *   records (default 2500 and 2498: 10,000) erased and verified store by store
- *   (`BENCH_ERASE_CONCURRENCY` stores at once, default 4 like the workflow's Map);
+ *   (`BENCH_ERASE_CONCURRENCY` stores at once, default 4 like the workflow's Map), and the
+ *   raw I/O floor on a twin subject (`BENCH_ERASE_FLOOR=0` skips it);
  * - enumeration: median time of `POST /requests` for a known and an unknown email
  *   (`BENCH_ENUMERATION_TRIES` pairs, default 60);
  * - journal: what the local runtime's execution journal adds per task, in time
@@ -65,10 +66,11 @@ async function eraseSection(): Promise<void> {
   const records = intFromEnv('BENCH_ERASE_RECORDS', 2_500);
   const documents = intFromEnv('BENCH_ERASE_DOCUMENTS', 2_498);
   const concurrency = Math.max(1, intFromEnv('BENCH_ERASE_CONCURRENCY', 4));
-  const r = await benchErase({ records, documents, concurrency, others: 3 });
+  const floor = process.env.BENCH_ERASE_FLOOR !== '0';
+  const r = await benchErase({ records, documents, concurrency, others: 3, floor });
   const planted = Object.values(r.planted).reduce((a, b) => a + b, 0);
-  // No raw I/O floor for erasure yet: null, not a guess.
-  summary.erase = [{ records: planted, ms: r.totalMs, floorMs: null, ratio: null }];
+  const floorMs = r.floor?.totalMs ?? null;
+  summary.erase = [{ records: planted, ms: r.totalMs, floorMs, ratio: floorMs ? r.totalMs / floorMs : null }];
   details.erase = r;
   console.log(
     `erase (one subject, eraseStore + verifyStoreErasure per store, ${concurrency} store(s) at once, dynalite + s3rver in-process)`,
@@ -79,16 +81,23 @@ async function eraseSection(): Promise<void> {
         .map(([id, n]) => `${id} ${n}`)
         .join(', '),
   );
-  console.log('store\tfound\tdeleted\tmasked\tretained\theld\terase ms\tverify ms\trecords/s (erase)');
+  console.log(
+    'store\tfound\tdeleted\tmasked\tretained\theld\terase ms\tverify ms\trecords/s (erase)\tfloor erase ms\tfloor verify ms',
+  );
   let found = 0;
   let eraseMs = 0;
+  const floorOf = (storeId: string, which: 'eraseMs' | 'verifyMs') => {
+    const ms = r.floor?.stores[storeId]?.[which];
+    return ms === undefined ? '-' : String(round(ms));
+  };
   for (const s of r.stores) {
     const c = s.counts;
     found += c.found;
     eraseMs += s.eraseMs;
     const verify = s.verifyMs === undefined ? `FAILED (${s.verifyError ?? ''})` : String(round(s.verifyMs));
     console.log(
-      `${s.storeId}\t${c.found}\t${c.deleted}\t${c.masked}\t${c.retained}\t${c.held}\t${round(s.eraseMs)}\t${verify}\t${perSecond(c.found, s.eraseMs)}`,
+      `${s.storeId}\t${c.found}\t${c.deleted}\t${c.masked}\t${c.retained}\t${c.held}\t${round(s.eraseMs)}\t${verify}\t${perSecond(c.found, s.eraseMs)}` +
+        `\t${floorOf(s.storeId, 'eraseMs')}\t${floorOf(s.storeId, 'verifyMs')}`,
     );
   }
   console.log(
@@ -97,6 +106,11 @@ async function eraseSection(): Promise<void> {
       `peak RSS +${r.peakRssDeltaMiB.toFixed(1)} MiB`,
   );
   console.log(`other subjects untouched: ${r.othersUntouched ? 'yes' : 'NO'}`);
+  if (r.floor) {
+    console.log(
+      `raw I/O floor (same reads and writes by a bare script on a twin subject, same concurrency): ${round(r.floor.totalMs)} ms wall; ratio ${(r.totalMs / r.floor.totalMs).toFixed(2)}`,
+    );
+  }
 }
 
 async function enumerationSection(): Promise<void> {
