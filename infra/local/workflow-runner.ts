@@ -551,6 +551,8 @@ export class WorkflowRunner {
       }
       this.parked.set(token, task);
     });
+    // A runtime stop may reject the wait while the handler still runs, before anything awaits it: not unhandled.
+    callback.catch(() => undefined);
     if (!(step !== undefined && journal?.invoked(step))) {
       try {
         await invoke(payload);

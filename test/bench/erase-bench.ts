@@ -9,10 +9,12 @@ import { type DataMap, isDataStore } from '../../functions/core/data-map';
 import type { ErasureCounts } from '../../functions/core/erasure/decisions';
 import { eraseStore } from '../../functions/core/erasure/erase';
 import { verifyStoreErasure } from '../../functions/core/erasure/verify';
+import type { EraseReceipt } from '../../functions/core/ports';
 import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
 import { type DemoClients, plantSubject } from '../../infra/local/demo-data';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators';
+import { eraseFloor, type FloorTimes } from './erase-floor';
 
 /** How the erased subject's footprint is planted (see `plantSubject`). */
 export interface EraseBenchOptions {
@@ -24,6 +26,8 @@ export interface EraseBenchOptions {
   readonly concurrency: number;
   /** Other subjects planted around the erased one (records each: 20, documents: 5). */
   readonly others: number;
+  /** Also plant a twin of the subject and time the raw I/O floor on it (see erase-floor.ts). */
+  readonly floor?: boolean;
 }
 
 /** One store's figures. */
@@ -34,6 +38,8 @@ export interface StoreBench {
   /** Undefined when verification failed (`verifyError` says why; counts only, no data). */
   readonly verifyMs?: number;
   readonly verifyError?: string;
+  /** What the connector wrote (the floor does as many writes). */
+  readonly writes: EraseReceipt;
 }
 
 /** What one run of the erase benchmark measured. */
@@ -50,6 +56,8 @@ export interface EraseBenchResult {
   readonly peakRssDeltaMiB: number;
   /** Whether every other subject's records (all stores, data and refs) are exactly as before the erasure. */
   readonly othersUntouched: boolean;
+  /** The raw I/O floor on the twin subject, same concurrency: per store, and wall time of all (when asked for). */
+  readonly floor?: { readonly stores: Readonly<Record<string, FloorTimes>>; readonly totalMs: number };
 }
 
 const EXPORTS = 'dsr-bench-exports';
@@ -59,6 +67,8 @@ const SUBJECT = {
   phone: '+628100000001',
 };
 const REQUEST_ID = '20260101-delete-benchbench';
+/** The floor's twin: the same footprint under another identity. */
+const TWIN = { email: 'bench.floor@example.test', fullName: 'Bench Floor Kembar', phone: '+628100000002' };
 
 async function createDemoResources(raw: DynamoDBClient, s3: S3Client, dataMap: DataMap): Promise<void> {
   for (const store of dataMap.stores.filter(isDataStore)) {
@@ -145,6 +155,14 @@ export async function benchErase(options: EraseBenchOptions): Promise<EraseBench
       orderStatuses: ['delivered', 'paid', 'in_transit', 'delivered'],
     });
     const plantMs = performance.now() - plantStarted;
+    if (options.floor) {
+      await plantSubject(clients, dataMap, {
+        ...TWIN,
+        records: options.records,
+        documents: options.documents,
+        orderStatuses: ['delivered', 'paid', 'in_transit', 'delivered'],
+      });
+    }
     const othersBefore = await Promise.all(others.map((email) => footprintDigest(clients, dataMap, email)));
     const subject = await resolveSubject(dataMap, clients, SUBJECT.email);
     const hashingKey = randomBytes(32);
@@ -175,15 +193,17 @@ export async function benchErase(options: EraseBenchOptions): Promise<EraseBench
             hashingKey,
           };
           const eraseStarted = performance.now();
-          const { counts } = await eraseStore(deps, args);
+          const { counts, receipt } = await eraseStore(deps, args);
           const eraseMs = performance.now() - eraseStarted;
           const verifyStarted = performance.now();
           try {
             // The emulators are consistent at once: no waiting for lagging reads.
             await verifyStoreErasure(deps, { ...args, settleDelaysMs: [] });
-            return { storeId: store.id, counts, eraseMs, verifyMs: performance.now() - verifyStarted };
+            const verifyMs = performance.now() - verifyStarted;
+            return { storeId: store.id, counts, eraseMs, verifyMs, writes: receipt };
           } catch (error) {
-            return { storeId: store.id, counts, eraseMs, verifyError: (error as Error).message };
+            const verifyError = (error as Error).message;
+            return { storeId: store.id, counts, eraseMs, verifyError, writes: receipt };
           }
         },
       );
@@ -194,6 +214,17 @@ export async function benchErase(options: EraseBenchOptions): Promise<EraseBench
     const cpu = process.cpuUsage(cpuBefore);
     peak = Math.max(peak, process.memoryUsage().rss);
     const othersAfter = await Promise.all(others.map((email) => footprintDigest(clients, dataMap, email)));
+    let floor: EraseBenchResult['floor'];
+    if (options.floor) {
+      const twin = await resolveSubject(dataMap, clients, TWIN.email);
+      const floorStarted = performance.now();
+      const times = await mapLimited(stores, options.concurrency, async (s) => {
+        const store = dataMap.stores.filter(isDataStore).find((d) => d.id === s.storeId);
+        if (!store) throw new Error(`no store ${s.storeId}`);
+        return [s.storeId, await eraseFloor(clients, store, twin, s.writes)] as const;
+      });
+      floor = { stores: Object.fromEntries(times), totalMs: performance.now() - floorStarted };
+    }
     return {
       planted,
       plantMs,
@@ -202,6 +233,7 @@ export async function benchErase(options: EraseBenchOptions): Promise<EraseBench
       cpuMs: (cpu.user + cpu.system) / 1000,
       peakRssDeltaMiB: (peak - baseline) / (1024 * 1024),
       othersUntouched: JSON.stringify(othersAfter) === JSON.stringify(othersBefore),
+      ...(floor ? { floor } : {}),
     };
   } finally {
     raw.destroy();

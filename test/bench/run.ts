@@ -1,21 +1,35 @@
 /**
  * `npm run bench`: prints speed and memory figures (never a pass/fail gate).
- * Sections, chosen with `BENCH` (comma-separated; default all four):
+ * Sections, chosen with `BENCH` (comma-separated; default all six):
  * - export: wall time and peak RSS growth for writing + zipping N records
  *   (`BENCH_EXPORT_RECORDS`, default 10000,100000,400000);
  * - erase: one subject planted with `3 × BENCH_ERASE_RECORDS + BENCH_ERASE_DOCUMENTS + 2`
  *   records (default 2500 and 2498: 10,000) erased and verified store by store
- *   (`BENCH_ERASE_CONCURRENCY` stores at once, default 4 like the workflow's Map);
+ *   (`BENCH_ERASE_CONCURRENCY` stores at once, default 4 like the workflow's Map), and the
+ *   raw I/O floor on a twin subject (`BENCH_ERASE_FLOOR=0` skips it);
  * - enumeration: median time of `POST /requests` for a known and an unknown email
  *   (`BENCH_ENUMERATION_TRIES` pairs, default 60);
  * - journal: what the local runtime's execution journal adds per task, in time
- *   and bytes (`BENCH_JOURNAL_EXECUTIONS` access executions, default 200).
+ *   and bytes (`BENCH_JOURNAL_EXECUTIONS` access executions, default 200);
+ * - functions: every Lambda bundle's size and load time against its floor
+ *   (`BENCH_FUNCTION_ROUNDS` fresh processes each, default 3 to keep the whole run under 5 minutes);
+ * - cost: transitions, invocations and USD of one request of each type
+ *   (`BENCH_COST_TYPES`, default access,delete,opt_out; `BENCH_COST_WARMUP=0` skips the warm-up).
+ * Prints tables, writes `bench/results.json`, and ends with one line of JSON (see results.ts).
  */
 import { loadavg } from 'node:os';
+import path from 'node:path';
+import { logger } from '../../functions/aws/logger';
+import { costSection, functionsSection } from './cost-sections';
 import { benchEnumeration } from './enumeration-bench';
 import { benchErase } from './erase-bench';
 import { benchExport } from './export-bench';
 import { benchJournal } from './journal-bench';
+import { type BenchSummary, rounded, writeResults } from './results';
+
+/** What the sections measured, for the results file and the last line. */
+const summary: BenchSummary = {};
+const details: Record<string, unknown> = {};
 
 const round = (n: number) => Math.round(n);
 const perSecond = (records: number, ms: number) => (ms > 0 ? Math.round((records / ms) * 1000) : 0);
@@ -33,6 +47,15 @@ async function exportSection(): Promise<void> {
   console.log('records\twall ms\trecords/s\tpeak RSS +MiB\tzip bytes');
   for (const n of sizes) {
     const r = await benchExport(n);
+    // No raw I/O floor for export yet: null, not a guess.
+    summary.export = [...(summary.export ?? [])];
+    summary.export.push({
+      records: r.records,
+      ms: r.wallMs,
+      floorMs: null,
+      ratio: null,
+      peakRssMiB: r.peakRssDeltaMiB,
+    });
     console.log(
       `${r.records}\t${round(r.wallMs)}\t${perSecond(r.records, r.wallMs)}\t${r.peakRssDeltaMiB.toFixed(1)}\t${r.zipBytes}`,
     );
@@ -43,8 +66,12 @@ async function eraseSection(): Promise<void> {
   const records = intFromEnv('BENCH_ERASE_RECORDS', 2_500);
   const documents = intFromEnv('BENCH_ERASE_DOCUMENTS', 2_498);
   const concurrency = Math.max(1, intFromEnv('BENCH_ERASE_CONCURRENCY', 4));
-  const r = await benchErase({ records, documents, concurrency, others: 3 });
+  const floor = process.env.BENCH_ERASE_FLOOR !== '0';
+  const r = await benchErase({ records, documents, concurrency, others: 3, floor });
   const planted = Object.values(r.planted).reduce((a, b) => a + b, 0);
+  const floorMs = r.floor?.totalMs ?? null;
+  summary.erase = [{ records: planted, ms: r.totalMs, floorMs, ratio: floorMs ? r.totalMs / floorMs : null }];
+  details.erase = r;
   console.log(
     `erase (one subject, eraseStore + verifyStoreErasure per store, ${concurrency} store(s) at once, dynalite + s3rver in-process)`,
   );
@@ -54,16 +81,23 @@ async function eraseSection(): Promise<void> {
         .map(([id, n]) => `${id} ${n}`)
         .join(', '),
   );
-  console.log('store\tfound\tdeleted\tmasked\tretained\theld\terase ms\tverify ms\trecords/s (erase)');
+  console.log(
+    'store\tfound\tdeleted\tmasked\tretained\theld\terase ms\tverify ms\trecords/s (erase)\tfloor erase ms\tfloor verify ms',
+  );
   let found = 0;
   let eraseMs = 0;
+  const floorOf = (storeId: string, which: 'eraseMs' | 'verifyMs') => {
+    const ms = r.floor?.stores[storeId]?.[which];
+    return ms === undefined ? '-' : String(round(ms));
+  };
   for (const s of r.stores) {
     const c = s.counts;
     found += c.found;
     eraseMs += s.eraseMs;
     const verify = s.verifyMs === undefined ? `FAILED (${s.verifyError ?? ''})` : String(round(s.verifyMs));
     console.log(
-      `${s.storeId}\t${c.found}\t${c.deleted}\t${c.masked}\t${c.retained}\t${c.held}\t${round(s.eraseMs)}\t${verify}\t${perSecond(c.found, s.eraseMs)}`,
+      `${s.storeId}\t${c.found}\t${c.deleted}\t${c.masked}\t${c.retained}\t${c.held}\t${round(s.eraseMs)}\t${verify}\t${perSecond(c.found, s.eraseMs)}` +
+        `\t${floorOf(s.storeId, 'eraseMs')}\t${floorOf(s.storeId, 'verifyMs')}`,
     );
   }
   console.log(
@@ -72,6 +106,11 @@ async function eraseSection(): Promise<void> {
       `peak RSS +${r.peakRssDeltaMiB.toFixed(1)} MiB`,
   );
   console.log(`other subjects untouched: ${r.othersUntouched ? 'yes' : 'NO'}`);
+  if (r.floor) {
+    console.log(
+      `raw I/O floor (same reads and writes by a bare script on a twin subject, same concurrency): ${round(r.floor.totalMs)} ms wall; ratio ${(r.totalMs / r.floor.totalMs).toFixed(2)}`,
+    );
+  }
 }
 
 async function enumerationSection(): Promise<void> {
@@ -92,15 +131,33 @@ async function journalSection(): Promise<void> {
   );
 }
 
+async function functionsBenchSection(): Promise<void> {
+  const r = await functionsSection(Math.max(1, intFromEnv('BENCH_FUNCTION_ROUNDS', 3)));
+  Object.assign(summary, r.summary);
+  details.functions = r.details;
+}
+
+async function costBenchSection(): Promise<void> {
+  const r = await costSection(process.env.BENCH_COST_WARMUP !== '0');
+  Object.assign(summary, r.summary);
+  details.cost = r.details;
+}
+
 const SECTIONS: Record<string, () => Promise<void>> = {
   export: exportSection,
   erase: eraseSection,
   enumeration: enumerationSection,
   journal: journalSection,
+  functions: functionsBenchSection,
+  cost: costBenchSection,
 };
 
 async function main(): Promise<void> {
-  const chosen = (process.env.BENCH ?? 'export,erase,enumeration,journal').split(',').map((s) => s.trim());
+  // The handlers' INFO lines would bury the tables (sections that run them: enumeration, cost).
+  logger.setLogLevel('WARN');
+  const chosen = (process.env.BENCH ?? 'export,erase,enumeration,journal,functions,cost')
+    .split(',')
+    .map((s) => s.trim());
   const unknown = chosen.filter((s) => !(s in SECTIONS));
   if (unknown.length > 0) throw new Error(`unknown BENCH section(s): ${unknown.join(', ')}`);
   console.log(
@@ -113,6 +170,10 @@ async function main(): Promise<void> {
     console.log(`load average after ${name}: ${loadavg()[0]?.toFixed(2)}`);
     console.log('');
   }
+  const file = await writeResults(path.resolve(__dirname, '..', '..'), summary, details);
+  console.log(`results written to ${file}`);
+  // The last line is for programs: the figures only, as one line of JSON.
+  console.log(JSON.stringify(rounded(summary)));
 }
 
 main().catch((error: unknown) => {
