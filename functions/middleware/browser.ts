@@ -89,7 +89,7 @@ export class Browser {
     }
     params.set('lang', other);
     const last = (this.event.resource ?? '/').split('/').filter(Boolean).pop();
-    return { lang: this.lang, root: this.root, switchHref: `${last ?? '.'}?${params}` };
+    return { lang: this.lang, root: this.root, switchHref: `${last ?? './'}?${params}` };
   }
 
   /** Adds a `Set-Cookie` to the answer: host-only, HttpOnly, SameSite=Strict unless `lax`. */

@@ -200,7 +200,7 @@ const en = {
   'refusal.not_pending':
     'This request can no longer take this step: it is already confirmed, finished or stopped. The status link in your email shows where it is.',
   'refusal.not_ready': 'Your first email is still on its way. Please try again in a minute.',
-  'refusal.link': 'This link cannot be used. Use the link in the latest email.',
+  'refusal.link': 'This link is not valid. Use the link in the latest email.',
   'refusal.expired': 'This code or link has expired. Send a new request or ask for a new code.',
   'refusal.resend_limit':
     'We already sent the most new codes we send for one request. Please send a new request.',
@@ -436,7 +436,7 @@ const id: Record<MessageKey, string> = {
   'refusal.not_pending':
     'Permintaan ini tidak dapat lagi menjalani langkah ini: sudah dikonfirmasi, selesai, atau dihentikan. Tautan status di email Anda menunjukkan posisinya.',
   'refusal.not_ready': 'Email pertama Anda masih dalam perjalanan. Silakan coba lagi dalam satu menit.',
-  'refusal.link': 'Tautan ini tidak dapat dipakai. Gunakan tautan di email terbaru.',
+  'refusal.link': 'Tautan ini tidak valid. Gunakan tautan di email terbaru.',
   'refusal.expired': 'Kode atau tautan ini sudah kedaluwarsa. Kirim permintaan baru atau minta kode baru.',
   'refusal.resend_limit':
     'Kami sudah mengirim kode baru sebanyak batas untuk satu permintaan. Silakan kirim permintaan baru.',
