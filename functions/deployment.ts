@@ -335,7 +335,7 @@ const TASK_ENTRIES = {
 const ROUTE_ENTRIES = {
   SubmitRequest: route({
     entry: 'functions/http/submit-request.ts',
-    description: 'POST /requests: records the request, then starts its workflow',
+    description: 'POST /requests (JSON or the form): records the request, then starts its workflow',
     access: [
       'ledger:read',
       'ledger:write',
@@ -359,7 +359,8 @@ const ROUTE_ENTRIES = {
   }),
   GetRequestStatus: route({
     entry: 'functions/http/get-request-status.ts',
-    description: 'GET /requests/{requestId}: progress for the holder of the status token',
+    description:
+      'GET /requests/{requestId}: progress for the holder of the status token; /status: the same as a page (status link or cookie)',
     access: ['ledger:read', 'secret:read'],
   }),
   DownloadExport: route({
@@ -394,7 +395,7 @@ const ROUTE_ENTRIES = {
   }),
   Pages: route({
     entry: 'functions/http/pages.ts',
-    description: 'GET /, the verification confirmation page and /health',
+    description: 'GET /, the stylesheet, the code page, the verification confirmation page and /health',
     access: [],
   }),
 } as const satisfies Record<string, RouteEntry>;
@@ -576,8 +577,11 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/', functionName: 'Pages' },
   { method: 'GET', path: '/health', functionName: 'Pages' },
+  { method: 'GET', path: '/assets/site.css', functionName: 'Pages' },
   { method: 'POST', path: '/requests', functionName: 'SubmitRequest' },
   { method: 'GET', path: '/requests/{requestId}', functionName: 'GetRequestStatus' },
+  { method: 'GET', path: '/requests/{requestId}/status', functionName: 'GetRequestStatus' },
+  { method: 'GET', path: '/requests/{requestId}/code', functionName: 'Pages' },
   { method: 'GET', path: '/requests/{requestId}/verify', functionName: 'Pages' },
   { method: 'POST', path: '/requests/{requestId}/verify', functionName: 'VerifyRequest' },
   { method: 'POST', path: '/requests/{requestId}/resend', functionName: 'ResendVerification' },

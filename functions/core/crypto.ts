@@ -68,3 +68,12 @@ export function constantTimeEqual(a: string, b: string): boolean {
   if (left.length !== right.length) return false;
   return timingSafeEqual(left, right);
 }
+
+/**
+ * The read-only status link's token of a request: derived from the key and the
+ * request id, so nothing is stored and every email can carry it. It opens the
+ * status page only; verifying, downloading and cancelling check other secrets.
+ */
+export function statusLinkToken(key: Buffer, requestId: string): string {
+  return createHmac('sha256', key).update(`status-link\u0000${requestId}`, 'utf8').digest('base64url');
+}

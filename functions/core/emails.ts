@@ -1,3 +1,4 @@
+import { LANGUAGE_NAMES, otherLocale } from './i18n/catalogue';
 import type { Locale } from './request';
 
 export interface MailContent {
@@ -8,33 +9,66 @@ export interface MailContent {
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/**
+ * One email in both languages: the request's first, a rule, then the other
+ * (marked with its `lang` in HTML), so a person who reads the other one is
+ * never left out; the subject names both.
+ */
+export function bothLanguages(locale: Locale, build: (l: Locale) => MailContent): MailContent {
+  const other = otherLocale(locale);
+  const first = build(locale);
+  const second = build(other);
+  return {
+    subject: `${first.subject} / ${second.subject}`,
+    text: `${first.text}\n\n----- ${LANGUAGE_NAMES[other]} -----\n\n${second.text}`,
+    html: `<div lang="${locale}">${first.html}</div><hr><div lang="${other}">${second.html}</div>`,
+  };
+}
+
+/** The read-only status link: it opens the status page, nothing else. */
+export function statusLink(publicUrl: string, requestId: string, linkToken: string): string {
+  return `${publicUrl}/requests/${encodeURIComponent(requestId)}/status?token=${encodeURIComponent(linkToken)}`;
+}
+
 /** The emailed verification link: it opens the confirmation page, whose form POSTs the token. */
 export function verificationLink(publicUrl: string, requestId: string, linkToken: string): string {
   return `${publicUrl}/requests/${encodeURIComponent(requestId)}/verify?token=${encodeURIComponent(linkToken)}`;
 }
 
 /** The verification email (EN or ID): the 6-digit code and a link to the confirmation page. */
-export function verificationMail(
+function verificationMailIn(
   locale: Locale,
-  args: { requestId: string; code: string; link: string; minutes: number },
+  args: { requestId: string; code: string; link: string; minutes: number; statusLink?: string },
 ): MailContent {
-  const { requestId, code, link, minutes } = args;
+  const { requestId, code, link, minutes, statusLink } = args;
   if (locale === 'id') {
+    const status = statusLink
+      ? {
+          text: `\n\nIkuti kemajuan permintaan Anda (halaman ini hanya menampilkan status):\n${statusLink}`,
+          html: `<p><a href="${esc(statusLink)}">Lihat status permintaan Anda</a> (hanya menampilkan kemajuan; tidak mengubah apa pun).</p>`,
+        }
+      : { text: '', html: '' };
     return {
       subject: 'Kode konfirmasi permintaan data Anda',
-      text: `Kami menerima permintaan ${requestId} atas data pribadi Anda di Impor.in.\n\nKode konfirmasi: ${code}\n\nAtau buka tautan ini untuk mengonfirmasi:\n${link}\n\nKode berlaku ${minutes} menit. Jika Anda tidak mengajukan permintaan ini, abaikan email ini.`,
-      html: `<p>Kami menerima permintaan <strong>${esc(requestId)}</strong> atas data pribadi Anda di Impor.in.</p><p>Kode konfirmasi: <strong style="font-size:1.4em">${esc(code)}</strong></p><p><a href="${esc(link)}">Konfirmasi permintaan</a></p><p>Kode berlaku ${minutes} menit. Jika Anda tidak mengajukan permintaan ini, abaikan email ini.</p>`,
+      text: `Kami menerima permintaan ${requestId} atas data pribadi Anda di Impor.in.\n\nKode konfirmasi: ${code}\n\nAtau buka tautan ini untuk mengonfirmasi:\n${link}\n\nKode berlaku ${minutes} menit. Jika Anda tidak mengajukan permintaan ini, abaikan email ini.${status.text}`,
+      html: `<p>Kami menerima permintaan <strong>${esc(requestId)}</strong> atas data pribadi Anda di Impor.in.</p><p>Kode konfirmasi: <strong style="font-size:1.4em">${esc(code)}</strong></p><p><a href="${esc(link)}">Konfirmasi permintaan</a></p><p>Kode berlaku ${minutes} menit. Jika Anda tidak mengajukan permintaan ini, abaikan email ini.</p>${status.html}`,
     };
   }
+  const status = statusLink
+    ? {
+        text: `\n\nFollow your request's progress (this page only shows its status):\n${statusLink}`,
+        html: `<p><a href="${esc(statusLink)}">See the status of your request</a> (it only shows progress; it changes nothing).</p>`,
+      }
+    : { text: '', html: '' };
   return {
     subject: 'Your data request confirmation code',
-    text: `We received request ${requestId} about your personal data at Impor.in.\n\nConfirmation code: ${code}\n\nOr open this link to confirm:\n${link}\n\nThe code is valid for ${minutes} minutes. If you did not make this request, ignore this email.`,
-    html: `<p>We received request <strong>${esc(requestId)}</strong> about your personal data at Impor.in.</p><p>Confirmation code: <strong style="font-size:1.4em">${esc(code)}</strong></p><p><a href="${esc(link)}">Confirm the request</a></p><p>The code is valid for ${minutes} minutes. If you did not make this request, ignore this email.</p>`,
+    text: `We received request ${requestId} about your personal data at Impor.in.\n\nConfirmation code: ${code}\n\nOr open this link to confirm:\n${link}\n\nThe code is valid for ${minutes} minutes. If you did not make this request, ignore this email.${status.text}`,
+    html: `<p>We received request <strong>${esc(requestId)}</strong> about your personal data at Impor.in.</p><p>Confirmation code: <strong style="font-size:1.4em">${esc(code)}</strong></p><p><a href="${esc(link)}">Confirm the request</a></p><p>The code is valid for ${minutes} minutes. If you did not make this request, ignore this email.</p>${status.html}`,
   };
 }
 
 /** The code that confirms a new email address, sent to that address (EN or ID). */
-export function newAddressMail(locale: Locale, args: { requestId: string; code: string }): MailContent {
+function newAddressMailIn(locale: Locale, args: { requestId: string; code: string }): MailContent {
   const { requestId, code } = args;
   if (locale === 'id') {
     return {
@@ -55,7 +89,7 @@ export function newAddressMail(locale: Locale, args: { requestId: string; code: 
  * pre-signed URL. When the search found nothing (`records` is 0) it says so
  * plainly; the archive then only lists the places that were searched.
  */
-export function exportReadyMail(
+function exportReadyMailIn(
   locale: Locale,
   args: { requestId: string; link: string; days: number; records?: number },
 ): MailContent {
@@ -114,7 +148,7 @@ function startText(locale: Locale, at: Date): string {
  * the link that cancels it until then. The link carries the cancel token, so it
  * appears only in the body, never in the subject line.
  */
-export function erasureScheduledMail(
+function erasureScheduledMailIn(
   locale: Locale,
   args: { requestId: string; link: string; startsAt: Date; graceSeconds: number },
 ): MailContent {
@@ -178,7 +212,7 @@ function processorLines(
  * processor names come from the data map; no record contents or processor
  * references appear.
  */
-export function optOutConfirmedMail(
+function optOutConfirmedMailIn(
   locale: Locale,
   args: {
     requestId: string;
@@ -222,4 +256,41 @@ export function optOutConfirmedMail(
         : `<p>Marketing consent (email, WhatsApp, SMS and advertising cookies) is now off in:</p>${htmlList('records')}`
     }${told.html}<p>Your address is on our suppression list, so a later sign-up or data import will not turn marketing back on. Emails about your orders and account still arrive.</p>`,
   };
+}
+
+/** The verification email: the 6-digit code, the confirmation link and the read-only status link. */
+export function verificationMail(
+  locale: Locale,
+  args: { requestId: string; code: string; link: string; minutes: number; statusLink?: string },
+): MailContent {
+  return bothLanguages(locale, (l) => verificationMailIn(l, args));
+}
+
+/** The code that confirms a new email address, sent to that address. */
+export function newAddressMail(locale: Locale, args: { requestId: string; code: string }): MailContent {
+  return bothLanguages(locale, (l) => newAddressMailIn(l, args));
+}
+
+/** The "your data is ready" email (see exportReadyMailIn). */
+export function exportReadyMail(
+  locale: Locale,
+  args: { requestId: string; link: string; days: number; records?: number },
+): MailContent {
+  return bothLanguages(locale, (l) => exportReadyMailIn(l, args));
+}
+
+/** The "your deletion is scheduled" email (see erasureScheduledMailIn). */
+export function erasureScheduledMail(
+  locale: Locale,
+  args: { requestId: string; link: string; startsAt: Date; graceSeconds: number },
+): MailContent {
+  return bothLanguages(locale, (l) => erasureScheduledMailIn(l, args));
+}
+
+/** The "you will get no more marketing" email (see optOutConfirmedMailIn). */
+export function optOutConfirmedMail(
+  locale: Locale,
+  args: Parameters<typeof optOutConfirmedMailIn>[1],
+): MailContent {
+  return bothLanguages(locale, (l) => optOutConfirmedMailIn(l, args));
 }

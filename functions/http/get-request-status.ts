@@ -1,6 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { config } from '../aws/composition-root';
 import { statusPorts } from '../aws/request-ports';
-import { requestStatus } from '../core/requests/status';
+import { STATUS_SCRIPT, statusNotFoundPage, statusPage } from '../core/pages/status';
+import { RefusedError } from '../core/refusal';
+import { requestStatus, type StatusCredential } from '../core/requests/status';
+import { Browser } from '../middleware/browser';
 import { httpError, httpRoute, json } from '../middleware/http';
 
 /** The token of `Authorization: Bearer <statusToken>`, or 401. */
@@ -10,11 +14,39 @@ function bearerToken(event: APIGatewayProxyEvent): string {
   throw httpError(401, 'unauthorized', 'send the status token as "Authorization: Bearer <statusToken>"', {});
 }
 
+/** The status page: the emailed link's `?token=`, else the status token this browser kept when it submitted. */
+async function statusPageRoute(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const browser = new Browser(event);
+  const requestId = event.pathParameters?.requestId ?? '';
+  const linkToken = event.queryStringParameters?.token;
+  const statusToken = browser.statusTokenFor(requestId);
+  const credential: StatusCredential | undefined = linkToken
+    ? { linkToken }
+    : statusToken
+      ? { statusToken }
+      : undefined;
+  try {
+    if (!credential) throw new RefusedError('not_found', 'no status link or status token');
+    const view = await requestStatus(await statusPorts(), requestId, credential);
+    const places = config().dataMap.stores.map((s) => ({
+      id: s.id,
+      categories: s.categories,
+      ...('name' in s ? { name: s.name } : {}),
+    }));
+    return browser.page(200, statusPage(browser.frame(), view, places), STATUS_SCRIPT);
+  } catch (error) {
+    if (!(error instanceof RefusedError)) throw error;
+    return browser.page(404, statusNotFoundPage(browser.frame()));
+  }
+}
+
 /**
  * GET /requests/{requestId} with `Authorization: Bearer <statusToken>`:
  * progress for the token holder, never contact data (core/requests/status).
+ * GET /requests/{requestId}/status: the same progress as a page a person reads.
  */
 export async function getRequestStatus(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  if (event.resource === '/requests/{requestId}/status') return statusPageRoute(event);
   const token = bearerToken(event);
   return json(200, await requestStatus(await statusPorts(), event.pathParameters?.requestId, token));
 }

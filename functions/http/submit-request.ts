@@ -1,25 +1,46 @@
-import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { submitPorts } from '../aws/request-ports';
+import { FORM_SCRIPT, formSubmission, requestFormPage } from '../core/pages/form';
+import type { FieldProblems } from '../core/pages/parts';
 import { SubmitRequestBody } from '../core/request';
 import { submitRequest as submit } from '../core/requests/submit';
-import { httpRoute, json, type ParsedEvent } from '../middleware/http';
+import { Browser, formFields, isFormPost } from '../middleware/browser';
+import { httpRoute, json, parseOrThrow } from '../middleware/http';
+
+/** The problem shown when a form post is not from our own page: nothing was sent. */
+const FORGED: FieldProblems = new Map([['type', { id: 'type-access', message: 'error.csrf' as const }]]);
 
 /**
  * POST /requests: budgets per client IP (every call) and per subject, then the
- * request in the ledger and its workflow started (core/requests/submit). 202
- * with `{ requestId, status, statusToken }`; an `Idempotency-Key` replay gets the
- * first answer again, the same key with another body 422.
+ * request in the ledger and its workflow started (core/requests/submit).
+ * JSON: 202 with `{ requestId, status, statusToken }`; an `Idempotency-Key`
+ * replay gets the first answer again, the same key with another body 422.
+ * The form (no JavaScript needed): its answers come back with an error summary
+ * in the page's language, or the browser keeps the status token in a cookie
+ * and is sent on to the code page (303), so no URL carries personal data.
  */
 export async function submitRequest(
-  event: ParsedEvent<SubmitRequestBody>,
+  event: APIGatewayProxyEvent,
   context?: Context,
 ): Promise<APIGatewayProxyResult> {
-  const ports = await submitPorts(context);
-  return json(202, await submit(ports, event.body, event.headers?.['idempotency-key']));
+  if (!isFormPost(event)) {
+    const body = parseOrThrow(SubmitRequestBody, event.body);
+    return json(202, await submit(await submitPorts(context), body, event.headers?.['idempotency-key']));
+  }
+  const browser = new Browser(event);
+  const form = formFields(event);
+  const csrf = browser.csrfToken();
+  if (!browser.formIsOurs(form)) {
+    return browser.page(403, requestFormPage(browser.frame(), { csrf, form, problems: FORGED }), FORM_SCRIPT);
+  }
+  const parsed = formSubmission(form, browser.lang);
+  if (!parsed.ok) {
+    const page = requestFormPage(browser.frame(), { csrf, form, problems: parsed.problems });
+    return browser.page(400, page, FORM_SCRIPT);
+  }
+  const submitted = await submit(await submitPorts(context), parsed.body);
+  if (submitted.statusToken) browser.keepStatusToken(submitted.requestId, submitted.statusToken);
+  return browser.redirect(`requests/${encodeURIComponent(submitted.requestId)}/code`);
 }
 
-export const handler = httpRoute(submitRequest, {
-  body: true,
-  clientBudget: 'submit',
-  schema: SubmitRequestBody,
-});
+export const handler = httpRoute(submitRequest, { body: true, allowForm: true, clientBudget: 'submit' });

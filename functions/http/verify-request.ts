@@ -1,24 +1,59 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { verifyPorts } from '../aws/request-ports';
-import { requestConfirmedPage, VERIFY_REFUSED } from '../core/pages';
+import { requestConfirmedPage } from '../core/pages/links';
 import { VerifyRequestBody } from '../core/request';
 import { knownRequestId, verifyRequest as verify } from '../core/requests/verify';
+import { formFields, isFormPost } from '../middleware/browser';
+import { answerCodeForm, CodeFormProblems } from '../middleware/code-form';
 import { answerJsonOrForm } from '../middleware/form-post';
 import { httpRoute, parseOrThrow } from '../middleware/http';
 
+/** The code page's fields as a verify body: empty answers left out; each problem linked to its field. */
+function codeBody(form: URLSearchParams) {
+  const code = form.get('code')?.trim() ?? '';
+  const newAddressCode = form.get('newAddressCode')?.trim();
+  const parsed = VerifyRequestBody.safeParse({ code, ...(newAddressCode ? { newAddressCode } : {}) });
+  if (parsed.success) return parsed.data;
+  const problems = new Map(
+    parsed.error.issues
+      .flatMap((issue) => (issue.code === 'invalid_union' ? (issue.errors[0] ?? []) : [issue]))
+      .map((issue) => {
+        const field = issue.path[0] === 'newAddressCode' ? 'newAddressCode' : 'code';
+        return [
+          field,
+          {
+            id: field,
+            message: field === 'code' ? ('error.code' as const) : ('error.newAddressCode' as const),
+          },
+        ];
+      }),
+  );
+  throw new CodeFormProblems(problems);
+}
+
 /**
  * POST /requests/{requestId}/verify with `{code}` (and `Authorization: Bearer <statusToken>`)
- * or `{token}` (core/requests/verify). JSON in, JSON out; a form post from the
- * confirmation page gets a small HTML page back.
+ * or `{token}` (core/requests/verify). JSON in, JSON out. The code page's form
+ * post (the status token in this browser's cookie) is sent on to the status
+ * page (303); the emailed link's confirmation page gets a small page back.
  */
 export async function verifyRequest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  if (isFormPost(event) && !formFields(event).has('token')) {
+    return answerCodeForm(event, async ({ browser, requestId, form }) => {
+      await verify(await verifyPorts(), requestId, codeBody(form), browser.statusTokenFor(requestId));
+      return browser.redirect('status');
+    });
+  }
   const act = async (body: unknown) => {
     const requestId = knownRequestId(event.pathParameters?.requestId);
     const verified = parseOrThrow(VerifyRequestBody, body);
     const statusToken = /^Bearer\s+(\S+)$/i.exec(event.headers?.authorization ?? '')?.[1];
     return verify(await verifyPorts(), requestId, verified, statusToken);
   };
-  return answerJsonOrForm(event, act, { done: requestConfirmedPage(), refused: VERIFY_REFUSED });
+  return answerJsonOrForm(event, act, {
+    done: (frame) => requestConfirmedPage(frame),
+    refused: 'verify.refused',
+  });
 }
 
 export const handler = httpRoute(verifyRequest, { body: true, allowForm: true });

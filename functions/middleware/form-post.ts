@@ -6,48 +6,50 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { HttpError } from 'http-errors';
 import { limitClientIp } from '../aws/rate-limit';
-import { pageHeaders } from '../core/html';
-import { type RefusalPage, refusedPage } from '../core/pages';
-import { FORM_TYPE } from './body';
-import { asHttpError } from './errors';
-import { html, json } from './http';
+import type { PageFrame } from '../core/html';
+import type { MessageKey } from '../core/i18n/catalogue';
+import { refusedPage } from '../core/pages/links';
+import { refusalText } from '../core/pages/refusals';
+import { Browser, formFields, isFormPost, refusalOf } from './browser';
+import { asHttpError, httpError } from './errors';
+import { json } from './http';
 
 export interface FormPages {
   /** The whole page shown after the action succeeded. */
-  readonly done: string;
-  /** Title and heading of the page that explains a refusal. */
-  readonly refused: RefusalPage;
+  readonly done: (frame: PageFrame) => string;
+  /** The heading of the page that explains a refusal. */
+  readonly refused: MessageKey;
 }
 
 /**
  * Counts the attempt against the client's verify budget, runs `act` on the
  * parsed body (JSON, or the form's fields), and answers JSON to JSON callers
- * and an HTML page to form posts. A 4xx on a form post becomes a page that keeps
- * its status and Retry-After; a 5xx is left to the shared error handler.
+ * and an HTML page in the browser's language to form posts. A 4xx on a form
+ * post becomes a page that keeps its status and Retry-After; a 5xx is left to
+ * the shared error handler. A form post another site made is refused (403):
+ * the emailed token it carries is the secret, and the browser names the site.
  */
 export async function answerJsonOrForm(
   event: APIGatewayProxyEvent,
   act: (body: unknown) => Promise<unknown>,
   pages: FormPages,
 ): Promise<APIGatewayProxyResult> {
-  if (!FORM_TYPE.test(event.headers?.['content-type'] ?? '')) {
+  if (!isFormPost(event)) {
     await limitClientIp(event, 'verify');
     return json(200, await act(event.body));
   }
-  const form = Object.fromEntries(new URLSearchParams(typeof event.body === 'string' ? event.body : ''));
+  const browser = new Browser(event);
   try {
+    if (!browser.sameOrigin()) throw httpError(403, 'cross_site', 'this form was posted from another site');
     await limitClientIp(event, 'verify');
-    await act(form);
-    return html(200, pages.done, pageHeaders());
+    await act(Object.fromEntries(formFields(event)));
+    return browser.page(200, pages.done(browser.frame()));
   } catch (caught) {
     const error = asHttpError(caught) as HttpError;
-    const status = error.statusCode;
-    if (typeof status !== 'number' || status >= 500) throw error;
-    const message = (JSON.parse(error.message) as { message?: string }).message ?? 'this link cannot be used';
-    const retryAfter = error.headers?.['retry-after'];
-    return html(status, refusedPage(pages.refused, message), {
-      ...pageHeaders(),
-      ...(retryAfter ? { 'retry-after': retryAfter } : {}),
-    });
+    if (typeof error.statusCode !== 'number' || error.statusCode >= 500) throw error;
+    const refusal = refusalOf(error);
+    const page = refusedPage(browser.frame(), pages.refused, refusalText(browser.lang, refusal));
+    const retry = refusal.retryAfterSeconds;
+    return browser.page(error.statusCode, page, undefined, retry ? { 'retry-after': String(retry) } : {});
   }
 }

@@ -11,7 +11,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { z } from 'zod';
 import { logger } from '../aws/logger';
 import { limitClientIp } from '../aws/rate-limit';
+import { errorPage } from '../core/pages/links';
+import { refusalText } from '../core/pages/refusals';
 import { bodySizeGuard, jsonBody, parseOrThrow } from './body';
+import { Browser, wantsPage } from './browser';
 import { BASE_HEADERS, knownErrorsAsHttp, oneOfEachHeader } from './errors';
 
 export { parseOrThrow } from './body';
@@ -60,6 +63,42 @@ const baseHeaders = (): Middleware => {
   return { after: apply, onError: apply };
 };
 
+/**
+ * A browser that asked for a page and got an error reads it as a page in its
+ * language, with the same status and Retry-After; API clients keep the JSON.
+ */
+const browserErrorPages = (): Middleware => ({
+  onError: (request) => {
+    const response = request.response;
+    if (!response || !wantsPage(request.event)) return;
+    const headers = oneOfEachHeader(response.headers ?? {});
+    if (!/^application\/json/.test(headers['content-type'] ?? '')) return;
+    let parsed: { error?: unknown } = {};
+    try {
+      parsed = JSON.parse(response.body) as { error?: unknown };
+    } catch {
+      // Not ours to read: the status alone says what happened.
+    }
+    const { error: code, ...details } = parsed;
+    const retryAfter = Number(headers['retry-after']);
+    const browser = new Browser(request.event);
+    const text = refusalText(browser.lang, {
+      status: response.statusCode,
+      error: typeof code === 'string' ? code : '',
+      details,
+      ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}),
+    });
+    const page = browser.page(response.statusCode, errorPage(browser.frame(), text));
+    request.response = {
+      ...page,
+      headers: {
+        ...page.headers,
+        ...(headers['retry-after'] ? { 'retry-after': headers['retry-after'] } : {}),
+      },
+    };
+  },
+});
+
 export interface RouteOptions<B = APIGatewayProxyEvent['body']> {
   /** Accept `application/x-www-form-urlencoded` bodies as raw strings (the confirmation page's form). */
   readonly allowForm?: boolean;
@@ -94,6 +133,8 @@ export function httpRoute<B = APIGatewayProxyEvent['body']>(
 ) {
   const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(baseHeaders())
+    // Runs after the error handler wrote the JSON answer (middy runs onError in reverse).
+    .use(browserErrorPages())
     .use(httpHeaderNormalizer())
     .use(bodySizeGuard(options.maxBodyBytes ?? MAX_BODY_BYTES));
   if (options.body) stack.use(jsonBody(options.allowForm ?? false));

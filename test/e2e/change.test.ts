@@ -158,7 +158,9 @@ describe('a correction of the email address', () => {
     });
     const first = await local.verificationEmail(subjects.mover.email, submitted.requestId);
     const toNew = (await local.emailsFor(newAddress, submitted.requestId)) as SesEmail[];
-    expect(toNew.map((m) => m.subject)).toEqual(['Confirm your new email address']);
+    expect(toNew.map((m) => m.subject)).toEqual([
+      'Confirm your new email address / Konfirmasi alamat email baru Anda',
+    ]);
     const newCode = /Code for the new address: ([0-9]{6})/.exec(textOf(toNew[0] as SesEmail))?.[1] as string;
     const verify = (body: Record<string, string>) =>
       local.postJson(`/requests/${submitted.requestId}/verify`, body, {

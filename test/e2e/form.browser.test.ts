@@ -1,34 +1,48 @@
 /**
- * The request form in a real browser (Debian's Chromium through playwright-core),
- * against the whole local system: a person's path from form to finished request.
- * Without a Chromium on the machine this file is skipped with a notice, unless
- * DSR_REQUIRE_BROWSER=1 (set by CI, which installs Chromium) makes that a failure.
+ * The requester's side in a real browser (Debian's Chromium through
+ * playwright-core), against the whole local system: the form, the code page
+ * and the status page, in Bahasa Indonesia and English, with JavaScript and
+ * without it, at a 360 px phone and a desktop width, each page checked with
+ * axe-core. Without a Chromium on the machine this file is skipped with a
+ * notice, unless DSR_REQUIRE_BROWSER=1 (set by CI, which installs Chromium)
+ * makes that a failure.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { LocalSystem } from '../../infra/local/system';
 import { startLocalSystem } from '../../infra/local/system';
 import { describeWithBrowser, haveBrowser, launchChromium } from '../support/browser';
+import { LocalApi, linkIn, poll, type SesEmail } from '../support/local-api';
 
-jest.setTimeout(180_000);
+jest.setTimeout(240_000);
 
 const describeBrowser = describeWithBrowser('form.browser.test');
 
-const subject = { email: 'sari.browser@example.test', fullName: 'Sari Browsertest' };
+const PHONE = { width: 360, height: 740 };
+const DESKTOP = { width: 1280, height: 900 };
+const people = {
+  id: { email: 'sari.browser@example.test', fullName: 'Sari Browsertest' },
+  en: { email: 'budi.nojs@example.test', fullName: 'Budi Tanpaskrip' },
+};
 
 let system: LocalSystem;
+let local: LocalApi;
 let dataDir: string;
 let browser: Browser;
-let planted: Record<string, number>;
 
 beforeAll(async () => {
   if (!haveBrowser) return;
   dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-browser-'));
-  system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 10 });
+  system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 5 });
+  local = new LocalApi(system);
   const { plantSubject } = await import('../../infra/local/demo-data');
-  planted = await plantSubject(system.clients, system.dataMap, { ...subject, records: 3 });
+  for (const person of Object.values(people)) {
+    await plantSubject(system.clients, system.dataMap, { ...person, records: 2 });
+  }
   browser = await launchChromium();
 });
 
@@ -38,90 +52,250 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function codeFor(email: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const store = (await (await fetch(`${system.urls.ses}/store`)).json()) as {
-      emails: { destination: { to: string[] }; body: { text?: string } }[];
-    };
-    const mail = store.emails.find((e) => e.destination.to.includes(email));
-    const code = /(?<![\d-])(\d{6})(?![\d-])/.exec(mail?.body.text ?? '')?.[1];
-    if (code) return code;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('no verification email arrived');
+/** The mails to `email` whose text holds `pattern`, waited for. */
+async function mailTo(email: string, pattern: RegExp): Promise<SesEmail> {
+  return poll(
+    async () => (await local.emailsTo(email)).find((e) => pattern.test(`${e.body.text}`)),
+    30_000,
+    `an email to ${email} matching ${pattern}`,
+  );
 }
 
-describeBrowser('the request form in a browser', () => {
-  it('takes an access request, accepts the emailed code and shows every store finished', async () => {
-    // Prepare
-    const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
+const codeIn = (mail: SesEmail) => /(?<![\d-])(\d{6})(?![\d-])/.exec(mail.body.text ?? '')?.[1] ?? '';
+
+/**
+ * axe-core's violations (WCAG 2.x A and AA, 2.2 included) on the page as it is
+ * now. The page's CSP forbids the injected script, and a page may have
+ * JavaScript off: its current DOM is checked at the same URL in a context that
+ * allows the script (the stylesheet still comes from the server).
+ */
+async function axeViolations(page: Page): Promise<{ id: string; nodes: unknown[] }[]> {
+  const url = page.url();
+  const html = await page.content();
+  const checker = await browser.newContext({ bypassCSP: true, viewport: page.viewportSize() ?? DESKTOP });
+  try {
+    const check = await checker.newPage();
+    await check.route(url, (route) => route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }));
+    await check.goto(url);
+    await check.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+    return await check.evaluate(async () => {
+      const axe = (
+        globalThis as unknown as {
+          axe: { run: (o: unknown) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> };
+        }
+      ).axe;
+      const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+      return (await axe.run({ runOnly: { type: 'tag', values: tags } })).violations;
     });
+  } finally {
+    await checker.close();
+  }
+}
 
-    // Act: fill in the form as a person would
+/** Whether the page is wider than its viewport (a horizontal scrollbar). */
+const scrollsSideways = (page: Page) =>
+  page.evaluate(
+    'document.documentElement.scrollWidth > document.documentElement.clientWidth',
+  ) as Promise<boolean>;
+
+/** Checks the page as it is at both widths: no axe violation, no sideways scroll on a phone. */
+async function checkPage(page: Page, what: string): Promise<void> {
+  for (const size of [PHONE, DESKTOP]) {
+    await page.setViewportSize(size);
+    expect([what, size.width, await axeViolations(page)]).toEqual([what, size.width, []]);
+    if (size === PHONE) expect([what, await scrollsSideways(page)]).toEqual([what, false]);
+  }
+}
+
+/** Submits the access request through the form, enters the emailed code, and lands on the status page. */
+async function walkToStatus(page: Page, person: { email: string }, check: boolean): Promise<void> {
+  await page.check('#type-access');
+  await page.fill('#email', person.email);
+  await page.click('#request-form button[type=submit]');
+  await page.waitForSelector('input#code');
+  expect(page.url()).not.toContain(encodeURIComponent(person.email));
+  expect(page.url()).not.toContain(person.email);
+  if (check) await checkPage(page, 'code page');
+  await page.fill('#code', codeIn(await mailTo(person.email, /\d{6}/)));
+  await page.click('form[action=verify] button');
+  await page.waitForSelector('#progress');
+}
+
+describeBrowser('the requester in a browser', () => {
+  let contexts: BrowserContext[] = [];
+  afterEach(async () => {
+    for (const context of contexts) await context.close();
+    contexts = [];
+  });
+  const open = async (options: Parameters<Browser['newContext']>[0] = {}) => {
+    const context = await browser.newContext({ viewport: PHONE, ...options });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    return { page, errors };
+  };
+
+  it('takes an access request in Indonesian with JavaScript: form, code, live status to completed, and the download link works', async () => {
+    // Prepare
+    const { page, errors } = await open({ locale: 'id-ID' });
     await page.goto(`${system.urls.api}/`);
-    await page.fill('input[name=email]', subject.email);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#verify-section:not(.hidden)');
-    await page.fill('#code', await codeFor(subject.email));
-    await page.click('#verify-form button[type=submit]');
-    await page.waitForSelector('#done:not(.hidden)', { timeout: 60_000 });
+    expect(await page.getAttribute('html', 'lang')).toBe('id');
+    await checkPage(page, 'form (id)');
 
-    // Assess: the page shows completion and each store's records as planted
-    expect(await page.textContent('#status')).toBe('completed');
-    // Read in the page as text: this project compiles without DOM types.
-    const rows = (await page.evaluate(
-      `Array.from(document.querySelectorAll('#stores tr')).map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? ''))`,
-    )) as string[][];
-    const shown = Object.fromEntries(rows.map(([store, , records]) => [store, Number(records)]));
-    // Processors are rows too: the logistics processor answered, holding nothing for this subject.
-    expect(shown).toEqual({ ...planted, logistics: 0 });
-    expect(pageErrors).toEqual([]);
+    // Act: fill in the form as a person would, then wait on the status page without reloading it
+    await walkToStatus(page, people.id, true);
+    await checkPage(page, 'status page (id, in progress)');
+    await page.waitForSelector('#progress[data-final=true]', { timeout: 120_000 });
+
+    // Assess: completed in plain Indonesian, each place listed, and the emailed download link serves the zip
+    expect(await page.textContent('#now')).toContain('selesai');
+    expect(await page.textContent('#outcome')).toContain('Salinan data Anda sudah siap');
+    expect(await page.locator('#progress tbody tr').count()).toBeGreaterThan(3);
+    await checkPage(page, 'status page (id, completed)');
+    const ready = await mailTo(people.id.email, /\/export\?token=/);
+    expect(ready.body.text?.indexOf('Salinan data')).toBeLessThan(
+      ready.body.text?.indexOf('The copy of your data') ?? 0,
+    );
+    const download = await fetch(linkIn(ready, 'export'), { redirect: 'follow' });
+    expect(download.status).toBe(200);
+    expect(
+      Buffer.from(await download.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
+    expect(errors).toEqual([]);
   });
 
-  it('works when opened at the stage without its trailing slash (…/prod), as API Gateway serves it', async () => {
-    // Prepare: API Gateway in front — everything under /prod/ reaches the API, anything outside the stage is refused.
-    const page = await browser.newPage();
-    const outsideStage: string[] = [];
-    await page.route(`${system.urls.api}/**`, async (route) => {
-      const url = new URL(route.request().url());
-      if (url.pathname !== '/prod' && !url.pathname.startsWith('/prod/')) {
-        outsideStage.push(url.pathname);
-        return route.fulfill({
-          status: 403,
-          contentType: 'application/json',
-          body: '{"message":"Missing Authentication Token"}',
-        });
-      }
-      const upstream = await route.fetch({
-        url: `${system.urls.api}${url.pathname.replace(/^\/prod/, '') || '/'}${url.search}`,
-      });
-      return route.fulfill({ response: upstream });
-    });
+  it('takes an access request in English with JavaScript disabled, and the email’s status link opens in a fresh browser', async () => {
+    // Prepare: no JavaScript at all; English chosen with the switch on an Indonesian page
+    const { page } = await open({ javaScriptEnabled: false, locale: 'id-ID' });
+    await page.goto(`${system.urls.api}/`);
+    await page.click('a[hreflang=en]');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
 
     // Act
-    await page.goto(`${system.urls.api}/prod`);
-    await page.fill('input[name=email]', 'stage.slash@example.test');
-    await page.click('button[type=submit]');
+    await walkToStatus(page, people.en, true);
+    await checkPage(page, 'status page (en, no JS)');
+    const deadline = Date.now() + 120_000;
+    while ((await page.getAttribute('#progress', 'data-final')) !== 'true' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      await page.click('text=Refresh');
+    }
 
-    // Assess: the request went to the stage, so the page moved on to the code.
-    await page.waitForSelector('#verify-section:not(.hidden)');
-    expect(outsideStage).toEqual([]);
+    // Assess: completed, in English, remembered across pages
+    expect(await page.textContent('#now')).toContain('completed');
+    expect(await page.textContent('#outcome')).toContain('Your copy is ready');
+    const ready = await mailTo(people.en.email, /\/export\?token=/);
+    expect(ready.body.text).toMatch(/^The copy of your data/);
+    expect((await fetch(linkIn(ready, 'export'))).status).toBe(200);
+
+    // The verification email's status link, in a browser that never saw the form (no cookies), read-only
+    const confirmation = await mailTo(people.en.email, /\/status\?token=/);
+    const fresh = await open({ locale: 'en-GB' });
+    await fresh.page.goto(linkIn(confirmation, 'status'));
+    expect(await fresh.page.textContent('#now')).toContain('completed');
+    expect(await fresh.page.locator('main form, main button').count()).toBe(0);
+    await fresh.page.click('a[hreflang=id]');
+    expect(await fresh.page.getAttribute('html', 'lang')).toBe('id');
+    expect(await fresh.page.textContent('#now')).toContain('selesai');
+    await checkPage(fresh.page, 'status page from the email link (id)');
   });
 
-  it('names the bad field when the email is not valid, without leaving the form', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${system.urls.api}/`);
-    // The browser's own check is bypassed, so the API's message is what the person sees.
-    await page.$eval('input[name=email]', (el) => el.setAttribute('type', 'text'));
-    await page.fill('input[name=email]', 'not-an-email');
-    await page.click('button[type=submit]');
-    // A selector, not waitForFunction: the page's CSP forbids the eval that a string predicate needs.
-    await page.waitForSelector('#request-error:not(:empty)');
-    expect(await page.textContent('#request-error')).toMatch(/email/i);
-    expect(await page.isVisible('#request-form')).toBe(true);
+  it('shows a bad email and a missing choice in an error summary in the page language, and sends nothing', async () => {
+    for (const [lang, heading, choose] of [
+      ['id', 'Ada masalah', 'Pilih apa yang ingin Anda minta'],
+      ['en', 'There is a problem', 'Choose what you want to ask for'],
+    ] as const) {
+      const { page } = await open({ javaScriptEnabled: lang === 'en' });
+      const before = (await local.emails()).length;
+      await page.goto(`${system.urls.api}/?lang=${lang}`);
+      await page.fill('#email', 'not-an-email');
+      await page.click('#request-form button[type=submit]');
+      await page.waitForSelector('.error-summary');
+
+      expect(await page.getAttribute('html', 'lang')).toBe(lang);
+      const summary = (await page.textContent('.error-summary')) ?? '';
+      expect(summary).toContain(heading);
+      expect(summary).toContain(choose);
+      expect(await page.getAttribute('.error-summary a[href="#email"]', 'href')).toBe('#email');
+      expect(await page.inputValue('#email')).toBe('not-an-email');
+      expect(page.url()).not.toContain('not-an-email');
+      await checkPage(page, `form with errors (${lang})`);
+      expect((await local.emails()).length).toBe(before);
+    }
+  });
+
+  it('shows the emailed links’ pages and refusals without an accessibility violation, in both languages', async () => {
+    const id = '20260101-delete-abcdefghij';
+    const token = 'x'.repeat(43);
+    const pages = [
+      `/requests/${id}/verify?token=${token}`,
+      `/requests/${id}/cancel?token=${token}`,
+      `/requests/${id}/status?token=${token}`,
+      '/requests/not-an-id/verify?token=short',
+      `/unsubscribe?token=${token}`,
+    ];
+    for (const lang of ['id', 'en']) {
+      const { page } = await open();
+      for (const at of pages) {
+        await page.goto(`${system.urls.api}${at}&lang=${lang}`);
+        expect([at, await page.getAttribute('html', 'lang')]).toEqual([at, lang]);
+        await checkPage(page, `${at} (${lang})`);
+      }
+    }
+  });
+
+  // …/prod without its slash is answered 301 to …/prod/ by the page itself (test/unit/http-read-routes).
+  it('keeps every link, post and redirect under the stage (…/prod/), as API Gateway serves it', async () => {
+    // Prepare: a stand-in for API Gateway — /prod/… reaches the API without the prefix, anything else is refused.
+    const api = new URL(system.urls.api);
+    const outsideStage: string[] = [];
+    const gateway = createServer((req, res) => {
+      const at = new URL(req.url ?? '/', 'http://gateway');
+      if (!at.pathname.startsWith('/prod/')) {
+        outsideStage.push(at.pathname);
+        res.writeHead(403, { 'content-type': 'application/json' }).end('{"message":"Forbidden"}');
+        return;
+      }
+      const upstream = httpRequest(
+        {
+          host: api.hostname,
+          port: api.port,
+          method: req.method,
+          path: `${at.pathname.slice('/prod'.length)}${at.search}`,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const { port } = gateway.address() as AddressInfo;
+    try {
+      const { page } = await open({ locale: 'id-ID' });
+
+      // Act
+      await page.goto(`http://127.0.0.1:${port}/prod/`);
+      await page.check('#type-opt_out');
+      await page.fill('#email', 'stage.slash@example.test');
+      await page.click('#request-form button[type=submit]');
+
+      // Assess: the stylesheet, the post, its redirect, the code page and the switch all stayed under the stage.
+      await page.waitForSelector('input#code');
+      expect(new URL(page.url()).pathname).toMatch(/^\/prod\/requests\/[^/]+\/code$/);
+      expect(await page.evaluate('getComputedStyle(document.body).margin')).toBe('0px');
+      await page.click('a[hreflang=en]');
+      expect(await page.getAttribute('html', 'lang')).toBe('en');
+      expect(outsideStage).toEqual([]);
+    } finally {
+      gateway.close();
+    }
   });
 });

@@ -96,7 +96,8 @@ describe('an opt-out request on the local system', () => {
     // The subject got the confirmation, naming the store that changed.
     const mails = await local.emailsFor(subjectA.email, requestId);
     const confirmation = mails.find(
-      (m) => m.subject === 'You will no longer receive marketing from Impor.in',
+      // The request's language first (English here), then Indonesian.
+      (m) => m.subject.startsWith('You will no longer receive marketing from Impor.in / '),
     );
     expect(confirmation).toBeDefined();
     expect(confirmation?.body.text).toContain('Marketing consent per channel');

@@ -38,7 +38,7 @@ const post = (body: string, contentType = 'application/json', id = requestId) =>
       resource: '/requests/{requestId}/cancel',
       httpMethod: 'POST',
       pathParameters: { requestId: id },
-      headers: { 'Content-Type': contentType },
+      headers: { 'Content-Type': contentType, 'Accept-Language': 'en' },
       body,
     }),
     lambdaContext(),

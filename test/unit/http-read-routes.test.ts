@@ -312,3 +312,93 @@ describe('pages', () => {
     expect(ddb.calls()).toHaveLength(0);
   });
 });
+
+describe('GET /requests/{requestId}/status (the page a person comes back to)', () => {
+  const { statusLinkToken } =
+    require('../../functions/core/crypto') as typeof import('../../functions/core/crypto');
+  const page = (query: Record<string, string> | null, headers: Record<string, string> = {}, id = requestId) =>
+    status.handler(
+      apiEvent({
+        resource: '/requests/{requestId}/status',
+        pathParameters: { requestId: id },
+        queryStringParameters: query,
+        headers,
+      }),
+      lambdaContext(),
+    );
+
+  it('opens with the emailed read-only link, in Indonesian by default, with the due hour in WIB', async () => {
+    plant({ status: 'in_progress', jurisdiction: 'ID' });
+    const res = await page({ token: statusLinkToken(key, requestId) });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<html lang="id">');
+    expect(res.body).toContain('Saat ini: sedang diproses');
+    // 2026-01-04T00:00Z is 07.00 in Jakarta.
+    expect(res.body).toMatch(/Kami akan menjawab paling lambat Minggu, 04 Januari 2026 pukul 07\.00 WIB/);
+    expect(res.body).toContain('Informasi transaksi');
+    expect(res.body).not.toContain('someone@example.com');
+    expect(res.body).not.toMatch(/<form/);
+  });
+
+  it('opens with the status token this browser kept, in English when asked, saying what happened in plain words', async () => {
+    plant();
+    const res = await page({ lang: 'en' }, { Cookie: `dsr_status=${requestId}.${'s'.repeat(43)}` });
+    // The planted token is not of the cookie's shape: the real one is 43 base64url characters.
+    expect(res.statusCode).toBe(404);
+    plant({ statusTokenHash: keyedHash(key, 'status-token', 's'.repeat(43)) });
+    const ok = await page({ lang: 'en' }, { Cookie: `dsr_status=${requestId}.${'s'.repeat(43)}` });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain('<html lang="en">');
+    expect(ok.body).toContain('Your copy is ready. We emailed you a download link');
+    expect(ok.multiValueHeaders?.['set-cookie']).toEqual([expect.stringMatching(/^dsr_lang=en; Path=\/;/)]);
+  });
+
+  it('answers a wrong link, another request’s link and no credential alike with a 404 page', async () => {
+    plant();
+    const wrong = await page({ token: 'x'.repeat(43) });
+    const other = await page({ token: statusLinkToken(key, OTHER_ID) });
+    const none = await page(null);
+    for (const res of [wrong, other, none]) {
+      expect(res.statusCode).toBe(404);
+      expect(res.body).toContain('Status tidak tersedia');
+    }
+  });
+});
+
+describe('pages in both languages', () => {
+  const get = (resource: string, extra: Partial<Parameters<typeof apiEvent>[0]> = {}) =>
+    pages.handler(apiEvent({ resource, ...extra }), lambdaContext());
+
+  it('picks ?lang=, then the remembered choice, then Accept-Language, then Indonesian, with a switch to the other', async () => {
+    const plain = await get('/');
+    const asked = await get('/', { queryStringParameters: { lang: 'en' } });
+    const remembered = await get('/', { headers: { cookie: 'dsr_lang=en', 'accept-language': 'id' } });
+    const browser = await get('/', { headers: { 'accept-language': 'fr;q=1, en;q=0.8, id;q=0.5' } });
+    expect(plain.body).toContain('<html lang="id">');
+    expect(plain.body).toContain('<a href="./?lang=en" lang="en" hreflang="en">English</a>');
+    expect(asked.body).toContain('<html lang="en">');
+    expect(asked.body).toContain('<a href="./?lang=id" lang="id" hreflang="id">Bahasa Indonesia</a>');
+    expect(asked.multiValueHeaders?.['set-cookie']).toContainEqual(expect.stringMatching(/^dsr_lang=en;/));
+    expect(remembered.body).toContain('<html lang="en">');
+    expect(browser.body).toContain('<html lang="en">');
+  });
+
+  it('keeps the emailed token in the language switch of a link page', async () => {
+    const res = await get('/requests/{requestId}/verify', {
+      pathParameters: { requestId },
+      queryStringParameters: { token: 'link-token-for-tests-0123456789' },
+    });
+    expect(res.body).toContain('href="verify?token=link-token-for-tests-0123456789&#38;lang=en"');
+  });
+
+  it('serves its own stylesheet, and no page needs inline style or another site', async () => {
+    const css = await get('/assets/site.css');
+    expect(css.headers?.['content-type']).toBe('text/css; charset=utf-8');
+    const form = await get('/');
+    expect(form.headers?.['content-security-policy']).toContain("style-src 'self'");
+    expect(form.body).toContain('<link rel="stylesheet" href="./assets/site.css">');
+    expect(form.body).not.toMatch(/style=|https?:\/\//);
+    const code = await get('/requests/{requestId}/code', { pathParameters: { requestId } });
+    expect(code.body).toContain('<link rel="stylesheet" href="../../assets/site.css">');
+  });
+});

@@ -476,3 +476,82 @@ describe('POST /requests with a mixed-case address (issue 18, finding 3)', () =>
     expect(record.subjectHash).toBe(keyedHash(key, 'subject', record.contact.email));
   });
 });
+
+describe('POST /requests from the form, without JavaScript', () => {
+  const CSRF = 'f'.repeat(43);
+  const FORM = 'application/x-www-form-urlencoded';
+  const formPost = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    post(new URLSearchParams(fields).toString(), {
+      'Content-Type': FORM,
+      Cookie: `dsr_csrf=${CSRF}`,
+      Host: 'dsr.example',
+      Origin: 'https://dsr.example',
+      'Sec-Fetch-Site': 'same-origin',
+      ...headers,
+    });
+
+  it('records the request in the page language, keeps the status token in a cookie and sends the browser to the code page', async () => {
+    // Act
+    const res = await formPost({
+      csrf: CSRF,
+      locale: 'en',
+      type: 'access',
+      email: 'Ayu@Example.com',
+      jurisdiction: 'ID',
+    });
+
+    // Assess: a 303 to the code page; no URL carries the address, the token stays in an HttpOnly cookie.
+    expect(res.statusCode).toBe(303);
+    const [id] = [...ledger.keys()];
+    expect(res.headers?.location).toBe(`requests/${id}/code`);
+    expect(res.headers?.location).not.toContain('ayu');
+    const cookies = res.multiValueHeaders?.['set-cookie']?.map(String) ?? [];
+    expect(cookies.find((c) => c.startsWith('dsr_status='))).toMatch(
+      new RegExp(`^dsr_status=${id}\\.[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict`),
+    );
+    // No Accept-Language and no choice: Indonesian, the page's language, is the request's.
+    expect(ledger.get(id as string)).toMatchObject({ locale: 'id', contact: { email: 'ayu@example.com' } });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+
+  it('shows a bad email and a missing choice in an error summary in the page language, and records nothing', async () => {
+    // Act
+    const res = await formPost({ csrf: CSRF, email: 'not-an-email', jurisdiction: 'ID' });
+    const english = await formPost(
+      { csrf: CSRF, email: '', jurisdiction: 'ID' },
+      { 'Accept-Language': 'en-GB,en;q=0.9' },
+    );
+
+    // Assess
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('<html lang="id">');
+    expect(res.body).toMatch(
+      /class="error-summary"[\s\S]*Ada masalah[\s\S]*href="#type-access">Pilih apa yang ingin Anda minta[\s\S]*href="#email">Masukkan alamat email dengan format yang benar/,
+    );
+    expect(res.body).toContain('value="not-an-email"');
+    expect(english.body).toMatch(
+      /There is a problem[\s\S]*Choose what you want to ask for[\s\S]*Enter your email address/,
+    );
+    expect(ledger.size).toBe(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('refuses a form post another site made, or one without the anti-forgery token, and records nothing', async () => {
+    const fields = { csrf: CSRF, type: 'access', email: 'ayu@example.com', jurisdiction: 'ID' };
+
+    const crossSite = await formPost(fields, {
+      'Sec-Fetch-Site': 'cross-site',
+      Origin: 'https://evil.example',
+    });
+    const noCookie = await formPost(fields, { Cookie: '' });
+    const wrongToken = await formPost({ ...fields, csrf: 'g'.repeat(43) });
+
+    for (const res of [crossSite, noCookie, wrongToken]) {
+      expect(res.statusCode).toBe(403);
+      expect(res.body).toContain('Halaman ini terbuka terlalu lama atau berasal dari situs lain');
+    }
+    expect(ledger.size).toBe(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+});

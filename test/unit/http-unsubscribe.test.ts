@@ -58,7 +58,7 @@ const call = (
       resource: '/unsubscribe',
       httpMethod: method,
       queryStringParameters: query,
-      headers: contentType ? { 'Content-Type': contentType } : {},
+      headers: { 'Accept-Language': 'en', ...(contentType ? { 'Content-Type': contentType } : {}) },
       body,
       requestContext: { identity: { sourceIp: '198.51.100.4' } } as APIGatewayProxyEvent['requestContext'],
     }),

@@ -48,6 +48,8 @@ function plantRequest(expiresAt = new Date(Date.now() + 600_000).toISOString(), 
 // The limiter's clock: 2026-01-01T00:00:00Z starts a 10-minute window.
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 let now = T0;
+/** The anti-forgery token the code page's form and cookie carry. */
+const CSRF = 'c'.repeat(43);
 
 /** A verify call; code attempts carry the request's status token as the form sends it (`statusToken: null`: none). */
 const verify = (
@@ -64,7 +66,10 @@ const verify = (
       pathParameters: { requestId: id },
       headers: {
         'Content-Type': contentType,
+        'Accept-Language': 'en',
         ...(statusToken === null ? {} : { Authorization: `Bearer ${statusToken}` }),
+        // The code page's form post carries its anti-forgery token in the body and in this cookie.
+        ...(contentType.startsWith('application/x-www') ? { Cookie: `dsr_csrf=${CSRF}` } : {}),
       },
       body,
       requestContext: { identity: { sourceIp } } as APIGatewayProxyEvent['requestContext'],
@@ -160,7 +165,7 @@ describe('POST /requests/{requestId}/verify', () => {
     const res = await verify('token=wrong-token-wrong-token-wrong', 'application/x-www-form-urlencoded');
     expect(res.statusCode).toBe(403);
     expect(res.headers?.['content-type']).toMatch(/^text\/html/);
-    expect(res.body).toContain('use the link in the latest email');
+    expect(res.body).toContain('Use the link in the latest email');
   });
 });
 
@@ -188,7 +193,7 @@ describe('POST /requests/{requestId}/verify with a link that was already used', 
     });
     expect(againForm.statusCode).toBe(409);
     expect(againForm.headers?.['content-type']).toMatch(/^text\/html/);
-    expect(againForm.body).toContain('cannot be verified again');
+    expect(againForm.body).toContain('can no longer take this step');
     expect(code.statusCode).toBe(409);
     expect(ledger.get(requestId)).toEqual(afterUse);
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
@@ -274,11 +279,11 @@ describe('POST /requests/{requestId}/verify rate limit per client IP', () => {
     plantRequest();
     await useUpBudget();
     now = T0 + 540_000;
-    const res = await verify(`code=${CODE}`, 'application/x-www-form-urlencoded');
+    const res = await verify(`code=${CODE}&csrf=${CSRF}`, 'application/x-www-form-urlencoded');
     expect(res.statusCode).toBe(429);
     expect(res.headers?.['content-type']).toBe('text/html; charset=utf-8');
     expect(res.headers?.['retry-after']).toBe('60');
-    expect(res.body).toContain('too many requests; please try again in 60 seconds');
+    expect(res.body).toContain('Too many tries from here. Please try again in 60 seconds.');
   });
 });
 

@@ -192,7 +192,7 @@ describe('RecordSuppression', () => {
     const input = sent[0]?.args[0].input;
     expect(input?.Destination?.ToAddresses).toEqual([email]);
     expect(input?.Content?.Simple?.Subject?.Data).toBe(
-      'Anda tidak akan lagi menerima pemasaran dari Impor.in',
+      'Anda tidak akan lagi menerima pemasaran dari Impor.in / You will no longer receive marketing from Impor.in',
     );
     const text = input?.Content?.Simple?.Body?.Text?.Data ?? '';
     expect(text).toContain(requestId);
@@ -257,7 +257,12 @@ describe('the opt-out confirmation email', () => {
   it('says plainly in English when no store held marketing consent', () => {
     const mail = optOutConfirmedMail('en', { requestId, stores: [] });
 
-    expect(mail.subject).toBe('You will no longer receive marketing from Impor.in');
+    expect(mail.subject).toBe(
+      'You will no longer receive marketing from Impor.in / Anda tidak akan lagi menerima pemasaran dari Impor.in',
+    );
+    expect(mail.text.indexOf('We hold no marketing consent')).toBeLessThan(
+      mail.text.indexOf('Kami tidak menyimpan'),
+    );
     expect(mail.text).toContain('We hold no marketing consent for you.');
     expect(mail.text).toContain('suppression list');
   });

@@ -12,7 +12,7 @@ import { DuplicateRequestError, type LedgerRecord, StatusConflictError } from '.
 import { InvalidTransitionError } from '../lifecycle';
 import type { Clock, Log, RequestLedger, UsedUnsubscribeTokens, WorkflowControl } from '../ports';
 import { RefusedError } from '../refusal';
-import { subjectLookupForm } from '../request';
+import { type Locale, subjectLookupForm } from '../request';
 import { newRequestId } from '../request-id';
 import { readUnsubscribeToken, UnsubscribeTokenError, usedTokenKey } from './unsubscribe-token';
 
@@ -119,6 +119,7 @@ async function ensureLedgerEntry(
   email: string,
   key: Buffer,
   now: Date,
+  locale: Locale,
 ): Promise<LedgerRecord | undefined> {
   const existing = await ledger.get(requestId);
   if (existing) return existing;
@@ -127,9 +128,9 @@ async function ensureLedgerEntry(
       {
         requestId,
         type: 'opt_out',
-        // The token carries no jurisdiction or language: Indonesia's deadline, and the bilingual confirmation.
+        // The token carries no jurisdiction: Indonesia's deadline. The confirmation comes in the page's language.
         jurisdiction: 'ID',
-        locale: 'en',
+        locale,
         receivedAt: now.toISOString(),
         ...clockFields('ID', 'opt_out', now),
         subjectHash: keyedHash(key, 'subject', subjectLookupForm(email)),
@@ -146,18 +147,23 @@ async function ensureLedgerEntry(
 }
 
 /**
- * Opts the token's address out: the first use records an opt-out request,
+ * Opts the token's address out (confirmation email in `locale`): the first use records an opt-out request,
  * verified by the token, and starts its workflow with `preVerified`. A later
  * use of the same token starts nothing new; if the first use was cut short
  * (entry written, workflow not started) it finishes that one.
  */
-export async function unsubscribe(ports: UnsubscribePorts, token: string): Promise<UnsubscribeOutcome> {
+export async function unsubscribe(
+  ports: UnsubscribePorts,
+  token: string,
+  /** The language of the confirmation email: the page's, or Indonesian for a mail client's one-click post. */
+  locale: Locale = 'id',
+): Promise<UnsubscribeOutcome> {
   const now = ports.clock?.() ?? new Date();
   const key = await ports.hashingKey();
   const email = emailOf(key, token, now);
   const claim = await ports.usedTokens.claim(usedTokenKey(key, token), newRequestId('opt_out', now), now);
   const { requestId } = claim;
-  const record = await ensureLedgerEntry(ports.ledger, requestId, email, key, now);
+  const record = await ensureLedgerEntry(ports.ledger, requestId, email, key, now, locale);
   const answer: UnsubscribeOutcome = claim.first
     ? { status: 'unsubscribed', requestId }
     : { status: 'already_unsubscribed' };

@@ -1,5 +1,5 @@
 /** What the holder of a request's status token may see: progress, never contact data. */
-import { constantTimeEqual, keyedHash } from '../crypto';
+import { constantTimeEqual, keyedHash, statusLinkToken } from '../crypto';
 import { processorCallsOf } from '../export/processor-calls';
 import type { LedgerRecord } from '../ledger-record';
 import type { Clock, RequestLedger } from '../ports';
@@ -57,18 +57,38 @@ export function statusView(record: LedgerRecord, now: Date = new Date()) {
   };
 }
 
-/** The request's status for the holder of its status token; unknown id and wrong token refused alike, in the same time. */
+/** What opens a request's status: the submitter's status token, or the read-only link token emailed to the person. */
+export type StatusCredential = { readonly statusToken: string } | { readonly linkToken: string };
+
+/** Whether `credential` opens `requestId`, compared in constant time whether or not the request exists. */
+function opens(
+  ports: StatusPorts,
+  requestId: string,
+  record: LedgerRecord | undefined,
+  credential: StatusCredential,
+) {
+  if ('linkToken' in credential)
+    return constantTimeEqual(credential.linkToken, statusLinkToken(ports.key, requestId));
+  const presented = keyedHash(ports.key, 'status-token', credential.statusToken);
+  // Compare even when the id is unknown, so both cases take the same time.
+  const stored = record?.statusTokenHash ?? keyedHash(ports.key, 'status-token', 'no-such-request');
+  return constantTimeEqual(presented, stored);
+}
+
+/**
+ * The request's status for the holder of its status token (a string, or
+ * `{statusToken}`) or of its status link (`{linkToken}`); unknown id and wrong
+ * token refused alike, in the same time.
+ */
 export async function requestStatus(
   ports: StatusPorts,
   requestIdRaw: string | undefined,
-  statusToken: string,
+  credential: string | StatusCredential,
 ): Promise<ReturnType<typeof statusView>> {
+  const presented = typeof credential === 'string' ? { statusToken: credential } : credential;
   const id = RequestId.safeParse(requestIdRaw);
-  const presented = keyedHash(ports.key, 'status-token', statusToken);
   if (!id.success) throw notFound();
   const record = await ports.ledger.get(id.data);
-  // Compare even when the id is unknown, so both cases take the same time.
-  const stored = record?.statusTokenHash ?? keyedHash(ports.key, 'status-token', 'no-such-request');
-  if (!constantTimeEqual(presented, stored) || !record) throw notFound();
+  if (!opens(ports, id.data, record, presented) || !record) throw notFound();
   return statusView(record, ports.clock?.() ?? new Date());
 }

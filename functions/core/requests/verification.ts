@@ -1,7 +1,7 @@
 /** Sending the verification code and link that let a subject prove the address of a pending request. */
 import { auditCodeSent } from '../audit/events';
-import { derivedNewAddressCode, derivedVerificationSecrets, keyedHash } from '../crypto';
-import { newAddressMail, verificationLink, verificationMail } from '../emails';
+import { derivedNewAddressCode, derivedVerificationSecrets, keyedHash, statusLinkToken } from '../crypto';
+import { newAddressMail, statusLink, verificationLink, verificationMail } from '../emails';
 import { contactOf } from '../ledger-record';
 import type { AuditTrail, Clock, Log, Mailer, RequestLedger, VerificationLedger } from '../ports';
 
@@ -65,6 +65,7 @@ export async function sendVerification(
     code,
     link,
     minutes: Math.round(settings.ttlSeconds / 60),
+    statusLink: statusLink(settings.publicUrl, requestId, statusLinkToken(ports.key, requestId)),
   });
   await ports.mailer.send({
     to: contactOf(record).email,

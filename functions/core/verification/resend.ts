@@ -5,8 +5,8 @@
  * times per request. The wrong-code count carries over.
  */
 import { auditCodeSent } from '../audit/events';
-import { derivedNewAddressCode, keyedHash, randomCode, randomToken } from '../crypto';
-import { newAddressMail, verificationLink, verificationMail } from '../emails';
+import { derivedNewAddressCode, keyedHash, randomCode, randomToken, statusLinkToken } from '../crypto';
+import { newAddressMail, statusLink, verificationLink, verificationMail } from '../emails';
 import { contactOf } from '../ledger-record';
 import type { AuditTrail, Clock, Log, Mailer, RequestLedger, VerificationResends } from '../ports';
 import { RefusedError } from '../refusal';
@@ -102,6 +102,7 @@ export async function resendVerification(ports: ResendPorts, requestId: string):
     code,
     link: verificationLink(publicUrl, requestId, linkToken),
     minutes: Math.round(ttl / 60),
+    statusLink: statusLink(publicUrl, requestId, statusLinkToken(key, requestId)),
   });
   // If this send fails the new code is stored but unknown to anyone; the client's retry sends another (counted).
   await ports.mailer.send({
