@@ -4,7 +4,7 @@
  * a fraction of the functions' calls the way the real service fails —
  * DynamoDB throughput and throttling errors, S3 `503 SlowDown`, SES
  * `TooManyRequestsException`, Step Functions `ThrottlingException`, a
- * processor's `503` — so the SDK's retries, the adapters' and the workflow's
+ * processor's `503` or no answer at all (the caller's timeout) — so the SDK's retries, the adapters' and the workflow's
  * retry policies meet real errors. Only the functions' clients go through it;
  * seeding and tests read the emulators directly.
  */
@@ -49,6 +49,8 @@ export function seededRandom(seed: number): () => number {
 }
 
 interface Fault {
+  /** No answer at all: the caller's own timeout ends the call (a partner that hangs). */
+  readonly silent?: true;
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: string;
@@ -87,7 +89,9 @@ function faultOf(service: FaultService, n: number): Fault {
     case 'sfn':
       return json('ThrottlingException', 'Rate exceeded');
     case 'processors':
-      return { status: 503, headers: { 'content-type': 'text/plain' }, body: 'Service Unavailable' };
+      return n % 2 === 0
+        ? { status: 503, headers: { 'content-type': 'text/plain' }, body: 'Service Unavailable' }
+        : { silent: true, status: 0, headers: {}, body: '' };
   }
 }
 
@@ -117,6 +121,11 @@ export async function startFaultProxy(options: {
       counts.failed += 1;
       // The request body is read and dropped, as a real service would.
       req.resume();
+      if (fault.silent) {
+        // Hangs until the caller gives up (its timeout), or a minute passes.
+        setTimeout(() => res.destroy(), 60_000).unref();
+        return;
+      }
       req.on('end', () => res.writeHead(fault.status, fault.headers).end(fault.body));
       return;
     }

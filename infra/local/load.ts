@@ -128,8 +128,13 @@ async function drive(
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
-      if ((res.status < 500 && res.status !== 429) || attempt === 8) return res;
-      await sleep(200 * attempt);
+      // A client that honours Retry-After (429, 503, and 409 while the same key is still in progress).
+      const again = res.status >= 500 || res.headers.has('retry-after');
+      if (!again || attempt === 30) return res;
+      await res.arrayBuffer();
+      await sleep(
+        Math.min(2000, Math.max(Number(res.headers.get('retry-after') ?? 0) * 1000, 200 * attempt)),
+      );
     }
   };
   const submitted = await post(

@@ -1,6 +1,6 @@
 /**
  * Every request type with 20 % of the functions' calls to DynamoDB, S3, SES,
- * Step Functions and the processors failing the way those services fail
+ * Step Functions and the processors failing the way those services fail (a partner sometimes not answering at all)
  * (throughput and throttling errors, 503 SlowDown, 429, 503): each request
  * completes with the right data, or ends where a person sees it
  * (needs_attention or failed, with a reason); none is lost and no email,
@@ -29,12 +29,15 @@ let system: LocalSystem;
 let dataDir: string;
 let local: LocalApi;
 
-/** What a client does on 429 and 5xx: waits and sends the same again (the same Idempotency-Key). */
+/** What a client does on 5xx or an answer with Retry-After: waits and sends the same again (the same Idempotency-Key). */
 async function persist(send: () => Promise<Response>): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
     const res = await send();
-    if ((res.status < 500 && res.status !== 429) || attempt === 8) return res;
-    await sleep(200 * attempt);
+    // A client that honours Retry-After (429, 503, and 409 while the same key is still in progress).
+    const again = res.status >= 500 || res.headers.has('retry-after');
+    if (!again || attempt === 30) return res;
+    await res.arrayBuffer();
+    await sleep(Math.min(2000, Math.max(Number(res.headers.get('retry-after') ?? 0) * 1000, 200 * attempt)));
   }
 }
 
