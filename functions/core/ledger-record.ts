@@ -227,6 +227,8 @@ export interface LedgerRecord {
   readonly deadlineNotice?: DeadlineNotice;
   /** When the person was emailed that the request ended unverified (expired or rejected): claimed once. */
   readonly outcomeMailAt?: string;
+  /** When a delete's erasure summary was emailed: claimed once, apart from the cancel link's claim above. */
+  readonly certificateMailAt?: string;
 }
 
 /** A new ledger entry: everything the submit endpoint knows. */

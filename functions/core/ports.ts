@@ -549,12 +549,15 @@ export interface Metrics {
   count(values: Readonly<Record<string, number>>): void;
 }
 
+/** Which once-only email: the outcome (export link, cancel link, …) or a delete's certificate summary. */
+export type OutcomeMail = 'outcome' | 'certificate';
+
 /** The email that tells the person how a request ended, sent once: claimed before sending. */
 export interface OutcomeMailLedger {
-  /** Records `at` as the send time; false (nothing written) when an email was already claimed. */
-  claimOutcomeMail(requestId: string, at: string): Promise<boolean>;
+  /** Records `at` as the send time; false (nothing written) when that email was already claimed. */
+  claimOutcomeMail(requestId: string, at: string, mail?: OutcomeMail): Promise<boolean>;
   /** Undoes this claim after the email could not be sent, so a retry sends it. */
-  releaseOutcomeMail(requestId: string, at: string): Promise<void>;
+  releaseOutcomeMail(requestId: string, at: string, mail?: OutcomeMail): Promise<void>;
 }
 
 // ---- Failures support can fix and support actions (owner: fail)

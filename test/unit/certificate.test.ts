@@ -8,6 +8,10 @@ import {
 } from '../../functions/core/erasure/certificate';
 import { erasureSummaryMail } from '../../functions/core/erasure/certificate-mail';
 import { ErasureIncompleteError } from '../../functions/core/erasure/decisions';
+import {
+  type IssueCertificatePorts,
+  issueRequestCertificate,
+} from '../../functions/core/erasure/issue-certificate';
 import type { ErasureSummary } from '../../functions/core/erasure/manifest';
 import { erasureSummaryKey } from '../../functions/core/export/keys';
 import type { LedgerRecord, ProcessorEvidence } from '../../functions/core/ledger-record';
@@ -451,6 +455,59 @@ describe('issuing a certificate for a delete that reached partners', () => {
       ['Kirim Cepat Logistics', 'acknowledged'],
       ['BayarKu Payment Gateway', 'escalated'],
     ]);
+    bucket.mock.restore();
+  });
+});
+
+describe('IssueCertificate retried after its email went out', () => {
+  it('mails the summary once: the retry re-issues the same certificate and sends nothing more', async () => {
+    // Prepare: a delete whose cancel-link email already claimed the outcome mail
+    const bucket = memoryS3();
+    for (const [storeId, s] of summaries) {
+      bucket.objects.set(`exports/${erasureSummaryKey(REQUEST, storeId)}`, Buffer.from(JSON.stringify(s)));
+    }
+    let current: LedgerRecord = { ...record, outcomeMailAt: '2026-03-15T08:05:01.000Z' };
+    const claims = new Map<string, string>();
+    const sent: string[] = [];
+    let auditFails = true;
+    const ports: IssueCertificatePorts = {
+      exports: bucket.store('exports'),
+      audit: bucket.store('audit'),
+      dataMap,
+      clock: () => issuedAt,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      mailer: { send: async (mail) => void sent.push(mail.subject) },
+      ledger: {
+        require: async () => current,
+        setCertificate: async (_id, certificate) => {
+          current = { ...current, certificate };
+        },
+        claimOutcomeMail: async (_id, at, mail = 'outcome') => {
+          if (mail === 'outcome' && current.outcomeMailAt) return false;
+          if (claims.has(mail)) return false;
+          claims.set(mail, at);
+          return true;
+        },
+        releaseOutcomeMail: async (_id, _at, mail = 'outcome') => void claims.delete(mail),
+      },
+      auditTrail: {
+        append: async (_requestId: string, event: unknown) => {
+          // The audit write after the email fails once, so the task is retried.
+          if (auditFails && JSON.stringify(event).includes('erasure-certificate')) {
+            auditFails = false;
+            throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+          }
+        },
+      } as unknown as IssueCertificatePorts['auditTrail'],
+    };
+
+    // Act
+    await expect(issueRequestCertificate(ports, { requestId: REQUEST })).rejects.toThrow('throttled');
+    await issueRequestCertificate(ports, { requestId: REQUEST });
+
+    // Assess
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain('Data Anda di Impor.in telah dihapus');
     bucket.mock.restore();
   });
 });

@@ -26,30 +26,38 @@ import {
   statusAfter,
   TERMINAL_STATUSES,
 } from '../../core/lifecycle';
-import type { OutcomeMailLedger, RequestLedger } from '../../core/ports';
+import type { OutcomeMail, OutcomeMailLedger, RequestLedger } from '../../core/ports';
 import type { LedgerItems } from './conditional-write';
 import { BY_SUBJECT_INDEX } from './indexes';
 import { minimisation } from './retention';
 
 type OpenRequest = Pick<LedgerRecord, 'requestId' | 'type' | 'status' | 'receivedAt'>;
 
+/** Where each once-only email's claim is kept (a delete sends its cancel link, then its certificate). */
+const OUTCOME_MAIL_ATTRIBUTE: Record<OutcomeMail, string> = {
+  outcome: 'outcomeMailAt',
+  certificate: 'certificateMailAt',
+};
+
 export class RequestLifecycleLedger implements RequestLedger, OutcomeMailLedger {
   constructor(private readonly items: LedgerItems) {}
 
-  async claimOutcomeMail(requestId: string, at: string): Promise<boolean> {
+  async claimOutcomeMail(requestId: string, at: string, mail: OutcomeMail = 'outcome'): Promise<boolean> {
     const result = await this.items.write(requestId, {
-      update: 'SET outcomeMailAt = :at',
-      condition: 'attribute_exists(requestId) AND attribute_not_exists(outcomeMailAt)',
+      update: 'SET #m = :at',
+      condition: 'attribute_exists(requestId) AND attribute_not_exists(#m)',
+      names: { '#m': OUTCOME_MAIL_ATTRIBUTE[mail] },
       values: { ':at': at },
       ifConditionFails: () => undefined,
     });
     return result.applied;
   }
 
-  async releaseOutcomeMail(requestId: string, at: string): Promise<void> {
+  async releaseOutcomeMail(requestId: string, at: string, mail: OutcomeMail = 'outcome'): Promise<void> {
     await this.items.write(requestId, {
-      update: 'REMOVE outcomeMailAt',
-      condition: 'outcomeMailAt = :at',
+      update: 'REMOVE #m',
+      condition: '#m = :at',
+      names: { '#m': OUTCOME_MAIL_ATTRIBUTE[mail] },
       values: { ':at': at },
       ifConditionFails: () => undefined,
     });

@@ -2,13 +2,23 @@
 import { auditEmailSent, auditStep } from '../audit/events';
 import type { DataMap } from '../data-map';
 import { contactOf } from '../ledger-record';
-import type { AuditTrail, Clock, Log, Mailer, RequestLedger, RetentionLedger } from '../ports';
+import type {
+  AuditTrail,
+  Clock,
+  Log,
+  Mailer,
+  OutcomeMailLedger,
+  RequestLedger,
+  RetentionLedger,
+} from '../ports';
 import { type CertificateStorage, issueCertificate, retentionOf } from './certificate';
 import { erasureSummaryMail } from './certificate-mail';
 
 /** What IssueCertificate needs from outside. */
 export interface IssueCertificatePorts extends CertificateStorage {
-  readonly ledger: Pick<RequestLedger, 'require'> & Pick<RetentionLedger, 'setCertificate'>;
+  readonly ledger: Pick<RequestLedger, 'require'> &
+    Pick<RetentionLedger, 'setCertificate'> &
+    OutcomeMailLedger;
   readonly dataMap: DataMap;
   readonly mailer: Mailer;
   readonly log: Log;
@@ -46,7 +56,16 @@ export async function issueRequestCertificate(
   );
   await auditStep(ports.auditTrail, requestId, 'certificate_issued', { ...certificate.totals });
   const mail = erasureSummaryMail(record.locale, certificate);
-  await ports.mailer.send({ to: contactOf(record).email, ...mail });
+  // Claimed before it goes (released if the send fails): a retry after the send mails nothing more.
+  const at = certificate.issuedAt;
+  if (await ledger.claimOutcomeMail(requestId, at, 'certificate')) {
+    try {
+      await ports.mailer.send({ to: contactOf(record).email, ...mail });
+    } catch (error) {
+      await ledger.releaseOutcomeMail(requestId, at, 'certificate');
+      throw error;
+    }
+  }
   ports.log.info('certificate issued', {
     requestId,
     ...certificate.totals,
