@@ -193,13 +193,15 @@ export function fakeLedger(
           info.downloads += 1;
           return {};
         }
-        if (expr === 'SET outcomeMailAt = :at') {
-          if (!item || item.outcomeMailAt) throw conditionFailed();
-          item.outcomeMailAt = v[':at'];
+        const claim = /^SET (outcomeMailAt|certificateMailAt) = :at$/.exec(expr)?.[1];
+        if (claim) {
+          if (!item || item[claim]) throw conditionFailed();
+          item[claim] = v[':at'];
           return {};
         }
-        if (expr === 'REMOVE outcomeMailAt') {
-          if (item?.outcomeMailAt === v[':at']) delete item?.outcomeMailAt;
+        const release = /^REMOVE (outcomeMailAt|certificateMailAt)$/.exec(expr)?.[1];
+        if (release) {
+          if (item?.[release] === v[':at']) delete item?.[release];
           return {};
         }
         throw new Error(`fake ledger: unsupported update ${expr}`);

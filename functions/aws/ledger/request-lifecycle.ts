@@ -44,9 +44,8 @@ export class RequestLifecycleLedger implements RequestLedger, OutcomeMailLedger 
 
   async claimOutcomeMail(requestId: string, at: string, mail: OutcomeMail = 'outcome'): Promise<boolean> {
     const result = await this.items.write(requestId, {
-      update: 'SET #m = :at',
-      condition: 'attribute_exists(requestId) AND attribute_not_exists(#m)',
-      names: { '#m': OUTCOME_MAIL_ATTRIBUTE[mail] },
+      update: `SET ${OUTCOME_MAIL_ATTRIBUTE[mail]} = :at`,
+      condition: `attribute_exists(requestId) AND attribute_not_exists(${OUTCOME_MAIL_ATTRIBUTE[mail]})`,
       values: { ':at': at },
       ifConditionFails: () => undefined,
     });
@@ -55,9 +54,8 @@ export class RequestLifecycleLedger implements RequestLedger, OutcomeMailLedger 
 
   async releaseOutcomeMail(requestId: string, at: string, mail: OutcomeMail = 'outcome'): Promise<void> {
     await this.items.write(requestId, {
-      update: 'REMOVE #m',
-      condition: '#m = :at',
-      names: { '#m': OUTCOME_MAIL_ATTRIBUTE[mail] },
+      update: `REMOVE ${OUTCOME_MAIL_ATTRIBUTE[mail]}`,
+      condition: `${OUTCOME_MAIL_ATTRIBUTE[mail]} = :at`,
       values: { ':at': at },
       ifConditionFails: () => undefined,
     });
