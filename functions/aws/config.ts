@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseClockStartAtVerification, parseHolidays } from '../core/clocks';
 import { bindStores, type DataMap, isProcessor, parseDataMap } from '../core/data-map';
 

@@ -12,7 +12,7 @@ import {
   UpdateContactCommand,
 } from '@aws-sdk/client-sesv2';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { keyedHash } from '../core/crypto';
 import type { ConsentPurpose } from '../core/data-map';
 import type { PreferenceList, UsedUnsubscribeTokens } from '../core/ports';

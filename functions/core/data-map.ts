@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Categories of personal data named in the privacy policy (section 1). */
 export const DataCategory = z.enum([

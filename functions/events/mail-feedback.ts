@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ledgerTable, log, workflow } from '../aws/composition-root';
 import { type MailFeedback, recordMailFeedback } from '../core/requests/mail-feedback';
 

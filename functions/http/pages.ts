@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SITE_CSS } from '../core/html';
 import { codePage } from '../core/pages/code';
 import { FORM_SCRIPT, requestFormPage } from '../core/pages/form';

@@ -1,6 +1,6 @@
 /** POST /requests/{requestId}/resend: a new verification code and link (see core/verification/resend). */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import * as root from '../aws/composition-root';
 import { limitClientIp } from '../aws/rate-limit';
 import { RequestId } from '../core/request';

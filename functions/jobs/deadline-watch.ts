@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { config, deadlineLedger, log, mailer, metrics } from '../aws/composition-root';
 import { type DeadlineWatchReport, watchDeadlines } from '../core/support/deadline-watch';
 

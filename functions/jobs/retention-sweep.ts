@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditObjects, config, hashingKey, storePorts } from '../aws/composition-root';
 import { ENV } from '../aws/config';
 import { runScheduledSweep } from '../core/erasure/retention-sweep';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditTrail, config, ledgerTable, log } from '../aws/composition-root';
 import { updatingConnectorFor } from '../aws/request-ports';
 import { type ChangeStoreResult, changeStore } from '../core/requests/change';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditTrail, config, ledgerTable, log, mailer } from '../aws/composition-root';
 import { confirmChange } from '../core/requests/change';
 

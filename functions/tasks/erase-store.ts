@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { storePorts } from '../aws/composition-root';
 import { withTransient } from '../aws/errors';
 import { eraseRequestStore } from '../core/erasure/erase';

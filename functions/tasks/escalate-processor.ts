@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as root from '../aws/composition-root';
 import { type EscalateResult, escalateProcessor } from '../core/processors/escalation';
 

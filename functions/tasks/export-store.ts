@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { storePorts } from '../aws/composition-root';
 import { withTransient } from '../aws/errors';
 import { exportStore, type StoreExportResult } from '../core/export/store-export';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { processorPorts } from '../aws/composition-root';
 import { logger } from '../aws/logger';
 import { type NotifyResult, notifyProcessor } from '../core/processors/notify';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditTrail, config, exportObjects, ledgerTable, log, zipWriters } from '../aws/composition-root';
 import { withTransient } from '../aws/errors';
 import { PackageExportItem, packageRequestExport } from '../core/export/package';

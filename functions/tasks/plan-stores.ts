@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditTrail, clockStartPorts, config, ledgerTable, log } from '../aws/composition-root';
 import { subjectResolver } from '../aws/request-ports';
 import { type PlannedStore, planStores } from '../core/requests/plan';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditTrail, ledgerTable, log } from '../aws/composition-root';
 import { marketingSuppression, preferenceList, subjectResolver } from '../aws/request-ports';
 import { recordPreferences } from '../core/requests/change';

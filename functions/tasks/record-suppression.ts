@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditTrail, config, ledgerTable, log, mailer } from '../aws/composition-root';
 import { marketingSuppression } from '../aws/request-ports';
 import { type RecordSuppressionResult, recordSuppression } from '../core/requests/opt-out';

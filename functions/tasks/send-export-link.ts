@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditTrail, config, hashingKey, ledgerTable, log, mailer } from '../aws/composition-root';
 import { sendExportLink } from '../core/export/export-link';
 

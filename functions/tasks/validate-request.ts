@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditTrail, config, ledgerTable, log } from '../aws/composition-root';
 import { RequestType } from '../core/request';
 import { type ValidatedRequest, type ValidRequest, validateRequest } from '../core/requests/validate';

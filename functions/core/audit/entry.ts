@@ -6,7 +6,7 @@
  * number or a boolean, so an address or a free-text reason cannot slip in.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What happened. Support actions and extensions use the same port (other owners append them). */
 export const AUDIT_EVENT_KINDS = [

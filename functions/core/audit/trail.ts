@@ -5,7 +5,7 @@
  * access package's processing record.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuditChainIndex, AuditTrail, Clock, Log, ObjectStore } from '../ports';
 import { type AuditDetails, type AuditEntry, type AuditEventKind, ChainHead } from './entry';
 import { type ChainVerdict, verifyChainAgainstHead } from './verify';

@@ -5,7 +5,7 @@
  * decisions and report the same counts.
  */
 import { createInterface } from 'node:readline';
-import { z } from 'zod';
+import * as z from 'zod';
 import { erasureDecisionsKey, erasureSummaryKey } from '../export/keys';
 import { openExisting, readSmall } from '../export/objects';
 import type { ObjectStore } from '../ports';

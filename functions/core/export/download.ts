@@ -1,5 +1,5 @@
 /** The download of an export zip: the emailed token is checked, then a link valid for minutes is minted. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { constantTimeEqual, keyedHash } from '../crypto';
 import type { Clock, DownloadLinks, Log, RequestLedger } from '../ports';
 import { RefusedError } from '../refusal';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RequestId } from '../request';
 
 /** Same shape as a data-map store id; the only store-derived part of an export key. */

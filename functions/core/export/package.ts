@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditStep } from '../audit/events';
 import { HISTORY_REQUESTS, type HistoryLine, personHistory } from '../audit/trail';
 import {

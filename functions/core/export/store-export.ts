@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditStore } from '../audit/events';
 import { type DataMap, dataStoreOf } from '../data-map';
 import type {

@@ -7,7 +7,7 @@
  * never sits readable in a URL that proxies or access logs may keep.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { constantTimeEqual, keyedHash } from '../crypto';
 import { EmailAddress } from '../request';
 

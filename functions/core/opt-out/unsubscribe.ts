@@ -5,7 +5,7 @@
  * verified opt-out request once per token and starts its workflow.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { clockFields } from '../clocks';
 import { keyedHash, randomToken } from '../crypto';
 import { DuplicateRequestError, type LedgerRecord, StatusConflictError } from '../ledger-record';

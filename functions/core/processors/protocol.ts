@@ -4,7 +4,7 @@
  * later to `/processors/{processorId}/callback`. Processors' bodies are untrusted:
  * every field is bounded, and unknown fields are dropped, never stored.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConsentPurpose, IdentityKind, ProcessorRequestType, type ProcessorStore } from '../data-map';
 import { Corrections, RequestId } from '../request';
 

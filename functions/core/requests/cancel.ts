@@ -1,5 +1,5 @@
 /** Cancellation of a delete during its grace period, by the subject, with the token from the emailed link. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { constantTimeEqual, type HashPurpose, keyedHash } from '../crypto';
 import { StatusConflictError } from '../ledger-record';
 import { InvalidTransitionError } from '../lifecycle';

@@ -5,7 +5,7 @@
  * open: knowing an address gives nothing to act on (issue 18, finding 1).
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ClockCalendar, clockFields } from '../clocks';
 import { keyedHash, randomToken } from '../crypto';
 import type { RequestStatus } from '../lifecycle';

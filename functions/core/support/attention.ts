@@ -2,7 +2,7 @@
  * Stores failed for good: the request waits for support (`needs_attention`),
  * support is emailed once, and the workflow's task token is kept for the decision.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { escapeHtml } from '../html';
 import type { FailedStore, LedgerRecord } from '../ledger-record';
 import type { AttentionLedger, Clock, Log, Mail, Mailer, RequestLedger } from '../ports';

@@ -2,7 +2,7 @@
  * After a Map over the stores: which stores are done (their results, kept
  * across retries so nothing done is repeated) and which failed for good.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock, RequestLedger } from '../ports';
 import { RequestType } from '../request';
 import { decisionWaitSeconds } from './deadline-decision';

@@ -3,7 +3,7 @@
  * on the request with its error class and a reason support can act on, so the
  * other stores finish and support decides what happens next.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FailedStore } from '../ledger-record';
 import type { Log, RequestLedger } from '../ports';
 

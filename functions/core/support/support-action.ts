@@ -4,7 +4,7 @@
  * against `npm start`: list, show, due, retry, complete, fail, extend, cancel, lift.
  * Views hold ids, statuses, dates and store outcomes, never contact data.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { dueStanding } from '../clocks';
 import type { LedgerRecord } from '../ledger-record';
 import { REQUEST_STATUSES } from '../lifecycle';
