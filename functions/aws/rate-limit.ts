@@ -15,6 +15,9 @@ import { dynamoDbClient } from './clients';
 import { hashingKey } from './composition-root';
 import { type Config, ENV, loadConfig } from './config';
 import { logger } from './logger';
+import { RateLimitedError, RateLimiterUnavailableError } from './rate-limit-errors';
+
+export { RateLimitedError, RateLimiterUnavailableError };
 
 /** A budget: at most `limit` hits per key in each aligned window of `windowSeconds`. */
 export interface RateLimitRule {
@@ -22,22 +25,6 @@ export interface RateLimitRule {
   readonly name: string;
   readonly limit: number;
   readonly windowSeconds: number;
-}
-
-/** Over a budget: the HTTP layer answers 429 with `Retry-After: retryAfterSeconds`. */
-export class RateLimitedError extends Error {
-  override readonly name = 'RateLimited';
-  constructor(
-    readonly rule: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(`rate limit ${rule} reached; retry after ${retryAfterSeconds} s`);
-  }
-}
-
-/** The counters could not be read or written: the HTTP layer answers 503. */
-export class RateLimiterUnavailableError extends Error {
-  override readonly name = 'RateLimiterUnavailable';
 }
 
 export type Clock = () => Date;

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { limitClientIp } from '../aws/rate-limit';
 import { submitPorts } from '../aws/request-ports';
 import { FORM_SCRIPT, formSubmission, requestFormPage } from '../core/pages/form';
 import type { FieldProblems } from '../core/pages/parts';
@@ -43,4 +44,8 @@ export async function submitRequest(
   return browser.redirect(`requests/${encodeURIComponent(submitted.requestId)}/code`);
 }
 
-export const handler = httpRoute(submitRequest, { body: true, allowForm: true, clientBudget: 'submit' });
+export const handler = httpRoute(submitRequest, {
+  body: true,
+  allowForm: true,
+  clientBudget: (event) => limitClientIp(event, 'submit'),
+});

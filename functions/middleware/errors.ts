@@ -7,7 +7,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import createError from 'http-errors';
 import { logger } from '../aws/logger';
-import { RateLimitedError, RateLimiterUnavailableError } from '../aws/rate-limit';
+import { RateLimitedError, RateLimiterUnavailableError } from '../aws/rate-limit-errors';
 import { type RefusalReason, RefusedError } from '../core/refusal';
 
 /**

@@ -10,7 +10,6 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { logger } from '../aws/logger';
-import { limitClientIp } from '../aws/rate-limit';
 import { errorPage } from '../core/pages/links';
 import { refusalText } from '../core/pages/refusals';
 import { bodySizeGuard, jsonBody, parseOrThrow } from './body';
@@ -106,16 +105,19 @@ export interface RouteOptions<B = APIGatewayProxyEvent['body']> {
   readonly body?: boolean;
   /** Largest body accepted, in bytes; default `MAX_BODY_BYTES` (16 KB). */
   readonly maxBodyBytes?: number;
-  /** Count every call against the client IP's budget (`submit` or `verify`) before the body is validated. */
-  readonly clientBudget?: 'submit' | 'verify';
+  /**
+   * Counts every call against the client IP's budget before the body is validated, e.g.
+   * `(event) => limitClientIp(event, 'submit')`. Passed in, so only the routes that count bundle the limiter.
+   */
+  readonly clientBudget?: (event: APIGatewayProxyEvent) => Promise<void>;
   /** Validate the parsed body with this zod schema (400 naming each bad field); the handler gets its output. */
   readonly schema?: z.ZodType<B, unknown>;
 }
 
 /** Counts the call against the client IP's budget; over it → 429 (mapped by ./errors). */
-const clientBudget = (kind: 'submit' | 'verify'): Middleware => ({
+const clientBudget = (count: (event: APIGatewayProxyEvent) => Promise<void>): Middleware => ({
   before: async (request) => {
-    await limitClientIp(request.event, kind);
+    await count(request.event);
   },
 });
 

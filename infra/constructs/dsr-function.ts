@@ -55,6 +55,9 @@ export class DsrFunction extends nodejs.NodejsFunction {
         minify: true,
         sourceMap: true,
         target: 'node24',
+        // The ES module builds first (the AWS SDK ships both): esbuild then keeps only the commands, serde
+        // and credential code a function imports, where a CommonJS build is included whole (see docs/PERFORMANCE.md).
+        mainFields: ['module', 'main'],
         externalModules: [],
         define: { [DATA_MAP_DEFINE]: JSON.stringify(JSON.stringify(dataMap)) },
       },

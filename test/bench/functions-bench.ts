@@ -1,8 +1,8 @@
 /**
  * Cold-start cost of every deployable entry against its floor. Each entry of
  * `functions/deployment.ts` is bundled the way the CDK's NodejsFunction
- * bundles it (infra/constructs/dsr-function.ts: esbuild, node24, cjs, minify,
- * source map beside it, SDK bundled, data map defined), and so is its floor: a
+ * bundles it (infra/constructs/dsr-function.ts: esbuild, node24, cjs, ES module
+ * builds first, minify, source map beside it, SDK bundled, data map defined), and so is its floor: a
  * bundle of only the `@aws-sdk/client-*` packages the entry's declared access
  * needs (the registry's `access`: what it may touch in AWS, not what its bundle
  * happens to import). Each bundle is then loaded with
@@ -47,6 +47,7 @@ const CDK_BUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
   target: 'node24',
+  mainFields: ['module', 'main'],
   minify: true,
   sourcemap: true,
   external: [],
@@ -176,7 +177,7 @@ export async function benchFunctions(rounds: number): Promise<FunctionBench[]> {
     const floors = new Map<string, { outfile: string; bytes: number; owners: Map<string, number> }>();
     for (const key of new Set(built.map((b) => b.clients.join('+')))) {
       const outfile = path.join(dir, `floor-${key || 'none'}`, 'index.js');
-      // Re-exports keep each client package in the bundle (its CJS build is included whole, as in the functions).
+      // Re-exports keep each client package whole in the bundle (every command), whatever a function imports.
       const contents = (key ? key.split('+') : [])
         .map((c, i) => `export * as c${i} from '@aws-sdk/${c}';`)
         .join('\n');
