@@ -1,15 +1,11 @@
-import * as z from 'zod';
 import { parseClockStartAtVerification, parseHolidays } from '../core/clocks';
 import { bindStores, type DataMap, isProcessor, parseDataMap } from '../core/data-map';
+import * as z from '../core/zod';
 
-const limit = (fallback: number) => z.coerce.number().int().positive().max(1_000_000).default(fallback);
+const limit = (fallback: number) =>
+  z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(1_000_000)), fallback);
 const windowSeconds = (fallback: number) =>
-  z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(7 * 24 * 3600)
-    .default(fallback);
+  z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(7 * 24 * 3600)), fallback);
 
 /**
  * The name of every environment variable the functions read: the one place
@@ -68,79 +64,69 @@ export const DATA_MAP_DEFINE = 'process.env.DSR_DATA_MAP';
 /** `a, b,,c` → `['a', 'b', 'c']`; unset → `[]`. */
 /** An optional text setting read by a core parser; the parser's error becomes the setting's issue. */
 export const parsedWith = <T>(parse: (raw: string | undefined) => T) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((v, ctx) => {
       try {
         return parse(v);
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        ctx.issues.push({ code: 'custom', message: (error as Error).message, input: v });
         return z.NEVER;
       }
-    });
+    }),
+  );
 
-export const commaSeparatedList = z
-  .string()
-  .optional()
-  .transform((v) =>
+export const commaSeparatedList = z.pipe(
+  z.optional(z.string()),
+  z.transform((v) =>
     (v ?? '')
       .split(',')
       .map((t) => t.trim())
       .filter((t) => t.length > 0),
-  );
+  ),
+);
 
 /**
  * Environment of every function, validated once per cold start. The CDK sets
  * these in AWS; the local runtime sets them before loading any handler.
  */
 const Env = z.object({
-  [ENV.ledgerTable]: z.string().min(1),
-  [ENV.exportBucket]: z.string().min(1),
+  [ENV.ledgerTable]: z.string().check(z.minLength(1)),
+  [ENV.exportBucket]: z.string().check(z.minLength(1)),
   /** Certificates of erasure (Object Lock in AWS); only the certificate task writes here. */
-  [ENV.auditBucket]: z.string().min(1).optional(),
-  [ENV.stateMachineArn]: z.string().min(1),
+  [ENV.auditBucket]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.stateMachineArn]: z.string().check(z.minLength(1)),
   /** Verified SES identity the emails come from. */
-  [ENV.mailFrom]: z.string().min(3),
+  [ENV.mailFrom]: z.string().check(z.minLength(3)),
   /** Base URL of the API, for links in emails (no trailing slash). */
   [ENV.publicUrl]: z.url(),
   /** Where the hashing secret lives: a Secrets Manager secret (AWS) or a file (local). */
-  [ENV.secretArn]: z.string().optional(),
-  [ENV.secretFile]: z.string().optional(),
+  [ENV.secretArn]: z.optional(z.string()),
+  [ENV.secretFile]: z.optional(z.string()),
   /** The data map as JSON (inlined at bundle time in AWS, set by the local runtime). */
-  [ENV.dataMapJson]: z.string().min(2),
+  [ENV.dataMapJson]: z.string().check(z.minLength(2)),
   /** Optional JSON `{ storeId: tableOrBucketName }` binding stores to this deployment's resources. */
-  [ENV.storeBindings]: z.string().optional(),
-  [ENV.exportLinkTtlSeconds]: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(7 * 24 * 3600),
-  [ENV.presignedUrlTtlSeconds]: z.coerce.number().int().positive().max(300).default(300),
-  [ENV.verificationTtlSeconds]: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(15 * 60),
+  [ENV.storeBindings]: z.optional(z.string()),
+  [ENV.exportLinkTtlSeconds]: z._default(z.coerce.number().check(z.int(), z.positive()), 7 * 24 * 3600),
+  [ENV.presignedUrlTtlSeconds]: z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(300)), 300),
+  [ENV.verificationTtlSeconds]: z._default(z.coerce.number().check(z.int(), z.positive()), 15 * 60),
   /** How long a verified delete waits, cancellable, before anything is erased (24 h; 30 s locally). */
-  [ENV.deleteGraceSeconds]: z.coerce
-    .number()
-    .int()
-    .nonnegative()
-    .max(30 * 24 * 3600)
-    .default(24 * 3600),
+  [ENV.deleteGraceSeconds]: z._default(
+    z.coerce.number().check(z.int(), z.nonnegative(), z.lte(30 * 24 * 3600)),
+    24 * 3600,
+  ),
   /** Rate-limit counters (`RATE_LIMIT_TABLE`); needed by the functions that limit (submit, verify, cancel, resend). */
-  [ENV.rateLimitTable]: z.string().min(1).optional(),
+  [ENV.rateLimitTable]: z.optional(z.string().check(z.minLength(1))),
   /** Powertools idempotency records for `Idempotency-Key` on `POST /requests` (`IDEMPOTENCY_TABLE`). */
-  [ENV.idempotencyTable]: z.string().min(1).optional(),
+  [ENV.idempotencyTable]: z.optional(z.string().check(z.minLength(1))),
   /** Suppression list (`SUPPRESSION_TABLE`): keyed hashes of opted-out subjects; read by sign-up and import flows. */
-  [ENV.suppressionTable]: z.string().min(1).optional(),
+  [ENV.suppressionTable]: z.optional(z.string().check(z.minLength(1))),
   /** SES v2 contact list whose topic preferences an opt-out sets to OPT_OUT; unset = no contact list (local). */
-  [ENV.sesContactList]: z.string().min(1).optional(),
+  [ENV.sesContactList]: z.optional(z.string().check(z.minLength(1))),
   /** Comma-separated topic names of that list; unset = every topic the list defines. */
   [ENV.sesContactTopics]: commaSeparatedList,
   /** SES configuration set every send names (its bounce and complaint events); unset = none (local). */
-  [ENV.sesConfigurationSet]: z.string().min(1).optional(),
+  [ENV.sesConfigurationSet]: z.optional(z.string().check(z.minLength(1))),
   /** Submissions per client IP per window (default 20 per 10 minutes). */
   [ENV.limitSubmitPerIp]: limit(20),
   [ENV.limitSubmitIpWindowSeconds]: windowSeconds(600),
@@ -157,37 +143,35 @@ const Env = z.object({
   [ENV.limitVerifyPerSubject]: limit(10),
   [ENV.limitVerifySubjectWindowSeconds]: windowSeconds(24 * 3600),
   /** Verification emails a request may ask to be sent again. */
-  [ENV.maxResends]: z.coerce.number().int().nonnegative().max(20).default(3),
+  [ENV.maxResends]: z._default(z.coerce.number().check(z.int(), z.nonnegative(), z.lte(20)), 3),
   /** Local only: directory of `<processorId>.key` files holding each processor's HMAC secret. */
-  [ENV.processorSecretsDir]: z.string().min(1).optional(),
+  [ENV.processorSecretsDir]: z.optional(z.string().check(z.minLength(1))),
   /** `true` only in the local runtime, whose processor simulators listen on plain http. */
-  [ENV.allowInsecureProcessorUrls]: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+  [ENV.allowInsecureProcessorUrls]: z.pipe(
+    z._default(z.enum(['true', 'false']), 'false'),
+    z.transform((v) => v === 'true'),
+  ),
   /** `true` only in the local runtime: a support action's actor is the `--actor` (or OS user) it passes. */
-  [ENV.supportActorFromInput]: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+  [ENV.supportActorFromInput]: z.pipe(
+    z._default(z.enum(['true', 'false']), 'false'),
+    z.transform((v) => v === 'true'),
+  ),
   /** Where processor escalations are emailed; unset = log line and alarm only. */
-  [ENV.supportEmail]: z.email().optional(),
+  [ENV.supportEmail]: z.optional(z.email()),
   /** Per-attempt timeout of a call to a processor's webhook. */
-  [ENV.processorTimeoutMs]: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  [ENV.processorTimeoutMs]: z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(120_000)), 10_000),
   /** The audit trail's table (`AUDIT_TABLE`); only functions that append to or read the chains have it. */
-  [ENV.auditTable]: z.string().min(1).optional(),
+  [ENV.auditTable]: z.optional(z.string().check(z.minLength(1))),
   /** Set by the local runtime: S3 path-style addressing for the emulator. */
-  [ENV.s3ForcePathStyle]: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+  [ENV.s3ForcePathStyle]: z.pipe(
+    z._default(z.enum(['true', 'false']), 'false'),
+    z.transform((v) => v === 'true'),
+  ),
   /** How long before a request's due time every workflow wait must end (default 6 h). */
-  [ENV.deadlineMarginSeconds]: z.coerce
-    .number()
-    .int()
-    .nonnegative()
-    .max(7 * 24 * 3600)
-    .default(6 * 3600),
+  [ENV.deadlineMarginSeconds]: z._default(
+    z.coerce.number().check(z.int(), z.nonnegative(), z.lte(7 * 24 * 3600)),
+    6 * 3600,
+  ),
   /** Jurisdictions whose respond clock starts at verification (only where the law allows it: `EU`). */
   [ENV.clockStartAtVerification]: parsedWith(parseClockStartAtVerification),
   /** Public holidays the business-day clocks skip (US-CA), comma-separated `YYYY-MM-DD`. */
@@ -214,7 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`configuration is invalid: ${problems}`);
   }
   const bindings = result.data.DSR_STORE_BINDINGS
-    ? z.record(z.string(), z.string()).parse(JSON.parse(result.data.DSR_STORE_BINDINGS))
+    ? z.parse(z.record(z.string(), z.string()), JSON.parse(result.data.DSR_STORE_BINDINGS))
     : {};
   const dataMap = bindStores(parseDataMap(JSON.parse(result.data.DSR_DATA_MAP), ENV.dataMapJson), bindings);
   if (!result.data.DSR_ALLOW_INSECURE_PROCESSOR_URLS) assertHttpsProcessors(dataMap);

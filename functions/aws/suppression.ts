@@ -12,11 +12,11 @@ import {
   UpdateContactCommand,
 } from '@aws-sdk/client-sesv2';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { keyedHash } from '../core/crypto';
 import type { ConsentPurpose } from '../core/data-map';
 import type { PreferenceList, UsedUnsubscribeTokens } from '../core/ports';
 import { subjectLookupForm } from '../core/request';
+import * as z from '../core/zod';
 import { dynamoDbClient, secretsClient } from './clients';
 import { ENV, loadConfig } from './config';
 import { isConditionFailure, withTransient } from './errors';
@@ -132,7 +132,7 @@ export class SuppressionList implements UsedUnsubscribeTokens, PreferenceList {
         new GetCommand({ TableName: this.tableName, Key: { subjectHash: marker }, ConsistentRead: true }),
       ),
     );
-    const previous = z.object({ requestId: z.string().min(1) }).safeParse(out.Item);
+    const previous = z.object({ requestId: z.string().check(z.minLength(1)) }).safeParse(out.Item);
     if (!previous.success) throw new Error('the used-token marker names no request');
     return { requestId: previous.data.requestId, first: false };
   }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /** Categories of personal data named in the privacy policy (section 1). */
 export const DataCategory = z.enum([
@@ -26,7 +26,11 @@ export const Purpose = z.enum([
 export type Purpose = z.infer<typeof Purpose>;
 
 /** Purposes that rest on the person's consent, so they can withdraw it (UU PDP Art. 40). */
-export const ConsentPurpose = Purpose.extract(['analytics', 'personalisation', 'marketing']);
+export const ConsentPurpose = z.enum([
+  'analytics',
+  'personalisation',
+  'marketing',
+] as const satisfies readonly Purpose[]);
 export type ConsentPurpose = z.infer<typeof ConsentPurpose>;
 
 // ——— The processing record (UU PDP Art. 32): why, on what basis, how long, from where, to whom ———
@@ -52,26 +56,30 @@ export const AS_LONG_AS_NECESSARY = 'as_long_as_necessary';
 const PERIOD_MESSAGE = `must be an ISO 8601 duration such as P10Y, P6M or P90D, or "${AS_LONG_AS_NECESSARY}"`;
 
 /** Whole years, months, weeks and days (`P10Y`, `P1Y6M`, `P90D`): a person reads them as words. */
-export const RetentionDuration = z.string().regex(/^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/, {
-  message: PERIOD_MESSAGE,
-});
+export const RetentionDuration = z.string().check(
+  z.regex(/^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/, {
+    message: PERIOD_MESSAGE,
+  }),
+);
 
 export const Retention = z.strictObject({
   /** An ISO 8601 duration, or `as_long_as_necessary` where no fixed period exists. */
   period: z.union([z.literal(AS_LONG_AS_NECESSARY), RetentionDuration], { error: PERIOD_MESSAGE }),
   /** What the period rests on: a law and its article, a section of the privacy policy, a contract. */
-  basedOn: z.string().min(10, { message: 'must say what the period is based on (a law, the policy)' }),
+  basedOn: z
+    .string()
+    .check(z.minLength(10, { message: 'must say what the period is based on (a law, the policy)' })),
 });
 export type Retention = z.infer<typeof Retention>;
 
 /** What every store and processor says about its processing; the access package's processing record shows it. */
 const processingFields = {
-  purposes: z.array(Purpose).min(1, { message: 'must name at least one purpose' }),
+  purposes: z.array(Purpose).check(z.minLength(1, { message: 'must name at least one purpose' })),
   legalBasis: LegalBasis,
   retention: Retention,
   source: DataSource,
   /** Who else receives this data: processor ids of this map, or names such as "Tax authority (DJP)"; may be empty. */
-  recipients: z.array(z.string().min(2).max(200)),
+  recipients: z.array(z.string().check(z.minLength(2), z.maxLength(200))),
 };
 
 /** Identifiers a store can be keyed by. `email` comes from the request; others are resolved from stores. */
@@ -82,12 +90,12 @@ const DeletePolicy = z.strictObject({ action: z.literal('delete') });
 const MaskPolicy = z.strictObject({
   action: z.literal('mask'),
   /** The non-identifying value written over the field; default `MASK_VALUE`. */
-  with: z.string().max(100).optional(),
+  with: z.optional(z.string().check(z.maxLength(100))),
   /**
    * Shared records (e.g. a thread between two customers): mask the field only
    * when its value is one of this subject's identifiers, so other people's stay.
    */
-  onlyIfSubject: z.boolean().optional(),
+  onlyIfSubject: z.optional(z.boolean()),
 });
 const AnonymisePolicy = z.strictObject({
   /**
@@ -100,8 +108,8 @@ const AnonymisePolicy = z.strictObject({
 });
 const RetainPolicy = z.strictObject({
   action: z.literal('retain'),
-  legalBasis: z.string().min(10, { message: 'must say which law requires keeping the data' }),
-  retentionDays: z.number().int().positive(),
+  legalBasis: z.string().check(z.minLength(10, { message: 'must say which law requires keeping the data' })),
+  retentionDays: z.number().check(z.int(), z.positive()),
 });
 
 /** What erasure does to the whole record (the policy's `default`). */
@@ -126,16 +134,18 @@ export const MASK_VALUE = '[erased]';
  */
 export const ErasureHold = z.strictObject({
   /** Machine-readable reason, e.g. `open_order`; shown in the certificate. */
-  reason: z.string().regex(/^[a-z][a-z0-9_]{2,40}$/, { message: 'must be snake_case, e.g. open_order' }),
+  reason: z
+    .string()
+    .check(z.regex(/^[a-z][a-z0-9_]{2,40}$/, { message: 'must be snake_case, e.g. open_order' })),
   /** What the subject is told, in each language the emails use. */
-  description: z.strictObject({ en: z.string().min(5), id: z.string().min(5) }),
+  description: z.strictObject({ en: z.string().check(z.minLength(5)), id: z.string().check(z.minLength(5)) }),
   /** Records whose `field` equals one of `in` are held. */
-  when: z
-    .strictObject({
-      field: z.string().min(1),
-      in: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1),
-    })
-    .optional(),
+  when: z.optional(
+    z.strictObject({
+      field: z.string().check(z.minLength(1)),
+      in: z.array(z.union([z.string(), z.number(), z.boolean()])).check(z.minLength(1)),
+    }),
+  ),
 });
 export type ErasureHold = z.infer<typeof ErasureHold>;
 
@@ -147,24 +157,28 @@ const ErasurePolicy = z
      */
     default: RecordPolicy,
     /** Per-field overrides; only meaningful when the record is kept (default mask or retain). */
-    fields: z.record(z.string(), FieldPolicy).default({}),
-    holds: z.array(ErasureHold).default([]),
+    fields: z._default(z.record(z.string(), FieldPolicy), {}),
+    holds: z._default(z.array(ErasureHold), []),
   })
-  .refine((p) => p.default.action !== 'delete' || Object.keys(p.fields).length === 0, {
-    message: 'fields only apply when the record is kept: with default "delete" the whole record goes',
-    path: ['fields'],
-  })
-  .refine((p) => Object.values(p.fields).every((f) => f.action !== 'retain'), {
-    message: 'a field cannot be retained on its own: retain the record (default) and mask or delete fields',
-    path: ['fields'],
-  });
+  .check(
+    z.refine((p) => p.default.action !== 'delete' || Object.keys(p.fields).length === 0, {
+      message: 'fields only apply when the record is kept: with default "delete" the whole record goes',
+      path: ['fields'],
+    }),
+    z.refine((p) => Object.values(p.fields).every((f) => f.action !== 'retain'), {
+      message: 'a field cannot be retained on its own: retain the record (default) and mask or delete fields',
+      path: ['fields'],
+    }),
+  );
 export type ErasurePolicy = z.infer<typeof ErasurePolicy>;
 
 const storeId = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{1,40}$/, { message: 'must be lower-case letters, digits and dashes' });
+  .check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, { message: 'must be lower-case letters, digits and dashes' }));
 
-const fieldList = z.array(z.string().min(1, { message: 'must name a field' })).min(1);
+const fieldList = z
+  .array(z.string().check(z.minLength(1, { message: 'must name a field' })))
+  .check(z.minLength(1));
 
 /** What a person may ask to have corrected (the data map's `rectifiable` maps each onto store fields). */
 export const RectifiableAttribute = z.enum(['email', 'fullName', 'phone', 'address', 'companyName']);
@@ -173,9 +187,12 @@ export type RectifiableAttribute = z.infer<typeof RectifiableAttribute>;
 /** How the access package's page shows one field: words a person understands, and how to read its value. */
 export const ExportField = z.strictObject({
   /** e.g. `{ "en": "Recipient phone", "id": "Telepon penerima" }`. */
-  label: z.strictObject({ en: z.string().min(1).max(100), id: z.string().min(1).max(100) }),
+  label: z.strictObject({
+    en: z.string().check(z.minLength(1), z.maxLength(100)),
+    id: z.string().check(z.minLength(1), z.maxLength(100)),
+  }),
   /** `idr`: an amount in rupiah; `datetime`/`date`: shown in the person's time zone. Unset: as it is (ISO times are still recognised). */
-  format: z.enum(['idr', 'datetime', 'date']).optional(),
+  format: z.optional(z.enum(['idr', 'datetime', 'date'])),
 });
 export type ExportField = z.infer<typeof ExportField>;
 
@@ -187,84 +204,88 @@ export const DEFAULT_PAGE_RECORDS = 200;
  * `fields` says how index.html shows a field (by dotted path, e.g. `items.unitPriceIdr`); `pageRecords` caps
  * the records index.html shows (default {@link DEFAULT_PAGE_RECORDS}; the JSON and CSV files hold all).
  */
-const ExportOptions = z
-  .strictObject({
-    excludeFields: z
-      .array(z.string().min(1, { message: 'must name a field' }))
-      .min(1)
-      .optional(),
-    fields: z.record(z.string().min(1), ExportField).optional(),
-    pageRecords: z.number().int().min(1).max(5000).optional(),
-  })
-  .optional();
+const ExportOptions = z.optional(
+  z.strictObject({
+    excludeFields: z.optional(
+      z.array(z.string().check(z.minLength(1, { message: 'must name a field' }))).check(z.minLength(1)),
+    ),
+    fields: z.optional(z.record(z.string().check(z.minLength(1)), ExportField)),
+    pageRecords: z.optional(z.number().check(z.int(), z.gte(1), z.lte(5000))),
+  }),
+);
 
 const storeBase = {
   id: storeId,
-  description: z.string().min(1),
-  categories: z.array(DataCategory).min(1),
+  description: z.string().check(z.minLength(1)),
+  categories: z.array(DataCategory).check(z.minLength(1)),
   ...processingFields,
   /** Identities that records of this store reveal, e.g. `{ customerId: "customerId" }`: identity -> attribute. */
-  provides: z.partialRecord(IdentityKind, z.string()).optional(),
+  provides: z.optional(z.partialRecord(IdentityKind, z.string())),
   erasure: ErasurePolicy,
   /** Attributes that hold marketing consent (opt-out turns them off). */
-  marketingConsentFields: z.array(z.string()).optional(),
+  marketingConsentFields: z.optional(z.array(z.string())),
   /**
    * Consent per purpose other than marketing (which is `marketingConsentFields`):
    * the fields a withdrawal (UU PDP Art. 40) sets to false, e.g. `{ "analytics": ["analyticsConsent"] }`.
    */
-  consents: z
-    .partialRecord(
-      ConsentPurpose.exclude(['marketing'], {
+  consents: z.optional(
+    z.partialRecord(
+      z.enum(['analytics', 'personalisation'] as const satisfies readonly ConsentPurpose[], {
         error: 'must be analytics or personalisation (marketing consent is marketingConsentFields)',
       }),
       fieldList,
-    )
-    .optional(),
+    ),
+  ),
   /**
    * Where a restriction of processing (UU PDP Art. 41) is recorded: `field` set
    * true (false when lifted), with the time in `atField` and the request id in `requestIdField`.
    */
-  restriction: z
-    .strictObject({
-      field: z.string().min(1),
-      atField: z.string().min(1),
-      requestIdField: z.string().min(1),
-    })
-    .optional(),
+  restriction: z.optional(
+    z.strictObject({
+      field: z.string().check(z.minLength(1)),
+      atField: z.string().check(z.minLength(1)),
+      requestIdField: z.string().check(z.minLength(1)),
+    }),
+  ),
   /**
    * What a correction may change here: attribute -> the fields holding it,
    * e.g. `{ "phone": ["phone"], "address": ["businessAddress"] }`.
    */
-  rectifiable: z.partialRecord(RectifiableAttribute, fieldList).optional(),
+  rectifiable: z.optional(z.partialRecord(RectifiableAttribute, fieldList)),
   /**
    * Why this store's records are not corrected although they hold the
    * person's details (e.g. an order's recipient as shipped): told to the person.
    */
-  keptOnCorrection: z.strictObject({ en: z.string().min(5), id: z.string().min(5) }).optional(),
+  keptOnCorrection: z.optional(
+    z.strictObject({ en: z.string().check(z.minLength(5)), id: z.string().check(z.minLength(5)) }),
+  ),
   /**
    * Fields holding a person's name or phone as free text, e.g. `{ "fullName": ["recipientName"] }`.
    * The name and phone typed into the form are unverified: they are compared with these fields only.
    */
-  contactFields: z
-    .partialRecord(
+  contactFields: z.optional(
+    z.partialRecord(
       z.enum(['fullName', 'phone']),
-      z.array(z.string().min(1, { message: 'must name a field' })).min(1),
-    )
-    .optional(),
+      z.array(z.string().check(z.minLength(1, { message: 'must name a field' }))).check(z.minLength(1)),
+    ),
+  ),
   export: ExportOptions,
 };
 
 export const DynamoDbStore = z.strictObject({
   ...storeBase,
   kind: z.literal('dynamodb'),
-  table: z.string().min(3),
+  table: z.string().check(z.minLength(3)),
   /** The table's own primary key (the Query may use a GSI, which hides it); erasure writes by it. */
-  primaryKey: z.strictObject({ partitionKey: z.string().min(1), sortKey: z.string().min(1).optional() }),
+  primaryKey: z.strictObject({
+    partitionKey: z.string().check(z.minLength(1)),
+    sortKey: z.optional(z.string().check(z.minLength(1))),
+  }),
   locate: z.strictObject({
     identity: IdentityKind,
     /** Partition key attribute of the table, or of `index` when set. Always a Query, never a Scan. */
-    partitionKey: z.string().min(1),
-    index: z.string().min(3).optional(),
+    partitionKey: z.string().check(z.minLength(1)),
+    index: z.optional(z.string().check(z.minLength(3))),
   }),
 });
 export type DynamoDbStore = z.infer<typeof DynamoDbStore>;
@@ -275,26 +296,28 @@ export const S3Store = z
   .strictObject({
     ...storeBase,
     kind: z.literal('s3'),
-    bucket: z.string().min(3),
+    bucket: z.string().check(z.minLength(3)),
     /** Key prefix with exactly one identity placeholder, e.g. `activity/{customerId}/`. */
-    prefix: z
-      .string()
-      .refine((p) => (p.match(PREFIX_PLACEHOLDER) ?? []).length === 1, {
+    prefix: z.string().check(
+      z.refine((p) => (p.match(PREFIX_PLACEHOLDER) ?? []).length === 1, {
         message: 'must contain exactly one placeholder: {email}, {phone} or {customerId}',
-      })
-      .refine((p) => p.endsWith('/'), { message: 'must end with "/" so one subject never matches another' })
-      .refine((p) => !p.includes('..'), { message: 'must not contain ".."' }),
+      }),
+      z.refine((p) => p.endsWith('/'), { message: 'must end with "/" so one subject never matches another' }),
+      z.refine((p) => !p.includes('..'), { message: 'must not contain ".."' }),
+    ),
     /** jsonl: each line of each object is one record; binary: each object is one record (a document). */
     format: z.enum(['jsonl', 'binary']),
   })
-  .refine(
-    (s) =>
-      s.format === 'jsonl' ||
-      (s.erasure.default.action !== 'mask' && Object.keys(s.erasure.fields).length === 0),
-    {
-      message: 'a binary object cannot be masked field by field: use delete or retain',
-      path: ['erasure'],
-    },
+  .check(
+    z.refine(
+      (s) =>
+        s.format === 'jsonl' ||
+        (s.erasure.default.action !== 'mask' && Object.keys(s.erasure.fields).length === 0),
+      {
+        message: 'a binary object cannot be masked field by field: use delete or retain',
+        path: ['erasure'],
+      },
+    ),
   );
 export type S3Store = z.infer<typeof S3Store>;
 
@@ -321,48 +344,51 @@ export const ProcessorStore = z
     id: storeId,
     kind: z.literal('processor'),
     /** The processor's name as the subject knows it, e.g. "Kirim Cepat Logistics". */
-    name: z.string().min(2).max(100),
+    name: z.string().check(z.minLength(2), z.maxLength(100)),
     /** What the processor does with our customers' data (the processing record says this). */
-    description: z.string().min(1),
-    categories: z.array(DataCategory).min(1),
+    description: z.string().check(z.minLength(1)),
+    categories: z.array(DataCategory).check(z.minLength(1)),
     ...processingFields,
     /** Where it processes, ISO 3166-1 alpha-2; outside `ID` it is a transfer abroad (UU PDP Art. 56). */
-    country: z.string().regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166 country code, e.g. ID' }),
+    country: z
+      .string()
+      .check(z.regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166 country code, e.g. ID' })),
     /** How data sent abroad stays protected (e.g. "Standard contractual clauses, 2025 agreement"); required outside ID. */
-    transferSafeguard: z.string().min(10).max(300).optional(),
+    transferSafeguard: z.optional(z.string().check(z.minLength(10), z.maxLength(300))),
     /** The processor's DSR webhook; https is required outside local mode (checked where it is used). */
     endpoint: z.url(),
     /** Secrets Manager secret name holding the shared HMAC secret. */
-    secretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, {
-      message: 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)',
-    }),
+    secretName: z.string().check(
+      z.regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, {
+        message: 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)',
+      }),
+    ),
     /** How the access package shows the records the processor sends (labels, formats, cap). */
     export: ExportOptions,
     /** Identities the processor already knows the subject by; only these are sent. */
-    identifiers: z.array(IdentityKind).min(1),
+    identifiers: z.array(IdentityKind).check(z.minLength(1)),
     /** What the processor handles; it gets access requests only if it declares them. */
-    requestTypes: z.array(ProcessorRequestType).min(1),
+    requestTypes: z.array(ProcessorRequestType).check(z.minLength(1)),
     /** The processor's deadline to acknowledge; then support is told. */
-    acknowledgeWithinSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(30 * 24 * 3600),
-    retry: z
-      .strictObject({
-        attempts: z.number().int().min(1).max(10),
-        baseDelayMs: z.number().int().min(10).max(60000),
-      })
-      .default({ attempts: 4, baseDelayMs: 500 }),
+    acknowledgeWithinSeconds: z.number().check(z.int(), z.gte(1), z.lte(30 * 24 * 3600)),
+    retry: z._default(
+      z.strictObject({
+        attempts: z.number().check(z.int(), z.gte(1), z.lte(10)),
+        baseDelayMs: z.number().check(z.int(), z.gte(10), z.lte(60000)),
+      }),
+      { attempts: 4, baseDelayMs: 500 },
+    ),
   })
-  .superRefine((p, ctx) => {
-    if (p.country === 'ID' || p.transferSafeguard !== undefined) return;
-    ctx.addIssue({
-      code: 'custom',
-      path: ['transferSafeguard'],
-      message: `processor "${p.id}" is in ${p.country}, outside Indonesia: say how the transfer is protected (UU PDP Art. 56)`,
-    });
-  });
+  .check(
+    z.superRefine((p, ctx) => {
+      if (p.country === 'ID' || p.transferSafeguard !== undefined) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['transferSafeguard'],
+        message: `processor "${p.id}" is in ${p.country}, outside Indonesia: say how the transfer is protected (UU PDP Art. 56)`,
+      });
+    }),
+  );
 export type ProcessorStore = z.infer<typeof ProcessorStore>;
 
 /** A store where we hold personal data ourselves (connectors read and erase it). */
@@ -395,62 +421,67 @@ export const DataMap = z
   .strictObject({
     version: z.literal(1),
     /** The controller (UU PDP Art. 1(4)): who decides why and how the data is processed. */
-    organisation: z.string().min(1),
+    organisation: z.string().check(z.minLength(1)),
     /** The controller's address for privacy questions, shown in the processing record. */
     contact: z.email({ message: 'must be the email address for privacy questions' }),
     /**
      * AWS regions the personal data may be kept in (e.g. `["ap-southeast-3"]`); a deployment
      * anywhere else is refused before anything is created. Absent: any region.
      */
-    regions: z
-      .array(
-        z
-          .string()
-          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region code, e.g. ap-southeast-3' }),
-      )
-      .min(1)
-      .optional(),
-    stores: z.array(StoreConfig).min(1),
+    regions: z.optional(
+      z
+        .array(
+          z.string().check(
+            z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, {
+              message: 'must be an AWS region code, e.g. ap-southeast-3',
+            }),
+          ),
+        )
+        .check(z.minLength(1)),
+    ),
+    stores: z.array(StoreConfig).check(z.minLength(1)),
   })
-  .superRefine((map, ctx) => {
-    const seen = new Set<string>();
-    for (const [i, store] of map.stores.entries()) {
-      if (seen.has(store.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['stores', i, 'id'],
-          message: `duplicate store id "${store.id}"`,
-        });
-      }
-      seen.add(store.id);
-    }
-    const provided = new Set<string>(['email']);
-    for (const s of map.stores.filter(isDataStore))
-      for (const k of Object.keys(s.provides ?? {})) provided.add(k);
-    for (const [i, store] of map.stores.entries()) {
-      if (store.kind === 'processor') {
-        // A processor can only be sent identities the system can actually resolve.
-        for (const [j, identity] of store.identifiers.entries()) {
-          if (!provided.has(identity)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['stores', i, 'identifiers', j],
-              message: `processor "${store.id}" is sent ${identity}, but no store provides it`,
-            });
-          }
+  .check(
+    z.superRefine((map, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, store] of map.stores.entries()) {
+        if (seen.has(store.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['stores', i, 'id'],
+            message: `duplicate store id "${store.id}"`,
+          });
         }
-        continue;
+        seen.add(store.id);
       }
-      const identity = store.kind === 'dynamodb' ? store.locate.identity : identityOfPrefix(store.prefix);
-      if (identity && !provided.has(identity)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['stores', i],
-          message: `store "${store.id}" is keyed by ${identity}, but no store provides it`,
-        });
+      const provided = new Set<string>(['email']);
+      for (const s of map.stores.filter(isDataStore))
+        for (const k of Object.keys(s.provides ?? {})) provided.add(k);
+      for (const [i, store] of map.stores.entries()) {
+        if (store.kind === 'processor') {
+          // A processor can only be sent identities the system can actually resolve.
+          for (const [j, identity] of store.identifiers.entries()) {
+            if (!provided.has(identity)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['stores', i, 'identifiers', j],
+                message: `processor "${store.id}" is sent ${identity}, but no store provides it`,
+              });
+            }
+          }
+          continue;
+        }
+        const identity = store.kind === 'dynamodb' ? store.locate.identity : identityOfPrefix(store.prefix);
+        if (identity && !provided.has(identity)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['stores', i],
+            message: `store "${store.id}" is keyed by ${identity}, but no store provides it`,
+          });
+        }
       }
-    }
-  });
+    }),
+  );
 export type DataMap = z.infer<typeof DataMap>;
 
 /** The identity a prefix template is keyed by. */

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { ConsentPurpose, ProcessorRequestType, type RectifiableAttribute } from './data-map';
+import * as z from './zod';
 
 /**
  * What a data subject can ask for: the policy's section 5 (access, update,
@@ -63,34 +63,31 @@ export function hiddenCharacterProblem(text: string): string | undefined {
 
 // No CR/LF anywhere: these values may reach email headers. Hidden characters are checked before trimming.
 const singleLine = (max: number) =>
-  z
-    .string()
-    .superRefine((text, ctx) => {
+  z.string().check(
+    z.superRefine((text, ctx) => {
       const problem = hiddenCharacterProblem(text);
       if (problem) ctx.addIssue({ code: 'custom', message: problem, abort: true });
-    })
-    .trim()
-    .min(1)
-    .max(max)
+    }),
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(max),
     // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
+    z.refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
       message: 'must be a single line of printable text',
-    });
+    }),
+  );
 
 /**
  * An email address, normalised (NFKC, trimmed, lower-cased) and then
  * validated, so the limits hold for what is stored and mailed: NFKC can
  * lengthen a string (a ligature becomes three letters), hence the second max.
  */
-export const EmailAddress = z
-  .string()
-  .max(1024)
-  .transform(normaliseEmail)
-  .pipe(
-    z
-      .email({ message: 'must be a valid email address' })
-      .max(254, { message: 'must be at most 254 characters' }),
-  );
+export const EmailAddress = z.pipe(
+  z.pipe(z.string().check(z.maxLength(1024)), z.transform(normaliseEmail)),
+  z
+    .email({ message: 'must be a valid email address' })
+    .check(z.maxLength(254, { message: 'must be at most 254 characters' })),
+);
 
 /**
  * A phone number in E.164 (`+628123456789`): spaces, dashes and brackets
@@ -105,32 +102,40 @@ export function normalisePhone(raw: string): string {
 }
 
 /** A phone number as people type it, normalised to E.164 (8 to 15 digits after the `+`). */
-export const PhoneNumber = z
-  .string()
-  .trim()
-  .max(30, { message: 'must be at most 30 characters' })
-  .regex(/^\+?[0-9 ()-]{6,25}$/, { message: 'must be a phone number of digits, spaces, dashes or brackets' })
-  .transform(normalisePhone)
-  .pipe(
-    z.string().regex(/^\+[1-9][0-9]{7,14}$/, {
+export const PhoneNumber = z.pipe(
+  z.pipe(
+    z.string().check(
+      z.trim(),
+      z.maxLength(30, { message: 'must be at most 30 characters' }),
+      z.regex(/^\+?[0-9 ()-]{6,25}$/, {
+        message: 'must be a phone number of digits, spaces, dashes or brackets',
+      }),
+    ),
+    z.transform(normalisePhone),
+  ),
+  z.string().check(
+    z.regex(/^\+[1-9][0-9]{7,14}$/, {
       message:
         'must be a phone number with 8 to 15 digits including the country code, e.g. +62 812 3456 7890',
     }),
-  );
+  ),
+);
 
 /** The corrected values of a `rectify` request, each validated and normalised; at least one. */
 export const Corrections = z
   .strictObject({
     /** A new address is confirmed with a code of its own before anything changes. */
-    email: EmailAddress.optional(),
-    fullName: singleLine(200).optional(),
-    phone: PhoneNumber.optional(),
-    address: singleLine(500).optional(),
-    companyName: singleLine(200).optional(),
-  } satisfies Record<RectifiableAttribute, z.ZodType>)
-  .refine((c) => Object.values(c).some((v) => v !== undefined), {
-    message: 'must name at least one field to correct (email, fullName, phone, address or companyName)',
-  });
+    email: z.optional(EmailAddress),
+    fullName: z.optional(singleLine(200)),
+    phone: z.optional(PhoneNumber),
+    address: z.optional(singleLine(500)),
+    companyName: z.optional(singleLine(200)),
+  } satisfies Record<RectifiableAttribute, z.ZodMiniType>)
+  .check(
+    z.refine((c) => Object.values(c).some((v) => v !== undefined), {
+      message: 'must name at least one field to correct (email, fullName, phone, address or companyName)',
+    }),
+  );
 export type Corrections = z.infer<typeof Corrections>;
 
 /** Body of `POST /requests`. Unknown keys are rejected so typos are not silently ignored. */
@@ -138,51 +143,60 @@ export const SubmitRequestBody = z
   .strictObject({
     type: RequestType,
     email: EmailAddress,
-    fullName: singleLine(200).optional(),
-    phone: z
-      .string()
-      .trim()
-      .regex(/^\+?[0-9 ()-]{6,20}$/, { message: 'must be a phone number of 6 to 20 digits' })
-      .optional(),
-    jurisdiction: Jurisdiction.default('ID'),
-    locale: Locale.default('en'),
+    fullName: z.optional(singleLine(200)),
+    phone: z.optional(
+      z
+        .string()
+        .check(
+          z.trim(),
+          z.regex(/^\+?[0-9 ()-]{6,20}$/, { message: 'must be a phone number of 6 to 20 digits' }),
+        ),
+    ),
+    jurisdiction: z._default(Jurisdiction, 'ID'),
+    locale: z._default(Locale, 'en'),
     /** `rectify` only: the corrected values. */
-    corrections: Corrections.optional(),
+    corrections: z.optional(Corrections),
     /** `withdraw_consent` only: the purposes whose consent is withdrawn. */
-    purposes: z
-      .array(
-        z.enum(ConsentPurpose.options, { error: `must be one of: ${ConsentPurpose.options.join(', ')}` }),
-        {
-          error: 'must be a list of purposes',
-        },
-      )
-      .min(1, { message: 'must name at least one purpose' })
-      .max(ConsentPurpose.options.length)
-      .transform((p) => [...new Set(p)])
-      .optional(),
+    purposes: z.optional(
+      z.pipe(
+        z
+          .array(
+            z.enum(ConsentPurpose.options, { error: `must be one of: ${ConsentPurpose.options.join(', ')}` }),
+            {
+              error: 'must be a list of purposes',
+            },
+          )
+          .check(
+            z.minLength(1, { message: 'must name at least one purpose' }),
+            z.maxLength(ConsentPurpose.options.length),
+          ),
+        z.transform((p) => [...new Set(p)]),
+      ),
+    ),
   })
-  .superRefine((body, ctx) => {
-    const needs = (field: 'corrections' | 'purposes', type: RequestType) => {
-      if (body.type === type && body[field] === undefined)
-        ctx.addIssue({ code: 'custom', path: [field], message: `is required for a ${type} request` });
-      if (body.type !== type && body[field] !== undefined)
-        ctx.addIssue({ code: 'custom', path: [field], message: `only applies to a ${type} request` });
-    };
-    needs('corrections', 'rectify');
-    if (body.corrections?.email !== undefined && body.corrections.email === body.email)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['corrections', 'email'],
-        message: 'is the address the request is made from; give the new address',
-      });
-    needs('purposes', 'withdraw_consent');
-  });
+  .check(
+    z.superRefine((body, ctx) => {
+      const needs = (field: 'corrections' | 'purposes', type: RequestType) => {
+        if (body.type === type && body[field] === undefined)
+          ctx.addIssue({ code: 'custom', path: [field], message: `is required for a ${type} request` });
+        if (body.type !== type && body[field] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [field], message: `only applies to a ${type} request` });
+      };
+      needs('corrections', 'rectify');
+      if (body.corrections?.email !== undefined && body.corrections.email === body.email)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['corrections', 'email'],
+          message: 'is the address the request is made from; give the new address',
+        });
+      needs('purposes', 'withdraw_consent');
+    }),
+  );
 export type SubmitRequestBody = z.infer<typeof SubmitRequestBody>;
 
-const NewAddressCode = z
-  .string()
-  .regex(/^[0-9]{6}$/, { message: 'must be the 6-digit code emailed to the new address' })
-  .optional();
+const NewAddressCode = z.optional(
+  z.string().check(z.regex(/^[0-9]{6}$/, { message: 'must be the 6-digit code emailed to the new address' })),
+);
 
 /**
  * Body of `POST /requests/{requestId}/verify`: either the emailed code or the
@@ -191,15 +205,20 @@ const NewAddressCode = z
  */
 export const VerifyRequestBody = z.union([
   z.strictObject({
-    code: z.string().regex(/^[0-9]{6}$/, { message: 'must be the 6-digit code from the email' }),
+    code: z.string().check(z.regex(/^[0-9]{6}$/, { message: 'must be the 6-digit code from the email' })),
     newAddressCode: NewAddressCode,
   }),
-  z.strictObject({ token: z.string().min(20).max(200), newAddressCode: NewAddressCode }),
+  z.strictObject({
+    token: z.string().check(z.minLength(20), z.maxLength(200)),
+    newAddressCode: NewAddressCode,
+  }),
 ]);
 export type VerifyRequestBody = z.infer<typeof VerifyRequestBody>;
 
 /** Request ids are generated by the system: date, type and 10 random base32 characters. */
 const ID_TYPES = RequestType.options.map((t) => t.replace('_', '-')).join('|');
-export const RequestId = z.string().regex(new RegExp(`^[0-9]{8}-(${ID_TYPES})-[a-z2-7]{10}$`), {
-  message: 'is not a request id issued by this system',
-});
+export const RequestId = z.string().check(
+  z.regex(new RegExp(`^[0-9]{8}-(${ID_TYPES})-[a-z2-7]{10}$`), {
+    message: 'is not a request id issued by this system',
+  }),
+);

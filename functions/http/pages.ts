@@ -1,14 +1,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import * as z from 'zod';
 import { SITE_CSS } from '../core/html';
 import { codePage } from '../core/pages/code';
 import { FORM_SCRIPT, requestFormPage } from '../core/pages/form';
 import { invalidLinkPage, verifyConfirmationPage } from '../core/pages/links';
 import { RequestId } from '../core/request';
+import * as z from '../core/zod';
 import { Browser } from '../middleware/browser';
 import { httpError, httpRoute, json } from '../middleware/http';
 
-const VerifyQuery = z.object({ token: z.string().min(20).max(200) });
+const VerifyQuery = z.object({ token: z.string().check(z.minLength(20), z.maxLength(200)) });
 /** One path segment (a stage or base path) without its slash; never `//host`, so never an open redirect. */
 const STAGE_ROOT = /^\/[A-Za-z0-9._~-]+$/;
 

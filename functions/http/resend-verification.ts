@@ -1,10 +1,10 @@
 /** POST /requests/{requestId}/resend: a new verification code and link (see core/verification/resend). */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import * as z from 'zod';
 import * as root from '../aws/composition-root';
 import { limitClientIp } from '../aws/rate-limit';
 import { RequestId } from '../core/request';
 import { noSuchRequest, resendVerification as resend } from '../core/verification/resend';
+import * as z from '../core/zod';
 import { isFormPost } from '../middleware/browser';
 import { answerCodeForm } from '../middleware/code-form';
 import { httpError, httpRoute, json, parseOrThrow } from '../middleware/http';

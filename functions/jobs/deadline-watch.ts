@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import { config, deadlineLedger, log, mailer, metrics } from '../aws/composition-root';
 import { type DeadlineWatchReport, watchDeadlines } from '../core/support/deadline-watch';
+import * as z from '../core/zod';
 
 /** The scheduled event; its time is the run's "now" (so a delayed delivery judges the time it was meant for). */
-const ScheduledEvent = z.object({ time: z.iso.datetime().optional() }).loose();
+const ScheduledEvent = z.looseObject({ time: z.optional(z.iso.datetime()) });
 
 /**
  * DeadlineWatch (every 15 minutes; a timer in `npm start`): open requests due

@@ -1,12 +1,12 @@
-import * as z from 'zod';
 import { auditObjects, config, hashingKey, storePorts } from '../aws/composition-root';
 import { ENV } from '../aws/config';
 import { runScheduledSweep } from '../core/erasure/retention-sweep';
+import * as z from '../core/zod';
 
 export { ENTRIES_PER_RUN, RESERVE_MS, RetentionSweepIncompleteError } from '../core/erasure/retention-sweep';
 
 /** The EventBridge scheduled event; only its time matters. */
-const ScheduledEvent = z.object({ time: z.iso.datetime().optional() }).loose();
+const ScheduledEvent = z.looseObject({ time: z.optional(z.iso.datetime()) });
 
 /** Thrown when the audit bucket is not configured: addenda cannot be stored. */
 export class AuditBucketMissingError extends Error {

@@ -8,10 +8,10 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type * as z from 'zod';
 import { logger } from '../aws/logger';
 import { errorPage } from '../core/pages/links';
 import { refusalText } from '../core/pages/refusals';
+import type * as z from '../core/zod';
 import { bodySizeGuard, jsonBody, parseOrThrow } from './body';
 import { Browser, wantsPage } from './browser';
 import { BASE_HEADERS, knownErrorsAsHttp, oneOfEachHeader } from './errors';
@@ -111,7 +111,7 @@ export interface RouteOptions<B = APIGatewayProxyEvent['body']> {
    */
   readonly clientBudget?: (event: APIGatewayProxyEvent) => Promise<void>;
   /** Validate the parsed body with this zod schema (400 naming each bad field); the handler gets its output. */
-  readonly schema?: z.ZodType<B, unknown>;
+  readonly schema?: z.ZodMiniType<B, unknown>;
 }
 
 /** Counts the call against the client IP's budget; over it → 429 (mapped by ./errors). */
@@ -122,7 +122,7 @@ const clientBudget = (count: (event: APIGatewayProxyEvent) => Promise<void>): Mi
 });
 
 /** Replaces the body with its validated form. */
-const validBody = (schema: z.ZodType<unknown, unknown>): Middleware => ({
+const validBody = (schema: z.ZodMiniType<unknown, unknown>): Middleware => ({
   before: (request) => {
     (request.event as { body: unknown }).body = parseOrThrow(schema, request.event.body);
   },

@@ -1,11 +1,14 @@
-import * as z from 'zod';
 import { auditTrail, config, ledgerTable, log } from '../aws/composition-root';
 import { updatingConnectorFor } from '../aws/request-ports';
 import { type ChangeStoreResult, changeStore } from '../core/requests/change';
+import * as z from '../core/zod';
 
 export type { ChangeStoreResult };
 
-const Input = z.object({ requestId: z.string().min(1), storeId: z.string().min(1) });
+const Input = z.object({
+  requestId: z.string().check(z.minLength(1)),
+  storeId: z.string().check(z.minLength(1)),
+});
 
 /** ChangeStore (one Map iteration): a correction, restriction or withdrawal written to one store and proven. */
 export async function handler(event: unknown): Promise<ChangeStoreResult> {
@@ -15,5 +18,5 @@ export async function handler(event: unknown): Promise<ChangeStoreResult> {
     log: log(),
     auditTrail: auditTrail(),
   };
-  return changeStore(ports, config().dataMap, Input.parse(event));
+  return changeStore(ports, config().dataMap, z.parse(Input, event));
 }

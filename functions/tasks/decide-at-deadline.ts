@@ -1,8 +1,9 @@
 import * as root from '../aws/composition-root';
 import { AttentionInput } from '../core/support/attention';
 import { type DeadlineDecision, decideAtDeadline } from '../core/support/deadline-decision';
+import * as z from '../core/zod';
 
-const Input = AttentionInput.pick({ requestId: true });
+const Input = z.pick(AttentionInput, { requestId: true });
 
 /** DecideAtDeadline: support's wait reached the deadline; wait again if extended, else complete with exceptions. */
 export async function handler(event: unknown): Promise<DeadlineDecision> {
@@ -18,6 +19,6 @@ export async function handler(event: unknown): Promise<DeadlineDecision> {
       audit: root.auditTrail(),
       deadlineMarginSeconds: cfg.deadlineMarginSeconds,
     },
-    Input.parse(event).requestId,
+    z.parse(Input, event).requestId,
   );
 }

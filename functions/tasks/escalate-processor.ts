@@ -1,17 +1,17 @@
-import * as z from 'zod';
 import * as root from '../aws/composition-root';
 import { type EscalateResult, escalateProcessor } from '../core/processors/escalation';
+import * as z from '../core/zod';
 
 const Input = z.object({
-  requestId: z.string().min(1),
-  storeId: z.string().min(1),
+  requestId: z.string().check(z.minLength(1)),
+  storeId: z.string().check(z.minLength(1)),
   // The ASL passes the caught error as { Error, Cause }.
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough(),
+  error: z.looseObject({ Error: z.optional(z.string()), Cause: z.optional(z.string()) }),
 });
 
 /** EscalateProcessor: the processor branch's Catch; see `escalateProcessor`. */
 export async function handler(event: unknown): Promise<EscalateResult> {
-  const input = Input.parse(event);
+  const input = z.parse(Input, event);
   const cfg = root.config();
   const support = cfg.supportEmail;
   return escalateProcessor(

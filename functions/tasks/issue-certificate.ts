@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   auditObjects,
   auditTrail,
@@ -11,8 +10,9 @@ import {
 import { ENV } from '../aws/config';
 import { withTransient } from '../aws/errors';
 import { issueRequestCertificate } from '../core/erasure/issue-certificate';
+import * as z from '../core/zod';
 
-const Input = z.object({ requestId: z.string().min(1) });
+const Input = z.object({ requestId: z.string().check(z.minLength(1)) });
 
 /** Thrown when the audit bucket is not configured: no certificate can be stored. Not retried. */
 export class AuditBucketMissingError extends Error {
@@ -26,7 +26,7 @@ export class AuditBucketMissingError extends Error {
  * bilingual summary that says which processors confirmed and which support follows up.
  */
 export async function handler(event: unknown): Promise<{ jsonKey: string; htmlKey: string }> {
-  const input = Input.parse(event);
+  const input = z.parse(Input, event);
   const { dataMap, auditBucket } = config();
   if (!auditBucket) throw new AuditBucketMissingError(`${ENV.auditBucket} is not set`);
   const ports = { ledger: ledgerTable(), exports: exportObjects(), audit: auditObjects() };

@@ -1,12 +1,12 @@
-import * as z from 'zod';
 import { processorPorts } from '../aws/composition-root';
 import { logger } from '../aws/logger';
 import { type NotifyResult, notifyProcessor } from '../core/processors/notify';
+import * as z from '../core/zod';
 
 const Input = z.object({
-  requestId: z.string().min(1),
-  storeId: z.string().min(1),
-  taskToken: z.string().min(1),
+  requestId: z.string().check(z.minLength(1)),
+  storeId: z.string().check(z.minLength(1)),
+  taskToken: z.string().check(z.minLength(1)),
 });
 
 /**
@@ -16,7 +16,7 @@ const Input = z.object({
  * waits for the processor's callback or its deadline.
  */
 export async function handler(event: unknown): Promise<NotifyResult> {
-  const input = Input.parse(event);
+  const input = z.parse(Input, event);
   const { requestId, storeId: processorId } = input;
   let result: NotifyResult;
   try {

@@ -1,11 +1,14 @@
-import * as z from 'zod';
 import { auditTrail, config, ledgerTable, log } from '../aws/composition-root';
 import { updatingConnectorFor } from '../aws/request-ports';
 import { type OptOutStoreResult, optOutStore } from '../core/requests/opt-out';
+import * as z from '../core/zod';
 
 export type { OptOutStoreResult };
 
-const Input = z.object({ requestId: z.string().min(1), storeId: z.string().min(1) });
+const Input = z.object({
+  requestId: z.string().check(z.minLength(1)),
+  storeId: z.string().check(z.minLength(1)),
+});
 
 /** OptOutStore (one Map iteration): marketing consent off in one store (core/requests/opt-out). */
 export async function handler(event: unknown): Promise<OptOutStoreResult> {
@@ -15,5 +18,5 @@ export async function handler(event: unknown): Promise<OptOutStoreResult> {
     log: log(),
     auditTrail: auditTrail(),
   };
-  return optOutStore(ports, config().dataMap, Input.parse(event));
+  return optOutStore(ports, config().dataMap, z.parse(Input, event));
 }

@@ -1,10 +1,10 @@
-import * as z from 'zod';
 import { auditTrail, config, exportObjects, ledgerTable, log, zipWriters } from '../aws/composition-root';
 import { withTransient } from '../aws/errors';
 import { PackageExportItem, packageRequestExport } from '../core/export/package';
+import * as z from '../core/zod';
 
 // Each Map iteration's output: a store file, or a processor branch's escalation / acknowledgement.
-const Input = z.object({ requestId: z.string().min(1), exports: z.array(PackageExportItem) });
+const Input = z.object({ requestId: z.string().check(z.minLength(1)), exports: z.array(PackageExportItem) });
 
 /**
  * PackageExport: streams the per-store (and per-processor) files into one zip
@@ -12,7 +12,7 @@ const Input = z.object({ requestId: z.string().min(1), exports: z.array(PackageE
  * request's processor calls); returns its key and record count.
  */
 export async function handler(event: unknown): Promise<{ key: string; records: number }> {
-  const input = Input.parse(event);
+  const input = z.parse(Input, event);
   const cfg = config();
   const ports = {
     ledger: ledgerTable(),

@@ -1,16 +1,16 @@
-import * as z from 'zod';
 import { auditTrail, clockStartPorts, config, ledgerTable, log } from '../aws/composition-root';
 import { subjectResolver } from '../aws/request-ports';
 import { type PlannedStore, planStores } from '../core/requests/plan';
+import * as z from '../core/zod';
 
-const Input = z.object({ requestId: z.string().min(1) });
+const Input = z.object({ requestId: z.string().check(z.minLength(1)) });
 
 /**
  * PlanStores: moves the request to in_progress and plans every store and
  * processor it visits (core/requests/plan). A cancelled delete throws `RequestCancelled`.
  */
 export async function handler(event: unknown): Promise<{ stores: PlannedStore[] }> {
-  const { requestId } = Input.parse(event);
+  const { requestId } = z.parse(Input, event);
   const { dataMap, deadlineMarginSeconds } = config();
   const ports = {
     ledger: ledgerTable(),

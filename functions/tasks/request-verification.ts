@@ -1,12 +1,15 @@
-import * as z from 'zod';
 import { auditTrail, config, hashingKey, ledgerTable, log, mailer } from '../aws/composition-root';
 import { sendVerification } from '../core/requests/verification';
+import * as z from '../core/zod';
 
-const Input = z.object({ requestId: z.string().min(1), taskToken: z.string().min(1) });
+const Input = z.object({
+  requestId: z.string().check(z.minLength(1)),
+  taskToken: z.string().check(z.minLength(1)),
+});
 
 /** RequestVerification (waitForTaskToken): emails a fresh code and link (core/requests/verification). */
 export async function handler(event: unknown): Promise<{ requestId: string }> {
-  const input = Input.parse(event);
+  const input = z.parse(Input, event);
   const cfg = config();
   const ports = {
     ledger: ledgerTable(),

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   auditTrail,
   clockStartPorts,
@@ -9,15 +8,16 @@ import {
   mailer,
 } from '../aws/composition-root';
 import { type ErasureSchedule, scheduleErasure } from '../core/erasure/schedule';
+import * as z from '../core/zod';
 
-const Input = z.object({ requestId: z.string().min(1) });
+const Input = z.object({ requestId: z.string().check(z.minLength(1)) });
 
 /**
  * ScheduleErasure: starts a verified delete's grace period and emails the
  * cancel link; returns when the grace period ends, which the ASL's Wait state reads.
  */
 export async function handler(event: unknown): Promise<ErasureSchedule> {
-  const input = Input.parse(event);
+  const input = z.parse(Input, event);
   const cfg = config();
   const settings = {
     publicUrl: cfg.publicUrl,

@@ -1,9 +1,12 @@
-import * as z from 'zod';
 import { storePorts } from '../aws/composition-root';
 import { withTransient } from '../aws/errors';
 import { type VerifiedStore, verifyRequestStore } from '../core/erasure/verify';
+import * as z from '../core/zod';
 
-const Input = z.object({ requestId: z.string().min(1), storeId: z.string().min(1) });
+const Input = z.object({
+  requestId: z.string().check(z.minLength(1)),
+  storeId: z.string().check(z.minLength(1)),
+});
 
 /** Tests shorten the waits for lagging reads (see `DEFAULT_SETTLE_DELAYS_MS`). */
 export const verifySettings: { settleDelaysMs?: readonly number[] } = {};
@@ -14,7 +17,7 @@ export const verifySettings: { settleDelaysMs?: readonly number[] } = {};
  * decisions keep remains, without the subject's identifiers.
  */
 export async function handler(event: unknown): Promise<VerifiedStore> {
-  const input = Input.parse(event);
+  const input = z.parse(Input, event);
   const { settleDelaysMs } = verifySettings;
   return withTransient(() => verifyRequestStore(storePorts(), { ...input, settleDelaysMs }));
 }

@@ -6,7 +6,7 @@
  * number or a boolean, so an address or a free-text reason cannot slip in.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../zod';
 
 /** What happened. Support actions and extensions use the same port (other owners append them). */
 export const AUDIT_EVENT_KINDS = [
@@ -48,36 +48,38 @@ export type AuditEventKind = z.infer<typeof AuditEventKind>;
  */
 const Token = z
   .string()
-  .max(128)
-  .regex(/^[A-Za-z0-9._:#/-]*$/, 'an audit detail must be an id, a count or a hash (no free text, no @)');
-const DetailValue = z.union([Token, z.number().finite(), z.boolean(), z.array(Token).max(100)]);
-export const AuditDetails = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,39}$/), DetailValue);
+  .check(
+    z.maxLength(128),
+    z.regex(/^[A-Za-z0-9._:#/-]*$/, 'an audit detail must be an id, a count or a hash (no free text, no @)'),
+  );
+const DetailValue = z.union([Token, z.number(), z.boolean(), z.array(Token).check(z.maxLength(100))]);
+export const AuditDetails = z.record(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9]{0,39}$/)), DetailValue);
 export type AuditDetails = z.infer<typeof AuditDetails>;
 
 /** An event to append: `eventId` makes the append idempotent (a retried task appends nothing new). */
 export const AuditEvent = z.object({
   /** Unique within the request: the same id twice is the same event (e.g. `store:orders:exported`). */
-  eventId: Token.min(1),
+  eventId: Token.check(z.minLength(1)),
   kind: AuditEventKind,
   /** ISO 8601 time of the event. */
   at: z.iso.datetime({ offset: true }),
-  details: AuditDetails.default({}),
+  details: z._default(AuditDetails, {}),
 });
 export type AuditEvent = z.input<typeof AuditEvent>;
 
 /** The hash the first entry of every chain points back to. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const Hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 
 /** One stored entry of a request's chain. */
 export const AuditEntry = z.object({
-  requestId: z.string().min(1).max(64),
+  requestId: z.string().check(z.minLength(1), z.maxLength(64)),
   /** 1, 2, 3, … without gaps. */
-  sequence: z.number().int().positive(),
-  eventId: Token.min(1),
+  sequence: z.number().check(z.int(), z.positive()),
+  eventId: Token.check(z.minLength(1)),
   kind: AuditEventKind,
-  at: z.string().min(1),
+  at: z.string().check(z.minLength(1)),
   details: AuditDetails,
   /** SHA-256 of the canonical content (everything above). */
   contentHash: Hex64,
@@ -124,7 +126,7 @@ export function nextEntry(
   previous: AuditEntry | undefined,
   event: AuditEvent,
 ): AuditEntry {
-  const parsed = AuditEvent.parse(event);
+  const parsed = z.parse(AuditEvent, event);
   const content: AuditContent = {
     requestId,
     sequence: (previous?.sequence ?? 0) + 1,
@@ -140,8 +142,8 @@ export function nextEntry(
 
 /** A chain's last entry as written to the audit bucket each day, so a truncated chain is found out. */
 export const ChainHead = z.object({
-  requestId: z.string().min(1),
-  sequence: z.number().int().positive(),
+  requestId: z.string().check(z.minLength(1)),
+  sequence: z.number().check(z.int(), z.positive()),
   hash: Hex64,
 });
 export type ChainHead = z.infer<typeof ChainHead>;

@@ -5,8 +5,8 @@
  * access package's processing record.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import type { AuditChainIndex, AuditTrail, Clock, Log, ObjectStore } from '../ports';
+import * as z from '../zod';
 import { type AuditDetails, type AuditEntry, type AuditEventKind, ChainHead } from './entry';
 import { type ChainVerdict, verifyChainAgainstHead } from './verify';
 
@@ -43,7 +43,7 @@ export async function recordAudit(
 
 /** `audit-heads/<day>.json`: every chain's head as of that day (write-once in the Object Lock bucket). */
 export const AUDIT_HEADS_PREFIX = 'audit-heads/';
-export const headsKey = (day: string) => `${AUDIT_HEADS_PREFIX}${z.iso.date().parse(day)}.json`;
+export const headsKey = (day: string) => `${AUDIT_HEADS_PREFIX}${z.parse(z.iso.date(), day)}.json`;
 
 const HeadsSnapshot = z.object({
   day: z.iso.date(),
@@ -65,7 +65,7 @@ export async function latestHeads(objects: ObjectStore, today: Date): Promise<He
     if (!stream) continue;
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-    return HeadsSnapshot.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+    return z.parse(HeadsSnapshot, JSON.parse(Buffer.concat(chunks).toString('utf8')));
   }
   return undefined;
 }

@@ -5,10 +5,10 @@
  * decisions and report the same counts.
  */
 import { createInterface } from 'node:readline';
-import * as z from 'zod';
 import { erasureDecisionsKey, erasureSummaryKey } from '../export/keys';
 import { openExisting, readSmall } from '../export/objects';
 import type { ObjectStore } from '../ports';
+import * as z from '../zod';
 import type { RecordDecision } from './decisions';
 
 /** Decisions per page handed to a connector or read back: bounded, so memory stays flat. */
@@ -21,12 +21,12 @@ const RecordRefSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     kind: z.literal('s3'),
-    bucket: z.string().min(1),
-    key: z.string().min(1),
-    line: z.number().int().positive().optional(),
-    versionId: z.string().optional(),
-    noncurrent: z.boolean().optional(),
-    deleteMarker: z.boolean().optional(),
+    bucket: z.string().check(z.minLength(1)),
+    key: z.string().check(z.minLength(1)),
+    line: z.optional(z.number().check(z.int(), z.positive())),
+    versionId: z.optional(z.string()),
+    noncurrent: z.optional(z.boolean()),
+    deleteMarker: z.optional(z.boolean()),
   }),
 ]);
 
@@ -43,12 +43,12 @@ export const DecisionLine = z.strictObject({
     }),
     z.strictObject({ kind: z.literal('keep') }),
   ]),
-  legalBasis: z.string().optional(),
-  retainedUntil: z.string().optional(),
-  holdReason: z.string().optional(),
+  legalBasis: z.optional(z.string()),
+  retainedUntil: z.optional(z.string()),
+  holdReason: z.optional(z.string()),
 });
 
-const Count = z.number().int().nonnegative();
+const Count = z.number().check(z.int(), z.nonnegative());
 
 /** What one store's inventory found: counts and keyed hashes only, never personal data. */
 export const ErasureSummary = z.strictObject({
@@ -56,10 +56,10 @@ export const ErasureSummary = z.strictObject({
   requestId: z.string(),
   storeId: z.string(),
   /** Set by a retention sweep (`retention-<YYYY-MM-DD>`): whose folder the manifest is in. */
-  run: z.string().optional(),
+  run: z.optional(z.string()),
   counts: z.strictObject({ found: Count, deleted: Count, masked: Count, retained: Count, held: Count }),
   /** keyedHash('identifier', …) of the subject's identifiers and of every value a mask overwrites. */
-  identifierHashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)),
+  identifierHashes: z.array(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
   retention: z.array(z.strictObject({ legalBasis: z.string(), retainedUntil: z.string(), records: Count })),
   holds: z.array(z.strictObject({ reason: z.string(), records: Count })),
   createdAt: z.string(),

@@ -1,11 +1,12 @@
 /** The download of an export zip: the emailed token is checked, then a link valid for minutes is minted. */
-import * as z from 'zod';
+
 import { constantTimeEqual, keyedHash } from '../crypto';
 import type { Clock, DownloadLinks, Log, RequestLedger } from '../ports';
 import { RefusedError } from '../refusal';
 import { RequestId } from '../request';
+import * as z from '../zod';
 
-const ExportToken = z.string().min(20).max(200);
+const ExportToken = z.string().check(z.minLength(20), z.maxLength(200));
 
 /** The link is malformed, unknown, or not the newest one: one answer for all three. */
 const invalidLink = () =>

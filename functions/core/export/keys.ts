@@ -1,15 +1,15 @@
-import * as z from 'zod';
 import { RequestId } from '../request';
+import * as z from '../zod';
 
 /** Same shape as a data-map store id; the only store-derived part of an export key. */
-export const ExportStoreId = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/);
+export const ExportStoreId = z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/));
 
 /** A sanitised attachment file name: no path, no leading dot, safe characters only. */
-export const ExportFileName = z
-  .string()
-  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,119}$/)
+export const ExportFileName = z.string().check(
+  z.regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,119}$/),
   // Never `..` anywhere, so no tool that joins keys into paths can be walked upwards.
-  .refine((name) => !name.includes('..'));
+  z.refine((name) => !name.includes('..')),
+);
 
 /**
  * Thrown when a request id, store id or file name would make an unsafe S3 key.
@@ -19,7 +19,7 @@ export class UnsafeExportKeyError extends Error {
   override readonly name = 'UnsafeExportKeyError';
 }
 
-function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+function check<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   // The rejected value is not echoed: it may be anything, including personal data.
   if (!parsed.success) throw new UnsafeExportKeyError(`invalid ${what} for an export key`);
@@ -130,7 +130,7 @@ export function retentionRun(today: string): string {
   return `retention-${safeDay(today)}`;
 }
 
-const RetentionRun = z.string().regex(/^retention-\d{4}-\d{2}-\d{2}$/);
+const RetentionRun = z.string().check(z.regex(/^retention-\d{4}-\d{2}-\d{2}$/));
 
 /** `erasure/<requestId>/` or, for a retention sweep run, `erasure/<requestId>/<run>/`. */
 function erasureFolder(requestId: string, run?: string): string {

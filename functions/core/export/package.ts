@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import * as z from 'zod';
 import { auditStep } from '../audit/events';
 import { HISTORY_REQUESTS, type HistoryLine, personHistory } from '../audit/trail';
 import {
@@ -15,6 +14,7 @@ import {
 } from '../data-map';
 import type { ProcessorEvidence } from '../ledger-record';
 import type { AuditTrail, Log, ObjectStore, RequestLedger, ZipWriters } from '../ports';
+import * as z from '../zod';
 import { CSV_BOM, CsvColumns, csvHeader } from './csv';
 import { type ExportedData, ExportFileReader } from './export-file';
 import {
@@ -54,14 +54,14 @@ export const ProcessorExportOutcome = z.union([
   z.strictObject({
     storeId: ExportStoreId,
     escalated: z.boolean(),
-    reason: z
-      .string()
-      .regex(/^[a-z_]{1,40}$/)
-      .optional(),
+    reason: z.optional(z.string().check(z.regex(/^[a-z_]{1,40}$/))),
   }),
   z.strictObject({
     storeId: ExportStoreId,
-    processor: z.strictObject({ status: z.string().max(40), reference: z.string().max(200) }),
+    processor: z.strictObject({
+      status: z.string().check(z.maxLength(40)),
+      reference: z.string().check(z.maxLength(200)),
+    }),
   }),
 ]);
 export type ProcessorExportOutcome = z.infer<typeof ProcessorExportOutcome>;
@@ -146,7 +146,7 @@ async function processorFile(
   if (!bytes) return undefined;
   let records: number;
   try {
-    records = ProcessorFile.parse(JSON.parse(bytes.toString('utf8'))).records.length;
+    records = z.parse(ProcessorFile, JSON.parse(bytes.toString('utf8'))).records.length;
   } catch {
     throw new ExportIntegrityError(`partner file ${storeId} is not an export file`);
   }
@@ -360,7 +360,7 @@ export async function packageExport(
 ): Promise<PackagedExport> {
   const objects = ports.exports;
   const requestId = safeRequestId(args.requestId);
-  const items = z.array(PackageExportItem).parse(args.exports);
+  const items = z.parse(z.array(PackageExportItem), args.exports);
   const outcomes = items.filter((i): i is ProcessorExportOutcome => !isStoreFile(i));
   const exports: PackagedStore[] = items.filter(isStoreFile);
   for (const outcome of outcomes) {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import * as z from 'zod';
 import { auditStore } from '../audit/events';
 import { type DataMap, dataStoreOf } from '../data-map';
 import type {
@@ -13,6 +12,7 @@ import type {
   RequestLedger,
 } from '../ports';
 import { markedFailedOnError } from '../store-progress';
+import * as z from '../zod';
 import {
   attachmentKey,
   attachmentPath,
@@ -27,19 +27,23 @@ import {
 /** What one store's export produced; small enough to travel through the workflow state. */
 export const StoreExportResult = z.strictObject({
   storeId: ExportStoreId,
-  records: z.number().int().nonnegative(),
+  records: z.number().check(z.int(), z.nonnegative()),
   /** Hex sha256 of the exact bytes of `stores/<storeId>.json`. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  key: z.string().min(1),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  key: z.string().check(z.minLength(1)),
   attachments: z.array(
-    z.strictObject({ name: ExportFileName, key: z.string().min(1), size: z.number().int().nonnegative() }),
+    z.strictObject({
+      name: ExportFileName,
+      key: z.string().check(z.minLength(1)),
+      size: z.number().check(z.int(), z.nonnegative()),
+    }),
   ),
   /** Fields the data map keeps out of the export (credentials), as found in the records; the index says so. */
-  withheld: z.array(z.string()).optional(),
+  withheld: z.optional(z.array(z.string())),
   /** Records that could not be read as stored, by problem: exported as far as they could be, and counted. */
-  problems: z
-    .partialRecord(z.enum(['unparsable_line', 'missing_key', 'unreadable_object']), z.number())
-    .optional(),
+  problems: z.optional(
+    z.partialRecord(z.enum(['unparsable_line', 'missing_key', 'unreadable_object']), z.number()),
+  ),
 });
 export type StoreExportResult = z.infer<typeof StoreExportResult>;
 

@@ -7,9 +7,9 @@
  * never sits readable in a URL that proxies or access logs may keep.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import * as z from 'zod';
 import { constantTimeEqual, keyedHash } from '../crypto';
 import { EmailAddress } from '../request';
+import * as z from '../zod';
 
 /** How long a token in a marketing email stays usable unless the caller says otherwise (60 days). */
 export const DEFAULT_UNSUBSCRIBE_TOKEN_TTL_SECONDS = 60 * 24 * 3600;
@@ -25,7 +25,7 @@ export class UnsubscribeTokenError extends Error {
   }
 }
 
-const Payload = z.strictObject({ e: EmailAddress, x: z.number().int().positive() });
+const Payload = z.strictObject({ e: EmailAddress, x: z.number().check(z.int(), z.positive()) });
 
 // Tokens ride in URLs and headers: base64url characters only, bounded length.
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{2,1400}\.[A-Za-z0-9_-]{43}$/;
@@ -64,7 +64,7 @@ function signatureOf(key: Buffer, payload: string): string {
 export function createUnsubscribeToken(key: Buffer, email: string, expiresAt: Date): string {
   const payload = seal(
     key,
-    JSON.stringify({ e: EmailAddress.parse(email), x: Math.floor(expiresAt.getTime() / 1000) }),
+    JSON.stringify({ e: z.parse(EmailAddress, email), x: Math.floor(expiresAt.getTime() / 1000) }),
   );
   return `${payload}.${signatureOf(key, payload)}`;
 }

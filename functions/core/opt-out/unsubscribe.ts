@@ -5,7 +5,6 @@
  * verified opt-out request once per token and starts its workflow.
  */
 
-import * as z from 'zod';
 import { clockFields } from '../clocks';
 import { keyedHash, randomToken } from '../crypto';
 import { DuplicateRequestError, type LedgerRecord, StatusConflictError } from '../ledger-record';
@@ -14,18 +13,19 @@ import type { Clock, Log, RequestLedger, UsedUnsubscribeTokens, WorkflowControl 
 import { RefusedError } from '../refusal';
 import { type Locale, subjectLookupForm } from '../request';
 import { newRequestId } from '../request-id';
+import * as z from '../zod';
 import { readUnsubscribeToken, UnsubscribeTokenError, usedTokenKey } from './unsubscribe-token';
 
 /** A JSON body (else the body is RFC 8058's form). */
 export const JSON_TYPE = /^application\/json($|;)/;
 
-const Token = z.string().min(1).max(2000);
+const Token = z.string().check(z.minLength(1), z.maxLength(2000));
 /** JSON body of `POST /unsubscribe` when the token is not in the query. */
 export const UnsubscribeBody = z.strictObject({ token: Token });
 /** Form body: RFC 8058's `List-Unsubscribe=One-Click`, optionally the token. */
 const UnsubscribeForm = z.strictObject({
-  'List-Unsubscribe': z.literal('One-Click').optional(),
-  token: Token.optional(),
+  'List-Unsubscribe': z.optional(z.literal('One-Click')),
+  token: z.optional(Token),
 });
 
 /** What a use of the link did: a new opt-out, or nothing because this token was used before. */
@@ -98,7 +98,7 @@ export function unsubscribeTokenOf(post: UnsubscribePost): string {
     } catch {
       throw new RefusedError('invalid_json', 'the request body is not valid JSON');
     }
-    const result = UnsubscribeBody.partial().safeParse(parsed);
+    const result = z.partial(UnsubscribeBody).safeParse(parsed);
     if (!result.success) throw new RefusedError('invalid_request', 'the body may only hold {"token": "…"}');
     fromBody = result.data.token;
   } else if (body.length > 0) {

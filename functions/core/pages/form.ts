@@ -4,11 +4,12 @@
  * refused post comes back as this page with a GOV.UK-style error summary, in
  * the page's language, and the answers kept.
  */
-import type * as z from 'zod';
+
 import { ConsentPurpose, type RectifiableAttribute } from '../data-map';
 import { escapeHtml, type PageFrame, page } from '../html';
 import { type MessageKey, t } from '../i18n/catalogue';
 import { Jurisdiction, type Locale, RequestType, SubmitRequestBody } from '../request';
+import type * as z from '../zod';
 import {
   csrfInput,
   describedBy,

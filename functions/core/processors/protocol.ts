@@ -4,9 +4,10 @@
  * later to `/processors/{processorId}/callback`. Processors' bodies are untrusted:
  * every field is bounded, and unknown fields are dropped, never stored.
  */
-import * as z from 'zod';
+
 import { ConsentPurpose, IdentityKind, ProcessorRequestType, type ProcessorStore } from '../data-map';
 import { Corrections, RequestId } from '../request';
+import * as z from '../zod';
 
 export { ProcessorRequestType };
 
@@ -16,15 +17,18 @@ export const ProcessorRequest = z.strictObject({
   requestId: RequestId,
   type: ProcessorRequestType,
   /** Only the identities the processor already knows the subject by (its `identifiers`). */
-  subject: z.partialRecord(IdentityKind, z.array(z.string().min(1).max(320)).max(50)),
+  subject: z.partialRecord(
+    IdentityKind,
+    z.array(z.string().check(z.minLength(1), z.maxLength(320))).check(z.maxLength(50)),
+  ),
   /** When the processor must have acknowledged (ISO 8601). */
   deadline: z.iso.datetime({ offset: true }),
   /** Where the processor posts an acknowledgement that comes later (`accepted`). */
   callbackUrl: z.url(),
   /** `rectify`: the corrected values, so the processor corrects its copy too. */
-  corrections: Corrections.optional(),
+  corrections: z.optional(Corrections),
   /** `withdraw_consent`: the purposes whose consent is withdrawn. */
-  purposes: z.array(ConsentPurpose).min(1).optional(),
+  purposes: z.optional(z.array(ConsentPurpose).check(z.minLength(1))),
 });
 export type ProcessorRequest = z.infer<typeof ProcessorRequest>;
 
@@ -33,26 +37,28 @@ export const ProcessorAckStatus = z.enum(['completed', 'not_found', 'retained', 
 export type ProcessorAckStatus = z.infer<typeof ProcessorAckStatus>;
 
 /** The processor's own id for the request, shown in evidence (e.g. `KCL-7F3A9C`). */
-export const ProcessorReference = z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, {
-  message: 'must be 1-200 letters, digits or ._:-',
-});
+export const ProcessorReference = z.string().check(
+  z.regex(/^[A-Za-z0-9._:-]{1,200}$/, {
+    message: 'must be 1-200 letters, digits or ._:-',
+  }),
+);
 
 /** Data the processor keeps despite the request, and the reason (e.g. a payment-system record-keeping law). */
 export const ProcessorRetention = z.object({
-  category: z.string().max(100).optional(),
-  reason: z.string().min(1).max(300),
-  until: z.iso.date().optional(),
+  category: z.optional(z.string().check(z.maxLength(100))),
+  reason: z.string().check(z.minLength(1), z.maxLength(300)),
+  until: z.optional(z.iso.date()),
 });
 export type ProcessorRetention = z.infer<typeof ProcessorRetention>;
 
 /** Records a processor returns for an access request; they go into the subject's export. */
-export const ProcessorRecords = z.array(z.record(z.string(), z.unknown())).max(10_000);
+export const ProcessorRecords = z.array(z.record(z.string(), z.unknown())).check(z.maxLength(10_000));
 
 const ackFields = {
   reference: ProcessorReference,
-  detail: z.string().max(500).optional(),
-  retained: z.array(ProcessorRetention).max(20).optional(),
-  records: ProcessorRecords.optional(),
+  detail: z.optional(z.string().check(z.maxLength(500))),
+  retained: z.optional(z.array(ProcessorRetention).check(z.maxLength(20))),
+  records: z.optional(ProcessorRecords),
 };
 
 /** The body of a processor's 2xx answer. `accepted` means "the acknowledgement comes through the callback". */

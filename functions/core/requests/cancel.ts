@@ -1,17 +1,18 @@
 /** Cancellation of a delete during its grace period, by the subject, with the token from the emailed link. */
-import * as z from 'zod';
+
 import { constantTimeEqual, type HashPurpose, keyedHash } from '../crypto';
 import { StatusConflictError } from '../ledger-record';
 import { InvalidTransitionError } from '../lifecycle';
 import type { Log, RequestLedger } from '../ports';
 import { RefusedError } from '../refusal';
 import { RequestId } from '../request';
+import * as z from '../zod';
 
 // Same purpose as ScheduleErasure's; the cast goes once `HashPurpose` lists 'cancel-token'.
 const CANCEL_TOKEN_PURPOSE = 'cancel-token' satisfies HashPurpose;
 
 /** The token of a cancel link. */
-export const CancelToken = z.string().min(20).max(200);
+export const CancelToken = z.string().check(z.minLength(20), z.maxLength(200));
 /** Body of `POST /requests/{requestId}/cancel`: the token from the emailed link. */
 export const CancelRequestBody = z.strictObject({ token: CancelToken });
 

@@ -5,7 +5,6 @@
  * open: knowing an address gives nothing to act on (issue 18, finding 1).
  */
 
-import * as z from 'zod';
 import { type ClockCalendar, clockFields } from '../clocks';
 import { keyedHash, randomToken } from '../crypto';
 import type { RequestStatus } from '../lifecycle';
@@ -14,10 +13,11 @@ import { RefusedError } from '../refusal';
 import { type SubmitRequestBody, subjectLookupForm } from '../request';
 import { newRequestId } from '../request-id';
 import { type ResendPorts, resendVerification } from '../verification/resend';
+import * as z from '../zod';
 import { decoyStatusToken, submissionFingerprint } from './idempotency';
 
 /** `Idempotency-Key`: opaque, unguessable (16+ characters, e.g. a UUID), printable ASCII without spaces. */
-const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{16,128}$/);
+const IdempotencyKey = z.string().check(z.regex(/^[\x21-\x7e]{16,128}$/));
 
 export interface SubmitPorts {
   readonly ledger: RequestLedger;

@@ -2,17 +2,20 @@
  * Stores failed for good: the request waits for support (`needs_attention`),
  * support is emailed once, and the workflow's task token is kept for the decision.
  */
-import * as z from 'zod';
+
 import { escapeHtml } from '../html';
 import type { FailedStore, LedgerRecord } from '../ledger-record';
 import type { AttentionLedger, Clock, Log, Mail, Mailer, RequestLedger } from '../ports';
+import * as z from '../zod';
 
 export const AttentionInput = z.object({
-  requestId: z.string().min(1),
-  taskToken: z.string().min(1),
+  requestId: z.string().check(z.minLength(1)),
+  taskToken: z.string().check(z.minLength(1)),
   failed: z
-    .array(z.object({ storeId: z.string().min(1), error: z.string(), reason: z.string() }).loose())
-    .min(1),
+    .array(
+      z.looseObject({ storeId: z.string().check(z.minLength(1)), error: z.string(), reason: z.string() }),
+    )
+    .check(z.minLength(1)),
 });
 export type AttentionInput = z.infer<typeof AttentionInput>;
 

@@ -2,17 +2,18 @@
  * After a Map over the stores: which stores are done (their results, kept
  * across retries so nothing done is repeated) and which failed for good.
  */
-import * as z from 'zod';
+
 import type { Clock, RequestLedger } from '../ports';
 import { RequestType } from '../request';
+import * as z from '../zod';
 import { decisionWaitSeconds } from './deadline-decision';
 import type { StoreFailure } from './store-failure';
 
-const Item = z.object({ storeId: z.string().min(1) }).loose();
+const Item = z.looseObject({ storeId: z.string().check(z.minLength(1)) });
 const Failure = z.object({
-  storeId: z.string().min(1),
-  kind: z.string().min(1),
-  ackSeconds: z.number().int().nonnegative(),
+  storeId: z.string().check(z.minLength(1)),
+  kind: z.string().check(z.minLength(1)),
+  ackSeconds: z.number().check(z.int(), z.nonnegative()),
   failed: z.literal(true),
   error: z.string(),
   reason: z.string(),
@@ -20,16 +21,13 @@ const Failure = z.object({
 
 /** The execution's state after a Map (only the fields the review reads). */
 export const ReviewInput = z.object({
-  requestId: z.string().min(1),
+  requestId: z.string().check(z.minLength(1)),
   type: RequestType,
-  exports: z.array(Item).optional(),
-  erasures: z.array(Item).optional(),
-  optOuts: z.array(Item).optional(),
-  changes: z.array(Item).optional(),
-  review: z
-    .object({ settled: z.array(Item) })
-    .loose()
-    .optional(),
+  exports: z.optional(z.array(Item)),
+  erasures: z.optional(z.array(Item)),
+  optOuts: z.optional(z.array(Item)),
+  changes: z.optional(z.array(Item)),
+  review: z.optional(z.looseObject({ settled: z.array(Item) })),
 });
 export type ReviewInput = z.infer<typeof ReviewInput>;
 

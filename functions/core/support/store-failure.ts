@@ -3,9 +3,10 @@
  * on the request with its error class and a reason support can act on, so the
  * other stores finish and support decides what happens next.
  */
-import * as z from 'zod';
+
 import type { FailedStore } from '../ledger-record';
 import type { Log, RequestLedger } from '../ports';
+import * as z from '../zod';
 
 /** Error classes the workflow and the adapters raise, in words support can act on (never the error's message). */
 const REASONS: Readonly<Record<string, string>> = {
@@ -46,12 +47,12 @@ export function reasonFor(errorClass: string): string {
 }
 
 export const StoreFailureInput = z.object({
-  requestId: z.string().min(1),
-  storeId: z.string().min(1),
-  kind: z.string().min(1),
-  ackSeconds: z.number().int().nonnegative(),
+  requestId: z.string().check(z.minLength(1)),
+  storeId: z.string().check(z.minLength(1)),
+  kind: z.string().check(z.minLength(1)),
+  ackSeconds: z.number().check(z.int(), z.nonnegative()),
   // The ASL passes the caught error as { Error, Cause }; the Cause is never kept (it may quote data).
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).loose(),
+  error: z.looseObject({ Error: z.optional(z.string()), Cause: z.optional(z.string()) }),
 });
 export type StoreFailureInput = z.infer<typeof StoreFailureInput>;
 

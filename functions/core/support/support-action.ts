@@ -4,11 +4,12 @@
  * against `npm start`: list, show, due, retry, complete, fail, extend, cancel, lift.
  * Views hold ids, statuses, dates and store outcomes, never contact data.
  */
-import * as z from 'zod';
+
 import { dueStanding } from '../clocks';
 import type { LedgerRecord } from '../ledger-record';
 import { REQUEST_STATUSES } from '../lifecycle';
 import type { SupportCallers } from '../ports';
+import * as z from '../zod';
 import { type DecidePorts, decide, requireRequest } from './decide';
 import { type DuePorts, deadlineView, dueRequests } from './due';
 import { type ExtendPorts, extendRequestDeadline } from './extend';
@@ -17,25 +18,27 @@ import { SupportRefusal } from './refusal';
 
 const RequestId = z
   .string()
-  .regex(
-    /^[A-Za-z0-9_-]{1,64}$/,
-    'a request id is letters, digits, - and _ (like 20261205-access-abcde23456)',
+  .check(
+    z.regex(
+      /^[A-Za-z0-9_-]{1,64}$/,
+      'a request id is letters, digits, - and _ (like 20261205-access-abcde23456)',
+    ),
   );
 /** An SSM document's "no filter" values (its parameters need defaults): 0 hours, status `any`. */
 const unset = (value: unknown) => (value === 0 || value === '' || value === 'any' ? undefined : value);
-const Hours = z.preprocess(unset, z.coerce.number().int().min(1).max(8760).optional());
-const Reason = z.string().max(500, 'the reason is longer than 500 characters').default('');
+const Hours = z.pipe(z.transform(unset), z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(8760))));
+const Reason = z._default(z.string().check(z.maxLength(500, 'the reason is longer than 500 characters')), '');
 /** Who acts comes from {@link SupportCallers}: the SSM execution in AWS, `actor` locally. */
 const Caller = {
-  automationExecutionId: z.string().min(1).max(64).optional(),
-  actor: z.string().min(1).max(256).optional(),
+  automationExecutionId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  actor: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
 };
 
 /** The action and its parameters, as the SSM documents and the CLI send them. */
 export const SupportCommand = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('list'),
-    status: z.preprocess(unset, z.enum(REQUEST_STATUSES).optional()),
+    status: z.pipe(z.transform(unset), z.optional(z.enum(REQUEST_STATUSES))),
     dueWithinHours: Hours,
   }),
   z.object({ action: z.literal('due'), dueWithinHours: Hours }),
