@@ -21,8 +21,10 @@ import type {
   Mailer,
   Metrics,
   ObjectStore,
+  OutcomeMailLedger,
   ProcessorDelivery,
   ProcessorSecrets,
+  RequestLedger,
   StorePorts,
   UsedUnsubscribeTokens,
   VerificationResends,
@@ -38,6 +40,8 @@ import { AutomationCallers, inputCallers } from './automation';
 import { dynamoDbClient, s3Client, secretsClient, sesClient, sfnClient, ssmClient } from './clients';
 import { type Config, ENV, loadConfig } from './config';
 import { LedgerTable } from './ledger';
+import { LedgerItems } from './ledger/conditional-write';
+import { RequestLifecycleLedger } from './ledger/request-lifecycle';
 import { logger } from './logger';
 import { SesMailer } from './mailer';
 import { EmfMetrics } from './metrics';
@@ -64,6 +68,16 @@ function table(): LedgerTable {
 
 export function ledgerTable(): Ledger {
   return table();
+}
+
+let lifecycle: RequestLifecycleLedger | undefined;
+/**
+ * The ledger's request lifecycle alone, for functions that need no other part (status, cancel):
+ * their bundles then leave out verification, processor evidence, retention, deadlines and attention.
+ */
+export function requestLedger(): RequestLedger & OutcomeMailLedger {
+  lifecycle ??= new RequestLifecycleLedger(new LedgerItems(dynamoDbClient(), loadConfig().ledgerTable));
+  return lifecycle;
 }
 
 /** New verification codes on request: the same ledger table. */
@@ -183,6 +197,7 @@ export function workflow(): WorkflowControl {
 /** For tests. */
 export function resetRuntime(): void {
   ledger = undefined;
+  lifecycle = undefined;
   mail = undefined;
   flow = undefined;
   audit = undefined;

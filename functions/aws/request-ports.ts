@@ -21,7 +21,15 @@ import type { StatusPorts } from '../core/requests/status';
 import type { SubmitPorts } from '../core/requests/submit';
 import type { VerifyPorts } from '../core/requests/verify';
 import { dynamoDbClient, s3Client, sesClient } from './clients';
-import { config, hashingKey, ledgerTable, log, resendPorts, workflow } from './composition-root';
+import {
+  config,
+  hashingKey,
+  ledgerTable,
+  log,
+  requestLedger,
+  resendPorts,
+  workflow,
+} from './composition-root';
 import { withTransient } from './errors';
 import { once } from './idempotency';
 import { countVerifiedSubject, limitSubject, limitSubjectVerification } from './rate-limit';
@@ -116,10 +124,10 @@ export async function verifyPorts(): Promise<VerifyPorts> {
 
 /** Ports of the cancel use case. */
 export async function cancelPorts(): Promise<CancelPorts> {
-  return { ledger: ledgerTable(), key: await hashingKey(), log: log() };
+  return { ledger: requestLedger(), key: await hashingKey(), log: log() };
 }
 
 /** Ports of the status use case. */
 export async function statusPorts(): Promise<StatusPorts> {
-  return { ledger: ledgerTable(), key: await hashingKey() };
+  return { ledger: requestLedger(), key: await hashingKey() };
 }
