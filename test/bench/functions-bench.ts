@@ -5,8 +5,8 @@
  * builds first, minify, source map beside it, SDK bundled, data map defined), and so is its floor: a
  * bundle of only the `@aws-sdk/client-*` packages the entry's declared access
  * needs (the registry's `access`: what it may touch in AWS, not what its bundle
- * happens to import). Each bundle is then loaded with
- * `require` in a fresh `node`, several rounds, and the median kept.
+ * happens to import). Each bundle is then loaded with `require` in a fresh
+ * `node`, right before its floor, several rounds, and the medians kept.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -34,6 +34,7 @@ export interface FunctionBench {
   /** The SDK client packages its bundle holds. */
   readonly bundledClients: readonly string[];
   readonly floorBytes: number;
+  /** Median ms of the floor's `require`, each load right after one of this function's. */
   readonly floorMs: number;
   /**
    * What the bundle holds beyond its floor, biggest first: output bytes by npm
@@ -191,14 +192,18 @@ export async function benchFunctions(rounds: number): Promise<FunctionBench[]> {
       const owners = new Map((output ? bytesByOwner(output) : []).map((o) => [o.input, o.bytes]));
       floors.set(key, { outfile, bytes: (await stat(outfile)).size, owners });
     }
-    const times = new Map<string, number[]>();
-    const time = async (file: string) => {
-      const ms = await loadMs(file);
-      times.set(file, [...(times.get(file) ?? []), ms]);
-    };
+    // Each function's load is followed at once by its floor's, and that pair is what the two medians
+    // are taken over: a burst of other work on the shared machine then tends to hit both alike.
+    const times = new Map<string, { fn: number[]; floor: number[] }>();
     for (let round = 0; round < rounds; round++) {
-      for (const b of built) await time(b.outfile);
-      for (const floor of floors.values()) await time(floor.outfile);
+      for (const b of built) {
+        const floor = floors.get(b.clients.join('+'));
+        if (!floor) throw new Error(`no floor built for ${b.name}`);
+        const pair = times.get(b.name) ?? { fn: [], floor: [] };
+        pair.fn.push(await loadMs(b.outfile));
+        pair.floor.push(await loadMs(floor.outfile));
+        times.set(b.name, pair);
+      }
     }
     return built.map((b): FunctionBench => {
       const floor = floors.get(b.clients.join('+'));
@@ -208,11 +213,11 @@ export async function benchFunctions(rounds: number): Promise<FunctionBench[]> {
         // Unset = DsrFunction's house default.
         memoryMb: DEPLOYMENT[b.name].memoryMb ?? 256,
         bytes: b.bytes,
-        initMs: median(times.get(b.outfile) ?? []),
+        initMs: median(times.get(b.name)?.fn ?? []),
         clients: b.clients,
         bundledClients: b.bundledClients,
         floorBytes: floor.bytes,
-        floorMs: median(times.get(floor.outfile) ?? []),
+        floorMs: median(times.get(b.name)?.floor ?? []),
         overFloor: b.owners
           .map((o) => ({ input: o.input, bytes: o.bytes - (floor.owners.get(o.input) ?? 0) }))
           .filter((o) => o.bytes > 0)
