@@ -23,7 +23,7 @@ export async function functionsSection(
 ): Promise<{ summary: BenchSummary; details: FunctionBench[] }> {
   const results = await benchFunctions(rounds);
   console.log(
-    `functions (each registry entry bundled as the CDK does; floor = only the SDK clients its access needs, same options; require() in a fresh node, each right before its floor, median of ${rounds})`,
+    `functions (each registry entry bundled as the CDK does; floor = only the SDK clients its access needs, same options; require() in a fresh node, each just after its floor, median of ${rounds})`,
   );
   console.log(
     `${pad('function', 24)}${pad('MB', 6)}${pad('KiB', 7)}${pad('init ms', 9)}${pad('floor KiB', 11)}${pad('floor ms', 10)}${pad('×size', 7)}${pad('×init', 7)}floor clients`,

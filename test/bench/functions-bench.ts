@@ -6,7 +6,7 @@
  * bundle of only the `@aws-sdk/client-*` packages the entry's declared access
  * needs (the registry's `access`: what it may touch in AWS, not what its bundle
  * happens to import). Each bundle is then loaded with `require` in a fresh
- * `node`, right before its floor, several rounds, and the medians kept.
+ * `node`, just after its floor, several rounds, and the medians kept.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -34,7 +34,7 @@ export interface FunctionBench {
   /** The SDK client packages its bundle holds. */
   readonly bundledClients: readonly string[];
   readonly floorBytes: number;
-  /** Median ms of the floor's `require`, each load right after one of this function's. */
+  /** Median ms of the floor's `require`, over the loads made just before this function's. */
   readonly floorMs: number;
   /**
    * What the bundle holds beyond its floor, biggest first: output bytes by npm
@@ -192,17 +192,19 @@ export async function benchFunctions(rounds: number): Promise<FunctionBench[]> {
       const owners = new Map((output ? bytesByOwner(output) : []).map((o) => [o.input, o.bytes]));
       floors.set(key, { outfile, bytes: (await stat(outfile)).size, owners });
     }
-    // Each function's load is followed at once by its floor's, and that pair is what the two medians
-    // are taken over: a burst of other work on the shared machine then tends to hit both alike.
+    // Round by round, each floor is loaded and then, at once, the functions measured against it; a
+    // function's floorMs is the median of the loads next to its own, so a burst of other work on the
+    // shared machine tends to hit a function and its floor alike (and no load is added for it).
     const times = new Map<string, { fn: number[]; floor: number[] }>();
     for (let round = 0; round < rounds; round++) {
-      for (const b of built) {
-        const floor = floors.get(b.clients.join('+'));
-        if (!floor) throw new Error(`no floor built for ${b.name}`);
-        const pair = times.get(b.name) ?? { fn: [], floor: [] };
-        pair.fn.push(await loadMs(b.outfile));
-        pair.floor.push(await loadMs(floor.outfile));
-        times.set(b.name, pair);
+      for (const [key, floor] of floors) {
+        const floorMs = await loadMs(floor.outfile);
+        for (const b of built.filter((x) => x.clients.join('+') === key)) {
+          const pair = times.get(b.name) ?? { fn: [], floor: [] };
+          pair.fn.push(await loadMs(b.outfile));
+          pair.floor.push(floorMs);
+          times.set(b.name, pair);
+        }
       }
     }
     return built.map((b): FunctionBench => {
