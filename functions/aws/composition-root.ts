@@ -9,6 +9,7 @@ import { ProcessorWebhook } from '../connectors/processor-webhook';
 import { createConnector } from '../connectors/registry';
 import type { ChainHeadsPorts, ReadChainPorts } from '../core/audit/trail';
 import type { DataStore } from '../core/data-map';
+import type { ExportStorePorts } from '../core/export/store-export';
 import type { UnsubscribePorts } from '../core/opt-out/unsubscribe';
 import type {
   AttentionLedger,
@@ -162,6 +163,21 @@ export function exportDownloads(): DownloadLinks {
 /** The connector of a data store, on this cold start's clients. */
 export function connectorFor(store: DataStore): Connector {
   return createConnector(store, { dynamodb: dynamoDbClient(), s3: s3Client() });
+}
+
+/**
+ * What ExportStore needs: the per-store ports without the hashing key (an export never reads the secret,
+ * and its function may not) and with the ledger's request lifecycle alone, so its bundle has neither.
+ */
+export function exportStorePorts(): ExportStorePorts {
+  return {
+    auditTrail: auditTrail(),
+    ledger: requestLedger(),
+    exports: exportObjects(),
+    dataMap: loadConfig().dataMap,
+    connectorFor,
+    log: log(),
+  };
 }
 
 /** Zip writers for export packages. */

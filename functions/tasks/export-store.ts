@@ -1,4 +1,4 @@
-import { storePorts } from '../aws/composition-root';
+import { exportStorePorts } from '../aws/composition-root';
 import { withTransient } from '../aws/errors';
 import { exportStore, type StoreExportResult } from '../core/export/store-export';
 import * as z from '../core/zod';
@@ -11,5 +11,5 @@ const Input = z.object({
 /** ExportStore (one Map iteration): streams one store's records for the subject into the exports bucket. */
 export async function handler(event: unknown): Promise<StoreExportResult> {
   const input = z.parse(Input, event);
-  return withTransient(() => exportStore(storePorts(), input));
+  return withTransient(() => exportStore(exportStorePorts(), input));
 }
