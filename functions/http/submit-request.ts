@@ -39,7 +39,10 @@ export async function submitRequest(
     return browser.page(400, page, FORM_SCRIPT);
   }
   const submitted = await submit(await submitPorts(context), parsed.body);
-  if (submitted.statusToken) browser.keepStatusToken(submitted.requestId, submitted.statusToken);
+  if (submitted.statusToken) {
+    const newAddress = parsed.body.corrections?.email !== undefined;
+    browser.keepStatusToken(submitted.requestId, submitted.statusToken, newAddress);
+  }
   return browser.redirect(`requests/${encodeURIComponent(submitted.requestId)}/code`);
 }
 

@@ -7,7 +7,7 @@
  * notice, unless DSR_REQUIRE_BROWSER=1 (set by CI, which installs Chromium)
  * makes that a failure.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -107,6 +107,13 @@ async function checkPage(page: Page, what: string): Promise<void> {
   }
 }
 
+/** Follows the status page's download link as the person would and returns the first two bytes of the file. */
+async function zipFromStatusPage(page: Page): Promise<string> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  const saved = await file.path();
+  return (await readFile(saved)).subarray(0, 2).toString();
+}
+
 /** Submits the access request through the form, enters the emailed code, and lands on the status page. */
 async function walkToStatus(page: Page, person: { email: string }, check: boolean): Promise<void> {
   await page.check('#type-access');
@@ -151,9 +158,11 @@ describeBrowser('the requester in a browser', () => {
     await checkPage(page, 'status page (id, in progress)');
     await page.waitForSelector('#progress[data-final=true]', { timeout: 120_000 });
 
-    // Assess: completed in plain Indonesian, each place listed, and the emailed download link serves the zip
+    // Assess: completed in plain Indonesian, each place listed, the page's own download link (this browser
+    // entered the code) serves the zip, and so does the emailed download link
     expect(await page.textContent('#now')).toContain('selesai');
     expect(await page.textContent('#outcome')).toContain('Salinan data Anda sudah siap');
+    expect(await zipFromStatusPage(page)).toBe('PK');
     expect(await page.locator('#progress tbody tr').count()).toBeGreaterThan(3);
     await checkPage(page, 'status page (id, completed)');
     const ready = await mailTo(people.id.email, /\/export\?token=/);
@@ -186,9 +195,10 @@ describeBrowser('the requester in a browser', () => {
       await page.click('text=Refresh');
     }
 
-    // Assess: completed, in English, remembered across pages
+    // Assess: completed, in English, remembered across pages, with the download link for this browser
     expect(await page.textContent('#now')).toContain('completed');
     expect(await page.textContent('#outcome')).toContain('Your copy is ready');
+    expect(await zipFromStatusPage(page)).toBe('PK');
     const ready = await mailTo(people.en.email, /\/export\?token=/);
     expect(ready.body.text).toMatch(/^The copy of your data/);
     expect((await fetch(linkIn(ready, 'export'))).status).toBe(200);
@@ -199,6 +209,12 @@ describeBrowser('the requester in a browser', () => {
     await fresh.page.goto(linkIn(confirmation, 'status'));
     expect(await fresh.page.textContent('#now')).toContain('completed');
     expect(await fresh.page.locator('main form, main button').count()).toBe(0);
+    // It cannot download: no link on the page, the outcome points to the email, and the route refuses it.
+    expect(await fresh.page.locator('#download').count()).toBe(0);
+    expect(await fresh.page.textContent('#outcome')).toContain('We emailed you a download link');
+    const exportUrl = new URL('export', fresh.page.url()).href.replace(/\?.*$/, '');
+    expect((await fresh.page.goto(exportUrl))?.status()).toBe(403);
+    await fresh.page.goto(linkIn(confirmation, 'status'));
     await fresh.page.click('a[hreflang=id]');
     expect(await fresh.page.getAttribute('html', 'lang')).toBe('id');
     expect(await fresh.page.textContent('#now')).toContain('selesai');

@@ -123,6 +123,9 @@ const en = {
   'status.outcome': 'Result',
   'status.outcome.access':
     'Your copy is ready. We emailed you a download link; it works for a few days. Open it from the email.',
+  'status.outcome.access.here':
+    'Your copy is ready. You entered the code in this browser, so you can download it here; we also emailed you the link.',
+  'status.outcome.download': 'Download your data (a zip file)',
   'status.outcome.delete':
     'Your data is erased, except what the law makes us keep. We emailed you the summary and the certificate of erasure.',
   'status.outcome.other': 'Done. We emailed you what changed.',
@@ -357,6 +360,9 @@ const id: Record<MessageKey, string> = {
   'status.outcome': 'Hasil',
   'status.outcome.access':
     'Salinan data Anda sudah siap. Kami mengirim tautan unduhan melalui email; tautan itu berlaku beberapa hari. Buka dari email tersebut.',
+  'status.outcome.access.here':
+    'Salinan data Anda sudah siap. Anda memasukkan kode di peramban ini, jadi Anda dapat mengunduhnya di sini; tautannya juga kami kirim melalui email.',
+  'status.outcome.download': 'Unduh data Anda (berkas zip)',
   'status.outcome.delete':
     'Data Anda sudah dihapus, kecuali yang wajib kami simpan menurut hukum. Kami mengirim ringkasan dan sertifikat penghapusan melalui email.',
   'status.outcome.other': 'Selesai. Kami mengirim rincian perubahannya melalui email.',
