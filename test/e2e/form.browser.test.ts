@@ -254,12 +254,16 @@ describeBrowser('the requester in a browser', () => {
       `/requests/${id}/status?token=${token}`,
       '/requests/not-an-id/verify?token=short',
       `/unsubscribe?token=${token}`,
+      // An unknown path: the local server's own bilingual 404 page (as API Gateway's gateway responses give).
+      '/no/such/page?x=1',
     ];
     for (const lang of ['id', 'en']) {
       const { page } = await open();
       for (const at of pages) {
         await page.goto(`${system.urls.api}${at}&lang=${lang}`);
-        expect([at, await page.getAttribute('html', 'lang')]).toEqual([at, lang]);
+        // The page no handler serves has both languages, Indonesian first, whatever is asked.
+        const expected = at.startsWith('/no/') ? 'id' : lang;
+        expect([at, await page.getAttribute('html', 'lang')]).toEqual([at, expected]);
         await checkPage(page, `${at} (${lang})`);
       }
     }

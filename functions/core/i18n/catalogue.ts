@@ -225,6 +225,8 @@ const en = {
   'http.title': 'Something went wrong',
   'http.400': 'The request was not understood. Please go back and try again.',
   'http.404': 'There is no such page.',
+  'http.blocked':
+    'This request looks unsafe and was blocked. Remove any code or markup from what you typed and try again.',
   'http.413': 'What you sent is too large.',
   'http.415': 'This page cannot take what you sent.',
   'http.429': 'Too many tries from here. Please wait a little and try again.',
@@ -465,6 +467,8 @@ const id: Record<MessageKey, string> = {
   'http.title': 'Terjadi kesalahan',
   'http.400': 'Permintaan tidak dapat dipahami. Silakan kembali dan coba lagi.',
   'http.404': 'Halaman ini tidak ada.',
+  'http.blocked':
+    'Permintaan ini tampak tidak aman dan diblokir. Hapus kode atau markup dari yang Anda ketik, lalu coba lagi.',
   'http.413': 'Data yang Anda kirim terlalu besar.',
   'http.415': 'Halaman ini tidak dapat menerima data yang Anda kirim.',
   'http.429': 'Terlalu banyak percobaan dari sini. Silakan tunggu sebentar dan coba lagi.',
