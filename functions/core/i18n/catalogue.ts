@@ -1,11 +1,13 @@
 /**
- * THE message catalogue of every page a person reads (Bahasa Indonesia and
- * English). One key, two languages: a key missing in either fails
- * `tsc` and test/unit/catalogue.test.ts. `{name}` marks a value filled in.
+ * THE message catalogue of every page and email a person reads (Bahasa
+ * Indonesia and English); the emails' messages live in mail-messages.ts and
+ * are merged in here. One key, two languages: a key missing in either fails
+ * `tsc` and test/unit/requester-catalogue.test.ts. `{name}` marks a value filled in.
  */
 import type { Locale } from '../request';
+import { MAIL_EN, MAIL_ID } from './mail-messages';
 
-const en = {
+const pagesEn = {
   'site.name': 'Impor.in',
   'site.section': 'Your personal data',
   'site.skip': 'Skip to main content',
@@ -236,9 +238,11 @@ const en = {
   'wait.minutes': '{count} minutes',
 } as const;
 
+const en = { ...pagesEn, ...MAIL_EN } as const;
+
 export type MessageKey = keyof typeof en;
 
-const id: Record<MessageKey, string> = {
+const pagesId: Record<keyof typeof pagesEn, string> = {
   'site.name': 'Impor.in',
   'site.section': 'Data pribadi Anda',
   'site.skip': 'Langsung ke isi utama',
@@ -478,6 +482,8 @@ const id: Record<MessageKey, string> = {
   'wait.seconds': '{count} detik',
   'wait.minutes': '{count} menit',
 };
+
+const id: Record<MessageKey, string> = { ...pagesId, ...MAIL_ID };
 
 /** Both languages, keyed alike. */
 export const CATALOGUE: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = { en, id };
