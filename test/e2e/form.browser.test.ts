@@ -27,6 +27,7 @@ const DESKTOP = { width: 1280, height: 900 };
 const people = {
   id: { email: 'sari.browser@example.test', fullName: 'Sari Browsertest' },
   en: { email: 'budi.nojs@example.test', fullName: 'Budi Tanpaskrip' },
+  keyboard: { email: 'kiki.keyboard@example.test', fullName: 'Kiki Papanketik' },
 };
 
 let system: LocalSystem;
@@ -105,6 +106,39 @@ async function checkPage(page: Page, what: string): Promise<void> {
     expect([what, size.width, await axeViolations(page)]).toEqual([what, size.width, []]);
     if (size === PHONE) expect([what, await scrollsSideways(page)]).toEqual([what, false]);
   }
+}
+
+/**
+ * The focused element and whether its focus shows: a ring (outline of at least
+ * 2 px, or a box shadow) on an element that is on screen. Read in the page
+ * itself, so what is checked is what a sighted keyboard user sees.
+ */
+const FOCUS_SHOWN = `(() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return { at: 'body', shown: false };
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== 'none';
+  const onScreen = box.width > 0 && box.height > 0 && box.bottom > 0 && box.top < innerHeight && box.right > 0 && box.left < innerWidth;
+  return { at: el.id || el.getAttribute('href') || el.tagName.toLowerCase(), shown: ring && onScreen };
+})()`;
+
+/** Whether the focused element matches `selector`. */
+const focusIs = (page: Page, selector: string) =>
+  page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`) as Promise<boolean>;
+
+/**
+ * Presses Tab (or Shift+Tab) until `selector` has the focus, checking at every
+ * stop on the way that the focus is visible; fails after 40 presses.
+ */
+async function tabTo(page: Page, selector: string, key: 'Tab' | 'Shift+Tab' = 'Tab'): Promise<void> {
+  for (let presses = 0; presses < 40; presses++) {
+    await page.keyboard.press(key);
+    const focus = (await page.evaluate(FOCUS_SHOWN)) as { at: string; shown: boolean };
+    expect([selector, focus]).toEqual([selector, { at: focus.at, shown: true }]);
+    if (await focusIs(page, selector)) return;
+  }
+  throw new Error(`${key} never reached ${selector}`);
 }
 
 /** Follows the status page's download link as the person would and returns the first two bytes of the file. */
@@ -219,6 +253,47 @@ describeBrowser('the requester in a browser', () => {
     expect(await fresh.page.getAttribute('html', 'lang')).toBe('id');
     expect(await fresh.page.textContent('#now')).toContain('selesai');
     await checkPage(fresh.page, 'status page from the email link (id)');
+  });
+
+  it('takes the whole access flow with the keyboard alone, every focused control visibly ringed', async () => {
+    // Prepare
+    const { page, errors } = await open({ locale: 'en-GB', viewport: DESKTOP });
+    const person = people.keyboard;
+    await page.goto(`${system.urls.api}/`);
+
+    // Act and assess, page by page. The form: the skip link comes first and lands in the main content.
+    await tabTo(page, 'a.skip');
+    await page.keyboard.press('Enter');
+    expect(page.url()).toMatch(/#main$/);
+    await tabTo(page, '#type-access');
+    await page.keyboard.press('Space');
+    expect(await page.isChecked('#type-access')).toBe(true);
+    await tabTo(page, '#email');
+    await page.keyboard.type(person.email);
+    await tabTo(page, '#request-form button[type=submit]');
+    // Back one control and forth again, as a person checking an answer would.
+    await tabTo(page, '#jurisdiction', 'Shift+Tab');
+    await tabTo(page, '#request-form button[type=submit]');
+    await Promise.all([page.waitForURL(/\/code$/), page.keyboard.press('Enter')]);
+
+    // The code page: type the emailed code and press Enter in the field.
+    await tabTo(page, '#code');
+    expect(await page.locator('#newAddressCode').count()).toBe(0);
+    await page.keyboard.type(codeIn(await mailTo(person.email, /\d{6}/)));
+    await Promise.all([page.waitForURL(/\/status$/), page.keyboard.press('Enter')]);
+
+    // The status page: it updates by itself; once done, the download link is reached and followed by keyboard.
+    await page.waitForSelector('#progress[data-final=true]', { timeout: 120_000 });
+    expect(await page.textContent('#now')).toContain('completed');
+    await tabTo(page, '#download');
+    const [file] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    expect((await readFile(await file.path())).subarray(0, 2).toString()).toBe('PK');
+    // And the language switch, by keyboard too.
+    await page.goto(page.url());
+    await tabTo(page, 'a[hreflang=id]');
+    await Promise.all([page.waitForURL(/lang=id/), page.keyboard.press('Enter')]);
+    expect(await page.getAttribute('html', 'lang')).toBe('id');
+    expect(errors).toEqual([]);
   });
 
   it('shows a bad email and a missing choice in an error summary in the page language, and sends nothing', async () => {
