@@ -109,6 +109,29 @@ const mailedTo = () =>
   ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination?.ToAddresses?.[0]);
 
 describe('POST /requests', () => {
+  it('writes the emails in the JSON body’s locale, else in the Accept-Language’s, else in Indonesian, like the pages', async () => {
+    // Act
+    const cases = [
+      [{ locale: 'en' }, { 'Accept-Language': 'id-ID' }, 'en'],
+      [{ locale: 'id' }, { 'Accept-Language': 'en-US' }, 'id'],
+      [{}, { 'Accept-Language': 'en-GB,en;q=0.9,id;q=0.8' }, 'en'],
+      [{}, { 'Accept-Language': 'fr-FR' }, 'id'],
+      [{}, {}, 'id'],
+    ] as const;
+    const stored = [];
+    for (const [i, [body, headers]] of cases.entries()) {
+      const res = await post(
+        JSON.stringify({ type: 'access', email: `lang${i}@example.com`, ...body }),
+        { ...JSON_HEADERS, ...headers },
+        `203.0.113.${i + 10}`,
+      );
+      stored.push(ledger.get(JSON.parse(res.body).requestId)?.locale);
+    }
+
+    // Assess
+    expect(stored).toEqual(cases.map(([, , locale]) => locale));
+  });
+
   it('records the request before starting its workflow and answers 202 with a status token', async () => {
     // Act
     const res = await post(
@@ -128,7 +151,8 @@ describe('POST /requests', () => {
     expect(item).toMatchObject({
       status: 'pending_verification',
       jurisdiction: 'ID',
-      locale: 'en',
+      // No locale and no Accept-Language: Indonesian, as for a page.
+      locale: 'id',
       contact: { email: 'someone@example.com' },
     });
     expect(item?.statusTokenHash).not.toBe(body.statusToken);
