@@ -514,6 +514,29 @@ describe('POST /requests from the form, without JavaScript', () => {
       ...headers,
     });
 
+  it('marks in the status cookie that a second code is due only when the correction changes the email address', async () => {
+    // Act
+    const statusCookieOf = async (fields: Record<string, string>) => {
+      const res = await formPost({
+        csrf: CSRF,
+        locale: 'en',
+        type: 'rectify',
+        jurisdiction: 'ID',
+        ...fields,
+      });
+      expect(res.statusCode).toBe(303);
+      return (res.multiValueHeaders?.['set-cookie'] ?? [])
+        .map(String)
+        .find((c) => c.startsWith('dsr_status='));
+    };
+    const newAddress = await statusCookieOf({ email: 'lama@example.com', correct_email: 'baru@example.com' });
+    const nameOnly = await statusCookieOf({ email: 'nama@example.com', correct_fullName: 'Nama Baru' });
+
+    // Assess
+    expect(newAddress).toMatch(/^dsr_status=[0-9]{8}-rectify-[a-z2-7]{10}\.[A-Za-z0-9_-]{43}\.new-address;/);
+    expect(nameOnly).toMatch(/^dsr_status=[0-9]{8}-rectify-[a-z2-7]{10}\.[A-Za-z0-9_-]{43};/);
+  });
+
   it('records the request in the page language, keeps the status token in a cookie and sends the browser to the code page', async () => {
     // Act
     const res = await formPost({
