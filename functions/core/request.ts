@@ -145,7 +145,8 @@ export const SubmitRequestBody = z
       .regex(/^\+?[0-9 ()-]{6,20}$/, { message: 'must be a phone number of 6 to 20 digits' })
       .optional(),
     jurisdiction: Jurisdiction.default('ID'),
-    locale: Locale.default('en'),
+    /** The emails' first language. Absent: as for a page, Accept-Language, else Indonesian (http/submit-request.ts). */
+    locale: Locale.optional(),
     /** `rectify` only: the corrected values. */
     corrections: Corrections.optional(),
     /** `withdraw_consent` only: the purposes whose consent is withdrawn. */
