@@ -1,9 +1,13 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { config, exportDownloads, hashingKey, ledgerTable, log } from '../aws/composition-root';
+import { auditObjects, config, exportDownloads, hashingKey, ledgerTable, log } from '../aws/composition-root';
 import { limitClientIp } from '../aws/rate-limit';
 import { authorizeDownload } from '../core/export/download';
-import { authorizeVerifiedBrowserDownload, type VerifiedBrowser } from '../core/requests/verified-browser';
-import { Browser } from '../middleware/browser';
+import {
+  authorizeVerifiedBrowserDownload,
+  type VerifiedBrowser,
+  verifiedBrowserCertificate,
+} from '../core/requests/verified-browser';
+import { Browser, STORED_PAGE_HEADERS } from '../middleware/browser';
 import { httpRoute } from '../middleware/http';
 
 /** The cookies of the browser that entered the request's code (the status page's download link). */
@@ -23,6 +27,7 @@ function verifiedBrowser(event: APIGatewayProxyEvent, requestId: string | undefi
  */
 export async function downloadExport(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   await limitClientIp(event, 'verify');
+  if (event.resource?.endsWith('/certificate')) return certificatePage(event);
   const settings = { linkTtlSeconds: config().presignedUrlTtlSeconds };
   const ports = { ledger: ledgerTable(), hashingKey, links: exportDownloads(), log: log(), settings };
   const requestId = event.pathParameters?.requestId;
@@ -36,6 +41,14 @@ export async function downloadExport(event: APIGatewayProxyEvent): Promise<APIGa
     headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
     body: '',
   };
+}
+
+/** GET /requests/{requestId}/certificate: the certificate of erasure, for the browser that entered the code. */
+async function certificatePage(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const requestId = event.pathParameters?.requestId;
+  const ports = { ledger: ledgerTable(), hashingKey, certificates: auditObjects() };
+  const body = await verifiedBrowserCertificate(ports, verifiedBrowser(event, requestId));
+  return { statusCode: 200, headers: STORED_PAGE_HEADERS, body };
 }
 
 export const handler = httpRoute(downloadExport);

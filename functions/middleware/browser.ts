@@ -24,6 +24,15 @@ export const STATUS_COOKIE = 'dsr_status';
 /** The proof that this browser entered the request's code (core/requests/verified-browser.ts). */
 export const VERIFIED_COOKIE = 'dsr_verified';
 
+/** A page we wrote and stored earlier (a certificate of erasure): its inline style only, nothing else loads. */
+export const STORED_PAGE_HEADERS = {
+  ...BASE_HEADERS,
+  'content-type': 'text/html; charset=utf-8',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+};
+
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 const PROOF_SHAPE = /^[0-9a-f]{64}$/;
 

@@ -28,6 +28,7 @@ const people = {
   id: { email: 'sari.browser@example.test', fullName: 'Sari Browsertest' },
   en: { email: 'budi.nojs@example.test', fullName: 'Budi Tanpaskrip' },
   keyboard: { email: 'kiki.keyboard@example.test', fullName: 'Kiki Papanketik' },
+  erased: { email: 'dewi.hapus@example.test', fullName: 'Dewi Hapusdata' },
 };
 
 let system: LocalSystem;
@@ -38,7 +39,8 @@ let browser: Browser;
 beforeAll(async () => {
   if (!haveBrowser) return;
   dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-browser-'));
-  system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 5 });
+  // A one-second grace period, so a delete reaches its certificate within the test.
+  system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 5, deleteGraceSeconds: 1 });
   local = new LocalApi(system);
   const { plantSubject } = await import('../../infra/local/demo-data');
   for (const person of Object.values(people)) {
@@ -149,8 +151,13 @@ async function zipFromStatusPage(page: Page): Promise<string> {
 }
 
 /** Submits the access request through the form, enters the emailed code, and lands on the status page. */
-async function walkToStatus(page: Page, person: { email: string }, check: boolean): Promise<void> {
-  await page.check('#type-access');
+async function walkToStatus(
+  page: Page,
+  person: { email: string },
+  check: boolean,
+  type: 'access' | 'delete' = 'access',
+): Promise<void> {
+  await page.check(`#type-${type}`);
   await page.fill('#email', person.email);
   await page.click('#request-form button[type=submit]');
   await page.waitForSelector('input#code');
@@ -253,6 +260,39 @@ describeBrowser('the requester in a browser', () => {
     expect(await fresh.page.getAttribute('html', 'lang')).toBe('id');
     expect(await fresh.page.textContent('#now')).toContain('selesai');
     await checkPage(fresh.page, 'status page from the email link (id)');
+  });
+
+  it('takes a delete without JavaScript to its certificate of erasure, which the email’s status link cannot open', async () => {
+    // Prepare
+    const { page } = await open({ javaScriptEnabled: false, locale: 'en-GB' });
+    await page.goto(`${system.urls.api}/`);
+
+    // Act: ask for erasure, enter the code, refresh until the request ends, open the certificate
+    await walkToStatus(page, people.erased, false, 'delete');
+    const deadline = Date.now() + 120_000;
+    while ((await page.getAttribute('#progress', 'data-final')) !== 'true' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      await page.click('text=Refresh');
+    }
+    expect(await page.textContent('#now')).toContain('completed');
+    await checkPage(page, 'status page of a completed delete (en, no JS)');
+    await page.click('#certificate');
+
+    // Assess: this request's certificate, in both languages, naming the person only by a hash
+    expect(await page.textContent('h1')).toMatch(/certificate of erasure/i);
+    const certificate = (await page.textContent('body')) ?? '';
+    expect(certificate).toContain((new URL(page.url()).pathname.split('/').at(-2) ?? '-').slice(0, 8));
+    expect(certificate).toMatch(/Dihapus/);
+    expect(certificate).not.toContain(people.erased.email);
+    expect(certificate).not.toContain(people.erased.fullName);
+
+    // The emailed status link, in a browser that never entered the code: no link, and the route refuses it.
+    const confirmation = await mailTo(people.erased.email, /\/status\?token=/);
+    const fresh = await open({ locale: 'en-GB' });
+    await fresh.page.goto(linkIn(confirmation, 'status'));
+    expect(await fresh.page.locator('#certificate').count()).toBe(0);
+    const certificateUrl = new URL('certificate', fresh.page.url()).href.replace(/\?.*$/, '');
+    expect((await fresh.page.goto(certificateUrl))?.status()).toBe(403);
   });
 
   it('takes the whole access flow with the keyboard alone, every focused control visibly ringed', async () => {

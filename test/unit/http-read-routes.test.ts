@@ -1,4 +1,5 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resetRateLimiter } from '../../functions/aws/rate-limit';
@@ -263,6 +264,60 @@ describe('GET /requests/{requestId}/export from the status page (no token)', () 
     expect(refused.map((r) => [r.statusCode, r.headers?.location])).toEqual(
       refused.map(() => [403, undefined]),
     );
+  });
+});
+
+describe('GET /requests/{requestId}/certificate (the certificate of erasure, from the status page)', () => {
+  const token = 's'.repeat(43);
+  const deleteId = '20260101-delete-abcdefghij';
+  const htmlKey = `certificates/${deleteId}/certificate.html`;
+  const fromBrowser = (cookie: string | undefined, id = deleteId) =>
+    download.handler(
+      apiEvent({
+        resource: '/requests/{requestId}/certificate',
+        pathParameters: { requestId: id },
+        headers: cookie ? { cookie } : {},
+      }),
+      lambdaContext(),
+    );
+  const cookiesFor = (id: string) =>
+    `dsr_status=${id}.${token}; dsr_verified=${id}.${verifiedBrowserProof(key, id, token)}`;
+
+  it('shows the browser that entered the code its certificate, and refuses every other browser alike', async () => {
+    // Prepare: a completed delete with its certificate in the audit bucket, and another without one yet
+    const certificate = {
+      jsonKey: htmlKey.replace('.html', '.json'),
+      htmlKey,
+      issuedAt: '2026-01-02T00:00:00Z',
+    };
+    plant({ type: 'delete', statusTokenHash: keyedHash(key, 'status-token', token), certificate }, deleteId);
+    plant({ type: 'delete', statusTokenHash: keyedHash(key, 'status-token', token) }, OTHER_ID);
+    s3.on(GetObjectCommand, { Bucket: 'dsr-audit', Key: htmlKey }).resolves({
+      Body: Readable.from([Buffer.from('<!doctype html><title>Certificate of erasure</title>')]) as never,
+    });
+
+    // Act
+    const verified = await fromBrowser(cookiesFor(deleteId));
+    const refused = await Promise.all([
+      fromBrowser(undefined),
+      fromBrowser(`dsr_status=${deleteId}.${token}`),
+      fromBrowser(`dsr_status=${deleteId}.${'t'.repeat(43)}; dsr_verified=${deleteId}.${'0'.repeat(64)}`),
+      // The right browser for a request with no certificate yet: the same refusal.
+      fromBrowser(cookiesFor(OTHER_ID), OTHER_ID),
+    ]);
+
+    // Assess
+    expect(verified.statusCode).toBe(200);
+    expect(verified.body).toContain('Certificate of erasure');
+    expect(verified.headers?.['content-type']).toBe('text/html; charset=utf-8');
+    expect(verified.headers?.['content-security-policy']).toContain("default-src 'none'");
+    expect(refused.map((r) => [r.statusCode, r.body.includes('Certificate of erasure')])).toEqual(
+      refused.map(() => [403, false]),
+    );
+    // Only the certificate's page was read, from the audit bucket.
+    expect(
+      s3.commandCalls(GetObjectCommand).map((c) => [c.args[0].input.Bucket, c.args[0].input.Key]),
+    ).toEqual([['dsr-audit', htmlKey]]);
   });
 });
 

@@ -128,6 +128,9 @@ const pagesEn = {
   'status.outcome.access.here':
     'Your copy is ready. You entered the code in this browser, so you can download it here; we also emailed you the link.',
   'status.outcome.download': 'Download your data (a zip file)',
+  'status.outcome.delete.here':
+    'Your data is erased, except what the law makes us keep. You entered the code in this browser, so you can read the certificate of erasure here; we also emailed you the summary.',
+  'status.outcome.certificate': 'Read the certificate of erasure',
   'status.outcome.delete':
     'Your data is erased, except what the law makes us keep. We emailed you the summary and the certificate of erasure.',
   'status.outcome.other': 'Done. We emailed you what changed.',
@@ -369,6 +372,9 @@ const pagesId: Record<keyof typeof pagesEn, string> = {
   'status.outcome.access.here':
     'Salinan data Anda sudah siap. Anda memasukkan kode di peramban ini, jadi Anda dapat mengunduhnya di sini; tautannya juga kami kirim melalui email.',
   'status.outcome.download': 'Unduh data Anda (berkas zip)',
+  'status.outcome.delete.here':
+    'Data Anda sudah dihapus, kecuali yang wajib kami simpan menurut hukum. Anda memasukkan kode di peramban ini, jadi Anda dapat membaca sertifikat penghapusan di sini; ringkasannya juga kami kirim melalui email.',
+  'status.outcome.certificate': 'Baca sertifikat penghapusan',
   'status.outcome.delete':
     'Data Anda sudah dihapus, kecuali yang wajib kami simpan menurut hukum. Kami mengirim ringkasan dan sertifikat penghapusan melalui email.',
   'status.outcome.other': 'Selesai. Kami mengirim rincian perubahannya melalui email.',

@@ -135,6 +135,10 @@ function outcome(lang: Locale, view: StatusView, options: StatusPageOptions): st
     return `<h2>${escapeHtml(t(lang, 'status.outcome'))}</h2><div class="panel done" id="outcome"><p>${escapeHtml(t(lang, 'status.outcome.access.here'))}</p>
 <p><a id="download" href="export">${escapeHtml(t(lang, 'status.outcome.download'))}</a></p></div>`;
   }
+  if (view.status === 'completed' && view.type === 'delete' && options.links && view.certificateIssuedAt) {
+    return `<h2>${escapeHtml(t(lang, 'status.outcome'))}</h2><div class="panel done" id="outcome"><p>${escapeHtml(t(lang, 'status.outcome.delete.here'))}</p>
+<p><a id="certificate" href="certificate">${escapeHtml(t(lang, 'status.outcome.certificate'))}</a></p></div>`;
+  }
   const key: MessageKey | undefined = (() => {
     switch (view.status) {
       case 'completed':

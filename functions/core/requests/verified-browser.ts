@@ -8,6 +8,8 @@
  */
 import { constantTimeEqual, keyedHash } from '../crypto';
 import { type DownloadPorts, mintDownload } from '../export/download';
+import type { LedgerRecord } from '../ledger-record';
+import type { ObjectStore, RequestLedger } from '../ports';
 import { RefusedError } from '../refusal';
 import { RequestId } from '../request';
 
@@ -44,9 +46,45 @@ export async function authorizeVerifiedBrowserDownload(
   ports: DownloadPorts,
   browser: VerifiedBrowser,
 ): Promise<{ url: string }> {
-  const invalid = () => new RefusedError('invalid_link', 'this browser cannot download this request');
+  const record = await verifiedRecord(ports, browser);
+  if (!record.exportInfo) throw invalidLink();
+  return mintDownload(ports, record, record.exportInfo);
+}
+
+export interface CertificatePorts {
+  readonly ledger: Pick<RequestLedger, 'get'>;
+  readonly hashingKey: () => Promise<Buffer>;
+  /** The audit bucket, where the certificate's page was written once. */
+  readonly certificates: Pick<ObjectStore, 'open'>;
+}
+
+/**
+ * The certificate of erasure's page (bilingual HTML; it names the person only
+ * by a keyed hash) for the browser that entered the delete's code.
+ *
+ * @throws RefusedError: `invalid_link` (one answer for every mismatch, and for a request with no certificate yet).
+ */
+export async function verifiedBrowserCertificate(
+  ports: CertificatePorts,
+  browser: VerifiedBrowser,
+): Promise<string> {
+  const record = await verifiedRecord(ports, browser);
+  const page = record.certificate ? await ports.certificates.open(record.certificate.htmlKey) : undefined;
+  if (!page) throw invalidLink();
+  const chunks: Buffer[] = [];
+  for await (const chunk of page) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const invalidLink = () => new RefusedError('invalid_link', 'this browser cannot open this request’s outcome');
+
+/** The request, when the browser's status token is the request's and its proof is ours; else `invalid_link`. */
+async function verifiedRecord(
+  ports: Pick<CertificatePorts, 'ledger' | 'hashingKey'>,
+  browser: VerifiedBrowser,
+): Promise<LedgerRecord> {
   const id = RequestId.safeParse(browser.requestId);
-  if (!id.success || !browser.statusToken || !browser.proof) throw invalid();
+  if (!id.success || !browser.statusToken || !browser.proof) throw invalidLink();
   const key = await ports.hashingKey();
   const record = await ports.ledger.get(id.data);
   // Hash and compare even for an unknown id, so a miss takes as long as a wrong token.
@@ -54,6 +92,6 @@ export async function authorizeVerifiedBrowserDownload(
   const stored = record?.statusTokenHash ?? '0'.repeat(presented.length);
   const tokenOk = constantTimeEqual(presented, stored);
   const proofOk = provesVerifiedBrowser(key, id.data, browser.statusToken, browser.proof);
-  if (!tokenOk || !proofOk || !record?.exportInfo) throw invalid();
-  return mintDownload(ports, record, record.exportInfo);
+  if (!tokenOk || !proofOk || !record) throw invalidLink();
+  return record;
 }
