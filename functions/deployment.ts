@@ -27,6 +27,8 @@ export type Access =
   | 'stores:write'
   /** Write-once certificates of erasure in the audit bucket. */
   | 'audit:write'
+  /** GetObject of a certificate of erasure's page in the audit bucket (shown to the browser that entered the code). */
+  | 'certificates:read'
   /** DynamoDB `UpdateItem` only, on the stores that declare `marketingConsentFields` (opt-out). */
   | 'stores:consent'
   /** UpdateItem by primary key on DynamoDB stores that declare changeable fields (corrections, restriction, consent). */
@@ -365,8 +367,16 @@ const ROUTE_ENTRIES = {
   }),
   DownloadExport: route({
     entry: 'functions/http/download-export.ts',
-    description: 'GET /requests/{requestId}/export: checks the emailed token, redirects to a short-lived URL',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'exports:read', 'limits:write'],
+    description:
+      'GET /requests/{requestId}/export: checks the emailed token, redirects to a short-lived URL; GET …/certificate: the certificate of erasure, for the browser that entered the code',
+    access: [
+      'ledger:read',
+      'ledger:write',
+      'secret:read',
+      'exports:read',
+      'certificates:read',
+      'limits:write',
+    ],
   }),
   CancelRequest: route({
     entry: 'functions/http/cancel-request.ts',
@@ -586,6 +596,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/requests/{requestId}/verify', functionName: 'VerifyRequest' },
   { method: 'POST', path: '/requests/{requestId}/resend', functionName: 'ResendVerification' },
   { method: 'GET', path: '/requests/{requestId}/export', functionName: 'DownloadExport' },
+  { method: 'GET', path: '/requests/{requestId}/certificate', functionName: 'DownloadExport' },
   { method: 'GET', path: '/requests/{requestId}/cancel', functionName: 'CancelRequest' },
   { method: 'POST', path: '/requests/{requestId}/cancel', functionName: 'CancelRequest' },
   { method: 'GET', path: '/unsubscribe', functionName: 'Unsubscribe' },
@@ -626,6 +637,7 @@ const COMMON_ENVIRONMENT: readonly EnvKey[] = [
 /** A function learns where the audit bucket, guard tables and contact list are only if it may use them. */
 const ENVIRONMENT_BY_ACCESS: Partial<Record<Access, readonly EnvKey[]>> = {
   'audit:write': ['auditBucket'],
+  'certificates:read': ['auditBucket'],
   'limits:write': ['rateLimitTable', ...RATE_LIMIT_SETTINGS],
   'idempotency:write': ['idempotencyTable'],
   'suppression:write': ['suppressionTable'],

@@ -17,7 +17,9 @@ export type HashPurpose =
   /** One-click unsubscribe tokens: their signature, and the used-token marker in the suppression table. */
   | 'unsubscribe'
   /** The seed a request's first verification code and link are derived from (never stored). */
-  | 'verification-seed';
+  | 'verification-seed'
+  /** The cookie of the browser that entered a request's code: it may download the request's outcome. */
+  | 'verified-browser';
 
 /**
  * HMAC-SHA256 (hex) of `value`, domain-separated by `purpose`, so a code hash

@@ -1,4 +1,4 @@
-import { LANGUAGE_NAMES, otherLocale } from './i18n/catalogue';
+import { CATALOGUE, LANGUAGE_NAMES, type MessageKey, otherLocale, t } from './i18n/catalogue';
 import type { Locale } from './request';
 
 export interface MailContent {
@@ -35,52 +35,54 @@ export function verificationLink(publicUrl: string, requestId: string, linkToken
   return `${publicUrl}/requests/${encodeURIComponent(requestId)}/verify?token=${encodeURIComponent(linkToken)}`;
 }
 
+/** How a value is set off in an email's HTML: bold, or bold and large (a code to type). */
+type Emphasis = 'strong' | 'code';
+
+/**
+ * A catalogue message as email HTML: its text escaped, each value escaped and,
+ * when `emphasis` names it, set off (the text part of the email uses `t` as is).
+ */
+export function richText(
+  lang: Locale,
+  key: MessageKey,
+  values: Readonly<Record<string, string | number>> = {},
+  emphasis: Readonly<Record<string, Emphasis>> = {},
+): string {
+  return esc(CATALOGUE[lang][key]).replace(/\{(\w+)\}/g, (whole, name: string) => {
+    if (!Object.hasOwn(values, name)) return whole;
+    const value = esc(String(values[name]));
+    const how = emphasis[name];
+    if (how === 'code') return `<strong style="font-size:1.4em">${value}</strong>`;
+    return how === 'strong' ? `<strong>${value}</strong>` : value;
+  });
+}
+
 /** The verification email (EN or ID): the 6-digit code and a link to the confirmation page. */
 function verificationMailIn(
-  locale: Locale,
+  l: Locale,
   args: { requestId: string; code: string; link: string; minutes: number; statusLink?: string },
 ): MailContent {
   const { requestId, code, link, minutes, statusLink } = args;
-  if (locale === 'id') {
-    const status = statusLink
-      ? {
-          text: `\n\nIkuti kemajuan permintaan Anda (halaman ini hanya menampilkan status):\n${statusLink}`,
-          html: `<p><a href="${esc(statusLink)}">Lihat status permintaan Anda</a> (hanya menampilkan kemajuan; tidak mengubah apa pun).</p>`,
-        }
-      : { text: '', html: '' };
-    return {
-      subject: 'Kode konfirmasi permintaan data Anda',
-      text: `Kami menerima permintaan ${requestId} atas data pribadi Anda di Impor.in.\n\nKode konfirmasi: ${code}\n\nAtau buka tautan ini untuk mengonfirmasi:\n${link}\n\nKode berlaku ${minutes} menit. Jika Anda tidak mengajukan permintaan ini, abaikan email ini.${status.text}`,
-      html: `<p>Kami menerima permintaan <strong>${esc(requestId)}</strong> atas data pribadi Anda di Impor.in.</p><p>Kode konfirmasi: <strong style="font-size:1.4em">${esc(code)}</strong></p><p><a href="${esc(link)}">Konfirmasi permintaan</a></p><p>Kode berlaku ${minutes} menit. Jika Anda tidak mengajukan permintaan ini, abaikan email ini.</p>${status.html}`,
-    };
-  }
   const status = statusLink
     ? {
-        text: `\n\nFollow your request's progress (this page only shows its status):\n${statusLink}`,
-        html: `<p><a href="${esc(statusLink)}">See the status of your request</a> (it only shows progress; it changes nothing).</p>`,
+        text: `\n\n${t(l, 'mail.verify.statusText')}\n${statusLink}`,
+        html: `<p><a href="${esc(statusLink)}">${esc(t(l, 'mail.verify.statusLink'))}</a> ${esc(t(l, 'mail.verify.statusNote'))}</p>`,
       }
     : { text: '', html: '' };
   return {
-    subject: 'Your data request confirmation code',
-    text: `We received request ${requestId} about your personal data at Impor.in.\n\nConfirmation code: ${code}\n\nOr open this link to confirm:\n${link}\n\nThe code is valid for ${minutes} minutes. If you did not make this request, ignore this email.${status.text}`,
-    html: `<p>We received request <strong>${esc(requestId)}</strong> about your personal data at Impor.in.</p><p>Confirmation code: <strong style="font-size:1.4em">${esc(code)}</strong></p><p><a href="${esc(link)}">Confirm the request</a></p><p>The code is valid for ${minutes} minutes. If you did not make this request, ignore this email.</p>${status.html}`,
+    subject: t(l, 'mail.verify.subject'),
+    text: `${t(l, 'mail.verify.received', { requestId })}\n\n${t(l, 'mail.verify.code', { code })}\n\n${t(l, 'mail.verify.orLink')}\n${link}\n\n${t(l, 'mail.verify.validity', { minutes })}${status.text}`,
+    html: `<p>${richText(l, 'mail.verify.received', { requestId }, { requestId: 'strong' })}</p><p>${richText(l, 'mail.verify.code', { code }, { code: 'code' })}</p><p><a href="${esc(link)}">${esc(t(l, 'mail.verify.link'))}</a></p><p>${richText(l, 'mail.verify.validity', { minutes })}</p>${status.html}`,
   };
 }
 
 /** The code that confirms a new email address, sent to that address (EN or ID). */
-function newAddressMailIn(locale: Locale, args: { requestId: string; code: string }): MailContent {
+function newAddressMailIn(l: Locale, args: { requestId: string; code: string }): MailContent {
   const { requestId, code } = args;
-  if (locale === 'id') {
-    return {
-      subject: 'Konfirmasi alamat email baru Anda',
-      text: `Permintaan ${requestId} mengganti alamat email akun Impor.in Anda ke alamat ini.\n\nKode untuk alamat baru: ${code}\n\nMasukkan kode ini bersama kode yang dikirim ke alamat lama Anda. Jika Anda tidak mengajukan permintaan ini, abaikan email ini; tidak ada yang berubah.`,
-      html: `<p>Permintaan <strong>${esc(requestId)}</strong> mengganti alamat email akun Impor.in Anda ke alamat ini.</p><p>Kode untuk alamat baru: <strong style="font-size:1.4em">${esc(code)}</strong></p><p>Masukkan kode ini bersama kode yang dikirim ke alamat lama Anda. Jika Anda tidak mengajukan permintaan ini, abaikan email ini; tidak ada yang berubah.</p>`,
-    };
-  }
   return {
-    subject: 'Confirm your new email address',
-    text: `Request ${requestId} changes the email address of your Impor.in account to this address.\n\nCode for the new address: ${code}\n\nEnter it together with the code sent to your current address. If you did not make this request, ignore this email; nothing changes.`,
-    html: `<p>Request <strong>${esc(requestId)}</strong> changes the email address of your Impor.in account to this address.</p><p>Code for the new address: <strong style="font-size:1.4em">${esc(code)}</strong></p><p>Enter it together with the code sent to your current address. If you did not make this request, ignore this email; nothing changes.</p>`,
+    subject: t(l, 'mail.newAddress.subject'),
+    text: `${t(l, 'mail.newAddress.lead', { requestId })}\n\n${t(l, 'mail.newAddress.code', { code })}\n\n${t(l, 'mail.newAddress.note')}`,
+    html: `<p>${richText(l, 'mail.newAddress.lead', { requestId }, { requestId: 'strong' })}</p><p>${richText(l, 'mail.newAddress.code', { code }, { code: 'code' })}</p><p>${richText(l, 'mail.newAddress.note')}</p>`,
   };
 }
 
@@ -90,47 +92,30 @@ function newAddressMailIn(locale: Locale, args: { requestId: string; code: strin
  * plainly; the archive then only lists the places that were searched.
  */
 function exportReadyMailIn(
-  locale: Locale,
+  l: Locale,
   args: { requestId: string; link: string; days: number; records?: number },
 ): MailContent {
   const { requestId, link, days } = args;
   const none = args.records === 0;
-  if (locale === 'id') {
-    const lead = none
-      ? `Kami telah memeriksa semua tempat kami menyimpan data untuk permintaan ${requestId}. Kami tidak menyimpan data apa pun tentang Anda.`
-      : `Salinan data untuk permintaan ${requestId} sudah siap.`;
-    const action = none ? 'Daftar tempat yang kami periksa' : 'Unduh data Anda';
-    return {
-      subject: none
-        ? 'Kami tidak menyimpan data tentang Anda di Impor.in'
-        : 'Salinan data Anda dari Impor.in sudah siap',
-      text: `${lead}\n\n${action} (berlaku ${days} hari):\n${link}`,
-      html: `<p>${esc(lead)}</p><p><a href="${esc(link)}">${action}</a> (berlaku ${days} hari).</p>`,
-    };
-  }
-  const lead = none
-    ? `We searched every place we keep data for request ${requestId}. We hold no data about you.`
-    : `The copy of your data for request ${requestId} is ready.`;
-  const action = none ? 'See the list of places we searched' : 'Download your data';
+  const lead = t(l, none ? 'mail.export.lead.none' : 'mail.export.lead', { requestId });
+  const action = t(l, none ? 'mail.export.action.none' : 'mail.export.action');
   return {
-    subject: none ? 'We hold no data about you at Impor.in' : 'Your copy of your Impor.in data is ready',
-    text: `${lead}\n\n${action} here (valid for ${days} days):\n${link}`,
-    html: `<p>${esc(lead)}</p><p><a href="${esc(link)}">${action}</a> (valid for ${days} days).</p>`,
+    subject: t(l, none ? 'mail.export.subject.none' : 'mail.export.subject'),
+    text: `${lead}\n\n${t(l, 'mail.export.validText', { action, days })}\n${link}`,
+    html: `<p>${esc(lead)}</p><p><a href="${esc(link)}">${esc(action)}</a> ${richText(l, 'mail.export.valid', { days })}</p>`,
   };
 }
 
 /** A grace period in words: whole days, hours, minutes or seconds, whichever fits. */
-function durationText(locale: Locale, seconds: number): string {
-  const bySecond: [number, string, string, string] = [1, 'second', 'seconds', 'detik'];
-  const units: [number, string, string, string][] = [
-    [86400, 'day', 'days', 'hari'],
-    [3600, 'hour', 'hours', 'jam'],
-    [60, 'minute', 'minutes', 'menit'],
-  ];
-  const [size, one, many, id] = units.find(([size]) => seconds >= size && seconds % size === 0) ?? bySecond;
+function durationText(l: Locale, seconds: number): string {
+  const units = [
+    [86400, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+  ] as const;
+  const [size, unit] = units.find(([size]) => seconds >= size && seconds % size === 0) ?? [1, 'second'];
   const count = Math.round(seconds / size);
-  if (locale === 'id') return `${count} ${id}`;
-  return `${count} ${count === 1 ? one : many}`;
+  return t(l, `mail.duration.${unit}.${count === 1 ? 'one' : 'other'}`, { count });
 }
 
 /** When erasure starts, in Jakarta time (where Impor.in is) and UTC, for the reader's language. */
@@ -149,23 +134,15 @@ function startText(locale: Locale, at: Date): string {
  * appears only in the body, never in the subject line.
  */
 function erasureScheduledMailIn(
-  locale: Locale,
+  l: Locale,
   args: { requestId: string; link: string; startsAt: Date; graceSeconds: number },
 ): MailContent {
   const { requestId, link, startsAt, graceSeconds } = args;
-  const when = startText(locale, startsAt);
-  const wait = durationText(locale, graceSeconds);
-  if (locale === 'id') {
-    return {
-      subject: 'Penghapusan data Anda di Impor.in telah dijadwalkan',
-      text: `Permintaan ${requestId} untuk menghapus data pribadi Anda di Impor.in telah dikonfirmasi.\n\nPenghapusan dimulai dalam ${wait}, pada ${when}. Sampai saat itu Anda dapat membatalkannya:\n${link}\n\nData yang wajib kami simpan menurut hukum (misalnya catatan pajak) akan disimpan dengan alasannya; Anda akan menerima ringkasan setelah selesai.`,
-      html: `<p>Permintaan <strong>${esc(requestId)}</strong> untuk menghapus data pribadi Anda di Impor.in telah dikonfirmasi.</p><p>Penghapusan dimulai dalam ${esc(wait)}, pada <strong>${esc(when)}</strong>.</p><p><a href="${esc(link)}">Batalkan penghapusan</a> (hanya sebelum waktu tersebut).</p><p>Data yang wajib kami simpan menurut hukum (misalnya catatan pajak) akan disimpan dengan alasannya; Anda akan menerima ringkasan setelah selesai.</p>`,
-    };
-  }
+  const starts = { wait: durationText(l, graceSeconds), when: startText(l, startsAt) };
   return {
-    subject: 'The deletion of your Impor.in data is scheduled',
-    text: `Request ${requestId} to delete your personal data at Impor.in is confirmed.\n\nErasure starts in ${wait}, at ${when}. Until then you can cancel it:\n${link}\n\nRecords the law requires us to keep (such as tax records) are kept, with the reason; you will get a summary when it is done.`,
-    html: `<p>Request <strong>${esc(requestId)}</strong> to delete your personal data at Impor.in is confirmed.</p><p>Erasure starts in ${esc(wait)}, at <strong>${esc(when)}</strong>.</p><p><a href="${esc(link)}">Cancel the deletion</a> (only before that time).</p><p>Records the law requires us to keep (such as tax records) are kept, with the reason; you will get a summary when it is done.</p>`,
+    subject: t(l, 'mail.scheduled.subject'),
+    text: `${t(l, 'mail.scheduled.confirmed', { requestId })}\n\n${t(l, 'mail.scheduled.starts', starts)} ${t(l, 'mail.scheduled.cancelText')}\n${link}\n\n${t(l, 'mail.scheduled.kept')}`,
+    html: `<p>${richText(l, 'mail.scheduled.confirmed', { requestId }, { requestId: 'strong' })}</p><p>${richText(l, 'mail.scheduled.starts', starts, { when: 'strong' })}</p><p><a href="${esc(link)}">${esc(t(l, 'mail.scheduled.cancelLink'))}</a> ${esc(t(l, 'mail.scheduled.cancelNote'))}</p><p>${esc(t(l, 'mail.scheduled.kept'))}</p>`,
   };
 }
 
@@ -176,32 +153,20 @@ export interface OptOutProcessor {
   readonly outcome: 'confirmed' | 'followed_up' | 'pending';
 }
 
-const PROCESSOR_TEXT = {
-  en: {
-    intro: 'We also told the partners that process your data for us to stop marketing to you:',
-    confirmed: 'confirmed',
-    followed_up: 'has not confirmed; our support team is following up',
-    pending: 'told; waiting for its confirmation',
-  },
-  id: {
-    intro:
-      'Kami juga meminta mitra yang memproses data Anda untuk kami agar berhenti mengirim pemasaran kepada Anda:',
-    confirmed: 'telah mengonfirmasi',
-    followed_up: 'belum mengonfirmasi; tim dukungan kami sedang menindaklanjutinya',
-    pending: 'sudah diberi tahu; menunggu konfirmasinya',
-  },
-} as const;
+const OPT_OUT_OUTCOME: Readonly<Record<OptOutProcessor['outcome'], MessageKey>> = {
+  confirmed: 'mail.processor.confirmed',
+  followed_up: 'mail.optOut.followedUp',
+  pending: 'mail.processor.pending',
+};
 
 /** The processors paragraph of the opt-out mail (text and HTML); empty when no processor was told. */
-function processorLines(
-  locale: Locale,
-  processors: readonly OptOutProcessor[],
-): { text: string; html: string } {
+function processorLines(l: Locale, processors: readonly OptOutProcessor[]): { text: string; html: string } {
   if (processors.length === 0) return { text: '', html: '' };
-  const t = PROCESSOR_TEXT[locale];
+  const intro = t(l, 'mail.optOut.processors');
+  const outcome = (p: OptOutProcessor) => t(l, OPT_OUT_OUTCOME[p.outcome]);
   return {
-    text: `\n\n${t.intro}\n${processors.map((p) => `- ${p.name}: ${t[p.outcome]}`).join('\n')}`,
-    html: `<p>${esc(t.intro)}</p><ul>${processors.map((p) => `<li>${esc(p.name)}: ${esc(t[p.outcome])}</li>`).join('')}</ul>`,
+    text: `\n\n${intro}\n${processors.map((p) => `- ${p.name}: ${outcome(p)}`).join('\n')}`,
+    html: `<p>${esc(intro)}</p><ul>${processors.map((p) => `<li>${esc(p.name)}: ${esc(outcome(p))}</li>`).join('')}</ul>`,
   };
 }
 
@@ -213,7 +178,7 @@ function processorLines(
  * references appear.
  */
 function optOutConfirmedMailIn(
-  locale: Locale,
+  l: Locale,
   args: {
     requestId: string;
     stores: readonly { description: string; records: number }[];
@@ -221,40 +186,20 @@ function optOutConfirmedMailIn(
   },
 ): MailContent {
   const { requestId, stores } = args;
-  const told = processorLines(locale, args.processors ?? []);
-  const list = (recordsWord: string) =>
-    stores.map((s) => `- ${s.description} (${s.records} ${recordsWord})`).join('\n');
-  const htmlList = (recordsWord: string) =>
-    stores.length === 0
-      ? ''
-      : `<ul>${stores.map((s) => `<li>${esc(s.description)} (${s.records} ${recordsWord})</li>`).join('')}</ul>`;
-  if (locale === 'id') {
-    const places =
-      stores.length === 0
-        ? 'Kami tidak menyimpan persetujuan pemasaran atas nama Anda.'
-        : `Persetujuan pemasaran (email, WhatsApp, SMS, dan cookie iklan) telah dimatikan di:\n${list('catatan')}`;
-    return {
-      subject: 'Anda tidak akan lagi menerima pemasaran dari Impor.in',
-      text: `Permintaan ${requestId} untuk berhenti menerima pemasaran telah selesai.\n\n${places}${told.text}\n\nAlamat Anda masuk daftar penolakan kami, sehingga pendaftaran atau impor data di kemudian hari tidak akan mengaktifkannya kembali. Email tentang pesanan dan akun Anda tetap dikirim.`,
-      html: `<p>Permintaan <strong>${esc(requestId)}</strong> untuk berhenti menerima pemasaran telah selesai.</p>${
-        stores.length === 0
-          ? '<p>Kami tidak menyimpan persetujuan pemasaran atas nama Anda.</p>'
-          : `<p>Persetujuan pemasaran (email, WhatsApp, SMS, dan cookie iklan) telah dimatikan di:</p>${htmlList('catatan')}`
-      }${told.html}<p>Alamat Anda masuk daftar penolakan kami, sehingga pendaftaran atau impor data di kemudian hari tidak akan mengaktifkannya kembali. Email tentang pesanan dan akun Anda tetap dikirim.</p>`,
-    };
-  }
+  const told = processorLines(l, args.processors ?? []);
+  const item = (s: { description: string; records: number }) =>
+    t(l, 'mail.storeRecords', { description: s.description, count: s.records });
   const places =
     stores.length === 0
-      ? 'We hold no marketing consent for you.'
-      : `Marketing consent (email, WhatsApp, SMS and advertising cookies) is now off in:\n${list('records')}`;
+      ? { text: t(l, 'mail.optOut.none'), html: `<p>${esc(t(l, 'mail.optOut.none'))}</p>` }
+      : {
+          text: `${t(l, 'mail.optOut.off')}\n${stores.map((s) => `- ${item(s)}`).join('\n')}`,
+          html: `<p>${esc(t(l, 'mail.optOut.off'))}</p><ul>${stores.map((s) => `<li>${esc(item(s))}</li>`).join('')}</ul>`,
+        };
   return {
-    subject: 'You will no longer receive marketing from Impor.in',
-    text: `Request ${requestId} to stop marketing to you is done.\n\n${places}${told.text}\n\nYour address is on our suppression list, so a later sign-up or data import will not turn marketing back on. Emails about your orders and account still arrive.`,
-    html: `<p>Request <strong>${esc(requestId)}</strong> to stop marketing to you is done.</p>${
-      stores.length === 0
-        ? '<p>We hold no marketing consent for you.</p>'
-        : `<p>Marketing consent (email, WhatsApp, SMS and advertising cookies) is now off in:</p>${htmlList('records')}`
-    }${told.html}<p>Your address is on our suppression list, so a later sign-up or data import will not turn marketing back on. Emails about your orders and account still arrive.</p>`,
+    subject: t(l, 'mail.optOut.subject'),
+    text: `${t(l, 'mail.optOut.done', { requestId })}\n\n${places.text}${told.text}\n\n${t(l, 'mail.optOut.suppressed')}`,
+    html: `<p>${richText(l, 'mail.optOut.done', { requestId }, { requestId: 'strong' })}</p>${places.html}${told.html}<p>${esc(t(l, 'mail.optOut.suppressed'))}</p>`,
   };
 }
 

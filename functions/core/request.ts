@@ -153,7 +153,8 @@ export const SubmitRequestBody = z
         ),
     ),
     jurisdiction: z._default(Jurisdiction, 'ID'),
-    locale: z._default(Locale, 'en'),
+    /** The emails' first language. Absent: as for a page, Accept-Language, else Indonesian (http/submit-request.ts). */
+    locale: z.optional(Locale),
     /** `rectify` only: the corrected values. */
     corrections: z.optional(Corrections),
     /** `withdraw_consent` only: the purposes whose consent is withdrawn. */

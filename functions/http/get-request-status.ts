@@ -4,6 +4,7 @@ import { statusPorts } from '../aws/request-ports';
 import { STATUS_SCRIPT, statusNotFoundPage, statusPage } from '../core/pages/status';
 import { RefusedError } from '../core/refusal';
 import { requestStatus, type StatusCredential } from '../core/requests/status';
+import { provesVerifiedBrowser } from '../core/requests/verified-browser';
 import { Browser } from '../middleware/browser';
 import { httpError, httpRoute, json } from '../middleware/http';
 
@@ -14,26 +15,36 @@ function bearerToken(event: APIGatewayProxyEvent): string {
   throw httpError(401, 'unauthorized', 'send the status token as "Authorization: Bearer <statusToken>"', {});
 }
 
-/** The status page: the emailed link's `?token=`, else the status token this browser kept when it submitted. */
+/**
+ * The status page: the browser that entered the code (status token and proof
+ * cookies) sees the outcome's links; else the emailed link's `?token=`, else
+ * the status token this browser kept when it submitted, show progress only.
+ */
 async function statusPageRoute(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const browser = new Browser(event);
   const requestId = event.pathParameters?.requestId ?? '';
   const linkToken = event.queryStringParameters?.token;
   const statusToken = browser.statusTokenFor(requestId);
-  const credential: StatusCredential | undefined = linkToken
-    ? { linkToken }
-    : statusToken
-      ? { statusToken }
-      : undefined;
+  const proof = browser.verifiedProofFor(requestId);
+  const ports = await statusPorts();
+  // requestStatus below checks the status token itself; the proof is checked here.
+  const verified =
+    !!statusToken && !!proof && provesVerifiedBrowser(ports.key, requestId, statusToken, proof);
+  const credential: StatusCredential | undefined =
+    verified || (!linkToken && statusToken)
+      ? { statusToken: statusToken as string }
+      : linkToken
+        ? { linkToken }
+        : undefined;
   try {
     if (!credential) throw new RefusedError('not_found', 'no status link or status token');
-    const view = await requestStatus(await statusPorts(), requestId, credential);
+    const view = await requestStatus(ports, requestId, credential);
     const places = config().dataMap.stores.map((s) => ({
       id: s.id,
       categories: s.categories,
       ...('name' in s ? { name: s.name } : {}),
     }));
-    return browser.page(200, statusPage(browser.frame(), view, places), STATUS_SCRIPT);
+    return browser.page(200, statusPage(browser.frame(), view, places, { links: verified }), STATUS_SCRIPT);
   } catch (error) {
     if (!(error instanceof RefusedError)) throw error;
     return browser.page(404, statusNotFoundPage(browser.frame()));

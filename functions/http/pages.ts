@@ -40,7 +40,7 @@ export async function pages(event: APIGatewayProxyEvent): Promise<APIGatewayProx
       const args = {
         requestId: id.data,
         csrf: browser.csrfToken(),
-        newAddress: id.data.includes('-rectify-'),
+        newAddress: browser.expectsNewAddressCode(id.data),
       };
       return browser.page(200, codePage(browser.frame(), args));
     }

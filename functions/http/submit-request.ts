@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { limitClientIp } from '../aws/rate-limit';
 import { submitPorts } from '../aws/request-ports';
+import { chooseLanguage } from '../core/i18n/language';
 import { FORM_SCRIPT, formSubmission, requestFormPage } from '../core/pages/form';
 import type { FieldProblems } from '../core/pages/parts';
 import { SubmitRequestBody } from '../core/request';
@@ -14,7 +15,8 @@ const FORGED: FieldProblems = new Map([['type', { id: 'type-access', message: 'e
 /**
  * POST /requests: budgets per client IP (every call) and per subject, then the
  * request in the ledger and its workflow started (core/requests/submit).
- * JSON: 202 with `{ requestId, status, statusToken }`; an `Idempotency-Key`
+ * JSON: 202 with `{ requestId, status, statusToken }` (without `locale`, the
+ * emails' language follows Accept-Language, else Indonesian); an `Idempotency-Key`
  * replay gets the first answer again, the same key with another body 422.
  * The form (no JavaScript needed): its answers come back with an error summary
  * in the page's language, or the browser keeps the status token in a cookie
@@ -25,7 +27,10 @@ export async function submitRequest(
   context?: Context,
 ): Promise<APIGatewayProxyResult> {
   if (!isFormPost(event)) {
-    const body = parseOrThrow(SubmitRequestBody, event.body);
+    const parsed = parseOrThrow(SubmitRequestBody, event.body);
+    // No `locale`: the page rule without ?lang= or a cookie (Accept-Language, else Indonesian).
+    const locale = parsed.locale ?? chooseLanguage({ acceptLanguage: event.headers?.['accept-language'] });
+    const body = { ...parsed, locale };
     return json(202, await submit(await submitPorts(context), body, event.headers?.['idempotency-key']));
   }
   const browser = new Browser(event);
@@ -40,7 +45,10 @@ export async function submitRequest(
     return browser.page(400, page, FORM_SCRIPT);
   }
   const submitted = await submit(await submitPorts(context), parsed.body);
-  if (submitted.statusToken) browser.keepStatusToken(submitted.requestId, submitted.statusToken);
+  if (submitted.statusToken) {
+    const newAddress = parsed.body.corrections?.email !== undefined;
+    browser.keepStatusToken(submitted.requestId, submitted.statusToken, newAddress);
+  }
   return browser.redirect(`requests/${encodeURIComponent(submitted.requestId)}/code`);
 }
 

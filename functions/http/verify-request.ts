@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { verifyPorts } from '../aws/request-ports';
 import { requestConfirmedPage } from '../core/pages/links';
 import { VerifyRequestBody } from '../core/request';
+import { verifiedBrowserProof } from '../core/requests/verified-browser';
 import { knownRequestId, verifyRequest as verify } from '../core/requests/verify';
 import { formFields, isFormPost } from '../middleware/browser';
 import { answerCodeForm, CodeFormProblems } from '../middleware/code-form';
@@ -40,7 +41,12 @@ function codeBody(form: URLSearchParams) {
 export async function verifyRequest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   if (isFormPost(event) && !formFields(event).has('token')) {
     return answerCodeForm(event, async ({ browser, requestId, form }) => {
-      await verify(await verifyPorts(), requestId, codeBody(form), browser.statusTokenFor(requestId));
+      const ports = await verifyPorts();
+      const statusToken = browser.statusTokenFor(requestId);
+      await verify(ports, requestId, codeBody(form), statusToken);
+      // The code was right and came with the status token: this browser may fetch the outcome.
+      if (statusToken)
+        browser.keepVerifiedProof(requestId, verifiedBrowserProof(ports.key, requestId, statusToken));
       return browser.redirect('status');
     });
   }

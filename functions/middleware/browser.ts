@@ -21,8 +21,20 @@ import { BASE_HEADERS } from './errors';
 export const CSRF_COOKIE = 'dsr_csrf';
 /** The submitter's status token, kept by the browser that submitted the form (never in a URL). */
 export const STATUS_COOKIE = 'dsr_status';
+/** The proof that this browser entered the request's code (core/requests/verified-browser.ts). */
+export const VERIFIED_COOKIE = 'dsr_verified';
+
+/** A page we wrote and stored earlier (a certificate of erasure): its inline style only, nothing else loads. */
+export const STORED_PAGE_HEADERS = {
+  ...BASE_HEADERS,
+  'content-type': 'text/html; charset=utf-8',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+};
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+const PROOF_SHAPE = /^[0-9a-f]{64}$/;
 
 /** A request's cookies by name (the first of each name). */
 export function cookiesOf(event: Pick<APIGatewayProxyEvent, 'headers'>): Map<string, string> {
@@ -142,9 +154,14 @@ export class Browser {
     return true;
   }
 
-  /** Remembers the submitter's status token for `requestId` in this browser only. */
-  keepStatusToken(requestId: string, statusToken: string): void {
-    this.setCookie(STATUS_COOKIE, `${requestId}.${statusToken}`, { maxAge: 30 * 86400 });
+  /**
+   * Remembers the submitter's status token for `requestId` in this browser
+   * only, and whether a second code went to a new address (the code page then
+   * asks for it; the flag only shows a field, so it needs no protection).
+   */
+  keepStatusToken(requestId: string, statusToken: string, newAddress = false): void {
+    const value = `${requestId}.${statusToken}${newAddress ? '.new-address' : ''}`;
+    this.setCookie(STATUS_COOKIE, value, { maxAge: 30 * 86400 });
   }
 
   /** The status token this browser holds for `requestId`, if it submitted it. */
@@ -153,6 +170,23 @@ export class Browser {
     return id === requestId && RequestId.safeParse(id).success && token && TOKEN_SHAPE.test(token)
       ? token
       : undefined;
+  }
+
+  /** Whether this browser submitted `requestId` as a correction of the email address (a second code is due). */
+  expectsNewAddressCode(requestId: string): boolean {
+    const [, , flag] = (this.cookies.get(STATUS_COOKIE) ?? '').split('.');
+    return this.statusTokenFor(requestId) !== undefined && flag === 'new-address';
+  }
+
+  /** Keeps the proof that this browser entered the code of `requestId` (Strict, HttpOnly, this request only). */
+  keepVerifiedProof(requestId: string, proof: string): void {
+    this.setCookie(VERIFIED_COOKIE, `${requestId}.${proof}`, { maxAge: 30 * 86400 });
+  }
+
+  /** The proof this browser holds for `requestId`, if it entered its code. */
+  verifiedProofFor(requestId: string): string | undefined {
+    const [id, proof] = (this.cookies.get(VERIFIED_COOKIE) ?? '').split('.');
+    return id === requestId && proof && PROOF_SHAPE.test(proof) ? proof : undefined;
   }
 
   /** An HTML page with its CSP (allowing `script` inline) and the cookies set so far. */

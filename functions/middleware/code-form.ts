@@ -45,7 +45,7 @@ export async function answerCodeForm(
   const show = (statusCode: number, extra: Partial<CodePageArgs> = {}) =>
     browser.page(
       statusCode,
-      codePage(frame, { requestId, csrf, newAddress: requestId.includes('-rectify-'), ...extra }),
+      codePage(frame, { requestId, csrf, newAddress: browser.expectsNewAddressCode(requestId), ...extra }),
     );
   const problem = (p: FieldProblem) => new Map([['code', p]]);
   const form = formFields(event);
@@ -60,7 +60,10 @@ export async function answerCodeForm(
     if (typeof error.statusCode !== 'number' || error.statusCode >= 500) throw error;
     const refusal = refusalOf(error);
     const text = refusalText(browser.lang, refusal);
-    const page = show(error.statusCode, { problems: problem({ id: 'code', message: 'error.code', text }) });
+    // A correction of the address the cookie did not mark still gets the second field when the server asks for it.
+    const newAddress = refusal.error === 'new_address_code_required' ? { newAddress: true } : {};
+    const problems = problem({ id: 'code', message: 'error.code', text });
+    const page = show(error.statusCode, { problems, ...newAddress });
     const retry = refusal.retryAfterSeconds;
     return retry ? { ...page, headers: { ...page.headers, 'retry-after': String(retry) } } : page;
   }

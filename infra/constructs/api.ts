@@ -4,6 +4,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { MessageKey } from '../../functions/core/i18n/catalogue';
+import { standaloneErrorPage } from '../../functions/core/pages/standalone-error';
 import type { Route } from '../../functions/deployment';
 
 export const API_STAGE = 'prod';
@@ -79,34 +81,61 @@ export class Api extends Construct {
         reason: 'The account-level API Gateway logging role; AWS maintains the narrow push-to-logs policy',
       });
     }
-    // API Gateway's own 4xx answers, in the same JSON shape and plain words as the handlers'.
-    const plain = (error: string, message: string) => ({
-      'application/json': JSON.stringify({ error, message }),
+    // API Gateway's own answers (it runs no handler for them): JSON in the handlers' shape for API
+    // clients, and a bilingual page for browsers. API Gateway picks the template whose content type
+    // matches the request's Accept header and falls back to application/json (no Accept, or no match).
+    const answer = (error: string | undefined, message: string, page: MessageKey) => ({
+      'application/json': error
+        ? JSON.stringify({ error, message })
+        : // The default template's shape, so API clients of DEFAULT_4XX/5XX see what they saw before.
+          '{"message":$context.error.messageString}',
+      'text/html': standaloneErrorPage(page),
     });
-    // HTTPS only, the same value as on the handlers' answers (functions/middleware/errors.ts BASE_HEADERS).
-    const hsts = { 'Strict-Transport-Security': "'max-age=63072000; includeSubDomains'" };
+    // HTTPS only, the same value as on the handlers' answers (functions/middleware/errors.ts BASE_HEADERS);
+    // the page carries its own CSP in a meta tag (a static header value cannot hold its quotes).
+    const headers = {
+      'Strict-Transport-Security': "'max-age=63072000; includeSubDomains'",
+      'X-Content-Type-Options': "'nosniff'",
+      'X-Frame-Options': "'DENY'",
+    };
     this.restApi.addGatewayResponse('Throttled', {
       type: apigw.ResponseType.THROTTLED,
       statusCode: '429',
-      responseHeaders: { 'Retry-After': "'1'", ...hsts },
-      templates: plain('rate_limited', 'The service is busy. Please wait a moment and try again.'),
+      responseHeaders: { 'Retry-After': "'1'", ...headers },
+      templates: answer(
+        'rate_limited',
+        'The service is busy. Please wait a moment and try again.',
+        'http.429',
+      ),
     });
     // A request a WAF managed rule blocked (the rate-based rules answer their own 429).
     this.restApi.addGatewayResponse('WafFiltered', {
       type: apigw.ResponseType.WAF_FILTERED,
       statusCode: '403',
-      responseHeaders: hsts,
-      templates: plain(
+      responseHeaders: headers,
+      templates: answer(
         'blocked',
         'This request looks unsafe and was blocked. Remove any code or markup and try again.',
+        'http.blocked',
       ),
     });
     // API Gateway answers an unknown path with 403 "Missing Authentication Token"; it is a 404.
     this.restApi.addGatewayResponse('UnknownPath', {
       type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
       statusCode: '404',
-      responseHeaders: hsts,
-      templates: plain('not_found', 'There is nothing at this address.'),
+      responseHeaders: headers,
+      templates: answer('not_found', 'There is nothing at this address.', 'http.404'),
+    });
+    // Every other answer API Gateway gives itself (a body too large, an integration that failed or timed out…).
+    this.restApi.addGatewayResponse('Default4xx', {
+      type: apigw.ResponseType.DEFAULT_4XX,
+      responseHeaders: headers,
+      templates: answer(undefined, '', 'http.400'),
+    });
+    this.restApi.addGatewayResponse('Default5xx', {
+      type: apigw.ResponseType.DEFAULT_5XX,
+      responseHeaders: headers,
+      templates: answer(undefined, '', 'http.500'),
     });
   }
 

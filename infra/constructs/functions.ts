@@ -388,6 +388,18 @@ export class Functions extends Construct {
         );
         return;
       }
+      case 'certificates:read': {
+        const pages = this.props.auditBucket.arnForObjects(`${CERTIFICATES_PREFIX}*/certificate.html`);
+        // The person's page only: not the JSON, not the retention addenda, nothing outside certificates/.
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [pages] }));
+        encryptionKey.grantDecrypt(fn);
+        acknowledgeWildcardResource(
+          role,
+          pages,
+          'Certificate pages are keyed by request id under certificates/, only known at run time; the handler reads the key the ledger names',
+        );
+        return;
+      }
       case 'audit:append':
       case 'audit:heads':
         this.grantAudit(fn, access);

@@ -8,6 +8,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { pageHeaders } from '../../functions/core/html';
+import type { MessageKey } from '../../functions/core/i18n/catalogue';
+import {
+  prefersHtml,
+  STANDALONE_ERROR_CSP,
+  standaloneErrorPage,
+} from '../../functions/core/pages/standalone-error';
 import { HTTP_FUNCTIONS, type HttpFunctionName, ROUTES } from '../../functions/deployment';
 import { loadHandlers } from './handlers';
 import { lambdaContext } from './lambda-context';
@@ -176,6 +182,31 @@ function writeJson(res: ServerResponse, statusCode: number, body: unknown): void
   res.end(JSON.stringify(body));
 }
 
+/** The page each status this server answers itself shows a browser (core/pages/standalone-error.ts). */
+const ERROR_MESSAGES: Readonly<Record<number, MessageKey>> = {
+  400: 'http.400',
+  404: 'http.404',
+  413: 'http.413',
+  500: 'http.500',
+};
+
+/**
+ * An error this server answers itself: the bilingual page to a browser that
+ * prefers HTML (as API Gateway's gateway responses do), else the JSON body.
+ */
+function writeError(req: IncomingMessage, res: ServerResponse, statusCode: number, body: unknown): void {
+  if (!prefersHtml(req.headers.accept)) {
+    writeJson(res, statusCode, body);
+    return;
+  }
+  res.writeHead(statusCode, {
+    ...LOCAL_PAGE_HEADERS,
+    'content-security-policy': STANDALONE_ERROR_CSP,
+    'content-type': 'text/html; charset=utf-8',
+  });
+  res.end(standaloneErrorPage(ERROR_MESSAGES[statusCode] ?? 'http.500', '/'));
+}
+
 export interface HttpServerOptions {
   readonly handlers: HttpHandlers;
   readonly port?: number;
@@ -205,7 +236,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       const matched = matchRoute(req.method ?? 'GET', url.pathname);
       if (!matched) {
         req.resume();
-        writeJson(res, 404, { message: 'Not Found' });
+        writeError(req, res, 404, { message: 'Not Found' });
         return;
       }
       const body = await readBody(req);
@@ -215,13 +246,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       writeResult(res, result);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        writeJson(res, 413, { message: 'Request body is larger than 1 MB' });
+        writeError(req, res, 413, { message: 'Request body is larger than 1 MB' });
         return;
       }
       // A path that is not valid percent-encoding (or not a URL at all) is the client's mistake.
       if (error instanceof URIError || (error as { code?: string })?.code === 'ERR_INVALID_URL') {
         req.resume();
-        writeJson(res, 400, {
+        writeError(req, res, 400, {
           error: 'invalid_request',
           message: 'the address is not valid (bad percent-encoding)',
         });
@@ -231,7 +262,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       options.log?.(
         `handler error ${error instanceof Error ? error.name : 'unknown'} on ${req.method} ${url.pathname.split('/')[1] ?? ''}`,
       );
-      if (!res.headersSent) writeJson(res, 500, { message: 'Internal Server Error' });
+      if (!res.headersSent) writeError(req, res, 500, { message: 'Internal Server Error' });
       else res.end();
     }
   });

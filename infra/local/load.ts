@@ -150,15 +150,28 @@ async function drive(
   }
   const { requestId } = (await submitted.json()) as { requestId: string };
   const deadline = Date.now() + timeoutMs;
+  const statusNow = async () => {
+    const out = await system.clients.dynamodb.send(
+      new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: { requestId }, ConsistentRead: true }),
+    );
+    return String(out.Item?.status ?? '');
+  };
   let token: string | undefined;
   while (!token && Date.now() < deadline) {
     const mail = (await mailbox(system)).find((m) => about(m, job.email, requestId));
     token = mail
       ? decodeURIComponent(/verify\?token=([^\s"&<]+)/.exec(mail.body.text ?? '')?.[1] ?? '')
       : undefined;
-    if (!token) await sleep(250);
+    if (token) break;
+    // A request that ended before its code could be mailed (the send failed past its retries) ended visibly.
+    const status = await statusNow();
+    if (ENDED.has(status)) return { requestId, status, ms: Math.round(performance.now() - started) };
+    await sleep(250);
   }
-  if (!token) throw Object.assign(new Error('no verification email'), { name: 'NoVerificationEmail' });
+  if (!token)
+    throw Object.assign(new Error(`no verification email; the ledger says ${await statusNow()}`), {
+      name: 'NoVerificationEmail',
+    });
   const verified = await post(`/requests/${requestId}/verify`, { token });
   // 409: an earlier try verified it and its answer was lost ("is verified and cannot be verified again").
   if (verified.status !== 200 && verified.status !== 409)
@@ -166,10 +179,7 @@ async function drive(
       name: `Verify${verified.status}`,
     });
   while (Date.now() < deadline) {
-    const out = await system.clients.dynamodb.send(
-      new GetCommand({ TableName: LEDGER_TABLE_NAME, Key: { requestId }, ConsistentRead: true }),
-    );
-    const status = String(out.Item?.status ?? '');
+    const status = await statusNow();
     if (ENDED.has(status)) return { requestId, status, ms: Math.round(performance.now() - started) };
     await sleep(250);
   }
@@ -240,7 +250,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         while (next < jobs.length) {
           const job = jobs[next++] as (typeof jobs)[number];
           const result = await drive(system, job, timeout).catch((error: unknown) => {
-            log(`request ${job.index} (${job.type}) stopped: ${(error as Error)?.name ?? 'Error'}`);
+            log(
+              `request ${job.index} (${job.type}) stopped: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? ''}`,
+            );
             return undefined;
           });
           if (result?.detail) log(`request ${job.index} (${job.type}) refused: ${result.detail}`);

@@ -101,26 +101,26 @@ export async function costSection(
     `cost per request (local system, one seeded customer per type${warmUp ? ', after one warm-up request of each type' : ''}; ${PRICE_REGION} list prices of ${PRICES_TAKEN}, see docs/PERFORMANCE.md)`,
   );
   console.log(
-    `${pad('type', 9)}${pad('status', 11)}${pad('transitions', 13)}${pad('λ calls', 9)}${pad('λ GB-s', 9)}${pad('API', 5)}${pad('DDB RRU', 9)}${pad('DDB WRU', 9)}${pad('S3 put/list', 13)}${pad('S3 get', 8)}${pad('emails', 8)}USD`,
+    `${pad('type', 17)}${pad('status', 11)}${pad('transitions', 13)}${pad('λ calls', 9)}${pad('λ GB-s', 9)}${pad('API', 5)}${pad('DDB RRU', 9)}${pad('DDB WRU', 9)}${pad('S3 put/list', 13)}${pad('S3 get', 8)}${pad('emails', 8)}USD`,
   );
   for (const r of results) {
     const u = r.usage;
     const gbs = u.lambda.reduce((s, i) => s + (i.memoryMb / 1024) * (Math.ceil(i.ms) / 1000), 0);
     console.log(
-      `${pad(r.type, 9)}${pad(r.status, 11)}${pad(`${r.transitions}${r.retries ? ` (${r.retries} retries)` : ''}`, 13)}${pad(u.lambda.length, 9)}${pad(gbs.toFixed(3), 9)}${pad(u.apiRequests, 5)}${pad(u.dynamodbReadUnits, 9)}${pad(u.dynamodbWriteUnits, 9)}${pad(u.s3WriteOrListRequests, 13)}${pad(u.s3ReadRequests, 8)}${pad(u.sesMessages, 8)}${usd(r.cost.total)}`,
+      `${pad(r.type, 17)}${pad(r.status, 11)}${pad(`${r.transitions}${r.retries ? ` (${r.retries} retries)` : ''}`, 13)}${pad(u.lambda.length, 9)}${pad(gbs.toFixed(3), 9)}${pad(u.apiRequests, 5)}${pad(u.dynamodbReadUnits, 9)}${pad(u.dynamodbWriteUnits, 9)}${pad(u.s3WriteOrListRequests, 13)}${pad(u.s3ReadRequests, 8)}${pad(u.sesMessages, 8)}${usd(r.cost.total)}`,
     );
   }
   console.log('USD by line:');
   for (const r of results) {
     const c = r.cost;
     console.log(
-      `  ${pad(r.type, 9)}Step Functions ${usd(c.stepFunctions)}  Lambda ${usd(c.lambdaDuration + c.lambdaRequests)}  API Gateway ${usd(c.apiGateway)}  DynamoDB ${usd(c.dynamodb)}  S3 ${usd(c.s3)}  SES ${usd(c.ses)}  Secrets ${usd(c.secretsManager)}`,
+      `  ${pad(r.type, 17)}Step Functions ${usd(c.stepFunctions)}  Lambda ${usd(c.lambdaDuration + c.lambdaRequests)}  API Gateway ${usd(c.apiGateway)}  DynamoDB ${usd(c.dynamodb)}  S3 ${usd(c.s3)}  SES ${usd(c.ses)}  Secrets ${usd(c.secretsManager)}`,
     );
   }
   console.log('Lambda invocations (count × mean handler ms @ MB):');
   for (const r of results) {
     console.log(
-      `  ${pad(r.type, 9)}${r.invocations.map((i) => `${i.name} ${i.count}×${(i.totalMs / i.count).toFixed(0)}@${i.memoryMb}`).join(', ')}`,
+      `  ${pad(r.type, 17)}${r.invocations.map((i) => `${i.name} ${i.count}×${(i.totalMs / i.count).toFixed(0)}@${i.memoryMb}`).join(', ')}`,
     );
   }
   const over = results.filter((r) => r.transitions > 45 || r.cost.total > 0.001);

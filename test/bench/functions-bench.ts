@@ -80,6 +80,7 @@ function clientsFor(storeKinds: ReadonlySet<string>): Record<Access, readonly Sd
     'secret:read': ['client-secrets-manager'],
     'mail:send': ['client-sesv2'],
     'exports:read': ['client-s3'],
+    'certificates:read': ['client-s3'],
     'exports:write': ['client-s3'],
     'stores:read': stores,
     'stores:write': stores,

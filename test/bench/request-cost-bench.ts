@@ -20,9 +20,22 @@ import { loadTaskHandlers, type TaskHandler, type TaskHandlers } from '../../inf
 import { costOf, type RequestCost, type RequestUsage } from './aws-prices';
 import { DYNAMODB_READS, DYNAMODB_WRITES, type Meter, startMetering, total } from './sdk-meter';
 
-/** The request types the bench can drive end to end with a seeded customer and no extra fields. */
-export const COSTED_TYPES = ['access', 'delete', 'opt_out'] as const;
+/** The request types the bench drives end to end with a seeded customer (a lift needs a restriction first). */
+export const COSTED_TYPES = [
+  'access',
+  'delete',
+  'opt_out',
+  'rectify',
+  'restrict',
+  'withdraw_consent',
+] as const;
 export type CostedType = (typeof COSTED_TYPES)[number];
+
+/** What the form adds for a type: a new postal address (no second code), one purpose. */
+const FIELDS: Partial<Record<CostedType, object>> = {
+  rectify: { corrections: { address: 'Jl. Cikini Raya No. 7, Jakarta 10330' } },
+  withdraw_consent: { purposes: ['analytics'] },
+};
 
 /** One Lambda function's invocations during a request. */
 export interface Invocations {
@@ -135,7 +148,7 @@ async function personRequests(
   const submitted = await fetch(`${api}/requests`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type, email }),
+    body: JSON.stringify({ type, email, ...FIELDS[type] }),
   });
   if (submitted.status !== 202) throw new Error(`submit answered ${submitted.status}`);
   const { requestId, statusToken } = (await submitted.json()) as { requestId: string; statusToken: string };

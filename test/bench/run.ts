@@ -14,7 +14,7 @@
  * - functions: every Lambda bundle's size and load time against its floor
  *   (`BENCH_FUNCTION_ROUNDS` fresh processes each, default 3 to keep the whole run under 5 minutes);
  * - cost: transitions, invocations and USD of one request of each type
- *   (`BENCH_COST_TYPES`, default access,delete,opt_out; `BENCH_COST_WARMUP=0` skips the warm-up).
+ *   (`BENCH_COST_TYPES`, default access,delete,opt_out,rectify,restrict,withdraw_consent; `BENCH_COST_WARMUP=0` skips the warm-up).
  * Prints tables, writes `bench/results.json`, and ends with one line of JSON (see results.ts).
  */
 import { loadavg } from 'node:os';

@@ -7,7 +7,7 @@
  * notice, unless DSR_REQUIRE_BROWSER=1 (set by CI, which installs Chromium)
  * makes that a failure.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,8 @@ const DESKTOP = { width: 1280, height: 900 };
 const people = {
   id: { email: 'sari.browser@example.test', fullName: 'Sari Browsertest' },
   en: { email: 'budi.nojs@example.test', fullName: 'Budi Tanpaskrip' },
+  keyboard: { email: 'kiki.keyboard@example.test', fullName: 'Kiki Papanketik' },
+  erased: { email: 'dewi.hapus@example.test', fullName: 'Dewi Hapusdata' },
 };
 
 let system: LocalSystem;
@@ -37,7 +39,8 @@ let browser: Browser;
 beforeAll(async () => {
   if (!haveBrowser) return;
   dataDir = await mkdtemp(path.join(tmpdir(), 'dsr-browser-'));
-  system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 5 });
+  // A one-second grace period, so a delete reaches its certificate within the test.
+  system = await startLocalSystem({ dataDir, port: 0, sesPort: 0, demoCustomers: 5, deleteGraceSeconds: 1 });
   local = new LocalApi(system);
   const { plantSubject } = await import('../../infra/local/demo-data');
   for (const person of Object.values(people)) {
@@ -107,9 +110,54 @@ async function checkPage(page: Page, what: string): Promise<void> {
   }
 }
 
+/**
+ * The focused element and whether its focus shows: a ring (outline of at least
+ * 2 px, or a box shadow) on an element that is on screen. Read in the page
+ * itself, so what is checked is what a sighted keyboard user sees.
+ */
+const FOCUS_SHOWN = `(() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return { at: 'body', shown: false };
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== 'none';
+  const onScreen = box.width > 0 && box.height > 0 && box.bottom > 0 && box.top < innerHeight && box.right > 0 && box.left < innerWidth;
+  return { at: el.id || el.getAttribute('href') || el.tagName.toLowerCase(), shown: ring && onScreen };
+})()`;
+
+/** Whether the focused element matches `selector`. */
+const focusIs = (page: Page, selector: string) =>
+  page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`) as Promise<boolean>;
+
+/**
+ * Presses Tab (or Shift+Tab) until `selector` has the focus, checking at every
+ * stop on the way that the focus is visible; fails after 40 presses.
+ */
+async function tabTo(page: Page, selector: string, key: 'Tab' | 'Shift+Tab' = 'Tab'): Promise<void> {
+  for (let presses = 0; presses < 40; presses++) {
+    await page.keyboard.press(key);
+    const focus = (await page.evaluate(FOCUS_SHOWN)) as { at: string; shown: boolean };
+    expect([selector, focus]).toEqual([selector, { at: focus.at, shown: true }]);
+    if (await focusIs(page, selector)) return;
+  }
+  throw new Error(`${key} never reached ${selector}`);
+}
+
+/** Follows the status page's download link as the person would and returns the first two bytes of the file. */
+async function zipFromStatusPage(page: Page): Promise<string> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  const saved = await file.path();
+  return (await readFile(saved)).subarray(0, 2).toString();
+}
+
 /** Submits the access request through the form, enters the emailed code, and lands on the status page. */
-async function walkToStatus(page: Page, person: { email: string }, check: boolean): Promise<void> {
-  await page.check('#type-access');
+async function walkToStatus(
+  page: Page,
+  person: { email: string },
+  check: boolean,
+  type: 'access' | 'delete' = 'access',
+): Promise<void> {
+  await page.check(`#type-${type}`);
   await page.fill('#email', person.email);
   await page.click('#request-form button[type=submit]');
   await page.waitForSelector('input#code');
@@ -151,9 +199,11 @@ describeBrowser('the requester in a browser', () => {
     await checkPage(page, 'status page (id, in progress)');
     await page.waitForSelector('#progress[data-final=true]', { timeout: 120_000 });
 
-    // Assess: completed in plain Indonesian, each place listed, and the emailed download link serves the zip
+    // Assess: completed in plain Indonesian, each place listed, the page's own download link (this browser
+    // entered the code) serves the zip, and so does the emailed download link
     expect(await page.textContent('#now')).toContain('selesai');
     expect(await page.textContent('#outcome')).toContain('Salinan data Anda sudah siap');
+    expect(await zipFromStatusPage(page)).toBe('PK');
     expect(await page.locator('#progress tbody tr').count()).toBeGreaterThan(3);
     await checkPage(page, 'status page (id, completed)');
     const ready = await mailTo(people.id.email, /\/export\?token=/);
@@ -186,9 +236,10 @@ describeBrowser('the requester in a browser', () => {
       await page.click('text=Refresh');
     }
 
-    // Assess: completed, in English, remembered across pages
+    // Assess: completed, in English, remembered across pages, with the download link for this browser
     expect(await page.textContent('#now')).toContain('completed');
     expect(await page.textContent('#outcome')).toContain('Your copy is ready');
+    expect(await zipFromStatusPage(page)).toBe('PK');
     const ready = await mailTo(people.en.email, /\/export\?token=/);
     expect(ready.body.text).toMatch(/^The copy of your data/);
     expect((await fetch(linkIn(ready, 'export'))).status).toBe(200);
@@ -199,10 +250,90 @@ describeBrowser('the requester in a browser', () => {
     await fresh.page.goto(linkIn(confirmation, 'status'));
     expect(await fresh.page.textContent('#now')).toContain('completed');
     expect(await fresh.page.locator('main form, main button').count()).toBe(0);
+    // It cannot download: no link on the page, the outcome points to the email, and the route refuses it.
+    expect(await fresh.page.locator('#download').count()).toBe(0);
+    expect(await fresh.page.textContent('#outcome')).toContain('We emailed you a download link');
+    const exportUrl = new URL('export', fresh.page.url()).href.replace(/\?.*$/, '');
+    expect((await fresh.page.goto(exportUrl))?.status()).toBe(403);
+    await fresh.page.goto(linkIn(confirmation, 'status'));
     await fresh.page.click('a[hreflang=id]');
     expect(await fresh.page.getAttribute('html', 'lang')).toBe('id');
     expect(await fresh.page.textContent('#now')).toContain('selesai');
     await checkPage(fresh.page, 'status page from the email link (id)');
+  });
+
+  it('takes a delete without JavaScript to its certificate of erasure, which the email’s status link cannot open', async () => {
+    // Prepare
+    const { page } = await open({ javaScriptEnabled: false, locale: 'en-GB' });
+    await page.goto(`${system.urls.api}/`);
+
+    // Act: ask for erasure, enter the code, refresh until the request ends, open the certificate
+    await walkToStatus(page, people.erased, false, 'delete');
+    const deadline = Date.now() + 120_000;
+    while ((await page.getAttribute('#progress', 'data-final')) !== 'true' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      await page.click('text=Refresh');
+    }
+    expect(await page.textContent('#now')).toContain('completed');
+    await checkPage(page, 'status page of a completed delete (en, no JS)');
+    await page.click('#certificate');
+
+    // Assess: this request's certificate, in both languages, naming the person only by a hash
+    expect(await page.textContent('h1')).toMatch(/certificate of erasure/i);
+    const certificate = (await page.textContent('body')) ?? '';
+    expect(certificate).toContain((new URL(page.url()).pathname.split('/').at(-2) ?? '-').slice(0, 8));
+    expect(certificate).toMatch(/Dihapus/);
+    expect(certificate).not.toContain(people.erased.email);
+    expect(certificate).not.toContain(people.erased.fullName);
+
+    // The emailed status link, in a browser that never entered the code: no link, and the route refuses it.
+    const confirmation = await mailTo(people.erased.email, /\/status\?token=/);
+    const fresh = await open({ locale: 'en-GB' });
+    await fresh.page.goto(linkIn(confirmation, 'status'));
+    expect(await fresh.page.locator('#certificate').count()).toBe(0);
+    const certificateUrl = new URL('certificate', fresh.page.url()).href.replace(/\?.*$/, '');
+    expect((await fresh.page.goto(certificateUrl))?.status()).toBe(403);
+  });
+
+  it('takes the whole access flow with the keyboard alone, every focused control visibly ringed', async () => {
+    // Prepare
+    const { page, errors } = await open({ locale: 'en-GB', viewport: DESKTOP });
+    const person = people.keyboard;
+    await page.goto(`${system.urls.api}/`);
+
+    // Act and assess, page by page. The form: the skip link comes first and lands in the main content.
+    await tabTo(page, 'a.skip');
+    await page.keyboard.press('Enter');
+    expect(page.url()).toMatch(/#main$/);
+    await tabTo(page, '#type-access');
+    await page.keyboard.press('Space');
+    expect(await page.isChecked('#type-access')).toBe(true);
+    await tabTo(page, '#email');
+    await page.keyboard.type(person.email);
+    await tabTo(page, '#request-form button[type=submit]');
+    // Back one control and forth again, as a person checking an answer would.
+    await tabTo(page, '#jurisdiction', 'Shift+Tab');
+    await tabTo(page, '#request-form button[type=submit]');
+    await Promise.all([page.waitForURL(/\/code$/), page.keyboard.press('Enter')]);
+
+    // The code page: type the emailed code and press Enter in the field.
+    await tabTo(page, '#code');
+    expect(await page.locator('#newAddressCode').count()).toBe(0);
+    await page.keyboard.type(codeIn(await mailTo(person.email, /\d{6}/)));
+    await Promise.all([page.waitForURL(/\/status$/), page.keyboard.press('Enter')]);
+
+    // The status page: it updates by itself; once done, the download link is reached and followed by keyboard.
+    await page.waitForSelector('#progress[data-final=true]', { timeout: 120_000 });
+    expect(await page.textContent('#now')).toContain('completed');
+    await tabTo(page, '#download');
+    const [file] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    expect((await readFile(await file.path())).subarray(0, 2).toString()).toBe('PK');
+    // And the language switch, by keyboard too.
+    await page.goto(page.url());
+    await tabTo(page, 'a[hreflang=id]');
+    await Promise.all([page.waitForURL(/lang=id/), page.keyboard.press('Enter')]);
+    expect(await page.getAttribute('html', 'lang')).toBe('id');
+    expect(errors).toEqual([]);
   });
 
   it('shows a bad email and a missing choice in an error summary in the page language, and sends nothing', async () => {
@@ -238,12 +369,16 @@ describeBrowser('the requester in a browser', () => {
       `/requests/${id}/status?token=${token}`,
       '/requests/not-an-id/verify?token=short',
       `/unsubscribe?token=${token}`,
+      // An unknown path: the local server's own bilingual 404 page (as API Gateway's gateway responses give).
+      '/no/such/page?x=1',
     ];
     for (const lang of ['id', 'en']) {
       const { page } = await open();
       for (const at of pages) {
         await page.goto(`${system.urls.api}${at}&lang=${lang}`);
-        expect([at, await page.getAttribute('html', 'lang')]).toEqual([at, lang]);
+        // The page no handler serves has both languages, Indonesian first, whatever is asked.
+        const expected = at.startsWith('/no/') ? 'id' : lang;
+        expect([at, await page.getAttribute('html', 'lang')]).toEqual([at, expected]);
         await checkPage(page, `${at} (${lang})`);
       }
     }

@@ -170,7 +170,7 @@ describe("a request's execution", () => {
     expect(started?.roleArn).toMatch(/^arn:aws:iam::/);
 
     expect(enteredStates(events)).toEqual(
-      expect.arrayContaining(['ValidateRequest', 'NeedsVerification', 'RequestVerification']),
+      expect.arrayContaining(['ValidateRequest', 'RouteByType', 'RequestVerification']),
     );
     const validateEntered = events.find((e) => e.stateEnteredEventDetails?.name === 'ValidateRequest');
     expect(validateEntered?.type).toBe('TaskStateEntered');
@@ -180,7 +180,7 @@ describe("a request's execution", () => {
     const validateExited = events.find((e) => e.stateExitedEventDetails?.name === 'ValidateRequest');
     expect(validateExited?.type).toBe('TaskStateExited');
     expect(validateExited?.stateExitedEventDetails?.output).toEqual(expect.any(String));
-    expect(events.find((e) => e.stateEnteredEventDetails?.name === 'NeedsVerification')?.type).toBe(
+    expect(events.find((e) => e.stateEnteredEventDetails?.name === 'RouteByType')?.type).toBe(
       'ChoiceStateEntered',
     );
     // Still waiting for the callback: entered, not exited.

@@ -75,12 +75,16 @@ describe('erasure in the deployed stack', () => {
     expect(environmentOf('ScheduleErasure').DSR_DELETE_GRACE_SECONDS).toBe('600');
   });
 
-  it('tells only the certificate writer where the audit bucket is', () => {
+  it('tells only the certificate writer, and the certificate reader, where the audit bucket is', () => {
     const told = Object.keys(registry)
       .filter((name) => environmentOf(name).DSR_AUDIT_BUCKET !== undefined)
       .sort();
-    // The audit chain heads job (audit:heads) writes only under audit-heads/ (test/infra/audit-trail.test.ts).
-    expect(told).toEqual([...declaring('audit:write'), ...declaring('audit:heads')].sort());
+    // The audit chain heads job (audit:heads) writes only under audit-heads/ (test/infra/audit-trail.test.ts);
+    // the download route reads a certificate's page for the browser that entered the code.
+    expect(told).toEqual(
+      [...declaring('audit:write'), ...declaring('audit:heads'), ...declaring('certificates:read')].sort(),
+    );
+    expect(declaring('certificates:read')).toEqual(['DownloadExport']);
     expect(told).toContain('IssueCertificate');
   });
 
@@ -168,10 +172,19 @@ describe('erasure in the deployed stack', () => {
     }
   });
 
-  it('lets the certificate writers only add certificates to the audit bucket, and nobody else touch it', () => {
+  it('lets the certificate writers only add certificates to the audit bucket, the reader only read their pages, and nobody else touch it', () => {
     // The audit chain heads job is confined to audit-heads/ (test/infra/audit-trail.test.ts).
+    const reads = grants.filter(
+      (g) => g.resource.includes('AuditBucket') && declaring('certificates:read').includes(functionOf(g)),
+    );
+    expect(reads.map((g) => [g.action, /\/certificates\/[^"]*/.exec(g.resource)?.[0]])).toEqual([
+      ['s3:GetObject', '/certificates/*/certificate.html'],
+    ]);
     const onAudit = grants.filter(
-      (g) => g.resource.includes('AuditBucket') && !declaring('audit:heads').includes(functionOf(g)),
+      (g) =>
+        g.resource.includes('AuditBucket') &&
+        !declaring('audit:heads').includes(functionOf(g)) &&
+        !declaring('certificates:read').includes(functionOf(g)),
     );
     expect([...new Set(onAudit.map(functionOf))].sort()).toEqual(declaring('audit:write'));
     expect(declaring('audit:write')).toContain('IssueCertificate');

@@ -41,6 +41,7 @@ export function setTestEnvironment(): void {
     DSR_RATE_LIMIT_TABLE: RATE_LIMIT_TABLE_NAME,
     DSR_IDEMPOTENCY_TABLE: 'dsr-idempotency',
     DSR_EXPORT_BUCKET: 'dsr-exports',
+    DSR_AUDIT_BUCKET: 'dsr-audit',
     DSR_STATE_MACHINE_ARN: 'arn:aws:states:ap-southeast-3:000000000000:stateMachine:dsr',
     DSR_MAIL_FROM: 'privacy@example.com',
     DSR_PUBLIC_URL: 'https://dsr.example.com',

@@ -126,9 +126,14 @@ export class LocalApi {
     });
   }
 
-  /** Submits a request (with `extra` fields, e.g. corrections) and expects it accepted (202). */
+  /**
+   * Submits a request (with `extra` fields, e.g. corrections) and expects it
+   * accepted (202). In English unless `extra.locale` says otherwise: the suites
+   * read the English part of the emails first (without a locale the API would
+   * choose Indonesian, see test/unit/http-submit-request.test.ts).
+   */
   async submit(type: string, email: string, extra: Record<string, unknown> = {}): Promise<Submitted> {
-    const res = await this.postJson('/requests', { type, email, ...extra });
+    const res = await this.postJson('/requests', { type, email, locale: 'en', ...extra });
     expect(res.status).toBe(202);
     return (await res.json()) as Submitted;
   }

@@ -1,8 +1,10 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resetRateLimiter } from '../../functions/aws/rate-limit';
 import { keyedHash } from '../../functions/core/crypto';
+import { verifiedBrowserProof } from '../../functions/core/requests/verified-browser';
 import { HTTP_FUNCTIONS } from '../../functions/deployment';
 import {
   apiEvent,
@@ -223,6 +225,102 @@ describe('GET /requests/{requestId}/export', () => {
   });
 });
 
+describe('GET /requests/{requestId}/export from the status page (no token)', () => {
+  const token = 's'.repeat(43);
+  const fromBrowser = (cookie: string | undefined, id = requestId) =>
+    download.handler(
+      apiEvent({
+        resource: '/requests/{requestId}/export',
+        pathParameters: { requestId: id },
+        headers: cookie ? { cookie } : {},
+      }),
+      lambdaContext(),
+    );
+
+  it('redirects the browser that entered the code to the zip, and refuses every other browser alike', async () => {
+    // Prepare
+    plant({ statusTokenHash: keyedHash(key, 'status-token', token) });
+    plant({ statusTokenHash: keyedHash(key, 'status-token', token) }, OTHER_ID, OTHER_EXPORT_TOKEN);
+    const proof = verifiedBrowserProof(key, requestId, token);
+
+    // Act
+    const verified = await fromBrowser(
+      `dsr_status=${requestId}.${token}; dsr_verified=${requestId}.${proof}`,
+    );
+    const refused = await Promise.all([
+      fromBrowser(undefined),
+      fromBrowser(`dsr_status=${requestId}.${token}`),
+      fromBrowser(`dsr_verified=${requestId}.${proof}`),
+      fromBrowser(`dsr_status=${requestId}.${'t'.repeat(43)}; dsr_verified=${requestId}.${proof}`),
+      // One request's proof does not open another request, even with the same status token.
+      fromBrowser(`dsr_status=${OTHER_ID}.${token}; dsr_verified=${OTHER_ID}.${proof}`, OTHER_ID),
+    ]);
+
+    // Assess
+    expect(verified.statusCode).toBe(302);
+    expect(new URL(verified.headers?.location as string).pathname).toContain(
+      `exports/${requestId}/export.zip`,
+    );
+    expect(refused.map((r) => [r.statusCode, r.headers?.location])).toEqual(
+      refused.map(() => [403, undefined]),
+    );
+  });
+});
+
+describe('GET /requests/{requestId}/certificate (the certificate of erasure, from the status page)', () => {
+  const token = 's'.repeat(43);
+  const deleteId = '20260101-delete-abcdefghij';
+  const htmlKey = `certificates/${deleteId}/certificate.html`;
+  const fromBrowser = (cookie: string | undefined, id = deleteId) =>
+    download.handler(
+      apiEvent({
+        resource: '/requests/{requestId}/certificate',
+        pathParameters: { requestId: id },
+        headers: cookie ? { cookie } : {},
+      }),
+      lambdaContext(),
+    );
+  const cookiesFor = (id: string) =>
+    `dsr_status=${id}.${token}; dsr_verified=${id}.${verifiedBrowserProof(key, id, token)}`;
+
+  it('shows the browser that entered the code its certificate, and refuses every other browser alike', async () => {
+    // Prepare: a completed delete with its certificate in the audit bucket, and another without one yet
+    const certificate = {
+      jsonKey: htmlKey.replace('.html', '.json'),
+      htmlKey,
+      issuedAt: '2026-01-02T00:00:00Z',
+    };
+    plant({ type: 'delete', statusTokenHash: keyedHash(key, 'status-token', token), certificate }, deleteId);
+    plant({ type: 'delete', statusTokenHash: keyedHash(key, 'status-token', token) }, OTHER_ID);
+    s3.on(GetObjectCommand, { Bucket: 'dsr-audit', Key: htmlKey }).resolves({
+      Body: Readable.from([Buffer.from('<!doctype html><title>Certificate of erasure</title>')]) as never,
+    });
+
+    // Act
+    const verified = await fromBrowser(cookiesFor(deleteId));
+    const refused = await Promise.all([
+      fromBrowser(undefined),
+      fromBrowser(`dsr_status=${deleteId}.${token}`),
+      fromBrowser(`dsr_status=${deleteId}.${'t'.repeat(43)}; dsr_verified=${deleteId}.${'0'.repeat(64)}`),
+      // The right browser for a request with no certificate yet: the same refusal.
+      fromBrowser(cookiesFor(OTHER_ID), OTHER_ID),
+    ]);
+
+    // Assess
+    expect(verified.statusCode).toBe(200);
+    expect(verified.body).toContain('Certificate of erasure');
+    expect(verified.headers?.['content-type']).toBe('text/html; charset=utf-8');
+    expect(verified.headers?.['content-security-policy']).toContain("default-src 'none'");
+    expect(refused.map((r) => [r.statusCode, r.body.includes('Certificate of erasure')])).toEqual(
+      refused.map(() => [403, false]),
+    );
+    // Only the certificate's page was read, from the audit bucket.
+    expect(
+      s3.commandCalls(GetObjectCommand).map((c) => [c.args[0].input.Bucket, c.args[0].input.Key]),
+    ).toEqual([['dsr-audit', htmlKey]]);
+  });
+});
+
 describe('GET /requests/{requestId}/export rate limit per client IP', () => {
   /** 30 guesses from one address: wrong tokens, malformed ones and unknown ids all count. */
   async function useUpBudget(sourceIp = '203.0.113.7') {
@@ -353,6 +451,31 @@ describe('GET /requests/{requestId}/status (the page a person comes back to)', (
     expect(ok.multiValueHeaders?.['set-cookie']).toEqual([expect.stringMatching(/^dsr_lang=en; Path=\/;/)]);
   });
 
+  it('links the download only for the browser that entered the code, never for the emailed status link', async () => {
+    // Prepare: the cookies the code form sets (status token, and the proof issued when the code was right)
+    const token = 's'.repeat(43);
+    plant({ statusTokenHash: keyedHash(key, 'status-token', token) });
+    const proof = verifiedBrowserProof(key, requestId, token);
+    const cookies = `dsr_status=${requestId}.${token}; dsr_verified=${requestId}.${proof}`;
+
+    // Act
+    const verified = await page({ lang: 'en' }, { Cookie: cookies });
+    const emailLink = await page({ lang: 'en', token: statusLinkToken(key, requestId) });
+    const submitterOnly = await page({ lang: 'en' }, { Cookie: `dsr_status=${requestId}.${token}` });
+    const forgedProof = await page(
+      { lang: 'en' },
+      { Cookie: `dsr_status=${requestId}.${token}; dsr_verified=${requestId}.${'0'.repeat(64)}` },
+    );
+
+    // Assess
+    expect(verified.body).toContain('<a id="download" href="export">Download your data (a zip file)</a>');
+    for (const res of [emailLink, submitterOnly, forgedProof]) {
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toContain('id="download"');
+      expect(res.body).toContain('We emailed you a download link');
+    }
+  });
+
   it('answers a wrong link, another request’s link and no credential alike with a 404 page', async () => {
     plant();
     const wrong = await page({ token: 'x'.repeat(43) });
@@ -389,6 +512,23 @@ describe('pages in both languages', () => {
       queryStringParameters: { token: 'link-token-for-tests-0123456789' },
     });
     expect(res.body).toContain('href="verify?token=link-token-for-tests-0123456789&#38;lang=en"');
+  });
+
+  it('asks for the new address code only when the browser submitted a correction of the email address', async () => {
+    const token = 'T'.repeat(43);
+    const rectifyId = '20260101-rectify-abcdefghij';
+    const codePage = (cookie?: string) =>
+      get('/requests/{requestId}/code', {
+        pathParameters: { requestId: rectifyId },
+        ...(cookie ? { headers: { cookie } } : {}),
+      });
+    const nameOnly = await codePage(`dsr_status=${rectifyId}.${token}`);
+    const newAddress = await codePage(`dsr_status=${rectifyId}.${token}.new-address`);
+    const otherRequest = await codePage(`dsr_status=20260101-rectify-zzzzzzzzzz.${token}.new-address`);
+    expect(nameOnly.body).toContain('id="code"');
+    expect(nameOnly.body).not.toContain('id="newAddressCode"');
+    expect(newAddress.body).toContain('id="newAddressCode"');
+    expect(otherRequest.body).not.toContain('id="newAddressCode"');
   });
 
   it('serves its own stylesheet, and no page needs inline style or another site', async () => {

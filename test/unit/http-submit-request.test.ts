@@ -109,6 +109,29 @@ const mailedTo = () =>
   ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination?.ToAddresses?.[0]);
 
 describe('POST /requests', () => {
+  it('writes the emails in the JSON body’s locale, else in the Accept-Language’s, else in Indonesian, like the pages', async () => {
+    // Act
+    const cases = [
+      [{ locale: 'en' }, { 'Accept-Language': 'id-ID' }, 'en'],
+      [{ locale: 'id' }, { 'Accept-Language': 'en-US' }, 'id'],
+      [{}, { 'Accept-Language': 'en-GB,en;q=0.9,id;q=0.8' }, 'en'],
+      [{}, { 'Accept-Language': 'fr-FR' }, 'id'],
+      [{}, {}, 'id'],
+    ] as const;
+    const stored = [];
+    for (const [i, [body, headers]] of cases.entries()) {
+      const res = await post(
+        JSON.stringify({ type: 'access', email: `lang${i}@example.com`, ...body }),
+        { ...JSON_HEADERS, ...headers },
+        `203.0.113.${i + 10}`,
+      );
+      stored.push(ledger.get(JSON.parse(res.body).requestId)?.locale);
+    }
+
+    // Assess
+    expect(stored).toEqual(cases.map(([, , locale]) => locale));
+  });
+
   it('records the request before starting its workflow and answers 202 with a status token', async () => {
     // Act
     const res = await post(
@@ -128,7 +151,8 @@ describe('POST /requests', () => {
     expect(item).toMatchObject({
       status: 'pending_verification',
       jurisdiction: 'ID',
-      locale: 'en',
+      // No locale and no Accept-Language: Indonesian, as for a page.
+      locale: 'id',
       contact: { email: 'someone@example.com' },
     });
     expect(item?.statusTokenHash).not.toBe(body.statusToken);
@@ -489,6 +513,29 @@ describe('POST /requests from the form, without JavaScript', () => {
       'Sec-Fetch-Site': 'same-origin',
       ...headers,
     });
+
+  it('marks in the status cookie that a second code is due only when the correction changes the email address', async () => {
+    // Act
+    const statusCookieOf = async (fields: Record<string, string>) => {
+      const res = await formPost({
+        csrf: CSRF,
+        locale: 'en',
+        type: 'rectify',
+        jurisdiction: 'ID',
+        ...fields,
+      });
+      expect(res.statusCode).toBe(303);
+      return (res.multiValueHeaders?.['set-cookie'] ?? [])
+        .map(String)
+        .find((c) => c.startsWith('dsr_status='));
+    };
+    const newAddress = await statusCookieOf({ email: 'lama@example.com', correct_email: 'baru@example.com' });
+    const nameOnly = await statusCookieOf({ email: 'nama@example.com', correct_fullName: 'Nama Baru' });
+
+    // Assess
+    expect(newAddress).toMatch(/^dsr_status=[0-9]{8}-rectify-[a-z2-7]{10}\.[A-Za-z0-9_-]{43}\.new-address;/);
+    expect(nameOnly).toMatch(/^dsr_status=[0-9]{8}-rectify-[a-z2-7]{10}\.[A-Za-z0-9_-]{43};/);
+  });
 
   it('records the request in the page language, keeps the status token in a cookie and sends the browser to the code page', async () => {
     // Act

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resetRateLimiter } from '../../functions/aws/rate-limit';
 import { keyedHash } from '../../functions/core/crypto';
+import { verifiedBrowserProof } from '../../functions/core/requests/verified-browser';
 import {
   apiEvent,
   fakeLedger,
@@ -345,6 +346,43 @@ describe('POST /requests/{requestId}/verify by someone who only knows the reques
         )
       ).statusCode,
     ).toBe(200);
+  });
+
+  it('sends the code page of the submitting browser on to the status page with a proof that only fits this request and token', async () => {
+    // Prepare
+    plantRequest();
+    const post = (code: string) =>
+      handler(
+        apiEvent({
+          resource: '/requests/{requestId}/verify',
+          httpMethod: 'POST',
+          pathParameters: { requestId },
+          headers: {
+            'Content-Type': 'application/x-www-form-urlencoded',
+            Cookie: `dsr_csrf=${CSRF}; dsr_status=${requestId}.${STATUS_TOKEN}`,
+          },
+          body: `csrf=${CSRF}&code=${code}`,
+        }),
+        lambdaContext(),
+      );
+
+    // Act
+    const wrong = await post('000000');
+    const right = await post(CODE);
+
+    // Assess: no proof for a wrong code; the right one gets a Strict, HttpOnly proof bound to the status token
+    const proofOf = (res: Awaited<ReturnType<typeof post>>) =>
+      (res.multiValueHeaders?.['set-cookie'] ?? []).map(String).find((c) => c.startsWith('dsr_verified='));
+    expect(wrong.statusCode).toBe(403);
+    expect(proofOf(wrong)).toBeUndefined();
+    expect(right.statusCode).toBe(303);
+    expect(right.headers?.location).toBe('status');
+    const proof = verifiedBrowserProof(key, requestId, STATUS_TOKEN);
+    expect(proofOf(right)).toMatch(
+      new RegExp(`^dsr_verified=${requestId}\\.${proof}; Path=/; HttpOnly; SameSite=Strict; Max-Age=`),
+    );
+    expect(proof).not.toBe(verifiedBrowserProof(key, requestId, `${STATUS_TOKEN.slice(0, -1)}x`));
+    expect(proof).not.toBe(verifiedBrowserProof(key, '20260101-access-zzzzzzzzzz', STATUS_TOKEN));
   });
 
   it('refuses a code without the status token, or with a wrong one, and counts nothing', async () => {

@@ -84,8 +84,13 @@ describe('email normalisation', () => {
 describe('the submit body', () => {
   const valid = { type: 'access', email: 'person@example.com' };
 
-  it('fills in jurisdiction ID and locale en', () => {
-    expect(SubmitRequestBody.parse(valid)).toEqual({ ...valid, jurisdiction: 'ID', locale: 'en' });
+  it('fills in jurisdiction ID and leaves the language to the caller (Accept-Language, else Indonesian)', () => {
+    expect(SubmitRequestBody.parse(valid)).toEqual({ ...valid, jurisdiction: 'ID' });
+    expect(SubmitRequestBody.parse({ ...valid, locale: 'en' })).toEqual({
+      ...valid,
+      jurisdiction: 'ID',
+      locale: 'en',
+    });
   });
 
   it('rejects unknown keys, naming them', () => {

@@ -79,6 +79,30 @@ describe('the local API server', () => {
     expect(await res.json()).toEqual({ message: 'Not Found' });
   });
 
+  it('shows a browser an unknown path as a bilingual 404 page, Indonesian first, and keeps JSON for API clients', async () => {
+    // Act
+    const browser = await fetch(`${server.url}/no/such/page`, {
+      headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+    });
+    const anything = await fetch(`${server.url}/no/such/page`, { headers: { accept: '*/*' } });
+    const api = await fetch(`${server.url}/no/such/page`, {
+      headers: { accept: 'application/json, text/html;q=0.5' },
+    });
+
+    // Assess
+    expect(browser.status).toBe(404);
+    expect(browser.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(browser.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const page = await browser.text();
+    expect(page).toContain('<html lang="id">');
+    expect(page.indexOf('Halaman ini tidak ada.')).toBeLessThan(page.indexOf('There is no such page.'));
+    expect(page).toContain('<div lang="en">');
+    for (const res of [anything, api]) {
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ message: 'Not Found' });
+    }
+  });
+
   it('answers a handler crash with a bare 500 that reveals nothing', async () => {
     const res = await fetch(`${server.url}/requests/x/export?token=t`);
     expect(res.status).toBe(500);

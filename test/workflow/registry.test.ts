@@ -58,9 +58,9 @@ describe('the workflow definition and the task registry', () => {
     // One rule per type, or one rule for several (`Or`): type -> next state.
     const routes = (state: string) =>
       Object.fromEntries(
-        (definition.States[state] as unknown as { Choices: Rule[] }).Choices.flatMap((c) =>
-          (c.Or ?? [c]).map((r) => [r.StringEquals, c.Next]),
-        ),
+        (definition.States[state] as unknown as { Choices: Rule[] }).Choices.filter(
+          (c) => c.Or || c.StringEquals !== undefined,
+        ).flatMap((c) => (c.Or ?? [c]).map((r) => [r.StringEquals, c.Next])),
       );
     const changes = (next: string) => ({
       rectify: next,
@@ -68,6 +68,11 @@ describe('the workflow definition and the task registry', () => {
       lift_restriction: next,
       withdraw_consent: next,
     });
+    // Before the type: an unverified request gets its code; a failed store goes to support.
+    const first = (state: string) =>
+      (definition.States[state] as unknown as { Choices: Rule[] }).Choices[0]?.Next;
+    expect(first('RouteByType')).toBe('RequestVerification');
+    expect(first('ContinueByType')).toBe('RequestSupportDecision');
     expect(Object.keys(routes('RouteByType')).sort()).toEqual([...RequestType.options].sort());
     expect(routes('RouteByType')).toEqual({
       access: 'PlanStores',

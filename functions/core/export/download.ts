@@ -1,6 +1,7 @@
 /** The download of an export zip: the emailed token is checked, then a link valid for minutes is minted. */
 
 import { constantTimeEqual, keyedHash } from '../crypto';
+import type { LedgerRecord } from '../ledger-record';
 import type { Clock, DownloadLinks, Log, RequestLedger } from '../ports';
 import { RefusedError } from '../refusal';
 import { RequestId } from '../request';
@@ -45,6 +46,20 @@ export async function authorizeDownload(
   if (!constantTimeEqual(presented, stored) || !record || !info) {
     throw invalidLink();
   }
+  return mintDownload(ports, record, info);
+}
+
+/**
+ * The download URL of `record`'s zip once its link was checked (by the emailed
+ * token, or by the browser that verified the request): refused when expired or
+ * not ready, else valid for minutes; counts the download (best effort).
+ */
+export async function mintDownload(
+  ports: DownloadPorts,
+  record: LedgerRecord,
+  info: NonNullable<LedgerRecord['exportInfo']>,
+): Promise<{ url: string }> {
+  const { requestId } = record;
   const now = (ports.clock ?? (() => new Date()))();
   if (Date.parse(info.expiresAt) <= now.getTime())
     throw new RefusedError(

@@ -1,11 +1,13 @@
 /**
- * THE message catalogue of every page a person reads (Bahasa Indonesia and
- * English). One key, two languages: a key missing in either fails
- * `tsc` and test/unit/catalogue.test.ts. `{name}` marks a value filled in.
+ * THE message catalogue of every page and email a person reads (Bahasa
+ * Indonesia and English); the emails' messages live in mail-messages.ts and
+ * are merged in here. One key, two languages: a key missing in either fails
+ * `tsc` and test/unit/requester-catalogue.test.ts. `{name}` marks a value filled in.
  */
 import type { Locale } from '../request';
+import { MAIL_EN, MAIL_ID } from './mail-messages';
 
-const en = {
+const pagesEn = {
   'site.name': 'Impor.in',
   'site.section': 'Your personal data',
   'site.skip': 'Skip to main content',
@@ -123,6 +125,12 @@ const en = {
   'status.outcome': 'Result',
   'status.outcome.access':
     'Your copy is ready. We emailed you a download link; it works for a few days. Open it from the email.',
+  'status.outcome.access.here':
+    'Your copy is ready. You entered the code in this browser, so you can download it here; we also emailed you the link.',
+  'status.outcome.download': 'Download your data (a zip file)',
+  'status.outcome.delete.here':
+    'Your data is erased, except what the law makes us keep. You entered the code in this browser, so you can read the certificate of erasure here; we also emailed you the summary.',
+  'status.outcome.certificate': 'Read the certificate of erasure',
   'status.outcome.delete':
     'Your data is erased, except what the law makes us keep. We emailed you the summary and the certificate of erasure.',
   'status.outcome.other': 'Done. We emailed you what changed.',
@@ -222,6 +230,8 @@ const en = {
   'http.title': 'Something went wrong',
   'http.400': 'The request was not understood. Please go back and try again.',
   'http.404': 'There is no such page.',
+  'http.blocked':
+    'This request looks unsafe and was blocked. Remove any code or markup from what you typed and try again.',
   'http.413': 'What you sent is too large.',
   'http.415': 'This page cannot take what you sent.',
   'http.429': 'Too many tries from here. Please wait a little and try again.',
@@ -231,9 +241,11 @@ const en = {
   'wait.minutes': '{count} minutes',
 } as const;
 
+const en = { ...pagesEn, ...MAIL_EN } as const;
+
 export type MessageKey = keyof typeof en;
 
-const id: Record<MessageKey, string> = {
+const pagesId: Record<keyof typeof pagesEn, string> = {
   'site.name': 'Impor.in',
   'site.section': 'Data pribadi Anda',
   'site.skip': 'Langsung ke isi utama',
@@ -357,6 +369,12 @@ const id: Record<MessageKey, string> = {
   'status.outcome': 'Hasil',
   'status.outcome.access':
     'Salinan data Anda sudah siap. Kami mengirim tautan unduhan melalui email; tautan itu berlaku beberapa hari. Buka dari email tersebut.',
+  'status.outcome.access.here':
+    'Salinan data Anda sudah siap. Anda memasukkan kode di peramban ini, jadi Anda dapat mengunduhnya di sini; tautannya juga kami kirim melalui email.',
+  'status.outcome.download': 'Unduh data Anda (berkas zip)',
+  'status.outcome.delete.here':
+    'Data Anda sudah dihapus, kecuali yang wajib kami simpan menurut hukum. Anda memasukkan kode di peramban ini, jadi Anda dapat membaca sertifikat penghapusan di sini; ringkasannya juga kami kirim melalui email.',
+  'status.outcome.certificate': 'Baca sertifikat penghapusan',
   'status.outcome.delete':
     'Data Anda sudah dihapus, kecuali yang wajib kami simpan menurut hukum. Kami mengirim ringkasan dan sertifikat penghapusan melalui email.',
   'status.outcome.other': 'Selesai. Kami mengirim rincian perubahannya melalui email.',
@@ -459,6 +477,8 @@ const id: Record<MessageKey, string> = {
   'http.title': 'Terjadi kesalahan',
   'http.400': 'Permintaan tidak dapat dipahami. Silakan kembali dan coba lagi.',
   'http.404': 'Halaman ini tidak ada.',
+  'http.blocked':
+    'Permintaan ini tampak tidak aman dan diblokir. Hapus kode atau markup dari yang Anda ketik, lalu coba lagi.',
   'http.413': 'Data yang Anda kirim terlalu besar.',
   'http.415': 'Halaman ini tidak dapat menerima data yang Anda kirim.',
   'http.429': 'Terlalu banyak percobaan dari sini. Silakan tunggu sebentar dan coba lagi.',
@@ -468,6 +488,8 @@ const id: Record<MessageKey, string> = {
   'wait.seconds': '{count} detik',
   'wait.minutes': '{count} menit',
 };
+
+const id: Record<MessageKey, string> = { ...pagesId, ...MAIL_ID };
 
 /** Both languages, keyed alike. */
 export const CATALOGUE: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = { en, id };

@@ -2,7 +2,8 @@
  * The status page a person can come back to (`GET /requests/{id}/status`):
  * what was asked, each step and each place's progress in plain words, the due
  * date and hour in their time zone, and the outcome. Read-only: no button on
- * it verifies, downloads or cancels. Its script only refreshes the progress.
+ * it verifies or cancels; only the browser that entered the code gets the
+ * download link. Its script only refreshes the progress.
  */
 import type { DataCategory } from '../data-map';
 import { CATEGORY_LABELS } from '../export/categories';
@@ -118,8 +119,26 @@ function placeName(lang: Locale, storeId: string, places: ReadonlyMap<string, St
   return place.categories.map((c) => CATEGORY_LABELS[c][lang]).join(', ') || storeId;
 }
 
-/** The outcome in plain words, once the request ended or needs a person. */
-function outcome(lang: Locale, view: StatusView): string {
+/** What the page may offer beyond progress. */
+export interface StatusPageOptions {
+  /**
+   * This browser entered the request's code (a verified-browser cookie): the
+   * outcome links to its download. The emailed status link never sets this.
+   */
+  readonly links?: boolean;
+}
+
+/** The outcome in plain words, once the request ended or needs a person; its link for the verified browser. */
+function outcome(lang: Locale, view: StatusView, options: StatusPageOptions): string {
+  if (view.status === 'completed' && view.type === 'access' && options.links) {
+    // Relative to …/requests/{id}/status: the download route checks this browser's cookies again.
+    return `<h2>${escapeHtml(t(lang, 'status.outcome'))}</h2><div class="panel done" id="outcome"><p>${escapeHtml(t(lang, 'status.outcome.access.here'))}</p>
+<p><a id="download" href="export">${escapeHtml(t(lang, 'status.outcome.download'))}</a></p></div>`;
+  }
+  if (view.status === 'completed' && view.type === 'delete' && options.links && view.certificateIssuedAt) {
+    return `<h2>${escapeHtml(t(lang, 'status.outcome'))}</h2><div class="panel done" id="outcome"><p>${escapeHtml(t(lang, 'status.outcome.delete.here'))}</p>
+<p><a id="certificate" href="certificate">${escapeHtml(t(lang, 'status.outcome.certificate'))}</a></p></div>`;
+  }
   const key: MessageKey | undefined = (() => {
     switch (view.status) {
       case 'completed':
@@ -148,7 +167,12 @@ function outcome(lang: Locale, view: StatusView): string {
 }
 
 /** The status page of one request. */
-export function statusPage(frame: PageFrame, view: StatusView, places: readonly StatusPlace[]): string {
+export function statusPage(
+  frame: PageFrame,
+  view: StatusView,
+  places: readonly StatusPlace[],
+  options: StatusPageOptions = {},
+): string {
   const { lang } = frame;
   const jurisdiction = view.jurisdiction as Jurisdiction;
   const final = TERMINAL_STATUSES.has(view.status);
@@ -181,7 +205,7 @@ export function statusPage(frame: PageFrame, view: StatusView, places: readonly 
 <p class="hint hidden" id="live-note">${escapeHtml(t(lang, 'status.live'))}</p>
 <div id="progress" data-final="${final}">
 <p>${escapeHtml(t(lang, 'status.received', { at: localTime(lang, jurisdiction, view.receivedAt) }))}</p>${due}${erasure}
-${outcome(lang, view)}
+${outcome(lang, view, options)}
 <h2>${escapeHtml(t(lang, 'status.steps'))}</h2><ol class="steps">${stepItems}</ol>
 <h2>${escapeHtml(t(lang, 'status.stores'))}</h2>${table}
 ${final ? '' : `<p><a href="">${escapeHtml(t(lang, 'status.refresh'))}</a></p>`}

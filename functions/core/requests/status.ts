@@ -53,6 +53,8 @@ export function statusView(record: LedgerRecord, now: Date = new Date()) {
         }
       : {}),
     ...(record.failure ? { failure: { error: record.failure.error } } : {}),
+    // A delete's certificate of erasure exists (the verified browser's status page links it).
+    ...(record.certificate ? { certificateIssuedAt: record.certificate.issuedAt } : {}),
     history: record.history.map(({ status, at }) => ({ status, at })),
   };
 }

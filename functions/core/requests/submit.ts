@@ -65,7 +65,8 @@ async function startNew(
       requestId,
       type: body.type,
       jurisdiction: body.jurisdiction,
-      locale: body.locale,
+      // Callers without an HTTP request to read a language from get the page rule's last word.
+      locale: body.locale ?? 'id',
       receivedAt: now.toISOString(),
       ...clockFields(body.jurisdiction, body.type, now, ports.calendar),
       subjectHash,

@@ -6,6 +6,7 @@
 
 import type { MailContent } from '../emails';
 import { escapeHtml } from '../html';
+import { t } from '../i18n/catalogue';
 import type { Locale } from '../request';
 
 /** The new due date in Jakarta time (where Impor.in is) and UTC, for the reader's language. */
@@ -23,26 +24,14 @@ interface Part {
   readonly paragraphs: readonly string[];
 }
 
-function part(locale: Locale, requestId: string, dueAt: Date, reason: string): Part {
-  const when = dateText(locale, dueAt);
-  if (locale === 'id') {
-    return {
-      subject: 'Batas waktu permintaan data Anda diperpanjang',
-      paragraphs: [
-        `Kami membutuhkan waktu lebih lama untuk menyelesaikan permintaan ${requestId} atas data pribadi Anda di Impor.in.`,
-        `Batas waktu baru: ${when}.`,
-        `Alasannya: ${reason}`,
-        'Jika Anda memiliki pertanyaan, balas email ini atau hubungi privacy@impor.in. Anda juga dapat mengajukan keluhan kepada otoritas perlindungan data.',
-      ],
-    };
-  }
+function part(l: Locale, requestId: string, dueAt: Date, reason: string): Part {
   return {
-    subject: 'The deadline of your data request was extended',
+    subject: t(l, 'mail.extension.subject'),
     paragraphs: [
-      `We need more time to complete request ${requestId} about your personal data at Impor.in.`,
-      `New due date: ${when}.`,
-      `The reason: ${reason}`,
-      'If you have questions, reply to this email or write to privacy@impor.in. You may also complain to your data protection authority.',
+      t(l, 'mail.extension.lead', { requestId }),
+      t(l, 'mail.extension.due', { when: dateText(l, dueAt) }),
+      t(l, 'mail.extension.reason', { reason }),
+      t(l, 'mail.extension.questions'),
     ],
   };
 }

@@ -7,6 +7,7 @@
 
 import type { MailContent } from '../emails';
 import { escapeHtml } from '../html';
+import { t } from '../i18n/catalogue';
 import type { Locale, RequestType } from '../request';
 
 export interface MailText {
@@ -15,33 +16,8 @@ export interface MailText {
   readonly list?: readonly string[];
 }
 
-const TYPE: Record<Locale, Record<RequestType, string>> = {
-  en: {
-    access: 'a copy of your data',
-    delete: 'erasure of your data',
-    opt_out: 'opting out of marketing',
-    rectify: 'correction of your data',
-    restrict: 'restriction of the processing of your data',
-    lift_restriction: 'lifting the restriction of your data',
-    withdraw_consent: 'withdrawing your consent',
-  },
-  id: {
-    access: 'salinan data Anda',
-    delete: 'penghapusan data Anda',
-    opt_out: 'berhenti menerima pemasaran',
-    rectify: 'pembetulan data Anda',
-    restrict: 'pembatasan pemrosesan data Anda',
-    lift_restriction: 'pencabutan pembatasan data Anda',
-    withdraw_consent: 'penarikan persetujuan Anda',
-  },
-};
-
-const ASK_AGAIN: Record<Locale, (publicUrl: string) => string> = {
-  en: (url) =>
-    `To ask again, send a new request at ${url}/ or reply to this email to reach our privacy team.`,
-  id: (url) =>
-    `Untuk mengajukan lagi, kirim permintaan baru di ${url}/ atau balas email ini untuk menghubungi tim privasi kami.`,
-};
+/** What was asked, in words (`mail.type.*`). */
+const typeText = (l: Locale, type: RequestType) => t(l, `mail.type.${type}`);
 
 /** Both languages, the request's first, as one email. */
 export function bilingual(locale: Locale, build: (l: Locale) => MailText): MailContent {
@@ -69,31 +45,10 @@ export interface MailRequest {
   readonly publicUrl: string;
 }
 
-const WHAT_FAILED: Record<Locale, Record<RequestType, string>> = {
-  en: {
-    access: 'could not export the data held in',
-    delete: 'could not erase the data held in',
-    opt_out: 'could not turn off marketing in',
-    rectify: 'could not correct the data held in',
-    restrict: 'could not restrict the data held in',
-    lift_restriction: 'could not lift the restriction in',
-    withdraw_consent: 'could not record the withdrawal of consent in',
-  },
-  id: {
-    access: 'tidak dapat mengekspor data di',
-    delete: 'tidak dapat menghapus data di',
-    opt_out: 'tidak dapat menonaktifkan pemasaran di',
-    rectify: 'tidak dapat membetulkan data di',
-    restrict: 'tidak dapat membatasi data di',
-    lift_restriction: 'tidak dapat mencabut pembatasan di',
-    withdraw_consent: 'tidak dapat mencatat penarikan persetujuan di',
-  },
-};
-
-/** Completed with exceptions: what could not be done (per store) and why (support's reason). */
 /** A reason the system gives (not support's typed words), in both languages. */
 export type PersonReason = Readonly<Record<'id' | 'en', string>>;
 
+/** Completed with exceptions: what could not be done (per store) and why (support's reason). */
 export function completedWithExceptionsMail(
   request: MailRequest,
   stores: readonly { readonly storeId: string; readonly description?: string }[],
@@ -101,100 +56,57 @@ export function completedWithExceptionsMail(
   reason: string | PersonReason,
 ): MailContent {
   const { requestId, type, publicUrl } = request;
-  const why = (l: 'id' | 'en') => (typeof reason === 'string' ? reason : reason[l]);
   const where = (s: (typeof stores)[number]) =>
     s.description ? `${s.description} (${s.storeId})` : s.storeId;
-  return bilingual(request.locale, (l) =>
-    l === 'id'
-      ? {
-          subject: `Permintaan ${requestId} selesai dengan pengecualian`,
-          paragraphs: [
-            `Kami telah menyelesaikan permintaan ${requestId} (${TYPE.id[type]}), kecuali bagian berikut. Kami ${WHAT_FAILED.id[type]}:`,
-            `Alasannya: ${why('id')}`,
-            ...(type === 'access' ? ['Tautan unduhan untuk data lainnya dikirim dalam email terpisah.'] : []),
-            ASK_AGAIN.id(publicUrl),
-          ],
-          list: stores.map(where),
-        }
-      : {
-          subject: `Request ${requestId} completed with exceptions`,
-          paragraphs: [
-            `We completed request ${requestId} (${TYPE.en[type]}) except for the following. We ${WHAT_FAILED.en[type]}:`,
-            `Why: ${why('en')}`,
-            ...(type === 'access'
-              ? ['The download link for the rest of your data comes in a separate email.']
-              : []),
-            ASK_AGAIN.en(publicUrl),
-          ],
-          list: stores.map(where),
-        },
-  );
+  return bilingual(request.locale, (l) => ({
+    subject: t(l, 'mail.exceptions.subject', { requestId }),
+    paragraphs: [
+      t(l, 'mail.exceptions.lead', {
+        requestId,
+        type: typeText(l, type),
+        failed: t(l, `mail.failedIn.${type}`),
+      }),
+      t(l, 'mail.why', { reason: typeof reason === 'string' ? reason : reason[l] }),
+      ...(type === 'access' ? [t(l, 'mail.exceptions.download')] : []),
+      t(l, 'mail.askAgain', { url: publicUrl }),
+    ],
+    list: stores.map(where),
+  }));
 }
 
 /** Failed: the request could not be carried out, and why. */
 export function requestFailedMail(request: MailRequest, reason: string): MailContent {
   const { requestId, type, publicUrl } = request;
-  return bilingual(request.locale, (l) =>
-    l === 'id'
-      ? {
-          subject: `Permintaan ${requestId} tidak dapat diselesaikan`,
-          paragraphs: [
-            `Maaf, kami tidak dapat menyelesaikan permintaan ${requestId} (${TYPE.id[type]}).`,
-            `Alasannya: ${reason}`,
-            ASK_AGAIN.id(publicUrl),
-          ],
-        }
-      : {
-          subject: `Request ${requestId} could not be completed`,
-          paragraphs: [
-            `We are sorry: we could not complete request ${requestId} (${TYPE.en[type]}).`,
-            `Why: ${reason}`,
-            ASK_AGAIN.en(publicUrl),
-          ],
-        },
-  );
+  return bilingual(request.locale, (l) => ({
+    subject: t(l, 'mail.failed.subject', { requestId }),
+    paragraphs: [
+      t(l, 'mail.failed.lead', { requestId, type: typeText(l, type) }),
+      t(l, 'mail.why', { reason }),
+      t(l, 'mail.askAgain', { url: publicUrl }),
+    ],
+  }));
 }
 
 /** Verification expired: nobody confirmed the request in time, so nothing was done. */
 export function verificationExpiredMail(request: MailRequest): MailContent {
   const { requestId, type, publicUrl } = request;
-  return bilingual(request.locale, (l) =>
-    l === 'id'
-      ? {
-          subject: `Permintaan ${requestId} kedaluwarsa`,
-          paragraphs: [
-            `Permintaan ${requestId} (${TYPE.id[type]}) tidak dikonfirmasi tepat waktu, jadi kami tidak memprosesnya dan tidak ada data yang diubah.`,
-            ASK_AGAIN.id(publicUrl),
-          ],
-        }
-      : {
-          subject: `Request ${requestId} expired`,
-          paragraphs: [
-            `Request ${requestId} (${TYPE.en[type]}) was not confirmed in time, so we did not act on it and no data was changed.`,
-            ASK_AGAIN.en(publicUrl),
-          ],
-        },
-  );
+  return bilingual(request.locale, (l) => ({
+    subject: t(l, 'mail.expired.subject', { requestId }),
+    paragraphs: [
+      t(l, 'mail.expired.lead', { requestId, type: typeText(l, type) }),
+      t(l, 'mail.askAgain', { url: publicUrl }),
+    ],
+  }));
 }
 
 /** Rejected: too many wrong codes, so nothing was done. */
 export function verificationRejectedMail(request: MailRequest): MailContent {
   const { requestId, type, publicUrl } = request;
-  return bilingual(request.locale, (l) =>
-    l === 'id'
-      ? {
-          subject: `Permintaan ${requestId} ditolak`,
-          paragraphs: [
-            `Permintaan ${requestId} (${TYPE.id[type]}) ditolak karena kode konfirmasi yang salah dimasukkan terlalu sering. Kami tidak memprosesnya dan tidak ada data yang diubah.`,
-            `Jika itu Anda, ${ASK_AGAIN.id(publicUrl).charAt(0).toLowerCase()}${ASK_AGAIN.id(publicUrl).slice(1)}`,
-          ],
-        }
-      : {
-          subject: `Request ${requestId} was rejected`,
-          paragraphs: [
-            `Request ${requestId} (${TYPE.en[type]}) was rejected because a wrong confirmation code was entered too many times. We did not act on it and no data was changed.`,
-            `If this was you: ${ASK_AGAIN.en(publicUrl).charAt(0).toLowerCase()}${ASK_AGAIN.en(publicUrl).slice(1)}`,
-          ],
-        },
-  );
+  return bilingual(request.locale, (l) => ({
+    subject: t(l, 'mail.rejected.subject', { requestId }),
+    paragraphs: [
+      t(l, 'mail.rejected.lead', { requestId, type: typeText(l, type) }),
+      t(l, 'mail.rejected.askAgain', { url: publicUrl }),
+    ],
+  }));
 }

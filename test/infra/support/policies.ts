@@ -98,7 +98,13 @@ export function accessOf(grant: Grant): string | undefined {
   }
   const heads = `${resource}${JSON.stringify(grant.condition ?? '')}`.includes('audit-heads/');
   if (resource.includes('AuditBucket') && heads) return 'audit:heads';
-  if (resource.includes('AuditBucket')) return action === 's3:PutObject' ? 'audit:write' : 'audit:other';
+  if (resource.includes('AuditBucket')) {
+    if (action === 's3:PutObject') return 'audit:write';
+    // Reading a certificate's page, and nothing else in the bucket.
+    return action === 's3:GetObject' && resource.includes('/certificates/*/certificate.html')
+      ? 'certificates:read'
+      : 'audit:other';
+  }
   // The hashing key is granted by reference; processor secrets by name (`:secret:<name>-??????`).
   if (action === 'secretsmanager:GetSecretValue' && resource.includes(':secret:')) return 'processors:secret';
   if (action.startsWith('dynamodb:') || action.startsWith('s3:')) return STORE_ACCESS[action];
