@@ -13,6 +13,7 @@ import type {
   RequestLedger,
 } from '../ports';
 import { markedFailedOnError } from '../store-progress';
+import { CsvColumns, readsBackAsIs } from './csv';
 import {
   attachmentKey,
   attachmentPath,
@@ -21,6 +22,7 @@ import {
   FileNameAllocator,
   safeRequestId,
   safeStoreId,
+  storeColumnsKey,
   storeExportKey,
 } from './keys';
 
@@ -36,6 +38,14 @@ export const StoreExportResult = z.strictObject({
   ),
   /** Fields the data map keeps out of the export (credentials), as found in the records; the index says so. */
   withheld: z.array(z.string()).optional(),
+  /**
+   * Hex sha256 of `stores/<storeId>.columns.json`, the CSV columns learnt while the file was written, so
+   * packaging reads the records once; absent (a file written before, or a partner's) = packaging learns them.
+   */
+  columnsSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   /** Records that could not be read as stored, by problem: exported as far as they could be, and counted. */
   problems: z
     .partialRecord(z.enum(['unparsable_line', 'missing_key', 'unreadable_object']), z.number())
@@ -92,6 +102,8 @@ export async function writeStoreExport(
   const excluded = new Set(args.excludeFields ?? []);
   const withheld = new Set<string>();
   const problems: Partial<Record<RecordProblem, number>> = {};
+  // Learnt here, from the records already in hand, so packaging need not parse every record twice.
+  const columns = new CsvColumns();
 
   async function* document(): AsyncGenerator<Buffer> {
     const emit = (text: string): Buffer => {
@@ -115,7 +127,10 @@ export async function writeStoreExport(
           attachments.push({ name, key: fileKey, size });
           data = { ...record.data, file: attachmentPath(storeId, name) };
         }
-        lines.push((records === 0 ? '\n' : ',\n') + JSON.stringify(data));
+        const line = JSON.stringify(data);
+        // A record that would not read back as it is (a Set, a Date, an undefined field) is learnt from its line.
+        columns.add(readsBackAsIs(data) ? data : (JSON.parse(line) as Readonly<Record<string, unknown>>));
+        lines.push((records === 0 ? '\n' : ',\n') + line);
         records++;
       }
       if (lines.length > 0) yield emit(lines.join(''));
@@ -124,12 +139,18 @@ export async function writeStoreExport(
   }
 
   await exports.upload(key, Readable.from(document()), { contentType: 'application/json; charset=utf-8' });
+  // Field names only, never values; bounded by the CSV's column cap.
+  const learnt = JSON.stringify(columns.learnt());
+  await exports.put(storeColumnsKey(requestId, storeId), learnt, {
+    contentType: 'application/json; charset=utf-8',
+  });
   return {
     storeId,
     records,
     sha256: hash.digest('hex'),
     key,
     attachments,
+    columnsSha256: createHash('sha256').update(learnt).digest('hex'),
     ...(withheld.size > 0 ? { withheld: [...withheld].sort() } : {}),
     ...(Object.keys(problems).length > 0 ? { problems } : {}),
   };
