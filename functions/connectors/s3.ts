@@ -13,7 +13,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { identityOfPrefix, type S3Store } from '../core/data-map';
 import { type ErasureAction, type RecordDecision, UnsupportedErasureError } from '../core/erasure/decisions';
-import type { Connector, EraseReceipt, ExportedRecord, RecordRef, Subject } from '../core/ports';
+import type {
+  Connector,
+  EraseReceipt,
+  ExportedRecord,
+  ExportOptions,
+  RecordRef,
+  Subject,
+} from '../core/ports';
 
 /** Records per page for JSON Lines stores: bounded so memory stays flat. */
 export const JSONL_PAGE_SIZE = 500;
@@ -351,9 +358,17 @@ export class S3Connector implements Connector {
     return doomed.length;
   }
 
-  async *export(subject: Subject): AsyncIterable<readonly ExportedRecord[]> {
+  async *export(subject: Subject, options: ExportOptions = {}): AsyncIterable<readonly ExportedRecord[]> {
     if (this.store.format === 'binary') {
+      // Erasure decides on whole objects from the listing; a HeadObject each only when a hold reads the content type.
+      const listed =
+        options.attachments === false &&
+        !this.store.erasure.holds.some((h) => h.when?.field === 'contentType');
       for await (const { prefix, objects } of this.listPages(subject)) {
+        if (listed) {
+          yield objects.map((o) => this.listedRecord(prefix, o));
+          continue;
+        }
         const page: ExportedRecord[] = [];
         // HeadObject (for the content type) 25 at a time: a listing page holds up to 1000 objects.
         for (let i = 0; i < objects.length; i += 25) {
@@ -426,6 +441,19 @@ export class S3Connector implements Connector {
         ...(problem ? { problem } : {}),
       };
     }
+  }
+
+  /** A whole-object record as the listing shows it: no attachment, nothing read. */
+  private listedRecord(prefix: string, object: _Object): ExportedRecord {
+    const key = object.Key as string;
+    return {
+      ref: { kind: 's3', bucket: this.store.bucket, key },
+      data: {
+        name: key.slice(prefix.length),
+        size: object.Size ?? 0,
+        lastModified: object.LastModified?.toISOString(),
+      },
+    };
   }
 
   private async binaryRecord(prefix: string, object: _Object): Promise<ExportedRecord> {

@@ -112,7 +112,8 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
 
   async function* manifest(): AsyncGenerator<string> {
     const currentObjects = new Set<string>();
-    for await (const page of connector.export(subject)) {
+    // Decisions never open a file: no per-object reads for whole-object records.
+    for await (const page of connector.export(subject, { attachments: false })) {
       const lines: string[] = [];
       for (const record of page) {
         const decision = decideErasure(store, record, subjectValues, now, decideOptions);
