@@ -1,21 +1,63 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3ObjectStore } from '../../functions/aws/object-store';
 import { createZipWriter } from '../../functions/aws/zip-writer';
+import { createConnector } from '../../functions/connectors/registry';
+import { resolveSubject } from '../../functions/connectors/resolve-subject';
+import { type DataMap, isDataStore } from '../../functions/core/data-map';
 import { packageExport } from '../../functions/core/export/package';
-import { writeStoreExport } from '../../functions/core/export/store-export';
+import { type StoreExportResult, writeStoreExport } from '../../functions/core/export/store-export';
 import type { ExportedRecord } from '../../functions/core/ports';
+import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
+import { type DemoClients, plantSubject } from '../../infra/local/demo-data';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
-import { emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators';
+import { startEmulatorProcess } from './emulator-process';
+import { type ExportFloorTimes, exportFloor } from './export-floor';
 
-/** What one run of the export benchmark measured. */
+/** What one run of the export benchmark on generated records measured. */
 export interface ExportBenchResult {
   readonly records: number;
   /** Wall time of writing the store file plus packaging the zip. */
   readonly wallMs: number;
-  /** Highest RSS seen during the run minus RSS just before it, in MiB. */
+  /** Highest RSS seen during the run minus RSS just before it (after a full collection), in MiB. */
   readonly peakRssDeltaMiB: number;
+  /** The same for the writing of the store file and for the packaging, each from the RSS before it. */
+  readonly writePeakRssDeltaMiB: number;
+  readonly packagePeakRssDeltaMiB: number;
   /** Bytes of the resulting zip. */
   readonly zipBytes: number;
+}
+
+/** A full garbage collection, so each run starts from the same heap (`--expose-gc` without a flag on the command). */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+const MiB = 1024 * 1024;
+
+/** Samples RSS every 20 ms; `mark()` returns the peak growth since the last mark (or the start) and starts again. */
+function rssSampler() {
+  collectGarbage();
+  let base = process.memoryUsage().rss;
+  let peak = base;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  return {
+    mark(): number {
+      peak = Math.max(peak, process.memoryUsage().rss);
+      const grown = (peak - base) / MiB;
+      base = process.memoryUsage().rss;
+      peak = base;
+      return grown;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 /** Fake order records in pages of 500, generated lazily so the generator itself costs no memory. */
@@ -39,34 +81,36 @@ async function* fakeOrders(count: number): AsyncIterable<readonly ExportedRecord
   }
 }
 
-/**
- * Writes one store of `records` fake records to s3rver and packages it into a
- * zip, measuring wall time and peak RSS growth (sampled every 20 ms). Memory
- * should stay roughly flat as `records` grows; that is what this is for.
- */
-export async function benchExport(records: number): Promise<ExportBenchResult> {
-  const emulators = await startEmulators();
-  const env = emulatorEnvironment(emulators.endpoints);
-  const s3 = new S3Client({
-    endpoint: emulators.endpoints.s3,
+function s3ClientOf(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
     forcePathStyle: true,
-    region: env.AWS_REGION,
-    credentials: {
-      accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
-    },
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
   });
+}
+
+/** Records of an unmeasured first run: module loading and the compiler's first work stay out of the figures. */
+const WARM_UP_RECORDS = 2_000;
+
+/**
+ * For each size, writes one store of that many fake records and packages it
+ * into a zip, measuring wall time and peak RSS growth (sampled every 20 ms,
+ * from a collected heap). The emulators run in a child process, so the
+ * figure is this code's and the SDK's, as in the Lambda; an unmeasured run of
+ * {@link WARM_UP_RECORDS} records goes first. Memory should stay roughly flat
+ * as the size grows; that is what this is for.
+ */
+export async function benchExport(sizes: readonly number[]): Promise<ExportBenchResult[]> {
+  const emulators = await startEmulatorProcess();
+  const s3 = s3ClientOf(emulators.endpoints.s3);
   const bucket = 'dsr-bench-exports';
   const deps = { exports: new S3ObjectStore(s3, bucket), zip: createZipWriter };
-  try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const requestId = '20260101-access-benchbench';
-    global.gc?.();
-    const baseline = process.memoryUsage().rss;
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 20);
+  const dataMap = loadDemoDataMap();
+  const run = async (records: number, n: number): Promise<ExportBenchResult> => {
+    // Request ids are base32 (a–z, 2–7): the run's number as two letters.
+    const requestId = `20260101-access-benchrun${String.fromCharCode(97 + Math.floor(n / 26), 97 + (n % 26))}`;
+    const rss = rssSampler();
     const started = performance.now();
     try {
       const result = await writeStoreExport(deps, {
@@ -74,18 +118,165 @@ export async function benchExport(records: number): Promise<ExportBenchResult> {
         storeId: 'orders',
         records: fakeOrders(records),
       });
-      const packaged = await packageExport(deps, {
-        requestId,
-        exports: [result],
-        dataMap: loadDemoDataMap(),
-      });
+      const writePeakRssDeltaMiB = rss.mark();
+      const packaged = await packageExport(deps, { requestId, exports: [result], dataMap });
       const wallMs = performance.now() - started;
-      peak = Math.max(peak, process.memoryUsage().rss);
-      return { records, wallMs, peakRssDeltaMiB: (peak - baseline) / (1024 * 1024), zipBytes: packaged.size };
+      const packagePeakRssDeltaMiB = rss.mark();
+      return {
+        records,
+        wallMs,
+        peakRssDeltaMiB: Math.max(writePeakRssDeltaMiB, packagePeakRssDeltaMiB),
+        writePeakRssDeltaMiB,
+        packagePeakRssDeltaMiB,
+        zipBytes: packaged.size,
+      };
     } finally {
-      clearInterval(sampler);
+      rss.stop();
     }
+  };
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await run(WARM_UP_RECORDS, 0);
+    const results: ExportBenchResult[] = [];
+    for (const [i, records] of sizes.entries()) results.push(await run(records, i + 1));
+    return results;
   } finally {
+    s3.destroy();
+    await emulators.stop();
+  }
+}
+
+/** What one run of the export benchmark on a planted subject measured, and its floor. */
+export interface ExportDemoBenchResult {
+  /** Records the connectors found for the subject, per store and in all. */
+  readonly planted: Readonly<Record<string, number>>;
+  readonly records: number;
+  readonly plantMs: number;
+  /** Every store's file (ExportStore, `concurrency` at once), then the zip (PackageExport). */
+  readonly storesMs: number;
+  /** Each store's own ExportStore time (they overlap, `concurrency` at once). */
+  readonly storeMs: Readonly<Record<string, number>>;
+  readonly packageMs: number;
+  readonly wallMs: number;
+  /** Peak RSS growth of this process during the export (the emulators run in a child process). */
+  readonly peakRssDeltaMiB: number;
+  readonly zipBytes: number;
+  readonly floor: ExportFloorTimes;
+}
+
+async function createDemoResources(raw: DynamoDBClient, s3: S3Client, dataMap: DataMap, exports: string) {
+  for (const store of dataMap.stores.filter(isDataStore)) {
+    if (store.kind === 'dynamodb') {
+      const def = DEMO_TABLES[store.id];
+      if (!def) throw new Error(`no table definition for demo store ${store.id}`);
+      await raw.send(new CreateTableCommand(createTableInput(store.table, def)));
+    } else {
+      await s3.send(new CreateBucketCommand({ Bucket: store.bucket }));
+      await s3.send(
+        new PutBucketVersioningCommand({
+          Bucket: store.bucket,
+          VersioningConfiguration: { Status: 'Enabled' },
+        }),
+      );
+    }
+  }
+  await s3.send(new CreateBucketCommand({ Bucket: exports }));
+}
+
+/** Runs `work` over `inputs` with at most `limit` in flight, results in input order. */
+async function mapLimited<T, R>(inputs: readonly T[], limit: number, work: (input: T) => Promise<R>) {
+  const out: R[] = new Array(inputs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length) {
+      const i = next++;
+      out[i] = await work(inputs[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, inputs.length)) }, worker));
+  return out;
+}
+
+/**
+ * Plants one subject with about `records` records across the demo stores (an
+ * account, a consent record, and a quarter each of orders, messages, activity
+ * events and documents) on emulators in a child process, then exports them
+ * the way the workflow does — `writeStoreExport` over each data store's
+ * connector, `concurrency` stores at once like the Map, then `packageExport` —
+ * and runs the raw I/O floor (export-floor.ts) on the same data.
+ */
+export async function benchExportDemo(records: number, concurrency = 4): Promise<ExportDemoBenchResult> {
+  const emulators = await startEmulatorProcess();
+  const raw = new DynamoDBClient({
+    endpoint: emulators.endpoints.dynamodb,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const s3 = s3ClientOf(emulators.endpoints.s3);
+  const clients: DemoClients = {
+    dynamodb: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }),
+    s3,
+  };
+  const dataMap = loadDemoDataMap();
+  const bucket = 'dsr-bench-exports';
+  const email = 'bench.export@example.test';
+  const requestId = '20260101-access-benchdemoa';
+  try {
+    await createDemoResources(raw, s3, dataMap, bucket);
+    const quarter = Math.max(1, Math.round(records / 4));
+    const plantStarted = performance.now();
+    const planted = await plantSubject(clients, dataMap, {
+      email,
+      fullName: 'Bench Ekspor Contoh',
+      phone: '+628100000003',
+      records: quarter,
+      documents: Math.max(0, records - 2 - 3 * quarter),
+    });
+    const plantMs = performance.now() - plantStarted;
+    const subject = await resolveSubject(dataMap, clients, email);
+    const stores = dataMap.stores.filter(isDataStore);
+    const deps = { exports: new S3ObjectStore(s3, bucket), zip: createZipWriter };
+
+    const storeMs: Record<string, number> = {};
+    const rss = rssSampler();
+    const started = performance.now();
+    let results: StoreExportResult[];
+    let zipBytes: number;
+    let stored: number;
+    try {
+      results = await mapLimited(stores, concurrency, async (store) => {
+        const storeStarted = performance.now();
+        const result = await writeStoreExport(deps, {
+          requestId,
+          storeId: store.id,
+          records: createConnector(store, clients).export(subject),
+          excludeFields: store.export?.excludeFields ?? [],
+        });
+        storeMs[store.id] = performance.now() - storeStarted;
+        return result;
+      });
+      stored = performance.now();
+      zipBytes = (await packageExport(deps, { requestId, exports: results, dataMap })).size;
+    } finally {
+      rss.stop();
+    }
+    const done = performance.now();
+    const peakRssDeltaMiB = rss.mark();
+    const floor = await exportFloor(clients, stores, subject, bucket, requestId, concurrency);
+    return {
+      planted,
+      records: Object.values(planted).reduce((a, b) => a + b, 0),
+      plantMs,
+      storesMs: stored - started,
+      storeMs,
+      packageMs: done - stored,
+      wallMs: done - started,
+      peakRssDeltaMiB,
+      zipBytes,
+      floor,
+    };
+  } finally {
+    raw.destroy();
     s3.destroy();
     await emulators.stop();
   }
