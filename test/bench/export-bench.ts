@@ -28,6 +28,9 @@ export interface ExportBenchResult {
   /** The same for the writing of the store file and for the packaging, each from the RSS before it. */
   readonly writePeakRssDeltaMiB: number;
   readonly packagePeakRssDeltaMiB: number;
+  /** RSS before the run (after a full collection) and the highest seen during it, in MiB. */
+  readonly baselineRssMiB: number;
+  readonly peakRssMiB: number;
   /** Bytes of the resulting zip. */
   readonly zipBytes: number;
 }
@@ -48,9 +51,14 @@ function rssSampler() {
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 20);
+  let highest = base;
+  const baseline = base;
   return {
+    baseline: () => baseline / MiB,
+    highest: () => Math.max(highest, peak) / MiB,
     mark(): number {
       peak = Math.max(peak, process.memoryUsage().rss);
+      highest = Math.max(highest, peak);
       const grown = (peak - base) / MiB;
       base = process.memoryUsage().rss;
       peak = base;
@@ -128,6 +136,8 @@ export async function benchExport(sizes: readonly number[]): Promise<ExportBench
         peakRssDeltaMiB: Math.max(writePeakRssDeltaMiB, packagePeakRssDeltaMiB),
         writePeakRssDeltaMiB,
         packagePeakRssDeltaMiB,
+        baselineRssMiB: rss.baseline(),
+        peakRssMiB: rss.highest(),
         zipBytes: packaged.size,
       };
     } finally {
@@ -197,10 +207,13 @@ async function mapLimited<T, R>(inputs: readonly T[], limit: number, work: (inpu
   return out;
 }
 
+/** Documents planted at most: a person with 25,000 uploaded files is not the case to tune for. */
+const MAX_DOCUMENTS = 2_500;
+
 /**
  * Plants one subject with about `records` records across the demo stores (an
- * account, a consent record, and a quarter each of orders, messages, activity
- * events and documents) on emulators in a child process, then exports them
+ * account, a consent record, orders, messages and activity events in equal
+ * numbers, and up to {@link MAX_DOCUMENTS} documents) on emulators in a child process, then exports them
  * the way the workflow does — `writeStoreExport` over each data store's
  * connector, `concurrency` stores at once like the Map, then `packageExport` —
  * and runs the raw I/O floor (export-floor.ts) on the same data.
@@ -223,14 +236,17 @@ export async function benchExportDemo(records: number, concurrency = 4): Promise
   const requestId = '20260101-access-benchdemoa';
   try {
     await createDemoResources(raw, s3, dataMap, bucket);
-    const quarter = Math.max(1, Math.round(records / 4));
+    // A quarter each up to 10,000 records (as the erase bench); past that, documents stay at 2,500 (each is a file
+    // to copy) and the rest is orders, messages and activity.
+    const documents = Math.min(MAX_DOCUMENTS, Math.max(0, Math.round(records / 4) - 2));
+    const each = Math.max(documents, Math.round((records - 2 - documents) / 3));
     const plantStarted = performance.now();
     const planted = await plantSubject(clients, dataMap, {
       email,
       fullName: 'Bench Ekspor Contoh',
       phone: '+628100000003',
-      records: quarter,
-      documents: Math.max(0, records - 2 - 3 * quarter),
+      records: each,
+      documents,
     });
     const plantMs = performance.now() - plantStarted;
     const subject = await resolveSubject(dataMap, clients, email);

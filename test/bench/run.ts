@@ -96,7 +96,9 @@ async function exportSection(): Promise<void> {
   console.log(
     'export memory (one store of generated orders: write the store file, package the zip; after a warm-up run)',
   );
-  console.log('records\twall ms\trecords/s\tpeak RSS +MiB\twrite +MiB\tpackage +MiB\tzip bytes');
+  console.log(
+    'records\twall ms\trecords/s\tpeak RSS +MiB\twrite +MiB\tpackage +MiB\tRSS before MiB\tpeak RSS MiB\tzip bytes',
+  );
   const memory = await benchExport(memorySizes);
   summary.exportMemory = memory.map((r) => ({
     records: r.records,
@@ -106,7 +108,8 @@ async function exportSection(): Promise<void> {
   for (const r of memory) {
     console.log(
       `${r.records}\t${round(r.wallMs)}\t${perSecond(r.records, r.wallMs)}\t${r.peakRssDeltaMiB.toFixed(1)}\t` +
-        `${r.writePeakRssDeltaMiB.toFixed(1)}\t${r.packagePeakRssDeltaMiB.toFixed(1)}\t${r.zipBytes}`,
+        `${r.writePeakRssDeltaMiB.toFixed(1)}\t${r.packagePeakRssDeltaMiB.toFixed(1)}\t` +
+        `${r.baselineRssMiB.toFixed(0)}\t${r.peakRssMiB.toFixed(0)}\t${r.zipBytes}`,
     );
   }
   details.export = { runs, memory };
