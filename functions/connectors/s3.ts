@@ -42,6 +42,9 @@ export class S3DeleteError extends Error {
   override readonly name = 'S3DeleteError';
 }
 
+/** HeadObject requests a binary store's export sends at once. */
+const HEAD_BATCH = 25;
+
 /** DeleteObjects takes at most this many keys or versions per call. */
 const DELETE_BATCH = 1000;
 
@@ -369,14 +372,20 @@ export class S3Connector implements Connector {
           yield objects.map((o) => this.listedRecord(prefix, o));
           continue;
         }
-        const page: ExportedRecord[] = [];
-        // HeadObject (for the content type) 25 at a time: a listing page holds up to 1000 objects.
-        for (let i = 0; i < objects.length; i += 25) {
-          page.push(
-            ...(await Promise.all(objects.slice(i, i + 25).map((o) => this.binaryRecord(prefix, o)))),
-          );
+        // HeadObject (for the content type) 25 at a time, each 25 yielded as a page while the next 25 are asked
+        // for: the caller copies files while the next heads are on their way. Nothing is held open meanwhile.
+        const heads = (i: number) =>
+          Promise.all(objects.slice(i, i + HEAD_BATCH).map((o) => this.binaryRecord(prefix, o)));
+        let next = heads(0);
+        for (let i = 0; i < objects.length; i += HEAD_BATCH) {
+          const page = await next;
+          if (i + HEAD_BATCH < objects.length) {
+            next = heads(i + HEAD_BATCH);
+            // Awaited at the next turn; seen now so an early return leaves no unhandled rejection.
+            next.catch(() => undefined);
+          }
+          yield page;
         }
-        yield page;
       }
       return;
     }

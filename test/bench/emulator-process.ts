@@ -7,11 +7,14 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { type EmulatorEndpoints, startEmulators } from '../../infra/local/emulators';
+import type { EmulatorEndpoints } from '../../infra/local/emulators';
 
 /** Emulators running in another process. */
 export interface EmulatorProcess {
   readonly endpoints: EmulatorEndpoints;
+  /** What SDK clients need to reach them (s3rver accepts only its own credentials). */
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Highest RSS the child reached, in MiB (read when it stops). */
   stop(): Promise<{ peakRssMiB: number }>;
 }
@@ -31,9 +34,9 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
         resolve(line);
       });
     });
-  const endpoints = JSON.parse(await next()) as EmulatorEndpoints;
+  const started = JSON.parse(await next()) as Pick<EmulatorProcess, 'endpoints' | 'region' | 'credentials'>;
   return {
-    endpoints,
+    ...started,
     async stop() {
       const last = next();
       child.stdin.end();
@@ -45,12 +48,15 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
 }
 
 async function child(): Promise<void> {
+  // Imported here: the parent never loads the emulators' code (it would count in its memory).
+  const { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } = await import('../../infra/local/emulators');
   const emulators = await startEmulators();
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
-  process.stdout.write(`${JSON.stringify(emulators.endpoints)}\n`);
+  const started = { endpoints: emulators.endpoints, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  process.stdout.write(`${JSON.stringify(started)}\n`);
   process.stdin.resume();
   process.stdin.once('end', () => {
     clearInterval(sampler);

@@ -27,7 +27,9 @@ import { logger } from '../../functions/aws/logger';
 import { costSection, functionsSection } from './cost-sections';
 import { benchEnumeration } from './enumeration-bench';
 import { benchErase } from './erase-bench';
-import { benchExport, benchExportDemo, type ExportDemoBenchResult } from './export-bench';
+import type { ExportDemoBenchResult } from './export-bench';
+import { exportInFreshProcess } from './export-child';
+import type { ExportBenchResult } from './export-memory-bench';
 import { benchJournal } from './journal-bench';
 import { type BenchSummary, rounded, writeResults } from './results';
 import { timeChart } from './time-chart';
@@ -56,7 +58,7 @@ async function exportSection(): Promise<void> {
   );
   const runs: ExportDemoBenchResult[] = [];
   for (const n of sizes) {
-    const r = await benchExportDemo(n);
+    const r = await exportInFreshProcess('demo', n);
     runs.push(r);
     summary.export = [...(summary.export ?? [])];
     summary.export.push({
@@ -99,7 +101,8 @@ async function exportSection(): Promise<void> {
   console.log(
     'records\twall ms\trecords/s\tpeak RSS +MiB\twrite +MiB\tpackage +MiB\tRSS before MiB\tpeak RSS MiB\tzip bytes',
   );
-  const memory = await benchExport(memorySizes);
+  const memory: ExportBenchResult[] = [];
+  for (const n of memorySizes) memory.push(await exportInFreshProcess('memory', n));
   summary.exportMemory = memory.map((r) => ({
     records: r.records,
     ms: r.wallMs,

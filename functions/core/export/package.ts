@@ -311,6 +311,9 @@ function csvOf(columns: CsvColumns, seen?: (record: ExportedData) => void): Tran
   });
 }
 
+/** Files of a store opened before their turn in the zip (each an open GetObject stream, paused by backpressure). */
+const ATTACHMENTS_AHEAD = 4;
+
 /** The columns file is field names only, capped at {@link MAX_COLUMNS} of them; this leaves room for long names. */
 const MAX_COLUMNS_FILE_BYTES = 1024 * 1024;
 
@@ -470,6 +473,34 @@ export async function packageExport(
       : openExisting(objects, storeExportKey(requestId, result.storeId));
 
   const archive = ports.zip();
+  /**
+   * A store's files into the zip one after another, each opened up to
+   * {@link ATTACHMENTS_AHEAD} files before its turn: a store of many small
+   * documents waits for one GetObject at a time, not one per file.
+   */
+  const addAttachments = async (result: PackagedStore): Promise<void> => {
+    const opening = new Map<number, Promise<Readable>>();
+    const openAt = (i: number) => {
+      const file = result.attachments[i];
+      if (file && !opening.has(i)) {
+        const pending = openExisting(objects, attachmentKey(requestId, result.storeId, file.name));
+        // Seen here too, so a file opened ahead whose turn never comes leaves no unhandled rejection.
+        pending.catch(() => undefined);
+        opening.set(i, pending);
+      }
+    };
+    try {
+      for (const [i, file] of result.attachments.entries()) {
+        for (let ahead = i; ahead <= i + ATTACHMENTS_AHEAD; ahead++) openAt(ahead);
+        const source = await (opening.get(i) as Promise<Readable>);
+        opening.delete(i);
+        await archive.add(source, `stores/${attachmentPath(result.storeId, file.name)}`, generatedAt);
+      }
+    } finally {
+      // Packaging failed part-way: close the files opened ahead.
+      for (const pending of opening.values()) void pending.then((s) => s.destroy()).catch(() => undefined);
+    }
+  };
   const fill = async (): Promise<void> => {
     for (const result of exports) {
       const { storeId } = result;
@@ -500,10 +531,7 @@ export async function packageExport(
       await archive.add(csv, csvFile, generatedAt);
       csvHashes.set(storeId, csv.digest());
       recordsHtml.set(storeId, view.html([jsonFile, csvFile]));
-      for (const file of result.attachments) {
-        const fileSource = await openExisting(objects, attachmentKey(requestId, result.storeId, file.name));
-        await archive.add(fileSource, `stores/${attachmentPath(result.storeId, file.name)}`, generatedAt);
-      }
+      await addAttachments(result);
     }
     await archive.add(indexHtml(), 'index.html', generatedAt);
     await archive.add(processingJson, 'processing-record.json', generatedAt);

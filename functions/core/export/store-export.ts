@@ -152,12 +152,12 @@ export async function writeStoreExport(
   const columns = new CsvColumns();
   const copies = new AttachmentCopies();
 
-  const emit = (text: string): Buffer => {
-    const bytes = Buffer.from(text, 'utf8');
-    hash.update(bytes);
-    return bytes;
+  // Text, not bytes: the upload encodes it straight into its part buffer.
+  const emit = (text: string): string => {
+    hash.update(text, 'utf8');
+    return text;
   };
-  async function* document(): AsyncGenerator<Buffer> {
+  async function* document(): AsyncGenerator<string> {
     yield emit(`{"storeId":${JSON.stringify(storeId)},"records":[`);
     try {
       yield* recordLines();
@@ -167,7 +167,7 @@ export async function writeStoreExport(
     yield emit('\n]}\n');
   }
 
-  async function* recordLines(): AsyncGenerator<Buffer> {
+  async function* recordLines(): AsyncGenerator<string> {
     for await (const page of args.records) {
       const lines: string[] = [];
       for (const record of page) {
