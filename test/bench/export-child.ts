@@ -15,8 +15,13 @@ type ResultOf<K extends Kind> = K extends 'demo' ? ExportDemoBenchResult : Expor
 /** One run of `kind` at `records` in a child process; rejects with its stderr's end if it fails. */
 export function exportInFreshProcess<K extends Kind>(kind: K, records: number): Promise<ResultOf<K>> {
   return new Promise((resolve, reject) => {
+    // BENCH_EXPORT_NODE_OPTIONS: V8 flags for the measured process only (e.g. --max-semi-space-size=4).
+    const flags = process.env.BENCH_EXPORT_NODE_OPTIONS;
     const child = spawn(process.execPath, ['--import', 'tsx', __filename, kind, String(records)], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(flags
+        ? { env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${flags}`.trim() } }
+        : {}),
     });
     let out = '';
     let err = '';

@@ -49,7 +49,8 @@ function intFromEnv(name: string, fallback: number): number {
 }
 
 async function exportSection(): Promise<void> {
-  const sizes = (process.env.BENCH_EXPORT_RECORDS ?? '10000,100000').split(',').map(Number);
+  // An empty list skips that part (e.g. BENCH_EXPORT_RECORDS= for the memory runs alone).
+  const sizes = (process.env.BENCH_EXPORT_RECORDS ?? '10000,100000').split(',').filter(Boolean).map(Number);
   console.log(
     'export (one subject across the demo stores: ExportStore per store, 4 at once, then PackageExport; emulators in a child process)',
   );
@@ -94,6 +95,7 @@ async function exportSection(): Promise<void> {
   }
   const memorySizes = (process.env.BENCH_EXPORT_MEMORY_RECORDS ?? '10000,100000,400000')
     .split(',')
+    .filter(Boolean)
     .map(Number);
   console.log(
     'export memory (one store of generated orders: write the store file, package the zip; after a warm-up run)',
@@ -116,6 +118,7 @@ async function exportSection(): Promise<void> {
     );
   }
   details.export = { runs, memory };
+  if (runs.length === 0) return;
   const chart = path.resolve(__dirname, '..', '..', 'docs', 'bench-export.svg');
   await writeFile(
     chart,

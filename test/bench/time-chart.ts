@@ -17,13 +17,13 @@ const COLOURS = ['#1f5fa8', '#c2571a', '#2e7d32', '#6a1b9a'];
 const xmlText = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** Round tick steps (1, 2 or 5 times a power of ten) giving about `count` ticks up to `max`. */
+/** Round tick steps (1, 2 or 5 times a power of ten), about `count` of them, the last at or past `max`. */
 function ticks(max: number, count = 5): number[] {
   if (max <= 0) return [0];
   const raw = max / count;
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
-  return Array.from({ length: Math.floor(max / step) + 1 }, (_, i) => i * step);
+  return Array.from({ length: Math.ceil(max / step) + 1 }, (_, i) => i * step);
 }
 
 const records = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
@@ -34,8 +34,10 @@ export function timeChart(options: {
   readonly series: readonly ChartSeries[];
 }): string {
   const all = options.series.flatMap((s) => s.points);
-  const maxX = Math.max(1, ...all.map(([x]) => x));
-  const maxY = Math.max(1, ...all.map(([, ms]) => ms / 1000)) * 1.1;
+  const xTicks = ticks(Math.max(1, ...all.map(([x]) => x)));
+  const yTicks = ticks(Math.max(1, ...all.map(([, ms]) => ms / 1000)));
+  const maxX = xTicks[xTicks.length - 1] ?? 1;
+  const maxY = yTicks[yTicks.length - 1] ?? 1;
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const x = (v: number) => MARGIN.left + (v / maxX) * plotW;
@@ -45,13 +47,13 @@ export function timeChart(options: {
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
     `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15">${xmlText(options.title)}</text>`,
   );
-  for (const t of ticks(maxY)) {
+  for (const t of yTicks) {
     parts.push(
       `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#ddd"/>`,
       `<text x="${MARGIN.left - 8}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" font-size="11">${t}</text>`,
     );
   }
-  for (const t of ticks(maxX)) {
+  for (const t of xTicks) {
     parts.push(
       `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${MARGIN.top + plotH}" y2="${MARGIN.top + plotH + 5}" stroke="#333"/>`,
       `<text x="${x(t).toFixed(1)}" y="${MARGIN.top + plotH + 18}" text-anchor="middle" font-size="11">${records(t)}</text>`,
