@@ -313,6 +313,8 @@ function csvOf(columns: CsvColumns, seen?: (record: ExportedData) => void): Tran
 
 /** Files of a store opened before their turn in the zip (each an open GetObject stream, paused by backpressure). */
 const ATTACHMENTS_AHEAD = 4;
+/** Only files this small are opened ahead, and only while the file being added is this small. */
+const AHEAD_MAX_BYTES = 1024 * 1024;
 
 /** The columns file is field names only, capped at {@link MAX_COLUMNS} of them; this leaves room for long names. */
 const MAX_COLUMNS_FILE_BYTES = 1024 * 1024;
@@ -474,9 +476,11 @@ export async function packageExport(
 
   const archive = ports.zip();
   /**
-   * A store's files into the zip one after another, each opened up to
-   * {@link ATTACHMENTS_AHEAD} files before its turn: a store of many small
-   * documents waits for one GetObject at a time, not one per file.
+   * A store's files into the zip one after another. While a small one is
+   * added, the next small ones (up to {@link ATTACHMENTS_AHEAD}) are already
+   * being opened, so a store of many small documents does not wait for each
+   * GetObject in turn; a large file is opened at its turn and nothing is opened
+   * ahead while it is added (an opened stream left idle for long may be closed).
    */
   const addAttachments = async (result: PackagedStore): Promise<void> => {
     const opening = new Map<number, Promise<Readable>>();
@@ -490,8 +494,12 @@ export async function packageExport(
       }
     };
     try {
+      const small = (i: number) =>
+        (result.attachments[i]?.size ?? Number.POSITIVE_INFINITY) <= AHEAD_MAX_BYTES;
       for (const [i, file] of result.attachments.entries()) {
-        for (let ahead = i; ahead <= i + ATTACHMENTS_AHEAD; ahead++) openAt(ahead);
+        openAt(i);
+        for (let ahead = i + 1; small(i) && ahead <= i + ATTACHMENTS_AHEAD && small(ahead); ahead++)
+          openAt(ahead);
         const source = await (opening.get(i) as Promise<Readable>);
         opening.delete(i);
         await archive.add(source, `stores/${attachmentPath(result.storeId, file.name)}`, generatedAt);
