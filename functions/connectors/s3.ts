@@ -13,7 +13,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { identityOfPrefix, type S3Store } from '../core/data-map';
 import { type ErasureAction, type RecordDecision, UnsupportedErasureError } from '../core/erasure/decisions';
-import type { Connector, EraseReceipt, ExportedRecord, RecordRef, Subject } from '../core/ports';
+import type {
+  Connector,
+  EraseReceipt,
+  ExportedRecord,
+  ExportOptions,
+  RecordRef,
+  Subject,
+} from '../core/ports';
 
 /** Records per page for JSON Lines stores: bounded so memory stays flat. */
 export const JSONL_PAGE_SIZE = 500;
@@ -34,6 +41,9 @@ export class ForeignRecordError extends Error {
 export class S3DeleteError extends Error {
   override readonly name = 'S3DeleteError';
 }
+
+/** HeadObject requests a binary store's export sends at once. */
+const HEAD_BATCH = 25;
 
 /** DeleteObjects takes at most this many keys or versions per call. */
 const DELETE_BATCH = 1000;
@@ -351,17 +361,31 @@ export class S3Connector implements Connector {
     return doomed.length;
   }
 
-  async *export(subject: Subject): AsyncIterable<readonly ExportedRecord[]> {
+  async *export(subject: Subject, options: ExportOptions = {}): AsyncIterable<readonly ExportedRecord[]> {
     if (this.store.format === 'binary') {
+      // Erasure decides on whole objects from the listing; a HeadObject each only when a hold reads the content type.
+      const listed =
+        options.attachments === false &&
+        !this.store.erasure.holds.some((h) => h.when?.field === 'contentType');
       for await (const { prefix, objects } of this.listPages(subject)) {
-        const page: ExportedRecord[] = [];
-        // HeadObject (for the content type) 25 at a time: a listing page holds up to 1000 objects.
-        for (let i = 0; i < objects.length; i += 25) {
-          page.push(
-            ...(await Promise.all(objects.slice(i, i + 25).map((o) => this.binaryRecord(prefix, o)))),
-          );
+        if (listed) {
+          yield objects.map((o) => this.listedRecord(prefix, o));
+          continue;
         }
-        yield page;
+        // HeadObject (for the content type) 25 at a time, each 25 yielded as a page while the next 25 are asked
+        // for: the caller copies files while the next heads are on their way. Nothing is held open meanwhile.
+        const heads = (i: number) =>
+          Promise.all(objects.slice(i, i + HEAD_BATCH).map((o) => this.binaryRecord(prefix, o)));
+        let next = heads(0);
+        for (let i = 0; i < objects.length; i += HEAD_BATCH) {
+          const page = await next;
+          if (i + HEAD_BATCH < objects.length) {
+            next = heads(i + HEAD_BATCH);
+            // Awaited at the next turn; seen now so an early return leaves no unhandled rejection.
+            next.catch(() => undefined);
+          }
+          yield page;
+        }
       }
       return;
     }
@@ -426,6 +450,19 @@ export class S3Connector implements Connector {
         ...(problem ? { problem } : {}),
       };
     }
+  }
+
+  /** A whole-object record as the listing shows it: no attachment, nothing read. */
+  private listedRecord(prefix: string, object: _Object): ExportedRecord {
+    const key = object.Key as string;
+    return {
+      ref: { kind: 's3', bucket: this.store.bucket, key },
+      data: {
+        name: key.slice(prefix.length),
+        size: object.Size ?? 0,
+        lastModified: object.LastModified?.toISOString(),
+      },
+    };
   }
 
   private async binaryRecord(prefix: string, object: _Object): Promise<ExportedRecord> {

@@ -54,6 +54,17 @@ export interface ExportedRecord {
   readonly attachment?: { readonly name: string; readonly size?: number; open(): Promise<Readable> };
 }
 
+/** How much of each record `Connector.export` reads. */
+export interface ExportOptions {
+  /**
+   * `false` for erasure decisions and their proof, which never open an
+   * attachment: a whole-object record is what the listing says of it (name,
+   * size, last modified), with no request per object (a document's content
+   * type is read only when one of the store's holds decides on it).
+   */
+  readonly attachments?: false;
+}
+
 /** What a connector did while carrying out erasure decisions (writes actually sent). */
 export interface EraseReceipt {
   readonly storeId: string;
@@ -104,7 +115,7 @@ export interface Connector {
    */
   locate(subject: Subject): AsyncIterable<readonly RecordRef[]>;
   /** The subject's current records, page by page. */
-  export(subject: Subject): AsyncIterable<readonly ExportedRecord[]>;
+  export(subject: Subject, options?: ExportOptions): AsyncIterable<readonly ExportedRecord[]>;
   /**
    * Carries out erasure decisions (made by `decideErasure` from records this
    * connector exported). Idempotent: a record already gone or already masked is

@@ -233,7 +233,69 @@ describe('failures while exporting', () => {
     const listed = await s3.send(
       new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `exports/${requestId}/` }),
     );
-    expect((listed.Contents ?? []).map((o) => o.Key)).toEqual([`exports/${requestId}/stores/orders.json`]);
+    expect((listed.Contents ?? []).map((o) => o.Key)).toEqual([
+      `exports/${requestId}/stores/orders.columns.json`,
+      `exports/${requestId}/stores/orders.json`,
+    ]);
+  });
+
+  it('refuses a columns file that changed since the store file was written, and stores no zip', async () => {
+    const requestId = '20260315-access-columnsabc';
+    const deps = { exports: new S3ObjectStore(s3, BUCKET), zip: createZipWriter };
+    const result = await writeStoreExport(deps, { requestId, storeId: 'orders', records: orders(10) });
+    await deps.exports.put(
+      `exports/${requestId}/stores/orders.columns.json`,
+      JSON.stringify({ columns: ['orderId'], overflow: false }),
+      { contentType: 'application/json' },
+    );
+    await expect(
+      packageExport(deps, { requestId, exports: [result], dataMap: DATA_MAP }),
+    ).rejects.toMatchObject({ name: 'ExportIntegrityError' });
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `exports/${requestId}/export.zip` }),
+    );
+    expect(listed.Contents ?? []).toHaveLength(0);
+  });
+});
+
+describe('CSV columns learnt while a store file is written', () => {
+  /** Records whose JSON reads back differently from the object: a Date, an undefined field, a Set, a Buffer, NaN. */
+  async function* odd(): AsyncIterable<readonly ExportedRecord[]> {
+    yield [
+      {
+        ref: { kind: 'dynamodb', key: { id: 'a' } },
+        data: { id: 'a', at: new Date('2026-03-15T10:00:00Z'), gone: undefined, tags: new Set(['x']) },
+      },
+      {
+        ref: { kind: 'dynamodb', key: { id: 'b' } },
+        data: { id: 'b', blob: Buffer.from('hi'), score: Number.NaN, nested: { deep: { er: 1 }, empty: {} } },
+      },
+      { ref: { kind: 'dynamodb', key: { id: 'c' } }, data: { id: 'c', items: [{ sku: 's', qty: 1 }] } },
+    ];
+  }
+
+  async function csvOfPackage(requestId: string, learnt: boolean): Promise<string> {
+    const deps = { exports: new S3ObjectStore(s3, BUCKET), zip: createZipWriter };
+    const written = await writeStoreExport(deps, { requestId, storeId: 'orders', records: odd() });
+    expect(written.columnsSha256).toMatch(/^[0-9a-f]{64}$/);
+    // A result without the columns' hash is one written before they were learnt: packaging learns them itself.
+    const { columnsSha256: _, ...before } = written;
+    const packaged = await packageExport(deps, {
+      requestId,
+      exports: [learnt ? written : before],
+      dataMap: DATA_MAP,
+    });
+    const zip = await JSZip.loadAsync(await download(packaged.key));
+    return (await zip.file('stores/orders.csv')?.async('string')) ?? '';
+  }
+
+  it('gives the same CSV as learning them from the file, even for records whose JSON reads back differently', async () => {
+    const learnt = await csvOfPackage('20260315-access-learntabcd', true);
+    const relearnt = await csvOfPackage('20260315-access-relearntab', false);
+    expect(learnt).toBe(relearnt);
+    expect(learnt.split('\r\n')[0]).toBe(
+      '\uFEFFid,at,tags,blob.type,blob.data,score,nested.deep.er,nested.empty,items',
+    );
   });
 });
 

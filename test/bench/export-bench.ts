@@ -1,91 +1,167 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3ObjectStore } from '../../functions/aws/object-store';
 import { createZipWriter } from '../../functions/aws/zip-writer';
+import { createConnector } from '../../functions/connectors/registry';
+import { resolveSubject } from '../../functions/connectors/resolve-subject';
+import { type DataMap, isDataStore } from '../../functions/core/data-map';
 import { packageExport } from '../../functions/core/export/package';
-import { writeStoreExport } from '../../functions/core/export/store-export';
-import type { ExportedRecord } from '../../functions/core/ports';
+import { type StoreExportResult, writeStoreExport } from '../../functions/core/export/store-export';
+import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
+import { type DemoClients, plantSubject } from '../../infra/local/demo-data';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
-import { emulatorEnvironment, startEmulators } from '../../infra/local/emulators';
+import { startEmulatorProcess } from './emulator-process';
+import { type ExportFloorTimes, exportFloor } from './export-floor';
+import { rssSampler, s3ClientOf } from './export-memory-bench';
 
-/** What one run of the export benchmark measured. */
-export interface ExportBenchResult {
+/** What one run of the export benchmark on a planted subject measured, and its floor. */
+export interface ExportDemoBenchResult {
+  /** Records the connectors found for the subject, per store and in all. */
+  readonly planted: Readonly<Record<string, number>>;
   readonly records: number;
-  /** Wall time of writing the store file plus packaging the zip. */
+  readonly plantMs: number;
+  /** Every store's file (ExportStore, `concurrency` at once), then the zip (PackageExport). */
+  readonly storesMs: number;
+  /** Each store's own ExportStore time (they overlap, `concurrency` at once). */
+  readonly storeMs: Readonly<Record<string, number>>;
+  readonly packageMs: number;
   readonly wallMs: number;
-  /** Highest RSS seen during the run minus RSS just before it, in MiB. */
+  /** Peak RSS growth of this process during the export (the emulators run in a child process). */
   readonly peakRssDeltaMiB: number;
-  /** Bytes of the resulting zip. */
   readonly zipBytes: number;
+  readonly floor: ExportFloorTimes;
 }
 
-/** Fake order records in pages of 500, generated lazily so the generator itself costs no memory. */
-async function* fakeOrders(count: number): AsyncIterable<readonly ExportedRecord[]> {
-  for (let start = 0; start < count; start += 500) {
-    const page: ExportedRecord[] = [];
-    for (let i = start; i < Math.min(count, start + 500); i++) {
-      page.push({
-        ref: { kind: 'dynamodb', key: { orderId: `o-${i}` } },
-        data: {
-          orderId: `o-${i}`,
-          customerId: 'c-bench',
-          email: 'bench@example.test',
-          total: i * 1000,
-          items: [{ sku: `sku-${i % 97}`, qty: 1 + (i % 5) }],
-          createdAt: new Date(1_700_000_000_000 + i * 60_000).toISOString(),
-        },
-      });
+async function createDemoResources(raw: DynamoDBClient, s3: S3Client, dataMap: DataMap, exports: string) {
+  for (const store of dataMap.stores.filter(isDataStore)) {
+    if (store.kind === 'dynamodb') {
+      const def = DEMO_TABLES[store.id];
+      if (!def) throw new Error(`no table definition for demo store ${store.id}`);
+      await raw.send(new CreateTableCommand(createTableInput(store.table, def)));
+    } else {
+      await s3.send(new CreateBucketCommand({ Bucket: store.bucket }));
+      await s3.send(
+        new PutBucketVersioningCommand({
+          Bucket: store.bucket,
+          VersioningConfiguration: { Status: 'Enabled' },
+        }),
+      );
     }
-    yield page;
   }
+  await s3.send(new CreateBucketCommand({ Bucket: exports }));
 }
+
+/** Runs `work` over `inputs` with at most `limit` in flight, results in input order. */
+async function mapLimited<T, R>(inputs: readonly T[], limit: number, work: (input: T) => Promise<R>) {
+  const out: R[] = new Array(inputs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length) {
+      const i = next++;
+      out[i] = await work(inputs[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, inputs.length)) }, worker));
+  return out;
+}
+
+const WARM_UP_EMAIL = 'bench.warmup@example.test';
+const WARM_UP_REQUEST = '20260101-access-benchwarmu';
+
+/** Documents planted at most: a person with 25,000 uploaded files is not the case to tune for. */
+const MAX_DOCUMENTS = 2_500;
 
 /**
- * Writes one store of `records` fake records to s3rver and packages it into a
- * zip, measuring wall time and peak RSS growth (sampled every 20 ms). Memory
- * should stay roughly flat as `records` grows; that is what this is for.
+ * Plants one subject with about `records` records across the demo stores (an
+ * account, a consent record, orders, messages and activity events in equal
+ * numbers, and up to {@link MAX_DOCUMENTS} documents) on emulators in a child process, then exports them
+ * the way the workflow does — `writeStoreExport` over each data store's
+ * connector, `concurrency` stores at once like the Map, then `packageExport` —
+ * after the same for a small subject, unmeasured — and runs the raw I/O floor
+ * (export-floor.ts) on the same data.
  */
-export async function benchExport(records: number): Promise<ExportBenchResult> {
-  const emulators = await startEmulators();
-  const env = emulatorEnvironment(emulators.endpoints);
-  const s3 = new S3Client({
-    endpoint: emulators.endpoints.s3,
-    forcePathStyle: true,
-    region: env.AWS_REGION,
-    credentials: {
-      accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
-    },
+export async function benchExportDemo(records: number, concurrency = 4): Promise<ExportDemoBenchResult> {
+  const emulators = await startEmulatorProcess();
+  const raw = new DynamoDBClient({
+    endpoint: emulators.endpoints.dynamodb,
+    region: emulators.region,
+    credentials: emulators.credentials,
   });
+  const s3 = s3ClientOf(emulators);
+  const clients: DemoClients = {
+    dynamodb: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }),
+    s3,
+  };
+  const dataMap = loadDemoDataMap();
   const bucket = 'dsr-bench-exports';
-  const deps = { exports: new S3ObjectStore(s3, bucket), zip: createZipWriter };
+  const email = 'bench.export@example.test';
+  const requestId = '20260101-access-benchdemoa';
   try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const requestId = '20260101-access-benchbench';
-    global.gc?.();
-    const baseline = process.memoryUsage().rss;
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 20);
+    await createDemoResources(raw, s3, dataMap, bucket);
+    // A quarter each up to 10,000 records (as the erase bench); past that, documents stay at 2,500 (each is a file
+    // to copy) and the rest is orders, messages and activity.
+    const documents = Math.min(MAX_DOCUMENTS, Math.max(0, Math.round(records / 4) - 2));
+    const each = Math.max(documents, Math.round((records - 2 - documents) / 3));
+    const plantStarted = performance.now();
+    const planted = await plantSubject(clients, dataMap, {
+      email,
+      fullName: 'Bench Ekspor Contoh',
+      phone: '+628100000003',
+      records: each,
+      documents,
+    });
+    const plantMs = performance.now() - plantStarted;
+    const subject = await resolveSubject(dataMap, clients, email);
+    const stores = dataMap.stores.filter(isDataStore);
+    const deps = { exports: new S3ObjectStore(s3, bucket), zip: createZipWriter };
+    const exportAll = (who: typeof subject, id: string, storeMs: Record<string, number> = {}) =>
+      mapLimited(stores, concurrency, async (store) => {
+        const storeStarted = performance.now();
+        const result = await writeStoreExport(deps, {
+          requestId: id,
+          storeId: store.id,
+          records: createConnector(store, clients).export(who),
+          excludeFields: store.export?.excludeFields ?? [],
+        });
+        storeMs[store.id] = performance.now() - storeStarted;
+        return result;
+      });
+    // Unmeasured: a small subject exported first loads and compiles every path (a cold start is not per record).
+    await plantSubject(clients, dataMap, { email: WARM_UP_EMAIL, records: 20, documents: 5 });
+    const warmUp = await exportAll(await resolveSubject(dataMap, clients, WARM_UP_EMAIL), WARM_UP_REQUEST);
+    await packageExport(deps, { requestId: WARM_UP_REQUEST, exports: warmUp, dataMap });
+
+    const storeMs: Record<string, number> = {};
+    const rss = rssSampler();
     const started = performance.now();
+    let results: StoreExportResult[];
+    let zipBytes: number;
+    let stored: number;
     try {
-      const result = await writeStoreExport(deps, {
-        requestId,
-        storeId: 'orders',
-        records: fakeOrders(records),
-      });
-      const packaged = await packageExport(deps, {
-        requestId,
-        exports: [result],
-        dataMap: loadDemoDataMap(),
-      });
-      const wallMs = performance.now() - started;
-      peak = Math.max(peak, process.memoryUsage().rss);
-      return { records, wallMs, peakRssDeltaMiB: (peak - baseline) / (1024 * 1024), zipBytes: packaged.size };
+      results = await exportAll(subject, requestId, storeMs);
+      stored = performance.now();
+      zipBytes = (await packageExport(deps, { requestId, exports: results, dataMap })).size;
     } finally {
-      clearInterval(sampler);
+      rss.stop();
     }
+    const done = performance.now();
+    const peakRssDeltaMiB = rss.mark();
+    const floor = await exportFloor(clients, stores, subject, bucket, requestId, concurrency);
+    return {
+      planted,
+      records: Object.values(planted).reduce((a, b) => a + b, 0),
+      plantMs,
+      storesMs: stored - started,
+      storeMs,
+      packageMs: done - stored,
+      wallMs: done - started,
+      peakRssDeltaMiB,
+      zipBytes,
+      floor,
+    };
   } finally {
+    raw.destroy();
     s3.destroy();
     await emulators.stop();
   }

@@ -10,7 +10,7 @@ import path from 'node:path';
 
 export interface BenchSummary {
   functions?: { name: string; bytes: number; initMs: number; floorBytes: number; floorMs: number }[];
-  /** floorMs and ratio stay null until the export's raw I/O floor is measured. */
+  /** One subject across the demo stores, against the raw I/O floor (null when it was not measured). */
   export?: {
     records: number;
     ms: number;
@@ -18,6 +18,8 @@ export interface BenchSummary {
     ratio: number | null;
     peakRssMiB: number;
   }[];
+  /** One store of generated records written and packaged: the memory figure at sizes too large to plant. */
+  exportMemory?: { records: number; ms: number; peakRssMiB: number }[];
   erase?: { records: number; ms: number; floorMs: number | null; ratio: number | null }[];
   transitions?: Record<string, number>;
   costPerRequestUsd?: Record<string, number>;
@@ -43,6 +45,17 @@ export function rounded(summary: BenchSummary): BenchSummary {
     ...(summary.export
       ? {
           export: summary.export.map((e) => ({
+            ...e,
+            ms: round(e.ms, 1),
+            floorMs: e.floorMs === null ? null : round(e.floorMs, 1),
+            ratio: e.ratio === null ? null : round(e.ratio, 2),
+            peakRssMiB: round(e.peakRssMiB, 1),
+          })),
+        }
+      : {}),
+    ...(summary.exportMemory
+      ? {
+          exportMemory: summary.exportMemory.map((e) => ({
             ...e,
             ms: round(e.ms, 1),
             peakRssMiB: round(e.peakRssMiB, 1),

@@ -1,8 +1,11 @@
 /**
  * `npm run bench`: prints speed and memory figures (never a pass/fail gate).
  * Sections, chosen with `BENCH` (comma-separated; default all six):
- * - export: wall time and peak RSS growth for writing + zipping N records
- *   (`BENCH_EXPORT_RECORDS`, default 10000,100000,400000);
+ * - export: one subject of N records across the demo stores (`BENCH_EXPORT_RECORDS`, default
+ *   10000,100000) exported as the workflow does and by the raw I/O floor, wall time, ratio and
+ *   peak RSS growth, and a chart of both (docs/bench-export.svg); then peak RSS growth for writing
+ *   and zipping one store of N generated records (`BENCH_EXPORT_MEMORY_RECORDS`, default
+ *   10000,100000,400000);
  * - erase: one subject planted with `3 × BENCH_ERASE_RECORDS + BENCH_ERASE_DOCUMENTS + 2`
  *   records (default 2500 and 2498: 10,000) erased and verified store by store
  *   (`BENCH_ERASE_CONCURRENCY` stores at once, default 4 like the workflow's Map), and the
@@ -17,15 +20,19 @@
  *   (`BENCH_COST_TYPES`, default access,delete,opt_out,rectify,restrict,withdraw_consent; `BENCH_COST_WARMUP=0` skips the warm-up).
  * Prints tables, writes `bench/results.json`, and ends with one line of JSON (see results.ts).
  */
+import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { logger } from '../../functions/aws/logger';
 import { costSection, functionsSection } from './cost-sections';
 import { benchEnumeration } from './enumeration-bench';
 import { benchErase } from './erase-bench';
-import { benchExport } from './export-bench';
+import type { ExportDemoBenchResult } from './export-bench';
+import { exportInFreshProcess } from './export-child';
+import type { ExportBenchResult } from './export-memory-bench';
 import { benchJournal } from './journal-bench';
 import { type BenchSummary, rounded, writeResults } from './results';
+import { timeChart } from './time-chart';
 
 /** What the sections measured, for the results file and the last line. */
 const summary: BenchSummary = {};
@@ -42,24 +49,88 @@ function intFromEnv(name: string, fallback: number): number {
 }
 
 async function exportSection(): Promise<void> {
-  const sizes = (process.env.BENCH_EXPORT_RECORDS ?? '10000,100000,400000').split(',').map(Number);
-  console.log('export (write store file + package zip, s3rver in-process)');
-  console.log('records\twall ms\trecords/s\tpeak RSS +MiB\tzip bytes');
+  // An empty list skips that part (e.g. BENCH_EXPORT_RECORDS= for the memory runs alone).
+  const sizes = (process.env.BENCH_EXPORT_RECORDS ?? '10000,100000').split(',').filter(Boolean).map(Number);
+  console.log(
+    'export (one subject across the demo stores: ExportStore per store, 4 at once, then PackageExport; emulators in a child process)',
+  );
+  console.log(
+    'records\tplant ms\tstores ms\tpackage ms\twall ms\tfloor stores ms\tfloor package ms\tfloor ms\tratio\tpeak RSS +MiB\tzip bytes',
+  );
+  const runs: ExportDemoBenchResult[] = [];
   for (const n of sizes) {
-    const r = await benchExport(n);
-    // No raw I/O floor for export yet: null, not a guess.
+    const r = await exportInFreshProcess('demo', n);
+    runs.push(r);
     summary.export = [...(summary.export ?? [])];
     summary.export.push({
       records: r.records,
       ms: r.wallMs,
-      floorMs: null,
-      ratio: null,
+      floorMs: r.floor.totalMs,
+      ratio: r.wallMs / r.floor.totalMs,
       peakRssMiB: r.peakRssDeltaMiB,
     });
     console.log(
-      `${r.records}\t${round(r.wallMs)}\t${perSecond(r.records, r.wallMs)}\t${r.peakRssDeltaMiB.toFixed(1)}\t${r.zipBytes}`,
+      [
+        r.records,
+        round(r.plantMs),
+        round(r.storesMs),
+        round(r.packageMs),
+        round(r.wallMs),
+        round(r.floor.storesMs),
+        round(r.floor.packageMs),
+        round(r.floor.totalMs),
+        (r.wallMs / r.floor.totalMs).toFixed(2),
+        r.peakRssDeltaMiB.toFixed(1),
+        r.zipBytes,
+      ].join('\t'),
     );
   }
+  for (const r of runs) {
+    console.log(
+      `  ${r.records} records, each store's own ms (workflow / floor): ` +
+        Object.entries(r.storeMs)
+          .map(([id, ms]) => `${id} ${round(ms)} / ${round(r.floor.storeMs[id] ?? 0)}`)
+          .join(', '),
+    );
+  }
+  const memorySizes = (process.env.BENCH_EXPORT_MEMORY_RECORDS ?? '10000,100000,400000')
+    .split(',')
+    .filter(Boolean)
+    .map(Number);
+  console.log(
+    'export memory (one store of generated orders: write the store file, package the zip; after a warm-up run)',
+  );
+  console.log(
+    'records\twall ms\trecords/s\tpeak RSS +MiB\twrite +MiB\tpackage +MiB\tRSS before MiB\tpeak RSS MiB\tzip bytes',
+  );
+  const memory: ExportBenchResult[] = [];
+  for (const n of memorySizes) memory.push(await exportInFreshProcess('memory', n));
+  summary.exportMemory = memory.map((r) => ({
+    records: r.records,
+    ms: r.wallMs,
+    peakRssMiB: r.peakRssDeltaMiB,
+  }));
+  for (const r of memory) {
+    console.log(
+      `${r.records}\t${round(r.wallMs)}\t${perSecond(r.records, r.wallMs)}\t${r.peakRssDeltaMiB.toFixed(1)}\t` +
+        `${r.writePeakRssDeltaMiB.toFixed(1)}\t${r.packagePeakRssDeltaMiB.toFixed(1)}\t` +
+        `${r.baselineRssMiB.toFixed(0)}\t${r.peakRssMiB.toFixed(0)}\t${r.zipBytes}`,
+    );
+  }
+  details.export = { runs, memory };
+  if (runs.length === 0) return;
+  const chart = path.resolve(__dirname, '..', '..', 'docs', 'bench-export.svg');
+  await writeFile(
+    chart,
+    timeChart({
+      title: 'Access export of one subject: wall time against records',
+      series: [
+        { name: 'workflow (ExportStore + PackageExport)', points: runs.map((r) => [r.records, r.wallMs]) },
+        { name: 'raw I/O floor', points: runs.map((r) => [r.records, r.floor.totalMs]) },
+      ],
+    }),
+  );
+  console.log(`chart written to ${path.relative(process.cwd(), chart)}`);
 }
 
 async function eraseSection(): Promise<void> {

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbConnector, refKey } from '../../functions/connectors/dynamodb';
 import { createConnector } from '../../functions/connectors/registry';
 import { InvalidIdentityError, S3Connector, subjectPrefix } from '../../functions/connectors/s3';
-import type { DynamoDbStore } from '../../functions/core/data-map';
+import type { DynamoDbStore, S3Store } from '../../functions/core/data-map';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 
 const dataMap = loadDemoDataMap();
@@ -108,5 +108,69 @@ describe('S3 subject prefix', () => {
     const store = dataMap.stores.find((s) => s.kind === 's3');
     if (!store) throw new Error('no s3 store');
     expect(createConnector(store, { dynamodb: document, s3: new S3Client({}) })).toBeInstanceOf(S3Connector);
+  });
+});
+
+describe('S3 documents read for erasure decisions (mocked SDK)', () => {
+  const s3Mock = mockClient(S3Client);
+  afterEach(() => s3Mock.reset());
+  const documents = dataMap.stores.find((s) => s.id === 'documents') as S3Store;
+  const listing = {
+    Contents: [
+      { Key: 'documents/c1/invoice.pdf', Size: 1200, LastModified: new Date('2026-01-02T03:04:05Z') },
+      { Key: 'documents/c1/permit.pdf', Size: 800, LastModified: new Date('2026-01-03T03:04:05Z') },
+    ],
+  };
+  async function records(store: S3Store, options?: { attachments: false }) {
+    const out = [];
+    for await (const page of new S3Connector(store, new S3Client({ region: 'ap-southeast-3' })).export(
+      { identities: { customerId: ['c1'] } },
+      options,
+    ))
+      out.push(...page);
+    return out;
+  }
+
+  it('decides on documents from the listing alone, with no request per document', async () => {
+    // Prepare
+    s3Mock.on(ListObjectsV2Command).resolves(listing);
+
+    // Act
+    const listed = await records(documents, { attachments: false });
+
+    // Assess
+    expect(listed.map((r) => r.data)).toEqual([
+      { name: 'invoice.pdf', size: 1200, lastModified: '2026-01-02T03:04:05.000Z' },
+      { name: 'permit.pdf', size: 800, lastModified: '2026-01-03T03:04:05.000Z' },
+    ]);
+    expect(listed.every((r) => r.attachment === undefined)).toBe(true);
+    expect(s3Mock.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it("still reads each document's content type when one of the store's holds decides on it", async () => {
+    // Prepare
+    s3Mock.on(ListObjectsV2Command).resolves(listing);
+    s3Mock.on(HeadObjectCommand).resolves({ ContentType: 'application/pdf' });
+    const held: S3Store = {
+      ...documents,
+      erasure: {
+        ...documents.erasure,
+        holds: [
+          {
+            reason: 'customs_audit',
+            description: { en: 'Customs may audit permits.', id: 'Bea cukai dapat mengaudit izin.' },
+            when: { field: 'contentType', in: ['application/pdf'] },
+          },
+        ],
+      },
+    };
+
+    // Act
+    const listed = await records(held, { attachments: false });
+
+    // Assess
+    expect(listed.map((r) => r.data.contentType)).toEqual(['application/pdf', 'application/pdf']);
+    expect(s3Mock.commandCalls(HeadObjectCommand)).toHaveLength(2);
   });
 });

@@ -164,6 +164,26 @@ describe('erasing one store', () => {
     await expect(eraseStore(deps(), args(connector))).rejects.toBeInstanceOf(UnsupportedErasureError);
   });
 
+  it('hands nothing to the connector when every record is kept as it is (a store only retained), and says so', async () => {
+    // Prepare: orders with nothing to mask, one of them held
+    const plain = (n: number, status = 'paid'): FakeRecord => ({
+      ref: { kind: 'dynamodb', key: { orderId: `ORD-${n}` } },
+      data: { orderId: `ORD-${n}`, customerId: 'cus-1', status, amountIdr: 1000 * n },
+    });
+    const connector = new FakeConnector('orders', [plain(1), plain(2), plain(3, 'in_transit')]);
+    const erase = jest.spyOn(connector, 'erase');
+
+    // Act
+    const result = await eraseStore(deps(), args(connector));
+
+    // Assess
+    expect(result.counts).toEqual({ found: 3, deleted: 0, masked: 0, retained: 2, held: 1 });
+    expect(result.receipt).toEqual({ storeId: 'orders', deleted: 0, updated: 0, kept: 3 });
+    expect(erase).not.toHaveBeenCalled();
+    expect((await readSummary(deps(), REQUEST, 'orders'))?.changes).toBe(0);
+    await expect(verifyStoreErasure(deps(), verifyArgs(connector))).resolves.toMatchObject({ remaining: 3 });
+  });
+
   it('deletes S3 objects that survive only as old versions, so nothing stays recoverable', async () => {
     const line = (key: string, n: number): FakeRecord => ({
       ref: { kind: 's3', bucket: 'activity-bucket', key, line: n },

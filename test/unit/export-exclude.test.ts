@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { dataStoreOf, parseDataMap } from '../../functions/core/data-map';
 import { renderIndexHtml } from '../../functions/core/export/index-page';
 import { writeStoreExport } from '../../functions/core/export/store-export';
@@ -49,6 +50,33 @@ describe("a store's export", () => {
     expect(text).not.toContain('argon2id');
     expect(JSON.parse(text).records).toEqual([{ customerId: 'c-1', email: 'ayu@example.com' }]);
     expect(result.withheld).toEqual(['passwordHash']);
+    s3.mock.restore();
+  });
+
+  it('leaves an excluded field out of a record that comes with a file too', async () => {
+    // Prepare
+    const s3 = memoryS3();
+    async function* pages(): AsyncGenerator<readonly ExportedRecord[]> {
+      yield [
+        {
+          ref: { kind: 's3', bucket: 'impor-documents', key: 'documents/c-1/invoice.pdf' },
+          data: { name: 'invoice.pdf', uploadToken: 'secret-token' },
+          attachment: { name: 'invoice.pdf', size: 3, open: async () => Readable.from([Buffer.from('pdf')]) },
+        },
+      ];
+    }
+
+    // Act
+    const result = await writeStoreExport(
+      { exports: s3.store('dsr-exports') },
+      { requestId, storeId: 'documents', records: pages(), excludeFields: ['uploadToken'] },
+    );
+
+    // Assess
+    const text = s3.text(`dsr-exports/${result.key}`) ?? '';
+    expect(text).not.toContain('secret-token');
+    expect(JSON.parse(text).records).toEqual([{ name: 'invoice.pdf', file: 'documents/files/invoice.pdf' }]);
+    expect(result.attachments).toEqual([expect.objectContaining({ name: 'invoice.pdf', size: 3 })]);
     s3.mock.restore();
   });
 

@@ -1,5 +1,14 @@
-/** The export bucket's download links (issue 18, finding 7): a browser or proxy never keeps the zip. */
-import { S3Client } from '@aws-sdk/client-s3';
+/** The export bucket's download links (issue 18, finding 7), and its streaming uploads (issue 15). */
+import { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
 import { S3ObjectStore } from '../../functions/aws/object-store';
 
 describe('S3ObjectStore.downloadUrl', () => {
@@ -24,5 +33,92 @@ describe('S3ObjectStore.downloadUrl', () => {
     expect(url.searchParams.get('response-cache-control')).toBe('no-store');
     expect(url.searchParams.get('response-content-disposition')).toBe('attachment; filename="my-data.zip"');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
+  });
+});
+
+describe('S3ObjectStore.upload', () => {
+  const s3 = mockClient(S3Client);
+  afterEach(() => s3.reset());
+  const MiB = 1024 * 1024;
+  /** The bytes each UploadPart sent, by part number (copied: the store reuses its part buffers). */
+  function recordParts(): Map<number, Buffer> {
+    const parts = new Map<number, Buffer>();
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'up-1' });
+    s3.on(UploadPartCommand).callsFake((input: { PartNumber: number; Body: Uint8Array }) => {
+      parts.set(input.PartNumber, Buffer.from(input.Body));
+      return { ETag: `"e${input.PartNumber}"` };
+    });
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    return parts;
+  }
+
+  it('sends an object that ends within the first part as one PutObject', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const size = await new S3ObjectStore(new S3Client({}), 'b').upload(
+      'k',
+      Readable.from(['{"a":', Buffer.from('1}')]),
+      { contentType: 'application/json' },
+    );
+    expect(size).toBe(7);
+    const [put] = s3.commandCalls(PutObjectCommand);
+    expect(Buffer.from(put?.args[0].input.Body as Uint8Array).toString()).toBe('{"a":1}');
+    expect(s3.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it('sends a larger stream as 5 MiB parts, text and bytes alike, and completes them in order', async () => {
+    // Prepare: 12 MiB in chunks that straddle the part boundaries, text and bytes mixed
+    const parts = recordParts();
+    const chunks = Array.from({ length: 48 }, (_, i) =>
+      i % 2 === 0 ? 'é'.repeat(MiB / 8 + 1) : Buffer.alloc(MiB / 4, i % 251),
+    );
+    const expected = Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+
+    // Act
+    const size = await new S3ObjectStore(new S3Client({}), 'b').upload('k', Readable.from(chunks), {
+      contentType: 'application/octet-stream',
+    });
+
+    // Assess
+    expect(size).toBe(expected.length);
+    expect([...parts.keys()]).toEqual([1, 2, 3]);
+    expect(parts.get(1)?.length).toBe(5 * MiB);
+    expect(Buffer.concat([...parts.values()]).equals(expected)).toBe(true);
+    const [complete] = s3.commandCalls(CompleteMultipartUploadCommand);
+    expect(complete?.args[0].input.MultipartUpload?.Parts).toEqual([
+      { PartNumber: 1, ETag: '"e1"' },
+      { PartNumber: 2, ETag: '"e2"' },
+      { PartNumber: 3, ETag: '"e3"' },
+    ]);
+  });
+
+  it('aborts the multipart upload and completes nothing when the source fails midway', async () => {
+    recordParts();
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    async function* failing() {
+      for (let i = 0; i < 7; i++) yield Buffer.alloc(MiB, 1);
+      throw new Error('store unavailable');
+    }
+    await expect(
+      new S3ObjectStore(new S3Client({}), 'b').upload('k', Readable.from(failing()), {
+        contentType: 'application/json',
+      }),
+    ).rejects.toThrow('store unavailable');
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it('aborts when a part fails to upload', async () => {
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'up-1' });
+    s3.on(UploadPartCommand).rejects(new Error('SlowDown'));
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    await expect(
+      new S3ObjectStore(new S3Client({}), 'b').upload(
+        'k',
+        Readable.from(Array.from({ length: 16 }, () => Buffer.alloc(MiB, 2))),
+        { contentType: 'application/json' },
+      ),
+    ).rejects.toThrow('SlowDown');
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
   });
 });

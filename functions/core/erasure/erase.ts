@@ -25,9 +25,16 @@ export async function eraseStore(exports: ObjectStore, args: InventoryArgs): Pro
   const { connector, requestId } = args;
   if (!connector.erase) throw new UnsupportedErasureError(`store ${args.store.id} cannot erase records`);
   const summary = await takeInventory(exports, args);
+  // Nothing found, or every decision keeps its record as it is (a store whose records are only retained): no
+  // decision to read back and hand to the connector.
   const receipt =
-    summary.counts.found === 0
-      ? { storeId: connector.storeId, deleted: 0, updated: 0, kept: 0 }
+    summary.counts.found === 0 || summary.changes === 0
+      ? {
+          storeId: connector.storeId,
+          deleted: 0,
+          updated: 0,
+          kept: summary.counts.found - (summary.changes ?? 0),
+        }
       : await connector.erase(readDecisions(exports, requestId, args.store.id, args.retention?.run));
   return { storeId: args.store.id, counts: summary.counts, receipt };
 }

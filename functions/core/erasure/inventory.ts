@@ -92,8 +92,10 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
   const counts = { found: 0, deleted: 0, masked: 0, retained: 0, held: 0 };
   const retention = new Map<string, { legalBasis: string; retainedUntil: string; records: number }>();
   const holds = new Map<string, number>();
+  let changes = 0;
   const tally = (decision: RecordDecision) => {
     counts.found += 1;
+    if (decision.action.kind !== 'keep') changes += 1;
     counts[decision.outcome] += 1;
     if (decision.outcome === 'retained' && decision.legalBasis && decision.retainedUntil) {
       const id = `${decision.legalBasis}\u0000${decision.retainedUntil}`;
@@ -112,7 +114,8 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
 
   async function* manifest(): AsyncGenerator<string> {
     const currentObjects = new Set<string>();
-    for await (const page of connector.export(subject)) {
+    // Decisions never open a file: no per-object reads for whole-object records.
+    for await (const page of connector.export(subject, { attachments: false })) {
       const lines: string[] = [];
       for (const record of page) {
         const decision = decideErasure(store, record, subjectValues, now, decideOptions);
@@ -154,6 +157,7 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
     storeId,
     ...(run === undefined ? {} : { run }),
     counts,
+    changes,
     identifierHashes: [...hashes].sort(),
     retention: [...retention.values()],
     holds: [...holds].map(([reason, records]) => ({ reason, records })),

@@ -58,6 +58,8 @@ export const ErasureSummary = z.strictObject({
   /** Set by a retention sweep (`retention-<YYYY-MM-DD>`): whose folder the manifest is in. */
   run: z.optional(z.string()),
   counts: z.strictObject({ found: Count, deleted: Count, masked: Count, retained: Count, held: Count }),
+  /** Decisions that write (delete or update); 0 = nothing for the connector to do. Absent in older summaries. */
+  changes: z.optional(Count),
   /** keyedHash('identifier', …) of the subject's identifiers and of every value a mask overwrites. */
   identifierHashes: z.array(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
   retention: z.array(z.strictObject({ legalBasis: z.string(), retainedUntil: z.string(), records: Count })),

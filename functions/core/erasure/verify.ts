@@ -123,7 +123,7 @@ export async function verifyStoreErasure(exports: ObjectStore, args: VerifyArgs)
     let unmasked = 0;
     let identified = 0;
     let recoverable = 0;
-    for await (const page of connector.export(subject)) {
+    for await (const page of connector.export(subject, { attachments: false })) {
       for (const record of page) {
         remaining += 1;
         const unit = unitOf(record.ref);

@@ -90,6 +90,37 @@ function walk(
   }
 }
 
+/** A store's CSV columns as learnt while its file was written: stored beside it for packaging. */
+export interface LearntColumns {
+  readonly columns: readonly string[];
+  /** Some columns did not fit in {@link MAX_COLUMNS}: the rows end with the {@link OVERFLOW_COLUMN}. */
+  readonly overflow: boolean;
+}
+
+/**
+ * True when `value` reads back from its JSON as it is: only strings, finite
+ * numbers, booleans, null, lists and plain objects, nothing undefined and no
+ * `toJSON`. Columns learnt from such a record are the ones its JSON line gives,
+ * so the line need not be parsed again; anything else is learnt from the line.
+ */
+export function readsBackAsIs(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || depth > 32) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!readsBackAsIs(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const object = value as Record<string, unknown>;
+  if (typeof object.toJSON === 'function') return false;
+  const names = Object.keys(object);
+  for (let i = 0; i < names.length; i++)
+    if (!readsBackAsIs(object[names[i] as string], depth + 1)) return false;
+  return true;
+}
+
 /**
  * The columns of a store's CSV, in the order they first appear across its
  * records; learnt while the records stream past, then used to write the rows.
@@ -128,6 +159,19 @@ export class CsvColumns {
   /** Learns the columns of one record. */
   add(record: Readonly<Record<string, unknown>>): void {
     eachCell(record, this.learner);
+  }
+
+  /** What was learnt, to be stored beside the store file and {@link CsvColumns.restore}d when packaging. */
+  learnt(): LearntColumns {
+    return { columns: [...this.order], overflow: this.overflow };
+  }
+
+  /** Columns learnt earlier (by writeStoreExport, as the records were written). */
+  static restore(learnt: LearntColumns): CsvColumns {
+    const restored = new CsvColumns();
+    for (const column of learnt.columns.slice(0, MAX_COLUMNS)) restored.learner.cell(column, undefined);
+    restored.overflow = learnt.overflow || learnt.columns.length > MAX_COLUMNS;
+    return restored;
   }
 
   /** The header's columns (with the overflow column last, when some did not fit). */

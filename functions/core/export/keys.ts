@@ -51,6 +51,11 @@ export function storeExportKey(requestId: string, storeId: string): string {
   return `${exportPrefix(requestId)}stores/${safeStoreId(storeId)}.json`;
 }
 
+/** `exports/<requestId>/stores/<storeId>.columns.json`: the CSV columns learnt while the store file was written. */
+export function storeColumnsKey(requestId: string, storeId: string): string {
+  return `${exportPrefix(requestId)}stores/${safeStoreId(storeId)}.columns.json`;
+}
+
 /** Path of an attachment relative to the `stores/` folder: `<storeId>/files/<name>`. */
 export function attachmentPath(storeId: string, name: string): string {
   return `${safeStoreId(storeId)}/files/${safeFileName(name)}`;

@@ -15,7 +15,7 @@ import {
 import type { ProcessorEvidence } from '../ledger-record';
 import type { AuditTrail, Log, ObjectStore, RequestLedger, ZipWriters } from '../ports';
 import * as z from '../zod';
-import { CSV_BOM, CsvColumns, csvHeader } from './csv';
+import { CSV_BOM, CsvColumns, csvHeader, MAX_COLUMNS } from './csv';
 import { type ExportedData, ExportFileReader } from './export-file';
 import {
   type IndexAbout,
@@ -32,6 +32,7 @@ import {
   safeFileName,
   safeRequestId,
   safeStoreId,
+  storeColumnsKey,
   storeExportKey,
 } from './keys';
 import { openExisting, readSmall } from './objects';
@@ -275,15 +276,16 @@ function hashing(inspect?: (chunk: Buffer) => void): Transform & { digest(): str
 }
 
 /**
- * The CSV of a store file, produced as the file streams past again: each
- * chunk's rows are handed on as bytes at once, so the stream buffers bytes and
- * no more than one chunk's rows are ever text.
+ * The CSV of a store file, produced as the file streams past: each chunk's
+ * rows are handed on as bytes at once, so the stream buffers bytes and no more
+ * than one chunk's rows are ever text. Each record is also shown to `seen`.
  */
-function csvOf(columns: CsvColumns): Transform {
+function csvOf(columns: CsvColumns, seen?: (record: ExportedData) => void): Transform {
   const reader = new ExportFileReader();
   let text = CSV_BOM + csvHeader(columns.columns);
   const addRow = (record: ExportedData) => {
     text += columns.row(record);
+    seen?.(record);
   };
   // Runs `read` (which adds rows to `text`) and hands the rows on; a line that is not a record fails the stream.
   const handOn = (read: () => void, callback: TransformCallback): void => {
@@ -307,6 +309,42 @@ function csvOf(columns: CsvColumns): Transform {
       handOn(() => reader.end(addRow), callback);
     },
   });
+}
+
+/** Files of a store opened before their turn in the zip (each an open GetObject stream, paused by backpressure). */
+const ATTACHMENTS_AHEAD = 4;
+/** Only files this small are opened ahead, and only while the file being added is this small. */
+const AHEAD_MAX_BYTES = 1024 * 1024;
+
+/** The columns file is field names only, capped at {@link MAX_COLUMNS} of them; this leaves room for long names. */
+const MAX_COLUMNS_FILE_BYTES = 1024 * 1024;
+
+const LearntColumnsFile = z.object({
+  columns: z.array(z.string()).check(z.maxLength(MAX_COLUMNS)),
+  overflow: z.boolean(),
+});
+
+/**
+ * The CSV columns writeStoreExport learnt and stored beside the store file,
+ * checked against the hash it recorded; undefined when it stored none (a
+ * partner's file, or one written before it did), and packaging learns them.
+ */
+async function learntColumns(
+  objects: ObjectStore,
+  requestId: string,
+  result: PackagedStore,
+): Promise<CsvColumns | undefined> {
+  if (!result.columnsSha256 || result.bytes) return undefined;
+  const mismatch = () =>
+    new ExportIntegrityError(`columns of store file ${result.storeId} do not match their recorded sha256`);
+  const bytes = await readSmall(
+    objects,
+    storeColumnsKey(requestId, result.storeId),
+    MAX_COLUMNS_FILE_BYTES,
+    mismatch,
+  );
+  if (!bytes || createHash('sha256').update(bytes).digest('hex') !== result.columnsSha256) throw mismatch();
+  return CsvColumns.restore(LearntColumnsFile.parse(JSON.parse(bytes.toString('utf8'))));
 }
 
 /** How a store's records look on the page: its labels and formats, its cap, what its masks write and what it holds. */
@@ -344,9 +382,11 @@ function viewOf(
  * processor and `stores/<storeId>/files/...` attachments. Each store file is
  * streamed from S3 into the archive, which streams into a multipart upload:
  * nothing is held whole (a processor's file, bounded by its answer cap, is read
- * once to hash it). While it streams, its CSV columns are learnt and its first
- * records (the data map's `export.pageRecords`, default 200) rendered for
- * index.html; a second read streams it into the CSV. index.html, the
+ * once to hash it). A second read streams it into the CSV, with the columns
+ * writeStoreExport learnt while writing it, and renders its first records (the
+ * data map's `export.pageRecords`, default 200) for index.html: each record is
+ * parsed once. (A file with no learnt columns, a partner's, is parsed on both
+ * reads: the first learns its columns.) index.html, the
  * processing record and the manifest (with every hash) come last.
  * Keys are rebuilt from validated ids, never taken from the input.
  *
@@ -435,37 +475,71 @@ export async function packageExport(
       : openExisting(objects, storeExportKey(requestId, result.storeId));
 
   const archive = ports.zip();
+  /**
+   * A store's files into the zip one after another. While a small one is
+   * added, the next small ones (up to {@link ATTACHMENTS_AHEAD}) are already
+   * being opened, so a store of many small documents does not wait for each
+   * GetObject in turn; a large file is opened at its turn and nothing is opened
+   * ahead while it is added (an opened stream left idle for long may be closed).
+   */
+  const addAttachments = async (result: PackagedStore): Promise<void> => {
+    const opening = new Map<number, Promise<Readable>>();
+    const openAt = (i: number) => {
+      const file = result.attachments[i];
+      if (file && !opening.has(i)) {
+        const pending = openExisting(objects, attachmentKey(requestId, result.storeId, file.name));
+        // Seen here too, so a file opened ahead whose turn never comes leaves no unhandled rejection.
+        pending.catch(() => undefined);
+        opening.set(i, pending);
+      }
+    };
+    try {
+      const small = (i: number) =>
+        (result.attachments[i]?.size ?? Number.POSITIVE_INFINITY) <= AHEAD_MAX_BYTES;
+      for (const [i, file] of result.attachments.entries()) {
+        openAt(i);
+        for (let ahead = i + 1; small(i) && ahead <= i + ATTACHMENTS_AHEAD && small(ahead); ahead++)
+          openAt(ahead);
+        const source = await (opening.get(i) as Promise<Readable>);
+        opening.delete(i);
+        await archive.add(source, `stores/${attachmentPath(result.storeId, file.name)}`, generatedAt);
+      }
+    } finally {
+      // Packaging failed part-way: close the files opened ahead.
+      for (const pending of opening.values()) void pending.then((s) => s.destroy()).catch(() => undefined);
+    }
+  };
   const fill = async (): Promise<void> => {
     for (const result of exports) {
       const { storeId } = result;
       const jsonFile = `stores/${storeId}.json`;
       const csvFile = `stores/${storeId}.csv`;
-      // First read: into the zip as it is, while the CSV columns are learnt and the page's records rendered.
       const view = viewOf(storeConfigOf.get(storeId), storeId, format);
-      const columns = new CsvColumns();
-      const reader = new ExportFileReader();
+      const learnt = await learntColumns(objects, requestId, result);
+      const columns = learnt ?? new CsvColumns();
+      // Without learnt columns, the first read learns them (and renders the page's records) as it goes.
+      const reader = learnt ? undefined : new ExportFileReader();
       const seen = (record: ExportedData) => {
         columns.add(record);
         view.add(record);
       };
-      const check = hashing((chunk) => reader.push(chunk, seen));
+      // First read: into the zip as it is, hashed.
+      const check = hashing(reader && ((chunk) => reader.push(chunk, seen)));
       // pipeline destroys `check` with the error if the S3 stream fails, which `add` turns into a rejection.
       pipeline(await open(result), check).catch(() => undefined);
       await archive.add(check, jsonFile, generatedAt);
-      reader.end(seen);
+      reader?.end(seen);
       if (check.digest() !== result.sha256) {
         throw new ExportIntegrityError(`store file ${storeId} does not match its recorded sha256`);
       }
-      // Second read: the same records as CSV rows, now that every column is known.
+      // Second read: the same records as CSV rows, now that every column is known (and rendered, if not yet).
       const csv = hashing();
-      pipeline(await open(result), csvOf(columns), csv).catch(() => undefined);
+      const rendered = learnt ? (record: ExportedData) => view.add(record) : undefined;
+      pipeline(await open(result), csvOf(columns, rendered), csv).catch(() => undefined);
       await archive.add(csv, csvFile, generatedAt);
       csvHashes.set(storeId, csv.digest());
       recordsHtml.set(storeId, view.html([jsonFile, csvFile]));
-      for (const file of result.attachments) {
-        const fileSource = await openExisting(objects, attachmentKey(requestId, result.storeId, file.name));
-        await archive.add(fileSource, `stores/${attachmentPath(result.storeId, file.name)}`, generatedAt);
-      }
+      await addAttachments(result);
     }
     await archive.add(indexHtml(), 'index.html', generatedAt);
     await archive.add(processingJson, 'processing-record.json', generatedAt);

@@ -13,6 +13,7 @@ import type {
 } from '../ports';
 import { markedFailedOnError } from '../store-progress';
 import * as z from '../zod';
+import { CsvColumns, readsBackAsIs } from './csv';
 import {
   attachmentKey,
   attachmentPath,
@@ -21,6 +22,7 @@ import {
   FileNameAllocator,
   safeRequestId,
   safeStoreId,
+  storeColumnsKey,
   storeExportKey,
 } from './keys';
 
@@ -40,6 +42,11 @@ export const StoreExportResult = z.strictObject({
   ),
   /** Fields the data map keeps out of the export (credentials), as found in the records; the index says so. */
   withheld: z.optional(z.array(z.string())),
+  /**
+   * Hex sha256 of `stores/<storeId>.columns.json`, the CSV columns learnt while the file was written, so
+   * packaging reads the records once; absent (a file written before, or a partner's) = packaging learns them.
+   */
+  columnsSha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
   /** Records that could not be read as stored, by problem: exported as far as they could be, and counted. */
   problems: z.optional(
     z.partialRecord(z.enum(['unparsable_line', 'missing_key', 'unreadable_object']), z.number()),
@@ -70,14 +77,60 @@ function withoutFields(
   return kept;
 }
 
+/** Attachments copied at once, and the bytes they may hold together: a large one is copied alone. */
+const ATTACHMENT_COPIES = 8;
+const ATTACHMENT_BUDGET_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Runs copies concurrently, at most {@link ATTACHMENT_COPIES} and, by their
+ * known sizes, {@link ATTACHMENT_BUDGET_BYTES} at once (one of unknown or
+ * larger size runs alone); the first failure is thrown by the next `add` or by `drain`.
+ */
+class AttachmentCopies {
+  private readonly running = new Set<Promise<void>>();
+  private bytes = 0;
+  private failure: { error: unknown } | undefined;
+
+  async add(size: number | undefined, copy: () => Promise<void>): Promise<void> {
+    const weight = size === undefined || size > ATTACHMENT_BUDGET_BYTES ? ATTACHMENT_BUDGET_BYTES : size;
+    while (
+      this.running.size > 0 &&
+      (this.running.size >= ATTACHMENT_COPIES || this.bytes + weight > ATTACHMENT_BUDGET_BYTES)
+    ) {
+      await Promise.race(this.running);
+    }
+    if (this.failure) throw this.failure.error;
+    this.bytes += weight;
+    const running: Promise<void> = copy()
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => {
+        this.bytes -= weight;
+        this.running.delete(running);
+      });
+    this.running.add(running);
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.running);
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Waits for the copies still running, whatever their outcome (the export failed: none outlives it). */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.running);
+  }
+}
+
 /**
  * Streams one store's records for a subject into
  * `exports/<requestId>/stores/<storeId>.json` as
  * `{ "storeId": ..., "records": [ {...}, ... ] }`, one page at a time, hashing
  * the bytes as they go. Attachments are streamed to
  * `exports/<requestId>/stores/<storeId>/files/<safe name>` and their record
- * gets `"file": "<storeId>/files/<name>"` (relative to the `stores/` folder).
- * Memory stays flat whatever the number of records.
+ * gets `"file": "<storeId>/files/<name>"` (relative to the `stores/` folder),
+ * a few at once within a byte budget. Memory stays flat whatever the number of records.
  *
  * @throws UnsafeExportKeyError when requestId or storeId is not of the expected shape (nothing is written).
  */
@@ -96,44 +149,71 @@ export async function writeStoreExport(
   const excluded = new Set(args.excludeFields ?? []);
   const withheld = new Set<string>();
   const problems: Partial<Record<RecordProblem, number>> = {};
+  // Learnt here, from the records already in hand, so packaging need not parse every record twice.
+  const columns = new CsvColumns();
+  const copies = new AttachmentCopies();
 
-  async function* document(): AsyncGenerator<Buffer> {
-    const emit = (text: string): Buffer => {
-      const bytes = Buffer.from(text, 'utf8');
-      hash.update(bytes);
-      return bytes;
-    };
+  // Text, not bytes: the upload encodes it straight into its part buffer.
+  const emit = (text: string): string => {
+    hash.update(text, 'utf8');
+    return text;
+  };
+  async function* document(): AsyncGenerator<string> {
     yield emit(`{"storeId":${JSON.stringify(storeId)},"records":[`);
+    try {
+      yield* recordLines();
+    } finally {
+      await copies.settle();
+    }
+    yield emit('\n]}\n');
+  }
+
+  async function* recordLines(): AsyncGenerator<string> {
     for await (const page of args.records) {
       const lines: string[] = [];
       for (const record of page) {
         if (record.problem) problems[record.problem] = (problems[record.problem] ?? 0) + 1;
         let data: Readonly<Record<string, unknown>> = withoutFields(record.data, excluded, withheld);
         if (record.attachment) {
-          // One attachment at a time: a store of many documents never holds more than one open stream.
-          const name = names.allocate(record.attachment.name);
+          // Copied beside the records, a few at once within a byte budget (see AttachmentCopies); listed in record order.
+          const { attachment } = record;
+          const name = names.allocate(attachment.name);
           const fileKey = attachmentKey(requestId, storeId, name);
-          const size = await exports.upload(fileKey, await record.attachment.open(), {
-            contentType: 'application/octet-stream',
+          const at = attachments.length;
+          attachments.push({ name, key: fileKey, size: 0 });
+          await copies.add(attachment.size, async () => {
+            const size = await exports.upload(fileKey, await attachment.open(), {
+              contentType: 'application/octet-stream',
+            });
+            attachments[at] = { name, key: fileKey, size };
           });
-          attachments.push({ name, key: fileKey, size });
-          data = { ...record.data, file: attachmentPath(storeId, name) };
+          // From `data`, not `record.data`: an excluded field stays out of a record with a file too.
+          data = { ...data, file: attachmentPath(storeId, name) };
         }
-        lines.push((records === 0 ? '\n' : ',\n') + JSON.stringify(data));
+        const line = JSON.stringify(data);
+        // A record that would not read back as it is (a Set, a Date, an undefined field) is learnt from its line.
+        columns.add(readsBackAsIs(data) ? data : (JSON.parse(line) as Readonly<Record<string, unknown>>));
+        lines.push((records === 0 ? '\n' : ',\n') + line);
         records++;
       }
       if (lines.length > 0) yield emit(lines.join(''));
     }
-    yield emit('\n]}\n');
+    await copies.drain();
   }
 
   await exports.upload(key, Readable.from(document()), { contentType: 'application/json; charset=utf-8' });
+  // Field names only, never values; bounded by the CSV's column cap.
+  const learnt = JSON.stringify(columns.learnt());
+  await exports.put(storeColumnsKey(requestId, storeId), learnt, {
+    contentType: 'application/json; charset=utf-8',
+  });
   return {
     storeId,
     records,
     sha256: hash.digest('hex'),
     key,
     attachments,
+    columnsSha256: createHash('sha256').update(learnt).digest('hex'),
     ...(withheld.size > 0 ? { withheld: [...withheld].sort() } : {}),
     ...(Object.keys(problems).length > 0 ? { problems } : {}),
   };
