@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { config } from '../aws/composition-root';
 import { statusPorts } from '../aws/request-ports';
-import { STATUS_SCRIPT, statusNotFoundPage, statusPage } from '../core/pages/status';
+import { STATUS_SCRIPT, statusNotFoundPage, statusPage, statusPlaces } from '../core/pages/status';
 import { RefusedError } from '../core/refusal';
 import { requestStatus, type StatusCredential } from '../core/requests/status';
 import { provesVerifiedBrowser } from '../core/requests/verified-browser';
@@ -16,9 +16,8 @@ function bearerToken(event: APIGatewayProxyEvent): string {
 }
 
 /**
- * The status page: the browser that entered the code (status token and proof
- * cookies) sees the outcome's links; else the emailed link's `?token=`, else
- * the status token this browser kept when it submitted, show progress only.
+ * The status page: the browser that entered the code (status and proof cookies) sees the outcome's
+ * links; the emailed link's `?token=`, or the status cookie alone, show progress only.
  */
 async function statusPageRoute(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const browser = new Browser(event);
@@ -39,11 +38,7 @@ async function statusPageRoute(event: APIGatewayProxyEvent): Promise<APIGatewayP
   try {
     if (!credential) throw new RefusedError('not_found', 'no status link or status token');
     const view = await requestStatus(ports, requestId, credential);
-    const places = config().dataMap.stores.map((s) => ({
-      id: s.id,
-      categories: s.categories,
-      ...('name' in s ? { name: s.name } : {}),
-    }));
+    const places = statusPlaces(config().dataMap);
     return browser.page(200, statusPage(browser.frame(), view, places, { links: verified }), STATUS_SCRIPT);
   } catch (error) {
     if (!(error instanceof RefusedError)) throw error;

@@ -5,32 +5,9 @@ import { VerifyRequestBody } from '../core/request';
 import { verifiedBrowserProof } from '../core/requests/verified-browser';
 import { knownRequestId, verifyRequest as verify } from '../core/requests/verify';
 import { formFields, isFormPost } from '../middleware/browser';
-import { answerCodeForm, CodeFormProblems } from '../middleware/code-form';
+import { answerCodeForm, codeBody } from '../middleware/code-form';
 import { answerJsonOrForm } from '../middleware/form-post';
 import { httpRoute, parseOrThrow } from '../middleware/http';
-
-/** The code page's fields as a verify body: empty answers left out; each problem linked to its field. */
-function codeBody(form: URLSearchParams) {
-  const code = form.get('code')?.trim() ?? '';
-  const newAddressCode = form.get('newAddressCode')?.trim();
-  const parsed = VerifyRequestBody.safeParse({ code, ...(newAddressCode ? { newAddressCode } : {}) });
-  if (parsed.success) return parsed.data;
-  const problems = new Map(
-    parsed.error.issues
-      .flatMap((issue) => (issue.code === 'invalid_union' ? (issue.errors[0] ?? []) : [issue]))
-      .map((issue) => {
-        const field = issue.path[0] === 'newAddressCode' ? 'newAddressCode' : 'code';
-        return [
-          field,
-          {
-            id: field,
-            message: field === 'code' ? ('error.code' as const) : ('error.newAddressCode' as const),
-          },
-        ];
-      }),
-  );
-  throw new CodeFormProblems(problems);
-}
 
 /**
  * POST /requests/{requestId}/verify with `{code}` (and `Authorization: Bearer <statusToken>`)

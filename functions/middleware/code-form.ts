@@ -11,7 +11,7 @@ import { type CodePageArgs, codePage } from '../core/pages/code';
 import { invalidLinkPage } from '../core/pages/links';
 import type { FieldProblem, FieldProblems } from '../core/pages/parts';
 import { refusalText } from '../core/pages/refusals';
-import { RequestId } from '../core/request';
+import { RequestId, VerifyRequestBody } from '../core/request';
 import { Browser, formFields, refusalOf } from './browser';
 import { asHttpError } from './errors';
 
@@ -67,4 +67,27 @@ export async function answerCodeForm(
     const retry = refusal.retryAfterSeconds;
     return retry ? { ...page, headers: { ...page.headers, 'retry-after': String(retry) } } : page;
   }
+}
+
+/** The code page's fields as a verify body: empty answers left out; each problem linked to its field. */
+export function codeBody(form: URLSearchParams) {
+  const code = form.get('code')?.trim() ?? '';
+  const newAddressCode = form.get('newAddressCode')?.trim();
+  const parsed = VerifyRequestBody.safeParse({ code, ...(newAddressCode ? { newAddressCode } : {}) });
+  if (parsed.success) return parsed.data;
+  const problems = new Map(
+    parsed.error.issues
+      .flatMap((issue) => (issue.code === 'invalid_union' ? (issue.errors[0] ?? []) : [issue]))
+      .map((issue) => {
+        const field = issue.path[0] === 'newAddressCode' ? 'newAddressCode' : 'code';
+        return [
+          field,
+          {
+            id: field,
+            message: field === 'code' ? ('error.code' as const) : ('error.newAddressCode' as const),
+          },
+        ];
+      }),
+  );
+  throw new CodeFormProblems(problems);
 }

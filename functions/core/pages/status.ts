@@ -5,7 +5,7 @@
  * it verifies or cancels; only the browser that entered the code gets the
  * download link. Its script only refreshes the progress.
  */
-import type { DataCategory } from '../data-map';
+import type { DataCategory, DataMap } from '../data-map';
 import { CATEGORY_LABELS } from '../export/categories';
 import { escapeHtml, type PageFrame, page } from '../html';
 import { type MessageKey, t } from '../i18n/catalogue';
@@ -21,6 +21,15 @@ export interface StatusPlace {
   readonly categories: readonly DataCategory[];
   /** A processor's name (a partner); stores have none. */
   readonly name?: string;
+}
+
+/** Every place of the data map, as the status page names it. */
+export function statusPlaces(dataMap: DataMap): StatusPlace[] {
+  return dataMap.stores.map((s) => ({
+    id: s.id,
+    categories: s.categories,
+    ...('name' in s ? { name: s.name } : {}),
+  }));
 }
 
 /** Refreshes `#progress` from the same URL until the request ends; `#now` is the live region. */
