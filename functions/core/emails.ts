@@ -1,4 +1,5 @@
-import { CATALOGUE, LANGUAGE_NAMES, type MessageKey, otherLocale, t } from './i18n/catalogue';
+import { LANGUAGE_NAMES, otherLocale } from './i18n/catalogue';
+import { MAIL_CATALOGUE, type MailKey, t } from './i18n/mail-messages';
 import type { Locale } from './request';
 
 export interface MailContent {
@@ -44,11 +45,11 @@ type Emphasis = 'strong' | 'code';
  */
 export function richText(
   lang: Locale,
-  key: MessageKey,
+  key: MailKey,
   values: Readonly<Record<string, string | number>> = {},
   emphasis: Readonly<Record<string, Emphasis>> = {},
 ): string {
-  return esc(CATALOGUE[lang][key]).replace(/\{(\w+)\}/g, (whole, name: string) => {
+  return esc(MAIL_CATALOGUE[lang][key]).replace(/\{(\w+)\}/g, (whole, name: string) => {
     if (!Object.hasOwn(values, name)) return whole;
     const value = esc(String(values[name]));
     const how = emphasis[name];
@@ -153,7 +154,7 @@ export interface OptOutProcessor {
   readonly outcome: 'confirmed' | 'followed_up' | 'pending';
 }
 
-const OPT_OUT_OUTCOME: Readonly<Record<OptOutProcessor['outcome'], MessageKey>> = {
+const OPT_OUT_OUTCOME: Readonly<Record<OptOutProcessor['outcome'], MailKey>> = {
   confirmed: 'mail.processor.confirmed',
   followed_up: 'mail.optOut.followedUp',
   pending: 'mail.processor.pending',

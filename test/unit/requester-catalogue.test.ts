@@ -2,8 +2,13 @@ import * as emails from '../../functions/core/emails';
 import { verificationMail } from '../../functions/core/emails';
 import type { Certificate } from '../../functions/core/erasure/certificate';
 import { erasureSummaryMail } from '../../functions/core/erasure/certificate-mail';
-import { CATALOGUE, type MessageKey, t } from '../../functions/core/i18n/catalogue';
 import { chooseLanguage } from '../../functions/core/i18n/language';
+// The emails' catalogue holds the pages' messages too: every message of both, in one place to check.
+import {
+  MAIL_CATALOGUE as CATALOGUE,
+  type MailKey as MessageKey,
+  t,
+} from '../../functions/core/i18n/mail-messages';
 import { changeConfirmedMail } from '../../functions/core/requests/change-mail';
 import { deadlineExtendedMail } from '../../functions/core/support/extension-mail';
 import * as personMails from '../../functions/core/support/person-mails';

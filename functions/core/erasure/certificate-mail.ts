@@ -9,7 +9,7 @@
 import { DataCategory } from '../data-map';
 import type { MailContent } from '../emails';
 import { CATEGORY_LABELS } from '../export/categories';
-import { t } from '../i18n/catalogue';
+import { t } from '../i18n/mail-messages';
 import type { Locale } from '../request';
 import type { Certificate, CertificateProcessor } from './certificate';
 

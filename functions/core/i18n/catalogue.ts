@@ -1,11 +1,11 @@
 /**
  * THE message catalogue of every page and email a person reads (Bahasa
- * Indonesia and English); the emails' messages live in mail-messages.ts and
- * are merged in here. One key, two languages: a key missing in either fails
- * `tsc` and test/unit/requester-catalogue.test.ts. `{name}` marks a value filled in.
+ * Indonesia and English): the pages' messages here, the emails' in
+ * mail-messages.ts, which adds them to these (a page route bundles no email
+ * text). One key, two languages: a key missing in either fails `tsc` and
+ * test/unit/requester-catalogue.test.ts. `{name}` marks a value filled in.
  */
 import type { Locale } from '../request';
-import { MAIL_EN, MAIL_ID } from './mail-messages';
 
 const pagesEn = {
   'site.name': 'Impor.in',
@@ -241,7 +241,7 @@ const pagesEn = {
   'wait.minutes': '{count} minutes',
 } as const;
 
-const en = { ...pagesEn, ...MAIL_EN } as const;
+const en = pagesEn;
 
 export type MessageKey = keyof typeof en;
 
@@ -489,7 +489,7 @@ const pagesId: Record<keyof typeof pagesEn, string> = {
   'wait.minutes': '{count} menit',
 };
 
-const id: Record<MessageKey, string> = { ...pagesId, ...MAIL_ID };
+const id: Record<MessageKey, string> = pagesId;
 
 /** Both languages, keyed alike. */
 export const CATALOGUE: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = { en, id };
@@ -500,7 +500,12 @@ export function t(
   key: MessageKey,
   values: Readonly<Record<string, string | number>> = {},
 ): string {
-  return CATALOGUE[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+  return fill(CATALOGUE[lang][key], values);
+}
+
+/** `text` with each `{name}` replaced by `values[name]` (others left as they are). */
+export function fill(text: string, values: Readonly<Record<string, string | number>>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     Object.hasOwn(values, name) ? String(values[name]) : whole,
   );
 }

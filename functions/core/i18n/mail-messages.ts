@@ -1,9 +1,12 @@
 /**
- * The emails' part of THE message catalogue (catalogue.ts merges it in): every
- * sentence an email to the person says, in English and Bahasa Indonesia. A key
- * missing in either language fails `tsc` and test/unit/requester-catalogue.test.ts.
+ * The emails' part of THE message catalogue: every sentence an email to the
+ * person says, in English and Bahasa Indonesia, added here to the pages'
+ * messages (catalogue.ts) so only the functions that send emails bundle them. A
+ * key missing in either language fails `tsc` and test/unit/requester-catalogue.test.ts.
  * `{name}` marks a value filled in; emails put the request's language first.
  */
+import type { Locale } from '../request';
+import { fill, CATALOGUE as PAGES, type MessageKey as PageKey } from './catalogue';
 
 export const MAIL_EN = {
   'mail.records.one': '{count} record',
@@ -343,3 +346,21 @@ export const MAIL_ID: Record<MailMessageKey, string> = {
   'mail.rejected.askAgain':
     'Jika itu Anda, untuk mengajukan lagi, kirim permintaan baru di {url}/ atau balas email ini untuk menghubungi tim privasi kami.',
 };
+
+/** Every message an email may use: the emails' own and the pages'. */
+export type MailKey = PageKey | MailMessageKey;
+
+/** Both languages, keyed alike. */
+export const MAIL_CATALOGUE: Readonly<Record<Locale, Readonly<Record<MailKey, string>>>> = {
+  en: { ...PAGES.en, ...MAIL_EN },
+  id: { ...PAGES.id, ...MAIL_ID },
+};
+
+/** The message `key` in `lang`, with each `{name}` replaced by `values[name]`. */
+export function t(
+  lang: Locale,
+  key: MailKey,
+  values: Readonly<Record<string, string | number>> = {},
+): string {
+  return fill(MAIL_CATALOGUE[lang][key], values);
+}

@@ -2,7 +2,7 @@
 import type { ConsentPurpose } from '../data-map';
 import type { MailContent } from '../emails';
 import type { ProcessorOutcome } from '../export/processor-calls';
-import { CATALOGUE, type MessageKey, t } from '../i18n/catalogue';
+import { MAIL_CATALOGUE, type MailKey, t } from '../i18n/mail-messages';
 import type { ChangeType, Locale } from '../request';
 import { bilingual, type MailText } from '../support/person-mails';
 
@@ -30,10 +30,10 @@ const purposeText = (l: Locale, p: ConsentPurpose) => t(l, `mail.purpose.${p}`);
 /** A corrected attribute by name (never its value); an unknown one as it is. */
 function attributeText(l: Locale, attribute: string): string {
   const key = `mail.attribute.${attribute}`;
-  return Object.hasOwn(CATALOGUE[l], key) ? t(l, key as MessageKey) : attribute;
+  return Object.hasOwn(MAIL_CATALOGUE[l], key) ? t(l, key as MailKey) : attribute;
 }
 
-const OUTCOME: Readonly<Record<ProcessorOutcome, MessageKey>> = {
+const OUTCOME: Readonly<Record<ProcessorOutcome, MailKey>> = {
   confirmed: 'mail.processor.confirmed',
   followed_up: 'mail.change.followedUp',
   pending: 'mail.processor.pending',

@@ -6,7 +6,7 @@
 
 import type { MailContent } from '../emails';
 import { escapeHtml } from '../html';
-import { t } from '../i18n/catalogue';
+import { t } from '../i18n/mail-messages';
 import type { Locale } from '../request';
 
 /** The new due date in Jakarta time (where Impor.in is) and UTC, for the reader's language. */

@@ -7,7 +7,7 @@
 
 import type { MailContent } from '../emails';
 import { escapeHtml } from '../html';
-import { t } from '../i18n/catalogue';
+import { t } from '../i18n/mail-messages';
 import type { Locale, RequestType } from '../request';
 
 export interface MailText {
