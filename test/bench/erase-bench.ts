@@ -70,7 +70,13 @@ const REQUEST_ID = '20260101-delete-benchbench';
 /** The floor's twin: the same footprint under another identity. */
 const TWIN = { email: 'bench.floor@example.test', fullName: 'Bench Floor Kembar', phone: '+628100000002' };
 
-async function createDemoResources(raw: DynamoDBClient, s3: S3Client, dataMap: DataMap): Promise<void> {
+/** The data map's demo tables and versioned buckets, and the exports bucket `exports`, on fresh emulators. */
+export async function createDemoResources(
+  raw: DynamoDBClient,
+  s3: S3Client,
+  dataMap: DataMap,
+  exports: string,
+): Promise<void> {
   for (const store of dataMap.stores.filter(isDataStore)) {
     if (store.kind === 'dynamodb') {
       const def = DEMO_TABLES[store.id];
@@ -87,7 +93,7 @@ async function createDemoResources(raw: DynamoDBClient, s3: S3Client, dataMap: D
       );
     }
   }
-  await s3.send(new CreateBucketCommand({ Bucket: EXPORTS }));
+  await s3.send(new CreateBucketCommand({ Bucket: exports }));
 }
 
 /** A digest of everything the connectors export for `email` in every store (sorted, so order does not count). */
@@ -143,7 +149,7 @@ export async function benchErase(options: EraseBenchOptions): Promise<EraseBench
   };
   const dataMap = loadDemoDataMap();
   try {
-    await createDemoResources(raw, s3, dataMap);
+    await createDemoResources(raw, s3, dataMap, EXPORTS);
     const plantStarted = performance.now();
     const others = Array.from({ length: options.others }, (_, i) => `bench.other.${i}@example.test`);
     for (const email of others) await plantSubject(clients, dataMap, { email, records: 20, documents: 5 });

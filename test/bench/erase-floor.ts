@@ -41,8 +41,12 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
   );
 }
 
-async function queryAll(clients: DemoClients, store: DynamoDbStore, subject: Subject): Promise<Item[]> {
-  const items: Item[] = [];
+/** The subject's items in a DynamoDB store, a Query page at a time (the same pages as the connector's). */
+export async function* subjectItemPages(
+  clients: DemoClients,
+  store: DynamoDbStore,
+  subject: Subject,
+): AsyncGenerator<Item[]> {
   for (const value of new Set(subject.identities[store.locate.identity] ?? [])) {
     const pages = paginateQuery(
       { client: clients.dynamodb },
@@ -54,8 +58,13 @@ async function queryAll(clients: DemoClients, store: DynamoDbStore, subject: Sub
         ExpressionAttributeValues: { ':pk': value },
       },
     );
-    for await (const page of pages) items.push(...(page.Items ?? []));
+    for await (const page of pages) yield page.Items ?? [];
   }
+}
+
+async function queryAll(clients: DemoClients, store: DynamoDbStore, subject: Subject): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const page of subjectItemPages(clients, store, subject)) items.push(...page);
   return items;
 }
 

@@ -1,17 +1,16 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, PutBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3ObjectStore } from '../../functions/aws/object-store';
 import { createZipWriter } from '../../functions/aws/zip-writer';
 import { createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
-import { type DataMap, isDataStore } from '../../functions/core/data-map';
+import { isDataStore } from '../../functions/core/data-map';
 import { packageExport } from '../../functions/core/export/package';
 import { type StoreExportResult, writeStoreExport } from '../../functions/core/export/store-export';
-import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
 import { type DemoClients, plantSubject } from '../../infra/local/demo-data';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { startEmulatorProcess } from './emulator-process';
+import { createDemoResources } from './erase-bench';
 import { type ExportFloorTimes, exportFloor } from './export-floor';
 import { rssSampler, s3ClientOf } from './export-memory-bench';
 
@@ -31,25 +30,6 @@ export interface ExportDemoBenchResult {
   readonly peakRssDeltaMiB: number;
   readonly zipBytes: number;
   readonly floor: ExportFloorTimes;
-}
-
-async function createDemoResources(raw: DynamoDBClient, s3: S3Client, dataMap: DataMap, exports: string) {
-  for (const store of dataMap.stores.filter(isDataStore)) {
-    if (store.kind === 'dynamodb') {
-      const def = DEMO_TABLES[store.id];
-      if (!def) throw new Error(`no table definition for demo store ${store.id}`);
-      await raw.send(new CreateTableCommand(createTableInput(store.table, def)));
-    } else {
-      await s3.send(new CreateBucketCommand({ Bucket: store.bucket }));
-      await s3.send(
-        new PutBucketVersioningCommand({
-          Bucket: store.bucket,
-          VersioningConfiguration: { Status: 'Enabled' },
-        }),
-      );
-    }
-  }
-  await s3.send(new CreateBucketCommand({ Bucket: exports }));
 }
 
 /** Runs `work` over `inputs` with at most `limit` in flight, results in input order. */

@@ -10,7 +10,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
-import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { Upload } from '@aws-sdk/lib-storage';
 import { subjectPrefix } from '../../functions/connectors/s3';
 import {
@@ -21,6 +20,7 @@ import {
 } from '../../functions/core/data-map';
 import type { Subject } from '../../functions/core/ports';
 import type { DemoClients } from '../../infra/local/demo-data';
+import { subjectItemPages } from './erase-floor';
 
 /** Wall time of the floor's two steps. */
 export interface ExportFloorTimes {
@@ -53,21 +53,8 @@ async function* dynamoLines(
   store: DynamoDbStore,
   subject: Subject,
 ): AsyncGenerator<string> {
-  for (const value of new Set(subject.identities[store.locate.identity] ?? [])) {
-    const pages = paginateQuery(
-      { client: clients.dynamodb },
-      {
-        TableName: store.table,
-        ...(store.locate.index ? { IndexName: store.locate.index } : {}),
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': store.locate.partitionKey },
-        ExpressionAttributeValues: { ':pk': value },
-      },
-    );
-    for await (const page of pages) {
-      const items = page.Items ?? [];
-      if (items.length > 0) yield `${items.map((item) => JSON.stringify(item)).join('\n')}\n`;
-    }
+  for await (const items of subjectItemPages(clients, store, subject)) {
+    if (items.length > 0) yield `${items.map((item) => JSON.stringify(item)).join('\n')}\n`;
   }
 }
 
