@@ -101,20 +101,20 @@ export async function costSection(
     `cost per request (local system, one seeded customer per type${warmUp ? ', after one warm-up request of each type' : ''}; ${PRICE_REGION} list prices of ${PRICES_TAKEN}, see docs/PERFORMANCE.md)`,
   );
   console.log(
-    `${pad('type', 17)}${pad('status', 11)}${pad('transitions', 13)}${pad('λ calls', 9)}${pad('λ GB-s', 9)}${pad('API', 5)}${pad('DDB RRU', 9)}${pad('DDB WRU', 9)}${pad('S3 put/list', 13)}${pad('S3 get', 8)}${pad('emails', 8)}USD`,
+    `${pad('type', 17)}${pad('status', 11)}${pad('transitions', 13)}${pad('λ calls', 9)}${pad('λ GB-s', 9)}${pad('API', 5)}${pad('DDB RRU', 9)}${pad('DDB WRU', 9)}${pad('S3 put/list', 13)}${pad('S3 get', 8)}${pad('emails', 8)}${pad('USD', 11)}USD less store I/O`,
   );
   for (const r of results) {
     const u = r.usage;
     const gbs = u.lambda.reduce((s, i) => s + (i.memoryMb / 1024) * (Math.ceil(i.ms) / 1000), 0);
     console.log(
-      `${pad(r.type, 17)}${pad(r.status, 11)}${pad(`${r.transitions}${r.retries ? ` (${r.retries} retries)` : ''}`, 13)}${pad(u.lambda.length, 9)}${pad(gbs.toFixed(3), 9)}${pad(u.apiRequests, 5)}${pad(u.dynamodbReadUnits, 9)}${pad(u.dynamodbWriteUnits, 9)}${pad(u.s3WriteOrListRequests, 13)}${pad(u.s3ReadRequests, 8)}${pad(u.sesMessages, 8)}${usd(r.cost.total)}`,
+      `${pad(r.type, 17)}${pad(r.status, 11)}${pad(`${r.transitions}${r.retries ? ` (${r.retries} retries)` : ''}`, 13)}${pad(u.lambda.length, 9)}${pad(gbs.toFixed(3), 9)}${pad(u.apiRequests, 5)}${pad(u.dynamodbReadUnits, 9)}${pad(u.dynamodbWriteUnits, 9)}${pad(u.s3WriteOrListRequests, 13)}${pad(u.s3ReadRequests, 8)}${pad(u.sesMessages, 8)}${pad(usd(r.cost.total), 11)}${usd(r.costExcludingStoreIo)}`,
     );
   }
   console.log('USD by line:');
   for (const r of results) {
     const c = r.cost;
     console.log(
-      `  ${pad(r.type, 17)}Step Functions ${usd(c.stepFunctions)}  Lambda ${usd(c.lambdaDuration + c.lambdaRequests)}  API Gateway ${usd(c.apiGateway)}  DynamoDB ${usd(c.dynamodb)}  S3 ${usd(c.s3)}  SES ${usd(c.ses)}  Secrets ${usd(c.secretsManager)}`,
+      `  ${pad(r.type, 17)}Step Functions ${usd(c.stepFunctions)}  Lambda ${usd(c.lambdaDuration + c.lambdaRequests)}  API Gateway ${usd(c.apiGateway)}  DynamoDB ${usd(c.dynamodb)} (stores ${usd(r.storeIo.dynamodb)})  S3 ${usd(c.s3)} (stores ${usd(r.storeIo.s3)})  SES ${usd(c.ses)}  Secrets ${usd(c.secretsManager)}`,
     );
   }
   console.log('Lambda invocations (count × mean handler ms @ MB):');
@@ -123,15 +123,18 @@ export async function costSection(
       `  ${pad(r.type, 17)}${r.invocations.map((i) => `${i.name} ${i.count}×${(i.totalMs / i.count).toFixed(0)}@${i.memoryMb}`).join(', ')}`,
     );
   }
-  const over = results.filter((r) => r.transitions > 45 || r.cost.total > 0.001);
+  // The goal leaves out what grows with the data: the I/O on the data map's own stores.
+  const over = results.filter((r) => r.transitions > 45 || r.costExcludingStoreIo > 0.001);
+  const overWithData = results.filter((r) => r.cost.total > 0.001).map((r) => r.type);
   const sfnBudget = Math.floor(0.001 / PRICES.sfnTransition);
   console.log(
-    `goal ≤ 45 transitions and ≤ $0.001: ${over.length === 0 ? 'met by every type' : `not met by ${over.map((r) => r.type).join(', ')}`} ($0.001 buys ${sfnBudget} transitions alone at this price)`,
+    `goal ≤ 45 transitions and ≤ $0.001 less store I/O: ${over.length === 0 ? 'met by every type' : `not met by ${over.map((r) => r.type).join(', ')}`} (with store I/O over $0.001: ${overWithData.join(', ') || 'none'}; $0.001 buys ${sfnBudget} transitions alone at this price)`,
   );
   return {
     summary: {
       transitions: Object.fromEntries(results.map((r) => [r.type, r.transitions])),
-      costPerRequestUsd: Object.fromEntries(results.map((r) => [r.type, r.cost.total])),
+      costPerRequestUsd: Object.fromEntries(results.map((r) => [r.type, r.costExcludingStoreIo])),
+      costWithStoreIoUsd: Object.fromEntries(results.map((r) => [r.type, r.cost.total])),
     },
     details: results,
   };

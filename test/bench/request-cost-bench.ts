@@ -18,7 +18,7 @@ import { type HttpHandler, type HttpHandlers, loadHttpHandlers } from '../../inf
 import { LOCAL_RATE_LIMIT_VARIABLE, type LocalSystem, startLocalSystem } from '../../infra/local/system';
 import { loadTaskHandlers, type TaskHandler, type TaskHandlers } from '../../infra/local/workflow-runner';
 import { costOf, type RequestCost, type RequestUsage } from './aws-prices';
-import { DYNAMODB_READS, DYNAMODB_WRITES, type Meter, startMetering, total } from './sdk-meter';
+import { DYNAMODB_READS, DYNAMODB_WRITES, type Meter, merged, startMetering, total } from './sdk-meter';
 
 /** The request types the bench drives end to end with a seeded customer (a lift needs a restriction first). */
 export const COSTED_TYPES = [
@@ -57,8 +57,18 @@ export interface RequestCostBench {
   readonly invocations: readonly Invocations[];
   readonly usage: RequestUsage;
   readonly cost: RequestCost;
+  /**
+   * The part of `cost` that grows with the subject's data: DynamoDB units and
+   * S3 requests on the data map's own tables and buckets (its queries,
+   * reads, deletes and rewrites). Everything else is per request.
+   */
+  readonly storeIo: RequestCost;
+  /** `cost.total` less `storeIo.total`: what the issue's $0.001 goal prices. */
+  readonly costExcludingStoreIo: number;
   /** Every SDK call by service and operation, for reading the figures. */
   readonly meter: Meter;
+  /** The same calls on the data map's tables and buckets only. */
+  readonly storeMeter: Meter;
 }
 
 interface Timed {
@@ -244,6 +254,10 @@ export async function benchRequestCosts(
     deleteGraceSeconds: 1,
     handlers: timedHandlers(timings),
   });
+  // The data map's own tables and buckets, as the SDK meter keys them.
+  const storeResources = system.dataMap.stores.flatMap((s) =>
+    s.kind === 'dynamodb' ? [`dynamodb:${s.table}`] : s.kind === 's3' ? [`s3:${s.bucket}`] : [],
+  );
   try {
     const customers = system.dataMap.stores.find((s) => s.id === 'customers');
     if (customers?.kind !== 'dynamodb') throw new Error('the demo data map has no customers table');
@@ -262,18 +276,22 @@ export async function benchRequestCosts(
       const stop = startMetering();
       const started = performance.now();
       let outcome: Awaited<ReturnType<typeof personRequests>>;
-      let meter: Meter;
+      let metered: ReturnType<typeof stop>;
       try {
         outcome = await personRequests(system, type, emails[i] ?? '');
       } finally {
-        meter = stop();
+        metered = stop();
       }
+      const meter = metered.all;
+      const storeMeter = merged(storeResources.flatMap((r) => metered.byResource[r] ?? []));
       const wallMs = performance.now() - started;
       const events = system.runner.describe(outcome.requestId).events;
       const entered = events.filter((e) => e.type === 'StateEntered');
       const retries = events.filter((e) => e.type === 'StateRetried').length;
       const transitions = entered.length + retries;
       const { usage, invocations } = usageOf(transitions, timings, meter, outcome.presignedGets);
+      const cost = costOf(usage);
+      const storeIo = costOf(usageOf(0, new Map(), storeMeter, 0).usage);
       results.push({
         type,
         status: outcome.status,
@@ -283,8 +301,11 @@ export async function benchRequestCosts(
         taskStates: entered.filter((e) => 'state' in e && e.state.type === 'Task').length,
         invocations,
         usage,
-        cost: costOf(usage),
+        cost,
+        storeIo,
+        costExcludingStoreIo: cost.total - storeIo.total,
         meter,
+        storeMeter,
       });
     }
     return results;

@@ -25,6 +25,13 @@ export interface OperationCount {
 
 export type Meter = Record<MeteredService, Record<string, OperationCount>>;
 
+/** What one metering counted: every call, and the same calls by the table or bucket they named. */
+export interface Metered {
+  readonly all: Meter;
+  /** Keyed `dynamodb:<table>` or `s3:<bucket>`; calls that name neither are only in `all`. */
+  readonly byResource: Record<string, Meter>;
+}
+
 const SERVICES: Readonly<Record<string, MeteredService>> = {
   DynamoDBClient: 'dynamodb',
   DynamoDBDocumentClient: 'dynamodb',
@@ -63,7 +70,7 @@ type Send = (this: object, command: SdkCommand, ...rest: unknown[]) => unknown;
 
 const emptyMeter = (): Meter => ({ dynamodb: {}, s3: {}, ses: {}, sfn: {}, secrets: {}, ssm: {}, other: {} });
 
-let current: Meter | undefined;
+let current: Metered | undefined;
 let installed = false;
 
 /** Capacity units in a DynamoDB answer (one object, or one per table for batches). */
@@ -73,6 +80,17 @@ function unitsIn(output: unknown): number | undefined {
   if (list.length === 0) return undefined;
   return list.reduce((sum: number, c: { CapacityUnits?: number }) => sum + (c.CapacityUnits ?? 0), 0);
 }
+
+/** The one table or bucket a call names (a batch over several tables names none). */
+function resourceOf(service: MeteredService, input: Record<string, unknown>): string | undefined {
+  if (service === 's3' && typeof input.Bucket === 'string') return `s3:${input.Bucket}`;
+  if (service !== 'dynamodb') return undefined;
+  if (typeof input.TableName === 'string') return `dynamodb:${input.TableName}`;
+  const tables = Object.keys((input.RequestItems ?? {}) as object);
+  return tables.length === 1 ? `dynamodb:${tables[0]}` : undefined;
+}
+
+const emptyCount = (): OperationCount => ({ calls: 0, failed: 0, units: 0, unreported: 0, recipients: 0 });
 
 function recipientsOf(input: Record<string, unknown>): number {
   const d = input.Destination as Record<string, unknown[] | undefined> | undefined;
@@ -86,33 +104,47 @@ function install(): void {
   const base = Object.getPrototypeOf(DynamoDBClient.prototype) as { send: Send };
   const original = base.send;
   base.send = function (this: object, command: SdkCommand, ...rest: unknown[]) {
-    const meter = current;
-    if (!meter) return original.call(this, command, ...rest);
+    const metered = current;
+    if (!metered) return original.call(this, command, ...rest);
     const service = SERVICES[this.constructor.name] ?? 'other';
     const name = command.constructor.name.replace(/Command$/, '');
     // The document client's commands are named Get, Put, …: count them as the operations they send.
     const operation = service === 'dynamodb' ? (DOCUMENT_OPERATIONS[name] ?? name) : name;
-    const counts = meter[service];
-    const count = counts[operation] ?? { calls: 0, failed: 0, units: 0, unreported: 0, recipients: 0 };
-    counts[operation] = count;
-    count.calls += 1;
+    const resource = resourceOf(service, command.input);
+    const meters = [metered.all];
+    if (resource) {
+      metered.byResource[resource] ??= emptyMeter();
+      meters.push(metered.byResource[resource]);
+    }
+    const counts = meters.map((m) => {
+      m[service][operation] ??= emptyCount();
+      return m[service][operation];
+    });
     const billed = DYNAMODB_READS.has(operation) || DYNAMODB_WRITES.has(operation);
     if (service === 'dynamodb' && billed && command.input.ReturnConsumedCapacity === undefined) {
       command.input.ReturnConsumedCapacity = 'TOTAL';
     }
-    if (service === 'ses' && operation === 'SendEmail') count.recipients += recipientsOf(command.input);
+    const recipients = service === 'ses' && operation === 'SendEmail' ? recipientsOf(command.input) : 0;
+    for (const count of counts) {
+      count.calls += 1;
+      count.recipients += recipients;
+    }
     const result = original.call(this, command, ...rest);
     if (result instanceof Promise) {
       result.then(
         (output: unknown) => {
           if (service !== 'dynamodb' || !billed) return;
           const units = unitsIn(output);
-          if (units === undefined) count.unreported += 1;
-          else count.units += units;
+          for (const count of counts) {
+            if (units === undefined) count.unreported += 1;
+            else count.units += units;
+          }
         },
         () => {
-          count.failed += 1;
-          if (service === 'dynamodb' && billed) count.unreported += 1;
+          for (const count of counts) {
+            count.failed += 1;
+            if (service === 'dynamodb' && billed) count.unreported += 1;
+          }
         },
       );
     }
@@ -121,14 +153,36 @@ function install(): void {
 }
 
 /** Starts counting into a fresh meter; the returned function stops and hands it over. */
-export function startMetering(): () => Meter {
+export function startMetering(): () => Metered {
   install();
-  const meter = emptyMeter();
-  current = meter;
+  const metered: Metered = { all: emptyMeter(), byResource: {} };
+  current = metered;
   return () => {
-    if (current === meter) current = undefined;
-    return meter;
+    if (current === metered) current = undefined;
+    return metered;
   };
+}
+
+/** The sum of several meters (e.g. every store's table and bucket). */
+export function merged(meters: readonly Meter[]): Meter {
+  const sum = emptyMeter();
+  for (const meter of meters) {
+    for (const [service, counts] of Object.entries(meter) as [
+      MeteredService,
+      Record<string, OperationCount>,
+    ][]) {
+      for (const [operation, c] of Object.entries(counts)) {
+        sum[service][operation] ??= emptyCount();
+        const into = sum[service][operation];
+        into.calls += c.calls;
+        into.failed += c.failed;
+        into.units += c.units;
+        into.unreported += c.unreported;
+        into.recipients += c.recipients;
+      }
+    }
+  }
+  return sum;
 }
 
 /** Sums one service's counts over its operations (optionally only those `keep` accepts). */
@@ -136,7 +190,7 @@ export function total(
   counts: Record<string, OperationCount>,
   keep: (operation: string) => boolean = () => true,
 ): OperationCount {
-  const sum: OperationCount = { calls: 0, failed: 0, units: 0, unreported: 0, recipients: 0 };
+  const sum = emptyCount();
   for (const [operation, c] of Object.entries(counts)) {
     if (!keep(operation)) continue;
     sum.calls += c.calls;
