@@ -69,6 +69,8 @@ export interface RequestCostBench {
   readonly meter: Meter;
   /** The same calls on the data map's tables and buckets only. */
   readonly storeMeter: Meter;
+  /** Calls and DynamoDB units by table or bucket, for reading where the fixed cost goes. */
+  readonly byResource: Readonly<Record<string, { calls: number; units: number }>>;
 }
 
 interface Timed {
@@ -306,6 +308,18 @@ export async function benchRequestCosts(
         costExcludingStoreIo: cost.total - storeIo.total,
         meter,
         storeMeter,
+        byResource: Object.fromEntries(
+          Object.entries(metered.byResource).map(([resource, m]) => {
+            const all = [total(m.dynamodb), total(m.s3)];
+            return [
+              resource,
+              {
+                calls: all.reduce((n, c) => n + c.calls, 0),
+                units: all.reduce((n, c) => n + c.units + c.unreported, 0),
+              },
+            ];
+          }),
+        ),
       });
     }
     return results;
