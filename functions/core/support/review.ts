@@ -1,10 +1,10 @@
 /**
- * After a Map over the stores: which stores are done (their results, kept
- * across retries so nothing done is repeated) and which failed for good.
+ * After a fan-out's Maps (data stores, then processors): which stores are done
+ * (their results, kept across retries so nothing done is repeated) and which
+ * failed for good, by kind, so a retry runs each again in its own Map.
  */
 
 import type { Clock, RequestLedger } from '../ports';
-import { RequestType } from '../request';
 import * as z from '../zod';
 import { decisionWaitSeconds } from './deadline-decision';
 import type { StoreFailure } from './store-failure';
@@ -19,14 +19,12 @@ const Failure = z.object({
   reason: z.string(),
 });
 
-/** The execution's state after a Map (only the fields the review reads). */
+/** The execution's state after a fan-out's two Maps (only the fields the review reads). */
 export const ReviewInput = z.object({
   requestId: z.string().check(z.minLength(1)),
-  type: RequestType,
-  exports: z.optional(z.array(Item)),
-  erasures: z.optional(z.array(Item)),
-  optOuts: z.optional(z.array(Item)),
-  changes: z.optional(z.array(Item)),
+  /** This round's results of the data-store Map and of the processor Map (either may be empty). */
+  dataStoreResults: z.optional(z.array(Item)),
+  processorResults: z.optional(z.array(Item)),
   review: z.optional(z.looseObject({ settled: z.array(Item) })),
 });
 export type ReviewInput = z.infer<typeof ReviewInput>;
@@ -34,31 +32,32 @@ export type ReviewInput = z.infer<typeof ReviewInput>;
 export interface StoreReview {
   /** Every store's result that succeeded, this round's and earlier rounds'. */
   readonly settled: readonly { readonly storeId: string; readonly [key: string]: unknown }[];
-  /** Stores that failed this round: what a retry runs again. */
+  /** Stores that failed this round, both kinds: what support is shown. */
   readonly failed: readonly StoreFailure[];
+  /** The same failures by kind: the plan a retry runs (RetryFailedStores), each Map only its own. */
+  readonly retry: {
+    readonly dataStores: readonly StoreFailure[];
+    readonly processors: readonly StoreFailure[];
+  };
 }
 
-const RESULTS_OF: Record<RequestType, 'exports' | 'erasures' | 'optOuts' | 'changes'> = {
-  access: 'exports',
-  delete: 'erasures',
-  opt_out: 'optOuts',
-  rectify: 'changes',
-  restrict: 'changes',
-  lift_restriction: 'changes',
-  withdraw_consent: 'changes',
-};
-
-/** Splits this round's Map results into done and failed, merged with what earlier rounds settled. */
-export function reviewStoreOutcomes(input: ReviewInput): StoreReview {
-  const round = input[RESULTS_OF[input.type]] ?? [];
-  const failed = round.flatMap((item) => {
+const failuresIn = (results: readonly z.infer<typeof Item>[]): StoreFailure[] =>
+  results.flatMap((item) => {
     const failure = Failure.safeParse(item);
     return failure.success ? [failure.data] : [];
   });
+
+/** Splits this round's Map results into done and failed, merged with what earlier rounds settled. */
+export function reviewStoreOutcomes(input: ReviewInput): StoreReview {
+  const retry = {
+    dataStores: failuresIn(input.dataStoreResults ?? []),
+    processors: failuresIn(input.processorResults ?? []),
+  };
+  const round = [...(input.dataStoreResults ?? []), ...(input.processorResults ?? [])];
   const done = round.filter((item) => item.failed !== true);
   const thisRound = new Set(round.map((item) => item.storeId));
   const earlier = (input.review?.settled ?? []).filter((item) => !thisRound.has(item.storeId));
-  return { settled: [...earlier, ...done], failed };
+  return { settled: [...earlier, ...done], failed: [...retry.dataStores, ...retry.processors], retry };
 }
 
 export interface ReviewPorts {
