@@ -9,7 +9,7 @@ const Input = z.object({ requestId: z.string().check(z.minLength(1)) });
  * PlanStores: moves the request to in_progress and plans the data stores and
  * the processors it visits, in two lists (core/requests/plan). A cancelled delete throws `RequestCancelled`.
  */
-export async function handler(event: unknown): Promise<StorePlan> {
+export async function handler(event: unknown): Promise<StorePlan & { stores: StorePlan['dataStores'] }> {
   const { requestId } = z.parse(Input, event);
   const { dataMap, deadlineMarginSeconds } = config();
   const ports = {
@@ -20,5 +20,7 @@ export async function handler(event: unknown): Promise<StorePlan> {
     deadlineMarginSeconds,
     clockStart: clockStartPorts(),
   };
-  return planStores(ports, dataMap, requestId);
+  const plan = await planStores(ports, dataMap, requestId);
+  // `stores`, both kinds in one list, is what an execution started before the Maps were split by kind reads.
+  return { ...plan, stores: [...plan.dataStores, ...plan.processors] };
 }

@@ -164,6 +164,24 @@ describe('a store that fails for good', () => {
   });
 });
 
+describe('an execution started before the Maps were split by kind', () => {
+  it('is reviewed from its one list of both kinds, and its failures still split by kind for a retry', () => {
+    const review = reviewStoreOutcomes({
+      requestId,
+      erasures: [
+        { storeId: 'customers', counts: {} },
+        { storeId: 'orders', kind: 'dynamodb', ackSeconds: 0, failed: true, error: 'E', reason: 'r' },
+        { storeId: 'payments', kind: 'processor', ackSeconds: 60, failed: true, error: 'E', reason: 'r' },
+      ],
+      review: { settled: [{ storeId: 'logistics' }] },
+    });
+    expect(review.settled.map((s) => s.storeId)).toEqual(['logistics', 'customers']);
+    expect(review.failed.map((f) => f.storeId)).toEqual(['orders', 'payments']);
+    expect(review.retry.dataStores.map((f) => f.storeId)).toEqual(['orders']);
+    expect(review.retry.processors.map((f) => f.storeId)).toEqual(['payments']);
+  });
+});
+
 describe('the person is told how to ask again', () => {
   it('after too many wrong codes, in both languages, the request language first', () => {
     const mail = verificationRejectedMail({

@@ -25,6 +25,11 @@ export const ReviewInput = z.object({
   /** This round's results of the data-store Map and of the processor Map (either may be empty). */
   dataStoreResults: z.optional(z.array(Item)),
   processorResults: z.optional(z.array(Item)),
+  // An execution started before the Maps were split by kind (issue 15) has one list of both kinds, named by type.
+  exports: z.optional(z.array(Item)),
+  erasures: z.optional(z.array(Item)),
+  optOuts: z.optional(z.array(Item)),
+  changes: z.optional(z.array(Item)),
   review: z.optional(z.looseObject({ settled: z.array(Item) })),
 });
 export type ReviewInput = z.infer<typeof ReviewInput>;
@@ -49,11 +54,13 @@ const failuresIn = (results: readonly z.infer<typeof Item>[]): StoreFailure[] =>
 
 /** Splits this round's Map results into done and failed, merged with what earlier rounds settled. */
 export function reviewStoreOutcomes(input: ReviewInput): StoreReview {
+  const legacy = input.exports ?? input.erasures ?? input.optOuts ?? input.changes ?? [];
+  const mixed = failuresIn(legacy);
   const retry = {
-    dataStores: failuresIn(input.dataStoreResults ?? []),
-    processors: failuresIn(input.processorResults ?? []),
+    dataStores: [...failuresIn(input.dataStoreResults ?? []), ...mixed.filter((f) => f.kind !== 'processor')],
+    processors: [...failuresIn(input.processorResults ?? []), ...mixed.filter((f) => f.kind === 'processor')],
   };
-  const round = [...(input.dataStoreResults ?? []), ...(input.processorResults ?? [])];
+  const round = [...(input.dataStoreResults ?? []), ...(input.processorResults ?? []), ...legacy];
   const done = round.filter((item) => item.failed !== true);
   const thisRound = new Set(round.map((item) => item.storeId));
   const earlier = (input.review?.settled ?? []).filter((item) => !thisRound.has(item.storeId));
