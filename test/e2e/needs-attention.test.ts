@@ -96,7 +96,13 @@ it('retries only the store whose table was deleted, once it is restored, and sen
   expect(retried.code).toBe(0);
   await local.until(requestId, statusToken, 'completed');
 
-  // Assess: one "ready" email, and the export holds every store
+  // Assess: only the broken store was exported again, the partner was asked once; one "ready" email,
+  // and the export holds every store
+  const dataStores = system.dataMap.stores.filter((s) => s.kind !== 'processor').map((s) => s.id);
+  expect(visits(requestId, 'ExportStore')).toEqual(
+    Object.fromEntries(dataStores.map((id) => [id, id === broken.id ? 2 : 1])),
+  );
+  expect(visits(requestId, 'ExportFromProcessor')).toEqual({ logistics: 1 });
   const emails = await local.emailsFor(subject.email, requestId);
   expect(emails).toHaveLength(2);
   const download = await fetch(linkIn(emails[1] as SesEmail, 'export'), { redirect: 'manual' });
