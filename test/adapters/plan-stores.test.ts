@@ -66,7 +66,9 @@ describe('PlanStores', () => {
     const plan = await handler({ requestId });
 
     // Assess
-    expect(byId(plan.stores)).toEqual(byId([...DATA_STORES, LOGISTICS]));
+    expect(plan).toMatchObject({ dataStores: DATA_STORES, processors: [LOGISTICS] });
+    // Both in one list too, for an execution started before the Maps were split by kind.
+    expect(plan.stores).toEqual([...DATA_STORES, LOGISTICS]);
     const stored = await ledger.get(requestId);
     expect(stored?.status).toBe('in_progress');
     expect(stored?.history.map((h) => h.status)).toEqual(['pending_verification', 'verified', 'in_progress']);
@@ -100,7 +102,8 @@ describe('PlanStores', () => {
     const plan = await handler()({ requestId: id });
 
     // Assess
-    expect(byId(plan.stores)).toEqual(byId([...DATA_STORES, LOGISTICS]));
+    // Two lists, one Map each: no data store among the processors, nor the other way round.
+    expect(plan).toMatchObject({ dataStores: DATA_STORES, processors: [LOGISTICS] });
     const planned = Object.keys((await ledger.get(id))?.stores ?? {}).sort();
     expect(planned).toEqual([...DATA_STORES.map((s) => s.storeId), 'logistics'].sort());
     expect(planned).not.toContain('payments');
@@ -122,7 +125,8 @@ describe('PlanStores', () => {
 
     expect((await ledger.get(id))?.status).toBe('in_progress');
     // A delete reaches both processors, each with its own acknowledgement deadline.
-    expect(byId(plan.stores)).toEqual(byId([...DATA_STORES, LOGISTICS, PAYMENTS]));
+    expect(plan.dataStores).toEqual(DATA_STORES);
+    expect(byId(plan.processors)).toEqual(byId([LOGISTICS, PAYMENTS]));
     expect(Object.keys((await ledger.get(id))?.stores ?? {}).sort()).toEqual(
       [...DATA_STORES.map((s) => s.storeId), 'logistics', 'payments'].sort(),
     );

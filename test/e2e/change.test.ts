@@ -276,6 +276,12 @@ describe('a withdrawal of consent', () => {
     expect(await isWithdrawn(subjects.chooser.email, 'analytics')).toBe(true);
     expect(await isWithdrawn(subjects.chooser.email, 'marketing')).toBe(false);
     expect(first.confirmation?.body.text).toContain('to withdraw your consent to analytics is done');
+    // No partner handles a withdrawal: their Map runs over none, and every data store is still visited.
+    const entry = await local.ledgerEntry(first.requestId);
+    const dataStores = system.dataMap.stores.filter((s) => s.kind !== 'processor').map((s) => s.id);
+    expect(Object.keys(entry.stores as object).sort()).toEqual([...dataStores].sort());
+    for (const processorId of system.processors.ids())
+      expect(local.receivedBy(processorId, first.requestId)).toEqual([]);
 
     await run('withdraw_consent', 'chooser', { purposes: ['marketing'] });
     prefs = await item('impor-marketing-preferences', customerIds.chooser);

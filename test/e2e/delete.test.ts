@@ -150,6 +150,10 @@ describe('a delete request on the local system', () => {
       stores?: { storeId: string; erasure?: { deleted: number }; verified?: boolean }[];
     };
     // The status page shows what erasure did per store, and that each store was proved.
+    // Every data store and both partners were visited: data stores in one Map, partners in the next.
+    expect(done.stores?.map((s) => s.storeId).sort()).toEqual(system.dataMap.stores.map((s) => s.id).sort());
+    for (const processorId of ['logistics', 'payments'])
+      expect(local.receivedBy(processorId, requestId)).toMatchObject([{ request: { type: 'delete' } }]);
     const messages = done.stores?.find((s) => s.storeId === 'messages');
     expect(messages).toMatchObject({ erasure: { deleted: planted.a.messages }, verified: true });
     const wallMs = Date.now() - started;

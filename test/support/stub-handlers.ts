@@ -34,7 +34,8 @@ export function stubHandlers(
     ValidateRequest: async (p) => ({ ...(p as object), verificationSeconds: 259200 }),
     RequestVerification: async () => ({ emailed: true }),
     PlanStores: async () => ({
-      stores: stores.map((storeId) => ({ storeId, kind: 'dynamodb', ackSeconds: 0 })),
+      dataStores: stores.map((storeId) => ({ storeId, kind: 'dynamodb', ackSeconds: 0 })),
+      processors: [],
     }),
     ExportStore: async (p) => {
       const { storeId } = p as { storeId: string };

@@ -105,8 +105,12 @@ describe('planStores', () => {
 
   it('carries on when a retry finds the request already in progress', async () => {
     const fake = memoryLedger({ status: 'in_progress' });
-    const { stores } = await planStores({ ledger: fake.ledger, subjects, log: quiet() }, dataMap, requestId);
-    expect(stores.length).toBeGreaterThan(0);
+    const { dataStores } = await planStores(
+      { ledger: fake.ledger, subjects, log: quiet() },
+      dataMap,
+      requestId,
+    );
+    expect(dataStores.length).toBeGreaterThan(0);
     expect(fake.writes).toEqual([]);
   });
 

@@ -123,21 +123,62 @@ describe('a store that fails for good', () => {
   it('is run again alone on a retry while the stores done earlier stay settled', () => {
     const first = reviewStoreOutcomes({
       requestId,
-      type: 'access',
-      exports: [
+      dataStoreResults: [
         { storeId: 'customers', records: 1 },
         { storeId: 'orders', kind: 'dynamodb', ackSeconds: 0, failed: true, error: 'E', reason: 'r' },
       ],
+      processorResults: [],
     });
     expect(first.failed.map((f) => f.storeId)).toEqual(['orders']);
+    expect(first.retry.dataStores.map((f) => f.storeId)).toEqual(['orders']);
+    expect(first.retry.processors).toEqual([]);
     const second = reviewStoreOutcomes({
       requestId,
-      type: 'access',
-      exports: [{ storeId: 'orders', records: 2 }],
+      dataStoreResults: [{ storeId: 'orders', records: 2 }],
+      processorResults: [],
       review: { settled: [...first.settled] },
     });
     expect(second.failed).toEqual([]);
     expect(second.settled.map((s) => s.storeId)).toEqual(['customers', 'orders']);
+  });
+
+  it('is retried in the Map of its own kind: a failed processor with the processors, a failed data store with the data stores', () => {
+    const failure = (storeId: string, kind: string) =>
+      ({
+        storeId,
+        kind,
+        ackSeconds: kind === 'processor' ? 60 : 0,
+        failed: true,
+        error: 'E',
+        reason: 'r',
+      }) as const;
+    const review = reviewStoreOutcomes({
+      requestId,
+      dataStoreResults: [{ storeId: 'customers', records: 1 }, failure('orders', 'dynamodb')],
+      processorResults: [failure('logistics', 'processor'), { storeId: 'payments', outcome: 'acknowledged' }],
+    });
+    expect(review.failed.map((f) => f.storeId)).toEqual(['orders', 'logistics']);
+    expect(review.retry.dataStores.map((f) => f.storeId)).toEqual(['orders']);
+    expect(review.retry.processors).toEqual([failure('logistics', 'processor')]);
+    expect(review.settled.map((s) => s.storeId)).toEqual(['customers', 'payments']);
+  });
+});
+
+describe('an execution started before the Maps were split by kind', () => {
+  it('is reviewed from its one list of both kinds, and its failures still split by kind for a retry', () => {
+    const review = reviewStoreOutcomes({
+      requestId,
+      erasures: [
+        { storeId: 'customers', counts: {} },
+        { storeId: 'orders', kind: 'dynamodb', ackSeconds: 0, failed: true, error: 'E', reason: 'r' },
+        { storeId: 'payments', kind: 'processor', ackSeconds: 60, failed: true, error: 'E', reason: 'r' },
+      ],
+      review: { settled: [{ storeId: 'logistics' }] },
+    });
+    expect(review.settled.map((s) => s.storeId)).toEqual(['logistics', 'customers']);
+    expect(review.failed.map((f) => f.storeId)).toEqual(['orders', 'payments']);
+    expect(review.retry.dataStores.map((f) => f.storeId)).toEqual(['orders']);
+    expect(review.retry.processors.map((f) => f.storeId)).toEqual(['payments']);
   });
 });
 

@@ -53,7 +53,10 @@ describe('waits bounded by the deadline, as the workflow is written', () => {
 
   it('escalates a processor when its acknowledgement wait (bounded by PlanStores) runs out', async () => {
     const stubs = stubHandlers({
-      PlanStores: async () => ({ stores: [{ storeId: 'logistics', kind: 'processor', ackSeconds: 1 }] }),
+      PlanStores: async () => ({
+        dataStores: [],
+        processors: [{ storeId: 'logistics', kind: 'processor', ackSeconds: 1 }],
+      }),
       NotifyProcessor: async () => ({}),
     });
     const runner = new WorkflowRunner({ handlers: stubs.handlers, retryIntervalMs: 0 });

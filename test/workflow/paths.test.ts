@@ -67,6 +67,13 @@ describe('the workflow, run as written with stubbed tasks', () => {
       ]),
     );
     expect(stubs.callsOf('ExportStore')).toHaveLength(3);
+    // No processor handles this request: its Map runs over none and the request goes on.
+    expect(stubs.callsOf('NotifyProcessor')).toEqual([]);
+    expect(
+      execution.events.filter(
+        (e) => e.type === 'StateEntered' && 'state' in e && e.state.name === 'ExportFromProcessors',
+      ),
+    ).toHaveLength(1);
     expect(stubs.callsOf('PackageExport')[0]).toMatchObject({ requestId, exports: expect.any(Array) });
     expect(stubs.callsOf('SendExportLink')).toEqual([{ requestId, key: 'exports/request.zip' }]);
     expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId, outcome: 'completed' }]);
@@ -204,7 +211,7 @@ describe('the workflow, run as written with stubbed tasks', () => {
     const stubs = stubHandlers({
       PlanStores: async () => {
         if (failures++ < 2) throw new TransientError('throttled');
-        return { stores: [{ storeId: 'customers', kind: 'dynamodb', ackSeconds: 0 }] };
+        return { dataStores: [{ storeId: 'customers', kind: 'dynamodb', ackSeconds: 0 }], processors: [] };
       },
     });
     const { runner, name } = run(stubs, { requestId, type: 'access' });
@@ -413,7 +420,7 @@ describe('the delete path, run as written with stubbed tasks', () => {
       }),
       PlanStores: async () => {
         if (cancelled) throw new RequestCancelled('cancelled during the grace period');
-        return { stores: [{ storeId: 'customers', kind: 'dynamodb', ackSeconds: 0 }] };
+        return { dataStores: [{ storeId: 'customers', kind: 'dynamodb', ackSeconds: 0 }], processors: [] };
       },
     });
     const { runner, name } = run(stubs, { requestId: deleteId, type: 'delete' });

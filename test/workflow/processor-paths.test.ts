@@ -14,14 +14,17 @@ class TransientError extends Error {
 class ProcessorConfigError extends Error {
   override name = 'ProcessorConfigError';
 }
+class StoreUnreachable extends Error {
+  override name = 'StoreUnreachable';
+}
 
 /** Two data stores and one processor, as PlanStores returns them. */
 const plan = (ackSeconds: number) => async () => ({
-  stores: [
+  dataStores: [
     { storeId: 'customers', kind: 'dynamodb', ackSeconds: 0 },
     { storeId: 'orders', kind: 'dynamodb', ackSeconds: 0 },
-    { storeId: 'logistics', kind: 'processor', ackSeconds },
   ],
+  processors: [{ storeId: 'logistics', kind: 'processor', ackSeconds }],
 });
 
 interface NotifyPayload {
@@ -239,5 +242,97 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
         error: expect.objectContaining({ Error: 'FailedBySupport' }),
       },
     ]);
+  });
+
+  it('sends a failed data store and a failed partner to support together, and a retry runs each again in its own Map, nothing else', async () => {
+    // Prepare: orders and the partner's notice each fail for good on the first pass only; support retries at once
+    const ref: { runner?: WorkflowRunner } = {};
+    let ordersCalls = 0;
+    let notices = 0;
+    const stubs = stubHandlers({
+      PlanStores: plan(60),
+      ExportStore: async (p) => {
+        const { storeId } = p as { storeId: string };
+        if (storeId === 'orders' && ordersCalls++ === 0) throw new StoreUnreachable('table not found');
+        return { storeId, key: `work/${storeId}.json`, records: 2 };
+      },
+      NotifyProcessor: async (p) => {
+        if (notices++ === 0) throw new ProcessorConfigError('processor logistics has a non-https endpoint');
+        ref.runner?.sendTaskSuccess(
+          (p as NotifyPayload).taskToken,
+          JSON.stringify({ storeId: 'logistics', records: 1 }),
+        );
+        return { storeId: 'logistics', outcome: 'acknowledged' };
+      },
+      RequestSupportDecision: async (p) => {
+        const { taskToken } = p as { taskToken: string };
+        setImmediate(() => ref.runner?.sendTaskSuccess(taskToken, JSON.stringify({ action: 'retry' })));
+        return { status: 'needs_attention' };
+      },
+    });
+
+    // Act
+    const execution = await runVerified(stubs, ref, { requestId: accessId, type: 'access' });
+
+    // Assess: support saw both; customers ran once, orders and the partner twice; one package of all three
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(stubs.callsOf('RequestSupportDecision')).toEqual([
+      expect.objectContaining({
+        failed: [
+          expect.objectContaining({ storeId: 'orders', kind: 'dynamodb', error: 'StoreUnreachable' }),
+          expect.objectContaining({ storeId: 'logistics', kind: 'processor', error: 'ProcessorConfigError' }),
+        ],
+      }),
+    ]);
+    const exported = stubs.callsOf('ExportStore').map((p) => (p as { storeId: string }).storeId);
+    expect(exported.sort()).toEqual(['customers', 'orders', 'orders']);
+    expect(stubs.callsOf('NotifyProcessor').map((p) => (p as NotifyPayload).storeId)).toEqual([
+      'logistics',
+      'logistics',
+    ]);
+    const packaged = stubs.callsOf('PackageExport') as { exports: { storeId: string }[] }[];
+    expect(packaged).toHaveLength(1);
+    expect(packaged[0]?.exports.map((e) => e.storeId).sort()).toEqual(['customers', 'logistics', 'orders']);
+    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: accessId, outcome: 'completed' }]);
+  });
+
+  it('retries only the partner when only the partner failed: no data store is erased or verified twice', async () => {
+    const ref: { runner?: WorkflowRunner } = {};
+    let notices = 0;
+    const stubs = stubHandlers({
+      PlanStores: plan(60),
+      NotifyProcessor: async (p) => {
+        if (notices++ === 0) throw new ProcessorConfigError('processor logistics has a non-https endpoint');
+        ref.runner?.sendTaskSuccess((p as NotifyPayload).taskToken, JSON.stringify({ storeId: 'logistics' }));
+        return { storeId: 'logistics', outcome: 'acknowledged' };
+      },
+      RequestSupportDecision: async (p) => {
+        const { taskToken } = p as { taskToken: string };
+        setImmediate(() => ref.runner?.sendTaskSuccess(taskToken, JSON.stringify({ action: 'retry' })));
+        return { status: 'needs_attention' };
+      },
+    });
+
+    const execution = await runVerified(stubs, ref, { requestId: deleteId, type: 'delete' });
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(stubs.callsOf('RequestSupportDecision')).toEqual([
+      expect.objectContaining({ failed: [expect.objectContaining({ storeId: 'logistics' })] }),
+    ]);
+    expect(stubs.callsOf('NotifyProcessor')).toHaveLength(2);
+    expect(stubs.callsOf('EraseStore')).toHaveLength(2);
+    expect(stubs.callsOf('VerifyStoreErasure')).toHaveLength(2);
+    // The retry's data-store Map ran over none; both Maps were still entered, in order.
+    const maps = execution.events
+      .filter((e) => e.type === 'StateEntered' && 'state' in e && e.state.type === 'Map')
+      .map((e) => ('state' in e ? e.state.name : ''));
+    expect(maps).toEqual([
+      'EraseStores',
+      'NotifyProcessorsOfErasure',
+      'EraseStores',
+      'NotifyProcessorsOfErasure',
+    ]);
+    expect(stubs.callsOf('IssueCertificate')).toEqual([{ requestId: deleteId }]);
+    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: deleteId, outcome: 'completed' }]);
   });
 });

@@ -87,9 +87,12 @@ describe('the workflow definition and the task registry', () => {
       ...changes('ChangeStores'),
     });
     expect(Object.keys(definition.States)).not.toContain('RequestTypeNotYetSupported');
-    const optOut = definition.States.OptOutStores as unknown as { MaxConcurrency: number; Next: string };
+    const optOut = definition.States.NotifyProcessorsOfOptOut as unknown as {
+      MaxConcurrency: number;
+      Next: string;
+    };
     expect(optOut.MaxConcurrency).toBe(4);
-    // Every Map goes through the review of failed stores, then on by type.
+    // Every fan-out goes through the review of failed stores, then on by type.
     expect(optOut.Next).toBe('ReviewStoreOutcomes');
     expect(routes('ContinueByType')).toEqual({
       access: 'PackageExport',
@@ -99,51 +102,101 @@ describe('the workflow definition and the task registry', () => {
     });
   });
 
-  it('sends every processor to its partner branch in all four Maps, waiting until the partner’s own deadline and escalating instead of failing', () => {
-    const branches = {
-      ExportStores: ['ExportTarget', 'ExportFromProcessor', 'EscalateExport', 'ExportStore', 'ExportFailed'],
-      EraseStores: [
-        'ErasureTarget',
-        'NotifyProcessorOfErasure',
-        'EscalateErasure',
+  it('visits data stores and processors in a Map each, with no Choice of kind per store, and retries only the failed ones of each kind', () => {
+    // [data-store Map, its task, its failure state, processor Map, partner task, escalation, its failure state]
+    const fanOuts = [
+      [
+        'ExportStores',
+        'ExportStore',
+        'ExportFailed',
+        'ExportFromProcessors',
+        'ExportFromProcessor',
+        'EscalateExport',
+        'ProcessorExportFailed',
+      ],
+      [
+        'EraseStores',
         'EraseStore',
         'ErasureFailed',
+        'NotifyProcessorsOfErasure',
+        'NotifyProcessorOfErasure',
+        'EscalateErasure',
+        'ProcessorErasureFailed',
       ],
-      ChangeStores: [
-        'ChangeTarget',
-        'NotifyProcessorOfChange',
-        'EscalateChange',
+      [
+        'ChangeStores',
         'ChangeStore',
         'ChangeFailed',
+        'NotifyProcessorsOfChange',
+        'NotifyProcessorOfChange',
+        'EscalateChange',
+        'ProcessorChangeFailed',
       ],
-      OptOutStores: [
-        'OptOutTarget',
-        'NotifyProcessorOfOptOut',
-        'EscalateOptOut',
+      [
+        'OptOutStores',
         'OptOutStore',
         'OptOutFailed',
+        'NotifyProcessorsOfOptOut',
+        'NotifyProcessorOfOptOut',
+        'EscalateOptOut',
+        'ProcessorOptOutFailed',
       ],
-    } as const;
-    for (const [mapName, [choiceName, notifyName, escalateName, dataName, failedName]] of Object.entries(
-      branches,
-    )) {
-      const map = definition.States[mapName] as unknown as {
-        ItemSelector: Record<string, string>;
-        ItemProcessor: { StartAt: string; States: Record<string, Record<string, unknown>> };
-      };
-      expect(map.ItemSelector).toEqual({
-        'requestId.$': '$.requestId',
-        'storeId.$': '$$.Map.Item.Value.storeId',
-        'kind.$': '$$.Map.Item.Value.kind',
-        'ackSeconds.$': '$$.Map.Item.Value.ackSeconds',
+    ] as const;
+    type MapState = {
+      ItemsPath: string;
+      ItemSelector: Record<string, string>;
+      MaxConcurrency: number;
+      ResultPath: string;
+      Next: string;
+      Catch: unknown[];
+      ItemProcessor: { StartAt: string; States: Record<string, Record<string, unknown>> };
+    };
+    const itemSelector = {
+      'requestId.$': '$.requestId',
+      'storeId.$': '$$.Map.Item.Value.storeId',
+      'kind.$': '$$.Map.Item.Value.kind',
+      'ackSeconds.$': '$$.Map.Item.Value.ackSeconds',
+    };
+    const toSupport = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkFailed' }];
+    for (const [dataMap, dataTask, dataFailed, processorMap, notify, escalate, processorFailed] of fanOuts) {
+      const stores = definition.States[dataMap] as unknown as MapState;
+      const processors = definition.States[processorMap] as unknown as MapState;
+      // Data stores first (a processor's wait must not hold back our own stores), then the processors.
+      expect(stores).toMatchObject({
+        ItemsPath: '$.plan.dataStores',
+        ItemSelector: itemSelector,
+        MaxConcurrency: 4,
       });
-      const states = map.ItemProcessor.States;
-      expect(map.ItemProcessor.StartAt).toBe(choiceName);
-      expect(states[choiceName]).toMatchObject({
-        Choices: [{ Variable: '$.kind', StringEquals: 'processor', Next: notifyName }],
-        Default: dataName,
+      expect(stores).toMatchObject({
+        ResultPath: '$.dataStoreResults',
+        Next: processorMap,
+        Catch: toSupport,
       });
-      expect(states[notifyName]).toMatchObject({
+      expect(processors).toMatchObject({
+        ItemsPath: '$.plan.processors',
+        ItemSelector: itemSelector,
+        MaxConcurrency: 4,
+      });
+      expect(processors).toMatchObject({
+        ResultPath: '$.processorResults',
+        Next: 'ReviewStoreOutcomes',
+        Catch: toSupport,
+      });
+      expect(stores.ItemProcessor.StartAt).toBe(dataTask);
+      expect(processors.ItemProcessor.StartAt).toBe(notify);
+      // No iteration pays a transition to pick its branch, and no Map holds the other kind's task.
+      for (const map of [stores, processors])
+        expect(Object.values(map.ItemProcessor.States).map((state) => state.Type)).not.toContain('Choice');
+      expect(Object.keys(stores.ItemProcessor.States)).not.toContain(notify);
+      expect(Object.keys(processors.ItemProcessor.States).sort()).toEqual(
+        [escalate, notify, processorFailed].sort(),
+      );
+      expect(stores.ItemProcessor.States[dataFailed]).toMatchObject({
+        Parameters: { FunctionName: '$' + '{RecordStoreFailureFunctionArn}' },
+        End: true,
+      });
+      const states = processors.ItemProcessor.States;
+      expect(states[notify]).toMatchObject({
         Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
         Parameters: {
           FunctionName: '$' + '{NotifyProcessorFunctionArn}',
@@ -159,28 +212,39 @@ describe('the workflow definition and the task registry', () => {
               'ProcessorResponseInvalid',
             ],
             ResultPath: '$.error',
-            Next: escalateName,
+            Next: escalate,
           },
-          // Anything else (ours, not the partner's) is this store's permanent failure; the others finish.
-          { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failedName },
+          // Anything else (ours, not the partner's) is this processor's permanent failure; the others finish.
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: processorFailed },
         ],
       });
-      expect(states[escalateName]).toMatchObject({
+      expect(states[escalate]).toMatchObject({
         Parameters: {
           FunctionName: '$' + '{EscalateProcessorFunctionArn}',
           Payload: { 'requestId.$': '$.requestId', 'storeId.$': '$.storeId', 'error.$': '$.error' },
         },
         OutputPath: '$.Payload',
         End: true,
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: processorFailed }],
       });
-      expect(states[escalateName]).toMatchObject({
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failedName }],
-      });
-      expect(states[failedName]).toMatchObject({
-        Parameters: { FunctionName: '$' + '{RecordStoreFailureFunctionArn}' },
-        End: true,
-      });
+      // The same failure record as the data stores', so support and a retry see both kinds alike.
+      const { Comment: _, ...recorded } = stores.ItemProcessor.States[dataFailed] ?? {};
+      expect(states[processorFailed]).toMatchObject(recorded);
     }
+    // Every planning task hands the Maps their two lists; a retry hands them only the failed ones of each kind.
+    for (const plan of ['PlanStores', 'PlanErasure', 'PlanOptOut', 'PlanChange'])
+      expect(definition.States[plan]).toMatchObject({
+        ResultSelector: { 'dataStores.$': '$.Payload.dataStores', 'processors.$': '$.Payload.processors' },
+        ResultPath: '$.plan',
+      });
+    expect(definition.States.RetryFailedStores).toMatchObject({
+      Parameters: {
+        'dataStores.$': '$.review.retry.dataStores',
+        'processors.$': '$.review.retry.processors',
+      },
+      ResultPath: '$.plan',
+      Next: 'RetryByType',
+    });
   });
 
   it('is valid Amazon States Language', () => {

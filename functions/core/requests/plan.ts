@@ -18,12 +18,18 @@ export class RequestCancelledError extends Error {
   }
 }
 
-/** One Map iteration: which store, its kind (processors take the processor branch) and, for a processor, its deadline. */
+/** One Map iteration: which store, its kind and, for a processor, its deadline. */
 export interface PlannedStore {
   readonly storeId: string;
   readonly kind: StoreConfig['kind'];
   /** The processor's `acknowledgeWithinSeconds` (the processor Task state's timeout); 0 for data stores. */
   readonly ackSeconds: number;
+}
+
+/** What a request visits, by kind: the workflow runs one Map over each (data stores first). */
+export interface StorePlan {
+  readonly dataStores: readonly PlannedStore[];
+  readonly processors: readonly PlannedStore[];
 }
 
 export interface PlanPorts {
@@ -50,17 +56,16 @@ function mergeIdentities(a: Identities, b: Identities): Identities {
  * The stores a request of `type` visits: every data store, and every
  * processor that declares it handles that type (access only if it says so).
  */
-export function plannedStores(dataMap: DataMap, type: RequestType): PlannedStore[] {
-  // Data stores first: a processor's wait (up to its deadline) holds a Map slot, so it must not delay our own stores.
-  return [
-    ...dataMap.stores
+export function plannedStores(dataMap: DataMap, type: RequestType): StorePlan {
+  return {
+    dataStores: dataMap.stores
       .filter(isDataStore)
       .map((store) => ({ storeId: store.id, kind: store.kind, ackSeconds: 0 })),
-    ...dataMap.stores
+    processors: dataMap.stores
       .filter(isProcessor)
       .filter((store) => store.requestTypes.includes(type))
       .map((store) => ({ storeId: store.id, kind: store.kind, ackSeconds: store.acknowledgeWithinSeconds })),
-  ];
+  };
 }
 
 /** A cancel that won the race against `start` (the conditional write, or the re-read before it). */
@@ -75,11 +80,7 @@ const lostToCancel = (error: unknown) =>
  * every data store and the processors that handle the request's type. A
  * cancelled delete throws `RequestCancelled`. Idempotent: a retry carries on.
  */
-export async function planStores(
-  ports: PlanPorts,
-  dataMap: DataMap,
-  requestId: string,
-): Promise<{ stores: PlannedStore[] }> {
+export async function planStores(ports: PlanPorts, dataMap: DataMap, requestId: string): Promise<StorePlan> {
   const { ledger } = ports;
   const read = await ledger.require(requestId);
   if (read.status === 'cancelled') throw new RequestCancelledError(requestId);
@@ -98,39 +99,23 @@ export async function planStores(
   });
   const subject = await ports.subjects.resolve(contactOf(record).email);
   const identities = mergeIdentities(subject.identities, await ledger.retainedIdentities(record.subjectHash));
-  const planned = plannedStores(dataMap, record.type);
+  const { dataStores, processors: wanted } = plannedStores(dataMap, record.type);
   // Nothing waits past the deadline: a processor's acknowledgement wait ends the margin before the due time.
   const now = ports.clock?.() ?? new Date();
   const marginSeconds = ports.deadlineMarginSeconds ?? DEFAULT_DEADLINE_MARGIN_SECONDS;
-  const stores = record.clocks
-    ? planned.map((s) =>
-        s.kind === 'processor'
-          ? {
-              ...s,
-              ackSeconds: boundedWaitSeconds({
-                wanted: s.ackSeconds,
-                dueAt: record.dueAt,
-                now,
-                marginSeconds,
-              }),
-            }
-          : s,
-      )
-    : planned;
-  await ledger.setPlan(
-    requestId,
-    identities,
-    stores.map((s) => s.storeId),
-  );
-  await auditPlanned(
-    ports.auditTrail,
-    requestId,
-    stores.map((s) => s.storeId),
-  );
+  const processors = record.clocks
+    ? wanted.map((s) => ({
+        ...s,
+        ackSeconds: boundedWaitSeconds({ wanted: s.ackSeconds, dueAt: record.dueAt, now, marginSeconds }),
+      }))
+    : wanted;
+  const storeIds = [...dataStores, ...processors].map((s) => s.storeId);
+  await ledger.setPlan(requestId, identities, storeIds);
+  await auditPlanned(ports.auditTrail, requestId, storeIds);
   ports.log.info('stores planned', {
     requestId,
-    stores: stores.length,
-    processors: stores.filter((s) => s.kind === 'processor').length,
+    stores: storeIds.length,
+    processors: processors.length,
   });
-  return { stores };
+  return { dataStores, processors };
 }

@@ -1,10 +1,10 @@
 /**
- * After a Map over the stores: which stores are done (their results, kept
- * across retries so nothing done is repeated) and which failed for good.
+ * After a fan-out's Maps (data stores, then processors): which stores are done
+ * (their results, kept across retries so nothing done is repeated) and which
+ * failed for good, by kind, so a retry runs each again in its own Map.
  */
 
 import type { Clock, RequestLedger } from '../ports';
-import { RequestType } from '../request';
 import * as z from '../zod';
 import { decisionWaitSeconds } from './deadline-decision';
 import type { StoreFailure } from './store-failure';
@@ -19,10 +19,13 @@ const Failure = z.object({
   reason: z.string(),
 });
 
-/** The execution's state after a Map (only the fields the review reads). */
+/** The execution's state after a fan-out's two Maps (only the fields the review reads). */
 export const ReviewInput = z.object({
   requestId: z.string().check(z.minLength(1)),
-  type: RequestType,
+  /** This round's results of the data-store Map and of the processor Map (either may be empty). */
+  dataStoreResults: z.optional(z.array(Item)),
+  processorResults: z.optional(z.array(Item)),
+  // An execution started before the Maps were split by kind (issue 15) has one list of both kinds, named by type.
   exports: z.optional(z.array(Item)),
   erasures: z.optional(z.array(Item)),
   optOuts: z.optional(z.array(Item)),
@@ -34,31 +37,34 @@ export type ReviewInput = z.infer<typeof ReviewInput>;
 export interface StoreReview {
   /** Every store's result that succeeded, this round's and earlier rounds'. */
   readonly settled: readonly { readonly storeId: string; readonly [key: string]: unknown }[];
-  /** Stores that failed this round: what a retry runs again. */
+  /** Stores that failed this round, both kinds: what support is shown. */
   readonly failed: readonly StoreFailure[];
+  /** The same failures by kind: the plan a retry runs (RetryFailedStores), each Map only its own. */
+  readonly retry: {
+    readonly dataStores: readonly StoreFailure[];
+    readonly processors: readonly StoreFailure[];
+  };
 }
 
-const RESULTS_OF: Record<RequestType, 'exports' | 'erasures' | 'optOuts' | 'changes'> = {
-  access: 'exports',
-  delete: 'erasures',
-  opt_out: 'optOuts',
-  rectify: 'changes',
-  restrict: 'changes',
-  lift_restriction: 'changes',
-  withdraw_consent: 'changes',
-};
-
-/** Splits this round's Map results into done and failed, merged with what earlier rounds settled. */
-export function reviewStoreOutcomes(input: ReviewInput): StoreReview {
-  const round = input[RESULTS_OF[input.type]] ?? [];
-  const failed = round.flatMap((item) => {
+const failuresIn = (results: readonly z.infer<typeof Item>[]): StoreFailure[] =>
+  results.flatMap((item) => {
     const failure = Failure.safeParse(item);
     return failure.success ? [failure.data] : [];
   });
+
+/** Splits this round's Map results into done and failed, merged with what earlier rounds settled. */
+export function reviewStoreOutcomes(input: ReviewInput): StoreReview {
+  const legacy = input.exports ?? input.erasures ?? input.optOuts ?? input.changes ?? [];
+  const mixed = failuresIn(legacy);
+  const retry = {
+    dataStores: [...failuresIn(input.dataStoreResults ?? []), ...mixed.filter((f) => f.kind !== 'processor')],
+    processors: [...failuresIn(input.processorResults ?? []), ...mixed.filter((f) => f.kind === 'processor')],
+  };
+  const round = [...(input.dataStoreResults ?? []), ...(input.processorResults ?? []), ...legacy];
   const done = round.filter((item) => item.failed !== true);
   const thisRound = new Set(round.map((item) => item.storeId));
   const earlier = (input.review?.settled ?? []).filter((item) => !thisRound.has(item.storeId));
-  return { settled: [...earlier, ...done], failed };
+  return { settled: [...earlier, ...done], failed: [...retry.dataStores, ...retry.processors], retry };
 }
 
 export interface ReviewPorts {
