@@ -28,7 +28,7 @@ import { costSection, functionsSection } from './cost-sections';
 import { benchEnumeration } from './enumeration-bench';
 import { benchErase } from './erase-bench';
 import type { ExportDemoBenchResult } from './export-bench';
-import { exportInFreshProcess } from './export-child';
+import { exportBenchFlags, exportInFreshProcess } from './export-child';
 import type { ExportBenchResult } from './export-memory-bench';
 import { benchJournal } from './journal-bench';
 import { type BenchSummary, rounded, writeResults } from './results';
@@ -100,6 +100,7 @@ async function exportSection(): Promise<void> {
   console.log(
     'export memory (one store of generated orders: write the store file, package the zip; after a warm-up run)',
   );
+  console.log(`  V8 flags: ${exportBenchFlags('memory').join(' ') || "V8's defaults"}`);
   console.log(
     'records\twall ms\trecords/s\tpeak RSS +MiB\twrite +MiB\tpackage +MiB\tRSS before MiB\tpeak RSS MiB\tzip bytes',
   );
@@ -117,7 +118,7 @@ async function exportSection(): Promise<void> {
         `${r.baselineRssMiB.toFixed(0)}\t${r.peakRssMiB.toFixed(0)}\t${r.zipBytes}`,
     );
   }
-  details.export = { runs, memory };
+  details.export = { runs, memory, memoryV8Flags: exportBenchFlags('memory') };
   if (runs.length === 0) return;
   const chart = path.resolve(__dirname, '..', '..', 'docs', 'bench-export.svg');
   await writeFile(
