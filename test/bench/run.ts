@@ -5,7 +5,8 @@
  *   10000,100000) exported as the workflow does and by the raw I/O floor, wall time, ratio and
  *   peak RSS growth, and a chart of both (docs/bench-export.svg); then peak RSS growth for writing
  *   and zipping one store of N generated records (`BENCH_EXPORT_MEMORY_RECORDS`, default
- *   10000,100000,400000);
+ *   10000,100000,400000), each in a fresh `node` with the V8 flags the registry gives ExportStore
+ *   and PackageExport (`BENCH_EXPORT_NODE_OPTIONS` replaces them, for experiments);
  * - erase: one subject planted with `3 × BENCH_ERASE_RECORDS + BENCH_ERASE_DOCUMENTS + 2`
  *   records (default 2500 and 2498: 10,000) erased and verified store by store
  *   (`BENCH_ERASE_CONCURRENCY` stores at once, default 4 like the workflow's Map), and the
