@@ -149,7 +149,9 @@ const PROCESSOR_ACK_ACCESS: readonly Access[] = [
  * heap and a quarter of ExportStore's memory, keep the growth within 64 MiB at
  * every size and are slightly faster (docs/PERFORMANCE.md, "Export memory");
  * the memory bench runs with these flags, and a test runs both tasks' export
- * path under them (test/adapters/export-heap.test.ts).
+ * path under them (test/adapters/export-heap.test.ts). The Lambda runtime's
+ * bootstrap sizes both spaces from the function's memory (a new space of about
+ * 5% of it) unless NODE_OPTIONS names either, which this does.
  */
 export const EXPORT_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=2', '--max-old-space-size=128'];
 
