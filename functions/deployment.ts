@@ -68,6 +68,8 @@ interface BaseEntry {
   readonly timeoutSeconds: number;
   /** Lambda memory; unset = the house default (256 MB). */
   readonly memoryMb?: number;
+  /** V8 flags the function runs with (the CDK sets them as `NODE_OPTIONS`); unset = V8's own sizing. */
+  readonly nodeOptions?: readonly string[];
 }
 /** A workflow Task function: `dsr.asl.json` names it `${<Name>FunctionArn}`. */
 export interface TaskEntry extends BaseEntry {
@@ -137,6 +139,22 @@ const PROCESSOR_ACK_ACCESS: readonly Access[] = [
   'audit:append',
 ];
 
+/**
+ * The export functions' heap: the live data is small and flat (about 22 MiB
+ * after a full collection, at 10,000 records as at 1 M), but with V8's own
+ * sizing the heap grows with the rate of allocation (16 MiB semi-spaces, an
+ * old generation whose limit rises after each full collection) and keeps the
+ * pages it took: +150 MiB of RSS at 1 M records. 2 MiB semi-spaces (a young
+ * generation of 6 MiB) and a 128 MiB old generation, about six times the live
+ * heap and a quarter of ExportStore's memory, keep the growth within 64 MiB at
+ * every size and are slightly faster (docs/PERFORMANCE.md, "Export memory");
+ * the memory bench runs with these flags, and a test runs both tasks' export
+ * path under them (test/adapters/export-heap.test.ts). The Lambda runtime's
+ * bootstrap sizes both spaces from the function's memory (a new space of about
+ * 5% of it) unless NODE_OPTIONS names either, which this does.
+ */
+export const EXPORT_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=2', '--max-old-space-size=128'];
+
 const TASK_ENTRIES = {
   ValidateRequest: task({
     entry: 'functions/tasks/validate-request.ts',
@@ -165,6 +183,7 @@ const TASK_ENTRIES = {
     access: ['ledger:read', 'ledger:write', 'stores:read', 'exports:write', 'audit:append'],
     timeoutSeconds: 900,
     memoryMb: 512,
+    nodeOptions: EXPORT_NODE_OPTIONS,
   }),
   PackageExport: task({
     entry: 'functions/tasks/package-export.ts',
@@ -172,6 +191,7 @@ const TASK_ENTRIES = {
     access: ['ledger:read', 'exports:read', 'exports:write', 'audit:append'],
     timeoutSeconds: 900,
     memoryMb: 1024,
+    nodeOptions: EXPORT_NODE_OPTIONS,
   }),
   SendExportLink: task({
     entry: 'functions/tasks/send-export-link.ts',

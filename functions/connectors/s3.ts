@@ -4,6 +4,7 @@ import {
   type _Object,
   DeleteObjectsCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
   ListObjectVersionsCommand,
@@ -18,6 +19,7 @@ import type {
   EraseReceipt,
   ExportedRecord,
   ExportOptions,
+  OpenedAttachment,
   RecordRef,
   Subject,
 } from '../core/ports';
@@ -42,7 +44,7 @@ export class S3DeleteError extends Error {
   override readonly name = 'S3DeleteError';
 }
 
-/** HeadObject requests a binary store's export sends at once. */
+/** HeadObject requests sent at once when an erasure hold decides on documents' content type. */
 const HEAD_BATCH = 25;
 
 /** DeleteObjects takes at most this many keys or versions per call. */
@@ -364,18 +366,18 @@ export class S3Connector implements Connector {
   async *export(subject: Subject, options: ExportOptions = {}): AsyncIterable<readonly ExportedRecord[]> {
     if (this.store.format === 'binary') {
       // Erasure decides on whole objects from the listing; a HeadObject each only when a hold reads the content type.
-      const listed =
+      const headed =
         options.attachments === false &&
-        !this.store.erasure.holds.some((h) => h.when?.field === 'contentType');
+        this.store.erasure.holds.some((h) => h.when?.field === 'contentType');
       for await (const { prefix, objects } of this.listPages(subject)) {
-        if (listed) {
-          yield objects.map((o) => this.listedRecord(prefix, o));
+        if (!headed) {
+          // The export's one GetObject per document (the copy) also answers its content type.
+          yield objects.map((o) => this.listedRecord(prefix, o, options.attachments !== false));
           continue;
         }
-        // HeadObject (for the content type) 25 at a time, each 25 yielded as a page while the next 25 are asked
-        // for: the caller copies files while the next heads are on their way. Nothing is held open meanwhile.
+        // HeadObject 25 at a time, each 25 yielded as a page while the next 25 are asked for.
         const heads = (i: number) =>
-          Promise.all(objects.slice(i, i + HEAD_BATCH).map((o) => this.binaryRecord(prefix, o)));
+          Promise.all(objects.slice(i, i + HEAD_BATCH).map((o) => this.headedRecord(prefix, o)));
         let next = heads(0);
         for (let i = 0; i < objects.length; i += HEAD_BATCH) {
           const page = await next;
@@ -452,20 +454,38 @@ export class S3Connector implements Connector {
     }
   }
 
-  /** A whole-object record as the listing shows it: no attachment, nothing read. */
-  private listedRecord(prefix: string, object: _Object): ExportedRecord {
+  /**
+   * A whole-object record as the listing shows it, nothing read; with
+   * `attachment`, its file, whose one read (GetObject) gives the record its
+   * content type, or says the object may not be read.
+   */
+  private listedRecord(prefix: string, object: _Object, attachment: boolean): ExportedRecord {
     const key = object.Key as string;
+    const name = key.slice(prefix.length);
+    const size = object.Size ?? 0;
     return {
       ref: { kind: 's3', bucket: this.store.bucket, key },
-      data: {
-        name: key.slice(prefix.length),
-        size: object.Size ?? 0,
-        lastModified: object.LastModified?.toISOString(),
-      },
+      data: { name, size, lastModified: object.LastModified?.toISOString() },
+      ...(attachment ? { attachment: { name, size, open: () => this.openAttachment(key) } } : {}),
     };
   }
 
-  private async binaryRecord(prefix: string, object: _Object): Promise<ExportedRecord> {
+  private async openAttachment(key: string): Promise<OpenedAttachment> {
+    let out: GetObjectCommandOutput;
+    try {
+      out = await this.client.send(new GetObjectCommand({ Bucket: this.store.bucket, Key: key }));
+    } catch (error) {
+      if (isUnreadable(error)) return { unreadable: true };
+      throw error;
+    }
+    return {
+      body: this.bodyOf(out),
+      fields: { contentType: out.ContentType ?? 'application/octet-stream' },
+    };
+  }
+
+  /** A record for erasure decisions on the content type: the listing and a HeadObject, no file. */
+  private async headedRecord(prefix: string, object: _Object): Promise<ExportedRecord> {
     const key = object.Key as string;
     const name = key.slice(prefix.length);
     let head: HeadObjectCommandOutput;
@@ -479,21 +499,22 @@ export class S3Connector implements Connector {
         problem: 'unreadable_object',
       };
     }
-    const size = object.Size ?? head.ContentLength ?? 0;
     return {
       ref: { kind: 's3', bucket: this.store.bucket, key },
       data: {
         name,
-        size,
+        size: object.Size ?? head.ContentLength ?? 0,
         lastModified: (object.LastModified ?? head.LastModified)?.toISOString(),
         contentType: head.ContentType ?? 'application/octet-stream',
       },
-      attachment: { name, size, open: () => this.open(key) },
     };
   }
 
   private async open(key: string): Promise<Readable> {
-    const out = await this.client.send(new GetObjectCommand({ Bucket: this.store.bucket, Key: key }));
+    return this.bodyOf(await this.client.send(new GetObjectCommand({ Bucket: this.store.bucket, Key: key })));
+  }
+
+  private bodyOf(out: GetObjectCommandOutput): Readable {
     const body = out.Body;
     if (body instanceof Readable) return body;
     if (body && typeof (body as { transformToWebStream?: unknown }).transformToWebStream === 'function') {

@@ -51,8 +51,22 @@ export interface ExportedRecord {
   /** The record is exported as far as it could be read (e.g. a bad line as text), and counted. */
   readonly problem?: RecordProblem;
   /** A file that belongs to the record (e.g. an uploaded invoice), streamed on demand. */
-  readonly attachment?: { readonly name: string; readonly size?: number; open(): Promise<Readable> };
+  readonly attachment?: {
+    readonly name: string;
+    readonly size?: number;
+    /** One read of the file: its bytes and what the read said of them, or that it may not be read. */
+    open(): Promise<OpenedAttachment>;
+  };
 }
+
+/**
+ * An attachment as its one read found it: the bytes, with fields the response
+ * told (a document's `contentType`) that the record gets; or `unreadable`
+ * (permissions, an archived object): the record is exported flagged, without a file.
+ */
+export type OpenedAttachment =
+  | { readonly body: Readable; readonly fields?: Readonly<Record<string, unknown>> }
+  | { readonly unreadable: true };
 
 /** How much of each record `Connector.export` reads. */
 export interface ExportOptions {

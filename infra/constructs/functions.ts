@@ -182,7 +182,10 @@ export class Functions extends Construct {
         ...(def.memoryMb !== undefined ? { memorySize: def.memoryMb } : {}),
         // EventBridge invokes jobs and event functions asynchronously: Lambda retries twice, then the queue.
         ...(def.kind === 'job' || def.kind === 'event' ? { deadLetterQueue: props.jobsDeadLetterQueue } : {}),
-        environment: bindEnvironment(def, values),
+        environment: {
+          ...bindEnvironment(def, values),
+          ...(def.nodeOptions ? { NODE_OPTIONS: def.nodeOptions.join(' ') } : {}),
+        },
       });
       const scope: GrantScope = {
         exports: def.kind === 'route' ? HTTP_EXPORTS : TASK_EXPORTS,

@@ -68,7 +68,11 @@ async function* documents(): AsyncIterable<readonly ExportedRecord[]> {
   yield DOCUMENTS.map((doc, i) => ({
     ref: { kind: 's3', bucket: 'demo-documents', key: `documents/c-1/${i}` },
     data: { documentId: `d-${i}`, uploadedAt: '2026-01-01T00:00:00Z' },
-    attachment: { name: doc.name, size: doc.bytes.length, open: async () => Readable.from([doc.bytes]) },
+    attachment: {
+      name: doc.name,
+      size: doc.bytes.length,
+      open: async () => ({ body: Readable.from([doc.bytes]) }),
+    },
   }));
 }
 

@@ -6,22 +6,46 @@
  * prints the result as its last line of stdout.
  */
 import { spawn } from 'node:child_process';
+import { TASKS } from '../../functions/deployment';
 import type { ExportDemoBenchResult } from './export-bench';
 import type { ExportBenchResult } from './export-memory-bench';
 
 type Kind = 'demo' | 'memory';
 type ResultOf<K extends Kind> = K extends 'demo' ? ExportDemoBenchResult : ExportBenchResult;
 
+/**
+ * The V8 flags the registry gives ExportStore and PackageExport (`nodeOptions`,
+ * which the CDK sets as NODE_OPTIONS): the memory run does both tasks' work in
+ * one process, so it runs with them, and they must be the same for both.
+ */
+export function exportTaskFlags(): readonly string[] {
+  const store = TASKS.ExportStore.nodeOptions ?? [];
+  const packaging = TASKS.PackageExport.nodeOptions ?? [];
+  if (store.join(' ') !== packaging.join(' ')) {
+    throw new Error(
+      'ExportStore and PackageExport run with different V8 flags: the memory run cannot be both',
+    );
+  }
+  return store;
+}
+
+/**
+ * The measured process's V8 flags: the registry's for the memory run (none for the demo run, four stores and
+ * the planting in one process, which is no Lambda's shape); BENCH_EXPORT_NODE_OPTIONS replaces them (experiments).
+ */
+export function exportBenchFlags(kind: Kind): readonly string[] {
+  const override = process.env.BENCH_EXPORT_NODE_OPTIONS;
+  if (override !== undefined) return override.split(/\s+/).filter(Boolean);
+  return kind === 'memory' ? exportTaskFlags() : [];
+}
+
 /** One run of `kind` at `records` in a child process; rejects with its stderr's end if it fails. */
 export function exportInFreshProcess<K extends Kind>(kind: K, records: number): Promise<ResultOf<K>> {
   return new Promise((resolve, reject) => {
-    // BENCH_EXPORT_NODE_OPTIONS: V8 flags for the measured process only (e.g. --max-semi-space-size=4).
-    const flags = process.env.BENCH_EXPORT_NODE_OPTIONS;
-    const child = spawn(process.execPath, ['--import', 'tsx', __filename, kind, String(records)], {
+    // On the command line, not NODE_OPTIONS: the emulators' own process keeps V8's defaults.
+    const flags = exportBenchFlags(kind);
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', __filename, kind, String(records)], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      ...(flags
-        ? { env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${flags}`.trim() } }
-        : {}),
     });
     let out = '';
     let err = '';

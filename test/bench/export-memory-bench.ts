@@ -3,7 +3,7 @@
  * packaged. Imports only what ExportStore and PackageExport run (no Faker, no
  * emulators, no connectors), so the heap it starts from is close to a Lambda's.
  */
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3ObjectStore } from '../../functions/aws/object-store';
@@ -29,6 +29,8 @@ export interface ExportBenchResult {
   readonly peakRssMiB: number;
   /** Bytes of the resulting zip. */
   readonly zipBytes: number;
+  /** V8's heap limit in this process (`heap_size_limit`), in MiB: what the V8 flags it ran with allow. */
+  readonly heapLimitMiB: number;
 }
 
 /** A full garbage collection, so each run starts from the same heap (`--expose-gc` without a flag on the command). */
@@ -137,6 +139,7 @@ export async function benchExport(sizes: readonly number[]): Promise<ExportBench
         baselineRssMiB: rss.baseline(),
         peakRssMiB: rss.highest(),
         zipBytes: packaged.size,
+        heapLimitMiB: getHeapStatistics().heap_size_limit / MiB,
       };
     } finally {
       rss.stop();

@@ -5,7 +5,8 @@
  *   10000,100000) exported as the workflow does and by the raw I/O floor, wall time, ratio and
  *   peak RSS growth, and a chart of both (docs/bench-export.svg); then peak RSS growth for writing
  *   and zipping one store of N generated records (`BENCH_EXPORT_MEMORY_RECORDS`, default
- *   10000,100000,400000);
+ *   10000,100000,400000), each in a fresh `node` with the V8 flags the registry gives ExportStore
+ *   and PackageExport (`BENCH_EXPORT_NODE_OPTIONS` replaces them, for experiments);
  * - erase: one subject planted with `3 × BENCH_ERASE_RECORDS + BENCH_ERASE_DOCUMENTS + 2`
  *   records (default 2500 and 2498: 10,000) erased and verified store by store
  *   (`BENCH_ERASE_CONCURRENCY` stores at once, default 4 like the workflow's Map), and the
@@ -28,7 +29,7 @@ import { costSection, functionsSection } from './cost-sections';
 import { benchEnumeration } from './enumeration-bench';
 import { benchErase } from './erase-bench';
 import type { ExportDemoBenchResult } from './export-bench';
-import { exportInFreshProcess } from './export-child';
+import { exportBenchFlags, exportInFreshProcess } from './export-child';
 import type { ExportBenchResult } from './export-memory-bench';
 import { benchJournal } from './journal-bench';
 import { type BenchSummary, rounded, writeResults } from './results';
@@ -100,6 +101,7 @@ async function exportSection(): Promise<void> {
   console.log(
     'export memory (one store of generated orders: write the store file, package the zip; after a warm-up run)',
   );
+  console.log(`  V8 flags: ${exportBenchFlags('memory').join(' ') || "V8's defaults"}`);
   console.log(
     'records\twall ms\trecords/s\tpeak RSS +MiB\twrite +MiB\tpackage +MiB\tRSS before MiB\tpeak RSS MiB\tzip bytes',
   );
@@ -117,7 +119,7 @@ async function exportSection(): Promise<void> {
         `${r.baselineRssMiB.toFixed(0)}\t${r.peakRssMiB.toFixed(0)}\t${r.zipBytes}`,
     );
   }
-  details.export = { runs, memory };
+  details.export = { runs, memory, memoryV8Flags: exportBenchFlags('memory') };
   if (runs.length === 0) return;
   const chart = path.resolve(__dirname, '..', '..', 'docs', 'bench-export.svg');
   await writeFile(

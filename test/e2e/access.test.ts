@@ -92,6 +92,16 @@ describe('an access request on the local system', () => {
     for (const store of system.dataMap.stores.filter(isDataStore))
       expect(planted.a[store.id]).toBeGreaterThan(0);
 
+    // Each document comes with its file and the content type it was stored with
+    const documents = JSON.parse((await zip.file('stores/documents.json')?.async('string')) ?? '{}') as {
+      records: { name: string; contentType?: string; file?: string }[];
+    };
+    expect(documents.records).toHaveLength(planted.a.documents ?? -1);
+    for (const doc of documents.records) {
+      expect(doc.contentType).toBe(doc.name.endsWith('.txt') ? 'text/plain' : 'application/pdf');
+      expect(zip.file(`stores/${doc.file}`)).not.toBeNull();
+    }
+
     // The processing record says, for every store and partner, why, on what basis, how long and from where
     const record = JSON.parse(
       (await zip.file('processing-record.json')?.async('string')) ?? '{}',

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { DEPLOYMENT, ROUTES, TASKS, type TaskName } from '../../functions/deployment';
+import { DEPLOYMENT, type DeploymentEntry, ROUTES, TASKS, type TaskName } from '../../functions/deployment';
 import { functionArnVariable } from '../../workflows/definition';
 import { accessGranted, grantsOf } from './support/policies';
 import { synth } from './support/synth';
@@ -90,6 +90,23 @@ describe('the DSR workflow stack', () => {
         TracingConfig: { Mode: 'Active' },
       });
     }
+  });
+
+  it('runs the export functions with the V8 heap flags their registry entries give, and no other function with any', () => {
+    const nodeOptionsOf = (name: string) => {
+      const found = ofType('AWS::Lambda::Function').find(([id]) =>
+        new RegExp(`^Functions${name}Function[0-9A-F]{8}$`).test(id),
+      );
+      const variables = (found?.[1].Properties?.Environment as { Variables?: Record<string, unknown> })
+        ?.Variables;
+      return variables?.NODE_OPTIONS;
+    };
+    expect(TASKS.ExportStore.nodeOptions?.length).toBeGreaterThan(0);
+    for (const [name, entry] of Object.entries(DEPLOYMENT) as [string, DeploymentEntry][]) {
+      const options = entry.nodeOptions;
+      expect({ name, NODE_OPTIONS: nodeOptionsOf(name) }).toEqual({ name, NODE_OPTIONS: options?.join(' ') });
+    }
+    expect(nodeOptionsOf('PackageExport')).toBe(TASKS.ExportStore.nodeOptions?.join(' '));
   });
 
   it('keeps the ledger encrypted with the CMK, recoverable and retained', () => {

@@ -9,14 +9,17 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { S3ObjectStore } from '../../functions/aws/object-store';
 import { DynamoDbConnector } from '../../functions/connectors/dynamodb';
 import { S3Connector } from '../../functions/connectors/s3';
 import type { DynamoDbStore, S3Store } from '../../functions/core/data-map';
+import { writeStoreExport } from '../../functions/core/export/store-export';
 import type { ExportedRecord } from '../../functions/core/ports';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 
@@ -59,21 +62,49 @@ describe('bad records in a store', () => {
     ]);
   });
 
-  it('flags a document whose metadata it may not read, without an attachment to fetch', async () => {
+  it('flags a document it may not read, without a file, and still copies the next one', async () => {
+    // Prepare
     s3Mock.on(ListObjectsV2Command).resolves({
-      Contents: [{ Key: 'documents/c1/invoice.pdf', Size: 1200 }],
+      Contents: [
+        { Key: 'documents/c1/invoice.pdf', Size: 1200 },
+        { Key: 'documents/c1/permit.pdf', Size: 3 },
+      ],
     });
-    s3Mock.on(HeadObjectCommand).rejects(denied());
-    const connector = new S3Connector(
-      store<S3Store>('documents'),
-      new S3Client({ region: 'ap-southeast-3' }),
+    s3Mock.on(GetObjectCommand, { Key: 'documents/c1/invoice.pdf' }).rejects(denied());
+    s3Mock
+      .on(GetObjectCommand, { Key: 'documents/c1/permit.pdf' })
+      .resolves({ Body: body('pdf'), ContentType: 'application/pdf' });
+    const written = new Map<string, string>();
+    s3Mock.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: unknown }) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of Readable.from([input.Body].flat() as Buffer[]))
+        chunks.push(Buffer.from(chunk));
+      written.set(input.Key, Buffer.concat(chunks).toString('utf8'));
+      return { ETag: '"e"' };
+    });
+    const client = new S3Client({ region: 'ap-southeast-3' });
+    const connector = new S3Connector(store<S3Store>('documents'), client);
+
+    // Act
+    const result = await writeStoreExport(
+      { exports: new S3ObjectStore(client, 'dsr-exports') },
+      {
+        requestId: '20260101-access-abcdefghjk',
+        storeId: 'documents',
+        records: connector.export({ identities: { customerId: ['c1'] } }),
+      },
     );
 
-    const [record] = await all(connector.export({ identities: { customerId: ['c1'] } }));
-
-    expect(record?.problem).toBe('unreadable_object');
-    expect(record?.data).toEqual({ name: 'invoice.pdf', size: 1200, unreadable: true });
-    expect(record?.attachment).toBeUndefined();
+    // Assess
+    expect(JSON.parse(written.get(result.key) ?? '{}').records).toEqual([
+      { name: 'invoice.pdf', size: 1200, unreadable: true },
+      { name: 'permit.pdf', size: 3, contentType: 'application/pdf', file: 'documents/files/permit.pdf' },
+    ]);
+    expect(result.problems).toEqual({ unreadable_object: 1 });
+    expect(result.attachments.map((a) => [a.name, a.size])).toEqual([['permit.pdf', 3]]);
+    // One read per document: its content type comes with its bytes.
+    expect(s3Mock.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(2);
   });
 
   it('still fails the store on a throttling error, so the workflow retries it', async () => {

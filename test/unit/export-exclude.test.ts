@@ -61,7 +61,11 @@ describe("a store's export", () => {
         {
           ref: { kind: 's3', bucket: 'impor-documents', key: 'documents/c-1/invoice.pdf' },
           data: { name: 'invoice.pdf', uploadToken: 'secret-token' },
-          attachment: { name: 'invoice.pdf', size: 3, open: async () => Readable.from([Buffer.from('pdf')]) },
+          attachment: {
+            name: 'invoice.pdf',
+            size: 3,
+            open: async () => ({ body: Readable.from([Buffer.from('pdf')]) }),
+          },
         },
       ];
     }

@@ -8,6 +8,7 @@ import type {
   ExportedRecord,
   Log,
   ObjectStore,
+  OpenedAttachment,
   RecordProblem,
   RequestLedger,
 } from '../ports';
@@ -75,6 +76,13 @@ function withoutFields(
     else Object.defineProperty(kept, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return kept;
+}
+
+/** A record's file being copied: its name in the export, its place in the list, and its read's answer. */
+interface HeldFile {
+  readonly name: string;
+  readonly at: number;
+  readonly opened: Promise<OpenedAttachment>;
 }
 
 /** Attachments copied at once, and the bytes they may hold together: a large one is copied alone. */
@@ -152,6 +160,8 @@ export async function writeStoreExport(
   // Learnt here, from the records already in hand, so packaging need not parse every record twice.
   const columns = new CsvColumns();
   const copies = new AttachmentCopies();
+  // Files that may not be read: their records are flagged and they leave the list.
+  const unreadable = new Set<number>();
 
   // Text, not bytes: the upload encodes it straight into its part buffer.
   const emit = (text: string): string => {
@@ -170,26 +180,32 @@ export async function writeStoreExport(
 
   async function* recordLines(): AsyncGenerator<string> {
     for await (const page of args.records) {
-      const lines: string[] = [];
+      // A record with a file waits for its read's answer (its content type) before its line is written.
+      const held: { data: Readonly<Record<string, unknown>>; problem?: RecordProblem; file?: HeldFile }[] =
+        [];
       for (const record of page) {
-        if (record.problem) problems[record.problem] = (problems[record.problem] ?? 0) + 1;
-        let data: Readonly<Record<string, unknown>> = withoutFields(record.data, excluded, withheld);
-        if (record.attachment) {
-          // Copied beside the records, a few at once within a byte budget (see AttachmentCopies); listed in record order.
-          const { attachment } = record;
-          const name = names.allocate(attachment.name);
-          const fileKey = attachmentKey(requestId, storeId, name);
-          const at = attachments.length;
-          attachments.push({ name, key: fileKey, size: 0 });
-          await copies.add(attachment.size, async () => {
-            const size = await exports.upload(fileKey, await attachment.open(), {
-              contentType: 'application/octet-stream',
-            });
-            attachments[at] = { name, key: fileKey, size };
-          });
-          // From `data`, not `record.data`: an excluded field stays out of a record with a file too.
-          data = { ...data, file: attachmentPath(storeId, name) };
+        const data = withoutFields(record.data, excluded, withheld);
+        held.push({
+          data,
+          ...(record.problem ? { problem: record.problem } : {}),
+          ...(record.attachment ? { file: await copy(record.attachment) } : {}),
+        });
+      }
+      const lines: string[] = [];
+      for (const { file, ...entry } of held) {
+        let { data, problem } = entry;
+        if (file) {
+          const opened = await file.opened;
+          if ('unreadable' in opened) {
+            data = { ...data, unreadable: true };
+            problem = 'unreadable_object';
+            unreadable.add(file.at);
+          } else {
+            // From `data`, not `record.data`: an excluded field stays out of a record with a file too.
+            data = { ...data, ...opened.fields, file: attachmentPath(storeId, file.name) };
+          }
         }
+        if (problem) problems[problem] = (problems[problem] ?? 0) + 1;
         const line = JSON.stringify(data);
         // A record that would not read back as it is (a Set, a Date, an undefined field) is learnt from its line.
         columns.add(readsBackAsIs(data) ? data : (JSON.parse(line) as Readonly<Record<string, unknown>>));
@@ -199,6 +215,28 @@ export async function writeStoreExport(
       if (lines.length > 0) yield emit(lines.join(''));
     }
     await copies.drain();
+  }
+
+  /**
+   * Starts copying a record's file beside the records, a few at once within a
+   * byte budget (see AttachmentCopies); listed in record order. Its one read
+   * (GetObject) also answers what the record says of it, so nothing is asked twice.
+   */
+  async function copy(attachment: NonNullable<ExportedRecord['attachment']>): Promise<HeldFile> {
+    const name = names.allocate(attachment.name);
+    const fileKey = attachmentKey(requestId, storeId, name);
+    const at = attachments.length;
+    attachments.push({ name, key: fileKey, size: 0 });
+    let opened: Promise<OpenedAttachment> | undefined;
+    await copies.add(attachment.size, async () => {
+      opened = attachment.open();
+      const file = await opened;
+      if ('unreadable' in file) return;
+      const size = await exports.upload(fileKey, file.body, { contentType: 'application/octet-stream' });
+      attachments[at] = { name, key: fileKey, size };
+    });
+    // `add` has called the copy by now: `opened` is set (and a failure is also the copy's, so never unhandled).
+    return { name, at, opened: opened as Promise<OpenedAttachment> };
   }
 
   await exports.upload(key, Readable.from(document()), { contentType: 'application/json; charset=utf-8' });
@@ -212,7 +250,7 @@ export async function writeStoreExport(
     records,
     sha256: hash.digest('hex'),
     key,
-    attachments,
+    attachments: attachments.filter((_, i) => !unreadable.has(i)),
     columnsSha256: createHash('sha256').update(learnt).digest('hex'),
     ...(withheld.size > 0 ? { withheld: [...withheld].sort() } : {}),
     ...(Object.keys(problems).length > 0 ? { problems } : {}),
