@@ -58,8 +58,11 @@ export const ENV = {
 export type EnvKey = keyof typeof ENV;
 export type EnvName = (typeof ENV)[EnvKey];
 
-/** The expression esbuild replaces with the data map at bundle time (read in {@link loadConfig}). */
-export const DATA_MAP_DEFINE = 'process.env.DSR_DATA_MAP';
+/** The identifier esbuild replaces with the data map, as JSON, at bundle time (read in {@link loadConfig}). */
+export const DATA_MAP_DEFINE = 'DSR_BUNDLED_DATA_MAP';
+
+/** Defined only in a bundle: the data map infra/app.ts validated at synth (undeclared unbundled). */
+declare const DSR_BUNDLED_DATA_MAP: string;
 
 /** `a, b,,c` → `['a', 'b', 'c']`; unset → `[]`. */
 /** An optional text setting read by a core parser; the parser's error becomes the setting's issue. */
@@ -103,8 +106,8 @@ const Env = z.object({
   /** Where the hashing secret lives: a Secrets Manager secret (AWS) or a file (local). */
   [ENV.secretArn]: z.optional(z.string()),
   [ENV.secretFile]: z.optional(z.string()),
-  /** The data map as JSON (inlined at bundle time in AWS, set by the local runtime). */
-  [ENV.dataMapJson]: z.string().check(z.minLength(2)),
+  /** The data map as JSON, set by the local runtime (in AWS it is inlined at bundle time instead). */
+  [ENV.dataMapJson]: z.optional(z.string().check(z.minLength(2))),
   /** Optional JSON `{ storeId: tableOrBucketName }` binding stores to this deployment's resources. */
   [ENV.storeBindings]: z.optional(z.string()),
   [ENV.exportLinkTtlSeconds]: z._default(z.coerce.number().check(z.int(), z.positive()), 7 * 24 * 3600),
@@ -188,19 +191,19 @@ let cached: Config | undefined;
 /** Validated configuration; throws naming every missing or bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (cached && env === process.env) return cached;
-  // In AWS the data map is inlined at bundle time (esbuild `define` of this exact expression, see DATA_MAP_DEFINE).
-  const result = Env.safeParse({
-    ...env,
-    [ENV.dataMapJson]: env[ENV.dataMapJson] ?? process.env.DSR_DATA_MAP,
-  });
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`configuration is invalid: ${problems}`);
-  }
+  const result = Env.safeParse(env);
+  if (!result.success) throw invalid(result.error.issues);
   const bindings = result.data.DSR_STORE_BINDINGS
     ? z.parse(z.record(z.string(), z.string()), JSON.parse(result.data.DSR_STORE_BINDINGS))
     : {};
-  const dataMap = bindStores(parseDataMap(JSON.parse(result.data.DSR_DATA_MAP), ENV.dataMapJson), bindings);
+  // A bundle trusts the map synth validated and inlined (esbuild then drops the data map's schemas);
+  // unbundled (the local runtime, tests) the environment's map is validated here.
+  const dataMap = bindStores(
+    typeof DSR_BUNDLED_DATA_MAP === 'string'
+      ? (JSON.parse(DSR_BUNDLED_DATA_MAP) as DataMap)
+      : parseDataMap(JSON.parse(environmentDataMap(result.data.DSR_DATA_MAP)), ENV.dataMapJson),
+    bindings,
+  );
   if (!result.data.DSR_ALLOW_INSECURE_PROCESSOR_URLS) assertHttpsProcessors(dataMap);
   const data = result.data as Record<string, unknown>;
   const settings = Object.fromEntries(
@@ -209,6 +212,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = { ...settings, dataMap };
   if (env === process.env) cached = config;
   return config;
+}
+
+function invalid(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Error {
+  const problems = issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  return new Error(`configuration is invalid: ${problems}`);
+}
+
+/** The data map's JSON from the environment, where an unbundled function must find it. */
+function environmentDataMap(json: string | undefined): string {
+  if (json === undefined)
+    throw invalid([
+      { path: [ENV.dataMapJson], message: 'Invalid input: expected string, received undefined' },
+    ]);
+  return json;
 }
 
 /** A cheap early failure at cold start; the processor client checks every URL again before calling it. */
