@@ -11,7 +11,8 @@ import { type CodePageArgs, codePage } from '../core/pages/code';
 import { invalidLinkPage } from '../core/pages/links';
 import type { FieldProblem, FieldProblems } from '../core/pages/parts';
 import { refusalText } from '../core/pages/refusals';
-import { RequestId, VerifyRequestBody } from '../core/request';
+import { RequestId } from '../core/request';
+import { VerifyRequestBody } from '../core/verify-body';
 import { Browser, formFields, refusalOf } from './browser';
 import { asHttpError } from './errors';
 
