@@ -5,7 +5,6 @@
  * the code field, in the page's language.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { HttpError } from 'http-errors';
 import { limitClientIp } from '../aws/rate-limit';
 import { type CodePageArgs, codePage } from '../core/pages/code';
 import { invalidLinkPage } from '../core/pages/links';
@@ -14,7 +13,7 @@ import { refusalText } from '../core/pages/refusals';
 import { RequestId } from '../core/request';
 import { VerifyRequestBody } from '../core/verify-body';
 import { Browser, formFields, refusalOf } from './browser';
-import { asHttpError } from './errors';
+import { asHttpError, type HttpError } from './errors';
 
 /** Problems with the form's own fields, found before anything was tried (400). */
 export class CodeFormProblems extends Error {
