@@ -6,7 +6,8 @@
  * bundle of only the `@aws-sdk/client-*` packages the entry's declared access
  * needs (the registry's `access`: what it may touch in AWS, not what its bundle
  * happens to import). Each bundle is then loaded with `require` in a fresh
- * `node`, just after its floor, several rounds, and the medians kept.
+ * `node`, just after its floor, several rounds (more while a time budget lasts), and the
+ * medians and minimums kept.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -29,6 +30,8 @@ export interface FunctionBench {
   readonly bytes: number;
   /** Median ms of `require('index.js')` in a fresh node. */
   readonly initMs: number;
+  /** The fastest of those loads: the least disturbed by other work on the machine. */
+  readonly initMinMs: number;
   /** The SDK client packages its declared access needs (the floor's), e.g. `client-dynamodb`. */
   readonly clients: readonly string[];
   /** The SDK client packages its bundle holds. */
@@ -36,6 +39,10 @@ export interface FunctionBench {
   readonly floorBytes: number;
   /** Median ms of the floor's `require`, over the loads made just before this function's. */
   readonly floorMs: number;
+  /** The fastest of those floor loads. */
+  readonly floorMinMs: number;
+  /** Loads of each (rounds run). */
+  readonly rounds: number;
   /**
    * What the bundle holds beyond its floor, biggest first: output bytes by npm
    * package (or project folder for our code), less that package's bytes in the floor.
@@ -137,12 +144,19 @@ const median = (values: readonly number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
+/** How many rounds of loads to run: at least `min`, at most `max`, past `min` only while `budgetMs` lasts. */
+export interface FunctionRounds {
+  readonly min: number;
+  readonly max: number;
+  readonly budgetMs: number;
+}
+
 /**
- * Bundles every entry and its floor, then loads each `rounds` times in fresh
- * processes (entries and floors interleaved per round, so load on the shared
- * machine hits both alike) and returns medians.
+ * Bundles every entry and its floor, then loads each in fresh processes, round
+ * after round (entries and floors interleaved per round, so load on the shared
+ * machine hits both alike), and returns medians and minimums.
  */
-export async function benchFunctions(rounds: number): Promise<FunctionBench[]> {
+export async function benchFunctions(rounds: FunctionRounds): Promise<FunctionBench[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'dsr-bench-functions-'));
   try {
     const dataMap = loadDemoDataMap();
@@ -197,7 +211,11 @@ export async function benchFunctions(rounds: number): Promise<FunctionBench[]> {
     // function's floorMs is the median of the loads next to its own, so a burst of other work on the
     // shared machine tends to hit a function and its floor alike (and no load is added for it).
     const times = new Map<string, { fn: number[]; floor: number[] }>();
-    for (let round = 0; round < rounds; round++) {
+    const started = performance.now();
+    let ran = 0;
+    // More rounds steady the medians; the budget keeps a loaded machine from stretching the whole bench.
+    while (ran < rounds.min || (ran < rounds.max && performance.now() - started < rounds.budgetMs)) {
+      ran++;
       for (const [key, floor] of floors) {
         const floorMs = await loadMs(floor.outfile);
         for (const b of built.filter((x) => x.clients.join('+') === key)) {
@@ -217,10 +235,13 @@ export async function benchFunctions(rounds: number): Promise<FunctionBench[]> {
         memoryMb: DEPLOYMENT[b.name].memoryMb ?? 256,
         bytes: b.bytes,
         initMs: median(times.get(b.name)?.fn ?? []),
+        initMinMs: Math.min(...(times.get(b.name)?.fn ?? [])),
         clients: b.clients,
         bundledClients: b.bundledClients,
         floorBytes: floor.bytes,
         floorMs: median(times.get(b.name)?.floor ?? []),
+        floorMinMs: Math.min(...(times.get(b.name)?.floor ?? [])),
+        rounds: ran,
         overFloor: b.owners
           .map((o) => ({ input: o.input, bytes: o.bytes - (floor.owners.get(o.input) ?? 0) }))
           .filter((o) => o.bytes > 0)
