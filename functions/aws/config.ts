@@ -2,10 +2,16 @@ import { parseClockStartAtVerification, parseHolidays } from '../core/clocks';
 import { bindStores, type DataMap, isProcessor, parseDataMap } from '../core/data-map';
 import * as z from '../core/zod';
 
-const limit = (fallback: number) =>
-  z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(1_000_000)), fallback);
-const windowSeconds = (fallback: number) =>
-  z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(7 * 24 * 3600)), fallback);
+// Shared where fields agree: every schema object is built at each cold start, so fewer is faster.
+const aName = z.optional(z.string().check(z.minLength(1)));
+const aLimit = z.coerce.number().check(z.int(), z.positive(), z.lte(1_000_000));
+const aWindow = z.coerce.number().check(z.int(), z.positive(), z.lte(7 * 24 * 3600));
+const aFlag = z.pipe(
+  z._default(z.enum(['true', 'false']), 'false'),
+  z.transform((v) => v === 'true'),
+);
+const limit = (fallback: number) => z._default(aLimit, fallback);
+const windowSeconds = (fallback: number) => z._default(aWindow, fallback);
 
 /**
  * The name of every environment variable the functions read: the one place
@@ -97,7 +103,7 @@ const Env = z.object({
   [ENV.ledgerTable]: z.string().check(z.minLength(1)),
   [ENV.exportBucket]: z.string().check(z.minLength(1)),
   /** Certificates of erasure (Object Lock in AWS); only the certificate task writes here. */
-  [ENV.auditBucket]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.auditBucket]: aName,
   [ENV.stateMachineArn]: z.string().check(z.minLength(1)),
   /** Verified SES identity the emails come from. */
   [ENV.mailFrom]: z.string().check(z.minLength(3)),
@@ -119,17 +125,17 @@ const Env = z.object({
     24 * 3600,
   ),
   /** Rate-limit counters (`RATE_LIMIT_TABLE`); needed by the functions that limit (submit, verify, cancel, resend). */
-  [ENV.rateLimitTable]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.rateLimitTable]: aName,
   /** Powertools idempotency records for `Idempotency-Key` on `POST /requests` (`IDEMPOTENCY_TABLE`). */
-  [ENV.idempotencyTable]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.idempotencyTable]: aName,
   /** Suppression list (`SUPPRESSION_TABLE`): keyed hashes of opted-out subjects; read by sign-up and import flows. */
-  [ENV.suppressionTable]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.suppressionTable]: aName,
   /** SES v2 contact list whose topic preferences an opt-out sets to OPT_OUT; unset = no contact list (local). */
-  [ENV.sesContactList]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.sesContactList]: aName,
   /** Comma-separated topic names of that list; unset = every topic the list defines. */
   [ENV.sesContactTopics]: commaSeparatedList,
   /** SES configuration set every send names (its bounce and complaint events); unset = none (local). */
-  [ENV.sesConfigurationSet]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.sesConfigurationSet]: aName,
   /** Submissions per client IP per window (default 20 per 10 minutes). */
   [ENV.limitSubmitPerIp]: limit(20),
   [ENV.limitSubmitIpWindowSeconds]: windowSeconds(600),
@@ -148,28 +154,19 @@ const Env = z.object({
   /** Verification emails a request may ask to be sent again. */
   [ENV.maxResends]: z._default(z.coerce.number().check(z.int(), z.nonnegative(), z.lte(20)), 3),
   /** Local only: directory of `<processorId>.key` files holding each processor's HMAC secret. */
-  [ENV.processorSecretsDir]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.processorSecretsDir]: aName,
   /** `true` only in the local runtime, whose processor simulators listen on plain http. */
-  [ENV.allowInsecureProcessorUrls]: z.pipe(
-    z._default(z.enum(['true', 'false']), 'false'),
-    z.transform((v) => v === 'true'),
-  ),
+  [ENV.allowInsecureProcessorUrls]: aFlag,
   /** `true` only in the local runtime: a support action's actor is the `--actor` (or OS user) it passes. */
-  [ENV.supportActorFromInput]: z.pipe(
-    z._default(z.enum(['true', 'false']), 'false'),
-    z.transform((v) => v === 'true'),
-  ),
+  [ENV.supportActorFromInput]: aFlag,
   /** Where processor escalations are emailed; unset = log line and alarm only. */
   [ENV.supportEmail]: z.optional(z.email()),
   /** Per-attempt timeout of a call to a processor's webhook. */
   [ENV.processorTimeoutMs]: z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(120_000)), 10_000),
   /** The audit trail's table (`AUDIT_TABLE`); only functions that append to or read the chains have it. */
-  [ENV.auditTable]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.auditTable]: aName,
   /** Set by the local runtime: S3 path-style addressing for the emulator. */
-  [ENV.s3ForcePathStyle]: z.pipe(
-    z._default(z.enum(['true', 'false']), 'false'),
-    z.transform((v) => v === 'true'),
-  ),
+  [ENV.s3ForcePathStyle]: aFlag,
   /** How long before a request's due time every workflow wait must end (default 6 h). */
   [ENV.deadlineMarginSeconds]: z._default(
     z.coerce.number().check(z.int(), z.nonnegative(), z.lte(7 * 24 * 3600)),
