@@ -2,10 +2,16 @@ import { parseClockStartAtVerification, parseHolidays } from '../core/clocks';
 import { bindStores, type DataMap, isProcessor, parseDataMap } from '../core/data-map';
 import * as z from '../core/zod';
 
-const limit = (fallback: number) =>
-  z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(1_000_000)), fallback);
-const windowSeconds = (fallback: number) =>
-  z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(7 * 24 * 3600)), fallback);
+// Shared where fields agree: every schema object is built at each cold start, so fewer is faster.
+const aName = z.optional(z.string().check(z.minLength(1)));
+const aLimit = z.coerce.number().check(z.int(), z.positive(), z.lte(1_000_000));
+const aWindow = z.coerce.number().check(z.int(), z.positive(), z.lte(7 * 24 * 3600));
+const aFlag = z.pipe(
+  z._default(z.enum(['true', 'false']), 'false'),
+  z.transform((v) => v === 'true'),
+);
+const limit = (fallback: number) => z._default(aLimit, fallback);
+const windowSeconds = (fallback: number) => z._default(aWindow, fallback);
 
 /**
  * The name of every environment variable the functions read: the one place
@@ -58,8 +64,11 @@ export const ENV = {
 export type EnvKey = keyof typeof ENV;
 export type EnvName = (typeof ENV)[EnvKey];
 
-/** The expression esbuild replaces with the data map at bundle time (read in {@link loadConfig}). */
-export const DATA_MAP_DEFINE = 'process.env.DSR_DATA_MAP';
+/** The identifier esbuild replaces with the data map, as JSON, at bundle time (read in {@link loadConfig}). */
+export const DATA_MAP_DEFINE = 'DSR_BUNDLED_DATA_MAP';
+
+/** Defined only in a bundle: the data map infra/app.ts validated at synth (undeclared unbundled). */
+declare const DSR_BUNDLED_DATA_MAP: string;
 
 /** `a, b,,c` → `['a', 'b', 'c']`; unset → `[]`. */
 /** An optional text setting read by a core parser; the parser's error becomes the setting's issue. */
@@ -94,7 +103,7 @@ const Env = z.object({
   [ENV.ledgerTable]: z.string().check(z.minLength(1)),
   [ENV.exportBucket]: z.string().check(z.minLength(1)),
   /** Certificates of erasure (Object Lock in AWS); only the certificate task writes here. */
-  [ENV.auditBucket]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.auditBucket]: aName,
   [ENV.stateMachineArn]: z.string().check(z.minLength(1)),
   /** Verified SES identity the emails come from. */
   [ENV.mailFrom]: z.string().check(z.minLength(3)),
@@ -103,8 +112,8 @@ const Env = z.object({
   /** Where the hashing secret lives: a Secrets Manager secret (AWS) or a file (local). */
   [ENV.secretArn]: z.optional(z.string()),
   [ENV.secretFile]: z.optional(z.string()),
-  /** The data map as JSON (inlined at bundle time in AWS, set by the local runtime). */
-  [ENV.dataMapJson]: z.string().check(z.minLength(2)),
+  /** The data map as JSON, set by the local runtime (in AWS it is inlined at bundle time instead). */
+  [ENV.dataMapJson]: z.optional(z.string().check(z.minLength(2))),
   /** Optional JSON `{ storeId: tableOrBucketName }` binding stores to this deployment's resources. */
   [ENV.storeBindings]: z.optional(z.string()),
   [ENV.exportLinkTtlSeconds]: z._default(z.coerce.number().check(z.int(), z.positive()), 7 * 24 * 3600),
@@ -116,17 +125,17 @@ const Env = z.object({
     24 * 3600,
   ),
   /** Rate-limit counters (`RATE_LIMIT_TABLE`); needed by the functions that limit (submit, verify, cancel, resend). */
-  [ENV.rateLimitTable]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.rateLimitTable]: aName,
   /** Powertools idempotency records for `Idempotency-Key` on `POST /requests` (`IDEMPOTENCY_TABLE`). */
-  [ENV.idempotencyTable]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.idempotencyTable]: aName,
   /** Suppression list (`SUPPRESSION_TABLE`): keyed hashes of opted-out subjects; read by sign-up and import flows. */
-  [ENV.suppressionTable]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.suppressionTable]: aName,
   /** SES v2 contact list whose topic preferences an opt-out sets to OPT_OUT; unset = no contact list (local). */
-  [ENV.sesContactList]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.sesContactList]: aName,
   /** Comma-separated topic names of that list; unset = every topic the list defines. */
   [ENV.sesContactTopics]: commaSeparatedList,
   /** SES configuration set every send names (its bounce and complaint events); unset = none (local). */
-  [ENV.sesConfigurationSet]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.sesConfigurationSet]: aName,
   /** Submissions per client IP per window (default 20 per 10 minutes). */
   [ENV.limitSubmitPerIp]: limit(20),
   [ENV.limitSubmitIpWindowSeconds]: windowSeconds(600),
@@ -145,28 +154,19 @@ const Env = z.object({
   /** Verification emails a request may ask to be sent again. */
   [ENV.maxResends]: z._default(z.coerce.number().check(z.int(), z.nonnegative(), z.lte(20)), 3),
   /** Local only: directory of `<processorId>.key` files holding each processor's HMAC secret. */
-  [ENV.processorSecretsDir]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.processorSecretsDir]: aName,
   /** `true` only in the local runtime, whose processor simulators listen on plain http. */
-  [ENV.allowInsecureProcessorUrls]: z.pipe(
-    z._default(z.enum(['true', 'false']), 'false'),
-    z.transform((v) => v === 'true'),
-  ),
+  [ENV.allowInsecureProcessorUrls]: aFlag,
   /** `true` only in the local runtime: a support action's actor is the `--actor` (or OS user) it passes. */
-  [ENV.supportActorFromInput]: z.pipe(
-    z._default(z.enum(['true', 'false']), 'false'),
-    z.transform((v) => v === 'true'),
-  ),
+  [ENV.supportActorFromInput]: aFlag,
   /** Where processor escalations are emailed; unset = log line and alarm only. */
   [ENV.supportEmail]: z.optional(z.email()),
   /** Per-attempt timeout of a call to a processor's webhook. */
   [ENV.processorTimeoutMs]: z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(120_000)), 10_000),
   /** The audit trail's table (`AUDIT_TABLE`); only functions that append to or read the chains have it. */
-  [ENV.auditTable]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.auditTable]: aName,
   /** Set by the local runtime: S3 path-style addressing for the emulator. */
-  [ENV.s3ForcePathStyle]: z.pipe(
-    z._default(z.enum(['true', 'false']), 'false'),
-    z.transform((v) => v === 'true'),
-  ),
+  [ENV.s3ForcePathStyle]: aFlag,
   /** How long before a request's due time every workflow wait must end (default 6 h). */
   [ENV.deadlineMarginSeconds]: z._default(
     z.coerce.number().check(z.int(), z.nonnegative(), z.lte(7 * 24 * 3600)),
@@ -188,19 +188,19 @@ let cached: Config | undefined;
 /** Validated configuration; throws naming every missing or bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (cached && env === process.env) return cached;
-  // In AWS the data map is inlined at bundle time (esbuild `define` of this exact expression, see DATA_MAP_DEFINE).
-  const result = Env.safeParse({
-    ...env,
-    [ENV.dataMapJson]: env[ENV.dataMapJson] ?? process.env.DSR_DATA_MAP,
-  });
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`configuration is invalid: ${problems}`);
-  }
+  const result = Env.safeParse(env);
+  if (!result.success) throw invalid(result.error.issues);
   const bindings = result.data.DSR_STORE_BINDINGS
     ? z.parse(z.record(z.string(), z.string()), JSON.parse(result.data.DSR_STORE_BINDINGS))
     : {};
-  const dataMap = bindStores(parseDataMap(JSON.parse(result.data.DSR_DATA_MAP), ENV.dataMapJson), bindings);
+  // A bundle trusts the map synth validated and inlined (esbuild then drops the data map's schemas);
+  // unbundled (the local runtime, tests) the environment's map is validated here.
+  const dataMap = bindStores(
+    typeof DSR_BUNDLED_DATA_MAP === 'string'
+      ? (JSON.parse(DSR_BUNDLED_DATA_MAP) as DataMap)
+      : parseDataMap(JSON.parse(environmentDataMap(result.data.DSR_DATA_MAP)), ENV.dataMapJson),
+    bindings,
+  );
   if (!result.data.DSR_ALLOW_INSECURE_PROCESSOR_URLS) assertHttpsProcessors(dataMap);
   const data = result.data as Record<string, unknown>;
   const settings = Object.fromEntries(
@@ -209,6 +209,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = { ...settings, dataMap };
   if (env === process.env) cached = config;
   return config;
+}
+
+function invalid(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Error {
+  const problems = issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  return new Error(`configuration is invalid: ${problems}`);
+}
+
+/** The data map's JSON from the environment, where an unbundled function must find it. */
+function environmentDataMap(json: string | undefined): string {
+  if (json === undefined)
+    throw invalid([
+      { path: [ENV.dataMapJson], message: 'Invalid input: expected string, received undefined' },
+    ]);
+  return json;
 }
 
 /** A cheap early failure at cold start; the processor client checks every URL again before calling it. */

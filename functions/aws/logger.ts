@@ -173,5 +173,20 @@ export function createLogger(
   });
 }
 
-/** The one logger. Log request ids and counts; the redaction layer is the safety net, not the plan. */
-export const logger = createLogger();
+let instance: Logger | undefined;
+const one = (): Logger => {
+  instance ??= createLogger();
+  return instance;
+};
+
+/**
+ * The one logger, built at its first line: most invocations log nothing, and building it opens
+ * stdout and stderr. Log request ids and counts; the redaction layer is the safety net, not the plan.
+ */
+export const logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error' | 'setLogLevel'> = {
+  debug: (input, ...extra) => one().debug(input, ...extra),
+  info: (input, ...extra) => one().info(input, ...extra),
+  warn: (input, ...extra) => one().warn(input, ...extra),
+  error: (input, ...extra) => one().error(input, ...extra),
+  setLogLevel: (level) => one().setLogLevel(level),
+};

@@ -2,7 +2,8 @@ import type { DeadlineNotice, RequestClocks } from './clocks';
 import type { ConsentPurpose, IdentityKind } from './data-map';
 import type { ErasureCounts } from './erasure/decisions';
 import type { RequestStatus } from './lifecycle';
-import type { Corrections, Jurisdiction, Locale, RequestType } from './request';
+import type { Jurisdiction, Locale, RequestType } from './request';
+import type { Corrections } from './request-bodies';
 
 export type ProcessorAttemptOutcome =
   | 'acknowledged'

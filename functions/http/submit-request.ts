@@ -4,7 +4,7 @@ import { submitPorts } from '../aws/request-ports';
 import { chooseLanguage } from '../core/i18n/language';
 import { FORM_SCRIPT, formSubmission, requestFormPage } from '../core/pages/form';
 import type { FieldProblems } from '../core/pages/parts';
-import { SubmitRequestBody } from '../core/request';
+import { SubmitRequestBody } from '../core/request-bodies';
 import { submitRequest as submit } from '../core/requests/submit';
 import { Browser, formFields, isFormPost } from '../middleware/browser';
 import { httpRoute, json, parseOrThrow } from '../middleware/http';

@@ -7,13 +7,13 @@
  * post, which has none, gets Indonesian first with English below).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { HttpError } from 'http-errors';
 import * as root from '../aws/composition-root';
 import { limitClientIp } from '../aws/rate-limit';
 import { unsubscribeConfirmationPage, unsubscribedPage, unsubscribeRefusedPage } from '../core/opt-out/pages';
 import * as optOut from '../core/opt-out/unsubscribe';
 import { refusalText } from '../core/pages/refusals';
 import { Browser, refusalOf } from '../middleware/browser';
+import type { HttpError } from '../middleware/errors';
 import { asHttpError, httpRoute, json, unavailableError } from '../middleware/http';
 
 /** A workflow that did not start is a 503, retry in 30 s; refusals map as everywhere. */

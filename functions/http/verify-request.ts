@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { verifyPorts } from '../aws/request-ports';
 import { requestConfirmedPage } from '../core/pages/links';
-import { VerifyRequestBody } from '../core/request';
 import { verifiedBrowserProof } from '../core/requests/verified-browser';
 import { knownRequestId, verifyRequest as verify } from '../core/requests/verify';
+import { VerifyRequestBody } from '../core/verify-body';
 import { formFields, isFormPost } from '../middleware/browser';
 import { answerCodeForm, codeBody } from '../middleware/code-form';
 import { answerJsonOrForm } from '../middleware/form-post';

@@ -6,7 +6,6 @@
  * and the anti-forgery check of every state-changing form post.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { HttpError } from 'http-errors';
 import { constantTimeEqual, randomToken } from '../core/crypto';
 import { type PageFrame, pageHeaders } from '../core/html';
 import { otherLocale } from '../core/i18n/catalogue';
@@ -15,7 +14,7 @@ import { CSRF_FIELD } from '../core/pages/parts';
 import type { Refusal } from '../core/pages/refusals';
 import { type Locale, RequestId } from '../core/request';
 import { FORM_TYPE } from './body';
-import { BASE_HEADERS } from './errors';
+import { BASE_HEADERS, type HttpError } from './errors';
 
 /** The anti-forgery cookie (double-submitted in each form as `csrf`). */
 export const CSRF_COOKIE = 'dsr_csrf';
@@ -220,7 +219,7 @@ export class Browser {
   }
 }
 
-/** What a refused call answered, from its exposed http-error (JSON `{ error, message, ...details }`). */
+/** What a refused call answered, from its exposed `HttpError` (JSON `{ error, message, ...details }`). */
 export function refusalOf(error: HttpError): Refusal {
   let parsed: Record<string, unknown> = {};
   try {

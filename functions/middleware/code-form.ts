@@ -5,15 +5,15 @@
  * the code field, in the page's language.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { HttpError } from 'http-errors';
 import { limitClientIp } from '../aws/rate-limit';
 import { type CodePageArgs, codePage } from '../core/pages/code';
 import { invalidLinkPage } from '../core/pages/links';
 import type { FieldProblem, FieldProblems } from '../core/pages/parts';
 import { refusalText } from '../core/pages/refusals';
-import { RequestId, VerifyRequestBody } from '../core/request';
+import { RequestId } from '../core/request';
+import { VerifyRequestBody } from '../core/verify-body';
 import { Browser, formFields, refusalOf } from './browser';
-import { asHttpError } from './errors';
+import { asHttpError, type HttpError } from './errors';
 
 /** Problems with the form's own fields, found before anything was tried (400). */
 export class CodeFormProblems extends Error {

@@ -1,11 +1,10 @@
 /**
- * Errors every HTTP route may meet, turned into exposed http-errors: refusals
+ * Errors every HTTP route may meet, turned into exposed `HttpError`s: refusals
  * from core use cases, rate limits, passing AWS faults and idempotency-store
  * trouble. Anything else stays as it is and becomes a plain 500.
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import createError from 'http-errors';
 import { logger } from '../aws/logger';
 import { RateLimitedError, RateLimiterUnavailableError } from '../aws/rate-limit-errors';
 import { type RefusalReason, RefusedError } from '../core/refusal';
@@ -35,21 +34,39 @@ export function oneOfEachHeader(headers: Record<string, string | number | boolea
   return out;
 }
 
+/**
+ * An answer for the caller: middy's error handler sends `statusCode`, `headers`
+ * and the message as the body, since `expose` is set (what http-errors makes, without
+ * its ~60 classes built at import).
+ */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  readonly expose = true;
+
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    public headers: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
 /** An exposed HTTP error whose body is the JSON `{ error, message, ...extra }`. */
 export function httpError(
   status: number,
   error: string,
   message: string,
   extra: Record<string, unknown> = {},
-): createError.HttpError {
-  return createError(status, JSON.stringify({ error, message, ...extra }), {
-    expose: true,
-    headers: { ...BASE_HEADERS, 'content-type': 'application/json' },
+): HttpError {
+  return new HttpError(status, JSON.stringify({ error, message, ...extra }), {
+    ...BASE_HEADERS,
+    'content-type': 'application/json',
   });
 }
 
 /** 503 with Retry-After: the client's cue to retry, not an internal error. */
-export function unavailableError(retryAfterSeconds = 5): createError.HttpError {
+export function unavailableError(retryAfterSeconds = 5): HttpError {
   const unavailable = httpError(
     503,
     'temporarily_unavailable',
@@ -124,7 +141,7 @@ function idempotencyProblem(error: unknown): unknown {
 }
 
 /**
- * The exposed http-error for errors every route may meet, else `error` unchanged:
+ * The exposed `HttpError` for errors every route may meet, else `error` unchanged:
  * a use case's refusal → its status and `{ error: reason, message, ...details }`;
  * over a rate limit → 429 with Retry-After (seconds to the window's end); a
  * passing AWS fault or an unavailable rate limiter → 503 with Retry-After.

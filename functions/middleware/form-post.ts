@@ -4,14 +4,13 @@
  * must never act). Same rules and per-IP budget; the answer comes in kind.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { HttpError } from 'http-errors';
 import { limitClientIp } from '../aws/rate-limit';
 import type { PageFrame } from '../core/html';
 import type { MessageKey } from '../core/i18n/catalogue';
 import { refusedPage } from '../core/pages/links';
 import { refusalText } from '../core/pages/refusals';
 import { Browser, formFields, isFormPost, refusalOf } from './browser';
-import { asHttpError, httpError } from './errors';
+import { asHttpError, type HttpError, httpError } from './errors';
 import { json } from './http';
 
 export interface FormPages {

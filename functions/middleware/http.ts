@@ -1,7 +1,7 @@
 /**
  * The one middy stack every HTTP function uses: no-store headers, normalised
  * headers, a body size guard, JSON parsing, and errors turned into JSON
- * answers. Business errors are http-errors with `expose` (core refusals are
+ * answers. Business errors are `HttpError`s with `expose` (core refusals are
  * mapped to them in ./errors); anything else is a plain 500 without details.
  */
 import middy, { type MiddlewareObj } from '@middy/core';

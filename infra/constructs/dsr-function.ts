@@ -11,7 +11,7 @@ import type { DataMap } from '../../functions/core/data-map';
 export interface DsrFunctionProps
   extends Omit<nodejs.NodejsFunctionProps, 'runtime' | 'architecture' | 'role' | 'logGroup' | 'bundling'> {
   readonly entry: string;
-  /** Inlined into the bundle as the data map's environment variable (see functions/aws/config.ts). */
+  /** Validated at synth and inlined into the bundle, which trusts it (DSR_BUNDLED_DATA_MAP, see functions/aws/config.ts). */
   readonly dataMap: DataMap;
   /** Encrypts the function's log group. */
   readonly logKey: kms.IKey;

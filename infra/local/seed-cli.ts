@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { DataMap } from '../../functions/core/data-map';
-import { EmailAddress } from '../../functions/core/request';
+import { EmailAddress } from '../../functions/core/request-bodies';
 import { type DemoClients, ORDER_STATUSES, plantSubject } from './demo-data';
 import { connectToDeployedStack, DEFAULT_OUTPUTS_FILE, DEFAULT_STACK_NAME } from './deployed-stack';
 import { httpProcessorSink } from './processors/http-sink';

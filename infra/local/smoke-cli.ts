@@ -7,7 +7,7 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
-import { EmailAddress } from '../../functions/core/request';
+import { EmailAddress } from '../../functions/core/request-bodies';
 import { DEFAULT_OUTPUTS_FILE, DEFAULT_STACK_NAME, readStackOutputs } from './deployed-stack';
 import { connectToRunningSystem, reportFailure, UsageError } from './running-system';
 import { emulatorMailbox, removeExportPackage, runSmoke, SmokeFailure, type SmokeMailbox } from './smoke';

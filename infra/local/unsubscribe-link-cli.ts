@@ -11,7 +11,7 @@ import {
   unsubscribeTokenExpiry,
   unsubscribeUrl,
 } from '../../functions/core/opt-out/unsubscribe-token';
-import { EmailAddress } from '../../functions/core/request';
+import { EmailAddress } from '../../functions/core/request-bodies';
 import { connectToRunningSystem, reportFailure, UsageError } from './running-system';
 
 async function main(argv: readonly string[]): Promise<void> {

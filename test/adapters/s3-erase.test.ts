@@ -15,7 +15,7 @@ import {
   S3Connector,
   S3DeleteError,
 } from '../../functions/connectors/s3';
-import { S3Store } from '../../functions/core/data-map';
+import { dataMapSchemas, type S3Store } from '../../functions/core/data-map';
 import {
   decideErasure,
   type RecordDecision,
@@ -35,7 +35,7 @@ let s3: S3Client;
 
 /** A fixture S3 store of the data map, validated like the real one. */
 function jsonlStore(bucket: string, erasure: unknown, format: 'jsonl' | 'binary' = 'jsonl'): S3Store {
-  return S3Store.parse({
+  return dataMapSchemas().S3Store.parse({
     id: 'activity',
     kind: 's3',
     description: 'Activity events as JSON Lines',

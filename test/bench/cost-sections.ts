@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PRICE_REGION, PRICES, PRICES_TAKEN } from './aws-prices';
-import { benchFunctions, type FunctionBench } from './functions-bench';
+import { benchFunctions, type FunctionBench, type FunctionRounds } from './functions-bench';
 import { COSTED_TYPES, type CostedType, type RequestCostBench } from './request-cost-bench';
 import type { BenchSummary } from './results';
 
@@ -19,21 +19,28 @@ const usd = (n: number) => n.toFixed(7);
 
 /** Prints one line per function (bundle against its floor) and what fills the furthest ones. */
 export async function functionsSection(
-  rounds: number,
+  rounds: FunctionRounds,
 ): Promise<{ summary: BenchSummary; details: FunctionBench[] }> {
   const results = await benchFunctions(rounds);
   console.log(
-    `functions (each registry entry bundled as the CDK does; floor = only the SDK clients its access needs, same options; require() in a fresh node, each just after its floor, median of ${rounds})`,
+    `functions (each registry entry bundled as the CDK does; floor = only the SDK clients its access needs, same options; require() in a fresh node, each just after its floor, ${results[0]?.rounds ?? 0} rounds: median and min wall ms, median CPU ms)`,
   );
   console.log(
-    `${pad('function', 24)}${pad('MB', 6)}${pad('KiB', 7)}${pad('init ms', 9)}${pad('floor KiB', 11)}${pad('floor ms', 10)}${pad('×size', 7)}${pad('×init', 7)}floor clients`,
+    `${pad('function', 24)}${pad('MB', 6)}${pad('KiB', 7)}${pad('init ms', 9)}${pad('min', 6)}${pad('cpu', 6)}${pad('floor KiB', 11)}${pad('floor ms', 10)}${pad('min', 6)}${pad('cpu', 6)}${pad('×size', 7)}${pad('×init', 7)}${pad('×min', 7)}${pad('×cpu', 7)}floor clients`,
   );
   for (const f of results) {
     // A function that needs no SDK client has an empty floor: no ratio means anything there.
-    const [bytesRatio, msRatio] =
-      f.clients.length > 0 ? [ratio(f.bytes, f.floorBytes), ratio(f.initMs, f.floorMs)] : ['-', '-'];
+    const [bytesRatio, msRatio, minRatio, cpuRatio] =
+      f.clients.length > 0
+        ? [
+            ratio(f.bytes, f.floorBytes),
+            ratio(f.initMs, f.floorMs),
+            ratio(f.initMinMs, f.floorMinMs),
+            ratio(f.initCpuMs, f.floorCpuMs),
+          ]
+        : ['-', '-', '-', '-'];
     console.log(
-      `${pad(f.name, 24)}${pad(f.memoryMb, 6)}${pad(kb(f.bytes), 7)}${pad(f.initMs.toFixed(0), 9)}${pad(kb(f.floorBytes), 11)}${pad(f.floorMs.toFixed(0), 10)}${pad(bytesRatio, 7)}${pad(msRatio, 7)}${f.clients.join(' ') || '(none: no SDK)'}`,
+      `${pad(f.name, 24)}${pad(f.memoryMb, 6)}${pad(kb(f.bytes), 7)}${pad(f.initMs.toFixed(0), 9)}${pad(f.initMinMs.toFixed(0), 6)}${pad(f.initCpuMs.toFixed(0), 6)}${pad(kb(f.floorBytes), 11)}${pad(f.floorMs.toFixed(0), 10)}${pad(f.floorMinMs.toFixed(0), 6)}${pad(f.floorCpuMs.toFixed(0), 6)}${pad(bytesRatio, 7)}${pad(msRatio, 7)}${pad(minRatio, 7)}${pad(cpuRatio, 7)}${f.clients.join(' ') || '(none: no SDK)'}`,
     );
   }
   const beyondAccess = results.flatMap((f) => {

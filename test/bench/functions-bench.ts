@@ -6,7 +6,8 @@
  * bundle of only the `@aws-sdk/client-*` packages the entry's declared access
  * needs (the registry's `access`: what it may touch in AWS, not what its bundle
  * happens to import). Each bundle is then loaded with `require` in a fresh
- * `node`, just after its floor, several rounds, and the medians kept.
+ * `node`, just after its floor, several rounds (more while a time budget lasts), and the
+ * medians and minimums kept.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -29,6 +30,10 @@ export interface FunctionBench {
   readonly bytes: number;
   /** Median ms of `require('index.js')` in a fresh node. */
   readonly initMs: number;
+  /** The fastest of those loads: the least disturbed by other work on the machine. */
+  readonly initMinMs: number;
+  /** Median CPU ms of the process during those loads (not inflated by waiting for a core). */
+  readonly initCpuMs: number;
   /** The SDK client packages its declared access needs (the floor's), e.g. `client-dynamodb`. */
   readonly clients: readonly string[];
   /** The SDK client packages its bundle holds. */
@@ -36,6 +41,12 @@ export interface FunctionBench {
   readonly floorBytes: number;
   /** Median ms of the floor's `require`, over the loads made just before this function's. */
   readonly floorMs: number;
+  /** The fastest of those floor loads. */
+  readonly floorMinMs: number;
+  /** Median CPU ms of those floor loads. */
+  readonly floorCpuMs: number;
+  /** Loads of each (rounds run). */
+  readonly rounds: number;
   /**
    * What the bundle holds beyond its floor, biggest first: output bytes by npm
    * package (or project folder for our code), less that package's bytes in the floor.
@@ -122,14 +133,18 @@ function bytesByOwner(output: Metafile['outputs'][string]): { input: string; byt
   return [...byOwner.entries()].map(([input, bytes]) => ({ input, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
-/** ms to `require` the bundle, timed inside a fresh node (process start-up excluded). */
-async function loadMs(file: string): Promise<number> {
-  const script = `const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`;
+/**
+ * ms to `require` the bundle, timed inside a fresh node (process start-up excluded): the wall time,
+ * and the CPU time of the process meanwhile, which waiting for a core on a busy machine does not inflate.
+ */
+async function loadMs(file: string): Promise<{ wall: number; cpu: number }> {
+  const script = `const c=process.cpuUsage(),t=performance.now();require(${JSON.stringify(file)});const w=performance.now()-t,u=process.cpuUsage(c);process.stdout.write(w+' '+(u.user+u.system)/1000)`;
   // Bare environment: module load must not depend on the function's variables (those are read per invocation).
   const { stdout } = await run(process.execPath, ['-e', script], {
     env: { PATH: process.env.PATH ?? '', AWS_REGION: 'ap-southeast-3' },
   });
-  return Number(stdout);
+  const [wall, cpu] = stdout.split(' ').map(Number);
+  return { wall: wall ?? Number.NaN, cpu: cpu ?? Number.NaN };
 }
 
 const median = (values: readonly number[]) => {
@@ -137,12 +152,19 @@ const median = (values: readonly number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
+/** How many rounds of loads to run: at least `min`, at most `max`, past `min` only while `budgetMs` lasts. */
+export interface FunctionRounds {
+  readonly min: number;
+  readonly max: number;
+  readonly budgetMs: number;
+}
+
 /**
- * Bundles every entry and its floor, then loads each `rounds` times in fresh
- * processes (entries and floors interleaved per round, so load on the shared
- * machine hits both alike) and returns medians.
+ * Bundles every entry and its floor, then loads each in fresh processes, round
+ * after round (entries and floors interleaved per round, so load on the shared
+ * machine hits both alike), and returns medians and minimums.
  */
-export async function benchFunctions(rounds: number): Promise<FunctionBench[]> {
+export async function benchFunctions(rounds: FunctionRounds): Promise<FunctionBench[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'dsr-bench-functions-'));
   try {
     const dataMap = loadDemoDataMap();
@@ -196,14 +218,21 @@ export async function benchFunctions(rounds: number): Promise<FunctionBench[]> {
     // Round by round, each floor is loaded and then, at once, the functions measured against it; a
     // function's floorMs is the median of the loads next to its own, so a burst of other work on the
     // shared machine tends to hit a function and its floor alike (and no load is added for it).
-    const times = new Map<string, { fn: number[]; floor: number[] }>();
-    for (let round = 0; round < rounds; round++) {
+    const times = new Map<string, { fn: number[]; floor: number[]; fnCpu: number[]; floorCpu: number[] }>();
+    const started = performance.now();
+    let ran = 0;
+    // More rounds steady the medians; the budget keeps a loaded machine from stretching the whole bench.
+    while (ran < rounds.min || (ran < rounds.max && performance.now() - started < rounds.budgetMs)) {
+      ran++;
       for (const [key, floor] of floors) {
-        const floorMs = await loadMs(floor.outfile);
+        const floorLoad = await loadMs(floor.outfile);
         for (const b of built.filter((x) => x.clients.join('+') === key)) {
-          const pair = times.get(b.name) ?? { fn: [], floor: [] };
-          pair.fn.push(await loadMs(b.outfile));
-          pair.floor.push(floorMs);
+          const pair = times.get(b.name) ?? { fn: [], floor: [], fnCpu: [], floorCpu: [] };
+          const load = await loadMs(b.outfile);
+          pair.fn.push(load.wall);
+          pair.fnCpu.push(load.cpu);
+          pair.floor.push(floorLoad.wall);
+          pair.floorCpu.push(floorLoad.cpu);
           times.set(b.name, pair);
         }
       }
@@ -217,10 +246,15 @@ export async function benchFunctions(rounds: number): Promise<FunctionBench[]> {
         memoryMb: DEPLOYMENT[b.name].memoryMb ?? 256,
         bytes: b.bytes,
         initMs: median(times.get(b.name)?.fn ?? []),
+        initMinMs: Math.min(...(times.get(b.name)?.fn ?? [])),
+        initCpuMs: median(times.get(b.name)?.fnCpu ?? []),
         clients: b.clients,
         bundledClients: b.bundledClients,
         floorBytes: floor.bytes,
         floorMs: median(times.get(b.name)?.floor ?? []),
+        floorMinMs: Math.min(...(times.get(b.name)?.floor ?? [])),
+        floorCpuMs: median(times.get(b.name)?.floorCpu ?? []),
+        rounds: ran,
         overFloor: b.owners
           .map((o) => ({ input: o.input, bytes: o.bytes - (floor.owners.get(o.input) ?? 0) }))
           .filter((o) => o.bytes > 0)

@@ -16,7 +16,8 @@
  * - journal: what the local runtime's execution journal adds per task, in time
  *   and bytes (`BENCH_JOURNAL_EXECUTIONS` access executions, default 200);
  * - functions: every Lambda bundle's size and load time against its floor
- *   (`BENCH_FUNCTION_ROUNDS` fresh processes each, default 3 to keep the whole run under 5 minutes);
+ *   (at least `BENCH_FUNCTION_ROUNDS` fresh processes each, default 3, and up to
+ *   `BENCH_FUNCTION_MAX_ROUNDS` (9) while the loads have taken under `BENCH_FUNCTION_SECONDS` (60));
  * - cost: transitions, invocations and USD of one request of each type
  *   (`BENCH_COST_TYPES`, default access,delete,opt_out,rectify,restrict,withdraw_consent; `BENCH_COST_WARMUP=0` skips the warm-up).
  * Prints tables, writes `bench/results.json`, and ends with one line of JSON (see results.ts).
@@ -205,7 +206,12 @@ async function journalSection(): Promise<void> {
 }
 
 async function functionsBenchSection(): Promise<void> {
-  const r = await functionsSection(Math.max(1, intFromEnv('BENCH_FUNCTION_ROUNDS', 3)));
+  const min = Math.max(1, intFromEnv('BENCH_FUNCTION_ROUNDS', 3));
+  const r = await functionsSection({
+    min,
+    max: Math.max(min, intFromEnv('BENCH_FUNCTION_MAX_ROUNDS', 9)),
+    budgetMs: 1000 * intFromEnv('BENCH_FUNCTION_SECONDS', 60),
+  });
   Object.assign(summary, r.summary);
   details.functions = r.details;
 }

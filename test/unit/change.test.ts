@@ -4,7 +4,7 @@ import { type DataStore, dataStoreOf, MASK_VALUE, parseDataMap } from '../../fun
 import { generalised } from '../../functions/core/erasure/decisions';
 import type { LedgerRecord, StoreProgress } from '../../functions/core/ledger-record';
 import type { Connector, ExportedRecord, Mail, RequestLedger } from '../../functions/core/ports';
-import { PhoneNumber, SubmitRequestBody } from '../../functions/core/request';
+import { PhoneNumber, SubmitRequestBody } from '../../functions/core/request-bodies';
 import { changeStore, confirmChange, fieldsToChange } from '../../functions/core/requests/change';
 
 const dataMap = parseDataMap(

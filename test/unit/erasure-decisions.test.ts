@@ -1,4 +1,4 @@
-import { type DynamoDbStore, MASK_VALUE, type S3Store, StoreConfig } from '../../functions/core/data-map';
+import { type DynamoDbStore, dataMapSchemas, MASK_VALUE, type S3Store } from '../../functions/core/data-map';
 import { countOutcomes, decideErasure } from '../../functions/core/erasure/decisions';
 import type { RecordRef } from '../../functions/core/ports';
 import { PROCESSING_FIELDS } from '../support/data-map-fixtures';
@@ -9,7 +9,7 @@ const SUBJECT = ['budi@example.test', 'cus-1'];
 const BASIS = 'Indonesian tax bookkeeping retention: UU KUP Art. 28(11)';
 
 function dynamo(erasure: unknown, overrides: Partial<DynamoDbStore> = {}): DynamoDbStore {
-  return StoreConfig.parse({
+  return dataMapSchemas().StoreConfig.parse({
     id: 'orders',
     kind: 'dynamodb',
     description: 'Orders',
@@ -193,8 +193,10 @@ describe('erasure decisions', () => {
       prefix: 'documents/{customerId}/',
       format: 'binary',
     };
-    expect(() => StoreConfig.parse({ ...binary, erasure: { default: { action: 'mask' } } })).toThrow();
-    const store = StoreConfig.parse({
+    expect(() =>
+      dataMapSchemas().StoreConfig.parse({ ...binary, erasure: { default: { action: 'mask' } } }),
+    ).toThrow();
+    const store = dataMapSchemas().StoreConfig.parse({
       ...binary,
       erasure: { default: { action: 'retain', legalBasis: BASIS, retentionDays: 10 } },
     }) as S3Store;

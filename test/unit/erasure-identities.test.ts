@@ -5,7 +5,7 @@
  * phone (`contactFields`), never with every value of every kept record.
  */
 import { createHash } from 'node:crypto';
-import { type DynamoDbStore, StoreConfig } from '../../functions/core/data-map';
+import { type DynamoDbStore, dataMapSchemas } from '../../functions/core/data-map';
 import { eraseStore } from '../../functions/core/erasure/erase';
 import { verifyStoreErasure } from '../../functions/core/erasure/verify';
 import { PROCESSING_FIELDS } from '../support/data-map-fixtures';
@@ -17,7 +17,7 @@ const NOW = new Date('2026-03-15T10:00:00Z');
 const subject = { identities: { email: ['budi@example.test'], customerId: ['cus-1'] } };
 const BASIS = 'Indonesian tax bookkeeping retention: UU KUP Art. 28(11)';
 
-const orders = StoreConfig.parse({
+const orders = dataMapSchemas().StoreConfig.parse({
   id: 'orders',
   kind: 'dynamodb',
   description: 'Orders',
@@ -34,7 +34,7 @@ const orders = StoreConfig.parse({
 
 /** A thread shared by two people: a name is masked only when it is the subject's. */
 const thread = (contactFields?: object) =>
-  StoreConfig.parse({
+  dataMapSchemas().StoreConfig.parse({
     id: 'threads',
     kind: 'dynamodb',
     description: 'Shared threads',

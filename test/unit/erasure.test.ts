@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type DynamoDbStore, type S3Store, StoreConfig } from '../../functions/core/data-map';
+import { type DynamoDbStore, dataMapSchemas, type S3Store } from '../../functions/core/data-map';
 import { ErasureIncompleteError, UnsupportedErasureError } from '../../functions/core/erasure/decisions';
 import { eraseStore } from '../../functions/core/erasure/erase';
 import { takeInventory } from '../../functions/core/erasure/inventory';
@@ -21,7 +21,7 @@ const subject = { identities: { email: [EMAIL], customerId: ['cus-1'] } };
 const contact = { email: EMAIL, fullName: NAME, phone: PHONE };
 const BASIS = 'Indonesian tax bookkeeping retention: UU KUP Art. 28(11)';
 
-const orders = StoreConfig.parse({
+const orders = dataMapSchemas().StoreConfig.parse({
   id: 'orders',
   kind: 'dynamodb',
   description: 'Orders',
@@ -48,7 +48,7 @@ const orders = StoreConfig.parse({
   },
 }) as DynamoDbStore;
 
-const activity = StoreConfig.parse({
+const activity = dataMapSchemas().StoreConfig.parse({
   id: 'activity',
   kind: 's3',
   description: 'Activity',

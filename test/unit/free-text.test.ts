@@ -4,7 +4,7 @@
  * text are refused, each with a message that says which one and where.
  */
 import fc from 'fast-check';
-import { SubmitRequestBody } from '../../functions/core/request';
+import { SubmitRequestBody } from '../../functions/core/request-bodies';
 
 const valid = { type: 'access', email: 'person@example.com' };
 const messageFor = (fullName: string) => {

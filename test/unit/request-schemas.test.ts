@@ -1,12 +1,7 @@
 import fc from 'fast-check';
-import {
-  EmailAddress,
-  normaliseEmail,
-  RequestId,
-  SubmitRequestBody,
-  subjectLookupForm,
-  VerifyRequestBody,
-} from '../../functions/core/request';
+import { normaliseEmail, RequestId, subjectLookupForm } from '../../functions/core/request';
+import { EmailAddress, SubmitRequestBody } from '../../functions/core/request-bodies';
+import { VerifyRequestBody } from '../../functions/core/verify-body';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;

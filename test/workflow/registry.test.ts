@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DATA_MAP_DEFINE, ENV } from '../../functions/aws/config';
+import { ENV } from '../../functions/aws/config';
 import { RequestType } from '../../functions/core/request';
 import {
   ACTIONS,
@@ -332,11 +332,5 @@ describe('the deployment registry', () => {
       .map(([name, where]) => [name, [...where]]);
     expect(twice).toEqual([]);
     expect(writers.get(ENV.ledgerTable)).toEqual(new Set([path.join('functions', 'aws', 'config.ts')]));
-  });
-
-  it('inlines the data map at bundle time into the very expression the configuration reads', () => {
-    const source = readFileSync(path.join(root, 'functions', 'aws', 'config.ts'), 'utf8');
-    expect(DATA_MAP_DEFINE).toBe(`process.env.${ENV.dataMapJson}`);
-    expect(source.replace(/\s+/g, ' ')).toContain(`?? ${DATA_MAP_DEFINE}`);
   });
 });

@@ -8,7 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { constantTimeEqual, keyedHash } from '../crypto';
-import { EmailAddress } from '../request';
+import { EmailAddress } from '../request-bodies';
 import * as z from '../zod';
 
 /** How long a token in a marketing email stays usable unless the caller says otherwise (60 days). */

@@ -8,7 +8,8 @@
 import { ConsentPurpose, type RectifiableAttribute } from '../data-map';
 import { escapeHtml, type PageFrame, page } from '../html';
 import { type MessageKey, t } from '../i18n/catalogue';
-import { Jurisdiction, type Locale, RequestType, SubmitRequestBody } from '../request';
+import { Jurisdiction, type Locale, RequestType } from '../request';
+import { SubmitRequestBody } from '../request-bodies';
 import type * as z from '../zod';
 import {
   csrfInput,

@@ -6,7 +6,8 @@
  */
 
 import { ConsentPurpose, IdentityKind, ProcessorRequestType, type ProcessorStore } from '../data-map';
-import { Corrections, RequestId } from '../request';
+import { RequestId } from '../request';
+import { Corrections } from '../request-bodies';
 import * as z from '../zod';
 
 export { ProcessorRequestType };

@@ -16,7 +16,7 @@ import type {
   RequestLedger,
   SubjectResolver,
 } from '../ports';
-import { PhoneNumber } from '../request';
+import { PhoneNumber } from '../request-bodies';
 import { markedFailedOnError } from '../store-progress';
 
 /** A store declares marketing consent but its kind has no way to change it. Not retried. */

@@ -14,7 +14,8 @@ import type {
   WorkflowControl,
 } from '../ports';
 import { RefusedError } from '../refusal';
-import { RequestId, type VerifyRequestBody } from '../request';
+import { RequestId } from '../request';
+import type { VerifyRequestBody } from '../verify-body';
 import { decoyStatusToken } from './idempotency';
 
 export interface VerifyPorts {
