@@ -5,7 +5,7 @@
  *   10000,100000) exported as the workflow does and by the raw I/O floor, wall time, ratio and
  *   peak RSS growth, and a chart of both (docs/bench-export.svg); then peak RSS growth for writing
  *   and zipping one store of N generated records (`BENCH_EXPORT_MEMORY_RECORDS`, default
- *   10000,100000,400000), each in a fresh `node` with the V8 flags the registry gives ExportStore
+ *   10000,100000,400000,1000000), each in a fresh `node` with the V8 flags the registry gives ExportStore
  *   and PackageExport (`BENCH_EXPORT_NODE_OPTIONS` replaces them, for experiments);
  * - erase: one subject planted with `3 × BENCH_ERASE_RECORDS + BENCH_ERASE_DOCUMENTS + 2`
  *   records (default 2500 and 2498: 10,000) erased and verified store by store
@@ -95,7 +95,7 @@ async function exportSection(): Promise<void> {
           .join(', '),
     );
   }
-  const memorySizes = (process.env.BENCH_EXPORT_MEMORY_RECORDS ?? '10000,100000,400000')
+  const memorySizes = (process.env.BENCH_EXPORT_MEMORY_RECORDS ?? '10000,100000,400000,1000000')
     .split(',')
     .filter(Boolean)
     .map(Number);
