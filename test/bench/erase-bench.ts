@@ -7,8 +7,7 @@ import { createConnector } from '../../functions/connectors/registry';
 import { resolveSubject } from '../../functions/connectors/resolve-subject';
 import { type DataMap, isDataStore } from '../../functions/core/data-map';
 import type { ErasureCounts } from '../../functions/core/erasure/decisions';
-import { eraseStore } from '../../functions/core/erasure/erase';
-import { verifyStoreErasure } from '../../functions/core/erasure/verify';
+import { eraseStore, proveStoreErasure } from '../../functions/core/erasure/erase';
 import type { EraseReceipt } from '../../functions/core/ports';
 import { createTableInput, DEMO_TABLES } from '../../infra/definitions/tables';
 import { type DemoClients, plantSubject } from '../../infra/local/demo-data';
@@ -35,7 +34,7 @@ export interface StoreBench {
   readonly storeId: string;
   readonly counts: ErasureCounts;
   readonly eraseMs: number;
-  /** Undefined when verification failed (`verifyError` says why; counts only, no data). */
+  /** The proof by re-query (same invocation); undefined when it failed (`verifyError` says why; counts only, no data). */
   readonly verifyMs?: number;
   readonly verifyError?: string;
   /** What the connector wrote (the floor does as many writes). */
@@ -127,8 +126,8 @@ async function mapLimited<T, R>(inputs: readonly T[], limit: number, work: (inpu
  * a consent record, `records` orders, messages and activity events, and
  * `documents` documents) plus a few other subjects on fresh emulators, then
  * erases every demo store the way the workflow's EraseStores Map does
- * (`eraseStore` then `verifyStoreErasure` per store, `concurrency` stores at
- * once), timing each store and the whole, and sampling RSS every 20 ms.
+ * (EraseStore's `eraseStore` then `proveStoreErasure` per store, `concurrency`
+ * stores at once), timing each store and the whole, and sampling RSS every 20 ms.
  */
 export async function benchErase(options: EraseBenchOptions): Promise<EraseBenchResult> {
   const emulators = await startEmulators();
@@ -198,13 +197,14 @@ export async function benchErase(options: EraseBenchOptions): Promise<EraseBench
             contact: SUBJECT,
             hashingKey,
           };
+          // As EraseStore does in one invocation: erase, then prove against the decisions it holds.
           const eraseStarted = performance.now();
-          const { counts, receipt } = await eraseStore(deps, args);
+          const { counts, receipt, inventory } = await eraseStore(deps, args);
           const eraseMs = performance.now() - eraseStarted;
           const verifyStarted = performance.now();
           try {
             // The emulators are consistent at once: no waiting for lagging reads.
-            await verifyStoreErasure(deps, { ...args, settleDelaysMs: [] });
+            await proveStoreErasure(deps, { ...args, settleDelaysMs: [] }, inventory);
             const verifyMs = performance.now() - verifyStarted;
             return { storeId: store.id, counts, eraseMs, verifyMs, writes: receipt };
           } catch (error) {

@@ -1,6 +1,6 @@
 /**
  * The raw I/O floor of erasing one store: a bare script doing the same reads
- * and writes as the workflow's EraseStore + VerifyStoreErasure on the same
+ * and writes as the workflow's EraseStore (erasure and its proof) on the same
  * emulators, with no inventory manifest, ledger, audit or decisions — the
  * Query pages (or the S3 version listing), then as many deletes
  * (BatchWriteItem, DeleteObjects) and rewrites (UpdateItem, GetObject +

@@ -144,7 +144,7 @@ async function eraseSection(): Promise<void> {
   summary.erase = [{ records: planted, ms: r.totalMs, floorMs, ratio: floorMs ? r.totalMs / floorMs : null }];
   details.erase = r;
   console.log(
-    `erase (one subject, eraseStore + verifyStoreErasure per store, ${concurrency} store(s) at once, dynalite + s3rver in-process)`,
+    `erase (one subject, EraseStore's erase + proof per store, ${concurrency} store(s) at once, dynalite + s3rver in-process)`,
   );
   console.log(
     `planted ${planted} records for the subject in ${round(r.plantMs)} ms (plus 3 other subjects): ` +

@@ -102,11 +102,7 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
       5000,
       'the notice',
     )) as NotifyPayload;
-    await eventually(
-      () => (stubs.callsOf('VerifyStoreErasure').length === 2 ? true : undefined),
-      5000,
-      'stores',
-    );
+    await eventually(() => (stubs.callsOf('EraseStore').length === 2 ? true : undefined), 5000, 'stores');
     expect(runner.waitingTokens(deleteId)).toEqual([notice.taskToken]);
     expect(stubs.callsOf('IssueCertificate')).toEqual([]);
 

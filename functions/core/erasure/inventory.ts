@@ -13,6 +13,7 @@ import type { Connector, ObjectStore, RecordRef, Subject } from '../ports';
 import { type DecideOptions, decideErasure, type RecordDecision } from './decisions';
 import { deepStrings, identifierHash } from './identifiers';
 import { type ErasureSummary, readSummary, writeSummary } from './manifest';
+import { surveyOf } from './survey';
 
 export interface InventoryArgs {
   readonly requestId: string;
@@ -53,21 +54,37 @@ function orphanDecision(store: DataStore, ref: RecordRef, now: Date, options: De
   return decision.outcome === 'masked' ? { ref, outcome: 'deleted', action: { kind: 'delete' } } : decision;
 }
 
-/**
- * The store's erasure summary: reused when a previous attempt completed the
- * inventory, otherwise made by streaming `connector.export` through
- * `decideErasure` into `erasure/<requestId>/<storeId>.decisions.jsonl`. For S3
- * stores, objects that `locate` finds only as old versions or delete markers get
- * a decision too, so nothing recoverable is left out. Memory stays flat apart
- * from the identifier hashes (one per distinct masked value) and, for S3, the
- * set of object keys.
- */
+/** Decisions an inventory keeps in memory for the erasure and proof that follow; past it they are read back. */
+export const DECISIONS_IN_MEMORY = 100_000;
+
+/** A store's inventory: its summary and, when this call made them and they fit in memory, its decisions. */
+export interface Inventory {
+  readonly summary: ErasureSummary;
+  /** Absent when an earlier attempt made them, or past `DECISIONS_IN_MEMORY`: read the manifest. */
+  readonly decisions?: readonly (readonly RecordDecision[])[];
+}
+
+/** The store's erasure summary (see `inventoryOf`). */
 export async function takeInventory(exports: ObjectStore, args: InventoryArgs): Promise<ErasureSummary> {
+  return (await inventoryOf(exports, args)).summary;
+}
+
+/**
+ * The store's inventory: reused when a previous attempt completed it,
+ * otherwise made by streaming the store's survey (current records, and for S3
+ * every version) through `decideErasure` into
+ * `erasure/<requestId>/<storeId>.decisions.jsonl`. For S3 stores, objects
+ * found only as old versions or delete markers get a decision too, so nothing
+ * recoverable is left out. Memory stays flat apart from the identifier hashes
+ * (one per distinct masked value), for S3 the set of object keys, and the
+ * decisions kept for this invocation (at most `DECISIONS_IN_MEMORY`).
+ */
+export async function inventoryOf(exports: ObjectStore, args: InventoryArgs): Promise<Inventory> {
   const requestId = safeRequestId(args.requestId);
   const storeId = safeStoreId(args.store.id);
   const run = args.retention?.run;
   const existing = await readSummary(exports, requestId, storeId, run);
-  if (existing) return existing;
+  if (existing) return { summary: existing };
   const { store, connector, subject, contact, hashingKey } = args;
   const decideOptions: DecideOptions = {
     ...(args.retention ? { retentionEnded: true } : {}),
@@ -93,6 +110,7 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
   const retention = new Map<string, { legalBasis: string; retainedUntil: string; records: number }>();
   const holds = new Map<string, number>();
   let changes = 0;
+  let held: RecordDecision[][] | undefined = [];
   const tally = (decision: RecordDecision) => {
     counts.found += 1;
     if (decision.action.kind !== 'keep') changes += 1;
@@ -111,13 +129,20 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
       holds.set(decision.holdReason, (holds.get(decision.holdReason) ?? 0) + 1);
     }
   };
+  const page = (decisions: RecordDecision[]): string => {
+    if (held && counts.found <= DECISIONS_IN_MEMORY) held.push(decisions);
+    else held = undefined;
+    return `${decisions.map((d) => JSON.stringify(d)).join('\n')}\n`;
+  };
 
   async function* manifest(): AsyncGenerator<string> {
     const currentObjects = new Set<string>();
+    // Keys seen only as old versions or delete markers so far; their current version may still come.
+    const versionsOnly = new Map<string, string>();
     // Decisions never open a file: no per-object reads for whole-object records.
-    for await (const page of connector.export(subject, { attachments: false })) {
-      const lines: string[] = [];
-      for (const record of page) {
+    for await (const { records, refs } of surveyOf(connector, subject)) {
+      const decisions: RecordDecision[] = [];
+      for (const record of records) {
         const decision = decideErasure(store, record, subjectValues, now, decideOptions);
         tally(decision);
         if (decision.action.kind === 'update') {
@@ -128,24 +153,23 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
           }
         }
         if (record.ref.kind === 's3') currentObjects.add(record.ref.key);
-        lines.push(JSON.stringify(decision));
+        decisions.push(decision);
       }
-      if (lines.length > 0) yield `${lines.join('\n')}\n`;
-    }
-    if (store.kind !== 's3') return;
-    const orphans = new Set<string>();
-    for await (const refs of connector.locate(subject)) {
-      const lines: string[] = [];
-      for (const ref of refs) {
-        if (ref.kind !== 's3' || currentObjects.has(ref.key) || orphans.has(ref.key)) continue;
-        orphans.add(ref.key);
-        const orphan = { kind: 's3' as const, bucket: ref.bucket, key: ref.key };
-        const decision = orphanDecision(store, orphan, now, decideOptions);
-        tally(decision);
-        lines.push(JSON.stringify(decision));
+      if (store.kind === 's3') {
+        for (const ref of refs) {
+          if (ref.kind === 's3' && !currentObjects.has(ref.key)) versionsOnly.set(ref.key, ref.bucket);
+        }
       }
-      if (lines.length > 0) yield `${lines.join('\n')}\n`;
+      if (decisions.length > 0) yield page(decisions);
     }
+    const orphans: RecordDecision[] = [];
+    for (const [key, bucket] of versionsOnly) {
+      if (currentObjects.has(key)) continue;
+      const decision = orphanDecision(store, { kind: 's3', bucket, key }, now, decideOptions);
+      tally(decision);
+      orphans.push(decision);
+    }
+    if (orphans.length > 0) yield page(orphans);
   }
 
   await exports.upload(erasureDecisionsKey(requestId, storeId, run), Readable.from(manifest()), {
@@ -164,5 +188,5 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
     createdAt: now.toISOString(),
   };
   await writeSummary(exports, summary);
-  return summary;
+  return { summary, ...(held ? { decisions: held } : {}) };
 }
