@@ -81,7 +81,10 @@ export async function proveStoreErasure(
       hashingKey: args.hashingKey,
       ...(args.settleDelaysMs ? { settleDelaysMs: args.settleDelaysMs } : {}),
     },
-    summary,
+    {
+      hashes: summary.identifierHashes,
+      ...(inventory?.identifiers ? { forms: inventory.identifiers } : {}),
+    },
     await expectationsOf(decisions),
   );
 }
@@ -123,6 +126,7 @@ export async function eraseRequestStore(
     subject: { identities: record.identities ?? {} },
     ...(record.contact ? { contact: record.contact } : {}),
     hashingKey: await ports.hashingKey(),
+    firstAttempt: before?.status === 'pending',
     settleDelaysMs: input.settleDelaysMs,
   };
   let erased: { counts: ErasureCounts; inventory?: Inventory };

@@ -6,12 +6,13 @@
  * on data that may already be half erased.
  */
 import { Readable } from 'node:stream';
+import { keyedHash } from '../crypto';
 import type { DataStore } from '../data-map';
 import { erasureDecisionsKey, safeRequestId, safeStoreId } from '../export/keys';
 import type { LedgerRecord } from '../ledger-record';
 import type { Connector, ObjectStore, RecordRef, Subject } from '../ports';
 import { type DecideOptions, decideErasure, type RecordDecision } from './decisions';
-import { deepStrings, identifierHash } from './identifiers';
+import { deepStrings, normaliseIdentifier } from './identifiers';
 import { type ErasureSummary, readSummary, writeSummary } from './manifest';
 import { surveyOf } from './survey';
 
@@ -30,6 +31,15 @@ export interface InventoryArgs {
    * folder `run` (`retention-<YYYY-MM-DD>`, see `retentionRun`) beside the request's original one.
    */
   readonly retention?: { readonly run: string };
+  /** No earlier attempt began an inventory (the ledger has the store `pending`): none to look for. */
+  readonly firstAttempt?: boolean;
+}
+
+/** Whether `key` exists (its body is not read). */
+async function exists(exports: ObjectStore, key: string): Promise<boolean> {
+  const body = await exports.open(key);
+  body?.destroy();
+  return body !== undefined;
 }
 
 /** Identity kinds whose values are plaintext identifiers (customerId is pseudonymous and stays on retained records). */
@@ -54,14 +64,23 @@ function orphanDecision(store: DataStore, ref: RecordRef, now: Date, options: De
   return decision.outcome === 'masked' ? { ref, outcome: 'deleted', action: { kind: 'delete' } } : decision;
 }
 
-/** Decisions an inventory keeps in memory for the erasure and proof that follow; past it they are read back. */
-export const DECISIONS_IN_MEMORY = 100_000;
+/**
+ * Manifest bytes an inventory keeps in memory, with its decisions, for the
+ * erasure and proof that follow (about 40,000 decisions); past it the manifest
+ * is streamed up and the decisions are read back.
+ */
+export const MANIFEST_IN_MEMORY_BYTES = 8 * 1024 * 1024;
 
 /** A store's inventory: its summary and, when this call made them and they fit in memory, its decisions. */
 export interface Inventory {
   readonly summary: ErasureSummary;
-  /** Absent when an earlier attempt made them, or past `DECISIONS_IN_MEMORY`: read the manifest. */
+  /** Absent when an earlier attempt made them, or past `MANIFEST_IN_MEMORY_BYTES`: read the manifest. */
   readonly decisions?: readonly (readonly RecordDecision[])[];
+  /**
+   * The normalised identifiers whose keyed hashes the summary holds, when this
+   * call made it: the proof compares with them instead of hashing every value it reads.
+   */
+  readonly identifiers?: ReadonlySet<string>;
 }
 
 /** The store's erasure summary (see `inventoryOf`). */
@@ -77,14 +96,18 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
  * found only as old versions or delete markers get a decision too, so nothing
  * recoverable is left out. Memory stays flat apart from the identifier hashes
  * (one per distinct masked value), for S3 the set of object keys, and the
- * decisions kept for this invocation (at most `DECISIONS_IN_MEMORY`).
+ * decisions kept for this invocation (see `MANIFEST_IN_MEMORY_BYTES`).
  */
 export async function inventoryOf(exports: ObjectStore, args: InventoryArgs): Promise<Inventory> {
   const requestId = safeRequestId(args.requestId);
   const storeId = safeStoreId(args.store.id);
   const run = args.retention?.run;
-  const existing = await readSummary(exports, requestId, storeId, run);
-  if (existing) return { summary: existing };
+  const manifestKey = erasureDecisionsKey(requestId, storeId, run);
+  if (!args.firstAttempt) {
+    const existing = await readSummary(exports, requestId, storeId, run);
+    // A small manifest goes up beside its summary: a summary without one marks no complete inventory.
+    if (existing && (await exists(exports, manifestKey))) return { summary: existing };
+  }
   const { store, connector, subject, contact, hashingKey } = args;
   const decideOptions: DecideOptions = {
     ...(args.retention ? { retentionEnded: true } : {}),
@@ -93,9 +116,13 @@ export async function inventoryOf(exports: ObjectStore, args: InventoryArgs): Pr
 
   const now = args.now ?? new Date();
   const hashes = new Set<string>();
+  // Normalised forms of the same identifiers: each hashed once, and held for this invocation's proof.
+  const identifiers = new Set<string>();
   const addHash = (value: string) => {
-    const hash = identifierHash(hashingKey, value);
-    if (hash) hashes.add(hash);
+    const form = normaliseIdentifier(value);
+    if (form === undefined || identifiers.has(form)) return;
+    identifiers.add(form);
+    hashes.add(keyedHash(hashingKey, 'identifier', form));
   };
   for (const kind of IDENTIFYING_KINDS) for (const value of subject.identities[kind] ?? []) addHash(value);
   // The verified address; the typed name and phone are unverified and never searched for everywhere.
@@ -130,8 +157,7 @@ export async function inventoryOf(exports: ObjectStore, args: InventoryArgs): Pr
     }
   };
   const page = (decisions: RecordDecision[]): string => {
-    if (held && counts.found <= DECISIONS_IN_MEMORY) held.push(decisions);
-    else held = undefined;
+    held?.push(decisions);
     return `${decisions.map((d) => JSON.stringify(d)).join('\n')}\n`;
   };
 
@@ -172,10 +198,7 @@ export async function inventoryOf(exports: ObjectStore, args: InventoryArgs): Pr
     if (orphans.length > 0) yield page(orphans);
   }
 
-  await exports.upload(erasureDecisionsKey(requestId, storeId, run), Readable.from(manifest()), {
-    contentType: 'application/x-ndjson',
-  });
-  const summary: ErasureSummary = {
+  const summaryOf = (): ErasureSummary => ({
     version: 1,
     requestId,
     storeId,
@@ -186,7 +209,36 @@ export async function inventoryOf(exports: ObjectStore, args: InventoryArgs): Pr
     retention: [...retention.values()],
     holds: [...holds].map(([reason, records]) => ({ reason, records })),
     createdAt: now.toISOString(),
-  };
-  await writeSummary(exports, summary);
-  return { summary, ...(held ? { decisions: held } : {}) };
+  });
+  const chunks = manifest();
+  const head: string[] = [];
+  let bytes = 0;
+  let next = await chunks.next();
+  while (!next.done && bytes <= MANIFEST_IN_MEMORY_BYTES) {
+    head.push(next.value);
+    bytes += next.value.length;
+    next = await chunks.next();
+  }
+  const options = { contentType: 'application/x-ndjson' };
+  let summary: ErasureSummary;
+  if (next.done) {
+    // Both complete before any erasure write; a retry reuses them only when both are there.
+    summary = summaryOf();
+    // A Buffer, so an empty manifest (nothing found) still goes up with its length.
+    const body = Buffer.from(head.join(''), 'utf8');
+    await Promise.all([exports.put(manifestKey, body, options), writeSummary(exports, summary)]);
+  } else {
+    held = undefined;
+    const rest = next.value;
+    async function* all(): AsyncGenerator<string> {
+      yield* head;
+      yield rest;
+      yield* chunks;
+    }
+    await exports.upload(manifestKey, Readable.from(all()), options);
+    // Written after the manifest: its presence says the manifest is complete.
+    summary = summaryOf();
+    await writeSummary(exports, summary);
+  }
+  return { summary, identifiers, ...(held ? { decisions: held } : {}) };
 }

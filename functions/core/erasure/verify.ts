@@ -8,8 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { safeRequestId, safeStoreId } from '../export/keys';
 import type { Connector, ObjectStore, RecordRef, Subject } from '../ports';
 import { ErasureIncompleteError, type RecordDecision } from './decisions';
-import { deepStrings, identifierHash } from './identifiers';
-import { type ErasureSummary, readDecisions, readSummary } from './manifest';
+import { deepStrings, identifierHash, normaliseIdentifier } from './identifiers';
+import { readDecisions, readSummary } from './manifest';
 import { surveyOf } from './survey';
 
 export interface VerifyArgs {
@@ -68,6 +68,15 @@ function fieldsLeft(data: Readonly<Record<string, unknown>>, expectation: Expect
   return (expectation.remove ?? []).some((field) => field in data);
 }
 
+/**
+ * The subject's identifiers the proof looks for: the keyed hashes the summary
+ * holds, or (same invocation as the inventory) their normalised forms themselves.
+ */
+export interface SubjectIdentifiers {
+  readonly hashes: readonly string[];
+  readonly forms?: ReadonlySet<string>;
+}
+
 /** What the re-query must find: the kept records' expectations, and which S3 objects were changed or kept. */
 export interface Expectations {
   readonly kept: ReadonlyMap<string, Expectation>;
@@ -114,18 +123,25 @@ export async function expectationsOf(
  */
 export async function proveErasure(
   args: Omit<VerifyArgs, 'run'>,
-  summary: Pick<ErasureSummary, 'identifierHashes'>,
+  identifiers: SubjectIdentifiers,
   expectations: Expectations,
 ): Promise<VerifiedStore> {
   const storeId = safeStoreId(args.storeId);
   const { connector, subject, hashingKey } = args;
   const { kept, changedObjects, keptObjects } = expectations;
-  const hashes = new Set(summary.identifierHashes);
+  const { forms } = identifiers;
+  const hashes = new Set(identifiers.hashes);
+  const isIdentifier = forms
+    ? (value: string) => {
+        const form = normaliseIdentifier(value);
+        return form !== undefined && forms.has(form);
+      }
+    : (value: string) => {
+        const hash = identifierHash(hashingKey, value);
+        return hash !== undefined && hashes.has(hash);
+      };
   const identifies = (data: unknown): boolean => {
-    for (const value of deepStrings(data)) {
-      const hash = identifierHash(hashingKey, value);
-      if (hash && hashes.has(hash)) return true;
-    }
+    for (const value of deepStrings(data)) if (isIdentifier(value)) return true;
     return false;
   };
 
@@ -192,5 +208,6 @@ export async function verifyStoreErasure(exports: ObjectStore, args: VerifyArgs)
   const { run } = args;
   const summary = await readSummary(exports, requestId, storeId, run);
   if (!summary) throw new ErasureIncompleteError(`store ${storeId}: no erasure inventory to verify against`);
-  return proveErasure(args, summary, await expectationsOf(readDecisions(exports, requestId, storeId, run)));
+  const expectations = await expectationsOf(readDecisions(exports, requestId, storeId, run));
+  return proveErasure(args, { hashes: summary.identifierHashes }, expectations);
 }
