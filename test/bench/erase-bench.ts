@@ -56,7 +56,12 @@ export interface EraseBenchResult {
   /** Whether every other subject's records (all stores, data and refs) are exactly as before the erasure. */
   readonly othersUntouched: boolean;
   /** The raw I/O floor on the twin subject, same concurrency: per store, and wall time of all (when asked for). */
-  readonly floor?: { readonly stores: Readonly<Record<string, FloorTimes>>; readonly totalMs: number };
+  readonly floor?: {
+    readonly stores: Readonly<Record<string, FloorTimes>>;
+    readonly totalMs: number;
+    /** CPU time of this process during the floor's wall time (as `cpuMs`). */
+    readonly cpuMs: number;
+  };
 }
 
 const EXPORTS = 'dsr-bench-exports';
@@ -250,9 +255,12 @@ export async function benchErase(options: EraseBenchOptions): Promise<EraseBench
     const othersAfter = await Promise.all(others.map((email) => footprintDigest(clients, dataMap, email)));
     let floor: EraseBenchResult['floor'];
     if (options.floor) {
+      const floorCpu = process.cpuUsage();
       const floorStarted = performance.now();
       const times = await floorAll(TWIN, stores);
-      floor = { stores: times, totalMs: performance.now() - floorStarted };
+      const totalMs = performance.now() - floorStarted;
+      const used = process.cpuUsage(floorCpu);
+      floor = { stores: times, totalMs, cpuMs: (used.user + used.system) / 1000 };
     }
     return {
       planted,

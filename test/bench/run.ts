@@ -179,7 +179,7 @@ async function eraseSection(): Promise<void> {
   console.log(`other subjects untouched: ${r.othersUntouched ? 'yes' : 'NO'}`);
   if (r.floor) {
     console.log(
-      `raw I/O floor (same reads and writes by a bare script on a twin subject, same concurrency): ${round(r.floor.totalMs)} ms wall; ratio ${(r.totalMs / r.floor.totalMs).toFixed(2)}`,
+      `raw I/O floor (same reads and writes by a bare script on a twin subject, same concurrency): ${round(r.floor.totalMs)} ms wall, process CPU ${round(r.floor.cpuMs)} ms; ratio ${(r.totalMs / r.floor.totalMs).toFixed(2)}`,
     );
   }
 }

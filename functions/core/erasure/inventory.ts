@@ -1,9 +1,9 @@
 /**
  * Inventory: what erasure will do in one store, decided once per request.
- * The decisions are streamed to a manifest in the exports bucket; the summary
- * (counts, retention, holds, keyed identifier hashes) is written last and
- * marks the manifest complete, so a retry reuses it instead of deciding again
- * on data that may already be half erased.
+ * The decisions go to a manifest in the exports bucket with a summary (counts,
+ * retention, holds, keyed identifier hashes), both before any erasure write;
+ * the two together mark the inventory complete, so a retry reuses it instead
+ * of deciding again on data that may already be half erased.
  */
 import { Readable } from 'node:stream';
 import { keyedHash } from '../crypto';
