@@ -132,8 +132,9 @@ export async function eraseRequestStore(
   let erased: { counts: ErasureCounts; inventory?: Inventory };
   if (before?.status === 'completed' && before.erasure) {
     // Erased by an earlier attempt (that stopped before its proof, or whose proof is asked for again): nothing
-    // is written twice.
+    // is written twice. Its audit event may not have landed before it stopped (the event id makes this a no-op).
     erased = { counts: before.erasure };
+    await auditStore(ports.auditTrail, requestId, storeId, 'store_erased', { ...before.erasure });
   } else {
     await ledger.setStoreProgress(requestId, storeId, { status: 'in_progress' });
     erased = await markedFailedOnError({ ledger, log }, { requestId, storeId }, async () => {
