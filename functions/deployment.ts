@@ -209,15 +209,9 @@ const TASK_ENTRIES = {
   }),
   EraseStore: task({
     entry: 'functions/tasks/erase-store.ts',
-    description: "Decides and carries out erasure of the subject's records in one store",
+    description:
+      "Decides and carries out erasure of the subject's records in one store, then proves it by re-query",
     access: [...ERASURE_ACCESS, 'audit:append'],
-    timeoutSeconds: 900,
-    memoryMb: 1024,
-  }),
-  VerifyStoreErasure: task({
-    entry: 'functions/tasks/verify-store-erasure.ts',
-    description: 'Runs the store lookup again and fails unless only retained or masked records remain',
-    access: ['ledger:read', 'ledger:write', 'secret:read', 'stores:read', 'exports:read', 'audit:append'],
     timeoutSeconds: 900,
     memoryMb: 1024,
   }),

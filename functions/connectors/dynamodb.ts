@@ -17,6 +17,7 @@ import type {
   OptOutReceipt,
   RecordRef,
   Subject,
+  SurveyPage,
   UpdateReceipt,
 } from '../core/ports';
 
@@ -67,6 +68,11 @@ export class DynamoDbConnector implements Connector {
   /** DynamoDB keeps no old versions: what is recoverable is exactly the current items. */
   async *locate(subject: Subject): AsyncIterable<readonly RecordRef[]> {
     for await (const page of this.export(subject)) yield page.map((r) => r.ref);
+  }
+
+  /** One Query per identity value: each item is both a record and its own ref (no old versions). */
+  async *survey(subject: Subject): AsyncIterable<SurveyPage> {
+    for await (const records of this.export(subject)) yield { records, refs: records.map((r) => r.ref) };
   }
 
   async *export(subject: Subject): AsyncIterable<readonly ExportedRecord[]> {

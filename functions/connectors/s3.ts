@@ -22,6 +22,7 @@ import type {
   OpenedAttachment,
   RecordRef,
   Subject,
+  SurveyPage,
 } from '../core/ports';
 
 /** Records per page for JSON Lines stores: bounded so memory stays flat. */
@@ -57,6 +58,8 @@ export interface ListedVersion {
   readonly versionId: string;
   readonly isLatest: boolean;
   readonly deleteMarker: boolean;
+  readonly size?: number;
+  readonly lastModified?: Date;
 }
 
 /**
@@ -80,17 +83,21 @@ export async function* listVersionPages(
       }),
     );
     const listed = (
-      entries: { Key?: string; VersionId?: string; IsLatest?: boolean }[],
+      entries: { Key?: string; VersionId?: string; IsLatest?: boolean; Size?: number; LastModified?: Date }[],
       deleteMarker: boolean,
     ) =>
       entries
         .filter((e) => e.Key?.startsWith(prefix))
-        .map((e) => ({
-          key: e.Key as string,
-          versionId: e.VersionId ?? 'null',
-          isLatest: e.IsLatest === true,
-          deleteMarker,
-        }));
+        .map(
+          (e): ListedVersion => ({
+            key: e.Key as string,
+            versionId: e.VersionId ?? 'null',
+            isLatest: e.IsLatest === true,
+            deleteMarker,
+            ...(e.Size === undefined ? {} : { size: e.Size }),
+            ...(e.LastModified ? { lastModified: e.LastModified } : {}),
+          }),
+        );
     yield [...listed(out.Versions ?? [], false), ...listed(out.DeleteMarkers ?? [], true)];
     if (!out.IsTruncated) return;
     if (!out.NextKeyMarker) throw new Error('ListObjectVersions was truncated without a next key marker');
@@ -193,19 +200,68 @@ export class S3Connector implements Connector {
   async *locate(subject: Subject): AsyncIterable<readonly RecordRef[]> {
     for (const prefix of this.subjectPrefixes(subject)) {
       for await (const versions of listVersionPages(this.client, this.store.bucket, prefix)) {
-        const refs: RecordRef[] = versions
-          .filter((v) => !v.key.endsWith('/'))
-          .map((v) => ({
-            kind: 's3',
-            bucket: this.store.bucket,
-            key: v.key,
-            versionId: v.versionId,
-            noncurrent: !v.isLatest || v.deleteMarker,
-            deleteMarker: v.deleteMarker,
-          }));
+        const refs = this.versionRefs(versions);
         if (refs.length > 0) yield refs;
       }
     }
+  }
+
+  /**
+   * `locate` and `export` (attachments: false) from the one version listing:
+   * every version and delete marker as `locate` gives them, and the records
+   * of each current object (the lines of a JSON Lines object, read once; a
+   * document as the listing shows it, with a HeadObject only when a hold reads
+   * its content type). A bucket never versioned lists its objects as current.
+   */
+  async *survey(subject: Subject): AsyncIterable<SurveyPage> {
+    const heads = this.store.erasure.holds.some((h) => h.when?.field === 'contentType');
+    for (const prefix of this.subjectPrefixes(subject)) {
+      for await (const versions of listVersionPages(this.client, this.store.bucket, prefix)) {
+        const refs = this.versionRefs(versions);
+        const current = versions
+          .filter((v) => v.isLatest && !v.deleteMarker && !v.key.endsWith('/'))
+          .map((v): _Object => ({ Key: v.key, Size: v.size, LastModified: v.lastModified }));
+        if (this.store.format === 'binary') {
+          const records: ExportedRecord[] = [];
+          for (let i = 0; i < current.length; i += HEAD_BATCH) {
+            const batch = current.slice(i, i + HEAD_BATCH);
+            records.push(
+              ...(heads
+                ? await Promise.all(batch.map((o) => this.headedRecord(prefix, o)))
+                : batch.map((o) => this.listedRecord(prefix, o, false))),
+            );
+          }
+          if (records.length > 0 || refs.length > 0) yield { records, refs };
+          continue;
+        }
+        if (refs.length > 0) yield { records: [], refs };
+        let page: ExportedRecord[] = [];
+        for (const object of current) {
+          for await (const record of this.jsonlRecords(object.Key as string)) {
+            page.push(record);
+            if (page.length >= JSONL_PAGE_SIZE) {
+              yield { records: page, refs: [] };
+              page = [];
+            }
+          }
+        }
+        if (page.length > 0) yield { records: page, refs: [] };
+      }
+    }
+  }
+
+  /** Object-level refs of listed versions, flagged `noncurrent` unless they are the current version. */
+  private versionRefs(versions: readonly ListedVersion[]): RecordRef[] {
+    return versions
+      .filter((v) => !v.key.endsWith('/'))
+      .map((v) => ({
+        kind: 's3',
+        bucket: this.store.bucket,
+        key: v.key,
+        versionId: v.versionId,
+        noncurrent: !v.isLatest || v.deleteMarker,
+        deleteMarker: v.deleteMarker,
+      }));
   }
 
   /**

@@ -79,6 +79,12 @@ export interface ExportOptions {
   readonly attachments?: false;
 }
 
+/** One page of `Connector.survey`: current records, and refs of everything recoverable (as `locate`). */
+export interface SurveyPage {
+  readonly records: readonly ExportedRecord[];
+  readonly refs: readonly RecordRef[];
+}
+
 /** What a connector did while carrying out erasure decisions (writes actually sent). */
 export interface EraseReceipt {
   readonly storeId: string;
@@ -130,6 +136,12 @@ export interface Connector {
   locate(subject: Subject): AsyncIterable<readonly RecordRef[]>;
   /** The subject's current records, page by page. */
   export(subject: Subject, options?: ExportOptions): AsyncIterable<readonly ExportedRecord[]>;
+  /**
+   * `export` (attachments: false) and `locate` from one listing, for erasure's
+   * inventory and its proof: each page's current records and the refs `locate`
+   * gives. Absent = `export`, then `locate`.
+   */
+  survey?(subject: Subject): AsyncIterable<SurveyPage>;
   /**
    * Carries out erasure decisions (made by `decideErasure` from records this
    * connector exported). Idempotent: a record already gone or already masked is

@@ -1,10 +1,11 @@
 /**
  * The raw I/O floor of erasing one store: a bare script doing the same reads
- * and writes as the workflow's EraseStore + VerifyStoreErasure on the same
+ * and writes as the workflow's EraseStore (erasure and its proof) on the same
  * emulators, with no inventory manifest, ledger, audit or decisions — the
  * Query pages (or the S3 version listing), then as many deletes
- * (BatchWriteItem, DeleteObjects) and rewrites (UpdateItem, GetObject +
- * PutObject) as the real erasure reported, then the re-query.
+ * (BatchWriteItem, DeleteObjects) and rewrites (UpdateItem of the data map's
+ * masked and deleted fields, conditioned on the item existing, as erasure
+ * writes them; GetObject + PutObject) as the real erasure reported, then the re-query.
  */
 import {
   DeleteObjectsCommand,
@@ -92,15 +93,34 @@ async function dynamoFloor(
       pending = (out.UnprocessedItems ?? {}) as typeof pending;
     }
   });
+  // The rewrite erasure needs: the data map's masked fields set and deleted fields removed, only on an item that
+  // still exists (an update must never recreate an erased item).
+  const policies = Object.entries(store.erasure.fields);
+  const masked = policies.filter(([, p]) => p.action === 'mask' || p.action === 'anonymise').map(([f]) => f);
+  const removed = policies.filter(([, p]) => p.action === 'delete').map(([f]) => f);
+  const names: Record<string, string> = { '#key': partitionKey };
+  const values: Record<string, string> = {};
+  masked.forEach((field, i) => {
+    names[`#s${i}`] = field;
+    values[`:s${i}`] = '[erased]';
+  });
+  removed.forEach((field, i) => {
+    names[`#r${i}`] = field;
+  });
+  const clauses = [
+    ...(masked.length > 0 ? [`SET ${masked.map((_, i) => `#s${i} = :s${i}`).join(', ')}`] : []),
+    ...(removed.length > 0 ? [`REMOVE ${removed.map((_, i) => `#r${i}`).join(', ')}`] : []),
+  ];
   const rewritten = items.slice(writes.deleted, writes.deleted + writes.updated);
   await pool(rewritten, 8, async (item) => {
     await clients.dynamodb.send(
       new UpdateCommand({
         TableName: store.table,
         Key: keyOf(item),
-        UpdateExpression: 'SET #f = :v',
-        ExpressionAttributeNames: { '#f': 'benchFloor' },
-        ExpressionAttributeValues: { ':v': 'masked' },
+        UpdateExpression: clauses.length > 0 ? clauses.join(' ') : 'SET #f = :v',
+        ConditionExpression: 'attribute_exists(#key)',
+        ExpressionAttributeNames: clauses.length > 0 ? names : { ...names, '#f': 'benchFloor' },
+        ExpressionAttributeValues: clauses.length > 0 ? values : { ':v': 'masked' },
       }),
     );
   });

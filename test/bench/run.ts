@@ -147,7 +147,7 @@ async function eraseSection(): Promise<void> {
   summary.erase = [{ records: planted, ms: r.totalMs, floorMs, ratio: floorMs ? r.totalMs / floorMs : null }];
   details.erase = r;
   console.log(
-    `erase (one subject, eraseStore + verifyStoreErasure per store, ${concurrency} store(s) at once, dynalite + s3rver in-process)`,
+    `erase (one subject, EraseStore's erase + proof per store, ${concurrency} store(s) at once, dynalite + s3rver in-process)`,
   );
   console.log(
     `planted ${planted} records for the subject in ${round(r.plantMs)} ms (plus 3 other subjects): ` +
@@ -182,7 +182,7 @@ async function eraseSection(): Promise<void> {
   console.log(`other subjects untouched: ${r.othersUntouched ? 'yes' : 'NO'}`);
   if (r.floor) {
     console.log(
-      `raw I/O floor (same reads and writes by a bare script on a twin subject, same concurrency): ${round(r.floor.totalMs)} ms wall; ratio ${(r.totalMs / r.floor.totalMs).toFixed(2)}`,
+      `raw I/O floor (same reads and writes by a bare script on a twin subject, same concurrency): ${round(r.floor.totalMs)} ms wall, process CPU ${round(r.floor.cpuMs)} ms; ratio ${(r.totalMs / r.floor.totalMs).toFixed(2)}`,
     );
   }
 }

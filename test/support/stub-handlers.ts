@@ -49,9 +49,9 @@ export function stubHandlers(
       graceSeconds: 0,
       graceEndsAt: new Date().toISOString(),
     }),
-    EraseStore: async (p) => ({ storeId: (p as { storeId: string }).storeId, counts: STUB_ERASURE_COUNTS }),
-    VerifyStoreErasure: async (p) => ({
+    EraseStore: async (p) => ({
       storeId: (p as { storeId: string }).storeId,
+      counts: STUB_ERASURE_COUNTS,
       remaining: STUB_ERASURE_COUNTS.masked + STUB_ERASURE_COUNTS.retained,
       verified: true,
     }),

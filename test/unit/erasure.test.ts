@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { type DynamoDbStore, dataMapSchemas, type S3Store } from '../../functions/core/data-map';
 import { ErasureIncompleteError, UnsupportedErasureError } from '../../functions/core/erasure/decisions';
-import { eraseStore } from '../../functions/core/erasure/erase';
+import { eraseStore, proveStoreErasure } from '../../functions/core/erasure/erase';
 import { takeInventory } from '../../functions/core/erasure/inventory';
 import { readSummary } from '../../functions/core/erasure/manifest';
 import { verifyStoreErasure } from '../../functions/core/erasure/verify';
@@ -157,6 +158,36 @@ describe('erasing one store', () => {
     expect(again).toEqual(first);
   });
 
+  it('takes the inventory again when an attempt stopped with its summary written but not its manifest', async () => {
+    // Prepare: the manifest and summary go up together; only the summary landed before the crash
+    const connector = new FakeConnector('orders', someOrders());
+    await takeInventory(deps(), args(connector));
+    s3.objects.delete(`${BUCKET}/${erasureDecisionsKey(REQUEST, 'orders')}`);
+    connector.add(order(9));
+
+    // Act
+    const again = await takeInventory(deps(), args(connector));
+
+    // Assess: nothing was erased yet, so deciding again on the store as it is now is right
+    expect(again.counts.found).toBe(6);
+    expect(s3.text(`${BUCKET}/${erasureDecisionsKey(REQUEST, 'orders')}`)?.split('\n')).toHaveLength(7);
+  });
+
+  it('proves against the decisions it holds, after erasing in the same call, without reading them back', async () => {
+    // Prepare
+    const connector = new FakeConnector('orders', someOrders());
+    const erased = await eraseStore(deps(), args(connector));
+    const reads = s3.mock.commandCalls(GetObjectCommand).length;
+    connector.add(order(7));
+
+    // Act
+    const proof = proveStoreErasure(deps(), { ...args(connector), settleDelaysMs: [] }, erased.inventory);
+
+    // Assess: a real re-query, which finds the record erasure never decided on
+    await expect(proof).rejects.toThrow(/store orders: .*1 record\(s\) or object\(s\) remain/);
+    expect(s3.mock.commandCalls(GetObjectCommand).length).toBe(reads);
+  });
+
   it('refuses a store whose connector cannot erase', async () => {
     const connector = new FakeConnector('orders', someOrders());
     Object.defineProperty(connector, 'erase', { value: undefined });
@@ -249,6 +280,18 @@ describe('proving an erasure by re-query', () => {
     await expect(verifyStoreErasure(deps(), verifyArgs(connector))).rejects.toThrow(
       /1 kept record\(s\) still contain an identifier/,
     );
+  });
+
+  it("fails, in the same call as the erasure, when a kept record holds the subject's phone written another way", async () => {
+    const connector = new FakeConnector('orders', someOrders());
+    const erased = await eraseStore(deps(), args(connector));
+    const kept = connector.records.get('dynamodb:[["orderId","ORD-2"]]');
+    if (!kept) throw new Error('order 2 is gone');
+    kept.data.note = '+62 811-0000-001';
+
+    const proof = proveStoreErasure(deps(), { ...args(connector), settleDelaysMs: [] }, erased.inventory);
+
+    await expect(proof).rejects.toThrow(/1 kept record\(s\) still contain an identifier/);
   });
 
   it('leaves a held record alone: it is kept untouched on purpose', async () => {

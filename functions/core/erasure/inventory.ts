@@ -1,18 +1,20 @@
 /**
  * Inventory: what erasure will do in one store, decided once per request.
- * The decisions are streamed to a manifest in the exports bucket; the summary
- * (counts, retention, holds, keyed identifier hashes) is written last and
- * marks the manifest complete, so a retry reuses it instead of deciding again
- * on data that may already be half erased.
+ * The decisions go to a manifest in the exports bucket with a summary (counts,
+ * retention, holds, keyed identifier hashes), both before any erasure write;
+ * the two together mark the inventory complete, so a retry reuses it instead
+ * of deciding again on data that may already be half erased.
  */
 import { Readable } from 'node:stream';
+import { keyedHash } from '../crypto';
 import type { DataStore } from '../data-map';
 import { erasureDecisionsKey, safeRequestId, safeStoreId } from '../export/keys';
 import type { LedgerRecord } from '../ledger-record';
 import type { Connector, ObjectStore, RecordRef, Subject } from '../ports';
 import { type DecideOptions, decideErasure, type RecordDecision } from './decisions';
-import { deepStrings, identifierHash } from './identifiers';
+import { deepStrings, normaliseIdentifier } from './identifiers';
 import { type ErasureSummary, readSummary, writeSummary } from './manifest';
+import { surveyOf } from './survey';
 
 export interface InventoryArgs {
   readonly requestId: string;
@@ -29,6 +31,15 @@ export interface InventoryArgs {
    * folder `run` (`retention-<YYYY-MM-DD>`, see `retentionRun`) beside the request's original one.
    */
   readonly retention?: { readonly run: string };
+  /** No earlier attempt began an inventory (the ledger has the store `pending`): none to look for. */
+  readonly firstAttempt?: boolean;
+}
+
+/** Whether `key` exists (its body is not read). */
+async function exists(exports: ObjectStore, key: string): Promise<boolean> {
+  const body = await exports.open(key);
+  body?.destroy();
+  return body !== undefined;
 }
 
 /** Identity kinds whose values are plaintext identifiers (customerId is pseudonymous and stays on retained records). */
@@ -54,20 +65,49 @@ function orphanDecision(store: DataStore, ref: RecordRef, now: Date, options: De
 }
 
 /**
- * The store's erasure summary: reused when a previous attempt completed the
- * inventory, otherwise made by streaming `connector.export` through
- * `decideErasure` into `erasure/<requestId>/<storeId>.decisions.jsonl`. For S3
- * stores, objects that `locate` finds only as old versions or delete markers get
- * a decision too, so nothing recoverable is left out. Memory stays flat apart
- * from the identifier hashes (one per distinct masked value) and, for S3, the
- * set of object keys.
+ * Manifest bytes an inventory keeps in memory, with its decisions, for the
+ * erasure and proof that follow (about 40,000 decisions); past it the manifest
+ * is streamed up and the decisions are read back.
  */
+export const MANIFEST_IN_MEMORY_BYTES = 8 * 1024 * 1024;
+
+/** A store's inventory: its summary and, when this call made them and they fit in memory, its decisions. */
+export interface Inventory {
+  readonly summary: ErasureSummary;
+  /** Absent when an earlier attempt made them, or past `MANIFEST_IN_MEMORY_BYTES`: read the manifest. */
+  readonly decisions?: readonly (readonly RecordDecision[])[];
+  /**
+   * The normalised identifiers whose keyed hashes the summary holds, when this
+   * call made it: the proof compares with them instead of hashing every value it reads.
+   */
+  readonly identifiers?: ReadonlySet<string>;
+}
+
+/** The store's erasure summary (see `inventoryOf`). */
 export async function takeInventory(exports: ObjectStore, args: InventoryArgs): Promise<ErasureSummary> {
+  return (await inventoryOf(exports, args)).summary;
+}
+
+/**
+ * The store's inventory: reused when a previous attempt completed it,
+ * otherwise made by streaming the store's survey (current records, and for S3
+ * every version) through `decideErasure` into
+ * `erasure/<requestId>/<storeId>.decisions.jsonl`. For S3 stores, objects
+ * found only as old versions or delete markers get a decision too, so nothing
+ * recoverable is left out. Memory stays flat apart from the identifier hashes
+ * (one per distinct masked value), for S3 the set of object keys, and the
+ * decisions kept for this invocation (see `MANIFEST_IN_MEMORY_BYTES`).
+ */
+export async function inventoryOf(exports: ObjectStore, args: InventoryArgs): Promise<Inventory> {
   const requestId = safeRequestId(args.requestId);
   const storeId = safeStoreId(args.store.id);
   const run = args.retention?.run;
-  const existing = await readSummary(exports, requestId, storeId, run);
-  if (existing) return existing;
+  const manifestKey = erasureDecisionsKey(requestId, storeId, run);
+  if (!args.firstAttempt) {
+    const existing = await readSummary(exports, requestId, storeId, run);
+    // A small manifest goes up beside its summary: a summary without one marks no complete inventory.
+    if (existing && (await exists(exports, manifestKey))) return { summary: existing };
+  }
   const { store, connector, subject, contact, hashingKey } = args;
   const decideOptions: DecideOptions = {
     ...(args.retention ? { retentionEnded: true } : {}),
@@ -76,9 +116,13 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
 
   const now = args.now ?? new Date();
   const hashes = new Set<string>();
+  // Normalised forms of the same identifiers: each hashed once, and held for this invocation's proof.
+  const identifiers = new Set<string>();
   const addHash = (value: string) => {
-    const hash = identifierHash(hashingKey, value);
-    if (hash) hashes.add(hash);
+    const form = normaliseIdentifier(value);
+    if (form === undefined || identifiers.has(form)) return;
+    identifiers.add(form);
+    hashes.add(keyedHash(hashingKey, 'identifier', form));
   };
   for (const kind of IDENTIFYING_KINDS) for (const value of subject.identities[kind] ?? []) addHash(value);
   // The verified address; the typed name and phone are unverified and never searched for everywhere.
@@ -93,6 +137,7 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
   const retention = new Map<string, { legalBasis: string; retainedUntil: string; records: number }>();
   const holds = new Map<string, number>();
   let changes = 0;
+  let held: RecordDecision[][] | undefined = [];
   const tally = (decision: RecordDecision) => {
     counts.found += 1;
     if (decision.action.kind !== 'keep') changes += 1;
@@ -111,13 +156,19 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
       holds.set(decision.holdReason, (holds.get(decision.holdReason) ?? 0) + 1);
     }
   };
+  const page = (decisions: RecordDecision[]): string => {
+    held?.push(decisions);
+    return `${decisions.map((d) => JSON.stringify(d)).join('\n')}\n`;
+  };
 
   async function* manifest(): AsyncGenerator<string> {
     const currentObjects = new Set<string>();
+    // Keys seen only as old versions or delete markers so far; their current version may still come.
+    const versionsOnly = new Map<string, string>();
     // Decisions never open a file: no per-object reads for whole-object records.
-    for await (const page of connector.export(subject, { attachments: false })) {
-      const lines: string[] = [];
-      for (const record of page) {
+    for await (const { records, refs } of surveyOf(connector, subject)) {
+      const decisions: RecordDecision[] = [];
+      for (const record of records) {
         const decision = decideErasure(store, record, subjectValues, now, decideOptions);
         tally(decision);
         if (decision.action.kind === 'update') {
@@ -128,30 +179,26 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
           }
         }
         if (record.ref.kind === 's3') currentObjects.add(record.ref.key);
-        lines.push(JSON.stringify(decision));
+        decisions.push(decision);
       }
-      if (lines.length > 0) yield `${lines.join('\n')}\n`;
-    }
-    if (store.kind !== 's3') return;
-    const orphans = new Set<string>();
-    for await (const refs of connector.locate(subject)) {
-      const lines: string[] = [];
-      for (const ref of refs) {
-        if (ref.kind !== 's3' || currentObjects.has(ref.key) || orphans.has(ref.key)) continue;
-        orphans.add(ref.key);
-        const orphan = { kind: 's3' as const, bucket: ref.bucket, key: ref.key };
-        const decision = orphanDecision(store, orphan, now, decideOptions);
-        tally(decision);
-        lines.push(JSON.stringify(decision));
+      if (store.kind === 's3') {
+        for (const ref of refs) {
+          if (ref.kind === 's3' && !currentObjects.has(ref.key)) versionsOnly.set(ref.key, ref.bucket);
+        }
       }
-      if (lines.length > 0) yield `${lines.join('\n')}\n`;
+      if (decisions.length > 0) yield page(decisions);
     }
+    const orphans: RecordDecision[] = [];
+    for (const [key, bucket] of versionsOnly) {
+      if (currentObjects.has(key)) continue;
+      const decision = orphanDecision(store, { kind: 's3', bucket, key }, now, decideOptions);
+      tally(decision);
+      orphans.push(decision);
+    }
+    if (orphans.length > 0) yield page(orphans);
   }
 
-  await exports.upload(erasureDecisionsKey(requestId, storeId, run), Readable.from(manifest()), {
-    contentType: 'application/x-ndjson',
-  });
-  const summary: ErasureSummary = {
+  const summaryOf = (): ErasureSummary => ({
     version: 1,
     requestId,
     storeId,
@@ -162,7 +209,36 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
     retention: [...retention.values()],
     holds: [...holds].map(([reason, records]) => ({ reason, records })),
     createdAt: now.toISOString(),
-  };
-  await writeSummary(exports, summary);
-  return summary;
+  });
+  const chunks = manifest();
+  const head: string[] = [];
+  let bytes = 0;
+  let next = await chunks.next();
+  while (!next.done && bytes <= MANIFEST_IN_MEMORY_BYTES) {
+    head.push(next.value);
+    bytes += next.value.length;
+    next = await chunks.next();
+  }
+  const options = { contentType: 'application/x-ndjson' };
+  let summary: ErasureSummary;
+  if (next.done) {
+    // Both complete before any erasure write; a retry reuses them only when both are there.
+    summary = summaryOf();
+    // A Buffer, so an empty manifest (nothing found) still goes up with its length.
+    const body = Buffer.from(head.join(''), 'utf8');
+    await Promise.all([exports.put(manifestKey, body, options), writeSummary(exports, summary)]);
+  } else {
+    held = undefined;
+    const rest = next.value;
+    async function* all(): AsyncGenerator<string> {
+      yield* head;
+      yield rest;
+      yield* chunks;
+    }
+    await exports.upload(manifestKey, Readable.from(all()), options);
+    // Written after the manifest: its presence says the manifest is complete.
+    summary = summaryOf();
+    await writeSummary(exports, summary);
+  }
+  return { summary, identifiers, ...(held ? { decisions: held } : {}) };
 }

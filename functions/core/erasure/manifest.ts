@@ -1,6 +1,7 @@
 /**
  * The erasure manifest of one store: every decision as a JSON Lines object in
- * the exports bucket, and a summary written after it that marks it complete.
+ * the exports bucket, and a summary written beside it (or after it, for a
+ * manifest too large to hold in memory): together they mark it complete.
  * Retries read these instead of deciding again, so they apply the same
  * decisions and report the same counts.
  */
@@ -88,7 +89,7 @@ export async function readSummary(
   return parsed.data;
 }
 
-/** Writes the summary (after the manifest: its presence says the manifest is complete). */
+/** Writes the summary (see `inventoryOf` for when: beside a small manifest, after a large one). */
 export async function writeSummary(exports: ObjectStore, summary: ErasureSummary): Promise<void> {
   await exports.put(
     erasureSummaryKey(summary.requestId, summary.storeId, summary.run),

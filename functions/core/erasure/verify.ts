@@ -1,17 +1,16 @@
 /**
- * Proof by re-query: after erasure, every lookup of the store runs again and
- * what it finds must be exactly what the manifest keeps, with no identifier
- * of the subject left in it. Any surplus is a failure for support.
+ * Proof by re-query: after erasure, the store is read again and what it finds
+ * must be exactly what the decisions keep, with no identifier of the subject
+ * left in it. Any surplus is a failure for support.
  */
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { auditStore } from '../audit/events';
-import { dataStoreOf } from '../data-map';
 import { safeRequestId, safeStoreId } from '../export/keys';
-import type { Connector, ObjectStore, RecordRef, StorePorts, Subject } from '../ports';
-import { ErasureIncompleteError } from './decisions';
-import { deepStrings, identifierHash } from './identifiers';
+import type { Connector, ObjectStore, RecordRef, Subject } from '../ports';
+import { ErasureIncompleteError, type RecordDecision } from './decisions';
+import { deepStrings, identifierHash, normaliseIdentifier } from './identifiers';
 import { readDecisions, readSummary } from './manifest';
+import { surveyOf } from './survey';
 
 export interface VerifyArgs {
   readonly requestId: string;
@@ -39,7 +38,7 @@ export interface VerifiedStore {
 }
 
 /** What a kept record must look like now. Shared between records with the same shape to keep memory small. */
-interface Expectation {
+export interface Expectation {
   readonly held: boolean;
   readonly set?: Readonly<Record<string, string>>;
   readonly remove?: readonly string[];
@@ -70,27 +69,30 @@ function fieldsLeft(data: Readonly<Record<string, unknown>>, expectation: Expect
 }
 
 /**
- * Re-runs `connector.export` and `connector.locate` for the subject and checks
- * that every current record is one the manifest keeps, that kept records carry
- * their masks and no identifier whose keyed hash the inventory recorded (held
- * records are exempt: they are kept untouched on purpose), and that no old S3
- * version or delete marker remains of an object that was deleted or rewritten.
- *
- * @throws ErasureIncompleteError naming the store and counts (never data) when anything is left.
+ * The subject's identifiers the proof looks for: the keyed hashes the summary
+ * holds, or (same invocation as the inventory) their normalised forms themselves.
  */
-export async function verifyStoreErasure(exports: ObjectStore, args: VerifyArgs): Promise<VerifiedStore> {
-  const requestId = safeRequestId(args.requestId);
-  const storeId = safeStoreId(args.storeId);
-  const { connector, subject, hashingKey } = args;
-  const { run } = args;
-  const summary = await readSummary(exports, requestId, storeId, run);
-  if (!summary) throw new ErasureIncompleteError(`store ${storeId}: no erasure inventory to verify against`);
+export interface SubjectIdentifiers {
+  readonly hashes: readonly string[];
+  readonly forms?: ReadonlySet<string>;
+}
 
+/** What the re-query must find: the kept records' expectations, and which S3 objects were changed or kept. */
+export interface Expectations {
+  readonly kept: ReadonlyMap<string, Expectation>;
+  readonly changedObjects: ReadonlySet<string>;
+  readonly keptObjects: ReadonlySet<string>;
+}
+
+/** The expectations of a store's decisions (from memory, or read back from its manifest). */
+export async function expectationsOf(
+  decisions: AsyncIterable<readonly RecordDecision[]> | Iterable<readonly RecordDecision[]>,
+): Promise<Expectations> {
   const kept = new Map<string, Expectation>();
   const shapes = new Map<string, Expectation>();
   const changedObjects = new Set<string>();
   const keptObjects = new Set<string>();
-  for await (const page of readDecisions(exports, requestId, storeId, run)) {
+  for await (const page of decisions) {
     for (const { ref, action, outcome } of page) {
       if (ref.kind === 's3') {
         if (action.kind !== 'keep') changedObjects.add(objectOf(ref));
@@ -107,13 +109,39 @@ export async function verifyStoreErasure(exports: ObjectStore, args: VerifyArgs)
       kept.set(unitOf(ref), shared);
     }
   }
+  return { kept, changedObjects, keptObjects };
+}
 
-  const hashes = new Set(summary.identifierHashes);
+/**
+ * Re-reads the store (`survey`: current records and every version) and checks
+ * that every current record is one the decisions keep, that kept records carry
+ * their masks and no identifier whose keyed hash the inventory recorded (held
+ * records are exempt: they are kept untouched on purpose), and that no old S3
+ * version or delete marker remains of an object that was deleted or rewritten.
+ *
+ * @throws ErasureIncompleteError naming the store and counts (never data) when anything is left.
+ */
+export async function proveErasure(
+  args: Omit<VerifyArgs, 'run'>,
+  identifiers: SubjectIdentifiers,
+  expectations: Expectations,
+): Promise<VerifiedStore> {
+  const storeId = safeStoreId(args.storeId);
+  const { connector, subject, hashingKey } = args;
+  const { kept, changedObjects, keptObjects } = expectations;
+  const { forms } = identifiers;
+  const hashes = new Set(identifiers.hashes);
+  const isIdentifier = forms
+    ? (value: string) => {
+        const form = normaliseIdentifier(value);
+        return form !== undefined && forms.has(form);
+      }
+    : (value: string) => {
+        const hash = identifierHash(hashingKey, value);
+        return hash !== undefined && hashes.has(hash);
+      };
   const identifies = (data: unknown): boolean => {
-    for (const value of deepStrings(data)) {
-      const hash = identifierHash(hashingKey, value);
-      if (hash && hashes.has(hash)) return true;
-    }
+    for (const value of deepStrings(data)) if (isIdentifier(value)) return true;
     return false;
   };
 
@@ -123,8 +151,8 @@ export async function verifyStoreErasure(exports: ObjectStore, args: VerifyArgs)
     let unmasked = 0;
     let identified = 0;
     let recoverable = 0;
-    for await (const page of connector.export(subject, { attachments: false })) {
-      for (const record of page) {
+    for await (const { records, refs } of surveyOf(connector, subject)) {
+      for (const record of records) {
         remaining += 1;
         const unit = unitOf(record.ref);
         const expectation = kept.get(unit);
@@ -133,8 +161,6 @@ export async function verifyStoreErasure(exports: ObjectStore, args: VerifyArgs)
         else if (fieldsLeft(record.data, expectation)) unmasked += 1;
         else if (identifies(record.data)) identified += 1;
       }
-    }
-    for await (const refs of connector.locate(subject)) {
       for (const ref of refs) {
         if (ref.kind !== 's3') {
           if (!kept.has(unitOf(ref))) surplus.add(unitOf(ref));
@@ -171,49 +197,17 @@ export async function verifyStoreErasure(exports: ObjectStore, args: VerifyArgs)
 }
 
 /**
- * VerifyStoreErasure (one Map iteration): runs the store's lookups again,
- * records the result on the store's progress, and throws `ErasureIncomplete`
- * (not retried: support) unless only what the decisions keep remains, without
- * the subject's identifiers.
+ * The proof against the store's manifest as written (`run`: a retention
+ * sweep's): its summary and its decisions, read back. See `proveErasure`.
+ *
+ * @throws ErasureIncompleteError when the store was never inventoried, or anything is left.
  */
-export async function verifyRequestStore(
-  ports: StorePorts,
-  input: {
-    readonly requestId: string;
-    readonly storeId: string;
-    readonly settleDelaysMs?: readonly number[] | undefined;
-  },
-): Promise<VerifiedStore> {
-  const { requestId, storeId } = input;
-  const { ledger, log } = ports;
-  const store = dataStoreOf(ports.dataMap, storeId);
-  const record = await ledger.require(requestId);
-  const progress = record.stores?.[storeId] ?? { status: 'completed' as const };
-  const connector = ports.connectorFor(store);
-  const key = await ports.hashingKey();
-  try {
-    const result = await verifyStoreErasure(ports.exports, {
-      requestId,
-      storeId,
-      connector,
-      subject: { identities: record.identities ?? {} },
-      hashingKey: key,
-      ...(input.settleDelaysMs ? { settleDelaysMs: input.settleDelaysMs } : {}),
-    });
-    await ledger.setStoreProgress(requestId, storeId, { ...progress, verified: true });
-    log.info('store erasure verified', { requestId, storeId, remaining: result.remaining });
-    await auditStore(ports.auditTrail, requestId, storeId, 'store_erasure_verified', {
-      remaining: result.remaining,
-    });
-    return result;
-  } catch (error) {
-    if (error instanceof ErasureIncompleteError) {
-      // The message holds the store id and counts only.
-      log.error('store erasure incomplete', { requestId, storeId, detail: error.message });
-      await ledger
-        .setStoreProgress(requestId, storeId, { ...progress, verified: false })
-        .catch(() => log.warn('could not record a failed verification', { requestId, storeId }));
-    }
-    throw error;
-  }
+export async function verifyStoreErasure(exports: ObjectStore, args: VerifyArgs): Promise<VerifiedStore> {
+  const requestId = safeRequestId(args.requestId);
+  const storeId = safeStoreId(args.storeId);
+  const { run } = args;
+  const summary = await readSummary(exports, requestId, storeId, run);
+  if (!summary) throw new ErasureIncompleteError(`store ${storeId}: no erasure inventory to verify against`);
+  const expectations = await expectationsOf(readDecisions(exports, requestId, storeId, run));
+  return proveErasure(args, { hashes: summary.identifierHashes }, expectations);
 }
