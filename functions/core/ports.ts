@@ -173,15 +173,15 @@ export interface PutOptions {
   readonly checksum?: boolean;
 }
 
-/**
- * One bucket (or prefix-scoped area) of objects. Keys are built by the domain
- * from request and store ids only, never from raw input.
- */
 /** The first bytes of an object (a ranged GetObject). */
 export interface ObjectRange {
   readonly firstBytes: number;
 }
 
+/**
+ * One bucket (or prefix-scoped area) of objects. Keys are built by the domain
+ * from request and store ids only, never from raw input.
+ */
 export interface ObjectStore {
   /** Writes a small object whole. */
   put(key: string, body: string | Uint8Array, options: PutOptions): Promise<void>;

@@ -192,6 +192,27 @@ describe('erasing one store', () => {
     expect(s3.text(`${BUCKET}/${erasureDecisionsKey(REQUEST, 'orders')}`)?.split('\n')).toHaveLength(8);
   });
 
+  it('reads a summary line longer than the first ranged read', async () => {
+    // Prepare: a store whose masks overwrote some 2,000 distinct values (a 130 KiB summary line)
+    const connector = new FakeConnector('orders', someOrders());
+    await takeInventory(deps(), args(connector));
+    const key = `${BUCKET}/${erasureDecisionsKey(REQUEST, 'orders')}`;
+    const [line = '', ...decisions] = (s3.text(key) ?? '').split('\n');
+    const summary = JSON.parse(line);
+    const hashes = Array.from({ length: 2000 }, (_, n) =>
+      createHash('sha256').update(`value ${n}`).digest('hex'),
+    );
+    const long = { ...summary, identifierHashes: [...summary.identifierHashes, ...hashes].sort() };
+    s3.objects.set(key, Buffer.from([JSON.stringify(long), ...decisions].join('\n')));
+
+    // Act
+    const read = await readSummary(deps(), REQUEST, 'orders');
+
+    // Assess
+    expect(JSON.stringify(long).length).toBeGreaterThan(64 * 1024);
+    expect(read).toEqual(long);
+  });
+
   /** Rewrites the store's one object the way a manifest too large for memory is written: decisions, then the summary apart. */
   const asStreamed = (storeId: string, withSummary: boolean) => {
     const key = `${BUCKET}/${erasureDecisionsKey(REQUEST, storeId)}`;

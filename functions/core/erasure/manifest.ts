@@ -116,14 +116,14 @@ async function firstLine(exports: ObjectStore, key: string): Promise<string | un
   const start = await exports.open(key, { firstBytes: SUMMARY_LINE_BYTES });
   if (!start) return undefined;
   const head = await untilNewline(start);
-  if (head.ended || head.bytes.length < SUMMARY_LINE_BYTES) return head.bytes.toString('utf8');
+  if (head.newline || head.bytes.length < SUMMARY_LINE_BYTES) return head.bytes.toString('utf8');
   // A summary longer than the ranged read: read on, up to its newline only.
   const whole = await exports.open(key);
   return whole && (await untilNewline(whole)).bytes.toString('utf8');
 }
 
-/** The bytes before the stream's first newline (`ended`), or all of them; stops reading there. */
-async function untilNewline(body: Readable): Promise<{ bytes: Buffer; ended: boolean }> {
+/** The bytes before the stream's first newline (`newline`), or all of them; stops reading there. */
+async function untilNewline(body: Readable): Promise<{ bytes: Buffer; newline: boolean }> {
   const chunks: Buffer[] = [];
   try {
     for await (const chunk of body) {
@@ -131,11 +131,11 @@ async function untilNewline(body: Readable): Promise<{ bytes: Buffer; ended: boo
       const end = bytes.indexOf(0x0a);
       if (end >= 0) {
         chunks.push(bytes.subarray(0, end));
-        return { bytes: Buffer.concat(chunks), ended: true };
+        return { bytes: Buffer.concat(chunks), newline: true };
       }
       chunks.push(bytes);
     }
-    return { bytes: Buffer.concat(chunks), ended: false };
+    return { bytes: Buffer.concat(chunks), newline: false };
   } finally {
     body.destroy();
   }

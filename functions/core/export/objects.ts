@@ -1,6 +1,6 @@
 /** Small helpers over the `ObjectStore` port shared by export and erasure use cases. */
 import type { Readable } from 'node:stream';
-import type { ObjectRange, ObjectStore } from '../ports';
+import type { ObjectStore } from '../ports';
 
 /** An object that must exist is missing; keeps S3's error name, which logs and alarms already know. */
 export class ObjectMissingError extends Error {
@@ -15,17 +15,16 @@ export async function openExisting(objects: ObjectStore, key: string): Promise<R
 }
 
 /**
- * Reads a small object whole (or its `range`), or undefined when there is
- * none. Stops reading and throws `tooLarge()` once more than `maxBytes` arrived.
+ * Reads a small object whole, or undefined when there is none. Stops reading
+ * and throws `tooLarge()` once more than `maxBytes` arrived.
  */
 export async function readSmall(
   objects: ObjectStore,
   key: string,
   maxBytes = Number.POSITIVE_INFINITY,
   tooLarge: () => Error = () => new Error(`object is larger than ${maxBytes} bytes`),
-  range?: ObjectRange,
 ): Promise<Buffer | undefined> {
-  const body = await objects.open(key, range);
+  const body = await objects.open(key);
   if (!body) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
