@@ -10,7 +10,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { DownloadLinks, ObjectStore, PutOptions } from '../core/ports';
+import type { DownloadLinks, ObjectRange, ObjectStore, PutOptions } from '../core/ports';
 
 /** 5 MiB parts (the S3 minimum) and two in flight, in three reused buffers: 15 MiB whatever the size. */
 const PART_SIZE = 5 * 1024 * 1024;
@@ -169,14 +169,22 @@ export class S3ObjectStore implements ObjectStore, DownloadLinks {
     }
   }
 
-  async open(key: string): Promise<Readable | undefined> {
+  async open(key: string, range?: ObjectRange): Promise<Readable | undefined> {
     try {
-      const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const response = await this.s3.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ...(range ? { Range: `bytes=0-${range.firstBytes - 1}` } : {}),
+        }),
+      );
       if (!(response.Body instanceof Readable)) throw new Error('S3 GetObject returned no stream');
       return response.Body;
     } catch (error) {
       const name = (error as { name?: string } | undefined)?.name;
       if (error instanceof NoSuchKey || name === 'NoSuchKey' || name === 'NotFound') return undefined;
+      // S3 answers a range on an empty object with 416: its first bytes are none.
+      if (range && name === 'InvalidRange') return Readable.from([]);
       throw error;
     }
   }

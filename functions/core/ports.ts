@@ -173,6 +173,11 @@ export interface PutOptions {
   readonly checksum?: boolean;
 }
 
+/** The first bytes of an object (a ranged GetObject). */
+export interface ObjectRange {
+  readonly firstBytes: number;
+}
+
 /**
  * One bucket (or prefix-scoped area) of objects. Keys are built by the domain
  * from request and store ids only, never from raw input.
@@ -185,8 +190,11 @@ export interface ObjectStore {
    * written. On failure nothing partial is left and the error is rethrown.
    */
   upload(key: string, source: Readable, options: PutOptions): Promise<number>;
-  /** The object as a stream, or `undefined` when there is no such key. */
-  open(key: string): Promise<Readable | undefined>;
+  /**
+   * The object as a stream, or `undefined` when there is no such key. With
+   * `firstBytes`, only up to that many bytes from its start (one ranged read).
+   */
+  open(key: string, range?: ObjectRange): Promise<Readable | undefined>;
 }
 
 // ——— Mail ———

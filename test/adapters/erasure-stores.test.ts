@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LedgerTable } from '../../functions/aws/ledger';
 import { S3ObjectStore } from '../../functions/aws/object-store';
@@ -11,7 +11,9 @@ import { keyedHash } from '../../functions/core/crypto';
 import { type DataStore, dataStoreOf, isDataStore } from '../../functions/core/data-map';
 import { ErasureIncompleteError } from '../../functions/core/erasure/decisions';
 import { eraseStore } from '../../functions/core/erasure/erase';
+import { readDecisions, readSummary } from '../../functions/core/erasure/manifest';
 import { verifyStoreErasure } from '../../functions/core/erasure/verify';
+import { erasureDecisionsKey, erasureSummaryKey } from '../../functions/core/export/keys';
 import type { ExportedRecord, Subject } from '../../functions/core/ports';
 import { plantSubject } from '../../infra/local/demo-data';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
@@ -158,6 +160,43 @@ describe('erasing demo stores on the emulators', () => {
     const progress = (await ledger.get(requestId))?.stores;
     expect(progress?.orders).toMatchObject({ status: 'completed', records: 6, verified: true });
     expect(progress?.messages?.erasure).toEqual({ found: 6, deleted: 6, masked: 0, retained: 0, held: 0 });
+    // One object per store: its manifest, which carries its summary.
+    const listed = await clients.s3.send(
+      new ListObjectsV2Command({ Bucket: EXPORTS, Prefix: `erasure/${requestId}/` }),
+    );
+    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual([
+      erasureDecisionsKey(requestId, 'messages'),
+      erasureDecisionsKey(requestId, 'orders'),
+    ]);
+  });
+
+  it('reads a streamed manifest, whose summary is kept apart, by its summary object', async () => {
+    // Prepare: the messages inventory laid out as a manifest too large for memory is: decisions, then the summary apart
+    const exports = new S3ObjectStore(clients.s3, EXPORTS);
+    const other = '20260315-delete-streamedin';
+    const body = await clients.s3.send(
+      new GetObjectCommand({ Bucket: EXPORTS, Key: erasureDecisionsKey(requestId, 'messages') }),
+    );
+    const [summaryLine = '', ...decisions] = ((await body.Body?.transformToString()) ?? '').split('\n');
+    const summary = { ...JSON.parse(summaryLine), requestId: other };
+    await exports.put(erasureDecisionsKey(other, 'messages'), decisions.join('\n'), {
+      contentType: 'application/x-ndjson',
+    });
+
+    // Act
+    const beforeSummary = await readSummary(exports, other, 'messages');
+    await exports.put(erasureSummaryKey(other, 'messages'), JSON.stringify(summary), {
+      contentType: 'application/json',
+    });
+    const read = await readSummary(exports, other, 'messages');
+
+    // Assess: without its summary the manifest is no complete inventory
+    expect(beforeSummary).toBeUndefined();
+    expect(read).toEqual(summary);
+    expect(read?.counts.deleted).toBe(6);
+    const pages = [];
+    for await (const page of readDecisions(exports, other, 'messages')) pages.push(...page);
+    expect(pages).toHaveLength(6);
   });
 
   it('issues a certificate in the audit bucket that names the subject by keyed hash only', async () => {

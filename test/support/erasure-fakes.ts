@@ -26,9 +26,12 @@ export function memoryS3() {
     objects.set(`${input.Bucket}/${input.Key}`, await bytesOf(input.Body));
     return { ETag: '"etag"' };
   });
-  mock.on(GetObjectCommand).callsFake(async (input: { Bucket: string; Key: string }) => {
-    const body = objects.get(`${input.Bucket}/${input.Key}`);
-    if (!body) throw new NoSuchKey({ message: 'missing', $metadata: {} });
+  mock.on(GetObjectCommand).callsFake(async (input: { Bucket: string; Key: string; Range?: string }) => {
+    const whole = objects.get(`${input.Bucket}/${input.Key}`);
+    if (!whole) throw new NoSuchKey({ message: 'missing', $metadata: {} });
+    // Only the `bytes=0-<last>` ranges the code under test asks for.
+    const last = /^bytes=0-(\d+)$/.exec(input.Range ?? '')?.[1];
+    const body = last === undefined ? whole : whole.subarray(0, Number(last) + 1);
     // What the SDK's stream mixin adds, enough for the code under test.
     const stream = Object.assign(Readable.from([body]), {
       transformToString: async () => body.toString('utf8'),

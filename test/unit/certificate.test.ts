@@ -13,7 +13,7 @@ import {
   issueRequestCertificate,
 } from '../../functions/core/erasure/issue-certificate';
 import type { ErasureSummary } from '../../functions/core/erasure/manifest';
-import { erasureSummaryKey } from '../../functions/core/export/keys';
+import { erasureDecisionsKey } from '../../functions/core/export/keys';
 import type { LedgerRecord, ProcessorEvidence } from '../../functions/core/ledger-record';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { memoryS3 } from '../support/erasure-fakes';
@@ -437,7 +437,10 @@ describe('issuing a certificate for a delete that reached partners', () => {
   it('reads erasure summaries only for data stores and writes the partners into the stored certificate', async () => {
     const bucket = memoryS3();
     for (const [storeId, s] of summaries) {
-      bucket.objects.set(`exports/${erasureSummaryKey(REQUEST, storeId)}`, Buffer.from(JSON.stringify(s)));
+      bucket.objects.set(
+        `exports/${erasureDecisionsKey(REQUEST, storeId)}`,
+        Buffer.from(`${JSON.stringify(s)}\n`),
+      );
     }
 
     const { jsonKey } = await issueCertificate(
@@ -445,11 +448,13 @@ describe('issuing a certificate for a delete that reached partners', () => {
       { record: withProcessors(paymentsEscalated), dataMap, issuedAt },
     );
 
-    const read = bucket.mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key);
-    expect(read.sort()).toEqual([
-      erasureSummaryKey(REQUEST, 'customers'),
-      erasureSummaryKey(REQUEST, 'orders'),
+    // The summaries are the first lines of the stores' manifests, read by range.
+    const read = bucket.mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input);
+    expect(read.map((input) => input.Key).sort()).toEqual([
+      erasureDecisionsKey(REQUEST, 'customers'),
+      erasureDecisionsKey(REQUEST, 'orders'),
     ]);
+    expect(read.every((input) => input.Range !== undefined)).toBe(true);
     const stored = JSON.parse(bucket.text(`audit/${jsonKey}`) ?? '{}');
     expect(stored.processors.map((p: { name: string; status: string }) => [p.name, p.status])).toEqual([
       ['Kirim Cepat Logistics', 'acknowledged'],
@@ -464,7 +469,10 @@ describe('IssueCertificate retried after its email went out', () => {
     // Prepare: a delete whose cancel-link email already claimed the outcome mail
     const bucket = memoryS3();
     for (const [storeId, s] of summaries) {
-      bucket.objects.set(`exports/${erasureSummaryKey(REQUEST, storeId)}`, Buffer.from(JSON.stringify(s)));
+      bucket.objects.set(
+        `exports/${erasureDecisionsKey(REQUEST, storeId)}`,
+        Buffer.from(`${JSON.stringify(s)}\n`),
+      );
     }
     let current: LedgerRecord = { ...record, outcomeMailAt: '2026-03-15T08:05:01.000Z' };
     const claims = new Map<string, string>();

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { type DynamoDbStore, dataMapSchemas, type S3Store } from '../../functions/core/data-map';
 import { ErasureIncompleteError, UnsupportedErasureError } from '../../functions/core/erasure/decisions';
 import { eraseStore, proveStoreErasure } from '../../functions/core/erasure/erase';
 import { takeInventory } from '../../functions/core/erasure/inventory';
-import { readSummary } from '../../functions/core/erasure/manifest';
+import { readDecisions, readSummary } from '../../functions/core/erasure/manifest';
 import { verifyStoreErasure } from '../../functions/core/erasure/verify';
 import { erasureDecisionsKey, erasureSummaryKey } from '../../functions/core/export/keys';
 import { PROCESSING_FIELDS } from '../support/data-map-fixtures';
@@ -126,10 +126,7 @@ describe('erasing one store', () => {
   it('writes no email, name, phone or address of the subject to the manifest or summary', async () => {
     await eraseStore(deps(), args(new FakeConnector('orders', someOrders())));
 
-    const written = [
-      s3.text(`${BUCKET}/${erasureDecisionsKey(REQUEST, 'orders')}`),
-      s3.text(`${BUCKET}/${erasureSummaryKey(REQUEST, 'orders')}`),
-    ].join('\n');
+    const written = s3.text(`${BUCKET}/${erasureDecisionsKey(REQUEST, 'orders')}`) ?? '';
     expect(written.length).toBeGreaterThan(100);
     for (const value of [EMAIL, NAME, PHONE, ADDRESS]) expect(written).not.toContain(value);
   });
@@ -152,17 +149,39 @@ describe('erasing one store', () => {
     const connector = new FakeConnector('orders', someOrders());
     const first = await takeInventory(deps(), args(connector));
     connector.add(order(9));
+    const puts = s3.mock.commandCalls(PutObjectCommand).length;
 
     const again = await takeInventory(deps(), args(connector));
 
     expect(again).toEqual(first);
+    expect(s3.mock.commandCalls(PutObjectCommand).length).toBe(puts);
   });
 
-  it('takes the inventory again when an attempt stopped with its summary written but not its manifest', async () => {
-    // Prepare: the manifest and summary go up together; only the summary landed before the crash
+  it('writes one object per store, whose first line is the summary a reader gets with one ranged read', async () => {
+    // Act
+    const summary = await takeInventory(deps(), args(new FakeConnector('orders', someOrders())));
+
+    // Assess: one PutObject, no separate summary object
+    const written = s3.mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
+    expect(written).toEqual([erasureDecisionsKey(REQUEST, 'orders')]);
+    expect(s3.text(`${BUCKET}/${erasureSummaryKey(REQUEST, 'orders')}`)).toBeUndefined();
+    s3.mock.resetHistory();
+    await expect(readSummary(deps(), REQUEST, 'orders')).resolves.toEqual(summary);
+    const reads = s3.mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input);
+    expect(reads).toEqual([
+      expect.objectContaining({ Key: erasureDecisionsKey(REQUEST, 'orders'), Range: expect.any(String) }),
+    ]);
+    const pages = [];
+    for await (const page of readDecisions(deps(), REQUEST, 'orders')) pages.push(...page);
+    expect(pages.map((d) => d.outcome)).toEqual(['retained', 'retained', 'held', 'retained', 'retained']);
+  });
+
+  it('takes the inventory again when an attempt crashed before its one PutObject', async () => {
+    // Prepare
     const connector = new FakeConnector('orders', someOrders());
-    await takeInventory(deps(), args(connector));
-    s3.objects.delete(`${BUCKET}/${erasureDecisionsKey(REQUEST, 'orders')}`);
+    const crashing = deps();
+    jest.spyOn(crashing, 'put').mockRejectedValueOnce(new Error('simulated crash'));
+    await expect(takeInventory(crashing, args(connector))).rejects.toThrow('simulated crash');
     connector.add(order(9));
 
     // Act
@@ -170,7 +189,67 @@ describe('erasing one store', () => {
 
     // Assess: nothing was erased yet, so deciding again on the store as it is now is right
     expect(again.counts.found).toBe(6);
-    expect(s3.text(`${BUCKET}/${erasureDecisionsKey(REQUEST, 'orders')}`)?.split('\n')).toHaveLength(7);
+    expect(s3.text(`${BUCKET}/${erasureDecisionsKey(REQUEST, 'orders')}`)?.split('\n')).toHaveLength(8);
+  });
+
+  it('reads a summary line longer than the first ranged read', async () => {
+    // Prepare: a store whose masks overwrote some 2,000 distinct values (a 130 KiB summary line)
+    const connector = new FakeConnector('orders', someOrders());
+    await takeInventory(deps(), args(connector));
+    const key = `${BUCKET}/${erasureDecisionsKey(REQUEST, 'orders')}`;
+    const [line = '', ...decisions] = (s3.text(key) ?? '').split('\n');
+    const summary = JSON.parse(line);
+    const hashes = Array.from({ length: 2000 }, (_, n) =>
+      createHash('sha256').update(`value ${n}`).digest('hex'),
+    );
+    const long = { ...summary, identifierHashes: [...summary.identifierHashes, ...hashes].sort() };
+    s3.objects.set(key, Buffer.from([JSON.stringify(long), ...decisions].join('\n')));
+
+    // Act
+    const read = await readSummary(deps(), REQUEST, 'orders');
+
+    // Assess
+    expect(JSON.stringify(long).length).toBeGreaterThan(64 * 1024);
+    expect(read).toEqual(long);
+  });
+
+  /** Rewrites the store's one object the way a manifest too large for memory is written: decisions, then the summary apart. */
+  const asStreamed = (storeId: string, withSummary: boolean) => {
+    const key = `${BUCKET}/${erasureDecisionsKey(REQUEST, storeId)}`;
+    const [summaryLine, ...decisions] = (s3.text(key) ?? '').split('\n');
+    s3.objects.set(key, Buffer.from(decisions.join('\n')));
+    if (withSummary)
+      s3.objects.set(`${BUCKET}/${erasureSummaryKey(REQUEST, storeId)}`, Buffer.from(summaryLine ?? ''));
+  };
+
+  it('reads and reuses a streamed manifest whose summary went up after it', async () => {
+    // Prepare
+    const connector = new FakeConnector('orders', someOrders());
+    const first = await takeInventory(deps(), args(connector));
+    asStreamed('orders', true);
+    connector.add(order(9));
+
+    // Act
+    const again = await takeInventory(deps(), args(connector));
+
+    // Assess
+    expect(again).toEqual(first);
+    await expect(readSummary(deps(), REQUEST, 'orders')).resolves.toEqual(first);
+    const pages = [];
+    for await (const page of readDecisions(deps(), REQUEST, 'orders')) pages.push(...page);
+    expect(pages).toHaveLength(5);
+  });
+
+  it('takes the inventory again when a streamed manifest went up but its summary did not', async () => {
+    const connector = new FakeConnector('orders', someOrders());
+    await takeInventory(deps(), args(connector));
+    asStreamed('orders', false);
+    connector.add(order(9));
+
+    await expect(readSummary(deps(), REQUEST, 'orders')).resolves.toBeUndefined();
+    const again = await takeInventory(deps(), args(connector));
+
+    expect(again.counts.found).toBe(6);
   });
 
   it('proves against the decisions it holds, after erasing in the same call, without reading them back', async () => {

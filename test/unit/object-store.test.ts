@@ -4,6 +4,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  GetObjectCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -120,5 +121,36 @@ describe('S3ObjectStore.upload', () => {
     ).rejects.toThrow('SlowDown');
     expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
     expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  });
+});
+
+describe('S3ObjectStore.open with a range', () => {
+  let s3: ReturnType<typeof mockClient>;
+  beforeEach(() => {
+    s3 = mockClient(S3Client);
+  });
+  afterEach(() => s3.restore());
+  const store = () => new S3ObjectStore(new S3Client({ region: 'ap-southeast-3' }), 'dsr-exports');
+
+  it('asks S3 for the first bytes only', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: Readable.from([Buffer.from('{"version":1}')]) as never });
+
+    await store().open('erasure/x/orders.decisions.jsonl', { firstBytes: 65536 });
+
+    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input.Range).toBe('bytes=0-65535');
+  });
+
+  it('reads an empty object as no bytes where S3 refuses the range (416)', async () => {
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error('The requested range is not satisfiable'), { name: 'InvalidRange' }),
+    );
+
+    const body = await store().open('erasure/x/orders.decisions.jsonl', { firstBytes: 65536 });
+    const chunks: unknown[] = [];
+    for await (const chunk of body ?? []) chunks.push(chunk);
+
+    expect(body).toBeDefined();
+    expect(chunks).toEqual([]);
+    await expect(store().open('erasure/x/orders.decisions.jsonl')).rejects.toThrow('not satisfiable');
   });
 });

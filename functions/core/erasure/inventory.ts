@@ -1,9 +1,11 @@
 /**
  * Inventory: what erasure will do in one store, decided once per request.
  * The decisions go to a manifest in the exports bucket with a summary (counts,
- * retention, holds, keyed identifier hashes), both before any erasure write;
- * the two together mark the inventory complete, so a retry reuses it instead
- * of deciding again on data that may already be half erased.
+ * retention, holds, keyed identifier hashes) as its first line, in one
+ * PutObject before any erasure write; the object alone marks the inventory
+ * complete, so a retry reuses it instead of deciding again on data that may
+ * already be half erased. A manifest too large for memory streams up and its
+ * summary follows as a separate object (see `readSummary`).
  */
 import { Readable } from 'node:stream';
 import { keyedHash } from '../crypto';
@@ -13,7 +15,7 @@ import type { LedgerRecord } from '../ledger-record';
 import type { Connector, ObjectStore, RecordRef, Subject } from '../ports';
 import { type DecideOptions, decideErasure, type RecordDecision } from './decisions';
 import { deepStrings, normaliseIdentifier } from './identifiers';
-import { type ErasureSummary, readSummary, writeSummary } from './manifest';
+import { type ErasureSummary, readSummary, summarisedManifest, writeSummary } from './manifest';
 import { surveyOf } from './survey';
 
 export interface InventoryArgs {
@@ -33,13 +35,6 @@ export interface InventoryArgs {
   readonly retention?: { readonly run: string };
   /** No earlier attempt began an inventory (the ledger has the store `pending`): none to look for. */
   readonly firstAttempt?: boolean;
-}
-
-/** Whether `key` exists (its body is not read). */
-async function exists(exports: ObjectStore, key: string): Promise<boolean> {
-  const body = await exports.open(key);
-  body?.destroy();
-  return body !== undefined;
 }
 
 /** Identity kinds whose values are plaintext identifiers (customerId is pseudonymous and stays on retained records). */
@@ -92,7 +87,7 @@ export async function takeInventory(exports: ObjectStore, args: InventoryArgs): 
  * The store's inventory: reused when a previous attempt completed it,
  * otherwise made by streaming the store's survey (current records, and for S3
  * every version) through `decideErasure` into
- * `erasure/<requestId>/<storeId>.decisions.jsonl`. For S3 stores, objects
+ * `erasure/<requestId>/<storeId>.decisions.jsonl`, its summary first. For S3 stores, objects
  * found only as old versions or delete markers get a decision too, so nothing
  * recoverable is left out. Memory stays flat apart from the identifier hashes
  * (one per distinct masked value), for S3 the set of object keys, and the
@@ -104,9 +99,9 @@ export async function inventoryOf(exports: ObjectStore, args: InventoryArgs): Pr
   const run = args.retention?.run;
   const manifestKey = erasureDecisionsKey(requestId, storeId, run);
   if (!args.firstAttempt) {
+    // Only a complete inventory has a summary to read (see `readSummary`).
     const existing = await readSummary(exports, requestId, storeId, run);
-    // A small manifest goes up beside its summary: a summary without one marks no complete inventory.
-    if (existing && (await exists(exports, manifestKey))) return { summary: existing };
+    if (existing) return { summary: existing };
   }
   const { store, connector, subject, contact, hashingKey } = args;
   const decideOptions: DecideOptions = {
@@ -222,11 +217,9 @@ export async function inventoryOf(exports: ObjectStore, args: InventoryArgs): Pr
   const options = { contentType: 'application/x-ndjson' };
   let summary: ErasureSummary;
   if (next.done) {
-    // Both complete before any erasure write; a retry reuses them only when both are there.
+    // One object, complete before any erasure write: a crash leaves either all of it or nothing.
     summary = summaryOf();
-    // A Buffer, so an empty manifest (nothing found) still goes up with its length.
-    const body = Buffer.from(head.join(''), 'utf8');
-    await Promise.all([exports.put(manifestKey, body, options), writeSummary(exports, summary)]);
+    await exports.put(manifestKey, summarisedManifest(summary, head.join('')), options);
   } else {
     held = undefined;
     const rest = next.value;

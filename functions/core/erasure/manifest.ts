@@ -1,11 +1,13 @@
 /**
  * The erasure manifest of one store: every decision as a JSON Lines object in
- * the exports bucket, and a summary written beside it (or after it, for a
- * manifest too large to hold in memory): together they mark it complete.
- * Retries read these instead of deciding again, so they apply the same
- * decisions and report the same counts.
+ * the exports bucket. A manifest that fits in memory goes up in one PutObject
+ * with the store's summary as its first line, so the object alone marks the
+ * inventory complete; a larger one is streamed up and its summary follows as
+ * a separate object, the completeness marker. Retries read these instead of
+ * deciding again, so they apply the same decisions and report the same counts.
  */
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { erasureDecisionsKey, erasureSummaryKey } from '../export/keys';
 import { openExisting, readSmall } from '../export/objects';
 import type { ObjectStore } from '../ports';
@@ -74,22 +76,80 @@ export class ErasureManifestError extends Error {
   override readonly name = 'ErasureManifestError';
 }
 
-/** The store's summary (of the request, or of one retention sweep `run`), or undefined while its inventory has not completed. */
+/** Bytes of a manifest read to find its summary line: one ranged read for a summary with ~900 identifier hashes. */
+const SUMMARY_LINE_BYTES = 64 * 1024;
+
+/**
+ * The store's summary (of the request, or of one retention sweep `run`), or
+ * undefined while its inventory has not completed: the first line of its
+ * manifest (one ranged read), or for a streamed manifest the summary object
+ * written after it.
+ */
 export async function readSummary(
   exports: ObjectStore,
   requestId: string,
   storeId: string,
   run?: string,
 ): Promise<ErasureSummary | undefined> {
-  const key = erasureSummaryKey(requestId, storeId, run);
-  const bytes = await readSmall(exports, key);
-  if (!bytes) return undefined;
-  const parsed = ErasureSummary.safeParse(parseJson(bytes.toString('utf8')));
+  const line = await firstLine(exports, erasureDecisionsKey(requestId, storeId, run));
+  // No manifest: whatever summary an attempt left has no complete inventory behind it.
+  if (line === undefined) return undefined;
+  const head = parseJson(line);
+  if (isSummaryLine(head)) return parsedSummary(head, storeId);
+  const bytes = await readSmall(exports, erasureSummaryKey(requestId, storeId, run));
+  return bytes ? parsedSummary(parseJson(bytes.toString('utf8')), storeId) : undefined;
+}
+
+function parsedSummary(value: unknown, storeId: string): ErasureSummary {
+  const parsed = ErasureSummary.safeParse(value);
   if (!parsed.success) throw new ErasureManifestError(`erasure summary of store ${storeId} is malformed`);
   return parsed.data;
 }
 
-/** Writes the summary (see `inventoryOf` for when: beside a small manifest, after a large one). */
+/** A manifest's first line is its summary when it has one: decisions never carry `version`. */
+function isSummaryLine(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'version' in value;
+}
+
+/** The object's first line (all of it, if it has no newline), or undefined when there is no such object. */
+async function firstLine(exports: ObjectStore, key: string): Promise<string | undefined> {
+  const start = await exports.open(key, { firstBytes: SUMMARY_LINE_BYTES });
+  if (!start) return undefined;
+  const head = await untilNewline(start);
+  if (head.newline || head.bytes.length < SUMMARY_LINE_BYTES) return head.bytes.toString('utf8');
+  // A summary longer than the ranged read: read on, up to its newline only.
+  const whole = await exports.open(key);
+  return whole && (await untilNewline(whole)).bytes.toString('utf8');
+}
+
+/** The bytes before the stream's first newline (`newline`), or all of them; stops reading there. */
+async function untilNewline(body: Readable): Promise<{ bytes: Buffer; newline: boolean }> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of body) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      const end = bytes.indexOf(0x0a);
+      if (end >= 0) {
+        chunks.push(bytes.subarray(0, end));
+        return { bytes: Buffer.concat(chunks), newline: true };
+      }
+      chunks.push(bytes);
+    }
+    return { bytes: Buffer.concat(chunks), newline: false };
+  } finally {
+    body.destroy();
+  }
+}
+
+/**
+ * The one object of a manifest that fits in memory: the summary's line, then
+ * the decision lines `body` (see `inventoryOf`).
+ */
+export function summarisedManifest(summary: ErasureSummary, body: string): Buffer {
+  return Buffer.from(`${JSON.stringify(summary)}\n${body}`, 'utf8');
+}
+
+/** Writes the summary of a streamed manifest, after it (see `inventoryOf`). */
 export async function writeSummary(exports: ObjectStore, summary: ErasureSummary): Promise<void> {
   await exports.put(
     erasureSummaryKey(summary.requestId, summary.storeId, summary.run),
@@ -120,7 +180,9 @@ export async function* readDecisions(
   for await (const text of lines) {
     number += 1;
     if (text.trim() === '') continue;
-    const parsed = DecisionLine.safeParse(parseJson(text));
+    const value = parseJson(text);
+    if (number === 1 && isSummaryLine(value)) continue;
+    const parsed = DecisionLine.safeParse(value);
     if (!parsed.success) {
       throw new ErasureManifestError(`erasure manifest of store ${storeId} is malformed at line ${number}`);
     }

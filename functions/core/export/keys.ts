@@ -145,14 +145,15 @@ function erasureFolder(requestId: string, run?: string): string {
 }
 
 /**
- * `erasure/<requestId>/<storeId>.decisions.jsonl`: one erasure decision per line (the manifest);
+ * `erasure/<requestId>/<storeId>.decisions.jsonl`: one erasure decision per line (the manifest),
+ * after its summary's line when it went up in one piece;
  * a retention sweep's under `erasure/<requestId>/retention-<YYYY-MM-DD>/`.
  */
 export function erasureDecisionsKey(requestId: string, storeId: string, run?: string): string {
   return `${erasureFolder(requestId, run)}${safeStoreId(storeId)}.decisions.jsonl`;
 }
 
-/** `erasure/<requestId>/[<run>/]<storeId>.summary.json`: written last, it marks the manifest complete. */
+/** `erasure/<requestId>/[<run>/]<storeId>.summary.json`: only beside a streamed manifest, written after it to mark it complete. */
 export function erasureSummaryKey(requestId: string, storeId: string, run?: string): string {
   return `${erasureFolder(requestId, run)}${safeStoreId(storeId)}.summary.json`;
 }
