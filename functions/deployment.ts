@@ -195,7 +195,7 @@ const TASK_ENTRIES = {
   }),
   SendExportLink: task({
     entry: 'functions/tasks/send-export-link.ts',
-    description: 'Mints an expiring download token and emails the link',
+    description: 'Mints an expiring download token, emails the link and records the completion',
     access: ['ledger:read', 'ledger:write', 'secret:read', 'mail:send', 'audit:append'],
     timeoutSeconds: 15,
     memoryMb: 256,
@@ -217,7 +217,8 @@ const TASK_ENTRIES = {
   }),
   IssueCertificate: task({
     entry: 'functions/tasks/issue-certificate.ts',
-    description: 'Writes the certificate of erasure to the audit bucket and emails the summary',
+    description:
+      'Writes the certificate of erasure to the audit bucket, emails the summary and records the completion',
     access: ['ledger:read', 'ledger:write', 'exports:read', 'audit:write', 'mail:send', 'audit:append'],
     timeoutSeconds: 60,
     memoryMb: 512,
@@ -232,9 +233,11 @@ const TASK_ENTRIES = {
   RecordSuppression: task({
     entry: 'functions/tasks/record-suppression.ts',
     description:
-      'Adds the subject to the suppression list and contact list opt-outs, and emails the confirmation',
+      'Adds the subject to the suppression list and contact list opt-outs, emails the confirmation and records the completion',
     access: [
       'ledger:read',
+      // The completion (RecordOutcome's write).
+      'ledger:write',
       'secret:read',
       'suppression:write',
       'contacts:write',
@@ -285,7 +288,8 @@ const TASK_ENTRIES = {
   }),
   ConfirmChange: task({
     entry: 'functions/tasks/confirm-change.ts',
-    description: 'Emails once what a change request changed, what was kept as it was and why',
+    description:
+      'Emails once what a change request changed, what was kept as it was and why, and records the completion',
     access: ['ledger:read', 'ledger:write', 'mail:send', 'audit:append'],
     timeoutSeconds: 30,
     memoryMb: 256,
@@ -309,7 +313,7 @@ const TASK_ENTRIES = {
   RecordOutcome: task({
     entry: 'functions/tasks/record-outcome.ts',
     description:
-      'Records the final status, tells the person when an unverified request expired or was rejected, and drops contact data',
+      'Records a failed, expired, rejected or cancelled outcome, tells the person when an unverified request expired or was rejected, and drops contact data',
     access: ['ledger:read', 'ledger:write', 'mail:send', 'audit:append'],
     timeoutSeconds: 10,
     memoryMb: 256,

@@ -9,7 +9,7 @@ import {
 } from '../aws/composition-root';
 import { ENV } from '../aws/config';
 import { withTransient } from '../aws/errors';
-import { issueRequestCertificate } from '../core/erasure/issue-certificate';
+import { certifyErasure } from '../core/requests/certified-erasure';
 import * as z from '../core/zod';
 
 const Input = z.object({ requestId: z.string().check(z.minLength(1)) });
@@ -23,7 +23,8 @@ export class AuditBucketMissingError extends Error {
  * IssueCertificate: writes the certificate of erasure (JSON + HTML, keyed
  * subject hash only; data stores and the processors told) to the audit bucket,
  * records it and what is retained in the ledger, and emails the subject a
- * bilingual summary that says which processors confirmed and which support follows up.
+ * bilingual summary that says which processors confirmed and which support follows up;
+ * then completes the request (core/requests/certified-erasure).
  */
 export async function handler(event: unknown): Promise<{ jsonKey: string; htmlKey: string }> {
   const input = z.parse(Input, event);
@@ -31,9 +32,6 @@ export async function handler(event: unknown): Promise<{ jsonKey: string; htmlKe
   if (!auditBucket) throw new AuditBucketMissingError(`${ENV.auditBucket} is not set`);
   const ports = { ledger: ledgerTable(), exports: exportObjects(), audit: auditObjects() };
   return withTransient(() =>
-    issueRequestCertificate(
-      { ...ports, dataMap, mailer: mailer(), log: log(), auditTrail: auditTrail() },
-      input,
-    ),
+    certifyErasure({ ...ports, dataMap, mailer: mailer(), log: log(), auditTrail: auditTrail() }, input),
   );
 }

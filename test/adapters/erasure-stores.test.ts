@@ -235,16 +235,22 @@ describe('erasing demo stores on the emulators', () => {
   });
 
   it('fails the re-query when a record of the subject turns up after erasure', async () => {
-    // Prepare: the subject places a new order and sends a message after erasure
-    await plantSubject(clients, dataMap, { ...ERASED, records: 1, orderStatuses: ['paid'] });
+    // Prepare: a request of its own (the one above is completed and minimised by its certificate);
+    // the subject places a new order and sends a message after erasure
+    const id = '20260315-delete-turnsupnew';
+    const GITA = { email: 'gita.turnsup@example.test', fullName: 'Gita Turns Up', phone: '+628155555555' };
+    await plantSubject(clients, dataMap, { ...GITA, records: 2, orderStatuses: ['delivered'] });
+    await openDelete(id, GITA, ['messages']);
+    await tasks().erase({ requestId: id, storeId: 'messages' });
+    await plantSubject(clients, dataMap, { ...GITA, records: 1, orderStatuses: ['paid'] });
 
     // Act: the store's task runs again (a retry after its erasure was recorded only proves)
-    const attempt = tasks().erase({ requestId, storeId: 'messages' });
+    const attempt = tasks().erase({ requestId: id, storeId: 'messages' });
 
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(ErasureIncompleteError);
     await expect(attempt).rejects.toThrow(/^store messages: erasure incomplete: 1 record/);
-    expect((await ledger.get(requestId))?.stores?.messages?.verified).toBe(false);
+    expect((await ledger.get(id))?.stores?.messages?.verified).toBe(false);
   });
 
   it("fails the re-query when a retained order's masked field holds the subject's name again", async () => {

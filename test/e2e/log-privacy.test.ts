@@ -114,7 +114,7 @@ describe('the logs of a full access request', () => {
     const download = await fetch(presigned);
     expect(download.status).toBe(200);
     await download.arrayBuffer();
-    // Let trailing log lines (MarkCompleted, minimisation) land.
+    // Let trailing log lines (the completion, minimisation) land.
     await sleep(500);
 
     // Assess

@@ -33,11 +33,24 @@ function record(overrides: Partial<LedgerRecord>): LedgerRecord {
 }
 
 /** A ledger holding one record, keeping store progress as the real one does. */
-function fakeLedger(entry: LedgerRecord) {
+function fakeLedger(entry: LedgerRecord, failAdvances = 0) {
   const progress: Record<string, StoreProgress> = {};
   let claimed = false;
+  let status = entry.status;
+  let failures = failAdvances;
+  const current = () => ({ ...entry, status, stores: { ...progress } });
   const ledger = {
-    require: async () => ({ ...entry, stores: { ...progress } }),
+    require: async () => current(),
+    get: async () => current(),
+    // Completion, as the table does it; the first `failAdvances` writes fail as a throttled DynamoDB would.
+    advance: async () => {
+      if (failures-- > 0) throw Object.assign(new Error('throttled'), { name: 'TransientError' });
+      const already = status === 'completed';
+      status = 'completed';
+      return { status, already };
+    },
+    minimise: async () => undefined,
+    status: () => status,
     setStoreProgress: async (_: string, storeId: string, p: StoreProgress) => {
       progress[storeId] = p;
     },
@@ -172,6 +185,17 @@ describe('ConfirmChange', () => {
     await confirmChange(ports, dataMap, '20261201-restrict-abcdefghij');
     expect(sent).toHaveLength(1);
     expect(sent[0]?.subject).toBe('Processing of your data is restricted / Pemrosesan data Anda dibatasi');
+  });
+  it('completes the request on a retry after its completion write failed, without a second email', async () => {
+    const { ledger } = fakeLedger(record({}), 1);
+    const sent: Mail[] = [];
+    const ports = { ledger, mailer: { send: async (m: Mail) => void sent.push(m) }, log };
+    await expect(confirmChange(ports, dataMap, '20261201-restrict-abcdefghij')).rejects.toMatchObject({
+      name: 'TransientError',
+    });
+    await confirmChange(ports, dataMap, '20261201-restrict-abcdefghij');
+    expect(sent).toHaveLength(1);
+    expect(ledger.status()).toBe('completed');
   });
 });
 

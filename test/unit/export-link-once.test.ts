@@ -1,22 +1,34 @@
 import { sendExportLink } from '../../functions/core/export/export-link';
 import type { ExportInfo, LedgerRecord } from '../../functions/core/ledger-record';
-import type { Mail } from '../../functions/core/ports';
+import type { Mail, RequestLedger } from '../../functions/core/ports';
 
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 const requestId = '20261206-access-abcdefghij';
 
 /** A ledger of one access request, with the once-only email claim the real one keeps. */
-function fakeLedger() {
+function fakeLedger(failAdvances = 0) {
   const record: { -readonly [K in keyof LedgerRecord]?: LedgerRecord[K] } = {
     requestId,
     type: 'access',
+    status: 'in_progress',
     locale: 'en',
     contact: { email: 'someone@example.com' },
     stores: { customers: { status: 'completed', records: 1 } },
   };
-  return {
+  let failures = failAdvances;
+  const ledger = {
     record,
     require: async () => structuredClone(record) as LedgerRecord,
+    get: async () => structuredClone(record) as LedgerRecord,
+    // Completion minimises in the same write, as the table does; the first `failAdvances` writes fail (throttled).
+    advance: async () => {
+      if (failures-- > 0) throw Object.assign(new Error('throttled'), { name: 'TransientError' });
+      const already = record.status === 'completed';
+      record.status = 'completed';
+      delete record.contact;
+      return { status: 'completed' as const, already };
+    },
+    minimise: async () => undefined,
     setExportInfo: async (_: string, info: ExportInfo) => {
       record.exportInfo = info;
     },
@@ -29,6 +41,7 @@ function fakeLedger() {
       delete record.outcomeMailAt;
     },
   };
+  return ledger as unknown as RequestLedger & typeof ledger;
 }
 
 describe('SendExportLink run again', () => {
@@ -70,5 +83,23 @@ describe('SendExportLink run again', () => {
     });
     await sendExportLink(ports, { requestId, key: 'k' });
     expect(calls).toBe(2);
+  });
+
+  it('completes the request on a retry after its completion write failed, without a second email', async () => {
+    const ledger = fakeLedger(1);
+    const sent: Mail[] = [];
+    const ports = {
+      ledger,
+      hashingKey: async () => Buffer.alloc(32, 7),
+      mailer: { send: async (m: Mail) => void sent.push(m) },
+      log,
+      settings: { publicUrl: 'http://localhost:3000', linkTtlSeconds: 86400 },
+    };
+    await expect(sendExportLink(ports, { requestId, key: 'k' })).rejects.toMatchObject({
+      name: 'TransientError',
+    });
+    await sendExportLink(ports, { requestId, key: 'k' });
+    expect(sent).toHaveLength(1);
+    expect(ledger.record.status).toBe('completed');
   });
 });

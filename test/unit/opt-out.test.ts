@@ -80,29 +80,47 @@ beforeEach(() => {
   });
   ddb
     .on(UpdateCommand)
-    .callsFake((input: { TableName: string; Key: Item; ExpressionAttributeValues: Item }) => {
-      if (input.TableName !== 'dsr-suppression') throw new Error(`unexpected update of ${input.TableName}`);
-      const v = input.ExpressionAttributeValues;
-      const id = input.Key.subjectHash as string;
-      const before = suppressed.get(id);
-      if (v[':rids'] && !v[':channels']) {
-        // markConfirmed: the confirmation of this request went out.
-        const confirmed = [
-          ...((before?.confirmedRequestIds as Set<string>) ?? []),
-          ...(v[':rids'] as Set<string>),
-        ];
-        suppressed.set(id, { ...before, subjectHash: id, confirmedRequestIds: new Set(confirmed) });
+    .callsFake(
+      (input: {
+        TableName: string;
+        Key: Item;
+        UpdateExpression: string;
+        ExpressionAttributeValues: Item;
+      }) => {
+        const v = input.ExpressionAttributeValues;
+        if (input.TableName === 'dsr-ledger' && v[':next'] === 'completed') {
+          // RecordSuppression's only ledger write: the completion, which drops the contact in the same write.
+          const { contact: _, ...rest } = ledger.get(input.Key.requestId as string) ?? {};
+          ledger.set(input.Key.requestId as string, { ...rest, status: 'completed' });
+          return {};
+        }
+        if (input.TableName === 'dsr-ledger' && input.UpdateExpression.startsWith('REMOVE deadlineWatch'))
+          return {};
+        if (input.TableName !== 'dsr-suppression') throw new Error(`unexpected update of ${input.TableName}`);
+        const id = input.Key.subjectHash as string;
+        const before = suppressed.get(id);
+        if (v[':rids'] && !v[':channels']) {
+          // markConfirmed: the confirmation of this request went out.
+          const confirmed = [
+            ...((before?.confirmedRequestIds as Set<string>) ?? []),
+            ...(v[':rids'] as Set<string>),
+          ];
+          suppressed.set(id, { ...before, subjectHash: id, confirmedRequestIds: new Set(confirmed) });
+          return {};
+        }
+        suppressed.set(id, {
+          ...before,
+          subjectHash: id,
+          suppressedAt: before?.suppressedAt ?? v[':at'],
+          lastRequestId: v[':rid'],
+          channels: new Set([
+            ...((before?.channels as Set<string>) ?? []),
+            ...(v[':channels'] as Set<string>),
+          ]),
+        });
         return {};
-      }
-      suppressed.set(id, {
-        ...before,
-        subjectHash: id,
-        suppressedAt: before?.suppressedAt ?? v[':at'],
-        lastRequestId: v[':rid'],
-        channels: new Set([...((before?.channels as Set<string>) ?? []), ...(v[':channels'] as Set<string>)]),
-      });
-      return {};
-    });
+      },
+    );
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
   ses.on(UpdateContactCommand).resolves({});
   ses.on(CreateContactCommand).resolves({});
@@ -210,6 +228,7 @@ describe('RecordSuppression', () => {
     await recordSuppression.handler({ requestId });
 
     expect(suppressed.get(subjectHash)?.suppressedAt).toBe('2026-01-01T00:02:00.000Z');
+    expect(ledger.get(requestId)?.status).toBe('completed');
   });
 });
 

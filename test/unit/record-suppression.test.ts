@@ -51,6 +51,7 @@ function plant(processors: Record<string, ProcessorEvidence>) {
   ddb.on(GetCommand).callsFake((input: { TableName: string }) => ({
     Item: input.TableName === 'dsr-ledger' ? structuredClone(item) : undefined,
   }));
+  return item as Omit<typeof item, 'contact'> & { status: string; contact?: { email: string } };
 }
 
 /** The one confirmation mail sent: its subject, text and html parts. */
@@ -94,6 +95,42 @@ describe('the opt-out confirmation is sent once', () => {
 
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
     expect(confirmed).toEqual(new Set([requestId]));
+  });
+
+  it('completes the request on a retry after its completion write was throttled, without a second email', async () => {
+    const item = plant({});
+    const confirmed = new Set<string>();
+    ddb.on(GetCommand, { TableName: 'dsr-suppression' }).callsFake(() => ({
+      Item: confirmed.size > 0 ? { confirmedRequestIds: new Set(confirmed) } : undefined,
+    }));
+    ddb
+      .on(UpdateCommand, { TableName: 'dsr-suppression' })
+      .callsFake((input: { UpdateExpression: string }) => {
+        if (input.UpdateExpression.includes('confirmedRequestIds')) confirmed.add(requestId);
+        return {};
+      });
+    // The completion (the status write) is throttled once, then lands and minimises, as the table would.
+    let throttled = false;
+    ddb
+      .on(UpdateCommand, { TableName: 'dsr-ledger' })
+      .callsFake(
+        (input: { UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown> }) => {
+          if (!input.UpdateExpression.includes('#status = :next')) return {};
+          if (!throttled) {
+            throttled = true;
+            throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+          }
+          item.status = input.ExpressionAttributeValues[':next'] as string;
+          delete item.contact;
+          return {};
+        },
+      );
+
+    await expect(recordSuppression.handler({ requestId })).rejects.toMatchObject({ name: 'TransientError' });
+    await recordSuppression.handler({ requestId });
+
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(item.status).toBe('completed');
   });
 });
 

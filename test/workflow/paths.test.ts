@@ -76,7 +76,9 @@ describe('the workflow, run as written with stubbed tasks', () => {
     ).toHaveLength(1);
     expect(stubs.callsOf('PackageExport')[0]).toMatchObject({ requestId, exports: expect.any(Array) });
     expect(stubs.callsOf('SendExportLink')).toEqual([{ requestId, key: 'exports/request.zip' }]);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('SendExportLink');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
     expect(execution.events.some((e) => e.type === 'StateEntered')).toBe(true);
   });
 
@@ -169,7 +171,9 @@ describe('the workflow, run as written with stubbed tasks', () => {
     expect(packaged).toHaveLength(1);
     expect(packaged[0]?.exports.map((e) => e.storeId).sort()).toEqual(['activity', 'customers', 'orders']);
     expect(stubs.callsOf('SendExportLink')).toHaveLength(1);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('SendExportLink');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
   });
 
   it("ends support's wait at the deadline: waits again once when the deadline was extended, then completes with the other stores", async () => {
@@ -203,7 +207,9 @@ describe('the workflow, run as written with stubbed tasks', () => {
     const packaged = stubs.callsOf('PackageExport') as { exports: { storeId: string }[] }[];
     expect(packaged).toHaveLength(1);
     expect(packaged[0]?.exports.map((e) => e.storeId).sort()).toEqual(['activity', 'customers']);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('SendExportLink');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
   });
 
   it('retries a task that fails with a TransientError and carries on when it then succeeds', async () => {
@@ -221,7 +227,9 @@ describe('the workflow, run as written with stubbed tasks', () => {
 
     expect(stubs.callsOf('PlanStores')).toHaveLength(3);
     expect(execution.status).toBe('SUCCEEDED');
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('SendExportLink');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
     expect(execution.events.filter((e) => e.type === 'StateRetried')).toHaveLength(2);
   });
 
@@ -244,7 +252,9 @@ describe('the workflow, run as written with stubbed tasks', () => {
     );
     expect(stubs.callsOf('OptOutStore')).toHaveLength(3);
     expect(stubs.callsOf('RecordSuppression')).toEqual([{ requestId: optOutId }]);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: optOutId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('RecordSuppression');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
     expect(stubs.callsOf('ExportStore')).toEqual([]);
     expect(stubs.callsOf('ScheduleErasure')).toEqual([]);
     expect(stubs.callsOf('EraseStore')).toEqual([]);
@@ -273,7 +283,9 @@ describe('the workflow, run as written with stubbed tasks', () => {
     expect(stubs.callsOf('RequestVerification')).toEqual([]);
     expect(stubs.callsOf('OptOutStore')).toHaveLength(3);
     expect(stubs.callsOf('RecordSuppression')).toEqual([{ requestId: optOutId }]);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: optOutId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('RecordSuppression');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
   });
 
   it('still asks for verification when preVerified is anything but true', async () => {
@@ -374,7 +386,9 @@ describe('the delete path, run as written with stubbed tasks', () => {
     const lastErased = stubs.calls.map((c) => c.task).lastIndexOf('EraseStore');
     expect(certified).toBeGreaterThan(lastErased);
     expect(stubs.callsOf('IssueCertificate')).toEqual([{ requestId: deleteId }]);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: deleteId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('IssueCertificate');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
     expect(stubs.callsOf('ExportStore')).toEqual([]);
     expect(stubs.callsOf('SendExportLink')).toEqual([]);
   });
@@ -460,7 +474,9 @@ describe('the delete path, run as written with stubbed tasks', () => {
     expect(ordersRuns).toHaveLength(1);
     expect(stubs.callsOf('EraseStore')).toHaveLength(3);
     expect(stubs.callsOf('IssueCertificate')).toHaveLength(1);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: deleteId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('IssueCertificate');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
   });
 
   it('retries a store whose erasure hits a TransientError, then completes', async () => {
@@ -484,7 +500,9 @@ describe('the delete path, run as written with stubbed tasks', () => {
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(stubs.callsOf('EraseStore')).toHaveLength(5);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: deleteId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('IssueCertificate');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
   });
 
   it('marks the request failed when the certificate cannot be issued', async () => {

@@ -84,7 +84,9 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
     expect(packaged.exports).toEqual(expect.arrayContaining([processorExport]));
     expect(packaged.exports).toHaveLength(3);
     expect(stubs.callsOf('EscalateProcessor')).toEqual([]);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: accessId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('SendExportLink');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
   });
 
   it('waits for a partner that calls back later, then issues the certificate of the delete', async () => {
@@ -120,7 +122,9 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
     expect(stubs.callsOf('EraseStore')).toHaveLength(2);
     expect(stubs.callsOf('EscalateProcessor')).toEqual([]);
     expect(stubs.callsOf('IssueCertificate')).toEqual([{ requestId: deleteId }]);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: deleteId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('IssueCertificate');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
   });
 
   it('escalates a partner that never acknowledges once its deadline passes, refuses its late callback there, and still completes the delete', async () => {
@@ -156,7 +160,9 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
     ]);
     expect(lateCallback).toBe('TaskTimedOut');
     expect(stubs.callsOf('IssueCertificate')).toEqual([{ requestId: deleteId }]);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: deleteId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('IssueCertificate');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
   });
 
   it('escalates an unreachable partner at once, without waiting for its deadline, and the opt-out still suppresses the subject', async () => {
@@ -183,7 +189,9 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
     ]);
     expect(stubs.callsOf('OptOutStore')).toHaveLength(2);
     expect(stubs.callsOf('RecordSuppression')).toEqual([{ requestId: optOutId }]);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: optOutId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('RecordSuppression');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
   });
 
   it('retries a partner notice that hits a TransientError with a fresh task token', async () => {
@@ -289,7 +297,9 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
     const packaged = stubs.callsOf('PackageExport') as { exports: { storeId: string }[] }[];
     expect(packaged).toHaveLength(1);
     expect(packaged[0]?.exports.map((e) => e.storeId).sort()).toEqual(['customers', 'logistics', 'orders']);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: accessId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('SendExportLink');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
   });
 
   it('retries only the partner when only the partner failed: no data store is erased or verified twice', async () => {
@@ -328,6 +338,8 @@ describe('the partner branch of the workflow, run as written with stubbed tasks'
       'NotifyProcessorsOfErasure',
     ]);
     expect(stubs.callsOf('IssueCertificate')).toEqual([{ requestId: deleteId }]);
-    expect(stubs.callsOf('RecordOutcome')).toEqual([{ requestId: deleteId, outcome: 'completed' }]);
+    // The last task records the completion itself: no MarkCompleted, no RecordOutcome.
+    expect(stubs.calls.at(-1)?.task).toBe('IssueCertificate');
+    expect(stubs.callsOf('RecordOutcome')).toEqual([]);
   });
 });

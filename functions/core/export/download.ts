@@ -66,7 +66,7 @@ export async function mintDownload(
       'link_expired',
       'this download link has expired; please submit a new access request',
     );
-  // The link is minted only after the zip is stored, just before MarkCompleted runs: both states are ready.
+  // The link is minted only after the zip is stored, just before the same task completes the request: both states are ready.
   if (record.status !== 'completed' && record.status !== 'in_progress') {
     throw new RefusedError('not_ready', 'your data is not ready yet; please try again shortly');
   }

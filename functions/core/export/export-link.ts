@@ -4,10 +4,13 @@ import { keyedHash, randomToken } from '../crypto';
 import { exportReadyMail } from '../emails';
 import { contactOf } from '../ledger-record';
 import type { AuditTrail, Clock, Log, Mailer, OutcomeMailLedger, RequestLedger } from '../ports';
+import { completeRequest, type OutcomePorts } from '../requests/outcome';
 
 /** What SendExportLink needs from outside. */
 export interface ExportLinkPorts {
-  readonly ledger: Pick<RequestLedger, 'require' | 'setExportInfo'> & OutcomeMailLedger;
+  readonly ledger: Pick<RequestLedger, 'require' | 'setExportInfo'> &
+    OutcomeMailLedger &
+    OutcomePorts['ledger'];
   readonly hashingKey: () => Promise<Buffer>;
   readonly mailer: Mailer;
   readonly log: Log;
@@ -31,6 +34,8 @@ function recordsFound(stores: Record<string, { readonly records?: number }> | un
  * and the same kind of email. Sent once: the email is claimed in the ledger
  * before it goes (released if the send fails), so a retry after it went out
  * neither mails again nor replaces the token the emailed link carries.
+ * Ends by completing the request (the same write as RecordOutcome's), so a
+ * retry after a failed completion only completes.
  */
 export async function sendExportLink(
   ports: ExportLinkPorts,
@@ -39,10 +44,12 @@ export async function sendExportLink(
   const { requestId, key } = input;
   const { ledger, settings } = ports;
   const record = await ledger.require(requestId);
+  // Completed (and minimised) by an earlier attempt whose end failed: only the completion is left.
+  if (record.status === 'completed') return complete(ports, requestId);
   if (record.outcomeMailAt) {
     ports.log.info('export link already sent', { requestId });
     await auditEmailSent(ports.auditTrail, requestId, 'export-ready');
-    return { requestId };
+    return complete(ports, requestId);
   }
   const token = randomToken();
   const now = (ports.clock ?? (() => new Date()))();
@@ -60,7 +67,7 @@ export async function sendExportLink(
     records: recordsFound(record.stores),
   });
   const at = now.toISOString();
-  if (!(await ledger.claimOutcomeMail(requestId, at))) return { requestId };
+  if (!(await ledger.claimOutcomeMail(requestId, at))) return complete(ports, requestId);
   try {
     await ports.mailer.send({ to: contactOf(record).email, ...mail });
   } catch (error) {
@@ -69,5 +76,10 @@ export async function sendExportLink(
   }
   ports.log.info('export link sent', { requestId });
   await auditEmailSent(ports.auditTrail, requestId, 'export-ready');
+  return complete(ports, requestId);
+}
+
+async function complete(ports: ExportLinkPorts, requestId: string): Promise<{ requestId: string }> {
+  await completeRequest(ports, requestId);
   return { requestId };
 }

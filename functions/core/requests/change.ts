@@ -26,6 +26,7 @@ import { type ChangeType, isChangeType } from '../request';
 import { markedFailedOnError } from '../store-progress';
 import { type ChangeSummary, changeConfirmedMail } from './change-mail';
 import { suppressPhones } from './opt-out';
+import { completeRequest, type OutcomePorts } from './outcome';
 
 /** A store declares changeable fields but its kind cannot write them. Not retried: support decides. */
 export class ChangeUnsupportedError extends Error {
@@ -221,10 +222,12 @@ export async function recordPreferences(
  * changed in which store, what was kept as it was and why, and which
  * processors were told. Store descriptions and processor names come from the
  * data map; no value of the person's appears but in their own corrections list.
+ * Ends by completing the request (the same write as RecordOutcome's), so no
+ * MarkCompleted follows; a retry after that completion only completes again.
  */
 export async function confirmChange(
   ports: {
-    readonly ledger: Pick<RequestLedger, 'require'> & OutcomeMailLedger;
+    readonly ledger: Pick<RequestLedger, 'require'> & OutcomeMailLedger & OutcomePorts['ledger'];
     readonly mailer: Mailer;
     readonly log: Log;
     readonly auditTrail?: AuditTrail;
@@ -233,6 +236,12 @@ export async function confirmChange(
   requestId: string,
 ): Promise<{ readonly stores: number; readonly kept: number; readonly mailed: boolean }> {
   const record = await ports.ledger.require(requestId);
+  // Completed (and minimised) by an earlier attempt whose end failed: only the completion is left,
+  // and this call confirms nothing more.
+  if (record.status === 'completed') {
+    await completeRequest(ports, requestId);
+    return { stores: 0, kept: 0, mailed: false };
+  }
   const type = changeTypeOf(record);
   const contact = contactOf(record);
   const dataStores = dataMap.stores.filter(isDataStore);
@@ -272,5 +281,6 @@ export async function confirmChange(
     kept: summary.kept.length,
   });
   ports.log.info('change confirmed', { requestId, stores: summary.changed.length, mailed });
+  await completeRequest(ports, requestId);
   return { stores: summary.changed.length, kept: summary.kept.length, mailed };
 }

@@ -18,6 +18,7 @@ import type {
 } from '../ports';
 import { PhoneNumber } from '../request-bodies';
 import { markedFailedOnError } from '../store-progress';
+import { completeRequest, type OutcomePorts } from './outcome';
 
 /** A store declares marketing consent but its kind has no way to change it. Not retried. */
 export class OptOutUnsupportedError extends Error {
@@ -34,7 +35,7 @@ export interface OptOutStoreResult {
 
 export interface RecordSuppressionResult {
   readonly suppressed: true;
-  /** Whether an SES contact list was updated (only where setting `sesContactList` is set). */
+  /** Whether this call updated an SES contact list (only where setting `sesContactList` is set). */
   readonly contactList: boolean;
   /** Stores whose consent was turned off, with their record counts. */
   readonly stores: number;
@@ -154,11 +155,12 @@ export async function optOutStore(
  * and emails the subject a bilingual confirmation listing the stores whose
  * consent was turned off and the processors told (which confirmed, which
  * support follows up). Each step is idempotent, and a retry after the
- * confirmation went out does not send it again.
+ * confirmation went out does not send it again. Ends by completing the
+ * request (the same write as RecordOutcome's), so no MarkCompleted follows.
  */
 export async function recordSuppression(
   ports: {
-    readonly ledger: Pick<RequestLedger, 'require'>;
+    readonly ledger: Pick<RequestLedger, 'require'> & OutcomePorts['ledger'];
     readonly suppression: MarketingSuppression;
     readonly mailer: Mailer;
     readonly log: Log;
@@ -170,10 +172,6 @@ export async function recordSuppression(
 ): Promise<RecordSuppressionResult> {
   const { suppression } = ports;
   const record = await ports.ledger.require(requestId);
-  const contact = contactOf(record);
-  await suppression.suppress(record.subjectHash, { requestId, at: optOutTime(record) });
-  await suppressPhones(ports, record, { requestId, at: optOutTime(record) });
-  const contactList = await suppression.optOutOfContactList(contact.email);
   const stores = dataMap.stores
     .filter(isDataStore)
     .filter((s) => (s.marketingConsentFields ?? []).length > 0)
@@ -184,6 +182,16 @@ export async function recordSuppression(
     name: p.name,
     outcome: processorOutcome(p),
   }));
+  const counts = { stores: stores.length, processors: processors.length };
+  // Completed (and minimised) by an earlier attempt whose end failed: only the completion is left.
+  if (record.status === 'completed') {
+    await completeRequest(ports, requestId);
+    return { suppressed: true, contactList: false, ...counts };
+  }
+  const contact = contactOf(record);
+  await suppression.suppress(record.subjectHash, { requestId, at: optOutTime(record) });
+  await suppressPhones(ports, record, { requestId, at: optOutTime(record) });
+  const contactList = await suppression.optOutOfContactList(contact.email);
   if (!(await suppression.wasConfirmed(record.subjectHash, requestId))) {
     await ports.mailer.send({
       to: contact.email,
@@ -203,5 +211,6 @@ export async function recordSuppression(
     processors: processors.length,
     processorsFollowedUp: processors.filter((p) => p.outcome === 'followed_up').length,
   });
-  return { suppressed: true, contactList, stores: stores.length, processors: processors.length };
+  await completeRequest(ports, requestId);
+  return { suppressed: true, contactList, ...counts };
 }

@@ -137,3 +137,15 @@ export async function recordOutcome(
   if (!already) log.info('outcome recorded', { requestId, outcome });
   return { requestId, status: outcome };
 }
+
+/**
+ * What the last task of each type (SendExportLink, IssueCertificate,
+ * RecordSuppression, ConfirmChange) does at its end: exactly RecordOutcome's
+ * "completed", so no MarkCompleted state (one transition, one invocation) follows.
+ */
+export function completeRequest(
+  ports: OutcomePorts,
+  requestId: string,
+): Promise<{ requestId: string; status: string }> {
+  return recordOutcome(ports, { requestId, outcome: 'completed' });
+}
