@@ -87,8 +87,6 @@ export function marketingSuppression(): MarketingSuppression {
         ...evidence,
         channels: ['whatsapp', 'sms'],
       }),
-    wasConfirmed: (subjectHash, requestId) => list.wasConfirmed(subjectHash, requestId),
-    markConfirmed: (subjectHash, requestId) => list.markConfirmed(subjectHash, requestId),
     optOutOfContactList: async (email) => {
       if (!contactListName) return false;
       await optOutOfContactList(sesClient(), { contactListName, topics, email });

@@ -73,36 +73,6 @@ export class SuppressionList implements UsedUnsubscribeTokens, PreferenceList {
     );
   }
 
-  /** Whether the confirmation of this opt-out request already went out (a retried task must not send it twice). */
-  async wasConfirmed(subjectHash: string, requestId: string): Promise<boolean> {
-    const out = await withTransient(() =>
-      this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { subjectHash },
-          ConsistentRead: true,
-          ProjectionExpression: 'confirmedRequestIds',
-        }),
-      ),
-    );
-    const confirmed = out.Item?.confirmedRequestIds as Set<string> | undefined;
-    return confirmed?.has(requestId) ?? false;
-  }
-
-  /** Notes that this opt-out request's confirmation was sent. */
-  async markConfirmed(subjectHash: string, requestId: string): Promise<void> {
-    await withTransient(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { subjectHash },
-          UpdateExpression: 'ADD confirmedRequestIds :rids',
-          ExpressionAttributeValues: { ':rids': new Set([requestId]) },
-        }),
-      ),
-    );
-  }
-
   /**
    * Marks a one-click unsubscribe token used (conditional put of its marker,
    * `token#<keyed hash>`), naming the request it starts. If it was used

@@ -486,9 +486,6 @@ export interface MarketingSuppression {
   suppress(subjectHash: string, evidence: { readonly requestId: string; readonly at: string }): Promise<void>;
   /** Suppresses WhatsApp and SMS to a phone number (E.164) by its keyed hash; idempotent. */
   suppressPhone(phone: string, evidence: { readonly requestId: string; readonly at: string }): Promise<void>;
-  /** Whether the confirmation mail for this request already went out. */
-  wasConfirmed(subjectHash: string, requestId: string): Promise<boolean>;
-  markConfirmed(subjectHash: string, requestId: string): Promise<void>;
   /** Opts the address out of the mail contact list where one is configured; false when there is none. */
   optOutOfContactList(email: string): Promise<boolean>;
 }

@@ -184,19 +184,6 @@ describe('the suppression list', () => {
     expect(JSON.stringify(out.Item)).not.toContain('example.com');
   });
 
-  it('remembers which opt-out requests were confirmed, so a retried task does not email twice', async () => {
-    const list = new SuppressionList(dynamodb, 'dsr-suppression');
-    const hash = suppressionHash(KEY, 'confirmed.once@example.com');
-    await list.suppress(hash, { ...CONTEXT, channels: ['email'] });
-
-    expect(await list.wasConfirmed(hash, CONTEXT.requestId)).toBe(false);
-    await list.markConfirmed(hash, CONTEXT.requestId);
-
-    expect(await list.wasConfirmed(hash, CONTEXT.requestId)).toBe(true);
-    expect(await list.wasConfirmed(hash, '20261128-opt-out-BCDEFGHJKM')).toBe(false);
-    expect(await list.isSuppressedHash(hash)).toBe(true);
-  });
-
   it('never counts a one-click token marker as a suppressed subject', async () => {
     const list = new SuppressionList(dynamodb, 'dsr-suppression');
     await dynamodb.send(

@@ -96,18 +96,17 @@ beforeEach(() => {
         }
         if (input.TableName === 'dsr-ledger' && input.UpdateExpression.startsWith('REMOVE deadlineWatch'))
           return {};
+        if (input.TableName === 'dsr-ledger' && input.UpdateExpression.startsWith('SET outcomeMailAt')) {
+          // The confirmation's once-only claim, conditional as the table is.
+          const item = ledger.get(input.Key.requestId as string) ?? {};
+          if (item.outcomeMailAt !== undefined)
+            throw Object.assign(new Error('claimed'), { name: 'ConditionalCheckFailedException' });
+          ledger.set(input.Key.requestId as string, { ...item, outcomeMailAt: v[':at'] });
+          return {};
+        }
         if (input.TableName !== 'dsr-suppression') throw new Error(`unexpected update of ${input.TableName}`);
         const id = input.Key.subjectHash as string;
         const before = suppressed.get(id);
-        if (v[':rids'] && !v[':channels']) {
-          // markConfirmed: the confirmation of this request went out.
-          const confirmed = [
-            ...((before?.confirmedRequestIds as Set<string>) ?? []),
-            ...(v[':rids'] as Set<string>),
-          ];
-          suppressed.set(id, { ...before, subjectHash: id, confirmedRequestIds: new Set(confirmed) });
-          return {};
-        }
         suppressed.set(id, {
           ...before,
           subjectHash: id,

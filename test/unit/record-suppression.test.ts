@@ -75,56 +75,74 @@ afterEach(() => {
   ses.reset();
 });
 
+/** The ledger's once-only mail claim (`outcomeMailAt`), conditional as the table is; `undefined` until claimed. */
+function claimLedger(
+  item: { status: string; contact?: unknown; outcomeMailAt?: string },
+  throttleCompletion = false,
+) {
+  let throttled = !throttleCompletion;
+  ddb
+    .on(UpdateCommand, { TableName: 'dsr-ledger' })
+    .callsFake(
+      (input: {
+        UpdateExpression: string;
+        ConditionExpression?: string;
+        ExpressionAttributeValues: Record<string, unknown>;
+      }) => {
+        if (input.UpdateExpression.startsWith('SET outcomeMailAt')) {
+          if (item.outcomeMailAt !== undefined)
+            throw Object.assign(new Error('claimed'), { name: 'ConditionalCheckFailedException' });
+          item.outcomeMailAt = input.ExpressionAttributeValues[':at'] as string;
+          return {};
+        }
+        if (input.UpdateExpression.startsWith('REMOVE outcomeMailAt')) {
+          delete item.outcomeMailAt;
+          return {};
+        }
+        if (!input.UpdateExpression.includes('#status = :next')) return {};
+        if (!throttled) {
+          throttled = true;
+          throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+        }
+        item.status = input.ExpressionAttributeValues[':next'] as string;
+        delete item.contact;
+        return {};
+      },
+    );
+}
+
 describe('the opt-out confirmation is sent once', () => {
   it('does not email the subject again when the task is retried after the confirmation went out', async () => {
-    plant({});
-    // The suppression entry remembers confirmed requests, as the table does.
-    const confirmed = new Set<string>();
-    ddb.on(GetCommand, { TableName: 'dsr-suppression' }).callsFake(() => ({
-      Item: confirmed.size > 0 ? { confirmedRequestIds: new Set(confirmed) } : undefined,
-    }));
-    ddb
-      .on(UpdateCommand, { TableName: 'dsr-suppression' })
-      .callsFake((input: { UpdateExpression: string }) => {
-        if (input.UpdateExpression.includes('confirmedRequestIds')) confirmed.add(requestId);
-        return {};
-      });
+    const item: ReturnType<typeof plant> & { outcomeMailAt?: string } = plant({});
+    claimLedger(item);
 
     await recordSuppression.handler({ requestId });
+    // As if the first run's end had not landed: the request still open, its contact kept.
+    Object.assign(item, { status: 'in_progress', contact: { email } });
     await recordSuppression.handler({ requestId });
 
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
-    expect(confirmed).toEqual(new Set([requestId]));
+    expect(item.outcomeMailAt).toEqual(expect.any(String));
+  });
+
+  it('sends the confirmation on the retry when the first send failed (the claim is released)', async () => {
+    const item: ReturnType<typeof plant> & { outcomeMailAt?: string } = plant({});
+    claimLedger(item);
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' }));
+
+    await expect(recordSuppression.handler({ requestId })).rejects.toThrow();
+    expect(item.outcomeMailAt).toBeUndefined();
+    await recordSuppression.handler({ requestId });
+
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+    expect(item.status).toBe('completed');
   });
 
   it('completes the request on a retry after its completion write was throttled, without a second email', async () => {
-    const item = plant({});
-    const confirmed = new Set<string>();
-    ddb.on(GetCommand, { TableName: 'dsr-suppression' }).callsFake(() => ({
-      Item: confirmed.size > 0 ? { confirmedRequestIds: new Set(confirmed) } : undefined,
-    }));
-    ddb
-      .on(UpdateCommand, { TableName: 'dsr-suppression' })
-      .callsFake((input: { UpdateExpression: string }) => {
-        if (input.UpdateExpression.includes('confirmedRequestIds')) confirmed.add(requestId);
-        return {};
-      });
-    // The completion (the status write) is throttled once, then lands and minimises, as the table would.
-    let throttled = false;
-    ddb
-      .on(UpdateCommand, { TableName: 'dsr-ledger' })
-      .callsFake(
-        (input: { UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown> }) => {
-          if (!input.UpdateExpression.includes('#status = :next')) return {};
-          if (!throttled) {
-            throttled = true;
-            throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
-          }
-          item.status = input.ExpressionAttributeValues[':next'] as string;
-          delete item.contact;
-          return {};
-        },
-      );
+    const item: ReturnType<typeof plant> & { outcomeMailAt?: string } = plant({});
+    claimLedger(item, true);
 
     await expect(recordSuppression.handler({ requestId })).rejects.toMatchObject({ name: 'TransientError' });
     await recordSuppression.handler({ requestId });

@@ -13,6 +13,7 @@ import type {
   Log,
   Mailer,
   MarketingSuppression,
+  OutcomeMailLedger,
   RequestLedger,
   SubjectResolver,
 } from '../ports';
@@ -160,7 +161,7 @@ export async function optOutStore(
  */
 export async function recordSuppression(
   ports: {
-    readonly ledger: Pick<RequestLedger, 'require'> & OutcomePorts['ledger'];
+    readonly ledger: Pick<RequestLedger, 'require'> & OutcomeMailLedger & OutcomePorts['ledger'];
     readonly suppression: MarketingSuppression;
     readonly mailer: Mailer;
     readonly log: Log;
@@ -192,12 +193,18 @@ export async function recordSuppression(
   await suppression.suppress(record.subjectHash, { requestId, at: optOutTime(record) });
   await suppressPhones(ports, record, { requestId, at: optOutTime(record) });
   const contactList = await suppression.optOutOfContactList(contact.email);
-  if (!(await suppression.wasConfirmed(record.subjectHash, requestId))) {
-    await ports.mailer.send({
-      to: contact.email,
-      ...optOutConfirmedMail(record.locale, { requestId, stores, processors }),
-    });
-    await suppression.markConfirmed(record.subjectHash, requestId);
+  // Mailed once: claimed in the ledger before sending, released if the send fails so the retry sends it.
+  const at = new Date().toISOString();
+  if (await ports.ledger.claimOutcomeMail(requestId, at)) {
+    try {
+      await ports.mailer.send({
+        to: contact.email,
+        ...optOutConfirmedMail(record.locale, { requestId, stores, processors }),
+      });
+    } catch (error) {
+      await ports.ledger.releaseOutcomeMail(requestId, at);
+      throw error;
+    }
     await auditEmailSent(ports.auditTrail, requestId, 'opt-out-confirmed');
   }
   await auditStep(ports.auditTrail, requestId, 'suppression_recorded', {
