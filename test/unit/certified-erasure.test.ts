@@ -1,4 +1,5 @@
-import { erasureSummaryKey } from '../../functions/core/export/keys';
+import { summarisedManifest } from '../../functions/core/erasure/manifest';
+import { erasureDecisionsKey } from '../../functions/core/export/keys';
 import type { LedgerRecord } from '../../functions/core/ledger-record';
 import type { RequestLedger } from '../../functions/core/ports';
 import { type CertifiedErasurePorts, certifyErasure } from '../../functions/core/requests/certified-erasure';
@@ -29,10 +30,11 @@ describe('IssueCertificate completes the request itself', () => {
   it('completes on a retry after its completion write failed, without mailing the certificate again', async () => {
     // Prepare: one erased store's summary; the first completion write is throttled
     const bucket = memoryS3();
+    // The store's inventory as EraseStore leaves it: one object, the summary its first line.
     bucket.objects.set(
-      `exports/${erasureSummaryKey(REQUEST, 'customers')}`,
-      Buffer.from(
-        JSON.stringify({
+      `exports/${erasureDecisionsKey(REQUEST, 'customers')}`,
+      summarisedManifest(
+        {
           version: 1,
           requestId: REQUEST,
           storeId: 'customers',
@@ -41,7 +43,8 @@ describe('IssueCertificate completes the request itself', () => {
           retention: [],
           holds: [],
           createdAt: '2026-03-16T08:05:02.000Z',
-        }),
+        },
+        '',
       ),
     );
     let current: LedgerRecord = record;
