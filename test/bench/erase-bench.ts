@@ -126,7 +126,7 @@ async function footprintDigest(clients: DemoClients, dataMap: DataMap, email: st
 }
 
 /** Runs `work` over `inputs` with at most `limit` in flight, results in input order. */
-async function mapLimited<T, R>(inputs: readonly T[], limit: number, work: (input: T) => Promise<R>) {
+export async function mapLimited<T, R>(inputs: readonly T[], limit: number, work: (input: T) => Promise<R>) {
   const out: R[] = new Array(inputs.length);
   let next = 0;
   const worker = async () => {

@@ -10,7 +10,7 @@ import { type StoreExportResult, writeStoreExport } from '../../functions/core/e
 import { type DemoClients, plantSubject } from '../../infra/local/demo-data';
 import { loadDemoDataMap } from '../../infra/local/demo-data-map';
 import { startEmulatorProcess } from './emulator-process';
-import { createDemoResources } from './erase-bench';
+import { createDemoResources, mapLimited } from './erase-bench';
 import { type ExportFloorTimes, exportFloor } from './export-floor';
 import { rssSampler, s3ClientOf } from './export-memory-bench';
 
@@ -30,20 +30,6 @@ export interface ExportDemoBenchResult {
   readonly peakRssDeltaMiB: number;
   readonly zipBytes: number;
   readonly floor: ExportFloorTimes;
-}
-
-/** Runs `work` over `inputs` with at most `limit` in flight, results in input order. */
-async function mapLimited<T, R>(inputs: readonly T[], limit: number, work: (input: T) => Promise<R>) {
-  const out: R[] = new Array(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      out[i] = await work(inputs[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, inputs.length)) }, worker));
-  return out;
 }
 
 const WARM_UP_EMAIL = 'bench.warmup@example.test';

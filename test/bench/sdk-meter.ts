@@ -163,6 +163,14 @@ export function startMetering(): () => Metered {
   };
 }
 
+function add(into: OperationCount, c: OperationCount): void {
+  into.calls += c.calls;
+  into.failed += c.failed;
+  into.units += c.units;
+  into.unreported += c.unreported;
+  into.recipients += c.recipients;
+}
+
 /** The sum of several meters (e.g. every store's table and bucket). */
 export function merged(meters: readonly Meter[]): Meter {
   const sum = emptyMeter();
@@ -173,12 +181,7 @@ export function merged(meters: readonly Meter[]): Meter {
     ][]) {
       for (const [operation, c] of Object.entries(counts)) {
         sum[service][operation] ??= emptyCount();
-        const into = sum[service][operation];
-        into.calls += c.calls;
-        into.failed += c.failed;
-        into.units += c.units;
-        into.unreported += c.unreported;
-        into.recipients += c.recipients;
+        add(sum[service][operation], c);
       }
     }
   }
@@ -192,12 +195,7 @@ export function total(
 ): OperationCount {
   const sum = emptyCount();
   for (const [operation, c] of Object.entries(counts)) {
-    if (!keep(operation)) continue;
-    sum.calls += c.calls;
-    sum.failed += c.failed;
-    sum.units += c.units;
-    sum.unreported += c.unreported;
-    sum.recipients += c.recipients;
+    if (keep(operation)) add(sum, c);
   }
   return sum;
 }
