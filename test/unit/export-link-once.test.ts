@@ -44,17 +44,22 @@ function fakeLedger(failAdvances = 0) {
   return ledger as unknown as RequestLedger & typeof ledger;
 }
 
+/** SendExportLink's ports around a fake ledger and the given mailer. */
+function portsWith(ledger: ReturnType<typeof fakeLedger>, mailer: { send: (mail: Mail) => Promise<void> }) {
+  return {
+    ledger,
+    hashingKey: async () => Buffer.alloc(32, 7),
+    mailer,
+    log,
+    settings: { publicUrl: 'http://localhost:3000', linkTtlSeconds: 86400 },
+  };
+}
+
 describe('SendExportLink run again', () => {
   it('mails the link once and keeps the token the mailed link carries, after a retry past the send', async () => {
     const ledger = fakeLedger();
     const sent: Mail[] = [];
-    const ports = {
-      ledger,
-      hashingKey: async () => Buffer.alloc(32, 7),
-      mailer: { send: async (m: Mail) => void sent.push(m) },
-      log,
-      settings: { publicUrl: 'http://localhost:3000', linkTtlSeconds: 86400 },
-    };
+    const ports = portsWith(ledger, { send: async (m: Mail) => void sent.push(m) });
     await sendExportLink(ports, { requestId, key: 'exports/x.zip' });
     const tokenHash = ledger.record.exportInfo?.tokenHash;
     // The task is retried (say its audit write failed after the email went out).
@@ -66,18 +71,12 @@ describe('SendExportLink run again', () => {
   it('sends on the retry when the first send failed', async () => {
     const ledger = fakeLedger();
     let calls = 0;
-    const ports = {
-      ledger,
-      hashingKey: async () => Buffer.alloc(32, 7),
-      mailer: {
-        send: async () => {
-          calls += 1;
-          if (calls === 1) throw Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' });
-        },
+    const ports = portsWith(ledger, {
+      send: async () => {
+        calls += 1;
+        if (calls === 1) throw Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' });
       },
-      log,
-      settings: { publicUrl: 'http://localhost:3000', linkTtlSeconds: 86400 },
-    };
+    });
     await expect(sendExportLink(ports, { requestId, key: 'k' })).rejects.toMatchObject({
       name: 'TooManyRequestsException',
     });
@@ -88,13 +87,7 @@ describe('SendExportLink run again', () => {
   it('completes the request on a retry after its completion write failed, without a second email', async () => {
     const ledger = fakeLedger(1);
     const sent: Mail[] = [];
-    const ports = {
-      ledger,
-      hashingKey: async () => Buffer.alloc(32, 7),
-      mailer: { send: async (m: Mail) => void sent.push(m) },
-      log,
-      settings: { publicUrl: 'http://localhost:3000', linkTtlSeconds: 86400 },
-    };
+    const ports = portsWith(ledger, { send: async (m: Mail) => void sent.push(m) });
     await expect(sendExportLink(ports, { requestId, key: 'k' })).rejects.toMatchObject({
       name: 'TransientError',
     });

@@ -166,8 +166,6 @@ describe('the workflow definition and the task registry', () => {
         ItemsPath: '$.plan.dataStores',
         ItemSelector: itemSelector,
         MaxConcurrency: 4,
-      });
-      expect(stores).toMatchObject({
         ResultPath: '$.dataStoreResults',
         Next: processorMap,
         Catch: toSupport,
@@ -176,8 +174,6 @@ describe('the workflow definition and the task registry', () => {
         ItemsPath: '$.plan.processors',
         ItemSelector: itemSelector,
         MaxConcurrency: 4,
-      });
-      expect(processors).toMatchObject({
         ResultPath: '$.processorResults',
         Next: 'ReviewStoreOutcomes',
         Catch: toSupport,
